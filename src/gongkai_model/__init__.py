@@ -1,0 +1,80 @@
+"""gongkai_model: the 政府信息公开工作年度报告 as typed Python objects.
+
+>>> import gongkai_model as gk
+>>> report = gk.examples.seed_report()
+>>> report.agency, report.year, report.edition.value
+('北京市西城区信访办公室', 2023, '2021')
+>>> len(gk.to_records(report))
+200
+"""
+
+from . import examples
+from .errors import GongkaiError, ModelError, Problem, RecordsError
+from .labels import normalize_label
+from .model import (
+    Amount,
+    AnnualReport,
+    ApplicantCounts,
+    Applications,
+    DecisionRow2021,
+    Denied,
+    DocumentRow2019,
+    DocumentRow2021,
+    Edition,
+    FeeItemRow2019,
+    FeeRow2021,
+    ItemRow2019,
+    MoneyUnit,
+    NotProcessed,
+    OtherHandling,
+    OtherMatters,
+    OutcomeCounts,
+    Overview,
+    ProactiveDisclosure2019,
+    ProactiveDisclosure2021,
+    ProcurementRow2019,
+    Results,
+    ReviewAndLitigation,
+    Unable,
+)
+from .records import CellValue, Record, from_records, to_records
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Amount",
+    "AnnualReport",
+    "ApplicantCounts",
+    "Applications",
+    "CellValue",
+    "DecisionRow2021",
+    "Denied",
+    "DocumentRow2019",
+    "DocumentRow2021",
+    "Edition",
+    "FeeItemRow2019",
+    "FeeRow2021",
+    "GongkaiError",
+    "ItemRow2019",
+    "ModelError",
+    "MoneyUnit",
+    "NotProcessed",
+    "OtherHandling",
+    "OtherMatters",
+    "OutcomeCounts",
+    "Overview",
+    "ProactiveDisclosure2019",
+    "ProactiveDisclosure2021",
+    "Problem",
+    "ProcurementRow2019",
+    "Record",
+    "RecordsError",
+    "Results",
+    "ReviewAndLitigation",
+    "Unable",
+    "__version__",
+    "examples",
+    "from_records",
+    "normalize_label",
+    "to_records",
+]

@@ -1,0 +1,28 @@
+"""Matching printed labels to the statutory ones.
+
+Published reports print labels with noise: full-width and non-breaking
+spaces, line breaks inside a label (``商业\\n企业``), half-width brackets for
+full-width ones, ``，`` for ``、`` and straight for curly quotes.
+:func:`normalize_label` folds all of these, so that two labels match when
+their normalised forms are equal.
+
+>>> normalize_label("（二）部分公开") == normalize_label(" (二)部分\\u3000公开 ")
+True
+>>> normalize_label("逾期不补正，行政机关") == normalize_label("逾期不补正、行政机关")
+True
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+__all__ = ["normalize_label"]
+
+_SPACE = re.compile(r"[\s\u200b\u200c\u200d\u2060\ufeff]+")
+_FOLD = str.maketrans({"、": ",", "“": '"', "”": '"', "「": '"', "」": '"', "‘": "'", "’": "'"})
+
+
+def normalize_label(label: str) -> str:
+    """The form of ``label`` used for matching: NFKC, no white space, variant punctuation folded."""
+    return _SPACE.sub("", unicodedata.normalize("NFKC", label)).translate(_FOLD)

@@ -1,0 +1,163 @@
+"""The cell layout of the three tables, derived from the model classes.
+
+A report's *shape* (edition, one or three （六）其他处理 rows, with or without
+the 小计 column) fixes its cells.  :func:`layout` walks the classes once per
+shape and returns every cell with its table, labels and model path, in the
+published row and column order; records, checks and serializers all read it.
+
+>>> from gongkai_model import AnnualReport
+>>> r = AnnualReport.blank(agency="示例", year=2023)
+>>> cells = layout(shape_of(r))
+>>> len(cells), cells[0].table, cells[0].row, cells[0].column, cells[0].path
+(200, '二', '规章', '本年制发件数', 'table2.regulations.issued')
+"""
+
+from __future__ import annotations
+
+import functools
+import operator
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import attrs
+
+from ..errors import ModelError, Problem
+from ._spec import Kind, Node, Row, Spec, Value, field_specs
+from .report import NUMERALS, AnnualReport
+from .values import Edition
+
+__all__ = ["Cell", "RowInfo", "Shape", "cells", "get_path", "layout", "replace_path", "rows", "shape_of"]
+
+
+@attrs.frozen
+class Shape:
+    """What fixes a report's cells."""
+
+    edition: Edition
+    single_other_row: bool
+    subtotal_column: bool = False
+
+
+@attrs.frozen
+class RowInfo:
+    """One table row: its label, path and the groups and banner above it."""
+
+    table: str
+    label: str
+    path: str
+    spec: Spec
+    groups: tuple[Spec, ...]
+    row_class: type[Row]
+
+
+@attrs.frozen
+class Cell:
+    """One statutory table cell."""
+
+    table: str  #: ``"二"``, ``"三"`` or ``"四"``
+    row: str  #: the exact statutory row label
+    column: str  #: the exact statutory column label
+    path: str  #: the attribute path in the model, e.g. ``table3.results.granted.total``
+    spec: Spec  #: the column's spec (value kind, header, total role)
+    row_info: RowInfo
+    get: Callable[[Any], Any] = attrs.field(eq=False, repr=False)
+
+    @property
+    def kind(self) -> Value:
+        return self.spec.value
+
+
+def shape_of(report: AnnualReport) -> Shape:
+    """The shape of ``report``."""
+    return Shape(report.edition, report.single_other_row, report.table3.subtotal_column)
+
+
+@functools.cache
+def _blank(shape: Shape) -> AnnualReport:
+    year = 2019 if shape.edition is Edition.FORMAT_2019 else 2021
+    return AnnualReport.blank(
+        agency="",
+        year=year,
+        edition=shape.edition,
+        single_other_row=shape.single_other_row,
+        subtotal_column=shape.subtotal_column,
+    )
+
+
+def blank_of(shape: Shape) -> AnnualReport:
+    """A blank report of ``shape`` (agency ``""``, the edition's first year)."""
+    return _blank(shape)
+
+
+@functools.cache
+def rows(shape: Shape) -> tuple[RowInfo, ...]:
+    """Every table row of ``shape``, in published order."""
+    report = _blank(shape)
+    out: list[RowInfo] = []
+    number = 0
+    for info in field_specs(AnnualReport):
+        if info.spec.kind is not Kind.SECTION:
+            continue
+        table = NUMERALS[number]
+        number += 1
+        value = getattr(report, info.name)
+        if isinstance(value, Node) and any(i.spec.kind is Kind.ROW for i in field_specs(type(value))):
+            out.extend(_rows(table, value, info.name, ()))
+    return tuple(out)
+
+
+def _rows(table: str, node: Node, prefix: str, groups: tuple[Spec, ...]) -> Iterator[RowInfo]:
+    for info in field_specs(type(node)):
+        if info.spec.kind is not Kind.ROW:
+            continue
+        value = getattr(node, info.name)
+        path = f"{prefix}.{info.name}"
+        if isinstance(value, Row):
+            yield RowInfo(table, info.spec.label, path, info.spec, groups, type(value))
+        else:
+            yield from _rows(table, value, path, (*groups, info.spec))
+
+
+@functools.cache
+def layout(shape: Shape) -> tuple[Cell, ...]:
+    """Every cell of ``shape``, table by table, row by row, column by column."""
+    out = []
+    for r in rows(shape):
+        for info in field_specs(r.row_class):
+            if info.spec.total == "header" and not shape.subtotal_column:
+                continue
+            path = f"{r.path}.{info.name}"
+            out.append(Cell(r.table, r.label, info.spec.label, path, info.spec, r, operator.attrgetter(path)))
+    return tuple(out)
+
+
+def cells(report: AnnualReport) -> Iterator[tuple[Cell, Any]]:
+    """Every cell of ``report`` with its value."""
+    for cell in layout(shape_of(report)):
+        yield cell, cell.get(report)
+
+
+def get_path(obj: Any, path: str) -> Any:
+    """The value at a dotted attribute path (``table3.results.granted.total``)."""
+    try:
+        return operator.attrgetter(path)(obj)
+    except AttributeError:
+        raise ModelError("no such path", [Problem(path, "is not a path of this report")]) from None
+
+
+def replace_path(obj: Any, path: str, value: Any) -> Any:
+    """A copy of ``obj`` with the value at ``path`` replaced; ``obj`` is unchanged.
+
+    The copy is validated like any new object, so an invalid value raises
+    :class:`~gongkai_model.ModelError`.
+    """
+    head, _, rest = path.partition(".")
+    if not attrs.has(type(obj)) or head not in attrs.fields_dict(type(obj)):
+        raise ModelError("no such path", [Problem(path, f"is not a path of {type(obj).__name__}")])
+    if not rest:
+        return attrs.evolve(obj, **{head: value})
+    try:
+        inner = replace_path(getattr(obj, head), rest, value)
+    except ModelError as exc:
+        raise ModelError(str(exc).split("\n")[0], [p.within(head) for p in exc.problems]) from None
+    return attrs.evolve(obj, **{head: inner})
