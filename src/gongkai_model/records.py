@@ -20,6 +20,7 @@ True
 
 from __future__ import annotations
 
+import difflib
 import numbers
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
@@ -190,10 +191,15 @@ def from_records(
     if problems:
         raise RecordsError("the records do not describe one report", problems)
     blank = blank_of(shape)
+    tables: dict[str, Any] = {}
+    for name in ("table2", "table3", "table4"):
+        try:
+            tables[name] = _rebuild(getattr(blank, name), values, name, source)
+        except ModelError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise RecordsError("the records do not describe one report", problems)
     try:
-        tables: dict[str, Any] = {
-            name: _rebuild(getattr(blank, name), values, name, source) for name in ("table2", "table3", "table4")
-        }
         return AnnualReport(agency=agency, year=year, **tables)
     except ModelError as exc:
         raise RecordsError("the records do not describe one report", exc.problems) from None
@@ -203,13 +209,19 @@ def _unknown(shape: Shape, table: str, row: str, column: str) -> str:
     tables = {c.table for c in layout(shape)}
     if table not in tables:
         return f"unknown table {table!r} (expected one of {', '.join(sorted(tables))})"
-    row_key = normalize_label(row)
-    known_rows = {
-        normalize_label(label) for r in rows(shape) if r.table == table for label in (r.label, *r.spec.aliases)
-    }
-    if row_key not in known_rows:
-        return f"unknown row label {row!r} in 表{table} ({shape.edition.value} format)"
-    return f"unknown column label {column!r} for row {row!r} in 表{table}"
+    known_rows = {normalize_label(r.label): r.label for r in rows(shape) if r.table == table}
+    known_rows.update(
+        (normalize_label(alias), r.label) for r in rows(shape) if r.table == table for alias in r.spec.aliases
+    )
+    if normalize_label(row) not in known_rows:
+        return f"unknown row label {row!r} in 表{table} ({shape.edition.value} format){_did_you_mean(row, known_rows)}"
+    known_columns = {normalize_label(c.column): c.column for c in layout(shape) if c.table == table}
+    return f"unknown column label {column!r} for row {row!r} in 表{table}{_did_you_mean(column, known_columns)}"
+
+
+def _did_you_mean(label: str, known: dict[str, str]) -> str:
+    close = difflib.get_close_matches(normalize_label(label), list(known), n=1, cutoff=0.6)
+    return f"; did you mean {known[close[0]]!r}?" if close else ""
 
 
 def _rebuild(node: Node, values: dict[str, Any], prefix: str, source: dict[str, int]) -> Node:

@@ -11,6 +11,7 @@ import attrs
 from ..errors import ModelError, Problem
 from ._spec import Node, Value, meta, prose, section
 from .tables import (
+    OTHER_HANDLING,
     ApplicantCounts,
     Applications,
     OtherHandling,
@@ -107,7 +108,7 @@ class AnnualReport(Node):
                 Problem(
                     "table3.results.other",
                     "the 2019 format has one （六）其他处理 row, not three",
-                    "（六）其他处理",
+                    OTHER_HANDLING,
                 )
             ]
         return []

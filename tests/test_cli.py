@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+from gongkai_model.__main__ import main
+
+
+def test_example_writes_the_seed_records(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["example", "--out", str(tmp_path / "out")]) == 0
+    out = capsys.readouterr().out
+    assert "北京市西城区信访办公室" in out
+    assert "表二 10, 表三 175, 表四 15, 200 in all" in out
+    with (tmp_path / "out" / "records.csv").open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert len(rows) == 200
+    assert rows[0] == {
+        "table": "二",
+        "row": "规章",
+        "column": "本年制发件数",
+        "value": "0",
+        "path": "table2.regulations.issued",
+    }
+
+
+def test_unknown_command_exits_with_usage() -> None:
+    with pytest.raises(SystemExit) as info:
+        main(["nope"])
+    assert info.value.code == 2
