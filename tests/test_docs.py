@@ -1,0 +1,28 @@
+"""The docs are derived from the model and cover the public API."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import gongkai_model as gk
+import gongkai_model.model as model
+from gongkai_model.reference import model_reference, section_headings
+
+DOCS = Path(__file__).resolve().parents[1] / "docs"
+
+
+def test_model_reference_in_docs_is_current() -> None:
+    text = (DOCS / "model.md").read_text(encoding="utf-8")
+    block = re.search(r"<!-- BEGIN model_reference[^>]*-->\n(.*)<!-- END model_reference -->", text, re.S)
+    assert block is not None
+    assert block.group(1) == model_reference(), "run: python -m gongkai_model.reference, paste into docs/model.md"
+    for heading, attr, kind in section_headings():
+        assert f"| {heading} | `{attr}` | `{kind}` |" in text
+
+
+def test_every_public_name_is_documented() -> None:
+    docs = "\n".join(p.read_text(encoding="utf-8") for p in DOCS.glob("*.md"))
+    names = set(gk.__all__) | set(model.__all__)
+    missing = sorted(n for n in names if not n.startswith("__") and f"{n}" not in docs)
+    assert missing == []
