@@ -92,3 +92,90 @@ def test_unknown_figure_stays_unknown() -> None:
     report = build(load_case("shanghai-kewei-2024"))
     assert report.table3.carried_forward.total is None
     assert report.table3.carried_forward.natural_person == 1
+
+
+# --- checks on the real cases: the findings their JSON facts imply ---------------------------------
+
+
+def test_case_checks_find_no_inconsistency(case: dict[str, Any]) -> None:
+    result = gk.validate(build(case))
+    assert result.ok
+    assert [f for f in result.issues if f.severity is not gk.Severity.INFO] == []
+    assert all(not f.assessable or f.code in {"T3_SINGLE_OTHER_ROW"} for f in result.issues)
+
+
+@pytest.mark.parametrize("name", ["seed-xicheng-xinfang-2023", "suqian-shi-2023", "suqian-shi-2024"])
+def test_consistent_cases_give_no_finding(name: str) -> None:
+    from conftest import load_case
+
+    result = gk.validate(build(load_case(name)))
+    assert result.issues == ()
+    assert result.suggestions == ()
+    assert result.assessed >= 42
+
+
+def test_hybrid_case_is_noted() -> None:
+    from conftest import load_case
+
+    result = gk.validate(build(load_case("huaian-hongze-qu-2024")))
+    assert [f.code for f in result.issues] == ["T3_SINGLE_OTHER_ROW"]
+
+
+def test_unrecovered_figure_makes_its_identities_not_assessable() -> None:
+    from conftest import load_case
+
+    result = gk.validate(build(load_case("shanghai-kewei-2024")))
+    assert {(f.code, f.row, f.column) for f in result.not_assessable} == {
+        ("T3_ROW_TOTAL", "四、结转下年度继续办理", "总计"),
+        ("T3_BALANCE", None, "总计"),
+    }
+    for f in result.not_assessable:
+        assert [b.path for b in f.blank_cells] == ["table3.carried_forward.total"]
+    # Both identities say the same missing figure: 1 (its row) and 2 + 34 - 35 (its column).
+    (fill,) = result.suggestions
+    assert [(c.path, c.proposed) for c in fill.changes] == [("table3.carried_forward.total", 1)]
+    assert fill.score == 2
+
+
+def test_blank_legal_person_columns_pass_only_when_read_as_zero() -> None:
+    from conftest import load_case
+
+    report = build(load_case("shuyang-fagaiju-2023"))
+    strict = gk.validate(report)
+    assert strict.ok
+    assert len(strict.not_assessable) == 25 + 5 + 5  # every row total; balance and （七） of 5 blank columns
+    assert gk.validate(report, blanks_as_zero=True).issues == ()
+
+
+def test_shanghai_2019_blank_totals() -> None:
+    from conftest import load_case
+
+    case = load_case("shanghai-shizhengfu-bangongting-2019")
+    report = build(case)
+    strict = gk.validate(report)
+    assert strict.ok
+    assert strict.suggestions == ()  # a blank total beside blank parts is never guessed
+    lenient = gk.validate(report, blanks_as_zero=True)
+    broken = {f.row for f in lenient.issues if f.severity is gk.Severity.INCONSISTENCY}
+    # Read as 0, the blank 总计 of each result row whose parts are not all blank breaks its row total.
+    printed_blank_total = {
+        row for row, values in case["table3"].items() if values[6] == "" and any(v not in ("", 0) for v in values[:6])
+    }
+    assert broken == printed_blank_total | {"（七）总计"}
+    # ... and the 总计 column no longer adds up to the printed （七）总计 805.
+    assert {(f.code, f.column) for f in lenient.issues if f.row == "（七）总计"} == {("T3_RESULTS_TOTAL", "总计")}
+    assert {f.code for f in lenient.issues} == {"T3_ROW_TOTAL", "T3_RESULTS_TOTAL"}
+    fills = {s.changes[0].row: s.changes[0].proposed for s in lenient.suggestions if s.kind == "fill_total"}
+    assert fills["（一）予以公开"] == 258 + 12 + 1 + 1
+    assert fills["1.本机关不掌握相关政府信息"] == 252 + 12 + 1
+
+
+def test_series_of_real_reports_is_consistent() -> None:
+    from conftest import load_case
+
+    later, earlier = build(load_case("suqian-shi-2024")), build(load_case("suqian-shi-2023"))
+    result = gk.validate_series([later, earlier])
+    assert result.issues == ()
+    runs = {r.code: r.assessed for r in result.checks_performed}
+    assert runs["SERIES_CARRY_OVER"] == 7
+    assert runs["SERIES_IN_FORCE"] == 2

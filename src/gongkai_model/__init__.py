@@ -8,7 +8,8 @@
 200
 """
 
-from . import examples
+from . import checks, examples, model
+from .checks import Finding, Severity, Suggestion, ValidationResult, validate, validate_series
 from .errors import GongkaiError, ModelError, Problem, RecordsError
 from .labels import normalize_label
 from .model import (
@@ -54,6 +55,7 @@ __all__ = [
     "Edition",
     "FeeItemRow2019",
     "FeeRow2021",
+    "Finding",
     "GongkaiError",
     "ItemRow2019",
     "ModelError",
@@ -71,10 +73,17 @@ __all__ = [
     "RecordsError",
     "Results",
     "ReviewAndLitigation",
+    "Severity",
+    "Suggestion",
     "Unable",
+    "ValidationResult",
     "__version__",
+    "checks",
     "examples",
     "from_records",
+    "model",
     "normalize_label",
     "to_records",
+    "validate",
+    "validate_series",
 ]

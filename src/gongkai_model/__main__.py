@@ -1,7 +1,7 @@
 """The ``gongkai`` command line.
 
-``gongkai example [--out DIR]`` builds the shipped seed report, prints a
-summary and writes its records as CSV (``records.csv``) into ``DIR``.
+``gongkai example [--out DIR]`` builds the shipped seed report, checks it,
+prints a summary and writes its records as CSV (``records.csv``) into ``DIR``.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from . import __version__, examples
+from .checks import validate
 from .errors import GongkaiError
 from .records import to_records
 
@@ -26,6 +27,8 @@ def _example(args: argparse.Namespace) -> int:
     per_table = Counter(r.table for r in records)
     print(f"{report.agency} {report.year}年政府信息公开工作年度报告 ({report.edition.value} format)")
     print("cells: " + ", ".join(f"表{t} {n}" for t, n in per_table.items()) + f", {len(records)} in all")
+    result = validate(report)
+    print(result.summary().splitlines()[-1])
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     target = out / "records.csv"

@@ -63,6 +63,9 @@ LITIGATION = "行政诉讼"
 class DocumentRow2021(Row):
     """表二 (2021), 第二十条第（一）项: one row of documents."""
 
+    #: Across years, approximately: ``in_force`` = last year's ``in_force`` + ``issued`` - ``repealed``.
+    STOCK: ClassVar[tuple[str, str, str]] = ("in_force", "issued", "repealed")
+
     issued: int | None = column("本年制发件数")
     repealed: int | None = column("本年废止件数")
     in_force: int | None = column("现行有效件数")
@@ -258,6 +261,8 @@ class Applications(Node):
         ("new_received", "carried_over"),
         ("results.total", "carried_forward"),
     )
+    #: Across years: this year's ``carried_over`` is last year's ``carried_forward``.
+    CARRY: ClassVar[tuple[str, str]] = ("carried_over", "carried_forward")
 
     new_received: ApplicantCounts = row("一、本年新收政府信息公开申请数量", ApplicantCounts)
     carried_over: ApplicantCounts = row("二、上年结转政府信息公开申请数量", ApplicantCounts)

@@ -1,0 +1,150 @@
+"""Checks: every identity the tables imply, located findings, repair suggestions, cross-year checks.
+
+Checks are pure functions in a registry (:func:`register`); :func:`validate`
+runs them and never raises.  Every code is documented in ``docs/checks.md``.
+
+>>> import gongkai_model as gk
+>>> report = gk.examples.seed_report()
+>>> result = gk.validate(report)
+>>> result.ok, len(result.issues), result.assessed
+(True, 0, 45)
+>>> bad = gk.model.replace_path(report, "table4.reconsideration.upheld", 3)
+>>> result = gk.validate(bad)
+>>> print(result.issues[0])
+[T4_TOTAL] 表四 行政复议 × 总计: 总计 of 行政复议 is 0 but its parts add up to 3 (difference -3)
+>>> print(result.suggestions[0])
+表四 行政复议 × 总计: 0 → 3 (restores 1 identity)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from ..model.report import AnnualReport
+from . import _builtin, _series
+from ._builtin import evaluate
+from ._findings import CellRef, Change, CheckRun, Finding, Severity, Suggestion, ValidationResult, apply_suggestion
+from ._identities import Identity, identities
+from ._registry import (
+    Check,
+    CheckContext,
+    CheckOutcome,
+    SeriesContext,
+    register,
+    registered,
+    unregister,
+)
+from ._repair import suggest
+
+__all__ = [
+    "CellRef",
+    "Change",
+    "Check",
+    "CheckContext",
+    "CheckOutcome",
+    "CheckRun",
+    "Finding",
+    "Identity",
+    "SeriesContext",
+    "Severity",
+    "Suggestion",
+    "ValidationResult",
+    "apply_suggestion",
+    "identities",
+    "register",
+    "registered",
+    "unregister",
+    "validate",
+    "validate_series",
+]
+
+_ = (_builtin, _series)  # imported for their registrations
+
+
+def _run(chosen: Sequence[Check], ctx: object) -> tuple[list[Finding], list[CheckRun]]:
+    issues: list[Finding] = []
+    runs: list[CheckRun] = []
+    for check in chosen:
+        outcome = check.run(ctx)
+        runs.append(CheckRun(check.code, outcome.assessed))
+        issues.extend(outcome.findings)
+    return issues, runs
+
+
+def _chosen(scope: str, codes: Sequence[str] | None) -> tuple[Check, ...] | ValidationResult:
+    try:
+        return registered(scope, codes=codes)
+    except Exception as exc:
+        finding = Finding("CHECK_FAILED", Severity.ERROR, f"检查选择无效：{exc}", f"invalid check selection: {exc}")
+        return ValidationResult((finding,), ())
+
+
+def _not_a_report(obj: object) -> ValidationResult:
+    finding = Finding(
+        "NOT_A_REPORT",
+        Severity.ERROR,
+        f"不是年度报告对象：{type(obj).__name__}",
+        f"not an AnnualReport: {type(obj).__name__}",
+    )
+    return ValidationResult((finding,), ())
+
+
+def validate(
+    report: AnnualReport,
+    *,
+    checks: Sequence[str] | None = None,
+    blanks_as_zero: bool = False,
+    suggestions: bool = True,
+) -> ValidationResult:
+    """Run the registered report checks (or the ``checks`` with these codes); never raises.
+
+    By default a blank cell is unknown: an identity with blank cells is not
+    assessed and is reported (severity ``info``, ``assessable=False``) with its
+    blanks named.  ``blanks_as_zero=True`` reads blanks as 0 and names the
+    blanks so read in each finding.  Repair suggestions for the broken
+    identities are in ``result.suggestions``, best first.
+    """
+    if not isinstance(report, AnnualReport):
+        return _not_a_report(report)
+    chosen = _chosen("report", checks)
+    if isinstance(chosen, ValidationResult):
+        return chosen
+    ctx = CheckContext.of(report, blanks_as_zero=blanks_as_zero)
+    issues, runs = _run(chosen, ctx)
+    found: tuple[Suggestion, ...] = ()
+    if suggestions:
+        codes = {c.code for c in chosen}
+        statuses = [
+            evaluate(ident, ctx.values, blanks_as_zero) if ident.code in codes else _HOLDS
+            for ident in identities(ctx.shape)
+        ]
+        try:
+            found = tuple(suggest(ctx.shape, ctx.values, statuses, blanks_as_zero))
+        except Exception as exc:  # pragma: no cover - a bug in the search must not make validate raise
+            issues.append(
+                Finding("CHECK_FAILED", Severity.ERROR, f"修正建议失败：{exc!r}", f"suggestions failed: {exc!r}")
+            )
+    return ValidationResult(tuple(issues), tuple(runs), found)
+
+
+_HOLDS = _builtin.IdentityStatus(True, True, 0, 0, ())
+
+
+def validate_series(reports: Iterable[AnnualReport], *, checks: Sequence[str] | None = None) -> ValidationResult:
+    """Run the cross-year checks over one agency's reports (any order); never raises.
+
+    Carry-over (表三 上年结转 = last year's 结转下年度继续办理, every column) and
+    the 表二 现行有效件数 heuristic compare reports of consecutive years; a
+    change of edition between them is noted, and 表三 is still compared.
+    Each finding's ``year`` names the later report.  Run :func:`validate` on
+    each report for its own identities.
+    """
+    got = list(reports)
+    wrong = [r for r in got if not isinstance(r, AnnualReport)]
+    if wrong:
+        return _not_a_report(wrong[0])
+    chosen = _chosen("series", checks)
+    if isinstance(chosen, ValidationResult):
+        return chosen
+    issues, runs = _run(chosen, SeriesContext(tuple(sorted(got, key=lambda r: r.year))))
+    return ValidationResult(tuple(issues), tuple(runs))

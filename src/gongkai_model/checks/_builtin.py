@@ -1,0 +1,220 @@
+"""The built-in report checks."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+import attrs
+
+from ..model._spec import Value, field_specs
+from ..model.layout import layout
+from ..model.values import Edition
+from ._findings import CellRef, Finding, Severity
+from ._identities import (
+    T3_BALANCE,
+    T3_RESULTS_TOTAL,
+    T3_ROW_TOTAL,
+    T3_SUBTOTAL,
+    T4_TOTAL,
+    Identity,
+    identities,
+    side_sum,
+)
+from ._registry import CheckContext, CheckOutcome, register
+
+__all__ = ["IdentityStatus", "evaluate", "identity_finding"]
+
+
+@attrs.frozen
+class IdentityStatus:
+    """How one identity stands on given values."""
+
+    ok: bool
+    assessable: bool
+    left: Any
+    right: Any
+    blanks: tuple[int, ...]
+
+
+def evaluate(ident: Identity, values: Sequence[Any], blanks_as_zero: bool) -> IdentityStatus:
+    blanks = tuple(m for m in ident.members if values[m] is None)
+    if blanks and not blanks_as_zero:
+        return IdentityStatus(False, False, None, None, blanks)
+    left, right = side_sum(values, ident.lhs), side_sum(values, ident.rhs)
+    return IdentityStatus(left == right, True, left, right, blanks)
+
+
+_WHAT = {
+    T3_BALANCE: ("一、二项之和与三、四项之和", "一 + 二 against 三 + 四"),
+    T3_RESULTS_TOTAL: ("（七）总计与各项办理结果之和", "（七）总计 against the sum of the results"),
+    T3_ROW_TOTAL: ("总计与各类申请人之和", "总计 against the sum of the applicant columns"),
+    T3_SUBTOTAL: ("小计与法人或其他组织各列之和", "小计 against the sum of the 法人或其他组织 columns"),
+    T4_TOTAL: ("总计与各项结果之和", "总计 against the sum of the outcomes"),
+}
+
+
+def identity_finding(ctx: CheckContext, ident: Identity, status: IdentityStatus) -> Finding | None:
+    """The finding for one identity, or ``None`` when it holds."""
+    if status.ok:
+        return None
+    cells = layout(ctx.shape)
+    members = tuple(CellRef.of(cells[m], ctx.values[m]) for m in ident.members)
+    blanks = tuple(CellRef.of(cells[m], ctx.values[m]) for m in status.blanks)
+    path = cells[ident.anchor].path if ident.anchor is not None else None
+    zh_what, en_what = _WHAT[ident.code]
+    where_zh = f"「{ident.column}」列" if ident.row is None else f"{ident.row}「{ident.column}」"
+    if not status.assessable:
+        names = "、".join(f"{b.row}×{b.column}" for b in blanks)
+        return Finding(
+            ident.code,
+            Severity.INFO,
+            f"{where_zh}：{zh_what}无法核对，{len(blanks)} 个单元格空白（{names}）",
+            f"{en_what} cannot be assessed: {len(blanks)} blank cell(s) ({names})",
+            ident.table,
+            ident.row,
+            ident.column,
+            path,
+            cells=members,
+            blank_cells=blanks,
+            assessable=False,
+        )
+    actual, expected = status.left, status.right
+    diff = actual - expected
+    assumed = f"; {len(blanks)} blank cell(s) read as 0" if blanks else ""
+    assumed_zh = f"；{len(blanks)} 个空白单元格按 0 计" if blanks else ""
+    if ident.code == T3_BALANCE:
+        zh = f"{where_zh}：第一项加第二项之和为 {actual}，第三项加第四项之和为 {expected}（相差 {diff}）{assumed_zh}"
+        en = f"column {ident.column}: 一 + 二 = {actual} but 三 + 四 = {expected} (difference {diff}){assumed}"
+    else:
+        zh = f"{where_zh}：填报为 {actual}，各项之和为 {expected}（相差 {diff}）{assumed_zh}"
+        en = (
+            f"{ident.column} of {ident.row} is {actual} but its parts add up to {expected} (difference {diff}){assumed}"
+        )
+    return Finding(
+        ident.code,
+        Severity.INCONSISTENCY,
+        zh,
+        en,
+        ident.table,
+        ident.row,
+        ident.column,
+        path,
+        expected=expected,
+        actual=actual,
+        difference=diff,
+        cells=members,
+        blank_cells=blanks,
+    )
+
+
+def _identity_check(code: str) -> Any:
+    def check(ctx: CheckContext) -> CheckOutcome:
+        found = []
+        assessed = 0
+        for ident in identities(ctx.shape):
+            if ident.code != code:
+                continue
+            assessed += 1
+            finding = identity_finding(ctx, ident, evaluate(ident, ctx.values, ctx.blanks_as_zero))
+            if finding is not None:
+                found.append(finding)
+        return CheckOutcome(assessed, tuple(found))
+
+    check.__name__ = check.__qualname__ = f"check_{code.lower()}"
+    check.__doc__ = f"The {code} identities of the report's shape."
+    return check
+
+
+for _code, _en, _zh in [
+    (
+        T3_BALANCE,
+        "表三 勾稽关系: 一 + 二 = 三 + 四, per column",
+        "表三勾稽关系：第一项加第二项之和等于第三项加第四项之和",
+    ),
+    (T3_RESULTS_TOTAL, "表三 （七）总计 = sum of the results, per column", "表三（七）总计等于各项办理结果之和"),
+    (T3_ROW_TOTAL, "表三 总计 = sum of the applicant columns, per row", "表三总计等于各类申请人之和"),
+    (T3_SUBTOTAL, "表三 小计 = sum of the 法人或其他组织 columns", "表三小计等于法人或其他组织各列之和"),
+    (T4_TOTAL, "表四 总计 = 结果维持 + 结果纠正 + 其他结果 + 尚未审结, per block", "表四各栏总计等于各项结果之和"),
+]:
+    register(_code, severity=Severity.INCONSISTENCY, title_en=_en, title_zh=_zh)(_identity_check(_code))
+
+
+@register(
+    "T2_ITEMS_BELOW_ZERO",
+    severity=Severity.WARNING,
+    title_en="表二 (2019): 上一年项目数量 + 本年增/减 is negative",
+    title_zh="表二（2019）：上一年项目数量加本年增/减为负数",
+)
+def check_items_below_zero(ctx: CheckContext) -> Iterator[Finding]:
+    """A net change that removes more items than there were (2019 format only)."""
+    cells = layout(ctx.shape)
+    by_row: dict[str, list[int]] = {}
+    for i, c in enumerate(cells):
+        if c.table == "二":
+            by_row.setdefault(c.row_info.path, []).append(i)
+    for members in by_row.values():
+        signed = [i for i in members if cells[i].kind is Value.SIGNED]
+        if not signed:
+            continue
+        (change,) = signed
+        base = members[members.index(change) - 1]  # the column printed before 本年增/减
+        before, delta = ctx.values[base], ctx.values[change]
+        if before is None or delta is None or before + delta >= 0:
+            continue
+        c = cells[change]
+        yield Finding(
+            "T2_ITEMS_BELOW_ZERO",
+            Severity.WARNING,
+            f"{c.row}：上一年项目数量 {before} 加本年增/减 {delta} 为负数",
+            f"{c.row}: {cells[base].column} {before} plus {c.column} {delta} is below zero",
+            c.table,
+            c.row,
+            c.column,
+            c.path,
+            expected=-before,
+            actual=delta,
+            difference=before + delta,
+            cells=(CellRef.of(cells[base], before), CellRef.of(c, delta)),
+        )
+
+
+@register(
+    "EDITION_YEAR",
+    severity=Severity.INFO,
+    title_en="The report's format is not the one in force for its year",
+    title_zh="报告所用格式与年度不符",
+)
+def check_edition_year(ctx: CheckContext) -> Iterator[Finding]:
+    """The 2019 notice allowed 参照; a later year in the old format is worth knowing."""
+    report = ctx.report
+    if report.year < 2019:  # pragma: no cover - the model refuses such years
+        return
+    expected = Edition.for_year(report.year)
+    if report.edition is not expected:
+        yield Finding(
+            "EDITION_YEAR",
+            Severity.INFO,
+            f"{report.year} 年度报告使用了 {report.edition.value} 年格式（应为 {expected.value} 年格式）",
+            f"a {report.year} report in the {report.edition.value} format (the {expected.value} format is in force)",
+        )
+
+
+@register(
+    "T3_SINGLE_OTHER_ROW",
+    severity=Severity.INFO,
+    title_en="表三 prints （六）其他处理 as one row in a 2021-format report",
+    title_zh="2021年格式报告的表三将（六）其他处理列为一行",
+)
+def check_single_other_row(ctx: CheckContext) -> Iterator[Finding]:
+    """The hybrid form: the 2021 sub-rows of （六） (incl. the fee row) are not reported."""
+    if ctx.report.edition is Edition.FORMAT_2021 and ctx.report.single_other_row:
+        label = next(i.spec.label for i in field_specs(type(ctx.report.table3.results)) if i.name == "other")
+        yield Finding(
+            "T3_SINGLE_OTHER_ROW",
+            Severity.INFO,
+            f"表三{label}按 2019 年格式列为一行，未分三项填报",
+            f"表三 {label} is one row (2019 style), not the three rows of the 2021 format",
+            "三",
+            label,
+        )

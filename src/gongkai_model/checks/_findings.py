@@ -1,0 +1,209 @@
+"""What the checks return: findings, suggestions and the result that holds them."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+import attrs
+
+from ..errors import GongkaiError, Problem
+from ..model.layout import get_path, replace_path
+from ..model.report import AnnualReport
+
+if TYPE_CHECKING:
+    from ..model.layout import Cell
+
+__all__ = [
+    "CellRef",
+    "Change",
+    "CheckRun",
+    "Finding",
+    "Severity",
+    "Suggestion",
+    "ValidationResult",
+    "apply_suggestion",
+]
+
+Number = int | Decimal
+
+
+class Severity(str, enum.Enum):
+    """How bad a finding is."""
+
+    ERROR = "error"  #: malformed data
+    INCONSISTENCY = "inconsistency"  #: a broken identity (勾稽关系 or a sum)
+    WARNING = "warning"  #: implausible, but it can legitimately happen
+    INFO = "info"  #: not a problem: e.g. an identity that cannot be assessed because of blanks
+
+
+@attrs.frozen
+class CellRef:
+    """A table cell taking part in a finding, with its value at the time."""
+
+    table: str
+    row: str
+    column: str
+    path: str
+    value: object
+
+    @classmethod
+    def of(cls, cell: Cell, value: object) -> CellRef:
+        return cls(cell.table, cell.row, cell.column, cell.path, value)
+
+    def __str__(self) -> str:
+        return f"表{self.table} {self.row} × {self.column} = {'空白' if self.value is None else self.value}"
+
+
+@attrs.frozen
+class Finding:
+    """One result of a check.
+
+    ``code`` is stable (documented in ``docs/checks.md``) and never the message
+    text.  The location is ``table``, ``row`` and ``column`` (statutory labels)
+    and ``path`` (the model path of the cell the finding is about, when there is
+    one).  For arithmetic, ``actual`` is the printed value (a total, or
+    一+二 for the 表三 balance), ``expected`` the value its parts give, and
+    ``difference`` is ``actual - expected``.  ``cells`` are the contributing
+    cells; ``blank_cells`` the blanks that kept an identity from being
+    assessed (``assessable`` is then ``False``) or that were read as 0 in the
+    lenient mode.  ``year`` names the report in a series.
+    """
+
+    code: str
+    severity: Severity
+    message_zh: str
+    message_en: str
+    table: str | None = None
+    row: str | None = None
+    column: str | None = None
+    path: str | None = None
+    expected: Number | None = None
+    actual: Number | None = None
+    difference: Number | None = None
+    cells: tuple[CellRef, ...] = ()
+    blank_cells: tuple[CellRef, ...] = ()
+    assessable: bool = True
+    year: int | None = None
+
+    @property
+    def location(self) -> str:
+        """The place as text: ``表三 （一）予以公开 × 总计``."""
+        parts = [f"表{self.table}" if self.table else "", self.row or "", self.column or ""]
+        where = " × ".join(p for p in parts[1:] if p)
+        head = f"{self.year}年 " if self.year is not None else ""
+        return f"{head}{parts[0]} {where}".strip()
+
+    def __str__(self) -> str:
+        return f"[{self.code}] {self.location}: {self.message_en}"
+
+
+@attrs.frozen
+class Change:
+    """One cell change proposed by a :class:`Suggestion`."""
+
+    path: str
+    table: str
+    row: str
+    column: str
+    current: object
+    proposed: int
+
+
+@attrs.frozen
+class Suggestion:
+    """A proposed repair: set these cells to these values.
+
+    ``kind`` is ``"single_cell"`` (one wrong cell), ``"fill_total"`` (a total
+    left blank or 0 while its parts are filled) or ``"split"`` (one number
+    split across two cells of a row).  ``resolves`` lists the codes and
+    locations of the findings the repair resolves; ``score`` is how many
+    identities it restores.  Apply one with :meth:`ValidationResult.apply`.
+    """
+
+    kind: str
+    changes: tuple[Change, ...]
+    resolves: tuple[str, ...]
+    score: int
+    message_zh: str
+    message_en: str
+
+    def __str__(self) -> str:
+        return self.message_en
+
+
+@attrs.frozen
+class CheckRun:
+    """A check that ran, and how many things it assessed."""
+
+    code: str
+    assessed: int
+
+
+@attrs.frozen
+class ValidationResult:
+    """What :func:`~gongkai_model.validate` found.
+
+    ``ok`` is true when no finding is an error or an inconsistency.
+    ``checks_performed`` lists every check that ran with how many identities
+    (or other items) it assessed, so a clean result shows that checks ran.
+    """
+
+    issues: tuple[Finding, ...]
+    checks_performed: tuple[CheckRun, ...]
+    suggestions: tuple[Suggestion, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return not any(f.severity in (Severity.ERROR, Severity.INCONSISTENCY) for f in self.issues)
+
+    @property
+    def not_assessable(self) -> tuple[Finding, ...]:
+        """Identities that could not be assessed because of blank cells."""
+        return tuple(f for f in self.issues if not f.assessable)
+
+    @property
+    def assessed(self) -> int:
+        """How many identities and other items the checks assessed in all."""
+        return sum(run.assessed for run in self.checks_performed)
+
+    def by_code(self, code: str) -> tuple[Finding, ...]:
+        return tuple(f for f in self.issues if f.code == code)
+
+    def apply(self, report: AnnualReport, suggestion: Suggestion) -> AnnualReport:
+        """A new report with ``suggestion`` applied; ``report`` is unchanged."""
+        return apply_suggestion(report, suggestion)
+
+    def summary(self) -> str:
+        """One line per finding, then a count."""
+        lines = [str(f) for f in self.issues]
+        counts = {s: sum(f.severity is s for f in self.issues) for s in Severity}
+        lines.append(
+            f"{'OK' if self.ok else 'NOT OK'}: {self.assessed} assessed by {len(self.checks_performed)} checks; "
+            + ", ".join(f"{n} {s.value}" for s, n in counts.items())
+        )
+        return "\n".join(lines)
+
+
+def apply_suggestion(report: AnnualReport, suggestion: Suggestion) -> AnnualReport:
+    """A new report with the suggestion's changes made.
+
+    Raises :class:`~gongkai_model.GongkaiError` when a cell no longer holds the
+    value the suggestion was made for (it was made for another report).
+    """
+    stale = [
+        Problem(c.path, f"holds {get_path(report, c.path)!r}, the suggestion was made for {c.current!r}")
+        for c in suggestion.changes
+        if get_path(report, c.path) != c.current
+    ]
+    if stale:
+        raise GongkaiError("the suggestion does not fit this report", stale)
+    for change in suggestion.changes:
+        report = replace_path(report, change.path, change.proposed)
+    return report
+
+
+def refs(cells: Iterable[tuple[Cell, object]]) -> tuple[CellRef, ...]:
+    return tuple(CellRef.of(c, v) for c, v in cells)
