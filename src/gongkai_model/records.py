@@ -31,7 +31,7 @@ import attrs
 from .errors import ModelError, Problem, RecordsError
 from .labels import normalize_label
 from .model._spec import Node, Row, Value, field_specs
-from .model.layout import Cell, Shape, blank_of, layout, rows, shape_of
+from .model.layout import Cell, Shape, blank_of, layout, rows, shape_of, values
 from .model.report import AnnualReport
 from .model.tables import OTHER_HANDLING
 from .model.values import Amount, Edition
@@ -57,7 +57,8 @@ def to_records(report: AnnualReport) -> list[Record]:
 
     A 2021 report gives 10 + 175 + 15 records, a 2019 report 22 + 161 + 15.
     """
-    return [Record(c.table, c.row, c.column, c.get(report), c.path) for c in layout(shape_of(report))]
+    shape = shape_of(report)
+    return [Record(c.table, c.row, c.column, v, c.path) for c, v in zip(layout(shape), values(report), strict=True)]
 
 
 _FIELDS = ("table", "row", "column", "value")

@@ -22,9 +22,8 @@ from collections.abc import Iterable, Sequence
 
 from ..model.report import AnnualReport
 from . import _builtin, _series
-from ._builtin import evaluate
 from ._findings import CellRef, Change, CheckRun, Finding, Severity, Suggestion, ValidationResult, apply_suggestion
-from ._identities import Identity, identities
+from ._identities import HOLDS, Identity, identities
 from ._registry import (
     Check,
     CheckContext,
@@ -115,8 +114,8 @@ def validate(
     if suggestions:
         codes = {c.code for c in chosen}
         statuses = [
-            evaluate(ident, ctx.values, blanks_as_zero) if ident.code in codes else _HOLDS
-            for ident in identities(ctx.shape)
+            status if ident.code in codes else HOLDS
+            for ident, status in zip(identities(ctx.shape), ctx.statuses, strict=True)
         ]
         try:
             found = tuple(suggest(ctx.shape, ctx.values, statuses, blanks_as_zero))
@@ -125,9 +124,6 @@ def validate(
                 Finding("CHECK_FAILED", Severity.ERROR, f"修正建议失败：{exc!r}", f"suggestions failed: {exc!r}")
             )
     return ValidationResult(tuple(issues), tuple(runs), found)
-
-
-_HOLDS = _builtin.IdentityStatus(True, True, 0, 0, ())
 
 
 def validate_series(reports: Iterable[AnnualReport], *, checks: Sequence[str] | None = None) -> ValidationResult:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import functools
+from collections.abc import Iterator
 from typing import Any
 
-import attrs
-
 from ..model._spec import Value, field_specs
-from ..model.layout import layout
+from ..model.layout import Shape, layout
 from ..model.values import Edition
 from ._findings import CellRef, Finding, Severity
 from ._identities import (
@@ -18,31 +17,12 @@ from ._identities import (
     T3_SUBTOTAL,
     T4_TOTAL,
     Identity,
+    IdentityStatus,
     identities,
-    side_sum,
 )
 from ._registry import CheckContext, CheckOutcome, register
 
-__all__ = ["IdentityStatus", "evaluate", "identity_finding"]
-
-
-@attrs.frozen
-class IdentityStatus:
-    """How one identity stands on given values."""
-
-    ok: bool
-    assessable: bool
-    left: Any
-    right: Any
-    blanks: tuple[int, ...]
-
-
-def evaluate(ident: Identity, values: Sequence[Any], blanks_as_zero: bool) -> IdentityStatus:
-    blanks = tuple(m for m in ident.members if values[m] is None)
-    if blanks and not blanks_as_zero:
-        return IdentityStatus(False, False, None, None, blanks)
-    left, right = side_sum(values, ident.lhs), side_sum(values, ident.rhs)
-    return IdentityStatus(left == right, True, left, right, blanks)
+__all__ = ["identity_finding"]
 
 
 _WHAT = {
@@ -111,15 +91,14 @@ def identity_finding(ctx: CheckContext, ident: Identity, status: IdentityStatus)
 def _identity_check(code: str) -> Any:
     def check(ctx: CheckContext) -> CheckOutcome:
         found = []
-        assessed = 0
-        for ident in identities(ctx.shape):
-            if ident.code != code:
-                continue
-            assessed += 1
-            finding = identity_finding(ctx, ident, evaluate(ident, ctx.values, ctx.blanks_as_zero))
-            if finding is not None:
-                found.append(finding)
-        return CheckOutcome(assessed, tuple(found))
+        mine = [k for k, ident in enumerate(identities(ctx.shape)) if ident.code == code]
+        for k in mine:
+            status = ctx.statuses[k]
+            if not status.ok:
+                finding = identity_finding(ctx, identities(ctx.shape)[k], status)
+                if finding is not None:
+                    found.append(finding)
+        return CheckOutcome(len(mine), tuple(found))
 
     check.__name__ = check.__qualname__ = f"check_{code.lower()}"
     check.__doc__ = f"The {code} identities of the report's shape."
@@ -149,16 +128,7 @@ for _code, _en, _zh in [
 def check_items_below_zero(ctx: CheckContext) -> Iterator[Finding]:
     """A net change that removes more items than there were (2019 format only)."""
     cells = layout(ctx.shape)
-    by_row: dict[str, list[int]] = {}
-    for i, c in enumerate(cells):
-        if c.table == "二":
-            by_row.setdefault(c.row_info.path, []).append(i)
-    for members in by_row.values():
-        signed = [i for i in members if cells[i].kind is Value.SIGNED]
-        if not signed:
-            continue
-        (change,) = signed
-        base = members[members.index(change) - 1]  # the column printed before 本年增/减
+    for base, change in _signed_pairs(ctx.shape):
         before, delta = ctx.values[base], ctx.values[change]
         if before is None or delta is None or before + delta >= 0:
             continue
@@ -177,6 +147,13 @@ def check_items_below_zero(ctx: CheckContext) -> Iterator[Finding]:
             difference=before + delta,
             cells=(CellRef.of(cells[base], before), CellRef.of(c, delta)),
         )
+
+
+@functools.cache
+def _signed_pairs(shape: Shape) -> tuple[tuple[int, int], ...]:
+    """(the column printed before it, the signed 本年增/减 column) for each 表二 row that has one."""
+    cells = layout(shape)
+    return tuple((i - 1, i) for i, c in enumerate(cells) if c.table == "二" and c.kind is Value.SIGNED)
 
 
 @register(

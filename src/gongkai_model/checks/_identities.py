@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Sequence
 from decimal import Decimal
+from typing import Any
 
 import attrs
 
@@ -19,7 +20,7 @@ from ..model.layout import Cell, RowInfo, Shape, layout, rows
 from ..model.report import AnnualReport
 from ..model.tables import Applications
 
-__all__ = ["Identity", "identities", "identities_of_cell"]
+__all__ = ["Identity", "IdentityStatus", "evaluate", "identities", "identities_of_cell"]
 
 #: Stable codes of the identity checks.
 T3_BALANCE = "T3_BALANCE"
@@ -147,6 +148,35 @@ def identities_of_cell(shape: Shape) -> tuple[tuple[int, ...], ...]:
         for m in ident.members:
             out[m].append(k)
     return tuple(tuple(x) for x in out)
+
+
+@attrs.frozen
+class IdentityStatus:
+    """How one identity stands on given values."""
+
+    ok: bool
+    assessable: bool
+    left: Any
+    right: Any
+    blanks: tuple[int, ...]
+
+
+def evaluate(ident: Identity, values: Sequence[Any], blanks_as_zero: bool) -> IdentityStatus:
+    """How ``ident`` stands on ``values`` (cell values in layout order)."""
+    lhs = [values[m] for m in ident.lhs]
+    rhs = [values[m] for m in ident.rhs]
+    if None in lhs or None in rhs:
+        blanks = tuple(m for m in ident.members if values[m] is None)
+        if not blanks_as_zero:
+            return IdentityStatus(False, False, None, None, blanks)
+        left, right = sum(v for v in lhs if v is not None), sum(v for v in rhs if v is not None)
+        return IdentityStatus(left == right, True, left, right, blanks)
+    left, right = sum(lhs), sum(rhs)
+    return HOLDS if left == right else IdentityStatus(False, True, left, right, ())
+
+
+#: The status of every identity that holds with no blanks (shared: statuses are immutable).
+HOLDS = IdentityStatus(True, True, None, None, ())
 
 
 def side_sum(values: Sequence[object], members: tuple[int, ...]) -> int | Decimal:

@@ -8,9 +8,10 @@ from typing import Any
 import attrs
 
 from ..errors import GongkaiError, Problem
-from ..model.layout import Shape, layout, shape_of
+from ..model.layout import Shape, shape_of, values
 from ..model.report import AnnualReport
 from ._findings import Finding, Severity
+from ._identities import IdentityStatus, evaluate, identities
 
 __all__ = ["Check", "CheckContext", "CheckOutcome", "SeriesContext", "register", "registered", "unregister"]
 
@@ -27,11 +28,15 @@ class CheckContext:
     shape: Shape
     values: tuple[Any, ...]
     blanks_as_zero: bool = False
+    #: How each identity of ``identities(shape)`` stands, in the same order.
+    statuses: tuple[IdentityStatus, ...] = ()
 
     @classmethod
     def of(cls, report: AnnualReport, *, blanks_as_zero: bool = False) -> CheckContext:
         shape = shape_of(report)
-        return cls(report, shape, tuple(c.get(report) for c in layout(shape)), blanks_as_zero)
+        cell_values = values(report)
+        statuses = tuple(evaluate(i, cell_values, blanks_as_zero) for i in identities(shape))
+        return cls(report, shape, cell_values, blanks_as_zero, statuses)
 
 
 @attrs.frozen

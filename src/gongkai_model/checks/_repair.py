@@ -23,9 +23,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..model.layout import Cell, Shape, layout
-from ._builtin import IdentityStatus, evaluate
 from ._findings import Change, Suggestion
-from ._identities import Identity, identities, identities_of_cell, side_sum
+from ._identities import Identity, IdentityStatus, evaluate, identities, identities_of_cell, side_sum
 
 __all__ = ["suggest"]
 

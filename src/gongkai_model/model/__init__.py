@@ -4,7 +4,7 @@ Every class and field is described in ``docs/model.md``.
 """
 
 from ._spec import Kind, Node, Row, Spec, Value, field_specs
-from .layout import Cell, RowInfo, Shape, cells, get_path, layout, replace_path, rows, shape_of
+from .layout import Cell, RowInfo, Shape, cells, get_path, layout, replace_path, rows, shape_of, values
 from .report import AnnualReport, OtherMatters, Overview
 from .tables import (
     ApplicantCounts,
@@ -68,4 +68,5 @@ __all__ = [
     "replace_path",
     "rows",
     "shape_of",
+    "values",
 ]
