@@ -26,6 +26,22 @@ def test_example_writes_the_seed_records(tmp_path: Path, capsys: pytest.CaptureF
     }
 
 
+def test_example_writes_the_report_as_json(tmp_path: Path) -> None:
+    import gongkai_model as gk
+
+    assert main(["example", "--out", str(tmp_path)]) == 0
+    assert gk.loads((tmp_path / "report.json").read_text(encoding="utf-8")) == gk.examples.seed_report()
+
+
+def test_schema_command_prints_the_schema(capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    import gongkai_model as gk
+
+    assert main(["schema"]) == 0
+    assert json.loads(capsys.readouterr().out) == gk.json_schema()
+
+
 def test_unknown_command_exits_with_usage() -> None:
     with pytest.raises(SystemExit) as info:
         main(["nope"])

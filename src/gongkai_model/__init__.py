@@ -11,6 +11,7 @@
 from . import checks, examples, model
 from .checks import Finding, Severity, Suggestion, ValidationResult, validate, validate_series
 from .errors import GongkaiError, ModelError, Problem, RecordsError
+from .jsonio import SCHEMA_VERSION, JSONError, dumps, from_dict, json_schema, loads, to_dict
 from .labels import normalize_label
 from .model import (
     Amount,
@@ -43,6 +44,7 @@ from .records import CellValue, Record, from_records, to_records
 __version__ = "0.1.0"
 
 __all__ = [
+    "SCHEMA_VERSION",
     "Amount",
     "AnnualReport",
     "ApplicantCounts",
@@ -58,6 +60,7 @@ __all__ = [
     "Finding",
     "GongkaiError",
     "ItemRow2019",
+    "JSONError",
     "ModelError",
     "MoneyUnit",
     "NotProcessed",
@@ -79,10 +82,15 @@ __all__ = [
     "ValidationResult",
     "__version__",
     "checks",
+    "dumps",
     "examples",
+    "from_dict",
     "from_records",
+    "json_schema",
+    "loads",
     "model",
     "normalize_label",
+    "to_dict",
     "to_records",
     "validate",
     "validate_series",

@@ -1,13 +1,16 @@
 """The ``gongkai`` command line.
 
 ``gongkai example [--out DIR]`` builds the shipped seed report, checks it,
-prints a summary and writes its records as CSV (``records.csv``) into ``DIR``.
+prints a summary and writes its records as CSV (``records.csv``) and the
+report as JSON (``report.json``) into ``DIR``.  ``gongkai schema`` prints the
+JSON Schema of report documents.
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import json
 import sys
 from collections import Counter
 from collections.abc import Sequence
@@ -16,6 +19,7 @@ from pathlib import Path
 from . import __version__, examples
 from .checks import validate
 from .errors import GongkaiError
+from .jsonio import dumps, json_schema
 from .records import to_records
 
 __all__ = ["main"]
@@ -38,6 +42,14 @@ def _example(args: argparse.Namespace) -> int:
         for r in records:
             writer.writerow([r.table, r.row, r.column, "" if r.value is None else r.value, r.path])
     print(f"wrote {target}")
+    doc = out / "report.json"
+    doc.write_text(dumps(report, indent=2) + "\n", encoding="utf-8")
+    print(f"wrote {doc}")
+    return 0
+
+
+def _schema(args: argparse.Namespace) -> int:
+    print(json.dumps(json_schema(), ensure_ascii=False, indent=2))
     return 0
 
 
@@ -49,6 +61,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     ex = sub.add_parser("example", help="build the shipped seed report and write its outputs")
     ex.add_argument("--out", default="example-output", help="output folder (default: example-output)")
     ex.set_defaults(run=_example)
+    sc = sub.add_parser("schema", help="print the JSON Schema of report documents")
+    sc.set_defaults(run=_schema)
     args = parser.parse_args(argv)
     try:
         status: int = args.run(args)

@@ -81,6 +81,7 @@ class Spec:
     total: str | None = None
     aliases: tuple[str, ...] = ()
     unit: str | None = None
+    required: bool = False  #: ``None`` is not allowed (``agency``, ``year``)
 
 
 def _field(spec: Spec, **kwargs: Any) -> Any:
@@ -129,7 +130,7 @@ def prose(label: str, *, value: Value = Value.TEXT, unit: str | None = None) -> 
 def meta(label: str, *, value: Value = Value.TEXT, required: bool = False) -> Any:
     """Report metadata (not a statutory cell)."""
     if required:
-        return _field(Spec(Kind.META, label, value))
+        return _field(Spec(Kind.META, label, value, required=True))
     return _field(Spec(Kind.META, label, value), default=None)
 
 
@@ -177,10 +178,10 @@ def _describe(v: object) -> str:
     return f"{type(v).__name__} {text}"
 
 
-def check_value(kind: Value, v: object, types_: tuple[type, ...] = ()) -> str | None:
+def check_value(kind: Value, v: object, types_: tuple[type, ...] = (), required: bool = False) -> str | None:
     """Why ``v`` is not a valid value of ``kind``, or ``None`` when it is."""
     if v is None:
-        return None if kind not in (Value.NODE, Value.YEAR) else "is required, got None"
+        return "is required, got None" if required or kind in (Value.NODE, Value.YEAR) else None
     if kind in (Value.COUNT, Value.SIGNED, Value.YEAR):
         if isinstance(v, bool) or not isinstance(v, int):
             return f"expected a whole number or None, got {_describe(v)}"
@@ -223,7 +224,7 @@ class Node:
         problems = [
             Problem(info.name, why, info.spec.label)
             for info in field_specs(type(self))
-            if (why := check_value(info.spec.value, getattr(self, info.name), info.types))
+            if (why := check_value(info.spec.value, getattr(self, info.name), info.types, info.spec.required))
         ]
         problems.extend(self._extra_problems())
         if problems:
