@@ -203,3 +203,50 @@ def test_the_converter_is_our_own() -> None:
     report = gk.examples.seed_report()
     assert jsonio.converter.unstructure(report) == gk.to_dict(report)
     assert jsonio.converter.structure(gk.to_dict(report), gk.AnnualReport) == report
+
+
+JSON_VALUES = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-5, 10**6),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.text(max_size=5),
+    st.sampled_from(["12.5", "0", "2024-01-05", "1e3", "元"]),
+    st.just({}),
+    st.just([]),
+    st.just({"value": "1", "unit": "元"}),
+)
+
+
+def _leaf_paths(x: Any, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    if isinstance(x, dict):
+        return [p for k, v in x.items() for p in ((*prefix, k), *_leaf_paths(v, (*prefix, k)))]
+    return []
+
+
+@settings(max_examples=500)
+@given(reports(), st.data())
+def test_fast_path_agrees_with_the_thorough_path(report: gk.AnnualReport, data: st.DataObject) -> None:
+    doc = gk.to_dict(report)
+    for _ in range(data.draw(st.integers(1, 3))):
+        path = data.draw(st.sampled_from(_leaf_paths(doc)))
+        target = doc
+        for key in path[:-1]:
+            target = target[key]
+        if data.draw(st.booleans()):
+            target[path[-1]] = data.draw(JSON_VALUES)
+        else:
+            del target[path[-1]]
+    text = json.dumps(doc, ensure_ascii=False)
+    try:
+        thorough: Any = jsonio._from_dict(json.loads(text, object_pairs_hook=jsonio._pairs), fast=False)
+    except gk.JSONError as exc:
+        thorough = exc.problems
+    except Exception as exc:  # the thorough path must never fail otherwise
+        raise AssertionError(f"unexpected {exc!r}") from exc
+    for parse in (text, gk.dumps(report) if thorough == report else text):
+        try:
+            got: Any = gk.loads(parse)
+        except gk.JSONError as exc:
+            got = exc.problems
+        assert got == thorough

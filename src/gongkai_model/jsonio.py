@@ -31,10 +31,9 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import cattrs
-from cattrs.gen import make_dict_unstructure_fn
 
 from .errors import GongkaiError, ModelError, Problem
-from .model._spec import Kind, Node, Value, field_specs
+from .model._spec import Kind, Value, field_specs
 from .model.report import AnnualReport
 from .model.tables import ApplicantCounts, Applications
 from .model.values import Amount, Edition, MoneyUnit
@@ -69,44 +68,80 @@ class JSONError(GongkaiError, ValueError):
     """A JSON document that is not a valid report; ``problems`` name every JSON path at fault."""
 
 
+class _Object(dict[str, Any]):
+    """A parsed JSON object that remembers the keys it repeated (reported with their path later)."""
+
+    repeated: dict[str, int] = {}  # noqa: RUF012 - replaced, never mutated
+
+
+def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out = _Object(pairs)
+    if len(out) != len(pairs):
+        counts: dict[str, int] = {}
+        for key, _ in pairs:
+            counts[key] = counts.get(key, 0) + 1
+        out.repeated = {k: n for k, n in counts.items() if n > 1}
+    return out
+
+
 # ---------------------------------------------------------------------------------------------
 # unstructure: model -> plain dict
 
 converter = cattrs.Converter()
-converter.register_unstructure_hook(Decimal, str)
-converter.register_unstructure_hook(dt.date, dt.date.isoformat)
-converter.register_unstructure_hook(Amount, lambda a: {"value": str(a.value), "unit": a.unit and a.unit.value})
 
 
-def _node_unstructure_factory(cls: type) -> Callable[[Any], dict[str, Any]]:
-    fn: Callable[[Any], dict[str, Any]] = make_dict_unstructure_fn(cls, converter)
+def _unstructure_fn(cls: type, subtotal: bool) -> Callable[[Any], dict[str, Any]]:
+    """Generate ``obj -> dict`` for a model class from its specs (the layout :func:`json_schema` describes)."""
+    env: dict[str, Any] = {"_amount": _unstructure_amount}
+    items = []
+    for i, info in enumerate(field_specs(cls)):
+        if info.name not in _wire_keys(cls, subtotal):
+            continue
+        v = f"o.{info.name}"
+        kind = info.spec.value
+        if kind is Value.MONEY:
+            expr = f"None if {v} is None else str({v})"
+        elif kind is Value.DATE:
+            expr = f"None if {v} is None else {v}.isoformat()"
+        elif kind is Value.AMOUNT:
+            expr = f"None if {v} is None else _amount({v})"
+        elif kind is Value.NODE:
+            if info.types == (Applications,):
+                env[f"f{i}"] = _unstructure_applications
+            else:
+                env[f"f{i}"] = {t: _unstructure_fn(t, subtotal) for t in info.types}
+                expr = f"f{i}[type({v})]({v})"
+            if info.types == (Applications,):
+                expr = f"f{i}({v})"
+        else:
+            expr = v
+        items.append(f"{info.name!r}: {expr}")
     if cls is Applications:
-
-        def applications(obj: Applications) -> dict[str, Any]:
-            out = fn(obj)
-            if not obj.subtotal_column:
-                _drop_subtotals(out)
-            return out
-
-        return applications
-    return fn
+        items.insert(0, "'subtotal_column': o.subtotal_column")
+    exec(f"def unstructure(o):\n    return {{{', '.join(items)}}}\n", env)  # built from our own specs only
+    made: Callable[[Any], dict[str, Any]] = env["unstructure"]
+    return made
 
 
-def _drop_subtotals(d: dict[str, Any]) -> None:
-    for value in d.values():
-        if isinstance(value, dict):
-            value.pop(_SUBTOTAL, None)
-            _drop_subtotals(value)
+def _unstructure_amount(a: Amount) -> dict[str, Any]:
+    return {"value": str(a.value), "unit": a.unit and a.unit.value}
+
+
+def _unstructure_applications(obj: Applications) -> dict[str, Any]:
+    return _APPLICATIONS[obj.subtotal_column](obj)
 
 
 _SUBTOTAL = next(i.name for i in field_specs(ApplicantCounts) if i.spec.total == "header")
 
-converter.register_unstructure_hook_factory(
-    lambda cls: isinstance(cls, type) and issubclass(cls, Node), _node_unstructure_factory
-)
+
+def _wire_keys(cls: type, subtotal: bool) -> list[str]:
+    """The keys of ``cls`` in a document (表三 rows have 小计 only in the 8-column layout)."""
+    keys = [i.name for i in field_specs(cls) if subtotal or cls is not ApplicantCounts or i.name != _SUBTOTAL]
+    return ["subtotal_column", *keys] if cls is Applications else keys
 
 
-_report_body = make_dict_unstructure_fn(AnnualReport, converter)
+_APPLICATIONS = {flag: _unstructure_fn(Applications, flag) for flag in (False, True)}
+_report_body = _unstructure_fn(AnnualReport, True)
 
 
 def to_dict(report: AnnualReport) -> dict[str, Any]:
@@ -115,6 +150,9 @@ def to_dict(report: AnnualReport) -> dict[str, Any]:
 
 
 converter.register_unstructure_hook(AnnualReport, to_dict)
+converter.register_unstructure_hook(Decimal, str)
+converter.register_unstructure_hook(dt.date, dt.date.isoformat)
+converter.register_unstructure_hook(Amount, _unstructure_amount)
 
 
 def dumps(report: AnnualReport, *, indent: int | None = None) -> str:
@@ -242,12 +280,6 @@ def _join(outer: str | None, inner: str | None) -> str | None:
     return inner or outer
 
 
-def _wire_keys(cls: type, subtotal: bool) -> list[str]:
-    """The keys of ``cls`` in a document (表三 rows have 小计 only in the 8-column layout)."""
-    keys = [i.name for i in field_specs(cls) if subtotal or cls is not ApplicantCounts or i.name != _SUBTOTAL]
-    return ["subtotal_column", *keys] if cls is Applications else keys
-
-
 def _structure_node(cls: type, obj: Any, path: str, label: str | None, subtotal: bool) -> Any:
     if not isinstance(obj, dict):
         raise _Failed([Problem(path, f"expected an object, got {_kind(obj)}", label)])
@@ -302,6 +334,94 @@ def _structure_report(obj: Any) -> AnnualReport:
     return _structure_node(AnnualReport, obj, "$", None, False)  # type: ignore[no-any-return]
 
 
+class _Slow(Exception):
+    """The fast path met something unusual: the thorough path decides (and explains)."""
+
+
+def _money_fast(v: Any) -> Decimal | None:
+    if v is None:
+        return None
+    if type(v) is str and _MONEY.match(v):
+        return Decimal(v)
+    raise _Slow
+
+
+def _date_fast(v: Any) -> dt.date | None:
+    if v is None:
+        return None
+    if type(v) is str and len(v) == 10:
+        return dt.date.fromisoformat(v)
+    raise _Slow
+
+
+def _amount_fast(v: Any) -> Amount | None:
+    if v is None:
+        return None
+    if type(v) is dict and v.keys() == {"value", "unit"}:
+        unit = v["unit"]
+        return Amount(_money_fast(v["value"]) or Decimal(0), None if unit is None else MoneyUnit(unit))
+    raise _Slow
+
+
+def _fast_fn(cls: type, subtotal: bool) -> Callable[[Any], Any]:
+    """Generate ``dict -> model`` for the common, valid case; anything unusual raises (then: thorough path)."""
+    env: dict[str, Any] = {
+        "cls": cls,
+        "keys": frozenset(_wire_keys(cls, subtotal)),
+        "_Slow": _Slow,
+        "_Object": _Object,
+        "money": _money_fast,
+        "date": _date_fast,
+        "amount": _amount_fast,
+    }
+    args = []
+    for i, info in enumerate(field_specs(cls)):
+        if info.name not in env["keys"]:
+            continue
+        v = f"o[{info.name!r}]"
+        kind = info.spec.value
+        if kind is Value.MONEY:
+            expr = f"money({v})"
+        elif kind is Value.DATE:
+            expr = f"date({v})"
+        elif kind is Value.AMOUNT:
+            expr = f"amount({v})"
+        elif kind is Value.NODE and info.types == (Applications,):
+            env[f"f{i}"] = _fast_applications
+            expr = f"f{i}({v})"
+        elif kind is Value.NODE and len(info.types) == 1:
+            env[f"f{i}"] = _fast_fn(info.types[0], subtotal)
+            expr = f"f{i}({v})"
+        elif kind is Value.NODE:
+            env[f"f{i}"] = {frozenset(_wire_keys(t, subtotal)): _fast_fn(t, subtotal) for t in info.types}
+            expr = f"f{i}[frozenset({v})]({v})"  # the key set tells the class
+        else:
+            expr = v
+        args.append(f"{info.name}={expr}")
+    if cls is Applications:
+        args.append(f"subtotal_column={subtotal}")
+    code = (
+        "def structure(o):\n"
+        "    if not (type(o) is dict or (type(o) is _Object and not o.repeated)) or o.keys() != keys:\n"
+        "        raise _Slow\n"
+        f"    return cls({', '.join(args)})\n"
+    )
+    exec(code, env)  # built from our own specs only
+    made: Callable[[Any], Any] = env["structure"]
+    return made
+
+
+def _fast_applications(o: Any) -> Applications:
+    flag = o["subtotal_column"]
+    if type(flag) is not bool:
+        raise _Slow
+    return _FAST_APPLICATIONS[flag](o)  # type: ignore[no-any-return]
+
+
+_FAST_APPLICATIONS = {flag: _fast_fn(Applications, flag) for flag in (False, True)}
+_FAST_REPORT = _fast_fn(AnnualReport, True)
+
+
 # ---------------------------------------------------------------------------------------------
 # versions
 
@@ -314,6 +434,10 @@ def from_dict(doc: Any) -> AnnualReport:
 
     Raises :class:`JSONError` listing every problem, each with its JSON path.
     """
+    return _from_dict(doc, fast=True)
+
+
+def _from_dict(doc: Any, *, fast: bool) -> AnnualReport:
     if not isinstance(doc, dict):
         raise JSONError("not a report document", [Problem("$", f"expected an object, got {_kind(doc)}")])
     version = doc.get("schema_version")
@@ -338,10 +462,24 @@ def from_dict(doc: Any) -> AnnualReport:
     while version < SCHEMA_VERSION:  # pragma: no cover - no older version exists yet
         doc = MIGRATIONS[version](doc)
         version += 1
+    edition = doc.get("edition")
+    if fast and not getattr(doc, "repeated", None):
+        try:
+            report = _FAST_REPORT({k: v for k, v in doc.items() if k != "schema_version" and k != "edition"})
+        except Exception:  # anything unusual: the thorough path decides and explains
+            pass
+        else:
+            if report.edition.value == edition:
+                return report  # type: ignore[no-any-return]
+    return _thorough(doc)
+
+
+def _thorough(doc: dict[str, Any]) -> AnnualReport:
+    """Structure a (current-version) document field by field, collecting every problem."""
+    edition = doc.get("edition")
     body = _Object((k, v) for k, v in doc.items() if k not in ("schema_version", "edition"))
     body.repeated = getattr(doc, "repeated", {})
     problems: list[Problem] = []
-    edition = doc.get("edition")
     if edition not in {e.value for e in Edition}:
         problems.append(Problem("$.edition", f'expected "2019" or "2021", got {_kind(edition)}'))
     try:
@@ -362,23 +500,27 @@ def from_dict(doc: Any) -> AnnualReport:
     return report
 
 
-class _Object(dict[str, Any]):
-    """A parsed JSON object that remembers the keys it repeated (reported with their path later)."""
-
-    repeated: dict[str, int]
-
-
 converter.register_structure_hook(AnnualReport, lambda obj, _: from_dict(obj))
 
 
-def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    out = _Object(pairs)
-    if len(out) != len(pairs):
-        counts: dict[str, int] = {}
-        for key, _ in pairs:
-            counts[key] = counts.get(key, 0) + 1
-        out.repeated = {k: n for k, n in counts.items() if n > 1}
-    return out
+def _parse_fast(text: str | bytes) -> Any:
+    """Parse with orjson when the text is exactly what orjson writes back (so no key was repeated), else None.
+
+    orjson keeps the last of repeated keys silently; a compact or 2-space document whose
+    re-serialisation is identical cannot have lost anything, so its parse is trusted.  Any other
+    text goes to the standard parser, which reports repeated keys with their path.
+    """
+    if _orjson is None:
+        return None
+    try:
+        doc = _orjson.loads(text)
+        raw = text.encode("utf-8") if isinstance(text, str) else text
+        for option in (0, _orjson.OPT_INDENT_2):
+            if _orjson.dumps(doc, option=option) == raw:
+                return doc
+    except Exception:  # invalid JSON, a lone surrogate, …: the standard parser explains
+        return None
+    return None
 
 
 def loads(text: str | bytes) -> AnnualReport:
@@ -387,6 +529,9 @@ def loads(text: str | bytes) -> AnnualReport:
     Strict: repeated keys, unknown keys, missing keys and values of the wrong
     type are refused, all of them reported at once in one :class:`JSONError`.
     """
+    doc = _parse_fast(text)
+    if doc is not None:
+        return from_dict(doc)
     try:
         doc = _json.loads(text, object_pairs_hook=_pairs)
     except (ValueError, TypeError, RecursionError) as exc:

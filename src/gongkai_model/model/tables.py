@@ -7,8 +7,9 @@ constants, so that every label is written once.
 
 from __future__ import annotations
 
+import operator
 from decimal import Decimal
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import attrs
 
@@ -275,24 +276,38 @@ class Applications(Node):
             return [Problem("subtotal_column", f"expected True or False, got {self.subtotal_column!r}")]
         if self.subtotal_column:
             return []
+        paths, get = _subtotals(self.results)
+        if not any(v is not None for v in get(self)):
+            return []
         return [
             Problem(
-                f"{path}.legal_person_subtotal", "is filled but the table has no 小计 column (subtotal_column=False)"
+                f"{path}.legal_person_subtotal", "is filled, but the table has no 小计 column (subtotal_column=False)"
             )
-            for path, counts in _applicant_rows(self)
-            if counts.legal_person_subtotal is not None
+            for path, v in zip(paths, get(self), strict=True)
+            if v is not None
         ]
 
 
-def _applicant_rows(node: Node, prefix: str = "") -> list[tuple[str, ApplicantCounts]]:
-    out: list[tuple[str, ApplicantCounts]] = []
+_SUBTOTALS: dict[type, tuple[list[str], Any]] = {}
+
+
+def _subtotals(results: Results) -> tuple[list[str], Any]:
+    """The path of every 表三 row (it depends on the class of （六）) and one getter of all their 小计 cells."""
+    key = type(results.other)
+    if key not in _SUBTOTALS:
+        paths = ["new_received", "carried_over", *_row_paths(results, "results."), "carried_forward"]
+        _SUBTOTALS[key] = (paths, operator.attrgetter(*(f"{p}.legal_person_subtotal" for p in paths)))
+    return _SUBTOTALS[key]
+
+
+def _row_paths(node: Node, prefix: str) -> list[str]:
+    out: list[str] = []
     for info in field_specs(type(node)):
         value = getattr(node, info.name)
-        path = f"{prefix}{info.name}"
         if isinstance(value, ApplicantCounts):
-            out.append((path, value))
+            out.append(f"{prefix}{info.name}")
         elif isinstance(value, Node):
-            out.extend(_applicant_rows(value, path + "."))
+            out.extend(_row_paths(value, f"{prefix}{info.name}."))
     return out
 
 
