@@ -8,7 +8,7 @@ model and appear as titles in the schema.
 >>> import gongkai_model as gk
 >>> report = gk.examples.seed_report()
 >>> text = gk.dumps(report)
->>> text[: text.index(",\"year\"")]
+>>> text[: text.index(',"year"')]
 '{"schema_version":1,"edition":"2021","agency":"北京市西城区信访办公室"'
 >>> gk.loads(text) == report
 True
