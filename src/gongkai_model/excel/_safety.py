@@ -1,0 +1,144 @@
+"""Opening workbooks from outside: limits before parsing, and one error type for every failure."""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import zipfile
+from pathlib import Path
+from typing import IO, Any
+
+import attrs
+
+from ..errors import GongkaiError, Problem
+
+__all__ = ["ExcelError", "Limits", "escape_text", "open_workbook", "read_bytes", "safe_text", "unescape_text"]
+
+# openpyxl parses with defusedxml when it is installed (it is a dependency of this
+# library): entity declarations are refused instead of expanded.
+try:  # pragma: no cover - defusedxml is a dependency
+    import defusedxml  # noqa: F401
+
+    HAS_DEFUSEDXML = True
+except ImportError:  # pragma: no cover
+    HAS_DEFUSEDXML = False
+
+
+class ExcelError(GongkaiError, ValueError):
+    """A workbook that cannot be read or written; ``problems`` name the file, ``sheet!cell`` or field."""
+
+
+@attrs.frozen
+class Limits:
+    """What a workbook from outside may be, checked before it is parsed."""
+
+    max_file_bytes: int = 50 * 1024 * 1024  #: the file itself
+    max_unpacked_bytes: int = 200 * 1024 * 1024  #: all members, uncompressed
+    max_member_bytes: int = 100 * 1024 * 1024  #: one member, uncompressed
+    max_ratio: float = 200.0  #: uncompressed / compressed, per member (zip bombs run to thousands)
+    max_members: int = 2000
+
+
+#: Excel's limit on the characters of one cell; openpyxl would silently write longer texts.
+MAX_CELL_CHARS = 32_767
+
+
+def read_bytes(source: str | os.PathLike[str] | IO[bytes] | bytes, limits: Limits, name: str) -> bytes:
+    if isinstance(source, bytes):
+        data = source
+    elif isinstance(source, str | os.PathLike):
+        path = Path(source)
+        try:
+            size = path.stat().st_size
+            if size > limits.max_file_bytes:
+                raise ExcelError(
+                    "workbook too large", [Problem(name, f"{size} bytes; the limit is {limits.max_file_bytes}")]
+                )
+            data = path.read_bytes()
+        except OSError as exc:
+            raise ExcelError("cannot read the workbook", [Problem(name, str(exc))]) from None
+    else:
+        data = source.read(limits.max_file_bytes + 1)
+    if len(data) > limits.max_file_bytes:
+        raise ExcelError("workbook too large", [Problem(name, f"more than {limits.max_file_bytes} bytes")])
+    return data
+
+
+def _check_zip(data: bytes, limits: Limits, name: str) -> None:
+    if not zipfile.is_zipfile(io.BytesIO(data)):
+        raise ExcelError("not a workbook", [Problem(name, "not an .xlsx file (not a zip archive)")])
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+            if len(members) > limits.max_members:
+                raise ExcelError("workbook refused", [Problem(name, f"{len(members)} members in the archive")])
+            total = 0
+            for m in members:
+                total += m.file_size
+                ratio = m.file_size / max(m.compress_size, 1)
+                if m.file_size > limits.max_member_bytes or ratio > limits.max_ratio:
+                    raise ExcelError(
+                        "workbook refused",
+                        [
+                            Problem(
+                                f"{name}!{m.filename}",
+                                f"unpacks to {m.file_size} bytes from {m.compress_size} (ratio {ratio:.0f}; "
+                                f"limits {limits.max_member_bytes} bytes, ratio {limits.max_ratio:.0f})",
+                            )
+                        ],
+                    )
+            if total > limits.max_unpacked_bytes:
+                raise ExcelError(
+                    "workbook refused",
+                    [Problem(name, f"unpacks to {total} bytes; the limit is {limits.max_unpacked_bytes}")],
+                )
+            bad = archive.testzip()
+            if bad is not None:
+                raise ExcelError("damaged workbook", [Problem(f"{name}!{bad}", "fails its checksum")])
+    except zipfile.BadZipFile as exc:
+        raise ExcelError("damaged workbook", [Problem(name, str(exc))]) from None
+
+
+def open_workbook(
+    source: str | os.PathLike[str] | IO[bytes] | bytes,
+    *,
+    limits: Limits | None = None,
+    data_only: bool,
+    name: str | None = None,
+) -> Any:
+    """Load a workbook after the size and compression checks; any failure is an :class:`ExcelError`."""
+    from openpyxl import load_workbook
+
+    limits = limits or Limits()
+    if name is None:
+        name = os.fspath(source) if isinstance(source, str | os.PathLike) else "<workbook>"
+    data = read_bytes(source, limits, name)
+    _check_zip(data, limits, name)
+    try:
+        # keep_links=False: external links are neither followed nor kept.
+        return load_workbook(io.BytesIO(data), data_only=data_only, keep_links=False, rich_text=False)
+    except ExcelError:
+        raise
+    except Exception as exc:  # openpyxl, zipfile and XML parsers raise many kinds
+        raise ExcelError("cannot read the workbook", [Problem(name, f"{type(exc).__name__}: {exc}")]) from None
+
+
+_ESCAPED = re.compile(r"_x([0-9A-Fa-f]{4})_")
+_PATTERN_START = re.compile(r"_(?=x[0-9A-Fa-f]{4}_)")
+
+
+def escape_text(text: str) -> str:
+    """OOXML's escape for what XML would change: a literal ``_xHHHH_`` keeps its underscore, ``\r`` stays ``\r``."""
+    return _PATTERN_START.sub("_x005F_", text).replace("\r", "_x000D_")
+
+
+def unescape_text(text: str) -> str:
+    """Undo OOXML's ``_xHHHH_`` escapes (as Excel writes them, and :func:`escape_text`)."""
+    return _ESCAPED.sub(lambda m: chr(int(m.group(1), 16)), text) if "_x" in text else text
+
+
+def safe_text(cell: Any, text: str) -> None:
+    """Write ``text`` as a plain string: never a formula (``=…``) or an error value (``#N/A``)."""
+    cell.value = escape_text(text)
+    cell.data_type = "s"
