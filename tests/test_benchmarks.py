@@ -21,3 +21,14 @@ def test_validate_benchmark_runs_and_agrees_with_its_baseline() -> None:
         "validate(r, suggestions=False)",
         "validate(r)",
     ]
+
+
+def test_excel_benchmark_runs() -> None:
+    sys.path.insert(0, str(BENCH))
+    try:
+        import bench_excel
+
+        results = bench_excel.run(2)  # asserts that read_report gives back the reports written
+    finally:
+        sys.path.remove(str(BENCH))
+    assert len(results) == 5

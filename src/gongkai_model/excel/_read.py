@@ -11,6 +11,7 @@ the report: its shape follows from the labels present.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import re
 from decimal import Decimal
@@ -47,6 +48,7 @@ class _Sheet:
     ws: Any
     texts: dict[str, list[tuple[int, int]]]
     merged: dict[tuple[int, int], tuple[int, int, int, int]]
+    rows_of: dict[str, list[int]] | None = None
 
     @classmethod
     def of(cls, ws: Any) -> _Sheet:
@@ -70,7 +72,8 @@ class _Sheet:
         return self.texts.get(normalize_label(label), [])
 
 
-def _known(table: str) -> tuple[set[str], set[str]]:
+@functools.cache
+def _known(table: str) -> tuple[frozenset[str], frozenset[str]]:
     """Normalised row and column labels of ``table`` in every shape."""
     row_labels: set[str] = set()
     col_labels: set[str] = set()
@@ -81,7 +84,7 @@ def _known(table: str) -> tuple[set[str], set[str]]:
         for c in layout(shape):
             if c.table == table:
                 col_labels.add(normalize_label(c.column))
-    return row_labels, col_labels
+    return frozenset(row_labels), frozenset(col_labels)
 
 
 @attrs.define
@@ -202,14 +205,10 @@ def _header_below(sheet: _Sheet, label: str, row: int, lo: int, hi: int) -> int 
 
 def _table_top(sheet: _Sheet, table: str, r: int) -> int:
     """The first row of the table that row ``r`` is in: below any row of another table above it."""
-    top = 1
-    for other in ("二", "三", "四"):
-        if other == table:
-            continue
-        for _s, _, (orow, _) in _locate_rows([sheet], other):
-            if orow < r:
-                top = max(top, orow + 1)
-    return top
+    if sheet.rows_of is None:
+        sheet.rows_of = {t: [at[0] for _, _, at in _locate_rows([sheet], t)] for t in ("二", "三", "四")}
+    above = [orow + 1 for other, found in sheet.rows_of.items() if other != table for orow in found if orow < r]
+    return max(above, default=1)
 
 
 def _ref(r: int, c: int) -> str:
