@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import random
+import time
+from collections.abc import Callable
 
 from gongkai_model import AnnualReport, from_records, to_records
 from gongkai_model.model import field_specs, replace_path
@@ -65,3 +67,14 @@ def corpus(n: int, *, broken_share: float = 0.1, seed: int = 20261126) -> list[A
             report = replace_path(report, "table3.results.granted.natural_person", rng.randint(50, 99))
         out.append(report)
     return out
+
+
+def timed(fn: Callable[[], object], repeat: int = 3, number: int = 1) -> float:
+    """The best of ``repeat`` timings of ``number`` calls, per call, in seconds."""
+    best = float("inf")
+    for _ in range(repeat):
+        start = time.perf_counter()
+        for _ in range(number):
+            fn()
+        best = min(best, (time.perf_counter() - start) / number)
+    return best

@@ -7,10 +7,8 @@ from __future__ import annotations
 
 import io
 import sys
-import time
-from collections.abc import Callable
 
-from _data import corpus
+from _data import corpus, timed
 from openpyxl import Workbook, load_workbook
 
 import gongkai_model as gk
@@ -42,15 +40,6 @@ def ours_write(report: gk.AnnualReport) -> bytes:
     out = io.BytesIO()
     excel.write_report(report, out)
     return out.getvalue()
-
-
-def timed(fn: Callable[[], object], repeat: int = 3) -> float:
-    best = float("inf")
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - start)
-    return best
 
 
 def run(n: int) -> list[tuple[str, float]]:

@@ -6,24 +6,12 @@ Run: python benchmarks/bench_json.py [N]     (needs the 'bench' extra: pydantic,
 from __future__ import annotations
 
 import sys
-import time
-from collections.abc import Callable
 
 import orjson
-from _data import corpus
+from _data import corpus, timed
 from _pydantic_model import PReport
 
 import gongkai_model as gk
-
-
-def timed(fn: Callable[[], object], repeat: int = 3, number: int = 1) -> float:
-    best = float("inf")
-    for _ in range(repeat):
-        start = time.perf_counter()
-        for _ in range(number):
-            fn()
-        best = min(best, (time.perf_counter() - start) / number)
-    return best
 
 
 def run(n: int) -> list[tuple[str, str, float, float]]:

@@ -6,11 +6,9 @@ Run: python benchmarks/bench_validate.py [N]
 from __future__ import annotations
 
 import sys
-import time
-from collections.abc import Callable
 from typing import Any
 
-from _data import corpus
+from _data import corpus, timed
 
 import gongkai_model as gk
 
@@ -49,15 +47,6 @@ def baseline(report: gk.AnnualReport) -> int:
     for block in (t4.reconsideration, t4.litigation_direct, t4.litigation_after_review):
         broken += block.total != block.upheld + block.corrected + block.other + block.pending
     return broken
-
-
-def timed(fn: Callable[[], object], repeat: int = 3) -> float:
-    best = float("inf")
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - start)
-    return best
 
 
 def run(n: int) -> list[tuple[str, float]]:
