@@ -29,7 +29,7 @@ def _example(args: argparse.Namespace) -> int:
     report = examples.seed_report()
     records = to_records(report)
     per_table = Counter(r.table for r in records)
-    print(f"{report.agency} {report.year}年政府信息公开工作年度报告 ({report.edition.value} format)")
+    print(f"{report.agency} {report.year}年{report.TITLE} ({report.edition.value} format)")
     print("cells: " + ", ".join(f"表{t} {n}" for t, n in per_table.items()) + f", {len(records)} in all")
     result = validate(report)
     print(result.summary().splitlines()[-1])

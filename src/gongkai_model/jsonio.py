@@ -598,7 +598,7 @@ def json_schema() -> dict[str, Any]:
     return {
         "$schema": DIALECT,
         "$id": f"https://gongkai-model.invalid/schema/report-v{SCHEMA_VERSION}.json",
-        "title": "政府信息公开工作年度报告",
+        "title": AnnualReport.TITLE,
         "type": "object",
         "properties": props,
         "required": list(props),

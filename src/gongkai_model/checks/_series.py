@@ -151,11 +151,14 @@ def check_carry_over(ctx: SeriesContext) -> CheckOutcome:
     return CheckOutcome(assessed, tuple(found))
 
 
+_STOCK_LABELS = [next(i.spec.label for i in field_specs(DocumentRow2021) if i.name == n) for n in DocumentRow2021.STOCK]
+
+
 @register(
     "SERIES_IN_FORCE",
     severity=Severity.WARNING,
-    title_en="表二 现行有效件数 is not last year's + 本年制发件数 - 本年废止件数 (a heuristic)",
-    title_zh="表二现行有效件数不等于上年度现行有效件数加本年制发减本年废止（参考性检查）",
+    title_en="表二 {} is not last year's + {} - {} (a heuristic)".format(*_STOCK_LABELS),
+    title_zh="表二{0}不等于上年度{0}加{1}减{2}（参考性检查）".format(*_STOCK_LABELS),
     scope="series",
 )
 def check_in_force(ctx: SeriesContext) -> CheckOutcome:

@@ -130,7 +130,7 @@ def _render_plan(ws: Any, plan: SheetPlan, cell_values: dict[str, Any] | None) -
 def _cover(ws: Any, report: AnnualReport, shape: Shape) -> None:
     ws.column_dimensions["A"].width = 16
     ws.column_dimensions["B"].width = 60
-    _put(ws, 1, 1, "政府信息公开工作年度报告").font = _TITLE
+    _put(ws, 1, 1, AnnualReport.TITLE).font = _TITLE
     row = 2
     for path, label, value in _text_fields(report):
         if "." in path or path == "problems":

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar
 
 import attrs
 
@@ -62,6 +62,9 @@ class AnnualReport(Node):
     >>> r.edition, r.table3.new_received.total
     (<Edition.FORMAT_2021: '2021'>, None)
     """
+
+    #: The name of the document.
+    TITLE: ClassVar[str] = "政府信息公开工作年度报告"
 
     agency: str = meta("机关名称", required=True)
     year: int = meta("报告年度", value=Value.YEAR, required=True)
