@@ -96,6 +96,9 @@ def _doc() -> dict[str, Any]:
         (lambda d: d["table3"].update(subtotal_column="no"), "$.table3.subtotal_column", "true or false"),
         (lambda d: d["table3"]["results"].update(other={"natural_person": 1}), "$.table3.results.other", "keys of"),
         (lambda d: d.update(overview=[]), "$.overview", "expected an object"),
+        # regressions: unhashable values where a label is expected raised a bare TypeError
+        (lambda d: d.update(edition={}), "$.edition", '"2019" or "2021"'),
+        (lambda d: d.update(edition=["2021"]), "$.edition", '"2019" or "2021"'),
     ],
 )
 def test_strict_loading_names_the_json_path(edit: Any, path: str, message: str) -> None:
@@ -250,3 +253,12 @@ def test_fast_path_agrees_with_the_thorough_path(report: gk.AnnualReport, data: 
         except gk.JSONError as exc:
             got = exc.problems
         assert got == thorough
+
+
+def test_amount_unit_of_the_wrong_type_is_a_located_problem() -> None:
+    # Regression: an object as the unit raised a bare TypeError (unhashable) instead of JSONError.
+    doc = gk.to_dict(gk.AnnualReport.blank(agency="x", year=2019))
+    doc["table2"]["procurement"]["amount"] = {"value": "1", "unit": {}}
+    with pytest.raises(gk.JSONError) as info:
+        gk.from_dict(doc)
+    assert [p.location for p in info.value.problems] == ["$.table2.procurement.amount.unit"]

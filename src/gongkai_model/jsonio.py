@@ -234,7 +234,7 @@ def _amount(value: Any, path: str, label: str | None) -> Amount:
         raise _Failed([Problem(path, f"expected an object {{value, unit}} or null, got {_kind(value)}", label)])
     problems = _keys(value, {"value", "unit"}, path, label)
     unit = value.get("unit")
-    if "unit" in value and unit is not None and unit not in {u.value for u in MoneyUnit}:
+    if "unit" in value and unit is not None and (not isinstance(unit, str) or unit not in {u.value for u in MoneyUnit}):
         problems.append(Problem(f"{path}.unit", f"expected '元', '万元' or null, got {_kind(unit)}", label))
     amount = None
     if "value" in value:
@@ -480,7 +480,7 @@ def _thorough(doc: dict[str, Any]) -> AnnualReport:
     body = _Object((k, v) for k, v in doc.items() if k not in ("schema_version", "edition"))
     body.repeated = getattr(doc, "repeated", {})
     problems: list[Problem] = []
-    if edition not in {e.value for e in Edition}:
+    if not isinstance(edition, str) or edition not in {e.value for e in Edition}:
         problems.append(Problem("$.edition", f'expected "2019" or "2021", got {_kind(edition)}'))
     try:
         report = _structure_report(body)
