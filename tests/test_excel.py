@@ -347,3 +347,74 @@ def test_ooxml_escaping_round_trips_any_text(text: str) -> None:
 
     assert unescape_text(escape_text(text)) == text
     assert "\r" not in escape_text(text)
+
+
+# --- fuzzing the reader: damaged workbooks give issues or ExcelError, never anything else -------
+
+_CELL_VALUES = st.one_of(
+    st.none(),
+    st.integers(-(10**12), 10**12),
+    st.floats(),
+    st.booleans(),
+    st.text(max_size=8),
+    st.sampled_from(["=A1/0", "=SUM(B2:B3)", "=1+", "=Z99", "=B4+'表三'!D5", "五", "1,000", "-", "＝"]),
+    st.dates(min_value=__import__("datetime").date(1900, 3, 1)),
+)
+_SEED_XLSX: list[bytes] = []
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["封面", "表二", "表三", "表四", "正文"]),
+            st.integers(1, 35),
+            st.integers(1, 12),
+            _CELL_VALUES,
+        ),
+        max_size=12,
+    ),
+    st.booleans(),
+)
+def test_damaged_workbooks_give_issues_or_the_library_error(edits: list[Any], unmerge: bool) -> None:
+    if not _SEED_XLSX:
+        buffer = io.BytesIO()
+        excel.write_report(gk.examples.seed_report(), buffer)
+        _SEED_XLSX.append(buffer.getvalue())
+    wb = openpyxl.load_workbook(io.BytesIO(_SEED_XLSX[0]))
+    for sheet, r, c, v in edits:
+        ws = wb[sheet]
+        if unmerge and ws.merged_cells.ranges:
+            ws.unmerge_cells(str(next(iter(ws.merged_cells.ranges))))
+        try:
+            ws.cell(row=r, column=c).value = v
+        except Exception:  # openpyxl refuses it in memory (a merged cell, a control character)
+            continue
+    out = io.BytesIO()
+    try:
+        wb.save(out)
+    except Exception:  # openpyxl cannot write every damage it accepts in memory; nothing to read then
+        return
+    failure: excel.ExcelError | None = None
+    try:
+        report, issues = excel.read_report(out.getvalue())
+    except excel.ExcelError as exc:
+        failure = exc
+    if failure is not None:
+        assert failure.problems
+    else:
+        assert isinstance(report, gk.AnnualReport)
+        assert all(isinstance(p, gk.Problem) for p in issues)
+
+
+def test_a_number_typed_into_a_text_cell_is_read_as_its_text_with_an_issue() -> None:
+    # Regression (found by the fuzzer): this raised ModelError instead of giving an issue.
+    buffer = io.BytesIO()
+    excel.write_report(gk.examples.seed_report(), buffer)
+    wb = openpyxl.load_workbook(io.BytesIO(buffer.getvalue()))
+    wb["正文"]["C1"].value = 0
+    out = io.BytesIO()
+    wb.save(out)
+    report, issues = excel.read_report(out.getvalue())
+    assert report.overview.text == "0"
+    assert [(p.location, p.message) for p in issues] == [("正文!C1", "a int where text belongs, read as the text '0'")]

@@ -340,26 +340,23 @@ def _meta(sheets: dict[str, _Sheet], issues: list[Problem]) -> dict[str, Any]:
     if texts is not None:
         for info in field_specs(AnnualReport):
             if info.spec.kind is Kind.SECTION and info.spec.value is Value.TEXT:
-                out[info.name] = _text_cell(texts, info.spec.label, info.spec.label)
+                raw, where = _text_cell(texts, info.spec.label, info.spec.label)
+                out[info.name] = _meta_value(Value.TEXT, raw, where, info.spec.label, issues)
             elif info.types in ((Overview,), (OtherMatters,)):
-                sub = {}
+                sub: dict[str, Any] = {}
                 for s in field_specs(info.types[0]):
-                    raw = _text_cell(texts, info.spec.label, s.spec.label)
-                    sub[s.name] = (
-                        raw
-                        if s.spec.value is Value.TEXT
-                        else _meta_value(s.spec.value, raw, f"{TEXTS}", s.spec.label, issues)
-                    )
+                    raw, where = _text_cell(texts, info.spec.label, s.spec.label)
+                    sub[s.name] = _meta_value(s.spec.value, raw, where, s.spec.label, issues)
                 out[info.name] = info.types[0](**sub)
     return out
 
 
-def _text_cell(sheet: _Sheet, section: str, label: str) -> Any:
+def _text_cell(sheet: _Sheet, section: str, label: str) -> tuple[Any, str]:
+    """The value of the 正文 row (section, part), and its ``sheet!cell``."""
     for r, c in sheet.find(label):
         if c == 2 and normalize_label(str(sheet.ws.cell(row=r, column=1).value or "")) == normalize_label(section):
-            value = sheet.ws.cell(row=r, column=3).value
-            return unescape_text(value) if isinstance(value, str) else value
-    return None
+            return sheet.ws.cell(row=r, column=3).value, f"{sheet.ws.title}!{_ref(r, 3)}"
+    return None, sheet.ws.title
 
 
 def _meta_value(kind: Value, value: Any, where: str, label: str, issues: list[Problem]) -> Any:
@@ -377,7 +374,13 @@ def _meta_value(kind: Value, value: Any, where: str, label: str, issues: list[Pr
             return None
     if kind in (Value.YEAR, Value.COUNT, Value.MONEY):
         return _number(value, Value.COUNT if kind is Value.YEAR else kind, where, label, issues)
-    return unescape_text(value) if isinstance(value, str) else str(value)
+    if isinstance(value, str):
+        return unescape_text(value)
+    shown = value.isoformat() if isinstance(value, dt.date) else str(value)
+    if isinstance(value, dt.datetime) and value.time() == dt.time():
+        shown = value.date().isoformat()
+    issues.append(Problem(where, f"a {type(value).__name__} where text belongs, read as the text {shown!r}", label))
+    return shown
 
 
 def read_report(
@@ -407,7 +410,10 @@ def read_report(
     values_wb = open_workbook(data, limits=limits, data_only=True, name=name) if has_formulas else None
     issues: list[Problem] = []
     sheets = {ws.title: _Sheet.of(ws) for ws in wb.worksheets}
-    meta = _meta(sheets, issues)
+    try:
+        meta = _meta(sheets, issues)
+    except ModelError as exc:  # pragma: no cover - every value is converted or refused above
+        raise ExcelError("the workbook does not hold a valid report", exc.problems) from None
     agency = agency if agency is not None else meta.pop("agency", None)
     meta.pop("agency", None)
     year = year if year is not None else meta.pop("year", None)
