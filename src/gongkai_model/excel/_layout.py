@@ -92,7 +92,7 @@ def _plan_table2(shape: Shape) -> SheetPlan:
     cells = [c for c in layout(shape) if c.table == "二"]
     the_rows = [r for r in rows(shape) if r.table == "二"]
     width = 1 + max(sum(c.row_info == r for c in cells) for r in the_rows)
-    corner = (ProactiveDisclosure2021.CORNER,)[0]
+    corner = ProactiveDisclosure2021.CORNER
     labels: list[Label] = [Label(1, 1, _titles()["二"], 1, width, "title")]
     values: list[ValueCell] = []
     y = 2

@@ -29,7 +29,7 @@ from ..model.tables import OTHER_HANDLING
 from ..model.values import Amount, Edition
 from ..records import from_records
 from ._safety import ExcelError, Limits, open_workbook, read_bytes, unescape_text
-from ._write import COVER, TEXTS
+from ._write import COVER, EDITION_LABEL, TEXTS
 
 __all__ = ["read_report"]
 
@@ -73,31 +73,19 @@ class _Sheet:
 
 
 @functools.cache
-def _known(table: str) -> tuple[frozenset[str], frozenset[str]]:
-    """Normalised row and column labels of ``table`` in every shape."""
-    row_labels: set[str] = set()
-    col_labels: set[str] = set()
-    for shape in _ALL_SHAPES:
-        for r in rows(shape):
-            if r.table == table:
-                row_labels.update(normalize_label(x) for x in (r.label, *r.spec.aliases))
-        for c in layout(shape):
-            if c.table == table:
-                col_labels.add(normalize_label(c.column))
-    return frozenset(row_labels), frozenset(col_labels)
-
-
-@attrs.define
-class _Found:
-    table: str
-    row: str
-    column: str
-    sheet: _Sheet
-    at: tuple[int, int]
+def _known(table: str) -> frozenset[str]:
+    """Normalised row labels (and aliases) of ``table`` in every shape."""
+    return frozenset(
+        normalize_label(x)
+        for shape in _ALL_SHAPES
+        for r in rows(shape)
+        if r.table == table
+        for x in (r.label, *r.spec.aliases)
+    )
 
 
 def _locate_rows(sheets: list[_Sheet], table: str) -> list[tuple[_Sheet, str, tuple[int, int]]]:
-    row_labels, _ = _known(table)
+    row_labels = _known(table)
     out: list[tuple[_Sheet, str, tuple[int, int]]] = []
     for sheet in sheets:
         for key, places in sheet.texts.items():
@@ -215,7 +203,7 @@ def _ref(r: int, c: int) -> str:
     return f"{get_column_letter(c)}{r}"
 
 
-def _formula_value(formula: str, sheet: Any, wb: Any, issues: list[Problem], where: str, depth: int = 0) -> Any:
+def _formula_value(formula: str, sheet: Any, wb: Any, depth: int = 0) -> Any:
     """Evaluate the formulas templates use: SUM of cells and ranges, and sums of cells."""
     expr = formula[1:].strip()
     m = re.fullmatch(r"SUM\((.*)\)", expr, re.IGNORECASE)
@@ -243,7 +231,7 @@ def _formula_value(formula: str, sheet: Any, wb: Any, issues: list[Problem], whe
             for c in range(min_col, max_col + 1):
                 v = target_ws.cell(row=r, column=c).value
                 if isinstance(v, str) and v.startswith("="):
-                    v = _formula_value(v, target_ws, wb, issues, where, depth + 1)
+                    v = _formula_value(v, target_ws, wb, depth + 1)
                 if v is None:
                     continue
                 if isinstance(v, bool) or not isinstance(v, int | float | Decimal):
@@ -307,7 +295,7 @@ def _cell_value(sheet: _Sheet, r: int, c: int, values_wb: Any, wb: Any, issues: 
     formula = str(cell.value)
     cached = values_wb[sheet.ws.title].cell(row=r, column=c).value if values_wb is not None else None
     try:
-        computed = _formula_value(formula, sheet.ws, wb, issues, where)
+        computed = _formula_value(formula, sheet.ws, wb)
     except _Unsupported:
         if cached is None:
             issues.append(
@@ -334,7 +322,7 @@ def _meta(sheets: dict[str, _Sheet], issues: list[Problem]) -> dict[str, Any]:
                     info.spec.value, value, f"{COVER}!{_ref(r, c + 1)}", info.spec.label, issues
                 )
                 break
-        for r, c in cover.find("格式"):
+        for r, c in cover.find(EDITION_LABEL):
             out["edition"] = cover.ws.cell(row=r, column=c + 1).value
     texts = sheets.get(TEXTS)
     if texts is not None:

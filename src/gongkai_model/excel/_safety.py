@@ -15,14 +15,9 @@ from ..errors import GongkaiError, Problem
 
 __all__ = ["ExcelError", "Limits", "escape_text", "open_workbook", "read_bytes", "safe_text", "unescape_text"]
 
-# openpyxl parses with defusedxml when it is installed (it is a dependency of this
-# library): entity declarations are refused instead of expanded.
-try:  # pragma: no cover - defusedxml is a dependency
-    import defusedxml  # noqa: F401
-
-    HAS_DEFUSEDXML = True
-except ImportError:  # pragma: no cover
-    HAS_DEFUSEDXML = False
+# openpyxl parses with defusedxml when it is installed, refusing entity declarations instead of
+# expanding them. It is a dependency; importing it here makes a broken install fail loudly.
+import defusedxml  # noqa: F401
 
 
 class ExcelError(GongkaiError, ValueError):

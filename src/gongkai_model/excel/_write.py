@@ -29,6 +29,8 @@ __all__ = ["COVER", "TEXTS", "write_report", "write_template"]
 COVER = "封面"
 TEXTS = "正文"
 CHECKS = "校验"
+#: The 封面 label of the edition.
+EDITION_LABEL = "格式"
 
 _THIN = Side(style="thin")
 _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
@@ -138,14 +140,8 @@ def _cover(ws: Any, report: AnnualReport, shape: Shape) -> None:
         _put(ws, row, 1, label).font = _BOLD
         _put(ws, row, 2, value)
         row += 1
-    for label, value in _layout_fields(shape):
-        _put(ws, row, 1, label).font = _BOLD
-        _put(ws, row, 2, value)
-        row += 1
-
-
-def _layout_fields(shape: Shape) -> list[tuple[str, str]]:
-    return [("格式", shape.edition.value)]
+    _put(ws, row, 1, EDITION_LABEL).font = _BOLD
+    _put(ws, row, 2, shape.edition.value)
 
 
 def _texts(ws: Any, report: AnnualReport) -> None:
@@ -237,7 +233,7 @@ def write_template(
         if ident.anchor is not None and ident.anchor not in formula_of:
             formula_of[ident.anchor] = ident
 
-    def ref(i: int, absolute: bool = False) -> str:
+    def ref(i: int) -> str:
         sheet, r = refs[cells[i].path]
         return f"'{sheet}'!{r}"
 
