@@ -1,4 +1,4 @@
-"""Turn a case JSON of ../shared/cases (its own documented shape) into records."""
+"""Turn a case JSON of tests/data/cases (its own documented shape) into records."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from typing import Any
 
 from gongkai_model import Amount
 
-# The case JSON's own column orders (see shared/cases/README.md).
+# The case JSON's own column orders (see tests/data/cases/README.md).
 T3_COLUMNS = ["自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计"]
 T4_ROWS = ["行政复议", "未经复议直接起诉", "复议后起诉"]
 T4_COLUMNS = ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"]

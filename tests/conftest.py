@@ -16,13 +16,13 @@ settings.register_profile("ci", deadline=None, suppress_health_check=[HealthChec
 settings.load_profile("default")
 
 ROOT = Path(__file__).resolve().parents[1]
-CASES = ROOT.parent / "shared" / "cases"
+CASES = ROOT / "tests" / "data" / "cases"
 
 
 def case_names() -> list[str]:
-    """Every real case shipped in ../shared/cases (a missing folder fails, never skips)."""
+    """Every real case kept in tests/data/cases (a missing folder fails, never skips)."""
     if not CASES.is_dir():
-        raise RuntimeError(f"the real cases are missing: {CASES} (CI must lay shared/ beside the clone)")
+        raise RuntimeError(f"the real cases are missing: {CASES}")
     return sorted(p.stem for p in CASES.glob("*.json"))
 
 

@@ -1,4 +1,4 @@
-"""The real published reports in ../shared/cases."""
+"""The real published reports in tests/data/cases."""
 
 from __future__ import annotations
 

@@ -19,7 +19,7 @@ from strategies import reports, shapes
 
 SRC = Path(__file__).resolve().parents[1] / "src"
 
-# The labels of the spec (shared/spec/format.md), typed out here independently of src/.
+# The labels of the spec (docs/format.md), typed out here independently of src/.
 T2_2021 = {
     "规章": ["本年制发件数", "本年废止件数", "现行有效件数"],
     "行政规范性文件": ["本年制发件数", "本年废止件数", "现行有效件数"],
