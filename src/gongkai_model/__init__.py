@@ -10,8 +10,8 @@
 
 from . import checks, examples, model
 from .checks import Finding, Severity, Suggestion, ValidationResult, validate, validate_series
-from .errors import GongkaiError, ModelError, Problem, RecordsError
-from .jsonio import SCHEMA_VERSION, JSONError, dumps, from_dict, json_schema, loads, to_dict
+from .errors import ExcelError, GongkaiError, JSONError, ModelError, Problem, ReadError, RecordsError
+from .jsonio import SCHEMA_VERSION, dumps, from_dict, json_schema, loads, to_dict
 from .labels import normalize_label
 from .model import (
     Amount,
@@ -55,6 +55,7 @@ __all__ = [
     "DocumentRow2019",
     "DocumentRow2021",
     "Edition",
+    "ExcelError",
     "FeeItemRow2019",
     "FeeRow2021",
     "Finding",
@@ -72,6 +73,7 @@ __all__ = [
     "ProactiveDisclosure2021",
     "Problem",
     "ProcurementRow2019",
+    "ReadError",
     "Record",
     "RecordsError",
     "Results",

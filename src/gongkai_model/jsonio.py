@@ -32,7 +32,7 @@ from typing import Any
 
 import cattrs
 
-from .errors import GongkaiError, ModelError, Problem
+from .errors import GongkaiError, JSONError, ModelError, Problem
 from .model._spec import Kind, Value, field_specs
 from .model.report import AnnualReport
 from .model.tables import ApplicantCounts, Applications
@@ -62,10 +62,6 @@ SCHEMA_VERSION = 1
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
 _MONEY = re.compile(r"^(0|[1-9][0-9]*)(\.[0-9]+)?$")
-
-
-class JSONError(GongkaiError, ValueError):
-    """A JSON document that is not a valid report; ``problems`` name every JSON path at fault."""
 
 
 class _Object(dict[str, Any]):

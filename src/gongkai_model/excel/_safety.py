@@ -6,12 +6,10 @@ import io
 import os
 import re
 import zipfile
-from pathlib import Path
 from typing import IO, Any
 
-import attrs
-
-from ..errors import GongkaiError, Problem
+from ..errors import ExcelError, Problem
+from ..limits import Limits, read_source
 
 __all__ = ["ExcelError", "Limits", "escape_text", "open_workbook", "read_bytes", "safe_text", "unescape_text"]
 
@@ -19,45 +17,12 @@ __all__ = ["ExcelError", "Limits", "escape_text", "open_workbook", "read_bytes",
 # expanding them. It is a dependency; importing it here makes a broken install fail loudly.
 import defusedxml  # noqa: F401
 
-
-class ExcelError(GongkaiError, ValueError):
-    """A workbook that cannot be read or written; ``problems`` name the file, ``sheet!cell`` or field."""
-
-
-@attrs.frozen
-class Limits:
-    """What a workbook from outside may be, checked before it is parsed."""
-
-    max_file_bytes: int = 50 * 1024 * 1024  #: the file itself
-    max_unpacked_bytes: int = 200 * 1024 * 1024  #: all members, uncompressed
-    max_member_bytes: int = 100 * 1024 * 1024  #: one member, uncompressed
-    max_ratio: float = 200.0  #: uncompressed / compressed, per member (zip bombs run to thousands)
-    max_members: int = 2000
-
-
 #: Excel's limit on the characters of one cell; openpyxl would silently write longer texts.
 MAX_CELL_CHARS = 32_767
 
 
 def read_bytes(source: str | os.PathLike[str] | IO[bytes] | bytes, limits: Limits, name: str) -> bytes:
-    if isinstance(source, bytes):
-        data = source
-    elif isinstance(source, str | os.PathLike):
-        path = Path(source)
-        try:
-            size = path.stat().st_size
-            if size > limits.max_file_bytes:
-                raise ExcelError(
-                    "workbook too large", [Problem(name, f"{size} bytes; the limit is {limits.max_file_bytes}")]
-                )
-            data = path.read_bytes()
-        except OSError as exc:
-            raise ExcelError("cannot read the workbook", [Problem(name, str(exc))]) from None
-    else:
-        data = source.read(limits.max_file_bytes + 1)
-    if len(data) > limits.max_file_bytes:
-        raise ExcelError("workbook too large", [Problem(name, f"more than {limits.max_file_bytes} bytes")])
-    return data
+    return read_source(source, limits, name, ExcelError, "workbook")
 
 
 def _check_zip(data: bytes, limits: Limits, name: str) -> None:
