@@ -38,3 +38,37 @@ def case_cells(case: dict[str, Any]) -> list[tuple[str, str, str, Any]]:
 
 def case_records(case: dict[str, Any]) -> list[dict[str, Any]]:
     return [{"table": t, "row": r, "column": c, "value": v} for t, r, c, v in case_cells(case) if v is not UNKNOWN]
+
+
+#: Labels the cases print that are not statutory, and what they are (a typo in the published table).
+TYPOS = {"2.其他法律行政止公开": "2.其他法律行政法规禁止公开"}
+
+
+def build(case: dict[str, Any]) -> Any:
+    """The report that a case's figures describe (its typo'd labels read as the statutory ones)."""
+    import gongkai_model as gk
+
+    recs = case_records(case)
+    for r in recs:
+        r["row"] = TYPOS.get(r["row"], r["row"])
+    return gk.from_records(recs, agency=case["agency"], year=case["year"], edition=case["format"])
+
+
+def expected_cells(case: dict[str, Any]) -> dict[str, Any]:
+    """Model path → the published figure, for every figure of the case that could be recovered."""
+    import gongkai_model as gk
+
+    report = build(case)
+    index = {
+        (r.table, gk.normalize_label(r.row), gk.normalize_label(r.column)): r.path
+        for r in gk.to_records(report)
+    }
+    aliases = {gk.normalize_label("规范性文件"): gk.normalize_label("行政规范性文件")} if case["format"] == "2021" else {}
+    out = {}
+    for table, row, column, v in case_cells(case):
+        row_key = gk.normalize_label(TYPOS.get(row, row))
+        row_key = aliases.get(row_key, row_key) if table == "二" else row_key
+        path = index[(table, row_key, gk.normalize_label(column))]
+        if v is not UNKNOWN:
+            out[path] = v
+    return out

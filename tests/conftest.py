@@ -26,6 +26,11 @@ def case_names() -> list[str]:
     return sorted(p.stem for p in CASES.glob("*.json"))
 
 
+def raw_cases() -> list[str]:
+    """The cases whose published form (text, HTML, PDF …) is kept beside their figures."""
+    return [name for name in case_names() if load_case(name).get("raw")]
+
+
 def load_case(name: str) -> dict[str, Any]:
     return json.loads((CASES / f"{name}.json").read_text(encoding="utf-8"), parse_float=Decimal)
 

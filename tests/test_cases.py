@@ -8,17 +8,7 @@ import pytest
 
 import gongkai_model as gk
 
-from cases import UNKNOWN, case_cells, case_records
-
-#: Labels the cases print that are not statutory, and what they are (a typo in the published table).
-TYPOS = {"2.其他法律行政止公开": "2.其他法律行政法规禁止公开"}
-
-
-def build(case: dict[str, Any]) -> gk.AnnualReport:
-    recs = case_records(case)
-    for r in recs:
-        r["row"] = TYPOS.get(r["row"], r["row"])
-    return gk.from_records(recs, agency=case["agency"], year=case["year"], edition=case["format"])
+from cases import TYPOS, UNKNOWN, build, case_cells, case_records
 
 
 def test_case_builds_and_keeps_every_published_figure(case: dict[str, Any]) -> None:

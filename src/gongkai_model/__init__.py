@@ -8,9 +8,10 @@
 200
 """
 
-from . import checks, examples, model
+from . import checks, examples, formats, model
 from .checks import Finding, Severity, Suggestion, ValidationResult, validate, validate_series
-from .errors import ExcelError, GongkaiError, JSONError, ModelError, Problem, ReadError, RecordsError
+from .errors import ExcelError, GongkaiError, JSONError, ModelError, Place, Problem, ReadError, RecordsError
+from .formats import CheckedReport, Imported, Provenance, check, read
 from .jsonio import SCHEMA_VERSION, dumps, from_dict, json_schema, loads, to_dict
 from .labels import normalize_label
 from .model import (
@@ -50,6 +51,7 @@ __all__ = [
     "ApplicantCounts",
     "Applications",
     "CellValue",
+    "CheckedReport",
     "DecisionRow2021",
     "Denied",
     "DocumentRow2019",
@@ -60,6 +62,7 @@ __all__ = [
     "FeeRow2021",
     "Finding",
     "GongkaiError",
+    "Imported",
     "ItemRow2019",
     "JSONError",
     "ModelError",
@@ -69,10 +72,12 @@ __all__ = [
     "OtherMatters",
     "OutcomeCounts",
     "Overview",
+    "Place",
     "ProactiveDisclosure2019",
     "ProactiveDisclosure2021",
     "Problem",
     "ProcurementRow2019",
+    "Provenance",
     "ReadError",
     "Record",
     "RecordsError",
@@ -83,15 +88,18 @@ __all__ = [
     "Unable",
     "ValidationResult",
     "__version__",
+    "check",
     "checks",
     "dumps",
     "examples",
+    "formats",
     "from_dict",
     "from_records",
     "json_schema",
     "loads",
     "model",
     "normalize_label",
+    "read",
     "to_dict",
     "to_records",
     "validate",

@@ -21,6 +21,7 @@ True
 from __future__ import annotations
 
 import difflib
+import functools
 import numbers
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
@@ -36,7 +37,7 @@ from .model.report import AnnualReport
 from .model.tables import OTHER_HANDLING
 from .model.values import Amount, Edition
 
-__all__ = ["CellValue", "Record", "from_records", "to_records"]
+__all__ = ["CellValue", "Record", "from_records", "infer_edition", "infer_shape", "to_records"]
 
 CellValue = int | Decimal | Amount | None
 
@@ -116,8 +117,49 @@ def _coerce(kind: Value, value: Any) -> Any:
     return value
 
 
-def _shape(edition: Edition, recs: list[tuple[int, tuple[Any, ...]]], problems: list[Problem]) -> Shape:
-    """Infer the 表三 variant from the labels the records use."""
+@functools.cache
+def _edition_keys() -> tuple[frozenset[str], frozenset[str]]:
+    """Normalised labels printed only in 2019-format tables, and only in 2021-format tables."""
+
+    def keys(shape: Shape) -> set[str]:
+        out = {normalize_label(x) for c in layout(shape) for x in (c.column, *c.spec.aliases)}
+        out |= {normalize_label(x) for r in rows(shape) for x in (r.label, *r.spec.aliases)}
+        return out
+
+    k2019 = keys(Shape(Edition.FORMAT_2019, True, True))
+    k2021 = keys(Shape(Edition.FORMAT_2021, False, True)) | keys(Shape(Edition.FORMAT_2021, True, True))
+    return frozenset(k2019 - k2021), frozenset(k2021 - k2019)
+
+
+def infer_edition(labels: Iterable[str], year: int | None = None) -> tuple[Edition, list[Problem]]:
+    """The edition whose own labels appear among ``labels`` (printed row and column labels).
+
+    Labels only the 2019 format prints (``本年新制作数量``, ``政府集中采购`` …) or only the 2021
+    format prints (``本年制发件数``, the three （六） sub-rows …) decide; when neither or both appear,
+    the edition in force for ``year`` is used (the 2021 one when the year is unknown), and a mix is
+    reported.
+    """
+    only_2019, only_2021 = _edition_keys()
+    keys = {normalize_label(x) for x in labels}
+    seen_2019, seen_2021 = bool(keys & only_2019), bool(keys & only_2021)
+    by_year = Edition.for_year(year) if isinstance(year, int) and not isinstance(year, bool) and year >= 2019 else None
+    problems: list[Problem] = []
+    if seen_2019 and not seen_2021:
+        return Edition.FORMAT_2019, problems
+    if seen_2021 and not seen_2019:
+        return Edition.FORMAT_2021, problems
+    if seen_2019 and seen_2021:
+        problems.append(Problem("表二", "the tables mix labels of the 2019 and the 2021 formats"))
+    return by_year or Edition.FORMAT_2021, problems
+
+
+def infer_shape(labels: Iterable[str], edition: Edition) -> tuple[Shape, list[Problem]]:
+    """The 表三 variant that the printed row and column ``labels`` show, for ``edition``.
+
+    One （六）其他处理 row or its three sub-rows, and whether a 法人或其他组织 小计 column is printed.
+    Shared by :func:`from_records` and every document reader.
+    """
+    problems: list[Problem] = []
     detailed = Shape(edition, False, True) if edition is Edition.FORMAT_2021 else None
     single = Shape(edition, True, True)
     single_rows = {normalize_label(OTHER_HANDLING)}
@@ -125,20 +167,31 @@ def _shape(edition: Edition, recs: list[tuple[int, tuple[Any, ...]]], problems: 
     if detailed is not None:
         detailed_rows = {normalize_label(r.label) for r in rows(detailed) if r.path.startswith("table3.results.other.")}
     subtotal = {normalize_label(c.column) for c in layout(single) if c.spec.total == "header"}
-    seen_single = seen_detailed = seen_subtotal = False
-    for _, (table, row, column, _v) in recs:
-        if table != "三":
-            continue
-        key = normalize_label(row)
-        seen_single |= key in single_rows
-        seen_detailed |= key in detailed_rows
-        seen_subtotal |= normalize_label(column) in subtotal
-    if seen_single and seen_detailed:
+    keys = {normalize_label(x) for x in labels}
+    seen_single = bool(keys & single_rows)
+    seen_detailed = bool(keys & detailed_rows)
+    seen_subtotal = bool(keys & subtotal)
+    if seen_single and seen_detailed and edition is Edition.FORMAT_2019:
         problems.append(
             Problem("表三", "has both the single （六）其他处理 row and its three sub-rows", OTHER_HANDLING)
         )
     single_row = edition is Edition.FORMAT_2019 or (seen_single and not seen_detailed)
-    return Shape(edition, single_row, seen_subtotal)
+    return Shape(edition, single_row, seen_subtotal), problems
+
+
+def _shape(edition: Edition, recs: list[tuple[int, tuple[Any, ...]]], problems: list[Problem]) -> Shape:
+    """Infer the 表三 variant from the labels the records use."""
+    labels = [x for _, (table, row, column, _v) in recs if table == "三" for x in (row, column)]
+    shape, found = infer_shape(labels, edition)
+    single_rows = {normalize_label(OTHER_HANDLING)}
+    if (
+        edition is Edition.FORMAT_2021
+        and any(normalize_label(x) in single_rows for x in labels)
+        and not shape.single_other_row
+    ):
+        found.append(Problem("表三", "has both the single （六）其他处理 row and its three sub-rows", OTHER_HANDLING))
+    problems.extend(found)
+    return shape
 
 
 def from_records(

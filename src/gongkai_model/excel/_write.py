@@ -17,11 +17,11 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from ..checks._identities import identities
 from ..errors import Problem
+from ..formats._layout import SheetPlan, plans
 from ..model._spec import Kind, Value, field_specs
 from ..model.layout import Shape, layout, shape_of, values
 from ..model.report import AnnualReport, OtherMatters, Overview
 from ..model.values import Amount, Edition
-from ._layout import SheetPlan, plans
 from ._safety import MAX_CELL_CHARS, ExcelError, safe_text
 
 __all__ = ["COVER", "TEXTS", "write_report", "write_template"]

@@ -268,7 +268,9 @@ class Applications(Node):
     new_received: ApplicantCounts = row("一、本年新收政府信息公开申请数量", ApplicantCounts)
     carried_over: ApplicantCounts = row("二、上年结转政府信息公开申请数量", ApplicantCounts)
     results: Results = row("三、本年度办理结果", Results)
-    carried_forward: ApplicantCounts = row("四、结转下年度继续办理", ApplicantCounts)
+    carried_forward: ApplicantCounts = row(
+        "四、结转下年度继续办理", ApplicantCounts, aliases=("四、结转下一年度继续办理",)
+    )
     subtotal_column: bool = attrs.field(default=False)
 
     def _extra_problems(self) -> list[Problem]:

@@ -1,4 +1,4 @@
-"""Where every label and every cell goes on the sheets, derived from the model's layout.
+"""Where every label and every cell of the three tables goes in the official layout, derived from the model.
 
 A :class:`SheetPlan` lists the label cells (with their merged ranges) and the
 value cells (with their model paths) of one table, in the official layout:

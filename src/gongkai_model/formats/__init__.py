@@ -1,0 +1,44 @@
+"""Reading published reports (and writing them back): one reading core for every form.
+
+Every reader turns its format into a :class:`Document` (paragraphs and tables as grids of printed
+cells, each with its :class:`~gongkai_model.errors.Place`); the shared core then finds the tables
+by their labels (:mod:`._locate`), reads every figure with one parser (:func:`parse_value`) and
+builds the report through the model's own validation. Every reader returns an :class:`Imported`:
+the report (or ``None``), every problem with its place, and the provenance of every figure.
+See ``docs/importing.md``.
+"""
+
+from __future__ import annotations
+
+from ._assemble import assemble, find_heading, find_title
+from ._dispatch import FORMATS, check, detect_format, read
+from ._document import Block, Document, Grid, GridCell, Span
+from ._locate import Located, locate
+from ._result import CheckedReport, Imported, Provenance
+from ._values import BLANK_MARKS, ParsedValue, parse_value
+from .html import parse_html, read_html
+
+__all__ = [
+    "BLANK_MARKS",
+    "FORMATS",
+    "Block",
+    "CheckedReport",
+    "Document",
+    "Grid",
+    "GridCell",
+    "Imported",
+    "Located",
+    "ParsedValue",
+    "Provenance",
+    "Span",
+    "assemble",
+    "check",
+    "detect_format",
+    "find_heading",
+    "find_title",
+    "locate",
+    "parse_html",
+    "parse_value",
+    "read",
+    "read_html",
+]

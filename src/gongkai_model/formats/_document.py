@@ -1,0 +1,169 @@
+"""What every reader produces: a document of blocks in order, tables as grids of printed cells.
+
+A reader's only job is to turn its format into a :class:`Document`; finding the tables, matching
+labels, parsing figures and building the report are shared (:mod:`._locate`, :mod:`._values`,
+:mod:`._assemble`).
+
+>>> from gongkai_model.errors import Place
+>>> grid = Grid.build([[Span("a", colspan=2), Span("b", rowspan=2)], [Span("c"), Span("d")]], Place("x.html", table=1))
+>>> [[c.text if c else None for c in row] for row in grid.rows]
+[['a', 'a', 'b'], ['c', 'd', 'b']]
+>>> grid.rows[0][1] is grid.rows[0][0], grid.rows[1][2].place.row
+(True, 1)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import attrs
+
+from ..errors import Place, Problem
+from ..limits import DEFAULT_LIMITS, Limits
+
+__all__ = ["Block", "Document", "Grid", "GridCell", "Span"]
+
+
+@attrs.frozen
+class Span:
+    """A cell as a format prints it, before merges are expanded (an HTML ``<td>``, a Word cell)."""
+
+    text: str
+    rowspan: int = 1
+    colspan: int = 1
+    formula: bool = False  #: the cell was a formula (a derived total in a template)
+    place: Place | None = None  #: its own place, when the format knows better than the grid (``表三!C7``)
+
+
+@attrs.frozen(eq=False)
+class GridCell:
+    """One printed cell (a merged box appears at every grid position it covers, as the same object).
+
+    ``top``/``left``/``bottom``/``right`` are its box in grid coordinates (from 0, inclusive);
+    ``place`` is where it was printed (rows and columns counted from 1).
+    """
+
+    text: str
+    place: Place
+    top: int
+    left: int
+    bottom: int
+    right: int
+    formula: bool = False
+
+
+@attrs.frozen(eq=False)
+class Grid:
+    """A table as printed: ``rows`` of cells after merges are expanded (``None`` where nothing is)."""
+
+    rows: tuple[tuple[GridCell | None, ...], ...]
+    place: Place
+
+    @property
+    def width(self) -> int:
+        return max((len(r) for r in self.rows), default=0)
+
+    def cells(self) -> list[GridCell]:
+        """Every distinct cell, in reading order (top to bottom, left to right)."""
+        out: list[GridCell] = []
+        for r, row in enumerate(self.rows):
+            for c, cell in enumerate(row):
+                if cell is not None and cell.top == r and cell.left == c:
+                    out.append(cell)
+        return out
+
+    @classmethod
+    def build(
+        cls,
+        spans: Sequence[Sequence[Span]],
+        place: Place,
+        limits: Limits = DEFAULT_LIMITS,
+        problems: list[Problem] | None = None,
+    ) -> Grid:
+        """Expand ``rowspan``/``colspan`` as HTML does, within ``limits`` (spans are clipped, and said so)."""
+        grid: list[list[GridCell | None]] = []
+        clipped = False
+        total = 0
+        for r, row in enumerate(spans[: limits.max_rows]):
+            while len(grid) <= r:
+                grid.append([])
+            c = 0
+            for span in row:
+                line = grid[r]
+                while c < len(line) and line[c] is not None:
+                    c += 1
+                rowspan = max(1, min(span.rowspan, limits.max_rows - r))
+                colspan = max(1, min(span.colspan, limits.max_columns - c))
+                if c >= limits.max_columns:
+                    clipped = True
+                    break
+                clipped |= rowspan != max(1, span.rowspan) or colspan != max(1, span.colspan)
+                total += rowspan * colspan
+                if total > limits.max_cells:
+                    clipped = True
+                    break
+                at = span.place or attrs.evolve(place, row=r + 1, column=c + 1)
+                cell = GridCell(span.text, at, r, c, r + rowspan - 1, c + colspan - 1, span.formula)
+                for rr in range(r, r + rowspan):
+                    while len(grid) <= rr:
+                        grid.append([])
+                    target = grid[rr]
+                    while len(target) < c + colspan:
+                        target.append(None)
+                    for cc in range(c, c + colspan):
+                        if target[cc] is None:
+                            target[cc] = cell
+                c += colspan
+        if len(spans) > limits.max_rows:
+            clipped = True
+        if clipped and problems is not None:
+            problems.append(
+                Problem(
+                    str(place),
+                    "the table is larger than the reading limits allow; only its first part was read",
+                    code="READ_LIMIT",
+                    place=place,
+                )
+            )
+        return cls(tuple(tuple(row) for row in grid), place)
+
+    def stacked(self, other: Grid) -> Grid:
+        """This grid with ``other``'s rows below it (a table continued on the next page)."""
+        offset = len(self.rows)
+        moved: dict[int, GridCell] = {}
+        rows = list(self.rows)
+        for row in other.rows:
+            out: list[GridCell | None] = []
+            for cell in row:
+                if cell is None:
+                    out.append(None)
+                    continue
+                key = id(cell)
+                if key not in moved:
+                    moved[key] = attrs.evolve(cell, top=cell.top + offset, bottom=cell.bottom + offset)
+                out.append(moved[key])
+            rows.append(tuple(out))
+        return Grid(tuple(rows), self.place)
+
+
+@attrs.frozen
+class Block:
+    """One block of a document, in reading order: a ``"heading"``, a ``"paragraph"`` or a ``"table"``."""
+
+    kind: str
+    text: str
+    place: Place
+    grid: Grid | None = None
+
+
+@attrs.frozen
+class Document:
+    """A published report as blocks in reading order, with the problems met while reading the format."""
+
+    source: str
+    blocks: tuple[Block, ...]
+    problems: tuple[Problem, ...] = ()
+
+    @property
+    def grids(self) -> list[Grid]:
+        return [b.grid for b in self.blocks if b.grid is not None]

@@ -1,0 +1,382 @@
+"""The one label locator: finds every cell of the model in the grids of a document, by its labels.
+
+A row is found by its label (normalised, or one of the model's declared variants, or, failing
+both, a close misprint that is reported); a column by its header above the row (for 表四, the
+outcome header below the block label); the value is the printed cell where the row and the
+column's header meet. Positions are never counted from the start of a table: a missing or extra
+row or column shifts nothing else. When a row's value cells are merged differently from its
+headers (a header over two columns, the value over one), they are paired in order only when both
+count the same, and the reader says so.
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+from collections.abc import Sequence
+
+import attrs
+
+from ..errors import Place, Problem
+from ..labels import normalize_label
+from ..model.layout import Cell, RowInfo, Shape, layout, rows
+from ..model.values import Edition
+from ._document import Grid, GridCell
+
+__all__ = ["Located", "known_labels", "locate"]
+
+_ALL_SHAPES = (
+    Shape(Edition.FORMAT_2021, False, True),
+    Shape(Edition.FORMAT_2021, True, True),
+    Shape(Edition.FORMAT_2019, True, True),
+)
+#: How close a printed label must be to a statutory one to be read as its misprint.
+FUZZY_CUTOFF = 0.8
+
+
+@functools.cache
+def known_labels() -> frozenset[str]:
+    """Every normalised row, group, banner and column label of every shape (for telling labels from text)."""
+    out: set[str] = set()
+    for shape in _ALL_SHAPES:
+        for r in rows(shape):
+            out.update(normalize_label(x) for x in (r.label, *r.spec.aliases))
+            out.update(normalize_label(g.label) for g in r.groups)
+            if r.spec.banner:
+                out.add(normalize_label(r.spec.banner))
+        for c in layout(shape):
+            out.update(normalize_label(x) for x in (c.column, *c.spec.aliases))
+            if c.spec.header:
+                out.add(normalize_label(c.spec.header))
+    return frozenset(out)
+
+
+@attrs.frozen
+class Located:
+    """Where the cells of a shape were found: ``cells`` maps a model path to its printed cell."""
+
+    cells: dict[str, GridCell]
+    problems: list[Problem]
+    #: Row labels read from a misprint or a variant: model path of the row → the printed label.
+    corrected: dict[str, str]
+
+
+def _keys(r: RowInfo) -> dict[str, bool]:
+    """Normalised labels of a row → whether it is the statutory label (not a variant)."""
+    out = {normalize_label(alias): False for alias in r.spec.aliases}
+    out[normalize_label(r.label)] = True
+    return out
+
+
+def _problem(place: Place | None, message: str, label: str | None, code: str, severity: str = "error") -> Problem:
+    return Problem(str(place) if place else "", message, label, code=code, severity=severity, place=place)
+
+
+class _Index:
+    def __init__(self, grids: Sequence[Grid]) -> None:
+        self.grids = grids
+        self.by_text: dict[str, list[tuple[int, GridCell]]] = {}
+        self.distinct: list[list[GridCell]] = []
+        for gi, grid in enumerate(grids):
+            cells = grid.cells()
+            self.distinct.append(cells)
+            for cell in cells:
+                key = normalize_label(cell.text)
+                if key:
+                    self.by_text.setdefault(key, []).append((gi, cell))
+
+    def find(self, labels: Sequence[str]) -> list[tuple[int, GridCell]]:
+        out: list[tuple[int, GridCell]] = []
+        for label in labels:
+            out.extend(self.by_text.get(normalize_label(label), []))
+        return out
+
+
+def locate(grids: Sequence[Grid], shape: Shape, *, strict: bool = False) -> Located:
+    """Find every cell of ``shape`` in ``grids``; what cannot be found is a located problem."""
+    index = _Index(grids)
+    problems: list[Problem] = []
+    corrected: dict[str, str] = {}
+    found_rows: dict[str, tuple[int, GridCell]] = {}
+    the_rows = rows(shape)
+    for r in the_rows:
+        keys = _keys(r)
+        hits = [(gi, cell, keys[normalize_label(cell.text)]) for gi, cell in index.find(list(keys))]
+        if hits:
+            best = _best(index, r, shape, [(gi, cell) for gi, cell, _ in hits])
+            found_rows[r.path] = best
+            statutory = next(s for gi, cell, s in hits if (gi, cell) == best)
+            if not statutory:
+                corrected[r.path] = best[1].text
+    _fuzzy(index, shape, the_rows, found_rows, corrected, problems, strict)
+    cells: dict[str, GridCell] = {}
+    missing_tables = {r.table for r in the_rows} - {r.table for r in the_rows if r.path in found_rows}
+    used: dict[int, str] = {}
+    for table in sorted(missing_tables, key="二三四".index):
+        problems.append(
+            _problem(
+                None,
+                f"表{table} was not found in the document; its cells are blank",
+                f"表{table}",
+                "READ_TABLE_MISSING",
+            )
+        )
+    for r in the_rows:
+        if r.path not in found_rows:
+            if r.table not in missing_tables:
+                problems.append(
+                    _problem(
+                        None,
+                        f"row {r.label!r} of 表{r.table} was not found; its cells are blank",
+                        r.label,
+                        "READ_ROW_MISSING",
+                    )
+                )
+            continue
+        gi, label_cell = found_rows[r.path]
+        mine = [c for c in layout(shape) if c.row_info == r]
+        if r.table == "四":
+            got = _block(index.grids[gi], label_cell, mine, problems)
+        else:
+            got = _row(index, gi, label_cell, mine, found_rows, shape, problems)
+        for path, cell in got.items():
+            key = id(cell)
+            if key in used:
+                owner = used[key]
+                problems.append(
+                    _problem(
+                        cell.place,
+                        f"one printed cell would hold the figures of {owner} and {path}; read for {owner} only",
+                        None,
+                        "READ_CELL_SHARED",
+                    )
+                )
+                continue
+            used[key] = path
+            cells[path] = cell
+    return Located(cells, problems, corrected)
+
+
+def _best(index: _Index, r: RowInfo, shape: Shape, hits: list[tuple[int, GridCell]]) -> tuple[int, GridCell]:
+    """The occurrence of a row label whose columns are all found (the first one on a tie)."""
+    if len(hits) == 1:
+        return hits[0]
+    mine = [c for c in layout(shape) if c.row_info == r]
+    best = hits[0]
+    best_score = -1
+    for gi, cell in hits:
+        scratch: list[Problem] = []
+        if r.table == "四":
+            got = _block(index.grids[gi], cell, mine, scratch)
+        else:
+            got = _row(index, gi, cell, mine, {}, shape, scratch)
+        score = len(got) * 10 - len(scratch)
+        if score > best_score:
+            best, best_score = (gi, cell), score
+    return best
+
+
+def _fuzzy(
+    index: _Index,
+    shape: Shape,
+    the_rows: Sequence[RowInfo],
+    found_rows: dict[str, tuple[int, GridCell]],
+    corrected: dict[str, str],
+    problems: list[Problem],
+    strict: bool,
+) -> None:
+    """Rows not found by label: a unique close misprint in a grid that holds the same table is read, and said so."""
+    known = known_labels()
+    grids_of = {
+        r.table: {found_rows[x.path][0] for x in the_rows if x.table == r.table and x.path in found_rows}
+        for r in the_rows
+    }
+    taken = {id(cell) for _, cell in found_rows.values()}
+    candidates: list[tuple[int, GridCell, str]] = []
+    for gi, cells in enumerate(index.distinct):
+        for cell in cells:
+            key = normalize_label(cell.text)
+            if len(key) >= 2 and key not in known and id(cell) not in taken and not any(ch.isdigit() for ch in key[2:]):
+                candidates.append((gi, cell, key))
+    pairs: list[tuple[float, RowInfo, int, GridCell]] = []
+    for r in the_rows:
+        if r.path in found_rows:
+            continue
+        targets = list(_keys(r))
+        for gi, cell, key in candidates:
+            if gi not in grids_of.get(r.table, set()):
+                continue
+            ratio = max(difflib.SequenceMatcher(None, key, t).ratio() for t in targets)
+            if ratio >= FUZZY_CUTOFF:
+                pairs.append((ratio, r, gi, cell))
+    pairs.sort(key=lambda p: -p[0])
+    used_rows: set[str] = set()
+    used_cells: set[int] = set()
+    for ratio, r, gi, cell in pairs:
+        if r.path in used_rows or id(cell) in used_cells:
+            continue
+        rivals = [p for p in pairs if p[1].path == r.path and p[0] == ratio and p[3] is not cell]
+        used_rows.add(r.path)
+        used_cells.add(id(cell))
+        if rivals:
+            problems.append(
+                _problem(
+                    cell.place,
+                    f"several printed labels are as close to {r.label!r}; none was read",
+                    r.label,
+                    "READ_LABEL_AMBIGUOUS",
+                )
+            )
+            continue
+        if strict:
+            problems.append(
+                _problem(
+                    cell.place,
+                    f"label {cell.text!r} is not the statutory {r.label!r} (strict: its row is not read)",
+                    r.label,
+                    "READ_LABEL_REFUSED",
+                )
+            )
+            continue
+        found_rows[r.path] = (gi, cell)
+        corrected[r.path] = cell.text
+
+
+def _table_top(gi: int, shape: Shape, table: str, row: int, found_rows: dict[str, tuple[int, GridCell]]) -> int:
+    """The first grid row that can hold headers of ``table``: below any row of another table above ``row``."""
+    top = 0
+    for r in rows(shape):
+        if r.table == table:
+            continue
+        hit = found_rows.get(r.path)
+        if hit is not None and hit[0] == gi and hit[1].bottom < row:
+            top = max(top, hit[1].bottom + 1)
+    return top
+
+
+def _row(
+    index: _Index,
+    gi: int,
+    label: GridCell,
+    mine: list[Cell],
+    found_rows: dict[str, tuple[int, GridCell]],
+    shape: Shape,
+    problems: list[Problem],
+) -> dict[str, GridCell]:
+    """The value cells of a 表二/表三 row: under the nearest matching header above, right of the label."""
+    grid = index.grids[gi]
+    stop = _table_top(gi, shape, mine[0].table, label.top, found_rows) if mine else 0
+    headers: dict[str, GridCell] = {}
+    for c in mine:
+        best: GridCell | None = None
+        for hgi, h in index.find([c.column, *c.spec.aliases]):
+            above = hgi == gi and stop <= h.top and h.bottom < label.top and h.right > label.right
+            if above and (best is None or h.bottom > best.bottom):
+                best = h
+        if best is None:
+            problems.append(
+                _problem(
+                    label.place,
+                    f"column {c.column!r} was not found above row {c.row!r}; the cell is blank",
+                    f"{c.row} × {c.column}",
+                    "READ_COLUMN_MISSING",
+                )
+            )
+        else:
+            headers[c.path] = best
+    boxes = _value_boxes(grid, label, headers.values())
+    out: dict[str, GridCell] = {}
+    by_overlap: dict[str, list[GridCell]] = {
+        path: [b for b in boxes if b.left <= h.right and b.right >= h.left] for path, h in headers.items()
+    }
+    claims: dict[int, int] = {}
+    for got in by_overlap.values():
+        for b in got:
+            claims[id(b)] = claims.get(id(b), 0) + 1
+    clean = all(len(got) == 1 and claims[id(got[0])] == 1 for got in by_overlap.values())
+    if clean:
+        return {path: got[0] for path, got in by_overlap.items()}
+    ordered_headers = sorted(headers.items(), key=lambda kv: kv[1].left)
+    if len(headers) == len(mine) and len(boxes) == len(headers):
+        problems.append(
+            _problem(
+                label.place,
+                f"the value cells of row {label.text.strip()!r} are merged differently from their headers; "
+                "paired in order (as many values as headers)",
+                None,
+                "READ_ALIGNED_BY_ORDER",
+                "warning",
+            )
+        )
+        return {path: box for (path, _), box in zip(ordered_headers, boxes, strict=True)}
+    for path, got in by_overlap.items():
+        if len(got) == 1 and claims[id(got[0])] == 1:
+            out[path] = got[0]
+        else:
+            c = next(x for x in mine if x.path == path)
+            problems.append(
+                _problem(
+                    label.place,
+                    f"the value of {c.row!r} × {c.column!r} cannot be aligned with its header; the cell is blank",
+                    f"{c.row} × {c.column}",
+                    "READ_UNALIGNED",
+                )
+            )
+    return out
+
+
+def _value_boxes(grid: Grid, label: GridCell, headers: object) -> list[GridCell]:
+    """Distinct cells right of ``label`` on its rows, within the headers' columns, left to right."""
+    hs = list(headers)  # type: ignore[call-overload]
+    if not hs:
+        return []
+    lo = min(h.left for h in hs)
+    hi = max(h.right for h in hs)
+    seen: dict[int, GridCell] = {}
+    for r in range(label.top, label.bottom + 1):
+        if r >= len(grid.rows):
+            break
+        row = grid.rows[r]
+        for c in range(max(label.right + 1, lo), min(hi + 1, len(row))):
+            cell = row[c]
+            if cell is not None and cell is not label and cell.top >= label.top and cell.bottom <= label.bottom:
+                seen.setdefault(id(cell), cell)
+    return sorted(seen.values(), key=lambda b: b.left)
+
+
+def _block(grid: Grid, label: GridCell, mine: list[Cell], problems: list[Problem]) -> dict[str, GridCell]:
+    """表四: a block label, its outcome headers below it within its columns, the values below them."""
+    out: dict[str, GridCell] = {}
+    for c in mine:
+        header: GridCell | None = None
+        for r in range(label.bottom + 1, len(grid.rows)):
+            row = grid.rows[r]
+            for col in range(label.left, min(label.right + 1, len(row))):
+                cell = row[col]
+                if (
+                    cell is not None
+                    and cell.top == r
+                    and normalize_label(cell.text) in {normalize_label(x) for x in (c.column, *c.spec.aliases)}
+                ):
+                    header = cell
+                    break
+            if header is not None:
+                break
+        value = None
+        if header is not None and header.bottom + 1 < len(grid.rows):
+            row = grid.rows[header.bottom + 1]
+            candidates = {id(x): x for x in row[header.left : header.right + 1] if x is not None}
+            if len(candidates) == 1:
+                value = next(iter(candidates.values()))
+        if value is None:
+            problems.append(
+                _problem(
+                    label.place,
+                    f"no value found under {c.row!r} × {c.column!r}; the cell is blank",
+                    f"{c.row} × {c.column}",
+                    "READ_COLUMN_MISSING",
+                )
+            )
+        else:
+            out[c.path] = value
+    return out

@@ -1,0 +1,106 @@
+"""The one result type of every reader, and of reading then checking."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import attrs
+
+from ..checks import ValidationResult
+from ..errors import Place, Problem
+from ..model.report import AnnualReport
+
+__all__ = ["CheckedReport", "Imported", "Provenance"]
+
+
+@attrs.frozen
+class Provenance:
+    """Where one figure came from: its printed place and text, and what was printed beside it.
+
+    ``mark`` is a blank-like mark printed instead of a figure (``/``, ``-``, ``无``); ``note`` a
+    remark printed with the figure (``（其中修订16件）``); ``formula`` says the cell was a formula
+    (a derived total in a template).
+    """
+
+    place: Place
+    text: str
+    mark: str | None = None
+    note: str | None = None
+    formula: bool = False
+
+
+@attrs.frozen
+class Imported:
+    """What a reader read: the report (or ``None``), every problem with its place, and provenance.
+
+    ``provenance`` maps each model path that was found in the document (``table3.new_received.total``)
+    to its :class:`Provenance`; a path that is absent was not found. ``headings`` maps each section
+    found (``"overview"``, ``"table2"`` …) to its heading as printed. ``ok`` is true when a report was
+    built and no figure was refused or missing (corrections and notes are warnings and infos).
+
+    >>> import gongkai_model as gk
+    >>> from gongkai_model.formats import read_text, render_text
+    >>> got = read_text(render_text(gk.examples.seed_report()).encode())
+    >>> got.ok, got.report == gk.examples.seed_report()
+    (True, True)
+    >>> str(got.provenance["table3.new_received.total"].place)
+    '<text>, line 66'
+    """
+
+    report: AnnualReport | None
+    problems: tuple[Problem, ...]
+    provenance: Mapping[str, Provenance]
+    source: str
+    headings: Mapping[str, str] = attrs.field(factory=dict)
+
+    @property
+    def errors(self) -> tuple[Problem, ...]:
+        return tuple(p for p in self.problems if p.severity == "error")
+
+    @property
+    def ok(self) -> bool:
+        return self.report is not None and not self.errors
+
+    def summary(self) -> str:
+        """One line per problem, then a verdict line."""
+        lines = [f"[{p.code or 'READ'}] {p.severity}: {p}" for p in self.problems]
+        if self.report is None:
+            lines.append(f"{self.source}: no report could be read")
+        else:
+            lines.append(
+                f"{self.source}: {self.report.agency} {self.report.year} ({self.report.edition.value} format), "
+                f"{len(self.provenance)} figures found, {len(self.errors)} read error(s)"
+            )
+        return "\n".join(lines)
+
+
+@attrs.frozen
+class CheckedReport:
+    """A document read and then checked: reading problems stand beside the checks' findings.
+
+    ``ok`` is false when a figure could not be read (the report is incomplete) or when the checks
+    find an error or an inconsistency, so a report read with refused cells is never called OK.
+    """
+
+    imported: Imported
+    validation: ValidationResult | None
+
+    @property
+    def report(self) -> AnnualReport | None:
+        return self.imported.report
+
+    @property
+    def problems(self) -> tuple[Problem, ...]:
+        return self.imported.problems
+
+    @property
+    def ok(self) -> bool:
+        return self.imported.ok and self.validation is not None and self.validation.ok
+
+    def summary(self) -> str:
+        parts = [self.imported.summary()]
+        if self.validation is not None:
+            parts.append(self.validation.summary())
+        verdict = "OK" if self.ok else "NOT OK"
+        parts.append(f"{self.imported.source}: {verdict}")
+        return "\n".join(parts)

@@ -1,0 +1,135 @@
+"""The one parser from printed text to model values, used by every reader.
+
+>>> from gongkai_model.model import Value
+>>> parse_value("１，２３４", Value.COUNT).value
+1234
+>>> p = parse_value("22（其中修订16件）", Value.COUNT)
+>>> p.value, p.note
+(22, '（其中修订16件）')
+>>> p = parse_value("／", Value.COUNT)
+>>> p.value, p.mark
+(None, '／')
+>>> parse_value("1234.50元", Value.MONEY, unit="万元").problem
+'printed in 元 where the column is in 万元: 1234.50元 (left blank)'
+>>> parse_value("行政许可396442278", Value.COUNT).problem
+"not a figure: '行政许可396442278' (left blank)"
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from decimal import Decimal, InvalidOperation
+
+import attrs
+
+from ..model._spec import Value
+from ..model.values import Amount, MoneyUnit
+
+__all__ = ["BLANK_MARKS", "ParsedValue", "parse_value"]
+
+#: Marks that publishers print in a cell to mean "nothing to report": read as blank (``None``), kept as printed.
+BLANK_MARKS = frozenset({"/", "\\", "-", "--", "—", "——", "–", "－", "―", "无", "空", "×", "x", "X", "N/A", "n/a"})
+
+_SPACE = re.compile(r"[\s\u200b\u200c\u200d\u2060\ufeff]+")
+_INTEGER = re.compile(r"^([+-]?)(\d{1,3}(?:,\d{3})+|\d+)$")
+_DECIMAL = re.compile(r"^([+-]?)(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?$")
+_COUNT_UNIT = re.compile(r"(件|个|项|次|宗|起|人次)$")
+_NOTE = re.compile(r"^(?P<head>[^（(]*?)(?P<note>[（(].*[）)])$")
+_MONEY_UNIT = re.compile(r"(万元|元)$")
+_MAX_DIGITS = 40  # no figure of a report is longer; longer digit runs are refused, not converted
+
+
+@attrs.frozen
+class ParsedValue:
+    """What a printed cell says.
+
+    ``value`` is the model value (``None`` for a blank or a refused cell); ``text`` the text as
+    printed; ``mark`` the blank-like mark printed (``/``, ``-``, ``无`` …) when the cell held one;
+    ``note`` a remark printed beside the figure (``（其中修订16件）``); ``problem`` why the text was
+    refused (the value is then ``None``), and ``warning`` a conversion the caller must report
+    (a unit converted, a figure that was not plain).
+    """
+
+    value: object
+    text: str
+    mark: str | None = None
+    note: str | None = None
+    problem: str | None = None
+    warning: str | None = None
+
+
+def _clean(text: str) -> str:
+    return _SPACE.sub("", unicodedata.normalize("NFKC", text))
+
+
+def _number(body: str, *, decimal: bool) -> tuple[str, Decimal] | None:
+    m = (_DECIMAL if decimal else _INTEGER).match(body)
+    if m is None:
+        return None
+    digits = m.group(2).replace(",", "")
+    if len(digits) > _MAX_DIGITS:
+        return None
+    frac = m.group(3) if decimal else None
+    try:
+        return m.group(1), Decimal(f"{m.group(1)}{digits}{frac or ''}")
+    except InvalidOperation:  # pragma: no cover - the patterns admit digits only
+        return None
+
+
+def parse_value(text: str | None, kind: Value, *, unit: str | None = None) -> ParsedValue:
+    """Read one printed cell as a value of ``kind`` (``unit`` is the column's unit, e.g. ``万元``).
+
+    Full-width digits and spaces, thousands separators, a count's unit word (``12件``), a
+    remark in brackets after the figure, and a money unit printed in the cell are understood.
+    Blank cells and blank-like marks are ``None`` (the mark is kept). Anything else (two figures
+    run together, words, a fraction where a count belongs) is refused: the value is ``None`` and
+    ``problem`` says why. Nothing is guessed.
+    """
+    raw = "" if text is None else text
+    t = _clean(raw)
+    if t == "":
+        return ParsedValue(None, raw)
+    if t in BLANK_MARKS or t.strip("/-—–－―") == "":
+        return ParsedValue(None, raw, mark=raw.strip())
+    note = None
+    m = _NOTE.match(t)
+    if m is not None and m.group("head"):
+        t = m.group("head")
+        at = min(i for i in (raw.find("（"), raw.find("(")) if i >= 0)
+        note = raw[at:].strip()
+    if kind in (Value.COUNT, Value.SIGNED):
+        body = _COUNT_UNIT.sub("", t)
+        got = _number(body, decimal=False)
+        if got is None:
+            whole = _number(body, decimal=True)
+            if whole is not None and whole[1] == whole[1].to_integral_value():
+                return ParsedValue(int(whole[1]), raw, note=note, warning=f"a count printed as {body}")
+            return _refuse(raw, note)
+        sign, number = got
+        if kind is Value.COUNT and sign == "-":
+            return ParsedValue(None, raw, note=note, problem=f"a count cannot be negative: {t} (left blank)")
+        return ParsedValue(int(number), raw, note=note)
+    if kind in (Value.MONEY, Value.AMOUNT):
+        um = _MONEY_UNIT.search(t)
+        printed_unit = um.group(1) if um else None
+        body = t[: um.start()] if um else t
+        got = _number(body, decimal=True)
+        if got is None or got[0] == "-":
+            return _refuse(raw, note)
+        number = got[1]
+        if kind is Value.AMOUNT:
+            return ParsedValue(Amount(number, MoneyUnit(printed_unit) if printed_unit else None), raw, note=note)
+        if printed_unit is not None and unit is not None and printed_unit != unit:
+            return ParsedValue(
+                None,
+                raw,
+                note=note,
+                problem=f"printed in {printed_unit} where the column is in {unit}: {t} (left blank)",
+            )
+        return ParsedValue(number, raw, note=note)
+    return ParsedValue(raw.strip() or None, raw)
+
+
+def _refuse(raw: str, note: str | None) -> ParsedValue:
+    return ParsedValue(None, raw, note=note, problem=f"not a figure: {raw.strip()!r} (left blank)")
