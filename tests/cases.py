@@ -59,11 +59,9 @@ def expected_cells(case: dict[str, Any]) -> dict[str, Any]:
     import gongkai_model as gk
 
     report = build(case)
-    index = {
-        (r.table, gk.normalize_label(r.row), gk.normalize_label(r.column)): r.path
-        for r in gk.to_records(report)
-    }
-    aliases = {gk.normalize_label("规范性文件"): gk.normalize_label("行政规范性文件")} if case["format"] == "2021" else {}
+    index = {(r.table, gk.normalize_label(r.row), gk.normalize_label(r.column)): r.path for r in gk.to_records(report)}
+    variant = {gk.normalize_label("规范性文件"): gk.normalize_label("行政规范性文件")}
+    aliases = variant if case["format"] == "2021" else {}
     out = {}
     for table, row, column, v in case_cells(case):
         row_key = gk.normalize_label(TYPOS.get(row, row))

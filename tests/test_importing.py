@@ -14,7 +14,6 @@ from gongkai_model.model import get_path
 from cases import expected_cells
 from conftest import CASES, load_case, raw_cases
 
-
 #: Published forms whose reader is still being built (strict xfail: remove the entry when it lands).
 PENDING = {".txt": "read_text", ".pdf": "read_pdf"}
 
@@ -71,7 +70,8 @@ def test_label_variant_is_reported_once_per_label() -> None:
 def test_sections_are_split_under_their_headings() -> None:
     got = _read(load_case("shuyang-fagaiju-2023"))
     assert got.report is not None
-    assert got.report.overview.text and got.report.overview.text.startswith("2023年")
+    assert got.report.overview.text
+    assert got.report.overview.text.startswith("2023年")
     assert got.report.problems
     assert got.report.other_matters.text
 
