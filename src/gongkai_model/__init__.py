@@ -11,6 +11,7 @@
 from . import checks, examples, model
 from .checks import Finding, Severity, Suggestion, ValidationResult, validate, validate_series
 from .errors import ExcelError, GongkaiError, JSONError, ModelError, Problem, ReadError, RecordsError
+from .frames import findings_frame, to_frame
 from .jsonio import SCHEMA_VERSION, dumps, from_dict, json_schema, loads, to_dict
 from .labels import normalize_label
 from .model import (
@@ -86,6 +87,7 @@ __all__ = [
     "checks",
     "dumps",
     "examples",
+    "findings_frame",
     "from_dict",
     "from_records",
     "json_schema",
@@ -93,6 +95,7 @@ __all__ = [
     "model",
     "normalize_label",
     "to_dict",
+    "to_frame",
     "to_records",
     "validate",
     "validate_series",
