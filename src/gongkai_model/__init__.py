@@ -8,8 +8,9 @@
 200
 """
 
-from . import checks, examples, model
+from . import checks, display, examples, model
 from .checks import Finding, Severity, Suggestion, ValidationResult, validate, validate_series
+from .compare import CellChange, Comparison, compare
 from .errors import ExcelError, GongkaiError, JSONError, ModelError, Problem, ReadError, RecordsError
 from .frames import findings_frame, to_frame
 from .jsonio import SCHEMA_VERSION, dumps, from_dict, json_schema, loads, to_dict
@@ -44,13 +45,17 @@ from .records import CellValue, Record, from_records, to_records
 
 __version__ = "0.1.0"
 
+display.install()  # notebook views (_repr_html_) on the model, check and comparison classes
+
 __all__ = [
     "SCHEMA_VERSION",
     "Amount",
     "AnnualReport",
     "ApplicantCounts",
     "Applications",
+    "CellChange",
     "CellValue",
+    "Comparison",
     "DecisionRow2021",
     "Denied",
     "DocumentRow2019",
@@ -85,6 +90,8 @@ __all__ = [
     "ValidationResult",
     "__version__",
     "checks",
+    "compare",
+    "display",
     "dumps",
     "examples",
     "findings_frame",

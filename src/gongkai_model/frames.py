@@ -24,7 +24,6 @@ import functools
 import heapq
 import itertools
 from collections.abc import Iterable, Sequence
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal, overload
 
 import attrs
@@ -33,7 +32,7 @@ from .errors import GongkaiError, Problem
 from .model._spec import Value
 from .model.layout import Shape, cells, layout, rows, shape_of, values
 from .model.report import AnnualReport
-from .model.values import Edition, MoneyUnit
+from .model.values import Amount, Edition, MoneyUnit
 
 if TYPE_CHECKING:
     import numpy as np
@@ -388,7 +387,7 @@ def _too_large(reports: list[AnnualReport]) -> GongkaiError:
 
 
 def _outer(labels: Sequence[tuple[str | None, str]]) -> list[tuple[str, str]] | list[str]:
-    """Flat labels, or (outer, inner) pairs when any label has an outer one (pandas' ``("自然人", "")`` form)."""
+    """Flat labels, or (outer, inner) pairs when any has an outer one; an ungrouped label is then (label, "")."""
     if all(outer is None for outer, _ in labels):
         return [label for _, label in labels]
     return [(label, "") if outer is None else (outer, label) for outer, label in labels]
@@ -435,12 +434,13 @@ def _wide_column(pandas: Any, column: list[Any], kinds: set[Value], exact: bool)
 # findings
 
 
-def _numbers(pandas: Any, column: list[int | Decimal | None], exact: bool) -> Any:
-    if exact:
+def _numbers(pandas: Any, column: Sequence[object], exact: bool) -> Any:
+    """Whole numbers as ``Int64``, with decimals as ``Float64``; exact objects with ``exact=True`` or an Amount."""
+    if exact or any(isinstance(v, Amount) for v in column):
         return pandas.array([pandas.NA if v is None else v for v in column], dtype=object)
     if all(v is None or isinstance(v, int) for v in column):
         return pandas.array(column, dtype="Int64")
-    return pandas.array([None if v is None else float(v) for v in column], dtype="Float64")
+    return pandas.array([None if v is None else float(v) for v in column], dtype="Float64")  # type: ignore[arg-type]
 
 
 def findings_frame(result: ValidationResult, *, exact: bool = False) -> pd.DataFrame:
