@@ -14,6 +14,7 @@ import attrs
 import pytest
 from hypothesis import given, settings
 from test_cases import build
+from test_frames import DOCS, run_doc_blocks
 
 import gongkai_model as gk
 from gongkai_model import display
@@ -287,3 +288,7 @@ def test_import_loads_neither_pandas_nor_openpyxl() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, env={"PYTHONPATH": str(SRC.parent)}
     )
     assert out.stdout.strip() == "[]"
+
+
+def test_docs_page_runs() -> None:
+    assert run_doc_blocks(DOCS / "notebooks.md") == 3

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
+import re
 import sys
 from decimal import Decimal
 from pathlib import Path
@@ -20,6 +23,20 @@ from gongkai_model.model.layout import blank_of
 from strategies import table_reports
 
 BENCH = Path(__file__).resolve().parents[1] / "benchmarks"
+DOCS = Path(__file__).resolve().parents[1] / "docs"
+
+
+def run_doc_blocks(page: Path) -> int:
+    """Run every python block of a docs page on its own; the ``# …`` lines are its output, in order."""
+    blocks = re.findall(r"```python\n(.*?)```", page.read_text(encoding="utf-8"), re.S)
+    for i, block in enumerate(blocks):
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            exec(compile(block, f"{page.name} block {i}", "exec"), {})
+        got = iter(out.getvalue().splitlines())
+        for want in re.findall(r"^# (.*)$", block, re.M):
+            assert any(line == want for line in got), (page.name, i, want)
+    return len(blocks)
 
 
 def assert_matches_records(frame: pd.DataFrame, report: gk.AnnualReport) -> None:
@@ -311,3 +328,7 @@ def test_frames_benchmark_runs_and_agrees_with_its_baseline() -> None:
     finally:
         sys.path.remove(str(BENCH))
     assert [name for name, _ in results] == list(bench_frames.NAMES)
+
+
+def test_docs_page_runs() -> None:
+    assert run_doc_blocks(DOCS / "pandas.md") == 8

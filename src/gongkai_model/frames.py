@@ -41,7 +41,17 @@ if TYPE_CHECKING:
 
     from .checks import ValidationResult
 
-__all__ = ["COLUMNS", "FINDING_COLUMNS", "findings_frame", "to_frame"]
+__all__ = [
+    "COLUMNS",
+    "FINDING_COLUMNS",
+    "INSTALL_HINT",
+    "Categories",
+    "categories",
+    "every_shape",
+    "findings_frame",
+    "merge_orders",
+    "to_frame",
+]
 
 #: The columns of the long form, in order.
 COLUMNS = ("agency", "year", "edition", "table", "row", "column", "path", "kind", "value", "money", "unit")
