@@ -137,7 +137,7 @@ def test_compare_refuses_what_is_not_a_report() -> None:
     assert [p.location for p in info.value.problems] == ["a", "b"]
 
 
-@settings(max_examples=40)
+@settings(max_examples=25)
 @given(table_reports(), table_reports())
 def test_any_two_reports(a: gk.AnnualReport, b: gk.AnnualReport) -> None:
     result = gk.compare(a, b)
