@@ -42,7 +42,7 @@ def find_heading(text: str, expected: int | None = None) -> tuple[int, bool] | N
     declared variants; a short numbered line whose numeral is the ``expected`` next section is also
     taken as that section's heading in a non-statutory wording.
 
-    >>> find_heading("一、总体情况"), find_heading("主动公开政府信息情况"), find_heading("说明")
+    >>> find_heading("一、总体情况"), find_heading("二、主动公开政府信息情况"), find_heading("说明")
     ((0, True), (1, True), None)
     >>> find_heading("五、存在的主要问题及整改措施")
     (4, False)
