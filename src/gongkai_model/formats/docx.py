@@ -470,32 +470,61 @@ def _printed(value: Any) -> str:
 
 
 def _table(doc: Any, plan: SheetPlan, cell_values: dict[str, Any]) -> None:
-    """One table from its plan: the title row is the heading above it; labels and values with real merges."""
-    from docx.enum.table import WD_TABLE_ALIGNMENT
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    """One table from its plan: the title row is the heading above it; labels and values with real merges.
 
-    labels = [label for label in plan.labels if label.kind != "title"]
-    top = min(min(lb.row for lb in labels), min(v.row for v in plan.values))
-    bottom = max(max(lb.last_row for lb in labels), max(v.row for v in plan.values))
-    table = doc.add_table(rows=bottom - top + 1, cols=plan.width)
+    Every merged box of the plan is one cell as Word stores it: ``w:gridSpan`` across its columns,
+    ``w:vMerge`` restart on its first row and continue below.
+    """
+    from docx.enum.table import WD_TABLE_ALIGNMENT
+    from lxml import etree
+
+    boxes: dict[tuple[int, int], tuple[int, int, str, bool, bool]] = {}
+    for lb in plan.labels:
+        if lb.kind != "title":
+            boxes[lb.row, lb.col] = (lb.last_row, lb.last_col, lb.text, lb.kind != "row", lb.kind != "row")
+    for v in plan.values:
+        boxes[v.row, v.col] = (v.row, v.last_col, _printed(cell_values[v.cell.path]), False, True)
+    cover: dict[tuple[int, int], tuple[int, int]] = {}
+    for (row, col), (last_row, last_col, *_) in boxes.items():
+        for y in range(row, last_row + 1):
+            for x in range(col, last_col + 1):
+                cover[y, x] = (row, col)
+    top = min(row for row, _ in boxes)
+    bottom = max(box[0] for box in boxes.values())
+    table = doc.add_table(rows=0, cols=plan.width)
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
 
-    def put(row: int, col: int, last_row: int, last_col: int, text: str, bold: bool, center: bool) -> None:
-        cell = table.cell(row - top, col - 1)
-        if (last_row, last_col) != (row, col):
-            cell = cell.merge(table.cell(last_row - top, last_col - 1))
-        paragraph = cell.paragraphs[0]
-        if center:
-            paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        if text:
-            run = paragraph.add_run(text)
-            run.bold = bold or None
+    def sub(parent: Any, tag: str, **attributes: str) -> Any:
+        return etree.SubElement(parent, _w(tag), {_w(k): v for k, v in attributes.items()})
 
-    for lb in labels:
-        put(lb.row, lb.col, lb.last_row, lb.last_col, lb.text, lb.kind != "row", lb.kind != "row")
-    for v in plan.values:
-        put(v.row, v.col, v.row, v.last_col, _printed(cell_values[v.cell.path]), False, True)
+    for y in range(top, bottom + 1):
+        tr = sub(table._tbl, "tr")
+        x = 1
+        while x <= plan.width:
+            tc = sub(tr, "tc")
+            props = sub(tc, "tcPr")
+            p = sub(tc, "p")
+            at = cover.get((y, x))
+            if at is None:
+                x += 1
+                continue
+            last_row, last_col, text, bold, center = boxes[at]
+            if last_col > at[1]:
+                sub(props, "gridSpan", val=str(last_col - at[1] + 1))
+            if last_row > at[0]:
+                sub(props, "vMerge", val="restart") if y == at[0] else sub(props, "vMerge")
+            sub(props, "vAlign", val="center")
+            if center:
+                sub(sub(p, "pPr"), "jc", val="center")
+            if text and y == at[0]:
+                r = sub(p, "r")
+                if bold:
+                    sub(sub(r, "rPr"), "b")
+                t = sub(r, "t")
+                t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+                t.text = text
+            x = last_col + 1
 
 
 def write_docx(report: AnnualReport, target: str | os.PathLike[str] | IO[bytes]) -> None:
