@@ -195,6 +195,8 @@ def check_package(data: bytes, limits: Limits, name: str) -> None:
                     problem = _xml_problem(blob)
                     if problem is not None:
                         raise _refuse(name, "Word document refused", problem, "READ_REFUSED", m.filename)
+    except ReadError:
+        raise
     except zipfile.BadZipFile as exc:
         raise _refuse(name, "damaged Word document", str(exc), "READ_DAMAGED") from None
     except (zlib.error, EOFError, NotImplementedError, RuntimeError, OSError, ValueError) as exc:
@@ -294,7 +296,7 @@ class _Cell:
 
 def _table_spans(tbl: Any, limits: Limits) -> list[list[Span]]:
     """The table's rows as spans: horizontal merges as ``colspan``, vertical merges as ``rowspan``."""
-    cap = limits.max_columns
+    cap = limits.max_columns + 1  # a span wider than the limit reaches Grid.build, which clips it and says so
     rows: list[list[_Cell]] = []
     for tr in _rows_of(tbl):
         if len(rows) > limits.max_rows:  # Grid.build clips the rest and says so
