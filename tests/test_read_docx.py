@@ -13,9 +13,12 @@ from __future__ import annotations
 
 import builtins
 import io
+import shutil
+import subprocess
 import sys
 import zipfile
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -34,7 +37,7 @@ from gongkai_model.limits import Limits
 from gongkai_model.model import get_path, layout, shape_of
 
 from cases import build, expected_cells
-from conftest import case_names, load_case
+from conftest import CASES, case_names, load_case
 from strategies import shapes, table_reports
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -272,7 +275,7 @@ def test_seed_writes_and_reads_its_tables_and_texts() -> None:
     assert got.headings["overview"] == "一、总体情况"
 
 
-def test_write_to_a_path(tmp_path: Any) -> None:
+def test_write_to_a_path(tmp_path: Path) -> None:
     target = tmp_path / "report.docx"
     write_docx(gk.examples.seed_report(), target)
     got = read_docx(target)
@@ -306,7 +309,7 @@ def test_writer_names_every_bad_field_at_once() -> None:
     assert [p.location for p in info.value.problems] == ["agency", "problems", "other_matters.text"]
 
 
-def test_writer_reports_an_unwritable_target(tmp_path: Any) -> None:
+def test_writer_reports_an_unwritable_target(tmp_path: Path) -> None:
     with pytest.raises(gk.GongkaiError) as info:
         write_docx(gk.examples.seed_report(), tmp_path / "missing" / "report.docx")
     assert info.value.problems[0].location.endswith("report.docx")
@@ -428,6 +431,42 @@ def test_run_together_cell_is_refused_and_located() -> None:
     assert got.report is not None
     assert get_path(got.report, path) is None
     assert {p: get_path(got.report, p) for p in figures if p != path} == {p: v for p, v in figures.items() if p != path}
+
+
+SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
+HTML_CASES = ["shanghai-shizhengfu-bangongting-2019", "shuyang-fagaiju-2023"]
+
+
+def test_libreoffice_word_files_of_real_pages_read_exactly(tmp_path: Path) -> None:
+    """The real pages saved as Word by LibreOffice (its own merges, styles and runs) read to their figures.
+
+    Needs LibreOffice, as tests/test_libreoffice.py does (deselect with ``-k "not libreoffice"``).
+    """
+    assert SOFFICE, "LibreOffice is needed for this test: apt-get install libreoffice-writer-nogui (.ci/run does)"
+    for name in HTML_CASES:
+        shutil.copy(CASES / f"{name}.html", tmp_path / f"{name}.html")
+    subprocess.run(
+        [SOFFICE, "--headless", "--norestore", f"-env:UserInstallation=file://{tmp_path}/profile",
+         "--convert-to", "docx:MS Word 2007 XML", "--outdir", str(tmp_path / "out"),
+         *(str(tmp_path / f"{name}.html") for name in HTML_CASES)],
+        check=True, capture_output=True, timeout=180,
+    )  # fmt: skip
+    for name in HTML_CASES:
+        case = load_case(name)
+        path = tmp_path / "out" / f"{name}.docx"
+        got = read_docx(path)
+        if got.report is None and any(p.code == "READ_TITLE_MISSING" for p in got.problems):
+            got = read_docx(path, agency=case["agency"], year=case["year"])  # the page holds only the tables
+        assert got.errors == (), got.summary()
+        assert got.report is not None
+        assert (got.report.agency, got.report.year, got.report.edition.value) == (
+            case["agency"],
+            case["year"],
+            case["format"],
+        )
+        figures = expected_cells(case)
+        assert {p: get_path(got.report, p) for p in figures} == figures
+        assert all(got.provenance[p].place.table for p in figures)
 
 
 # --------------------------------------------------------------------------------------- hostile
