@@ -135,7 +135,7 @@ def _content_types(blob: bytes, name: str) -> tuple[dict[str, str], dict[str, st
     return defaults, overrides
 
 
-def check_package(data: bytes, limits: Limits, name: str) -> None:
+def _check_package(data: bytes, limits: Limits, name: str) -> None:
     """Refuse, before any XML is parsed, a package that breaks ``limits`` or could expand entities.
 
     Raises :class:`~gongkai_model.errors.ReadError` naming the file (and the member at fault).
@@ -357,7 +357,7 @@ def parse_docx(data: bytes, *, source: str = "<docx>", limits: Limits = DEFAULT_
     :class:`~gongkai_model.errors.ReadError` with the file and member named.
     """
     docx = _python_docx(ReadError)
-    check_package(data, limits, source)
+    _check_package(data, limits, source)
     try:
         document = docx.Document(io.BytesIO(data))
         body = document.element.body
