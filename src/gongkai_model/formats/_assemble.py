@@ -66,11 +66,16 @@ def find_title(blocks: Sequence[Block]) -> tuple[str | None, int | None, Place |
     """The agency and year named by the report's title, from the blocks before the first section."""
     texts = [b for b in blocks if b.kind != "table" and b.text.strip()]
     for i, block in enumerate(texts[:8]):
-        flat = re.sub(r"\s+", "", unicodedata.normalize("NFKC", block.text))
+        printed = re.sub(r"\s+", "", block.text)
+        # the title is matched on its NFKC form (full-width digits), the agency cut from the text as printed
+        at: list[int] = []
+        for k, ch in enumerate(printed):
+            at.extend([k] * len(unicodedata.normalize("NFKC", ch)))
+        flat = "".join(unicodedata.normalize("NFKC", ch) for ch in printed)
         m = _TITLE.search(flat)
         if m is None:
             continue
-        agency = flat[: m.start()].strip("《》“”\"'：:，,")
+        agency = printed[: at[m.start()]].strip("《》“”\"'：:，,")
         agency = re.sub(r"^关于", "", agency)
         if not agency and i > 0:
             before = re.sub(r"\s+", "", texts[i - 1].text)
