@@ -8,7 +8,8 @@
 200
 """
 
-from . import checks, display, examples, formats, model
+from . import batch, checks, display, examples, formats, model
+from .batch import check_many, read_many
 from .checks import Finding, Severity, Suggestion, ValidationResult, validate, validate_series
 from .compare import CellChange, Comparison, compare
 from .errors import ExcelError, GongkaiError, JSONError, ModelError, Place, Problem, ReadError, RecordsError
@@ -102,7 +103,9 @@ __all__ = [
     "Unable",
     "ValidationResult",
     "__version__",
+    "batch",
     "check",
+    "check_many",
     "checks",
     "compare",
     "display",
@@ -117,6 +120,7 @@ __all__ = [
     "model",
     "normalize_label",
     "read",
+    "read_many",
     "to_dict",
     "to_frame",
     "to_records",
