@@ -87,8 +87,8 @@ def test_parquet_is_read_back_by_duckdb(tmp_path: Path) -> None:
     ).fetchone()
     assert total == (12,)
     per_year = con.execute(
-        f"select year, count(*), count(value) + count(money) from read_parquet('{cells}/**/*.parquet', hive_partitioning=true) "
-        "group by year order by year"
+        "select year, count(*), count(value) + count(money) "
+        f"from read_parquet('{cells}/**/*.parquet', hive_partitioning=true) group by year order by year"
     ).fetchall()
     assert per_year == [(2019, 198, 1), (2023, 400, 400)]  # blanks are nulls, not 0
     codes = con.execute(
