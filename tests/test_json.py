@@ -141,7 +141,7 @@ def test_every_problem_is_reported_at_once_with_labels() -> None:
         ('{"schema_version": 0}', "no such version"),
         ('{"schema_version": "1"}', "integer schema version"),
         ('{"agency": "x"}', "integer schema version"),
-        ("[" * 100_000, "invalid JSON"),
+        ("[" * 100_000, "nested deeper than 64 levels"),
         (b"\xff\xfe", "invalid JSON"),
     ],
 )

@@ -4,16 +4,23 @@
 prints a summary and writes its records as CSV (``records.csv``) and the
 report as JSON (``report.json``) into ``DIR``.  ``gongkai schema`` prints the
 JSON Schema of report documents.
+
+Errors never show a traceback: a usage error or invalid input prints one line
+(``gongkai: …``, with the problems found, each on its own line) and exits with
+status 2; a file that cannot be read or written exits with status 1; output cut
+short by the reader (``gongkai schema | head``) ends quietly.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import json
+import os
 import sys
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from . import __version__, examples
@@ -49,8 +56,19 @@ def _example(args: argparse.Namespace) -> int:
 
 
 def _schema(args: argparse.Namespace) -> int:
-    print(json.dumps(json_schema(), ensure_ascii=False, indent=2))
+    text = json.dumps(json_schema(), ensure_ascii=False, indent=2)
+    if not _can_write(text):  # a console that cannot show Chinese: the same JSON, escaped
+        text = json.dumps(json_schema(), ensure_ascii=True, indent=2)
+    print(text)
     return 0
+
+
+def _can_write(text: str) -> bool:
+    try:
+        text.encode(getattr(sys.stdout, "encoding", None) or "utf-8")
+    except (UnicodeError, LookupError):
+        return False
+    return True
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -63,13 +81,52 @@ def main(argv: Sequence[str] | None = None) -> int:
     ex.set_defaults(run=_example)
     sc = sub.add_parser("schema", help="print the JSON Schema of report documents")
     sc.set_defaults(run=_schema)
+    _tolerant_streams()
     args = parser.parse_args(argv)
+    return _run(args.run, args)
+
+
+def _run(command: Callable[[argparse.Namespace], int], args: argparse.Namespace) -> int:
+    """Run one command: every user error becomes a message on stderr and an exit status, never a traceback."""
     try:
-        status: int = args.run(args)
+        status = command(args)
+        sys.stdout.flush()  # a closed pipe shows here, not at exit
+    except BrokenPipeError:  # the reader stopped reading (``| head``): nothing more to say
+        _silence_stdout()
+        return 1
     except GongkaiError as exc:
-        print(f"gongkai: {exc}", file=sys.stderr)
-        return 2
+        return _fail(str(exc), 2)
+    except OSError as exc:  # an output folder that cannot be made or written, a full disk, ...
+        where = f" {exc.filename}" if exc.filename is not None else ""
+        return _fail(f"cannot write{where}: {exc.strerror or type(exc).__name__}", 1)
+    except KeyboardInterrupt:
+        return _fail("interrupted", 130)
     return status
+
+
+def _fail(message: str, status: int) -> int:
+    with contextlib.suppress(OSError):  # stderr is gone too: the status says it
+        print(f"gongkai: {message}", file=sys.stderr)
+    return status
+
+
+def _tolerant_streams() -> None:
+    """Text that the console cannot show is escaped (``\\u4e2d``) rather than failing the command."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            with contextlib.suppress(OSError, ValueError):  # a stream that cannot change: leave it
+                reconfigure(errors="backslashreplace")
+
+
+def _silence_stdout() -> None:
+    """Point stdout at the null device, so that Python's own flush at exit does not fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # not a real file (a test's captured stream): nothing to flush at exit
+        pass
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -23,16 +23,20 @@ at once, each with its JSON path and statutory label, in one
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
 import json as _json
 import re
+import sys
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
+from itertools import islice
 from typing import Any
 
 import cattrs
 
 from .errors import GongkaiError, JSONError, ModelError, Problem
+from .limits import DEFAULT_LIMITS, Limits, Source, read_source, source_name
 from .model._spec import Kind, Value, field_specs
 from .model.report import AnnualReport
 from .model.tables import ApplicantCounts, Applications
@@ -51,6 +55,7 @@ __all__ = [
     "dumps",
     "from_dict",
     "json_schema",
+    "load",
     "loads",
     "to_dict",
 ]
@@ -61,7 +66,39 @@ SCHEMA_VERSION = 1
 #: The JSON Schema dialect of :func:`json_schema`.
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
-_MONEY = re.compile(r"^(0|[1-9][0-9]*)(\.[0-9]+)?$")
+_MONEY = re.compile(r"^(0|[1-9][0-9]*)(\.[0-9]+)?$")  # used with fullmatch: no trailing newline
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")  # the schema's only date form (never 2024-W01-1)
+
+#: The longest integer (in decimal digits) read or written: Python's default limit on int/str conversion.
+_MAX_DIGITS = 4300
+_INT_BOUND = 10**_MAX_DIGITS
+
+
+class _LongInt:
+    """Stands for a JSON integer of more than :data:`_MAX_DIGITS` digits (never converted to ``int``)."""
+
+    __slots__ = ()
+
+
+def _parse_int(text: str) -> int | _LongInt:
+    return _LongInt() if len(text) > _MAX_DIGITS + (text[0] == "-") else int(text)
+
+
+# Python refuses to convert longer integers (a ValueError, then parsed again with the hook), unless
+# that limit was lifted: then every integer goes through the hook.
+_INTS: dict[str, Any] = (
+    {} if 0 < getattr(sys, "get_int_max_str_digits", lambda: 0)() <= _MAX_DIGITS else {"parse_int": _parse_int}
+)
+
+
+def _parse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON value")
+
+
+def _too_long(value: Any) -> bool:
+    if isinstance(value, _LongInt):
+        return True
+    return isinstance(value, int) and not isinstance(value, bool) and not -_INT_BOUND < value < _INT_BOUND
 
 
 class _Object(dict[str, Any]):
@@ -165,9 +202,23 @@ def dumps(report: AnnualReport, *, indent: int | None = None) -> str:
             return raw.decode("utf-8")
         except TypeError:  # e.g. a lone surrogate in a text: the standard library escapes it
             pass
-    if indent:
-        return _json.dumps(doc, ensure_ascii=False, indent=2)
-    return _json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
+    try:
+        if indent:
+            return _json.dumps(doc, ensure_ascii=False, indent=2)
+        return _json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
+    except ValueError:  # an integer too long to write as text (Python's int/str conversion limit)
+        problems = [
+            Problem(path, f"an integer of more than {_MAX_DIGITS} digits cannot be written")
+            for path in _long_ints(doc, "$")
+        ]
+        raise JSONError("cannot write the report as JSON", problems or [Problem("$", "cannot be written")]) from None
+
+
+def _long_ints(doc: Any, path: str) -> list[str]:
+    """The JSON paths of the integers in ``doc`` (a :func:`to_dict` document) too long to write."""
+    if isinstance(doc, dict):
+        return [p for k, v in doc.items() for p in _long_ints(v, f"{path}.{k}")]
+    return [path] if _too_long(doc) else []
 
 
 # ---------------------------------------------------------------------------------------------
@@ -191,6 +242,8 @@ def _leaf(kind: Value, value: Any, path: str, label: str | None) -> Any:
     if value is None:
         return None
     if kind in (Value.COUNT, Value.SIGNED, Value.YEAR):
+        if _too_long(value):
+            raise _Failed([Problem(path, f"an integer of more than {_MAX_DIGITS} digits is not read", label)])
         if isinstance(value, bool) or not isinstance(value, int):
             raise _Failed([Problem(path, f"expected a JSON integer or null, got {_kind(value)}", label)])
         return value
@@ -204,25 +257,25 @@ def _leaf(kind: Value, value: Any, path: str, label: str | None) -> Any:
         if not isinstance(value, str):
             raise _Failed([Problem(path, f"expected a date 'YYYY-MM-DD' or null, got {_kind(value)}", label)])
         try:
-            if len(value) != 10:
+            if not _DATE.fullmatch(value):
                 raise ValueError(value)
             return dt.date.fromisoformat(value)
         except ValueError:
-            raise _Failed([Problem(path, f"expected a date 'YYYY-MM-DD', got {value!r}", label)]) from None
+            raise _Failed([Problem(path, f"expected a date 'YYYY-MM-DD', got {_kind(value)}", label)]) from None
     if kind is Value.AMOUNT:
         return _amount(value, path, label)
     raise AssertionError(kind)  # pragma: no cover
 
 
 def _money(value: Any, path: str, label: str | None) -> Decimal:
-    if not isinstance(value, str) or not _MONEY.match(value):
+    if not isinstance(value, str) or not _MONEY.fullmatch(value):
         raise _Failed(
             [Problem(path, f'expected money as a decimal string such as "160.5964", got {_kind(value)}', label)]
         )
     try:
         return Decimal(value)
     except InvalidOperation:  # pragma: no cover - the pattern admits only decimals
-        raise _Failed([Problem(path, f"not a decimal: {value!r}", label)]) from None
+        raise _Failed([Problem(path, f"not a decimal: {_kind(value)}", label)]) from None
 
 
 def _amount(value: Any, path: str, label: str | None) -> Amount:
@@ -244,29 +297,106 @@ def _amount(value: Any, path: str, label: str | None) -> Amount:
     return Amount(amount, MoneyUnit(unit) if unit is not None else None)
 
 
+_NAMES = {bool: "a boolean", int: "an integer", float: "a number", str: "a string", list: "an array", tuple: "tuple"}
+_SHOWN = 40  #: characters of a value shown in a message
+
+
 def _kind(value: Any) -> str:
-    names = {bool: "a boolean", int: "an integer", float: "a number", str: "a string", list: "an array"}
+    """What ``value`` is, with a short preview, for a message; safe on any Python value.
+
+    Never converts the whole value: no recursion into deep nesting, no ``str()`` of a huge
+    integer, no ``repr()`` of a foreign object (which could fail or run arbitrary code).
+    """
     if value is None:
         return "null"
     if isinstance(value, dict):
         return "an object"
-    name = names.get(type(value), type(value).__name__)
-    text = _json.dumps(value, ensure_ascii=False)
-    return f"{name} {text if len(text) <= 40 else text[:37] + '...'}"
+    if _too_long(value):
+        return f"an integer of more than {_MAX_DIGITS} digits"
+    name = _NAMES.get(type(value))
+    if name is None:
+        if not isinstance(value, _PREVIEWED):
+            return f"a Python {type(value).__name__} (not a JSON value)"
+        name = type(value).__name__
+    parts: list[str] = []
+    _preview(value, parts, _SHOWN + 1)
+    text = "".join(parts)
+    return f"{name} {text if len(text) <= _SHOWN else text[: _SHOWN - 3] + '...'}"
+
+
+_PREVIEWED = (bool, int, float, str, list, tuple, dict, Decimal, dt.date)
+
+
+def _preview(value: Any, out: list[str], budget: int) -> int:
+    """Append the JSON text of ``value`` (as ``json.dumps`` writes it) to ``out``, stopping after ``budget`` characters.
+
+    Returns the budget left; recursion stops when it runs out, so deep nesting costs nothing.
+    """
+    if budget <= 0:
+        return budget
+    if value is None or isinstance(value, bool | float) or (isinstance(value, int) and not _too_long(value)):
+        text = _json.dumps(value)
+    elif isinstance(value, str):
+        text = _json.dumps(value[:budget], ensure_ascii=False).encode("utf-8", "backslashreplace").decode("utf-8")
+    elif isinstance(value, Decimal | dt.date):
+        text = str(value)[:budget]
+    elif isinstance(value, list | tuple | dict):
+        out.append("{" if isinstance(value, dict) else "[")
+        budget -= 1
+        for i, item in enumerate(value.items() if isinstance(value, dict) else value):
+            if budget <= 0:
+                return budget
+            if i:
+                out.append(", ")
+                budget -= 2
+            if isinstance(value, dict):
+                budget = _preview(item[0], out, budget)
+                out.append(": ")
+                budget = _preview(item[1], out, budget - 2)
+            else:
+                budget = _preview(item, out, budget)
+        out.append("}" if isinstance(value, dict) else "]")
+        return budget - 1
+    elif _too_long(value):
+        text = f"<an integer of more than {_MAX_DIGITS} digits>"
+    else:
+        text = f"<{type(value).__name__}>"
+    out.append(text)
+    return budget - len(text)
+
+
+def _key_text(key: Any) -> str:
+    """A key as it appears in a JSON path: as is (shortened when long), or described when not a string."""
+    if isinstance(key, str):
+        return key if len(key) <= 80 else key[:77] + "..."
+    return f"<{_kind(key)}>"
 
 
 def _keys(
     obj: dict[str, Any], expected: set[str], path: str, label: str | None, cls: type | None = None
 ) -> list[Problem]:
     problems = [
-        Problem(f"{path}.{k}", f"the key appears {n} times in one object", None)
+        Problem(f"{path}.{_key_text(k)}", f"the key appears {n} times in one object", None)
         for k, n in getattr(obj, "repeated", {}).items()
     ]
-    problems += [Problem(f"{path}.{k}", "unknown key", None) for k in obj if k not in expected]
+    cap, hidden = _CAP.get()
+    unknown = 0
+    for k in obj:
+        if k not in expected:
+            unknown += 1
+            if unknown <= cap:
+                why = "unknown key" if isinstance(k, str) else "a key must be a string"
+                problems.append(Problem(f"{path}.{_key_text(k)}", why, None))
+    if unknown > cap:
+        hidden[0] += unknown - cap
     for k in sorted(expected - obj.keys()):
         own = _label(cls, k) if cls is not None else None
         problems.append(Problem(f"{path}.{k}", "missing key", _join(label, own) if own else label))
     return problems
+
+
+#: Problems kept (limits.max_problems of the call being served), and a count of those not kept.
+_CAP: contextvars.ContextVar[tuple[int, list[int]]] = contextvars.ContextVar("_CAP", default=(1000, [0]))
 
 
 def _join(outer: str | None, inner: str | None) -> str | None:
@@ -337,7 +467,7 @@ class _Slow(Exception):
 def _money_fast(v: Any) -> Decimal | None:
     if v is None:
         return None
-    if type(v) is str and _MONEY.match(v):
+    if type(v) is str and _MONEY.fullmatch(v):
         return Decimal(v)
     raise _Slow
 
@@ -345,7 +475,7 @@ def _money_fast(v: Any) -> Decimal | None:
 def _date_fast(v: Any) -> dt.date | None:
     if v is None:
         return None
-    if type(v) is str and len(v) == 10:
+    if type(v) is str and _DATE.fullmatch(v):
         return dt.date.fromisoformat(v)
     raise _Slow
 
@@ -354,13 +484,24 @@ def _amount_fast(v: Any) -> Amount | None:
     if v is None:
         return None
     if type(v) is dict and v.keys() == {"value", "unit"}:
-        unit = v["unit"]
-        return Amount(_money_fast(v["value"]) or Decimal(0), None if unit is None else MoneyUnit(unit))
+        value, unit = v["value"], v["unit"]
+        if type(value) is str and _MONEY.fullmatch(value):
+            return Amount(Decimal(value), None if unit is None else MoneyUnit(unit))
     raise _Slow
 
 
-def _fast_fn(cls: type, subtotal: bool) -> Callable[[Any], Any]:
-    """Generate ``dict -> model`` for the common, valid case; anything unusual raises (then: thorough path)."""
+def _int_fast(v: Any) -> int | None:
+    if v is None or (type(v) is int and -_INT_BOUND < v < _INT_BOUND):
+        return v
+    raise _Slow
+
+
+def _fast_fn(cls: type, subtotal: bool, guard: bool) -> Callable[[Any], Any]:
+    """Generate ``dict -> model`` for the common, valid case; anything unusual raises (then: thorough path).
+
+    With ``guard``, integers are checked to be plain ``int`` within :data:`_MAX_DIGITS` digits (any
+    Python value may come to :func:`from_dict`); parsed JSON needs no guard, as the parsers bound them.
+    """
     env: dict[str, Any] = {
         "cls": cls,
         "keys": frozenset(_wire_keys(cls, subtotal)),
@@ -369,6 +510,7 @@ def _fast_fn(cls: type, subtotal: bool) -> Callable[[Any], Any]:
         "money": _money_fast,
         "date": _date_fast,
         "amount": _amount_fast,
+        "integer": _int_fast,
     }
     args = []
     for i, info in enumerate(field_specs(cls)):
@@ -382,14 +524,16 @@ def _fast_fn(cls: type, subtotal: bool) -> Callable[[Any], Any]:
             expr = f"date({v})"
         elif kind is Value.AMOUNT:
             expr = f"amount({v})"
+        elif kind in (Value.COUNT, Value.SIGNED, Value.YEAR) and guard:
+            expr = f"integer({v})"
         elif kind is Value.NODE and info.types == (Applications,):
-            env[f"f{i}"] = _fast_applications
+            env[f"f{i}"] = _FAST_APPLICATIONS[guard]
             expr = f"f{i}({v})"
         elif kind is Value.NODE and len(info.types) == 1:
-            env[f"f{i}"] = _fast_fn(info.types[0], subtotal)
+            env[f"f{i}"] = _fast_fn(info.types[0], subtotal, guard)
             expr = f"f{i}({v})"
         elif kind is Value.NODE:
-            env[f"f{i}"] = {frozenset(_wire_keys(t, subtotal)): _fast_fn(t, subtotal) for t in info.types}
+            env[f"f{i}"] = {frozenset(_wire_keys(t, subtotal)): _fast_fn(t, subtotal, guard) for t in info.types}
             expr = f"f{i}[frozenset({v})]({v})"  # the key set tells the class
         else:
             expr = v
@@ -407,15 +551,35 @@ def _fast_fn(cls: type, subtotal: bool) -> Callable[[Any], Any]:
     return made
 
 
-def _fast_applications(o: Any) -> Applications:
-    flag = o["subtotal_column"]
-    if type(flag) is not bool:
-        raise _Slow
-    return _FAST_APPLICATIONS[flag](o)  # type: ignore[no-any-return]
+def _fast_applications(guard: bool) -> Callable[[Any], Applications]:
+    by_flag = {flag: _fast_fn(Applications, flag, guard) for flag in (False, True)}
+
+    def structure(o: Any) -> Applications:
+        flag = o["subtotal_column"]
+        if type(flag) is not bool:
+            raise _Slow
+        return by_flag[flag](o)  # type: ignore[no-any-return]
+
+    return structure
 
 
-_FAST_APPLICATIONS = {flag: _fast_fn(Applications, flag) for flag in (False, True)}
-_FAST_REPORT = _fast_fn(AnnualReport, True)
+_FAST_APPLICATIONS = {guard: _fast_applications(guard) for guard in (False, True)}
+_FAST_REPORT = {guard: _fast_fn(AnnualReport, True, guard) for guard in (False, True)}
+
+
+def _node_depth(cls: type) -> int:
+    """How deeply a document's objects nest under (and including) an object of ``cls``."""
+    inner = [
+        max(_node_depth(t) for t in info.types)
+        if info.spec.value is Value.NODE
+        else (1 if info.spec.value is Value.AMOUNT else 0)
+        for info in field_specs(cls)
+    ]
+    return 1 + max(inner, default=0)
+
+
+#: The nesting of every valid report document (``$`` counts as one).
+_REPORT_DEPTH = _node_depth(AnnualReport)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -425,26 +589,30 @@ _FAST_REPORT = _fast_fn(AnnualReport, True)
 MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
 
 
-def from_dict(doc: Any) -> AnnualReport:
+def from_dict(doc: Any, *, limits: Limits | None = None) -> AnnualReport:
     """The report in a plain dict (as :func:`to_dict` makes it, or parsed from JSON).
 
-    Raises :class:`JSONError` listing every problem, each with its JSON path.
+    Raises :class:`JSONError` listing every problem (at most ``limits.max_problems``, the rest
+    counted), each with its JSON path.  Any Python value is refused with its place named, never
+    with a foreign exception: a set, bytes, a NaN, a tuple as a key, an integer too long to write.
     """
-    return _from_dict(doc, fast=True)
+    return _from_dict(doc, fast=True, guard=True, limits=limits or DEFAULT_LIMITS)
 
 
-def _from_dict(doc: Any, *, fast: bool) -> AnnualReport:
+def _from_dict(
+    doc: Any, *, fast: bool, guard: bool = True, limits: Limits = DEFAULT_LIMITS, where: str = ""
+) -> AnnualReport:
     if not isinstance(doc, dict):
-        raise JSONError("not a report document", [Problem("$", f"expected an object, got {_kind(doc)}")])
+        raise JSONError(f"not a report document{where}", [Problem("$", f"expected an object, got {_kind(doc)}")])
     version = doc.get("schema_version")
-    if isinstance(version, bool) or not isinstance(version, int):
+    if isinstance(version, bool) or not isinstance(version, int) or _too_long(version):
         raise JSONError(
-            "not a report document",
+            f"not a report document{where}",
             [Problem("$.schema_version", f"expected an integer schema version, got {_kind(version)}")],
         )
     if version > SCHEMA_VERSION:
         raise JSONError(
-            "document too new",
+            f"document too new{where}",
             [
                 Problem(
                     "$.schema_version",
@@ -454,23 +622,23 @@ def _from_dict(doc: Any, *, fast: bool) -> AnnualReport:
             ],
         )
     if version < 1:
-        raise JSONError("unknown version", [Problem("$.schema_version", f"no such version: {version}")])
+        raise JSONError(f"unknown version{where}", [Problem("$.schema_version", f"no such version: {version}")])
     while version < SCHEMA_VERSION:  # pragma: no cover - no older version exists yet
         doc = MIGRATIONS[version](doc)
         version += 1
     edition = doc.get("edition")
     if fast and not getattr(doc, "repeated", None):
         try:
-            report = _FAST_REPORT({k: v for k, v in doc.items() if k != "schema_version" and k != "edition"})
+            report = _FAST_REPORT[guard]({k: v for k, v in doc.items() if k != "schema_version" and k != "edition"})
         except Exception:  # anything unusual: the thorough path decides and explains
             pass
         else:
             if report.edition.value == edition:
                 return report  # type: ignore[no-any-return]
-    return _thorough(doc)
+    return _thorough(doc, limits.max_problems, where)
 
 
-def _thorough(doc: dict[str, Any]) -> AnnualReport:
+def _thorough(doc: dict[str, Any], cap: int = DEFAULT_LIMITS.max_problems, where: str = "") -> AnnualReport:
     """Structure a (current-version) document field by field, collecting every problem."""
     edition = doc.get("edition")
     body = _Object((k, v) for k, v in doc.items() if k not in ("schema_version", "edition"))
@@ -478,6 +646,8 @@ def _thorough(doc: dict[str, Any]) -> AnnualReport:
     problems: list[Problem] = []
     if not isinstance(edition, str) or edition not in {e.value for e in Edition}:
         problems.append(Problem("$.edition", f'expected "2019" or "2021", got {_kind(edition)}'))
+    hidden = [0]
+    token = _CAP.set((cap, hidden))
     try:
         report = _structure_report(body)
     except _Failed as exc:
@@ -491,8 +661,13 @@ def _thorough(doc: dict[str, Any]) -> AnnualReport:
                     None,
                 )
             )
+    finally:
+        _CAP.reset(token)
+    hidden[0] += max(0, len(problems) - cap)
+    if hidden[0]:
+        problems[cap:] = [Problem("$", f"… and {hidden[0]} more problems (limits.max_problems)")]
     if problems:
-        raise JSONError("invalid report document", problems)
+        raise JSONError(f"invalid report document{where}", problems)
     return report
 
 
@@ -519,20 +694,195 @@ def _parse_fast(text: str | bytes) -> Any:
     return None
 
 
-def loads(text: str | bytes) -> AnnualReport:
+def loads(text: str | bytes, *, limits: Limits | None = None) -> AnnualReport:
     """The report in a JSON document written by :func:`dumps` (this or an older version).
 
     Strict: repeated keys, unknown keys, missing keys and values of the wrong
     type are refused, all of them reported at once in one :class:`JSONError`.
+    Hostile text is refused before it is parsed (``limits``, by default
+    :data:`~gongkai_model.limits.DEFAULT_LIMITS`): more than ``max_file_bytes``
+    bytes of text, objects and arrays nested deeper than ``max_depth`` (named
+    by the JSON path where they go too deep), more than ``max_keys`` keys and
+    array items in all.
+
+    >>> import gongkai_model as gk
+    >>> try:
+    ...     gk.loads('{"schema_version": 1, "year": [[[[1]]]]}', limits=gk.limits.Limits(max_depth=3))
+    ... except gk.JSONError as exc:
+    ...     print(exc)
+    JSON document refused
+      - $.year[0][0]: objects and arrays nested deeper than 3 levels (limits.max_depth)
     """
-    doc = _parse_fast(text)
-    if doc is not None:
-        return from_dict(doc)
+    return _loads(text, limits or DEFAULT_LIMITS, "")
+
+
+def load(source: Source, *, limits: Limits | None = None) -> AnnualReport:
+    """The report in a JSON document read from a path, bytes or a binary stream (see :func:`loads`).
+
+    Only regular files are read, within ``limits.max_file_bytes``: a FIFO, a device such as
+    ``/dev/zero`` or a folder is refused before it is opened.  Errors name the file.
+
+    >>> import gongkai_model as gk, io
+    >>> gk.jsonio.load(io.BytesIO(gk.dumps(gk.examples.seed_report()).encode())) == gk.examples.seed_report()
+    True
+    """
+    limits = limits or DEFAULT_LIMITS
+    name = source_name(source, "<JSON document>")
+    data = read_source(source, limits, name, JSONError, "JSON document")
+    return _loads(data, limits, f" in {name}")
+
+
+def _loads(text: str | bytes, limits: Limits, where: str) -> AnnualReport:
+    if isinstance(text, bytearray | memoryview):
+        text = bytes(text)
+    if not isinstance(text, str | bytes):
+        raise JSONError(
+            f"invalid JSON{where}", [Problem("$", f"expected JSON text (str or bytes), got {type(text).__name__}")]
+        )
+    _check_size(text, limits, where)
+    if len(text) <= limits.max_keys:  # shorter text cannot hold more keys and items than it has characters
+        doc = _parse_fast(text)  # orjson: bounded depth (1024) and, for text this short, bounded memory
+        if doc is not None:
+            if limits.max_depth >= _REPORT_DEPTH and not getattr(doc, "repeated", None):
+                try:
+                    report = _FAST_REPORT[False](
+                        {k: v for k, v in doc.items() if k not in ("schema_version", "edition")}
+                    )
+                except Exception:  # anything unusual: the checks below and the thorough path decide
+                    pass
+                else:
+                    version = doc.get("schema_version")
+                    if (
+                        type(version) is int
+                        and version == SCHEMA_VERSION
+                        and report.edition.value == doc.get("edition")
+                    ):
+                        return report  # type: ignore[no-any-return]
+            _scan(_decoded(text, where), limits, where)
+            return _from_dict(doc, fast=False, limits=limits, where=where)
+    text = _decoded(text, where)
+    _scan(text, limits, where)
     try:
-        doc = _json.loads(text, object_pairs_hook=_pairs)
+        try:
+            doc = _json.loads(text, object_pairs_hook=_pairs, parse_constant=_parse_constant, **_INTS)
+        except _json.JSONDecodeError:
+            raise
+        except ValueError:  # an integer too long to convert: parse again, keeping it as a marker
+            doc = _json.loads(text, object_pairs_hook=_pairs, parse_constant=_parse_constant, parse_int=_parse_int)
     except (ValueError, TypeError, RecursionError) as exc:
-        raise JSONError("invalid JSON", [Problem("$", str(exc))]) from None
-    return from_dict(doc)
+        raise JSONError(f"invalid JSON{where}", [Problem("$", str(exc))]) from None
+    return _from_dict(doc, fast=True, guard=False, limits=limits, where=where)
+
+
+def _check_size(text: str | bytes, limits: Limits, where: str) -> None:
+    cap = limits.max_file_bytes
+    size = len(text)
+    if isinstance(text, str) and cap < size * 4:  # up to 4 bytes a character in UTF-8
+        size = size if size > cap else len(text.encode("utf-8", "surrogatepass"))
+    if size > cap:
+        raise JSONError(
+            f"JSON document too large{where}",
+            [Problem("$", f"{size} bytes; the limit is {cap} (limits.max_file_bytes)")],
+        )
+
+
+def _decoded(text: str | bytes, where: str) -> str:
+    """``text`` as a string, decoded as the standard parser does (UTF-8, -16 or -32, by its first bytes)."""
+    if isinstance(text, str):
+        return text
+    try:
+        return text.decode(_json.detect_encoding(text), "surrogatepass")
+    except UnicodeDecodeError as exc:
+        raise JSONError(
+            f"invalid JSON{where}", [Problem("$", f"not UTF-8, -16 or -32 text: {exc.reason} at byte {exc.start}")]
+        ) from None
+
+
+_STRING = re.compile(r'"[^"]*"?')  # a string without escaped quotes, or the rest of an unclosed one
+_BRACKET = re.compile(r"[\[\]{}]")
+_TOKEN = re.compile(r'"[^"]*"?|[\[\]{},:]')
+_STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
+
+
+def _scan(text: str, limits: Limits, where: str) -> None:
+    """Refuse text that would nest deeper than ``limits.max_depth`` or hold more than ``limits.max_keys``
+    keys and array items, before it is parsed (in time linear in the text, without building it).
+
+    Outside strings, each comma and each opening bracket stands for one key or array item (an
+    empty container counts one), so counting them bounds what the parser would build; each key or
+    item holds at most two strings.
+    """
+    opened = text.count("[") + text.count("{")  # counted with the strings: bounds from above
+    if opened <= limits.max_depth and text.count(",") + opened <= limits.max_keys:
+        return
+    most = 2 * limits.max_keys + 2
+    if "\\" in text:  # drop escaped backslashes, then escaped quotes: every quote left delimits a string
+        text = text.replace("\\\\", "").replace('\\"', "")
+    bare, strings = _STRING.subn("", text, count=most + 1) if '"' in text else (text, 0)
+    opened = bare.count("[") + bare.count("{")
+    if opened > limits.max_depth:
+        depth = 0
+        # Past ``most`` brackets with the top-level value still open, more than max_keys brackets
+        # have opened: refused below.  So this loop is bounded whatever the text.
+        for match in islice(_BRACKET.finditer(bare), most):
+            depth += _STEP[match.group()]
+            if depth > limits.max_depth:
+                raise JSONError(
+                    f"JSON document refused{where}",
+                    [
+                        Problem(
+                            _deep_path(text, limits.max_depth, most),
+                            f"objects and arrays nested deeper than {limits.max_depth} levels (limits.max_depth)",
+                        )
+                    ],
+                )
+            if depth <= 0:  # the top-level value ends here (whatever follows, the parser refuses)
+                break
+    if strings > most or bare.count(",") + opened > limits.max_keys:
+        raise JSONError(
+            f"JSON document refused{where}",
+            [Problem("$", f"more than {limits.max_keys} keys and array items (limits.max_keys)")],
+        )
+
+
+def _deep_path(text: str, max_depth: int, most: int) -> str:
+    """The JSON path of the first object or array of ``text`` nested deeper than ``max_depth``.
+
+    Only the first ``most`` tokens are read; ``$`` when the place is further on.
+    """
+    stack: list[list[Any]] = []  # per open container: [is an object, its current key or index]
+    key: Any = None
+    for match in islice(_TOKEN.finditer(text), most):
+        token = match.group()
+        first = token[0]
+        if first == '"':
+            key = token
+        elif first in "[{":
+            if len(stack) == max_depth:
+                break
+            stack.append([first == "{", None if first == "{" else 0])
+        elif first in "]}":
+            if stack:
+                stack.pop()
+        elif first == ":" and stack and stack[-1][0]:
+            stack[-1][1] = key
+        elif first == "," and stack and not stack[-1][0]:
+            stack[-1][1] += 1
+    else:
+        return "$"
+    steps = []
+    for is_object, at in stack:
+        if is_object:
+            try:
+                name = _json.loads(at) if isinstance(at, str) else "?"
+            except ValueError:
+                name = at
+            steps.append(f".{_key_text(name)}")
+        else:
+            steps.append(f"[{at}]")
+    if len(steps) > 12:
+        steps[6:-4] = [f"…({len(steps) - 10} levels)…"]
+    return "$" + "".join(steps)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -50,7 +50,7 @@ class Limits:
     max_merged_cells: int = attrs.field(default=200_000, validator=_positive)  #: cells covered by merges
     max_formula_cells: int = attrs.field(default=100_000, validator=_positive)  #: cells a formula may sum
     max_depth: int = attrs.field(default=64, validator=_positive)  #: nesting of JSON, HTML or XML
-    max_keys: int = attrs.field(default=100_000, validator=_positive)  #: keys of a JSON document
+    max_keys: int = attrs.field(default=100_000, validator=_positive)  #: keys and array items of a JSON document
     max_pages: int = attrs.field(default=500, validator=_positive)  #: pages of a PDF
     max_problems: int = attrs.field(default=1_000, validator=_positive)  #: problems kept (the rest counted)
 

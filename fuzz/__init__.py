@@ -1,0 +1,1 @@
+"""Fuzzing harnesses for the readers (see fuzz/README.md)."""
