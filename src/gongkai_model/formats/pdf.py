@@ -100,55 +100,93 @@ def _index(positions: Sequence[float], value: float) -> int:
     return min(range(len(positions)), key=lambda i: abs(positions[i] - value))
 
 
-def _table_spans(page: Any, table: Any) -> tuple[list[list[Span]], int, int]:
-    """The printed cells of a pdfplumber table as rows of spans (merges from the cells' boxes), and its size."""
-    text_of: dict[tuple[float, ...], str] = {}
-    for group, texts in zip(table.rows, table.extract(), strict=False):
-        for bbox, text in zip(group.cells, texts, strict=False):
-            if bbox is not None:
-                text_of[tuple(bbox)] = text or ""
-    cells = list(dict.fromkeys(tuple(c) for c in table.cells))
-    xs = _positions([v for c in cells for v in (c[0], c[2])])
-    ys = _positions([v for c in cells for v in (c[1], c[3])])
-    nrows, ncols = len(ys) - 1, len(xs) - 1
-    if nrows < 1 or ncols < 1:
-        return [], max(nrows, 0), max(ncols, 0)
-    starts: dict[tuple[int, int], Span] = {}
-    covered: set[tuple[int, int]] = set()
-    for c in cells:
-        c0, c1 = _index(xs, c[0]), _index(xs, c[2])
-        r0, r1 = _index(ys, c[1]), _index(ys, c[3])
-        if c1 <= c0 or r1 <= r0 or (r0, c0) in covered:
-            continue
-        text = text_of.get(c)
-        if text is None:
-            text = _text_in(page, c)
-        starts[(r0, c0)] = Span(text, rowspan=r1 - r0, colspan=c1 - c0)
-        covered.update((r, k) for r in range(r0, r1) for k in range(c0, c1))
-    spans: list[list[Span]] = []
-    for r in range(nrows):
-        row: list[Span] = []
-        for k in range(ncols):
-            if (r, k) in starts:
-                row.append(starts[(r, k)])
-            elif (r, k) not in covered:  # a region the lines do not close: keep what is printed in it
-                row.append(Span(_text_in(page, (xs[k], ys[r], xs[k + 1], ys[r + 1]))))
-        spans.append(row)
-    return spans, nrows, ncols
+class _Table:
+    """A table found on a page: its cells' boxes and texts, and the characters printed inside it."""
+
+    def __init__(self, page: Any, table: Any, number: int) -> None:
+        self.page = number
+        self.bbox = tuple(float(v) for v in table.bbox)
+        texts: dict[tuple[float, ...], str] = {}
+        for group, row in zip(table.rows, table.extract(), strict=False):
+            for box, text in zip(group.cells, row, strict=False):
+                if box is not None:
+                    texts[tuple(float(v) for v in box)] = text or ""
+        self.cells = [(box, texts.get(box)) for box in dict.fromkeys(tuple(float(v) for v in c) for c in table.cells)]
+        x0, top, x1, bottom = self.bbox
+        self.chars = [ch for ch in page.chars if _inside(ch, (x0 - 1, top - 1, x1 + 1, bottom + 1))]
+        self.xs = _positions([v for c, _ in self.cells for v in (c[0], c[2])])
+        self.ys = _positions([v for c, _ in self.cells for v in (c[1], c[3])])
+
+    @property
+    def size(self) -> tuple[int, int]:
+        return len(self.ys) - 1, len(self.xs) - 1
+
+    def spans(self) -> list[list[Span]]:
+        """The printed cells as rows of spans, merges from the cells' boxes over the columns ``xs``."""
+        xs, ys = self.xs, self.ys
+        nrows, ncols = self.size
+        starts: dict[tuple[int, int], Span] = {}
+        covered: set[tuple[int, int]] = set()
+        for box, text in self.cells:
+            c0, c1 = _index(xs, box[0]), _index(xs, box[2])
+            r0, r1 = _index(ys, box[1]), _index(ys, box[3])
+            if c1 <= c0 or r1 <= r0 or (r0, c0) in covered:
+                continue
+            starts[(r0, c0)] = Span(self.text_in(box) if text is None else text, rowspan=r1 - r0, colspan=c1 - c0)
+            covered.update((r, k) for r in range(r0, r1) for k in range(c0, c1))
+        out: list[list[Span]] = []
+        for r in range(nrows):
+            row: list[Span] = []
+            for k in range(ncols):
+                if (r, k) in starts:
+                    row.append(starts[(r, k)])
+                elif (r, k) not in covered:  # a region the lines do not close: keep what is printed in it
+                    row.append(Span(self.text_in((xs[k], ys[r], xs[k + 1], ys[r + 1]))))
+            out.append(row)
+        return out
+
+    def text_in(self, box: tuple[float, ...]) -> str:
+        chars = [ch for ch in self.chars if _inside(ch, box)]
+        if not chars:
+            return ""
+        from pdfplumber.utils.text import extract_text
+
+        return str(extract_text(chars)).strip()
 
 
-def _text_in(page: Any, bbox: tuple[float, ...]) -> str:
-    x0, top, x1, bottom = bbox[:4]
-    chars = [
-        ch
-        for ch in page.chars
-        if x0 <= (ch["x0"] + ch["x1"]) / 2 < x1 and top <= (ch["top"] + ch["bottom"]) / 2 < bottom
-    ]
-    if not chars:
-        return ""
-    from pdfplumber.utils.text import extract_text
+def _inside(ch: dict[str, Any], box: tuple[float, ...]) -> bool:
+    x = (ch["x0"] + ch["x1"]) / 2
+    y = (ch["top"] + ch["bottom"]) / 2
+    return bool(box[0] <= x < box[2] and box[1] <= y < box[3])
 
-    return str(extract_text(chars)).strip()
+
+def _align_continued(pages: Sequence[list[tuple[float, _Table | _Line]]]) -> None:
+    """Give a table continued at the top of the next page and its first part the same columns.
+
+    A part printed on one page may lack a column boundary the other has (rows where a label is
+    merged over two columns); both parts then get every boundary of either, so they have the
+    same width and the core can stack them. Only the last item of a page and the first of the
+    next, when both are tables with the same left and right edges, are aligned.
+    """
+    chains: list[list[_Table]] = []
+    last: _Table | None = None
+    for items in pages:
+        first = items[0][1] if items else None
+        if isinstance(first, _Table) and last is not None and _same_edges(last, first):
+            if chains and chains[-1][-1] is last:
+                chains[-1].append(first)
+            else:
+                chains.append([last, first])
+        end = items[-1][1] if items else None
+        last = end if isinstance(end, _Table) else None
+    for chain in chains:
+        xs = _positions([x for t in chain for x in t.xs])
+        for t in chain:
+            t.xs = xs
+
+
+def _same_edges(a: _Table, b: _Table, tolerance: float = 2.0) -> bool:
+    return abs(a.bbox[0] - b.bbox[0]) <= tolerance and abs(a.bbox[2] - b.bbox[2]) <= tolerance
 
 
 class _Line:
@@ -169,10 +207,10 @@ class _Line:
 
 
 def _join(a: str, b: str) -> str:
-    """Two lines of one paragraph: Chinese text wraps without a space, other text with one."""
+    """Two lines of one paragraph: Chinese text wraps anywhere (even inside a number) without a space."""
     if not a or not b:
         return a + b
-    if _CJK.match(a[-1]) or _CJK.match(b[0]) or a.endswith("-"):
+    if _CJK.search(a) or _CJK.search(b) or a.endswith("-"):
         return a + b
     return f"{a} {b}"
 
@@ -207,13 +245,11 @@ def _mode(values: Sequence[int]) -> float:
     return float(Counter(values).most_common(1)[0][0]) if values else 0.0
 
 
-def _page_items(
-    page: Any, number: int, source: str, limits: Limits, problems: list[Problem]
-) -> list[tuple[float, Block | _Line]]:
-    """The tables (as blocks) and the text lines outside them, each with its top, of one page."""
+def _page_items(page: Any, number: int, source: str, problems: list[Problem]) -> list[tuple[float, _Table | _Line]]:
+    """The tables and the text lines outside them, each with its top, of one page."""
     seen = page.filter(_visible)
-    items: list[tuple[float, Block | _Line]] = []
-    boxes: list[tuple[float, float, float, float]] = []
+    items: list[tuple[float, _Table | _Line]] = []
+    boxes: list[tuple[float, ...]] = []
     edges = len(seen.edges)
     if edges > MAX_EDGES:
         place = Place(source, page=number)
@@ -225,27 +261,19 @@ def _page_items(
                 place=place,
             )
         )
-        tables = []
+        found = []
     else:
-        tables = seen.find_tables()
-    k = 0
-    for table in tables:
-        spans, nrows, ncols = _table_spans(seen, table)
+        found = seen.find_tables()
+    for table in found:
+        t = _Table(seen, table, number)
+        nrows, ncols = t.size
         if nrows < 2 or ncols < 2:
             continue  # a frame around text, not a table: its text is read as paragraphs
-        k += 1
-        place = Place(source, page=number, table=k)
-        grid = Grid.build(spans, place, limits, problems)
-        text = "\n".join("\t".join(c.text for c in row if c) for row in grid.rows)
-        items.append((float(table.bbox[1]), Block("table", text, place, grid)))
-        boxes.append(tuple(float(v) for v in table.bbox))  # type: ignore[arg-type]
+        items.append((t.bbox[1], t))
+        boxes.append(t.bbox)
 
     def outside(obj: dict[str, Any]) -> bool:
-        if obj.get("object_type") != "char":
-            return True
-        x = (obj["x0"] + obj["x1"]) / 2
-        y = (obj["top"] + obj["bottom"]) / 2
-        return not any(b[0] <= x <= b[2] and b[1] <= y <= b[3] for b in boxes)
+        return obj.get("object_type") != "char" or not any(_inside(obj, b) for b in boxes)
 
     text_page = page.filter(outside) if boxes else page
     height = float(page.height) or 1.0
@@ -261,7 +289,10 @@ def _page_items(
     return items
 
 
-def _blocks(pages: Sequence[list[tuple[float, Block | _Line]]], source: str) -> list[Block]:
+def _blocks(
+    pages: Sequence[list[tuple[float, _Table | _Line]]], source: str, limits: Limits, problems: list[Problem]
+) -> list[Block]:
+    _align_continued(pages)
     lines = [item for page in pages for _, item in page if isinstance(item, _Line)]
     paragraphs = _Paragraphs(lines)
     blocks: list[Block] = []
@@ -277,10 +308,15 @@ def _blocks(pages: Sequence[list[tuple[float, Block | _Line]]], source: str) -> 
             current.clear()
 
     for page in pages:
+        k = 0
         for _, item in page:
-            if isinstance(item, Block):
+            if isinstance(item, _Table):
                 flush()
-                blocks.append(item)
+                k += 1
+                place = Place(source, page=item.page, table=k)
+                grid = Grid.build(item.spans(), place, limits, problems)
+                text = "\n".join("\t".join(c.text for c in row if c) for row in grid.rows)
+                blocks.append(Block("table", text, place, grid))
                 continue
             if current and paragraphs.breaks(current[-1], item, current[-1].page == item.page):
                 flush()
@@ -345,8 +381,9 @@ def parse_pdf(data: bytes, *, source: str = "<pdf>", limits: Limits = DEFAULT_LI
     pdfplumber = _pdfplumber()
     problems: list[Problem] = []
     pdf = _guard(lambda: pdfplumber.open(io.BytesIO(data)), source)
-    pages: list[list[tuple[float, Block | _Line]]] = []
+    pages: list[list[tuple[float, _Table | _Line]]] = []
     chars = 0
+    empty: list[int] = []
     try:
         iterator = _iter_pages(pdf, limits.max_pages)
         number = 0
@@ -373,8 +410,11 @@ def parse_pdf(data: bytes, *, source: str = "<pdf>", limits: Limits = DEFAULT_LI
                 )
                 break
             try:
-                items = _guard(functools.partial(_page_items, page, number, source, limits, problems), source, number)
-                chars += _guard(functools.partial(_count_chars, page), source, number)
+                items = _guard(functools.partial(_page_items, page, number, source, problems), source, number)
+                count = _guard(functools.partial(_count_chars, page), source, number)
+                chars += count
+                if count == 0:
+                    empty.append(number)
             except ReadError as exc:
                 problems.extend(_page_problems(exc))
                 continue
@@ -386,6 +426,18 @@ def parse_pdf(data: bytes, *, source: str = "<pdf>", limits: Limits = DEFAULT_LI
             pdf.close()
     if number == 0:
         raise ReadError("cannot read the PDF", [Problem(source, "the PDF has no pages", code="READ_NOT_A_REPORT")])
+    if chars:  # a page without text in a PDF with text: a scanned page, or a content stream that would not decode
+        for n in empty:
+            place = Place(source, page=n)
+            problems.append(
+                Problem(
+                    str(place),
+                    "the page has no text (a scanned or damaged page?); nothing on it could be read",
+                    code="READ_PAGE_NO_TEXT",
+                    severity="warning",
+                    place=place,
+                )
+            )
     if chars == 0:
         problems.append(
             Problem(
@@ -395,7 +447,8 @@ def parse_pdf(data: bytes, *, source: str = "<pdf>", limits: Limits = DEFAULT_LI
                 place=Place(source, page=1),
             )
         )
-    return Document(source, tuple(_blocks(pages, source)), tuple(problems))
+    blocks = _blocks(pages, source, limits, problems)
+    return Document(source, tuple(blocks), tuple(problems))
 
 
 def read_pdf(
