@@ -21,7 +21,13 @@ from .html import parse_html, read_html
 
 def __getattr__(name: str) -> object:
     """Readers and writers with optional dependencies, imported when first used."""
-    lazy = {"read_docx": "docx", "parse_docx": "docx", "write_docx": "docx"}
+    lazy = {
+        "read_docx": "docx",
+        "parse_docx": "docx",
+        "write_docx": "docx",
+        "read_pdf": "pdf",
+        "parse_pdf": "pdf",
+    }
     if name in lazy:
         import importlib
 
@@ -50,9 +56,11 @@ __all__ = [
     "locate",
     "parse_docx",
     "parse_html",
+    "parse_pdf",
     "parse_value",
     "read",
     "read_docx",
     "read_html",
+    "read_pdf",
     "write_docx",
 ]

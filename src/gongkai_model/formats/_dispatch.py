@@ -22,6 +22,7 @@ __all__ = ["FORMATS", "check", "detect_format", "read"]
 FORMATS: dict[str, tuple[str, str]] = {
     "html": ("gongkai_model.formats.html", "read_html"),
     "docx": ("gongkai_model.formats.docx", "read_docx"),
+    "pdf": ("gongkai_model.formats.pdf", "read_pdf"),
     "json": ("gongkai_model.formats._jsonread", "read_json"),
     "xlsx": ("gongkai_model.formats._xlsxread", "read_xlsx"),
 }

@@ -1,0 +1,480 @@
+"""PDFs: reports published as PDF files with a text layer (exported from Word, WPS or a PDF editor).
+
+The file is opened with pdfplumber (an optional extra: ``pip install 'gongkai-model[pdf]'``),
+page by page, never more than ``limits.max_pages`` pages. On each page:
+
+- **tables** come from the ruling lines (pdfplumber's table finder), never from the text layer:
+  a row heading printed one character per line (``三、本年度办理结果`` down the side of 表三)
+  lands inside the data lines of the text layer, but inside its own cell in the table. Only lines
+  a reader can see are rulings: a rectangle filled white and not stroked (some PDF editors put one
+  behind every line of text) is not a border. The cells' boxes give the merges (a cell over two
+  columns is a span of two), so the grid is the table as printed; a region the lines do not close
+  is kept as a cell of its own, with the text printed in it, so no figure is lost to a missing
+  line. A "table" of one column or one row is a frame around text, not a table: its text is read
+  as paragraphs.
+- **paragraphs** come from the text layer outside the tables, in reading order: lines are joined
+  into a paragraph until a line is indented, the one before it ended short, the type size or the
+  typeface changes, or a line is one of the section headings. Page numbers (``- 3 -``, ``第3页``)
+  in the page's margins are left out. A paragraph that runs over a page break is joined.
+
+A table continued on the next page is stacked by the shared core (:func:`._assemble.assemble`)
+when it has the same width and no headers of its own; a continuation that repeats the header
+rows is located against its own headers. Every cell's place is ``Place(source, page=N, table=k,
+row=r, column=c)`` with ``k`` the table's number on its page, every paragraph's
+``Place(source, page=N, line=k)`` with ``k`` its first line among the page's text lines outside
+the tables.
+
+A file that is not a PDF, is encrypted with a password, or is too damaged to open raises
+:class:`~gongkai_model.errors.ReadError`; a page that cannot be read, a PDF with no text layer
+(a scan) and pages beyond the limit are located problems in the result.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import io
+import itertools
+import re
+import statistics
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+
+from ..errors import GongkaiError, Place, Problem, ReadError
+from ..limits import DEFAULT_LIMITS, Limits, Source, read_source, source_name
+from ..model.values import Edition
+from ._assemble import assemble, find_heading
+from ._document import Block, Document, Grid, Span
+from ._result import Imported
+
+__all__ = ["parse_pdf", "read_pdf"]
+
+#: A page with more ruling segments than this is not searched for tables (the search is quadratic).
+MAX_EDGES = 4000
+_EXTRA = "pip install 'gongkai-model[pdf]'"
+_PAGE_NUMBER = re.compile(
+    r"^(?:[-—–－_\s]*\d{1,4}[-—–－_\s]*|第\s*\d{1,4}\s*页(?:\s*[,，/]?\s*共\s*\d{1,4}\s*页)?|\d{1,4}\s*/\s*\d{1,4})$"
+)
+_CJK = re.compile(r"[\u3000-\u30ff\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]")
+
+
+def _pdfplumber() -> Any:
+    try:
+        import pdfplumber
+    except ImportError:
+        raise ReadError(
+            "reading PDFs needs pdfplumber",
+            [Problem("pdfplumber", f"the optional dependency is not installed; install it with: {_EXTRA}")],
+        ) from None
+    return pdfplumber
+
+
+def _visible(obj: dict[str, Any]) -> bool:
+    """Whether a page object can be seen: a rectangle filled white (or not at all) and not stroked cannot."""
+    if obj.get("object_type") != "rect" or obj.get("stroke"):
+        return True
+    if not obj.get("fill"):
+        return False
+    colour = obj.get("non_stroking_color")
+    if isinstance(colour, int | float):
+        colour = (colour,)
+    if isinstance(colour, tuple | list) and colour and all(isinstance(x, int | float) for x in colour):
+        if len(colour) in (1, 3):
+            return not all(x >= 0.99 for x in colour)
+        if len(colour) == 4:  # CMYK: white is no ink at all
+            return not all(x <= 0.01 for x in colour)
+    return True
+
+
+def _positions(values: Sequence[float], tolerance: float = 1.5) -> list[float]:
+    """Distinct coordinates, those within ``tolerance`` of the one before taken as the same."""
+    out: list[float] = []
+    for v in sorted(values):
+        if not out or v - out[-1] > tolerance:
+            out.append(v)
+    return out
+
+
+def _index(positions: Sequence[float], value: float) -> int:
+    return min(range(len(positions)), key=lambda i: abs(positions[i] - value))
+
+
+class _Table:
+    """A table found on a page: its cells' boxes and texts, and the characters printed inside it."""
+
+    def __init__(self, page: Any, table: Any, number: int) -> None:
+        self.page = number
+        self.bbox = tuple(float(v) for v in table.bbox)
+        texts: dict[tuple[float, ...], str] = {}
+        for group, row in zip(table.rows, table.extract(), strict=False):
+            for box, text in zip(group.cells, row, strict=False):
+                if box is not None:
+                    texts[tuple(float(v) for v in box)] = text or ""
+        self.cells = [(box, texts.get(box)) for box in dict.fromkeys(tuple(float(v) for v in c) for c in table.cells)]
+        x0, top, x1, bottom = self.bbox
+        self.chars = [ch for ch in page.chars if _inside(ch, (x0 - 1, top - 1, x1 + 1, bottom + 1))]
+        self.xs = _positions([v for c, _ in self.cells for v in (c[0], c[2])])
+        self.ys = _positions([v for c, _ in self.cells for v in (c[1], c[3])])
+
+    @property
+    def size(self) -> tuple[int, int]:
+        return len(self.ys) - 1, len(self.xs) - 1
+
+    def spans(self) -> list[list[Span]]:
+        """The printed cells as rows of spans, merges from the cells' boxes over the columns ``xs``."""
+        xs, ys = self.xs, self.ys
+        nrows, ncols = self.size
+        starts: dict[tuple[int, int], Span] = {}
+        covered: set[tuple[int, int]] = set()
+        for box, text in self.cells:
+            c0, c1 = _index(xs, box[0]), _index(xs, box[2])
+            r0, r1 = _index(ys, box[1]), _index(ys, box[3])
+            if c1 <= c0 or r1 <= r0 or (r0, c0) in covered:
+                continue
+            starts[(r0, c0)] = Span(self.text_in(box) if text is None else text, rowspan=r1 - r0, colspan=c1 - c0)
+            covered.update((r, k) for r in range(r0, r1) for k in range(c0, c1))
+        out: list[list[Span]] = []
+        for r in range(nrows):
+            row: list[Span] = []
+            for k in range(ncols):
+                if (r, k) in starts:
+                    row.append(starts[(r, k)])
+                elif (r, k) not in covered:  # a region the lines do not close: keep what is printed in it
+                    row.append(Span(self.text_in((xs[k], ys[r], xs[k + 1], ys[r + 1]))))
+            out.append(row)
+        return out
+
+    def text_in(self, box: tuple[float, ...]) -> str:
+        chars = [ch for ch in self.chars if _inside(ch, box)]
+        if not chars:
+            return ""
+        from pdfplumber.utils.text import extract_text
+
+        return str(extract_text(chars)).strip()
+
+
+def _inside(ch: dict[str, Any], box: tuple[float, ...]) -> bool:
+    x = (ch["x0"] + ch["x1"]) / 2
+    y = (ch["top"] + ch["bottom"]) / 2
+    return bool(box[0] <= x < box[2] and box[1] <= y < box[3])
+
+
+def _align_continued(pages: Sequence[list[tuple[float, _Table | _Line]]]) -> None:
+    """Give a table continued at the top of the next page and its first part the same columns.
+
+    A part printed on one page may lack a column boundary the other has (rows where a label is
+    merged over two columns); both parts then get every boundary of either, so they have the
+    same width and the core can stack them. Only the last item of a page and the first of the
+    next, when both are tables with the same left and right edges, are aligned.
+    """
+    chains: list[list[_Table]] = []
+    last: _Table | None = None
+    for items in pages:
+        first = items[0][1] if items else None
+        if isinstance(first, _Table) and last is not None and _same_edges(last, first):
+            if chains and chains[-1][-1] is last:
+                chains[-1].append(first)
+            else:
+                chains.append([last, first])
+        end = items[-1][1] if items else None
+        last = end if isinstance(end, _Table) else None
+    for chain in chains:
+        xs = _positions([x for t in chain for x in t.xs])
+        for t in chain:
+            t.xs = xs
+
+
+def _same_edges(a: _Table, b: _Table, tolerance: float = 2.0) -> bool:
+    return abs(a.bbox[0] - b.bbox[0]) <= tolerance and abs(a.bbox[2] - b.bbox[2]) <= tolerance
+
+
+class _Line:
+    """One line of the text layer outside the tables."""
+
+    def __init__(self, page: int, number: int, line: dict[str, Any]) -> None:
+        chars = line.get("chars") or []
+        self.page = page
+        self.number = number
+        self.text = str(line["text"]).strip()
+        self.x0 = float(line["x0"])
+        self.x1 = float(line["x1"])
+        self.top = float(line["top"])
+        self.bottom = float(line["bottom"])
+        sizes = [float(c.get("size") or 0) for c in chars if str(c.get("text", "")).strip()]
+        self.size = statistics.median(sizes) if sizes else max(self.bottom - self.top, 1.0)
+        self.fonts = {str(c.get("fontname", "")) for c in chars if str(c.get("text", "")).strip()}
+
+
+def _join(a: str, b: str) -> str:
+    """Two lines of one paragraph: Chinese text wraps anywhere (even inside a number) without a space."""
+    if not a or not b:
+        return a + b
+    if _CJK.search(a) or _CJK.search(b) or a.endswith("-"):
+        return a + b
+    return f"{a} {b}"
+
+
+class _Paragraphs:
+    """Lines joined into paragraphs across a document, with the margins of its body text."""
+
+    def __init__(self, lines: Sequence[_Line]) -> None:
+        self.left = _mode([round(x.x0) for x in lines])
+        self.right = _mode([round(x.x1) for x in lines])
+
+    def indented(self, line: _Line) -> bool:
+        return line.x0 > self.left + 0.9 * line.size
+
+    def short(self, line: _Line) -> bool:
+        return line.x1 < self.right - 1.5 * line.size
+
+    def breaks(self, a: _Line, b: _Line, same_page: bool) -> bool:
+        """Whether line ``b`` starts a new paragraph after line ``a``."""
+        if self.indented(b) or self.short(a):
+            return True
+        if abs(a.size - b.size) > 0.15 * max(a.size, b.size):
+            return True
+        if a.fonts and b.fonts and not (a.fonts & b.fonts):
+            return True
+        if find_heading(a.text) is not None or find_heading(b.text) is not None:
+            return True
+        return same_page and b.top - a.bottom > 1.5 * max(a.size, b.size)
+
+
+def _mode(values: Sequence[int]) -> float:
+    return float(Counter(values).most_common(1)[0][0]) if values else 0.0
+
+
+def _page_items(page: Any, number: int, source: str, problems: list[Problem]) -> list[tuple[float, _Table | _Line]]:
+    """The tables and the text lines outside them, each with its top, of one page."""
+    seen = page.filter(_visible)
+    items: list[tuple[float, _Table | _Line]] = []
+    boxes: list[tuple[float, ...]] = []
+    edges = len(seen.edges)
+    if edges > MAX_EDGES:
+        place = Place(source, page=number)
+        problems.append(
+            Problem(
+                str(place),
+                f"the page has {edges} ruling lines (more than {MAX_EDGES}); it was not searched for tables",
+                code="READ_LIMIT",
+                place=place,
+            )
+        )
+        found = []
+    else:
+        found = seen.find_tables()
+    for table in found:
+        t = _Table(seen, table, number)
+        nrows, ncols = t.size
+        if nrows < 2 or ncols < 2:
+            continue  # a frame around text, not a table: its text is read as paragraphs
+        items.append((t.bbox[1], t))
+        boxes.append(t.bbox)
+
+    def outside(obj: dict[str, Any]) -> bool:
+        return obj.get("object_type") != "char" or not any(_inside(obj, b) for b in boxes)
+
+    text_page = page.filter(outside) if boxes else page
+    height = float(page.height) or 1.0
+    for n, raw in enumerate(text_page.extract_text_lines(return_chars=True), start=1):
+        line = _Line(number, n, raw)
+        if not line.text:
+            continue
+        margin = line.top < 0.1 * height or line.bottom > 0.85 * height
+        if margin and _PAGE_NUMBER.match(line.text):
+            continue
+        items.append((line.top, line))
+    items.sort(key=lambda item: item[0])
+    return items
+
+
+def _blocks(
+    pages: Sequence[list[tuple[float, _Table | _Line]]], source: str, limits: Limits, problems: list[Problem]
+) -> list[Block]:
+    _align_continued(pages)
+    lines = [item for page in pages for _, item in page if isinstance(item, _Line)]
+    paragraphs = _Paragraphs(lines)
+    blocks: list[Block] = []
+    current: list[_Line] = []
+
+    def flush() -> None:
+        if current:
+            text = ""
+            for line in current:
+                text = _join(text, line.text)
+            first = current[0]
+            blocks.append(Block("paragraph", text, Place(source, page=first.page, line=first.number)))
+            current.clear()
+
+    for page in pages:
+        k = 0
+        for _, item in page:
+            if isinstance(item, _Table):
+                flush()
+                k += 1
+                place = Place(source, page=item.page, table=k)
+                grid = Grid.build(item.spans(), place, limits, problems)
+                text = "\n".join("\t".join(c.text for c in row if c) for row in grid.rows)
+                blocks.append(Block("table", text, place, grid))
+                continue
+            if current and paragraphs.breaks(current[-1], item, current[-1].page == item.page):
+                flush()
+            current.append(item)
+    flush()
+    return blocks
+
+
+def _iter_pages(pdf: Any, limit: int) -> Iterator[Any]:
+    """Pages of an open PDF, built one by one and never more than ``limit`` (+1 to tell there are more)."""
+    from pdfminer.pdfpage import PDFPage
+    from pdfplumber.page import Page
+
+    doctop = 0.0
+    for i, raw in enumerate(itertools.islice(PDFPage.create_pages(pdf.doc), limit + 1)):
+        page = Page(pdf, raw, page_number=i + 1, initial_doctop=doctop)
+        doctop += float(page.height)
+        yield page
+
+
+def _failure(exc: BaseException) -> str:
+    """What went wrong inside pdfminer, in a reader's words (the exception may be wrapped by pdfplumber)."""
+    inner = exc.args[0] if exc.args and isinstance(exc.args[0], BaseException) else exc
+    kind = type(inner).__name__
+    if "Password" in kind or "Encrypt" in kind:
+        return "the PDF is encrypted with a password; save an unprotected copy"
+    detail = str(inner).strip()
+    return f"the PDF is damaged ({kind}{': ' + detail[:200] if detail else ''})"
+
+
+def _guard(what: Callable[[], Any], source: str, page: int | None = None) -> Any:
+    """Run a pdfminer/pdfplumber step; any foreign exception becomes a ReadError naming the place."""
+    try:
+        return what()
+    except GongkaiError:
+        raise
+    except Exception as exc:  # pdfminer raises many kinds (KeyError, TypeError, struct.error, PSEOF …)
+        place = Place(source, page=page)
+        raise ReadError("cannot read the PDF", [Problem(str(place), _failure(exc), place=place)]) from None
+
+
+def _count_chars(page: Any) -> int:
+    return len(page.chars)
+
+
+def _page_problems(exc: ReadError) -> list[Problem]:
+    """A page that cannot be read: its problems, located, and the rest of the document still read."""
+    return [
+        Problem(p.location, p.message.replace("the PDF is", "the page is"), code="READ_PAGE", place=p.place)
+        for p in exc.problems
+    ]
+
+
+def parse_pdf(data: bytes, *, source: str = "<pdf>", limits: Limits = DEFAULT_LIMITS) -> Document:
+    """The :class:`Document` of a PDF: per page, its tables and the paragraphs outside them, in reading order.
+
+    Raises :class:`~gongkai_model.errors.ReadError` when the file is not a PDF, is encrypted with a
+    password, or cannot be opened; a page that cannot be read is a located problem.
+    """
+    if b"%PDF-" not in data[:1024]:
+        raise ReadError("not a PDF", [Problem(source, "the file does not start with %PDF-", code="READ_NOT_A_REPORT")])
+    pdfplumber = _pdfplumber()
+    problems: list[Problem] = []
+    pdf = _guard(lambda: pdfplumber.open(io.BytesIO(data)), source)
+    pages: list[list[tuple[float, _Table | _Line]]] = []
+    chars = 0
+    empty: list[int] = []
+    try:
+        iterator = _iter_pages(pdf, limits.max_pages)
+        number = 0
+        while True:
+            try:
+                page = _guard(lambda: next(iterator, None), source, number + 1)
+            except ReadError as exc:
+                if number == 0:
+                    raise
+                problems.extend(_page_problems(exc))
+                break
+            if page is None:
+                break
+            number += 1
+            if number > limits.max_pages:
+                place = Place(source, page=number)
+                problems.append(
+                    Problem(
+                        str(place),
+                        f"the PDF has more than {limits.max_pages} pages; only the first {limits.max_pages} were read",
+                        code="READ_LIMIT",
+                        place=place,
+                    )
+                )
+                break
+            try:
+                items = _guard(functools.partial(_page_items, page, number, source, problems), source, number)
+                count = _guard(functools.partial(_count_chars, page), source, number)
+                chars += count
+                if count == 0:
+                    empty.append(number)
+            except ReadError as exc:
+                problems.extend(_page_problems(exc))
+                continue
+            finally:
+                page.close()
+            pages.append(items)
+    finally:
+        with contextlib.suppress(Exception):  # closing a damaged file must not hide the reason it failed
+            pdf.close()
+    if number == 0:
+        raise ReadError("cannot read the PDF", [Problem(source, "the PDF has no pages", code="READ_NOT_A_REPORT")])
+    if chars:  # a page without text in a PDF with text: a scanned page, or a content stream that would not decode
+        for n in empty:
+            place = Place(source, page=n)
+            problems.append(
+                Problem(
+                    str(place),
+                    "the page has no text (a scanned or damaged page?); nothing on it could be read",
+                    code="READ_PAGE_NO_TEXT",
+                    severity="warning",
+                    place=place,
+                )
+            )
+    if chars == 0:
+        problems.append(
+            Problem(
+                source,
+                "the PDF has no text layer (a scan?); its figures cannot be read without OCR",
+                code="READ_NOT_A_REPORT",
+                place=Place(source, page=1),
+            )
+        )
+    blocks = _blocks(pages, source, limits, problems)
+    return Document(source, tuple(blocks), tuple(problems))
+
+
+def read_pdf(
+    source: Source,
+    *,
+    agency: str | None = None,
+    year: int | None = None,
+    edition: Edition | str | None = None,
+    strict: bool = False,
+    limits: Limits | None = None,
+    name: str | None = None,
+) -> Imported:
+    """Read a report from a PDF with a text layer (a path, bytes or a binary stream).
+
+    ``agency``, ``year`` and ``edition`` supply or override what the title and tables say;
+    ``strict=True`` refuses misprinted labels instead of reading them with a warning; ``name`` is
+    the name problems and provenance give the source (by default its path). Needs the ``pdf``
+    extra (``pip install 'gongkai-model[pdf]'``).
+
+    >>> from gongkai_model.formats.pdf import read_pdf
+    >>> got = read_pdf("tests/data/cases/huaian-hongze-qu-2024.pdf")  # doctest: +SKIP
+    >>> got.report.agency, got.report.year, str(got.provenance["table3.new_received.total"].place)  # doctest: +SKIP
+    ('淮安市洪泽区人民政府', 2024, 'tests/data/cases/huaian-hongze-qu-2024.pdf, page 3, table 2, row 4, column 10')
+    """
+    limits = limits or DEFAULT_LIMITS
+    name = name or source_name(source, "<pdf>")
+    data = read_source(source, limits, name, ReadError, "PDF")
+    doc = parse_pdf(data, source=name, limits=limits)
+    return assemble(doc, agency=agency, year=year, edition=edition, strict=strict)
