@@ -15,7 +15,7 @@ from cases import expected_cells
 from conftest import CASES, load_case, raw_cases
 
 #: Published forms whose reader is still being built (strict xfail: remove the entry when it lands).
-PENDING = {".txt": "read_text", ".pdf": "read_pdf"}
+PENDING = {".pdf": "read_pdf"}
 
 
 def _cases() -> list[Any]:
