@@ -53,6 +53,7 @@ from ._values import parse_value
 
 __all__ = ["decode_text", "parse_text", "read_text", "render_text"]
 
+_TRAILING_FIGURES = re.compile(r"[0-9.,，]+$")
 _LINE = re.compile(r"\r\n|\r|\n")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 #: A table cell longer than this is no label and no figure; it is cut (and refused) before matching.
@@ -178,6 +179,15 @@ class Labels:
 
     def _fuzzy(self, key: str) -> RowInfo | None:
         return _fuzzy_row(self.shape, key)
+
+    def run_together(self, text: str) -> str | None:
+        """The row label that ``text`` starts with when figures follow it with no separator (never split)."""
+        key = normalize_label(text) if len(text) <= _MAX_SHORT else ""
+        m = _TRAILING_FIGURES.search(key)
+        if m is None or m.start() == 0:
+            return None
+        hit = self.row(key[: m.start()])
+        return hit[0].label if hit is not None else None
 
     def is_label(self, text: str) -> bool:
         """Whether ``text`` is some label of the tables (row, group, banner, header, note)."""
@@ -379,6 +389,15 @@ class _Adapter:
         for cell in cells:
             if cell.text.strip():
                 self.spans.append([self.span(cell)])
+                label = self.labels.run_together(cell.text)
+                if label is not None:
+                    self.problem(
+                        cell,
+                        f"a label and figures ran together with no separator: {cell.text.strip()!r}; "
+                        "they are not split (the figures of that row are left blank)",
+                        label,
+                        "READ_RUN_TOGETHER",
+                    )
 
     def run(self, printed: list[list[PCell]]) -> list[Grid]:
         i = 0
