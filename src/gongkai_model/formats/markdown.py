@@ -71,9 +71,9 @@ class _MCell:
     line: int
 
 
-def _split_row(line: str) -> list[str]:
-    """The cells of a pipe-table line (``\\|`` is a pipe inside a cell)."""
-    body = line.strip()
+def _split_pipes(body: str) -> list[str]:
+    if "\\" not in body:
+        return body.split("|")
     cells: list[str] = []
     buf: list[str] = []
     i = 0
@@ -90,6 +90,13 @@ def _split_row(line: str) -> list[str]:
             buf.append(ch)
         i += 1
     cells.append("".join(buf))
+    return cells
+
+
+def _split_row(line: str) -> list[str]:
+    """The cells of a pipe-table line (``\\|`` is a pipe inside a cell)."""
+    body = line.strip()
+    cells = _split_pipes(body)
     if body.startswith("|"):
         cells = cells[1:]
     if body.endswith("|") and not body.endswith("\\|") and cells:
@@ -222,8 +229,11 @@ def _boxes(rows: list[list[_MCell]], labels: Labels) -> list[list[tuple[int, int
         hit = labels.row(text)
         return hit is not None and hit[0].table != "四"
 
-    # header rows: no figure and no row of 表二/表三 (whose figures may all be blank)
-    header = [not any(is_figure(x.text) or row_label(x.text) for x in row) for row in grid]
+    # header rows: labels, no figure and no row of 表二/表三 (whose figures may all be blank)
+    header = [
+        any(_label_like(x.text) for x in row) and not any(is_figure(x.text) or row_label(x.text) for x in row)
+        for row in grid
+    ]
     owner: list[list[tuple[int, int] | None]] = [[None] * width for _ in range(height)]
     box: dict[tuple[int, int], tuple[int, int]] = {}  # top-left → (bottom, right)
     for r in range(height):
@@ -252,7 +262,7 @@ def _boxes(rows: list[list[_MCell]], labels: Labels) -> list[list[tuple[int, int
                         )
                     ):
                         bottom += 1
-            else:
+            if (right, bottom) == (c, r) and not header[r]:
                 right = _value_right(grid, owner, box, r, c)
             for y in range(r, bottom + 1):
                 for x in range(c, right + 1):

@@ -122,6 +122,7 @@ def split_lines(text: str) -> list[str]:
     return _LINE.split(text)
 
 
+@functools.lru_cache(maxsize=65536)
 def is_figure(text: str) -> bool:
     """Whether a printed cell is a figure or a blank-like mark (as the one value parser reads it)."""
     if not text.strip() or len(text) > _MAX_SHORT:
