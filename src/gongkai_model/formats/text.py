@@ -67,8 +67,8 @@ _MAX_CONTINUATION = 20
 def decode_text(data: bytes) -> tuple[str, bool]:
     """The text of ``data`` and whether it decoded cleanly: UTF-8 (with or without BOM), UTF-16 with BOM, else GB18030.
 
-    >>> decode_text("规章".encode("gb18030")), decode_text(codecs.BOM_UTF16_LE + "规章".encode("utf-16-le"))
-    (('规章', True), ('规章', True))
+    >>> decode_text("年度报告".encode("gb18030")), decode_text(codecs.BOM_UTF16_LE + "年度报告".encode("utf-16-le"))
+    (('年度报告', True), ('年度报告', True))
     """
     encodings: tuple[str, ...]
     if data.startswith(codecs.BOM_UTF8):
