@@ -191,3 +191,11 @@ def test_typo_label_is_read_with_one_warning_and_refused_when_strict() -> None:
     strict = read_markdown(text.encode(), strict=True)
     assert "READ_LABEL_REFUSED" in codes(strict)
     assert not strict.ok
+
+
+def test_a_long_table_of_figures_is_read_in_linear_time() -> None:
+    rows = "\n".join(f"| {i} | {i} |" for i in range(10_000))
+    text = _seed_md() + "\n\n| 甲 | 乙 |\n|---|---|\n" + rows + "\n"
+    got = read_markdown(text.encode())
+    assert got.ok
+    assert got.report == published(SEED)

@@ -291,3 +291,12 @@ def test_typo_label_is_refused_when_strict() -> None:
     assert "READ_LABEL_REFUSED" in codes(got)
     assert not got.ok
     assert "table3.results.denied.prohibited_by_law.total" not in got.provenance
+
+
+def test_a_long_table_of_figures() -> None:
+    rows = "\n".join(f"\t{i}\t{i}" for i in range(10_000))
+    got = read_text((_seed_text() + "\n说明\n" + rows + "\n").encode())
+    assert got.ok
+    assert got.report is not None
+    seed = gk.examples.seed_report()
+    assert (got.report.table2, got.report.table3, got.report.table4) == (seed.table2, seed.table3, seed.table4)

@@ -236,6 +236,7 @@ def _boxes(rows: list[list[_MCell]], labels: Labels) -> list[list[tuple[int, int
     ]
     owner: list[list[tuple[int, int] | None]] = [[None] * width for _ in range(height)]
     box: dict[tuple[int, int], tuple[int, int]] = {}  # top-left → (bottom, right)
+    nearest: list[tuple[int, int] | None] = [None] * width  # per column, the box of the last label above
     for r in range(height):
         for c in range(width):
             if owner[r][c] is not None:
@@ -263,11 +264,14 @@ def _boxes(rows: list[list[_MCell]], labels: Labels) -> list[list[tuple[int, int
                     ):
                         bottom += 1
             if (right, bottom) == (c, r) and not header[r]:
-                right = _value_right(grid, owner, box, r, c)
+                right = _value_right(grid, owner, box, nearest[c], r, c)
             for y in range(r, bottom + 1):
                 for x in range(c, right + 1):
                     owner[y][x] = (r, c)
             box[(r, c)] = (bottom, right)
+            if _label_like(text):
+                for x in range(c, right + 1):
+                    nearest[x] = (r, c)
     out: list[list[tuple[int, int, int, _MCell]]] = []
     for r in range(height):
         out.append(
@@ -280,24 +284,25 @@ def _value_right(
     grid: list[list[_MCell]],
     owner: list[list[tuple[int, int] | None]],
     box: dict[tuple[int, int], tuple[int, int]],
+    top: tuple[int, int] | None,
     r: int,
     c: int,
 ) -> int:
-    """The last column of a figure (or blank) at ``(r, c)``: across the merged header above it, the rest blank."""
-    for y in range(r - 1, -1, -1):
-        top = owner[y][c]
-        if top is None or not _label_like(grid[top[0]][top[1]].text):
-            continue
-        right = box[top][1]
-        if top[1] != c or right == c:
-            return c
-        text = grid[r][c].text
-        covered = range(c + 1, right + 1)
-        if all(owner[r][x] is None and grid[r][x].text in ("", text) for x in covered) and (
-            text or all(not grid[r][x].text for x in covered)
-        ):
-            return right
+    """The last column of a figure (or blank) at ``(r, c)``: across the merged header above it, the rest blank.
+
+    ``top`` is the box of the nearest label above ``(r, c)`` in its column.
+    """
+    if top is None:
         return c
+    right = box[top][1]
+    if top[1] != c or right == c:
+        return c
+    text = grid[r][c].text
+    covered = range(c + 1, right + 1)
+    if all(owner[r][x] is None and grid[r][x].text in ("", text) for x in covered) and (
+        text or all(not grid[r][x].text for x in covered)
+    ):
+        return right
     return c
 
 

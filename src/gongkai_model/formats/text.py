@@ -385,20 +385,30 @@ class _Adapter:
             self.flush()
         self.table = table
 
+    def orphan(self, cells: Sequence[PCell]) -> None:
+        """A printed row with no label at all: kept as one grid row (no row label, so nothing reads it)."""
+        if any(c.text.strip() for c in cells):
+            self.spans.append([self.span(c) for c in cells])
+            for cell in cells:
+                self.check_run_together(cell)
+
     def loose(self, cells: Sequence[PCell]) -> None:
         """Printed cells that are no row of the model: kept in the grid, one per row, at the label column."""
         for cell in cells:
             if cell.text.strip():
                 self.spans.append([self.span(cell)])
-                label = self.labels.run_together(cell.text)
-                if label is not None:
-                    self.problem(
-                        cell,
-                        f"a label and figures ran together with no separator: {cell.text.strip()!r}; "
-                        "they are not split (the figures of that row are left blank)",
-                        label,
-                        "READ_RUN_TOGETHER",
-                    )
+                self.check_run_together(cell)
+
+    def check_run_together(self, cell: PCell) -> None:
+        label = self.labels.run_together(cell.text)
+        if label is not None:
+            self.problem(
+                cell,
+                f"a label and figures ran together with no separator: {cell.text.strip()!r}; "
+                "they are not split (the figures of that row are left blank)",
+                label,
+                "READ_RUN_TOGETHER",
+            )
 
     def run(self, printed: list[list[PCell]]) -> list[Grid]:
         i = 0
@@ -419,7 +429,7 @@ class _Adapter:
                 if any(self.labels.is_label(c.text) for c in row):
                     self.pending.append(row)
                 else:
-                    self.loose(row)
+                    self.orphan(row)
                 i += 1
                 continue
             i += 1
