@@ -199,3 +199,20 @@ def test_a_long_table_of_figures_is_read_in_linear_time() -> None:
     got = read_markdown(text.encode())
     assert got.ok
     assert got.report == published(SEED)
+
+
+def test_rows_shortened_by_a_converter_are_refused_not_shifted() -> None:
+    # markdownify drops the cells a rowspan covers: the row's figures would land one column off
+    lines = _lines(_seed_md("blank"))
+    i = next(k for k, x in enumerate(lines) if "| 2.其他法律行政法规禁止公开 |" in x)
+    lines[i] = (
+        lines[i].replace("|  | ", "| ", 1).replace("| 0 | 0 | 0 | 0 | 0 | 0 | 0 |", "| 1 | 2 | 3 | 4 | 5 | 6 | 7 |")
+    )
+    got = read_markdown("\n".join(lines).encode())
+    refused = [p for p in got.problems if p.code == "READ_UNALIGNED"]
+    assert refused
+    assert refused[0].label == PROHIBITED
+    assert got.report is not None
+    row = got.report.table3.results.denied.prohibited_by_law
+    assert (row.natural_person, row.commercial, row.total) == (None, None, None)
+    assert got.report.table3.results.denied.state_secret == SEED.table3.results.denied.state_secret

@@ -219,7 +219,42 @@ def _label_like(text: str) -> bool:
     return bool(text) and not is_figure(text)
 
 
-def _boxes(rows: list[list[_MCell]], labels: Labels) -> list[list[tuple[int, int, int, _MCell]]]:
+_VOID = (-1, -1)
+
+
+def _short_rows(
+    rows: list[list[_MCell]], labels: Labels, source: str, number: int, problems: list[Problem]
+) -> dict[int, int]:
+    """Rows with figures printed with fewer cells than the table: row index → first column not read.
+
+    A converter that drops the cells a merged box covers (markdownify does, for ``rowspan``) shifts
+    the figures of such rows to the left; they cannot be placed under their headers, so they are
+    refused (the label is kept), never read one column off.
+    """
+    width = max((len(r) for r in rows), default=0)
+    out: dict[int, int] = {}
+    for i, row in enumerate(rows):
+        if len(row) >= width or not any(is_figure(c.text) for c in row):
+            continue
+        hits = [k for k, c in enumerate(row) if labels.row(c.text) is not None]
+        start = hits[-1] + 1 if hits else 0
+        out[i] = start
+        line = row[0].line
+        place = Place(source, table=number, row=i + 1, line=line)
+        problems.append(
+            Problem(
+                str(place),
+                f"this row prints {len(row)} cells where its table has {width}: a converter dropped merged cells, "
+                "so its figures cannot be placed under their headers and are left blank",
+                row[hits[-1]].text.strip() if hits else None,
+                code="READ_UNALIGNED",
+                place=place,
+            )
+        )
+    return out
+
+
+def _boxes(rows: list[list[_MCell]], labels: Labels, void: dict[int, int]) -> list[list[tuple[int, int, int, _MCell]]]:
     """Each row's cells that start a box there: ``(column, rowspan, colspan, cell)``, in column order."""
     height = len(rows)
     width = max((len(r) for r in rows), default=0)
@@ -235,6 +270,8 @@ def _boxes(rows: list[list[_MCell]], labels: Labels) -> list[list[tuple[int, int
         for row in grid
     ]
     owner: list[list[tuple[int, int] | None]] = [[None] * width for _ in range(height)]
+    for r, start in void.items():
+        owner[r][start:] = [_VOID] * (width - start)
     box: dict[tuple[int, int], tuple[int, int]] = {}  # top-left → (bottom, right)
     nearest: list[tuple[int, int] | None] = [None] * width  # per column, the box of the last label above
     for r in range(height):
@@ -309,6 +346,7 @@ def _value_right(
 def _grid(
     rows: list[list[_MCell]], labels: Labels, source: str, number: int, limits: Limits, problems: list[Problem]
 ) -> Grid:
+    void = _short_rows(rows, labels, source, number, problems)
     spans = [
         [
             Span(
@@ -316,7 +354,7 @@ def _grid(
             )
             for x, rowspan, colspan, cell in row
         ]
-        for r, row in enumerate(_boxes(rows, labels))
+        for r, row in enumerate(_boxes(rows, labels, void))
     ]
     return Grid.build(spans, Place(source, table=number), limits, problems)
 
