@@ -300,3 +300,12 @@ def test_a_long_table_of_figures() -> None:
     assert got.report is not None
     seed = gk.examples.seed_report()
     assert (got.report.table2, got.report.table3, got.report.table4) == (seed.table2, seed.table3, seed.table4)
+
+
+def test_negative_zero_money_is_printed_as_zero() -> None:
+    from decimal import Decimal
+
+    from gongkai_model.formats.text import display
+
+    assert display(Decimal("-0.00")) == "0.00"
+    assert display(None) == ""

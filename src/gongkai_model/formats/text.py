@@ -648,9 +648,9 @@ def display(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, Amount):
-        return f"{value.value:f}{value.unit.value if value.unit is not None else ''}"
+        return display(value.value) + (value.unit.value if value.unit is not None else "")
     if isinstance(value, Decimal):
-        return f"{value:f}"
+        return f"{value.copy_abs() if value.is_zero() else value:f}"  # -0 is 0
     return str(value)
 
 
