@@ -77,7 +77,7 @@ def reports(draw: st.DrawFn, shape: Shape | None = None) -> AnnualReport:
 
 
 def records_of(report: AnnualReport) -> list[dict[str, Any]]:
-    return [attrs.asdict(r, recurse=False) for r in to_records(report)]
+    return [r._asdict() for r in to_records(report)]
 
 
 def _fill_row(draw: Any, row: Any, *, subtotal: bool, given: dict[str, int] | None = None) -> Any:

@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import gongkai_model as gk
+import gongkai_model.batch as batch
 import gongkai_model.checks as checks
 import gongkai_model.excel as excel
 import gongkai_model.model as model
@@ -25,6 +26,7 @@ def test_model_reference_in_docs_is_current() -> None:
 
 def test_every_public_name_is_documented() -> None:
     docs = "\n".join(p.read_text(encoding="utf-8") for p in DOCS.glob("*.md"))
-    names = set(gk.__all__) | set(model.__all__) | set(checks.__all__) | set(excel.__all__)
+    names = set(gk.__all__) | set(model.__all__) | set(checks.__all__) | set(excel.__all__) | set(batch.__all__)
+    names |= set(gk.formats.__all__)
     missing = sorted(n for n in names if not n.startswith("__") and f"{n}" not in docs)
     assert missing == []

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 import gongkai_model as gk
 
-from strategies import records_of, table_reports
+from strategies import records_of, reports, table_reports
 
 
 @settings(max_examples=300)
@@ -172,3 +172,40 @@ def test_record_objects_are_accepted() -> None:
 def test_bad_year_is_a_records_error() -> None:
     with pytest.raises(gk.RecordsError, match="2019 report"):
         gk.from_records([], agency="x", year=2010)
+
+
+# --- the fast path of from_records answers to the thorough path -----------------------------------------
+
+
+def _outcome(fn: Any, recs: list[Any], report: gk.AnnualReport) -> Any:
+    try:
+        return fn(recs, agency=report.agency, year=report.year)
+    except gk.RecordsError as exc:
+        return ("error", exc.problems)
+
+
+@settings(max_examples=150)
+@given(reports(), st.data())
+def test_fast_and_thorough_from_records_agree_on_valid_and_damaged_records(
+    report: gk.AnnualReport, data: st.DataObject
+) -> None:
+    from gongkai_model.records import _from_records
+
+    recs: list[Any] = list(gk.to_records(report))
+    damage = data.draw(
+        st.sampled_from(["none", "dicts", "label", "swap", "drop", "negative", "float", "bool", "bigint", "text"])
+    )
+    i = data.draw(st.integers(0, len(recs) - 1))
+    j = data.draw(st.integers(0, len(recs) - 1))
+    if damage == "dicts":
+        recs = [r._asdict() for r in recs]
+    elif damage == "label":
+        recs[i] = recs[i]._replace(row=recs[i].row + " ")
+    elif damage == "swap":
+        recs[i], recs[j] = recs[j], recs[i]
+    elif damage == "drop":
+        del recs[i]
+    elif damage in ("negative", "float", "bool", "bigint", "text"):
+        bad = {"negative": -1, "float": 1.0, "bool": True, "bigint": 10**30, "text": "12"}[damage]
+        recs[i] = recs[i]._replace(value=bad)
+    assert _outcome(gk.from_records, recs, report) == _outcome(_from_records, recs, report)

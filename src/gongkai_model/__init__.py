@@ -8,10 +8,13 @@
 200
 """
 
-from . import checks, examples, formats, model
+from . import batch, checks, display, examples, formats, model
+from .batch import check_many, read_many
 from .checks import Finding, Severity, Suggestion, ValidationResult, validate, validate_series
+from .compare import CellChange, Comparison, compare
 from .errors import ExcelError, GongkaiError, JSONError, ModelError, Place, Problem, ReadError, RecordsError
 from .formats import CheckedReport, Imported, Provenance, check, read
+from .frames import findings_frame, to_frame
 from .jsonio import SCHEMA_VERSION, dumps, from_dict, json_schema, loads, to_dict
 from .labels import normalize_label
 from .model import (
@@ -44,14 +47,26 @@ from .records import CellValue, Record, from_records, to_records
 
 __version__ = "0.1.0"
 
+display.install()  # notebook views (_repr_html_) on the model, check and comparison classes
+
+
+def _findings_frame(self: ValidationResult, *, exact: bool = False) -> object:
+    """The findings as a pandas DataFrame (see :func:`gongkai_model.findings_frame`)."""
+    return findings_frame(self, exact=exact)
+
+
+setattr(ValidationResult, "to_frame", _findings_frame)  # noqa: B010 - checks stay free of the pandas layer
+
 __all__ = [
     "SCHEMA_VERSION",
     "Amount",
     "AnnualReport",
     "ApplicantCounts",
     "Applications",
+    "CellChange",
     "CellValue",
     "CheckedReport",
+    "Comparison",
     "DecisionRow2021",
     "Denied",
     "DocumentRow2019",
@@ -88,10 +103,15 @@ __all__ = [
     "Unable",
     "ValidationResult",
     "__version__",
+    "batch",
     "check",
+    "check_many",
     "checks",
+    "compare",
+    "display",
     "dumps",
     "examples",
+    "findings_frame",
     "formats",
     "from_dict",
     "from_records",
@@ -100,7 +120,9 @@ __all__ = [
     "model",
     "normalize_label",
     "read",
+    "read_many",
     "to_dict",
+    "to_frame",
     "to_records",
     "validate",
     "validate_series",

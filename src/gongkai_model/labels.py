@@ -14,6 +14,7 @@ True
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -23,6 +24,10 @@ _SPACE = re.compile(r"[\s\u200b\u200c\u200d\u2060\ufeff]+")
 _FOLD = str.maketrans({"、": ",", "“": '"', "”": '"', "「": '"', "」": '"', "‘": "'", "’": "'"})
 
 
+@functools.lru_cache(maxsize=16384)
 def normalize_label(label: str) -> str:
-    """The form of ``label`` used for matching: NFKC, no white space, variant punctuation folded."""
+    """The form of ``label`` used for matching: NFKC, no white space, variant punctuation folded.
+
+    Results are cached (labels repeat across cells and reports); the cache is bounded.
+    """
     return _SPACE.sub("", unicodedata.normalize("NFKC", label)).translate(_FOLD)

@@ -25,16 +25,16 @@ import functools
 import numbers
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 import attrs
 
 from .errors import ModelError, Problem, RecordsError
 from .labels import normalize_label
 from .model._spec import Node, Row, Value, field_specs
-from .model.layout import Cell, Shape, blank_of, layout, rows, shape_of, values
+from .model.layout import Cell, Shape, blank_of, get_path, layout, rows, shape_of, values
 from .model.report import AnnualReport
-from .model.tables import OTHER_HANDLING
+from .model.tables import OTHER_HANDLING, Applications
 from .model.values import Amount, Edition
 
 __all__ = ["CellValue", "Record", "from_records", "infer_edition", "infer_shape", "to_records"]
@@ -42,9 +42,8 @@ __all__ = ["CellValue", "Record", "from_records", "infer_edition", "infer_shape"
 CellValue = int | Decimal | Amount | None
 
 
-@attrs.frozen
-class Record:
-    """One table cell of one report."""
+class Record(NamedTuple):
+    """One table cell of one report (an immutable named tuple: ``record.row``, ``record.value`` …)."""
 
     table: str
     row: str
@@ -53,13 +52,23 @@ class Record:
     path: str
 
 
+@functools.cache
+def _labels(shape: Shape) -> tuple[tuple[tuple[str, str, str], ...], tuple[tuple[str, str, str, str], ...]]:
+    """(table, row, column) of every cell of ``shape``, and (table, row, column, path), in layout order."""
+    cells = layout(shape)
+    return tuple((c.table, c.row, c.column) for c in cells), tuple((c.table, c.row, c.column, c.path) for c in cells)
+
+
+_new = tuple.__new__
+
+
 def to_records(report: AnnualReport) -> list[Record]:
     """One :class:`Record` per table cell, in published order.
 
     A 2021 report gives 10 + 175 + 15 records, a 2019 report 22 + 161 + 15.
     """
-    shape = shape_of(report)
-    return [Record(c.table, c.row, c.column, v, c.path) for c, v in zip(layout(shape), values(report), strict=True)]
+    cells = _labels(shape_of(report))[1]
+    return [_new(Record, (t, r, c, v, p)) for (t, r, c, p), v in zip(cells, values(report), strict=True)]
 
 
 _FIELDS = ("table", "row", "column", "value")
@@ -214,6 +223,18 @@ def from_records(
     Every problem (unknown labels, duplicates, wrong values) is reported at
     once in one :class:`~gongkai_model.RecordsError`.
     """
+    if not isinstance(records, list | tuple):
+        records = list(records)
+    fast = _fast_from_records(records, agency, year, edition)
+    if fast is not None:
+        return fast
+    return _from_records(records, agency=agency, year=year, edition=edition)
+
+
+def _from_records(
+    records: Iterable[object], *, agency: str, year: int, edition: Edition | str | None = None
+) -> AnnualReport:
+    """The thorough path of :func:`from_records`: the authority, and the one that explains every problem."""
     problems: list[Problem] = []
     try:
         ed = Edition.resolve(edition, year)
@@ -257,6 +278,102 @@ def from_records(
         return AnnualReport(agency=agency, year=year, **tables)
     except ModelError as exc:
         raise RecordsError("the records do not describe one report", exc.problems) from None
+
+
+_EXACT = {Value.COUNT: int, Value.SIGNED: int, Value.MONEY: Decimal, Value.AMOUNT: Amount}
+
+
+@functools.cache
+def _by_length(edition: Edition) -> dict[int, list[Shape]]:
+    out: dict[int, list[Shape]] = {}
+    for single in (True, False) if edition is Edition.FORMAT_2021 else (True,):
+        for subtotal in (False, True):
+            shape = Shape(edition, single, subtotal)
+            out.setdefault(len(layout(shape)), []).append(shape)
+    return out
+
+
+@functools.cache
+def _kinds(shape: Shape) -> tuple[type, ...]:
+    return tuple(_EXACT[c.kind] for c in layout(shape))
+
+
+def _fast_from_records(
+    records: list[Any] | tuple[Any, ...], agency: str, year: int, edition: Any
+) -> AnnualReport | None:
+    """The report, when the records are exactly one shape's cells in published order with statutory labels
+    and values of the exact types; ``None`` (the thorough path decides) on any doubt or any problem."""
+    if isinstance(year, bool) or not isinstance(year, int) or year < 2019:
+        return None
+    try:
+        ed = Edition.resolve(edition, year)
+    except ModelError:
+        return None
+    shapes = _by_length(ed).get(len(records))
+    if not shapes:
+        return None
+    first = records[0]
+    if type(first) is Record:
+        if any(type(r) is not Record for r in records):
+            return None
+        keys = [r[:3] for r in records]
+        vals = [r[3] for r in records]
+    elif type(first) is dict:
+        try:
+            keys = [(r["table"], r["row"], r["column"]) for r in records]
+            vals = [r["value"] for r in records]
+        except (KeyError, TypeError):
+            return None
+    else:
+        return None
+    for shape in shapes:
+        if keys == list(_labels(shape)[0]):
+            break
+    else:
+        return None
+    for v, kind in zip(vals, _kinds(shape), strict=True):
+        if v is not None and type(v) is not kind:
+            return None
+    try:
+        report: AnnualReport = _builder(shape)(vals, agency, year)
+    except (ModelError, TypeError):
+        return None
+    return report
+
+
+@functools.cache
+def _builder(shape: Shape) -> Any:
+    """A function generated from the layout of ``shape``: (values in layout order, agency, year) -> report.
+
+    The model's own constructors (and so its validation) run; only the walk is generated.
+    """
+    blank = blank_of(shape)
+    tree: dict[str, Any] = {}
+    for i, cell in enumerate(layout(shape)):
+        node = tree
+        parts = cell.path.split(".")
+        for part in parts[:-1]:
+            node = node.setdefault(part, {})
+        node[parts[-1]] = i
+    env: dict[str, Any] = {}
+
+    def emit(node: dict[str, Any], prefix: str) -> str:
+        obj = blank if not prefix else get_path(blank, prefix)
+        name = f"C{len(env)}"
+        env[name] = type(obj)
+        args = []
+        for key, sub in node.items():
+            path = f"{prefix}.{key}" if prefix else key
+            args.append(f"{key}=v[{sub}]" if isinstance(sub, int) else f"{key}={emit(sub, path)}")
+        if isinstance(obj, Applications):
+            args.append(f"subtotal_column={shape.subtotal_column!r}")
+        if not prefix:
+            args[:0] = ["agency=agency", "year=year"]
+        return f"{name}({', '.join(args)})"
+
+    body = emit(tree, "")
+    exec(f"def build(v, agency, year):\n    return {body}\n", env)  # built from the model's own layout only
+    return env["build"]
 
 
 def _unknown(shape: Shape, table: str, row: str, column: str) -> str:

@@ -18,6 +18,17 @@ from ._result import CheckedReport, Imported, Provenance
 from ._values import BLANK_MARKS, ParsedValue, parse_value
 from .html import parse_html, read_html
 
+
+def __getattr__(name: str) -> object:
+    """Readers and writers with optional dependencies, imported when first used."""
+    lazy = {"read_docx": "docx", "parse_docx": "docx", "write_docx": "docx"}
+    if name in lazy:
+        import importlib
+
+        return getattr(importlib.import_module(f"{__name__}.{lazy[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 __all__ = [
     "BLANK_MARKS",
     "FORMATS",
@@ -37,8 +48,11 @@ __all__ = [
     "find_heading",
     "find_title",
     "locate",
+    "parse_docx",
     "parse_html",
     "parse_value",
     "read",
+    "read_docx",
     "read_html",
+    "write_docx",
 ]

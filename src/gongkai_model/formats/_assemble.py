@@ -42,7 +42,7 @@ def find_heading(text: str, expected: int | None = None) -> tuple[int, bool] | N
     declared variants; a short numbered line whose numeral is the ``expected`` next section is also
     taken as that section's heading in a non-statutory wording.
 
-    >>> find_heading("一、总体情况"), find_heading("主动公开政府信息情况"), find_heading("说明")
+    >>> find_heading("一、总体情况"), find_heading("二、主动公开政府信息情况"), find_heading("说明")
     ((0, True), (1, True), None)
     >>> find_heading("五、存在的主要问题及整改措施")
     (4, False)
@@ -66,11 +66,16 @@ def find_title(blocks: Sequence[Block]) -> tuple[str | None, int | None, Place |
     """The agency and year named by the report's title, from the blocks before the first section."""
     texts = [b for b in blocks if b.kind != "table" and b.text.strip()]
     for i, block in enumerate(texts[:8]):
-        flat = re.sub(r"\s+", "", unicodedata.normalize("NFKC", block.text))
+        printed = re.sub(r"\s+", "", block.text)
+        # the title is matched on its NFKC form (full-width digits), the agency cut from the text as printed
+        at: list[int] = []
+        for k, ch in enumerate(printed):
+            at.extend([k] * len(unicodedata.normalize("NFKC", ch)))
+        flat = "".join(unicodedata.normalize("NFKC", ch) for ch in printed)
         m = _TITLE.search(flat)
         if m is None:
             continue
-        agency = flat[: m.start()].strip("《》“”\"'：:，,")
+        agency = printed[: at[m.start()]].strip("《》“”\"'：:，,")
         agency = re.sub(r"^关于", "", agency)
         if not agency and i > 0:
             before = re.sub(r"\s+", "", texts[i - 1].text)

@@ -21,6 +21,7 @@ __all__ = ["FORMATS", "check", "detect_format", "read"]
 #: Format name → (module, reader function), imported when first used.
 FORMATS: dict[str, tuple[str, str]] = {
     "html": ("gongkai_model.formats.html", "read_html"),
+    "docx": ("gongkai_model.formats.docx", "read_docx"),
     "json": ("gongkai_model.formats._jsonread", "read_json"),
     "xlsx": ("gongkai_model.formats._xlsxread", "read_xlsx"),
 }

@@ -97,11 +97,13 @@ class Grid:
                 if c >= limits.max_columns:
                     clipped = True
                     break
-                clipped |= rowspan != max(1, span.rowspan) or colspan != max(1, span.colspan)
-                total += rowspan * colspan
-                if total > limits.max_cells:
+                room = limits.max_cells - total
+                if colspan > room:
                     clipped = True
                     break
+                rowspan = min(rowspan, room // colspan)
+                clipped |= rowspan != max(1, span.rowspan) or colspan != max(1, span.colspan)
+                total += rowspan * colspan
                 at = span.place or attrs.evolve(place, row=r + 1, column=c + 1)
                 cell = GridCell(span.text, at, r, c, r + rowspan - 1, c + colspan - 1, span.formula)
                 for rr in range(r, r + rowspan):

@@ -68,8 +68,10 @@ def _keys(r: RowInfo) -> dict[str, bool]:
     return out
 
 
-def _problem(place: Place | None, message: str, label: str | None, code: str, severity: str = "error") -> Problem:
-    return Problem(str(place) if place else "", message, label, code=code, severity=severity, place=place)
+def _problem(
+    place: Place | None, message: str, label: str | None, code: str, severity: str = "error", where: str = ""
+) -> Problem:
+    return Problem(str(place) if place else where, message, label, code=code, severity=severity, place=place)
 
 
 class _Index:
@@ -108,7 +110,7 @@ def locate(grids: Sequence[Grid], shape: Shape, *, strict: bool = False) -> Loca
             statutory = next(s for gi, cell, s in hits if (gi, cell) == best)
             if not statutory:
                 corrected[r.path] = best[1].text
-    _fuzzy(index, shape, the_rows, found_rows, corrected, problems, strict)
+    reported = _fuzzy(index, shape, the_rows, found_rows, corrected, problems, strict)
     cells: dict[str, GridCell] = {}
     missing_tables = {r.table for r in the_rows} - {r.table for r in the_rows if r.path in found_rows}
     used: dict[int, str] = {}
@@ -123,7 +125,7 @@ def locate(grids: Sequence[Grid], shape: Shape, *, strict: bool = False) -> Loca
         )
     for r in the_rows:
         if r.path not in found_rows:
-            if r.table not in missing_tables:
+            if r.table not in missing_tables and r.path not in reported:
                 problems.append(
                     _problem(
                         None,
@@ -184,7 +186,7 @@ def _fuzzy(
     corrected: dict[str, str],
     problems: list[Problem],
     strict: bool,
-) -> None:
+) -> set[str]:
     """Rows not found by label: a unique close misprint in a grid that holds the same table is read, and said so."""
     known = known_labels()
     grids_of = {
@@ -212,6 +214,7 @@ def _fuzzy(
     pairs.sort(key=lambda p: -p[0])
     used_rows: set[str] = set()
     used_cells: set[int] = set()
+    reported: set[str] = set()
     for ratio, r, gi, cell in pairs:
         if r.path in used_rows or id(cell) in used_cells:
             continue
@@ -237,9 +240,11 @@ def _fuzzy(
                     "READ_LABEL_REFUSED",
                 )
             )
+            reported.add(r.path)
             continue
         found_rows[r.path] = (gi, cell)
         corrected[r.path] = cell.text
+    return reported
 
 
 def _table_top(gi: int, shape: Shape, table: str, row: int, found_rows: dict[str, tuple[int, GridCell]]) -> int:

@@ -59,6 +59,9 @@ class ParsedValue:
     warning: str | None = None
 
 
+_SPLIT_DIGITS = re.compile(r"\d[\s\u200b\u200c\u200d\u2060\ufeff]+[\d.,]")
+
+
 def _clean(text: str) -> str:
     return _SPACE.sub("", unicodedata.normalize("NFKC", text))
 
@@ -92,6 +95,8 @@ def parse_value(text: str | None, kind: Value, *, unit: str | None = None) -> Pa
         return ParsedValue(None, raw)
     if t in BLANK_MARKS or t.strip("/-—–－―") == "":
         return ParsedValue(None, raw, mark=raw.strip())
+    if _SPLIT_DIGITS.search(unicodedata.normalize("NFKC", raw)):
+        return _refuse(raw, None)  # two figures side by side, or one split: never joined by guessing
     note = None
     m = _NOTE.match(t)
     if m is not None and m.group("head"):

@@ -89,6 +89,17 @@ class AnnualReport(Node):
     )
     other_matters: OtherMatters = section("其他需要报告的事项", OtherMatters)
 
+    def __repr__(self) -> str:
+        """Short: who, which year, which edition, and how many of the table cells are filled."""
+        from .layout import values
+
+        got = values(self)
+        filled = sum(v is not None for v in got)
+        return (
+            f"AnnualReport(agency={self.agency!r}, year={self.year!r}, edition={self.edition.value!r}, "
+            f"cells={len(got)}, filled={filled})"
+        )
+
     @property
     def edition(self) -> Edition:
         """The statutory edition, as given by the 表二 class."""

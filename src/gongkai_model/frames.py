@@ -1,0 +1,500 @@
+"""pandas frames of reports and findings (the optional ``pandas`` extra).
+
+:func:`to_frame` gives the tidy long form, one row per table cell, or with
+``wide=True`` each table as a grid of its statutory row and column labels;
+:func:`findings_frame` gives one row per finding of a
+:class:`~gongkai_model.ValidationResult`.  pandas is imported when a function
+is called, never at ``import gongkai_model``; without it the functions raise
+:class:`~gongkai_model.GongkaiError` naming the extra to install.
+
+>>> import gongkai_model as gk
+>>> frame = gk.to_frame(gk.examples.seed_report())
+>>> len(frame), str(frame["value"].dtype), frame["row"].cat.ordered
+(200, 'Int64', True)
+>>> frame.loc[11, ["table", "row", "column"]].tolist(), int(frame.loc[11, "value"])
+(['三', '一、本年新收政府信息公开申请数量', '商业企业'], 0)
+>>> tables = gk.to_frame(gk.examples.seed_report(), wide=True)
+>>> tables["三"].shape
+(25, 7)
+"""
+
+from __future__ import annotations
+
+import functools
+import heapq
+import itertools
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Literal, overload
+
+import attrs
+
+from .errors import GongkaiError, Problem
+from .model._spec import Value
+from .model.layout import Shape, cells, layout, rows, shape_of, values
+from .model.report import AnnualReport
+from .model.values import Amount, Edition, MoneyUnit
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+    import pandas as pd
+
+    from .checks import ValidationResult
+
+__all__ = [
+    "COLUMNS",
+    "FINDING_COLUMNS",
+    "INSTALL_HINT",
+    "Categories",
+    "categories",
+    "every_shape",
+    "findings_frame",
+    "merge_orders",
+    "to_frame",
+]
+
+#: The columns of the long form, in order.
+COLUMNS = ("agency", "year", "edition", "table", "row", "column", "path", "kind", "value", "money", "unit")
+
+#: The columns of :func:`findings_frame`, in order.
+FINDING_COLUMNS = (
+    "code",
+    "severity",
+    "year",
+    "table",
+    "row",
+    "column",
+    "path",
+    "expected",
+    "actual",
+    "difference",
+    "assessable",
+    "blank_paths",
+    "message_zh",
+    "message_en",
+)
+
+#: How to get pandas when it is missing.
+INSTALL_HINT = "pip install 'gongkai-model[pandas]'"
+
+_COUNTS = (Value.COUNT, Value.SIGNED)
+_MONEY = (Value.MONEY, Value.AMOUNT)
+
+
+def _pandas() -> Any:
+    """The pandas module, or a :class:`GongkaiError` saying which extra to install."""
+    try:
+        import pandas
+    except ImportError:
+        raise GongkaiError(
+            "pandas is not installed",
+            [Problem("pandas", f"this function needs pandas, which the 'pandas' extra installs: {INSTALL_HINT}")],
+        ) from None
+    return pandas
+
+
+# ---------------------------------------------------------------------------
+# Categories: the published order of every label, derived from the layout of every shape
+
+
+def every_shape() -> tuple[Shape, ...]:
+    """Every shape a report can have (the single-row （六） forms first, so that it sorts before its parts)."""
+    out: list[Shape] = []
+    for edition in (Edition.FORMAT_2021, Edition.FORMAT_2019):
+        for single in (True, False):
+            if edition is Edition.FORMAT_2019 and not single:
+                continue
+            out.extend(Shape(edition, single, subtotal) for subtotal in (True, False))
+    return tuple(out)
+
+
+def merge_orders(sequences: Iterable[Sequence[str]]) -> tuple[str, ...]:
+    """One order that keeps the order of every sequence (a stable topological merge).
+
+    Among labels that may come next, the one seen first comes first.
+
+    >>> merge_orders([["a", "b", "d"], ["b", "c", "d"], ["x", "d"]])
+    ('a', 'b', 'c', 'x', 'd')
+    """
+    first: dict[str, int] = {}
+    after: dict[str, set[str]] = {}
+    before: dict[str, int] = {}
+    for sequence in sequences:
+        seq = list(dict.fromkeys(sequence))
+        for label in seq:
+            if label not in first:
+                first[label] = len(first)
+                after[label] = set()
+                before[label] = 0
+        for x, y in itertools.pairwise(seq):
+            if y not in after[x]:
+                after[x].add(y)
+                before[y] += 1
+    ready = [(first[label], label) for label in first if before[label] == 0]
+    heapq.heapify(ready)
+    out: list[str] = []
+    while ready:
+        _, label = heapq.heappop(ready)
+        out.append(label)
+        for y in after[label]:
+            before[y] -= 1
+            if before[y] == 0:
+                heapq.heappush(ready, (first[y], y))
+    placed = set(out)
+    out.extend(label for label in first if label not in placed)  # only if the orders contradict each other
+    return tuple(out)
+
+
+@attrs.frozen
+class Categories:
+    """The ordered categories of the long form's label columns (the same for every frame)."""
+
+    table: tuple[str, ...]
+    row: tuple[str, ...]
+    column: tuple[str, ...]
+    path: tuple[str, ...]
+    kind: tuple[str, ...]
+    edition: tuple[str, ...]
+    unit: tuple[str, ...]
+
+
+@functools.cache
+def categories() -> Categories:
+    """Every table, row label, column label and path of every shape, in published order."""
+    shapes = every_shape()
+    tables = merge_orders([c.table for c in layout(s)] for s in shapes)
+    kinds = {c.kind.value for s in shapes for c in layout(s)}
+    # table by table, so that a label first seen in a later table never goes before an earlier table's
+    return Categories(
+        table=tables,
+        row=merge_orders([r.label for r in rows(s) if r.table == t] for t in tables for s in shapes),
+        column=merge_orders([c.column for c in layout(s) if c.table == t] for t in tables for s in shapes),
+        path=merge_orders([c.path for c in layout(s) if c.table == t] for t in tables for s in shapes),
+        kind=tuple(v.value for v in Value if v.value in kinds),
+        edition=tuple(e.value for e in Edition),
+        unit=tuple(u.value for u in MoneyUnit),
+    )
+
+
+@attrs.frozen(eq=False)
+class _ShapeCodes:
+    """Per cell of one shape: the category codes of its labels, and which value column it fills."""
+
+    table: npt.NDArray[np.int8]
+    row: npt.NDArray[np.int16]
+    column: npt.NDArray[np.int16]
+    path: npt.NDArray[np.int16]
+    kind: npt.NDArray[np.int8]
+    unit: npt.NDArray[np.int8]  #: the unit the column header fixes, -1 when none
+    count: npt.NDArray[np.bool_]
+    money: npt.NDArray[np.bool_]
+    amount: npt.NDArray[np.bool_]
+
+
+@functools.cache
+def _codes(shape: Shape) -> _ShapeCodes:
+    import numpy as np
+
+    cats = categories()
+    index = {
+        name: {label: i for i, label in enumerate(getattr(cats, name))}
+        for name in ("table", "row", "column", "path", "kind", "unit")
+    }
+    cells_ = layout(shape)
+
+    def codes(name: str, labels: Iterable[str | None], dtype: Any) -> Any:
+        return np.array([index[name].get(label, -1) if label is not None else -1 for label in labels], dtype=dtype)
+
+    return _ShapeCodes(
+        table=codes("table", (c.table for c in cells_), np.int8),
+        row=codes("row", (c.row for c in cells_), np.int16),
+        column=codes("column", (c.column for c in cells_), np.int16),
+        path=codes("path", (c.path for c in cells_), np.int16),
+        kind=codes("kind", (c.kind.value for c in cells_), np.int8),
+        unit=codes("unit", (c.spec.unit if c.kind is Value.MONEY else None for c in cells_), np.int8),
+        count=np.array([c.kind in _COUNTS for c in cells_], dtype=bool),
+        money=np.array([c.kind is Value.MONEY for c in cells_], dtype=bool),
+        amount=np.array([c.kind is Value.AMOUNT for c in cells_], dtype=bool),
+    )
+
+
+# ---------------------------------------------------------------------------
+# to_frame
+
+
+def _reports(reports: AnnualReport | Iterable[AnnualReport]) -> list[AnnualReport]:
+    if isinstance(reports, AnnualReport):
+        return [reports]
+    if isinstance(reports, (str, bytes)) or not isinstance(reports, Iterable):
+        raise GongkaiError(
+            "cannot make a frame",
+            [Problem("reports", f"expected an AnnualReport or an iterable of them, got {type(reports).__name__}")],
+        )
+    got = list(reports)
+    wrong = [
+        Problem(f"item {i}", f"expected an AnnualReport, got {type(r).__name__}")
+        for i, r in enumerate(got)
+        if not isinstance(r, AnnualReport)
+    ]
+    if wrong:
+        raise GongkaiError("cannot make a frame", wrong)
+    return got
+
+
+@overload
+def to_frame(
+    reports: AnnualReport | Iterable[AnnualReport], *, wide: Literal[False] = False, exact: bool = False
+) -> pd.DataFrame: ...
+
+
+@overload
+def to_frame(reports: AnnualReport, *, wide: Literal[True], exact: bool = False) -> dict[str, pd.DataFrame]: ...
+
+
+def to_frame(
+    reports: AnnualReport | Iterable[AnnualReport], *, wide: bool = False, exact: bool = False
+) -> pd.DataFrame | dict[str, pd.DataFrame]:
+    """The cells of one report or many as a pandas DataFrame (needs the ``pandas`` extra).
+
+    **Long form** (the default): one row per table cell, reports in the
+    order given, each report's cells in published order (10 + 175 + 15 rows
+    for a 2021 report).  The columns are :data:`COLUMNS`:
+
+    - ``agency`` (categorical), ``year`` (int64), ``edition`` (``"2019"`` or
+      ``"2021"``, categorical);
+    - ``table`` (``"二"``, ``"三"``, ``"四"``), ``row``, ``column`` and
+      ``path``: ordered categoricals whose categories are every label of
+      every shape in published order, so ``sort_values`` restores the
+      published order and frames of different reports concatenate;
+    - ``kind``: ``count``, ``signed``, ``money`` or ``amount``;
+    - ``value`` (nullable ``Int64``): the figure of every count cell;
+    - ``money`` (``float64``): the figure of every money cell (表二 2021
+      本年收费金额, in 万元; the 2019 采购总金额 as printed), and ``unit``
+      (categorical ``元``/``万元``): the unit of a money cell, from its column
+      header or as printed with the amount (missing when none was printed).
+
+    A blank cell is missing (``<NA>`` or ``NaN``), never 0; a count cell has
+    no ``money`` and a money cell no ``value``.  ``exact=True`` keeps money as
+    :class:`~decimal.Decimal` objects in an ``object`` column.
+
+    **Wide form** (``wide=True``, one report): a dict ``{"二": …, "三": …,
+    "四": …}`` of DataFrames, each indexed by its statutory row labels with
+    its statutory column labels as columns; a column header spanning several
+    columns (表三 法人或其他组织) or a banner over several rows (表二
+    第二十条第（…）项, 表四 行政诉讼) becomes the outer level of a
+    two-level index.  表四, printed as one line of three blocks side by side,
+    is turned to three rows (one per block) under its five outcome columns.
+    Count columns are ``Int64``, money ``float64`` (``Decimal`` objects with
+    ``exact=True``); the 2019 采购总金额 column holds
+    :class:`~gongkai_model.Amount` objects, since a number without the unit
+    it was printed in would be wrong.  A row lacking a column (表二's rows
+    have different columns) is missing there too: the long form tells blank
+    cells from absent ones.
+
+    Raises :class:`~gongkai_model.GongkaiError` when an item is not a
+    report, when ``wide=True`` is given more than one report, or when pandas
+    is not installed.
+
+    >>> import gongkai_model as gk
+    >>> report = gk.model.replace_path(gk.examples.seed_report(), "table4.reconsideration.upheld", None)
+    >>> frame = gk.to_frame(report)
+    >>> cell = frame[frame.path == "table4.reconsideration.upheld"]
+    >>> cell[["row", "column"]].values.tolist(), cell["value"].isna().tolist()
+    ([['行政复议', '结果维持']], [True])
+    """
+    pandas = _pandas()
+    got = _reports(reports)
+    if wide:
+        if len(got) != 1:
+            raise GongkaiError(
+                "cannot make a wide frame", [Problem("reports", f"wide=True takes one report, got {len(got)}")]
+            )
+        return _wide(pandas, got[0], exact)
+    return _long(pandas, got, exact)
+
+
+def _category(pandas: Any, name: str, ordered: bool = True) -> Any:
+    return pandas.CategoricalDtype(list(getattr(categories(), name)), ordered=ordered)
+
+
+def _long(pandas: Any, reports: list[AnnualReport], exact: bool) -> pd.DataFrame:
+    import numpy as np
+
+    per = [_codes(shape_of(r)) for r in reports]
+    sizes = np.array([len(p.row) for p in per], dtype=np.int64)
+    total = int(sizes.sum())
+
+    def joined(name: str, dtype: Any) -> Any:
+        if not per:
+            return np.zeros(0, dtype=dtype)
+        return np.concatenate([getattr(p, name) for p in per])
+
+    flat = list(itertools.chain.from_iterable(values(r) for r in reports))
+    cell_values = np.empty(total, dtype=object)
+    cell_values[:] = flat
+    blank = np.fromiter((v is None for v in flat), dtype=bool, count=total)
+
+    counted = joined("count", bool) & ~blank
+    ints = np.zeros(total, dtype=np.int64)
+    try:
+        ints[counted] = cell_values[counted]
+    except OverflowError:
+        raise _too_large(reports) from None
+    value = pandas.arrays.IntegerArray(ints, ~counted)
+
+    money_cells = joined("money", bool) & ~blank
+    amount_cells = joined("amount", bool) & ~blank
+    amounts = cell_values[amount_cells]
+    unit = joined("unit", np.int8)
+    unit_index = {u: i for i, u in enumerate(MoneyUnit)}
+    unit[amount_cells] = [unit_index.get(a.unit, -1) for a in amounts]
+    if exact:
+        money: Any = np.full(total, pandas.NA, dtype=object)
+        money[money_cells] = cell_values[money_cells]
+        money[amount_cells] = [a.value for a in amounts]
+    else:
+        money = np.full(total, np.nan)
+        money[money_cells] = cell_values[money_cells].astype(np.float64)
+        money[amount_cells] = [float(a.value) for a in amounts]
+
+    agencies: dict[str, int] = {}
+    agency_codes = np.array([agencies.setdefault(r.agency, len(agencies)) for r in reports], dtype=np.int64)
+    edition_index = {e: i for i, e in enumerate(Edition)}
+    edition_codes = np.array([edition_index[r.edition] for r in reports], dtype=np.int8)
+    years = np.array([r.year for r in reports], dtype=np.int64)
+
+    def labels(name: str) -> Any:
+        return pandas.Categorical.from_codes(joined(name, np.int16), dtype=_category(pandas, name))
+
+    columns = {
+        "agency": pandas.Categorical.from_codes(np.repeat(agency_codes, sizes), categories=list(agencies)),
+        "year": np.repeat(years, sizes),
+        "edition": pandas.Categorical.from_codes(
+            np.repeat(edition_codes, sizes), dtype=_category(pandas, "edition", False)
+        ),
+        "table": labels("table"),
+        "row": labels("row"),
+        "column": labels("column"),
+        "path": labels("path"),
+        "kind": pandas.Categorical.from_codes(joined("kind", np.int8), dtype=_category(pandas, "kind", False)),
+        "value": value,
+        "money": money,
+        "unit": pandas.Categorical.from_codes(unit, dtype=_category(pandas, "unit", False)),
+    }
+    frame: pd.DataFrame = pandas.DataFrame(columns, columns=list(COLUMNS))
+    return frame
+
+
+def _too_large(reports: list[AnnualReport]) -> GongkaiError:
+    limit = 2**63 - 1
+    problems = [
+        Problem(f"report {i}: {cell.path}", f"{v} does not fit a 64-bit integer column", cell.row + " × " + cell.column)
+        for i, r in enumerate(reports)
+        for cell, v in cells(r)
+        if cell.kind in _COUNTS and v is not None and not -limit - 1 <= v <= limit
+    ]
+    return GongkaiError("a count is too large for a frame", problems)
+
+
+def _outer(labels: Sequence[tuple[str | None, str]]) -> list[tuple[str, str]] | list[str]:
+    """Flat labels, or (outer, inner) pairs when any has an outer one; an ungrouped label is then (label, "")."""
+    if all(outer is None for outer, _ in labels):
+        return [label for _, label in labels]
+    return [(label, "") if outer is None else (outer, label) for outer, label in labels]
+
+
+def _wide(pandas: Any, report: AnnualReport, exact: bool) -> dict[str, pd.DataFrame]:
+    out: dict[str, pd.DataFrame] = {}
+    all_cells = list(cells(report))
+    for table in dict.fromkeys(c.table for c, _ in all_cells):
+        mine = [(c, v) for c, v in all_cells if c.table == table]
+        row_keys = list(dict.fromkeys((c.row_info.spec.banner, c.row) for c, _ in mine))
+        col_keys = list(dict.fromkeys((c.spec.header, c.column) for c, _ in mine))
+        row_at = {key: i for i, key in enumerate(row_keys)}
+        grid: dict[tuple[str | None, str], list[Any]] = {key: [None] * len(row_keys) for key in col_keys}
+        kinds: dict[tuple[str | None, str], set[Value]] = {key: set() for key in col_keys}
+        for c, v in mine:
+            key = (c.spec.header, c.column)
+            grid[key][row_at[(c.row_info.spec.banner, c.row)]] = v
+            kinds[key].add(c.kind)
+        index = _outer(row_keys)
+        columns = _outer(col_keys)
+        frame = pandas.DataFrame(
+            {i: _wide_column(pandas, grid[key], kinds[key], exact) for i, key in enumerate(col_keys)},
+        )
+        frame.index = pandas.MultiIndex.from_tuples(index) if isinstance(index[0], tuple) else pandas.Index(index)
+        frame.columns = (
+            pandas.MultiIndex.from_tuples(columns) if isinstance(columns[0], tuple) else pandas.Index(columns)
+        )
+        out[table] = frame
+    return out
+
+
+def _wide_column(pandas: Any, column: list[Any], kinds: set[Value], exact: bool) -> Any:
+    if kinds <= set(_COUNTS):
+        return pandas.array(column, dtype="Int64")
+    if kinds == {Value.MONEY}:
+        if exact:
+            return pandas.array([pandas.NA if v is None else v for v in column], dtype=object)
+        return pandas.array([float("nan") if v is None else float(v) for v in column], dtype="float64")
+    return pandas.array([pandas.NA if v is None else v for v in column], dtype=object)
+
+
+# ---------------------------------------------------------------------------
+# findings
+
+
+def _numbers(pandas: Any, column: Sequence[object], exact: bool) -> Any:
+    """Whole numbers as ``Int64``, with decimals as ``Float64``; exact objects with ``exact=True`` or an Amount."""
+    if exact or any(isinstance(v, Amount) for v in column):
+        return pandas.array([pandas.NA if v is None else v for v in column], dtype=object)
+    if all(v is None or isinstance(v, int) for v in column):
+        return pandas.array(column, dtype="Int64")
+    return pandas.array([None if v is None else float(v) for v in column], dtype="Float64")  # type: ignore[arg-type]
+
+
+def findings_frame(result: ValidationResult, *, exact: bool = False) -> pd.DataFrame:
+    """One row per finding of ``result`` (needs the ``pandas`` extra); columns :data:`FINDING_COLUMNS`.
+
+    ``severity`` is an ordered categorical (error, inconsistency, warning,
+    info), so sorting by it puts the worst first; ``expected``, ``actual`` and
+    ``difference`` are ``Int64`` when every figure is a whole number (as with
+    every built-in check), else ``Float64``, and exact objects with
+    ``exact=True``; ``blank_paths`` is the tuple of the model paths of the
+    blank cells the finding names.
+
+    >>> import gongkai_model as gk
+    >>> bad = gk.model.replace_path(gk.examples.seed_report(), "table4.reconsideration.upheld", 3)
+    >>> frame = gk.findings_frame(gk.validate(bad))
+    >>> frame.loc[0, ["code", "severity", "row", "column"]].tolist(), int(frame.loc[0, "difference"])
+    (['T4_TOTAL', 'inconsistency', '行政复议', '总计'], -3)
+    """
+    from .checks import Severity, ValidationResult
+
+    pandas = _pandas()
+    if not isinstance(result, ValidationResult):
+        raise GongkaiError(
+            "cannot make a frame of findings",
+            [Problem("result", f"expected a ValidationResult, got {type(result).__name__}")],
+        )
+    issues = result.issues
+    severity = pandas.CategoricalDtype([s.value for s in Severity], ordered=True)
+    text = "string"
+    data = {
+        "code": pandas.array([f.code for f in issues], dtype=text),
+        "severity": pandas.Categorical([f.severity.value for f in issues], dtype=severity),
+        "year": pandas.array([f.year for f in issues], dtype="Int64"),
+        "table": pandas.array([f.table for f in issues], dtype=text),
+        "row": pandas.array([f.row for f in issues], dtype=text),
+        "column": pandas.array([f.column for f in issues], dtype=text),
+        "path": pandas.array([f.path for f in issues], dtype=text),
+        "expected": _numbers(pandas, [f.expected for f in issues], exact),
+        "actual": _numbers(pandas, [f.actual for f in issues], exact),
+        "difference": _numbers(pandas, [f.difference for f in issues], exact),
+        "assessable": pandas.array([f.assessable for f in issues], dtype="boolean"),
+        "blank_paths": pandas.array([tuple(c.path for c in f.blank_cells) for f in issues], dtype=object),
+        "message_zh": pandas.array([f.message_zh for f in issues], dtype=text),
+        "message_en": pandas.array([f.message_en for f in issues], dtype=text),
+    }
+    frame: pd.DataFrame = pandas.DataFrame(data, columns=list(FINDING_COLUMNS))
+    return frame
