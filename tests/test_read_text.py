@@ -309,3 +309,41 @@ def test_negative_zero_money_is_printed_as_zero() -> None:
 
     assert display(Decimal("-0.00")) == "0.00"
     assert display(None) == ""
+
+
+def test_rows_without_a_leading_tab_and_crlf_line_ends() -> None:
+    lines = _seed_text().split("\n")
+    text = "\r\n".join(x[1:] if x.startswith("\t") and x.count("\t") > 1 else x for x in lines)
+    got = read_text(text.encode())
+    assert got.errors == (), got.summary()
+    assert got.report == published(gk.examples.seed_report())
+
+
+def _numbered_seed() -> str:
+    """The seed copy with every figure replaced by a distinct number (so any shift would show)."""
+    count = 0
+    out = []
+    for line in SEED.read_text(encoding="utf-8").split("\n"):
+        if line.startswith("\t") and line[1:].strip(" \u3000\xa0") == "0":
+            count += 1
+            line = f"\t{count}"
+        out.append(line)
+    assert count == 200
+    return "\n".join(out)
+
+
+def test_one_cell_per_line_without_blank_lines_between_rows() -> None:
+    text = _numbered_seed()
+    full = read_text(text.encode())
+    assert full.errors == ()
+    assert full.report is not None
+    assert full.report.table2.regulations.issued == 1
+    assert full.report.table4.litigation_after_review.total == 200
+    packed = read_text("\n".join(x for x in text.split("\n") if x.strip() or "\t" in x).encode())
+    assert packed.errors == (), packed.summary()
+    assert packed.report is not None
+    assert (packed.report.table2, packed.report.table3, packed.report.table4) == (
+        full.report.table2,
+        full.report.table3,
+        full.report.table4,
+    )

@@ -153,6 +153,8 @@ class Labels:
     row_keys: dict[str, RowInfo]
     columns: dict[str, tuple[Cell, ...]]
     column_keys: dict[str, frozenset[str]]  #: model path of a cell → its normalised column labels
+    header_keys: frozenset[str]  #: every normalised column label and header above columns
+    words: frozenset[str]  #: every normalised label of the official layout (corners and notes included)
 
     @staticmethod
     @functools.cache
@@ -165,7 +167,11 @@ class Labels:
         for c in layout(shape):
             columns.setdefault(c.row_info.path, []).append(c)
         keys = {c.path: frozenset(normalize_label(x) for x in (c.column, *c.spec.aliases) if x) for c in layout(shape)}
-        return Labels(shape, row_keys, {k: tuple(v) for k, v in columns.items()}, keys)
+        headers = frozenset().union(*keys.values()) | {
+            normalize_label(c.spec.header) for c in layout(shape) if c.spec.header
+        }
+        words = frozenset(normalize_label(x.text) for p in plans(shape) for x in p.labels if x.kind != "title")
+        return Labels(shape, row_keys, {k: tuple(v) for k, v in columns.items()}, keys, headers, words)
 
     def row(self, text: str) -> tuple[RowInfo, bool] | None:
         """The row ``text`` labels: exactly (or a declared variant), or as a close misprint (``False``)."""
@@ -193,7 +199,9 @@ class Labels:
     def is_label(self, text: str) -> bool:
         """Whether ``text`` is some label of the tables (row, group, banner, header, note)."""
         key = normalize_label(text) if len(text) <= _MAX_SHORT else ""
-        return bool(key) and (key in known_labels() or key in self.row_keys or self._fuzzy(key) is not None)
+        return bool(key) and (
+            key in known_labels() or key in self.words or key in self.row_keys or self._fuzzy(key) is not None
+        )
 
 
 @functools.lru_cache(maxsize=8192)
@@ -437,10 +445,16 @@ class _Adapter:
             for h, (k, r, _) in enumerate(hits):
                 end = hits[h + 1][0] if h + 1 < len(hits) else len(row)
                 values = row[k + 1 : end]
-                # group labels printed before the next row label belong to that row, not to these values
+                # Printed before the next row label (rows not ended by a blank line): its headers, group
+                # labels and the blank cells of the groups merged over it (as many as the model has) are
+                # that row's, not these values.
                 carry: list[PCell] = []
-                while values and h + 1 < len(hits) and self.labels.is_label(values[-1].text):
-                    carry.insert(0, values.pop())
+                if h + 1 < len(hits):
+                    while values and self.labels.is_label(values[-1].text):
+                        carry.insert(0, values.pop())
+                    groups = len(hits[h + 1][1].groups)
+                    while values and len(carry) < groups and not values[-1].text.strip():
+                        carry.insert(0, values.pop())
                 n = len(self.labels.columns[r.path])
                 if not values and h + 1 == len(hits) and i < len(printed) and self._detached(printed[i], n):
                     values = printed[i]
@@ -463,6 +477,9 @@ class _Adapter:
     def data(self, label: PCell, r: RowInfo, before: Sequence[PCell], values: Sequence[PCell], n: int) -> None:
         self.start(r.table)
         cols = self.labels.columns[r.path]
+        if any(normalize_label(c.text) in self.labels.header_keys for c in before if len(c.text) <= _MAX_SHORT):
+            self.pending.append(list(before))  # header cells printed in the same row as the label
+            before = ()
         self.headers(cols)
         self.loose(before)
         if self.refusing:
@@ -502,34 +519,57 @@ class _Adapter:
                 else:
                     loose.append(cell)
             self.loose(loose)
-            if not placed:
-                continue
-            starts = [a for a, _, _ in placed]
-            if starts != sorted(set(starts)):
-                self.problem(
-                    placed[0][2],
-                    "the column headers are printed in another order than the statutory one; the figures under "
-                    "them cannot be paired with their columns and are left blank",
-                    None,
-                    "READ_UNALIGNED",
-                )
-                self.refusing = True
-            spans: list[Span] = []
-            x = 1
-            spans.append(Span(""))
-            for first, last, cell in sorted(placed, key=lambda p: p[0]):
-                while x < first + 1:
-                    spans.append(Span(""))
-                    x += 1
-                if first + 1 < x:
-                    continue
-                spans.append(self.span(cell, colspan=last - first + 1))
-                x = last + 2
-            while x < width:
+            for segment in self.levels(placed, cols):
+                self.header_row(segment, width)
+        self.pending = []
+
+    def levels(self, placed: list[tuple[int, int, PCell]], cols: Sequence[Cell]) -> list[list[tuple[int, int, PCell]]]:
+        """Header cells of one printed row split into header rows (a sub-header row follows its banner).
+
+        Within a header row the columns must come in the statutory order; a column printed before
+        one it follows makes the figures under them unpairable (text pairs figures by order), so
+        the rows below are refused.
+        """
+        segments: list[list[tuple[int, int, PCell]]] = []
+        banners: set[str] = set()
+        for first, last, cell in placed:
+            key = normalize_label(cell.text)
+            if segments and first <= segments[-1][-1][0]:
+                sub = {normalize_label(c.spec.header) for c in cols[first : last + 1] if c.spec.header}
+                if len(sub) == 1 and sub <= banners and key not in banners:
+                    segments.append([])
+                else:
+                    self.problem(
+                        cell,
+                        "the column headers are printed in another order than the statutory one; the figures "
+                        "under them cannot be paired with their columns and are left blank",
+                        None,
+                        "READ_UNALIGNED",
+                    )
+                    self.refusing = True
+                    segments.append([])
+            if not segments:
+                segments.append([])
+            segments[-1].append((first, last, cell))
+            if last > first:
+                banners.add(key)
+        return segments
+
+    def header_row(self, placed: list[tuple[int, int, PCell]], width: int) -> None:
+        spans: list[Span] = [Span("")]
+        x = 1
+        for first, last, cell in sorted(placed, key=lambda p: p[0]):
+            while x < first + 1:
                 spans.append(Span(""))
                 x += 1
-            self.spans.append(spans)
-        self.pending = []
+            if first + 1 < x:
+                continue
+            spans.append(self.span(cell, colspan=last - first + 1))
+            x = last + 2
+        while x < width:
+            spans.append(Span(""))
+            x += 1
+        self.spans.append(spans)
 
     def four(self, printed: list[list[PCell]]) -> None:
         """表四: three blocks side by side; labels, then outcome headers, then the figures, in reading order."""
