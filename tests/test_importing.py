@@ -14,18 +14,6 @@ from gongkai_model.model import get_path
 from cases import expected_cells
 from conftest import CASES, load_case, raw_cases
 
-#: Published forms whose reader is still being built (strict xfail: remove the entry when it lands).
-PENDING = {".txt": "read_text"}
-
-
-def _cases() -> list[Any]:
-    out = []
-    for name in raw_cases():
-        suffix = Path(load_case(name)["raw"]).suffix
-        marks = [pytest.mark.xfail(reason=f"{PENDING[suffix]} not yet built", strict=True)] if suffix in PENDING else []
-        out.append(pytest.param(name, marks=marks))
-    return out
-
 
 def _read(case: dict[str, Any]) -> formats.Imported:
     path = CASES / case["raw"]
@@ -36,7 +24,7 @@ def _read(case: dict[str, Any]) -> formats.Imported:
     return got
 
 
-@pytest.mark.parametrize("name", _cases())
+@pytest.mark.parametrize("name", raw_cases())
 def test_real_case_imports_to_its_figures(name: str) -> None:
     case = load_case(name)
     got = _read(case)
@@ -52,7 +40,7 @@ def test_real_case_imports_to_its_figures(name: str) -> None:
         assert got.provenance[path].place.source == str(CASES / case["raw"])
 
 
-@pytest.mark.parametrize("name", _cases())
+@pytest.mark.parametrize("name", raw_cases())
 def test_every_figure_names_its_printed_place(name: str) -> None:
     got = _read(load_case(name))
     for prov in got.provenance.values():

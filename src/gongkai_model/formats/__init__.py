@@ -17,6 +17,8 @@ from ._locate import Located, locate
 from ._result import CheckedReport, Imported, Provenance
 from ._values import BLANK_MARKS, ParsedValue, parse_value
 from .html import parse_html, read_html
+from .markdown import parse_markdown, read_markdown, render_markdown
+from .text import decode_text, parse_text, read_text, render_text
 
 
 def __getattr__(name: str) -> object:
@@ -50,17 +52,24 @@ __all__ = [
     "Span",
     "assemble",
     "check",
+    "decode_text",
     "detect_format",
     "find_heading",
     "find_title",
     "locate",
     "parse_docx",
     "parse_html",
+    "parse_markdown",
     "parse_pdf",
+    "parse_text",
     "parse_value",
     "read",
     "read_docx",
     "read_html",
+    "read_markdown",
     "read_pdf",
+    "read_text",
+    "render_markdown",
+    "render_text",
     "write_docx",
 ]

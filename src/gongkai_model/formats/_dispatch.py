@@ -23,6 +23,8 @@ FORMATS: dict[str, tuple[str, str]] = {
     "html": ("gongkai_model.formats.html", "read_html"),
     "docx": ("gongkai_model.formats.docx", "read_docx"),
     "pdf": ("gongkai_model.formats.pdf", "read_pdf"),
+    "text": ("gongkai_model.formats.text", "read_text"),
+    "markdown": ("gongkai_model.formats.markdown", "read_markdown"),
     "json": ("gongkai_model.formats._jsonread", "read_json"),
     "xlsx": ("gongkai_model.formats._xlsxread", "read_xlsx"),
 }

@@ -1,0 +1,446 @@
+"""Markdown: reports as converters of PDFs and Word files write them (markitdown, pandoc, docling style).
+
+Tables are pipe tables (``| a | b |``, a ``|---|`` separator under the first row, ``\\|`` for a
+pipe inside a cell, ``<br>`` for a line break inside a cell); headings are ``#`` lines or whole
+bold lines (``**一、总体情况**``). Markdown has no merged cells: converters repeat a merged cell's
+text over its box, or leave the covered cells blank. :func:`parse_markdown` rebuilds the boxes
+before the shared locator runs:
+
+- equal label texts side by side or one above the other are one merged label (a figure or a
+  blank is never merged);
+- a figure (or a blank) followed by blanks, under a merged header that covers exactly those
+  columns, is one merged value cell (as published, 表二's single figures under a wide header);
+- a row label printed alone, with its figures on the next row (and nothing else there), is
+  joined to them (a label detached from its values).
+
+A table split into several consecutive tables is stacked back by the shared core (same width,
+no headers of its own). :func:`render_markdown` writes a report so, repeating merged labels.
+
+>>> import gongkai_model as gk
+>>> page = render_markdown(gk.examples.seed_report())
+>>> got = read_markdown(page.encode())
+>>> got.ok, got.report.table4.reconsideration.total
+(True, 0)
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Sequence
+from typing import Any
+
+import attrs
+
+from ..errors import Place, Problem, ReadError
+from ..limits import DEFAULT_LIMITS, Limits, Source, read_source, source_name
+from ..model.layout import get_path
+from ..model.report import AnnualReport
+from ..model.values import Edition
+from ._assemble import assemble
+from ._document import Block, Document, Grid, Span
+from ._layout import SheetPlan
+from ._result import Imported
+from .text import (
+    MAX_CELL_CHARS,
+    Labels,
+    clean_text,
+    display,
+    is_figure,
+    sections,
+    shape_for,
+    short_heading,
+    split_lines,
+    title_of,
+)
+
+__all__ = ["parse_markdown", "read_markdown", "render_markdown"]
+
+_HEADING = re.compile(r"^ {0,3}#{1,6}(?:\s+|$)(?P<text>.*?)(?:\s+#+)?\s*$")
+_BOLD_LINE = re.compile(r"^\s*(?:\*\*|__)(?P<text>[^*_].*?)(?:\*\*|__)\s*[:：]?\s*$")
+_RULE = re.compile(r"^ {0,3}([-*_])(?:\s*\1){2,}\s*$")
+_SEPARATOR = re.compile(r"^\s*:?-+:?\s*$")
+_BR = re.compile(r"<br\s*/?>", re.IGNORECASE)
+_BOLD = re.compile(r"(\*\*|__)(.+?)\1")
+_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
+
+
+@attrs.define
+class _MCell:
+    text: str
+    line: int
+
+
+def _split_pipes(body: str) -> list[str]:
+    if "\\" not in body:
+        return body.split("|")
+    cells: list[str] = []
+    buf: list[str] = []
+    i = 0
+    while i < len(body):
+        ch = body[i]
+        if ch == "\\" and i + 1 < len(body):
+            buf.append(body[i : i + 2])
+            i += 2
+            continue
+        if ch == "|":
+            cells.append("".join(buf))
+            buf = []
+        else:
+            buf.append(ch)
+        i += 1
+    cells.append("".join(buf))
+    return cells
+
+
+def _split_row(line: str) -> list[str]:
+    """The cells of a pipe-table line (``\\|`` is a pipe inside a cell)."""
+    body = line.strip()
+    cells = _split_pipes(body)
+    if body.startswith("|"):
+        cells = cells[1:]
+    if body.endswith("|") and not body.endswith("\\|") and cells:
+        cells = cells[:-1]
+    return cells
+
+
+def _cell_text(raw: str) -> str:
+    text = _BR.sub("\n", raw)
+    text = _BOLD.sub(r"\2", text)
+    text = _ESCAPE.sub(r"\1", text)
+    text = html.unescape(text)
+    return "\n".join(part.strip() for part in text.split("\n")).strip()
+
+
+def _is_table_line(line: str) -> bool:
+    stripped = line.lstrip(" ")
+    return len(line) - len(stripped) <= 3 and stripped.startswith("|")
+
+
+def _scan(lines: Sequence[str], source: str, problems: list[Problem]) -> list[tuple[str, Any]]:
+    """Blocks of prose and tables (rows of cells with their lines), in reading order."""
+    out: list[tuple[str, Any]] = []
+    run: list[tuple[int, str]] = []
+    table: list[list[_MCell]] | None = None
+    seen_heading = False
+    expected: int | None = 0
+
+    def flush_run() -> None:
+        while run and not run[-1][1].strip():
+            run.pop()
+        while run and not run[0][1].strip():
+            run.pop(0)
+        if run:
+            out.append(("block", Block("paragraph", "\n".join(t for _, t in run), Place(source, line=run[0][0]))))
+        run.clear()
+
+    def end_table() -> None:
+        nonlocal table
+        if table:
+            out.append(("table", table))
+        table = None
+
+    for n, line in enumerate(lines, 1):
+        if _is_table_line(line):
+            if table is None:
+                flush_run()
+                table = []
+            raw = _split_row(line)
+            if raw and all(_SEPARATOR.match(c) for c in raw):
+                continue
+            cells = []
+            for c in raw:
+                text = _cell_text(c)
+                if len(text) > MAX_CELL_CHARS:
+                    problems.append(
+                        Problem(
+                            f"{source}, line {n}",
+                            f"a table cell of {len(text)} characters is no label and no figure; it is not read",
+                            code="READ_LIMIT",
+                            place=Place(source, line=n),
+                        )
+                    )
+                    text = text[:40] + "…"
+                cells.append(_MCell(text, n))
+            table.append(cells)
+            continue
+        end_table()
+        if _RULE.match(line):
+            flush_run()
+            continue
+        marked = _HEADING.match(line) or _BOLD_LINE.match(line)
+        body = _cell_text(marked.group("text")) if marked else line.strip()
+        index = short_heading(body, expected)
+        if marked or index is not None:
+            flush_run()
+            if body:
+                out.append(("block", Block("heading" if marked else "paragraph", body, Place(source, line=n))))
+            if index is not None:
+                seen_heading = True
+                expected = index + 1
+        elif not seen_heading:
+            flush_run()
+            run.append((n, line))
+            flush_run()
+        else:
+            run.append((n, line))
+    end_table()
+    flush_run()
+    return out
+
+
+def _join_detached(rows: list[list[_MCell]], labels: Labels) -> list[list[_MCell]]:
+    """A row label printed alone with its figures on the next row: one row."""
+    out: list[list[_MCell]] = []
+    i = 0
+    while i < len(rows):
+        row = rows[i]
+        hits = [k for k, c in enumerate(row) if labels.row(c.text) is not None]
+        if hits and i + 1 < len(rows):
+            k = hits[-1]
+            nxt = rows[i + 1]
+            rest = nxt[k + 1 :]
+            if (
+                len(nxt) == len(row)
+                and all(not c.text for c in row[k + 1 :])
+                and all(not c.text or c.text == row[j].text for j, c in enumerate(nxt[: k + 1]))
+                and all(not c.text or is_figure(c.text) for c in rest)
+                and any(c.text for c in rest)
+            ):
+                out.append([*row[: k + 1], *rest])
+                i += 2
+                continue
+        out.append(row)
+        i += 1
+    return out
+
+
+def _label_like(text: str) -> bool:
+    return bool(text) and not is_figure(text)
+
+
+_VOID = (-1, -1)
+
+
+def _short_rows(
+    rows: list[list[_MCell]], labels: Labels, source: str, number: int, problems: list[Problem]
+) -> dict[int, int]:
+    """Rows with figures printed with fewer cells than the table: row index → first column not read.
+
+    A converter that drops the cells a merged box covers (markdownify does, for ``rowspan``) shifts
+    the figures of such rows to the left; they cannot be placed under their headers, so they are
+    refused (the label is kept), never read one column off.
+    """
+    width = max((len(r) for r in rows), default=0)
+    out: dict[int, int] = {}
+    for i, row in enumerate(rows):
+        if len(row) >= width or not any(is_figure(c.text) for c in row):
+            continue
+        hits = [k for k, c in enumerate(row) if labels.row(c.text) is not None]
+        start = hits[-1] + 1 if hits else 0
+        out[i] = start
+        line = row[0].line
+        place = Place(source, table=number, row=i + 1, line=line)
+        problems.append(
+            Problem(
+                str(place),
+                f"this row prints {len(row)} cells where its table has {width}: a converter dropped merged cells, "
+                "so its figures cannot be placed under their headers and are left blank",
+                row[hits[-1]].text.strip() if hits else None,
+                code="READ_UNALIGNED",
+                place=place,
+            )
+        )
+    return out
+
+
+def _boxes(rows: list[list[_MCell]], labels: Labels, void: dict[int, int]) -> list[list[tuple[int, int, int, _MCell]]]:
+    """Each row's cells that start a box there: ``(column, rowspan, colspan, cell)``, in column order."""
+    height = len(rows)
+    width = max((len(r) for r in rows), default=0)
+    grid = [[r[c] if c < len(r) else _MCell("", r[-1].line if r else 0) for c in range(width)] for r in rows]
+
+    def row_label(text: str) -> bool:
+        hit = labels.row(text)
+        return hit is not None and hit[0].table != "四"
+
+    # header rows: labels, no figure and no row of 表二/表三 (whose figures may all be blank)
+    header = [
+        any(_label_like(x.text) for x in row) and not any(is_figure(x.text) or row_label(x.text) for x in row)
+        for row in grid
+    ]
+    owner: list[list[tuple[int, int] | None]] = [[None] * width for _ in range(height)]
+    for r, start in void.items():
+        owner[r][start:] = [_VOID] * (width - start)
+    box: dict[tuple[int, int], tuple[int, int]] = {}  # top-left → (bottom, right)
+    nearest: list[tuple[int, int] | None] = [None] * width  # per column, the box of the last label above
+    for r in range(height):
+        for c in range(width):
+            if owner[r][c] is not None:
+                continue
+            text = grid[r][c].text
+            right = c
+            bottom = r
+            if _label_like(text):
+                while right + 1 < width and owner[r][right + 1] is None and grid[r][right + 1].text == text:
+                    right += 1
+                while bottom + 1 < height and all(
+                    owner[bottom + 1][x] is None and grid[bottom + 1][x].text == text for x in range(c, right + 1)
+                ):
+                    bottom += 1
+                if (right, bottom) == (c, r) and header[r]:
+                    # a merged header printed once, its box left blank (markdownify, pandoc)
+                    while right + 1 < width and owner[r][right + 1] is None and not grid[r][right + 1].text:
+                        right += 1
+                    while (
+                        bottom + 1 < height
+                        and header[bottom + 1]
+                        and all(
+                            owner[bottom + 1][x] is None and not grid[bottom + 1][x].text for x in range(c, right + 1)
+                        )
+                    ):
+                        bottom += 1
+            if (right, bottom) == (c, r) and not header[r]:
+                right = _value_right(grid, owner, box, nearest[c], r, c)
+            for y in range(r, bottom + 1):
+                for x in range(c, right + 1):
+                    owner[y][x] = (r, c)
+            box[(r, c)] = (bottom, right)
+            if _label_like(text):
+                for x in range(c, right + 1):
+                    nearest[x] = (r, c)
+    out: list[list[tuple[int, int, int, _MCell]]] = []
+    for r in range(height):
+        out.append(
+            [(c, box[(r, c)][0] - r + 1, box[(r, c)][1] - c + 1, grid[r][c]) for c in range(width) if (r, c) in box]
+        )
+    return out
+
+
+def _value_right(
+    grid: list[list[_MCell]],
+    owner: list[list[tuple[int, int] | None]],
+    box: dict[tuple[int, int], tuple[int, int]],
+    top: tuple[int, int] | None,
+    r: int,
+    c: int,
+) -> int:
+    """The last column of a figure (or blank) at ``(r, c)``: across the merged header above it, the rest blank.
+
+    ``top`` is the box of the nearest label above ``(r, c)`` in its column.
+    """
+    if top is None:
+        return c
+    right = box[top][1]
+    if top[1] != c or right == c:
+        return c
+    text = grid[r][c].text
+    covered = range(c + 1, right + 1)
+    if all(owner[r][x] is None and grid[r][x].text in ("", text) for x in covered) and (
+        text or all(not grid[r][x].text for x in covered)
+    ):
+        return right
+    return c
+
+
+def _grid(
+    rows: list[list[_MCell]], labels: Labels, source: str, number: int, limits: Limits, problems: list[Problem]
+) -> Grid:
+    void = _short_rows(rows, labels, source, number, problems)
+    spans = [
+        [
+            Span(
+                cell.text, rowspan, colspan, place=Place(source, table=number, row=r + 1, column=x + 1, line=cell.line)
+            )
+            for x, rowspan, colspan, cell in row
+        ]
+        for r, row in enumerate(_boxes(rows, labels, void))
+    ]
+    return Grid.build(spans, Place(source, table=number), limits, problems)
+
+
+def parse_markdown(data: bytes | str, *, source: str = "<markdown>", limits: Limits = DEFAULT_LIMITS) -> Document:
+    """The :class:`Document` of a Markdown file: headings, paragraphs and pipe tables (as grids) in reading order."""
+    problems: list[Problem] = []
+    text = clean_text(data, source, problems)
+    if not text.strip():
+        return Document(source, (), (*problems, Problem(source, "the text is empty", code="READ_NOT_A_REPORT")))
+    parts = _scan(split_lines(text), source, problems)
+    texts = [c.text for kind, part in parts if kind == "table" for row in part for c in row]
+    labels = Labels.of(shape_for(texts))
+    blocks: list[Block] = []
+    tables = 0
+    for kind, part in parts:
+        if kind == "block":
+            blocks.append(part)
+            continue
+        rows = part[: limits.max_rows + 1]
+        tables += 1
+        grid = _grid(_join_detached(rows, labels), labels, source, tables, limits, problems)
+        body = "\n".join("\t".join(c.text for c in row if c) for row in grid.rows)
+        blocks.append(Block("table", body, grid.place, grid))
+    return Document(source, tuple(blocks), tuple(problems))
+
+
+def read_markdown(
+    source: Source,
+    *,
+    agency: str | None = None,
+    year: int | None = None,
+    edition: Edition | str | None = None,
+    strict: bool = False,
+    limits: Limits | None = None,
+    name: str | None = None,
+) -> Imported:
+    """Read a report from Markdown (a path, bytes or a binary stream), as :func:`~gongkai_model.formats.read_html` does.
+
+    Every figure's provenance names its table, row, column and line
+    (``Place(source, table=2, row=5, column=4, line=61)``).
+    """
+    limits = limits or DEFAULT_LIMITS
+    name = name or source_name(source, "<markdown>")
+    data = read_source(source, limits, name, ReadError, "Markdown file")
+    doc = parse_markdown(data, source=name, limits=limits)
+    return assemble(doc, agency=agency, year=year, edition=edition, strict=strict)
+
+
+def _escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", "<br>")
+
+
+def _table(report: AnnualReport, plan: SheetPlan, repeat: bool) -> list[str]:
+    """The plan's table below its title: merged labels repeated over their box (or printed once), figures once."""
+    top = min(lab.row for lab in plan.labels if lab.kind != "title")
+    bottom = max([lab.last_row for lab in plan.labels] + [v.row for v in plan.values])
+    cells = [[""] * plan.width for _ in range(top, bottom + 1)]
+    for lab in plan.labels:
+        if lab.kind == "title":
+            continue
+        for y in range(lab.row, lab.last_row + 1 if repeat else lab.row + 1):
+            for x in range(lab.col, lab.last_col + 1 if repeat else lab.col + 1):
+                cells[y - top][x - 1] = lab.text
+    for v in plan.values:
+        cells[v.row - top][v.col - 1] = display(get_path(report, v.cell.path))
+    lines = ["| " + " | ".join(_escape(c) for c in row) + " |" for row in cells]
+    lines.insert(1, "|" + "---|" * plan.width)
+    return lines
+
+
+def render_markdown(report: AnnualReport, *, merged: str = "repeat") -> str:
+    """The report as Markdown: ``#`` title, ``##`` the six numbered headings, texts, pipe tables.
+
+    Merged labels are repeated over their box (``merged="repeat"``, as docling writes them) or
+    printed once with the rest of their box blank (``merged="blank"``, as markdownify and pandoc
+    write them); a figure merged across columns is printed once with blanks beside it. Either way
+    :func:`read_markdown` reads it back to the same report.
+    """
+    if merged not in ("repeat", "blank"):
+        raise ValueError(f"merged must be 'repeat' or 'blank', not {merged!r}")
+    lines = [f"# {title_of(report)}", ""]
+    for heading, text, plan in sections(report):
+        lines += [f"## {heading}", ""]
+        if plan is not None:
+            lines += [*_table(report, plan, merged == "repeat"), ""]
+        elif text:
+            lines += [*split_lines(text), ""]
+    return "\n".join(lines)

@@ -1,0 +1,742 @@
+"""Plain-text copies of reports: the text a reader gets by copying a published page, or a converter's output.
+
+Text has no grid. A copied table prints each cell after a tab, one cell per line, a blank line
+after each table row (the seed report), or one row per line with its cells separated by tabs; a
+label broken inside its cell continues on the next line (``商业`` / ``企业``). Paragraphs and
+headings are lines without a tab.
+
+:func:`parse_text` turns the line stream into a :class:`~gongkai_model.formats.Document` with a
+*sequence adapter*: in each printed row, a cell that is a row label of the model is followed by
+that row's cells, blanks included; their number must be the number of columns the model has for
+that row (from :func:`gongkai_model.model.layout`), else the row is refused (a located problem, its
+cells blank), because text offers nothing else to align figures by. Header lines become header
+cells above the value columns, placed by their labels, so the shared locator finds every figure
+by row and column label like in any other form. Cells that ran together (``行政许可396442278``)
+are no label and no figure: they are refused, never split.
+
+:func:`render_text` writes a report as such a copy (one table row per line, cells after tabs).
+
+>>> import gongkai_model as gk
+>>> text = render_text(gk.examples.seed_report())
+>>> got = read_text(text.encode())
+>>> got.ok, got.report.table3.results.total.total, got.report.other_matters.text
+(True, 0, '无。')
+"""
+
+from __future__ import annotations
+
+import codecs
+import difflib
+import functools
+import re
+from collections.abc import Iterator, Sequence
+from decimal import Decimal
+from typing import Any
+
+import attrs
+
+from ..errors import Place, Problem, ReadError
+from ..labels import normalize_label
+from ..limits import DEFAULT_LIMITS, Limits, Source, read_source, source_name
+from ..model._spec import Value
+from ..model.layout import Cell, RowInfo, Shape, get_path, layout, rows, shape_of
+from ..model.report import NUMERALS, AnnualReport
+from ..model.values import Amount, Edition
+from ..records import infer_edition, infer_shape
+from ..reference import section_headings
+from ._assemble import assemble, find_heading
+from ._document import Block, Document, Grid, Span
+from ._layout import SheetPlan, plans
+from ._locate import FUZZY_CUTOFF, known_labels
+from ._result import Imported
+from ._values import parse_value
+
+__all__ = ["decode_text", "parse_text", "read_text", "render_text"]
+
+_TRAILING_FIGURES = re.compile(r"[0-9.,，]+$")
+_LINE = re.compile(r"\r\n|\r|\n")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+#: A table cell longer than this is no label and no figure; it is cut (and refused) before matching.
+MAX_CELL_CHARS = 2000
+#: A line longer than this is never taken as a heading or a label broken across lines.
+_MAX_SHORT = 200
+#: A line that continues the label of the cell above is at most this long.
+_MAX_CONTINUATION = 20
+
+
+def decode_text(data: bytes) -> tuple[str, bool]:
+    """The text of ``data`` and whether it decoded cleanly: UTF-8 (with or without BOM), UTF-16 with BOM, else GB18030.
+
+    >>> decode_text("年度报告".encode("gb18030")), decode_text(codecs.BOM_UTF16_LE + "年度报告".encode("utf-16-le"))
+    (('年度报告', True), ('年度报告', True))
+    """
+    encodings: tuple[str, ...]
+    if data.startswith(codecs.BOM_UTF8):
+        data, encodings = data[len(codecs.BOM_UTF8) :], ("utf-8",)
+    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        encodings = ("utf-16",)
+    else:
+        encodings = ("utf-8", "gb18030")
+    for encoding in encodings:
+        try:
+            return data.decode(encoding), True
+        except UnicodeDecodeError:
+            continue
+    return data.decode(encodings[-1], errors="replace"), False
+
+
+def clean_text(data: bytes | str, source: str, problems: list[Problem]) -> str:
+    """Decoded text without NUL and other control characters (said so), shared with the Markdown reader."""
+    if isinstance(data, bytes):
+        text, clean = decode_text(data)
+        if not clean:
+            problems.append(
+                Problem(
+                    source,
+                    "the text is neither UTF-8, UTF-16 nor GB18030; undecodable bytes are shown as U+FFFD",
+                    code="READ_ENCODING",
+                    severity="warning",
+                    place=Place(source),
+                )
+            )
+    else:
+        text = data
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    stripped = _CONTROL.sub("", text)
+    if len(stripped) != len(text):
+        problems.append(
+            Problem(
+                source,
+                f"{len(text) - len(stripped)} control character(s) (NUL …) removed before reading",
+                code="READ_CONTROL_CHARS",
+                severity="warning",
+                place=Place(source),
+            )
+        )
+    return stripped
+
+
+def split_lines(text: str) -> list[str]:
+    """Lines as an editor numbers them (``\\r\\n``, ``\\r`` or ``\\n``; no other separators)."""
+    return _LINE.split(text)
+
+
+@functools.lru_cache(maxsize=65536)
+def is_figure(text: str) -> bool:
+    """Whether a printed cell is a figure or a blank-like mark (as the one value parser reads it)."""
+    if not text.strip() or len(text) > _MAX_SHORT:
+        return False
+    for kind in (Value.SIGNED, Value.AMOUNT):
+        parsed = parse_value(text, kind)
+        if parsed.value is not None or parsed.mark is not None:
+            return True
+    return False
+
+
+def short_heading(text: str, expected: int | None) -> int | None:
+    """The section a short line heads (as the shared core decides), or ``None``."""
+    if len(text) > _MAX_SHORT or not text.strip():
+        return None
+    hit = find_heading(text, expected)
+    return hit[0] if hit else None
+
+
+# --- the model's labels, per shape ---------------------------------------------------------------
+
+
+@attrs.frozen(eq=False)
+class Labels:
+    """What the sequence adapters need to know of a shape's labels (all derived from the model)."""
+
+    shape: Shape
+    row_keys: dict[str, RowInfo]
+    columns: dict[str, tuple[Cell, ...]]
+    column_keys: dict[str, frozenset[str]]  #: model path of a cell → its normalised column labels
+    header_keys: frozenset[str]  #: every normalised column label and header above columns
+    words: frozenset[str]  #: every normalised label of the official layout (corners and notes included)
+
+    @staticmethod
+    @functools.cache
+    def of(shape: Shape) -> Labels:
+        row_keys: dict[str, RowInfo] = {}
+        columns: dict[str, list[Cell]] = {}
+        for r in rows(shape):
+            for x in (r.label, *r.spec.aliases):
+                row_keys.setdefault(normalize_label(x), r)
+        for c in layout(shape):
+            columns.setdefault(c.row_info.path, []).append(c)
+        keys = {c.path: frozenset(normalize_label(x) for x in (c.column, *c.spec.aliases) if x) for c in layout(shape)}
+        headers = frozenset().union(*keys.values()) | {
+            normalize_label(c.spec.header) for c in layout(shape) if c.spec.header
+        }
+        words = frozenset(normalize_label(x.text) for p in plans(shape) for x in p.labels if x.kind != "title")
+        return Labels(shape, row_keys, {k: tuple(v) for k, v in columns.items()}, keys, headers, words)
+
+    def row(self, text: str) -> tuple[RowInfo, bool] | None:
+        """The row ``text`` labels: exactly (or a declared variant), or as a close misprint (``False``)."""
+        key = normalize_label(text) if len(text) <= _MAX_SHORT else ""
+        if not key:
+            return None
+        hit = self.row_keys.get(key)
+        if hit is not None:
+            return hit, True
+        fuzzy = self._fuzzy(key)
+        return (fuzzy, False) if fuzzy is not None else None
+
+    def _fuzzy(self, key: str) -> RowInfo | None:
+        return _fuzzy_row(self.shape, key)
+
+    def run_together(self, text: str) -> str | None:
+        """The row label that ``text`` starts with when figures follow it with no separator (never split)."""
+        key = normalize_label(text) if len(text) <= _MAX_SHORT else ""
+        m = _TRAILING_FIGURES.search(key)
+        if m is None or m.start() == 0:
+            return None
+        hit = self.row(key[: m.start()])
+        return hit[0].label if hit is not None else None
+
+    def is_label(self, text: str) -> bool:
+        """Whether ``text`` is some label of the tables (row, group, banner, header, note)."""
+        key = normalize_label(text) if len(text) <= _MAX_SHORT else ""
+        return bool(key) and (
+            key in known_labels() or key in self.words or key in self.row_keys or self._fuzzy(key) is not None
+        )
+
+
+@functools.lru_cache(maxsize=8192)
+def _fuzzy_row(shape: Shape, key: str) -> RowInfo | None:
+    """The one row whose label ``key`` is a close misprint of (as the shared locator judges), or ``None``."""
+    if key in known_labels() or len(key) < 2 or any(ch.isdigit() for ch in key[2:]) or is_figure(key):
+        return None
+    scores: dict[str, tuple[float, RowInfo]] = {}
+    for label, r in Labels.of(shape).row_keys.items():
+        ratio = difflib.SequenceMatcher(None, key, label).ratio()
+        if ratio >= FUZZY_CUTOFF and ratio > scores.get(r.path, (0.0, r))[0]:
+            scores[r.path] = (ratio, r)
+    if not scores:
+        return None
+    best = max(s for s, _ in scores.values())
+    winners = [r for s, r in scores.values() if s == best]
+    return winners[0] if len(winners) == 1 else None
+
+
+def shape_for(texts: Sequence[str]) -> Shape:
+    """The shape the printed labels show (the same inference the shared core makes)."""
+    edition, _ = infer_edition(texts, None)
+    shape, _ = infer_shape(texts, edition)
+    return shape
+
+
+# --- the line stream -------------------------------------------------------------------------------
+
+
+@attrs.define
+class PCell:
+    """A printed cell of a text table: its text and the line it starts on."""
+
+    text: str
+    line: int
+
+
+@attrs.define
+class _Region:
+    rows: list[list[PCell]] = attrs.field(factory=list)
+    single: list[bool] = attrs.field(factory=list)  #: whether the row is printed one cell per line
+    open: bool = False
+    blanks: int = 0
+
+
+def _cell(text: str, line: int, source: str, problems: list[Problem]) -> PCell:
+    if len(text) > MAX_CELL_CHARS:
+        problems.append(
+            Problem(
+                f"{source}, line {line}",
+                f"a table cell of {len(text)} characters is no label and no figure; it is not read",
+                code="READ_LIMIT",
+                place=Place(source, line=line),
+            )
+        )
+        text = text[:40] + "…"
+    return PCell(text, line)
+
+
+def _continues(cell: PCell, line: str) -> bool:
+    """Whether a line without a tab continues the label in ``cell`` (a label broken across lines)."""
+    body = line.strip()
+    return (
+        bool(cell.text.strip())
+        and not is_figure(cell.text)
+        and 0 < len(body) <= _MAX_CONTINUATION
+        and not is_figure(body)
+        and short_heading(body, None) is None
+    )
+
+
+def _scan(lines: Sequence[str], source: str, problems: list[Problem]) -> list[tuple[str, Any]]:
+    """Paragraph blocks and table regions (printed rows of printed cells), in reading order."""
+    out: list[tuple[str, Any]] = []
+    run: list[tuple[int, str]] = []
+    region: _Region | None = None
+    seen_heading = False
+    expected: int | None = 0
+
+    def flush_run() -> None:
+        while run and not run[-1][1].strip():
+            run.pop()
+        while run and not run[0][1].strip():
+            run.pop(0)
+        if run:
+            text = "\n".join(t for _, t in run)
+            out.append(("block", Block("paragraph", text, Place(source, line=run[0][0]))))
+        run.clear()
+
+    def end_region() -> None:
+        nonlocal region
+        if region is not None and region.rows:
+            out.append(("table", region.rows))
+        region = None
+
+    for n, line in enumerate(lines, 1):
+        if "\t" in line:
+            if region is None:
+                flush_run()
+                region = _Region()
+            fields = line.split("\t")
+            if not fields[0].strip():
+                fields = fields[1:]
+            cells = [_cell(f, n, source, problems) for f in fields]
+            if len(cells) > 1:
+                region.rows.append(cells)
+                region.single.append(False)
+                region.open = False
+            else:
+                if not region.open:
+                    region.rows.append([])
+                    region.single.append(True)
+                    region.open = True
+                region.rows[-1].extend(cells)
+            region.blanks = 0
+            continue
+        if not line.strip():
+            if region is not None:
+                region.open = False
+                region.blanks += 1
+            else:
+                run.append((n, line))
+            continue
+        if region is not None:
+            last = region.rows[-1] if region.rows and region.rows[-1] else None
+            if last is not None and region.blanks <= 1 and _continues(last[-1], line):
+                last[-1].text += "\n" * (region.blanks + 1) + line.strip()
+                region.open = region.single[-1]
+                region.blanks = 0
+                continue
+            end_region()
+        index = short_heading(line.strip(), expected)
+        if index is not None:
+            flush_run()
+            out.append(("block", Block("paragraph", line.strip(), Place(source, line=n))))
+            seen_heading = True
+            expected = index + 1
+        elif not seen_heading:
+            flush_run()
+            run.append((n, line))
+            flush_run()
+        else:
+            run.append((n, line))
+    end_region()
+    flush_run()
+    return out
+
+
+# --- the sequence adapter --------------------------------------------------------------------------
+
+
+class _Adapter:
+    """Printed rows of one table region → grids with a row label, its cells, and headers above them."""
+
+    def __init__(self, labels: Labels, source: str, limits: Limits, problems: list[Problem], first: int) -> None:
+        self.labels = labels
+        self.source = source
+        self.limits = limits
+        self.problems = problems
+        self.number = first
+        self.grids: list[Grid] = []
+        self.spans: list[list[Span]] = []
+        self.table: str | None = None
+        self.pending: list[list[PCell]] = []
+        self.refusing = False  #: the last header rows were printed out of the statutory order
+        four = [r for r in rows(labels.shape) if r.table == "四"]
+        self.four_rows = four
+        self.four_keys = {normalize_label(x) for r in four for x in (r.label, *r.spec.aliases, r.spec.banner) if x}
+
+    def place(self, cell: PCell) -> Place:
+        return Place(self.source, line=cell.line)
+
+    def span(self, cell: PCell, colspan: int = 1) -> Span:
+        return Span(cell.text, colspan=colspan, place=self.place(cell))
+
+    def problem(self, cell: PCell, message: str, label: str | None, code: str) -> None:
+        place = self.place(cell)
+        self.problems.append(Problem(str(place), message, label, code=code, place=place))
+
+    def flush(self) -> None:
+        if self.spans:
+            self.number += 1
+            self.grids.append(Grid.build(self.spans, Place(self.source, table=self.number), self.limits, self.problems))
+        self.spans = []
+        self.table = None
+
+    def start(self, table: str) -> None:
+        if self.table is not None and self.table != table:
+            self.flush()
+        self.table = table
+
+    def orphan(self, cells: Sequence[PCell]) -> None:
+        """A printed row with no label at all: kept as one grid row (no row label, so nothing reads it)."""
+        if any(c.text.strip() for c in cells):
+            self.spans.append([self.span(c) for c in cells])
+            for cell in cells:
+                self.check_run_together(cell)
+
+    def loose(self, cells: Sequence[PCell]) -> None:
+        """Printed cells that are no row of the model: kept in the grid, one per row, at the label column."""
+        for cell in cells:
+            if cell.text.strip():
+                self.spans.append([self.span(cell)])
+                self.check_run_together(cell)
+
+    def check_run_together(self, cell: PCell) -> None:
+        label = self.labels.run_together(cell.text)
+        if label is not None:
+            self.problem(
+                cell,
+                f"a label and figures ran together with no separator: {cell.text.strip()!r}; "
+                "they are not split (the figures of that row are left blank)",
+                label,
+                "READ_RUN_TOGETHER",
+            )
+
+    def run(self, printed: list[list[PCell]]) -> list[Grid]:
+        i = 0
+        while i < len(printed):
+            row = printed[i]
+            hits = [(k, *hit) for k, cell in enumerate(row) if (hit := self.labels.row(cell.text)) is not None]
+            keys = {normalize_label(c.text) for c in row if len(c.text) <= _MAX_SHORT}
+            if any(r.table == "四" for _, r, _ in hits) or keys & self.four_keys:
+                j = i + 1
+                while j < len(printed) and not any(
+                    (hit := self.labels.row(c.text)) is not None and hit[0].table != "四" for c in printed[j]
+                ):
+                    j += 1
+                self.four(printed[i:j])
+                i = j
+                continue
+            if not hits:
+                if any(self.labels.is_label(c.text) for c in row):
+                    self.pending.append(row)
+                else:
+                    self.orphan(row)
+                i += 1
+                continue
+            i += 1
+            before = row[: hits[0][0]]
+            for h, (k, r, _) in enumerate(hits):
+                end = hits[h + 1][0] if h + 1 < len(hits) else len(row)
+                values = row[k + 1 : end]
+                # Printed before the next row label (rows not ended by a blank line): its headers, group
+                # labels and the blank cells of the groups merged over it (as many as the model has) are
+                # that row's, not these values.
+                carry: list[PCell] = []
+                if h + 1 < len(hits):
+                    while values and self.labels.is_label(values[-1].text):
+                        carry.insert(0, values.pop())
+                    groups = len(hits[h + 1][1].groups)
+                    while values and len(carry) < groups and not values[-1].text.strip():
+                        carry.insert(0, values.pop())
+                n = len(self.labels.columns[r.path])
+                if not values and h + 1 == len(hits) and i < len(printed) and self._detached(printed[i], n):
+                    values = printed[i]
+                    i += 1
+                self.data(row[k], r, before, values, n)
+                before = carry
+        self.loose([c for p in self.pending for c in p])
+        self.pending = []
+        self.flush()
+        return self.grids
+
+    def _detached(self, nxt: list[PCell], n: int) -> bool:
+        """Whether the next printed row holds the values of a label printed alone (a label detached from them)."""
+        return (
+            len(nxt) == n
+            and all(not c.text.strip() or is_figure(c.text) for c in nxt)
+            and any(c.text.strip() for c in nxt)
+        )
+
+    def data(self, label: PCell, r: RowInfo, before: Sequence[PCell], values: Sequence[PCell], n: int) -> None:
+        self.start(r.table)
+        cols = self.labels.columns[r.path]
+        if any(normalize_label(c.text) in self.labels.header_keys for c in before if len(c.text) <= _MAX_SHORT):
+            self.pending.append(list(before))  # header cells printed in the same row as the label
+            before = ()
+        self.headers(cols)
+        self.loose(before)
+        if self.refusing:
+            self.spans.append([self.span(label)])
+            return
+        if len(values) != n:
+            self.problem(
+                label,
+                f"{len(values)} cell(s) follow the label of row {r.label!r} where 表{r.table} has {n} "
+                "column(s) for it; "
+                "text has no columns to align them by, so its cells are left blank",
+                r.label,
+                "READ_CELLS_MISCOUNTED",
+            )
+            self.spans.append([self.span(label)])
+            return
+        self.spans.append([self.span(label), *(self.span(v) for v in values)])
+
+    def headers(self, cols: Sequence[Cell]) -> None:
+        """The pending header rows, their labels placed above the value columns they name."""
+        if not self.pending:
+            return
+        self.refusing = False
+        width = len(cols) + 1
+        for printed in self.pending:
+            placed: list[tuple[int, int, PCell]] = []
+            loose: list[PCell] = []
+            for cell in printed:
+                key = normalize_label(cell.text) if len(cell.text) <= _MAX_SHORT else ""
+                if not key:
+                    continue
+                at = [j for j, c in enumerate(cols) if key in self.labels.column_keys[c.path]]
+                if not at:
+                    at = [j for j, c in enumerate(cols) if c.spec.header and normalize_label(c.spec.header) == key]
+                if at and at == list(range(at[0], at[-1] + 1)):
+                    placed.append((at[0], at[-1], cell))
+                else:
+                    loose.append(cell)
+            self.loose(loose)
+            for segment in self.levels(placed, cols):
+                self.header_row(segment, width)
+        self.pending = []
+
+    def levels(self, placed: list[tuple[int, int, PCell]], cols: Sequence[Cell]) -> list[list[tuple[int, int, PCell]]]:
+        """Header cells of one printed row split into header rows (a sub-header row follows its banner).
+
+        Within a header row the columns must come in the statutory order; a column printed before
+        one it follows makes the figures under them unpairable (text pairs figures by order), so
+        the rows below are refused.
+        """
+        segments: list[list[tuple[int, int, PCell]]] = []
+        banners: set[str] = set()
+        for first, last, cell in placed:
+            key = normalize_label(cell.text)
+            if segments and first <= segments[-1][-1][0]:
+                sub = {normalize_label(c.spec.header) for c in cols[first : last + 1] if c.spec.header}
+                if len(sub) == 1 and sub <= banners and key not in banners:
+                    segments.append([])
+                else:
+                    self.problem(
+                        cell,
+                        "the column headers are printed in another order than the statutory one; the figures "
+                        "under them cannot be paired with their columns and are left blank",
+                        None,
+                        "READ_UNALIGNED",
+                    )
+                    self.refusing = True
+                    segments.append([])
+            if not segments:
+                segments.append([])
+            segments[-1].append((first, last, cell))
+            if last > first:
+                banners.add(key)
+        return segments
+
+    def header_row(self, placed: list[tuple[int, int, PCell]], width: int) -> None:
+        spans: list[Span] = [Span("")]
+        x = 1
+        for first, last, cell in sorted(placed, key=lambda p: p[0]):
+            while x < first + 1:
+                spans.append(Span(""))
+                x += 1
+            if first + 1 < x:
+                continue
+            spans.append(self.span(cell, colspan=last - first + 1))
+            x = last + 2
+        while x < width:
+            spans.append(Span(""))
+            x += 1
+        self.spans.append(spans)
+
+    def four(self, printed: list[list[PCell]]) -> None:
+        """表四: three blocks side by side; labels, then outcome headers, then the figures, in reading order."""
+        self.start("四")
+        if self.pending:
+            self.loose([c for p in self.pending for c in p])
+            self.pending = []
+        blocks = self.four_rows
+        col_keys = [self.labels.column_keys[c.path] for r in blocks for c in self.labels.columns[r.path]]
+        all_cols = frozenset().union(*col_keys)
+        found: list[tuple[RowInfo, PCell]] = []
+        heads: list[PCell] = []
+        banners: list[PCell] = []
+        last = (-1, -1)
+        for ri, row in enumerate(printed):
+            for ci, cell in enumerate(row):
+                key = normalize_label(cell.text) if len(cell.text) <= _MAX_SHORT else ""
+                if not key:
+                    continue
+                hit = self.labels.row(cell.text)
+                if hit is not None and hit[0].table == "四":
+                    found.append((hit[0], cell))
+                elif key in all_cols:
+                    heads.append(cell)
+                elif key in self.four_keys:
+                    banners.append(cell)
+                else:
+                    continue
+                last = (ri, ci)
+        values: list[PCell] = []
+        if last[0] >= 0:
+            trailing = printed[last[0]][last[1] + 1 :]
+            after = [c for row in printed[last[0] + 1 :] for c in row]
+            values = [*trailing, *after] if any(c.text.strip() for c in trailing) else after
+        self.loose(banners)
+        x_spans: list[Span] = []
+        for r, cell in found:
+            x_spans.append(self.span(cell, colspan=len(self.labels.columns[r.path])))
+        if x_spans:
+            self.spans.append(x_spans)
+        if heads:
+            self.spans.append([self.span(c) for c in heads])
+        ok = (
+            [r.path for r, _ in found] == [r.path for r in blocks]
+            and len(heads) == len(col_keys)
+            and all(normalize_label(h.text) in keys for h, keys in zip(heads, col_keys, strict=False))
+            and len(values) == len(col_keys)
+        )
+        if ok:
+            self.spans.append([self.span(v) for v in values])
+            return
+        anchor = found[0][1] if found else (heads[0] if heads else printed[0][0] if printed[0] else PCell("", 0))
+        self.problem(
+            anchor,
+            f"表四 prints {len(found)} of its {len(blocks)} block labels, {len(heads)} outcome headers and "
+            f"{len(values)} cell(s) after them where the statutory table has {len(col_keys)} in order; "
+            "text has no columns to align them by, so its cells are left blank",
+            "表四",
+            "READ_CELLS_MISCOUNTED",
+        )
+        self.loose(values)
+
+
+def parse_text(data: bytes | str, *, source: str = "<text>", limits: Limits = DEFAULT_LIMITS) -> Document:
+    """The :class:`Document` of a plain-text copy: paragraphs, headings and tables (as grids) in reading order."""
+    problems: list[Problem] = []
+    text = clean_text(data, source, problems)
+    if not text.strip():
+        return Document(source, (), (*problems, Problem(source, "the text is empty", code="READ_NOT_A_REPORT")))
+    parts = _scan(split_lines(text), source, problems)
+    texts = [c.text for kind, region in parts if kind == "table" for row in region for c in row]
+    labels = Labels.of(shape_for(texts))
+    blocks: list[Block] = []
+    tables = 0
+    for kind, part in parts:
+        if kind == "block":
+            blocks.append(part)
+            continue
+        adapter = _Adapter(labels, source, limits, problems, tables)
+        for grid in adapter.run(part):
+            body = "\n".join("\t".join(c.text for c in row if c) for row in grid.rows)
+            blocks.append(Block("table", body, grid.place, grid))
+        tables = adapter.number
+    return Document(source, tuple(blocks), tuple(problems))
+
+
+def read_text(
+    source: Source,
+    *,
+    agency: str | None = None,
+    year: int | None = None,
+    edition: Edition | str | None = None,
+    strict: bool = False,
+    limits: Limits | None = None,
+    name: str | None = None,
+) -> Imported:
+    """Read a report from a plain-text copy (a path, bytes or a binary stream).
+
+    ``agency``, ``year`` and ``edition`` supply or override what the title and tables say;
+    ``strict=True`` refuses misprinted labels instead of reading them with a warning; ``name`` is
+    the name problems and provenance give the source (by default its path). Every figure's
+    provenance is its line (``Place(source, line=N)``).
+    """
+    limits = limits or DEFAULT_LIMITS
+    name = name or source_name(source, "<text>")
+    data = read_source(source, limits, name, ReadError, "text")
+    doc = parse_text(data, source=name, limits=limits)
+    return assemble(doc, agency=agency, year=year, edition=edition, strict=strict)
+
+
+# --- rendering ---------------------------------------------------------------------------------------
+
+
+def display(value: object) -> str:
+    """A model value as printed in a published table (blank for ``None``)."""
+    if value is None:
+        return ""
+    if isinstance(value, Amount):
+        return display(value.value) + (value.unit.value if value.unit is not None else "")
+    if isinstance(value, Decimal):
+        return f"{value.copy_abs() if value.is_zero() else value:f}"  # -0 is 0
+    return str(value)
+
+
+def title_of(report: AnnualReport) -> str:
+    """The report's title as published."""
+    return f"{report.agency}{report.year}年{AnnualReport.TITLE}"
+
+
+def section_texts(report: AnnualReport) -> dict[str, str | None]:
+    """The prose printed under the sections without a table, by attribute."""
+    return {"overview": report.overview.text, "problems": report.problems, "other_matters": report.other_matters.text}
+
+
+def sections(report: AnnualReport) -> Iterator[tuple[str, str | None, SheetPlan | None]]:
+    """``(heading, text, table plan)`` of the six sections, in order."""
+    by_table = {p.table: p for p in plans(shape_of(report))}
+    texts = section_texts(report)
+    for i, (heading, attr, _) in enumerate(section_headings()):
+        yield heading, texts.get(attr), by_table.get(NUMERALS[i])
+
+
+def plan_rows(report: AnnualReport, plan: SheetPlan) -> list[list[tuple[int, int, int, str]]]:
+    """The plan's rows below its title: ``(first col, last col, last row, text)`` of the cells starting there."""
+    by_row: dict[int, list[tuple[int, int, int, str]]] = {}
+    for label in plan.labels:
+        if label.kind != "title":
+            by_row.setdefault(label.row, []).append((label.col, label.last_col, label.last_row, label.text))
+    for v in plan.values:
+        by_row.setdefault(v.row, []).append((v.col, v.last_col, v.row, display(get_path(report, v.cell.path))))
+    return [sorted(by_row[r]) for r in sorted(by_row)]
+
+
+def render_text(report: AnnualReport) -> str:
+    """The report as a plain-text copy: title, the six numbered headings, texts, tables one row per line.
+
+    Each table row is printed as its cells after tabs, label cells once (where their merged box
+    starts) and every figure in the column order of the model, blanks included, so that
+    :func:`read_text` reads it back to the same report.
+    """
+    lines = [title_of(report), ""]
+    for heading, text, plan in sections(report):
+        lines.append(heading)
+        if plan is not None:
+            for row in plan_rows(report, plan):
+                lines.append("\t" + "\t".join(t for _, _, _, t in row))
+        elif text:
+            lines.extend(split_lines(text))
+        lines.append("")
+    return "\n".join(lines)
