@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import time
 import zipfile
 from typing import Any
@@ -43,9 +44,11 @@ def _strings(x: Any) -> list[str]:
 
 
 def _has_control_characters(report: gk.AnnualReport) -> bool:
+    """Whether a text holds a character XML 1.0 cannot carry: a C0 control, a lone surrogate, U+FFFE, U+FFFF."""
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-    return any(ILLEGAL_CHARACTERS_RE.search(t) for t in _strings(gk.to_dict(report)))
+    texts = _strings(gk.to_dict(report))
+    return any(ILLEGAL_CHARACTERS_RE.search(t) or re.search("[\ud800-\udfff\ufffe\uffff]", t) for t in texts)
 
 
 @settings(max_examples=60)

@@ -79,7 +79,8 @@ class _Formulas:
 
     def __init__(self, sheets: dict[str, Any], limits: Limits) -> None:
         self.sheets = sheets
-        self.budget = limits.max_formula_cells
+        self.limit = limits.max_formula_cells  #: cells one range may cover
+        self.budget = limits.max_formula_cells  #: cells all formulas together may read
         self.memo: dict[tuple[str, int, int], Decimal | Exception | None] = {}
         self.depth = 0
 
@@ -107,7 +108,7 @@ class _Formulas:
             left, right = min(a[1], b[1]), max(a[1], b[1])
             area = (bottom - top + 1) * (right - left + 1)
             cost = min(area, len(target.cells))
-            if area > self.budget and cost > self.budget:
+            if area > self.limit or cost > self.budget:
                 raise _OverLimit(area)
             self.budget -= cost
             if area <= len(target.cells):
@@ -182,8 +183,8 @@ def _formula_text(
         computed = ev.evaluate(sheet, cell.formula)
     except _OverLimit as exc:
         message = (
-            f"formula {cell.formula} reads {exc.cells} cells, beyond the reading limit "
-            f"({limits.max_formula_cells} cells for all formulas)"
+            f"formula {cell.formula} covers {exc.cells} cells, beyond the reading limit "
+            f"({limits.max_formula_cells} cells for a range, and for all formulas together)"
         )
         if saved:
             return cell.text, [problem(message + "; its saved value is read", "READ_LIMIT", "warning")]
