@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import time
 import zipfile
 from typing import Any
@@ -43,9 +44,11 @@ def _strings(x: Any) -> list[str]:
 
 
 def _has_control_characters(report: gk.AnnualReport) -> bool:
+    """Whether a text holds a character XML 1.0 cannot carry: a C0 control, a lone surrogate, U+FFFE, U+FFFF."""
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-    return any(ILLEGAL_CHARACTERS_RE.search(t) for t in _strings(gk.to_dict(report)))
+    texts = _strings(gk.to_dict(report))
+    return any(ILLEGAL_CHARACTERS_RE.search(t) or re.search("[\ud800-\udfff\ufffe\uffff]", t) for t in texts)
 
 
 @settings(max_examples=60)
@@ -247,16 +250,29 @@ def test_foreign_workbook_is_read_by_its_labels_with_located_issues() -> None:
     assert t3.new_received.natural_person == 3
     assert t3.new_received.total == 3
     assert report.table4.reconsideration.total == 4
-    messages = {p.location: p.message for p in issues}
-    assert "text where a number belongs" in messages["Sheet1!E7"]
-    assert "cannot be negative" in messages["Sheet1!E8"]
-    assert "number stored as text" in messages["Sheet1!E9"]
-    assert "one merged cell covers" in messages["Sheet1!F10"]
+    messages = {p.location: (p.code, p.severity, p.message) for p in issues}
+    assert messages["Sheet1!E7"] == ("READ_VALUE_REFUSED", "error", "not a figure: '五' (left blank)")
+    assert messages["Sheet1!E8"][:2] == ("READ_VALUE_REFUSED", "error")
+    assert "cannot be negative" in messages["Sheet1!E8"][2]
+    assert messages["Sheet1!E9"][:2] == ("READ_NUMBER_AS_TEXT", "warning")
+    assert "number stored as text" in messages["Sheet1!E9"][2]
+    # One merged cell (F10:G10) under two headers: neither figure is read, both are named at the row's label.
+    merged = [p for p in issues if p.code == "READ_UNALIGNED"]
+    assert {p.location for p in merged} == {"Sheet1!D10"}
+    assert {p.label.split(" × ")[1] for p in merged} == {"商业企业", "科研机构"}
+    assert all(p.severity == "error" for p in merged)
+    assert t3.results.denied.state_secret.commercial is None
+    assert t3.results.denied.state_secret.research is None
     assert t3.carried_over.natural_person is None
     assert t3.results.granted.natural_person is None
     assert t3.results.partially_granted.natural_person == 4
     missing = [p for p in issues if "not found" in p.message]
-    assert {p.location for p in missing} == {"表二", "表四"}  # 表二 and the litigation blocks are absent
+    # 表二 and the litigation blocks of 表四 are absent
+    litigation = [r.label for r in gk.model.rows(shape_of(report)) if r.table == "四"][1:]
+    assert {(p.code, p.label) for p in missing} == {("READ_TABLE_MISSING", "表二")} | {
+        ("READ_ROW_MISSING", label) for label in litigation
+    }
+    assert all(p.severity == "error" for p in missing)
 
 
 def test_missing_metadata_is_an_error_naming_what_to_pass() -> None:

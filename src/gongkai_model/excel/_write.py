@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from decimal import Decimal
 from typing import IO, Any
 
@@ -24,7 +25,7 @@ from ..model.report import AnnualReport, OtherMatters, Overview
 from ..model.values import Amount, Edition
 from ._safety import MAX_CELL_CHARS, ExcelError, safe_text
 
-__all__ = ["COVER", "TEXTS", "write_report", "write_template"]
+__all__ = ["COVER", "MAX_EXACT_INTEGER", "TEXTS", "write_report", "write_template"]
 
 COVER = "封面"
 TEXTS = "正文"
@@ -40,6 +41,11 @@ _BOLD = Font(bold=True)
 _TITLE = Font(bold=True, size=14)
 _RED = PatternFill(start_color="FFC7CE", end_color="FFC7CE", fill_type="solid")
 _INPUT = PatternFill(start_color="FFF9E5", end_color="FFF9E5", fill_type="solid")
+#: What XML 1.0 cannot carry at all (besides the C0 controls openpyxl's own pattern names):
+#: lone surrogates and the non-characters U+FFFE and U+FFFF.
+_NOT_XML = re.compile("[\ud800-\udfff\ufffe\uffff]")
+#: Beyond this, a spreadsheet number (a binary double) no longer holds every whole number exactly.
+MAX_EXACT_INTEGER = 2**53
 _FORMATS = {Value.COUNT: "0", Value.SIGNED: "0", Value.MONEY: "General", Value.AMOUNT: "@"}
 
 
@@ -51,10 +57,15 @@ def _check_texts(report: AnnualReport) -> None:
             continue
         if len(text) > MAX_CELL_CHARS:
             problems.append(Problem(path, f"{len(text)} characters; a cell holds at most {MAX_CELL_CHARS}", label))
-        bad = ILLEGAL_CHARACTERS_RE.search(text)
+        bad = ILLEGAL_CHARACTERS_RE.search(text) or _NOT_XML.search(text)
         if bad:
             problems.append(
-                Problem(path, f"holds the control character {bad.group()!r}, which a workbook cannot store", label)
+                Problem(
+                    path,
+                    f"holds the character U+{ord(bad.group()):04X} at position {bad.start()}, which XML 1.0 and so a "
+                    "workbook cannot carry (a control character, a lone surrogate or a non-character)",
+                    label,
+                )
             )
     if problems:
         raise ExcelError("a text cannot be written to a workbook", problems)
@@ -82,6 +93,8 @@ def _put(ws: Any, row: int, col: int, value: Any, kind: Value | None = None) -> 
         cell.value = value if Decimal(repr(float(value))) == value else None
         if cell.value is None:  # more digits than a spreadsheet number keeps: exact text instead
             safe_text(cell, str(value))
+    elif isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_EXACT_INTEGER:
+        safe_text(cell, str(value))  # a spreadsheet number would round it: exact text instead
     elif isinstance(value, dt.date):
         cell.value = value
         cell.number_format = "yyyy-mm-dd"
