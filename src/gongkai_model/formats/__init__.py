@@ -29,6 +29,8 @@ def __getattr__(name: str) -> object:
         "write_docx": "docx",
         "read_pdf": "pdf",
         "parse_pdf": "pdf",
+        "read_xlsx": "_xlsxread",
+        "parse_xlsx": "_xlsxread",
     }
     if name in lazy:
         import importlib
@@ -63,12 +65,14 @@ __all__ = [
     "parse_pdf",
     "parse_text",
     "parse_value",
+    "parse_xlsx",
     "read",
     "read_docx",
     "read_html",
     "read_markdown",
     "read_pdf",
     "read_text",
+    "read_xlsx",
     "render_markdown",
     "render_text",
     "write_docx",
