@@ -9,17 +9,23 @@ are joined, so a label or a figure split across runs reads whole.
 from __future__ import annotations
 
 import codecs
+import html
 import re
+from decimal import Decimal
 from typing import Any
 
 from ..errors import Place, Problem, ReadError
 from ..limits import DEFAULT_LIMITS, Limits, Source, read_source, source_name
-from ..model.values import Edition
+from ..model.layout import get_path, shape_of
+from ..model.report import AnnualReport
+from ..model.values import Amount, Edition
+from ..reference import section_headings
 from ._assemble import assemble
 from ._document import Block, Document, Grid, Span
+from ._layout import SheetPlan, plans, sheet_name
 from ._result import Imported
 
-__all__ = ["decode_html", "parse_html", "read_html"]
+__all__ = ["decode_html", "parse_html", "printed_text", "read_html", "render_html"]
 
 _BLOCK = frozenset(
     {
@@ -245,13 +251,143 @@ def read_html(
     ``name`` is the name problems and provenance give the source (by default its path).
 
     >>> import gongkai_model as gk
-    >>> page = gk.formats.render_html(gk.examples.seed_report())
-    >>> got = gk.formats.read_html(page.encode())
-    >>> got.ok, got.report == gk.examples.seed_report()
-    (True, True)
+    >>> seed = gk.examples.seed_report()
+    >>> got = read_html(render_html(seed).encode())
+    >>> got.ok, got.report.table3 == seed.table3, got.report.agency
+    (True, True, '北京市西城区信访办公室')
+    >>> str(got.provenance["table3.new_received.total"].place)
+    '<html>, table 2, row 4, column 10'
     """
     limits = limits or DEFAULT_LIMITS
     name = name or source_name(source, "<html>")
     data = read_source(source, limits, name, ReadError, "page")
     doc = parse_html(data, source=name, limits=limits)
     return assemble(doc, agency=agency, year=year, edition=edition, strict=strict)
+
+
+# --- rendering -------------------------------------------------------------------------------
+
+_STYLE = (
+    "body{font-family:'SimSun','Songti SC',serif;max-width:60em;margin:2em auto;line-height:1.8}"
+    "h1{text-align:center;font-size:1.5em}h2{font-size:1.15em}"
+    "table{border-collapse:collapse;margin:1em 0}th,td{border:1px solid #000;padding:.2em .4em}"
+    "th{font-weight:normal}td{text-align:center}"
+)
+
+
+def _escape(text: str) -> str:
+    """``text`` for an HTML text node or attribute: markup escaped, a carriage return kept as ``&#13;``.
+
+    NUL is dropped: an HTML page cannot carry it.
+    """
+    return html.escape(text.replace("\x00", ""), quote=True).replace("\r", "&#13;")
+
+
+def printed_text(text: str | None) -> str | None:
+    """A section text as a page prints it and :func:`read_html` reads it back.
+
+    The text is printed one paragraph per line (lines split at ``\\n``); each line is stripped of
+    surrounding white space (``str.strip``), empty lines are not printed, NUL characters are dropped
+    and an empty result is ``None``. White space inside a line is kept as is.
+
+    >>> printed_text("  第一段 \\n\\n  第二段\\t")
+    '第一段\\n第二段'
+    >>> printed_text(" \\n ") is None
+    True
+    """
+    if text is None:
+        return None
+    lines = [line.strip() for line in text.replace("\x00", "").split("\n")]
+    return "\n".join(line for line in lines if line) or None
+
+
+def _figure(value: object) -> str:
+    """A model value as printed in a table cell (blank for ``None``, never ``0``)."""
+    if value is None:
+        return ""
+    if isinstance(value, Amount):
+        return _figure(value.value) + (value.unit.value if value.unit is not None else "")
+    if isinstance(value, Decimal):
+        return format(value.copy_abs() if value.is_zero() else value, "f")
+    return str(value)
+
+
+def _table_html(plan: SheetPlan, report: AnnualReport, out: list[str]) -> None:
+    """One statutory table, its merged labels as ``rowspan``/``colspan`` (the plan's title row is the heading)."""
+    origins: dict[tuple[int, int], str] = {}
+    covered: set[tuple[int, int]] = set()
+    height = 0
+
+    def place(row: int, col: int, last_row: int, last_col: int, cell: str) -> None:
+        nonlocal height
+        spans = ""
+        if last_row > row:
+            spans += f' rowspan="{last_row - row + 1}"'
+        if last_col > col:
+            spans += f' colspan="{last_col - col + 1}"'
+        origins[(row, col)] = cell.replace(">", spans + ">", 1)
+        covered.update((r, c) for r in range(row, last_row + 1) for c in range(col, last_col + 1))
+        height = max(height, last_row)
+
+    for label in plan.labels:
+        if label.kind == "title":
+            continue
+        scope = ' scope="row"' if label.kind == "row" else ""
+        place(label.row - 1, label.col, label.last_row - 1, label.last_col, f"<th{scope}>{_escape(label.text)}</th>")
+    for vc in plan.values:
+        text = _escape(_figure(get_path(report, vc.cell.path)))
+        place(vc.row - 1, vc.col, vc.row - 1, vc.last_col, f"<td>{text}</td>")
+    out.append(f'<table class="{sheet_name(plan.table)}">')
+    for r in range(1, height + 1):
+        cells = [
+            origins.get((r, c), "<td></td>")
+            for c in range(1, plan.width + 1)
+            if (r, c) in origins or (r, c) not in covered
+        ]
+        out.append("<tr>" + "".join(cells) + "</tr>")
+    out.append("</table>")
+
+
+def render_html(report: AnnualReport) -> str:
+    """The report as a publishable web page (UTF-8): the title, the six numbered sections, the three tables.
+
+    The page is ``<!DOCTYPE html>`` with ``<meta charset="utf-8">``; the title
+    (``{agency}{year}年政府信息公开工作年度报告``) is both the ``<title>`` and the ``<h1>``; each
+    section has its statutory numbered heading as an ``<h2>``; 一、五、六 print their texts
+    (``overview.text``, ``problems``, ``other_matters.text``) one ``<p>`` per line (see
+    :func:`printed_text`: nothing is printed for ``None``); 二、三、四 print the statutory tables laid
+    out by the model (merged labels as real ``rowspan``/``colspan``, labels in ``<th>``, figures in
+    ``<td>``, a blank figure as an empty cell, never ``0``). Every string is HTML-escaped.
+
+    What the statutory page has no place for is not printed: the metadata besides agency and year
+    (region, level, dates, source URL), the overview's sub-topics and the 信息处理费 figures of
+    ``other_matters``. :func:`read_html` reads the page back to the same report otherwise.
+
+    >>> import gongkai_model as gk
+    >>> page = render_html(gk.examples.seed_report())
+    >>> page.startswith("<!DOCTYPE html>"), "<h2>三、收到和处理政府信息公开申请情况</h2>" in page
+    (True, True)
+    """
+    title = _escape(f"{report.agency}{report.year}年{AnnualReport.TITLE}")
+    out = [
+        "<!DOCTYPE html>",
+        '<html lang="zh-CN">',
+        "<head>",
+        '<meta charset="utf-8">',
+        f"<title>{title}</title>",
+        f"<style>{_STYLE}</style>",
+        "</head>",
+        "<body>",
+        f"<h1>{title}</h1>",
+    ]
+    texts = {"overview": report.overview.text, "problems": report.problems, "other_matters": report.other_matters.text}
+    tables = iter(plans(shape_of(report)))
+    for heading, attribute, _ in section_headings():
+        out.append(f"<h2>{_escape(heading)}</h2>")
+        if attribute in texts:
+            body = printed_text(texts[attribute])
+            out.extend(f"<p>{_escape(line)}</p>" for line in (body.split("\n") if body else ()))
+        else:
+            _table_html(next(tables), report, out)
+    out.extend(["</body>", "</html>", ""])
+    return "\n".join(out)
