@@ -345,13 +345,17 @@ def _value_boxes(grid: Grid, label: GridCell, headers: object) -> list[GridCell]
 
 
 def _block(grid: Grid, label: GridCell, mine: list[Cell], problems: list[Problem]) -> dict[str, GridCell]:
-    """表四: a block label, its outcome headers below it within its columns, the values below them."""
+    """表四: a block label, its outcome headers below it within its columns, the values below them.
+
+    A block label printed in two or more adjacent cells (its text repeated) covers them all.
+    """
     out: dict[str, GridCell] = {}
+    left, right = _repeated(grid, label)
     for c in mine:
         header: GridCell | None = None
         for r in range(label.bottom + 1, len(grid.rows)):
             row = grid.rows[r]
-            for col in range(label.left, min(label.right + 1, len(row))):
+            for col in range(left, min(right + 1, len(row))):
                 cell = row[col]
                 if (
                     cell is not None
@@ -380,3 +384,23 @@ def _block(grid: Grid, label: GridCell, mine: list[Cell], problems: list[Problem
         else:
             out[c.path] = value
     return out
+
+
+def _repeated(grid: Grid, label: GridCell) -> tuple[int, int]:
+    """The columns of ``label`` and of the cells beside it on the same rows that repeat its text."""
+    row = grid.rows[label.top]
+    key = normalize_label(label.text)
+
+    def same(cell: GridCell | None) -> bool:
+        return (
+            cell is not None
+            and (cell.top, cell.bottom) == (label.top, label.bottom)
+            and normalize_label(cell.text) == key
+        )
+
+    left, right = label.left, label.right
+    while left > 0 and same(row[left - 1]):
+        left = row[left - 1].left  # type: ignore[union-attr]
+    while right + 1 < len(row) and same(row[right + 1]):
+        right = row[right + 1].right  # type: ignore[union-attr]
+    return left, right
