@@ -20,7 +20,7 @@ from ..model.layout import get_path, shape_of
 from ..model.report import AnnualReport
 from ..model.values import Amount, Edition
 from ..reference import section_headings
-from ._assemble import assemble
+from ._assemble import assemble, find_heading, find_title
 from ._document import Block, Document, Grid, Span
 from ._layout import SheetPlan, plans, sheet_name
 from ._result import Imported
@@ -90,17 +90,27 @@ def decode_html(data: bytes) -> str:
 
 
 def _tag(el: Any) -> str:
+    """The element's tag in lower case (``o:p`` stays ``o:p``: Office's inline markers are not paragraphs)."""
     tag = el.tag
     if not isinstance(tag, str):
         return ""  # comments and processing instructions
-    return tag.lower().rsplit(":", 1)[-1] if ":" in tag else tag.lower()
+    return tag.lower()
 
 
 def _int(value: str | None) -> int:
+    """A ``rowspan``/``colspan`` as HTML reads it: its leading digits, at least 1 (``-5``, ``abc`` are 1)."""
     if not value:
         return 1
-    m = re.match(r"\s*(\d{1,6})", value)
+    m = _DIGITS.match(value)
     return max(1, min(int(m.group(1)), _MAX_SPAN)) if m else 1
+
+
+_DIGITS = re.compile(r"\s*(\d{1,6})")
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*>", re.IGNORECASE)
+_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+_CELLS = frozenset({"td", "th"})
+_SECTIONS = frozenset({"thead", "tbody", "tfoot"})
+_INLINE_HEADING_MAX = 48  # longer runs are never a section heading (find_heading stops at 40 characters)
 
 
 class _Walker:
@@ -111,38 +121,47 @@ class _Walker:
         self.problems: list[Problem] = []
         self.buffer: list[str] = []
         self.line: int | None = None
+        self.kind = "paragraph"
         self.tables = 0
+        self.too_deep: int | None = None
 
     def flush(self) -> None:
-        text = "".join(self.buffer)
+        text = "".join(self.buffer).strip()
         self.buffer = []
-        if text.strip():
-            self.blocks.append(Block("paragraph", text.strip(), Place(self.source, line=self.line)))
+        if text:
+            self.blocks.append(Block(self.kind, text, Place(self.source, line=self.line)))
         self.line = None
+        self.kind = "paragraph"
 
     def add(self, text: str | None, el: Any) -> None:
         if text:
-            if self.line is None and text.strip():
-                self.line = getattr(el, "sourceline", None)
+            if self.line is None and not text.isspace():
+                self.line = el.sourceline
             self.buffer.append(text)
 
     def walk(self, el: Any, depth: int = 0) -> None:
         tag = _tag(el)
-        if tag in _SKIP:
+        if tag in _SKIP or not tag:
             return
         if tag == "table":
             self.flush()
             self.table(el)
             return
         if depth > self.limits.max_depth:
+            if self.too_deep is None:
+                self.too_deep = el.sourceline
             self.add(" ".join(el.itertext()), el)
             return
         if tag == "br":
             self.flush()
             return
-        block = tag in _BLOCK
+        block = tag in _BLOCK or tag in _HEADINGS
         if block:
             self.flush()
+            if tag in _HEADINGS:
+                self.kind = "heading"
+        elif self._inline_heading(el):
+            return
         self.add(el.text, el)
         for child in el:
             self.walk(child, depth + 1)
@@ -150,20 +169,49 @@ class _Walker:
         if block:
             self.flush()
 
+    def _inline_heading(self, el: Any) -> bool:
+        """A section heading printed in bold (``<strong>``, ``<b>``, a styled ``<span>``) at the start of a paragraph.
+
+        It becomes a block of its own, so that the paragraph's text after it is the section's text.
+        """
+        if any(not t.isspace() for t in self.buffer):
+            return False
+        text = "".join(el.itertext())
+        if not text or len(text) > _INLINE_HEADING_MAX or find_heading(text) is None:
+            return False
+        self.flush()
+        self.add(text, el)
+        self.kind = "heading"
+        self.flush()
+        return True
+
     def table(self, table: Any) -> None:
         self.tables += 1
         place = Place(self.source, table=self.tables)
+        limits = self.limits
+        trs = _rows(table)
+        if len(trs) > limits.max_rows:
+            trs = trs[: limits.max_rows + 1]  # the grid says it was clipped
         spans: list[list[Span]] = []
-        for tr in _own(table, "tr"):
-            row = [
-                Span(_cell_text(td, self.limits.max_depth), _int(td.get("rowspan")), _int(td.get("colspan")))
-                for td in tr
-                if _tag(td) in ("td", "th")
-            ]
+        budget = limits.max_cells
+        remaining = len(trs)
+        for tr in trs:
+            row: list[Span] = []
+            for td in tr:
+                if _tag(td) not in _CELLS:
+                    continue
+                if len(row) > limits.max_columns or budget <= 0:
+                    break
+                budget -= 1
+                # a rowspan ends with the table's rows, as in HTML (rowspan="999999999" spans what is left)
+                rowspan = min(_int(td.get("rowspan")), remaining)
+                row.append(Span(_cell_text(td, limits.max_depth), rowspan, _int(td.get("colspan"))))
             spans.append(row)
-            if len(spans) > self.limits.max_rows:
+            remaining -= 1
+            if budget <= 0:
+                spans.append([Span("")] * (limits.max_columns + 1))  # make the grid report the clipping
                 break
-        grid = Grid.build(spans, place, self.limits, self.problems)
+        grid = Grid.build(spans, place, limits, self.problems)
         caption = " ".join(" ".join(c.itertext()) for c in table if _tag(c) == "caption").strip()
         if caption:
             self.blocks.append(Block("paragraph", caption, Place(self.source, table=self.tables)))
@@ -171,22 +219,35 @@ class _Walker:
         self.blocks.append(Block("table", text, place, grid))
 
 
-def _own(table: Any, tag: str) -> list[Any]:
-    """The ``tr`` elements of ``table`` itself (not of tables nested in its cells)."""
+def _rows(table: Any) -> list[Any]:
+    """The ``tr`` elements of ``table`` itself (directly or in ``thead``/``tbody``/``tfoot``), not of nested tables."""
     out = []
-    for el in table.iter():
-        if _tag(el) != tag:
-            continue
-        parent = el.getparent()
+    for child in table:
+        tag = _tag(child)
+        if tag == "tr":
+            out.append(child)
+        elif tag in _SECTIONS:
+            out.extend(tr for tr in child if _tag(tr) == "tr")
+    if out:
+        return out
+    # rows wrapped in other markup by an editor: every tr whose nearest table is this one
+    for tr in table.iter("tr"):
+        parent = tr.getparent()
         while parent is not None and _tag(parent) != "table":
             parent = parent.getparent()
         if parent is table:
-            out.append(el)
+            out.append(tr)
     return out
 
 
 def _cell_text(td: Any, max_depth: int) -> str:
     """A cell's text: runs joined, paragraphs and ``<br>`` as line breaks, nested tables flattened."""
+    if len(td) == 0:  # the common case: plain text
+        text: str | None = td.text
+        if not text:
+            return ""
+        if "\n" not in text and "\r" not in text:
+            return text.strip()
     parts: list[str] = []
 
     def walk(el: Any, depth: int) -> None:
@@ -196,7 +257,7 @@ def _cell_text(td: Any, max_depth: int) -> str:
         if tag == "br":
             parts.append("\n")
             return
-        block = tag in _BLOCK or tag in ("td", "th", "table")
+        block = tag in _BLOCK or tag in _CELLS or tag in _HEADINGS or tag == "table"
         if block and el is not td:
             parts.append("\n")
         if el.text:
@@ -210,28 +271,93 @@ def _cell_text(td: Any, max_depth: int) -> str:
             parts.append("\n")
 
     walk(td, 0)
-    lines = [line.strip() for line in "".join(parts).replace("\r", "").split("\n")]
+    lines = [line.strip() for line in "".join(parts).replace("\r", "\n").split("\n")]
     return "\n".join(line for line in lines if line)
 
 
+def _head_title(root: Any) -> Any:
+    for el in root.iter("title"):
+        return el
+    return None
+
+
+def _with_title(blocks: list[Block], root: Any, source: str, problems: list[Problem]) -> list[Block]:
+    """The blocks, with the page's ``<title>`` in front when the body prints no title before its first section."""
+    first = next(
+        (i for i, b in enumerate(blocks) if b.kind != "table" and find_heading(b.text, 0) is not None), len(blocks)
+    )
+    agency, year, _ = find_title(blocks[: first + 1])
+    if agency is not None and year is not None:
+        return blocks
+    title = _head_title(root)
+    text = " ".join("".join(title.itertext()).split()) if title is not None else ""
+    if not text:
+        return blocks
+    head_agency, head_year, _ = find_title([Block("paragraph", text, Place(source))])
+    if head_year is None or (year is not None and head_year != year) or (head_agency is None and agency is None):
+        return blocks
+    place = Place(source, line=title.sourceline)
+    problems.append(
+        Problem(
+            str(place),
+            f"the body prints no title; the page's <title> names the report: {text!r}",
+            code="READ_TITLE_FROM_HEAD",
+            severity="info",
+            place=place,
+        )
+    )
+    return [Block("heading", text, place), *blocks]
+
+
 def parse_html(data: bytes | str, *, source: str = "<html>", limits: Limits = DEFAULT_LIMITS) -> Document:
-    """The :class:`Document` of an HTML page: paragraphs and tables in reading order."""
+    """The :class:`Document` of an HTML page: paragraphs, headings and tables in reading order.
+
+    Bytes are decoded by :func:`decode_html`. Nothing the page says is fetched or expanded (no
+    network, no entities of a DTD); comments (Word's ``<!--[if …]>`` blocks) are dropped. A page
+    lxml cannot parse, an empty page, or one nested deeper than lxml's 256 levels or
+    ``limits.max_depth`` gives located problems, never an exception.
+    """
     from lxml import etree
     from lxml import html as lxml_html
 
     text = decode_html(data) if isinstance(data, bytes) else data
-    text = text.replace("\x00", "")
+    text = _XML_DECLARATION.sub("", text.replace("\x00", ""), count=1)
     if not text.strip():
         return Document(source, (), (Problem(source, "the page is empty", code="READ_NOT_A_REPORT"),))
     parser = lxml_html.HTMLParser(no_network=True, remove_comments=True, remove_pis=True, huge_tree=False)
     try:
         root = lxml_html.document_fromstring(text, parser=parser)
-    except (etree.ParserError, ValueError) as exc:
+    except (etree.LxmlError, ValueError) as exc:
         return Document(source, (), (Problem(source, f"not an HTML page: {exc}", code="READ_NOT_A_REPORT"),))
     walker = _Walker(source, limits)
+    for entry in parser.error_log:
+        if entry.type_name == "ERR_RESOURCE_LIMIT":
+            place = Place(source, line=entry.line)
+            walker.problems.append(
+                Problem(
+                    str(place),
+                    f"the page is nested too deeply to read past this point ({entry.message.strip()})",
+                    code="READ_LIMIT",
+                    place=place,
+                )
+            )
+            break
     walker.walk(root)
     walker.flush()
-    return Document(source, tuple(walker.blocks), tuple(walker.problems))
+    if walker.too_deep is not None:
+        place = Place(source, line=walker.too_deep)
+        walker.problems.append(
+            Problem(
+                str(place),
+                f"markup nested deeper than {limits.max_depth} levels is read as plain text "
+                "(tables in it are not read)",
+                code="READ_LIMIT",
+                severity="warning",
+                place=place,
+            )
+        )
+    blocks = _with_title(walker.blocks, root, source, walker.problems)
+    return Document(source, tuple(blocks), tuple(walker.problems))
 
 
 def read_html(
