@@ -14,6 +14,7 @@ True
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -23,6 +24,16 @@ _SPACE = re.compile(r"[\s\u200b\u200c\u200d\u2060\ufeff]+")
 _FOLD = str.maketrans({"、": ",", "“": '"', "”": '"', "「": '"', "」": '"', "‘": "'", "’": "'"})
 
 
-def normalize_label(label: str) -> str:
-    """The form of ``label`` used for matching: NFKC, no white space, variant punctuation folded."""
+def _normalize(label: str) -> str:
     return _SPACE.sub("", unicodedata.normalize("NFKC", label)).translate(_FOLD)
+
+
+_remembered = functools.lru_cache(maxsize=1 << 14)(_normalize)
+
+
+def normalize_label(label: str) -> str:
+    """The form of ``label`` used for matching: NFKC, no white space, variant punctuation folded.
+
+    Short texts (labels and figures, which repeat in every table and every report) are remembered.
+    """
+    return _remembered(label) if len(label) <= 80 else _normalize(label)

@@ -102,7 +102,7 @@ class Grid:
                 if total > limits.max_cells:
                     clipped = True
                     break
-                at = span.place or attrs.evolve(place, row=r + 1, column=c + 1)
+                at = span.place or Place(place.source, place.page, place.table, r + 1, c + 1, place.line, place.cell)
                 cell = GridCell(span.text, at, r, c, r + rowspan - 1, c + colspan - 1, span.formula)
                 for rr in range(r, r + rowspan):
                     while len(grid) <= rr:
