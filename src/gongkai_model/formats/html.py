@@ -318,17 +318,19 @@ def parse_html(data: bytes | str, *, source: str = "<html>", limits: Limits = DE
     ``limits.max_depth`` gives located problems, never an exception.
     """
     from lxml import etree
-    from lxml import html as lxml_html
 
     text = decode_html(data) if isinstance(data, bytes) else data
     text = _XML_DECLARATION.sub("", text.replace("\x00", ""), count=1)
     if not text.strip():
         return Document(source, (), (Problem(source, "the page is empty", code="READ_NOT_A_REPORT"),))
-    parser = lxml_html.HTMLParser(no_network=True, remove_comments=True, remove_pis=True, huge_tree=False)
+    # lxml.etree's own HTML parser: plain elements, without lxml.html's per-element class lookup
+    parser = etree.HTMLParser(no_network=True, remove_comments=True, remove_pis=True, huge_tree=False)
     try:
-        root = lxml_html.document_fromstring(text, parser=parser)
+        root = etree.fromstring(text, parser=parser)
     except (etree.LxmlError, ValueError) as exc:
         return Document(source, (), (Problem(source, f"not an HTML page: {exc}", code="READ_NOT_A_REPORT"),))
+    if root is None:
+        return Document(source, (), (Problem(source, "the page is empty", code="READ_NOT_A_REPORT"),))
     walker = _Walker(source, limits)
     for entry in parser.error_log:
         if entry.type_name == "ERR_RESOURCE_LIMIT":
