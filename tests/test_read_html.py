@@ -18,6 +18,7 @@ from gongkai_model.errors import Place
 from gongkai_model.formats import Block, Imported, find_heading, find_title
 from gongkai_model.formats._layout import plans
 from gongkai_model.formats.html import parse_html, printed_text, read_html, render_html
+from gongkai_model.limits import Limits
 from gongkai_model.model import Shape, layout
 
 from strategies import reports, shapes
@@ -390,12 +391,12 @@ def test_word_export_digits_in_runs_and_nbsp() -> None:
     assert prov.place.table == 2
 
 
-@pytest.mark.parametrize("charset", ["gbk", "GB2312", "gb18030"])
-def test_gbk_page_with_meta_charset(charset: str) -> None:
+@pytest.mark.parametrize("charset", ["gbk", "GB2312", "gb18030", None])
+def test_gbk_page_with_meta_charset(charset: str | None) -> None:
+    """GBK pages, with their charset declared in a meta tag or (None) not declared at all."""
     seed = gk.examples.seed_report()
-    page = render_html(seed).replace(
-        '<meta charset="utf-8">', f'<meta http-equiv="Content-Type" content="text/html; charset={charset}">'
-    )
+    meta = f'<meta http-equiv="Content-Type" content="text/html; charset={charset}">' if charset else ""
+    page = render_html(seed).replace('<meta charset="utf-8">', meta)
     data = page.encode("gb18030" if charset == "gb18030" else "gbk")
     with pytest.raises(UnicodeDecodeError):
         data.decode("utf-8")
@@ -468,3 +469,184 @@ def test_core_block_label_repeated_in_two_cells() -> None:
     got = locate([grid], shape)
     assert [p for p in got.problems if p.code != "READ_TABLE_MISSING"] == []
     assert {p: got.cells[p].text for p in (c.path for c in t4)} == {c.path: str(i) for i, c in enumerate(t4)}
+
+
+# --- hostile and odd input: located problems, never an exception, bounded by Limits -------------
+
+
+def _codes(got: Imported) -> set[str]:
+    return {p.code or "" for p in got.problems}
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"",
+        b"   \n\t",
+        b"\x00\x00\x00",
+        b"<!-- only a comment -->",
+        b"<?php echo 1; ?>",
+        "\ufeff".encode(),
+        b"\xff\xfe\x00\x00",
+        b"<html></html>",
+        b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR",
+        b'<?xml version="1.0" encoding="utf-8"?>',
+        b"<table><tr><td>" * 50,
+    ],
+)
+def test_empty_or_foreign_pages_give_located_problems(data: bytes) -> None:
+    got = read_html(data)
+    assert got.report is None
+    assert got.problems
+    assert all(p.location for p in got.problems if p.code != "READ_TABLE_MISSING")
+
+
+def test_lxml_refusals_become_problems() -> None:
+    """lxml raises ParserError on an empty document and ValueError on a str with an encoding declaration."""
+    for data in ("<!-- -->", "   ", '<?xml version="1.0" encoding="gbk"?>'):
+        doc = parse_html(data, source="p.html")
+        assert [p.code for p in doc.problems] == ["READ_NOT_A_REPORT"]
+        assert doc.problems[0].location == "p.html"
+
+
+def test_non_report_page() -> None:
+    page = b"<html><head><title>News</title></head><body><h1>Weather</h1><p>Sunny, 25 degrees.</p>" + (
+        b"<table><tr><th>City</th><th>High</th></tr><tr><td>Beijing</td><td>25</td></tr></table></body></html>"
+    )
+    got = read_html(page, name="weather.html")
+    assert got.report is None
+    assert {"READ_TABLE_MISSING", "READ_TITLE_MISSING"} <= _codes(got)
+    assert got.provenance == {}
+
+
+def test_missing_table_leaves_its_cells_blank() -> None:
+    report = _example_reports()[0]
+    page = re.sub(r'<table class="表三">.*?</table>', "", render_html(report), flags=re.S)
+    got = read_html(page.encode())
+    assert got.report is not None
+    [missing] = [p for p in got.problems if p.code == "READ_TABLE_MISSING"]
+    assert missing.label == "表三"
+    assert got.report.table3 == gk.AnnualReport.blank(agency="x", year=2023).table3
+    assert got.report.table2 == report.table2
+    assert got.report.table4 == report.table4
+
+
+def test_run_together_cells_are_refused_not_shifted() -> None:
+    report = _example_reports()[0]
+    page = render_html(report)
+    # the label and its three figures printed in one cell, as a broken export does
+    page = re.sub(
+        r'<tr><th scope="row">(行政规范性文件)</th><td>(\d*)</td><td>(\d*)</td><td>(\d*)</td></tr>',
+        r'<tr><th scope="row">\1</th><td colspan="3">\1\2\3\4</td></tr>',
+        page,
+    )
+    assert "行政规范性文件" + "".join(str(v) for v in attrs.astuple(report.table2.normative_documents)) in page
+    got = read_html(page.encode())
+    assert got.report is not None
+    assert got.report.table2.normative_documents == type(report.table2.normative_documents)()
+    assert got.report.table2.regulations == report.table2.regulations
+    assert got.report.table3 == report.table3
+    refused = [p for p in got.errors if "行政规范性文件" in (p.label or "") or "行政规范性文件" in p.message]
+    assert refused
+    assert all(p.place is not None and p.place.table == 1 for p in refused)
+
+
+def test_nesting_100000_deep() -> None:
+    page = ("<div>" * 100_000 + "<table><tr><td>x</td></tr></table>" + "</div>" * 100_000).encode()
+    got = read_html(page)
+    limits = [p for p in got.problems if p.code == "READ_LIMIT"]
+    assert limits
+    assert all(p.place is not None and p.place.line == 1 for p in limits)
+    assert got.report is None
+
+
+def test_nesting_past_max_depth_is_read_as_text_and_said() -> None:
+    report = _example_reports()[0]
+    page = render_html(report).replace("<body>", "<body>" + "<div>" * 80).replace("</body>", "</div>" * 80 + "</body>")
+    got = read_html(page.encode())
+    assert any(p.code == "READ_LIMIT" and p.severity == "warning" for p in got.problems)
+    assert got.report is None or got.errors
+
+
+def test_a_million_cells_stay_within_the_limits() -> None:
+    page = ("<table>" + ("<tr>" + "<td>1</td>" * 1000 + "</tr>") * 1000 + "</table>").encode()
+    limits = Limits(max_cells=20_000)
+    doc = parse_html(page, limits=limits)
+    [grid] = doc.grids
+    assert sum(len(row) for row in grid.rows) <= limits.max_cells + limits.max_columns
+    assert [p.code for p in doc.problems] == ["READ_LIMIT"]
+    assert doc.problems[0].place == Place("<html>", table=1)
+
+
+def test_rows_and_columns_within_the_limits() -> None:
+    limits = Limits(max_rows=100, max_columns=50)
+    page = ("<table>" + ("<tr>" + "<td>1</td>" * 80 + "</tr>") * 300 + "</table>").encode()
+    doc = parse_html(page, limits=limits)
+    [grid] = doc.grids
+    assert len(grid.rows) <= 100
+    assert grid.width <= 50
+    assert [p.code for p in doc.problems] == ["READ_LIMIT"]
+
+
+@pytest.mark.parametrize(
+    ("rowspan", "colspan", "expected"),
+    [
+        ("999999999", "1", (3, 1)),  # spans what is left of the table, as in HTML
+        ("1", "999999999", (1, 1000)),
+        ("1", "-5", (1, 1)),
+        ("abc", "abc", (1, 1)),
+        ("0", "0", (1, 1)),
+        ("2.7", " 3 ", (2, 3)),
+    ],
+)
+def test_hostile_spans(rowspan: str, colspan: str, expected: tuple[int, int]) -> None:
+    first = f'<tr><td rowspan="{rowspan}" colspan="{colspan}">a</td></tr>'
+    page = f"<table>{first}<tr><td>b</td></tr><tr><td>c</td></tr></table>"
+    doc = parse_html(page.encode())
+    [grid] = doc.grids
+    a = grid.rows[0][0]
+    assert a is not None
+    assert (a.bottom - a.top + 1, a.right - a.left + 1) == expected
+    assert len(grid.rows) == 3
+
+
+def test_entity_declarations_are_not_expanded() -> None:
+    ents = '<!ENTITY lol "lol">' + "".join(
+        f'<!ENTITY lol{i} "' + f"&lol{i - 1 if i > 1 else ''};" * 10 + '">' for i in range(1, 10)
+    )
+    page = f"<!DOCTYPE html [{ents}]><html><body><p>&lol9;</p><table><tr><td>&lol9;</td></tr></table></body></html>"
+    doc = parse_html(page.encode())
+    assert sum(len(b.text) for b in doc.blocks) < 1000
+    [grid] = doc.grids
+    cell = grid.rows[0][0]
+    assert cell is not None
+    assert "lollol" not in cell.text
+
+
+def test_external_entities_and_network_are_never_fetched() -> None:
+    page = (
+        b'<!DOCTYPE html SYSTEM "http://127.0.0.1:9/x.dtd" [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+        b"<html><body><p>&x;</p></body></html>"
+    )
+    doc = parse_html(page)
+    assert "root:" not in " ".join(b.text for b in doc.blocks)
+
+
+@settings(max_examples=50)
+@given(data=st.binary(max_size=300) | st.text(max_size=300).map(str.encode))
+def test_arbitrary_bytes_never_raise(data: bytes) -> None:
+    got = read_html(data)
+    assert got.report is None or got.report.agency
+
+
+@settings(max_examples=25)
+@given(
+    cut=st.integers(0, 40_000),
+    junk=st.sampled_from(["", "<", "</td>", "<table>", "<tr><td rowspan=9>", "&#0;", "\x00"]),
+)
+def test_truncated_and_corrupted_pages_never_raise(cut: int, junk: str) -> None:
+    page = render_html(_example_reports()[1])
+    got = read_html((page[:cut] + junk + page[cut:][: cut // 2]).encode())
+    for p in got.errors:
+        assert p.code
+        assert p.code.startswith("READ_")
