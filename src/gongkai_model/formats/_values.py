@@ -13,6 +13,8 @@
 'printed in 元 where the column is in 万元: 1234.50元 (left blank)'
 >>> parse_value("行政许可396442278", Value.COUNT).problem
 "not a figure: '行政许可396442278' (left blank)"
+>>> parse_value("12\n34", Value.COUNT).problem
+"not a figure: '12\\n34' (left blank)"
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ _DECIMAL = re.compile(r"^([+-]?)(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?$")
 _COUNT_UNIT = re.compile(r"(件|个|项|次|宗|起|人次)$")
 _NOTE = re.compile(r"^(?P<head>[^（(]*?)(?P<note>[（(].*[）)])$")
 _MONEY_UNIT = re.compile(r"(万元|元)$")
+_FIGURES = frozenset({Value.COUNT, Value.SIGNED, Value.MONEY, Value.AMOUNT})
 _MAX_DIGITS = 40  # no figure of a report is longer; longer digit runs are refused, not converted
 
 
@@ -98,6 +101,10 @@ def parse_value(text: str | None, kind: Value, *, unit: str | None = None) -> Pa
         t = m.group("head")
         at = min(i for i in (raw.find("（"), raw.find("(")) if i >= 0)
         note = raw[at:].strip()
+    head = raw[: raw.find(note)] if note else raw
+    if kind in _FIGURES and sum(any(ch.isdigit() for ch in line) for line in head.splitlines()) > 1:
+        # figures printed on separate lines of one cell are separate figures: never joined into one
+        return _refuse(raw, note)
     if kind in (Value.COUNT, Value.SIGNED):
         body = _COUNT_UNIT.sub("", t)
         got = _number(body, decimal=False)
