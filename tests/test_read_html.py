@@ -214,7 +214,7 @@ def rich_text(page: str) -> str:
     def cell(m: re.Match[str]) -> str:
         tag, attrs_, text = m.groups()
         half = len(text) // 2
-        if m.group(1) == "th" and half >= 2 and "&" not in text:
+        if m.group(1) == "th" and half >= 2 and "&" not in text and not re.fullmatch(r"[\d.,\-]+", text):
             text = f"<p style='{style}'>{text[:half]}</p><p style='{style}'>{text[half:]}</p>"
         return f"<{tag}{attrs_} style='{style}' valign=middle><span style='{style}'>{text}</span></{tag}>"
 
@@ -650,3 +650,25 @@ def test_truncated_and_corrupted_pages_never_raise(cut: int, junk: str) -> None:
     for p in got.errors:
         assert p.code
         assert p.code.startswith("READ_")
+
+
+def test_figures_in_separate_paragraphs_of_a_cell_are_not_joined() -> None:
+    """``<p>12</p><p>34</p>`` is two printed lines, refused as a figure, never read as 1234."""
+    report = gk.model.replace_path(_example_reports()[0], "table3.new_received.total", 987654)
+    page = render_html(report)
+    assert page.count("<td>987654</td>") == 1
+    page = page.replace("<td>987654</td>", "<td><p>12</p><p><span>34</span></p></td>")
+    got = read_html(page.encode())
+    assert got.report is not None
+    assert got.report.table3.new_received.total is None
+    assert got.provenance["table3.new_received.total"].text == "12\n34"
+    assert any(p.code == "READ_VALUE_REFUSED" for p in got.errors)
+
+
+def test_cell_text_deeper_than_max_depth_is_kept() -> None:
+    cell = "<span>" * 200 + "4" + "</span>" * 200 + "<span>2</span>"
+    doc = parse_html(f"<table><tr><td>{cell}</td></tr></table>".encode())
+    [grid] = doc.grids
+    first = grid.rows[0][0]
+    assert first is not None
+    assert first.text == "42"

@@ -110,6 +110,7 @@ _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*>", re.IGNORECASE)
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _CELLS = frozenset({"td", "th"})
 _SECTIONS = frozenset({"thead", "tbody", "tfoot"})
+_LINES = _BLOCK | _HEADINGS | _CELLS | {"table"}  # elements that start and end a line in a cell
 _INLINE_HEADING_MAX = 48  # longer runs are never a section heading (find_heading stops at 40 characters)
 
 
@@ -205,7 +206,7 @@ class _Walker:
                 budget -= 1
                 # a rowspan ends with the table's rows, as in HTML (rowspan="999999999" spans what is left)
                 rowspan = min(_int(td.get("rowspan")), remaining)
-                row.append(Span(_cell_text(td, limits.max_depth), rowspan, _int(td.get("colspan"))))
+                row.append(Span(_cell_text(td), rowspan, _int(td.get("colspan"))))
             spans.append(row)
             remaining -= 1
             if budget <= 0:
@@ -240,37 +241,39 @@ def _rows(table: Any) -> list[Any]:
     return out
 
 
-def _cell_text(td: Any, max_depth: int) -> str:
-    """A cell's text: runs joined, paragraphs and ``<br>`` as line breaks, nested tables flattened."""
+def _cell_text(td: Any) -> str:
+    """A cell's text: runs joined, paragraphs and ``<br>`` as line breaks, nested tables flattened.
+
+    Each line is stripped and empty lines are dropped, so ``<p>12</p><p>34</p>`` stays two lines
+    (never the figure 1234). The walk is lxml's own (no recursion: any depth lxml built is read).
+    """
     if len(td) == 0:  # the common case: plain text
         text: str | None = td.text
         if not text:
             return ""
         if "\n" not in text and "\r" not in text:
             return text.strip()
+    from lxml import etree
+
     parts: list[str] = []
-
-    def walk(el: Any, depth: int) -> None:
-        tag = _tag(el)
-        if tag in _SKIP:
-            return
-        if tag == "br":
-            parts.append("\n")
-            return
-        block = tag in _BLOCK or tag in _CELLS or tag in _HEADINGS or tag == "table"
-        if block and el is not td:
-            parts.append("\n")
-        if el.text:
-            parts.append(el.text)
-        if depth < max_depth:
-            for child in el:
-                walk(child, depth + 1)
-                if child.tail:
-                    parts.append(child.tail)
-        if block and el is not td:
-            parts.append("\n")
-
-    walk(td, 0)
+    walker = etree.iterwalk(td, events=("start", "end"))
+    for event, el in walker:
+        tag = el.tag
+        if not isinstance(tag, str):
+            tag = ""
+        if event == "start":
+            if tag in _SKIP:
+                walker.skip_subtree()
+                continue
+            if tag == "br" or (tag in _LINES and el is not td):
+                parts.append("\n")
+            if el.text:
+                parts.append(el.text)
+        else:
+            if tag in _LINES and el is not td:
+                parts.append("\n")
+            if el is not td and el.tail:
+                parts.append(el.tail)
     lines = [line.strip() for line in "".join(parts).replace("\r", "\n").split("\n")]
     return "\n".join(line for line in lines if line)
 
