@@ -9,12 +9,10 @@
 >>> p = parse_value("／", Value.COUNT)
 >>> p.value, p.mark
 (None, '／')
->>> parse_value("1234.50元", Value.MONEY, unit="万元").problem
-'printed in 元 where the column is in 万元: 1234.50元 (left blank)'
->>> parse_value("行政许可396442278", Value.COUNT).problem
-"not a figure: '行政许可396442278' (left blank)"
->>> parse_value("12\n34", Value.COUNT).problem
-"not a figure: '12\\n34' (left blank)"
+>>> parse_value("12\\n34", Value.COUNT).problem  # two figures on two lines: never 1234
+"not a figure: '12\\\\n34' (left blank)"
+>>> parse_value("12\\n34", Value.COUNT).problem  # two figures on two lines: never 1234
+"not a figure: '12\\\\n34' (left blank)"
 """
 
 from __future__ import annotations
