@@ -692,3 +692,27 @@ def test_benchmark_runs() -> None:
         "the same pages as Word exports them",
         "the two real published pages (per pair)",
     ]
+
+
+_markup = st.recursive(
+    st.sampled_from(["", "1", "23", " ", "\xa0", "\n", "标签", "&nbsp;", "<br>", "<o:p></o:p>"]),
+    lambda inner: st.builds(
+        lambda tag, parts: f"<{tag}>{''.join(parts)}</{tag}>",
+        st.sampled_from(["p", "span", "div", "b", "font", "script", "h3", "o:p"]),
+        st.lists(inner, max_size=3),
+    ),
+    max_leaves=8,
+)
+
+
+@settings(max_examples=50)
+@given(parts=st.lists(_markup, max_size=4))
+def test_cell_text_fast_path_agrees_with_the_full_walk(parts: list[str]) -> None:
+    """The fast path for Word's one-paragraph cells gives exactly what the full walk gives."""
+    from lxml import etree
+
+    from gongkai_model.formats.html import _cell_text, _lines, _walk_text
+
+    root = etree.fromstring(f"<table><tr><td>{''.join(parts)}</td></tr></table>", etree.HTMLParser())
+    td = next(root.iter("td"))
+    assert _cell_text(td) == _lines(_walk_text(td))

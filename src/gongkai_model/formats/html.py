@@ -111,6 +111,8 @@ _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _CELLS = frozenset({"td", "th"})
 _SECTIONS = frozenset({"thead", "tbody", "tfoot"})
 _LINES = _BLOCK | _HEADINGS | _CELLS | {"table"}  # elements that start and end a line in a cell
+_BREAKS = tuple(sorted(_LINES | _SKIP | {"br"}))
+_SPACE = re.compile(r"\s+")
 _INLINE_HEADING_MAX = 48  # longer runs are never a section heading (find_heading stops at 40 characters)
 
 
@@ -253,6 +255,27 @@ def _cell_text(td: Any) -> str:
             return ""
         if "\n" not in text and "\r" not in text:
             return text.strip()
+    # Fast path (lxml's C loops): no line-breaking element inside, or one that holds all the text
+    # (Word's <td><p class=MsoNormal><span>…</span></p></td>): the text is the joined runs.
+    inside = td.iter(*_BREAKS)
+    next(inside)  # the cell itself
+    first = next(inside, None)
+    if first is None:
+        return _lines("".join(td.itertext()))
+    if first.tag in _LINES and next(inside, None) is None:
+        whole = "".join(td.itertext())
+        text = "".join(first.itertext())
+        if _SPACE.sub("", whole) == _SPACE.sub("", text):
+            return _lines(text)
+    return _lines(_walk_text(td))
+
+
+def _lines(text: str) -> str:
+    lines = [line.strip() for line in text.replace("\r", "\n").split("\n")]
+    return "\n".join(line for line in lines if line)
+
+
+def _walk_text(td: Any) -> str:
     from lxml import etree
 
     parts: list[str] = []
@@ -274,8 +297,7 @@ def _cell_text(td: Any) -> str:
                 parts.append("\n")
             if el is not td and el.tail:
                 parts.append(el.tail)
-    lines = [line.strip() for line in "".join(parts).replace("\r", "\n").split("\n")]
-    return "\n".join(line for line in lines if line)
+    return "".join(parts)
 
 
 def _head_title(root: Any) -> Any:
