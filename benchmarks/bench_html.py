@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import lxml.etree
@@ -88,22 +89,34 @@ def run(n: int) -> list[tuple[str, int, float, float, float]]:
 
     out = []
     for name, pages in (("render_html pages", rendered), ("the same pages as Word exports them", word)):
-        base = timed(lambda pages=pages: [parse_only(d) for d in pages], repeat=5)
-        floor = timed(lambda pages=pages: [etree_only(d) for d in pages], repeat=5)
-        ours = timed(lambda pages=pages: [read_html(d) for d in pages], repeat=5)
+        base, floor, ours = _interleaved(
+            lambda pages=pages: [parse_only(d) for d in pages],
+            lambda pages=pages: [etree_only(d) for d in pages],
+            lambda pages=pages: [read_html(d) for d in pages],
+        )
         out.append((name, len(pages), base, floor, ours))
-    repeat = max(1, n // 10)
-    base = timed(lambda: [parse_only(d) for d in real], repeat=5, number=repeat)
-    floor = timed(lambda: [etree_only(d) for d in real], repeat=5, number=repeat)
-    ours = timed(read_real, repeat=5, number=repeat)
+    number = max(1, n // 10)
+    base, floor, ours = _interleaved(
+        lambda: [parse_only(d) for d in real], lambda: [etree_only(d) for d in real], read_real, number=number
+    )
     out.append(("the two real published pages (per pair)", 2, base, floor, ours))
     return out
+
+
+def _interleaved(*fns: Callable[[], object], rounds: int = 5, number: int = 1) -> list[float]:
+    """The best of ``rounds`` timings of each function, taken in turns (so that load on a shared
+    machine weighs on all of them alike)."""
+    best = [float("inf")] * len(fns)
+    for _ in range(rounds):
+        for i, fn in enumerate(fns):
+            best[i] = min(best[i], timed(fn, repeat=1, number=number))
+    return best
 
 
 def main() -> None:
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 200
     rows = run(n)
-    print(f"HTML: {n} reports, best of 5")
+    print(f"HTML: {n} reports, best of 5 rounds taken in turns")
     print(
         "| pages | count | lxml.html.document_fromstring (baseline) | lxml.etree HTML parse | read_html "
         "| per page | ratio to baseline | ratio to etree |"
