@@ -24,10 +24,16 @@ _SPACE = re.compile(r"[\s\u200b\u200c\u200d\u2060\ufeff]+")
 _FOLD = str.maketrans({"、": ",", "“": '"', "”": '"', "「": '"', "」": '"', "‘": "'", "’": "'"})
 
 
-@functools.lru_cache(maxsize=16384)
+def _normalize(label: str) -> str:
+    return _SPACE.sub("", unicodedata.normalize("NFKC", label)).translate(_FOLD)
+
+
+_remembered = functools.lru_cache(maxsize=1 << 14)(_normalize)
+
+
 def normalize_label(label: str) -> str:
     """The form of ``label`` used for matching: NFKC, no white space, variant punctuation folded.
 
-    Results are cached (labels repeat across cells and reports); the cache is bounded.
+    Short texts (labels and figures, which repeat in every table and every report) are remembered.
     """
-    return _SPACE.sub("", unicodedata.normalize("NFKC", label)).translate(_FOLD)
+    return _remembered(label) if len(label) <= 80 else _normalize(label)

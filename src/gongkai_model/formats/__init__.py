@@ -16,7 +16,7 @@ from ._document import Block, Document, Grid, GridCell, Span
 from ._locate import Located, locate
 from ._result import CheckedReport, Imported, Provenance
 from ._values import BLANK_MARKS, ParsedValue, parse_value
-from .html import parse_html, read_html
+from .html import parse_html, printed_text, read_html, render_html
 from .markdown import parse_markdown, read_markdown, render_markdown
 from .text import decode_text, parse_text, read_text, render_text
 
@@ -66,6 +66,7 @@ __all__ = [
     "parse_text",
     "parse_value",
     "parse_xlsx",
+    "printed_text",
     "read",
     "read_docx",
     "read_html",
@@ -73,6 +74,7 @@ __all__ = [
     "read_pdf",
     "read_text",
     "read_xlsx",
+    "render_html",
     "render_markdown",
     "render_text",
     "write_docx",

@@ -5,6 +5,7 @@ Every reader ends here (:func:`assemble`), so every format reads the same way.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -91,13 +92,21 @@ def _continues(prev: Grid, grid: Grid) -> bool:
         return False
     keys = {normalize_label(c.text) for c in grid.cells()}
     prev_keys = {normalize_label(c.text) for c in prev.cells()}
-    shapes = {(r.table, normalize_label(x)) for s in _shapes() for r in rows(s) for x in (r.label, *r.spec.aliases)}
+    shapes = _row_keys()
     tables = {t for t, k in shapes if k in keys}
     prev_tables = {t for t, k in shapes if k in prev_keys}
     if not tables or not tables <= prev_tables:
         return False
     headers = {normalize_label(c.column) for s in _shapes() for c in layout(s) if c.table in tables}
     return not (keys & headers)
+
+
+@functools.cache
+def _row_keys() -> frozenset[tuple[str, str]]:
+    """(table, normalised row label) of every row label and variant of every shape."""
+    return frozenset(
+        (r.table, normalize_label(x)) for s in _shapes() for r in rows(s) for x in (r.label, *r.spec.aliases)
+    )
 
 
 def _shapes() -> tuple[Any, ...]:
@@ -175,7 +184,7 @@ def assemble(
     if year is None:
         year = title_year
     grids = _stack(doc.grids)
-    labels = [c.text for g in grids for c in g.cells()]
+    labels = list(dict.fromkeys(c.text for g in grids for c in g.cells()))  # a set of labels: each once
     try:
         ed = Edition.resolve(edition, year or 2021) if edition is not None else None
     except ModelError as exc:

@@ -104,7 +104,7 @@ class Grid:
                 rowspan = min(rowspan, room // colspan)
                 clipped |= rowspan != max(1, span.rowspan) or colspan != max(1, span.colspan)
                 total += rowspan * colspan
-                at = span.place or attrs.evolve(place, row=r + 1, column=c + 1)
+                at = span.place or Place(place.source, place.page, place.table, r + 1, c + 1, place.line, place.cell)
                 cell = GridCell(span.text, at, r, c, r + rowspan - 1, c + colspan - 1, span.formula)
                 for rr in range(r, r + rowspan):
                     while len(grid) <= rr:

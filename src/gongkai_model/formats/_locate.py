@@ -30,6 +30,17 @@ _ALL_SHAPES = (
     Shape(Edition.FORMAT_2021, True, True),
     Shape(Edition.FORMAT_2019, True, True),
 )
+
+
+@functools.cache
+def _cells_of(shape: Shape) -> dict[str, list[Cell]]:
+    """The cells of every row of ``shape``, by the row's path."""
+    out: dict[str, list[Cell]] = {}
+    for c in layout(shape):
+        out.setdefault(c.row_info.path, []).append(c)
+    return out
+
+
 #: How close a printed label must be to a statutory one to be read as its misprint.
 FUZZY_CUTOFF = 0.8
 
@@ -136,7 +147,7 @@ def locate(grids: Sequence[Grid], shape: Shape, *, strict: bool = False) -> Loca
                 )
             continue
         gi, label_cell = found_rows[r.path]
-        mine = [c for c in layout(shape) if c.row_info == r]
+        mine = _cells_of(shape).get(r.path, [])
         if r.table == "四":
             got = _block(index.grids[gi], label_cell, mine, problems)
         else:
@@ -163,7 +174,7 @@ def _best(index: _Index, r: RowInfo, shape: Shape, hits: list[tuple[int, GridCel
     """The occurrence of a row label whose columns are all found (the first one on a tie)."""
     if len(hits) == 1:
         return hits[0]
-    mine = [c for c in layout(shape) if c.row_info == r]
+    mine = _cells_of(shape).get(r.path, [])
     best = hits[0]
     best_score = -1
     for gi, cell in hits:
@@ -350,19 +361,20 @@ def _value_boxes(grid: Grid, label: GridCell, headers: object) -> list[GridCell]
 
 
 def _block(grid: Grid, label: GridCell, mine: list[Cell], problems: list[Problem]) -> dict[str, GridCell]:
-    """表四: a block label, its outcome headers below it within its columns, the values below them."""
+    """表四: a block label, its outcome headers below it within its columns, the values below them.
+
+    A block label printed in two or more adjacent cells (its text repeated) covers them all.
+    """
     out: dict[str, GridCell] = {}
+    left, right = _repeated(grid, label)
     for c in mine:
         header: GridCell | None = None
+        names = {normalize_label(x) for x in (c.column, *c.spec.aliases)}
         for r in range(label.bottom + 1, len(grid.rows)):
             row = grid.rows[r]
-            for col in range(label.left, min(label.right + 1, len(row))):
+            for col in range(left, min(right + 1, len(row))):
                 cell = row[col]
-                if (
-                    cell is not None
-                    and cell.top == r
-                    and normalize_label(cell.text) in {normalize_label(x) for x in (c.column, *c.spec.aliases)}
-                ):
+                if cell is not None and cell.top == r and normalize_label(cell.text) in names:
                     header = cell
                     break
             if header is not None:
@@ -385,3 +397,23 @@ def _block(grid: Grid, label: GridCell, mine: list[Cell], problems: list[Problem
         else:
             out[c.path] = value
     return out
+
+
+def _repeated(grid: Grid, label: GridCell) -> tuple[int, int]:
+    """The columns of ``label`` and of the cells beside it on the same rows that repeat its text."""
+    row = grid.rows[label.top]
+    key = normalize_label(label.text)
+
+    def same(cell: GridCell | None) -> bool:
+        return (
+            cell is not None
+            and (cell.top, cell.bottom) == (label.top, label.bottom)
+            and normalize_label(cell.text) == key
+        )
+
+    left, right = label.left, label.right
+    while left > 0 and same(row[left - 1]):
+        left = row[left - 1].left  # type: ignore[union-attr]
+    while right + 1 < len(row) and same(row[right + 1]):
+        right = row[right + 1].right  # type: ignore[union-attr]
+    return left, right

@@ -9,10 +9,8 @@
 >>> p = parse_value("／", Value.COUNT)
 >>> p.value, p.mark
 (None, '／')
->>> parse_value("1234.50元", Value.MONEY, unit="万元").problem
-'printed in 元 where the column is in 万元: 1234.50元 (left blank)'
->>> parse_value("行政许可396442278", Value.COUNT).problem
-"not a figure: '行政许可396442278' (left blank)"
+>>> parse_value("12\\n34", Value.COUNT).problem  # two figures on two lines: never 1234
+"not a figure: '12\\\\n34' (left blank)"
 """
 
 from __future__ import annotations
@@ -37,6 +35,7 @@ _DECIMAL = re.compile(r"^([+-]?)(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?$")
 _COUNT_UNIT = re.compile(r"(件|个|项|次|宗|起|人次)$")
 _NOTE = re.compile(r"^(?P<head>[^（(]*?)(?P<note>[（(].*[）)])$")
 _MONEY_UNIT = re.compile(r"(万元|元)$")
+_FIGURES = frozenset({Value.COUNT, Value.SIGNED, Value.MONEY, Value.AMOUNT})
 _MAX_DIGITS = 40  # no figure of a report is longer; longer digit runs are refused, not converted
 
 
@@ -59,7 +58,10 @@ class ParsedValue:
     warning: str | None = None
 
 
-_SPLIT_DIGITS = re.compile(r"\d[\s\u200b\u200c\u200d\u2060\ufeff]+[\d.,]")
+#: Digits with white space between them on one line (``12 34``): two figures side by side, never joined.
+#: Spaces around a decimal point or a unit are print noise (``160 . 5964 万元``); line breaks are
+#: handled below (figures on separate lines are separate figures).
+_SPLIT_DIGITS = re.compile(r"\d[^\S\n]+\d")
 
 
 def _clean(text: str) -> str:
@@ -95,14 +97,18 @@ def parse_value(text: str | None, kind: Value, *, unit: str | None = None) -> Pa
         return ParsedValue(None, raw)
     if t in BLANK_MARKS or t.strip("/-—–－―") == "":
         return ParsedValue(None, raw, mark=raw.strip())
-    if _SPLIT_DIGITS.search(unicodedata.normalize("NFKC", raw)):
-        return _refuse(raw, None)  # two figures side by side, or one split: never joined by guessing
+    if _SPLIT_DIGITS.search(raw):
+        return _refuse(raw, None)  # two figures side by side: never joined by guessing
     note = None
     m = _NOTE.match(t)
     if m is not None and m.group("head"):
         t = m.group("head")
         at = min(i for i in (raw.find("（"), raw.find("(")) if i >= 0)
         note = raw[at:].strip()
+    head = raw[: raw.find(note)] if note else raw
+    if kind in _FIGURES and sum(any(ch.isdigit() for ch in line) for line in head.splitlines()) > 1:
+        # figures printed on separate lines of one cell are separate figures: never joined into one
+        return _refuse(raw, note)
     if kind in (Value.COUNT, Value.SIGNED):
         body = _COUNT_UNIT.sub("", t)
         got = _number(body, decimal=False)

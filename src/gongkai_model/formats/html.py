@@ -9,17 +9,23 @@ are joined, so a label or a figure split across runs reads whole.
 from __future__ import annotations
 
 import codecs
+import html
 import re
+from decimal import Decimal
 from typing import Any
 
 from ..errors import Place, Problem, ReadError
 from ..limits import DEFAULT_LIMITS, Limits, Source, read_source, source_name
-from ..model.values import Edition
-from ._assemble import assemble
+from ..model.layout import get_path, shape_of
+from ..model.report import AnnualReport
+from ..model.values import Amount, Edition
+from ..reference import section_headings
+from ._assemble import assemble, find_heading, find_title
 from ._document import Block, Document, Grid, Span
+from ._layout import SheetPlan, plans, sheet_name
 from ._result import Imported
 
-__all__ = ["decode_html", "parse_html", "read_html"]
+__all__ = ["decode_html", "parse_html", "printed_text", "read_html", "render_html"]
 
 _BLOCK = frozenset(
     {
@@ -84,17 +90,30 @@ def decode_html(data: bytes) -> str:
 
 
 def _tag(el: Any) -> str:
+    """The element's tag in lower case (``o:p`` stays ``o:p``: Office's inline markers are not paragraphs)."""
     tag = el.tag
     if not isinstance(tag, str):
         return ""  # comments and processing instructions
-    return tag.lower().rsplit(":", 1)[-1] if ":" in tag else tag.lower()
+    return tag.lower()
 
 
 def _int(value: str | None) -> int:
+    """A ``rowspan``/``colspan`` as HTML reads it: its leading digits, at least 1 (``-5``, ``abc`` are 1)."""
     if not value:
         return 1
-    m = re.match(r"\s*(\d{1,6})", value)
+    m = _DIGITS.match(value)
     return max(1, min(int(m.group(1)), _MAX_SPAN)) if m else 1
+
+
+_DIGITS = re.compile(r"\s*(\d{1,6})")
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*>", re.IGNORECASE)
+_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+_CELLS = frozenset({"td", "th"})
+_SECTIONS = frozenset({"thead", "tbody", "tfoot"})
+_LINES = _BLOCK | _HEADINGS | _CELLS | {"table"}  # elements that start and end a line in a cell
+_BREAKS = tuple(sorted(_LINES | _SKIP | {"br"}))
+_SPACE = re.compile(r"\s+")
+_INLINE_HEADING_MAX = 48  # longer runs are never a section heading (find_heading stops at 40 characters)
 
 
 class _Walker:
@@ -105,38 +124,47 @@ class _Walker:
         self.problems: list[Problem] = []
         self.buffer: list[str] = []
         self.line: int | None = None
+        self.kind = "paragraph"
         self.tables = 0
+        self.too_deep: int | None = None
 
     def flush(self) -> None:
-        text = "".join(self.buffer)
+        text = "".join(self.buffer).strip()
         self.buffer = []
-        if text.strip():
-            self.blocks.append(Block("paragraph", text.strip(), Place(self.source, line=self.line)))
+        if text:
+            self.blocks.append(Block(self.kind, text, Place(self.source, line=self.line)))
         self.line = None
+        self.kind = "paragraph"
 
     def add(self, text: str | None, el: Any) -> None:
         if text:
-            if self.line is None and text.strip():
-                self.line = getattr(el, "sourceline", None)
+            if self.line is None and not text.isspace():
+                self.line = el.sourceline
             self.buffer.append(text)
 
     def walk(self, el: Any, depth: int = 0) -> None:
         tag = _tag(el)
-        if tag in _SKIP:
+        if tag in _SKIP or not tag:
             return
         if tag == "table":
             self.flush()
             self.table(el)
             return
         if depth > self.limits.max_depth:
+            if self.too_deep is None:
+                self.too_deep = el.sourceline
             self.add(" ".join(el.itertext()), el)
             return
         if tag == "br":
             self.flush()
             return
-        block = tag in _BLOCK
+        block = tag in _BLOCK or tag in _HEADINGS
         if block:
             self.flush()
+            if tag in _HEADINGS:
+                self.kind = "heading"
+        elif self._inline_heading(el):
+            return
         self.add(el.text, el)
         for child in el:
             self.walk(child, depth + 1)
@@ -144,20 +172,49 @@ class _Walker:
         if block:
             self.flush()
 
+    def _inline_heading(self, el: Any) -> bool:
+        """A section heading printed in bold (``<strong>``, ``<b>``, a styled ``<span>``) at the start of a paragraph.
+
+        It becomes a block of its own, so that the paragraph's text after it is the section's text.
+        """
+        if any(not t.isspace() for t in self.buffer):
+            return False
+        text = "".join(el.itertext())
+        if not text or len(text) > _INLINE_HEADING_MAX or find_heading(text) is None:
+            return False
+        self.flush()
+        self.add(text, el)
+        self.kind = "heading"
+        self.flush()
+        return True
+
     def table(self, table: Any) -> None:
         self.tables += 1
         place = Place(self.source, table=self.tables)
+        limits = self.limits
+        trs = _rows(table)
+        if len(trs) > limits.max_rows:
+            trs = trs[: limits.max_rows + 1]  # the grid says it was clipped
         spans: list[list[Span]] = []
-        for tr in _own(table, "tr"):
-            row = [
-                Span(_cell_text(td, self.limits.max_depth), _int(td.get("rowspan")), _int(td.get("colspan")))
-                for td in tr
-                if _tag(td) in ("td", "th")
-            ]
+        budget = limits.max_cells
+        remaining = len(trs)
+        for tr in trs:
+            row: list[Span] = []
+            for td in tr:
+                if _tag(td) not in _CELLS:
+                    continue
+                if len(row) > limits.max_columns or budget <= 0:
+                    break
+                budget -= 1
+                # a rowspan ends with the table's rows, as in HTML (rowspan="999999999" spans what is left)
+                rowspan = min(_int(td.get("rowspan")), remaining)
+                row.append(Span(_cell_text(td), rowspan, _int(td.get("colspan"))))
             spans.append(row)
-            if len(spans) > self.limits.max_rows:
+            remaining -= 1
+            if budget <= 0:
+                spans.append([Span("")] * (limits.max_columns + 1))  # make the grid report the clipping
                 break
-        grid = Grid.build(spans, place, self.limits, self.problems)
+        grid = Grid.build(spans, place, limits, self.problems)
         caption = " ".join(" ".join(c.itertext()) for c in table if _tag(c) == "caption").strip()
         if caption:
             self.blocks.append(Block("paragraph", caption, Place(self.source, table=self.tables)))
@@ -165,67 +222,169 @@ class _Walker:
         self.blocks.append(Block("table", text, place, grid))
 
 
-def _own(table: Any, tag: str) -> list[Any]:
-    """The ``tr`` elements of ``table`` itself (not of tables nested in its cells)."""
+def _rows(table: Any) -> list[Any]:
+    """The ``tr`` elements of ``table`` itself (directly or in ``thead``/``tbody``/``tfoot``), not of nested tables."""
     out = []
-    for el in table.iter():
-        if _tag(el) != tag:
-            continue
-        parent = el.getparent()
+    for child in table:
+        tag = _tag(child)
+        if tag == "tr":
+            out.append(child)
+        elif tag in _SECTIONS:
+            out.extend(tr for tr in child if _tag(tr) == "tr")
+    if out:
+        return out
+    # rows wrapped in other markup by an editor: every tr whose nearest table is this one
+    for tr in table.iter("tr"):
+        parent = tr.getparent()
         while parent is not None and _tag(parent) != "table":
             parent = parent.getparent()
         if parent is table:
-            out.append(el)
+            out.append(tr)
     return out
 
 
-def _cell_text(td: Any, max_depth: int) -> str:
-    """A cell's text: runs joined, paragraphs and ``<br>`` as line breaks, nested tables flattened."""
-    parts: list[str] = []
+def _cell_text(td: Any) -> str:
+    """A cell's text: runs joined, paragraphs and ``<br>`` as line breaks, nested tables flattened.
 
-    def walk(el: Any, depth: int) -> None:
-        tag = _tag(el)
-        if tag in _SKIP:
-            return
-        if tag == "br":
-            parts.append("\n")
-            return
-        block = tag in _BLOCK or tag in ("td", "th", "table")
-        if block and el is not td:
-            parts.append("\n")
-        if el.text:
-            parts.append(el.text)
-        if depth < max_depth:
-            for child in el:
-                walk(child, depth + 1)
-                if child.tail:
-                    parts.append(child.tail)
-        if block and el is not td:
-            parts.append("\n")
+    Each line is stripped and empty lines are dropped, so ``<p>12</p><p>34</p>`` stays two lines
+    (never the figure 1234). The walk is lxml's own (no recursion: any depth lxml built is read).
+    """
+    if len(td) == 0:  # the common case: plain text
+        text: str | None = td.text
+        if not text:
+            return ""
+        if "\n" not in text and "\r" not in text:
+            return text.strip()
+    # Fast path (lxml's C loops): no line-breaking element inside, or one that holds all the text
+    # (Word's <td><p class=MsoNormal><span>…</span></p></td>): the text is the joined runs.
+    inside = td.iter(*_BREAKS)
+    next(inside)  # the cell itself
+    first = next(inside, None)
+    if first is None:
+        return _lines("".join(td.itertext()))
+    if first.tag in _LINES and next(inside, None) is None:
+        whole = "".join(td.itertext())
+        text = "".join(first.itertext())
+        if _SPACE.sub("", whole) == _SPACE.sub("", text):
+            return _lines(text)
+    return _lines(_walk_text(td))
 
-    walk(td, 0)
-    lines = [line.strip() for line in "".join(parts).replace("\r", "").split("\n")]
+
+def _lines(text: str) -> str:
+    lines = [line.strip() for line in text.replace("\r", "\n").split("\n")]
     return "\n".join(line for line in lines if line)
 
 
-def parse_html(data: bytes | str, *, source: str = "<html>", limits: Limits = DEFAULT_LIMITS) -> Document:
-    """The :class:`Document` of an HTML page: paragraphs and tables in reading order."""
+def _walk_text(td: Any) -> str:
     from lxml import etree
-    from lxml import html as lxml_html
+
+    parts: list[str] = []
+    walker = etree.iterwalk(td, events=("start", "end"))
+    for event, el in walker:
+        tag = el.tag
+        if not isinstance(tag, str):
+            tag = ""
+        if event == "start":
+            if tag in _SKIP:
+                walker.skip_subtree()
+                continue
+            if tag == "br" or (tag in _LINES and el is not td):
+                parts.append("\n")
+            if el.text:
+                parts.append(el.text)
+        else:
+            if tag in _LINES and el is not td:
+                parts.append("\n")
+            if el is not td and el.tail:
+                parts.append(el.tail)
+    return "".join(parts)
+
+
+def _head_title(root: Any) -> Any:
+    for el in root.iter("title"):
+        return el
+    return None
+
+
+def _with_title(blocks: list[Block], root: Any, source: str, problems: list[Problem]) -> list[Block]:
+    """The blocks, with the page's ``<title>`` in front when the body prints no title before its first section."""
+    first = next(
+        (i for i, b in enumerate(blocks) if b.kind != "table" and find_heading(b.text, 0) is not None), len(blocks)
+    )
+    agency, year, _ = find_title(blocks[: first + 1])
+    if agency is not None and year is not None:
+        return blocks
+    title = _head_title(root)
+    text = " ".join("".join(title.itertext()).split()) if title is not None else ""
+    if not text:
+        return blocks
+    head_agency, head_year, _ = find_title([Block("paragraph", text, Place(source))])
+    if head_year is None or (year is not None and head_year != year) or (head_agency is None and agency is None):
+        return blocks
+    place = Place(source, line=title.sourceline)
+    problems.append(
+        Problem(
+            str(place),
+            f"the body prints no title; the page's <title> names the report: {text!r}",
+            code="READ_TITLE_FROM_HEAD",
+            severity="info",
+            place=place,
+        )
+    )
+    return [Block("heading", text, place), *blocks]
+
+
+def parse_html(data: bytes | str, *, source: str = "<html>", limits: Limits = DEFAULT_LIMITS) -> Document:
+    """The :class:`Document` of an HTML page: paragraphs, headings and tables in reading order.
+
+    Bytes are decoded by :func:`decode_html`. Nothing the page says is fetched or expanded (no
+    network, no entities of a DTD); comments (Word's ``<!--[if …]>`` blocks) are dropped. A page
+    lxml cannot parse, an empty page, or one nested deeper than lxml's 256 levels or
+    ``limits.max_depth`` gives located problems, never an exception.
+    """
+    from lxml import etree
 
     text = decode_html(data) if isinstance(data, bytes) else data
-    text = text.replace("\x00", "")
+    text = _XML_DECLARATION.sub("", text.replace("\x00", ""), count=1)
     if not text.strip():
         return Document(source, (), (Problem(source, "the page is empty", code="READ_NOT_A_REPORT"),))
-    parser = lxml_html.HTMLParser(no_network=True, remove_comments=True, remove_pis=True, huge_tree=False)
+    # lxml.etree's own HTML parser: plain elements, without lxml.html's per-element class lookup
+    parser = etree.HTMLParser(no_network=True, remove_comments=True, remove_pis=True, huge_tree=False)
     try:
-        root = lxml_html.document_fromstring(text, parser=parser)
-    except (etree.ParserError, ValueError) as exc:
+        root = etree.fromstring(text, parser=parser)
+    except (etree.LxmlError, ValueError) as exc:
         return Document(source, (), (Problem(source, f"not an HTML page: {exc}", code="READ_NOT_A_REPORT"),))
+    if root is None:
+        return Document(source, (), (Problem(source, "the page is empty", code="READ_NOT_A_REPORT"),))
     walker = _Walker(source, limits)
+    for entry in parser.error_log:
+        if entry.type_name == "ERR_RESOURCE_LIMIT":
+            place = Place(source, line=entry.line)
+            walker.problems.append(
+                Problem(
+                    str(place),
+                    f"the page is nested too deeply to read past this point ({entry.message.strip()})",
+                    code="READ_LIMIT",
+                    place=place,
+                )
+            )
+            break
     walker.walk(root)
     walker.flush()
-    return Document(source, tuple(walker.blocks), tuple(walker.problems))
+    if walker.too_deep is not None:
+        place = Place(source, line=walker.too_deep)
+        walker.problems.append(
+            Problem(
+                str(place),
+                f"markup nested deeper than {limits.max_depth} levels is read as plain text "
+                "(tables in it are not read)",
+                code="READ_LIMIT",
+                severity="warning",
+                place=place,
+            )
+        )
+    blocks = _with_title(walker.blocks, root, source, walker.problems)
+    return Document(source, tuple(blocks), tuple(walker.problems))
 
 
 def read_html(
@@ -245,13 +404,143 @@ def read_html(
     ``name`` is the name problems and provenance give the source (by default its path).
 
     >>> import gongkai_model as gk
-    >>> page = gk.formats.render_html(gk.examples.seed_report())
-    >>> got = gk.formats.read_html(page.encode())
-    >>> got.ok, got.report == gk.examples.seed_report()
-    (True, True)
+    >>> seed = gk.examples.seed_report()
+    >>> got = read_html(render_html(seed).encode())
+    >>> got.ok, got.report.table3 == seed.table3, got.report.agency
+    (True, True, '北京市西城区信访办公室')
+    >>> str(got.provenance["table3.new_received.total"].place)
+    '<html>, table 2, row 4, column 10'
     """
     limits = limits or DEFAULT_LIMITS
     name = name or source_name(source, "<html>")
     data = read_source(source, limits, name, ReadError, "page")
     doc = parse_html(data, source=name, limits=limits)
     return assemble(doc, agency=agency, year=year, edition=edition, strict=strict)
+
+
+# --- rendering -------------------------------------------------------------------------------
+
+_STYLE = (
+    "body{font-family:'SimSun','Songti SC',serif;max-width:60em;margin:2em auto;line-height:1.8}"
+    "h1{text-align:center;font-size:1.5em}h2{font-size:1.15em}"
+    "table{border-collapse:collapse;margin:1em 0}th,td{border:1px solid #000;padding:.2em .4em}"
+    "th{font-weight:normal}td{text-align:center}"
+)
+
+
+def _escape(text: str) -> str:
+    """``text`` for an HTML text node or attribute: markup escaped, a carriage return kept as ``&#13;``.
+
+    NUL is dropped: an HTML page cannot carry it.
+    """
+    return html.escape(text.replace("\x00", ""), quote=True).replace("\r", "&#13;")
+
+
+def printed_text(text: str | None) -> str | None:
+    """A section text as a page prints it and :func:`read_html` reads it back.
+
+    The text is printed one paragraph per line (lines split at ``\\n``); each line is stripped of
+    surrounding white space (``str.strip``), empty lines are not printed, NUL characters are dropped
+    and an empty result is ``None``. White space inside a line is kept as is.
+
+    >>> printed_text("  第一段 \\n\\n  第二段\\t")
+    '第一段\\n第二段'
+    >>> printed_text(" \\n ") is None
+    True
+    """
+    if text is None:
+        return None
+    lines = [line.strip() for line in text.replace("\x00", "").split("\n")]
+    return "\n".join(line for line in lines if line) or None
+
+
+def _figure(value: object) -> str:
+    """A model value as printed in a table cell (blank for ``None``, never ``0``)."""
+    if value is None:
+        return ""
+    if isinstance(value, Amount):
+        return _figure(value.value) + (value.unit.value if value.unit is not None else "")
+    if isinstance(value, Decimal):
+        return format(value.copy_abs() if value.is_zero() else value, "f")
+    return str(value)
+
+
+def _table_html(plan: SheetPlan, report: AnnualReport, out: list[str]) -> None:
+    """One statutory table, its merged labels as ``rowspan``/``colspan`` (the plan's title row is the heading)."""
+    origins: dict[tuple[int, int], str] = {}
+    covered: set[tuple[int, int]] = set()
+    height = 0
+
+    def place(row: int, col: int, last_row: int, last_col: int, cell: str) -> None:
+        nonlocal height
+        spans = ""
+        if last_row > row:
+            spans += f' rowspan="{last_row - row + 1}"'
+        if last_col > col:
+            spans += f' colspan="{last_col - col + 1}"'
+        origins[(row, col)] = cell.replace(">", spans + ">", 1)
+        covered.update((r, c) for r in range(row, last_row + 1) for c in range(col, last_col + 1))
+        height = max(height, last_row)
+
+    for label in plan.labels:
+        if label.kind == "title":
+            continue
+        scope = ' scope="row"' if label.kind == "row" else ""
+        place(label.row - 1, label.col, label.last_row - 1, label.last_col, f"<th{scope}>{_escape(label.text)}</th>")
+    for vc in plan.values:
+        text = _escape(_figure(get_path(report, vc.cell.path)))
+        place(vc.row - 1, vc.col, vc.row - 1, vc.last_col, f"<td>{text}</td>")
+    out.append(f'<table class="{sheet_name(plan.table)}">')
+    for r in range(1, height + 1):
+        cells = [
+            origins.get((r, c), "<td></td>")
+            for c in range(1, plan.width + 1)
+            if (r, c) in origins or (r, c) not in covered
+        ]
+        out.append("<tr>" + "".join(cells) + "</tr>")
+    out.append("</table>")
+
+
+def render_html(report: AnnualReport) -> str:
+    """The report as a publishable web page (UTF-8): the title, the six numbered sections, the three tables.
+
+    The page is ``<!DOCTYPE html>`` with ``<meta charset="utf-8">``; the title
+    (``{agency}{year}年政府信息公开工作年度报告``) is both the ``<title>`` and the ``<h1>``; each
+    section has its statutory numbered heading as an ``<h2>``; 一、五、六 print their texts
+    (``overview.text``, ``problems``, ``other_matters.text``) one ``<p>`` per line (see
+    :func:`printed_text`: nothing is printed for ``None``); 二、三、四 print the statutory tables laid
+    out by the model (merged labels as real ``rowspan``/``colspan``, labels in ``<th>``, figures in
+    ``<td>``, a blank figure as an empty cell, never ``0``). Every string is HTML-escaped.
+
+    What the statutory page has no place for is not printed: the metadata besides agency and year
+    (region, level, dates, source URL), the overview's sub-topics and the 信息处理费 figures of
+    ``other_matters``. :func:`read_html` reads the page back to the same report otherwise.
+
+    >>> import gongkai_model as gk
+    >>> page = render_html(gk.examples.seed_report())
+    >>> page.startswith("<!DOCTYPE html>"), "<h2>三、收到和处理政府信息公开申请情况</h2>" in page
+    (True, True)
+    """
+    title = _escape(f"{report.agency}{report.year}年{AnnualReport.TITLE}")
+    out = [
+        "<!DOCTYPE html>",
+        '<html lang="zh-CN">',
+        "<head>",
+        '<meta charset="utf-8">',
+        f"<title>{title}</title>",
+        f"<style>{_STYLE}</style>",
+        "</head>",
+        "<body>",
+        f"<h1>{title}</h1>",
+    ]
+    texts = {"overview": report.overview.text, "problems": report.problems, "other_matters": report.other_matters.text}
+    tables = iter(plans(shape_of(report)))
+    for heading, attribute, _ in section_headings():
+        out.append(f"<h2>{_escape(heading)}</h2>")
+        if attribute in texts:
+            body = printed_text(texts[attribute])
+            out.extend(f"<p>{_escape(line)}</p>" for line in (body.split("\n") if body else ()))
+        else:
+            _table_html(next(tables), report, out)
+    out.extend(["</body>", "</html>", ""])
+    return "\n".join(out)

@@ -10,7 +10,7 @@ page by page, never more than ``limits.max_pages`` pages. On each page:
   behind every line of text) is not a border. The cells' boxes give the merges (a cell over two
   columns is a span of two), so the grid is the table as printed; a region the lines do not close
   is kept as a cell of its own, with the text printed in it, so no figure is lost to a missing
-  line. A "table" of one column or one row is a frame around text, not a table: its text is read
+  line. A "table" of one column is a frame around text, not a table: its text is read
   as paragraphs.
 - **paragraphs** come from the text layer outside the tables, in reading order: lines are joined
   into a paragraph until a line is indented, the one before it ended short, the type size or the
@@ -132,7 +132,11 @@ class _Table:
             r0, r1 = _index(ys, box[1]), _index(ys, box[3])
             if c1 <= c0 or r1 <= r0 or (r0, c0) in covered:
                 continue
-            starts[(r0, c0)] = Span(self.text_in(box) if text is None else text, rowspan=r1 - r0, colspan=c1 - c0)
+            if text is None:
+                text = self.text_in(box)
+            elif "\n" in text:
+                text = _unwrap_figure(text, [ch for ch in self.chars if _inside(ch, box)], box)
+            starts[(r0, c0)] = Span(text, rowspan=r1 - r0, colspan=c1 - c0)
             covered.update((r, k) for r in range(r0, r1) for k in range(c0, c1))
         out: list[list[Span]] = []
         for r in range(nrows):
@@ -151,7 +155,30 @@ class _Table:
             return ""
         from pdfplumber.utils.text import extract_text
 
-        return str(extract_text(chars)).strip()
+        text = str(extract_text(chars)).strip()
+        return _unwrap_figure(text, chars, box)
+
+
+_FRAGMENT = re.compile(r"[0-9０-９,，.]+")
+
+
+def _unwrap_figure(text: str, chars: Sequence[dict[str, Any]], box: tuple[float, ...]) -> str:
+    """One figure wrapped over lines because it is wider than its cell, joined; anything else as printed.
+
+    A figure is wrapped when every line is a run of digits and every line but the last reaches the
+    cell's right edge (within a quarter of its width): the page's layout, not a guess, joins it.
+    Lines that stop short of the edge are separate figures and stay apart (the value parser refuses them).
+    """
+    lines = text.split("\n")
+    if len(lines) < 2 or not all(_FRAGMENT.fullmatch(line.strip()) for line in lines):
+        return text
+    tops = sorted({round(ch["top"]) for ch in chars})
+    width = box[2] - box[0]
+    for top in tops[:-1]:
+        right = max(ch["x1"] for ch in chars if round(ch["top"]) == top)
+        if right < box[2] - width / 4:
+            return text
+    return "".join(line.strip() for line in lines)
 
 
 def _inside(ch: dict[str, Any], box: tuple[float, ...]) -> bool:
@@ -266,9 +293,9 @@ def _page_items(page: Any, number: int, source: str, problems: list[Problem]) ->
         found = seen.find_tables()
     for table in found:
         t = _Table(seen, table, number)
-        nrows, ncols = t.size
-        if nrows < 2 or ncols < 2:
+        if t.size[1] < 2:
             continue  # a frame around text, not a table: its text is read as paragraphs
+        # A single row of several columns stays a table: it is the last row of a table cut by a page break.
         items.append((t.bbox[1], t))
         boxes.append(t.bbox)
 
