@@ -46,11 +46,14 @@ def identity_finding(ctx: CheckContext, ident: Identity, status: IdentityStatus)
     where_zh = f"「{ident.column}」列" if ident.row is None else f"{ident.row}「{ident.column}」"
     if not status.assessable:
         names = "、".join(f"{b.row}×{b.column}" for b in blanks)
+        bad = [m for m in status.blanks if m in ctx.invalid]
+        why_zh = f"{len(bad)} 个单元格的值无效，" if bad else ""
+        why_en = f"{len(bad)} cell(s) hold an invalid value, " if bad else ""
         return Finding(
             ident.code,
             Severity.INFO,
-            f"{where_zh}：{zh_what}无法核对，{len(blanks)} 个单元格空白（{names}）",
-            f"{en_what} cannot be assessed: {len(blanks)} blank cell(s) ({names})",
+            f"{where_zh}：{zh_what}无法核对，{why_zh}{len(blanks) - len(bad)} 个单元格空白（{names}）",
+            f"{en_what} cannot be assessed: {why_en}{len(blanks) - len(bad)} blank cell(s) ({names})",
             ident.table,
             ident.row,
             ident.column,
