@@ -7,7 +7,7 @@ runs them and never raises.  Every code is documented in ``docs/checks.md``.
 >>> report = gk.examples.seed_report()
 >>> result = gk.validate(report)
 >>> result.ok, len(result.issues), result.assessed
-(True, 0, 45)
+(True, 0, 55)
 >>> bad = gk.model.replace_path(report, "table4.reconsideration.upheld", 3)
 >>> result = gk.validate(bad)
 >>> print(result.issues[0])
@@ -20,8 +20,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 
+import attrs
+
+from ..model.layout import layout
 from ..model.report import AnnualReport
-from . import _builtin, _series
+from . import _builtin, _series, _structure, _text
 from ._findings import (
     CellRef,
     Change,
@@ -70,7 +73,7 @@ __all__ = [
     "validate_series",
 ]
 
-_ = (_builtin, _series)  # imported for their registrations
+_ = (_builtin, _series, _structure, _text)  # imported for their registrations
 
 
 def _run(chosen: Sequence[Check], ctx: object) -> tuple[list[Finding], list[CheckRun]]:
@@ -161,7 +164,11 @@ def _validate(
         report, blanks_as_zero=blanks_as_zero, derived=_paths(derived), headings=headings, invalid=invalid
     )
     issues, runs = _run(chosen, ctx)
-    issues[:0] = malformed
+    by_path = {c.path: c for c in layout(ctx.shape)}
+    issues[:0] = [
+        attrs.evolve(f, table=c.table, row=c.row, column=c.column) if (c := by_path.get(f.path or "")) else f
+        for f in malformed
+    ]
     found: tuple[Suggestion, ...] = ()
     if suggestions:
         codes = {c.code for c in chosen}
