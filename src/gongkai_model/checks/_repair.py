@@ -60,6 +60,8 @@ MOVES = (
     "row_moved",
 )
 _ORDER = {k: i for i, k in enumerate(MOVES)}
+#: Among equals: one cell first (a total before a part, below), then a split, then the larger moves.
+_LISTED = {**_ORDER, "fill_total": _ORDER["single_cell"]}
 
 
 @attrs.frozen
@@ -396,7 +398,7 @@ def _ranked(
         key, (kind, restored) = item
         # Among equals, a total is the likelier culprit: totals are computed by hand.
         on_total = any(ids[k].anchor == m for m, _ in key if m not in derived for k in of_cell[m])
-        return (-restored, printed(key), _ORDER[kind], len(key), not on_total, key)
+        return (-restored, printed(key), _LISTED[kind], len(key), not on_total, key)
 
     out = []
     place = 0

@@ -29,7 +29,9 @@ __all__ = ["FIRST_YEAR", "heading_wording", "is_none_text", "sections"]
 FIRST_YEAR = 2019
 
 # A heading's number: 一、 （一） 第一部分 1. and the like.
-_NUMBER = re.compile(r"^(?:第?[一二三四五六七八九十]+(?:部分|、|\.|．)|[（(][一二三四五六七八九十]+[）)]|\d+[、.．])")
+_NUMBER = re.compile(
+    r"^(?:第?[一二三四五六七八九十]+(?:部分|、|,|\.|．)|[（(][一二三四五六七八九十]+[）)]|\d+[、,.．])"
+)
 # The words a section uses to say "nothing": 无。 / 暂无 / 本年度无 / 没有 / 无其他需要报告的事项.
 _NOTHING = ("无", "暂无", "没有", "本年无", "本年度无")
 _END = "。.．;；!！ \u3000"
