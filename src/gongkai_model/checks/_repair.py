@@ -348,13 +348,14 @@ def suggest(
                         continue
                     dx = -d1 if x in ids[k1].lhs else d1
                     dy = -d2 if y in ids[k2].lhs else d2
-                    try_move("split", {x: dx, y: dy})
+                    if dx == -dy:  # a number moved from one cell to the other
+                        try_move("split", {x: dx, y: dy})
             if derived:  # inputs of one row under derived members of the two identities
                 under1 = {x: (-d1 if m in ids[k1].lhs else d1) for m in ids[k1].members for x in under(m)}
                 under2 = {y: (-d2 if m in ids[k2].lhs else d2) for m in ids[k2].members for y in under(m)}
                 for x, dx in under1.items():
                     for y, dy in under2.items():
-                        if x != y and graph.row_parents[x] & graph.row_parents[y]:
+                        if x != y and dx == -dy and graph.row_parents[x] & graph.row_parents[y]:
                             try_move("split", {x: dx, y: dy})
 
     if broken:
