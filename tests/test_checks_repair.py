@@ -43,9 +43,7 @@ def _row_totals(header: str | None, subtotal: bool) -> list[str]:
     """The attributes of the row totals that contain a column under ``header``."""
     out = []
     for info in field_specs(gk.ApplicantCounts):
-        if info.spec.total == "siblings":
-            out.append(info.name)
-        elif info.spec.total == "header" and subtotal and header == info.spec.header:
+        if info.spec.total == "siblings" or (info.spec.total == "header" and subtotal and header == info.spec.header):
             out.append(info.name)
     return out
 
@@ -64,10 +62,12 @@ def test_detail_rows_above_the_results_total_are_repaired(pair: tuple[Shape, gk.
         bad = replace_path(bad, f"{row}.{name}", gk.model.get_path(report, f"{row}.{name}") + surplus)
     result = gk.validate(bad)
     broken = _inconsistent(result)
-    assert broken and {code for code, _, _ in broken} == {"T3_RESULTS_TOTAL"}  # 勾稽 and row totals hold
+    assert broken
+    assert {code for code, _, _ in broken} == {"T3_RESULTS_TOTAL"}
     best = result.best
     assert best
-    assert all(s.rank == 1 for s in best) and len(best) == sum(s.rank == 1 for s in result.suggestions)
+    assert all(s.rank == 1 for s in best)
+    assert len(best) == sum(s.rank == 1 for s in result.suggestions)
     for suggestion in best:  # applying any of the top suggestions makes the report consistent
         assert gk.validate(result.apply(bad, suggestion)).ok, suggestion
     truth = {(f"{row}.{n}", gk.model.get_path(report, f"{row}.{n}")) for n in [column, *_row_totals(header, True)]}

@@ -90,7 +90,7 @@ TOPICS: tuple[Topic, ...] = (
         "收到申请数",
         "applications received",
         (
-            re.compile(rf"(?:收到|受理|新收|接收){_GAP}申请{_GAP}{_N}件"),
+            re.compile(rf"(?:收到|受理|新收|接收)[^\d]{{0,30}}?申请{_GAP}{_N}件"),
             re.compile(rf"申请{_GAP}(?:收到|受理|新收|接收){_GAP}{_N}件"),
         ),
         (_T3(_NEW, _T3_TOTAL),),
@@ -104,7 +104,6 @@ TOPICS: tuple[Topic, ...] = (
         "applications carried over",
         (re.compile(rf"上一?年度?结转{_GAP}{_N}件"),),
         (_T3(_OVER, _T3_TOTAL),),
-        context=_APPLICATION,
     ),
     Topic(
         "TEXT_TABLE_CARRIED_FORWARD",
@@ -115,7 +114,6 @@ TOPICS: tuple[Topic, ...] = (
             re.compile(rf"{_N}件[^\d]{{0,8}}?结转(?:至|到|入)?下一?年"),
         ),
         (_T3(_FORWARD, _T3_TOTAL),),
-        context=_APPLICATION,
     ),
     Topic(
         "TEXT_TABLE_HANDLED",
@@ -158,8 +156,9 @@ TOPICS: tuple[Topic, ...] = (
 
 # Sentences end at 。！？；, their half-width forms, or a line break.
 _SENTENCE = re.compile(r"[^。！？!?；;\n]+")
-# Clauses: a sentence cut at commas, enumeration commas, colons and brackets.
-_CLAUSE = re.compile(r"[^，,、：:（）()]+")
+# Clauses: a sentence cut at commas (not a thousands separator), colons, and an enumeration comma
+# that follows a count and precedes a word ("行政复议3件、行政诉讼2件"); brackets stay in their clause.
+_CLAUSE_END = re.compile(r"[，：:]|,(?!\d{3}(?!\d))|(?<=[件起宗])、(?=\D)")
 # A sentence that compares or sums over time, or speaks of another year, is ambiguous.
 _AMBIGUOUS = re.compile(
     r"同比|环比|增长|下降|减少|增加|上升|持平|较上年|比上年|去年|上一年度|上年度(?!结转)|累计|历年|平均"
@@ -228,7 +227,7 @@ def statements(report: AnnualReport, topic: Topic) -> Iterator[Statement]:
             if any(int(y) != year for y in _YEAR.findall(sentence)):
                 continue
             figures = set()
-            for clause in _CLAUSE.findall(sentence):
+            for clause in filter(None, _CLAUSE_END.split(sentence)):
                 for pattern in topic.patterns:
                     m = pattern.search(clause)
                     if m is None:
