@@ -112,9 +112,8 @@ class Finding:
         location), so that a later run recognises a finding accepted before
         even when the wording of the messages has changed.
 
-        >>> Finding("T4_TOTAL", Severity.INCONSISTENCY, "…", "…", "四", "行政复议", "总计",
-        ...         "table4.reconsideration.total").key
-        'T4_TOTAL|四|行政复议|总计|table4.reconsideration.total||'
+        >>> Finding("MY_CODE", Severity.WARNING, "…", "…", table="三", path="table3.new_received.total").key
+        'MY_CODE|三|||table3.new_received.total||'
         """
         year = "" if self.year is None else str(self.year)
         parts = [self.code, self.table, self.row, self.column, self.path, year, self.section]

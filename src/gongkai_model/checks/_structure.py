@@ -71,7 +71,7 @@ def _figures(value: Any) -> list[tuple[str, object]]:
 def is_none_text(text: str, label: str = "") -> bool:
     """Whether ``text`` says only "nothing" (``无``, ``无。``, ``暂无``, ``本年度无``, ``无<label>``).
 
-    >>> is_none_text("无。"), is_none_text(" 暂无 "), is_none_text("无其他需要报告的事项。", "其他需要报告的事项")
+    >>> is_none_text("无。"), is_none_text(" 暂无 "), is_none_text("无其他事项。", "其他事项")
     (True, True, True)
     >>> is_none_text("无收费情况，其他事项见附件。")
     False
