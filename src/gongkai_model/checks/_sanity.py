@@ -10,11 +10,13 @@ them into ``VALUE_INVALID`` findings instead of failing somewhere inside.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import attrs
 
-from ..model._spec import Node, Value, _fast_check, check_value, field_specs
+from ..model._spec import Node, Row, Value, _fast_check, check_value, field_specs
+from ..model.layout import layout, shape_of, values
 from ._findings import Finding, Severity
 
 __all__ = ["MAX_FIGURE", "VALUE_INVALID", "scan"]
@@ -49,6 +51,30 @@ def _finding(path: str, label: str, why: str) -> Finding:
     )
 
 
+@attrs.frozen
+class _Plan:
+    """What the quick walk of one model class looks at."""
+
+    children: tuple[str, ...]  #: fields that hold nodes
+    counts: tuple[tuple[str, str], ...]  #: (name, label) of whole-number fields outside table rows
+    is_row: bool
+    others: tuple[str, ...]  #: attributes that are no statutory field (``subtotal_column``)
+    extra: bool  #: whether the class has rules of its own (``_extra_problems``)
+
+
+@functools.cache
+def _plan(cls: type) -> _Plan:
+    specs = field_specs(cls)
+    row = issubclass(cls, Row)
+    return _Plan(
+        tuple(i.name for i in specs if i.spec.value is Value.NODE),
+        () if row else tuple((i.name, i.spec.label) for i in specs if i.spec.value in (Value.COUNT, Value.SIGNED)),
+        row,
+        tuple(f.name for f in attrs.fields(cls) if f.metadata.get("gongkai") is None),
+        getattr(cls, "_extra_problems", None) is not Node._extra_problems,
+    )
+
+
 def scan(report: Any) -> tuple[list[Finding], set[str], bool]:
     """(findings, paths of leaf values that are invalid, whether the report's structure is intact).
 
@@ -62,21 +88,24 @@ def scan(report: Any) -> tuple[list[Finding], set[str], bool]:
 
     def walk(node: Any, prefix: str) -> None:
         nonlocal intact
+        cls: Any = type(node)
+        plan = _plan(cls)
         try:
-            quick = _fast_check(type(node))(node)
+            quick = _fast_check(cls)(node)
         except Exception:
             quick = False
         if quick:  # every field certainly valid: look only at the nodes below and at the counts' size
-            for info in field_specs(type(node)):
-                value = getattr(node, info.name)
-                if isinstance(value, Node):
-                    walk(value, f"{prefix}{info.name}.")
-                elif type(value) is int and not -MAX_FIGURE <= value <= MAX_FIGURE:
-                    path = f"{prefix}{info.name}"
-                    findings.append(_finding(path, info.spec.label, _TOO_LARGE))
-                    bad_leaves.add(path)
+            if plan.is_row and not plan.others:
+                return  # its cells' size is looked at once, over the whole layout
+            for name in plan.children:
+                walk(getattr(node, name), f"{prefix}{name}.")
+            for name, label in plan.counts:
+                value = getattr(node, name)
+                if type(value) is int and not -MAX_FIGURE <= value <= MAX_FIGURE:
+                    findings.append(_finding(f"{prefix}{name}", label, _TOO_LARGE))
+                    bad_leaves.add(f"{prefix}{name}")
         else:
-            for info in field_specs(type(node)):
+            for info in field_specs(cls):
                 path = f"{prefix}{info.name}"
                 value = getattr(node, info.name, _MISSING)
                 why = (
@@ -88,16 +117,16 @@ def scan(report: Any) -> tuple[list[Finding], set[str], bool]:
                     bad_leaves.add(path)
                 elif isinstance(value, Node):
                     walk(value, f"{path}.")
-        for field in attrs.fields(type(node)):  # attributes that are not statutory fields (subtotal_column)
-            if field.metadata.get("gongkai") is None and not isinstance(getattr(node, field.name, None), bool):
-                findings.append(_finding(f"{prefix}{field.name}", field.name, "expected True or False"))
+        for name in plan.others:
+            if not isinstance(getattr(node, name, None), bool):
+                findings.append(_finding(f"{prefix}{name}", name, "expected True or False"))
                 intact = False
-        if intact:
+        if intact and plan.extra:
             try:
                 extra = node._extra_problems()
             except Exception as exc:
                 extra = []
-                findings.append(_finding(prefix.rstrip(".") or "report", type(node).__name__, f"{exc!r}"))
+                findings.append(_finding(prefix.rstrip(".") or "report", cls.__name__, f"{exc!r}"))
                 intact = False
             for problem in extra:
                 where = f"{prefix}{problem.location}"
@@ -105,4 +134,27 @@ def scan(report: Any) -> tuple[list[Finding], set[str], bool]:
                 intact = False
 
     walk(report, "")
+    if intact:  # the size of every table cell, in one pass over the layout
+        try:
+            cells = layout(shape_of(report))
+            for c, v in zip(cells, values(report), strict=True):
+                if type(v) is int and not -MAX_FIGURE <= v <= MAX_FIGURE and c.path not in bad_leaves:
+                    findings.append(_finding(c.path, c.column, _TOO_LARGE))
+                    bad_leaves.add(c.path)
+        except Exception as exc:  # pragma: no cover - an intact report always lays out
+            findings.append(_finding("report", "report", f"cannot be laid out: {exc!r}"))
+            intact = False
+    else:  # no layout: the size of every whole number, row by row
+
+        def sizes(node: Any, prefix: str) -> None:
+            for info in field_specs(type(node)):
+                value = getattr(node, info.name, None)
+                path = f"{prefix}{info.name}"
+                if isinstance(value, Node):
+                    sizes(value, f"{path}.")
+                elif type(value) is int and not -MAX_FIGURE <= value <= MAX_FIGURE and path not in bad_leaves:
+                    findings.append(_finding(path, info.spec.label, _TOO_LARGE))
+                    bad_leaves.add(path)
+
+        sizes(report, "")
     return findings, bad_leaves, intact
