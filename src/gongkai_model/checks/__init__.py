@@ -164,15 +164,16 @@ def _validate(
         report, blanks_as_zero=blanks_as_zero, derived=_paths(derived), headings=headings, invalid=invalid
     )
     issues, runs = _run(chosen, ctx)
-    cells = layout(ctx.shape)
-    by_path = {c.path: (i, c) for i, c in enumerate(cells)}
-    malformed.sort(key=lambda f: by_path.get(f.path or "", (-1, None))[0])  # cells in layout order
-    issues[:0] = [
-        attrs.evolve(f, table=c.table, row=c.row, column=c.column)
-        if (c := by_path.get(f.path or "", (0, None))[1])
-        else f
-        for f in malformed
-    ]
+    if malformed:
+        cells = layout(ctx.shape)
+        by_path = {c.path: (i, c) for i, c in enumerate(cells)}
+        malformed.sort(key=lambda f: by_path.get(f.path or "", (-1, None))[0])  # cells in layout order
+        issues[:0] = [
+            attrs.evolve(f, table=c.table, row=c.row, column=c.column)
+            if (c := by_path.get(f.path or "", (0, None))[1])
+            else f
+            for f in malformed
+        ]
     found: tuple[Suggestion, ...] = ()
     if suggestions:
         codes = {c.code for c in chosen}

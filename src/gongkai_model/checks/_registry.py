@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
@@ -52,21 +53,29 @@ class CheckContext:
     ) -> CheckContext:
         """The context of ``report``; ``derived`` and ``invalid`` are model paths (unknown paths are ignored)."""
         shape = shape_of(report)
-        index = {c.path: i for i, c in enumerate(layout(shape))}
+        index = cell_index(shape)
         bad = frozenset(index[p] for p in invalid if p in index)
         cell_values = values(report)
-        if bad:
+        if not bad:
+            statuses = tuple(evaluate(i, cell_values, blanks_as_zero) for i in identities(shape))
+        else:
             cell_values = tuple(None if i in bad else v for i, v in enumerate(cell_values))
-        statuses = []
-        for ident in identities(shape):
-            touched = bad.intersection(ident.members)
-            if touched:
-                blanks = tuple(m for m in ident.members if m in bad or cell_values[m] is None)
-                statuses.append(IdentityStatus(False, False, None, None, blanks))
-            else:
-                statuses.append(evaluate(ident, cell_values, blanks_as_zero))
+            out = []
+            for ident in identities(shape):
+                if bad.intersection(ident.members):
+                    blanks = tuple(m for m in ident.members if m in bad or cell_values[m] is None)
+                    out.append(IdentityStatus(False, False, None, None, blanks))
+                else:
+                    out.append(evaluate(ident, cell_values, blanks_as_zero))
+            statuses = tuple(out)
         chosen = frozenset(index[p] for p in derived if p in index)
-        return cls(report, shape, cell_values, blanks_as_zero, tuple(statuses), chosen, headings, bad)
+        return cls(report, shape, cell_values, blanks_as_zero, statuses, chosen, headings, bad)
+
+
+@functools.cache
+def cell_index(shape: Shape) -> dict[str, int]:
+    """The position in :func:`~gongkai_model.model.layout` of each cell path of ``shape``."""
+    return {c.path: i for i, c in enumerate(layout(shape))}
 
 
 @attrs.frozen

@@ -19,11 +19,11 @@ from typing import Any
 import attrs
 
 from ..model._spec import Kind, Value, field_specs
-from ..model.layout import Shape, layout
+from ..model.layout import layout
 from ..model.report import AnnualReport
 from ..model.tables import ApplicantCounts, Applications, OutcomeCounts, ReviewAndLitigation
 from ._findings import CellRef, Finding, Severity
-from ._registry import CheckContext, CheckOutcome, register
+from ._registry import CheckContext, CheckOutcome, cell_index, register
 
 __all__ = ["TOPICS", "Statement", "Topic", "section_texts", "statements"]
 
@@ -242,16 +242,11 @@ def statements(report: AnnualReport, topic: Topic) -> Iterator[Statement]:
                 yield Statement(topic, section, _clean(raw.strip()), figures.pop())
 
 
-@functools.cache
-def _index(shape: Shape) -> dict[str, int]:
-    return {c.path: i for i, c in enumerate(layout(shape))}
-
-
 def _check(topic: Topic) -> Any:
     def check(ctx: CheckContext) -> CheckOutcome:
         if next(section_texts(ctx.report), None) is None:
             return CheckOutcome(0, ())  # no text to compare
-        index = _index(ctx.shape)
+        index = cell_index(ctx.shape)
         cells = [layout(ctx.shape)[index[p]] for p in topic.cells]
         figures = [ctx.values[index[p]] for p in topic.cells]
         found: list[Finding] = []
