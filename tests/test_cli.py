@@ -13,7 +13,7 @@ def test_example_writes_the_seed_records(tmp_path: Path, capsys: pytest.CaptureF
     out = capsys.readouterr().out
     assert "北京市西城区信访办公室" in out
     assert "表二 10, 表三 175, 表四 15, 200 in all" in out
-    assert "OK: 45 assessed by 8 checks; 0 error, 0 inconsistency, 0 warning, 0 info" in out
+    assert "OK: 55 assessed by 20 checks; 0 error, 0 inconsistency, 0 warning, 0 info" in out
     with (tmp_path / "out" / "records.csv").open(encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
     assert len(rows) == 200

@@ -7,7 +7,7 @@ runs them and never raises.  Every code is documented in ``docs/checks.md``.
 >>> report = gk.examples.seed_report()
 >>> result = gk.validate(report)
 >>> result.ok, len(result.issues), result.assessed
-(True, 0, 45)
+(True, 0, 55)
 >>> bad = gk.model.replace_path(report, "table4.reconsideration.upheld", 3)
 >>> result = gk.validate(bad)
 >>> print(result.issues[0])
@@ -18,11 +18,24 @@ runs them and never raises.  Every code is documented in ``docs/checks.md``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
+import attrs
+
+from ..model.layout import layout
 from ..model.report import AnnualReport
-from . import _builtin, _series
-from ._findings import CellRef, Change, CheckRun, Finding, Severity, Suggestion, ValidationResult, apply_suggestion
+from . import _builtin, _series, _structure, _text
+from ._findings import (
+    CellRef,
+    Change,
+    CheckRun,
+    Finding,
+    Severity,
+    Suggestion,
+    ValidationResult,
+    apply_suggestion,
+    numbered,
+)
 from ._identities import HOLDS, Identity, identities
 from ._registry import (
     Check,
@@ -33,9 +46,12 @@ from ._registry import (
     registered,
     unregister,
 )
-from ._repair import suggest
+from ._repair import MOVES, suggest
+from ._sanity import MAX_FIGURE, scan
 
 __all__ = [
+    "MAX_FIGURE",
+    "MOVES",
     "CellRef",
     "Change",
     "Check",
@@ -57,7 +73,7 @@ __all__ = [
     "validate_series",
 ]
 
-_ = (_builtin, _series)  # imported for their registrations
+_ = (_builtin, _series, _structure, _text)  # imported for their registrations
 
 
 def _run(chosen: Sequence[Check], ctx: object) -> tuple[list[Finding], list[CheckRun]]:
@@ -94,6 +110,8 @@ def validate(
     checks: Sequence[str] | None = None,
     blanks_as_zero: bool = False,
     suggestions: bool = True,
+    derived: Iterable[str] = (),
+    headings: Mapping[str, str | None] | None = None,
 ) -> ValidationResult:
     """Run the registered report checks (or the ``checks`` with these codes); never raises.
 
@@ -102,14 +120,60 @@ def validate(
     blanks named.  ``blanks_as_zero=True`` reads blanks as 0 and names the
     blanks so read in each finding.  Repair suggestions for the broken
     identities are in ``result.suggestions``, best first.
+
+    What a reader recorded about the source document can be passed on:
+
+    - ``derived``: the model paths of the cells that were formulas (the
+      totals of an Excel template).  The repair search treats them as
+      following their parts, so the suggestion for a mistyped input names
+      the input alone (the totals that follow it are marked ``derived``).
+    - ``headings``: for each section (its attribute name in
+      :class:`~gongkai_model.AnnualReport`: ``overview``, ``table2``, …,
+      ``other_matters``), the heading as printed, or ``None`` when the
+      document has no heading for it.  The ``STRUCTURE_HEADING`` and
+      ``STRUCTURE_SECTION_MISSING`` checks read it.
+
+    A malformed object (a report forged past the model's own checks, e.g. a
+    str or a list in a count cell) gives a ``VALUE_INVALID`` error at the
+    path; its cells are left out of the identities.
     """
+    try:
+        return _validate(report, checks, blanks_as_zero, suggestions, derived, headings)
+    except Exception as exc:  # pragma: no cover - the last guard: validate never raises
+        finding = Finding("CHECK_FAILED", Severity.ERROR, f"校验失败：{exc!r}", f"validation failed: {exc!r}")
+        return ValidationResult((finding,), ())
+
+
+def _validate(
+    report: AnnualReport,
+    checks: Sequence[str] | None,
+    blanks_as_zero: bool,
+    suggestions: bool,
+    derived: Iterable[str],
+    headings: Mapping[str, str | None] | None,
+) -> ValidationResult:
     if not isinstance(report, AnnualReport):
         return _not_a_report(report)
     chosen = _chosen("report", checks)
     if isinstance(chosen, ValidationResult):
         return chosen
-    ctx = CheckContext.of(report, blanks_as_zero=blanks_as_zero)
+    malformed, invalid, intact = scan(report)
+    if not intact:
+        return ValidationResult(numbered(malformed), ())
+    ctx = CheckContext.of(
+        report, blanks_as_zero=blanks_as_zero, derived=_paths(derived), headings=headings, invalid=invalid
+    )
     issues, runs = _run(chosen, ctx)
+    if malformed:
+        cells = layout(ctx.shape)
+        by_path = {c.path: (i, c) for i, c in enumerate(cells)}
+        malformed.sort(key=lambda f: by_path.get(f.path or "", (-1, None))[0])  # cells in layout order
+        issues[:0] = [
+            attrs.evolve(f, table=c.table, row=c.row, column=c.column)
+            if (c := by_path.get(f.path or "", (0, None))[1])
+            else f
+            for f in malformed
+        ]
     found: tuple[Suggestion, ...] = ()
     if suggestions:
         codes = {c.code for c in chosen}
@@ -118,12 +182,18 @@ def validate(
             for ident, status in zip(identities(ctx.shape), ctx.statuses, strict=True)
         ]
         try:
-            found = tuple(suggest(ctx.shape, ctx.values, statuses, blanks_as_zero))
+            found = tuple(suggest(ctx.shape, ctx.values, statuses, blanks_as_zero, ctx.derived, ctx.invalid))
         except Exception as exc:  # pragma: no cover - a bug in the search must not make validate raise
             issues.append(
                 Finding("CHECK_FAILED", Severity.ERROR, f"修正建议失败：{exc!r}", f"suggestions failed: {exc!r}")
             )
-    return ValidationResult(tuple(issues), tuple(runs), found)
+    return ValidationResult(numbered(issues), tuple(runs), found)
+
+
+def _paths(derived: Iterable[str]) -> frozenset[str]:
+    if isinstance(derived, str):
+        return frozenset((derived,))
+    return frozenset(p for p in derived if isinstance(p, str))
 
 
 def validate_series(reports: Iterable[AnnualReport], *, checks: Sequence[str] | None = None) -> ValidationResult:
@@ -143,4 +213,4 @@ def validate_series(reports: Iterable[AnnualReport], *, checks: Sequence[str] | 
     if isinstance(chosen, ValidationResult):
         return chosen
     issues, runs = _run(chosen, SeriesContext(tuple(sorted(got, key=lambda r: r.year))))
-    return ValidationResult(tuple(issues), tuple(runs))
+    return ValidationResult(numbered(issues), tuple(runs))

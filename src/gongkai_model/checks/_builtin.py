@@ -6,7 +6,7 @@ import functools
 from collections.abc import Iterator
 from typing import Any
 
-from ..model._spec import Value, field_specs
+from ..model._spec import Kind, Value, field_specs
 from ..model.layout import Shape, layout
 from ..model.values import Edition
 from ._findings import CellRef, Finding, Severity
@@ -46,11 +46,17 @@ def identity_finding(ctx: CheckContext, ident: Identity, status: IdentityStatus)
     where_zh = f"「{ident.column}」列" if ident.row is None else f"{ident.row}「{ident.column}」"
     if not status.assessable:
         names = "、".join(f"{b.row}×{b.column}" for b in blanks)
+        bad = sum(m in ctx.invalid for m in status.blanks)
+        blank = len(blanks) - bad
+        why_zh = "，".join(([f"{bad} 个单元格的值无效"] if bad else []) + ([f"{blank} 个单元格空白"] if blank else []))
+        why_en = ", ".join(
+            ([f"{bad} cell(s) hold an invalid value"] if bad else []) + ([f"{blank} blank cell(s)"] if blank else [])
+        )
         return Finding(
             ident.code,
             Severity.INFO,
-            f"{where_zh}：{zh_what}无法核对，{len(blanks)} 个单元格空白（{names}）",
-            f"{en_what} cannot be assessed: {len(blanks)} blank cell(s) ({names})",
+            f"{where_zh}：{zh_what}无法核对，{why_zh}（{names}）",
+            f"{en_what} cannot be assessed: {why_en} ({names})",
             ident.table,
             ident.row,
             ident.column,
@@ -165,15 +171,21 @@ def _signed_pairs(shape: Shape) -> tuple[tuple[int, int], ...]:
 def check_edition_year(ctx: CheckContext) -> Iterator[Finding]:
     """The 2019 notice allowed 参照; a later year in the old format is worth knowing."""
     report = ctx.report
-    if report.year < 2019:  # pragma: no cover - the model refuses such years
+    if type(report.year) is not int or report.year < 2019:  # VALUE_INVALID or STRUCTURE_YEAR says so
         return
     expected = Edition.for_year(report.year)
     if report.edition is not expected:
+        section = next(i for i in field_specs(type(report)) if i.spec.kind is Kind.SECTION and i.name == "table2")
         yield Finding(
             "EDITION_YEAR",
             Severity.INFO,
-            f"{report.year} 年度报告使用了 {report.edition.value} 年格式（应为 {expected.value} 年格式）",
-            f"a {report.year} report in the {report.edition.value} format (the {expected.value} format is in force)",
+            f"{report.year} 年度报告的表二（{section.spec.label}）使用了 {report.edition.value} 年格式"
+            f"（应为 {expected.value} 年格式）",
+            f"a {report.year} report whose 表二 ({section.spec.label}) is in the {report.edition.value} format "
+            f"(the {expected.value} format is in force)",
+            "二",
+            path=section.name,
+            year=report.year,
         )
 
 

@@ -87,6 +87,12 @@ class Finding:
     blank_cells: tuple[CellRef, ...] = ()
     assessable: bool = True
     year: int | None = None
+    #: The model path of the text section the finding is about (``overview.text``, ``problems``), if any.
+    section: str | None = None
+    #: The sentence of that section the finding quotes (text against tables).
+    quote: str | None = None
+    #: 1 for the first finding with this code and location in a result, 2 for the next, …
+    occurrence: int = 1
 
     @property
     def location(self) -> str:
@@ -94,7 +100,25 @@ class Finding:
         parts = [f"表{self.table}" if self.table else "", self.row or "", self.column or ""]
         where = " × ".join(p for p in parts[1:] if p)
         head = f"{self.year}年 " if self.year is not None else ""
-        return f"{head}{parts[0]} {where}".strip()
+        tail = f" [{self.section}]" if self.section else ""
+        return f"{head}{parts[0]} {where}".strip() + tail
+
+    @property
+    def key(self) -> str:
+        """A stable key of the finding: its code and location, never its message.
+
+        Built from ``code``, ``table``, ``row``, ``column``, ``path``, ``year`` and
+        ``section`` (and ``#n`` when a result holds several findings at one
+        location), so that a later run recognises a finding accepted before
+        even when the wording of the messages has changed.
+
+        >>> Finding("MY_CODE", Severity.WARNING, "…", "…", table="三", path="table3.new_received.total").key
+        'MY_CODE|三|||table3.new_received.total||'
+        """
+        year = "" if self.year is None else str(self.year)
+        parts = [self.code, self.table, self.row, self.column, self.path, year, self.section]
+        key = "|".join("" if p is None else str(p) for p in parts)
+        return key if self.occurrence == 1 else f"{key}#{self.occurrence}"
 
     def __str__(self) -> str:
         return f"[{self.code}] {self.location}: {self.message_en}"
@@ -110,6 +134,8 @@ class Change:
     column: str
     current: object
     proposed: int
+    #: ``True`` for a total the caller declared derived (a template formula): it follows the inputs by itself.
+    derived: bool = False
 
 
 @attrs.frozen
@@ -117,10 +143,17 @@ class Suggestion:
     """A proposed repair: set these cells to these values.
 
     ``kind`` is ``"single_cell"`` (one wrong cell), ``"fill_total"`` (a total
-    left blank or 0 while its parts are filled) or ``"split"`` (one number
-    split across two cells of a row).  ``resolves`` lists the codes and
+    left blank or 0 while its parts are filled), ``"split"`` (one number
+    split across two cells of a row), ``"with_totals"``, ``"with_row_total"``,
+    ``"with_column_total"`` (a figure changed together with the totals that
+    contain it, by one amount) or ``"row_removed"`` (a whole row counted in
+    the wrong place); see ``docs/checks.md``.  ``resolves`` lists the codes and
     locations of the findings the repair resolves; ``score`` is how many
-    identities it restores.  Apply one with :meth:`ValidationResult.apply`.
+    identities it restores; ``printed`` how many printed figures it changes
+    (a derived total, see :attr:`Change.derived`, is not one); ``rank`` is 1
+    for the best suggestions and equal for suggestions that the figures
+    cannot tell apart (ties are listed, never broken).  Apply one with
+    :meth:`ValidationResult.apply`.
     """
 
     kind: str
@@ -129,6 +162,13 @@ class Suggestion:
     score: int
     message_zh: str
     message_en: str
+    printed: int = 0
+    rank: int = 1
+
+    @property
+    def inputs(self) -> tuple[Change, ...]:
+        """The changes to typed figures: every change but the derived totals that follow them."""
+        return tuple(c for c in self.changes if not c.derived)
 
     def __str__(self) -> str:
         return self.message_en
@@ -172,6 +212,15 @@ class ValidationResult:
     def by_code(self, code: str) -> tuple[Finding, ...]:
         return tuple(f for f in self.issues if f.code == code)
 
+    def by_key(self, key: str) -> Finding | None:
+        """The finding with this :attr:`Finding.key`, or ``None``."""
+        return next((f for f in self.issues if f.key == key), None)
+
+    @property
+    def best(self) -> tuple[Suggestion, ...]:
+        """The suggestions of rank 1: every equally good repair (ties are not broken)."""
+        return tuple(s for s in self.suggestions if s.rank == 1)
+
     def apply(self, report: AnnualReport, suggestion: Suggestion) -> AnnualReport:
         """A new report with ``suggestion`` applied; ``report`` is unchanged."""
         return apply_suggestion(report, suggestion)
@@ -203,6 +252,18 @@ def apply_suggestion(report: AnnualReport, suggestion: Suggestion) -> AnnualRepo
     for change in suggestion.changes:
         report = replace_path(report, change.path, change.proposed)
     return report
+
+
+def numbered(findings: Iterable[Finding]) -> tuple[Finding, ...]:
+    """The findings with ``occurrence`` set, so that every key in the result is unique."""
+    seen: dict[str, int] = {}
+    out = []
+    for f in findings:
+        base = attrs.evolve(f, occurrence=1).key if f.occurrence != 1 else f.key
+        n = seen.get(base, 0) + 1
+        seen[base] = n
+        out.append(f if f.occurrence == n else attrs.evolve(f, occurrence=n))
+    return tuple(out)
 
 
 def refs(cells: Iterable[tuple[Cell, object]]) -> tuple[CellRef, ...]:

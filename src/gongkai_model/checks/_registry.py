@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+import functools
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 import attrs
 
 from ..errors import GongkaiError, Problem
-from ..model.layout import Shape, shape_of, values
+from ..model.layout import Shape, layout, shape_of, values
 from ..model.report import AnnualReport
 from ._findings import Finding, Severity
 from ._identities import IdentityStatus, evaluate, identities
@@ -21,7 +22,13 @@ class CheckContext:
     """What a report check sees: the report, its shape and its cell values in layout order.
 
     ``blanks_as_zero`` is the lenient mode: a blank cell is read as 0 (and the
-    findings name the blanks so read).
+    findings name the blanks so read).  ``derived`` holds the layout indices
+    of the cells the caller declared derived (template formulas); ``headings``
+    is what the reader recorded of the section headings (see
+    :func:`~gongkai_model.validate`), ``None`` when nothing was recorded;
+    ``invalid`` the layout indices of cells holding a value the model does not
+    allow (a forged object): their value in ``values`` is ``None`` and no
+    identity they are in is assessed.
     """
 
     report: AnnualReport
@@ -30,13 +37,45 @@ class CheckContext:
     blanks_as_zero: bool = False
     #: How each identity of ``identities(shape)`` stands, in the same order.
     statuses: tuple[IdentityStatus, ...] = ()
+    derived: frozenset[int] = frozenset()
+    headings: Mapping[str, str | None] | None = None
+    invalid: frozenset[int] = frozenset()
 
     @classmethod
-    def of(cls, report: AnnualReport, *, blanks_as_zero: bool = False) -> CheckContext:
+    def of(
+        cls,
+        report: AnnualReport,
+        *,
+        blanks_as_zero: bool = False,
+        derived: Iterable[str] = (),
+        headings: Mapping[str, str | None] | None = None,
+        invalid: Iterable[str] = (),
+    ) -> CheckContext:
+        """The context of ``report``; ``derived`` and ``invalid`` are model paths (unknown paths are ignored)."""
         shape = shape_of(report)
+        index = cell_index(shape)
+        bad = frozenset(index[p] for p in invalid if p in index)
         cell_values = values(report)
-        statuses = tuple(evaluate(i, cell_values, blanks_as_zero) for i in identities(shape))
-        return cls(report, shape, cell_values, blanks_as_zero, statuses)
+        if not bad:
+            statuses = tuple(evaluate(i, cell_values, blanks_as_zero) for i in identities(shape))
+        else:
+            cell_values = tuple(None if i in bad else v for i, v in enumerate(cell_values))
+            out = []
+            for ident in identities(shape):
+                if bad.intersection(ident.members):
+                    blanks = tuple(m for m in ident.members if m in bad or cell_values[m] is None)
+                    out.append(IdentityStatus(False, False, None, None, blanks))
+                else:
+                    out.append(evaluate(ident, cell_values, blanks_as_zero))
+            statuses = tuple(out)
+        chosen = frozenset(index[p] for p in derived if p in index)
+        return cls(report, shape, cell_values, blanks_as_zero, statuses, chosen, headings, bad)
+
+
+@functools.cache
+def cell_index(shape: Shape) -> dict[str, int]:
+    """The position in :func:`~gongkai_model.model.layout` of each cell path of ``shape``."""
+    return {c.path: i for i, c in enumerate(layout(shape))}
 
 
 @attrs.frozen

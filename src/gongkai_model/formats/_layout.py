@@ -19,7 +19,6 @@ from __future__ import annotations
 import functools
 
 import attrs
-from openpyxl.utils import get_column_letter
 
 from ..model._spec import Kind, field_specs
 from ..model.layout import Cell, Shape, layout, rows
@@ -27,6 +26,19 @@ from ..model.report import NUMERALS, AnnualReport
 from ..model.tables import ApplicantCounts, Applications, ProactiveDisclosure2021
 
 __all__ = ["Label", "SheetPlan", "ValueCell", "plans", "sheet_name"]
+
+
+def get_column_letter(col: int) -> str:
+    """A spreadsheet column's letters (1 → ``A``, 27 → ``AA``); plans need no spreadsheet library.
+
+    >>> get_column_letter(1), get_column_letter(26), get_column_letter(27), get_column_letter(16384)
+    ('A', 'Z', 'AA', 'XFD')
+    """
+    letters = ""
+    while col > 0:
+        col, rest = divmod(col - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
 
 
 @attrs.frozen

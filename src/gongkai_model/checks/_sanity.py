@@ -1,0 +1,160 @@
+"""A report forged past the model's own checks: every bad value found, located, never raised.
+
+The model refuses bad values when an object is built, so a report normally
+holds only valid ones.  But an object can be forged (``object.__setattr__``
+on a frozen instance, a subclass, a mock): :func:`scan` walks the report by
+its field specs and names every value the model would refuse, and every count
+too large to be a real figure, so that :func:`~gongkai_model.validate` turns
+them into ``VALUE_INVALID`` findings instead of failing somewhere inside.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+import attrs
+
+from ..model._spec import Node, Row, Value, _fast_check, check_value, field_specs
+from ..model.layout import layout, shape_of, values
+from ._findings import Finding, Severity
+
+__all__ = ["MAX_FIGURE", "VALUE_INVALID", "scan"]
+
+#: The code of a value the model does not allow (a forged object) or a figure too large to be real.
+VALUE_INVALID = "VALUE_INVALID"
+
+#: The largest whole number accepted as a figure of a report (no agency counts 10¹⁵ of anything).
+MAX_FIGURE = 10**15
+
+_MISSING = object()
+_TOO_LARGE = "is too large to be a real figure (above 10**15)"
+
+
+def _why(kind: Value, value: Any, types: tuple[type, ...], required: bool) -> str | None:
+    try:
+        why = check_value(kind, value, types, required)
+    except Exception as exc:  # a forged value whose comparison itself fails
+        return f"cannot be examined ({type(exc).__name__})"
+    if why is None and kind in (Value.COUNT, Value.SIGNED) and isinstance(value, int) and abs(value) > MAX_FIGURE:
+        return _TOO_LARGE
+    return why
+
+
+def _finding(path: str, label: str, why: str) -> Finding:
+    return Finding(
+        VALUE_INVALID,
+        Severity.ERROR,
+        f"{label}（{path}）的值无效：{why}",
+        f"{label} ({path}) {why}",
+        path=path,
+    )
+
+
+@attrs.frozen
+class _Plan:
+    """What the quick walk of one model class looks at."""
+
+    children: tuple[str, ...]  #: fields that hold nodes
+    counts: tuple[tuple[str, str], ...]  #: (name, label) of whole-number fields outside table rows
+    is_row: bool
+    others: tuple[str, ...]  #: attributes that are no statutory field (``subtotal_column``)
+    extra: bool  #: whether the class has rules of its own (``_extra_problems``)
+
+
+@functools.cache
+def _plan(cls: type) -> _Plan:
+    specs = field_specs(cls)
+    row = issubclass(cls, Row)
+    return _Plan(
+        tuple(i.name for i in specs if i.spec.value is Value.NODE),
+        () if row else tuple((i.name, i.spec.label) for i in specs if i.spec.value in (Value.COUNT, Value.SIGNED)),
+        row,
+        tuple(f.name for f in attrs.fields(cls) if f.metadata.get("gongkai") is None),
+        getattr(cls, "_extra_problems", None) is not Node._extra_problems,
+    )
+
+
+def scan(report: Any) -> tuple[list[Finding], set[str], bool]:
+    """(findings, paths of leaf values that are invalid, whether the report's structure is intact).
+
+    The structure is intact when every node (section, table, row) has the
+    class the model expects, so that its cells can be laid out; an invalid
+    leaf value (a count that is a str, a list or a huge int) leaves it intact.
+    """
+    findings: list[Finding] = []
+    bad_leaves: set[str] = set()
+    intact = True
+
+    def walk(node: Any, prefix: str) -> None:
+        nonlocal intact
+        cls: Any = type(node)
+        plan = _plan(cls)
+        try:
+            quick = _fast_check(cls)(node)
+        except Exception:
+            quick = False
+        if quick:  # every field certainly valid: look only at the nodes below and at the counts' size
+            if plan.is_row and not plan.others:
+                return  # its cells' size is looked at once, over the whole layout
+            for name in plan.children:
+                walk(getattr(node, name), f"{prefix}{name}.")
+            for name, label in plan.counts:
+                value = getattr(node, name)
+                if type(value) is int and not -MAX_FIGURE <= value <= MAX_FIGURE:
+                    findings.append(_finding(f"{prefix}{name}", label, _TOO_LARGE))
+                    bad_leaves.add(f"{prefix}{name}")
+        else:
+            for info in field_specs(cls):
+                path = f"{prefix}{info.name}"
+                value = getattr(node, info.name, _MISSING)
+                why = (
+                    "is missing" if value is _MISSING else _why(info.spec.value, value, info.types, info.spec.required)
+                )
+                if why is not None:
+                    findings.append(_finding(path, info.spec.label, why))
+                    intact = intact and info.spec.value is not Value.NODE
+                    bad_leaves.add(path)
+                elif isinstance(value, Node):
+                    walk(value, f"{path}.")
+        for name in plan.others:
+            if not isinstance(getattr(node, name, None), bool):
+                findings.append(_finding(f"{prefix}{name}", name, "expected True or False"))
+                intact = False
+        if intact and plan.extra:
+            try:
+                extra = node._extra_problems()
+            except Exception as exc:
+                extra = []
+                findings.append(_finding(prefix.rstrip(".") or "report", cls.__name__, f"{exc!r}"))
+                intact = False
+            for problem in extra:
+                where = f"{prefix}{problem.location}"
+                findings.append(_finding(where, problem.label or where, problem.message))
+                intact = False
+
+    walk(report, "")
+    if intact:  # the size of every table cell, in one pass over the layout
+        try:
+            cells = layout(shape_of(report))
+            for c, v in zip(cells, values(report), strict=True):
+                if type(v) is int and not -MAX_FIGURE <= v <= MAX_FIGURE and c.path not in bad_leaves:
+                    findings.append(_finding(c.path, c.column, _TOO_LARGE))
+                    bad_leaves.add(c.path)
+        except Exception as exc:  # pragma: no cover - an intact report always lays out
+            findings.append(_finding("report", "report", f"cannot be laid out: {exc!r}"))
+            intact = False
+    else:  # no layout: the size of every whole number, row by row
+
+        def sizes(node: Any, prefix: str) -> None:
+            for info in field_specs(type(node)):
+                value = getattr(node, info.name, None)
+                path = f"{prefix}{info.name}"
+                if isinstance(value, Node):
+                    sizes(value, f"{path}.")
+                elif type(value) is int and not -MAX_FIGURE <= value <= MAX_FIGURE and path not in bad_leaves:
+                    findings.append(_finding(path, info.spec.label, _TOO_LARGE))
+                    bad_leaves.add(path)
+
+        sizes(report, "")
+    return findings, bad_leaves, intact

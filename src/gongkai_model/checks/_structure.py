@@ -1,0 +1,326 @@
+"""The report's structure: its sections, their headings, its year and its edition.
+
+Sections are read from the model (``field_specs(AnnualReport)``): nothing here
+lists them.  What a document reader recorded about the headings is passed to
+:func:`~gongkai_model.validate` as ``headings``: for each section's attribute
+name, the heading as printed, or ``None`` when the document has none.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import re
+from collections.abc import Iterator
+from decimal import Decimal
+from typing import Any
+
+from ..labels import normalize_label
+from ..model._spec import FieldInfo, Kind, Node, Value, field_specs
+from ..model.layout import layout
+from ..model.report import NUMERALS, AnnualReport
+from ..model.tables import OtherHandling
+from ._findings import CellRef, Finding, Severity
+from ._registry import CheckContext, CheckOutcome, register
+
+__all__ = ["FIRST_YEAR", "heading_wording", "is_none_text", "sections"]
+
+#: The first report year of the statutory formats (the 2019 trial format).
+FIRST_YEAR = 2019
+
+# A heading's number: 一、 （一） 第一部分 1. and the like.
+_NUMBER = re.compile(
+    r"^(?:第?[一二三四五六七八九十]+(?:部分|、|,|\.|．)|[（(][一二三四五六七八九十]+[）)]|\d+[、,.．])"
+)
+# The words a section uses to say "nothing": 无。 / 暂无 / 本年度无 / 没有 / 无其他需要报告的事项.
+_NOTHING = ("无", "暂无", "没有", "本年无", "本年度无")
+_END = "。.．;；!！ \u3000"
+
+
+@functools.cache
+def sections() -> tuple[tuple[str, str, FieldInfo], ...]:
+    """(numeral, attribute name, field) of the six sections, in order: ``("一", "overview", …)``."""
+    infos = [i for i in field_specs(AnnualReport) if i.spec.kind is Kind.SECTION]
+    return tuple((NUMERALS[n], i.name, i) for n, i in enumerate(infos))
+
+
+def _texts(value: Any) -> list[str | None]:
+    """The free-text parts of a section's value (the value itself for a text section)."""
+    if isinstance(value, str) or value is None:
+        return [value]
+    if isinstance(value, Node):
+        return [
+            getattr(value, i.name, None)
+            for i in field_specs(type(value))
+            if i.spec.kind is Kind.TEXT and i.spec.value is Value.TEXT
+        ]
+    return []
+
+
+def _figures(value: Any) -> list[tuple[str, object]]:
+    """(attribute, value) of the figures inside a text section (the 信息处理费 fields of 六)."""
+    if not isinstance(value, Node):
+        return []
+    return [
+        (i.name, getattr(value, i.name, None))
+        for i in field_specs(type(value))
+        if i.spec.kind is Kind.TEXT and i.spec.value is not Value.TEXT
+    ]
+
+
+def is_none_text(text: str, label: str = "") -> bool:
+    """Whether ``text`` says only "nothing" (``无``, ``无。``, ``暂无``, ``本年度无``, ``无<label>``).
+
+    >>> is_none_text("无。"), is_none_text(" 暂无 "), is_none_text("无其他事项。", "其他事项")
+    (True, True, True)
+    >>> is_none_text("无收费情况，其他事项见附件。")
+    False
+    """
+    core = normalize_label(text).strip(_END)
+    return core in _NOTHING or (bool(label) and core in {f"{w}{normalize_label(label)}" for w in _NOTHING})
+
+
+def heading_wording(printed: str, info: FieldInfo) -> str:
+    """``"statutory"``, ``"alias"`` (a known variant) or ``"other"``: how a printed heading names its section.
+
+    The heading's number (``一、``, ``（一）``, ``第一部分``) and spacing are ignored.
+    """
+    core = _NUMBER.sub("", normalize_label(printed)).strip(_END)
+    if core == normalize_label(info.spec.label):
+        return "statutory"
+    if core in {normalize_label(a) for a in info.spec.aliases}:
+        return "alias"
+    return "other"
+
+
+def _table_of(numeral: str, info: FieldInfo) -> str | None:
+    return numeral if any(i.spec.kind is Kind.ROW for t in info.types for i in field_specs(t)) else None
+
+
+def _has_text(report: AnnualReport) -> bool:
+    return any(isinstance(t, str) and t.strip() for _, name, _ in sections() for t in _texts(getattr(report, name)))
+
+
+def _empty(ctx: CheckContext, numeral: str, name: str, info: FieldInfo) -> bool:
+    value = getattr(ctx.report, name)
+    if _table_of(numeral, info):
+        return all(v is None for c, v in zip(layout(ctx.shape), ctx.values, strict=True) if c.table == numeral)
+    texts = _texts(value)
+    figures = [v for _, v in _figures(value)]
+    return all(not (isinstance(t, str) and t.strip()) for t in texts) and all(v is None for v in figures)
+
+
+@register(
+    "STRUCTURE_SECTION_EMPTY",
+    severity=Severity.WARNING,
+    title_en="A section of the report is empty",
+    title_zh="报告某一部分内容为空",
+)
+def check_section_empty(ctx: CheckContext) -> CheckOutcome:
+    """A section with no text (or, for a table, no figure at all) in a report that has its text.
+
+    A report that holds no text at all (tables only, e.g. built from
+    records or a workbook) is not assessed: its text was never read.
+    """
+    if not _has_text(ctx.report) and ctx.headings is None:
+        return CheckOutcome(0, ())
+    found = []
+    for numeral, name, info in sections():
+        if ctx.headings is not None and name in ctx.headings and ctx.headings[name] is None:
+            continue  # missing altogether: STRUCTURE_SECTION_MISSING says so
+        if _empty(ctx, numeral, name, info):
+            label = f"{numeral}、{info.spec.label}"
+            found.append(
+                Finding(
+                    "STRUCTURE_SECTION_EMPTY",
+                    Severity.WARNING,
+                    f"「{label}」部分没有内容",
+                    f"section {label} is empty",
+                    _table_of(numeral, info),
+                    section=name,
+                )
+            )
+    return CheckOutcome(len(sections()), tuple(found))
+
+
+@register(
+    "STRUCTURE_SECTION_MISSING",
+    severity=Severity.WARNING,
+    title_en="A section of the report has no heading in the document",
+    title_zh="报告缺少某一部分",
+)
+def check_section_missing(ctx: CheckContext) -> CheckOutcome:
+    """A section the reader found no heading for (``headings[name] is None``)."""
+    if ctx.headings is None:
+        return CheckOutcome(0, ())
+    found = []
+    assessed = 0
+    for numeral, name, info in sections():
+        if name not in ctx.headings:
+            continue
+        assessed += 1
+        if ctx.headings[name] is None:
+            label = f"{numeral}、{info.spec.label}"
+            found.append(
+                Finding(
+                    "STRUCTURE_SECTION_MISSING",
+                    Severity.WARNING,
+                    f"文档中没有「{label}」部分",
+                    f"the document has no section {label}",
+                    _table_of(numeral, info),
+                    section=name,
+                )
+            )
+    return CheckOutcome(assessed, tuple(found))
+
+
+@register(
+    "STRUCTURE_HEADING",
+    severity=Severity.WARNING,
+    title_en="A section heading is not in the statutory wording",
+    title_zh="部分标题未使用规定表述",
+)
+def check_heading(ctx: CheckContext) -> CheckOutcome:
+    """A printed heading that is not the statutory one: a known variant (info) or another wording (warning)."""
+    if ctx.headings is None:
+        return CheckOutcome(0, ())
+    found = []
+    assessed = 0
+    known_names = {name for _, name, _ in sections()}
+    for key, printed in ctx.headings.items():
+        if key not in known_names or not (printed is None or isinstance(printed, str)):
+            found.append(
+                Finding(
+                    "STRUCTURE_HEADING",
+                    Severity.ERROR,
+                    f"所给标题无效：{key!r} → {printed!r}（应为部分名称 → 标题文字或 None）",
+                    f"invalid heading given: {key!r} → {printed!r} (expected a section name → its text or None)",
+                    section=str(key),
+                )
+            )
+    for numeral, name, info in sections():
+        printed = ctx.headings.get(name)
+        if not isinstance(printed, str):
+            continue
+        assessed += 1
+        wording = heading_wording(printed, info)
+        if wording == "statutory":
+            continue
+        label = f"{numeral}、{info.spec.label}"
+        known = wording == "alias"
+        found.append(
+            Finding(
+                "STRUCTURE_HEADING",
+                Severity.INFO if known else Severity.WARNING,
+                f"标题「{printed.strip()}」{'是常见的变体表述' if known else '不是规定表述'}，规定标题为「{label}」",
+                f"the heading “{printed.strip()}” is {'a known variant of' if known else 'not'} "
+                f"the statutory heading {label}",
+                _table_of(numeral, info),
+                section=name,
+                quote=printed.strip(),
+            )
+        )
+    return CheckOutcome(assessed, tuple(found))
+
+
+#: The 表三 row (2021 format) of applications dropped because a fee was not paid.
+_FEE_ROW = "fee_unpaid"
+
+
+def _activity(ctx: CheckContext, name: str) -> list[CellRef]:
+    """The non-zero figures showing activity that section ``name`` should report, as cells.
+
+    For 六 these are its own 信息处理费 figures and 表三's 总计 of applications
+    dropped for unpaid fees (fee notices were sent).
+    """
+    value = getattr(ctx.report, name)
+    out = [
+        CellRef("", info_name, "", f"{name}.{info_name}", v)
+        for info_name, v in _figures(value)
+        if isinstance(v, int | Decimal) and not isinstance(v, bool) and v > 0
+    ]
+    if _figures(value) and isinstance(getattr(ctx.report.table3.results, "other", None), OtherHandling):
+        for c, v in zip(layout(ctx.shape), ctx.values, strict=True):
+            parts = c.path.split(".")
+            if parts[-2] == _FEE_ROW and c.spec.total == "siblings" and isinstance(v, int) and v > 0:
+                out.append(CellRef.of(c, v))
+    return out
+
+
+@register(
+    "STRUCTURE_NONE_WITH_ACTIVITY",
+    severity=Severity.WARNING,
+    title_en="A section says only 无 while the figures show activity",
+    title_zh="某部分仅称“无”而表格显示有相关情况",
+)
+def check_none_with_activity(ctx: CheckContext) -> CheckOutcome:
+    """六 says only 无 while fees were noticed or collected; 一 says only 无 while the tables are not all 0."""
+    found = []
+    assessed = 0
+    for numeral, name, info in sections():
+        texts = [t for t in _texts(getattr(ctx.report, name)) if isinstance(t, str) and t.strip()]
+        if not texts or _table_of(numeral, info):
+            continue
+        assessed += 1
+        if not all(is_none_text(t, info.spec.label) for t in texts):
+            continue
+        if numeral == NUMERALS[0]:  # 总体情况: any non-zero figure in the tables
+            active = [
+                CellRef.of(c, v)
+                for c, v in zip(layout(ctx.shape), ctx.values, strict=True)
+                if c.spec.total and isinstance(v, int | Decimal) and v > 0
+            ][:3]
+        else:
+            active = _activity(ctx, name)
+        if not active:
+            continue
+        label = f"{numeral}、{info.spec.label}"
+        shown = "；".join(f"{c.path} = {c.value}" for c in active)
+        found.append(
+            Finding(
+                "STRUCTURE_NONE_WITH_ACTIVITY",
+                Severity.WARNING,
+                f"「{label}」仅称“{texts[0].strip()}”，但有相关数字不为 0（{shown}）",
+                f"section {label} says only “{texts[0].strip()}” but figures show activity ({shown})",
+                active[0].table or None,
+                active[0].row if active[0].table else None,
+                active[0].column or None,
+                active[0].path,
+                cells=tuple(active),
+                section=name,
+                quote=texts[0].strip(),
+            )
+        )
+    return CheckOutcome(assessed, tuple(found))
+
+
+@register(
+    "STRUCTURE_YEAR",
+    severity=Severity.ERROR,
+    title_en="The report year is before 2019 or after the current year",
+    title_zh="报告年度早于2019年或晚于当前年度",
+)
+def check_year(ctx: CheckContext) -> Iterator[Finding]:
+    """Before 2019 the statutory tables did not exist (warning); a year still to come is an error."""
+    year = ctx.report.year
+    this_year = dt.date.today().year
+    if type(year) is not int:
+        return  # VALUE_INVALID says so
+    if year < FIRST_YEAR:
+        yield Finding(
+            "STRUCTURE_YEAR",
+            Severity.WARNING,
+            f"报告年度 {year} 早于 {FIRST_YEAR} 年，当时尚无规定的统计表格式",
+            f"report year {year} is before {FIRST_YEAR}, when the statutory tables did not exist",
+            path="year",
+            year=year,
+        )
+    elif year > this_year:
+        yield Finding(
+            "STRUCTURE_YEAR",
+            Severity.ERROR,
+            f"报告年度 {year} 晚于当前年度 {this_year}",
+            f"report year {year} is after the current year {this_year}",
+            path="year",
+            year=year,
+        )

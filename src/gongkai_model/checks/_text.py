@@ -1,0 +1,300 @@
+"""Text against tables: the figures a report's own prose states, compared with its tables.
+
+A report's sections state figures in words ("共收到政府信息公开申请21件",
+"行政复议案件134件").  Each *topic* below has a few patterns written from real
+wordings; a sentence is used only when it is unambiguous (see
+:func:`statements`), and a disagreement is a warning, never an inconsistency:
+a sentence may count a narrower or wider scope than the table.  Every pattern
+is documented with a real-style example in ``docs/checks.md``.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from collections.abc import Iterator
+from typing import Any
+
+import attrs
+
+from ..model._spec import Kind, Value, field_specs
+from ..model.layout import layout
+from ..model.report import AnnualReport
+from ..model.tables import ApplicantCounts, Applications, OutcomeCounts, ReviewAndLitigation
+from ._findings import CellRef, Finding, Severity
+from ._registry import CheckContext, CheckOutcome, cell_index, register
+
+__all__ = ["TOPICS", "Statement", "Topic", "section_texts", "statements"]
+
+
+@attrs.frozen
+class Topic:
+    """What a kind of sentence states, how to find it, and which cells it is compared with.
+
+    ``cells`` are model paths whose sum the sentence states; ``also`` is an
+    alternative set of paths whose sum is accepted as agreeing too (for
+    受理, which some reports count with the carried-over applications).
+    ``context`` must occur in the sentence, ``exclude`` must not occur in the
+    clause that holds the figure.
+    """
+
+    code: str
+    what_zh: str
+    what_en: str
+    patterns: tuple[re.Pattern[str], ...]
+    cells: tuple[str, ...]
+    also: tuple[str, ...] = ()
+    context: re.Pattern[str] | None = None
+    exclude: re.Pattern[str] | None = None
+
+
+@attrs.frozen
+class Statement:
+    """One figure a section states about one topic: the section, the sentence and the figure."""
+
+    topic: Topic
+    section: str
+    sentence: str
+    figure: int
+
+
+def _path(section_class: type, *rest: str) -> str:
+    name = next(i.name for i in field_specs(AnnualReport) if section_class in i.types)
+    return ".".join((name, *rest))
+
+
+def _total(row_class: type) -> str:
+    return next(i.name for i in field_specs(row_class) if i.spec.total == "siblings")
+
+
+_T3 = functools.partial(_path, Applications)
+_T4 = functools.partial(_path, ReviewAndLitigation)
+_T3_TOTAL = _total(ApplicantCounts)
+_T4_TOTAL = _total(OutcomeCounts)
+_NEW, _OVER = Applications.BALANCE[0]
+_HANDLED, _FORWARD = Applications.BALANCE[1]
+_REVIEW = next(i.name for i in field_specs(ReviewAndLitigation) if i.spec.banner is None)
+_LITIGATION = tuple(i.name for i in field_specs(ReviewAndLitigation) if i.spec.banner is not None)
+
+# A figure: digits (after NFKC, so full-width digits too), with thousands separators.
+_N = r"(?P<n>\d{1,3}(?:,\d{3})+|\d+)"
+_GAP = r"[^\d]{0,16}?"
+_OUTCOMES = re.compile(r"纠错|纠正|维持|驳回|败诉|胜诉|撤销|确认违法|审结|结果|撤诉|调解")
+_APPLICATION = re.compile(r"申请")
+_DISCLOSURE = re.compile(r"公开")
+
+TOPICS: tuple[Topic, ...] = (
+    Topic(
+        "TEXT_TABLE_RECEIVED",
+        "收到申请数",
+        "applications received",
+        (
+            re.compile(rf"(?:收到|受理|新收|接收)[^\d]{{0,30}}?申请{_GAP}{_N}件"),
+            re.compile(rf"申请{_GAP}(?:收到|受理|新收|接收){_GAP}{_N}件"),
+        ),
+        (_T3(_NEW, _T3_TOTAL),),
+        also=(_T3(_NEW, _T3_TOTAL), _T3(_OVER, _T3_TOTAL)),
+        context=_DISCLOSURE,
+        exclude=re.compile(r"结转|办结|答复|予以公开"),
+    ),
+    Topic(
+        "TEXT_TABLE_CARRIED_OVER",
+        "上年结转申请数",
+        "applications carried over",
+        (re.compile(rf"上一?年度?结转{_GAP}{_N}件"),),
+        (_T3(_OVER, _T3_TOTAL),),
+    ),
+    Topic(
+        "TEXT_TABLE_CARRIED_FORWARD",
+        "结转下年度申请数",
+        "applications carried forward",
+        (
+            re.compile(rf"结转(?:至|到|入)?下一?年度?{_GAP}{_N}件"),
+            re.compile(rf"{_N}件[^\d]{{0,8}}?结转(?:至|到|入)?下一?年"),
+        ),
+        (_T3(_FORWARD, _T3_TOTAL),),
+    ),
+    Topic(
+        "TEXT_TABLE_HANDLED",
+        "办结申请数",
+        "applications handled",
+        (
+            re.compile(rf"(?:办结|办理完毕|答复完毕|作出答复|予以答复|已答复){_GAP}{_N}件"),
+            re.compile(rf"{_N}件[^\d]{{0,4}}?(?:已|均已|全部)?(?:办结|办理完毕|答复完毕)"),
+        ),
+        (_T3(_HANDLED, _T3_TOTAL),),
+        context=_APPLICATION,
+        exclude=re.compile(r"结转|按时|超期|逾期|收到|受理|新收"),
+    ),
+    Topic(
+        "TEXT_TABLE_GRANTED",
+        "予以公开数",
+        "applications granted in full",
+        (re.compile(rf"(?<![不分])予以公开{_GAP}{_N}件"),),
+        (_T3("results", "granted", _T3_TOTAL),),
+        context=_APPLICATION,
+        exclude=re.compile(r"部分|不予"),
+    ),
+    Topic(
+        "TEXT_TABLE_RECONSIDERATION",
+        "行政复议数",
+        "administrative reconsiderations",
+        (re.compile(rf"行政复议{_GAP}{_N}(?:件|起|宗)"),),
+        (_T4(_REVIEW, _T4_TOTAL),),
+        exclude=re.compile(rf"诉讼|起诉|{_OUTCOMES.pattern}"),
+    ),
+    Topic(
+        "TEXT_TABLE_LITIGATION",
+        "行政诉讼数",
+        "administrative lawsuits",
+        (re.compile(rf"行政诉讼{_GAP}{_N}(?:件|起|宗)"),),
+        tuple(_T4(name, _T4_TOTAL) for name in _LITIGATION),
+        exclude=re.compile(rf"复议|{_OUTCOMES.pattern}"),
+    ),
+)
+
+# Sentences end at 。！？；, their half-width forms, or a line break.
+_SENTENCE = re.compile(r"[^。！？!?；;\n]+")
+# Clauses: a sentence cut at commas (not a thousands separator), colons, and an enumeration comma
+# that follows a count and precedes a word ("行政复议3件、行政诉讼2件"); brackets stay in their clause.
+_CLAUSE_END = re.compile(r"[，：:]|,(?!\d{3}(?!\d))|(?<=[件起宗])、(?=\D)")
+# A sentence that compares or sums over time, or speaks of another year, is ambiguous.
+_AMBIGUOUS = re.compile(
+    r"同比|环比|增长|下降|减少|增加|上升|持平|较上年|比上年|去年|上一年度|上年度(?!结转)|累计|历年|平均"
+)
+_YEAR = re.compile(r"(\d{4})\s*年")
+_NUMBER = re.compile(r"\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?")
+
+
+@functools.cache
+def _text_fields() -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """(section path, (attribute, …)) of every free-text part, in report order."""
+    out: list[tuple[str, tuple[str, ...]]] = []
+    for info in field_specs(AnnualReport):
+        if info.spec.kind is not Kind.SECTION:
+            continue
+        if info.spec.value is Value.TEXT:
+            out.append((info.name, (info.name,)))
+        for cls in info.types:
+            for sub in field_specs(cls):
+                if sub.spec.kind is Kind.TEXT and sub.spec.value is Value.TEXT:
+                    out.append((f"{info.name}.{sub.name}", (info.name, sub.name)))
+    return tuple(out)
+
+
+def section_texts(report: AnnualReport) -> Iterator[tuple[str, str]]:
+    """(section path, text) of every free-text part of ``report`` that holds text.
+
+    >>> import gongkai_model as gk
+    >>> [p for p, _ in section_texts(gk.examples.seed_report())]
+    ['overview.text', 'overview.proactive', 'overview.on_request', 'problems', 'other_matters.text']
+    """
+    for path, names in _text_fields():
+        value: Any = report
+        for name in names:
+            value = getattr(value, name, None)
+        if isinstance(value, str) and value.strip():
+            yield path, value
+
+
+def _clean(sentence: str) -> str:
+    return " ".join(sentence.split())
+
+
+def statements(report: AnnualReport, topic: Topic) -> Iterator[Statement]:
+    """The figures the report's sections state about ``topic``, one per unambiguous sentence.
+
+    A sentence is skipped when it compares or sums over time (同比, 增长,
+    下降, 累计, …), names a year other than the report's, states the topic
+    with two different figures, or when the clause holding the figure has
+    another number or a word of the topic's ``exclude`` list.  A sentence
+    repeated in a sub-text (``overview.on_request`` repeats part of
+    ``overview.text``) is used once.
+    """
+    seen: set[str] = set()
+    year = report.year
+    for section, text in section_texts(report):
+        for raw in _SENTENCE.findall(text):
+            sentence = _clean(unicodedata.normalize("NFKC", raw))
+            if not sentence or sentence in seen:
+                continue
+            seen.add(sentence)
+            if topic.context is not None and not topic.context.search(sentence):
+                continue
+            if _AMBIGUOUS.search(sentence):
+                continue
+            if any(int(y) != year for y in _YEAR.findall(sentence)):
+                continue
+            figures = set()
+            for clause in filter(None, _CLAUSE_END.split(sentence)):
+                for pattern in topic.patterns:
+                    m = pattern.search(clause)
+                    if m is None:
+                        continue
+                    if topic.exclude is not None and topic.exclude.search(clause):
+                        continue
+                    if len(_NUMBER.findall(_YEAR.sub("", clause))) != 1:
+                        continue
+                    figures.add(int(m.group("n").replace(",", "")))
+                    break
+            if len(figures) == 1:
+                yield Statement(topic, section, _clean(raw.strip()), figures.pop())
+
+
+def _check(topic: Topic) -> Any:
+    def check(ctx: CheckContext) -> CheckOutcome:
+        if next(section_texts(ctx.report), None) is None:
+            return CheckOutcome(0, ())  # no text to compare
+        index = cell_index(ctx.shape)
+        cells = [layout(ctx.shape)[index[p]] for p in topic.cells]
+        figures = [ctx.values[index[p]] for p in topic.cells]
+        found: list[Finding] = []
+        assessed = 0
+        if any(v is None for v in figures):
+            return CheckOutcome(0, ())
+        table = sum(figures)
+        alternative = sum(ctx.values[index[p]] or 0 for p in topic.also) if topic.also else None
+        for st in statements(ctx.report, topic):
+            assessed += 1
+            if st.figure == table or st.figure == alternative:
+                continue
+            first = cells[0]
+            several = len(cells) > 1
+            row = first.row_info.spec.banner if several else first.row
+            where_zh = f"表{first.table}{row or ''}「{first.column}」"
+            found.append(
+                Finding(
+                    topic.code,
+                    Severity.WARNING,
+                    f"{st.section} 中的文字「{st.sentence}」称{topic.what_zh}为 {st.figure}，"
+                    f"而{where_zh}{'之和' if several else ''}为 {table}",
+                    f"the text of {st.section} states {topic.what_en} as {st.figure} "
+                    f"(“{st.sentence}”) but 表{first.table} {row} × {first.column} "
+                    f"{'add up to' if several else 'is'} {table}",
+                    first.table,
+                    row,
+                    first.column,
+                    None if several else first.path,
+                    expected=table,
+                    actual=st.figure,
+                    difference=st.figure - table,
+                    cells=tuple(CellRef.of(c, v) for c, v in zip(cells, figures, strict=True)),
+                    section=st.section,
+                    quote=st.sentence,
+                )
+            )
+        return CheckOutcome(assessed, tuple(found))
+
+    check.__name__ = check.__qualname__ = f"check_{topic.code.lower()}"
+    check.__doc__ = f"The report's text against its tables: {topic.what_en}."
+    return check
+
+
+for _topic in TOPICS:
+    register(
+        _topic.code,
+        severity=Severity.WARNING,
+        title_en=f"The text states other {_topic.what_en} than the table",
+        title_zh=f"正文所述{_topic.what_zh}与表格不一致",
+    )(_check(_topic))

@@ -1,0 +1,152 @@
+"""Structure: sections missing or empty, 无 against activity, headings, year and edition."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import attrs
+import pytest
+
+import gongkai_model as gk
+from gongkai_model.checks import Severity
+from gongkai_model.checks._structure import heading_wording, is_none_text, sections
+from gongkai_model.model import replace_path
+
+
+def _codes(result: gk.ValidationResult, prefix: str = "STRUCTURE_") -> list[tuple[str, str | None]]:
+    return [(f.code, f.section) for f in result.issues if f.code.startswith(prefix)]
+
+
+def test_the_seed_report_is_complete() -> None:
+    result = gk.validate(gk.examples.seed_report())
+    assert _codes(result) == []
+    runs = {r.code: r.assessed for r in result.checks_performed}
+    assert runs["STRUCTURE_SECTION_EMPTY"] == 6
+    assert runs["STRUCTURE_NONE_WITH_ACTIVITY"] == 3  # the three text sections
+    assert runs["STRUCTURE_HEADING"] == 0  # no headings recorded
+
+
+def test_an_empty_section_is_found() -> None:
+    seed = gk.examples.seed_report()
+    result = gk.validate(attrs.evolve(seed, problems="  \n"))
+    (finding,) = [f for f in result.issues if f.code == "STRUCTURE_SECTION_EMPTY"]
+    assert (finding.severity, finding.section, finding.table) == (Severity.WARNING, "problems", None)
+    assert "五、存在的主要问题及改进情况" in finding.message_zh
+    empty_table = seed
+    for rec in gk.to_records(seed):
+        if rec.table == "四":
+            empty_table = replace_path(empty_table, rec.path, None)
+    found = [f for f in gk.validate(empty_table).issues if f.code == "STRUCTURE_SECTION_EMPTY"]
+    assert [(f.section, f.table) for f in found] == [("table4", "四")]
+
+
+def test_a_tables_only_report_is_not_judged_for_sections() -> None:
+    report = gk.AnnualReport.blank(agency="某区人民政府", year=2023)
+    result = gk.validate(report)
+    assert _codes(result) == []
+    runs = {r.code: r.assessed for r in result.checks_performed}
+    assert runs["STRUCTURE_SECTION_EMPTY"] == 0
+
+
+def test_none_text_where_fees_were_collected() -> None:
+    seed = gk.examples.seed_report()
+    assert seed.other_matters.text == "无。"
+    paid = attrs.evolve(
+        seed, other_matters=attrs.evolve(seed.other_matters, info_processing_fee_collected_yuan=Decimal(200))
+    )
+    (finding,) = [f for f in gk.validate(paid).issues if f.code == "STRUCTURE_NONE_WITH_ACTIVITY"]
+    assert finding.section == "other_matters"
+    assert finding.quote == "无。"
+    assert finding.path == "other_matters.info_processing_fee_collected_yuan"
+    assert "200" in finding.message_en
+    # 表三's row of applications dropped for unpaid fees shows that fee notices were sent.
+    unpaid = seed
+    for column in ("natural_person", "total"):
+        unpaid = replace_path(unpaid, f"table3.results.other.fee_unpaid.{column}", 1)
+    (finding,) = [f for f in gk.validate(unpaid).issues if f.code == "STRUCTURE_NONE_WITH_ACTIVITY"]
+    assert (finding.table, finding.path) == ("三", "table3.results.other.fee_unpaid.total")
+    # 无 with nothing to report is right.
+    assert [f for f in gk.validate(seed).issues if f.code == "STRUCTURE_NONE_WITH_ACTIVITY"] == []
+
+
+def test_none_overview_while_the_tables_show_applications() -> None:
+    seed = gk.examples.seed_report()
+    report = attrs.evolve(seed, overview=gk.Overview(text="无"))
+    assert [f for f in gk.validate(report).issues if f.code == "STRUCTURE_NONE_WITH_ACTIVITY"] == []
+    for column in ("natural_person", "total"):
+        for row in ("new_received", "results.granted", "results.total"):
+            report = replace_path(report, f"table3.{row}.{column}", 2)
+    (finding,) = [f for f in gk.validate(report).issues if f.code == "STRUCTURE_NONE_WITH_ACTIVITY"]
+    assert finding.section == "overview"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("无", True),
+        ("无。", True),
+        (" 暂无。", True),
+        ("本年度无。", True),
+        ("无其他需要报告的事项。", True),
+        ("无收费。另有说明。", False),
+    ],
+)
+def test_none_texts(text: str, expected: bool) -> None:
+    label = next(info.spec.label for _, name, info in sections() if name == "other_matters")
+    assert is_none_text(text, label) is expected
+
+
+def test_year_after_the_current_one_is_an_error_and_before_2019_a_warning() -> None:
+    seed = gk.examples.seed_report()
+    later = replace_path(seed, "year", dt.date.today().year + 1)
+    (finding,) = [f for f in gk.validate(later).issues if f.code == "STRUCTURE_YEAR"]
+    assert (finding.severity, finding.year, finding.path) == (Severity.ERROR, later.year, "year")
+    assert not gk.validate(later).ok
+    early = replace_path(seed, "year", 2017)
+    found = [f for f in gk.validate(early).issues if f.code in ("STRUCTURE_YEAR", "EDITION_YEAR")]
+    assert [(f.code, f.severity) for f in found] == [("STRUCTURE_YEAR", Severity.WARNING)]
+    assert [f for f in gk.validate(seed).issues if f.code == "STRUCTURE_YEAR"] == []
+
+
+def test_edition_finding_names_the_year_and_the_table() -> None:
+    old = gk.AnnualReport.blank(agency="x", year=2022, edition="2019")
+    (finding,) = [f for f in gk.validate(old).issues if f.code == "EDITION_YEAR"]
+    assert (finding.year, finding.table, finding.path) == (2022, "二", "table2")
+    assert finding.location == "2022年 表二"
+    assert finding.key == "EDITION_YEAR|二|||table2|2022|"
+
+
+def test_headings_as_the_reader_recorded_them() -> None:
+    headings = {
+        "overview": "一、总体情况",
+        "table2": "二、主动公开政府信息情况",
+        "table3": "（三）收到和处理政府信息公开申请情况",
+        "table4": "四、行政复议、行政诉讼情况",
+        "problems": "五、存在问题及改进情况",  # a known variant
+        "other_matters": None,  # no such heading in the document
+    }
+    result = gk.validate(gk.examples.seed_report(), headings=headings)
+    got = [(f.code, f.severity, f.section, f.quote) for f in result.issues]
+    assert got == [
+        ("STRUCTURE_SECTION_MISSING", Severity.WARNING, "other_matters", None),
+        ("STRUCTURE_HEADING", Severity.WARNING, "table4", "四、行政复议、行政诉讼情况"),
+        ("STRUCTURE_HEADING", Severity.INFO, "problems", "五、存在问题及改进情况"),
+    ]
+    runs = {r.code: r.assessed for r in result.checks_performed}
+    assert runs["STRUCTURE_HEADING"] == 5
+    assert runs["STRUCTURE_SECTION_MISSING"] == 6
+
+
+def test_invalid_headings_are_reported_not_raised() -> None:
+    result = gk.validate(gk.examples.seed_report(), headings={"preface": "前言", "overview": 3})  # type: ignore[dict-item]
+    bad = [f for f in result.issues if f.code == "STRUCTURE_HEADING"]
+    assert [(f.severity, f.section) for f in bad] == [(Severity.ERROR, "preface"), (Severity.ERROR, "overview")]
+
+
+def test_heading_wording() -> None:
+    info = next(info for _, name, info in sections() if name == "problems")
+    assert heading_wording("五、存在的主要问题及改进情况", info) == "statutory"
+    assert heading_wording("第五部分 存在的主要问题及改进情况", info) == "statutory"
+    assert heading_wording("存在的主要问题及整改措施", info) == "alias"
+    assert heading_wording("五、下一步工作打算", info) == "other"
