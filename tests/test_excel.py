@@ -434,3 +434,32 @@ def test_a_number_typed_into_a_text_cell_is_read_as_its_text_with_an_issue() -> 
     report, issues = excel.read_report(out.getvalue())
     assert report.overview.text == "0"
     assert [(p.location, p.message) for p in issues] == [("正文!C1", "a int where text belongs, read as the text '0'")]
+
+
+@settings(max_examples=15)
+@given(consistent_reports(), st.data())
+def test_check_of_a_template_with_a_mistyped_input_suggests_the_input_alone(
+    report: gk.AnnualReport, data: st.DataObject
+) -> None:
+    """End to end: the reader marks the template's formula cells, gk.check passes them to the repair search."""
+    shape = shape_of(report)
+    report = attrs.evolve(report, agency="测试区人民政府")
+    wb = _template(
+        agency=report.agency, year=report.year, edition=shape.edition,
+        single_other_row=shape.single_other_row, subtotal_column=shape.subtotal_column,
+    )  # fmt: skip
+    inputs = [c for c in layout(shape) if c.table == "三" and f"gk.{c.path}" in wb.defined_names]
+    typo = data.draw(st.sampled_from(inputs))
+    was = gk.model.get_path(report, typo.path) or 0
+    mistyped = replace_path(report, typo.path, was + data.draw(st.integers(1, 50)))
+    checked = gk.check(_fill(wb, mistyped), format="xlsx")
+    assert checked.imported.ok, checked.summary()
+    assert any(p.formula for p in checked.imported.provenance.values())
+    assert checked.validation is not None
+    assert not checked.validation.ok
+    best = checked.validation.best
+    assert best
+    for suggestion in best:
+        typed = [c for c in suggestion.changes if not c.derived]
+        assert len(typed) == 1
+    assert any([(c.path, c.proposed) for c in s.changes if not c.derived] == [(typo.path, was)] for s in best)

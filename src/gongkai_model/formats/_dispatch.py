@@ -162,6 +162,8 @@ def check(source: Source, **options: Any) -> CheckedReport:
     """Read a report (as :func:`read`), then validate it: one verdict for the reading and the checks.
 
     Its ``ok`` is false when a figure could not be read, even if the figures read are consistent.
+    What the reader saw is passed on to the checks: the cells that were formulas in a template
+    (treated as derived totals by the repair search) and the section headings as printed.
     A file that cannot be read at all gives a result with no report and the reason as a problem.
     """
     checks_options = {k: options.pop(k) for k in ("blanks_as_zero",) if k in options}
@@ -171,8 +173,21 @@ def check(source: Source, **options: Any) -> CheckedReport:
         name = source_name(source, "<document>")
         problems = exc.problems or (Problem(name, str(exc)),)
         imported = Imported(None, tuple(_as_read(p, name) for p in problems), {}, name)
-    validation = validate(imported.report, **checks_options) if imported.report is not None else None
+    validation = None
+    if imported.report is not None:
+        derived = [path for path, prov in imported.provenance.items() if prov.formula]
+        headings: dict[str, str | None] | None = None
+        if imported.headings:  # a document with prose: a section whose heading was not found is missing
+            headings = {name: imported.headings.get(name) for name in _section_names()}
+        validation = validate(imported.report, derived=derived, headings=headings, **checks_options)
     return CheckedReport(imported, validation)
+
+
+def _section_names() -> list[str]:
+    from ..model._spec import Kind, field_specs
+    from ..model.report import AnnualReport
+
+    return [i.name for i in field_specs(AnnualReport) if i.spec.kind is Kind.SECTION]
 
 
 def _as_read(problem: Problem, name: str) -> Problem:
