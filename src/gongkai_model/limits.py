@@ -46,7 +46,7 @@ class Limits:
     max_members: int = attrs.field(default=2000, validator=_positive)  #: zip: members
     max_rows: int = attrs.field(default=20_000, validator=_positive)  #: rows of one sheet or table
     max_columns: int = attrs.field(default=1_000, validator=_positive)  #: columns of one sheet or table
-    max_cells: int = attrs.field(default=2_000_000, validator=_positive)  #: cells of a sheet or table grid
+    max_cells: int = attrs.field(default=200_000, validator=_positive)  #: cells of one grid (a table has < 1,000)
     max_merged_cells: int = attrs.field(default=200_000, validator=_positive)  #: cells covered by merges
     max_formula_cells: int = attrs.field(default=100_000, validator=_positive)  #: cells a formula may sum
     max_depth: int = attrs.field(default=64, validator=_positive)  #: nesting of JSON, HTML or XML
