@@ -65,3 +65,18 @@ def test_demo_writes_every_format_and_each_reads_back(tmp_path: Path, capsys: py
         assert got.ok, got.summary()
         assert got.report is not None
         assert gk.to_records(got.report) == gk.to_records(gk.examples.seed_report())
+
+
+def test_docs_cli_documents_every_subcommand_and_option() -> None:
+    import argparse
+
+    from gongkai_model.cli import build_parser
+
+    text = (Path(__file__).resolve().parents[1] / "docs" / "cli.md").read_text(encoding="utf-8")
+    sub = next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction))
+    for name, parser in sub.choices.items():
+        assert f"gongkai {name}" in text, name
+        for action in parser._actions:
+            for option in action.option_strings:
+                if option not in ("-h", "--help"):
+                    assert f"`{option}" in text or f"{option} " in text, f"{name} {option}"
