@@ -80,3 +80,19 @@ def test_docs_cli_documents_every_subcommand_and_option() -> None:
             for option in action.option_strings:
                 if option not in ("-h", "--help"):
                     assert f"`{option}" in text or f"{option} " in text, f"{name} {option}"
+
+
+def test_demo_without_python_docx_says_what_it_skipped(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "docx", None)  # as if the docx extra were not installed
+    assert main(["demo", "--out", str(tmp_path)]) == 0
+    captured = capsys.readouterr()
+    assert captured.err == (
+        f"gongkai: skipped {tmp_path / 'report.docx'}: python-docx is not installed; "
+        "install it with: pip install 'gongkai-model[docx]'\n"
+    )
+    assert not (tmp_path / "report.docx").exists()
+    assert (tmp_path / "report.txt").exists()

@@ -70,14 +70,23 @@ def _demo(args: argparse.Namespace) -> int:
             _write_records(target, records)
         else:
             assert suffix in WRITERS
-            try:
-                data = render(report, suffix)
-            except ImportError as exc:  # python-docx is an optional extra
-                note(f"skipped {target}: {exc}; install it with: pip install 'gongkai-model[docx]'")
+            if suffix == ".docx" and not _has_docx():  # python-docx is an optional extra
+                note(
+                    f"skipped {target}: python-docx is not installed; "
+                    "install it with: pip install 'gongkai-model[docx]'"
+                )
                 continue
-            write_file(target, data)
+            write_file(target, render(report, suffix))
         print(f"wrote {target}")
     return 0 if same and checked.ok else 1
+
+
+def _has_docx() -> bool:
+    try:
+        import docx  # noqa: F401
+    except ImportError:
+        return False
+    return True
 
 
 def _write_records(target: Path, records: Any) -> None:
