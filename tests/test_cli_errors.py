@@ -152,3 +152,40 @@ def test_usage_errors_exit_2_with_one_line(capsys: pytest.CaptureFixture[str]) -
     err = capsys.readouterr().err
     assert err.splitlines()[-1] == "gongkai: error: unrecognized arguments: --nope"
     assert "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    ("args", "status", "start"),
+    [
+        (["convert", "{seed}", "{tmp}/out.pdf"], 2, b"gongkai: cannot write .pdf files"),
+        (["convert", "{seed}", "{tmp}/out"], 2, b"gongkai: cannot write (no extension) files"),
+        (["convert", "{seed}", "{tmp}/missing/out.json"], 1, b"gongkai: cannot write {tmp}/missing/out.json"),
+        (["convert", "{tmp}/junk.xyz", "{tmp}/out.json"], 1, b"gongkai: cannot read {tmp}/junk.xyz"),
+        (["check", "{tmp}/missing.html"], 2, b"gongkai: no such file or folder"),
+        (["check", "{tmp}/junk.xyz"], 1, b"unreadable"),
+        (["template", "{tmp}/missing/t.xlsx", "--agency", "A", "--year", "2024"], 1, b"gongkai: cannot write"),
+    ],
+    ids=["unknown extension", "no extension", "bad output path", "unknown input", "missing", "junk", "template"],
+)
+def test_no_traceback_for_any_user_error(tmp_path: Path, args: list[str], status: int, start: bytes) -> None:
+    seed = tmp_path / "seed.json"
+    seed.write_text(gk.dumps(gk.examples.seed_report()), encoding="utf-8")
+    (tmp_path / "junk.xyz").write_bytes(b"\x00\xff junk")
+    done = _gongkai(*(a.format(seed=seed, tmp=tmp_path) for a in args))
+    assert done.returncode == status
+    shown = done.stderr if done.stderr else done.stdout
+    assert shown.startswith(start.replace(b"{tmp}", os.fsencode(tmp_path))), done.stderr
+    assert b"Traceback" not in done.stderr
+
+
+def test_check_into_a_closed_pipe_ends_quietly(tmp_path: Path) -> None:
+    for i in range(3):
+        (tmp_path / f"{i}.json").write_text(gk.dumps(gk.examples.seed_report()), encoding="utf-8")
+    read, write = os.pipe()
+    os.close(read)
+    try:
+        done = _gongkai("check", str(tmp_path), "--jobs", "1", stdout=write)
+    finally:
+        os.close(write)
+    assert done.stderr == b""
+    assert done.returncode == 1

@@ -10,6 +10,7 @@ from typing import IO, Any
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.comments import Comment
 from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.utils import get_column_letter
@@ -23,6 +24,7 @@ from ..model._spec import Kind, Value, field_specs
 from ..model.layout import Shape, layout, shape_of, values
 from ..model.report import AnnualReport, OtherMatters, Overview
 from ..model.values import Amount, Edition
+from ._prefill import check_draft_totals, template_report
 from ._safety import MAX_CELL_CHARS, ExcelError, safe_text
 
 __all__ = ["COVER", "MAX_EXACT_INTEGER", "TEXTS", "write_report", "write_template"]
@@ -217,11 +219,13 @@ def write_report(report: AnnualReport, target: str | os.PathLike[str] | IO[bytes
 def write_template(
     target: str | os.PathLike[str] | IO[bytes],
     *,
-    agency: str,
-    year: int,
+    agency: str | None = None,
+    year: int | None = None,
     edition: Edition | str | None = None,
     single_other_row: bool | None = None,
     subtotal_column: bool = False,
+    previous: AnnualReport | None = None,
+    draft: AnnualReport | None = None,
 ) -> None:
     """Write a blank fillable workbook for one report.
 
@@ -231,9 +235,20 @@ def write_template(
     identity, marked red while it does not balance (as are 表三's check row
     cells); every input cell has a defined name from its model path
     (``gk.table3.results.granted.natural_person``).
+
+    ``previous=`` (last year's report) prefills 二、上年结转 with its 四、结转下年度继续办理 and notes
+    last year's 现行有效件数 on 表二's cells; ``draft=`` prefills every figure and text of a draft
+    (agency, year and shape are the draft's unless given), refusing one whose totals are not the
+    sums of its figures. See ``docs/excel.md``.
     """
-    report = AnnualReport.blank(
-        agency=agency, year=year, edition=edition, single_other_row=single_other_row, subtotal_column=subtotal_column
+    report, notes = template_report(
+        agency=agency,
+        year=year,
+        edition=edition,
+        single_other_row=single_other_row,
+        subtotal_column=subtotal_column,
+        previous=previous,
+        draft=draft,
     )
     wb, refs, shape = _workbook(report)
     cells = layout(shape)
@@ -245,6 +260,10 @@ def write_template(
     for ident in ids:  # （七）总计: the column sums, where no row sum was given
         if ident.anchor is not None and ident.anchor not in formula_of:
             formula_of[ident.anchor] = ident
+    if draft is not None:
+        check_draft_totals(report, cells, {i: ident.rhs for i, ident in formula_of.items()})
+    for path, note in notes.items():
+        wb[refs[path][0]][refs[path][1]].comment = Comment(note, "gongkai")
 
     def ref(i: int) -> str:
         sheet, r = refs[cells[i].path]

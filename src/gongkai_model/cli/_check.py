@@ -1,0 +1,348 @@
+"""``gongkai check FILE|DIR...``: read and check reports, one line per file and a summary table.
+
+A baseline (``--baseline FILE``, made with ``--write-baseline FILE``) lists the findings and reading
+problems accepted earlier, per file, by their stable keys: a finding by :attr:`Finding.key` (its code
+and location), a reading problem by :func:`problem_key` (its code, its place in the file and its
+label). Accepted items are not shown and do not count; everything new does.
+"""
+
+from __future__ import annotations
+
+import argparse
+import concurrent.futures as cf
+import json
+import os
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from ..batch import READABLE_SUFFIXES, FileResult, check_many, iter_paths
+from ..checks import Finding, Severity
+from ..errors import Problem
+from ._common import USAGE, fail, missing_paths, note, print_json, write_file
+
+__all__ = ["BASELINE_FORMAT", "STATUSES", "Outcome", "add_parser", "outcome", "problem_key"]
+
+#: The ``format`` field of a baseline file.
+BASELINE_FORMAT = "gongkai-baseline"
+#: Every status a file can have, from clean to worst.
+STATUSES = ("ok", "warnings", "inconsistent", "incomplete", "unreadable")
+_FAILING = frozenset({"inconsistent", "incomplete", "unreadable"})
+
+
+def add_parser(sub: Any) -> None:
+    p = sub.add_parser(
+        "check",
+        help="read and check reports (files or folders, every readable format)",
+        description="Read and check reports: every file named, and every readable file under each folder "
+        f"({', '.join(sorted(READABLE_SUFFIXES))}). One line per file, its problems below it, then a summary.",
+        epilog="Exit status: 0 when every file is clean; 1 when a file is inconsistent, incomplete (a figure "
+        "could not be read) or unreadable (with --warnings: or has warnings); 2 on a usage error.",
+    )
+    p.add_argument("paths", nargs="+", metavar="FILE|DIR", help="report files, or folders searched recursively")
+    p.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
+    p.add_argument("--warnings", action="store_true", help="warnings count against a file too")
+    p.add_argument("--baseline", metavar="FILE", help="silence the findings and problems accepted in FILE")
+    p.add_argument(
+        "--write-baseline", metavar="FILE", help="write every finding and problem found as a baseline to FILE"
+    )
+    p.add_argument(
+        "--jobs", type=_positive, metavar="N", help="files checked at once (default: one per core; 1: in this process)"
+    )
+    p.add_argument(
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="a running count on stderr (default: with more than 20 files, on a terminal)",
+    )
+    p.add_argument("--strict", action="store_true", help="refuse misprinted and variant labels instead of reading them")
+    p.add_argument("--blanks-as-zero", action="store_true", help="assess identities with blanks counted as 0")
+    p.set_defaults(run=_run)
+
+
+def _positive(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"expected at least 1, got {n}")
+    return n
+
+
+def problem_key(problem: Problem) -> str:
+    """A stable key of a reading problem: its code, its place in the file and its label, never its message.
+
+    The file's own name is left out (a baseline is kept per file), so a key holds when the
+    messages are reworded. Opaque: compare it, do not parse it.
+
+    >>> from gongkai_model.errors import Place
+    >>> problem_key(Problem("a.xlsx, 表三!D7", "not a figure", "表三 （一）予以公开 × 自然人",
+    ...                     code="READ_VALUE_REFUSED", place=Place("a.xlsx", cell="表三!D7")))
+    'READ_VALUE_REFUSED|cell=表三!D7|表三 （一）予以公开 × 自然人'
+    """
+    if problem.place is not None:
+        fields = attrs.asdict(problem.place)
+        where = ";".join(f"{k}={v}" for k, v in fields.items() if k != "source" and v is not None)
+    else:
+        where = problem.location
+    return f"{problem.code or 'READ'}|{where}|{problem.label or ''}"
+
+
+def _problem_keys(problems: Iterable[Problem], source: str) -> list[str]:
+    keys = []
+    seen: Counter[str] = Counter()
+    for p in problems:
+        if p.place is None and p.location.startswith(source):  # the file's own name is no part of the key
+            p = attrs.evolve(p, location=p.location[len(source) :].lstrip(":, "))
+        key = problem_key(p)
+        seen[key] += 1
+        keys.append(key if seen[key] == 1 else f"{key}#{seen[key]}")
+    return keys
+
+
+@attrs.frozen
+class Outcome:
+    """One file's result once the baseline is applied: what is still shown, and its status."""
+
+    path: str
+    result: FileResult
+    problems: tuple[tuple[str, Problem], ...]  #: (key, problem) not accepted
+    findings: tuple[Finding, ...]  #: not accepted
+    accepted: int  #: items silenced by the baseline
+
+    @property
+    def status(self) -> str:
+        if self.result.report is None:
+            return "unreadable"  # nothing was read, nothing a baseline could accept
+        if any(p.severity == "error" for _, p in self.problems):
+            return "incomplete"
+        if any(f.severity in (Severity.ERROR, Severity.INCONSISTENCY) for f in self.findings):
+            return "inconsistent"
+        if any(p.severity == "warning" for _, p in self.problems) or any(
+            f.severity is Severity.WARNING for f in self.findings
+        ):
+            return "warnings"
+        return "ok"
+
+    def ok(self, *, warnings: bool = False) -> bool:
+        return self.status == "ok" or (self.status == "warnings" and not warnings)
+
+    def keys(self) -> list[str]:
+        """Every key of this file (accepted or not), for a baseline."""
+        return [*_problem_keys(self.result.problems, self.result.path), *(f.key for f in self.result.findings)]
+
+
+def outcome(result: FileResult, accepted: frozenset[str] = frozenset()) -> Outcome:
+    """``result`` with the items whose keys are in ``accepted`` silenced."""
+    pairs = list(zip(_problem_keys(result.problems, result.path), result.problems, strict=True))
+    if result.report is None:  # an unreadable file: nothing was read, its reasons are always shown
+        shown_p, silenced = pairs, 0
+    else:
+        shown_p = [(k, p) for k, p in pairs if k not in accepted]
+        silenced = len(pairs) - len(shown_p)
+    shown_f = [f for f in result.findings if f.key not in accepted]
+    silenced += len(result.findings) - len(shown_f)
+    return Outcome(_name(result.path), result, tuple(shown_p), tuple(shown_f), silenced)
+
+
+def _name(path: str) -> str:
+    """The path as a baseline keys it: relative to the working folder where it is below it, with ``/``."""
+    p = Path(path)
+    try:
+        rel = Path(os.path.relpath(p.absolute(), Path.cwd()))
+    except ValueError:  # another drive (Windows)
+        return p.as_posix()
+    return rel.as_posix() if not rel.as_posix().startswith("../") else p.as_posix()
+
+
+def _load_baseline(path: str) -> dict[str, frozenset[str]] | str:
+    """The accepted keys per file, or the reason the baseline cannot be used."""
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except OSError as exc:
+        return f"cannot read the baseline {path}: {exc.strerror or type(exc).__name__}"
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        return f"the baseline {path} is not JSON: {exc}"
+    files = data.get("files") if isinstance(data, dict) else None
+    if (
+        not isinstance(data, dict)
+        or data.get("format") != BASELINE_FORMAT
+        or not isinstance(files, dict)
+        or not all(isinstance(v, list) and all(isinstance(k, str) for k in v) for v in files.values())
+    ):
+        return f"{path} is not a gongkai baseline (made by gongkai check --write-baseline)"
+    return {str(name): frozenset(keys) for name, keys in files.items()}
+
+
+def _run(args: argparse.Namespace) -> int:
+    missing = missing_paths(args.paths)
+    if missing:
+        return fail("no such file or folder: " + ", ".join(missing), USAGE)
+    accepted: dict[str, frozenset[str]] = {}
+    if args.baseline is not None:
+        if not os.path.exists(args.baseline):
+            return fail(f"no such baseline: {args.baseline}", USAGE)
+        loaded = _load_baseline(args.baseline)
+        if isinstance(loaded, str):
+            return fail(loaded, USAGE)
+        accepted = loaded
+    own = {Path(b).absolute() for b in (args.baseline, args.write_baseline) if b is not None}
+    named = {Path(p).absolute() for p in args.paths}
+    files = [f for f in iter_paths(args.paths) if f.absolute() not in own or f.absolute() in named]
+    if not files:
+        return fail(
+            "no readable files in " + ", ".join(args.paths) + f" (readable: {', '.join(sorted(READABLE_SUFFIXES))})",
+            USAGE,
+        )
+    skipped = _skipped(args.paths)
+    executor: cf.Executor | str | None = None
+    if args.jobs == 1:
+        executor = "serial"
+    pool = cf.ProcessPoolExecutor(args.jobs) if args.jobs is not None and args.jobs > 1 else None
+    try:
+        batch = check_many(
+            files,
+            executor=pool or executor,
+            progress=args.progress,
+            strict=args.strict,
+            blanks_as_zero=args.blanks_as_zero,
+        )
+    finally:
+        if pool is not None:
+            pool.shutdown()
+    outcomes = [outcome(f, accepted.get(_name(f.path), frozenset())) for f in batch.files]
+    if args.write_baseline is not None:
+        _write_baseline(Path(args.write_baseline), outcomes)
+    if args.format == "json":
+        print_json(_as_json(outcomes, args.warnings, skipped))
+    else:
+        _print_text(outcomes, args.warnings, skipped)
+    return 0 if all(o.ok(warnings=args.warnings) for o in outcomes) else 1
+
+
+def _skipped(paths: Sequence[str]) -> list[str]:
+    """Files under the folders named that are of no readable format (said, so that none is lost unseen)."""
+    out: list[str] = []
+    for p in paths:
+        if os.path.isdir(p):
+            out.extend(
+                _name(str(f))
+                for f in sorted(Path(p).rglob("*"))
+                if f.is_file() and f.suffix.lower() not in READABLE_SUFFIXES
+            )
+    return out
+
+
+def _write_baseline(target: Path, outcomes: Sequence[Outcome]) -> None:
+    keys = {o.path: sorted(o.keys()) for o in outcomes if o.result.report is not None and o.keys()}
+    data = {"format": BASELINE_FORMAT, "version": 1, "files": keys}
+    write_file(target, (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
+    note(f"wrote the baseline {target} ({sum(len(v) for v in keys.values())} keys)")
+
+
+def _counts(o: Outcome) -> str:
+    parts = []
+    errors = sum(p.severity == "error" for _, p in o.problems)
+    if errors:
+        parts.append(f"{errors} reading error(s)")
+    by = Counter(f.severity for f in o.findings)
+    for sev in (Severity.ERROR, Severity.INCONSISTENCY, Severity.WARNING):
+        if by[sev]:
+            parts.append(f"{by[sev]} {sev.value}")
+    warned = sum(p.severity == "warning" for _, p in o.problems)
+    if warned:
+        parts.append(f"{warned} reading warning(s)")
+    if o.accepted:
+        parts.append(f"{o.accepted} accepted")
+    return ", ".join(parts)
+
+
+def _print_text(outcomes: Sequence[Outcome], warnings: bool, skipped: Sequence[str]) -> None:
+    width = max(len(s) for s in STATUSES)
+    for o in outcomes:
+        r = o.result.report
+        what = f"  {r.agency} {r.year} ({r.edition.value} format)" if r is not None else ""
+        counts = _counts(o)
+        print(f"{o.status:<{width}}  {o.path}{what}" + (f": {counts}" if counts else ""))
+        for _key, p in o.problems:
+            if p.severity != "info":
+                place = p.place if p.place is not None else p.location
+                print(f"    [{p.code or 'READ'}] {p.severity}: {place}: {p.message}")
+        for f in o.findings:
+            if f.severity is not Severity.INFO:
+                print(f"    [{f.code}] {f.severity.value}: {f.location}: {f.message_en}")
+    by_status = Counter(o.status for o in outcomes)
+    print()
+    print(f"{'status':<{width}}  files")
+    for s in STATUSES:
+        print(f"{s:<{width}}  {by_status.get(s, 0):>5}")
+    print(f"{'all':<{width}}  {len(outcomes):>5}")
+    accepted = sum(o.accepted for o in outcomes)
+    if accepted:
+        print(f"{accepted} finding(s) and problem(s) accepted by the baseline are not shown")
+    if skipped:
+        print(f"{len(skipped)} file(s) under the folders are of no readable format and were not checked:")
+        for s in skipped:
+            print(f"    {s}")
+    bad = sum(not o.ok(warnings=warnings) for o in outcomes)
+    print(f"{'OK' if bad == 0 else 'NOT OK'}: {len(outcomes) - bad} of {len(outcomes)} file(s) clean")
+
+
+def _problem_json(key: str, p: Problem) -> dict[str, Any]:
+    return {
+        "key": key,
+        "code": p.code,
+        "severity": p.severity,
+        "place": str(p.place) if p.place is not None else p.location,
+        "label": p.label,
+        "message": p.message,
+    }
+
+
+def _finding_json(f: Finding) -> dict[str, Any]:
+    def num(v: Any) -> Any:
+        return v if v is None or isinstance(v, int) else str(v)
+
+    return {
+        "key": f.key,
+        "code": f.code,
+        "severity": f.severity.value,
+        "table": f.table,
+        "row": f.row,
+        "column": f.column,
+        "path": f.path,
+        "actual": num(f.actual),
+        "expected": num(f.expected),
+        "message": f.message_en,
+        "message_zh": f.message_zh,
+    }
+
+
+def _as_json(outcomes: Sequence[Outcome], warnings: bool, skipped: Sequence[str]) -> Any:
+    files = []
+    for o in outcomes:
+        r = o.result.report
+        files.append(
+            {
+                "path": o.path,
+                "status": o.status,
+                "ok": o.ok(warnings=warnings),
+                "agency": None if r is None else r.agency,
+                "year": None if r is None else r.year,
+                "edition": None if r is None else r.edition.value,
+                "problems": [_problem_json(k, p) for k, p in o.problems],
+                "findings": [_finding_json(f) for f in o.findings],
+                "accepted": o.accepted,
+            }
+        )
+    counts = Counter(o.status for o in outcomes)
+    return {
+        "ok": all(o.ok(warnings=warnings) for o in outcomes),
+        "summary": {"files": len(outcomes), **{s: counts.get(s, 0) for s in STATUSES}},
+        "files": files,
+        "skipped": list(skipped),
+    }

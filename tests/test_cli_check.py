@@ -1,0 +1,273 @@
+"""``gongkai check``: every file reported, none lost; exit statuses; baselines; JSON output."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import shutil
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+
+import gongkai_model as gk
+from gongkai_model import excel
+from gongkai_model.__main__ import main
+from gongkai_model.batch import check_many
+from gongkai_model.cli._check import outcome
+from gongkai_model.cli._check import problem_key as key_of
+from gongkai_model.errors import Place, Problem
+from gongkai_model.formats import render_html
+
+from conftest import CASES
+
+
+def _refused_workbook(target: Path) -> None:
+    """The seed report as a workbook, with text typed into one figure's cell (表三!D7)."""
+    buffer = io.BytesIO()
+    excel.write_report(gk.examples.seed_report(), buffer)
+    wb = openpyxl.load_workbook(io.BytesIO(buffer.getvalue()))
+    wb["表三"]["D7"] = "约10"
+    wb.save(target)
+
+
+def _mixed(folder: Path) -> dict[str, str]:
+    """A folder of good, inconsistent, unreadable and partly readable files; name → expected status."""
+    seed = gk.examples.seed_report()
+    (folder / "good.html").write_text(render_html(seed), encoding="utf-8")
+    shutil.copy(CASES / "shuyang-fagaiju-2023.html", folder / "real.html")
+    bad = gk.model.replace_path(seed, "table4.reconsideration.upheld", 3)
+    (folder / "sub").mkdir()
+    (folder / "sub" / "inconsistent.json").write_text(gk.dumps(bad), encoding="utf-8")
+    (folder / "unreadable.json").write_text("{", encoding="utf-8")
+    (folder / "empty.pdf").write_bytes(b"%PDF-1.4 nothing")
+    page = render_html(seed).replace("<td>0</td>", "<td>十二</td>", 1)
+    (folder / "partly.html").write_text(page, encoding="utf-8")
+    _refused_workbook(folder / "refused.xlsx")
+    (folder / "notes.xyz").write_text("not a report", encoding="utf-8")
+    return {
+        "empty.pdf": "unreadable",
+        "good.html": "ok",
+        "partly.html": "incomplete",
+        "real.html": "warnings",
+        "refused.xlsx": "incomplete",
+        "sub/inconsistent.json": "inconsistent",
+        "unreadable.json": "unreadable",
+    }
+
+
+def _statuses(out: str) -> dict[str, str]:
+    data = json.loads(out)
+    return {f["path"]: f["status"] for f in data["files"]}
+
+
+def test_a_mixed_folder_exits_1_and_reports_every_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    expected = _mixed(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    assert main(["check", ".", "--jobs", "1"]) == 1
+    out = capsys.readouterr().out
+    lines = {
+        line.split()[1].rstrip(":"): line.split()[0] for line in out.splitlines() if line and not line.startswith(" ")
+    }
+    for name, status in expected.items():
+        assert lines[name] == status, out
+    assert "[READ_VALUE_REFUSED] error: refused.xlsx, 表三!D7" in out
+    assert "[T4_TOTAL] inconsistency: 表四 行政复议 × 总计" in out
+    assert "notes.xyz" in out  # a file of no readable format is named, not lost unseen
+    assert re.search(rf"^all +{len(expected)}$", out, re.MULTILINE)
+    assert out.rstrip().endswith(f"NOT OK: 2 of {len(expected)} file(s) clean")
+
+    assert main(["check", ".", "--format", "json"]) == 1  # a process pool gives the same
+    got = json.loads(capsys.readouterr().out)
+    assert {f["path"]: f["status"] for f in got["files"]} == expected
+    assert got["skipped"] == ["notes.xyz"]
+    assert got["summary"] == {
+        "files": 7,
+        "ok": 1,
+        "warnings": 1,
+        "inconsistent": 1,
+        "incomplete": 2,
+        "unreadable": 2,
+    }
+
+
+def test_a_workbook_with_a_refused_cell_is_never_clean(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _refused_workbook(tmp_path / "r.xlsx")
+    monkeypatch.chdir(tmp_path)
+    assert main(["check", "r.xlsx", "--format", "json"]) == 1
+    (file,) = json.loads(capsys.readouterr().out)["files"]
+    assert file["status"] == "incomplete"
+    assert file["ok"] is False
+    refused = [p for p in file["problems"] if p["code"] == "READ_VALUE_REFUSED"]
+    assert refused[0]["place"] == "r.xlsx, 表三!D7"
+
+
+def test_clean_files_exit_0_and_warnings_count_only_when_asked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "good.html").write_text(render_html(gk.examples.seed_report()), encoding="utf-8")
+    shutil.copy(CASES / "shuyang-fagaiju-2023.html", tmp_path / "real.html")
+    monkeypatch.chdir(tmp_path)
+    assert main(["check", "good.html", "real.html", "--jobs", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "warnings      real.html" in out
+    assert "[READ_HEADING_VARIANT] warning" in out
+    assert main(["check", "good.html", "--jobs", "1", "--warnings"]) == 0
+    assert main(["check", "good.html", "real.html", "--jobs", "1", "--warnings"]) == 1
+
+
+def test_without_a_baseline_the_status_is_the_batch_status(tmp_path: Path) -> None:
+    _mixed(tmp_path)
+    for f in check_many(tmp_path, executor="serial").files:
+        assert outcome(f).status == f.status
+        assert outcome(f).accepted == 0
+
+
+def test_a_baseline_silences_exactly_the_accepted_findings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    seed = gk.examples.seed_report()
+    one = gk.model.replace_path(seed, "table4.reconsideration.upheld", 3)
+    (tmp_path / "a.json").write_text(gk.dumps(one), encoding="utf-8")
+    _refused_workbook(tmp_path / "r.xlsx")
+    monkeypatch.chdir(tmp_path)
+    assert main(["check", ".", "--jobs", "1", "--write-baseline", "base.json"]) == 1
+    capsys.readouterr()
+    base = json.loads((tmp_path / "base.json").read_text(encoding="utf-8"))
+    assert base["format"] == "gongkai-baseline"
+    assert base["files"]["a.json"] == ["T4_TOTAL|四|行政复议|总计|table4.reconsideration.total||"]
+    assert "READ_VALUE_REFUSED|cell=表三!D7|表三 （一）予以公开 × 自然人" in base["files"]["r.xlsx"]
+
+    # everything accepted: clean; the baseline file itself is not checked as a report
+    assert main(["check", ".", "--jobs", "1", "--baseline", "base.json"]) == 0
+    out = capsys.readouterr().out
+    assert "base.json" not in out.split("status")[0]
+    assert "T4_TOTAL" not in out
+
+    # a new finding in an accepted file is shown, and only it
+    two = gk.model.replace_path(one, "table4.litigation_direct.upheld", 2)
+    (tmp_path / "a.json").write_text(gk.dumps(two), encoding="utf-8")
+    assert main(["check", ".", "--jobs", "1", "--baseline", "base.json", "--format", "json"]) == 1
+    got = {f["path"]: f for f in json.loads(capsys.readouterr().out)["files"]}
+    assert [f["path"] for f in got["a.json"]["findings"]] == ["table4.litigation_direct.total"]
+    assert got["a.json"]["accepted"] == 1
+    assert got["r.xlsx"]["status"] == "ok"
+
+    # a baseline accepts per file: the same finding in another file is not accepted
+    (tmp_path / "b.json").write_text(gk.dumps(one), encoding="utf-8")
+    assert main(["check", "b.json", "--jobs", "1", "--baseline", "base.json", "--format", "json"]) == 1
+    (b,) = json.loads(capsys.readouterr().out)["files"]
+    assert b["status"] == "inconsistent"
+    assert b["accepted"] == 0
+
+
+def test_an_unreadable_file_cannot_be_accepted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "u.json").write_text("{", encoding="utf-8")
+    (tmp_path / "base.json").write_text(
+        json.dumps({"format": "gongkai-baseline", "version": 1, "files": {"u.json": ["READ_JSON|$|"]}}),
+        encoding="utf-8",
+    )
+    monkeypatch.chdir(tmp_path)
+    assert main(["check", "u.json", "--baseline", "base.json"]) == 1
+    assert capsys.readouterr().out.startswith("unreadable    u.json")
+
+
+def test_problem_keys_come_from_code_and_place_never_the_message() -> None:
+    where = Place("a.html", table=2, row=5, column=4)
+    a = Problem("a.html, table 2", "one wording", "表三 x", code="READ_VALUE_REFUSED", place=where)
+    b = Problem("a.html, table 2", "another wording", "表三 x", code="READ_VALUE_REFUSED", place=where)
+    moved = Problem("b.html, table 2", "one wording", "表三 x", code="READ_VALUE_REFUSED", place=Place("b.html", 1))
+    assert key_of(a) == key_of(b) == "READ_VALUE_REFUSED|table=2;row=5;column=4|表三 x"
+    assert key_of(moved) != key_of(a)
+
+
+def test_the_same_problem_twice_gets_two_keys(tmp_path: Path) -> None:
+    page = render_html(gk.examples.seed_report()).replace("<td>0</td>", "<td>十二</td>", 2)
+    (tmp_path / "p.html").write_text(page, encoding="utf-8")
+    (result,) = check_many(tmp_path, executor="serial").files
+    keys = outcome(result).keys()
+    assert len(keys) == len(set(keys))
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["check", "no-such-file.html"], "gongkai: no such file or folder: no-such-file.html\n"),
+        (["check", "."], "gongkai: no readable files in . (readable: "),
+        (["check", "x.json", "--baseline", "nope.json"], "gongkai: no such baseline: nope.json\n"),
+        (["check", "x.json", "--baseline", "x.json"], "gongkai: x.json is not a gongkai baseline"),
+        (["convert", "x.json", "out.pdf"], "gongkai: cannot write .pdf files: OUT must end in one of .json"),
+        (["convert", "nope.json", "out.html"], "gongkai: no such file: nope.json\n"),
+        (["template", "t.xlsx", "--year", "2024"], "gongkai: --agency and --year are required (or --draft)\n"),
+        (["template", "t.docx", "--agency", "A", "--year", "2024"], "gongkai: a template is a workbook"),
+        (["template", "t.xlsx", "--agency", "A", "--year", "1990"], "gongkai: cannot write the template t.xlsx"),
+        (
+            ["template", "t.xlsx", "--draft", "x.json", "--from", "x.json"],
+            "gongkai: --draft and --from cannot be combined",
+        ),
+    ],
+)
+def test_usage_errors_exit_2_in_one_message(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], argv: list[str], message: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "x.json").write_text(gk.dumps(gk.examples.seed_report()), encoding="utf-8")
+    if argv[1] == ".":
+        (tmp_path / "x.json").unlink()
+    assert main(argv) == 2
+    captured = capsys.readouterr()
+    assert captured.err.startswith(message)
+    assert "Traceback" not in captured.err
+    assert not (tmp_path / "t.xlsx").exists()
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["check"],
+        ["check", ".", "--format", "xml"],
+        ["check", ".", "--jobs", "0"],
+        ["check", ".", "--nope"],
+        ["convert", "a.json"],
+        ["template", "t.xlsx", "--year", "next"],
+        ["template", "t.xlsx", "--edition", "2020"],
+        ["nope"],
+    ],
+)
+def test_bad_options_exit_2(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as info:
+        main(argv)
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert "error:" in err.splitlines()[-1]
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize("command", ["check", "convert", "template", "demo", "example", "schema"])
+def test_every_subcommand_has_help(command: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as info:
+        main([command, "--help"])
+    assert info.value.code == 0
+    usage = "demo" if command == "example" else command  # an alias shows its command's help
+    assert capsys.readouterr().out.startswith(f"usage: gongkai {usage}")
+
+
+def test_progress_on_stderr(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = gk.dumps(gk.examples.seed_report())
+    for i in range(3):
+        (tmp_path / f"{i}.json").write_text(text, encoding="utf-8")
+    assert main(["check", str(tmp_path), "--jobs", "1", "--progress"]) == 0
+    captured: Any = capsys.readouterr()
+    assert captured.err.endswith("\rchecked 3/3 files\n")
+    assert main(["check", str(tmp_path), "--jobs", "1", "--no-progress"]) == 0
+    assert capsys.readouterr().err == ""
