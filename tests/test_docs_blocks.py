@@ -9,7 +9,7 @@ docs/**/*.md) is run without changing this file. Rules, by the fence's language:
   the ``# …`` comment lines right after a ``print(...)`` call are its expected output, checked line
   for line, in order.
 - ``json``: parsed; a document with a ``schema_version`` is loaded as a report (``gk.loads``).
-- ``text``, ``console``, ``sh``, ``bash``: shown, never run (commands, outputs, code that needs a
+- ``text``, ``console``, ``sh``, ``shell``, ``bash``: shown, never run (commands, outputs, code that needs a
   cluster). They are marked so on the page; nothing is skipped silently.
 - any other language, or none: the test fails, so that no block goes unchecked by accident.
 """
@@ -19,6 +19,7 @@ from __future__ import annotations
 import ast
 import contextlib
 import doctest
+import importlib.util
 import io
 import json
 import re
@@ -33,7 +34,7 @@ from gongkai_model.checks import registered, unregister
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]
-SHOWN = {"text", "console", "sh", "bash"}
+SHOWN = {"text", "console", "sh", "shell", "bash"}
 FENCE = re.compile(r"^```([^\n`]*)\n(.*?)^```[ \t]*$", re.S | re.M)
 
 
@@ -141,3 +142,18 @@ def test_fences_are_found_with_their_language() -> None:
     page = "text\n```python\nprint(1)\n```\n\n```console\n$ gongkai --help\n```\n"
     found = [(m.group(1), m.group(2)) for m in FENCE.finditer(page)]
     assert found == [("python", "print(1)\n"), ("console", "$ gongkai --help\n")]
+
+
+def test_the_api_pages_hook_shows_doctests_and_roles_as_code() -> None:
+    """docs/hooks/doctest_fences.py (the site's griffe extension): its own examples run."""
+    pytest.importorskip("griffe", reason="the site's griffe extension needs the docs extra")
+    spec = importlib.util.spec_from_file_location("doctest_fences", ROOT / "docs" / "hooks" / "doctest_fences.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    got = doctest.testmod(module)
+    assert got.attempted >= 2
+    assert got.failed == 0
+    docstring = "Uses :func:`~gongkai_model.batch.read_many`.\n\n>>> [1]\n[1]\n"
+    assert module.fence_doctests(module.show_roles(docstring)) == "Uses `read_many`.\n\n```pycon\n>>> [1]\n[1]\n```"
