@@ -176,3 +176,26 @@ def test_row_heights_come_from_the_text_and_the_column_width(width: float) -> No
     assert _lines("一" * (per_line + 1), width) == 2
     assert _lines("一" * per_line + "\n" + "二", width) == 2
     assert _lines("a" * (per_line * 2), width) <= _lines("一" * (per_line * 2), width)
+
+
+def test_a_figure_written_as_exact_text_gets_a_row_tall_enough() -> None:
+    from decimal import Decimal
+
+    from gongkai_model.excel._write import _sheets
+    from gongkai_model.model import replace_path
+
+    report = gk.examples.seed_report()
+    money = [c for c in gk.model.layout(shape_of(report)) if c.kind is gk.model.Value.MONEY]
+    path = money[0].path  # a money figure: written as exact text when a spreadsheet number cannot hold it
+    digits = Decimal("1234567890" * 6 + ".25")  # over twice its (merged) cell's width: three lines
+    plain, _, _ = _sheets(report)
+    big, refs, _ = _sheets(replace_path(report, path, digits))
+    sheet_name, ref = refs[path]
+    sheet = next(s for s in big if s.name == sheet_name)
+    row = int("".join(ch for ch in ref if ch.isdigit()))
+    before = next(s for s in plain if s.name == sheet_name)
+    assert sheet.heights[row] > before.heights[row]
+    exact = Decimal("1234567890" * 3 + ".123456")  # what the reader takes back: exact text, read back exactly
+    back, issues = excel.read_report(_report(replace_path(report, path, exact)))
+    assert [(p.location, p.severity) for p in issues] == [(f"{sheet_name}!{ref}", "warning")]  # stored as text
+    assert back == replace_path(report, path, exact)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import os
 import re
@@ -145,7 +146,7 @@ _WIDE, _NARROW, _PADDING = 2.1, 1.15, 1.5
 MAX_ROW_HEIGHT = 409.0
 
 
-@attrs.frozen
+@attrs.frozen(cache_hash=True)
 class _Style:
     font: str = "plain"  # "plain", "bold", "title"
     align: str = "center"  # "center", "left", "top"
@@ -162,6 +163,7 @@ class _Sheet:
     heights: dict[int, float] = attrs.Factory(dict)
     landscape: bool = False
     title_rows: tuple[int, int] | None = None
+    covered: set[tuple[int, int]] = attrs.Factory(set)  # cells inside a merged range, but its first
 
     def put(self, row: int, col: int, value: Any, style: _Style) -> None:
         self.cells[(row, col)] = (value, style)
@@ -172,6 +174,7 @@ class _Sheet:
             for c in range(col, last_col + 1):
                 if (r, c) != (row, col):
                     self.cells[(r, c)] = (None, style)
+                    self.covered.add((r, c))
         self.merges.append((row, col, last_row, last_col))
 
     def fit_heights(self) -> None:
@@ -179,8 +182,11 @@ class _Sheet:
         spans = {(r, c): (lr, lc) for r, c, lr, lc in self.merges}
         needs: list[tuple[int, int, float]] = []
         for (r, c), (value, style) in self.cells.items():
-            if not isinstance(value, str) or not value:
+            if value is None or type(value) is int:
                 continue
+            how, value = _cell_value(value)
+            if how != "s" or not value:
+                continue  # a number does not wrap
             last_row, last_col = spans.get((r, c), (r, c))
             width = sum(self.widths.get(k, 8.43) for k in range(c, last_col + 1))
             size = _TITLE_SIZE if style.font == "title" else _SIZE
@@ -202,18 +208,34 @@ def _lines(text: str, width: float, scale: float = 1.0) -> int:
     room = max(width - _PADDING, 1.0)
     total = 0
     for paragraph in text.split("\n"):
-        units = sum(_WIDE if unicodedata.east_asian_width(ch) in "WF" else _NARROW for ch in paragraph) * scale
-        total += max(1, math.ceil(units / room))
+        total += max(1, math.ceil(_units(paragraph) * scale / room))
     return total
+
+
+def _units(text: str) -> float:
+    """Width of ``text`` in column units: East Asian wide and fullwidth characters ``_WIDE``, others ``_NARROW``."""
+    return _label_units(text) if len(text) <= 200 else _text_units(text)
+
+
+@functools.lru_cache(maxsize=4096)
+def _label_units(text: str) -> float:  # labels repeat in every workbook
+    return _text_units(text)
+
+
+def _text_units(text: str) -> float:
+    if text.isascii():
+        return len(text) * _NARROW
+    wide = sum(1 for ch in text if unicodedata.east_asian_width(ch) in "WF")
+    return wide * _WIDE + (len(text) - wide) * _NARROW
 
 
 _LABEL_FONT = {"title": "title", "header": "bold", "group": "bold", "note": "bold"}
 
 
-def _plan_sheet(plan: SheetPlan, cell_values: dict[str, Any]) -> tuple[_Sheet, dict[str, str]]:
-    """One table as a sheet description; returns it and {model path: cell reference}."""
+def _skeleton(plan: SheetPlan) -> _Skeleton:
+    """One table's sheet without its figures (labels, merges, widths, heights), computed once per shape;
+    with the value cells as (position, model path, style) and {model path: cell reference}."""
     sheet = _Sheet(plan.name, landscape=plan.table != "二")
-    refs: dict[str, str] = {}
     for label in plan.labels:
         style = _Style(
             font=_LABEL_FONT.get(label.kind, "plain"),
@@ -223,13 +245,13 @@ def _plan_sheet(plan: SheetPlan, cell_values: dict[str, Any]) -> tuple[_Sheet, d
         sheet.put(label.row, label.col, label.text, style)
         if label.merged:
             sheet.merge(label.row, label.col, label.last_row, label.last_col, style)
+    slots = []
     for v in plan.values:
-        value = cell_values[v.cell.path]
         style = _Style(number_format=_FORMATS.get(v.cell.kind, "General"))
-        sheet.put(v.row, v.col, value, style)
+        sheet.put(v.row, v.col, None, style)
         if v.last_col > v.col:
             sheet.merge(v.row, v.col, v.row, v.last_col, style)
-        refs[v.cell.path] = v.ref
+        slots.append(((v.row, v.col), v.cell.path, style))
     first_value_col = min(v.col for v in plan.values)
     first_value_row = min(v.row for v in plan.values)
     for c in range(1, plan.width + 1):
@@ -239,10 +261,39 @@ def _plan_sheet(plan: SheetPlan, cell_values: dict[str, Any]) -> tuple[_Sheet, d
         sheet.widths[c] = width
     # the rows above the first figures (title and column headers) repeat on every printed page;
     # 表二 repeats its title only (each of its blocks has its own header row)
-    header_end = 1 if plan.table == "二" else first_value_row - 1
-    sheet.title_rows = (1, header_end)
+    sheet.title_rows = (1, 1 if plan.table == "二" else first_value_row - 1)
     sheet.fit_heights()
-    return sheet, refs
+    return sheet, tuple(slots), {v.cell.path: v.ref for v in plan.values}
+
+
+_Skeleton = tuple[_Sheet, tuple[tuple[tuple[int, int], str, _Style], ...], dict[str, str]]
+
+
+@functools.cache
+def _skeletons(shape: Shape) -> tuple[_Skeleton, ...]:
+    """The skeletons of 表二, 表三 and 表四 for ``shape`` (cached by the shape, which hashes quickly)."""
+    return tuple(_skeleton(plan) for plan in plans(shape))
+
+
+def _plan_sheet(shape: Shape, k: int, cell_values: dict[str, Any]) -> tuple[_Sheet, dict[str, str]]:
+    """Table ``k`` of ``shape`` as a sheet description; returns it and {model path: cell reference}."""
+    skeleton, slots, refs = _skeletons(shape)[k]
+    sheet = attrs.evolve(
+        skeleton,
+        cells=dict(skeleton.cells),
+        merges=skeleton.merges,  # never changed after the skeleton is built
+        widths=skeleton.widths,
+        heights=dict(skeleton.heights),
+    )
+    cells = sheet.cells
+    texts = False
+    for at, path, style in slots:
+        value = cell_values[path]
+        cells[at] = (value, style)
+        texts = texts or (value is not None and type(value) is not int)
+    if texts:  # a figure that may be written as text (an amount, exact digits) may need a taller row
+        sheet.fit_heights()
+    return sheet, dict(refs)
 
 
 def _cover(report: AnnualReport, shape: Shape) -> _Sheet:
@@ -288,11 +339,11 @@ def _sheets(report: AnnualReport) -> tuple[list[_Sheet], dict[str, tuple[str, st
     cell_values = dict(zip((c.path for c in layout(shape)), values(report), strict=True))
     sheets = [_cover(report, shape)]
     refs: dict[str, tuple[str, str]] = {}
-    for plan in plans(shape):
-        sheet, plan_refs = _plan_sheet(plan, cell_values)
+    for k in range(len(plans(shape))):
+        sheet, plan_refs = _plan_sheet(shape, k, cell_values)
         sheets.append(sheet)
         for path, ref in plan_refs.items():
-            refs[path] = (plan.name, ref)
+            refs[path] = (sheet.name, ref)
     sheets.append(_texts(report))
     return sheets, refs, shape
 
@@ -414,7 +465,10 @@ def _write_xlsxwriter(sheets: list[_Sheet], target: str | os.PathLike[str] | IO[
             ws.set_row(r - 1, h)
         for r, c, lr, lc in sheet.merges:
             ws.merge_range(r - 1, c - 1, lr - 1, lc - 1, None, fmt(sheet.cells[(r, c)][1]))
+        covered = sheet.covered
         for (r, c), (value, style) in sheet.cells.items():
+            if (r, c) in covered:
+                continue  # merge_range wrote it, blank with the range's style
             how, stored = _cell_value(value)
             if how == "s":
                 ws.write_string(r - 1, c - 1, stored, fmt(style))
