@@ -199,3 +199,37 @@ def test_a_figure_written_as_exact_text_gets_a_row_tall_enough() -> None:
     back, issues = excel.read_report(_report(replace_path(report, path, exact)))
     assert [(p.location, p.severity) for p in issues] == [(f"{sheet_name}!{ref}", "warning")]  # stored as text
     assert back == replace_path(report, path, exact)
+
+
+@pytest.mark.parametrize("which", ["seed", "2019"])
+def test_xlsxwriter_and_openpyxl_write_the_same_workbook(which: str) -> None:
+    """write_report (xlsxwriter) and the openpyxl writer (templates, and reports whose texts xlsxwriter would
+    escape ambiguously) write the same sheets: values, merged ranges, widths, heights, fonts, print setup."""
+    from gongkai_model.excel._write import _save, _sheets, _to_openpyxl
+
+    report = gk.examples.seed_report() if which == "seed" else _report_2019()
+    fast = openpyxl.load_workbook(io.BytesIO(_report(report)))
+    buffer = io.BytesIO()
+    _save(_to_openpyxl(_sheets(report)[0]), buffer)
+    slow = openpyxl.load_workbook(io.BytesIO(buffer.getvalue()))
+    assert fast.sheetnames == slow.sheetnames
+    for a, b in zip(fast.worksheets, slow.worksheets, strict=True):
+        cells_a = {(c.coordinate, c.value, c.font.name, c.font.b, c.alignment.wrap_text, c.number_format)
+                   for row in a.iter_rows() for c in row if c.value is not None}  # fmt: skip
+        cells_b = {(c.coordinate, c.value, c.font.name, c.font.b, c.alignment.wrap_text, c.number_format)
+                   for row in b.iter_rows() for c in row if c.value is not None}  # fmt: skip
+        assert cells_a == cells_b, a.title
+        assert sorted(map(str, a.merged_cells.ranges)) == sorted(map(str, b.merged_cells.ranges))
+        assert _widths(a) == _widths(b)
+        assert {k: d.height for k, d in a.row_dimensions.items() if d.height} == {
+            k: d.height for k, d in b.row_dimensions.items() if d.height
+        }
+        assert (a.page_setup.orientation, str(a.print_title_rows).replace("$", "")) == (
+            b.page_setup.orientation,
+            str(b.print_title_rows).replace("$", ""),
+        )
+
+
+def _widths(ws: Any) -> dict[int, float]:
+    """Each column's width (a writer may store a run of equal columns as one range)."""
+    return {c: round(d.width, 2) for d in ws.column_dimensions.values() if d.width for c in range(d.min, d.max + 1)}

@@ -142,8 +142,8 @@ _LINE = 1.5
 #: Width of one character in column-width units (the width of "0" in the default font): CJK characters
 #: (East Asian wide and fullwidth) about 2, others about 1; with a margin for bold text and cell padding.
 _WIDE, _NARROW, _PADDING = 2.1, 1.15, 1.5
-#: Excel's largest row height, in points.
-MAX_ROW_HEIGHT = 409.0
+#: Excel's largest row height in points (409), in whole pixels (0.75 pt).
+MAX_ROW_HEIGHT = 408.75
 
 
 @attrs.frozen(cache_hash=True)
@@ -200,7 +200,8 @@ class _Sheet:
                 for k in rows:
                     self.heights[k] = self.heights.get(k, _SIZE * _LINE + 4) + extra
         for k in {r for r, _ in self.cells}:  # every row explicit: a CJK line is taller than the default row
-            self.heights[k] = min(MAX_ROW_HEIGHT, math.ceil(self.heights.get(k, _SIZE * _LINE + 4)))
+            height = math.ceil(self.heights.get(k, _SIZE * _LINE + 4) / 0.75) * 0.75  # whole pixels, as written
+            self.heights[k] = min(MAX_ROW_HEIGHT, height)
 
 
 def _lines(text: str, width: float, scale: float = 1.0) -> int:
@@ -379,8 +380,8 @@ def _to_openpyxl(sheets: list[_Sheet]) -> Workbook:
                 cell.number_format = style.number_format
         for r, c, lr, lc in sheet.merges:
             ws.merge_cells(start_row=r, start_column=c, end_row=lr, end_column=lc)
-        for c, w in sheet.widths.items():
-            ws.column_dimensions[get_column_letter(c)].width = w
+        for c, w in sheet.widths.items():  # stored as Excel (and xlsxwriter) store it: characters plus padding
+            ws.column_dimensions[get_column_letter(c)].width = (int(w * 7 + 0.5) + 5) / 7
         for r, h in sheet.heights.items():
             ws.row_dimensions[r].height = h
         _print_setup(ws, sheet.landscape, sheet.title_rows)
