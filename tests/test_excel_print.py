@@ -69,6 +69,8 @@ def _workbooks() -> dict[str, tuple[bytes, Shape]]:
 def pdfs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, bytes, Shape]]:
     """Every workbook exported to PDF by one LibreOffice run (its own profile in a temporary folder)."""
     assert SOFFICE, "LibreOffice is needed for this test: apt-get install libreoffice-calc-nogui (.ci/run does)"
+    fonts = subprocess.run(["fc-list", ":lang=zh", "family"], capture_output=True, text=True, timeout=60).stdout
+    assert fonts.strip(), "a CJK font is needed to print Chinese: apt-get install fonts-noto-cjk (.ci/run does)"
     tmp = tmp_path_factory.mktemp("print")
     books = _workbooks()
     for name, (data, _) in books.items():
