@@ -32,4 +32,4 @@ def test_excel_benchmark_runs() -> None:
     finally:
         sys.path.remove(str(BENCH))
     assert [name for name, _ in results][:2] == ["xlsxwriter writing the same layout (baseline)", "write_report"]
-    assert len(results) == len(bench_excel.BASELINE) == 6
+    assert len(results) == len(bench_excel.BASELINE) == 8

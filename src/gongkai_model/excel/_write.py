@@ -291,8 +291,8 @@ def _plan_sheet(shape: Shape, k: int, cell_values: dict[str, Any]) -> tuple[_She
     for at, path, style in slots:
         value = cell_values[path]
         cells[at] = (value, style)
-        texts = texts or (value is not None and type(value) is not int)
-    if texts:  # a figure that may be written as text (an amount, exact digits) may need a taller row
+        texts = texts or (value is not None and type(value) is not int and _cell_value(value)[0] == "s")
+    if texts:  # a figure written as text (an amount, exact digits) may need a taller row
         sheet.fit_heights()
     return sheet, dict(refs)
 
