@@ -235,3 +235,20 @@ def test_xlsxwriter_and_openpyxl_write_the_same_workbook(which: str) -> None:
 def _widths(ws: Any) -> dict[int, float]:
     """Each column's width (a writer may store a run of equal columns as one range)."""
     return {c: round(d.width, 2) for d in ws.column_dimensions.values() if d.width for c in range(d.min, d.max + 1)}
+
+
+@pytest.mark.parametrize("amount", ["0.0811", "0.30000000000000004", "123456.7", "1E+2"])
+def test_money_is_written_exactly(amount: str) -> None:
+    """Writers print numbers with 16 significant digits; a double that needs 17 (0.30000000000000004) is
+    written as exact text (read back with a warning), never changed."""
+    from decimal import Decimal
+
+    from gongkai_model.model import replace_path
+
+    report = gk.examples.seed_report()
+    path = next(c.path for c in gk.model.layout(shape_of(report)) if c.kind is gk.model.Value.MONEY)
+    changed = replace_path(report, path, Decimal(amount))
+    back, issues = excel.read_report(_report(changed))
+    assert back == changed
+    as_text = len(Decimal(amount).as_tuple().digits) > 16
+    assert [p.severity for p in issues] == (["warning"] if as_text else [])

@@ -93,7 +93,8 @@ def _text_fields(report: AnnualReport) -> list[tuple[str, str, Any]]:
 def _cell_value(value: Any) -> tuple[str, Any]:
     """How a value is stored: ``("s", text)``, ``("n", number)``, ``("d", date)``, ``("b", bool)`` or ``("", None)``.
 
-    Numbers a spreadsheet (and the 16 significant digits writers print) cannot hold exactly become exact text.
+    Numbers a spreadsheet cannot hold exactly (or that 16 significant digits, as openpyxl and xlsxwriter print
+    numbers, do not pin down) become exact text.
     """
     if value is None:
         return "", None
@@ -105,7 +106,8 @@ def _cell_value(value: Any) -> tuple[str, Any]:
         return "b", value
     if isinstance(value, Decimal):
         number = float(value)
-        if Decimal(repr(number)) == value and Decimal(f"{number:.16G}") == value:
+        # both writers print 16 significant digits: a double that needs 17 would come back changed
+        if Decimal(repr(number)) == value and float(f"{number:.16G}") == number:
             return "n", number
         return "s", str(value)  # more digits than a spreadsheet number keeps: exact text instead
     if isinstance(value, int):
@@ -421,8 +423,9 @@ def _target_name(target: str | os.PathLike[str] | IO[bytes]) -> str:
 _XLSXWRITER_ESCAPE = re.compile("(_x[0-9a-fA-F]{4}_)")
 
 
-def _escaped_alike(value: Any) -> bool:
-    """Whether xlsxwriter escapes ``value`` as :func:`escape_text` does (it misses overlapping ``_xHHHH_x…_``)."""
+def _xlsxwriter_keeps(value: Any) -> bool:
+    """Whether xlsxwriter writes ``value`` as openpyxl does: it escapes texts as :func:`escape_text` does,
+    but for overlapping ``_xHHHH_x…_`` patterns."""
     if not isinstance(value, str) or "_x" not in value:
         return True
     return _XLSXWRITER_ESCAPE.sub(r"_x005F\1", value) == escape_text(value)
@@ -505,7 +508,7 @@ def write_report(report: AnnualReport, target: str | os.PathLike[str] | IO[bytes
     texts are written as plain text (never as formulas).
     """
     sheets, _, _ = _sheets(report)
-    if all(_escaped_alike(v) for sheet in sheets for v, _ in sheet.cells.values()):
+    if all(_xlsxwriter_keeps(v) for sheet in sheets for v, _ in sheet.cells.values()):
         _write_xlsxwriter(sheets, target)
     else:  # a text xlsxwriter would escape ambiguously: the same sheets through openpyxl
         _save(_to_openpyxl(sheets), target)
