@@ -503,9 +503,12 @@ def write_report(report: AnnualReport, target: str | os.PathLike[str] | IO[bytes
     """Write ``report`` as a workbook in the official layout.
 
     Sheets: 封面 (metadata), 表二, 表三, 表四 (merged headers, the exact labels,
-    the 勾稽关系 note in 表三's corner, number formats, widths, A4 print setup)
-    and 正文 (the text sections).  Blank cells stay blank and zeros stay 0;
-    texts are written as plain text (never as formulas).
+    the 勾稽关系 note in 表三's corner, number formats, widths) and 正文 (the
+    text sections).  Blank cells stay blank and zeros stay 0; texts are written
+    as plain text (never as formulas).  It prints as the report does: labels
+    wrap in rows tall enough for them, the CJK font SimSun is named, each sheet
+    is A4 fitted to the page width (表三, 表四 and 正文 landscape) and header
+    rows repeat on every page.
     """
     sheets, _, _ = _sheets(report)
     if all(_xlsxwriter_keeps(v) for sheet in sheets for v, _ in sheet.cells.values()):
