@@ -3,17 +3,24 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import math
 import os
 import re
+import unicodedata
 from decimal import Decimal
 from typing import IO, Any
 
+import attrs
+import xlsxwriter
+import xlsxwriter.exceptions
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.comments import Comment
 from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.datetime import to_excel
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 
@@ -25,7 +32,7 @@ from ..model.layout import Shape, layout, shape_of, values
 from ..model.report import AnnualReport, OtherMatters, Overview
 from ..model.values import Amount, Edition
 from ._prefill import check_draft_totals, template_report
-from ._safety import MAX_CELL_CHARS, ExcelError, safe_text
+from ._safety import MAX_CELL_CHARS, ExcelError, escape_text, safe_text
 
 __all__ = ["COVER", "MAX_EXACT_INTEGER", "TEXTS", "write_report", "write_template"]
 
@@ -85,135 +92,431 @@ def _text_fields(report: AnnualReport) -> list[tuple[str, str, Any]]:
     return out
 
 
-def _put(ws: Any, row: int, col: int, value: Any, kind: Value | None = None) -> Any:
-    cell = ws.cell(row=row, column=col)
+def _cell_value(value: Any) -> tuple[str, Any]:
+    """How a value is stored: ``("s", text)``, ``("n", number)``, ``("d", date)``, ``("b", bool)`` or ``("", None)``.
+
+    Numbers a spreadsheet cannot hold exactly (or that 16 significant digits, as openpyxl and xlsxwriter print
+    numbers, do not pin down) become exact text.
+    """
+    if value is None:
+        return "", None
     if isinstance(value, str):
-        safe_text(cell, value)
-    elif isinstance(value, Amount):
-        safe_text(cell, str(value))
-    elif isinstance(value, Decimal):
-        cell.value = value if Decimal(repr(float(value))) == value else None
-        if cell.value is None:  # more digits than a spreadsheet number keeps: exact text instead
-            safe_text(cell, str(value))
-    elif isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_EXACT_INTEGER:
-        safe_text(cell, str(value))  # a spreadsheet number would round it: exact text instead
-    elif isinstance(value, dt.date):
-        cell.value = value
-        cell.number_format = "yyyy-mm-dd"
+        return "s", value
+    if isinstance(value, Amount):
+        return "s", str(value)
+    if isinstance(value, bool):
+        return "b", value
+    if isinstance(value, Decimal):
+        number = float(value)
+        # both writers print 16 significant digits: a double that needs 17 would come back changed
+        if Decimal(repr(number)) == value and float(f"{number:.16G}") == number:
+            return "n", number
+        return "s", str(value)  # more digits than a spreadsheet number keeps: exact text instead
+    if isinstance(value, int):
+        return ("s", str(value)) if abs(value) > MAX_EXACT_INTEGER else ("n", value)
+    if isinstance(value, dt.date):
+        return "d", value
+    return "n", value
+
+
+def _put(ws: Any, row: int, col: int, value: Any, kind: Value | None = None) -> Any:
+    """Write one value with openpyxl (texts as plain strings, never formulas)."""
+    cell = ws.cell(row=row, column=col)
+    how, stored = _cell_value(value)
+    if how == "s":
+        safe_text(cell, stored)
     else:
-        cell.value = value
+        cell.value = stored
+        if how == "d":
+            cell.number_format = "yyyy-mm-dd"
     if kind is not None:
         cell.number_format = _FORMATS.get(kind, "General")
     return cell
 
 
-def _render_plan(ws: Any, plan: SheetPlan, cell_values: dict[str, Any] | None) -> dict[str, str]:
-    """Write one table; returns {model path: cell reference}."""
-    refs: dict[str, str] = {}
+# --- print layout: one description of each sheet, written by openpyxl (templates) or xlsxwriter (reports) ---
+
+#: The font every cell names. Agencies print on Windows, where SimSun (宋体) is installed; elsewhere a
+#: spreadsheet substitutes a CJK font it has (LibreOffice on Linux: Noto Serif/Sans CJK).
+FONT = "SimSun"
+_SIZE = 11.0
+_TITLE_SIZE = 14.0
+#: Points per line of wrapped text, per point of font size (CJK fonts need about 1.3-1.45 em).
+_LINE = 1.5
+#: Width of one character in column-width units (the width of "0" in the default font): CJK characters
+#: (East Asian wide and fullwidth) about 2, others about 1; with a margin for bold text and cell padding.
+_WIDE, _NARROW, _PADDING = 2.1, 1.15, 1.5
+#: Excel's largest row height in points (409), in whole pixels (0.75 pt).
+MAX_ROW_HEIGHT = 408.75
+
+
+@attrs.frozen(cache_hash=True)
+class _Style:
+    font: str = "plain"  # "plain", "bold", "title"
+    align: str = "center"  # "center", "left", "top"
+    border: bool = True
+    number_format: str | None = None
+
+
+@attrs.define
+class _Sheet:
+    name: str
+    cells: dict[tuple[int, int], tuple[Any, _Style]] = attrs.Factory(dict)
+    merges: list[tuple[int, int, int, int]] = attrs.Factory(list)
+    widths: dict[int, float] = attrs.Factory(dict)
+    heights: dict[int, float] = attrs.Factory(dict)
+    landscape: bool = False
+    title_rows: tuple[int, int] | None = None
+    covered: set[tuple[int, int]] = attrs.Factory(set)  # cells inside a merged range, but its first
+
+    def put(self, row: int, col: int, value: Any, style: _Style) -> None:
+        self.cells[(row, col)] = (value, style)
+
+    def merge(self, row: int, col: int, last_row: int, last_col: int, style: _Style) -> None:
+        """Merge a range; every cell of it carries ``style`` (so its borders print all round)."""
+        for r in range(row, last_row + 1):
+            for c in range(col, last_col + 1):
+                if (r, c) != (row, col):
+                    self.cells[(r, c)] = (None, style)
+                    self.covered.add((r, c))
+        self.merges.append((row, col, last_row, last_col))
+
+    def fit_heights(self) -> None:
+        """Row heights that fit every wrapped text: single-row cells first, then ranges merged down."""
+        spans = {(r, c): (lr, lc) for r, c, lr, lc in self.merges}
+        needs: list[tuple[int, int, float]] = []
+        for (r, c), (value, style) in self.cells.items():
+            if value is None or type(value) is int:
+                continue
+            how, value = _cell_value(value)
+            if how != "s" or not value:
+                continue  # a number does not wrap
+            last_row, last_col = spans.get((r, c), (r, c))
+            width = sum(self.widths.get(k, 8.43) for k in range(c, last_col + 1))
+            size = _TITLE_SIZE if style.font == "title" else _SIZE
+            lines = _lines(value, width, size / _SIZE)
+            needs.append((r, last_row, lines * size * _LINE + 4))
+        for first, last, need in sorted(needs, key=lambda n: n[1] - n[0]):
+            rows = range(first, last + 1)
+            have = sum(self.heights.get(k, _SIZE * _LINE + 4) for k in rows)
+            if need > have:
+                extra = (need - have) / len(rows)
+                for k in rows:
+                    self.heights[k] = self.heights.get(k, _SIZE * _LINE + 4) + extra
+        for k in {r for r, _ in self.cells}:  # every row explicit: a CJK line is taller than the default row
+            height = math.ceil(self.heights.get(k, _SIZE * _LINE + 4) / 0.75) * 0.75  # whole pixels, as written
+            self.heights[k] = min(MAX_ROW_HEIGHT, height)
+
+
+def _lines(text: str, width: float, scale: float = 1.0) -> int:
+    """The lines ``text`` takes wrapped in a cell ``width`` units wide (CJK characters count about 2)."""
+    room = max(width - _PADDING, 1.0)
+    total = 0
+    for paragraph in text.split("\n"):
+        total += max(1, math.ceil(_units(paragraph) * scale / room))
+    return total
+
+
+def _units(text: str) -> float:
+    """Width of ``text`` in column units: East Asian wide and fullwidth characters ``_WIDE``, others ``_NARROW``."""
+    return _label_units(text) if len(text) <= 200 else _text_units(text)
+
+
+@functools.lru_cache(maxsize=4096)
+def _label_units(text: str) -> float:  # labels repeat in every workbook
+    return _text_units(text)
+
+
+def _text_units(text: str) -> float:
+    if text.isascii():
+        return len(text) * _NARROW
+    wide = sum(1 for ch in text if unicodedata.east_asian_width(ch) in "WF")
+    return wide * _WIDE + (len(text) - wide) * _NARROW
+
+
+_LABEL_FONT = {"title": "title", "header": "bold", "group": "bold", "note": "bold"}
+
+
+def _skeleton(plan: SheetPlan) -> _Skeleton:
+    """One table's sheet without its figures (labels, merges, widths, heights), computed once per shape;
+    with the value cells as (position, model path, style) and {model path: cell reference}."""
+    sheet = _Sheet(plan.name, landscape=plan.table != "二")
     for label in plan.labels:
-        cell = _put(ws, label.row, label.col, label.text)
-        cell.alignment = _CENTER if label.kind != "row" else _LEFT
-        cell.font = _TITLE if label.kind == "title" else _BOLD if label.kind in ("header", "group", "note") else Font()
+        style = _Style(
+            font=_LABEL_FONT.get(label.kind, "plain"),
+            align="left" if label.kind == "row" else "center",
+            border=label.kind != "title",
+        )
+        sheet.put(label.row, label.col, label.text, style)
         if label.merged:
-            ws.merge_cells(label.merged)
-        if label.kind != "title":
-            for r in range(label.row, label.last_row + 1):
-                for c in range(label.col, label.last_col + 1):
-                    ws.cell(row=r, column=c).border = _BORDER
+            sheet.merge(label.row, label.col, label.last_row, label.last_col, style)
+    slots = []
     for v in plan.values:
-        value = None if cell_values is None else cell_values[v.cell.path]
-        cell = _put(ws, v.row, v.col, value, v.cell.kind)
-        cell.alignment = _CENTER
-        for c in range(v.col, v.last_col + 1):
-            ws.cell(row=v.row, column=c).border = _BORDER
+        style = _Style(number_format=_FORMATS.get(v.cell.kind, "General"))
+        sheet.put(v.row, v.col, None, style)
         if v.last_col > v.col:
-            ws.merge_cells(start_row=v.row, start_column=v.col, end_row=v.row, end_column=v.last_col)
-        refs[v.cell.path] = v.ref
+            sheet.merge(v.row, v.col, v.row, v.last_col, style)
+        slots.append(((v.row, v.col), v.cell.path, style))
     first_value_col = min(v.col for v in plan.values)
+    first_value_row = min(v.row for v in plan.values)
     for c in range(1, plan.width + 1):
         width = 12 if c >= first_value_col else 16 if c == 1 else 22
         if plan.table == "三" and c == first_value_col - 1:
             width = 40
-        ws.column_dimensions[get_column_letter(c)].width = width
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.orientation = "landscape" if plan.table != "二" else "portrait"
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_title_rows = "1:1"
-    return refs
+        sheet.widths[c] = width
+    # the rows above the first figures (title and column headers) repeat on every printed page;
+    # 表二 repeats its title only (each of its blocks has its own header row)
+    sheet.title_rows = (1, 1 if plan.table == "二" else first_value_row - 1)
+    sheet.fit_heights()
+    return sheet, tuple(slots), {v.cell.path: v.ref for v in plan.values}
 
 
-def _cover(ws: Any, report: AnnualReport, shape: Shape) -> None:
-    ws.column_dimensions["A"].width = 16
-    ws.column_dimensions["B"].width = 60
-    _put(ws, 1, 1, AnnualReport.TITLE).font = _TITLE
+_Skeleton = tuple[_Sheet, tuple[tuple[tuple[int, int], str, _Style], ...], dict[str, str]]
+
+
+@functools.cache
+def _skeletons(shape: Shape) -> tuple[_Skeleton, ...]:
+    """The skeletons of 表二, 表三 and 表四 for ``shape`` (cached by the shape, which hashes quickly)."""
+    return tuple(_skeleton(plan) for plan in plans(shape))
+
+
+def _plan_sheet(shape: Shape, k: int, cell_values: dict[str, Any]) -> tuple[_Sheet, dict[str, str]]:
+    """Table ``k`` of ``shape`` as a sheet description; returns it and {model path: cell reference}."""
+    skeleton, slots, refs = _skeletons(shape)[k]
+    sheet = attrs.evolve(
+        skeleton,
+        cells=dict(skeleton.cells),
+        merges=skeleton.merges,  # never changed after the skeleton is built
+        widths=skeleton.widths,
+        heights=dict(skeleton.heights),
+    )
+    cells = sheet.cells
+    texts = False
+    for at, path, style in slots:
+        value = cell_values[path]
+        cells[at] = (value, style)
+        texts = texts or (value is not None and type(value) is not int and _cell_value(value)[0] == "s")
+    if texts:  # a figure written as text (an amount, exact digits) may need a taller row
+        sheet.fit_heights()
+    return sheet, dict(refs)
+
+
+def _cover(report: AnnualReport, shape: Shape) -> _Sheet:
+    sheet = _Sheet(COVER, widths={1: 16, 2: 60}, title_rows=(1, 1))
+    sheet.put(1, 1, AnnualReport.TITLE, _Style(font="title", align="left", border=False))
     row = 2
     for path, label, value in _text_fields(report):
         if "." in path or path == "problems":
             continue
-        _put(ws, row, 1, label).font = _BOLD
-        _put(ws, row, 2, value)
+        sheet.put(row, 1, label, _Style(font="bold", align="left"))
+        sheet.put(row, 2, value, _Style(align="left"))
         row += 1
-    _put(ws, row, 1, EDITION_LABEL).font = _BOLD
-    _put(ws, row, 2, shape.edition.value)
+    sheet.put(row, 1, EDITION_LABEL, _Style(font="bold", align="left"))
+    sheet.put(row, 2, shape.edition.value, _Style(align="left"))
+    sheet.fit_heights()
+    return sheet
 
 
-def _texts(ws: Any, report: AnnualReport) -> None:
-    ws.column_dimensions["A"].width = 30
-    ws.column_dimensions["B"].width = 24
-    ws.column_dimensions["C"].width = 100
+def _texts(report: AnnualReport) -> _Sheet:
+    sheet = _Sheet(TEXTS, widths={1: 24, 2: 24, 3: 150}, landscape=True)
+    headings = {i.name: i.spec.label for i in field_specs(AnnualReport)}
     row = 1
     for path, label, value in _text_fields(report):
         if "." not in path and path != "problems":
             continue
-        section = path.split(".")[0]
-        heading = next(i.spec.label for i in field_specs(AnnualReport) if i.name == section)
-        _put(ws, row, 1, heading).font = _BOLD
-        _put(ws, row, 2, label).font = _BOLD
-        cell = _put(ws, row, 3, value)
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-        row += 1
+        sheet.put(row, 1, headings[path.split(".")[0]], _Style(font="bold", align="top"))
+        sheet.put(row, 2, label, _Style(font="bold", align="top"))
+        sheet.put(row, 3, value, _Style(align="top"))
+        # a text taller than a row can be spreads over rows merged down (the reader reads the first row)
+        need = _lines(value, sheet.widths[3]) * _SIZE * _LINE + 4 if isinstance(value, str) else 0
+        span = max(1, math.ceil(need / MAX_ROW_HEIGHT))
+        if span > 1:
+            for col in (1, 2, 3):
+                sheet.merge(row, col, row + span - 1, col, sheet.cells[(row, col)][1])
+        row += span
+    sheet.fit_heights()
+    return sheet
+
+
+def _sheets(report: AnnualReport) -> tuple[list[_Sheet], dict[str, tuple[str, str]], Shape]:
+    _check_texts(report)
+    shape = shape_of(report)
+    cell_values = dict(zip((c.path for c in layout(shape)), values(report), strict=True))
+    sheets = [_cover(report, shape)]
+    refs: dict[str, tuple[str, str]] = {}
+    for k in range(len(plans(shape))):
+        sheet, plan_refs = _plan_sheet(shape, k, cell_values)
+        sheets.append(sheet)
+        for path, ref in plan_refs.items():
+            refs[path] = (sheet.name, ref)
+    sheets.append(_texts(report))
+    return sheets, refs, shape
+
+
+# --- openpyxl (templates: formulas, names, validation and protection are added afterwards) ---
+
+_ALIGN = {
+    "center": Alignment(horizontal="center", vertical="center", wrap_text=True),
+    "left": Alignment(horizontal="left", vertical="center", wrap_text=True),
+    "top": Alignment(horizontal="left", vertical="top", wrap_text=True),
+}
+_FONTS = {
+    "plain": Font(name=FONT, size=_SIZE, charset=134),
+    "bold": Font(name=FONT, size=_SIZE, bold=True, charset=134),
+    "title": Font(name=FONT, size=_TITLE_SIZE, bold=True, charset=134),
+}
+
+
+def _to_openpyxl(sheets: list[_Sheet]) -> Workbook:
+    wb = Workbook()
+    first = wb.active
+    assert first is not None  # a new workbook has one sheet
+    for k, sheet in enumerate(sheets):
+        ws: Any = first if k == 0 else wb.create_sheet(sheet.name)
+        ws.title = sheet.name
+        for (r, c), (value, style) in sheet.cells.items():
+            cell = _put(ws, r, c, value)
+            cell.font = _FONTS[style.font]
+            cell.alignment = _ALIGN[style.align]
+            if style.border:
+                cell.border = _BORDER
+            if style.number_format is not None:
+                cell.number_format = style.number_format
+        for r, c, lr, lc in sheet.merges:
+            ws.merge_cells(start_row=r, start_column=c, end_row=lr, end_column=lc)
+        for c, w in sheet.widths.items():  # stored as Excel (and xlsxwriter) store it: characters plus padding
+            ws.column_dimensions[get_column_letter(c)].width = (int(w * 7 + 0.5) + 5) / 7
+        for r, h in sheet.heights.items():
+            ws.row_dimensions[r].height = h
+        _print_setup(ws, sheet.landscape, sheet.title_rows)
+    return wb
+
+
+def _print_setup(ws: Any, landscape: bool, title_rows: tuple[int, int] | None) -> None:
+    """A4, fitted to the page width (as many pages down as needed), ``title_rows`` repeated on each page."""
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape" if landscape else "portrait"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    if title_rows is not None:
+        ws.print_title_rows = f"{title_rows[0]}:{title_rows[1]}"
+
+
+def _workbook(report: AnnualReport) -> tuple[Workbook, dict[str, tuple[str, str]], Shape]:
+    sheets, refs, shape = _sheets(report)
+    return _to_openpyxl(sheets), refs, shape
 
 
 def _save(wb: Workbook, target: str | os.PathLike[str] | IO[bytes]) -> None:
     try:
         wb.save(target)
     except OSError as exc:
-        raise ExcelError(
-            "cannot write the workbook",
-            [Problem(os.fspath(target) if isinstance(target, str | os.PathLike) else "<stream>", str(exc))],
-        ) from None
+        raise ExcelError("cannot write the workbook", [Problem(_target_name(target), str(exc))]) from None
 
 
-def _workbook(report: AnnualReport) -> tuple[Workbook, dict[str, tuple[str, str]], Shape]:
-    _check_texts(report)
-    shape = shape_of(report)
-    cell_values = dict(zip((c.path for c in layout(shape)), values(report), strict=True))
-    wb = Workbook()
-    cover = wb.active
-    assert cover is not None  # a new workbook has one sheet
-    _cover(cover, report, shape)
-    cover.title = COVER
-    refs: dict[str, tuple[str, str]] = {}
-    for plan in plans(shape):
-        ws = wb.create_sheet(plan.name)
-        for path, ref in _render_plan(ws, plan, cell_values).items():
-            refs[path] = (plan.name, ref)
-    _texts(wb.create_sheet(TEXTS), report)
-    return wb, refs, shape
+def _target_name(target: str | os.PathLike[str] | IO[bytes]) -> str:
+    return os.fspath(target) if isinstance(target, str | os.PathLike) else "<stream>"
+
+
+# --- xlsxwriter (reports: the same sheets, written several times faster) ---
+
+
+_XLSXWRITER_ESCAPE = re.compile("(_x[0-9a-fA-F]{4}_)")
+
+
+def _xlsxwriter_keeps(value: Any) -> bool:
+    """Whether xlsxwriter writes ``value`` as openpyxl does: it escapes texts as :func:`escape_text` does,
+    but for overlapping ``_xHHHH_x…_`` patterns."""
+    if not isinstance(value, str) or "_x" not in value:
+        return True
+    return _XLSXWRITER_ESCAPE.sub(r"_x005F\1", value) == escape_text(value)
+
+
+def _write_xlsxwriter(sheets: list[_Sheet], target: str | os.PathLike[str] | IO[bytes]) -> None:
+    out: Any = os.fspath(target) if isinstance(target, str | os.PathLike) else target
+    wb = xlsxwriter.Workbook(
+        out, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
+    )
+    formats: dict[_Style, Any] = {}
+    date_formats: dict[_Style, Any] = {}
+
+    def fmt(style: _Style, date: bool = False) -> Any:
+        cache = date_formats if date else formats
+        found = cache.get(style)
+        if found is None:
+            props: dict[str, Any] = {
+                "font_name": FONT,
+                "font_size": _TITLE_SIZE if style.font == "title" else _SIZE,
+                "font_charset": 134,
+                "bold": style.font != "plain",
+                "text_wrap": True,
+                "align": "center" if style.align == "center" else "left",
+                "valign": "top" if style.align == "top" else "vcenter",
+            }
+            if style.border:
+                props["border"] = 1
+            if date:
+                props["num_format"] = "yyyy-mm-dd"
+            elif style.number_format not in (None, "General"):
+                props["num_format"] = style.number_format
+            found = cache[style] = wb.add_format(props)
+        return found
+
+    for sheet in sheets:
+        ws = wb.add_worksheet(sheet.name)
+        for c, w in sheet.widths.items():
+            ws.set_column(c - 1, c - 1, w)
+        for r, h in sheet.heights.items():
+            ws.set_row(r - 1, h)
+        for r, c, lr, lc in sheet.merges:
+            ws.merge_range(r - 1, c - 1, lr - 1, lc - 1, None, fmt(sheet.cells[(r, c)][1]))
+        covered = sheet.covered
+        for (r, c), (value, style) in sheet.cells.items():
+            if (r, c) in covered:
+                continue  # merge_range wrote it, blank with the range's style
+            how, stored = _cell_value(value)
+            if how == "s":
+                ws.write_string(r - 1, c - 1, stored, fmt(style))
+            elif how == "n":
+                ws.write_number(r - 1, c - 1, stored, fmt(style))
+            elif how == "d":
+                # openpyxl's serial (as the reader expects), also before 1900-03-01 where xlsxwriter's differs
+                ws.write_number(r - 1, c - 1, to_excel(stored), fmt(style, True))  # type: ignore[no-untyped-call]
+            elif how == "b":
+                ws.write_boolean(r - 1, c - 1, stored, fmt(style))
+            else:
+                ws.write_blank(r - 1, c - 1, None, fmt(style))
+        ws.set_paper(9)  # A4
+        if sheet.landscape:
+            ws.set_landscape()
+        else:
+            ws.set_portrait()
+        ws.fit_to_pages(1, 0)
+        if sheet.title_rows is not None:
+            ws.repeat_rows(sheet.title_rows[0] - 1, sheet.title_rows[1] - 1)
+    try:
+        wb.close()
+    except (OSError, xlsxwriter.exceptions.FileCreateError) as exc:
+        raise ExcelError("cannot write the workbook", [Problem(_target_name(target), str(exc))]) from None
 
 
 def write_report(report: AnnualReport, target: str | os.PathLike[str] | IO[bytes]) -> None:
     """Write ``report`` as a workbook in the official layout.
 
     Sheets: 封面 (metadata), 表二, 表三, 表四 (merged headers, the exact labels,
-    the 勾稽关系 note in 表三's corner, number formats, widths, A4 print setup)
-    and 正文 (the text sections).  Blank cells stay blank and zeros stay 0;
-    texts are written as plain text (never as formulas).
+    the 勾稽关系 note in 表三's corner, number formats, widths) and 正文 (the
+    text sections).  Blank cells stay blank and zeros stay 0; texts are written
+    as plain text (never as formulas).  It prints as the report does: labels
+    wrap in rows tall enough for them, the CJK font SimSun is named, each sheet
+    is A4 fitted to the page width (表三, 表四 and 正文 landscape) and header
+    rows repeat on every page.
     """
-    wb, _, _ = _workbook(report)
-    _save(wb, target)
+    sheets, _, _ = _sheets(report)
+    if all(_xlsxwriter_keeps(v) for sheet in sheets for v, _ in sheet.cells.values()):
+        _write_xlsxwriter(sheets, target)
+    else:  # a text xlsxwriter would escape ambiguously: the same sheets through openpyxl
+        _save(_to_openpyxl(sheets), target)
 
 
 def write_template(
@@ -332,6 +635,13 @@ def _check_sheet(wb: Workbook, ids: Any, cells: Any, ref: Any) -> None:
     last = len(ids) + 1
     rule = FormulaRule(formula=['$G2="不平衡"'], fill=_RED)  # type: ignore[no-untyped-call]
     ws.conditional_formatting.add(f"A2:G{last}", rule)
-    for col, width in zip("ABCDEFG", (18, 6, 40, 14, 10, 10, 10), strict=True):
+    widths = (18, 6, 40, 14, 10, 10, 10)
+    for col, width in zip("ABCDEFG", widths, strict=True):
         ws.column_dimensions[col].width = width
+    for k, ident in enumerate(ids, start=2):  # the row and column names wrap, with heights that fit them
+        lines = max(_lines(ident.row or "", widths[2]), _lines(ident.column or "", widths[3]))
+        for c in range(1, 8):
+            ws.cell(row=k, column=c).alignment = _LEFT
+        ws.row_dimensions[k].height = lines * _SIZE * _LINE + 4
+    _print_setup(ws, False, (1, 1))
     ws.protection.sheet = True
