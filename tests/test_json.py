@@ -335,3 +335,27 @@ def test_loaded_texts_keep_no_utf8_copy() -> None:
         for t in texts:
             fresh = t.encode("utf-8", "surrogatepass").decode("utf-8", "surrogatepass")  # a copy with no cache
             assert sys.getsizeof(t) == sys.getsizeof(fresh)
+
+
+def test_loads_many_gives_what_loads_gives_and_restores_the_collector() -> None:
+    import gc
+
+    good = [gk.dumps(r) for r in (gk.examples.seed_report(), gk.AnnualReport.blank(agency="x", year=2019))]
+    texts: list[str | bytes] = [good[0], "{", good[1].encode(), '{"schema_version": 1}', good[0]]
+    expected: list[Any] = []
+    for text in texts:
+        try:
+            expected.append(gk.loads(text))
+        except gk.JSONError as exc:
+            expected.append(exc.problems)
+    assert gc.isenabled()
+    got = jsonio.loads_many(iter(texts))
+    assert gc.isenabled()
+    assert [x.problems if isinstance(x, gk.JSONError) else x for x in got] == expected
+    assert all(x.__traceback__ is None for x in got if isinstance(x, gk.JSONError))
+    gc.disable()
+    try:
+        jsonio.loads_many(texts[:1])
+        assert not gc.isenabled()  # left as it was
+    finally:
+        gc.enable()

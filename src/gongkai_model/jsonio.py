@@ -25,11 +25,12 @@ from __future__ import annotations
 
 import contextvars
 import datetime as dt
+import gc
 import json as _json
 import operator
 import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from decimal import Decimal, InvalidOperation
 from itertools import islice
 from typing import Any
@@ -60,6 +61,7 @@ __all__ = [
     "json_schema",
     "load",
     "loads",
+    "loads_many",
     "to_dict",
 ]
 
@@ -127,34 +129,54 @@ converter = cattrs.Converter()
 
 
 def _unstructure_fn(cls: type, subtotal: bool) -> Callable[[Any], dict[str, Any]]:
-    """Generate ``obj -> dict`` for a model class from its specs (the layout :func:`json_schema` describes)."""
+    """Generate ``obj -> dict`` for a model class from its specs (the layout :func:`json_schema` describes).
+
+    Nodes of a single class are written inline (one function for the whole tree below them);
+    a node that may be of several classes, and 表三 (whose layout its own flag chooses), is
+    written by the function of its class.
+    """
     env: dict[str, Any] = {"_amount": _unstructure_amount}
-    items = []
-    for i, info in enumerate(field_specs(cls)):
-        if info.name not in _wire_keys(cls, subtotal):
-            continue
-        v = f"o.{info.name}"
-        kind = info.spec.value
-        if kind is Value.MONEY:
-            expr = f"None if {v} is None else str({v})"
-        elif kind is Value.DATE:
-            expr = f"None if {v} is None else {v}.isoformat()"
-        elif kind is Value.AMOUNT:
-            expr = f"None if {v} is None else _amount({v})"
-        elif kind is Value.NODE:
-            if info.types == (Applications,):
-                env[f"f{i}"] = _unstructure_applications
+    lines: list[str] = []
+    counter = [0]
+
+    def expr_of(c: type, var: str, sub: bool) -> str:
+        items = []
+        if c is AnnualReport:  # the document's envelope comes first
+            items += [f"'schema_version': {SCHEMA_VERSION}", f"'edition': {var}.edition.value"]
+        if c is Applications:
+            items.append(f"'subtotal_column': {var}.subtotal_column")
+        wire = _wire_keys(c, sub)
+        for info in field_specs(c):
+            if info.name not in wire:
+                continue
+            v = f"{var}.{info.name}"
+            kind = info.spec.value
+            if kind is Value.MONEY:
+                expr = f"None if {v} is None else str({v})"
+            elif kind is Value.DATE:
+                expr = f"None if {v} is None else {v}.isoformat()"
+            elif kind is Value.AMOUNT:
+                expr = f"None if {v} is None else _amount({v})"
+            elif kind is Value.NODE and info.types == (Applications,):
+                env["_applications"] = _unstructure_applications
+                expr = f"_applications({v})"
+            elif kind is Value.NODE and len(info.types) == 1:
+                counter[0] += 1
+                inner = f"n{counter[0]}"
+                lines.append(f"    {inner} = {v}")
+                expr = expr_of(info.types[0], inner, sub)
+            elif kind is Value.NODE:
+                counter[0] += 1
+                name = f"f{counter[0]}"
+                env[name] = {t: _unstructure_fn(t, sub) for t in info.types}
+                expr = f"{name}[type({v})]({v})"
             else:
-                env[f"f{i}"] = {t: _unstructure_fn(t, subtotal) for t in info.types}
-                expr = f"f{i}[type({v})]({v})"
-            if info.types == (Applications,):
-                expr = f"f{i}({v})"
-        else:
-            expr = v
-        items.append(f"{info.name!r}: {expr}")
-    if cls is Applications:
-        items.insert(0, "'subtotal_column': o.subtotal_column")
-    exec(f"def unstructure(o):\n    return {{{', '.join(items)}}}\n", env)  # built from our own specs only
+                expr = v
+            items.append(f"{info.name!r}: {expr}")
+        return "{" + ", ".join(items) + "}"
+
+    body = expr_of(cls, "o", subtotal)
+    exec("def unstructure(o):\n" + "".join(f"{line}\n" for line in lines) + f"    return {body}\n", env)
     made: Callable[[Any], dict[str, Any]] = env["unstructure"]
     return made
 
@@ -182,7 +204,7 @@ _report_body = _unstructure_fn(AnnualReport, True)
 
 def to_dict(report: AnnualReport) -> dict[str, Any]:
     """The report as a plain dict of JSON types (the document :func:`dumps` writes)."""
-    return {"schema_version": SCHEMA_VERSION, "edition": report.edition.value, **_report_body(report)}
+    return _report_body(report)
 
 
 converter.register_unstructure_hook(AnnualReport, to_dict)
@@ -812,6 +834,37 @@ def loads(text: str | bytes, *, limits: Limits | None = None) -> AnnualReport:
       - $.year[0][0]: objects and arrays nested deeper than 3 levels (limits.max_depth)
     """
     return _loads(text, limits or DEFAULT_LIMITS, "")
+
+
+def loads_many(texts: Iterable[str | bytes], *, limits: Limits | None = None) -> list[AnnualReport | JSONError]:
+    """:func:`loads` of each text, in order: the report, or the :class:`JSONError` that ``loads`` raises.
+
+    None is lost and nothing raised for a bad document.  For a large batch this is faster than
+    calling :func:`loads` in a loop: the cyclic garbage collector is paused while it runs (the
+    reports and the parsed documents hold no reference cycles, so there is nothing for it to
+    find, yet with many reports kept its full collections would walk all of them again and
+    again), then restored as it was.
+
+    >>> import gongkai_model as gk
+    >>> got = gk.jsonio.loads_many([gk.dumps(gk.examples.seed_report()), "{"])
+    >>> got[0] == gk.examples.seed_report(), type(got[1]).__name__
+    (True, 'JSONError')
+    """
+    limits = limits or DEFAULT_LIMITS
+    out: list[AnnualReport | JSONError] = []
+    add = out.append
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        for text in texts:
+            try:
+                add(_loads(text, limits, ""))
+            except JSONError as exc:
+                add(exc.with_traceback(None))  # no frames kept alive by the error
+    finally:
+        if enabled:
+            gc.enable()
+    return out
 
 
 def load(source: Source, *, limits: Limits | None = None) -> AnnualReport:
