@@ -519,21 +519,19 @@ def _fast_fn(cls: type, subtotal: bool, guard: bool, envelope: bool = False) -> 
     """Generate ``dict -> model`` for the common, valid case; anything unusual raises (then: thorough path).
 
     The function checks every value as the model's own fast check does (exact types, ranges), then
-    makes the object without going through ``__init__``: it sets the slots directly and runs the
-    class's extra rules, if it has any.  So it builds exactly the object ``cls(**values)`` would,
-    or raises; it never explains (the thorough path does).
+    makes each object without going through ``__init__``: it sets the slots directly and runs the
+    class's extra rules, if it has any.  So it builds exactly the objects ``cls(**values)`` would,
+    or raises; it never explains (the thorough path does).  Nodes of a single class are built
+    inline, in the same function; a node that may be of several classes, and 表三 (whose layout
+    its own flag chooses), by the function of its class.
 
     With ``guard``, integers are checked to be plain ``int`` within :data:`_MAX_DIGITS` digits (any
     Python value may come to :func:`from_dict`); parsed JSON needs no guard, as the parsers bound them.
     With ``envelope`` (the report itself), the document's ``schema_version`` and ``edition`` keys
     are expected too and left for the caller to check.
     """
-    wire = _wire_keys(cls, subtotal)
-    keys = frozenset(wire) | ({"schema_version", "edition"} if envelope else frozenset())
     env: dict[str, Any] = {
-        "cls": cls,
         "new": object.__new__,
-        "keys": keys,
         "_Slow": _Slow,
         "_Object": _Object,
         "money": _money_fast,
@@ -541,70 +539,90 @@ def _fast_fn(cls: type, subtotal: bool, guard: bool, envelope: bool = False) -> 
         "amount": _amount_fast,
         "B": _INT_BOUND,
     }
-    specs = {info.name: (i, info) for i, info in enumerate(field_specs(cls))}
-    names: list[str] = []  # the wire keys read, in field order
-    checks: list[str] = []
-    sets: list[str] = []
-    for j, field in enumerate(attrs.fields(cls)):
-        env[f"s{j}"] = getattr(cls, field.name).__set__  # the slot's own setter: no frozen __setattr__
-        if cls is Applications and field.name == "subtotal_column":  # read by _fast_applications
-            sets.append(f"s{j}(x, {subtotal})")
-            continue
-        if field.name not in wire:
-            if type(field.default) is attrs.Factory or field.default is attrs.NOTHING:  # pragma: no cover
-                raise AssertionError(f"{cls.__name__}.{field.name} is not in documents and has no plain default")
-            env[f"d{j}"] = field.default
-            sets.append(f"s{j}(x, d{j})")
-            continue
-        i, info = specs[field.name]
-        a = f"a{len(names)}"
-        names.append(field.name)
-        kind = info.spec.value
-        none_ok = not info.spec.required and kind not in (Value.NODE, Value.YEAR)
-        test = None
-        expr = a
-        bound = f" and -B < {a} < B" if guard else ""
-        if kind is Value.COUNT:
-            test = f"(type({a}) is int and {a} >= 0{bound})"
-        elif kind is Value.SIGNED:
-            test = f"(type({a}) is int{bound})"
-        elif kind is Value.YEAR:
-            test = f"(type({a}) is int and 2008 <= {a} <= 2200)"
-        elif kind is Value.TEXT:
-            test = f"type({a}) is str"
-        elif kind is Value.MONEY:
-            expr = f"money({a})"
-        elif kind is Value.DATE:
-            expr = f"date({a})"
-        elif kind is Value.AMOUNT:
-            expr = f"amount({a})"
-        elif info.types == (Applications,):
-            env[f"f{i}"] = _FAST_APPLICATIONS[guard]
-            expr = f"f{i}({a})"
-        elif len(info.types) == 1:
-            env[f"f{i}"] = _fast_fn(info.types[0], subtotal, guard)
-            expr = f"f{i}({a})"
-        else:
-            env[f"f{i}"] = {frozenset(_wire_keys(t, subtotal)): _fast_fn(t, subtotal, guard) for t in info.types}
-            expr = f"f{i}[frozenset({a})]({a})"  # the key set tells the class (a non-dict raises)
-        if test is not None:
-            checks.append(f"({a} is None or {test})" if none_ok else test)
-        sets.append(f"s{j}(x, {expr})")
-    env["get"] = operator.itemgetter(*names)
-    lines = [
-        "def structure(o):",
-        "    if not (type(o) is dict or (type(o) is _Object and not o.repeated)) or o.keys() != keys:",
-        "        raise _Slow",
-        f"    {', '.join(f'a{k}' for k in range(len(names)))}{',' if len(names) == 1 else ''} = "
-        f"{'(get(o),)' if len(names) == 1 else 'get(o)'}",
-    ]
-    if checks:
-        lines += [f"    if not ({' and '.join(checks)}):", "        raise _Slow"]
-    lines += ["    x = new(cls)", *(f"    {s}" for s in sets)]
-    if cls._extra_problems is not Node._extra_problems:  # type: ignore[attr-defined]
-        lines += ["    if x._extra_problems():", "        raise _Slow"]
-    lines.append("    return x")
-    exec("\n".join(lines) + "\n", env)  # built from our own specs only
+    lines: list[str] = []
+    counter = [0]
+
+    def build(c: type, src: str, sub: bool, top: bool) -> str:
+        """Emit the lines that check ``src`` and build a ``c`` from it; the name of the variable holding it."""
+        k = counter[0]
+        counter[0] += 1
+        wire = _wire_keys(c, sub)
+        env[f"C{k}"] = c
+        env[f"K{k}"] = frozenset(wire) | ({"schema_version", "edition"} if top and envelope else frozenset())
+        specs = {info.name: info for info in field_specs(c)}
+        names: list[str] = []
+        checks: list[str] = []
+        sets: list[str] = []
+        for j, field in enumerate(attrs.fields(c)):
+            setter = f"S{k}_{j}"
+            env[setter] = getattr(c, field.name).__set__  # the slot's own setter: no frozen __setattr__
+            if c is Applications and field.name == "subtotal_column":  # read by _fast_applications
+                sets.append(f"{setter}(x{k}, {sub})")
+                continue
+            if field.name not in wire:
+                if type(field.default) is attrs.Factory or field.default is attrs.NOTHING:  # pragma: no cover
+                    raise AssertionError(f"{c.__name__}.{field.name} is not in documents and has no plain default")
+                env[f"D{k}_{j}"] = field.default
+                sets.append(f"{setter}(x{k}, D{k}_{j})")
+                continue
+            info = specs[field.name]
+            a = f"a{k}_{len(names)}"
+            names.append(field.name)
+            kind = info.spec.value
+            none_ok = not info.spec.required and kind not in (Value.NODE, Value.YEAR)
+            test = None
+            expr = a
+            bound = f" and -B < {a} < B" if guard else ""
+            if kind is Value.COUNT:
+                test = f"(type({a}) is int and {a} >= 0{bound})"
+            elif kind is Value.SIGNED:
+                test = f"(type({a}) is int{bound})"
+            elif kind is Value.YEAR:
+                test = f"(type({a}) is int and 2008 <= {a} <= 2200)"
+            elif kind is Value.TEXT:
+                test = f"type({a}) is str"
+            elif kind is Value.MONEY:
+                expr = f"money({a})"
+            elif kind is Value.DATE:
+                expr = f"date({a})"
+            elif kind is Value.AMOUNT:
+                expr = f"amount({a})"
+            elif info.types == (Applications,):
+                env["applications"] = _FAST_APPLICATIONS[guard]
+                expr = f"applications({a})"
+            elif len(info.types) == 1:
+                expr = f"@{info.name}"  # built inline, below
+            else:
+                env[f"F{k}_{j}"] = {frozenset(_wire_keys(t, sub)): _fast_fn(t, sub, guard) for t in info.types}
+                expr = f"F{k}_{j}[frozenset({a})]({a})"  # the key set tells the class (a non-dict raises)
+            if test is not None:
+                checks.append(f"({a} is None or {test})" if none_ok else test)
+            sets.append(f"{setter}(x{k}, {expr})")
+        lines.append(
+            f"    if not (type({src}) is dict or (type({src}) is _Object and not {src}.repeated))"
+            f" or {src}.keys() != K{k}:"
+        )
+        lines.append("        raise _Slow")
+        env[f"G{k}"] = operator.itemgetter(*names)
+        values = ", ".join(f"a{k}_{i}" for i in range(len(names)))
+        one = len(names) == 1  # itemgetter of one key gives the value, not a tuple
+        lines.append(f"    {values}{',' if one else ''} = {f'(G{k}({src}),)' if one else f'G{k}({src})'}")
+        if checks:
+            lines.extend([f"    if not ({' and '.join(checks)}):", "        raise _Slow"])
+        inline = {name: i for i, name in enumerate(names)}
+        for n, s in enumerate(sets):
+            if "@" in s:
+                name = s[s.index("@") + 1 : -1]
+                child = next(info.types[0] for info in field_specs(c) if info.name == name)
+                sets[n] = s.replace(f"@{name}", build(child, f"a{k}_{inline[name]}", sub, False))
+        lines.append(f"    x{k} = new(C{k})")
+        lines.extend(f"    {s}" for s in sets)
+        if c._extra_problems is not Node._extra_problems:  # type: ignore[attr-defined]
+            lines.extend([f"    if x{k}._extra_problems():", "        raise _Slow"])
+        return f"x{k}"
+
+    result = build(cls, "o", subtotal, True)
+    exec("def structure(o):\n" + "\n".join(lines) + f"\n    return {result}\n", env)  # from our own specs only
     made: Callable[[Any], Any] = env["structure"]
     return made
 
