@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import operator
+import re
 from typing import Any
 
 import attrs
@@ -85,27 +86,58 @@ def _deep(cls: type) -> Any:
     Clean means what :func:`scan`'s walk would find nothing wrong with: the model's own fast type
     check holds for the node, its other attributes are booleans, its own rules find nothing, its
     whole numbers outside table rows are within :data:`MAX_FIGURE`, and the same holds below.
-    ``False`` (or an exception) says nothing: the walk decides.  The size of the table cells is
-    checked over the layout, see :func:`_clean`.
+    ``False`` (or an exception) says nothing: the walk decides.  Nodes of a single class are
+    checked inline, in the same function; the size of the table cells is checked over the layout,
+    see :func:`_clean`.
     """
     fn = _DEEP.get(cls)
     if fn is not None:
         return fn
-    plan = _plan(cls)
-    fast, names = _fast_code(cls)
-    env: dict[str, Any] = {**names, "M": MAX_FIGURE}
-    tests = [f"({fast})"]  # the model's own fast check, inlined
-    tests += [f"type(self.{name}) is bool" for name in plan.others]
-    if plan.extra:
-        tests.append("not self._extra_problems()")
-    tests += [f"(self.{name} is None or -M <= self.{name} <= M)" for name, _ in plan.counts]
-    for i, info in enumerate(field_specs(cls)):
-        if info.spec.value is Value.NODE:
-            env[f"D{i}"] = {t: _deep(t) for t in info.types}
-            tests.append(f"D{i}[type(self.{info.name})](self.{info.name})")
-    exec(f"def deep(self):\n    return {' and '.join(tests)}\n", env)  # built from the model's own specs only
+    env: dict[str, Any] = {"M": MAX_FIGURE}
+    lines: list[str] = []
+    counter = [0]
+
+    def emit(c: type, var: str) -> None:
+        k = counter[0]
+        counter[0] += 1
+        plan = _plan(c)
+        fast, names = _fast_code(c)
+
+        def rename(match: re.Match[str]) -> str:  # the fast check's own names, made unique here
+            env[f"K{k}{match.group()}"] = names[match.group()]
+            return f"K{k}{match.group()}"
+
+        fast = _NODE_TYPES.sub(rename, fast).replace("self.", f"{var}.")
+        env.update({name: names[name] for name in _SHARED if name in names})
+        tests = [f"({fast})"]  # the model's own fast check, inlined
+        tests += [f"type({var}.{name}) is bool" for name in plan.others]
+        if plan.extra:
+            tests.append(f"not {var}._extra_problems()")
+        tests += [f"({var}.{name} is None or -M <= {var}.{name} <= M)" for name, _ in plan.counts]
+        lines.extend([f"    if not ({' and '.join(tests)}):", "        return False"])
+        for i, info in enumerate(field_specs(c)):
+            if info.spec.value is not Value.NODE:
+                continue
+            if len(info.types) == 1:  # its class is certain: the fast check above looked at it
+                child = f"v{counter[0]}"
+                lines.append(f"    {child} = {var}.{info.name}")
+                emit(info.types[0], child)
+            else:
+                env[f"D{k}_{i}"] = {t: _deep(t) for t in info.types}
+                lines.extend(
+                    [f"    if not D{k}_{i}[type({var}.{info.name})]({var}.{info.name}):", "        return False"]
+                )
+
+    emit(cls, "self")
+    exec("def deep(self):\n" + "\n".join(lines) + "\n    return True\n", env)  # from the model's own specs
     fn = _DEEP[cls] = env["deep"]
     return fn
+
+
+#: The names a generated fast check uses for the classes of its nodes (renamed when inlined).
+_NODE_TYPES = re.compile(r"\bT[0-9]+_[0-9]+\b")
+#: The names every generated fast check shares (the same objects in each).
+_SHARED = ("Decimal", "date", "Amount")
 
 
 @functools.cache
