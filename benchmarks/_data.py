@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import random
 import time
 from collections.abc import Callable
@@ -69,12 +70,25 @@ def corpus(n: int, *, broken_share: float = 0.1, seed: int = 20261126) -> list[A
     return out
 
 
-def timed(fn: Callable[[], object], repeat: int = 3, number: int = 1) -> float:
-    """The best of ``repeat`` timings of ``number`` calls, per call, in seconds."""
+def timed(fn: Callable[[], object], repeat: int = 3, number: int = 1, *, gc_paused: bool = False) -> float:
+    """The best of ``repeat`` timings of ``number`` calls, per call, in seconds.
+
+    With ``gc_paused``, the cyclic garbage collector is paused while each timing runs and a full
+    collection is made before it, as :mod:`timeit` does: what is timed is the operation itself,
+    not the collections that the objects kept by earlier calls bring about (``bench_batch.py``
+    measures those).
+    """
     best = float("inf")
     for _ in range(repeat):
-        start = time.perf_counter()
-        for _ in range(number):
-            fn()
-        best = min(best, (time.perf_counter() - start) / number)
+        if gc_paused:
+            gc.collect()
+            gc.disable()
+        try:
+            start = time.perf_counter()
+            for _ in range(number):
+                fn()
+            best = min(best, (time.perf_counter() - start) / number)
+        finally:
+            if gc_paused:
+                gc.enable()
     return best

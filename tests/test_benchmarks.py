@@ -33,3 +33,25 @@ def test_excel_benchmark_runs() -> None:
         sys.path.remove(str(BENCH))
     assert [name for name, _ in results][:2] == ["xlsxwriter writing the same layout (baseline)", "write_report"]
     assert len(results) == len(bench_excel.BASELINE) == 8
+
+
+def test_memory_batch_and_the_runner_run() -> None:
+    sys.path.insert(0, str(BENCH))
+    try:
+        import bench_batch
+        import bench_memory
+        import run_all
+
+        memory = bench_memory.run(3)
+        assert [name for name, _, _ in memory] == ["seed report (full text)", "generated report (no text)"]
+        assert all(held > 0 and own > 0 for _, held, own in memory)
+        assert [size for size, _, _ in bench_batch.loads_rows(100)] == [100]
+        assert bench_batch.sizes(100_000) == [100, 1000, 10_000, 100_000]
+        report = run_all.Report()
+        run_all.records_section(report, 5, 1)  # asserts that records and loads give back the reports
+        text = run_all.render(report, "test machine", "test load")
+    finally:
+        sys.path.remove(str(BENCH))
+    assert text.startswith(run_all.START)
+    assert text.endswith(run_all.END)
+    assert "`from_records` vs `loads`" in text

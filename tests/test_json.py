@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -262,3 +263,99 @@ def test_amount_unit_of_the_wrong_type_is_a_located_problem() -> None:
     with pytest.raises(gk.JSONError) as info:
         gk.from_dict(doc)
     assert [p.location for p in info.value.problems] == ["$.table2.procurement.amount.unit"]
+
+
+def _written(x: Any, repeat: tuple[str, ...] | None, extra: Any) -> str:
+    """``x`` as compact JSON, with the last key of the object at ``repeat`` written twice (first with ``extra``)."""
+    if isinstance(x, dict):
+        items = [f"{json.dumps(k)}:{_written(v, _under(repeat, k), extra)}" for k, v in x.items()]
+        if repeat == () and x:
+            last = list(x)[-1]
+            items.insert(len(items) - 1, f"{json.dumps(last)}:{json.dumps(extra, ensure_ascii=False)}")
+        return "{" + ",".join(items) + "}"
+    return json.dumps(x, ensure_ascii=False)
+
+
+def _under(path: tuple[str, ...] | None, key: str) -> tuple[str, ...] | None:
+    return path[1:] if path and path[0] == key else None
+
+
+def _object_paths(x: Any, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    if isinstance(x, dict):
+        return [prefix, *(p for k, v in x.items() for p in _object_paths(v, (*prefix, k)))]
+    return []
+
+
+@settings(max_examples=150)
+@given(
+    reports(),
+    st.data(),
+    st.sampled_from([None, "a:b", "机关：", ":", '":"', '","agency":"x', "10:00 的会议"]),
+)
+def test_fast_loads_never_trusts_a_repeated_key(report: gk.AnnualReport, data: st.DataObject, text: Any) -> None:
+    # The fast path proves that no key was repeated (colons counted against the keys, else a second
+    # parse written back byte for byte); whatever the text holds, it agrees with the thorough path.
+    doc = gk.to_dict(report)
+    if text is not None:
+        doc["agency"] = text
+    repeat = data.draw(st.sampled_from([None, *_object_paths(doc)]))
+    raw = _written(doc, repeat, data.draw(JSON_VALUES))
+    try:
+        thorough: Any = jsonio._from_dict(json.loads(raw, object_pairs_hook=jsonio._pairs), fast=False)
+    except gk.JSONError as exc:
+        thorough = exc.problems
+    for parse in (raw, raw.encode()):
+        try:
+            got: Any = gk.loads(parse)
+        except gk.JSONError as exc:
+            got = exc.problems
+        assert got == thorough
+    if repeat is not None:
+        assert not isinstance(thorough, gk.AnnualReport), "a repeated key is always refused"
+
+
+def _texts(node: Any) -> list[str]:
+    out = []
+    for info in gk.model.field_specs(type(node)):
+        value = getattr(node, info.name)
+        if isinstance(value, str):
+            out.append(value)
+        elif isinstance(value, gk.model.Node):
+            out.extend(_texts(value))
+    return out
+
+
+def test_loaded_texts_keep_no_utf8_copy() -> None:
+    # Regression: proving that no key was repeated by writing the parsed document back made CPython
+    # cache a UTF-8 copy of every non-ASCII string, kept alive by the report (6 KB for the seed).
+    for text in (gk.dumps(gk.examples.seed_report()), gk.dumps(gk.examples.seed_report()).replace("。", "：:")):
+        report = gk.loads(text)
+        texts = _texts(report)
+        assert any(not t.isascii() for t in texts)
+        for t in texts:
+            fresh = t.encode("utf-8", "surrogatepass").decode("utf-8", "surrogatepass")  # a copy with no cache
+            assert sys.getsizeof(t) == sys.getsizeof(fresh)
+
+
+def test_loads_many_gives_what_loads_gives_and_restores_the_collector() -> None:
+    import gc
+
+    good = [gk.dumps(r) for r in (gk.examples.seed_report(), gk.AnnualReport.blank(agency="x", year=2019))]
+    texts: list[str | bytes] = [good[0], "{", good[1].encode(), '{"schema_version": 1}', good[0]]
+    expected: list[Any] = []
+    for text in texts:
+        try:
+            expected.append(gk.loads(text))
+        except gk.JSONError as exc:
+            expected.append(exc.problems)
+    assert gc.isenabled()
+    got = jsonio.loads_many(iter(texts))
+    assert gc.isenabled()
+    assert [x.problems if isinstance(x, gk.JSONError) else x for x in got] == expected
+    assert all(x.__traceback__ is None for x in got if isinstance(x, gk.JSONError))
+    gc.disable()
+    try:
+        jsonio.loads_many(texts[:1])
+        assert not gc.isenabled()  # left as it was
+    finally:
+        gc.enable()

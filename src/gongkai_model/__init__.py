@@ -15,7 +15,7 @@ from .compare import CellChange, Comparison, compare
 from .errors import ExcelError, GongkaiError, JSONError, ModelError, Place, Problem, ReadError, RecordsError
 from .formats import CheckedReport, Imported, Provenance, check, read
 from .frames import findings_frame, to_frame
-from .jsonio import SCHEMA_VERSION, dumps, from_dict, json_schema, load, loads, to_dict
+from .jsonio import SCHEMA_VERSION, dumps, from_dict, json_schema, load, loads, loads_many, to_dict
 from .labels import normalize_label
 from .model import (
     Amount,
@@ -118,6 +118,7 @@ __all__ = [
     "json_schema",
     "load",
     "loads",
+    "loads_many",
     "model",
     "normalize_label",
     "read",

@@ -25,19 +25,23 @@ from __future__ import annotations
 
 import contextvars
 import datetime as dt
+import gc
 import json as _json
+import operator
 import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from decimal import Decimal, InvalidOperation
 from itertools import islice
 from typing import Any
 
+import attrs
 import cattrs
 
 from .errors import GongkaiError, JSONError, ModelError, Problem
 from .limits import DEFAULT_LIMITS, Limits, Source, read_source, source_name
-from .model._spec import Kind, Value, field_specs
+from .model._spec import Kind, Node, Value, field_specs
+from .model.layout import Shape, shape_of
 from .model.report import AnnualReport
 from .model.tables import ApplicantCounts, Applications
 from .model.values import Amount, Edition, MoneyUnit
@@ -57,6 +61,7 @@ __all__ = [
     "json_schema",
     "load",
     "loads",
+    "loads_many",
     "to_dict",
 ]
 
@@ -124,34 +129,54 @@ converter = cattrs.Converter()
 
 
 def _unstructure_fn(cls: type, subtotal: bool) -> Callable[[Any], dict[str, Any]]:
-    """Generate ``obj -> dict`` for a model class from its specs (the layout :func:`json_schema` describes)."""
+    """Generate ``obj -> dict`` for a model class from its specs (the layout :func:`json_schema` describes).
+
+    Nodes of a single class are written inline (one function for the whole tree below them);
+    a node that may be of several classes, and 表三 (whose layout its own flag chooses), is
+    written by the function of its class.
+    """
     env: dict[str, Any] = {"_amount": _unstructure_amount}
-    items = []
-    for i, info in enumerate(field_specs(cls)):
-        if info.name not in _wire_keys(cls, subtotal):
-            continue
-        v = f"o.{info.name}"
-        kind = info.spec.value
-        if kind is Value.MONEY:
-            expr = f"None if {v} is None else str({v})"
-        elif kind is Value.DATE:
-            expr = f"None if {v} is None else {v}.isoformat()"
-        elif kind is Value.AMOUNT:
-            expr = f"None if {v} is None else _amount({v})"
-        elif kind is Value.NODE:
-            if info.types == (Applications,):
-                env[f"f{i}"] = _unstructure_applications
+    lines: list[str] = []
+    counter = [0]
+
+    def expr_of(c: type, var: str, sub: bool) -> str:
+        items = []
+        if c is AnnualReport:  # the document's envelope comes first
+            items += [f"'schema_version': {SCHEMA_VERSION}", f"'edition': {var}.edition.value"]
+        if c is Applications:
+            items.append(f"'subtotal_column': {var}.subtotal_column")
+        wire = _wire_keys(c, sub)
+        for info in field_specs(c):
+            if info.name not in wire:
+                continue
+            v = f"{var}.{info.name}"
+            kind = info.spec.value
+            if kind is Value.MONEY:
+                expr = f"None if {v} is None else str({v})"
+            elif kind is Value.DATE:
+                expr = f"None if {v} is None else {v}.isoformat()"
+            elif kind is Value.AMOUNT:
+                expr = f"None if {v} is None else _amount({v})"
+            elif kind is Value.NODE and info.types == (Applications,):
+                env["_applications"] = _unstructure_applications
+                expr = f"_applications({v})"
+            elif kind is Value.NODE and len(info.types) == 1:
+                counter[0] += 1
+                inner = f"n{counter[0]}"
+                lines.append(f"    {inner} = {v}")
+                expr = expr_of(info.types[0], inner, sub)
+            elif kind is Value.NODE:
+                counter[0] += 1
+                name = f"f{counter[0]}"
+                env[name] = {t: _unstructure_fn(t, sub) for t in info.types}
+                expr = f"{name}[type({v})]({v})"
             else:
-                env[f"f{i}"] = {t: _unstructure_fn(t, subtotal) for t in info.types}
-                expr = f"f{i}[type({v})]({v})"
-            if info.types == (Applications,):
-                expr = f"f{i}({v})"
-        else:
-            expr = v
-        items.append(f"{info.name!r}: {expr}")
-    if cls is Applications:
-        items.insert(0, "'subtotal_column': o.subtotal_column")
-    exec(f"def unstructure(o):\n    return {{{', '.join(items)}}}\n", env)  # built from our own specs only
+                expr = v
+            items.append(f"{info.name!r}: {expr}")
+        return "{" + ", ".join(items) + "}"
+
+    body = expr_of(cls, "o", subtotal)
+    exec("def unstructure(o):\n" + "".join(f"{line}\n" for line in lines) + f"    return {body}\n", env)
     made: Callable[[Any], dict[str, Any]] = env["unstructure"]
     return made
 
@@ -179,7 +204,7 @@ _report_body = _unstructure_fn(AnnualReport, True)
 
 def to_dict(report: AnnualReport) -> dict[str, Any]:
     """The report as a plain dict of JSON types (the document :func:`dumps` writes)."""
-    return {"schema_version": SCHEMA_VERSION, "edition": report.edition.value, **_report_body(report)}
+    return _report_body(report)
 
 
 converter.register_unstructure_hook(AnnualReport, to_dict)
@@ -490,63 +515,114 @@ def _amount_fast(v: Any) -> Amount | None:
     raise _Slow
 
 
-def _int_fast(v: Any) -> int | None:
-    if v is None or (type(v) is int and -_INT_BOUND < v < _INT_BOUND):
-        return v
-    raise _Slow
-
-
-def _fast_fn(cls: type, subtotal: bool, guard: bool) -> Callable[[Any], Any]:
+def _fast_fn(cls: type, subtotal: bool, guard: bool, envelope: bool = False) -> Callable[[Any], Any]:
     """Generate ``dict -> model`` for the common, valid case; anything unusual raises (then: thorough path).
+
+    The function checks every value as the model's own fast check does (exact types, ranges), then
+    makes each object without going through ``__init__``: it sets the slots directly and runs the
+    class's extra rules, if it has any.  So it builds exactly the objects ``cls(**values)`` would,
+    or raises; it never explains (the thorough path does).  Nodes of a single class are built
+    inline, in the same function; a node that may be of several classes, and 表三 (whose layout
+    its own flag chooses), by the function of its class.
 
     With ``guard``, integers are checked to be plain ``int`` within :data:`_MAX_DIGITS` digits (any
     Python value may come to :func:`from_dict`); parsed JSON needs no guard, as the parsers bound them.
+    With ``envelope`` (the report itself), the document's ``schema_version`` and ``edition`` keys
+    are expected too and left for the caller to check.
     """
     env: dict[str, Any] = {
-        "cls": cls,
-        "keys": frozenset(_wire_keys(cls, subtotal)),
+        "new": object.__new__,
         "_Slow": _Slow,
         "_Object": _Object,
         "money": _money_fast,
         "date": _date_fast,
         "amount": _amount_fast,
-        "integer": _int_fast,
+        "B": _INT_BOUND,
     }
-    args = []
-    for i, info in enumerate(field_specs(cls)):
-        if info.name not in env["keys"]:
-            continue
-        v = f"o[{info.name!r}]"
-        kind = info.spec.value
-        if kind is Value.MONEY:
-            expr = f"money({v})"
-        elif kind is Value.DATE:
-            expr = f"date({v})"
-        elif kind is Value.AMOUNT:
-            expr = f"amount({v})"
-        elif kind in (Value.COUNT, Value.SIGNED, Value.YEAR) and guard:
-            expr = f"integer({v})"
-        elif kind is Value.NODE and info.types == (Applications,):
-            env[f"f{i}"] = _FAST_APPLICATIONS[guard]
-            expr = f"f{i}({v})"
-        elif kind is Value.NODE and len(info.types) == 1:
-            env[f"f{i}"] = _fast_fn(info.types[0], subtotal, guard)
-            expr = f"f{i}({v})"
-        elif kind is Value.NODE:
-            env[f"f{i}"] = {frozenset(_wire_keys(t, subtotal)): _fast_fn(t, subtotal, guard) for t in info.types}
-            expr = f"f{i}[frozenset({v})]({v})"  # the key set tells the class
-        else:
-            expr = v
-        args.append(f"{info.name}={expr}")
-    if cls is Applications:
-        args.append(f"subtotal_column={subtotal}")
-    code = (
-        "def structure(o):\n"
-        "    if not (type(o) is dict or (type(o) is _Object and not o.repeated)) or o.keys() != keys:\n"
-        "        raise _Slow\n"
-        f"    return cls({', '.join(args)})\n"
-    )
-    exec(code, env)  # built from our own specs only
+    lines: list[str] = []
+    counter = [0]
+
+    def build(c: type, src: str, sub: bool, top: bool) -> str:
+        """Emit the lines that check ``src`` and build a ``c`` from it; the name of the variable holding it."""
+        k = counter[0]
+        counter[0] += 1
+        wire = _wire_keys(c, sub)
+        env[f"C{k}"] = c
+        env[f"K{k}"] = frozenset(wire) | ({"schema_version", "edition"} if top and envelope else frozenset())
+        specs = {info.name: info for info in field_specs(c)}
+        names: list[str] = []
+        checks: list[str] = []
+        sets: list[str] = []
+        for j, field in enumerate(attrs.fields(c)):
+            setter = f"S{k}_{j}"
+            env[setter] = getattr(c, field.name).__set__  # the slot's own setter: no frozen __setattr__
+            if c is Applications and field.name == "subtotal_column":  # read by _fast_applications
+                sets.append(f"{setter}(x{k}, {sub})")
+                continue
+            if field.name not in wire:
+                if type(field.default) is attrs.Factory or field.default is attrs.NOTHING:  # pragma: no cover
+                    raise AssertionError(f"{c.__name__}.{field.name} is not in documents and has no plain default")
+                env[f"D{k}_{j}"] = field.default
+                sets.append(f"{setter}(x{k}, D{k}_{j})")
+                continue
+            info = specs[field.name]
+            a = f"a{k}_{len(names)}"
+            names.append(field.name)
+            kind = info.spec.value
+            none_ok = not info.spec.required and kind not in (Value.NODE, Value.YEAR)
+            test = None
+            expr = a
+            bound = f" and -B < {a} < B" if guard else ""
+            if kind is Value.COUNT:
+                test = f"(type({a}) is int and {a} >= 0{bound})"
+            elif kind is Value.SIGNED:
+                test = f"(type({a}) is int{bound})"
+            elif kind is Value.YEAR:
+                test = f"(type({a}) is int and 2008 <= {a} <= 2200)"
+            elif kind is Value.TEXT:
+                test = f"type({a}) is str"
+            elif kind is Value.MONEY:
+                expr = f"money({a})"
+            elif kind is Value.DATE:
+                expr = f"date({a})"
+            elif kind is Value.AMOUNT:
+                expr = f"amount({a})"
+            elif info.types == (Applications,):
+                env["applications"] = _FAST_APPLICATIONS[guard]
+                expr = f"applications({a})"
+            elif len(info.types) == 1:
+                expr = f"@{info.name}"  # built inline, below
+            else:
+                env[f"F{k}_{j}"] = {frozenset(_wire_keys(t, sub)): _fast_fn(t, sub, guard) for t in info.types}
+                expr = f"F{k}_{j}[frozenset({a})]({a})"  # the key set tells the class (a non-dict raises)
+            if test is not None:
+                checks.append(f"({a} is None or {test})" if none_ok else test)
+            sets.append(f"{setter}(x{k}, {expr})")
+        lines.append(
+            f"    if not (type({src}) is dict or (type({src}) is _Object and not {src}.repeated))"
+            f" or {src}.keys() != K{k}:"
+        )
+        lines.append("        raise _Slow")
+        env[f"G{k}"] = operator.itemgetter(*names)
+        values = ", ".join(f"a{k}_{i}" for i in range(len(names)))
+        one = len(names) == 1  # itemgetter of one key gives the value, not a tuple
+        lines.append(f"    {values}{',' if one else ''} = {f'(G{k}({src}),)' if one else f'G{k}({src})'}")
+        if checks:
+            lines.extend([f"    if not ({' and '.join(checks)}):", "        raise _Slow"])
+        inline = {name: i for i, name in enumerate(names)}
+        for n, s in enumerate(sets):
+            if "@" in s:
+                name = s[s.index("@") + 1 : -1]
+                child = next(info.types[0] for info in field_specs(c) if info.name == name)
+                sets[n] = s.replace(f"@{name}", build(child, f"a{k}_{inline[name]}", sub, False))
+        lines.append(f"    x{k} = new(C{k})")
+        lines.extend(f"    {s}" for s in sets)
+        if c._extra_problems is not Node._extra_problems:  # type: ignore[attr-defined]
+            lines.extend([f"    if x{k}._extra_problems():", "        raise _Slow"])
+        return f"x{k}"
+
+    result = build(cls, "o", subtotal, True)
+    exec("def structure(o):\n" + "\n".join(lines) + f"\n    return {result}\n", env)  # from our own specs only
     made: Callable[[Any], Any] = env["structure"]
     return made
 
@@ -564,7 +640,7 @@ def _fast_applications(guard: bool) -> Callable[[Any], Applications]:
 
 
 _FAST_APPLICATIONS = {guard: _fast_applications(guard) for guard in (False, True)}
-_FAST_REPORT = {guard: _fast_fn(AnnualReport, True, guard) for guard in (False, True)}
+_FAST_REPORT = {guard: _fast_fn(AnnualReport, True, guard, envelope=True) for guard in (False, True)}
 
 
 def _node_depth(cls: type) -> int:
@@ -629,7 +705,7 @@ def _from_dict(
     edition = doc.get("edition")
     if fast and not getattr(doc, "repeated", None):
         try:
-            report = _FAST_REPORT[guard]({k: v for k, v in doc.items() if k != "schema_version" and k != "edition"})
+            report = _FAST_REPORT[guard](doc)
         except Exception:  # anything unusual: the thorough path decides and explains
             pass
         else:
@@ -694,6 +770,68 @@ def _parse_fast(text: str | bytes) -> Any:
     return None
 
 
+def _loads_fast(text: str | bytes) -> AnnualReport | None:
+    """The report in ``text`` when it is a valid current document that orjson reads as it is, else None.
+
+    orjson keeps the last of repeated keys silently, so the report is only trusted with a proof
+    that no key was repeated: the text has exactly as many colons as the document has keys (a
+    colon outside a string is a key's; so no key can have come twice), or, when a string holds a
+    colon, orjson writes a second parse back to the very same bytes.  The second parse is thrown
+    away: writing a string makes CPython keep a UTF-8 copy of it for as long as it lives.
+    """
+    if _orjson is None:
+        return None
+    try:
+        doc = _orjson.loads(text)
+        report: AnnualReport = _FAST_REPORT[False](doc)
+    except Exception:  # invalid JSON, anything unusual: the thorough path decides and explains
+        return None
+    version = doc["schema_version"]
+    if type(version) is not int or version != SCHEMA_VERSION or report.edition.value != doc["edition"]:
+        return None
+    if text.count(":" if isinstance(text, str) else b":") != _key_count(report):  # type: ignore[arg-type]
+        raw = text.encode("utf-8") if isinstance(text, str) else text
+        if _parse_fast(raw) is None:
+            return None
+    return report
+
+
+_KEY_COUNTS: dict[Shape, tuple[int, Callable[[AnnualReport], Any] | None]] = {}
+
+
+def _key_count(report: AnnualReport) -> int:
+    """How many keys the document of ``report`` has, in all its objects (as :func:`to_dict` writes it)."""
+    shape = shape_of(report)
+    known = _KEY_COUNTS.get(shape)
+    if known is None:
+        count, amounts = _shape_keys(report, "", True)
+        known = _KEY_COUNTS[shape] = (count + 2, operator.attrgetter(*amounts) if amounts else None)
+    count, get = known
+    if get is not None:  # an amount is an object of two keys, or null
+        found = get(report)
+        count += 2 * sum(a is not None for a in (found if isinstance(found, tuple) else (found,)))
+    return count
+
+
+def _shape_keys(node: Any, prefix: str, subtotal: bool) -> tuple[int, list[str]]:
+    """The keys of ``node``'s object and its inner objects (amounts aside), and the paths of its amounts."""
+    cls = type(node)
+    if cls is Applications:
+        subtotal = node.subtotal_column
+    wire = _wire_keys(cls, subtotal)
+    count, amounts = len(wire), []
+    for info in field_specs(cls):
+        if info.name not in wire:
+            continue
+        if info.spec.value is Value.NODE:
+            inner, more = _shape_keys(getattr(node, info.name), f"{prefix}{info.name}.", subtotal)
+            count += inner
+            amounts += more
+        elif info.spec.value is Value.AMOUNT:
+            amounts.append(f"{prefix}{info.name}")
+    return count, amounts
+
+
 def loads(text: str | bytes, *, limits: Limits | None = None) -> AnnualReport:
     """The report in a JSON document written by :func:`dumps` (this or an older version).
 
@@ -714,6 +852,37 @@ def loads(text: str | bytes, *, limits: Limits | None = None) -> AnnualReport:
       - $.year[0][0]: objects and arrays nested deeper than 3 levels (limits.max_depth)
     """
     return _loads(text, limits or DEFAULT_LIMITS, "")
+
+
+def loads_many(texts: Iterable[str | bytes], *, limits: Limits | None = None) -> list[AnnualReport | JSONError]:
+    """:func:`loads` of each text, in order: the report, or the :class:`JSONError` that ``loads`` raises.
+
+    None is lost and nothing raised for a bad document.  For a large batch this is faster than
+    calling :func:`loads` in a loop: the cyclic garbage collector is paused while it runs (the
+    reports and the parsed documents hold no reference cycles, so there is nothing for it to
+    find, yet with many reports kept its full collections would walk all of them again and
+    again), then restored as it was.
+
+    >>> import gongkai_model as gk
+    >>> got = gk.jsonio.loads_many([gk.dumps(gk.examples.seed_report()), "{"])
+    >>> got[0] == gk.examples.seed_report(), type(got[1]).__name__
+    (True, 'JSONError')
+    """
+    limits = limits or DEFAULT_LIMITS
+    out: list[AnnualReport | JSONError] = []
+    add = out.append
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        for text in texts:
+            try:
+                add(_loads(text, limits, ""))
+            except JSONError as exc:
+                add(exc.with_traceback(None))  # no frames kept alive by the error
+    finally:
+        if enabled:
+            gc.enable()
+    return out
 
 
 def load(source: Source, *, limits: Limits | None = None) -> AnnualReport:
@@ -741,23 +910,12 @@ def _loads(text: str | bytes, limits: Limits, where: str) -> AnnualReport:
         )
     _check_size(text, limits, where)
     if len(text) <= limits.max_keys:  # shorter text cannot hold more keys and items than it has characters
+        if limits.max_depth >= _REPORT_DEPTH:
+            report = _loads_fast(text)
+            if report is not None:
+                return report
         doc = _parse_fast(text)  # orjson: bounded depth (1024) and, for text this short, bounded memory
         if doc is not None:
-            if limits.max_depth >= _REPORT_DEPTH and not getattr(doc, "repeated", None):
-                try:
-                    report = _FAST_REPORT[False](
-                        {k: v for k, v in doc.items() if k not in ("schema_version", "edition")}
-                    )
-                except Exception:  # anything unusual: the checks below and the thorough path decide
-                    pass
-                else:
-                    version = doc.get("schema_version")
-                    if (
-                        type(version) is int
-                        and version == SCHEMA_VERSION
-                        and report.edition.value == doc.get("edition")
-                    ):
-                        return report  # type: ignore[no-any-return]
             _scan(_decoded(text, where), limits, where)
             return _from_dict(doc, fast=False, limits=limits, where=where)
     text = _decoded(text, where)

@@ -186,3 +186,34 @@ def side_sum(values: Sequence[object], members: tuple[int, ...]) -> int | Decima
         if v is not None:
             total += v  # type: ignore[operator]
     return total
+
+
+@functools.cache
+def _statuses_fn(shape: Shape, blanks_as_zero: bool) -> Any:
+    """A function generated for ``shape``: the status of every identity on the cell values, in order.
+
+    Each identity is summed inline; one that holds is :data:`HOLDS`; anything else (a blank,
+    which cannot be added, or a broken identity) is left to :func:`evaluate`, so every status is
+    exactly the one :func:`evaluate` gives.
+    """
+    env: dict[str, Any] = {"evaluate": evaluate, "HOLDS": HOLDS, "blanks_as_zero": blanks_as_zero}
+    lines = ["def statuses(v):", "    out = []", "    add = out.append"]
+    for k, ident in enumerate(identities(shape)):
+        env[f"I{k}"] = ident
+        left = " + ".join(["0", *(f"v[{m}]" for m in ident.lhs)])  # in the order sum() adds them
+        right = " + ".join(["0", *(f"v[{m}]" for m in ident.rhs)])
+        lines += [
+            "    try:",
+            f"        holds = {left} == {right}",
+            "    except Exception:",
+            "        holds = False",
+            f"    add(HOLDS if holds is True else evaluate(I{k}, v, blanks_as_zero))",
+        ]
+    lines.append("    return tuple(out)")
+    exec("\n".join(lines) + "\n", env)  # built from the model's own identities only
+    return env["statuses"]
+
+
+def statuses(shape: Shape, values: Sequence[Any], blanks_as_zero: bool) -> tuple[IdentityStatus, ...]:
+    """``tuple(evaluate(i, values, blanks_as_zero) for i in identities(shape))``, faster."""
+    return _statuses_fn(shape, blanks_as_zero)(values)  # type: ignore[no-any-return]

@@ -13,6 +13,7 @@ from ..model.layout import Shape, layout, shape_of, values
 from ..model.report import AnnualReport
 from ._findings import Finding, Severity
 from ._identities import IdentityStatus, evaluate, identities
+from ._identities import statuses as identity_statuses
 
 __all__ = ["Check", "CheckContext", "CheckOutcome", "SeriesContext", "register", "registered", "unregister"]
 
@@ -57,7 +58,7 @@ class CheckContext:
         bad = frozenset(index[p] for p in invalid if p in index)
         cell_values = values(report)
         if not bad:
-            statuses = tuple(evaluate(i, cell_values, blanks_as_zero) for i in identities(shape))
+            statuses = identity_statuses(shape, cell_values, blanks_as_zero)
         else:
             cell_values = tuple(None if i in bad else v for i, v in enumerate(cell_values))
             out = []

@@ -11,11 +11,13 @@ them into ``VALUE_INVALID`` findings instead of failing somewhere inside.
 from __future__ import annotations
 
 import functools
+import operator
+import re
 from typing import Any
 
 import attrs
 
-from ..model._spec import Node, Row, Value, _fast_check, check_value, field_specs
+from ..model._spec import Node, Row, Value, _fast_check, _fast_code, check_value, field_specs
 from ..model.layout import layout, shape_of, values
 from ._findings import Finding, Severity
 
@@ -75,6 +77,87 @@ def _plan(cls: type) -> _Plan:
     )
 
 
+_DEEP: dict[type, Any] = {}
+
+
+def _deep(cls: type) -> Any:
+    """A function generated per class: whether a node and everything below it is certainly clean.
+
+    Clean means what :func:`scan`'s walk would find nothing wrong with: the model's own fast type
+    check holds for the node, its other attributes are booleans, its own rules find nothing, its
+    whole numbers outside table rows are within :data:`MAX_FIGURE`, and the same holds below.
+    ``False`` (or an exception) says nothing: the walk decides.  Nodes of a single class are
+    checked inline, in the same function; the size of the table cells is checked over the layout,
+    see :func:`_clean`.
+    """
+    fn = _DEEP.get(cls)
+    if fn is not None:
+        return fn
+    env: dict[str, Any] = {"M": MAX_FIGURE}
+    lines: list[str] = []
+    counter = [0]
+
+    def emit(c: type, var: str) -> None:
+        k = counter[0]
+        counter[0] += 1
+        plan = _plan(c)
+        fast, names = _fast_code(c)
+
+        def rename(match: re.Match[str]) -> str:  # the fast check's own names, made unique here
+            env[f"K{k}{match.group()}"] = names[match.group()]
+            return f"K{k}{match.group()}"
+
+        fast = _NODE_TYPES.sub(rename, fast).replace("self.", f"{var}.")
+        env.update({name: names[name] for name in _SHARED if name in names})
+        tests = [f"({fast})"]  # the model's own fast check, inlined
+        tests += [f"type({var}.{name}) is bool" for name in plan.others]
+        if plan.extra:
+            tests.append(f"not {var}._extra_problems()")
+        tests += [f"({var}.{name} is None or -M <= {var}.{name} <= M)" for name, _ in plan.counts]
+        lines.extend([f"    if not ({' and '.join(tests)}):", "        return False"])
+        for i, info in enumerate(field_specs(c)):
+            if info.spec.value is not Value.NODE:
+                continue
+            if len(info.types) == 1:  # its class is certain: the fast check above looked at it
+                child = f"v{counter[0]}"
+                lines.append(f"    {child} = {var}.{info.name}")
+                emit(info.types[0], child)
+            else:
+                env[f"D{k}_{i}"] = {t: _deep(t) for t in info.types}
+                lines.extend(
+                    [f"    if not D{k}_{i}[type({var}.{info.name})]({var}.{info.name}):", "        return False"]
+                )
+
+    emit(cls, "self")
+    exec("def deep(self):\n" + "\n".join(lines) + "\n    return True\n", env)  # from the model's own specs
+    fn = _DEEP[cls] = env["deep"]
+    return fn
+
+
+#: The names a generated fast check uses for the classes of its nodes (renamed when inlined).
+_NODE_TYPES = re.compile(r"\bT[0-9]+_[0-9]+\b")
+#: The names every generated fast check shares (the same objects in each).
+_SHARED = ("Decimal", "date", "Amount")
+
+
+@functools.cache
+def _count_cells(shape: Any) -> Any:
+    """One getter of the whole-number cells of ``shape`` (a tuple of them, in layout order)."""
+    at = [i for i, c in enumerate(layout(shape)) if c.spec.value in (Value.COUNT, Value.SIGNED)]
+    return operator.itemgetter(*at, *at[:1])  # always a tuple, even of one cell
+
+
+def _clean(report: Any) -> bool:
+    """Whether :func:`scan` would find nothing in ``report`` (``False``: it may; the walk decides)."""
+    try:
+        if not _deep(type(report))(report):
+            return False
+        figures = _count_cells(shape_of(report))(values(report))  # ints or None: the types were checked
+        return max(filter(None, figures), default=0) <= MAX_FIGURE >= -min(filter(None, figures), default=0)
+    except Exception:
+        return False
+
+
 def scan(report: Any) -> tuple[list[Finding], set[str], bool]:
     """(findings, paths of leaf values that are invalid, whether the report's structure is intact).
 
@@ -82,6 +165,8 @@ def scan(report: Any) -> tuple[list[Finding], set[str], bool]:
     class the model expects, so that its cells can be laid out; an invalid
     leaf value (a count that is a str, a list or a huge int) leaves it intact.
     """
+    if _clean(report):  # the common case: one generated check per node, one pass over the cells
+        return [], set(), True
     findings: list[Finding] = []
     bad_leaves: set[str] = set()
     intact = True

@@ -49,11 +49,7 @@ def _texts(value: Any) -> list[str | None]:
     if isinstance(value, str) or value is None:
         return [value]
     if isinstance(value, Node):
-        return [
-            getattr(value, i.name, None)
-            for i in field_specs(type(value))
-            if i.spec.kind is Kind.TEXT and i.spec.value is Value.TEXT
-        ]
+        return [getattr(value, name, None) for name in _parts(type(value))[0]]
     return []
 
 
@@ -61,11 +57,22 @@ def _figures(value: Any) -> list[tuple[str, object]]:
     """(attribute, value) of the figures inside a text section (the 信息处理费 fields of 六)."""
     if not isinstance(value, Node):
         return []
-    return [
-        (i.name, getattr(value, i.name, None))
-        for i in field_specs(type(value))
-        if i.spec.kind is Kind.TEXT and i.spec.value is not Value.TEXT
-    ]
+    return [(name, getattr(value, name, None)) for name in _parts(type(value))[1]]
+
+
+def _parts(cls: Any) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The names of the free-text fields of a section's class, and of the figures in its text."""
+    known = _PARTS.get(cls)
+    if known is None:
+        prose = [i for i in field_specs(cls) if i.spec.kind is Kind.TEXT]
+        known = _PARTS[cls] = (
+            tuple(i.name for i in prose if i.spec.value is Value.TEXT),
+            tuple(i.name for i in prose if i.spec.value is not Value.TEXT),
+        )
+    return known
+
+
+_PARTS: dict[type, tuple[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def is_none_text(text: str, label: str = "") -> bool:
@@ -94,7 +101,14 @@ def heading_wording(printed: str, info: FieldInfo) -> str:
 
 
 def _table_of(numeral: str, info: FieldInfo) -> str | None:
-    return numeral if any(i.spec.kind is Kind.ROW for t in info.types for i in field_specs(t)) else None
+    known = _TABLE_OF.get((numeral, info.name))
+    if known is None:
+        holds_rows = any(i.spec.kind is Kind.ROW for t in info.types for i in field_specs(t))
+        known = _TABLE_OF[(numeral, info.name)] = (numeral if holds_rows else None,)
+    return known[0]
+
+
+_TABLE_OF: dict[tuple[str, str], tuple[str | None]] = {}
 
 
 def _has_text(report: AnnualReport) -> bool:

@@ -286,7 +286,18 @@ def _fast_check(cls: type) -> Callable[[Any], bool]:
     exec(f"def fast(self):\n    return {body}\n", env)  # the code is built from our own specs only
     made: Callable[[Any], bool] = env["fast"]
     _FAST[cls] = made
+    _FAST_CODE[cls] = (body, env)
     return made
+
+
+#: The expression (over ``self``) of each generated fast check and its names, for code that inlines it.
+_FAST_CODE: dict[type, tuple[str, dict[str, Any]]] = {}
+
+
+def _fast_code(cls: type) -> tuple[str, dict[str, Any]]:
+    """The body of :func:`_fast_check` for ``cls`` (an expression over ``self``) and the names it uses."""
+    _fast_check(cls)
+    return _FAST_CODE[cls]
 
 
 @attrs.frozen

@@ -133,7 +133,24 @@ def layout(shape: Shape) -> tuple[Cell, ...]:
 
 @functools.cache
 def _getter(shape: Shape) -> Callable[[Any], tuple[Any, ...]]:
-    return operator.attrgetter(*(c.path for c in layout(shape)))
+    """``operator.attrgetter(*paths)`` of every cell, generated so that each node is looked up once."""
+    names: dict[str, str] = {"": "r"}  # node path -> local variable
+    lines = ["def get(r):"]
+    items = []
+    for c in layout(shape):
+        parent, _, leaf = c.path.rpartition(".")
+        steps = parent.split(".")
+        for k in range(len(steps)):
+            node = ".".join(steps[: k + 1])
+            if node not in names:
+                names[node] = f"n{len(names)}"
+                lines.append(f"    {names[node]} = {names['.'.join(steps[:k])]}.{steps[k]}")
+        items.append(f"{names[parent]}.{leaf}")
+    lines.append(f"    return ({', '.join(items)},)")
+    env: dict[str, Any] = {}
+    exec("\n".join(lines) + "\n", env)  # built from the model's own layout only
+    made: Callable[[Any], tuple[Any, ...]] = env["get"]
+    return made
 
 
 def values(report: AnnualReport) -> tuple[Any, ...]:

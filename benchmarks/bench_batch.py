@@ -1,0 +1,128 @@
+"""Batches: the cost per report as the batch grows, with and without pausing the garbage collector,
+and check_many on one core against two.
+
+- ``loads`` in a loop against :func:`gongkai_model.jsonio.loads_many` (the collector paused), every
+  report kept, at 10², 10³, 10⁴ … up to ``N`` reports: the per-report cost at each size and its
+  ratio to the cost at 10²;
+- :func:`gongkai_model.batch.check_many` over ``M`` JSON files, in this process and on a pool of
+  two worker processes (read, validate, summary per file).
+
+Run: python benchmarks/bench_batch.py [N] [M]      (defaults: 100000 and 1000)
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import gc
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from _data import corpus
+
+import gongkai_model as gk
+
+
+def _per_report(fn, texts: list[str], repeat: int) -> float:  # type: ignore[no-untyped-def]
+    """The median over ``repeat`` runs of the time per report of ``fn(texts)`` (all reports kept)."""
+    times = []
+    for _ in range(repeat):
+        gc.collect()
+        start = time.perf_counter()
+        kept = fn(texts)
+        times.append((time.perf_counter() - start) / len(texts))
+        assert len(kept) == len(texts)
+        del kept
+    return statistics.median(times)
+
+
+def sizes(n: int) -> list[int]:
+    out, k = [], 100
+    while k < n:
+        out.append(k)
+        k *= 10
+    return [*out, n]
+
+
+def loads_rows(n: int) -> list[tuple[int, float, float]]:
+    distinct = [gk.dumps(r) for r in corpus(min(n, 200), broken_share=0.0)]
+    rows = []
+    for size in sizes(n):
+        texts = [distinct[i % len(distinct)] for i in range(size)]
+        repeat = 5 if size <= 10_000 else 3
+        loop = _per_report(lambda ts: [gk.loads(t) for t in ts], texts, repeat)
+        many = _per_report(gk.jsonio.loads_many, texts, repeat)
+        rows.append((size, loop, many))
+    return rows
+
+
+def _summary_of(paths: list[str]) -> dict[str, int]:
+    """In a worker: check these files in the worker's own process; only the summary comes back."""
+    return gk.batch.check_many(paths, executor="serial").summary()
+
+
+def check_many_rows(m: int) -> list[tuple[str, float]]:
+    reports = corpus(m)
+    with tempfile.TemporaryDirectory() as folder:
+        for i, report in enumerate(reports):
+            (Path(folder) / f"{i:06d}.json").write_text(gk.dumps(report), encoding="utf-8")
+        first = str(Path(folder) / "000000.json")
+        out = []
+        for name, make in [("one core (in this process)", lambda: "serial"), ("two worker processes", None)]:
+            times = []
+            for _ in range(3):
+                pool = cf.ProcessPoolExecutor(max_workers=2) if make is None else None
+                try:
+                    if pool is not None:  # start the workers before timing
+                        list(pool.map(_summary_of, [[first], [first]]))  # warm: each worker has read a file
+                    start = time.perf_counter()
+                    result = gk.batch.check_many(folder, executor=pool or "serial", window=64)
+                    times.append((time.perf_counter() - start) / m)
+                finally:
+                    if pool is not None:
+                        pool.shutdown()
+                assert result.summary()["files"] == m
+                assert result.summary()["unreadable"] == 0
+            out.append((name, statistics.median(times)))
+        # The same work in two halves, one per worker, sending back summaries only: what two cores
+        # give when neither a future per file nor each file's report crosses between processes.
+        paths = [str(p) for p in sorted(Path(folder).iterdir())]
+        halves = [paths[: m // 2], paths[m // 2 :]]
+        times = []
+        for _ in range(3):
+            with cf.ProcessPoolExecutor(max_workers=2) as pool:
+                list(pool.map(_summary_of, [[first], [first]]))  # warm: each worker has read a file
+                start = time.perf_counter()
+                summaries = list(pool.map(_summary_of, halves))
+                times.append((time.perf_counter() - start) / m)
+            assert sum(s["files"] for s in summaries) == m
+        out.append(("two worker processes, half the files each, summaries only", statistics.median(times)))
+        return out
+
+
+def main() -> None:
+    n = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
+    m = int(sys.argv[2]) if len(sys.argv) > 2 else 1000
+    rows = loads_rows(n)
+    print("loads over a batch, every report kept (median per report)")
+    print("| reports | loads in a loop | ratio to 10² | loads_many | ratio to 10² | loads_many / loop |")
+    print("|---|---|---|---|---|---|")
+    loop0, many0 = rows[0][1], rows[0][2]
+    for size, loop, many in rows:
+        print(
+            f"| {size:,} | {loop * 1e6:.1f} µs | {loop / loop0:.2f}× | {many * 1e6:.1f} µs | {many / many0:.2f}× "
+            f"| {many / loop:.2f}× |"
+        )
+    print()
+    print(f"check_many over {m:,} JSON files (median of 3 per file)")
+    print("| executor | per file | ratio to one core |")
+    print("|---|---|---|")
+    got = check_many_rows(m)
+    for name, secs in got:
+        print(f"| {name} | {secs * 1e6:.0f} µs | {secs / got[0][1]:.2f}× |")
+
+
+if __name__ == "__main__":
+    main()
