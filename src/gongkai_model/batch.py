@@ -146,11 +146,19 @@ class BatchResult:
 _STATUSES = ("ok", "warnings", "inconsistent", "incomplete", "unreadable")
 
 
-def _check_one(path: str, options: dict[str, Any]) -> FileResult:
+def _check_one(path: str, options: dict[str, Any], provenance: bool = True) -> FileResult:
     try:
-        return FileResult(path, check(path, **options))
+        checked = check(path, **options)
     except Exception as exc:  # a bug must not lose the file: it is reported as unreadable, with its reason
         return FileResult(path, CheckedReport(_unreadable(path, exc), None))
+    if not provenance and checked.imported.provenance:
+        checked = attrs.evolve(checked, imported=attrs.evolve(checked.imported, provenance={}))
+    return FileResult(path, checked)
+
+
+def _check_chunk(paths: list[str], options: dict[str, Any], provenance: bool) -> list[FileResult]:
+    """One task: several files checked in a worker (fewer round trips between processes)."""
+    return [_check_one(path, options, provenance) for path in paths]
 
 
 class _Serial(cf.Executor):
@@ -182,13 +190,18 @@ def check_many(
     strict: bool = False,
     limits: Limits | None = None,
     window: int = 256,
+    chunksize: int | None = None,
+    provenance: bool = True,
 ) -> BatchResult:
     """Read and validate every file in parallel; one :class:`FileResult` per file, in order, and a summary.
 
     ``executor`` is any :class:`concurrent.futures.Executor` (a process pool of the machine's cores
     by default; ``"serial"`` runs in this process); at most ``window`` files are in flight at once,
     so memory stays bounded on corpora of any size. ``progress`` shows a count on stderr (by
-    default when there are more than 20 files and stderr is a terminal).
+    default when there are more than 20 files and stderr is a terminal). Files are sent to the
+    executor ``chunksize`` at a time (by default enough for a few tasks per worker, at most 32);
+    ``provenance=False`` drops each figure's provenance from the results, which makes them much
+    smaller to send back from worker processes (problems keep their places).
     """
     files = [str(p) for p in iter_paths(paths)]
     options: dict[str, Any] = {"strict": strict, "limits": limits, "blanks_as_zero": blanks_as_zero}
@@ -207,8 +220,11 @@ def check_many(
         raise GongkaiError(
             "invalid argument", [Problem("executor", f"expected an Executor or 'serial', got {executor!r}")]
         )
+    if chunksize is None:
+        workers = getattr(pool, "_max_workers", None) or os.cpu_count() or 1
+        chunksize = 1 if isinstance(pool, _Serial) else max(1, min(32, len(files) // (workers * 4) or 1))
     try:
-        results = list(_run(pool, files, options, stream, max(1, window)))
+        results = list(_run(pool, files, options, stream, max(1, window), max(1, chunksize), provenance))
     finally:
         if owned:
             pool.shutdown()
@@ -216,21 +232,32 @@ def check_many(
 
 
 def _run(
-    pool: cf.Executor, files: list[str], options: dict[str, Any], stream: IO[str] | None, window: int
+    pool: cf.Executor,
+    files: list[str],
+    options: dict[str, Any],
+    stream: IO[str] | None,
+    window: int,
+    chunksize: int,
+    provenance: bool,
 ) -> Iterator[FileResult]:
-    pending: dict[int, cf.Future[FileResult]] = {}
+    chunks = [files[i : i + chunksize] for i in range(0, len(files), chunksize)]
+    pending: dict[int, cf.Future[list[FileResult]]] = {}
+    in_flight = max(1, window // chunksize)
     nxt = 0
-    for i in range(len(files)):
-        while nxt < len(files) and len(pending) < window:
-            pending[nxt] = pool.submit(_check_one, files[nxt], options)
+    done = 0
+    for i in range(len(chunks)):
+        while nxt < len(chunks) and len(pending) < in_flight:
+            pending[nxt] = pool.submit(_check_chunk, chunks[nxt], options, provenance)
             nxt += 1
         future = pending.pop(i)
         try:
-            result = future.result()
-        except Exception as exc:  # the executor itself failed for this file (a worker died, …)
-            result = FileResult(files[i], CheckedReport(_unreadable(files[i], exc), None))
-        _progress(stream, i + 1, len(files))
-        yield result
+            results = future.result()
+        except Exception as exc:  # the executor itself failed for this chunk (a worker died, …)
+            results = [FileResult(f, CheckedReport(_unreadable(f, exc), None)) for f in chunks[i]]
+        for result in results:
+            done += 1
+            _progress(stream, done, len(files))
+            yield result
 
 
 # --- Parquet ---------------------------------------------------------------------------------------------
