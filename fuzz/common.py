@@ -121,15 +121,20 @@ def run(
     seed: int,
     seconds: int,
     suffix: str,
+    per_mb: float = 0.0,
 ) -> int:
-    """Run ``check`` on ``runs`` inputs made by ``make``; save each distinct failure; return their number."""
+    """Run ``check`` on ``runs`` inputs made by ``make``; save each distinct failure; return their number.
+
+    Each input is bounded by ``seconds``, plus ``per_mb`` seconds for each megabyte of it (reading
+    is linear in the input's size: a bound that grows with it still catches a hang, which is not).
+    """
     rng = random.Random(seed)
     found: dict[str, Path] = {}
     start = time.perf_counter()
     for n in range(runs):
         data = make(rng)
         try:
-            with time_bound(seconds):
+            with time_bound(seconds + int(per_mb * len(data) / 2**20)):
                 check(data)
         except Exception as exc:  # a finding: a foreign exception, a hang or a broken property
             frames = [f for f in traceback.extract_tb(exc.__traceback__) if not f.filename.endswith("common.py")]

@@ -10,7 +10,8 @@ decompressed content streams of a PDF.
 Every input must give an :class:`~gongkai_model.formats.Imported` (whose report, when there is
 one, is a valid AnnualReport that loads again from its own ``dumps``, and whose every problem has
 a code) or the library's error (a GongkaiError subclass) with problems: never another exception,
-a hang (``--seconds``) or a blow-up (``--memory-gb``).  Findings are saved under fuzz/findings/.
+a hang (``--seconds``, plus ``--seconds-per-mb`` for each megabyte of the input) or a blow-up
+(``--memory-gb``).  Findings are saved under fuzz/findings/.
 
     PYTHONPATH=src python -m fuzz.fuzz_documents --format html --runs 1000 --seed 1
 """
@@ -120,13 +121,19 @@ DOCX_EDITS = [
     (r"<w:tc>", "<w:tc><w:tbl><w:tr><w:tc><w:p><w:r><w:t>1</w:t></w:r></w:p></w:tc></w:tr></w:tbl>"),
     (r"<w:body>", "<w:body>" + "<w:tbl><w:tr><w:tc>" * 200),
     (r"</w:tc>", ""),
-    (r"</w:tr>", "</w:tr>" * 3),
+    (r"<w:tc>(?:(?!<w:tc>).)*?</w:tc>", ""),
+    (r"<w:tc>(?:(?!<w:tc>).)*?</w:tc>", r"\g<0>\g<0>"),
+    (r"<w:tr>(?:(?!<w:tr>).)*?</w:tr>", ""),
+    (r"<w:tr>(?:(?!<w:tr>).)*?</w:tr>", r"\g<0>" * 50),
     (r"<w:tr>", "<w:tr></w:tr><w:tr>"),
-    (r"<w:t>[^<]*</w:t>", "<w:t>" + "9" * 5000 + "</w:t>"),
-    (r"<w:t>[^<]*</w:t>", "<w:t>&#xFFFE;</w:t>"),
-    (r"<w:t>[^<]*</w:t>", "<w:t>1e309</w:t>"),
-    (r"<w:t>[^<]*</w:t>", "<w:t></w:t>"),
-    (r"<w:t>", "<w:t><w:br/>"),
+    (r"<w:p>(?:(?!<w:p>).)*?</w:p>", ""),
+    (r"<w:t( [^>]*)?>[^<]*</w:t>", "<w:t>" + "9" * 5000 + "</w:t>"),
+    (r"<w:t( [^>]*)?>[^<]*</w:t>", "<w:t>&#xFFFE;</w:t>"),
+    (r"<w:t( [^>]*)?>[^<]*</w:t>", "<w:t>1e309</w:t>"),
+    (r"<w:t( [^>]*)?>[^<]*</w:t>", "<w:t>-1</w:t>"),
+    (r"<w:t( [^>]*)?>[^<]*</w:t>", "<w:t></w:t>"),
+    (r"<w:t( [^>]*)?>[^<]*</w:t>", r"\g<0><w:tab/>\g<0>"),
+    (r"<w:t( [^>]*)?>", r"\g<0>\n"),
     (r"<\?xml[^>]*\?>", '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]>'),
     (r"<w:tbl>", "<w:tbl><w:tblGrid>" + '<w:gridCol w:w="1"/>' * 20000 + "</w:tblGrid>"),
 ]
@@ -159,7 +166,7 @@ CONTENT_EDITS = [
 
 
 def _edit(text: str, pattern: str, replacement: str, rng: random.Random) -> str:
-    spots = list(re.finditer(pattern, text))
+    spots = list(re.finditer(pattern, text, re.S))
     if not spots:
         return text
     spot = rng.choice(spots)
@@ -215,7 +222,7 @@ def mutate_docx(data: bytes, rng: random.Random) -> bytes:
     document = [i for i in xml if members[i][0].filename == "word/document.xml"]
     k = document[0] if document and rng.random() < 0.8 else rng.choice(xml)
     item, body = members[k]
-    if rng.random() < 0.7:
+    if rng.random() < 0.85:
         text = _edit(body.decode("utf-8", "replace"), *rng.choice(DOCX_EDITS), rng)
         members[k] = (item, text.encode("utf-8", "surrogatepass"))
     else:
@@ -325,6 +332,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=1000, help="inputs per format")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--seconds", type=int, default=10, help="time bound per input")
+    parser.add_argument("--seconds-per-mb", type=float, default=5.0, help="added to the bound per MB of input")
     parser.add_argument("--memory-gb", type=float, default=3.0, help="address-space cap of the run")
     args = parser.parse_args(argv)
     cap_memory(args.memory_gb)
@@ -332,7 +340,7 @@ def main(argv: list[str] | None = None) -> int:
     found = 0
     for fmt in FORMATS if args.format == "all" else (args.format,):
         suffix = {"text": ".txt", "markdown": ".md"}.get(fmt, f".{fmt}")
-        found += run(fmt, check(fmt), make(fmt), args.runs, args.seed, args.seconds, suffix)
+        found += run(fmt, check(fmt), make(fmt), args.runs, args.seed, args.seconds, suffix, args.seconds_per_mb)
     return 1 if found else 0
 
 
