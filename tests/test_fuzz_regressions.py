@@ -6,14 +6,22 @@ reproducer needed; each test names the finding it covers.
 
 from __future__ import annotations
 
+import io
 import re
 import time
+import zipfile
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import gongkai_model as gk
-from gongkai_model.formats import read_html, render_html
+from gongkai_model.errors import Place
+from gongkai_model.formats import Document, Grid, Span, parse_html, read_html, render_html
+from gongkai_model.formats._document import CellBudget
 from gongkai_model.formats._locate import MAX_OCCURRENCES
+from gongkai_model.limits import Limits
+
+CASES = Path(__file__).resolve().parent / "data" / "cases"
 
 #: A bound far above what each input takes now (well under a second) and far below what it took.
 SECONDS = 20
@@ -62,3 +70,80 @@ def test_a_label_printed_a_few_times_is_weighed_without_a_warning() -> None:
     assert got.report is not None
     assert got.report.table4 == seed.table4
     assert not [p for p in got.problems if p.code == "READ_LIMIT"]
+
+
+# --- many tables of wide spans: the cells of one document are bounded together -----------------
+
+
+def _cells(doc: Document) -> int:
+    return sum(len(row) for grid in doc.grids for row in grid.rows)
+
+
+def test_grid_build_takes_its_cells_from_a_shared_budget() -> None:
+    budget = CellBudget(10)
+    place = Place("x", table=1)
+    first = Grid.build([[Span("a", colspan=4)], [Span("b", colspan=4)]], place, Limits(), [], budget)
+    assert (len(first.rows), budget.left) == (2, 2)
+    problems: list[gk.Problem] = []
+    second = Grid.build([[Span("c", colspan=4)]], place, Limits(), problems, budget)
+    assert not any(second.rows)  # nothing left for it: clipped, and said so
+    assert [p.code for p in problems] == ["READ_LIMIT"]
+
+
+def test_many_html_tables_of_wide_spans_stay_within_the_cell_limit_together() -> None:
+    """Each table below expands 2,000 spans to 2,000,000 cells (68 KB of HTML each); four of them
+    made 8 million, and a page within the file-size limit could make billions."""
+    table = "<table>" + '<tr><td colspan="1000">x</td></tr>' * 2000 + "</table>"
+    doc = parse_html(("<html><body>" + table * 4 + "</body></html>").encode())
+    assert _cells(doc) == Limits().max_cells
+    limit = [p for p in doc.problems if p.code == "READ_LIMIT"]
+    assert [p.place.table for p in limit if p.place is not None] == [2, 3, 4]
+
+
+def test_the_seed_page_with_wide_tables_after_it_is_still_read() -> None:
+    seed = gk.examples.seed_report()
+    table = "<table>" + '<tr><td colspan="100">x</td></tr>' * 30 + "</table>"
+    page = render_html(seed).replace("</body>", table * 5 + "</body>")
+    limits = Limits(max_cells=8000)
+    got = read_html(page.encode(), limits=limits)
+    assert got.report is not None
+    assert gk.to_records(got.report) == gk.to_records(seed)  # the report's own tables come first
+    assert _cells(parse_html(page.encode(), limits=limits)) <= limits.max_cells
+    assert any(p.code == "READ_LIMIT" for p in got.problems)
+
+
+def test_many_word_tables_of_wide_spans_stay_within_the_cell_limit_together() -> None:
+    from gongkai_model.formats.docx import parse_docx, write_docx
+
+    out = io.BytesIO()
+    write_docx(gk.examples.seed_report(), out)
+    row = '<w:tr><w:tc><w:tcPr><w:gridSpan w:val="100"/></w:tcPr><w:p/></w:tc></w:tr>'
+    table = "<w:tbl>" + row * 30 + "</w:tbl>"
+    data = _edit_zip(out.getvalue(), "word/document.xml", lambda x: x.replace("<w:sectPr", table * 5 + "<w:sectPr", 1))
+    limits = Limits(max_cells=8000)
+    doc = parse_docx(data, limits=limits)
+    assert _cells(doc) <= limits.max_cells
+    assert any(p.code == "READ_LIMIT" for p in doc.problems)
+    assert _cells(parse_docx(data)) > limits.max_cells  # the same file within the default limits: all of it
+
+
+def test_pdf_tables_share_one_cell_budget() -> None:
+    from gongkai_model.formats.pdf import parse_pdf
+
+    data = (CASES / "huaian-hongze-qu-2024.pdf").read_bytes()
+    whole = _cells(parse_pdf(data))
+    limits = Limits(max_cells=whole // 2)
+    doc = parse_pdf(data, limits=limits)
+    assert _cells(doc) <= limits.max_cells
+    assert any(p.code == "READ_LIMIT" for p in doc.problems)
+
+
+def _edit_zip(data: bytes, member: str, edit: Callable[[str], str]) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            body = src.read(item.filename)
+            if item.filename == member:
+                body = edit(body.decode("utf-8")).encode("utf-8")
+            dst.writestr(item.filename, body)
+    return out.getvalue()

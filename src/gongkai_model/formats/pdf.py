@@ -45,7 +45,7 @@ from ..errors import GongkaiError, Place, Problem, ReadError
 from ..limits import DEFAULT_LIMITS, Limits, Source, read_source, source_name
 from ..model.values import Edition
 from ._assemble import assemble, find_heading
-from ._document import Block, Document, Grid, Span
+from ._document import Block, CellBudget, Document, Grid, Span
 from ._result import Imported
 
 __all__ = ["parse_pdf", "read_pdf"]
@@ -324,6 +324,7 @@ def _blocks(
     paragraphs = _Paragraphs(lines)
     blocks: list[Block] = []
     current: list[_Line] = []
+    budget = CellBudget(limits.max_cells)  # the cells all the document's tables may expand to
 
     def flush() -> None:
         if current:
@@ -341,7 +342,7 @@ def _blocks(
                 flush()
                 k += 1
                 place = Place(source, page=item.page, table=k)
-                grid = Grid.build(item.spans(), place, limits, problems)
+                grid = Grid.build(item.spans(), place, limits, problems, budget)
                 text = "\n".join("\t".join(c.text for c in row if c) for row in grid.rows)
                 blocks.append(Block("table", text, place, grid))
                 continue
