@@ -57,6 +57,13 @@ def seeds(fmt: str) -> list[bytes]:
     for pattern in kept:
         out.extend(path.read_bytes() for path in sorted(CASES.glob(pattern)))
     if fmt == "pdf":  # the library writes no PDF
+        # and each with a plain trailer naming its catalog after the end: a file whose offsets a
+        # mutation shifted is then recovered by scanning (as readers do) instead of being refused
+        # before its pages are read (cross-reference streams alone cannot be found that way)
+        for data in list(out):
+            root = re.search(rb"/Root (\d+ \d+ R)", data)
+            if root is not None:
+                out.append(data + b"\ntrailer\n<</Root " + root.group(1) + b">>\n%%EOF\n")
         return out
     for report in case_reports():
         if fmt == "html":
@@ -236,7 +243,8 @@ def mutate_docx(data: bytes, rng: random.Random) -> bytes:
     return out.getvalue()
 
 
-_STREAM = re.compile(rb"<<((?:(?!>>\s*stream).)*?)/Filter\s*/FlateDecode(.*?)>>\s*stream\r?\n", re.S)
+#: An object's dictionary and the start of its stream (never reaching into another object).
+_STREAM = re.compile(rb"\d+ \d+ obj\s*<<(?:(?!endobj|stream).)*?>>\s*stream\r?\n", re.S)
 
 
 def mutate_pdf(data: bytes, rng: random.Random) -> bytes:
@@ -248,7 +256,10 @@ def mutate_pdf(data: bytes, rng: random.Random) -> bytes:
             return data
         spot = rng.choice(spots)
         return data[: spot.start()] + replacement + data[spot.end() :]
-    starts = list(_STREAM.finditer(data))
+    starts = [m for m in _STREAM.finditer(data) if b"/FlateDecode" in m.group(0) and b"/XRef" not in m.group(0)]
+    drawings = [m for m in starts if b"/Type" not in m.group(0)]  # page contents carry no /Type
+    if drawings and rng.random() < 0.8:
+        starts = drawings
     if not starts:
         return data
     head = rng.choice(starts)
@@ -267,7 +278,17 @@ def mutate_pdf(data: bytes, rng: random.Random) -> bytes:
             body = body[: spot.start()] + replacement + body[spot.end() :]
     else:
         body = mutate_bytes(body, rng, [body])
-    packed = zlib.compress(body)
+    packed = zlib.compress(body, 9)
+    room = end - head.end()
+    if len(packed) < room:
+        # the same number of bytes as before (padded before ``endstream``, ``/Length`` padded with
+        # spaces), so the cross-reference offsets still hold and the reader parses the change
+        # rather than refusing a file whose objects cannot be found
+        length = re.search(rb"/Length (\d+)", head.group(0))
+        if length is not None and len(b"%d" % len(packed)) <= len(length.group(1)):
+            number = (b"%d" % len(packed)).ljust(len(length.group(1)))
+            dictionary = head.group(0)[: length.start(1)] + number + head.group(0)[length.end(1) :]
+            return data[: head.start()] + dictionary + packed + b"\n" * (room - len(packed)) + data[end:]
     dictionary = re.sub(rb"/Length \d+", b"/Length %d" % len(packed), head.group(0))
     return data[: head.start()] + dictionary + packed + b"\n" + data[end:]
 
