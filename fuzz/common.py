@@ -132,6 +132,8 @@ def run(
     found: dict[str, Path] = {}
     start = time.perf_counter()
     for n in range(runs):
+        if n and n % 100 == 0:
+            print(f"{name}: {n} inputs in {time.perf_counter() - start:.0f} s, {len(found)} findings", flush=True)
         data = make(rng)
         try:
             with time_bound(seconds + int(per_mb * len(data) / 2**20)):
