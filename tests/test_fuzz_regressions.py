@@ -186,3 +186,20 @@ def test_the_recovery_keeps_pdfminer_s_answers() -> None:
     packed[5:9] = b"\xff\xff\xff\xff"  # damaged before the checksum: refused, as pdfminer does
     with pytest.raises(zlib.error):
         _decompress_corrupted(bytes(packed))
+
+
+# --- text drawn at NaN: a position that cannot be rounded -------------------------------------
+
+
+def test_objects_without_a_finite_position_are_not_placed() -> None:
+    """fuzz/findings/pdf-ValueError-dfce81eac49b (a mutated 240 KB PDF, page drawing damaged): a
+    character at x0 = NaN escaped as ``ValueError: cannot convert float NaN to integer``. Such
+    objects are now left out of the page, with a READ_PAGE problem counting them."""
+    pytest.importorskip("pdfplumber")
+    from gongkai_model.formats.pdf import _placed
+
+    char = {"object_type": "char", "text": "1", "x0": 10.0, "x1": 15.0, "top": 5.0, "bottom": 12.0}
+    assert _placed(char)
+    for key in ("x0", "x1", "top", "bottom"):
+        for bad in (float("nan"), float("inf"), -float("inf")):
+            assert not _placed({**char, key: bad})

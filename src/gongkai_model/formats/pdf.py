@@ -35,6 +35,7 @@ import contextlib
 import functools
 import io
 import itertools
+import math
 import re
 import statistics
 import zlib
@@ -295,9 +296,26 @@ def _mode(values: Sequence[int]) -> float:
     return float(Counter(values).most_common(1)[0][0]) if values else 0.0
 
 
+def _placed(obj: dict[str, Any]) -> bool:
+    """Whether a page object has a position (a damaged drawing can put text at NaN or infinity)."""
+    return all(math.isfinite(v) for k in ("x0", "x1", "top", "bottom") if isinstance(v := obj.get(k), int | float))
+
+
 def _page_items(page: Any, number: int, source: str, problems: list[Problem]) -> list[tuple[float, _Table | _Line]]:
     """The tables and the text lines outside them, each with its top, of one page."""
-    seen = page.filter(_visible)
+    unplaced = sum(1 for objects in page.objects.values() for obj in objects if not _placed(obj))
+    if unplaced:
+        place = Place(source, page=number)
+        problems.append(
+            Problem(
+                str(place),
+                f"{unplaced} object(s) of the page have no finite position (NaN or infinite coordinates); "
+                "they were not read",
+                code="READ_PAGE",
+                place=place,
+            )
+        )
+    seen = page.filter(lambda obj: _placed(obj) and _visible(obj))
     items: list[tuple[float, _Table | _Line]] = []
     boxes: list[tuple[float, ...]] = []
     edges = len(seen.edges)
@@ -325,7 +343,7 @@ def _page_items(page: Any, number: int, source: str, problems: list[Problem]) ->
     def outside(obj: dict[str, Any]) -> bool:
         return obj.get("object_type") != "char" or not any(_inside(obj, b) for b in boxes)
 
-    text_page = page.filter(outside) if boxes else page
+    text_page = seen.filter(outside) if boxes else seen  # text with a position only
     height = float(page.height) or 1.0
     for n, raw in enumerate(text_page.extract_text_lines(return_chars=True), start=1):
         line = _Line(number, n, raw)
