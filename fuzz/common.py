@@ -84,8 +84,12 @@ def mutate_bytes(data: bytes, rng: random.Random, others: list[bytes]) -> bytes:
     return data[:i] + rng.choice(INTERESTING) + data[i:]
 
 
-class Timeout(Exception):
-    """An input ran past its time bound (a hang)."""
+class Timeout(BaseException):
+    """An input ran past its time bound (a hang).
+
+    Not an ``Exception``: a reader that turns every foreign exception into its own error (as the
+    PDF reader does with pdfminer's) must not swallow it and carry on with the hang.
+    """
 
 
 @contextmanager
@@ -121,17 +125,24 @@ def run(
     seed: int,
     seconds: int,
     suffix: str,
+    per_mb: float = 0.0,
 ) -> int:
-    """Run ``check`` on ``runs`` inputs made by ``make``; save each distinct failure; return their number."""
+    """Run ``check`` on ``runs`` inputs made by ``make``; save each distinct failure; return their number.
+
+    Each input is bounded by ``seconds``, plus ``per_mb`` seconds for each megabyte of it (reading
+    is linear in the input's size: a bound that grows with it still catches a hang, which is not).
+    """
     rng = random.Random(seed)
     found: dict[str, Path] = {}
     start = time.perf_counter()
     for n in range(runs):
+        if n and n % 100 == 0:
+            print(f"{name}: {n} inputs in {time.perf_counter() - start:.0f} s, {len(found)} findings", flush=True)
         data = make(rng)
         try:
-            with time_bound(seconds):
+            with time_bound(seconds + int(per_mb * len(data) / 2**20)):
                 check(data)
-        except Exception as exc:  # a finding: a foreign exception, a hang or a broken property
+        except (Exception, Timeout) as exc:  # a finding: a foreign exception, a hang or a broken property
             frames = [f for f in traceback.extract_tb(exc.__traceback__) if not f.filename.endswith("common.py")]
             frame = frames[-1] if frames else traceback.extract_tb(exc.__traceback__)[-1]
             key = f"{type(exc).__name__} at {Path(frame.filename).name}:{frame.lineno}"

@@ -18,8 +18,10 @@ from functools import cache
 
 import gongkai_model as gk
 from gongkai_model import excel
+from gongkai_model.formats._xlsxread import read_xlsx
 
 from .common import INTERESTING, cap_memory, case_reports, mutate_bytes, run
+from .fuzz_documents import check_imported
 
 
 @cache
@@ -96,7 +98,11 @@ def make(rng: random.Random) -> bytes:
 
 
 def check(data: bytes) -> None:
-    """A report with located issues, or ExcelError with problems; anything else is a finding."""
+    """A report with located issues, or ExcelError with problems; anything else is a finding.
+
+    The reader ``gk.read`` uses (``formats.read_xlsx``) keeps the contract of every document reader.
+    """
+    check_imported(read_xlsx(data))
     try:
         report, issues = excel.read_report(data)
     except excel.ExcelError as exc:

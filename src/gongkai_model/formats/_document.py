@@ -21,7 +21,7 @@ import attrs
 from ..errors import Place, Problem
 from ..limits import DEFAULT_LIMITS, Limits
 
-__all__ = ["Block", "Document", "Grid", "GridCell", "Span"]
+__all__ = ["Block", "CellBudget", "Document", "Grid", "GridCell", "Span"]
 
 
 @attrs.frozen
@@ -52,6 +52,18 @@ class GridCell:
     formula: bool = False
 
 
+@attrs.define
+class CellBudget:
+    """The grid cells every table of one document may still expand to, together.
+
+    ``Limits.max_cells`` bounds one grid; a reader passes one budget (``CellBudget(limits.max_cells)``)
+    to every :meth:`Grid.build` of a document, so that many tables of wide spans (a few bytes of
+    HTML or Word each) cannot multiply it.
+    """
+
+    left: int
+
+
 @attrs.frozen(eq=False)
 class Grid:
     """A table as printed: ``rows`` of cells after merges are expanded (``None`` where nothing is)."""
@@ -79,11 +91,17 @@ class Grid:
         place: Place,
         limits: Limits = DEFAULT_LIMITS,
         problems: list[Problem] | None = None,
+        budget: CellBudget | None = None,
     ) -> Grid:
-        """Expand ``rowspan``/``colspan`` as HTML does, within ``limits`` (spans are clipped, and said so)."""
+        """Expand ``rowspan``/``colspan`` as HTML does, within ``limits`` (spans are clipped, and said so).
+
+        With a ``budget`` (shared by the grids of one document) the grid also stays within what is
+        left of it, and takes its cells from it.
+        """
         grid: list[list[GridCell | None]] = []
         clipped = False
         total = 0
+        cap = limits.max_cells if budget is None else min(limits.max_cells, budget.left)
         for r, row in enumerate(spans[: limits.max_rows]):
             while len(grid) <= r:
                 grid.append([])
@@ -97,7 +115,7 @@ class Grid:
                 if c >= limits.max_columns:
                     clipped = True
                     break
-                room = limits.max_cells - total
+                room = cap - total
                 if colspan > room:
                     clipped = True
                     break
@@ -118,6 +136,8 @@ class Grid:
                 c += colspan
         if len(spans) > limits.max_rows:
             clipped = True
+        if budget is not None:
+            budget.left -= total
         if clipped and problems is not None:
             problems.append(
                 Problem(

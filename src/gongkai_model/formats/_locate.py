@@ -44,6 +44,11 @@ def _cells_of(shape: Shape) -> dict[str, list[Cell]]:
 #: How close a printed label must be to a statutory one to be read as its misprint.
 FUZZY_CUTOFF = 0.8
 
+#: Occurrences of one row label weighed against each other (each is tried as the row's place). A
+#: report prints a label once or a few times (a table of contents, a table continued); a label
+#: printed more often is not a layout, and weighing every occurrence would take quadratic time.
+MAX_OCCURRENCES = 16
+
 
 @functools.cache
 def known_labels() -> frozenset[str]:
@@ -115,6 +120,18 @@ def locate(grids: Sequence[Grid], shape: Shape, *, strict: bool = False) -> Loca
     for r in the_rows:
         keys = _keys(r)
         hits = [(gi, cell, keys[normalize_label(cell.text)]) for gi, cell in index.find(list(keys))]
+        if len(hits) > MAX_OCCURRENCES:
+            problems.append(
+                _problem(
+                    hits[MAX_OCCURRENCES][1].place,
+                    f"row label {r.label!r} is printed {len(hits)} times; "
+                    f"only the first {MAX_OCCURRENCES} are considered",
+                    r.label,
+                    "READ_LIMIT",
+                    severity="warning",
+                )
+            )
+            hits = hits[:MAX_OCCURRENCES]
         if hits:
             best = _best(index, r, shape, [(gi, cell) for gi, cell, _ in hits])
             found_rows[r.path] = best
@@ -367,18 +384,22 @@ def _block(grid: Grid, label: GridCell, mine: list[Cell], problems: list[Problem
     """
     out: dict[str, GridCell] = {}
     left, right = _repeated(grid, label)
-    for c in mine:
-        header: GridCell | None = None
-        names = {normalize_label(x) for x in (c.column, *c.spec.aliases)}
-        for r in range(label.bottom + 1, len(grid.rows)):
-            row = grid.rows[r]
-            for col in range(left, min(right + 1, len(row))):
-                cell = row[col]
-                if cell is not None and cell.top == r and normalize_label(cell.text) in names:
-                    header = cell
-                    break
-            if header is not None:
-                break
+    # each column's header: the first cell below the label, within its columns, that names it
+    # (one pass over the rows for all the columns)
+    names = [{normalize_label(x) for x in (c.column, *c.spec.aliases)} for c in mine]
+    headers: list[GridCell | None] = [None] * len(mine)
+    for r in range(label.bottom + 1, len(grid.rows)):
+        if all(h is not None for h in headers):
+            break
+        row = grid.rows[r]
+        for col in range(left, min(right + 1, len(row))):
+            cell = row[col]
+            if cell is not None and cell.top == r and max(cell.left, left) == col:  # each cell once
+                key = normalize_label(cell.text)
+                for k, known in enumerate(names):
+                    if headers[k] is None and key in known:
+                        headers[k] = cell
+    for c, header in zip(mine, headers, strict=True):
         value = None
         if header is not None and header.bottom + 1 < len(grid.rows):
             row = grid.rows[header.bottom + 1]

@@ -42,7 +42,7 @@ from ..model.report import AnnualReport, OtherMatters, Overview
 from ..model.values import Amount, Edition
 from ..reference import section_headings
 from ._assemble import assemble
-from ._document import Block, Document, Grid, Span
+from ._document import Block, CellBudget, Document, Grid, Span
 from ._layout import SheetPlan, plans
 from ._result import Imported
 
@@ -369,6 +369,7 @@ def parse_docx(data: bytes, *, source: str = "<docx>", limits: Limits = DEFAULT_
     problems: list[Problem] = []
     paragraphs = 0
     tables = 0
+    budget = CellBudget(limits.max_cells)  # the cells all the document's tables may expand to
     for el in _blocks(body, 0, limits.max_depth):
         if el.tag == _P:
             paragraphs += 1
@@ -378,7 +379,7 @@ def parse_docx(data: bytes, *, source: str = "<docx>", limits: Limits = DEFAULT_
             continue
         tables += 1
         place = Place(source, table=tables)
-        grid = Grid.build(_table_spans(el, limits), place, limits, problems)
+        grid = Grid.build(_table_spans(el, limits), place, limits, problems, budget)
         text = "\n".join("\t".join(c.text for c in row if c) for row in grid.rows)
         blocks.append(Block("table", text, place, grid))
     if not blocks:

@@ -21,7 +21,7 @@ from ..model.report import AnnualReport
 from ..model.values import Amount, Edition
 from ..reference import section_headings
 from ._assemble import assemble, find_heading, find_title
-from ._document import Block, Document, Grid, Span
+from ._document import Block, CellBudget, Document, Grid, Span
 from ._layout import SheetPlan, plans, sheet_name
 from ._result import Imported
 
@@ -127,6 +127,7 @@ class _Walker:
         self.kind = "paragraph"
         self.tables = 0
         self.too_deep: int | None = None
+        self.budget = CellBudget(limits.max_cells)  #: the cells all the page's tables may expand to
 
     def flush(self) -> None:
         text = "".join(self.buffer).strip()
@@ -214,7 +215,7 @@ class _Walker:
             if budget <= 0:
                 spans.append([Span("")] * (limits.max_columns + 1))  # make the grid report the clipping
                 break
-        grid = Grid.build(spans, place, limits, self.problems)
+        grid = Grid.build(spans, place, limits, self.problems, self.budget)
         caption = " ".join(" ".join(c.itertext()) for c in table if _tag(c) == "caption").strip()
         if caption:
             self.blocks.append(Block("paragraph", caption, Place(self.source, table=self.tables)))

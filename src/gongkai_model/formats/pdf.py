@@ -35,8 +35,10 @@ import contextlib
 import functools
 import io
 import itertools
+import math
 import re
 import statistics
+import zlib
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
@@ -45,7 +47,7 @@ from ..errors import GongkaiError, Place, Problem, ReadError
 from ..limits import DEFAULT_LIMITS, Limits, Source, read_source, source_name
 from ..model.values import Edition
 from ._assemble import assemble, find_heading
-from ._document import Block, Document, Grid, Span
+from ._document import Block, CellBudget, Document, Grid, Span
 from ._result import Imported
 
 __all__ = ["parse_pdf", "read_pdf"]
@@ -59,14 +61,36 @@ _PAGE_NUMBER = re.compile(
 _CJK = re.compile(r"[\u3000-\u30ff\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]")
 
 
+def _decompress_corrupted(data: bytes) -> bytes:
+    """pdfminer's recovery of a Flate stream whose checksum is damaged, in linear time.
+
+    pdfminer's own (``pdfminer.pdftypes.decompress_corrupted``) feeds the stream one byte at a time
+    and joins the output with ``bytes +=``: quadratic, minutes on a few megabytes (found by
+    fuzzing). This gives the same bytes and raises the same ``zlib.error``.
+    """
+    d = zlib.decompressobj()
+    out = bytearray()
+    for i in range(len(data)):
+        try:
+            out += d.decompress(data[i : i + 1])
+        except zlib.error:
+            if i < len(data) - 3:  # not in the checksum: the data itself is damaged
+                raise
+            break
+    return bytes(out)
+
+
 def _pdfplumber() -> Any:
     try:
+        import pdfminer.pdftypes
         import pdfplumber
     except ImportError:
         raise ReadError(
             "reading PDFs needs pdfplumber",
             [Problem("pdfplumber", f"the optional dependency is not installed; install it with: {_EXTRA}")],
         ) from None
+    if getattr(pdfminer.pdftypes, "decompress_corrupted", None) is not None:
+        pdfminer.pdftypes.decompress_corrupted = _decompress_corrupted
     return pdfplumber
 
 
@@ -272,9 +296,26 @@ def _mode(values: Sequence[int]) -> float:
     return float(Counter(values).most_common(1)[0][0]) if values else 0.0
 
 
+def _placed(obj: dict[str, Any]) -> bool:
+    """Whether a page object has a position (a damaged drawing can put text at NaN or infinity)."""
+    return all(math.isfinite(v) for k in ("x0", "x1", "top", "bottom") if isinstance(v := obj.get(k), int | float))
+
+
 def _page_items(page: Any, number: int, source: str, problems: list[Problem]) -> list[tuple[float, _Table | _Line]]:
     """The tables and the text lines outside them, each with its top, of one page."""
-    seen = page.filter(_visible)
+    unplaced = sum(1 for objects in page.objects.values() for obj in objects if not _placed(obj))
+    if unplaced:
+        place = Place(source, page=number)
+        problems.append(
+            Problem(
+                str(place),
+                f"{unplaced} object(s) of the page have no finite position (NaN or infinite coordinates); "
+                "they were not read",
+                code="READ_PAGE",
+                place=place,
+            )
+        )
+    seen = page.filter(lambda obj: _placed(obj) and _visible(obj))
     items: list[tuple[float, _Table | _Line]] = []
     boxes: list[tuple[float, ...]] = []
     edges = len(seen.edges)
@@ -302,7 +343,7 @@ def _page_items(page: Any, number: int, source: str, problems: list[Problem]) ->
     def outside(obj: dict[str, Any]) -> bool:
         return obj.get("object_type") != "char" or not any(_inside(obj, b) for b in boxes)
 
-    text_page = page.filter(outside) if boxes else page
+    text_page = seen.filter(outside) if boxes else seen  # text with a position only
     height = float(page.height) or 1.0
     for n, raw in enumerate(text_page.extract_text_lines(return_chars=True), start=1):
         line = _Line(number, n, raw)
@@ -324,6 +365,7 @@ def _blocks(
     paragraphs = _Paragraphs(lines)
     blocks: list[Block] = []
     current: list[_Line] = []
+    budget = CellBudget(limits.max_cells)  # the cells all the document's tables may expand to
 
     def flush() -> None:
         if current:
@@ -341,7 +383,7 @@ def _blocks(
                 flush()
                 k += 1
                 place = Place(source, page=item.page, table=k)
-                grid = Grid.build(item.spans(), place, limits, problems)
+                grid = Grid.build(item.spans(), place, limits, problems, budget)
                 text = "\n".join("\t".join(c.text for c in row if c) for row in grid.rows)
                 blocks.append(Block("table", text, place, grid))
                 continue
