@@ -162,6 +162,9 @@ def infer_edition(labels: Iterable[str], year: int | None = None) -> tuple[Editi
     return by_year or Edition.FORMAT_2021, problems
 
 
+_BOTH_OTHER_FORMS = f"has both the single {OTHER_HANDLING} row and its three sub-rows"
+
+
 def infer_shape(labels: Iterable[str], edition: Edition) -> tuple[Shape, list[Problem]]:
     """The 表三 variant that the printed row and column ``labels`` show, for ``edition``.
 
@@ -181,9 +184,7 @@ def infer_shape(labels: Iterable[str], edition: Edition) -> tuple[Shape, list[Pr
     seen_detailed = bool(keys & detailed_rows)
     seen_subtotal = bool(keys & subtotal)
     if seen_single and seen_detailed and edition is Edition.FORMAT_2019:
-        problems.append(
-            Problem("表三", "has both the single （六）其他处理 row and its three sub-rows", OTHER_HANDLING)
-        )
+        problems.append(Problem("表三", _BOTH_OTHER_FORMS, OTHER_HANDLING))
     single_row = edition is Edition.FORMAT_2019 or (seen_single and not seen_detailed)
     return Shape(edition, single_row, seen_subtotal), problems
 
@@ -198,7 +199,7 @@ def _shape(edition: Edition, recs: list[tuple[int, tuple[Any, ...]]], problems: 
         and any(normalize_label(x) in single_rows for x in labels)
         and not shape.single_other_row
     ):
-        found.append(Problem("表三", "has both the single （六）其他处理 row and its three sub-rows", OTHER_HANDLING))
+        found.append(Problem("表三", _BOTH_OTHER_FORMS, OTHER_HANDLING))
     problems.extend(found)
     return shape
 

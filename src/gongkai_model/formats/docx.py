@@ -565,7 +565,7 @@ def write_docx(report: AnnualReport, target: str | os.PathLike[str] | IO[bytes])
     doc = docx.Document()
     title = doc.add_paragraph(style="Title")
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    title.add_run(f"{report.agency}{report.year}年{AnnualReport.TITLE}")
+    title.add_run(report.title)
     numbered = dict(zip(("table2", "table3", "table4"), tables.values(), strict=True))
     for heading, attribute, _ in section_headings():
         doc.add_heading(heading, level=1)

@@ -522,7 +522,7 @@ def render_html(report: AnnualReport) -> str:
     >>> page.startswith("<!DOCTYPE html>"), "<h2>三、收到和处理政府信息公开申请情况</h2>" in page
     (True, True)
     """
-    title = _escape(f"{report.agency}{report.year}年{AnnualReport.TITLE}")
+    title = _escape(report.title)
     out = [
         "<!DOCTYPE html>",
         '<html lang="zh-CN">',

@@ -696,7 +696,7 @@ def display(value: object) -> str:
 
 def title_of(report: AnnualReport) -> str:
     """The report's title as published."""
-    return f"{report.agency}{report.year}年{AnnualReport.TITLE}"
+    return report.title
 
 
 def section_texts(report: AnnualReport) -> dict[str, str | None]:

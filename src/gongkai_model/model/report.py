@@ -101,6 +101,11 @@ class AnnualReport(Node):
         )
 
     @property
+    def title(self) -> str:
+        """The report's title as published: ``北京市西城区信访办公室2023年政府信息公开工作年度报告``."""
+        return f"{self.agency}{self.year}年{self.TITLE}"
+
+    @property
     def edition(self) -> Edition:
         """The statutory edition, as given by the 表二 class."""
         if isinstance(self.table2, ProactiveDisclosure2019):
