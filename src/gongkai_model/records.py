@@ -258,7 +258,7 @@ def _from_records(
             continue
         if cell.spec.total == "header" and not shape.subtotal_column:  # pragma: no cover - shape says so
             continue
-        label = f"表{cell.table} {cell.row} × {cell.column}"
+        label = cell.label
         if cell.path in values:
             problems.append(Problem(where, f"repeats the cell of record {source[cell.path]}", label))
             continue

@@ -208,7 +208,7 @@ def assemble(
             parsed = parse_value(printed.text, cell.kind, unit=cell.spec.unit)
             value = parsed.value
             provenance[cell.path] = Provenance(printed.place, printed.text, parsed.mark, parsed.note, printed.formula)
-            label = f"表{cell.table} {cell.row} × {cell.column}"
+            label = cell.label
             if parsed.problem:
                 problems.append(
                     Problem(str(printed.place), parsed.problem, label, code="READ_VALUE_REFUSED", place=printed.place)

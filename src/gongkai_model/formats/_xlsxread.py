@@ -400,7 +400,7 @@ def _figure_problems(imported: Imported, parsed: _Parsed) -> list[Problem]:
     for path, prov in imported.provenance.items():
         ref = prov.place.cell or ""
         cell = cells.get(path)
-        label = f"表{cell.table} {cell.row} × {cell.column}" if cell is not None else None
+        label = cell.label if cell is not None else None
         out.extend(attrs.evolve(p, label=label) for p in parsed.deferred.get(ref, ()))
         sheet_name, _, at = ref.rpartition("!")
         sheet = parsed.sheets.get(sheet_name)

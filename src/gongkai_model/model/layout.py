@@ -66,6 +66,11 @@ class Cell:
     def kind(self) -> Value:
         return self.spec.value
 
+    @property
+    def label(self) -> str:
+        """The cell named by its table and labels: ``表三 一、本年新收政府信息公开申请数量 × 自然人``."""
+        return f"表{self.table} {self.row} × {self.column}"
+
 
 def shape_of(report: AnnualReport) -> Shape:
     """The shape of ``report``."""
