@@ -40,7 +40,7 @@ import cattrs
 
 from .errors import GongkaiError, JSONError, ModelError, Problem
 from .limits import DEFAULT_LIMITS, Limits, Source, read_source, source_name
-from .model._spec import Kind, Node, Value, field_specs
+from .model._spec import YEAR_MIN, Kind, Node, Value, field_specs, plain_test
 from .model.layout import Shape, shape_of
 from .model.report import AnnualReport
 from .model.tables import ApplicantCounts, Applications
@@ -570,17 +570,10 @@ def _fast_fn(cls: type, subtotal: bool, guard: bool, envelope: bool = False) -> 
             names.append(field.name)
             kind = info.spec.value
             none_ok = not info.spec.required and kind not in (Value.NODE, Value.YEAR)
-            test = None
             expr = a
-            bound = f" and -B < {a} < B" if guard else ""
-            if kind is Value.COUNT:
-                test = f"(type({a}) is int and {a} >= 0{bound})"
-            elif kind is Value.SIGNED:
-                test = f"(type({a}) is int{bound})"
-            elif kind is Value.YEAR:
-                test = f"(type({a}) is int and 2008 <= {a} <= 2200)"
-            elif kind is Value.TEXT:
-                test = f"type({a}) is str"
+            test = plain_test(kind, a, f" and -B < {a} < B" if guard else "")  # plain ints and texts
+            if test is not None:
+                checks.append(f"({a} is None or {test})" if none_ok else test)
             elif kind is Value.MONEY:
                 expr = f"money({a})"
             elif kind is Value.DATE:
@@ -595,8 +588,6 @@ def _fast_fn(cls: type, subtotal: bool, guard: bool, envelope: bool = False) -> 
             else:
                 env[f"F{k}_{j}"] = {frozenset(_wire_keys(t, sub)): _fast_fn(t, sub, guard) for t in info.types}
                 expr = f"F{k}_{j}[frozenset({a})]({a})"  # the key set tells the class (a non-dict raises)
-            if test is not None:
-                checks.append(f"({a} is None or {test})" if none_ok else test)
             sets.append(f"{setter}(x{k}, {expr})")
         lines.append(
             f"    if not (type({src}) is dict or (type({src}) is _Object and not {src}.repeated))"
@@ -1122,7 +1113,7 @@ def _leaf_schema(kind: Value, required: bool) -> dict[str, Any]:
     if kind is Value.SIGNED:
         return {"type": ["integer", "null"]}
     if kind is Value.YEAR:
-        return {"type": "integer", "minimum": 2008}
+        return {"type": "integer", "minimum": YEAR_MIN}
     if kind is Value.MONEY:
         return {"type": ["string", "null"], "pattern": _MONEY.pattern}
     if kind is Value.TEXT:

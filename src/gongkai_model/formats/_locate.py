@@ -22,6 +22,7 @@ from ..labels import normalize_label
 from ..model.layout import Cell, RowInfo, Shape, layout, rows
 from ..model.values import Edition
 from ._document import Grid, GridCell
+from ._layout import sheet_name
 
 __all__ = ["Located", "known_labels", "locate"]
 
@@ -143,14 +144,9 @@ def locate(grids: Sequence[Grid], shape: Shape, *, strict: bool = False) -> Loca
     missing_tables = {r.table for r in the_rows} - {r.table for r in the_rows if r.path in found_rows}
     used: dict[int, str] = {}
     for table in sorted(missing_tables, key="二三四".index):
-        problems.append(
-            _problem(
-                None,
-                f"表{table} was not found in the document; its cells are blank",
-                f"表{table}",
-                "READ_TABLE_MISSING",
-            )
-        )
+        name = sheet_name(table)  # 表二
+        message = "was not found in the document; its cells are blank"
+        problems.append(_problem(None, message, name, "READ_TABLE_MISSING", where=name))
     for r in the_rows:
         if r.path not in found_rows:
             if r.table not in missing_tables and r.path not in reported:

@@ -22,6 +22,8 @@ from ..errors import ModelError, Problem
 
 __all__ = [
     "KEY",
+    "YEAR_MAX",
+    "YEAR_MIN",
     "Kind",
     "Node",
     "Row",
@@ -30,6 +32,7 @@ __all__ = [
     "column",
     "field_specs",
     "meta",
+    "plain_test",
     "prose",
     "row",
     "section",
@@ -179,6 +182,28 @@ def _describe(v: object) -> str:
     return f"{type(v).__name__} {text}"
 
 
+#: The report years the model accepts (the 2008 Regulation's first reports onwards).
+YEAR_MIN, YEAR_MAX = 2008, 2200
+
+
+def plain_test(kind: Value, v: str, bound: str = "") -> str | None:
+    """Python source that is true when the value named ``v`` is certainly valid, for the kinds whose
+    values are plain ``int``/``str`` (``None`` for the others); ``bound`` adds a condition on counts.
+
+    Shared by every generated fast check (model construction, JSON loading), so that they test the
+    same thing as :func:`check_value`.
+    """
+    if kind is Value.COUNT:
+        return f"(type({v}) is int and {v} >= 0{bound})"
+    if kind is Value.SIGNED:
+        return f"(type({v}) is int{bound})"
+    if kind is Value.YEAR:
+        return f"(type({v}) is int and {YEAR_MIN} <= {v} <= {YEAR_MAX})"
+    if kind is Value.TEXT:
+        return f"type({v}) is str"
+    return None
+
+
 def check_value(kind: Value, v: object, types_: tuple[type, ...] = (), required: bool = False) -> str | None:
     """Why ``v`` is not a valid value of ``kind``, or ``None`` when it is."""
     if v is None:
@@ -188,8 +213,8 @@ def check_value(kind: Value, v: object, types_: tuple[type, ...] = (), required:
             return f"expected a whole number or None, got {_describe(v)}"
         if kind is Value.COUNT and v < 0:
             return f"must not be negative, got {v}"
-        if kind is Value.YEAR and not 2008 <= v <= 2200:
-            return f"expected a report year from 2008, got {v}"
+        if kind is Value.YEAR and not YEAR_MIN <= v <= YEAR_MAX:
+            return f"expected a report year from {YEAR_MIN}, got {v}"
         return None
     if kind is Value.MONEY:
         if not isinstance(v, Decimal):
@@ -258,16 +283,11 @@ def _fast_check(cls: type) -> Callable[[Any], bool]:
         v = f"self.{info.name}"
         kind = info.spec.value
         none_ok = not info.spec.required and kind not in (Value.NODE, Value.YEAR)
-        if kind is Value.COUNT:
-            test = f"(type({v}) is int and {v} >= 0)"
-        elif kind is Value.SIGNED:
-            test = f"type({v}) is int"
-        elif kind is Value.YEAR:
-            test = f"(type({v}) is int and 2008 <= {v} <= 2200)"
+        plain = plain_test(kind, v)
+        if plain is not None:
+            test = plain
         elif kind is Value.MONEY:
             test = f"(type({v}) is Decimal and {v}.is_finite() and {v} >= 0)"
-        elif kind is Value.TEXT:
-            test = f"type({v}) is str"
         elif kind is Value.DATE:
             test = f"type({v}) is date"
         elif kind is Value.AMOUNT:
