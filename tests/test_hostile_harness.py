@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gongkai_model as gk
+
 from hostile import assert_contract, run_capped
 
 
@@ -24,19 +25,23 @@ def raises_the_library_error() -> object:
 
 def test_a_good_read_keeps_the_contract() -> None:
     outcome = assert_contract(run_capped("test_hostile_harness:reads_the_seed"))
-    assert outcome.kind == "result" and outcome.report
+    assert outcome.kind == "result"
+    assert outcome.report
 
 
 def test_the_library_error_keeps_the_contract() -> None:
     outcome = assert_contract(run_capped("test_hostile_harness:raises_the_library_error"))
-    assert outcome.kind == "error" and outcome.type == "ReadError"
+    assert outcome.kind == "error"
+    assert outcome.type == "ReadError"
 
 
 def test_a_foreign_exception_is_seen() -> None:
     outcome = run_capped("test_hostile_harness:raises_a_foreign_error")
-    assert outcome.kind == "foreign" and outcome.type == "KeyError"
+    assert outcome.kind == "foreign"
+    assert outcome.type == "KeyError"
 
 
 def test_the_memory_cap_holds() -> None:
     outcome = run_capped("test_hostile_harness:allocates_past_the_cap")
-    assert outcome.kind == "foreign" and outcome.type == "MemoryError", str(outcome)
+    assert outcome.kind == "foreign", str(outcome)
+    assert outcome.type == "MemoryError", str(outcome)

@@ -11,6 +11,11 @@
 (None, '／')
 >>> parse_value("12\\n34", Value.COUNT).problem  # two figures on two lines: never 1234
 "not a figure: '12\\\\n34' (left blank)"
+>>> p = parse_value("26⑴", Value.COUNT)  # a footnote mark: never read as 26(1) or 261
+>>> p.value, p.note, p.warning
+(26, '⑴', 'a footnote mark printed after the figure is kept beside it: ⑴')
+>>> parse_value("2①6", Value.COUNT).problem
+"not a figure: '2①6' (left blank)"
 """
 
 from __future__ import annotations
@@ -37,6 +42,18 @@ _NOTE = re.compile(r"^(?P<head>[^（(]*?)(?P<note>[（(].*[）)])$")
 _MONEY_UNIT = re.compile(r"(万元|元)$")
 _FIGURES = frozenset({Value.COUNT, Value.SIGNED, Value.MONEY, Value.AMOUNT})
 _MAX_DIGITS = 40  # no figure of a report is longer; longer digit runs are refused, not converted
+
+#: Characters that print a numeral or letter as a mark (category ``No`` and the enclosed forms:
+#: ``① ⑴ ⒈ ⒜ ❶ ㈠ ¹ ₁``): NFKC turns many of them into plain digits, so they are never read as digits.
+_NUMERAL_MARK = re.compile(
+    r"[\u00b2\u00b3\u00b9\u00bc-\u00be\u2070-\u209f\u2150-\u218f\u2460-\u24ff\u2776-\u2793\u3192-\u3195\u3220-\u325f\u3280-\u32bf]"
+)
+#: Footnote marks after a figure: a run of such numerals, bracketed marks in small or vertical
+#: presentation forms (``﹙1﹚``, ``︵1︶``), or note signs (``*`` ``※`` ``†`` ``‡``); trailing spaces allowed.
+_FOOTNOTE = re.compile(
+    r"(?:[\u00b2\u00b3\u00b9\u2070-\u209f\u2460-\u24ff\u2776-\u2793\u3220-\u325f\u3280-\u32bf*＊※†‡]"
+    r"|[﹙︵][0-9A-Za-z０-９一二三四五六七八九十]{1,3}[﹚︶])+\s*$"
+)
 
 
 @attrs.frozen
@@ -87,11 +104,26 @@ def parse_value(text: str | None, kind: Value, *, unit: str | None = None) -> Pa
 
     Full-width digits and spaces, thousands separators, a count's unit word (``12件``), a
     remark in brackets after the figure, and a money unit printed in the cell are understood.
-    Blank cells and blank-like marks are ``None`` (the mark is kept). Anything else (two figures
-    run together, words, a fraction where a count belongs) is refused: the value is ``None`` and
-    ``problem`` says why. Nothing is guessed.
+    Blank cells and blank-like marks are ``None`` (the mark is kept). Footnote marks after a
+    figure (enclosed and compatibility numerals such as ``⑴ ① ⒜ ¹``, ``﹙1﹚``, ``︵1︶``, ``※``)
+    are kept beside the value as its ``note``, with a ``warning``; such a numeral anywhere else in
+    a figure is refused (it is never read as a digit). Anything else (two figures run together,
+    words, a fraction where a count belongs) is refused: the value is ``None`` and ``problem``
+    says why. Nothing is guessed, and no text, whatever Unicode it holds, makes it raise.
     """
     raw = "" if text is None else text
+    if kind in _FIGURES:
+        mark = _FOOTNOTE.search(raw)
+        if mark is not None and mark.start() > 0 and any(ch.isdigit() for ch in raw[: mark.start()]):
+            before = parse_value(raw[: mark.start()], kind, unit=unit)
+            footnote = mark.group(0).strip()
+            kept = f"{before.note}{footnote}" if before.note else footnote
+            warning = f"a footnote mark printed after the figure is kept beside it: {footnote}"
+            if before.warning:
+                warning = f"{before.warning}; {warning}"
+            if before.problem:
+                return _refuse(raw, kept)
+            return attrs.evolve(before, text=raw, note=kept, warning=warning)
     t = _clean(raw)
     if t == "":
         return ParsedValue(None, raw)
@@ -99,14 +131,20 @@ def parse_value(text: str | None, kind: Value, *, unit: str | None = None) -> Pa
         return ParsedValue(None, raw, mark=raw.strip())
     if _SPLIT_DIGITS.search(raw):
         return _refuse(raw, None)  # two figures side by side: never joined by guessing
-    note = None
+    note: str | None = None
+    head = raw
     m = _NOTE.match(t)
     if m is not None and m.group("head"):
         t = m.group("head")
-        at = min(i for i in (raw.find("（"), raw.find("(")) if i >= 0)
-        note = raw[at:].strip()
-    head = raw[: raw.find(note)] if note else raw
-    if kind in _FIGURES and sum(any(ch.isdigit() for ch in line) for line in head.splitlines()) > 1:
+        # where the remark starts in the printed text: the first character that normalises to a bracket
+        # (``（``, ``(``, ``﹙``, ``︵``, ``⑴`` …), whatever form it was printed in
+        at = next((i for i, ch in enumerate(raw) if "(" in unicodedata.normalize("NFKC", ch)), len(raw))
+        note = raw[at:].strip() or None
+        head = raw[:at]
+    if kind in _FIGURES and (
+        _NUMERAL_MARK.search(head) or sum(any(ch.isdigit() for ch in line) for line in head.splitlines()) > 1
+    ):
+        # an enclosed or superscript numeral inside a figure is not a digit (NFKC would make ``2①6`` 216);
         # figures printed on separate lines of one cell are separate figures: never joined into one
         return _refuse(raw, note)
     if kind in (Value.COUNT, Value.SIGNED):
