@@ -82,7 +82,9 @@ def seeds(fmt: str) -> list[bytes]:
 
 # --- text edits: the same for every text form, and a few each form adds ---------------------
 
-FIGURES = ["9" * 5000, "-1", "1e309", "1E+309", "NaN", "０", "１２３", "1,234", "1.5", "12 34", "", "/", "无", "\u3000"]
+FIGURES = ["9" * 5000, "-1", "1e309", "1E+309", "NaN", "０", "１２３", "1,234", "1.5", "12 34", "", "/", "无", "\u3000",
+           # footnote marks and enclosed numerals (issue 14): never a digit, never an exception
+           "26⑴", "26①", "2①6", "26⒜", "26﹙1﹚", "26︵1︶", "26¹", "①", "26※", "22（其中修订16件）①"]  # fmt: skip
 TOKENS = [
     "\x00",
     "\ufffe",
@@ -97,6 +99,13 @@ TOKENS = [
     "2023年",
     "9" * 100000,
     "\n" * 20000,
+    # prose the text checks read (issue 14: a 40,000-digit run once took 11 s in validate)
+    "收到政府信息公开申请" + "7" * 40000 + "件",
+    "1,234" * 8000,
+    "受理申请，123件" * 2000,
+    # a table in prose (issue 14: it once replaced the real 表二)
+    "\n| 制定 | 99 |\n|---|---|\n| 规章 | 99 | 99 | 99 |\n",
+    "<script>alert(1)</script>",
 ]
 MARKDOWN_LINES = ["|" + "---|" * 5000, "| " + " | ".join(["1"] * 3000) + " |", "> " * 1000, "#" * 7, "```"]
 HTML_EDITS = [
@@ -117,6 +126,17 @@ HTML_EDITS = [
     (r"</td>", "<br/>" * 1000 + "</td>"),
     (r"<h[1-6][^>]*>", "<p>"),
     (r"<title>[^<]*</title>", "<title>" + "年" * 100000 + "</title>"),
+    # hidden copies, layout tables, declared encodings that are not text encodings (issue 14)
+    (r"<table", '<div style="display:none"><table'),
+    (r"<table", '<table style="visibility: hidden"'),
+    (r"<table", "<table hidden"),
+    (r"<table", "<template><table"),
+    (r"<body[^>]*>", "<body><table><tr><td>"),
+    (r"<head>", '<head><meta charset="idna">'),
+    (r"<head>", '<head><meta charset="punycode">'),
+    (r"<head>", '<head><meta charset="undefined">'),
+    (r"<head>", '<head><meta charset="rot13">'),
+    (r"<head>", '<head><meta http-equiv="Content-Type" content="text/html; charset=utf-8">'),
 ]
 DOCX_EDITS = [
     (r"<w:tc>", '<w:tc><w:tcPr><w:gridSpan w:val="16384"/></w:tcPr>'),
@@ -237,7 +257,9 @@ def mutate_docx(data: bytes, rng: random.Random) -> bytes:
     if rng.random() < 0.05:  # a member dropped
         del members[rng.randrange(len(members))]
     out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+    # other compression methods too (issue 14: a bzip2 member lying about its size once inflated to 3 GB)
+    method = rng.choice([zipfile.ZIP_DEFLATED] * 8 + [zipfile.ZIP_STORED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA])
+    with zipfile.ZipFile(out, "w", method) as dst:
         for item, content in members:
             dst.writestr(item.filename, content)
     return out.getvalue()
