@@ -2,7 +2,8 @@
 
 A statement pattern once began at every digit of a run and backtracked over the rest of it: an
 overview holding 40,000 digits took 11 to 30 s in ``validate``. Each hostile text below is five
-times that (a quadratic check would take many minutes), and ``validate`` must finish in a subprocess under 20 s and 1.5 GiB.
+times that (a quadratic check would take many minutes), and ``validate`` must finish in a
+subprocess under 20 s and 1.5 GiB.
 """
 
 from __future__ import annotations
