@@ -268,8 +268,7 @@ def _grid(
 
 
 def _check_and_read(data: bytes, source: str, limits: Limits) -> Book:
-    check_zip(data, limits, source)
-    return read_book(data, source, limits)
+    return read_book(check_zip(data, limits, source), source, limits)
 
 
 def _parse(data: bytes, source: str, limits: Limits) -> _Parsed:

@@ -28,12 +28,11 @@ import datetime as dt
 import io
 import os
 import re
-import zipfile
-import zlib
 from collections.abc import Iterator
 from decimal import Decimal
 from typing import IO, Any
 
+from .._zipsafe import pack, unpack
 from ..errors import GongkaiError, ModelError, Place, Problem, ReadError
 from ..limits import DEFAULT_LIMITS, Limits, Source, read_source, source_name
 from ..model._spec import Kind, Value, field_specs
@@ -135,73 +134,29 @@ def _content_types(blob: bytes, name: str) -> tuple[dict[str, str], dict[str, st
     return defaults, overrides
 
 
-def _check_package(data: bytes, limits: Limits, name: str) -> None:
-    """Refuse, before any XML is parsed, a package that breaks ``limits`` or could expand entities.
+def _check_package(data: bytes, limits: Limits, name: str) -> dict[str, bytes]:
+    """The members of the package, inflated within ``limits`` and checked before any XML is parsed.
 
+    The shared zip check (:func:`gongkai_model._zipsafe.unpack`) bounds the bytes actually
+    inflated; then every XML part must be UTF-8 and declare no document type or entities.
     Raises :class:`~gongkai_model.errors.ReadError` naming the file (and the member at fault).
     """
-    if not zipfile.is_zipfile(io.BytesIO(data)):
-        raise _refuse(name, "not a Word document", "not a .docx file (not a zip archive)", "READ_NOT_A_REPORT")
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            members = [m for m in archive.infolist() if not m.is_dir()]
-            if len(members) > limits.max_members:
-                raise _refuse(
-                    name,
-                    "Word document refused",
-                    f"{len(members)} members in the archive; the limit is {limits.max_members}",
-                    "READ_LIMIT",
-                )
-            total = 0
-            for m in members:
-                total += m.file_size
-                ratio = m.file_size / max(m.compress_size, 1)
-                if m.file_size > limits.max_member_bytes or ratio > limits.max_ratio:
-                    raise _refuse(
-                        name,
-                        "Word document refused",
-                        f"unpacks to {m.file_size} bytes from {m.compress_size} (ratio {ratio:.0f}; "
-                        f"limits {limits.max_member_bytes} bytes, ratio {limits.max_ratio:.0f})",
-                        "READ_LIMIT",
-                        m.filename,
-                    )
-            if total > limits.max_unpacked_bytes:
-                raise _refuse(
-                    name,
-                    "Word document refused",
-                    f"unpacks to {total} bytes; the limit is {limits.max_unpacked_bytes}",
-                    "READ_LIMIT",
-                )
-            names = {m.filename for m in members}
-            if "[Content_Types].xml" not in names:
-                raise _refuse(
-                    name, "not a Word document", "the package has no [Content_Types].xml", "READ_NOT_A_REPORT"
-                )
-            defaults: dict[str, str] = {}
-            overrides: dict[str, str] = {}
-            for m in sorted(members, key=lambda m: m.filename != "[Content_Types].xml"):
-                blob = archive.read(m)  # decompressed up to its declared size; the checksum is verified
-                if m.filename == "[Content_Types].xml":
-                    problem = _xml_problem(blob)
-                    if problem is not None:
-                        raise _refuse(name, "Word document refused", problem, "READ_REFUSED", m.filename)
-                    defaults, overrides = _content_types(blob, name)
-                    continue
-                kind = overrides.get(m.filename) or defaults.get(m.filename.rsplit(".", 1)[-1].lower(), "")
-                xml = m.filename.lower().endswith((".xml", ".rels")) or (
-                    "xml" in kind and not kind.startswith("image/")
-                )
-                if xml:
-                    problem = _xml_problem(blob)
-                    if problem is not None:
-                        raise _refuse(name, "Word document refused", problem, "READ_REFUSED", m.filename)
-    except ReadError:
-        raise
-    except zipfile.BadZipFile as exc:
-        raise _refuse(name, "damaged Word document", str(exc), "READ_DAMAGED") from None
-    except (zlib.error, EOFError, NotImplementedError, RuntimeError, OSError, ValueError) as exc:
-        # a damaged stream, an unsupported compression method, an encrypted member
-        raise _refuse(name, "damaged Word document", f"{type(exc).__name__}: {exc}", "READ_DAMAGED") from None
+    members = unpack(data, limits, name, "Word document")
+    if "[Content_Types].xml" not in members:
+        raise _refuse(name, "not a Word document", "the package has no [Content_Types].xml", "READ_NOT_A_REPORT")
+    blob = members["[Content_Types].xml"]
+    problem = _xml_problem(blob)
+    if problem is not None:
+        raise _refuse(name, "Word document refused", problem, "READ_REFUSED", "[Content_Types].xml")
+    defaults, overrides = _content_types(blob, name)
+    for member, blob in members.items():
+        kind = overrides.get(member) or defaults.get(member.rsplit(".", 1)[-1].lower(), "")
+        xml = member.lower().endswith((".xml", ".rels")) or ("xml" in kind and not kind.startswith("image/"))
+        if xml:
+            problem = _xml_problem(blob)
+            if problem is not None:
+                raise _refuse(name, "Word document refused", problem, "READ_REFUSED", member)
+    return members
 
 
 # --------------------------------------------------------------------------------------- reading
@@ -357,12 +312,16 @@ def parse_docx(data: bytes, *, source: str = "<docx>", limits: Limits = DEFAULT_
     :class:`~gongkai_model.errors.ReadError` with the file and member named.
     """
     docx = _python_docx(ReadError)
-    _check_package(data, limits, source)
+    members = _check_package(data, limits, source)
     try:
-        document = docx.Document(io.BytesIO(data))
+        # python-docx opens a zip of its own: it gets the checked members, stored, never the original
+        document = docx.Document(io.BytesIO(pack(members)))
+        del members
         body = document.element.body
     except ReadError:
         raise
+    except MemoryError:
+        raise _refuse(source, "Word document refused", "MemoryError while parsing", "READ_LIMIT") from None
     except Exception as exc:  # python-docx, zipfile and lxml raise many kinds for a package that is not Word's
         raise _refuse(source, "not a Word document", f"{type(exc).__name__}: {exc}", "READ_NOT_A_REPORT") from None
     blocks: list[Block] = []
