@@ -88,6 +88,7 @@ def unpack(data: bytes, limits: Limits, name: str, what: str) -> dict[str, bytes
     """
     if not data.startswith(b"PK") or not zipfile.is_zipfile(io.BytesIO(data)):
         raise _refuse(name, what, "not a zip archive", "READ_NOT_A_REPORT")
+    current: str | None = None  # the member being read, named by a failure
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             members = [m for m in archive.infolist() if not m.is_dir()]
@@ -114,6 +115,7 @@ def unpack(data: bytes, limits: Limits, name: str, what: str) -> dict[str, bytes
             out: dict[str, bytes] = {}
             total = 0
             for m in members:
+                current = m.filename
                 cap = min(limits.max_member_bytes, limits.max_unpacked_bytes - total)
                 try:
                     blob = _member(archive, m, cap, limits.max_ratio)
@@ -134,12 +136,12 @@ def unpack(data: bytes, limits: Limits, name: str, what: str) -> dict[str, bytes
     except ReadError:
         raise
     except MemoryError:
-        raise _refuse(name, what, "MemoryError while unpacking the archive", "READ_LIMIT") from None
+        raise _refuse(name, what, "MemoryError while unpacking the archive", "READ_LIMIT", current) from None
     except zipfile.BadZipFile as exc:
-        raise _refuse(name, what, str(exc), "READ_DAMAGED") from None
+        raise _refuse(name, what, str(exc), "READ_DAMAGED", current) from None
     except (zlib.error, EOFError, NotImplementedError, RuntimeError, OSError, ValueError, KeyError) as exc:
         # a damaged stream, a directory that points nowhere, a member cut short
-        raise _refuse(name, what, f"{type(exc).__name__}: {exc}", "READ_DAMAGED") from None
+        raise _refuse(name, what, f"{type(exc).__name__}: {exc}", "READ_DAMAGED", current) from None
 
 
 def pack(members: dict[str, bytes]) -> bytes:
