@@ -22,10 +22,10 @@ damaged archive: a bad checksum, a cut stream, an encrypted member).
 >>> unpack(buffer.getvalue(), Limits(), "in.zip", "archive")["a.xml"][:8]
 b'<a/><a/>'
 >>> try:
-...     unpack(buffer.getvalue(), Limits(max_ratio=10), "in.zip", "archive")
+...     unpack(buffer.getvalue(), Limits(max_member_bytes=1000), "in.zip", "archive")
 ... except ReadError as exc:
-...     print(exc.problems[0].code, exc.problems[0].location)
-READ_LIMIT in.zip!a.xml
+...     print(exc.problems[0].code, exc.problems[0].location, exc.problems[0].message)
+READ_LIMIT in.zip!a.xml inflates to more than 1000 bytes (the limit for one member)
 """
 
 from __future__ import annotations
