@@ -508,3 +508,61 @@ def test_nothing_the_readers_or_libreoffice_open_reaches_the_network(tmp_path: P
             listener.accept()
     finally:
         listener.close()
+
+
+# ------------------------------------------------------------------ what python-docx builds, bounded
+
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+
+
+def with_body(body: str) -> bytes:
+    """The seed document with ``body`` as its ``w:body`` (every other part as written)."""
+    document = f'<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="{W}"><w:body>{body}</w:body></w:document>'
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(seed_docx())) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            blob = document.encode() if info.filename == "word/document.xml" else src.read(info)
+            dst.writestr(info.filename, blob)
+    return out.getvalue()
+
+
+def docx_many_paragraphs() -> object:
+    """600,000 paragraphs of varied text (a 4 MB file, 3.6 million tags): refused before python-docx parses."""
+    body = "".join(f"<w:p><w:r><w:t>{i * 7919:x}</w:t></w:r></w:p>" for i in range(600_000))
+    return read_docx(with_body(body), name="paragraphs.docx")
+
+
+def _huge_paragraph(chars: int) -> bytes:
+    text = "0123456789abcdef" * (chars // 16)
+    return with_body(f"<w:p><w:r><w:t>某某局2023年报告</w:t></w:r></w:p><w:p><w:r><w:t>{text}</w:t></w:r></w:p>")
+
+
+LOOSE = Limits(max_ratio=1e6)  #: a text this repetitive compresses beyond the default ratio: only size bounds it
+
+
+def docx_one_huge_paragraph() -> object:
+    """One paragraph of 9 million characters (lxml's own bound is 10 MB a text node): cut at Limits.max_chars."""
+    return read_docx(_huge_paragraph(9_000_000), limits=LOOSE)
+
+
+def docx_text_node_beyond_lxml() -> object:
+    """One text node of 40 million characters: lxml refuses it, and that is a limit, not a foreign document."""
+    return read_docx(_huge_paragraph(40_000_000), limits=LOOSE)
+
+
+@pytest.mark.parametrize("generator", ["docx_many_paragraphs", "docx_one_huge_paragraph", "docx_text_node_beyond_lxml"])
+def test_what_python_docx_builds_is_bounded(generator: str) -> None:
+    outcome = assert_contract(run_capped(f"test_containers_hostile:{generator}"))
+    assert "READ_LIMIT" in outcome.codes, str(outcome)
+    assert outcome.seconds < 10, str(outcome)
+
+
+def test_the_character_bound_names_the_paragraph_where_reading_stopped() -> None:
+    doc = gk.formats.docx.parse_docx(
+        with_body("<w:p><w:r><w:t>first</w:t></w:r></w:p><w:p><w:r><w:t>second paragraph</w:t></w:r></w:p>"),
+        source="x.docx",
+        limits=Limits(max_chars=10),
+    )
+    assert [b.text for b in doc.blocks] == ["first"]
+    (problem,) = doc.problems
+    assert (problem.code, problem.location) == ("READ_LIMIT", "x.docx, line 2")

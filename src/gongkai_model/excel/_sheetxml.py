@@ -172,7 +172,16 @@ class _Reader:
         yield from SafeET.iterparse(io.BytesIO(self.parts[member]), events=events)
 
     def part(self, member: str) -> Any:
-        return SafeET.parse(io.BytesIO(self.parts[member])).getroot()
+        """A part read whole (the workbook, its styles, relationships): bounded by ``Limits.max_xml_tags``."""
+        blob = self.parts[member]
+        tags = blob.count(b"<")
+        if tags > self.limits.max_xml_tags:
+            place = Place(self.name)
+            message = f"{tags} tags in one XML part; the limit is {self.limits.max_xml_tags} (Limits.max_xml_tags)"
+            raise ExcelError(
+                "workbook refused", [Problem(f"{self.name}!{member}", message, code="READ_LIMIT", place=place)]
+            )
+        return SafeET.parse(io.BytesIO(blob)).getroot()
 
     def rels(self, member: str) -> dict[str, tuple[str, str]]:
         """Relationship id → (type, member path) of ``member``."""

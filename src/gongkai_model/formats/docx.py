@@ -156,6 +156,15 @@ def _check_package(data: bytes, limits: Limits, name: str) -> dict[str, bytes]:
             problem = _xml_problem(blob)
             if problem is not None:
                 raise _refuse(name, "Word document refused", problem, "READ_REFUSED", member)
+            tags = blob.count(b"<")
+            if tags > limits.max_xml_tags:  # python-docx builds a tree of every XML part it knows
+                raise _refuse(
+                    name,
+                    "Word document refused",
+                    f"{tags} tags in one XML part; the limit is {limits.max_xml_tags} (Limits.max_xml_tags)",
+                    "READ_LIMIT",
+                    member,
+                )
     return members
 
 
@@ -323,24 +332,42 @@ def parse_docx(data: bytes, *, source: str = "<docx>", limits: Limits = DEFAULT_
     except MemoryError:
         raise _refuse(source, "Word document refused", "MemoryError while parsing", "READ_LIMIT") from None
     except Exception as exc:  # python-docx, zipfile and lxml raise many kinds for a package that is not Word's
-        raise _refuse(source, "not a Word document", f"{type(exc).__name__}: {exc}", "READ_NOT_A_REPORT") from None
+        message = f"{type(exc).__name__}: {exc}"
+        if "Resource limit exceeded" in message or "Memory allocation failed" in message:  # lxml's own bounds
+            raise _refuse(source, "Word document refused", message, "READ_LIMIT") from None
+        raise _refuse(source, "not a Word document", message, "READ_NOT_A_REPORT") from None
     blocks: list[Block] = []
     problems: list[Problem] = []
     paragraphs = 0
     tables = 0
     budget = CellBudget(limits.max_cells)  # the cells all the document's tables may expand to
+    chars = 0  # characters kept, bounded by limits.max_chars
     for el in _blocks(body, 0, limits.max_depth):
         if el.tag == _P:
             paragraphs += 1
+            place = Place(source, line=paragraphs)
             text = _paragraph_text(el).replace("\r", "").strip()
-            if text:
-                blocks.append(Block("paragraph", text, Place(source, line=paragraphs)))
-            continue
-        tables += 1
-        place = Place(source, table=tables)
-        grid = Grid.build(_table_spans(el, limits), place, limits, problems, budget)
-        text = "\n".join("\t".join(c.text for c in row if c) for row in grid.rows)
-        blocks.append(Block("table", text, place, grid))
+            block = Block("paragraph", text, place) if text else None
+        else:
+            tables += 1
+            place = Place(source, table=tables)
+            grid = Grid.build(_table_spans(el, limits), place, limits, problems, budget)
+            text = "\n".join("\t".join(c.text for c in row if c) for row in grid.rows)
+            block = Block("table", text, place, grid)
+        chars += len(text)
+        if chars > limits.max_chars:
+            problems.append(
+                Problem(
+                    str(place),
+                    f"the document holds more than {limits.max_chars} characters (Limits.max_chars); "
+                    "this block and the rest are not read",
+                    code="READ_LIMIT",
+                    place=place,
+                )
+            )
+            break
+        if block is not None:
+            blocks.append(block)
     if not blocks:
         problems.append(Problem(source, "the document is empty", code="READ_NOT_A_REPORT", place=Place(source)))
     return Document(source, tuple(blocks), tuple(problems))
