@@ -412,6 +412,30 @@ def test_a_page_saved_under_another_suffix_is_read_as_html(tmp_path: Path, suffi
     assert (got.report.table2, got.report.table3, got.report.table4) == (seed.table2, seed.table3, seed.table4)
 
 
+def _named(data: bytes, name: str) -> io.BytesIO:
+    stream = io.BytesIO(data)
+    stream.name = name  # type: ignore[misc]
+    return stream
+
+
+def html_named_doc() -> object:
+    page = gk.formats.render_html(gk.examples.seed_report()).encode()
+    return gk.check(_named(b"<!-- saved as .doc -->" + page, "report.doc"))
+
+
+def html_named_pdf() -> object:
+    page = gk.formats.render_html(gk.examples.seed_report()).encode()
+    return gk.check(_named(page, "report.pdf"))
+
+
+@pytest.mark.parametrize("generator", ["html_named_doc", "html_named_pdf"])
+def test_a_page_named_doc_or_pdf_is_checked_as_html_in_a_capped_child(generator: str) -> None:
+    outcome = assert_contract(run_capped(f"test_containers_hostile:{generator}"))
+    assert outcome.kind == "result", str(outcome)
+    assert outcome.report, str(outcome)
+    assert not outcome.problems, str(outcome)
+
+
 def test_a_text_copy_named_doc_is_read_as_text(tmp_path: Path) -> None:
     path = tmp_path / "report.doc"
     path.write_text(gk.formats.render_text(gk.examples.seed_report()), encoding="utf-8")
