@@ -29,6 +29,8 @@ from typing import Any
 
 import pytest
 from hostile import assert_contract, run_capped
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import gongkai_model as gk
 from gongkai_model import excel
@@ -590,3 +592,49 @@ def test_the_character_bound_names_the_paragraph_where_reading_stopped() -> None
     assert [b.text for b in doc.blocks] == ["first"]
     (problem,) = doc.problems
     assert (problem.code, problem.location) == ("READ_LIMIT", "x.docx, line 2")
+
+
+# ------------------------------------------------------------------------------------ properties
+
+_member_names = st.text(st.characters(min_codepoint=0x21, max_codepoint=0x7E, exclude_characters="/\\"), min_size=1)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.dictionaries(_member_names, st.binary(max_size=4096), max_size=8))
+def test_unpack_gives_back_what_was_packed(members: dict[str, bytes]) -> None:
+    assert unpack(pack(members), Limits(), "p.zip", "archive") == members
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_a_damaged_zip_is_the_library_error_or_its_members(data: st.DataObject) -> None:
+    good = bytearray(pack({"[Content_Types].xml": b"<Types/>", "word/document.xml": b"<w:document/>" * 50}))
+    good = bytearray(zipfile_deflated(bytes(good)))
+    for _ in range(data.draw(st.integers(1, 6))):
+        at = data.draw(st.integers(0, len(good) - 1))
+        good[at] = data.draw(st.integers(0, 255))
+    codes: set[str | None] = set()
+    members: dict[str, bytes] = {}
+    try:
+        members = unpack(bytes(good), Limits(max_member_bytes=1_000_000), "d.zip", "archive")
+    except gk.ReadError as exc:
+        codes = {p.code for p in exc.problems}
+    assert codes <= {"READ_DAMAGED", "READ_REFUSED", "READ_LIMIT", "READ_NOT_A_REPORT"}
+    assert all(len(blob) <= 1_000_000 for blob in members.values())
+
+
+def zipfile_deflated(data: bytes) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            dst.writestr(info.filename, src.read(info))
+    return out.getvalue()
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(min_size=0, max_size=3000), st.integers(0, 3000), st.binary(min_size=1, max_size=64))
+def test_any_ole_bytes_give_a_kind_and_never_raise(tail: bytes, at: int, patch: bytes) -> None:
+    base = bytearray(ole("WordDocument", "1Table", "Data", "A", "B") + tail)
+    at = min(at, len(base) - 1)
+    base[at : at + len(patch)] = patch
+    assert kind_of(bytes(base)) in ("doc", "xls", "encrypted", "ppt", "other", "damaged")
