@@ -135,18 +135,22 @@ def _deflated_zeros(n: int) -> tuple[bytes, int]:
 
 
 def bzip2_liar(data: bytes) -> bytes:
-    """A bzip2 member declaring 40,000 bytes that inflates to 64 MiB (it would be gigabytes; it is refused unread)."""
+    """A bzip2 member declaring its stored size (ratio 1) that inflates to 64 MiB in one block read.
+
+    The issue's reproducer (3 GB from 40 KB) inflates the same way; a check trusting the declared size
+    passes it, and zipfile inflates a whole bzip2 block at once. It is refused unread.
+    """
     body, crc = _zeros(64 * MB, bz2.BZ2Compressor(9))
-    return with_member(data, "word/media/image1.bin", zipfile.ZIP_BZIP2, body, crc, 40_000)
+    return with_member(data, "word/media/image1.bin", zipfile.ZIP_BZIP2, body, crc, len(body))
 
 
 def lzma_liar(data: bytes) -> bytes:
-    """An lzma member declaring 40,000 bytes that inflates to 32 MiB."""
+    """An lzma member declaring its stored size (ratio 1) that inflates to 32 MiB."""
     compressor = lzma.LZMACompressor(lzma.FORMAT_RAW, filters=[{"id": lzma.FILTER_LZMA1}])
     props = lzma._encode_filter_properties({"id": lzma.FILTER_LZMA1})  # type: ignore[attr-defined]
     body, crc = _zeros(32 * MB, compressor)
     header = struct.pack("<BBH", 9, 4, len(props)) + props  # zipfile's lzma member header
-    return with_member(data, "word/media/image1.bin", zipfile.ZIP_LZMA, header + body, crc, 40_000)
+    return with_member(data, "word/media/image1.bin", zipfile.ZIP_LZMA, header + body, crc, len(header + body))
 
 
 def deflate_liar(data: bytes, declared: int = 2**31) -> bytes:
