@@ -643,3 +643,27 @@ def test_any_ole_bytes_give_a_kind_and_never_raise(tail: bytes, at: int, patch: 
     at = min(at, len(base) - 1)
     base[at : at + len(patch)] = patch
     assert kind_of(bytes(base)) in ("doc", "xls", "encrypted", "ppt", "other", "damaged")
+
+
+@pytest.mark.parametrize("error", [MemoryError, RecursionError])
+def test_a_memory_or_recursion_error_is_a_limit_that_says_which(
+    monkeypatch: pytest.MonkeyPatch, error: type[BaseException]
+) -> None:
+    import docx
+
+    from gongkai_model.formats import _xlsxread
+
+    def boom(*args: Any, **kwargs: Any) -> Any:
+        raise error
+
+    data = seed_docx()
+    monkeypatch.setattr(docx, "Document", boom)
+    with pytest.raises(gk.ReadError) as info:
+        read_docx(data, name="m.docx")
+    ((code, message),) = [(p.code, p.message) for p in info.value.problems]
+    assert code == "READ_LIMIT"
+    assert error.__name__ in message
+    monkeypatch.setattr(_xlsxread, "read_book", boom)
+    got = read_xlsx(seed_xlsx(), name="m.xlsx")
+    assert got.report is None
+    assert [(p.code, error.__name__ in p.message) for p in got.problems] == [("READ_LIMIT", True)]

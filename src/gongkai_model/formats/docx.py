@@ -321,6 +321,13 @@ def parse_docx(data: bytes, *, source: str = "<docx>", limits: Limits = DEFAULT_
     :class:`~gongkai_model.errors.ReadError` with the file and member named.
     """
     docx = _python_docx(ReadError)
+    try:
+        return _parse(docx, data, source, limits)
+    except (MemoryError, RecursionError) as exc:  # never a foreign exception, and never a mere damaged file
+        raise _refuse(source, "Word document refused", f"{type(exc).__name__} while reading it", "READ_LIMIT") from None
+
+
+def _parse(docx: Any, data: bytes, source: str, limits: Limits) -> Document:
     members = _check_package(data, limits, source)
     try:
         # python-docx opens a zip of its own: it gets the checked members, stored, never the original
@@ -329,8 +336,8 @@ def parse_docx(data: bytes, *, source: str = "<docx>", limits: Limits = DEFAULT_
         body = document.element.body
     except ReadError:
         raise
-    except MemoryError:
-        raise _refuse(source, "Word document refused", "MemoryError while parsing", "READ_LIMIT") from None
+    except (MemoryError, RecursionError):
+        raise
     except Exception as exc:  # python-docx, zipfile and lxml raise many kinds for a package that is not Word's
         message = f"{type(exc).__name__}: {exc}"
         if "Resource limit exceeded" in message or "Memory allocation failed" in message:  # lxml's own bounds
