@@ -170,6 +170,26 @@ def many_members(data: bytes, n: int) -> bytes:
     return out.getvalue()
 
 
+def empty_members(n: int) -> bytes:
+    """A valid zip of ``n`` empty stored members, built directly (zipfile would take seconds to write it)."""
+    locals_, centrals = [], []
+    offset = 0
+    for i in range(n):
+        name = f"{i:05x}".encode()
+        local = struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, 0, 0, 0, 0x21, 0, 0, 0, len(name), 0) + name
+        centrals.append(
+            struct.pack(
+                "<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, 0, 0, 0, 0x21, 0, 0, 0, len(name), 0, 0, 0, 0, 0, offset
+            )
+            + name
+        )
+        locals_.append(local)
+        offset += len(local)
+    directory = b"".join(centrals)
+    end = struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, n, n, len(directory), offset, 0)
+    return b"".join(locals_) + directory + end
+
+
 def incompressible(data: bytes, members: int, size: int) -> bytes:
     """``members`` members of ``size`` random-looking bytes each (no ratio to speak of)."""
     out = io.BytesIO()
@@ -210,6 +230,11 @@ def docx_many_members() -> object:
     return read_docx(many_members(seed_docx(), 2500), name="many.docx")
 
 
+def docx_sixty_thousand_members() -> object:
+    """60,000 empty members (3.6 MB): refused from the directory's signatures, before zipfile lists them."""
+    return read_docx(empty_members(60_000), name="many.docx")
+
+
 def docx_total_bound() -> object:
     limits = Limits(max_unpacked_bytes=3 * MB, max_member_bytes=2 * MB)
     return read_docx(incompressible(seed_docx(), 3, MB + 1), name="total.docx", limits=limits)
@@ -243,6 +268,7 @@ CASES = {
     "docx_deflate_small_liar": {"READ_DAMAGED"},
     "docx_member_bound": {"READ_LIMIT"},
     "docx_many_members": {"READ_LIMIT"},
+    "docx_sixty_thousand_members": {"READ_LIMIT"},
     "docx_total_bound": {"READ_LIMIT"},
     "xlsx_bzip2_liar": {"READ_REFUSED"},
     "xlsx_deflate_liar": {"READ_LIMIT"},
@@ -273,6 +299,17 @@ def test_the_bound_names_the_member_and_what_it_really_inflated_to() -> None:
         unpack(data, Limits(), "x.docx", "Word document")
     (problem,) = info.value.problems
     assert (problem.code, problem.location) == ("READ_DAMAGED", "x.docx!word/media/a.bin")
+
+
+def test_many_members_are_counted_before_zipfile_lists_them() -> None:
+    data = empty_members(3000)
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        assert len(z.infolist()) == 3000  # a valid zip
+    with pytest.raises(gk.ReadError) as info:
+        unpack(data, Limits(), "many.zip", "archive")
+    assert [p.code for p in info.value.problems] == ["READ_LIMIT"]
+    assert "3000 members in the archive's directory" in info.value.problems[0].message
+    assert len(unpack(data, Limits(max_members=3000), "many.zip", "archive")) == 3000
 
 
 def test_a_good_package_unpacks_to_its_members_and_packs_back() -> None:

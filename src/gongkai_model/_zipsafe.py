@@ -86,7 +86,20 @@ def unpack(data: bytes, limits: Limits, name: str, what: str) -> dict[str, bytes
     what it was meant to be (``"Word document"``, ``"workbook"``). Raises
     :class:`~gongkai_model.errors.ReadError`, never anything else.
     """
-    if not data.startswith(b"PK") or not zipfile.is_zipfile(io.BytesIO(data)):
+    if not data.startswith(b"PK"):
+        raise _refuse(name, what, "not a zip archive", "READ_NOT_A_REPORT")
+    # zipfile builds an object for every entry of the central directory before anything can be
+    # counted: a 40 MB file of 500,000 empty members took 12 s and 400 MB. Count the entries'
+    # signatures first (it can only overcount, by signatures inside compressed data).
+    entries = data.count(b"PK\x01\x02")
+    if entries > limits.max_members:
+        raise _refuse(
+            name,
+            what,
+            f"{entries} members in the archive's directory; the limit is {limits.max_members}",
+            "READ_LIMIT",
+        )
+    if not zipfile.is_zipfile(io.BytesIO(data)):
         raise _refuse(name, what, "not a zip archive", "READ_NOT_A_REPORT")
     current: str | None = None  # the member being read, named by a failure
     try:
