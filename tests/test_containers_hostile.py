@@ -533,6 +533,42 @@ def test_conversion_stops_at_max_seconds_and_kills_the_office(tmp_path: Path, mo
     assert not Path(f"/proc/{child}").exists() or "Z" in Path(f"/proc/{child}/stat").read_text().split()[2]
 
 
+def test_the_office_gets_a_fresh_profile_without_macros_and_no_inherited_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A stand-in office records what it was given and "converts" by copying a real .docx."""
+    from gongkai_model.formats import _dispatch
+
+    seed = tmp_path / "seed.docx"
+    seed.write_bytes(seed_docx())
+    seen = tmp_path / "seen"
+    office = tmp_path / "soffice"
+    office.write_text(
+        "#!/bin/sh\n"
+        f'env > {seen}.env; echo "$@" > {seen}.args\n'
+        'for a in "$@"; do case "$a" in -env:UserInstallation=file://*) p="${a#*file://}";; esac; done\n'
+        f'cat "$p/user/registrymodifications.xcu" > {seen}.xcu\n'
+        'while [ $# -gt 0 ]; do [ "$1" = "--outdir" ] && out="$2"; shift; done\n'
+        f'mkdir -p "$out" && cp {seed} "$out/in.docx"\n'
+    )
+    office.chmod(0o755)
+    monkeypatch.setattr(_dispatch.shutil, "which", lambda name: str(office) if name == "soffice" else None)
+    monkeypatch.setattr(_dispatch, "_sealed_prefix", lambda: None)
+    monkeypatch.setenv("GONGKAI_TEST_SECRET", "must-not-leak")
+    got = gk.read(ole("WordDocument", "1Table"), allow_network=True)  # the caller trusts this file
+    assert got.ok, got.problems
+    assert got.report is not None
+    assert got.report.table3 == gk.examples.seed_report().table3
+    env = Path(f"{seen}.env").read_text()
+    assert "GONGKAI_TEST_SECRET" not in env
+    assert "SAL_USE_VCLPLUGIN=svp" in env
+    args = Path(f"{seen}.args").read_text().split()
+    assert {"--headless", "--norestore", "--nolockcheck", "--nodefault"} <= set(args)
+    profile = Path(f"{seen}.xcu").read_text()
+    assert '"MacroSecurityLevel"' in profile
+    assert '"DisableMacrosExecution"' in profile
+
+
 def _make_word_doc(page: Path, tmp: Path) -> Path:
     """A real Word 97 ``.doc`` made by LibreOffice from ``page`` (outside the library's reader)."""
     assert SOFFICE, "LibreOffice is needed for this test: apt-get install libreoffice-writer-nogui (.ci/run does)"
