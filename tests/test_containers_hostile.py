@@ -409,6 +409,16 @@ OLE_CASES = {
 }
 
 
+def test_the_zip_readers_say_an_ole_file_is_not_a_package() -> None:
+    with pytest.raises(gk.ReadError) as info:
+        read_docx(ole("WordDocument"), name="old.docx")
+    assert [p.code for p in info.value.problems] == ["READ_NOT_A_REPORT"]
+    assert "legacy .doc or .xls" in info.value.problems[0].message
+    got = read_xlsx(ole("Workbook"), name="old.xlsx")
+    assert [p.code for p in got.problems] == ["READ_NOT_A_REPORT"]
+    assert "legacy .doc or .xls" in got.problems[0].message
+
+
 @pytest.mark.parametrize("generator", sorted(OLE_CASES))
 def test_ole_files_that_are_not_word_are_refused_clearly(generator: str) -> None:
     outcome = assert_contract(run_capped(f"test_containers_hostile:{generator}"))

@@ -86,6 +86,9 @@ def unpack(data: bytes, limits: Limits, name: str, what: str) -> dict[str, bytes
     what it was meant to be (``"Word document"``, ``"workbook"``). Raises
     :class:`~gongkai_model.errors.ReadError`, never anything else.
     """
+    if data.startswith(b"\xd0\xcf\x11\xe0"):
+        problem = "an OLE compound file (a legacy .doc or .xls, or a password-protected document), not a zip package"
+        raise _refuse(name, what, problem, "READ_NOT_A_REPORT")
     if not data.startswith(b"PK"):
         raise _refuse(name, what, "not a zip archive", "READ_NOT_A_REPORT")
     # zipfile builds an object for every entry of the central directory before anything can be
