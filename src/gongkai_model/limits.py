@@ -53,6 +53,7 @@ class Limits:
     max_keys: int = attrs.field(default=100_000, validator=_positive)  #: keys and array items of a JSON document
     max_pages: int = attrs.field(default=500, validator=_positive)  #: pages of a PDF
     max_problems: int = attrs.field(default=1_000, validator=_positive)  #: problems kept (the rest counted)
+    max_xml_tags: int = attrs.field(default=500_000, validator=_positive)  #: zip: tags (``<``) of one XML part
 
     # -- what a reader builds, not only what it reads (PDF) --
     max_chars: int = attrs.field(default=2_000_000, validator=_positive)  #: characters of one document

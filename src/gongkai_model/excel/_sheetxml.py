@@ -25,8 +25,7 @@ import io
 import math
 import posixpath
 import re
-import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -37,7 +36,7 @@ from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, fr
 
 from ..errors import ExcelError, Place, Problem
 from ..limits import Limits
-from ._safety import unescape_text
+from ._safety import check_zip, unescape_text
 
 __all__ = [
     "Book",
@@ -162,20 +161,27 @@ def _attr(el: Any, name: str) -> str | None:
 
 
 class _Reader:
-    def __init__(self, archive: zipfile.ZipFile, name: str, limits: Limits) -> None:
-        self.archive = archive
+    def __init__(self, parts: Mapping[str, bytes], name: str, limits: Limits) -> None:
+        self.parts = parts
         self.name = name
         self.limits = limits
         self.problems: list[Problem] = []
-        self.members = {i.filename for i in archive.infolist()}
+        self.members = set(parts)
 
     def events(self, member: str, events: tuple[str, ...] = ("end",)) -> Iterator[tuple[str, Any]]:
-        with self.archive.open(member) as fh:
-            yield from SafeET.iterparse(fh, events=events)
+        yield from SafeET.iterparse(io.BytesIO(self.parts[member]), events=events)
 
     def part(self, member: str) -> Any:
-        with self.archive.open(member) as fh:
-            return SafeET.parse(fh).getroot()
+        """A part read whole (the workbook, its styles, relationships): bounded by ``Limits.max_xml_tags``."""
+        blob = self.parts[member]
+        tags = blob.count(b"<")
+        if tags > self.limits.max_xml_tags:
+            place = Place(self.name)
+            message = f"{tags} tags in one XML part; the limit is {self.limits.max_xml_tags} (Limits.max_xml_tags)"
+            raise ExcelError(
+                "workbook refused", [Problem(f"{self.name}!{member}", message, code="READ_LIMIT", place=place)]
+            )
+        return SafeET.parse(io.BytesIO(blob)).getroot()
 
     def rels(self, member: str) -> dict[str, tuple[str, str]]:
         """Relationship id → (type, member path) of ``member``."""
@@ -216,7 +222,12 @@ class _Reader:
             el.clear()
             if len(out) > self.limits.max_cells:
                 self.problems.append(
-                    Problem(self.name, f"more than {self.limits.max_cells} shared strings; the rest are not read")
+                    Problem(
+                        self.name,
+                        f"more than {self.limits.max_cells} shared strings; the rest are not read",
+                        code="READ_LIMIT",
+                        place=Place(self.name),
+                    )
                 )
                 break
         return out
@@ -410,39 +421,49 @@ def _cell(el: Any, strings: list[str], dates: list[bool], epoch: dt.datetime) ->
     return RawCell("n", number, formula)
 
 
-def read_book(data: bytes, name: str, limits: Limits) -> Book:
-    """Every worksheet of the workbook ``data`` (already checked as a safe zip), within ``limits``.
+def read_book(data: bytes | Mapping[str, bytes], name: str, limits: Limits) -> Book:
+    """Every worksheet of a workbook, within ``limits``.
 
-    Raises :class:`ExcelError` when the workbook's structure cannot be read at all (a damaged
-    archive, XML that is not well formed, entity declarations).
+    ``data`` is the workbook's members as the zip check produced them
+    (:func:`~gongkai_model.excel._safety.check_zip`), or the file's bytes, which are checked first.
+    Only the checked bytes are parsed; the archive is never opened again. Raises
+    :class:`ExcelError` when the workbook cannot be read at all (a zip that breaks the limits or is
+    damaged, XML that is not well formed, entity declarations).
     """
+    parts = check_zip(data, limits, name) if isinstance(data, bytes | bytearray) else data
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            reader = _Reader(archive, name, limits)
-            wb_member = reader.workbook_member()
-            if wb_member not in reader.members:
-                raise ExcelError("not a workbook", [Problem(name, "the archive holds no workbook part")])
-            rels = reader.rels(wb_member)
-            root = reader.part(wb_member)
-            epoch = CALENDAR_WINDOWS_1900
-            listed: list[tuple[str, str]] = []
-            for el in root.iter():
-                tag = _local(el.tag)
-                if tag == "workbookPr" and (el.get("date1904") or "").lower() in ("1", "true"):
-                    epoch = CALENDAR_MAC_1904
-                elif tag == "sheet":
-                    listed.append((el.get("name") or "", _attr(el, "id") or ""))
-            by_type = {kind.rsplit("/", 1)[-1]: path for kind, path in rels.values()}
-            strings = reader.shared_strings(by_type.get("sharedStrings"))
-            dates = reader.date_styles(by_type.get("styles"))
-            sheets: list[RawSheet] = []
-            for title, rid in listed:
-                kind, member = rels.get(rid, ("", ""))
-                if not kind.endswith("/worksheet") or member not in reader.members:
-                    continue  # a chart sheet, or a sheet the archive does not hold
-                sheets.append(_read_sheet(reader, title, member, strings, dates, epoch))
-            return Book(sheets, reader.problems)
+        reader = _Reader(parts, name, limits)
+        wb_member = reader.workbook_member()
+        if wb_member not in reader.members:
+            raise ExcelError(
+                "not a workbook",
+                [Problem(name, "the archive holds no workbook part", code="READ_NOT_A_REPORT", place=Place(name))],
+            )
+        rels = reader.rels(wb_member)
+        root = reader.part(wb_member)
+        epoch = CALENDAR_WINDOWS_1900
+        listed: list[tuple[str, str]] = []
+        for el in root.iter():
+            tag = _local(el.tag)
+            if tag == "workbookPr" and (el.get("date1904") or "").lower() in ("1", "true"):
+                epoch = CALENDAR_MAC_1904
+            elif tag == "sheet":
+                listed.append((el.get("name") or "", _attr(el, "id") or ""))
+        by_type = {kind.rsplit("/", 1)[-1]: path for kind, path in rels.values()}
+        strings = reader.shared_strings(by_type.get("sharedStrings"))
+        dates = reader.date_styles(by_type.get("styles"))
+        sheets: list[RawSheet] = []
+        for title, rid in listed:
+            kind, member = rels.get(rid, ("", ""))
+            if not kind.endswith("/worksheet") or member not in reader.members:
+                continue  # a chart sheet, or a sheet the archive does not hold
+            sheets.append(_read_sheet(reader, title, member, strings, dates, epoch))
+        return Book(sheets, reader.problems)
     except ExcelError:
         raise
-    except Exception as exc:  # zipfile, zlib and expat fail in many ways on damaged files
-        raise ExcelError("cannot read the workbook", [Problem(name, f"{type(exc).__name__}: {exc}")]) from None
+    except MemoryError:
+        problem = Problem(name, "MemoryError while parsing the workbook", code="READ_LIMIT", place=Place(name))
+        raise ExcelError("workbook refused", [problem]) from None
+    except Exception as exc:  # expat and the parts' structure fail in many ways on damaged files
+        problem = Problem(name, f"{type(exc).__name__}: {exc}", code="READ_DAMAGED", place=Place(name))
+        raise ExcelError("cannot read the workbook", [problem]) from None

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import importlib
 import os
 import shutil
+import signal
 import subprocess
 import tempfile
 from collections.abc import Callable
@@ -12,8 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from ..checks import validate
-from ..errors import GongkaiError, Problem, ReadError
+from ..errors import GongkaiError, Place, Problem, ReadError
 from ..limits import DEFAULT_LIMITS, Limits, Source, read_source, source_name
+from ._ole import kind_of
 from ._result import CheckedReport, Imported
 
 __all__ = ["FORMATS", "check", "detect_format", "read"]
@@ -47,11 +51,28 @@ _SUFFIX = {
 }
 
 
+#: Markers that say HTML whatever the suffix (a page saved as ``.pdf``, ``.doc`` or ``.txt``).
+_HTML_STRONG = (b"<!doctype html", b"<html")
+#: Markers that say HTML when the suffix says nothing, or names a binary format the bytes are not.
+_HTML_WEAK = (b"<table", b"<p", b"<div", b"<meta", b"<head", b"<body", b"<?xml", b"<!--")
+_BINARY = frozenset({"pdf", "doc", "docx", "xlsx"})
+
+
 def detect_format(data: bytes, name: str = "") -> str:
-    """The format of ``data``: from its first bytes where they are telling, else from the suffix of ``name``.
+    r"""The format of ``data``: from its bytes where they are telling, else from the suffix of ``name``.
+
+    The bytes win over the suffix: ``%PDF-`` is a PDF, a zip a Word document or a workbook, an OLE
+    file (``D0 CF 11 E0``) ``"ole"`` (what it holds is decided from its directory when it is read),
+    ``{\rtf`` is ``"rtf"``, and a web page is HTML whatever its name (a page saved as ``.pdf`` or
+    ``.doc``). Where the bytes say nothing (plain text, Markdown, JSON), the suffix decides, except
+    ``.doc``: a file so named that is not an OLE file is read as what its bytes are (text).
 
     >>> detect_format(b"%PDF-1.7 ..."), detect_format(b"<!DOCTYPE html><html>"), detect_format(b"{}", "a.json")
     ('pdf', 'html', 'json')
+    >>> detect_format(b"<html><body>...", "report.pdf"), detect_format(b"<p>...", "report.doc")
+    ('html', 'html')
+    >>> detect_format(b"{\\rtf1 ...", "report.doc"), detect_format("年度报告".encode(), "report.doc")
+    ('rtf', 'text')
     """
     head = data[:2048].lstrip(b"\xef\xbb\xbf \t\r\n")
     suffix = _SUFFIX.get(Path(name).suffix.lower(), "")
@@ -63,12 +84,18 @@ def detect_format(data: bytes, name: str = "") -> str:
         if b"xl/" in data[:65536]:
             return "xlsx"
         return suffix if suffix in ("docx", "xlsx") else "xlsx"
-    if head.startswith(b"\xd0\xcf\x11\xe0"):
-        return "doc"
+    if data.startswith(b"\xd0\xcf\x11\xe0"):
+        return "ole"
+    if head.startswith(b"{\\rtf"):
+        return "rtf"
     lowered = head[:512].lower()
-    if suffix:
+    if lowered.startswith(_HTML_STRONG) or (lowered.startswith(b"<?xml") and b"<html" in lowered):
+        return "html"
+    if suffix in _BINARY and lowered.startswith(_HTML_WEAK):
+        return "html"
+    if suffix and suffix != "doc":
         return suffix
-    if lowered.startswith((b"<!doctype html", b"<html", b"<table", b"<p", b"<div", b"<meta", b"<?xml")):
+    if lowered.startswith(_HTML_WEAK):
         return "html"
     if head.startswith((b"{", b"[")):
         return "json"
@@ -92,35 +119,145 @@ def _reader(fmt: str) -> Callable[..., Imported]:
     return reader
 
 
-def _doc_to_docx(data: bytes, name: str) -> bytes:
-    """Convert a legacy ``.doc`` with LibreOffice (when installed) to ``.docx``."""
+#: LibreOffice's settings for a conversion: macros never run, nothing is fetched for a document.
+_PROFILE = """<?xml version="1.0" encoding="UTF-8"?>
+<oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema"
+ xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+<item oor:path="/org.openoffice.Office.Common/Security/Scripting">\
+<prop oor:name="MacroSecurityLevel" oor:op="fuse"><value>3</value></prop></item>
+<item oor:path="/org.openoffice.Office.Common/Security/Scripting">\
+<prop oor:name="DisableMacrosExecution" oor:op="fuse"><value>true</value></prop></item>
+<item oor:path="/org.openoffice.Office.Common/Security/Scripting">\
+<prop oor:name="BlockUntrustedRefererLinks" oor:op="fuse"><value>true</value></prop></item>
+<item oor:path="/org.openoffice.Office.Common/Misc">\
+<prop oor:name="FirstRun" oor:op="fuse"><value>false</value></prop></item>
+</oor:items>
+"""
+
+
+@functools.cache
+def _sealed_prefix() -> tuple[str, ...] | None:
+    """The command that runs a program in a private network namespace (no network at all), or ``None``.
+
+    As root ``unshare --net`` is enough; otherwise a user namespace maps the caller to root inside it
+    (``--map-root-user``), where the system allows unprivileged user namespaces.
+    """
+    unshare = shutil.which("unshare")
+    if unshare is None:
+        return None
+    candidates: list[tuple[str, ...]] = [(unshare, "--net")] if os.geteuid() == 0 else []
+    candidates.append((unshare, "--net", "--map-root-user"))
+    for prefix in candidates:
+        try:
+            done = subprocess.run([*prefix, "true"], capture_output=True, timeout=10, check=False)
+        except (OSError, subprocess.SubprocessError):
+            continue
+        if done.returncode == 0:
+            return prefix
+    return None
+
+
+def _refused_ole(kind: str, name: str) -> ReadError:
+    why = {
+        "xls": ("a legacy Excel workbook (.xls)", "save it as .xlsx"),
+        "encrypted": ("an encrypted (password-protected) Office document", "save it without a password"),
+        "ppt": ("a PowerPoint presentation", "save the report as .docx, .xlsx, .pdf or a web page"),
+        "other": ("an OLE file that is not a Word document", "save the report as .docx"),
+        "damaged": ("an OLE file whose directory cannot be read", "save the report as .docx"),
+    }[kind]
+    code = "READ_DAMAGED" if kind == "damaged" else "READ_NOT_A_REPORT"
+    return ReadError("cannot read this file", [Problem(name, f"{why[0]}; {why[1]}", code=code, place=Place(name))])
+
+
+def _doc_to_docx(data: bytes, name: str, limits: Limits, allow_network: bool = False) -> bytes:
+    """Convert a legacy Word ``.doc`` with LibreOffice (when installed) to ``.docx``, sealed.
+
+    Only an OLE file whose directory holds a ``WordDocument`` stream is handed to LibreOffice; it
+    runs in a private network namespace (no network; refused where the system cannot make one,
+    unless ``allow_network``), with a fresh profile whose macro security is highest and macros
+    disabled, and within ``limits.max_seconds`` (the whole process group is killed on time-out).
+    """
+
+    def fail(message: str, problem: str, code: str = "READ_FAILED") -> ReadError:
+        return ReadError(message, [Problem(name, problem, code=code, place=Place(name))])
+
+    kind = kind_of(data)
+    if kind != "doc":
+        raise _refused_ole(kind, name)
     office = shutil.which("soffice") or shutil.which("libreoffice")
     if office is None:
-        raise ReadError(
+        raise fail(
             "cannot read a .doc file",
-            [
-                Problem(
-                    name, "legacy Word files are converted with LibreOffice, which is not installed; save it as .docx"
-                )
-            ],
+            "legacy Word files are converted with LibreOffice, which is not installed; save it as .docx",
+        )
+    prefix = _sealed_prefix()
+    if prefix is None and not allow_network:
+        raise fail(
+            "cannot read a .doc file",
+            "LibreOffice is run without network access, and this system cannot make a private network "
+            "namespace (unshare); save it as .docx, or pass allow_network=True if the file is trusted",
+            "READ_REFUSED",
         )
     with tempfile.TemporaryDirectory() as tmp:
         src = Path(tmp) / "in.doc"
         src.write_bytes(data)
+        user = Path(tmp) / "profile" / "user"
+        user.mkdir(parents=True)
+        (user / "registrymodifications.xcu").write_text(_PROFILE, encoding="utf-8")
+        out_dir = Path(tmp) / "out"
+        command = [
+            *(prefix or ()),
+            office,
+            f"-env:UserInstallation={(Path(tmp) / 'profile').as_uri()}",
+            "--headless",
+            "--invisible",
+            "--norestore",
+            "--nolockcheck",
+            "--nodefault",
+            "--nologo",
+            "--convert-to",
+            "docx:MS Word 2007 XML",
+            "--outdir",
+            str(out_dir),
+            str(src),
+        ]
+        env = {
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            "HOME": tmp,
+            "TMPDIR": tmp,
+            "LANG": "C.UTF-8",
+            "SAL_USE_VCLPLUGIN": "svp",
+        }
         try:
-            subprocess.run(
-                [office, "--headless", "--convert-to", "docx", "--outdir", tmp, str(src)],
-                check=True,
-                capture_output=True,
-                timeout=120,
-                env={**os.environ, "HOME": tmp},
+            proc = subprocess.Popen(
+                command,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                env=env,
+                cwd=tmp,
+                start_new_session=True,  # its own process group, killed whole on time-out
             )
-        except (subprocess.SubprocessError, OSError) as exc:
-            raise ReadError("cannot convert the .doc file", [Problem(name, f"LibreOffice failed: {exc}")]) from None
-        out = Path(tmp) / "in.docx"
-        if not out.is_file():
-            raise ReadError("cannot convert the .doc file", [Problem(name, "LibreOffice produced no .docx")])
-        return out.read_bytes()
+        except OSError as exc:
+            raise fail("cannot convert the .doc file", f"LibreOffice could not be started: {exc}") from None
+        try:
+            proc.wait(timeout=limits.max_seconds)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(OSError):
+                os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+            raise fail(
+                "cannot convert the .doc file",
+                f"LibreOffice did not finish within {limits.max_seconds:g} s (Limits.max_seconds)",
+                "READ_LIMIT",
+            ) from None
+        finally:
+            with contextlib.suppress(OSError):
+                os.killpg(proc.pid, signal.SIGKILL)  # nothing it started outlives the conversion
+        out = out_dir / "in.docx"
+        if proc.returncode != 0 or not out.is_file():
+            raise fail("cannot convert the .doc file", f"LibreOffice produced no .docx (exit {proc.returncode})")
+        return read_source(out, limits, name, ReadError, "converted Word document")
 
 
 def read(
@@ -132,12 +269,18 @@ def read(
     edition: str | None = None,
     strict: bool = False,
     limits: Limits | None = None,
+    allow_network: bool = False,
 ) -> Imported:
     """Read a report from any published form: web page, text copy, Markdown, Word, PDF, workbook or JSON.
 
-    The reader is chosen from the file's first bytes and its suffix (or ``format=``). A legacy
-    ``.doc`` is converted with LibreOffice when it is installed. A file that cannot be read at all
-    raises :class:`~gongkai_model.ReadError`; everything else is in the result's ``problems``.
+    The reader is chosen from the file's bytes, then its suffix (or ``format=``): a web page saved
+    as ``.pdf`` or ``.doc`` is read as HTML. A legacy Word ``.doc`` (an OLE file with a
+    ``WordDocument`` stream) is converted with LibreOffice when it is installed, with no network
+    (a private network namespace), no macros and within ``limits.max_seconds``, then read as
+    ``.docx``; where no private network namespace can be made, conversion is refused unless
+    ``allow_network=True`` (for trusted files only). Legacy ``.xls``, encrypted Office files and
+    RTF are refused with the reason. A file that cannot be read at all raises
+    :class:`~gongkai_model.ReadError`; everything else is in the result's ``problems``.
 
     >>> import gongkai_model as gk
     >>> page = gk.formats.render_html(gk.examples.seed_report()).encode()
@@ -149,8 +292,20 @@ def read(
     name = source_name(source, "<document>")
     data = read_source(source, limits, name, ReadError, "document")
     fmt = format or detect_format(data, name)
-    if fmt == "doc":
-        data, fmt = _doc_to_docx(data, name), "docx"
+    if fmt in ("doc", "ole"):
+        data, fmt = _doc_to_docx(data, name, limits, allow_network), "docx"
+    elif fmt == "rtf":
+        raise ReadError(
+            "cannot read an RTF file",
+            [
+                Problem(
+                    name,
+                    "RTF is not read (it is not a form reports are published in); save it as .docx",
+                    code="READ_NOT_A_REPORT",
+                    place=Place(name),
+                )
+            ],
+        )
     reader = _reader(fmt)
     kwargs: dict[str, Any] = {"agency": agency, "year": year, "edition": edition, "strict": strict}
     if fmt == "json":

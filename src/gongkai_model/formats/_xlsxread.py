@@ -268,8 +268,7 @@ def _grid(
 
 
 def _check_and_read(data: bytes, source: str, limits: Limits) -> Book:
-    check_zip(data, limits, source)
-    return read_book(data, source, limits)
+    return read_book(check_zip(data, limits, source), source, limits)
 
 
 def _parse(data: bytes, source: str, limits: Limits) -> _Parsed:
@@ -509,6 +508,9 @@ def read_xlsx(
     try:
         data = read_source(source, limits, name, ExcelError, "workbook")
         return read_workbook(data, name=name, agency=agency, year=year, edition=edition, strict=strict, limits=limits)
+    except (MemoryError, RecursionError) as exc:  # never a foreign exception
+        message = f"{type(exc).__name__} while reading the workbook"
+        return Imported(None, (Problem(name, message, code="READ_LIMIT", place=Place(name)),), {}, name)
     except ExcelError as exc:
         head = str(exc).split("\n", 1)[0]
         problems = tuple(

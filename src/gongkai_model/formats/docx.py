@@ -1,8 +1,10 @@
 """Word documents: reports published as ``.docx``, read by label and written in the official layout.
 
-Reading: the package is checked before python-docx opens it (members, unpacked size and compression
-ratio within :class:`~gongkai_model.limits.Limits`; every XML part must be UTF-8 and declare no
-document type or entities, so nothing is expanded). The body is then walked once in order: each
+Reading: the package is unpacked by the shared zip check (:func:`gongkai_model._zipsafe.unpack`:
+members, bytes actually inflated and compression ratio within :class:`~gongkai_model.limits.Limits`,
+stored and deflate members only); every XML part must be UTF-8, declare no document type or
+entities (so nothing is expanded) and hold at most ``Limits.max_xml_tags`` tags. python-docx then
+opens a package rebuilt from those checked members, never the original archive. The body is then walked once in order: each
 ``w:p`` is a paragraph (a heading too: the core finds headings by their words, not by their style)
 and each ``w:tbl`` a table in its place between them. A cell's horizontal merge (``w:gridSpan``,
 or the legacy ``w:hMerge``) and vertical merge (``w:vMerge`` restart/continue) become a
@@ -28,12 +30,11 @@ import datetime as dt
 import io
 import os
 import re
-import zipfile
-import zlib
 from collections.abc import Iterator
 from decimal import Decimal
 from typing import IO, Any
 
+from .._zipsafe import pack, unpack
 from ..errors import GongkaiError, ModelError, Place, Problem, ReadError
 from ..limits import DEFAULT_LIMITS, Limits, Source, read_source, source_name
 from ..model._spec import Kind, Value, field_specs
@@ -135,73 +136,38 @@ def _content_types(blob: bytes, name: str) -> tuple[dict[str, str], dict[str, st
     return defaults, overrides
 
 
-def _check_package(data: bytes, limits: Limits, name: str) -> None:
-    """Refuse, before any XML is parsed, a package that breaks ``limits`` or could expand entities.
+def _check_package(data: bytes, limits: Limits, name: str) -> dict[str, bytes]:
+    """The members of the package, inflated within ``limits`` and checked before any XML is parsed.
 
+    The shared zip check (:func:`gongkai_model._zipsafe.unpack`) bounds the bytes actually
+    inflated; then every XML part must be UTF-8 and declare no document type or entities.
     Raises :class:`~gongkai_model.errors.ReadError` naming the file (and the member at fault).
     """
-    if not zipfile.is_zipfile(io.BytesIO(data)):
-        raise _refuse(name, "not a Word document", "not a .docx file (not a zip archive)", "READ_NOT_A_REPORT")
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            members = [m for m in archive.infolist() if not m.is_dir()]
-            if len(members) > limits.max_members:
+    members = unpack(data, limits, name, "Word document")
+    if "[Content_Types].xml" not in members:
+        raise _refuse(name, "not a Word document", "the package has no [Content_Types].xml", "READ_NOT_A_REPORT")
+    blob = members["[Content_Types].xml"]
+    problem = _xml_problem(blob)
+    if problem is not None:
+        raise _refuse(name, "Word document refused", problem, "READ_REFUSED", "[Content_Types].xml")
+    defaults, overrides = _content_types(blob, name)
+    for member, blob in members.items():
+        kind = overrides.get(member) or defaults.get(member.rsplit(".", 1)[-1].lower(), "")
+        xml = member.lower().endswith((".xml", ".rels")) or ("xml" in kind and not kind.startswith("image/"))
+        if xml:
+            problem = _xml_problem(blob)
+            if problem is not None:
+                raise _refuse(name, "Word document refused", problem, "READ_REFUSED", member)
+            tags = blob.count(b"<")
+            if tags > limits.max_xml_tags:  # python-docx builds a tree of every XML part it knows
                 raise _refuse(
                     name,
                     "Word document refused",
-                    f"{len(members)} members in the archive; the limit is {limits.max_members}",
+                    f"{tags} tags in one XML part; the limit is {limits.max_xml_tags} (Limits.max_xml_tags)",
                     "READ_LIMIT",
+                    member,
                 )
-            total = 0
-            for m in members:
-                total += m.file_size
-                ratio = m.file_size / max(m.compress_size, 1)
-                if m.file_size > limits.max_member_bytes or ratio > limits.max_ratio:
-                    raise _refuse(
-                        name,
-                        "Word document refused",
-                        f"unpacks to {m.file_size} bytes from {m.compress_size} (ratio {ratio:.0f}; "
-                        f"limits {limits.max_member_bytes} bytes, ratio {limits.max_ratio:.0f})",
-                        "READ_LIMIT",
-                        m.filename,
-                    )
-            if total > limits.max_unpacked_bytes:
-                raise _refuse(
-                    name,
-                    "Word document refused",
-                    f"unpacks to {total} bytes; the limit is {limits.max_unpacked_bytes}",
-                    "READ_LIMIT",
-                )
-            names = {m.filename for m in members}
-            if "[Content_Types].xml" not in names:
-                raise _refuse(
-                    name, "not a Word document", "the package has no [Content_Types].xml", "READ_NOT_A_REPORT"
-                )
-            defaults: dict[str, str] = {}
-            overrides: dict[str, str] = {}
-            for m in sorted(members, key=lambda m: m.filename != "[Content_Types].xml"):
-                blob = archive.read(m)  # decompressed up to its declared size; the checksum is verified
-                if m.filename == "[Content_Types].xml":
-                    problem = _xml_problem(blob)
-                    if problem is not None:
-                        raise _refuse(name, "Word document refused", problem, "READ_REFUSED", m.filename)
-                    defaults, overrides = _content_types(blob, name)
-                    continue
-                kind = overrides.get(m.filename) or defaults.get(m.filename.rsplit(".", 1)[-1].lower(), "")
-                xml = m.filename.lower().endswith((".xml", ".rels")) or (
-                    "xml" in kind and not kind.startswith("image/")
-                )
-                if xml:
-                    problem = _xml_problem(blob)
-                    if problem is not None:
-                        raise _refuse(name, "Word document refused", problem, "READ_REFUSED", m.filename)
-    except ReadError:
-        raise
-    except zipfile.BadZipFile as exc:
-        raise _refuse(name, "damaged Word document", str(exc), "READ_DAMAGED") from None
-    except (zlib.error, EOFError, NotImplementedError, RuntimeError, OSError, ValueError) as exc:
-        # a damaged stream, an unsupported compression method, an encrypted member
-        raise _refuse(name, "damaged Word document", f"{type(exc).__name__}: {exc}", "READ_DAMAGED") from None
+    return members
 
 
 # --------------------------------------------------------------------------------------- reading
@@ -357,31 +323,60 @@ def parse_docx(data: bytes, *, source: str = "<docx>", limits: Limits = DEFAULT_
     :class:`~gongkai_model.errors.ReadError` with the file and member named.
     """
     docx = _python_docx(ReadError)
-    _check_package(data, limits, source)
     try:
-        document = docx.Document(io.BytesIO(data))
+        return _parse(docx, data, source, limits)
+    except (MemoryError, RecursionError) as exc:  # never a foreign exception, and never a mere damaged file
+        raise _refuse(source, "Word document refused", f"{type(exc).__name__} while reading it", "READ_LIMIT") from None
+
+
+def _parse(docx: Any, data: bytes, source: str, limits: Limits) -> Document:
+    members = _check_package(data, limits, source)
+    try:
+        # python-docx opens a zip of its own: it gets the checked members, stored, never the original
+        document = docx.Document(io.BytesIO(pack(members)))
+        del members
         body = document.element.body
     except ReadError:
         raise
+    except (MemoryError, RecursionError):
+        raise
     except Exception as exc:  # python-docx, zipfile and lxml raise many kinds for a package that is not Word's
-        raise _refuse(source, "not a Word document", f"{type(exc).__name__}: {exc}", "READ_NOT_A_REPORT") from None
+        message = f"{type(exc).__name__}: {exc}"
+        if "Resource limit exceeded" in message or "Memory allocation failed" in message:  # lxml's own bounds
+            raise _refuse(source, "Word document refused", message, "READ_LIMIT") from None
+        raise _refuse(source, "not a Word document", message, "READ_NOT_A_REPORT") from None
     blocks: list[Block] = []
     problems: list[Problem] = []
     paragraphs = 0
     tables = 0
     budget = CellBudget(limits.max_cells)  # the cells all the document's tables may expand to
+    chars = 0  # characters kept, bounded by limits.max_chars
     for el in _blocks(body, 0, limits.max_depth):
         if el.tag == _P:
             paragraphs += 1
+            place = Place(source, line=paragraphs)
             text = _paragraph_text(el).replace("\r", "").strip()
-            if text:
-                blocks.append(Block("paragraph", text, Place(source, line=paragraphs)))
-            continue
-        tables += 1
-        place = Place(source, table=tables)
-        grid = Grid.build(_table_spans(el, limits), place, limits, problems, budget)
-        text = "\n".join("\t".join(c.text for c in row if c) for row in grid.rows)
-        blocks.append(Block("table", text, place, grid))
+            block = Block("paragraph", text, place) if text else None
+        else:
+            tables += 1
+            place = Place(source, table=tables)
+            grid = Grid.build(_table_spans(el, limits), place, limits, problems, budget)
+            text = "\n".join("\t".join(c.text for c in row if c) for row in grid.rows)
+            block = Block("table", text, place, grid)
+        chars += len(text)
+        if chars > limits.max_chars:
+            problems.append(
+                Problem(
+                    str(place),
+                    f"the document holds more than {limits.max_chars} characters (Limits.max_chars); "
+                    "this block and the rest are not read",
+                    code="READ_LIMIT",
+                    place=place,
+                )
+            )
+            break
+        if block is not None:
+            blocks.append(block)
     if not blocks:
         problems.append(Problem(source, "the document is empty", code="READ_NOT_A_REPORT", place=Place(source)))
     return Document(source, tuple(blocks), tuple(problems))
