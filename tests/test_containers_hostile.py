@@ -28,7 +28,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hostile import assert_contract, run_capped
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -40,6 +39,8 @@ from gongkai_model.formats._ole import kind_of, root_streams
 from gongkai_model.formats._xlsxread import read_xlsx
 from gongkai_model.formats.docx import read_docx, write_docx
 from gongkai_model.limits import Limits
+
+from hostile import assert_contract, run_capped
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 MB = 1024 * 1024

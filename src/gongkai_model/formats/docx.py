@@ -4,7 +4,8 @@ Reading: the package is unpacked by the shared zip check (:func:`gongkai_model._
 members, bytes actually inflated and compression ratio within :class:`~gongkai_model.limits.Limits`,
 stored and deflate members only); every XML part must be UTF-8, declare no document type or
 entities (so nothing is expanded) and hold at most ``Limits.max_xml_tags`` tags. python-docx then
-opens a package rebuilt from those checked members, never the original archive. The body is then walked once in order: each
+opens a package rebuilt from those checked members, never the original archive. The body is then
+walked once in order: each
 ``w:p`` is a paragraph (a heading too: the core finds headings by their words, not by their style)
 and each ``w:tbl`` a table in its place between them. A cell's horizontal merge (``w:gridSpan``,
 or the legacy ``w:hMerge``) and vertical merge (``w:vMerge`` restart/continue) become a
