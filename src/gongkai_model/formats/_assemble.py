@@ -44,6 +44,17 @@ def _sections() -> list[tuple[str, str, tuple[str, ...]]]:
     return [(i.name, i.spec.label, i.spec.aliases) for i in field_specs(AnnualReport) if i.spec.kind is Kind.SECTION]
 
 
+@functools.cache
+def _heading_keys() -> dict[str, tuple[int, bool]]:
+    """Normalised heading label → (section index, statutory wording?), the first section's first."""
+    out: dict[str, tuple[int, bool]] = {}
+    for i, (_, label, aliases) in enumerate(_sections()):
+        out.setdefault(normalize_label(label), (i, True))
+        for alias in aliases:
+            out.setdefault(normalize_label(alias), (i, False))
+    return out
+
+
 def find_heading(text: str, expected: int | None = None) -> tuple[int, bool] | None:
     """Which section ``text`` heads, if it is a heading: ``(index from 0, statutory wording?)``.
 
@@ -63,11 +74,9 @@ def find_heading(text: str, expected: int | None = None) -> tuple[int, bool] | N
         return None
     m = _NUMBERED.match(key)
     rest = key[m.end() :] if m else key
-    for i, (_, label, aliases) in enumerate(_sections()):
-        if rest == normalize_label(label):
-            return (i, True) if m is None or NUMERALS.index(m.group("n")) == i else None
-        if rest in {normalize_label(a) for a in aliases}:
-            return (i, False) if m is None or NUMERALS.index(m.group("n")) == i else None
+    hit = _heading_keys().get(rest)
+    if hit is not None:
+        return hit if m is None or NUMERALS.index(m.group("n")) == hit[0] else None
     if m is not None and expected is not None and NUMERALS.index(m.group("n")) == expected and len(rest) <= 30:
         return expected, False
     return None

@@ -69,6 +69,8 @@ _ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
 _CELL = re.compile(r"(?:[^\\|]+|\\.?)*", re.DOTALL)
 #: A line longer than this is prose: never a heading, whatever its first characters.
 _MAX_HEADING_LINE = 1000
+#: Lines before the first heading read one by one (the title is looked for among them); later ones are prose.
+_TITLE_LINES = 32
 
 
 @attrs.define
@@ -167,6 +169,8 @@ def _scan(lines: Sequence[str], source: str, problems: list[Problem], limits: Li
                 flush_run()
                 table = []
                 wide = False
+            if counter.refused:
+                continue
             raw, more = _split_row(line, limits.max_columns)
             if more and not wide:
                 wide = True
@@ -214,7 +218,7 @@ def _scan(lines: Sequence[str], source: str, problems: list[Problem], limits: Li
             if index is not None:
                 seen_heading = True
                 expected = index + 1
-        elif not seen_heading:
+        elif not seen_heading and len(out) < _TITLE_LINES:
             flush_run()
             run.append((n, line))
             flush_run()

@@ -29,6 +29,7 @@ import codecs
 import difflib
 import functools
 import re
+import threading
 from collections.abc import Iterator, Sequence
 from decimal import Decimal
 from typing import Any
@@ -60,6 +61,8 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 MAX_CELL_CHARS = 2000
 #: A line longer than this is never taken as a heading or a label broken across lines.
 _MAX_SHORT = 200
+#: Lines before the first heading read one by one (the title is looked for among them); later ones are prose.
+_TITLE_LINES = 32
 #: A line that continues the label of the cell above is at most this long.
 _MAX_CONTINUATION = 20
 
@@ -298,16 +301,54 @@ class Labels:
         )
 
 
+_LOCAL = threading.local()
+
+
+@functools.cache
+def _label_chars(shape: Shape) -> frozenset[str]:
+    """Every character of the row labels of ``shape`` (normalised)."""
+    return frozenset("".join(Labels.of(shape).row_keys))
+
+
+_Matchers = dict[int, list[tuple[RowInfo, "difflib.SequenceMatcher[str]"]]]
+
+
+def _matchers(shape: Shape) -> _Matchers:
+    """By length, the row labels of ``shape``: each row with a matcher that has indexed its label (reused).
+
+    A matcher holds the key it compares, so each thread has its own.
+    """
+    mine: dict[Shape, _Matchers] = _LOCAL.__dict__.setdefault("matchers", {})
+    if shape not in mine:
+        out: _Matchers = {}
+        for label, r in Labels.of(shape).row_keys.items():
+            out.setdefault(len(label), []).append((r, difflib.SequenceMatcher(None, "", label)))
+        mine[shape] = out
+    return mine[shape]
+
+
 @functools.lru_cache(maxsize=8192)
 def _fuzzy_row(shape: Shape, key: str) -> RowInfo | None:
     """The one row whose label ``key`` is a close misprint of (as the shared locator judges), or ``None``."""
-    if key in known_labels() or len(key) < 2 or any(ch.isdigit() for ch in key[2:]) or is_figure(key):
+    if key in known_labels() or len(key) < 2 or any(ch.isdigit() for ch in key[2:]):
         return None
+    chars = _label_chars(shape)
+    common = sum(ch in chars for ch in key)
+    if 2 * common < FUZZY_CUTOFF * (len(key) + 2) or is_figure(key):
+        return None  # too few of its characters are in any label (an upper bound of every ratio), or a figure
     scores: dict[str, tuple[float, RowInfo]] = {}
-    for label, r in Labels.of(shape).row_keys.items():
-        ratio = difflib.SequenceMatcher(None, key, label).ratio()
-        if ratio >= FUZZY_CUTOFF and ratio > scores.get(r.path, (0.0, r))[0]:
-            scores[r.path] = (ratio, r)
+    by_length = _matchers(shape)
+    n = len(key)
+    for length in range(max(2, (2 * n) // 3), (3 * n) // 2 + 1):
+        if 2 * min(n, length, common) < FUZZY_CUTOFF * (n + length):
+            continue  # an upper bound of the ratio from the lengths and the shared characters alone
+        for r, matcher in by_length.get(length, ()):
+            matcher.set_seq1(key)
+            if matcher.quick_ratio() < FUZZY_CUTOFF:
+                continue
+            ratio = matcher.ratio()
+            if ratio >= FUZZY_CUTOFF and ratio > scores.get(r.path, (0.0, r))[0]:
+                scores[r.path] = (ratio, r)
     if not scores:
         return None
     best = max(s for s, _ in scores.values())
@@ -403,17 +444,19 @@ def _scan(lines: Sequence[str], source: str, problems: list[Problem], limits: Li
     for n, line in enumerate(lines, 1):
         if line.startswith(ESCAPE_MARK):
             end_region()
-            if not seen_heading:
+            if not seen_heading and len(out) < _TITLE_LINES:
                 flush_run()
             run.append((n, unescape_line(line)))
             escaped = True
-            if not seen_heading:
+            if not seen_heading and len(out) < _TITLE_LINES:
                 flush_run()
             continue
         if "\t" in line:
             if region is None:
                 flush_run()
                 region = _Region()
+            if counter.refused:
+                continue
             fields = line.split("\t", limits.max_columns + 1)
             if not fields[0].strip():
                 fields = fields[1:]
@@ -453,7 +496,7 @@ def _scan(lines: Sequence[str], source: str, problems: list[Problem], limits: Li
             out.append(("block", Block("paragraph", line.strip(), Place(source, line=n))))
             seen_heading = True
             expected = index + 1
-        elif not seen_heading:
+        elif not seen_heading and len(out) < _TITLE_LINES:
             flush_run()
             run.append((n, line))
             flush_run()
