@@ -210,7 +210,7 @@ def _split_sections(
         first = min(first, bi)
         expected = index + 1
         if not statutory:
-            name, label, _ = sections[index]
+            _name, label, _ = sections[index]
             problems.append(
                 Problem(
                     str(block.place),
