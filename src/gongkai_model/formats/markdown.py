@@ -125,9 +125,9 @@ def _is_table_line(line: str) -> bool:
 
 
 def unescape_prose(line: str) -> str:
-    """A prose line as Markdown shows it: backslash escapes and HTML character references undone.
+    r"""A prose line as Markdown shows it: backslash escapes and HTML character references undone.
 
-    >>> unescape_prose("a \\| b &lt;script&gt; \\*x\\* &amp;amp;")
+    >>> unescape_prose(r"a \| b &lt;script&gt; \*x\* &amp;amp;")
     'a | b <script> *x* &amp;'
     """
     return html.unescape(_ESCAPE.sub(r"\1", line)) if ("\\" in line or "&" in line) else line

@@ -204,10 +204,10 @@ def needs_escape(line: str) -> bool:
 
 
 def escape_line(line: str) -> str:
-    """A prose line as :func:`render_text` prints it: as is, or behind :data:`ESCAPE_MARK` when needed.
+    r"""A prose line as :func:`render_text` prints it: as is, or behind :data:`ESCAPE_MARK` when needed.
 
     >>> escape_line("本年度无。"), escape_line("行政许可\t5"), escape_line("二、主动公开政府信息情况")
-    ('本年度无。', '\\\\行政许可\\\\t5', '\\\\二、主动公开政府信息情况')
+    ('本年度无。', '\\行政许可\\t5', '\\二、主动公开政府信息情况')
     """
     if not needs_escape(line):
         return line
