@@ -78,11 +78,11 @@ def text_lines_of_tabs() -> object:
 
 
 def text_many_short_lines() -> object:
-    return read_text(b"ab\n" * (15 * MB))
+    return read_text(b"ab\n" * (3 * MB))
 
 
 def markdown_many_table_lines() -> object:
-    return read_markdown(b"|a\n" * (15 * MB))
+    return read_markdown(b"|a\n" * (3 * MB))
 
 
 def _distinct_labels(n: int) -> list[str]:
@@ -91,13 +91,13 @@ def _distinct_labels(n: int) -> list[str]:
 
 def text_distinct_cells() -> object:
     """Cells that all differ (each compared with the labels once), up to the document's cell budget."""
-    limits = Limits(max_cells=20_000)
-    return read_text("".join(f"\t{k}\t1\n" for k in _distinct_labels(30_000)).encode(), limits=limits)
+    limits = Limits(max_cells=10_000)
+    return read_text("".join(f"\t{k}\t1\n" for k in _distinct_labels(15_000)).encode(), limits=limits)
 
 
 def markdown_distinct_cells() -> object:
-    limits = Limits(max_cells=20_000)
-    return read_markdown("".join(f"|{k}|\n" for k in _distinct_labels(30_000)).encode(), limits=limits)
+    limits = Limits(max_cells=10_000)
+    return read_markdown("".join(f"|{k}|\n" for k in _distinct_labels(15_000)).encode(), limits=limits)
 
 
 # --- the tests ----------------------------------------------------------------------------------------

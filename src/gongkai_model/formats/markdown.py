@@ -56,7 +56,7 @@ from .text import (
     title_of,
 )
 
-__all__ = ["parse_markdown", "read_markdown", "render_markdown"]
+__all__ = ["escape_prose", "parse_markdown", "read_markdown", "render_markdown", "unescape_prose"]
 
 _HEADING = re.compile(r"^ {0,3}#{1,6}(?:\s+|$)(?P<text>.*?)(?:\s+#+)?\s*$")
 _BOLD_LINE = re.compile(r"^\s*(?:\*\*|__)(?P<text>[^*_].*?)(?:\*\*|__)\s*[:：]?\s*$")

@@ -52,7 +52,7 @@ from ._locate import FUZZY_CUTOFF, known_labels
 from ._result import Imported
 from ._values import parse_value
 
-__all__ = ["decode_text", "parse_text", "read_text", "render_text"]
+__all__ = ["decode_text", "escape_line", "parse_text", "read_text", "render_text", "unescape_line"]
 
 _TRAILING_FIGURES = re.compile(r"[0-9.,，]+$")
 _LINE = re.compile(r"\r\n|\r|\n")
