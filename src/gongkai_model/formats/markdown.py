@@ -14,7 +14,8 @@ before the shared locator runs:
   joined to them (a label detached from its values).
 
 A table split into several consecutive tables is stacked back by the shared core (same width,
-no headers of its own). :func:`render_markdown` writes a report so, repeating merged labels.
+no headers of its own). :func:`render_markdown` writes a report so, repeating merged labels, and
+escapes the texts (:func:`escape_prose`): no line of prose reads back as a table, a heading or HTML.
 
 >>> import gongkai_model as gk
 >>> page = render_markdown(gk.examples.seed_report())

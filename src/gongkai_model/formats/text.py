@@ -14,7 +14,9 @@ cells above the value columns, placed by their labels, so the shared locator fin
 by row and column label like in any other form. Cells that ran together (``行政许可396442278``)
 are no label and no figure: they are refused, never split.
 
-:func:`render_text` writes a report as such a copy (one table row per line, cells after tabs).
+:func:`render_text` writes a report as such a copy (one table row per line, cells after tabs); a
+prose line that would read as a table row or a heading is escaped behind a backslash
+(:func:`escape_line`), and :func:`parse_text` reads such a line back as the prose it was.
 
 >>> import gongkai_model as gk
 >>> text = render_text(gk.examples.seed_report())
