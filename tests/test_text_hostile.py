@@ -78,11 +78,11 @@ def text_lines_of_tabs() -> object:
 
 
 def text_many_short_lines() -> object:
-    return read_text(b"ab\n" * (3 * MB))
+    return read_text(b"ab\n" * MB)
 
 
 def markdown_many_table_lines() -> object:
-    return read_markdown(b"|a\n" * (3 * MB))
+    return read_markdown(b"|a\n" * MB)
 
 
 def _distinct_labels(n: int) -> list[str]:

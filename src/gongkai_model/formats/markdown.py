@@ -113,6 +113,8 @@ def _split_row(line: str, most: int) -> tuple[list[str], bool]:
 
 
 def _cell_text(raw: str) -> str:
+    if not any(ch in raw for ch in "<*_\\&\n"):
+        return raw.strip()  # nothing to undo (most cells: labels and figures)
     text = _BR.sub("\n", raw)
     text = _BOLD.sub(r"\2", text)
     text = _ESCAPE.sub(r"\1", text)
