@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import attrs
 import pytest
 from hypothesis import given, settings
 from test_read_text import PROHIBITED, codes, printable_reports, published
@@ -216,3 +217,38 @@ def test_rows_shortened_by_a_converter_are_refused_not_shifted() -> None:
     row = got.report.table3.results.denied.prohibited_by_law
     assert (row.natural_person, row.commercial, row.total) == (None, None, None)
     assert got.report.table3.results.denied.state_secret == SEED.table3.results.denied.state_secret
+
+
+# --- prose is never a table (issue 14) -------------------------------------------------------------------
+
+
+def test_a_pipe_table_in_section_five_is_left_out_with_a_warning() -> None:
+    page = _seed_md().replace(
+        "## 六、其他需要报告的事项", "| 行政复议 | 1 |\n|---|---|\n| 结果维持 | 2 |\n\n## 六、其他需要报告的事项"
+    )
+    got = read_markdown(page.encode())
+    moved = [p for p in got.problems if p.code == "READ_TABLE_MISPLACED"]
+    assert [(p.severity, p.label) for p in moved] == [("warning", "表四")]
+    assert got.ok
+    assert got.report is not None
+    assert got.report.table4 == SEED.table4
+
+
+def test_render_markdown_escapes_html_and_pipes_in_prose() -> None:
+    problems = "<script>alert(1)</script>\n| a | b |\n**粗体**\n# 标题\n二、主动公开政府信息情况"
+    report = attrs.evolve(SEED, problems=problems)
+    page = render_markdown(report)
+    assert "<script>" not in page
+    assert "&lt;script&gt;" in page
+    assert "\n| a | b |" not in page
+    got = read_markdown(page.encode())
+    assert got.ok, got.summary()
+    assert got.report is not None
+    assert got.report.problems == report.problems
+
+
+def test_prose_in_markdown_written_by_others_is_unescaped() -> None:
+    page = _seed_md().replace("\n无。\n", "\n无\\*，&lt;见附件&gt; a \\| b。\n")
+    got = read_markdown(page.encode())
+    assert got.report is not None
+    assert got.report.other_matters.text == "无*，<见附件> a | b。"

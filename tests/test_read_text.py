@@ -15,6 +15,7 @@ import gongkai_model as gk
 from gongkai_model import AnnualReport, OtherMatters, Overview
 from gongkai_model.errors import Place, ReadError
 from gongkai_model.formats.text import parse_text, read_text, render_text
+from gongkai_model.limits import DEFAULT_LIMITS
 from gongkai_model.model import get_path, layout, shape_of
 
 from cases import expected_cells
@@ -231,10 +232,13 @@ def test_a_10_mb_line() -> None:
     long_text = "无" * (10 * 1024 * 1024 // 3)
     text = _seed_text().replace("六、其他需要报告的事项\n", f"六、其他需要报告的事项\n{long_text}\n")
     got = read_text(text.encode())
-    assert got.ok
+    assert got.ok  # the tables come first: only the text past Limits.max_chars is left out, with a warning
     assert got.report is not None
     assert got.report.other_matters.text is not None
-    assert len(got.report.other_matters.text) > 3_000_000
+    assert 1_900_000 < len(got.report.other_matters.text) < DEFAULT_LIMITS.max_chars
+    cut = [p for p in got.problems if p.code == "READ_LIMIT"]
+    assert [p.severity for p in cut] == ["warning"]
+    assert "max_chars" in cut[0].message
     cell = _seed_text().replace("\t行政许可\t0", "\t行政许可\t" + "9" * (10 * 1024 * 1024))
     got = read_text(cell.encode())
     assert "READ_LIMIT" in codes(got)
@@ -347,3 +351,42 @@ def test_one_cell_per_line_without_blank_lines_between_rows() -> None:
         full.report.table3,
         full.report.table4,
     )
+
+
+# --- prose is never a table (issue 14) -------------------------------------------------------------------
+
+
+def test_a_tab_table_in_the_overview_of_a_copy_is_left_out_with_a_warning() -> None:
+    """A copy written by someone else: tab rows with 表二's labels and other figures inside section 一."""
+    text = _seed_text().replace(
+        "二、主动公开政府信息情况", "\t行政许可\t999\n\t其他对外管理服务事项\t888\n\n二、主动公开政府信息情况", 1
+    )
+    got = read_text(text.encode())
+    moved = [p for p in got.problems if p.code == "READ_TABLE_MISPLACED"]
+    assert [(p.severity, p.label) for p in moved] == [("warning", "表二")]
+    assert got.ok
+    assert got.report is not None
+    assert got.report.table2 == gk.examples.seed_report().table2
+    assert got.report.overview.text is not None
+    assert "999" in got.report.overview.text  # the printed rows are kept in the section's text
+
+
+def test_without_headings_tables_are_read_as_before() -> None:
+    from gongkai_model.reference import section_headings
+
+    headings = {h for h, _, _ in section_headings()}
+    lines = [x for x in _seed_text().split("\n") if x not in headings]
+    got = read_text("\n".join(lines).encode())
+    assert not [p for p in got.problems if p.code == "READ_TABLE_MISPLACED"]
+    assert got.report is not None
+    assert got.report.table2 == gk.examples.seed_report().table2
+
+
+def test_a_multi_line_overview_with_table_like_lines_survives_render_text() -> None:
+    text = "第一段。\n\n\t行政许可\t999\n行政许可 5 6\n二、主动公开政府信息情况\n\\结尾\t。"
+    report = attrs.evolve(gk.examples.seed_report(), overview=Overview(text=text))
+    got = read_text(render_text(report).encode())
+    assert got.ok, got.summary()
+    assert got.report is not None
+    assert got.report.overview.text == text
+    assert got.report.table2 == report.table2

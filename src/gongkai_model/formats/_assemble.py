@@ -20,12 +20,20 @@ from ..model.layout import layout, rows
 from ..model.report import NUMERALS, AnnualReport, OtherMatters, Overview
 from ..model.values import Edition
 from ..records import from_records, infer_edition, infer_shape
-from ._document import Block, Document, Grid
+from ._document import Block, Document, Grid, GridCell
 from ._locate import known_labels, locate
 from ._result import Imported, Provenance
 from ._values import parse_value
 
-__all__ = ["assemble", "find_heading", "find_title"]
+__all__ = ["assemble", "could_head", "find_heading", "find_title"]
+
+#: Characters of a block (or line) a heading is looked for in: a longer text is prose, never a heading.
+MAX_HEADING_CHARS = 400
+#: Characters at the start of a block the title is looked for in (a title is a line or two).
+MAX_TITLE_CHARS = 400
+#: A block of this kind is prose a reader knows is no heading (a text the renderer escaped, or a
+#: paragraph the reader already told from the headings): the sections never split on it.
+PROSE = "prose"
 
 _TITLE = re.compile(r"(?P<year>(?:19|20)\d{2})年度?(?:政府信息公开|政务公开|信息公开)(?:工作)?(?:年度)?报告")
 _NUMBERED = re.compile(r"^(?P<n>[一二三四五六])[,.、．]")
@@ -34,6 +42,17 @@ _NUMBERED = re.compile(r"^(?P<n>[一二三四五六])[,.、．]")
 def _sections() -> list[tuple[str, str, tuple[str, ...]]]:
     """(attribute, statutory heading label, variant labels) of the six sections, in order."""
     return [(i.name, i.spec.label, i.spec.aliases) for i in field_specs(AnnualReport) if i.spec.kind is Kind.SECTION]
+
+
+@functools.cache
+def _heading_keys() -> dict[str, tuple[int, bool]]:
+    """Normalised heading label → (section index, statutory wording?), the first section's first."""
+    out: dict[str, tuple[int, bool]] = {}
+    for i, (_, label, aliases) in enumerate(_sections()):
+        out.setdefault(normalize_label(label), (i, True))
+        for alias in aliases:
+            out.setdefault(normalize_label(alias), (i, False))
+    return out
 
 
 def find_heading(text: str, expected: int | None = None) -> tuple[int, bool] | None:
@@ -48,26 +67,39 @@ def find_heading(text: str, expected: int | None = None) -> tuple[int, bool] | N
     >>> find_heading("五、存在的主要问题及整改措施")
     (4, False)
     """
+    if len(text) > MAX_HEADING_CHARS:
+        return None
     key = normalize_label(text).rstrip("。.:：")
     if not key or len(key) > 40 or key in known_labels():
         return None
     m = _NUMBERED.match(key)
     rest = key[m.end() :] if m else key
-    for i, (_, label, aliases) in enumerate(_sections()):
-        if rest == normalize_label(label):
-            return (i, True) if m is None or NUMERALS.index(m.group("n")) == i else None
-        if rest in {normalize_label(a) for a in aliases}:
-            return (i, False) if m is None or NUMERALS.index(m.group("n")) == i else None
+    hit = _heading_keys().get(rest)
+    if hit is not None:
+        return hit if m is None or NUMERALS.index(m.group("n")) == hit[0] else None
     if m is not None and expected is not None and NUMERALS.index(m.group("n")) == expected and len(rest) <= 30:
         return expected, False
     return None
 
 
+def could_head(text: str) -> bool:
+    """Whether a line of prose would be read as a section heading somewhere in a report (renderers escape it).
+
+    >>> could_head("二、主动公开政府信息情况"), could_head("五、其他"), could_head("本年度无。")
+    (True, True, False)
+    """
+    return any(find_heading(text, k) is not None for k in range(len(NUMERALS)))
+
+
 def find_title(blocks: Sequence[Block]) -> tuple[str | None, int | None, Place | None]:
-    """The agency and year named by the report's title, from the blocks before the first section."""
-    texts = [b for b in blocks if b.kind != "table" and b.text.strip()]
+    """The agency and year named by the report's title, from the blocks before the first section.
+
+    Only the first :data:`MAX_TITLE_CHARS` characters of a block are looked at (a title is short;
+    a long block is prose, whatever it holds further on).
+    """
+    texts = [b for b in blocks if b.kind != "table" and b.text[:MAX_TITLE_CHARS].strip()]
     for i, block in enumerate(texts[:8]):
-        printed = re.sub(r"\s+", "", block.text)
+        printed = re.sub(r"\s+", "", block.text[:MAX_TITLE_CHARS])
         # the title is matched on its NFKC form (full-width digits), the agency cut from the text as printed
         at: list[int] = []
         for k, ch in enumerate(printed):
@@ -79,26 +111,11 @@ def find_title(blocks: Sequence[Block]) -> tuple[str | None, int | None, Place |
         agency = printed[: at[m.start()]].strip("《》“”\"'：:，,")
         agency = re.sub(r"^关于", "", agency)
         if not agency and i > 0:
-            before = re.sub(r"\s+", "", texts[i - 1].text)
+            before = re.sub(r"\s+", "", texts[i - 1].text[:MAX_TITLE_CHARS])
             if 2 <= len(before) <= 40 and "报告" not in before:
                 agency = before
         return agency or None, int(m.group("year")), block.place
     return None, None, None
-
-
-def _continues(prev: Grid, grid: Grid) -> bool:
-    """Whether ``grid`` is ``prev`` continued (next page): rows of the same table, no headers of its own."""
-    if prev.width != grid.width:
-        return False
-    keys = {normalize_label(c.text) for c in grid.cells()}
-    prev_keys = {normalize_label(c.text) for c in prev.cells()}
-    shapes = _row_keys()
-    tables = {t for t, k in shapes if k in keys}
-    prev_tables = {t for t, k in shapes if k in prev_keys}
-    if not tables or not tables <= prev_tables:
-        return False
-    headers = {normalize_label(c.column) for s in _shapes() for c in layout(s) if c.table in tables}
-    return not (keys & headers)
 
 
 @functools.cache
@@ -116,24 +133,73 @@ def _shapes() -> tuple[Any, ...]:
 
 
 def _stack(grids: list[Grid]) -> list[Grid]:
-    out: list[Grid] = []
+    """Consecutive grids that continue each other, stacked into one (linear: each grid's labels read once)."""
+    runs: list[list[Grid]] = []
+    tables: set[str] = set()  # the statutory tables whose row labels the current run prints
+    shapes = _row_keys()
     for grid in grids:
-        if out and _continues(out[-1], grid):
-            out[-1] = out[-1].stacked(grid)
-        else:
-            out.append(grid)
-    return out
+        keys = {normalize_label(c.text) for c in grid.cells() if len(c.text) <= MAX_HEADING_CHARS}
+        mine = {t for t, k in shapes if k in keys}
+        if runs and runs[-1][0].width == grid.width and mine and mine <= tables and not (keys & _headers(mine)):
+            runs[-1].append(grid)
+            continue
+        runs.append([grid])
+        tables = set(mine)
+    return [run[0] if len(run) == 1 else _stacked(run) for run in runs]
 
 
-def _split_sections(doc: Document, problems: list[Problem]) -> tuple[dict[str, str], dict[str, str], int]:
-    """Section texts and printed headings by attribute; the index of the first heading block."""
+def _headers(tables: set[str]) -> frozenset[str]:
+    return frozenset().union(*(_table_headers(t) for t in tables))
+
+
+@functools.cache
+def _table_headers(table: str) -> frozenset[str]:
+    return frozenset(normalize_label(c.column) for s in _shapes() for c in layout(s) if c.table == table)
+
+
+def _stacked(run: list[Grid]) -> Grid:
+    """The grids of ``run`` one below the other (a table continued over pages), built once."""
+    rows: list[tuple[GridCell | None, ...]] = []
+    for grid in run:
+        offset = len(rows)
+        if offset == 0:
+            rows.extend(grid.rows)
+            continue
+        moved: dict[int, GridCell] = {}
+        for row in grid.rows:
+            out: list[GridCell | None] = []
+            for cell in row:
+                if cell is None:
+                    out.append(None)
+                    continue
+                key = id(cell)
+                if key not in moved:
+                    moved[key] = attrs.evolve(cell, top=cell.top + offset, bottom=cell.bottom + offset)
+                out.append(moved[key])
+            rows.append(tuple(out))
+    return Grid(tuple(rows), run[0].place)
+
+
+@functools.cache
+def _tables_by_key() -> dict[str, frozenset[str]]:
+    """Normalised row label → the statutory tables (二, 三, 四) it labels a row of."""
+    out: dict[str, set[str]] = {}
+    for t, k in _row_keys():
+        out.setdefault(k, set()).add(t)
+    return {k: frozenset(v) for k, v in out.items()}
+
+
+def _split_sections(
+    doc: Document, problems: list[Problem]
+) -> tuple[dict[int, tuple[int, str]], list[tuple[int, int]], int]:
+    """The section headings: section index → (block, printed heading); (block, section) in order; first block."""
     sections = _sections()
     found: dict[int, tuple[int, str]] = {}
     expected = 0
     first = len(doc.blocks)
     order: list[tuple[int, int]] = []
     for bi, block in enumerate(doc.blocks):
-        if block.kind == "table":
+        if block.kind in ("table", PROSE):
             continue
         hit = find_heading(block.text, expected)
         if hit is None or hit[0] in found:
@@ -144,7 +210,7 @@ def _split_sections(doc: Document, problems: list[Problem]) -> tuple[dict[str, s
         first = min(first, bi)
         expected = index + 1
         if not statutory:
-            name, label, _ = sections[index]
+            _name, label, _ = sections[index]
             problems.append(
                 Problem(
                     str(block.place),
@@ -155,16 +221,85 @@ def _split_sections(doc: Document, problems: list[Problem]) -> tuple[dict[str, s
                     place=block.place,
                 )
             )
+    order.sort()
+    return found, order, first
+
+
+def _misplaced(doc: Document, found: dict[int, tuple[int, str]], problems: list[Problem]) -> set[int]:
+    """The table blocks printed inside another section than the statutory tables they hold (left out).
+
+    A grid holding row labels of 表二 (三, 四) is that table's only where the document's headings put
+    it: in its section (after the nearest heading before it), or wherever when the document prints
+    no heading of that section outside tables, or when the grid prints that heading itself (a
+    title row). A grid before every heading, or in a document without headings, is read as before.
+    """
+    if not found:
+        return set()
+    sections = _sections()
+    marks: list[tuple[int, int]] = []  # (block, section) of every block that heads a section
+    for bi, block in enumerate(doc.blocks):
+        if block.kind in ("table", PROSE):
+            continue
+        hit = find_heading(block.text)
+        if hit is not None:
+            marks.append((bi, hit[0]))
+    marks.extend((bi, index) for index, (bi, _) in found.items())
+    marks.sort()
+    headed = {index for _, index in marks}
+    by_key = _tables_by_key()
+    out: set[int] = set()
+    k = -1
+    for bi, block in enumerate(doc.blocks):
+        while k + 1 < len(marks) and marks[k + 1][0] < bi:
+            k += 1
+        if block.grid is None or k < 0:
+            continue
+        section = marks[k][1]
+        keys = {normalize_label(c.text) for c in block.grid.cells() if len(c.text) <= MAX_HEADING_CHARS}
+        tables = {t for key in keys for t in by_key.get(key, ())}
+        if not tables:
+            continue
+        own = {NUMERALS.index(t) for t in tables}
+        if section in own or own - headed:
+            continue
+        titled = {h[0] for c in block.grid.cells() if (h := find_heading(c.text)) is not None}
+        if own & titled:
+            continue
+        out.add(bi)
+        names = "、".join(f"表{t}" for t in sorted(tables, key="二三四".index))
+        problems.append(
+            Problem(
+                str(block.place),
+                f"a table with the row labels of {names} is printed inside section {NUMERALS[section]}、"
+                f"{sections[section][1]}, not under its own heading: its figures are not read (its text is kept "
+                "in the section)",
+                names,
+                code="READ_TABLE_MISPLACED",
+                severity="warning",
+                place=block.place,
+            )
+        )
+    return out
+
+
+def _section_texts(
+    doc: Document, found: dict[int, tuple[int, str]], order: list[tuple[int, int]], misplaced: set[int]
+) -> tuple[dict[str, str], dict[str, str]]:
+    """Section texts and printed headings by attribute (a misplaced table's text is part of its section)."""
+    sections = _sections()
     texts: dict[str, str] = {}
     headings: dict[str, str] = {}
-    order.sort()
     for k, (bi, index) in enumerate(order):
         end = order[k + 1][0] if k + 1 < len(order) else len(doc.blocks)
-        body = [b.text.strip() for b in doc.blocks[bi + 1 : end] if b.kind != "table" and b.text.strip()]
+        body = [
+            b.text.strip()
+            for j, b in enumerate(doc.blocks[bi + 1 : end], bi + 1)
+            if (b.kind != "table" or j in misplaced) and b.text.strip()
+        ]
         name = sections[index][0]
         headings[name] = found[index][1]
         texts[name] = "\n".join(body)
-    return texts, headings, first
+    return texts, headings
 
 
 def assemble(
@@ -177,13 +312,15 @@ def assemble(
 ) -> Imported:
     """Build the report a document prints; every problem is located, nothing is guessed."""
     problems: list[Problem] = list(doc.problems)
-    texts, headings, first = _split_sections(doc, problems)
+    found, order, first = _split_sections(doc, problems)
+    misplaced = _misplaced(doc, found, problems)
+    texts, headings = _section_texts(doc, found, order, misplaced)
     title_agency, title_year, _ = find_title(doc.blocks[: first + 1] if first < len(doc.blocks) else doc.blocks)
     if agency is None:
         agency = title_agency
     if year is None:
         year = title_year
-    grids = _stack(doc.grids)
+    grids = _stack([b.grid for i, b in enumerate(doc.blocks) if b.grid is not None and i not in misplaced])
     labels = list(dict.fromkeys(c.text for g in grids for c in g.cells()))  # a set of labels: each once
     try:
         ed = Edition.resolve(edition, year or 2021) if edition is not None else None

@@ -14,7 +14,8 @@ before the shared locator runs:
   joined to them (a label detached from its values).
 
 A table split into several consecutive tables is stacked back by the shared core (same width,
-no headers of its own). :func:`render_markdown` writes a report so, repeating merged labels.
+no headers of its own). :func:`render_markdown` writes a report so, repeating merged labels, and
+escapes the texts (:func:`escape_prose`): no line of prose reads back as a table, a heading or HTML.
 
 >>> import gongkai_model as gk
 >>> page = render_markdown(gk.examples.seed_report())
@@ -37,13 +38,15 @@ from ..limits import DEFAULT_LIMITS, Limits, Source, read_source, source_name
 from ..model.layout import get_path
 from ..model.report import AnnualReport
 from ..model.values import Edition
-from ._assemble import assemble
-from ._document import Block, Document, Grid, Span
+from ._assemble import PROSE, assemble, could_head
+from ._document import Block, CellBudget, Document, Grid, Span
 from ._layout import SheetPlan
 from ._result import Imported
 from .text import (
     MAX_CELL_CHARS,
+    CellCounter,
     Labels,
+    bounded_text,
     clean_text,
     display,
     is_figure,
@@ -54,7 +57,7 @@ from .text import (
     title_of,
 )
 
-__all__ = ["parse_markdown", "read_markdown", "render_markdown"]
+__all__ = ["escape_prose", "parse_markdown", "read_markdown", "render_markdown", "unescape_prose"]
 
 _HEADING = re.compile(r"^ {0,3}#{1,6}(?:\s+|$)(?P<text>.*?)(?:\s+#+)?\s*$")
 _BOLD_LINE = re.compile(r"^\s*(?:\*\*|__)(?P<text>[^*_].*?)(?:\*\*|__)\s*[:：]?\s*$")
@@ -63,6 +66,12 @@ _SEPARATOR = re.compile(r"^\s*:?-+:?\s*$")
 _BR = re.compile(r"<br\s*/?>", re.IGNORECASE)
 _BOLD = re.compile(r"(\*\*|__)(.+?)\1")
 _ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
+#: A cell of a pipe-table line: runs of plain characters and backslash escapes, up to the next pipe.
+_CELL = re.compile(r"(?:[^\\|]+|\\.?)*", re.DOTALL)
+#: A line longer than this is prose: never a heading, whatever its first characters.
+_MAX_HEADING_LINE = 1000
+#: Lines before the first heading read one by one (the title is looked for among them); later ones are prose.
+_TITLE_LINES = 32
 
 
 @attrs.define
@@ -71,40 +80,41 @@ class _MCell:
     line: int
 
 
-def _split_pipes(body: str) -> list[str]:
+def _split_pipes(body: str, most: int) -> tuple[list[str], bool]:
+    """The pipe-separated parts of ``body`` (at most ``most``; whether there were more), in linear time."""
     if "\\" not in body:
-        return body.split("|")
+        parts = body.split("|", most)
+        return (parts[:most], True) if len(parts) > most else (parts, False)
     cells: list[str] = []
-    buf: list[str] = []
-    i = 0
-    while i < len(body):
-        ch = body[i]
-        if ch == "\\" and i + 1 < len(body):
-            buf.append(body[i : i + 2])
-            i += 2
-            continue
-        if ch == "|":
-            cells.append("".join(buf))
-            buf = []
-        else:
-            buf.append(ch)
-        i += 1
-    cells.append("".join(buf))
-    return cells
+    pos = 0
+    while True:
+        m = _CELL.match(body, pos)
+        assert m is not None  # the pattern matches the empty string
+        if len(cells) == most:
+            return cells, True
+        cells.append(m.group())
+        pos = m.end()
+        if pos >= len(body):
+            return cells, False
+        pos += 1  # the pipe
 
 
-def _split_row(line: str) -> list[str]:
-    """The cells of a pipe-table line (``\\|`` is a pipe inside a cell)."""
+def _split_row(line: str, most: int) -> tuple[list[str], bool]:
+    """The cells of a pipe-table line (``\\|`` is a pipe inside a cell): at most ``most``, and whether more."""
     body = line.strip()
-    cells = _split_pipes(body)
+    cells, more = _split_pipes(body, most + 2)
     if body.startswith("|"):
         cells = cells[1:]
-    if body.endswith("|") and not body.endswith("\\|") and cells:
+    if not more and body.endswith("|") and not body.endswith("\\|") and cells:
         cells = cells[:-1]
-    return cells
+    if len(cells) > most:
+        return cells[:most], True
+    return cells, more
 
 
 def _cell_text(raw: str) -> str:
+    if not any(ch in raw for ch in "<*_\\&\n"):
+        return raw.strip()  # nothing to undo (most cells: labels and figures)
     text = _BR.sub("\n", raw)
     text = _BOLD.sub(r"\2", text)
     text = _ESCAPE.sub(r"\1", text)
@@ -117,13 +127,28 @@ def _is_table_line(line: str) -> bool:
     return len(line) - len(stripped) <= 3 and stripped.startswith("|")
 
 
-def _scan(lines: Sequence[str], source: str, problems: list[Problem]) -> list[tuple[str, Any]]:
-    """Blocks of prose and tables (rows of cells with their lines), in reading order."""
+def unescape_prose(line: str) -> str:
+    r"""A prose line as Markdown shows it: backslash escapes and HTML character references undone.
+
+    >>> unescape_prose(r"a \| b &lt;script&gt; \*x\* &amp;amp;")
+    'a | b <script> *x* &amp;'
+    """
+    return html.unescape(_ESCAPE.sub(r"\1", line)) if ("\\" in line or "&" in line) else line
+
+
+def _scan(lines: Sequence[str], source: str, problems: list[Problem], limits: Limits) -> list[tuple[str, Any]]:
+    """Blocks of prose and tables (rows of cells with their lines), in reading order.
+
+    Table cells are counted against ``limits.max_cells`` before they are built (a line gives at most
+    ``limits.max_columns``); prose lines are unescaped (:func:`unescape_prose`).
+    """
     out: list[tuple[str, Any]] = []
     run: list[tuple[int, str]] = []
     table: list[list[_MCell]] | None = None
     seen_heading = False
     expected: int | None = 0
+    counter = CellCounter(limits, source, problems)
+    wide = False  # a row of the current table printed more cells than max_columns (said once per table)
 
     def flush_run() -> None:
         while run and not run[-1][1].strip():
@@ -131,7 +156,8 @@ def _scan(lines: Sequence[str], source: str, problems: list[Problem]) -> list[tu
         while run and not run[0][1].strip():
             run.pop(0)
         if run:
-            out.append(("block", Block("paragraph", "\n".join(t for _, t in run), Place(source, line=run[0][0]))))
+            text = "\n".join(unescape_prose(t) for _, t in run)
+            out.append(("block", Block(PROSE if seen_heading else "paragraph", text, Place(source, line=run[0][0]))))
         run.clear()
 
     def end_table() -> None:
@@ -145,12 +171,28 @@ def _scan(lines: Sequence[str], source: str, problems: list[Problem]) -> list[tu
             if table is None:
                 flush_run()
                 table = []
-            raw = _split_row(line)
-            if raw and all(_SEPARATOR.match(c) for c in raw):
+                wide = False
+            if counter.refused:
+                continue
+            raw, more = _split_row(line, limits.max_columns)
+            if more and not wide:
+                wide = True
+                problems.append(
+                    Problem(
+                        f"{source}, line {n}",
+                        f"a table row prints more than {limits.max_columns} cells (Limits.max_columns); "
+                        "only the first are read",
+                        code="READ_LIMIT",
+                        place=Place(source, line=n),
+                    )
+                )
+            if raw and all(len(c) <= 100 and _SEPARATOR.match(c) for c in raw):
+                continue
+            if not counter.take(len(raw), n):
                 continue
             cells = []
             for c in raw:
-                text = _cell_text(c)
+                text = _cell_text(c) if len(c) <= 4 * MAX_CELL_CHARS else c
                 if len(text) > MAX_CELL_CHARS:
                     problems.append(
                         Problem(
@@ -168,9 +210,10 @@ def _scan(lines: Sequence[str], source: str, problems: list[Problem]) -> list[tu
         if _RULE.match(line):
             flush_run()
             continue
-        marked = _HEADING.match(line) or _BOLD_LINE.match(line)
-        body = _cell_text(marked.group("text")) if marked else line.strip()
-        index = short_heading(body, expected)
+        short = len(line) <= _MAX_HEADING_LINE
+        marked = (_HEADING.match(line) or _BOLD_LINE.match(line)) if short else None
+        body = _cell_text(marked.group("text")) if marked else line.strip() if short else ""
+        index = short_heading(body, expected) if short else None
         if marked or index is not None:
             flush_run()
             if body:
@@ -178,7 +221,7 @@ def _scan(lines: Sequence[str], source: str, problems: list[Problem]) -> list[tu
             if index is not None:
                 seen_heading = True
                 expected = index + 1
-        elif not seen_heading:
+        elif not seen_heading and len(out) < _TITLE_LINES:
             flush_run()
             run.append((n, line))
             flush_run()
@@ -343,8 +386,40 @@ def _value_right(
     return c
 
 
+def _bounded(
+    rows: list[list[_MCell]], source: str, number: int, limits: Limits, budget: CellBudget, problems: list[Problem]
+) -> list[list[_MCell]]:
+    """The rows of a table whose grid (every row padded to the widest) stays within the limits, before it is built.
+
+    Markdown has no merges to expand, but a short row is padded to the table's width: one wide row
+    over many short ones would make width × height cells out of a few bytes.
+    """
+    width = max((len(r) for r in rows), default=0)
+    cap = min(limits.max_cells, budget.left)
+    keep = min(len(rows), limits.max_rows, cap // width if width else len(rows))
+    if keep < len(rows):
+        line = rows[keep][0].line if rows[keep] else 0
+        place = Place(source, table=number, row=keep + 1, line=line)
+        problems.append(
+            Problem(
+                str(place),
+                f"the table has {len(rows)} rows of up to {width} cells, more than the reading limits allow "
+                f"(Limits.max_rows, Limits.max_cells for the document); only its first {keep} rows are read",
+                code="READ_LIMIT",
+                place=place,
+            )
+        )
+    return rows[:keep]
+
+
 def _grid(
-    rows: list[list[_MCell]], labels: Labels, source: str, number: int, limits: Limits, problems: list[Problem]
+    rows: list[list[_MCell]],
+    labels: Labels,
+    source: str,
+    number: int,
+    limits: Limits,
+    problems: list[Problem],
+    budget: CellBudget | None = None,
 ) -> Grid:
     void = _short_rows(rows, labels, source, number, problems)
     spans = [
@@ -356,7 +431,7 @@ def _grid(
         ]
         for r, row in enumerate(_boxes(rows, labels, void))
     ]
-    return Grid.build(spans, Place(source, table=number), limits, problems)
+    return Grid.build(spans, Place(source, table=number), limits, problems, budget)
 
 
 def parse_markdown(data: bytes | str, *, source: str = "<markdown>", limits: Limits = DEFAULT_LIMITS) -> Document:
@@ -365,18 +440,20 @@ def parse_markdown(data: bytes | str, *, source: str = "<markdown>", limits: Lim
     text = clean_text(data, source, problems)
     if not text.strip():
         return Document(source, (), (*problems, Problem(source, "the text is empty", code="READ_NOT_A_REPORT")))
-    parts = _scan(split_lines(text), source, problems)
+    text = bounded_text(text, source, limits, problems)
+    parts = _scan(split_lines(text), source, problems, limits)
     texts = [c.text for kind, part in parts if kind == "table" for row in part for c in row]
     labels = Labels.of(shape_for(texts))
     blocks: list[Block] = []
     tables = 0
+    budget = CellBudget(limits.max_cells)  # the cells all the document's tables may expand to
     for kind, part in parts:
         if kind == "block":
             blocks.append(part)
             continue
-        rows = part[: limits.max_rows + 1]
         tables += 1
-        grid = _grid(_join_detached(rows, labels), labels, source, tables, limits, problems)
+        rows = _bounded(part, source, tables, limits, budget, problems)
+        grid = _grid(_join_detached(rows, labels), labels, source, tables, limits, problems, budget)
         body = "\n".join("\t".join(c.text for c in row if c) for row in grid.rows)
         blocks.append(Block("table", body, grid.place, grid))
     return Document(source, tuple(blocks), tuple(problems))
@@ -408,6 +485,42 @@ def _escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", "<br>")
 
 
+#: Characters escaped with a backslash anywhere in prose (emphasis, code, links, tables, strike-through).
+_INLINE = frozenset("\\`*_[]|~")
+_ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"}
+#: Characters that open a block (heading, list, quote, rule, setext underline) at the start of a line.
+_LEADING = frozenset("#-+=")
+_ORDERED = re.compile(r"\d+(?=[.)])")
+
+
+def escape_prose(line: str) -> str:
+    """A prose line as Markdown that every renderer shows as this very text (and :func:`read_markdown` reads back).
+
+    Pipes and the other inline syntax are backslash-escaped, ``&``, ``<`` and ``>`` are character
+    references (no raw HTML passes through), white space at the line's start is a character
+    reference (never a code block), a character that would open a block at the start is escaped,
+    and a line worded like a section heading starts with a character reference.
+
+    >>> escape_prose("| 行政许可 | 5 |"), escape_prose("<script>alert(1)</script>")
+    ('\\\\| 行政许可 \\\\| 5 \\\\|', '&lt;script&gt;alert(1)&lt;/script&gt;')
+    >>> escape_prose("  # 1. 二、主动公开政府信息情况")
+    '&#32;&#32;\\\\# 1. 二、主动公开政府信息情况'
+    """
+    body = line.lstrip(" \t")
+    lead = "".join(f"&#{ord(ch)};" for ch in line[: len(line) - len(body)])
+    out = "".join(_ENTITIES.get(ch) or ("\\" + ch if ch in _INLINE else ch) for ch in body)
+    if body[:1] in _LEADING:
+        out = "\\" + out
+    elif (m := _ORDERED.match(out)) is not None:
+        out = out[: m.end()] + "\\" + out[m.end() :]
+    elif body and could_head(body.strip()):
+        out = f"&#{ord(body[0])};" + out[1:]
+    trailing = len(out) - len(out.rstrip(" \t"))
+    if trailing:  # trailing white space is a line break in Markdown, and trimmed by editors
+        out = out[: len(out) - trailing] + "".join(f"&#{ord(ch)};" for ch in out[len(out) - trailing :])
+    return lead + out
+
+
 def _table(report: AnnualReport, plan: SheetPlan, repeat: bool) -> list[str]:
     """The plan's table below its title: merged labels repeated over their box (or printed once), figures once."""
     top = min(lab.row for lab in plan.labels if lab.kind != "title")
@@ -432,15 +545,16 @@ def render_markdown(report: AnnualReport, *, merged: str = "repeat") -> str:
     Merged labels are repeated over their box (``merged="repeat"``, as docling writes them) or
     printed once with the rest of their box blank (``merged="blank"``, as markdownify and pandoc
     write them); a figure merged across columns is printed once with blanks beside it. Either way
-    :func:`read_markdown` reads it back to the same report.
+    :func:`read_markdown` reads it back to the same report. The texts are escaped
+    (:func:`escape_prose`): no line of prose can be read as a table, a heading or raw HTML.
     """
     if merged not in ("repeat", "blank"):
         raise ValueError(f"merged must be 'repeat' or 'blank', not {merged!r}")
-    lines = [f"# {title_of(report)}", ""]
+    lines = [f"# {escape_prose(title_of(report))}", ""]
     for heading, text, plan in sections(report):
         lines += [f"## {heading}", ""]
         if plan is not None:
             lines += [*_table(report, plan, merged == "repeat"), ""]
         elif text:
-            lines += [*split_lines(text), ""]
+            lines += [*(escape_prose(line) for line in text.split("\n")), ""]
     return "\n".join(lines)

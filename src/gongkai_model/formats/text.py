@@ -14,7 +14,9 @@ cells above the value columns, placed by their labels, so the shared locator fin
 by row and column label like in any other form. Cells that ran together (``行政许可396442278``)
 are no label and no figure: they are refused, never split.
 
-:func:`render_text` writes a report as such a copy (one table row per line, cells after tabs).
+:func:`render_text` writes a report as such a copy (one table row per line, cells after tabs); a
+prose line that would read as a table row or a heading is escaped behind a backslash
+(:func:`escape_line`), and :func:`parse_text` reads such a line back as the prose it was.
 
 >>> import gongkai_model as gk
 >>> text = render_text(gk.examples.seed_report())
@@ -29,6 +31,7 @@ import codecs
 import difflib
 import functools
 import re
+import threading
 from collections.abc import Iterator, Sequence
 from decimal import Decimal
 from typing import Any
@@ -44,14 +47,14 @@ from ..model.report import NUMERALS, AnnualReport
 from ..model.values import Amount, Edition
 from ..records import infer_edition, infer_shape
 from ..reference import section_headings
-from ._assemble import assemble, find_heading
-from ._document import Block, Document, Grid, Span
+from ._assemble import PROSE, assemble, could_head, find_heading
+from ._document import Block, CellBudget, Document, Grid, Span
 from ._layout import SheetPlan, plans
 from ._locate import FUZZY_CUTOFF, known_labels
 from ._result import Imported
 from ._values import parse_value
 
-__all__ = ["decode_text", "parse_text", "read_text", "render_text"]
+__all__ = ["decode_text", "escape_line", "parse_text", "read_text", "render_text", "unescape_line"]
 
 _TRAILING_FIGURES = re.compile(r"[0-9.,，]+$")
 _LINE = re.compile(r"\r\n|\r|\n")
@@ -60,6 +63,8 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 MAX_CELL_CHARS = 2000
 #: A line longer than this is never taken as a heading or a label broken across lines.
 _MAX_SHORT = 200
+#: Lines before the first heading read one by one (the title is looked for among them); later ones are prose.
+_TITLE_LINES = 32
 #: A line that continues the label of the cell above is at most this long.
 _MAX_CONTINUATION = 20
 
@@ -120,6 +125,100 @@ def clean_text(data: bytes | str, source: str, problems: list[Problem]) -> str:
 def split_lines(text: str) -> list[str]:
     """Lines as an editor numbers them (``\\r\\n``, ``\\r`` or ``\\n``; no other separators)."""
     return _LINE.split(text)
+
+
+def bounded_text(text: str, source: str, limits: Limits, problems: list[Problem]) -> str:
+    """``text`` within ``limits.max_chars`` (a document's characters): the rest is not read, and said so.
+
+    A real report is a few hundred thousand characters; the bound keeps every later step (lines,
+    blocks, cells) proportional to it, whatever the file holds.
+    """
+    if len(text) <= limits.max_chars:
+        return text
+    line = text.count("\n", 0, limits.max_chars) + 1
+    problems.append(
+        Problem(
+            f"{source}, line {line}",
+            f"the text has {len(text)} characters where the limit is {limits.max_chars} (Limits.max_chars); "
+            "only its first part is read",
+            code="READ_LIMIT",
+            severity="warning",
+            place=Place(source, line=line),
+        )
+    )
+    return text[: limits.max_chars]
+
+
+class CellCounter:
+    """The table cells one document may still print (``Limits.max_cells``), counted before they are built."""
+
+    def __init__(self, limits: Limits, source: str, problems: list[Problem]) -> None:
+        self.cap = self.left = limits.max_cells
+        self.source = source
+        self.problems = problems
+        self.refused = False
+
+    def take(self, n: int, line: int) -> bool:
+        """Whether ``n`` more cells (printed on ``line``) may be built; the first refusal is said."""
+        if n <= self.left:
+            self.left -= n
+            return True
+        if not self.refused:
+            self.refused = True
+            self.problems.append(
+                Problem(
+                    f"{self.source}, line {line}",
+                    f"the tables print more cells than the {self.cap} one document may have (Limits.max_cells); "
+                    "table lines from here on are not read",
+                    code="READ_LIMIT",
+                    place=Place(self.source, line=line),
+                )
+            )
+        self.left = 0
+        return False
+
+
+# --- prose that cannot be read as a table: escaped lines -----------------------------------------------
+
+#: A prose line :func:`render_text` escaped starts with this mark; ``\\``, ``\\t`` and ``\\r`` in it
+#: are a backslash, a tab and a carriage return.
+ESCAPE_MARK = "\\"
+_UNESCAPE = re.compile(r"\\([\\tr])")
+_UNESCAPED = {"\\": "\\", "t": "\t", "r": "\r"}
+
+
+def _label_with_figures(line: str) -> bool:
+    """Whether a line reads like a table row printed with spaces: a label of the tables, then figures."""
+    parts = line.split() if len(line) <= _MAX_SHORT else []
+    return len(parts) >= 2 and normalize_label(parts[0]) in known_labels() and all(is_figure(p) for p in parts[1:])
+
+
+def needs_escape(line: str) -> bool:
+    """Whether a prose line would be read as something else (a table row, a heading, an escaped line)."""
+    return (
+        "\t" in line
+        or "\r" in line
+        or "|" in line
+        or line.startswith(ESCAPE_MARK)
+        or could_head(line.strip())
+        or _label_with_figures(line)
+    )
+
+
+def escape_line(line: str) -> str:
+    r"""A prose line as :func:`render_text` prints it: as is, or behind :data:`ESCAPE_MARK` when needed.
+
+    >>> escape_line("本年度无。"), escape_line("行政许可\t5"), escape_line("二、主动公开政府信息情况")
+    ('本年度无。', '\\行政许可\\t5', '\\二、主动公开政府信息情况')
+    """
+    if not needs_escape(line):
+        return line
+    return ESCAPE_MARK + line.replace("\\", "\\\\").replace("\t", "\\t").replace("\r", "\\r")
+
+
+def unescape_line(line: str) -> str:
+    """The prose line an escaped line (one starting with :data:`ESCAPE_MARK`) stands for."""
+    return _UNESCAPE.sub(lambda m: _UNESCAPED[m.group(1)], line[len(ESCAPE_MARK) :])
 
 
 @functools.lru_cache(maxsize=65536)
@@ -204,16 +303,54 @@ class Labels:
         )
 
 
+_LOCAL = threading.local()
+
+
+@functools.cache
+def _label_chars(shape: Shape) -> frozenset[str]:
+    """Every character of the row labels of ``shape`` (normalised)."""
+    return frozenset("".join(Labels.of(shape).row_keys))
+
+
+_Matchers = dict[int, list[tuple[RowInfo, "difflib.SequenceMatcher[str]"]]]
+
+
+def _matchers(shape: Shape) -> _Matchers:
+    """By length, the row labels of ``shape``: each row with a matcher that has indexed its label (reused).
+
+    A matcher holds the key it compares, so each thread has its own.
+    """
+    mine: dict[Shape, _Matchers] = _LOCAL.__dict__.setdefault("matchers", {})
+    if shape not in mine:
+        out: _Matchers = {}
+        for label, r in Labels.of(shape).row_keys.items():
+            out.setdefault(len(label), []).append((r, difflib.SequenceMatcher(None, "", label)))
+        mine[shape] = out
+    return mine[shape]
+
+
 @functools.lru_cache(maxsize=8192)
 def _fuzzy_row(shape: Shape, key: str) -> RowInfo | None:
     """The one row whose label ``key`` is a close misprint of (as the shared locator judges), or ``None``."""
-    if key in known_labels() or len(key) < 2 or any(ch.isdigit() for ch in key[2:]) or is_figure(key):
+    if key in known_labels() or len(key) < 2 or any(ch.isdigit() for ch in key[2:]):
         return None
+    chars = _label_chars(shape)
+    common = sum(ch in chars for ch in key)
+    if 2 * common < FUZZY_CUTOFF * (len(key) + 2) or is_figure(key):
+        return None  # too few of its characters are in any label (an upper bound of every ratio), or a figure
     scores: dict[str, tuple[float, RowInfo]] = {}
-    for label, r in Labels.of(shape).row_keys.items():
-        ratio = difflib.SequenceMatcher(None, key, label).ratio()
-        if ratio >= FUZZY_CUTOFF and ratio > scores.get(r.path, (0.0, r))[0]:
-            scores[r.path] = (ratio, r)
+    by_length = _matchers(shape)
+    n = len(key)
+    for length in range(max(2, (2 * n) // 3), (3 * n) // 2 + 1):
+        if 2 * min(n, length, common) < FUZZY_CUTOFF * (n + length):
+            continue  # an upper bound of the ratio from the lengths and the shared characters alone
+        for r, matcher in by_length.get(length, ()):
+            matcher.set_seq1(key)
+            if matcher.quick_ratio() < FUZZY_CUTOFF:
+                continue
+            ratio = matcher.ratio()
+            if ratio >= FUZZY_CUTOFF and ratio > scores.get(r.path, (0.0, r))[0]:
+                scores[r.path] = (ratio, r)
     if not scores:
         return None
     best = max(s for s, _ in scores.values())
@@ -273,23 +410,32 @@ def _continues(cell: PCell, line: str) -> bool:
     )
 
 
-def _scan(lines: Sequence[str], source: str, problems: list[Problem]) -> list[tuple[str, Any]]:
-    """Paragraph blocks and table regions (printed rows of printed cells), in reading order."""
+def _scan(lines: Sequence[str], source: str, problems: list[Problem], limits: Limits) -> list[tuple[str, Any]]:
+    """Paragraph blocks and table regions (printed rows of printed cells), in reading order.
+
+    Table cells are counted against ``limits.max_cells`` before they are built, and a line is split
+    into at most ``limits.max_columns`` cells. An escaped line (:data:`ESCAPE_MARK`) is prose.
+    """
     out: list[tuple[str, Any]] = []
     run: list[tuple[int, str]] = []
     region: _Region | None = None
     seen_heading = False
     expected: int | None = 0
+    counter = CellCounter(limits, source, problems)
+    escaped = False  # the run holds an escaped line
 
     def flush_run() -> None:
+        nonlocal escaped
         while run and not run[-1][1].strip():
             run.pop()
         while run and not run[0][1].strip():
             run.pop(0)
         if run:
             text = "\n".join(t for _, t in run)
-            out.append(("block", Block("paragraph", text, Place(source, line=run[0][0]))))
+            kind = PROSE if seen_heading or escaped else "paragraph"
+            out.append(("block", Block(kind, text, Place(source, line=run[0][0]))))
         run.clear()
+        escaped = False
 
     def end_region() -> None:
         nonlocal region
@@ -298,13 +444,26 @@ def _scan(lines: Sequence[str], source: str, problems: list[Problem]) -> list[tu
         region = None
 
     for n, line in enumerate(lines, 1):
+        if line.startswith(ESCAPE_MARK):
+            end_region()
+            if not seen_heading and len(out) < _TITLE_LINES:
+                flush_run()
+            run.append((n, unescape_line(line)))
+            escaped = True
+            if not seen_heading and len(out) < _TITLE_LINES:
+                flush_run()
+            continue
         if "\t" in line:
             if region is None:
                 flush_run()
                 region = _Region()
-            fields = line.split("\t")
+            if counter.refused:
+                continue
+            fields = line.split("\t", limits.max_columns + 1)
             if not fields[0].strip():
                 fields = fields[1:]
+            if not counter.take(len(fields), n):
+                continue
             cells = [_cell(f, n, source, problems) for f in fields]
             if len(cells) > 1:
                 region.rows.append(cells)
@@ -333,13 +492,13 @@ def _scan(lines: Sequence[str], source: str, problems: list[Problem]) -> list[tu
                 region.blanks = 0
                 continue
             end_region()
-        index = short_heading(line.strip(), expected)
+        index = short_heading(line.strip(), expected) if len(line) <= _MAX_SHORT else None
         if index is not None:
             flush_run()
             out.append(("block", Block("paragraph", line.strip(), Place(source, line=n))))
             seen_heading = True
             expected = index + 1
-        elif not seen_heading:
+        elif not seen_heading and len(out) < _TITLE_LINES:
             flush_run()
             run.append((n, line))
             flush_run()
@@ -356,8 +515,17 @@ def _scan(lines: Sequence[str], source: str, problems: list[Problem]) -> list[tu
 class _Adapter:
     """Printed rows of one table region → grids with a row label, its cells, and headers above them."""
 
-    def __init__(self, labels: Labels, source: str, limits: Limits, problems: list[Problem], first: int) -> None:
+    def __init__(
+        self,
+        labels: Labels,
+        source: str,
+        limits: Limits,
+        problems: list[Problem],
+        first: int,
+        budget: CellBudget | None = None,
+    ) -> None:
         self.labels = labels
+        self.budget = budget
         self.source = source
         self.limits = limits
         self.problems = problems
@@ -384,7 +552,8 @@ class _Adapter:
     def flush(self) -> None:
         if self.spans:
             self.number += 1
-            self.grids.append(Grid.build(self.spans, Place(self.source, table=self.number), self.limits, self.problems))
+            place = Place(self.source, table=self.number)
+            self.grids.append(Grid.build(self.spans, place, self.limits, self.problems, self.budget))
         self.spans = []
         self.table = None
 
@@ -639,16 +808,18 @@ def parse_text(data: bytes | str, *, source: str = "<text>", limits: Limits = DE
     text = clean_text(data, source, problems)
     if not text.strip():
         return Document(source, (), (*problems, Problem(source, "the text is empty", code="READ_NOT_A_REPORT")))
-    parts = _scan(split_lines(text), source, problems)
+    text = bounded_text(text, source, limits, problems)
+    parts = _scan(split_lines(text), source, problems, limits)
     texts = [c.text for kind, region in parts if kind == "table" for row in region for c in row]
     labels = Labels.of(shape_for(texts))
     blocks: list[Block] = []
     tables = 0
+    budget = CellBudget(limits.max_cells)  # the cells all the document's tables may expand to
     for kind, part in parts:
         if kind == "block":
             blocks.append(part)
             continue
-        adapter = _Adapter(labels, source, limits, problems, tables)
+        adapter = _Adapter(labels, source, limits, problems, tables, budget)
         for grid in adapter.run(part):
             body = "\n".join("\t".join(c.text for c in row if c) for row in grid.rows)
             blocks.append(Block("table", body, grid.place, grid))
@@ -728,15 +899,17 @@ def render_text(report: AnnualReport) -> str:
 
     Each table row is printed as its cells after tabs, label cells once (where their merged box
     starts) and every figure in the column order of the model, blanks included, so that
-    :func:`read_text` reads it back to the same report.
+    :func:`read_text` reads it back to the same report. A prose line that would be read as
+    something else (a tab, a pipe, a heading's wording, a label followed by figures, a carriage
+    return, a leading backslash) is escaped (:func:`escape_line`), and read back as printed.
     """
-    lines = [title_of(report), ""]
+    lines = [escape_line(title_of(report)), ""]
     for heading, text, plan in sections(report):
         lines.append(heading)
         if plan is not None:
             for row in plan_rows(report, plan):
                 lines.append("\t" + "\t".join(t for _, _, _, t in row))
         elif text:
-            lines.extend(split_lines(text))
+            lines.extend(escape_line(line) for line in text.split("\n"))
         lines.append("")
     return "\n".join(lines)
