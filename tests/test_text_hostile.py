@@ -11,12 +11,13 @@ from __future__ import annotations
 import time
 
 import attrs
-from hostile import assert_contract, run_capped
 
 import gongkai_model as gk
 from gongkai_model.formats.markdown import read_markdown, render_markdown
 from gongkai_model.formats.text import read_text, render_text
 from gongkai_model.limits import Limits
+
+from hostile import assert_contract, run_capped
 
 SEED = gk.examples.seed_report()
 MB = 1_000_000
