@@ -20,7 +20,7 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from typing import Any, Generic, TypeVar
 
 import attrs
@@ -30,7 +30,7 @@ __all__ = ["CAUSES", "FileOutcome"]
 T = TypeVar("T")
 
 #: Why a file has no value: it ran out of time, out of memory, its worker died, or the function raised.
-CAUSES = ("timeout", "memory", "crashed", "error")
+CAUSES = ("timeout", "memory", "crashed", "skipped", "error")
 
 #: Seconds the parent waits past a file's deadline (for the soft timer's clean answer) before killing.
 _GRACE = 1.0
@@ -41,8 +41,9 @@ class FileOutcome(Generic[T]):
     """What happened to one file: the function's ``value``, or the ``cause`` it has none and a ``message``.
 
     ``index`` is the file's position in the input; ``cause`` is ``None`` (the function returned),
-    ``"timeout"``, ``"memory"``, ``"crashed"`` (its worker died twice) or ``"error"`` (the
-    function raised: ``message`` names the exception).
+    ``"timeout"``, ``"memory"``, ``"crashed"`` (its worker died twice), ``"skipped"`` (a folder scan
+    found it but it is no file to read: ``message`` says why) or ``"error"`` (the function raised:
+    ``message`` names the exception).
     """
 
     index: int
@@ -80,11 +81,9 @@ def _limit_memory(memory: int | None, *, hard: bool) -> None:
 def _soft_timer(seconds: float | None) -> Iterator[None]:
     """Raise :class:`_Deadline` in this thread after ``seconds`` (main thread of a POSIX process only)."""
     usable = (
-        seconds is not None
-        and hasattr(signal, "setitimer")
-        and threading.current_thread() is threading.main_thread()
+        seconds is not None and hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
     )
-    if not usable:
+    if not usable or seconds is None:
         yield
         return
 
@@ -117,9 +116,7 @@ def _call(fn: Callable[[str], Any], path: str, seconds: float | None, memory_not
     return "ok", value
 
 
-def _call_limited(
-    fn: Callable[[str], Any], seconds: float | None, memory: int | None, path: str
-) -> tuple[str, Any]:
+def _call_limited(fn: Callable[[str], Any], seconds: float | None, memory: int | None, path: str) -> tuple[str, Any]:
     """In a foreign process pool's worker: cap its memory (soft limit) and time the call."""
     _limit_memory(memory, hard=False)
     return _call(fn, path, seconds, memory)
@@ -203,7 +200,7 @@ def _supervised(
     memory: int | None,
     window: int,
     ordered: bool,
-) -> Iterator[FileOutcome[Any]]:
+) -> Generator[FileOutcome[Any], None, None]:
     """Our own pool: one file per task, a deadline per file, a memory cap per worker, workers replaced."""
     if not items:
         return
@@ -305,7 +302,7 @@ def _foreign(
     window: int,
     ordered: bool,
     fallback_workers: int,
-) -> Iterator[FileOutcome[Any]]:
+) -> Generator[FileOutcome[Any], None, None]:
     """Any :class:`concurrent.futures.Executor`: its futures watched against deadlines; a broken one replaced.
 
     Time on a foreign executor means stop waiting (a thread cannot be stopped); a process pool of
@@ -398,9 +395,7 @@ def _foreign(
     if emitted >= len(items):
         return
     # the executor broke or is stuck: every file not finished goes to our own supervised pool
-    rest = sorted(
-        [*((e[0], e[1]) for e in pending.values()), *todo], key=lambda item: position[item[0]]
-    )
+    rest = sorted([*((e[0], e[1]) for e in pending.values()), *todo], key=lambda item: position[item[0]])
     for future in pending:
         future.cancel()
     for outcome in _supervised(
@@ -411,7 +406,7 @@ def _foreign(
 
 def _serial(
     fn: Callable[[str], Any], items: list[tuple[int, str]], *, seconds: float | None
-) -> Iterator[FileOutcome[Any]]:
+) -> Generator[FileOutcome[Any], None, None]:
     """In this process, one file after another; the soft timer bounds Python code where this is the main thread."""
     for index, path in items:
         tag, value = _call(fn, path, seconds, None)
@@ -420,7 +415,7 @@ def _serial(
 
 def run(
     fn: Callable[[str], Any],
-    paths: Iterable[str],
+    items: list[tuple[int, str]],
     *,
     executor: cf.Executor | str | None,
     seconds: float | None,
@@ -428,17 +423,17 @@ def run(
     workers: int | None = None,
     window: int = 256,
     ordered: bool = True,
-) -> Iterator[FileOutcome[Any]]:
-    """``fn`` over ``paths`` on ``executor`` (``None``/``"processes"``: our pool; ``"serial"``; an Executor)."""
-    items = list(enumerate(paths))
+) -> Generator[FileOutcome[Any], None, None]:
+    """``fn`` over ``items`` (index, path) on ``executor`` (``None``/``"processes"``: ours; ``"serial"``; an Executor).
+
+    Outcomes come in the order of ``items`` (``ordered``), or as files finish.
+    """
     count = workers or os.cpu_count() or 1
     window = max(1, window)
     if executor == "serial":
         return _serial(fn, items, seconds=seconds)
     if executor is None or executor == "processes":
-        return _supervised(
-            fn, items, workers=count, seconds=seconds, memory=memory, window=window, ordered=ordered
-        )
+        return _supervised(fn, items, workers=count, seconds=seconds, memory=memory, window=window, ordered=ordered)
     if isinstance(executor, cf.Executor):
         return _foreign(
             fn, items, executor, seconds=seconds, memory=memory, window=window, ordered=ordered,
