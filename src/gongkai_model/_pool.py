@@ -17,7 +17,6 @@ import multiprocessing
 import multiprocessing.connection as mpc
 import os
 import signal
-import sys
 import threading
 import time
 from collections.abc import Callable, Generator, Iterator

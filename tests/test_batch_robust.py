@@ -1,0 +1,427 @@
+"""A batch that cannot stall or lose (issue 14): hangs, memory bombs and killed workers, on every executor.
+
+The pool is proved with functions of this module (module-level, so that workers import them by
+name): by the file's name they hang for an hour, allocate far past the memory cap, kill their own
+worker, or check the file for real. Every hostile input is made here; nothing large is stored.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import json
+import os
+import signal
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import gongkai_model as gk
+from gongkai_model import batch
+from gongkai_model.limits import Limits
+from gongkai_model.model import replace_path
+
+#: Released when a test is over, so that a "hanging" thread of a thread pool ends (processes are killed).
+RELEASE = threading.Event()
+
+#: Small bounds: a file gets 2 s, a worker 512 MiB of address space (a worker with the library loaded uses ~200).
+LIMITS = Limits(max_seconds=2.0, max_memory_bytes=512 * 1024**2)
+
+
+@pytest.fixture(autouse=True)
+def _release() -> Any:
+    RELEASE.clear()
+    yield
+    RELEASE.set()
+
+
+def behave(path: str) -> Any:
+    """Check the file for real, unless its name says to misbehave (``hang``, ``bomb``, ``grow``, ``kill`` …)."""
+    name = os.path.basename(path)
+    if name.startswith("hang"):
+        RELEASE.wait(3600)  # an hour, unless the test is over (threads cannot be stopped)
+    elif name.startswith("deaf"):  # a hang the soft timer cannot interrupt: only the parent's SIGKILL ends it
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})
+        time.sleep(3600)
+    elif name.startswith("bomb"):
+        return bytearray(10 * 1024**3)  # 10 GB at once
+    elif name.startswith("grow"):
+        hoard = []
+        while True:  # a little at a time, as a parser building a huge structure
+            hoard.append(bytearray(8 * 1024**2))
+    elif name.startswith("kill"):
+        os.kill(os.getpid(), signal.SIGKILL)
+    elif name.startswith("once"):  # killed from outside the first time (it leaves a mark), fine the second
+        mark = Path(path).with_suffix(".pid")
+        if not mark.exists():
+            mark.write_text(str(os.getpid()), encoding="utf-8")
+            time.sleep(3600)
+    elif name.startswith("raise"):
+        raise ValueError("a bug in the function")
+    return gk.check(path, limits=LIMITS)
+
+
+def _corpus(folder: Path, good: int) -> list[str]:
+    """``good`` small reports: valid, inconsistent, damaged and partly readable ones, in a sorted folder."""
+    seed = gk.examples.seed_report()
+    text = gk.dumps(seed)
+    bad = gk.dumps(replace_path(seed, "table4.reconsideration.upheld", 3))
+    other = gk.dumps(replace_path(seed, "agency", "某县人民政府"))
+    names = []
+    for i in range(good):
+        kind = i % 10
+        name = f"r{i:04d}.json"
+        if kind == 3:
+            body = bad
+        elif kind == 6:
+            body = "{"
+        elif kind == 8:
+            body = text[: len(text) // 2]
+        else:
+            body = other if kind % 2 else text
+        (folder / name).write_text(body, encoding="utf-8")
+        names.append(name)
+    return names
+
+
+def _expected(folder: Path, names: list[str]) -> dict[str, gk.CheckedReport]:
+    return {n: gk.check(folder / n, limits=LIMITS) for n in names}
+
+
+def _kill_once(folder: Path, name: str) -> threading.Thread:
+    """Kill, from outside, the worker that takes ``name`` (once): it waits for the file's mark."""
+    mark = (folder / name).with_suffix(".pid")
+
+    def killer() -> None:
+        for _ in range(600):
+            if mark.exists() and mark.read_text(encoding="utf-8"):
+                time.sleep(0.05)
+                os.kill(int(mark.read_text(encoding="utf-8")), signal.SIGKILL)
+                return
+            time.sleep(0.05)
+
+    thread = threading.Thread(target=killer, daemon=True)
+    thread.start()
+    return thread
+
+
+def _mixed(folder: Path, good: int) -> tuple[list[str], dict[str, str]]:
+    names = _corpus(folder, good)
+    hostile = {
+        "hang.json": "timeout",
+        "deaf.json": "timeout",
+        "bomb1.json": "memory",
+        "bomb2.json": "memory",
+        "grow.json": "memory",
+        "kill.json": "crashed",
+        "once.json": "ok",  # killed from outside mid-run, retried alone: its real verdict
+        "raise.json": "error",
+    }
+    for name in hostile:
+        (folder / name).write_text(gk.dumps(gk.examples.seed_report()), encoding="utf-8")
+    return names, hostile
+
+
+def _assert_every_file(
+    folder: Path, outcomes: list[batch.FileOutcome[Any]], names: list[str], hostile: dict[str, str]
+) -> None:
+    expected_order = sorted([*names, *hostile], key=lambda n: Path(folder / n))
+    assert [Path(o.path).name for o in outcomes] == expected_order
+    assert [o.index for o in outcomes] == list(range(len(expected_order)))
+    truth = _expected(folder, names)
+    for o in outcomes:
+        name = Path(o.path).name
+        if name in hostile:
+            want = hostile[name]
+            assert (o.cause or "ok") == want, (name, o)
+            continue
+        assert o.cause is None, (name, o)
+        assert o.value == truth[name], name  # the real verdict, equal to a serial run's
+
+
+def test_the_supervised_pool_gives_every_file_its_outcome(tmp_path: Path) -> None:
+    names, hostile = _mixed(tmp_path, 60)
+    killer = _kill_once(tmp_path, "once.json")
+    start = time.monotonic()
+    outcomes = list(batch.map_files(behave, tmp_path, limits=LIMITS, workers=2, window=16))
+    elapsed = time.monotonic() - start
+    killer.join(1)
+    _assert_every_file(tmp_path, [o for o in outcomes if not o.path.endswith(".pid")], names, hostile)
+    by = {Path(o.path).name: o for o in outcomes}
+    assert "2 s" in by["hang.json"].message
+    assert "(killed)" in by["deaf.json"].message  # the soft timer was blocked: the parent killed it
+    assert str(LIMITS.max_memory_bytes) in by["bomb1.json"].message
+    assert "SIGKILL" in by["kill.json"].message
+    assert "ValueError: a bug in the function" in by["raise.json"].message
+    assert elapsed < 60, elapsed
+
+
+def test_a_thousand_files_with_hangs_bombs_and_a_killed_worker(tmp_path: Path) -> None:
+    """The issue's batch: 1,000 files, one of them hanging for an hour, three memory bombs, a worker killed."""
+    names, hostile = _mixed(tmp_path, 992)
+    assert len(names) + len(hostile) == 1000
+    killer = _kill_once(tmp_path, "once.json")
+    start = time.monotonic()
+    outcomes = [o for o in batch.map_files(behave, tmp_path, limits=LIMITS, workers=2) if not o.path.endswith(".pid")]
+    elapsed = time.monotonic() - start
+    killer.join(1)
+    assert len(outcomes) == 1000
+    _assert_every_file(tmp_path, outcomes, names, hostile)
+    assert elapsed < 60, elapsed
+
+
+def test_check_many_marks_each_cause_with_a_located_problem(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """check_many itself, on the supervised pool: its results carry the status and a BATCH_ problem."""
+    (tmp_path / "good.json").write_text(gk.dumps(gk.examples.seed_report()), encoding="utf-8")
+    (tmp_path / "bad.json").write_text("{", encoding="utf-8")
+    os.mkfifo(tmp_path / "pipe.json")
+    result = batch.check_many(tmp_path, limits=LIMITS, workers=2)
+    assert [(Path(f.path).name, f.status) for f in result.files] == [
+        ("bad.json", "unreadable"),
+        ("good.json", "ok"),
+        ("pipe.json", "skipped"),
+    ]
+    (problem,) = result.files[2].problems
+    assert problem.code == "BATCH_SKIPPED"
+    assert problem.severity == "error"
+    assert problem.place == gk.errors.Place(str(tmp_path / "pipe.json"))
+    assert "FIFO" in problem.message
+    assert result.summary()["skipped"] == 1
+    assert not result.ok
+
+
+def test_check_many_stops_a_hanging_reader(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """In this process (serial), a reader that hangs in Python code is stopped by the soft timer."""
+    (tmp_path / "a.json").write_text(gk.dumps(gk.examples.seed_report()), encoding="utf-8")
+    (tmp_path / "hang.json").write_text("{}", encoding="utf-8")
+    real = batch._check_task
+
+    def slow(path: str, **kw: Any) -> Any:
+        if path.endswith("hang.json"):
+            time.sleep(3600)
+        return real(path, **kw)
+
+    monkeypatch.setattr(batch, "_check_task", slow)
+    result = batch.check_many(tmp_path, executor="serial", limits=Limits(max_seconds=1.0))
+    assert [f.status for f in result.files] == ["ok", "timeout"]
+    (problem,) = result.files[1].problems
+    assert problem.code == "BATCH_TIMEOUT"
+    assert "1 s" in problem.message
+
+
+def test_threads_stop_waiting_for_a_hang(tmp_path: Path) -> None:
+    names = _corpus(tmp_path, 30)
+    hostile = {"hang.json": "timeout", "raise.json": "error"}
+    for name in hostile:
+        (tmp_path / name).write_text("{}", encoding="utf-8")
+    with cf.ThreadPoolExecutor(2) as pool:
+        outcomes = list(batch.map_files(behave, tmp_path, executor=pool, limits=LIMITS))
+        RELEASE.set()  # the thread cannot be stopped: let it end before the pool shuts down
+    _assert_every_file(tmp_path, outcomes, names, hostile)
+    hang = next(o for o in outcomes if o.path.endswith("hang.json"))
+    assert "cannot stop it" in hang.message
+
+
+def test_threads_all_stuck_hand_the_rest_to_our_pool(tmp_path: Path) -> None:
+    names = _corpus(tmp_path, 6)
+    hostile = {"hang1.json": "timeout", "hang2.json": "timeout"}
+    for name in hostile:
+        (tmp_path / name).write_text("{}", encoding="utf-8")
+    with cf.ThreadPoolExecutor(2) as pool:  # both threads hang: the files left run on the supervised pool
+        outcomes = list(batch.map_files(behave, tmp_path, executor=pool, limits=LIMITS, workers=2))
+        RELEASE.set()
+    _assert_every_file(tmp_path, outcomes, names, hostile)
+
+
+def test_serial_stops_a_hang_and_keeps_going(tmp_path: Path) -> None:
+    names = _corpus(tmp_path, 10)
+    hostile = {"hang.json": "timeout", "raise.json": "error"}
+    for name in hostile:
+        (tmp_path / name).write_text("{}", encoding="utf-8")
+    outcomes = list(batch.map_files(behave, tmp_path, executor="serial", limits=LIMITS))
+    _assert_every_file(tmp_path, outcomes, names, hostile)
+
+
+def test_a_users_process_pool_that_breaks_loses_nothing(tmp_path: Path) -> None:
+    """A worker of the caller's pool is killed: BrokenProcessPool never escapes; the rest run on our pool."""
+    names = _corpus(tmp_path, 30)
+    hostile = {"kill.json": "crashed", "hang.json": "timeout", "bomb.json": "memory"}
+    for name in hostile:
+        (tmp_path / name).write_text("{}", encoding="utf-8")
+    with cf.ProcessPoolExecutor(2) as pool:
+        outcomes = list(batch.map_files(behave, tmp_path, executor=pool, limits=LIMITS, workers=2))
+    _assert_every_file(tmp_path, outcomes, names, hostile)
+
+
+def suicide() -> None:
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def test_check_many_on_a_users_broken_process_pool(tmp_path: Path) -> None:
+    """check_many with a pool that is already broken: every file still gets its real verdict, nothing raised."""
+    names = _corpus(tmp_path, 5)
+    with cf.ProcessPoolExecutor(1) as pool:
+        with pytest.raises(cf.process.BrokenProcessPool):
+            pool.submit(suicide).result()
+        result = batch.check_many(tmp_path, executor=pool, limits=LIMITS, workers=2)
+    truth = _expected(tmp_path, names)
+    assert [f.checked for f in result.files] == [truth[n] for n in names]
+
+
+def test_completion_order_on_request(tmp_path: Path) -> None:
+    names = _corpus(tmp_path, 8)
+    (tmp_path / "hang-a.json").write_text("{}", encoding="utf-8")
+    got = list(batch.map_files(behave, tmp_path, limits=LIMITS, workers=2, ordered=False))
+    assert Path(got[-1].path).name == "hang-a.json"  # first in the folder, last to finish
+    assert sorted(o.index for o in got) == list(range(len(names) + 1))
+
+
+def test_breaking_out_of_the_iterator_stops_the_workers(tmp_path: Path) -> None:
+    _corpus(tmp_path, 4)
+    for i in range(4):
+        (tmp_path / f"s{i}-hang.json").write_text("{}", encoding="utf-8")
+    import multiprocessing
+
+    before = {p.pid for p in multiprocessing.active_children()}
+    it = batch.map_files(behave, sorted(tmp_path.glob("s*")) + sorted(tmp_path.glob("r*")), limits=LIMITS, workers=2)
+    start = time.monotonic()
+    for _ in it:
+        break
+    it.close()
+    assert time.monotonic() - start < 10
+    assert {p.pid for p in multiprocessing.active_children()} <= before
+
+
+# --- resuming ------------------------------------------------------------------------------------------
+
+
+def _resume_corpus(folder: Path) -> None:
+    from gongkai_model import excel
+
+    _corpus(folder, 24)
+    excel.write_report(gk.examples.seed_report(), folder / "template.xlsx")  # totals are formulas: derived cells
+    (folder / "page.html").write_text(gk.formats.render_html(gk.examples.seed_report()), encoding="utf-8")
+
+
+@pytest.mark.parametrize("provenance", [True, False])
+def test_an_interrupted_run_resumed_gives_the_same_results(tmp_path: Path, provenance: bool) -> None:
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    _resume_corpus(folder)
+    journal = tmp_path / "run.jsonl"
+    whole = batch.check_many(folder, executor="serial", provenance=provenance)
+
+    seen = []
+    for result in batch.iter_check(folder, executor="serial", provenance=provenance, journal=journal):
+        seen.append(result)
+        if len(seen) == 11:
+            break  # interrupted
+    lines = journal.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 1 + 11
+    with journal.open("a", encoding="utf-8") as fh:
+        fh.write('{"path": "cut short by a kill')  # a line cut short, then garbage: ignored
+
+    resumed = batch.check_many(folder, executor="serial", provenance=provenance, journal=journal, resume=True)
+    assert resumed == whole
+    assert [f.status for f in resumed.files] == [f.status for f in whole.files]
+    for a, b in zip(resumed.files, whole.files, strict=True):
+        assert [f.key for f in a.findings] == [f.key for f in b.findings]
+        assert a.report == b.report
+        assert a.problems == b.problems
+    assert len(journal.read_text(encoding="utf-8").splitlines()) == 1 + 11 + 1 + (len(whole.files) - 11)
+
+
+def test_resume_checks_again_a_file_that_changed(tmp_path: Path) -> None:
+    (tmp_path / "a.json").write_text(gk.dumps(gk.examples.seed_report()), encoding="utf-8")
+    journal = tmp_path / "j.jsonl"
+    first = batch.check_many(tmp_path / "a.json", executor="serial", journal=journal)
+    assert first.files[0].status == "ok"
+    (tmp_path / "a.json").write_text("{", encoding="utf-8")
+    again = batch.check_many(tmp_path / "a.json", executor="serial", journal=journal, resume=True)
+    assert again.files[0].status == "unreadable"
+
+
+def test_a_hostile_journal_is_only_json(tmp_path: Path) -> None:
+    journal = tmp_path / "j.jsonl"
+    (tmp_path / "a.json").write_text(gk.dumps(gk.examples.seed_report()), encoding="utf-8")
+    journal.write_bytes(b"\x80\x04\x95 not json: a pickle would run code here\n")
+    with pytest.raises(gk.GongkaiError, match="not a journal"):
+        batch.check_many(tmp_path / "a.json", executor="serial", journal=journal, resume=True)
+    batch.check_many(tmp_path / "a.json", executor="serial", journal=journal)  # a fresh journal
+    header, entry = (json.loads(line) for line in journal.read_text(encoding="utf-8").splitlines())
+    info = (tmp_path / "a.json").stat()
+    forged = {**entry, "report": '{"not": "a report"}'}
+    journal.write_text(json.dumps(header) + "\n" + json.dumps(forged) + "\n", encoding="utf-8")
+    assert (entry["size"], entry["mtime_ns"]) == (info.st_size, info.st_mtime_ns)
+    again = batch.check_many(tmp_path / "a.json", executor="serial", journal=journal, resume=True)
+    assert again.files[0].status == "ok"  # the forged entry was refused: the file was checked again
+    with pytest.raises(gk.GongkaiError, match="other options"):
+        batch.check_many(tmp_path / "a.json", executor="serial", journal=journal, resume=True, strict=True)
+
+
+# --- folder scans ---------------------------------------------------------------------------------------
+
+
+def test_a_folder_scan_lists_what_it_cannot_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    seed = gk.dumps(gk.examples.seed_report())
+    (tmp_path / "good.json").write_text(seed, encoding="utf-8")
+    os.mkfifo(tmp_path / "fifo.json")
+    (tmp_path / "broken.html").symlink_to(tmp_path / "nowhere.html")
+    (tmp_path / "loop.json").symlink_to(tmp_path / "loop.json")
+    outside = tmp_path.parent / f"{tmp_path.name}-outside.json"
+    outside.write_text(seed, encoding="utf-8")
+    (tmp_path / "link.json").symlink_to(outside)
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "in.json").write_text(seed, encoding="utf-8")
+    (tmp_path / "folder-link").symlink_to(tmp_path / "sub")
+    (tmp_path / "notes.bin").write_bytes(b"\x00")  # not a readable suffix: not ours to list
+    os.close(os.open(os.fsencode(tmp_path) + b"/bad-\xff.json", os.O_CREAT | os.O_WRONLY))
+    (tmp_path / "locked").mkdir()
+    real = os.scandir
+
+    def scandir(path: Any) -> Any:
+        if str(path).endswith("locked"):
+            raise PermissionError(13, "Permission denied")
+        return real(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    got = {Path(s.path).name: s.skipped for s in batch.scan(tmp_path)}
+    assert got == {
+        "bad-\udcff.json": "its name is not valid UTF-8 (not read; rename it)",
+        "broken.html": "a broken symbolic link",
+        "fifo.json": "a FIFO (named pipe), not a file",
+        "folder-link": "a symbolic link to a folder (not followed)",
+        "good.json": None,
+        "in.json": None,
+        "link.json": None,
+        "locked": "cannot list this folder: Permission denied",
+        "loop.json": "a symbolic link loop",
+    }
+    scanned = [Path(s.path) for s in batch.scan(tmp_path)]
+    assert scanned == sorted(scanned)  # sorted, deterministic
+    result = batch.check_many(tmp_path, executor="serial")
+    assert len(result.files) == len(got)
+    assert result.summary()["skipped"] == 6
+    assert {Path(f.path).name for f in result.files if f.status == "ok"} == {"good.json", "in.json", "link.json"}
+    read = batch.read_many(tmp_path, executor="serial")
+    assert [Path(i.source).name for i in read] == [Path(f.path).name for f in result.files]
+    assert {i.problems[0].code for i in read if i.report is None} == {"BATCH_SKIPPED"}
+
+
+def test_read_many_is_bounded_too(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "a.json").write_text(gk.dumps(gk.examples.seed_report()), encoding="utf-8")
+    (tmp_path / "hang.json").write_text("{}", encoding="utf-8")
+    real = batch._read_task
+
+    def slow(path: str, **kw: Any) -> Any:
+        if path.endswith("hang.json"):
+            time.sleep(3600)
+        return real(path, **kw)
+
+    monkeypatch.setattr(batch, "_read_task", slow)
+    got = batch.read_many(tmp_path, executor="serial", limits=Limits(max_seconds=1.0))
+    assert got[0].ok
+    assert got[1].report is None
+    assert got[1].problems[0].code == "BATCH_TIMEOUT"
