@@ -92,6 +92,10 @@ def test_a_mixed_folder_exits_1_and_reports_every_file(
         "inconsistent": 1,
         "incomplete": 2,
         "unreadable": 2,
+        "timeout": 0,
+        "memory": 0,
+        "crashed": 0,
+        "skipped": 0,
     }
 
 

@@ -79,7 +79,7 @@ CAUSES = ("timeout", "memory", "crashed", "skipped")
 #: The problem code of each cause (severity ``error``).
 _CODES = {"timeout": "BATCH_TIMEOUT", "memory": "BATCH_MEMORY", "crashed": "BATCH_CRASHED", "skipped": "BATCH_SKIPPED"}
 
-Paths = str | os.PathLike[str] | Iterable[str | os.PathLike[str]]
+Paths = str | os.PathLike[str] | Iterable["str | os.PathLike[str] | Scanned"]
 
 
 # --- which files ------------------------------------------------------------------------------------------
@@ -127,8 +127,9 @@ def _walk(folder: str, out: list[Scanned]) -> None:
     except OSError as exc:
         out.append(Scanned(folder, f"cannot list this folder: {exc.strerror or type(exc).__name__}"))
         return
+    base = Path(folder)
     for entry in entries:
-        full = entry.path
+        full = str(base / entry.name)  # as rglob names it: "a.json" under ".", not "./a.json"
         if not _valid_name(entry.name):
             out.append(Scanned(full, "its name is not valid UTF-8 (not read; rename it)"))
             continue
@@ -167,12 +168,16 @@ def scan(paths: Paths) -> list[Scanned]:
     sockets, devices, broken symbolic links and link loops (with a readable suffix), names that are
     not valid UTF-8, folders that cannot be listed and symbolic links to folders (not followed, so a
     scan cannot loop or leave the tree that way). A symbolic link to a file is read, even when the
-    file lies outside the folder: the link is in the folder given.
+    file lies outside the folder: the link is in the folder given. Entries of an earlier scan
+    (:class:`Scanned`) may be given again and are kept as they are.
     """
     if isinstance(paths, str | os.PathLike):
         paths = [paths]
     out: list[Scanned] = []
     for p in paths:
+        if isinstance(p, Scanned):  # an entry of an earlier scan: kept as it is
+            out.append(p)
+            continue
         path = os.fspath(p)
         if os.path.isdir(path):
             found: list[Scanned] = []
@@ -334,7 +339,7 @@ def map_files(
     workers: int | None = None,
     window: int = 256,
     ordered: bool = True,
-) -> Iterator[FileOutcome[Any]]:
+) -> Generator[FileOutcome[Any], None, None]:
     """``fn(path)`` for every file (folders scanned as by :func:`scan`): one :class:`FileOutcome` per file.
 
     ``fn`` must be a module-level function (it is sent to worker processes by name); its value
@@ -432,7 +437,7 @@ def iter_check(
     provenance: bool = True,
     journal: str | os.PathLike[str] | None = None,
     resume: bool = False,
-) -> Iterator[FileResult]:
+) -> Generator[FileResult, None, None]:
     """Read and validate every file; yield each :class:`FileResult` as soon as it is known.
 
     The arguments are those of :func:`check_many`. Results come in input order (holding at most
