@@ -199,6 +199,7 @@ def _supervised(
     memory: int | None,
     window: int,
     ordered: bool,
+    on_done: Callable[[FileOutcome[Any]], None] | None = None,
 ) -> Generator[FileOutcome[Any], None, None]:
     """Our own pool: one file per task, a deadline per file, a memory cap per worker, workers replaced."""
     if not items:
@@ -274,6 +275,8 @@ def _supervised(
                     p.kill()
                     procs[k] = _Proc(ctx, fn, seconds, memory)
                 if outcome is not None:
+                    if on_done is not None:
+                        on_done(outcome)
                     if ordered:
                         done[outcome.index] = outcome
                     else:
@@ -301,6 +304,7 @@ def _foreign(
     window: int,
     ordered: bool,
     fallback_workers: int,
+    on_done: Callable[[FileOutcome[Any]], None] | None = None,
 ) -> Generator[FileOutcome[Any], None, None]:
     """Any :class:`concurrent.futures.Executor`: its futures watched against deadlines; a broken one replaced.
 
@@ -325,6 +329,8 @@ def _foreign(
 
     def _settle(outcome: FileOutcome[Any]) -> Iterator[FileOutcome[Any]]:
         nonlocal emitted
+        if on_done is not None:
+            on_done(outcome)
         if not ordered:
             emitted += 1
             yield outcome
@@ -404,12 +410,19 @@ def _foreign(
 
 
 def _serial(
-    fn: Callable[[str], Any], items: list[tuple[int, str]], *, seconds: float | None
+    fn: Callable[[str], Any],
+    items: list[tuple[int, str]],
+    *,
+    seconds: float | None,
+    on_done: Callable[[FileOutcome[Any]], None] | None = None,
 ) -> Generator[FileOutcome[Any], None, None]:
     """In this process, one file after another; the soft timer bounds Python code where this is the main thread."""
     for index, path in items:
         tag, value = _call(fn, path, seconds, None)
-        yield FileOutcome(index, path, value) if tag == "ok" else FileOutcome(index, path, None, tag, value)
+        outcome = FileOutcome(index, path, value) if tag == "ok" else FileOutcome(index, path, None, tag, value)
+        if on_done is not None:
+            on_done(outcome)
+        yield outcome
 
 
 def run(
@@ -422,20 +435,22 @@ def run(
     workers: int | None = None,
     window: int = 256,
     ordered: bool = True,
+    on_done: Callable[[FileOutcome[Any]], None] | None = None,
 ) -> Generator[FileOutcome[Any], None, None]:
     """``fn`` over ``items`` (index, path) on ``executor`` (``None``/``"processes"``: ours; ``"serial"``; an Executor).
 
-    Outcomes come in the order of ``items`` (``ordered``), or as files finish.
+    Outcomes come in the order of ``items`` (``ordered``), or as files finish; ``on_done`` is called
+    with each as soon as it is known (before it is held back for order).
     """
     count = workers or os.cpu_count() or 1
     window = max(1, window)
     if executor == "serial":
-        return _serial(fn, items, seconds=seconds)
+        return _serial(fn, items, seconds=seconds, on_done=on_done)
     if executor is None or executor == "processes":
         return _supervised(fn, items, workers=count, seconds=seconds, memory=memory, window=window, ordered=ordered)
     if isinstance(executor, cf.Executor):
         return _foreign(
             fn, items, executor, seconds=seconds, memory=memory, window=window, ordered=ordered,
-            fallback_workers=count,
+            fallback_workers=count, on_done=on_done,
         )  # fmt: skip
     raise TypeError(f"expected an Executor, 'processes' or 'serial', got {executor!r}")

@@ -292,6 +292,7 @@ def _merge(
     workers: int | None,
     window: int,
     ordered: bool,
+    on_done: Callable[[FileOutcome[Any]], None] | None = None,
 ) -> Generator[FileOutcome[Any], None, None]:
     """Outcomes of every entry: those ``known`` already (skipped, journaled) in their place, the rest run."""
     for i, s in enumerate(entries):
@@ -307,6 +308,7 @@ def _merge(
         workers=workers,
         window=window,
         ordered=ordered,
+        on_done=on_done,
     )
     try:
         if not ordered:
@@ -475,27 +477,35 @@ def iter_check(
         workers=workers,
         window=max(1, window),
         ordered=ordered,
+        on_done=None if book is None else functools.partial(_record, book),
     )
     done = 0
     try:
         for o in outcomes:
-            derived: list[str] | None = []
-            result: FileResult
-            if o.cause is None and o.value is not None:
-                result, derived = o.value
-            elif o.cause is None or o.cause == "error":
-                result = FileResult(o.path, CheckedReport(_failed(o.path, "error", o.message), None))
-            else:
-                result = FileResult(o.path, CheckedReport(_failed(o.path, o.cause, o.message), None), cause=o.cause)
-            if book is not None and derived is not None:  # None: recalled from the journal already
-                book.record(result, derived)
             done += 1
             _progress(stream, done, len(entries))
-            yield result
+            yield _result(o)[0]
     finally:
         outcomes.close()
         if book is not None:
             book.close()
+
+
+def _result(o: FileOutcome[Any]) -> tuple[FileResult, list[str] | None]:
+    """The FileResult of an outcome, and the derived cells (``None``: recalled from a journal)."""
+    if o.cause is None and o.value is not None:
+        result, derived = o.value
+        return result, derived
+    if o.cause is None or o.cause == "error":
+        return FileResult(o.path, CheckedReport(_failed(o.path, "error", o.message), None)), []
+    return FileResult(o.path, CheckedReport(_failed(o.path, o.cause, o.message), None), cause=o.cause), []
+
+
+def _record(book: Any, o: FileOutcome[Any]) -> None:
+    """Journal one file as soon as it finishes (before it is held back for order)."""
+    result, derived = _result(o)
+    if derived is not None:
+        book.record(result, derived)
 
 
 def check_many(
