@@ -447,7 +447,9 @@ def run(
     if executor == "serial":
         return _serial(fn, items, seconds=seconds, on_done=on_done)
     if executor is None or executor == "processes":
-        return _supervised(fn, items, workers=count, seconds=seconds, memory=memory, window=window, ordered=ordered)
+        return _supervised(
+            fn, items, workers=count, seconds=seconds, memory=memory, window=window, ordered=ordered, on_done=on_done
+        )
     if isinstance(executor, cf.Executor):
         return _foreign(
             fn, items, executor, seconds=seconds, memory=memory, window=window, ordered=ordered,
