@@ -342,7 +342,7 @@ def _folder(tmp_path: Path) -> Path:
 
 
 def test_lines_stream_and_ctrl_c_keeps_what_finished_and_resume_completes(tmp_path: Path) -> None:
-    folder = _folder(tmp_path)
+    _folder(tmp_path)
     journal = tmp_path / "run.jsonl"
     proc = _gongkai(tmp_path, "reports", "--journal", str(journal), "--jobs", "2")
     try:
