@@ -8,6 +8,7 @@ worker, or check the file for real. Every hostile input is made here; nothing la
 from __future__ import annotations
 
 import concurrent.futures as cf
+import contextlib
 import json
 import os
 import signal
@@ -98,7 +99,8 @@ def _kill_once(folder: Path, name: str) -> threading.Thread:
         for _ in range(600):
             if mark.exists() and mark.read_text(encoding="utf-8"):
                 time.sleep(0.05)
-                os.kill(int(mark.read_text(encoding="utf-8")), signal.SIGKILL)
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(int(mark.read_text(encoding="utf-8")), signal.SIGKILL)
                 return
             time.sleep(0.05)
 

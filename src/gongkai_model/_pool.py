@@ -33,6 +33,8 @@ CAUSES = ("timeout", "memory", "crashed", "skipped", "error")
 
 #: Seconds the parent waits past a file's deadline (for the soft timer's clean answer) before killing.
 _GRACE = 1.0
+#: Seconds a worker may take to start up and take its file (importing the function's module) before it is replaced.
+_START = 120.0
 
 
 @attrs.frozen
@@ -133,6 +135,7 @@ def _worker(conn: mpc.Connection, fn: Callable[[str], Any], seconds: float | Non
         if task is None:
             return
         index, path = task
+        conn.send((index, "start"))  # the parent starts this file's clock now
         tag, value = _call(fn, path, seconds, memory)
         try:
             conn.send((index, tag, value))
@@ -165,12 +168,19 @@ class _Proc:
         self.task: tuple[int, str, int] | None = None
         self.deadline = float("inf")
         self.fresh = True
+        self.running = False
 
     def give(self, index: int, path: str, attempt: int, seconds: float | None) -> None:
+        """Send a file; its time starts when the worker says it has begun (a fresh worker starts up first)."""
         self.task = (index, path, attempt)
         self.fresh = False
-        self.deadline = time.monotonic() + seconds + _GRACE if seconds is not None else float("inf")
+        self.running = False
+        self.deadline = time.monotonic() + _START
         self.conn.send((index, path))
+
+    def started(self, seconds: float | None) -> None:
+        self.running = True
+        self.deadline = time.monotonic() + seconds + _GRACE if seconds is not None else float("inf")
 
     def kill(self) -> None:
         with contextlib.suppress(Exception):
@@ -240,11 +250,17 @@ def _supervised(
                 replace = False
                 if p.conn in ready or p.proc.sentinel in ready:
                     answer = None
+                    dead = p.proc.sentinel in ready
                     try:
-                        if p.conn.poll():
-                            answer = p.conn.recv()
+                        while p.conn.poll():
+                            message = p.conn.recv()
+                            if message[1] == "start":  # the worker has the file: its time starts now
+                                p.started(seconds)
+                                continue
+                            answer = message
+                            break
                     except (EOFError, OSError):
-                        answer = None
+                        dead = True
                     except Exception as exc:  # the value could not be unpickled here
                         answer = (index, "error", f"the result cannot be received: {type(exc).__name__}: {exc}")
                     if answer is not None:
@@ -254,7 +270,7 @@ def _supervised(
                         else:
                             outcome = FileOutcome(index, path, None, tag, value)
                             replace = tag in ("timeout", "memory")
-                    else:  # the worker died with the file
+                    elif dead or not p.proc.is_alive():  # the worker died with the file
                         p.proc.join(1)
                         code = p.proc.exitcode
                         how = f"killed by {_signal_name(-code)}" if code is not None and code < 0 else f"exit {code}"
@@ -265,6 +281,16 @@ def _supervised(
                             outcome = FileOutcome(
                                 index, path, None, "crashed", f"its worker died twice ({how} on the retry alone)"
                             )
+                    else:
+                        continue  # only the start of the file: its deadline is set
+                elif now >= p.deadline and not p.running:  # the worker never took the file: it is stuck
+                    replace = True
+                    if attempt == 1:
+                        retry.append((index, path))
+                    else:
+                        outcome = FileOutcome(
+                            index, path, None, "crashed", f"its worker did not start within {_START:g} s, twice"
+                        )
                 elif now >= p.deadline:
                     outcome = FileOutcome(index, path, None, "timeout", f"did not finish within {seconds:g} s (killed)")
                     replace = True
