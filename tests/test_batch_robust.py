@@ -430,3 +430,58 @@ def test_read_many_is_bounded_too(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     assert got[0].ok
     assert got[1].report is None
     assert got[1].problems[0].code == "BATCH_TIMEOUT"
+
+
+# --- under the hostile harness (tests/hostile.py: a subprocess within 20 s and 1.5 GiB) -------------------
+
+
+def hostile_batch() -> object:
+    """A folder of a good report, a FIFO, a broken link and JSON nested 100,000 deep, checked on the pool."""
+    import tempfile
+    import types
+
+    folder = Path(tempfile.mkdtemp())
+    (folder / "good.json").write_text(gk.dumps(gk.examples.seed_report()), encoding="utf-8")
+    os.mkfifo(folder / "fifo.json")
+    (folder / "gone.json").symlink_to(folder / "nowhere.json")
+    (folder / "deep.json").write_text('{"a":' * 100_000 + "1" + "}" * 100_000, encoding="utf-8")
+    result = batch.check_many(folder, limits=Limits(max_seconds=5, max_memory_bytes=768 * 1024**2), workers=2)
+    statuses = {Path(f.path).name: f.status for f in result.files}
+    assert statuses == {"deep.json": "unreadable", "fifo.json": "skipped", "gone.json": "skipped", "good.json": "ok"}
+    return types.SimpleNamespace(problems=[p for f in result.files for p in f.problems], report=None)
+
+
+def test_a_hostile_batch_keeps_the_contract() -> None:
+    from hostile import assert_contract, run_capped
+
+    outcome = assert_contract(run_capped("test_batch_robust:hostile_batch"))
+    assert outcome.kind == "result", str(outcome)
+    assert "BATCH_SKIPPED" in outcome.codes
+
+
+def hostile_journal() -> object:
+    """A journal with a line nested 200,000 deep, a line past the length bound and binary garbage."""
+    import tempfile
+    import types
+
+    from gongkai_model import _journal
+
+    folder = Path(tempfile.mkdtemp())
+    (folder / "a.json").write_text(gk.dumps(gk.examples.seed_report()), encoding="utf-8")
+    journal = folder / "run.jsonl"
+    batch.check_many(folder / "a.json", executor="serial", journal=journal)
+    header = journal.read_text(encoding="utf-8").splitlines()[0]
+    _journal._MAX_LINE = 1024 * 1024  # a line past it is skipped in pieces, never held whole
+    with journal.open("w", encoding="utf-8") as fh:
+        fh.write(header + "\n" + "[" * 200_000 + "\n" + "7" * (3 * 1024 * 1024) + "\n\x00\x01garbage\n")
+    result = batch.check_many(folder / "a.json", executor="serial", journal=journal, resume=True)
+    assert [f.status for f in result.files] == ["ok"]  # nothing usable in the journal: checked again
+    return types.SimpleNamespace(problems=list(result.files[0].problems), report=result.files[0].report)
+
+
+def test_a_hostile_journal_keeps_the_contract() -> None:
+    from hostile import assert_contract, run_capped
+
+    outcome = assert_contract(run_capped("test_batch_robust:hostile_journal"))
+    assert outcome.kind == "result", str(outcome)
+    assert outcome.report

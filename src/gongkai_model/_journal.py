@@ -83,13 +83,34 @@ def _decode(entry: Mapping[str, Any], options: Mapping[str, Any]) -> Any:
     return FileResult(str(entry["path"]), CheckedReport(imported, validation), cause=cause)
 
 
+def _line(stream: IO[bytes]) -> bytes | None:
+    """The next line, or ``b""`` for one longer than the bound (skipped in pieces); ``None`` at the end."""
+    raw = stream.readline(_MAX_LINE + 1)
+    if not raw:
+        return None
+    if len(raw) > _MAX_LINE and not raw.endswith(b"\n"):
+        while True:  # the rest of a line far too long: not an entry of ours
+            piece = stream.readline(1024 * 1024)
+            if not piece or piece.endswith(b"\n"):
+                return b""
+    return raw
+
+
+def _parse(raw: bytes) -> Any:
+    """The JSON value of a line, or ``None`` for anything else (nesting past the recursion limit too)."""
+    try:
+        return json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        return None
+
+
 class Journal:
     """An append-only JSON-lines file of finished results (see the module's docstring)."""
 
     def __init__(self, path: str | os.PathLike[str], options: Mapping[str, Any], *, resume: bool) -> None:
         self.path = Path(path)
         self.options = dict(options)
-        self.entries: dict[tuple[str, int, int], dict[str, Any]] = {}
+        self.entries: dict[tuple[str, int, int], int] = {}  # fingerprint -> offset of its line
         self._fh: IO[str] | None = None
         header = {"format": FORMAT, "version": _VERSION, "options": self.options}
         if resume and self.path.exists():
@@ -114,6 +135,7 @@ class Journal:
         return fh
 
     def _load(self) -> None:
+        """Index the entries (their fingerprint and where their line starts); the lines are read again on recall."""
         try:
             stream = open(self.path, "rb")  # noqa: SIM115
         except OSError as exc:
@@ -122,15 +144,12 @@ class Journal:
             ) from None
         with stream:
             first = True
-            for raw in stream:
-                if len(raw) > _MAX_LINE:
-                    continue
-                try:
-                    data = json.loads(raw.decode("utf-8"))
-                except (UnicodeDecodeError, ValueError):
-                    if first:
-                        raise self._not_ours() from None
-                    continue
+            while True:
+                offset = stream.tell()
+                raw = _line(stream)
+                if raw is None:
+                    break
+                data = _parse(raw)
                 if first:
                     first = False
                     if not isinstance(data, dict) or data.get("format") != FORMAT:
@@ -146,7 +165,7 @@ class Journal:
                     continue
                 path, size, mtime = data.get("path"), data.get("size"), data.get("mtime_ns")
                 if isinstance(path, str) and isinstance(size, int) and isinstance(mtime, int):
-                    self.entries[(path, size, mtime)] = data
+                    self.entries[(path, size, mtime)] = offset
             if first:
                 raise self._not_ours()
 
@@ -165,12 +184,29 @@ class Journal:
         mark = fingerprint(path)
         if mark is None:
             return None
-        entry = self.entries.get((path, *mark))
-        if entry is None:
+        offset = self.entries.get((path, *mark))
+        if offset is None:
+            return None
+        try:
+            with open(self.path, "rb") as stream:
+                stream.seek(offset)
+                raw = _line(stream)
+        except OSError:
+            return None
+        entry = _parse(raw) if raw is not None else None
+        if not isinstance(entry, dict):
             return None
         try:
             return _decode(entry, self.options)
-        except (GongkaiError, KeyError, TypeError, ValueError, AttributeError, cattrs.BaseValidationError):
+        except (
+            GongkaiError,
+            KeyError,
+            TypeError,
+            ValueError,
+            AttributeError,
+            RecursionError,
+            cattrs.BaseValidationError,
+        ):
             return None  # not an entry we wrote: the file is checked again
 
     def record(self, result: Any, derived: list[str]) -> None:
