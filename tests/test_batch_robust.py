@@ -18,11 +18,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import gongkai_model as gk
 from gongkai_model import batch
 from gongkai_model.limits import Limits
 from gongkai_model.model import replace_path
+
+import strategies
 
 #: Released when a test is over, so that a "hanging" thread of a thread pool ends (processes are killed).
 RELEASE = threading.Event()
@@ -485,3 +489,34 @@ def test_a_hostile_journal_keeps_the_contract() -> None:
     outcome = assert_contract(run_capped("test_batch_robust:hostile_journal"))
     assert outcome.kind == "result", str(outcome)
     assert outcome.report
+
+
+# --- the journal's round trip (property) ----------------------------------------------------------------
+
+
+@settings(max_examples=12)
+@given(report=strategies.reports(), form=st.sampled_from(["json", "txt", "html"]), provenance=st.booleans())
+def test_a_journaled_result_comes_back_equal(report: gk.AnnualReport, form: str, provenance: bool) -> None:
+    """Whatever a file holds, its result recalled from the journal equals the result checked."""
+    import tempfile
+
+    from gongkai_model import _journal
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / f"r.{form}"
+        if form == "json":
+            path.write_text(gk.dumps(report), encoding="utf-8")
+        elif form == "txt":
+            path.write_text(gk.formats.render_text(report), encoding="utf-8")
+        else:
+            path.write_text(gk.formats.render_html(report), encoding="utf-8")
+        result, derived = batch._check_task(str(path), {"limits": LIMITS}, provenance)
+        options = {"strict": False, "blanks_as_zero": False, "provenance": provenance}
+        book = _journal.Journal(Path(tmp) / "j.jsonl", options, resume=False)
+        book.record(result, derived)
+        book.close()
+        again = _journal.Journal(Path(tmp) / "j.jsonl", options, resume=True)
+        try:
+            assert again.recall(str(path)) == result
+        finally:
+            again.close()
