@@ -164,17 +164,53 @@ def test_the_supervised_pool_gives_every_file_its_outcome(tmp_path: Path) -> Non
     assert elapsed < 60, elapsed
 
 
-def test_a_thousand_files_with_hangs_bombs_and_a_killed_worker(tmp_path: Path) -> None:
-    """The issue's batch: 1,000 files, one of them hanging for an hour, three memory bombs, a worker killed."""
+#: check_many's own task, kept before a test replaces it (workers import this module and call it).
+_CHECK_TASK = batch._check_task
+
+
+def misbehaving_check_task(path: str, options: dict[str, Any], provenance: bool) -> Any:
+    """check_many's task, misbehaving by the file's name as :func:`behave` does (it runs in the workers)."""
+    name = os.path.basename(path)
+    if name.startswith(("hang", "deaf", "bomb", "grow", "kill", "once", "raise")):
+        behave(path)
+    return _CHECK_TASK(path, options, provenance)
+
+
+def test_a_thousand_files_with_hangs_bombs_and_a_killed_worker(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The issue's batch: check_many over 1,000 files, one hanging for an hour, three memory bombs, a worker killed.
+
+    The readers' own bounds are other tests' business: here the task misbehaves by the file's name,
+    in the workers, so that the pool is proved whatever the readers do.
+    """
     names, hostile = _mixed(tmp_path, 992)
+    del hostile["deaf.json"], hostile["raise.json"]  # eight hostile files: keep the count at 1,000
+    (tmp_path / "deaf.json").unlink()
+    (tmp_path / "raise.json").unlink()
+    (tmp_path / "hang2.json").write_text("{}", encoding="utf-8")
+    (tmp_path / "kill2.json").write_text("{}", encoding="utf-8")
+    hostile.update({"hang2.json": "timeout", "kill2.json": "crashed"})
     assert len(names) + len(hostile) == 1000
+    monkeypatch.setattr(batch, "_check_task", misbehaving_check_task)
     killer = _kill_once(tmp_path, "once.json")
     start = time.monotonic()
-    outcomes = [o for o in batch.map_files(behave, tmp_path, limits=LIMITS, workers=2) if not o.path.endswith(".pid")]
+    result = batch.check_many(tmp_path, limits=LIMITS, workers=2)
     elapsed = time.monotonic() - start
     killer.join(1)
-    assert len(outcomes) == 1000
-    _assert_every_file(tmp_path, outcomes, names, hostile)
+    assert len(result.files) == 1000
+    monkeypatch.setattr(batch, "_check_task", _CHECK_TASK)
+    serial = batch.check_many([tmp_path / n for n in names], executor="serial", limits=LIMITS)
+    truth = {Path(f.path).name: f for f in serial.files}
+    expected_order = sorted([*names, *hostile], key=lambda n: Path(tmp_path / n))
+    assert [Path(f.path).name for f in result.files] == expected_order
+    for f in result.files:
+        name = Path(f.path).name
+        if name in hostile:
+            assert f.status == hostile[name], (name, f.problems)
+        else:
+            assert f == truth[name], name  # the real verdict, equal to a serial run's
+    summary = result.summary()
+    assert (summary["timeout"], summary["memory"], summary["crashed"]) == (2, 3, 2)
+    assert summary["ok"] == serial.summary()["ok"] + 1  # once.json, killed from outside, then checked
     assert elapsed < 60, elapsed
 
 
