@@ -404,3 +404,14 @@ def test_a_fifo_in_a_folder_is_listed_as_skipped(
     assert "[BATCH_SKIPPED] error: gone.html: skipped: a broken symbolic link" in out
     assert "[BATCH_SKIPPED] error: pipe.json: skipped: a FIFO (named pipe), not a file" in out
     assert re.search(r"^skipped +2$", out, re.MULTILINE)
+
+
+def test_a_folder_holding_only_a_fifo_shows_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    os.mkfifo(tmp_path / "pipe.json")
+    monkeypatch.chdir(tmp_path)
+    assert main(["check", ".", "--jobs", "1", "--format", "json"]) == 1
+    (file,) = json.loads(capsys.readouterr().out)["files"]
+    assert (file["path"], file["status"], file["ok"]) == ("pipe.json", "skipped", False)
+    assert file["problems"][0]["code"] == "BATCH_SKIPPED"

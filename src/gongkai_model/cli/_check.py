@@ -252,7 +252,7 @@ def _run(args: argparse.Namespace) -> int:
     own = {Path(b).absolute() for b in (args.baseline, args.write_baseline, args.journal) if b is not None}
     named = {Path(p).absolute() for p in args.paths}
     entries = [s for s in scan(args.paths) if Path(s.path).absolute() not in own or Path(s.path).absolute() in named]
-    if not any(s.skipped is None for s in entries):
+    if not entries:  # (entries that cannot be read are shown as skipped, never dropped)
         return fail(
             "no readable files in " + ", ".join(args.paths) + f" (readable: {', '.join(sorted(READABLE_SUFFIXES))})",
             USAGE,
