@@ -1,7 +1,7 @@
 """A batch that cannot stall or lose (issue 14): hangs, memory bombs and killed workers, on every executor.
 
-The pool is proved with functions of this module (module-level, so that workers import them by
-name): by the file's name they hang for an hour, allocate far past the memory cap, kill their own
+The pool is proved with the functions of ``tests/batch_behaviours.py`` (module-level, so that workers
+import them by name): by the file's name they hang for an hour, allocate far past the memory cap, kill their own
 worker, or check the file for real. Every hostile input is made here; nothing large is stored.
 """
 
@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from batch_behaviours import _CHECK_TASK, LIMITS, RELEASE, behave, misbehaving_check_task, suicide
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -28,44 +29,12 @@ from gongkai_model.model import replace_path
 
 import strategies
 
-#: Released when a test is over, so that a "hanging" thread of a thread pool ends (processes are killed).
-RELEASE = threading.Event()
-
-#: Small bounds: a file gets 2 s, a worker 512 MiB of address space (a worker with the library loaded uses ~200).
-LIMITS = Limits(max_seconds=2.0, max_memory_bytes=512 * 1024**2)
-
 
 @pytest.fixture(autouse=True)
 def _release() -> Any:
     RELEASE.clear()
     yield
     RELEASE.set()
-
-
-def behave(path: str) -> Any:
-    """Check the file for real, unless its name says to misbehave (``hang``, ``bomb``, ``grow``, ``kill`` …)."""
-    name = os.path.basename(path)
-    if name.startswith("hang"):
-        RELEASE.wait(3600)  # an hour, unless the test is over (threads cannot be stopped)
-    elif name.startswith("deaf"):  # a hang the soft timer cannot interrupt: only the parent's SIGKILL ends it
-        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})
-        time.sleep(3600)
-    elif name.startswith("bomb"):
-        return bytearray(10 * 1024**3)  # 10 GB at once
-    elif name.startswith("grow"):
-        hoard = []
-        while True:  # a little at a time, as a parser building a huge structure
-            hoard.append(bytearray(8 * 1024**2))
-    elif name.startswith("kill"):
-        os.kill(os.getpid(), signal.SIGKILL)
-    elif name.startswith("once"):  # killed from outside the first time (it leaves a mark), fine the second
-        mark = Path(path).with_suffix(".pid")
-        if not mark.exists():
-            mark.write_text(str(os.getpid()), encoding="utf-8")
-            time.sleep(3600)
-    elif name.startswith("raise"):
-        raise ValueError("a bug in the function")
-    return gk.check(path, limits=LIMITS)
 
 
 def _corpus(folder: Path, good: int) -> list[str]:
@@ -162,18 +131,6 @@ def test_the_supervised_pool_gives_every_file_its_outcome(tmp_path: Path) -> Non
     assert "SIGKILL" in by["kill.json"].message
     assert "ValueError: a bug in the function" in by["raise.json"].message
     assert elapsed < 60, elapsed
-
-
-#: check_many's own task, kept before a test replaces it (workers import this module and call it).
-_CHECK_TASK = batch._check_task
-
-
-def misbehaving_check_task(path: str, options: dict[str, Any], provenance: bool) -> Any:
-    """check_many's task, misbehaving by the file's name as :func:`behave` does (it runs in the workers)."""
-    name = os.path.basename(path)
-    if name.startswith(("hang", "deaf", "bomb", "grow", "kill", "once", "raise")):
-        behave(path)
-    return _CHECK_TASK(path, options, provenance)
 
 
 def test_a_thousand_files_with_hangs_bombs_and_a_killed_worker(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -295,10 +252,6 @@ def test_a_users_process_pool_that_breaks_loses_nothing(tmp_path: Path) -> None:
     with cf.ProcessPoolExecutor(2) as pool:
         outcomes = list(batch.map_files(behave, tmp_path, executor=pool, limits=LIMITS, workers=2))
     _assert_every_file(tmp_path, outcomes, names, hostile)
-
-
-def suicide() -> None:
-    os.kill(os.getpid(), signal.SIGKILL)
 
 
 def test_check_many_on_a_users_broken_process_pool(tmp_path: Path) -> None:

@@ -176,7 +176,10 @@ class _Proc:
         self.fresh = False
         self.running = False
         self.deadline = time.monotonic() + _START
-        self.conn.send((index, path))
+        try:
+            self.conn.send((index, path))
+        except (OSError, ValueError):  # the worker died meanwhile: its sentinel says so, and the file is retried
+            self.deadline = time.monotonic()
 
     def started(self, seconds: float | None) -> None:
         self.running = True
