@@ -64,3 +64,17 @@ def misbehaving_check_task(path: str, options: dict[str, Any], provenance: bool)
 
 def suicide() -> None:
     os.kill(os.getpid(), signal.SIGKILL)
+
+
+def _explode() -> Any:
+    raise RuntimeError("cannot be loaded in a worker")
+
+
+class Unloadable:
+    """A function that pickles but cannot be unpickled: the worker dies before taking any file."""
+
+    def __call__(self, path: str) -> str:
+        return path
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_explode, ())

@@ -509,3 +509,26 @@ def test_a_journaled_result_comes_back_equal(report: gk.AnnualReport, form: str,
             assert again.recall(str(path)) == result
         finally:
             again.close()
+
+
+def test_workers_that_cannot_start_are_one_clear_error(tmp_path: Path) -> None:
+    """Workers that all die before taking a file (an unguarded script, a cap too small): said once, clearly."""
+    from batch_behaviours import Unloadable
+
+    _corpus(tmp_path, 3)
+    with pytest.raises(gk.GongkaiError, match="worker processes cannot start") as info:
+        list(batch.map_files(Unloadable(), tmp_path, limits=LIMITS, workers=2))
+    assert "if __name__ == '__main__':" in info.value.problems[0].message
+
+
+def test_a_memory_error_in_check_is_the_memory_status(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A MemoryError out of the reader is status ``memory`` (never a mere unreadable file)."""
+    (tmp_path / "a.json").write_text("{}", encoding="utf-8")
+
+    def exhausted(path: str, **options: Any) -> Any:
+        raise MemoryError
+
+    monkeypatch.setattr(batch, "check", exhausted)
+    (result,) = batch.check_many(tmp_path, executor="serial").files
+    assert result.status == "memory"
+    assert result.problems[0].code == "BATCH_MEMORY"

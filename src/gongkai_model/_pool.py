@@ -203,6 +203,27 @@ class _Proc:
             self.conn.close()
 
 
+#: Workers that die before taking any file, with none ever having taken one, before the pool gives up.
+_STILLBORN = 3
+
+
+def _cannot_start(how: str) -> BaseException:
+    from .errors import GongkaiError, Problem
+
+    return GongkaiError(
+        "the batch's worker processes cannot start",
+        [
+            Problem(
+                "workers",
+                f"each one exited ({how}) before taking a file. A script that starts a batch must guard its "
+                "code with `if __name__ == '__main__':` (workers import the main module, as with any process "
+                "pool that does not fork), and Limits.max_memory_bytes must leave room to load the library "
+                "(about 200 MB); executor='serial' runs in this process",
+            )
+        ],
+    )
+
+
 def _supervised(
     fn: Callable[[str], Any],
     items: list[tuple[int, str]],
@@ -225,6 +246,8 @@ def _supervised(
     emitted = 0
     procs: list[_Proc] = []
     width = max(1, min(workers, len(items)))
+    ever_started = False  # a worker has taken a file: the pool works
+    stillborn = 0  # workers that died before taking a file, while none ever has
     try:
         procs = [_Proc(ctx, fn, seconds, memory) for _ in range(width)]
         while emitted < len(items):
@@ -259,6 +282,7 @@ def _supervised(
                             message = p.conn.recv()
                             if message[1] == "start":  # the worker has the file: its time starts now
                                 p.started(seconds)
+                                ever_started = True
                                 continue
                             answer = message
                             break
@@ -278,6 +302,10 @@ def _supervised(
                         code = p.proc.exitcode
                         how = f"killed by {_signal_name(-code)}" if code is not None and code < 0 else f"exit {code}"
                         replace = True
+                        if not p.running and not ever_started:
+                            stillborn += 1
+                            if stillborn >= _STILLBORN:
+                                raise _cannot_start(how)
                         if attempt == 1:
                             retry.append((index, path))
                         else:

@@ -409,6 +409,8 @@ def _check_task(path: str, options: dict[str, Any], provenance: bool) -> tuple[F
     """One file in a worker: its result, and the cells that were formulas (kept for the journal)."""
     try:
         checked = check(path, **options)
+    except MemoryError:
+        raise  # the pool's to report (status ``memory``) and to replace the worker
     except Exception as exc:  # a bug must not lose the file: it is reported as unreadable, with its reason
         return FileResult(path, CheckedReport(_unreadable(path, exc), None)), []
     derived = [p for p, prov in checked.imported.provenance.items() if prov.formula]
