@@ -532,3 +532,36 @@ def test_a_memory_error_in_check_is_the_memory_status(tmp_path: Path, monkeypatc
     (result,) = batch.check_many(tmp_path, executor="serial").files
     assert result.status == "memory"
     assert result.problems[0].code == "BATCH_MEMORY"
+
+
+class Remote(cf.Executor):
+    """An executor of no kind the library knows (as dask's): it loses the task of any file named ``lost*``."""
+
+    def __init__(self) -> None:
+        self.pool = cf.ThreadPoolExecutor(2)
+
+    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> cf.Future[Any]:
+        if os.path.basename(args[-1]).startswith("lost"):
+            future: cf.Future[Any] = cf.Future()
+            future.set_exception(RuntimeError("the worker holding it was lost"))
+            return future
+        return self.pool.submit(fn, *args, **kwargs)
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        self.pool.shutdown(wait, cancel_futures=cancel_futures)
+
+
+def test_any_executor_a_lost_task_is_crashed_and_a_hang_stops_the_wait(tmp_path: Path) -> None:
+    names = _corpus(tmp_path, 8)
+    hostile = {"lost.json": "crashed", "hang.json": "timeout"}
+    for name in hostile:
+        (tmp_path / name).write_text("{}", encoding="utf-8")
+    remote = Remote()
+    try:
+        outcomes = list(batch.map_files(behave, tmp_path, executor=remote, limits=LIMITS))
+    finally:
+        RELEASE.set()
+        remote.shutdown()
+    _assert_every_file(tmp_path, outcomes, names, hostile)
+    lost = next(o for o in outcomes if o.path.endswith("lost.json"))
+    assert lost.message == "the executor failed: RuntimeError: the worker holding it was lost"

@@ -424,6 +424,7 @@ def _foreign(
         now = time.monotonic()
         for future in list(pending):
             index, path, deadline = pending[future]
+            outcome: FileOutcome[Any]
             if future in finished:
                 del pending[future]
                 try:
@@ -433,9 +434,10 @@ def _foreign(
                     todo.appendleft((index, path))  # retried on our own pool
                     continue
                 except cf.CancelledError:
-                    outcome = FileOutcome[Any](index, path, None, "crashed", "its task was cancelled by the executor")
-                except BaseException as exc:  # the executor failed for this file (dask lost a worker …)
-                    outcome = FileOutcome[Any](index, path, None, "crashed", f"{type(exc).__name__}: {exc}")
+                    outcome = FileOutcome(index, path, None, "crashed", "its task was cancelled by the executor")
+                except Exception as exc:  # the executor failed for this file (dask lost a worker …)
+                    why = f"the executor failed: {type(exc).__name__}: {exc}"
+                    outcome = FileOutcome(index, path, None, "crashed", why)
                 else:
                     if tag == "ok":
                         outcome = FileOutcome(index, path, value)
