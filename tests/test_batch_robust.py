@@ -355,6 +355,10 @@ def test_a_hostile_journal_is_only_json(tmp_path: Path) -> None:
     assert (entry["size"], entry["mtime_ns"]) == (info.st_size, info.st_mtime_ns)
     again = batch.check_many(tmp_path / "a.json", executor="serial", journal=journal, resume=True)
     assert again.files[0].status == "ok"  # the forged entry was refused: the file was checked again
+    journal.write_text(json.dumps(header) + "\n" + json.dumps(forged) + "\n", encoding="utf-8")
+    pooled = batch.check_many(tmp_path / "a.json", workers=1, journal=journal, resume=True)
+    assert pooled == again  # checked again on the supervised pool, within its bounds
+    assert len(journal.read_text(encoding="utf-8").splitlines()) == 3  # and journaled
     with pytest.raises(gk.GongkaiError, match="other options"):
         batch.check_many(tmp_path / "a.json", executor="serial", journal=journal, resume=True, strict=True)
 

@@ -179,6 +179,11 @@ class Journal:
         self._fh.write(json.dumps(data, ensure_ascii=True, separators=(",", ":")) + "\n")
         self._fh.flush()
 
+    def has(self, path: str) -> bool:
+        """Whether the journal has an entry for ``path`` as the file is now (same size and mtime)."""
+        mark = fingerprint(path)
+        return mark is not None and (path, *mark) in self.entries
+
     def recall(self, path: str) -> Any:
         """The stored result of ``path`` if the file is unchanged and its entry well formed, else ``None``."""
         mark = fingerprint(path)

@@ -465,11 +465,10 @@ def iter_check(
                     "limits": attrs.asdict(limits)}  # fmt: skip
         book = Journal(journal, settings, resume=resume)
         for i, s in enumerate(entries):
-            if s.skipped is None:
-                stored = book.recall(s.path)
-                if stored is not None:
-                    known[i] = FileOutcome(i, s.path, (stored, None))
+            if s.skipped is None and book.has(s.path):  # read back when its turn comes: memory stays bounded
+                known[i] = FileOutcome(i, s.path, _FROM_JOURNAL)
     fn = functools.partial(_check_task, options=options, provenance=provenance)
+    record = None if book is None else functools.partial(_record, book)
     outcomes = _merge(
         fn,
         entries,
@@ -479,18 +478,35 @@ def iter_check(
         workers=workers,
         window=max(1, window),
         ordered=ordered,
-        on_done=None if book is None else functools.partial(_record, book),
+        on_done=record,
     )
     done = 0
     try:
         for o in outcomes:
+            result = None
+            if o.value is _FROM_JOURNAL and book is not None:
+                result = book.recall(o.path)
+                if result is None:  # its entry cannot be used after all: the file runs now, with the same bounds
+                    (o,) = _pool.run(
+                        fn,
+                        [(o.index, o.path)],
+                        executor=executor,
+                        seconds=limits.max_seconds,
+                        memory=limits.max_memory_bytes,
+                        workers=1,
+                        on_done=record,
+                    )
             done += 1
             _progress(stream, done, len(entries))
-            yield _result(o)[0]
+            yield result if result is not None else _result(o)[0]
     finally:
         outcomes.close()
         if book is not None:
             book.close()
+
+
+#: The value of a file whose result is in the journal (read back when it is yielded).
+_FROM_JOURNAL = ("journal", None)
 
 
 def _result(o: FileOutcome[Any]) -> tuple[FileResult, list[str] | None]:
