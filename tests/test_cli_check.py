@@ -324,11 +324,19 @@ def _gongkai(tmp_path: Path, *argv: str) -> subprocess.Popen[bytes]:
     )
 
 
-def _line(proc: subprocess.Popen[bytes], seconds: float) -> str:
+def _lines(proc: subprocess.Popen[bytes], count: int, seconds: float) -> str:
+    """The command's output once it holds ``count`` lines, read as it comes (from the pipe, unbuffered)."""
     assert proc.stdout is not None
-    ready, _, _ = select.select([proc.stdout], [], [], seconds)
-    assert ready, "no line came"
-    return proc.stdout.readline().decode("utf-8")
+    fd = proc.stdout.fileno()
+    data = b""
+    deadline = time.monotonic() + seconds
+    while data.count(b"\n") < count:
+        ready, _, _ = select.select([fd], [], [], max(0.0, deadline - time.monotonic()))
+        assert ready, f"no line came: {data!r}"
+        chunk = os.read(fd, 65536)
+        assert chunk, f"the output ended: {data!r}"
+        data += chunk
+    return data.decode("utf-8")
 
 
 def _folder(tmp_path: Path) -> Path:
@@ -346,14 +354,14 @@ def test_lines_stream_and_ctrl_c_keeps_what_finished_and_resume_completes(tmp_pa
     journal = tmp_path / "run.jsonl"
     proc = _gongkai(tmp_path, "reports", "--journal", str(journal), "--jobs", "2")
     try:
-        got = [_line(proc, 30) for _ in range(4)]  # a, b, c, d come while m-slow hangs: streamed, flushed
-        assert [line.split()[:2] for line in got] == [
+        early = _lines(proc, 4, 60)  # a, b, c, d come while m-slow hangs: streamed, flushed
+        assert [line.split()[:2] for line in early.splitlines()[:4]] == [
             ["ok", "reports/a.json"],
             ["ok", "reports/b.json"],
             ["ok", "reports/c.json"],
             ["unreadable", "reports/d.json:"],
         ]
-        for _ in range(200):  # z.json finishes too (held back for order, but journaled at once)
+        for _ in range(600):  # z.json finishes too (held back for order, but journaled at once)
             if len(journal.read_text(encoding="utf-8").splitlines()) == 1 + 5:
                 break
             time.sleep(0.05)
@@ -363,7 +371,7 @@ def test_lines_stream_and_ctrl_c_keeps_what_finished_and_resume_completes(tmp_pa
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
     assert proc.returncode == 130
-    text = "".join(got) + out.decode("utf-8")
+    text = early + out.decode("utf-8")
     assert re.search(r"^all +4$", text, re.MULTILINE)
     assert "interrupted: 4 of 6 file(s) checked; the journal" in err.decode("utf-8")
     assert "Traceback" not in err.decode("utf-8")
