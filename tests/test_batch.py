@@ -65,7 +65,18 @@ def test_check_many_reports_every_file_on_any_executor(corpus: Path, executor: s
         "partly.html": "incomplete",
     }
     assert not result.ok
-    assert result.summary() == {"files": 4, "ok": 1, "warnings": 0, "inconsistent": 1, "incomplete": 1, "unreadable": 1}
+    assert result.summary() == {
+        "files": 4,
+        "ok": 1,
+        "warnings": 0,
+        "inconsistent": 1,
+        "incomplete": 1,
+        "unreadable": 1,
+        "timeout": 0,
+        "memory": 0,
+        "crashed": 0,
+        "skipped": 0,
+    }
     partly = next(f for f in result.files if f.path.endswith("partly.html"))
     refused = [p for p in partly.problems if p.code == "READ_VALUE_REFUSED"]
     assert len(refused) == 1

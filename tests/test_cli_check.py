@@ -4,8 +4,14 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import re
+import select
 import shutil
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -92,6 +98,10 @@ def test_a_mixed_folder_exits_1_and_reports_every_file(
         "inconsistent": 1,
         "incomplete": 2,
         "unreadable": 2,
+        "timeout": 0,
+        "memory": 0,
+        "crashed": 0,
+        "skipped": 0,
     }
 
 
@@ -204,6 +214,8 @@ def test_the_same_problem_twice_gets_two_keys(tmp_path: Path) -> None:
         (["check", "."], "gongkai: no readable files in . (readable: "),
         (["check", "x.json", "--baseline", "nope.json"], "gongkai: no such baseline: nope.json\n"),
         (["check", "x.json", "--baseline", "x.json"], "gongkai: x.json is not a gongkai baseline"),
+        (["check", "x.json", "--resume"], "gongkai: --resume needs --journal FILE"),
+        (["check", "x.json", "--journal", "x.json", "--resume"], "gongkai: not a journal"),
         (["convert", "x.json", "out.pdf"], "gongkai: cannot write .pdf files: OUT must end in one of .json"),
         (["convert", "nope.json", "out.html"], "gongkai: no such file: nope.json\n"),
         (["template", "t.xlsx", "--year", "2024"], "gongkai: --agency and --year are required (or --draft)\n"),
@@ -235,6 +247,10 @@ def test_usage_errors_exit_2_in_one_message(
         ["check"],
         ["check", ".", "--format", "xml"],
         ["check", ".", "--jobs", "0"],
+        ["check", ".", "--max-seconds", "0"],
+        ["check", ".", "--max-seconds", "soon"],
+        ["check", ".", "--max-memory", "lots"],
+        ["check", ".", "--max-memory", "0G"],
         ["check", ".", "--nope"],
         ["convert", "a.json"],
         ["template", "t.xlsx", "--year", "next"],
@@ -271,3 +287,139 @@ def test_progress_on_stderr(
     assert captured.err.endswith("\rchecked 3/3 files\n")
     assert main(["check", str(tmp_path), "--jobs", "1", "--no-progress"]) == 0
     assert capsys.readouterr().err == ""
+
+
+# --- streaming, limits, Ctrl-C and resume (issue 14) ----------------------------------------------------
+
+#: A module the subprocess loads (and its workers import by name): files named ``*slow*`` hang until
+#: the file named by ``GK_FAST`` exists.
+_SLOW = """
+import os, time
+from gongkai_model import batch
+_real = batch._check_task
+def slow_check(path, **kw):
+    if "slow" in os.path.basename(path) and not os.path.exists(os.environ["GK_FAST"]):
+        time.sleep(3600)
+    return _real(path, **kw)
+"""
+_MAIN = (
+    "import sys, slowcheck; from gongkai_model import batch; batch._check_task = slowcheck.slow_check; "
+    "from gongkai_model.__main__ import main; sys.exit(main(sys.argv[1:]))"
+)
+
+
+def _gongkai(tmp_path: Path, *argv: str) -> subprocess.Popen[bytes]:
+    mods = tmp_path / "mods"
+    mods.mkdir(exist_ok=True)
+    (mods / "slowcheck.py").write_text(_SLOW, encoding="utf-8")
+    src = Path(gk.__file__).resolve().parents[1]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(src), str(mods)]), "GK_FAST": str(tmp_path / "fast")}
+    return subprocess.Popen(
+        [sys.executable, "-c", _MAIN, "check", *argv],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,  # its own process group: Ctrl-C is sent to the group, as a terminal does
+    )
+
+
+def _lines(proc: subprocess.Popen[bytes], count: int, seconds: float) -> str:
+    """The command's output once it holds ``count`` lines, read as it comes (from the pipe, unbuffered)."""
+    assert proc.stdout is not None
+    fd = proc.stdout.fileno()
+    data = b""
+    deadline = time.monotonic() + seconds
+    while data.count(b"\n") < count:
+        ready, _, _ = select.select([fd], [], [], max(0.0, deadline - time.monotonic()))
+        assert ready, f"no line came: {data!r}"
+        chunk = os.read(fd, 65536)
+        assert chunk, f"the output ended: {data!r}"
+        data += chunk
+    return data.decode("utf-8")
+
+
+def _folder(tmp_path: Path) -> Path:
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    text = gk.dumps(gk.examples.seed_report())
+    for name in ("a.json", "b.json", "c.json", "m-slow.json", "z.json"):
+        (folder / name).write_text(text, encoding="utf-8")
+    (folder / "d.json").write_text("{", encoding="utf-8")
+    return folder
+
+
+def test_lines_stream_and_ctrl_c_keeps_what_finished_and_resume_completes(tmp_path: Path) -> None:
+    _folder(tmp_path)
+    journal = tmp_path / "run.jsonl"
+    proc = _gongkai(tmp_path, "reports", "--journal", str(journal), "--jobs", "2")
+    try:
+        early = _lines(proc, 4, 60)  # a, b, c, d come while m-slow hangs: streamed, flushed
+        assert [line.split()[:2] for line in early.splitlines()[:4]] == [
+            ["ok", "reports/a.json"],
+            ["ok", "reports/b.json"],
+            ["ok", "reports/c.json"],
+            ["unreadable", "reports/d.json:"],
+        ]
+        for _ in range(600):  # z.json finishes too (held back for order, but journaled at once)
+            if len(journal.read_text(encoding="utf-8").splitlines()) == 1 + 5:
+                break
+            time.sleep(0.05)
+        os.killpg(proc.pid, signal.SIGINT)
+        out, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+    assert proc.returncode == 130
+    text = early + out.decode("utf-8")
+    assert re.search(r"^all +4$", text, re.MULTILINE)
+    assert "interrupted: 4 of 6 file(s) checked; the journal" in err.decode("utf-8")
+    assert "Traceback" not in err.decode("utf-8")
+    assert len(journal.read_text(encoding="utf-8").splitlines()) == 1 + 5  # z.json kept, m-slow.json not
+
+    (tmp_path / "fast").write_text("", encoding="utf-8")
+    proc = _gongkai(tmp_path, "reports", "--journal", str(journal), "--resume", "--format", "json")
+    resumed, err = proc.communicate(timeout=60)
+    assert proc.returncode == 1, err
+    assert len(journal.read_text(encoding="utf-8").splitlines()) == 1 + 6  # only m-slow.json was checked
+    proc = _gongkai(tmp_path, "reports", "--format", "json")
+    whole, _ = proc.communicate(timeout=60)
+    assert json.loads(resumed) == json.loads(whole)
+
+
+def test_a_file_past_its_time_is_shown_as_timeout(tmp_path: Path) -> None:
+    _folder(tmp_path)
+    proc = _gongkai(tmp_path, "reports", "--max-seconds", "1", "--max-memory", "1G")
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 1, err
+    text = out.decode("utf-8")
+    assert "timeout       reports/m-slow.json: 1 reading error(s)" in text
+    assert "[BATCH_TIMEOUT] error: reports/m-slow.json: did not finish within 1 s" in text
+    assert re.search(r"^timeout +1$", text, re.MULTILINE)
+    assert re.search(r"^ok +4$", text, re.MULTILINE)
+
+
+def test_a_fifo_in_a_folder_is_listed_as_skipped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "good.json").write_text(gk.dumps(gk.examples.seed_report()), encoding="utf-8")
+    os.mkfifo(tmp_path / "pipe.json")
+    (tmp_path / "gone.html").symlink_to(tmp_path / "nowhere.html")
+    monkeypatch.chdir(tmp_path)
+    assert main(["check", ".", "--jobs", "1"]) == 1
+    out = capsys.readouterr().out
+    assert "skipped       gone.html: 1 reading error(s)" in out
+    assert "[BATCH_SKIPPED] error: gone.html: skipped: a broken symbolic link" in out
+    assert "[BATCH_SKIPPED] error: pipe.json: skipped: a FIFO (named pipe), not a file" in out
+    assert re.search(r"^skipped +2$", out, re.MULTILINE)
+
+
+def test_a_folder_holding_only_a_fifo_shows_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    os.mkfifo(tmp_path / "pipe.json")
+    monkeypatch.chdir(tmp_path)
+    assert main(["check", ".", "--jobs", "1", "--format", "json"]) == 1
+    (file,) = json.loads(capsys.readouterr().out)["files"]
+    assert (file["path"], file["status"], file["ok"]) == ("pipe.json", "skipped", False)
+    assert file["problems"][0]["code"] == "BATCH_SKIPPED"

@@ -2,10 +2,15 @@
 
 - :func:`read_many` reads files (or every readable file under folders) and loses none: a file that
   cannot be read gives an :class:`~gongkai_model.Imported` with no report and the reason.
-- :func:`check_many` reads and validates files in parallel on any
-  :class:`concurrent.futures.Executor` (a process pool by default; a thread pool; a
-  ``dask.distributed`` client's ``get_executor()`` to run on a cluster) and returns one
-  :class:`FileResult` per file, in order, with a summary.
+- :func:`check_many` reads and validates files in parallel and returns one :class:`FileResult` per
+  file, in order, with a summary; :func:`iter_check` gives the same results one by one as files
+  finish. Each file runs alone in a supervised worker process under a time limit and a memory cap
+  (``Limits.max_seconds``, ``Limits.max_memory_bytes``): a file that hangs, exhausts memory or kills
+  its worker gets its cause (``timeout``, ``memory``, ``crashed``) and every other file its real
+  verdict. Any :class:`concurrent.futures.Executor` works too (threads, a ``dask.distributed``
+  client's ``get_executor()``), with the limits it can enforce. A journal (``journal=``) keeps each
+  finished file's result so that an interrupted run resumes where it stopped.
+- :func:`map_files` runs a function of your own over files with the same guarantees.
 - :func:`to_parquet` writes the tidy cells and the findings of a corpus as Parquet datasets
   partitioned by year (the optional ``parquet`` extra, pyarrow), for DuckDB, Polars or Spark.
 
@@ -23,45 +28,176 @@
 from __future__ import annotations
 
 import concurrent.futures as cf
+import functools
 import os
+import stat
 import sys
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
 
 import attrs
 
+from . import _pool
+from ._pool import FileOutcome
 from .checks import Finding, Severity
-from .errors import GongkaiError, Problem
+from .errors import GongkaiError, Place, Problem
 from .formats import CheckedReport, Imported, check, read
 from .formats._dispatch import _SUFFIX
-from .limits import Limits
+from .limits import DEFAULT_LIMITS, Limits
 from .model.report import AnnualReport
 from .records import to_records
 
-__all__ = ["READABLE_SUFFIXES", "BatchResult", "FileResult", "check_many", "iter_paths", "read_many", "to_parquet"]
+__all__ = [
+    "CAUSES",
+    "READABLE_SUFFIXES",
+    "STATUSES",
+    "BatchResult",
+    "FileOutcome",
+    "FileResult",
+    "Scanned",
+    "check_many",
+    "iter_check",
+    "iter_paths",
+    "map_files",
+    "read_many",
+    "scan",
+    "to_parquet",
+]
 
 #: Suffixes of the files a folder is searched for (every format :func:`gongkai_model.read` knows).
 READABLE_SUFFIXES = frozenset(_SUFFIX)
 
+#: Every status of a :class:`FileResult`: the verdicts of a file that was read, then the causes of one that was not.
+STATUSES = ("ok", "warnings", "inconsistent", "incomplete", "unreadable", "timeout", "memory", "crashed", "skipped")
 
-def iter_paths(paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]]) -> list[Path]:
-    """The files named, with every readable file under each folder (sorted), in the order given.
+#: The statuses that say why a file has no verdict of its own (see :data:`STATUSES`).
+CAUSES = ("timeout", "memory", "crashed", "skipped")
 
-    A path that does not exist is kept: reading it reports why, so that no file is lost.
+#: The problem code of each cause (severity ``error``).
+_CODES = {"timeout": "BATCH_TIMEOUT", "memory": "BATCH_MEMORY", "crashed": "BATCH_CRASHED", "skipped": "BATCH_SKIPPED"}
+
+Paths = str | os.PathLike[str] | Iterable["str | os.PathLike[str] | Scanned"]
+
+
+# --- which files ------------------------------------------------------------------------------------------
+
+
+@attrs.frozen
+class Scanned:
+    """One entry of a scan: a file to read, or (``skipped`` set) an entry that cannot be read, and why."""
+
+    path: str
+    skipped: str | None = None
+
+
+def _readable_name(name: str) -> bool:
+    return Path(name).suffix.lower() in READABLE_SUFFIXES
+
+
+def _valid_name(name: str) -> bool:
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:  # undecodable bytes, kept as surrogates by os.fsdecode
+        return False
+    return True
+
+
+_KINDS = (
+    (stat.S_ISFIFO, "a FIFO (named pipe), not a file"),
+    (stat.S_ISSOCK, "a socket, not a file"),
+    (stat.S_ISCHR, "a character device, not a file"),
+    (stat.S_ISBLK, "a block device, not a file"),
+)
+
+
+def _kind(mode: int) -> str:
+    for test, what in _KINDS:
+        if test(mode):
+            return what
+    return "not a regular file"
+
+
+def _walk(folder: str, out: list[Scanned]) -> None:
+    try:
+        with os.scandir(folder) as it:
+            entries = list(it)
+    except OSError as exc:
+        out.append(Scanned(folder, f"cannot list this folder: {exc.strerror or type(exc).__name__}"))
+        return
+    base = Path(folder)
+    for entry in entries:
+        full = str(base / entry.name)  # as rglob names it: "a.json" under ".", not "./a.json"
+        if not _valid_name(entry.name):
+            out.append(Scanned(full, "its name is not valid UTF-8 (not read; rename it)"))
+            continue
+        try:
+            if entry.is_symlink():
+                try:
+                    info = os.stat(full)
+                except OSError as exc:
+                    if _readable_name(entry.name):
+                        reason = "a symbolic link loop" if exc.errno == 40 else "a broken symbolic link"
+                        if exc.errno not in (2, 40):
+                            reason = f"a symbolic link that cannot be followed: {exc.strerror}"
+                        out.append(Scanned(full, reason))
+                    continue
+                if stat.S_ISDIR(info.st_mode):
+                    out.append(Scanned(full, "a symbolic link to a folder (not followed)"))
+                elif _readable_name(entry.name):
+                    if stat.S_ISREG(info.st_mode):
+                        out.append(Scanned(full))  # a link to a file is read, wherever the file is
+                    else:
+                        out.append(Scanned(full, f"a symbolic link to {_kind(info.st_mode)}"))
+            elif entry.is_dir(follow_symlinks=False):
+                _walk(full, out)
+            elif _readable_name(entry.name):
+                mode = entry.stat(follow_symlinks=False).st_mode
+                out.append(Scanned(full) if stat.S_ISREG(mode) else Scanned(full, _kind(mode)))
+        except OSError as exc:
+            out.append(Scanned(full, f"cannot be examined: {exc.strerror or type(exc).__name__}"))
+
+
+def scan(paths: Paths) -> list[Scanned]:
+    """Every file named, and every entry with a readable suffix under each folder (sorted), in the order given.
+
+    A path named is kept as it is (one that does not exist is read, which says why). Under a folder,
+    entries that cannot be read are kept with the reason (``skipped``), never dropped: FIFOs,
+    sockets, devices, broken symbolic links and link loops (with a readable suffix), names that are
+    not valid UTF-8, folders that cannot be listed and symbolic links to folders (not followed, so a
+    scan cannot loop or leave the tree that way). A symbolic link to a file is read, even when the
+    file lies outside the folder: the link is in the folder given. Entries of an earlier scan
+    (:class:`Scanned`) may be given again and are kept as they are.
     """
     if isinstance(paths, str | os.PathLike):
         paths = [paths]
-    out: list[Path] = []
+    out: list[Scanned] = []
     for p in paths:
-        path = Path(p)
-        if path.is_dir():
-            out.extend(sorted(f for f in path.rglob("*") if f.suffix.lower() in READABLE_SUFFIXES and f.is_file()))
+        if isinstance(p, Scanned):  # an entry of an earlier scan: kept as it is
+            out.append(p)
+            continue
+        path = os.fspath(p)
+        if os.path.isdir(path):
+            found: list[Scanned] = []
+            _walk(str(Path(path)), found)
+            out.extend(sorted(found, key=lambda s: Path(s.path)))
         else:
-            out.append(path)
+            out.append(Scanned(str(Path(path))))
     return out
+
+
+def iter_paths(paths: Paths) -> list[Path]:
+    """The files named, with every readable file under each folder (sorted), in the order given.
+
+    A path that does not exist is kept: reading it reports why, so that no file is lost. The
+    entries a folder scan cannot read are left out here; :func:`scan` lists them with the reason.
+    """
+    return [Path(s.path) for s in scan(paths) if s.skipped is None]
+
+
+# --- results ----------------------------------------------------------------------------------------------
 
 
 def _unreadable(path: str, exc: BaseException) -> Imported:
@@ -72,30 +208,28 @@ def _unreadable(path: str, exc: BaseException) -> Imported:
     return Imported(None, located, {}, path)
 
 
-def read_many(paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]], **options: Any) -> list[Imported]:
-    """Read every file (folders are searched for readable files): one :class:`Imported` per file, in order.
-
-    ``options`` are those of :func:`gongkai_model.read` (``agency=``, ``strict=``, ``limits=`` …).
-    """
-    out = []
-    for path in iter_paths(paths):
-        try:
-            out.append(read(path, **options))
-        except GongkaiError as exc:
-            out.append(_unreadable(str(path), exc))
-    return out
+def _failed(path: str, cause: str, message: str) -> Imported:
+    """No report: why (a timeout, memory, a crash, a skipped entry, or the function's own error)."""
+    code = _CODES.get(cause, "READ_FAILED")
+    return Imported(None, (Problem(path, message, code=code, severity="error", place=Place(path)),), {}, path)
 
 
 @attrs.frozen
 class FileResult:
-    """The outcome for one file: read, then checked.
+    """The outcome for one file: read, then checked, or the cause it could not be.
 
     ``status`` is ``"ok"``, ``"warnings"`` (only warnings), ``"inconsistent"`` (an identity breaks),
-    ``"incomplete"`` (a figure could not be read) or ``"unreadable"`` (no report at all).
+    ``"incomplete"`` (a figure could not be read) or ``"unreadable"`` (no report at all); or, when
+    the batch stopped it (``cause``): ``"timeout"`` (beyond ``Limits.max_seconds``), ``"memory"``
+    (beyond ``Limits.max_memory_bytes``), ``"crashed"`` (its worker died, and again on a retry
+    alone) or ``"skipped"`` (a folder entry that is no file to read). A cause comes with a problem
+    of code ``BATCH_TIMEOUT``, ``BATCH_MEMORY``, ``BATCH_CRASHED`` or ``BATCH_SKIPPED`` saying what
+    happened.
     """
 
     path: str
     checked: CheckedReport
+    cause: str | None = attrs.field(default=None, kw_only=True)
 
     @property
     def report(self) -> AnnualReport | None:
@@ -111,6 +245,8 @@ class FileResult:
 
     @property
     def status(self) -> str:
+        if self.cause is not None:
+            return self.cause
         if self.checked.report is None:
             return "unreadable"
         if self.checked.imported.errors:
@@ -138,39 +274,149 @@ class BatchResult:
         return all(f.ok() for f in self.files)
 
     def summary(self) -> dict[str, int]:
-        """How many files, and how many of each status."""
+        """How many files, and how many of each status (:data:`STATUSES`)."""
         counts = Counter(f.status for f in self.files)
-        return {"files": len(self.files), **{s: counts.get(s, 0) for s in _STATUSES}}
+        return {"files": len(self.files), **{s: counts.get(s, 0) for s in STATUSES}}
 
 
-_STATUSES = ("ok", "warnings", "inconsistent", "incomplete", "unreadable")
+# --- running ----------------------------------------------------------------------------------------------
 
 
-def _check_one(path: str, options: dict[str, Any], provenance: bool = True) -> FileResult:
+def _merge(
+    fn: Callable[[str], Any],
+    entries: list[Scanned],
+    known: dict[int, FileOutcome[Any]],
+    *,
+    executor: cf.Executor | str | None,
+    limits: Limits,
+    workers: int | None,
+    window: int,
+    ordered: bool,
+    on_done: Callable[[FileOutcome[Any]], None] | None = None,
+) -> Generator[FileOutcome[Any], None, None]:
+    """Outcomes of every entry: those ``known`` already (skipped, journaled) in their place, the rest run."""
+    for i, s in enumerate(entries):
+        if s.skipped is not None:
+            known[i] = FileOutcome(i, s.path, None, "skipped", f"skipped: {s.skipped}")
+    items = [(i, s.path) for i, s in enumerate(entries) if i not in known]
+    running = _pool.run(
+        fn,
+        items,
+        executor=executor,
+        seconds=limits.max_seconds,
+        memory=limits.max_memory_bytes,
+        workers=workers,
+        window=window,
+        ordered=ordered,
+        on_done=on_done,
+    )
+    try:
+        if not ordered:
+            yield from (known[i] for i in sorted(known))
+            yield from running
+            return
+        for i in range(len(entries)):
+            if i in known:
+                yield known.pop(i)
+            else:
+                yield next(running)
+    finally:
+        running.close()
+
+
+def _check_executor(executor: cf.Executor | str | None) -> None:
+    if executor is None or executor in ("serial", "processes") or isinstance(executor, cf.Executor):
+        return
+    raise GongkaiError(
+        "invalid argument", [Problem("executor", f"expected an Executor, 'processes' or 'serial', got {executor!r}")]
+    )
+
+
+def map_files(
+    fn: Callable[[str], Any],
+    paths: Paths,
+    *,
+    executor: cf.Executor | str | None = None,
+    limits: Limits | None = None,
+    workers: int | None = None,
+    window: int = 256,
+    ordered: bool = True,
+) -> Generator[FileOutcome[Any], None, None]:
+    """``fn(path)`` for every file (folders scanned as by :func:`scan`): one :class:`FileOutcome` per file.
+
+    ``fn`` must be a module-level function (it is sent to worker processes by name); its value
+    comes back in ``FileOutcome.value``. Each file runs alone in a worker process of our own
+    supervised pool (``executor=None``, ``workers`` processes, by default one per core) under
+    ``limits.max_seconds`` and ``limits.max_memory_bytes``: a file past its time is stopped
+    (``cause="timeout"``), one that exhausts memory gets ``"memory"``, one whose worker dies is
+    retried once alone in a fresh worker and then gets ``"crashed"``; an exception from ``fn``
+    gives ``"error"``; a folder entry that cannot be read gives ``"skipped"``. Outcomes come as
+    files finish, in input order (at most ``window`` files ahead of the first unfinished one), or
+    in completion order with ``ordered=False``. ``executor`` may also be ``"serial"`` (this
+    process) or any :class:`concurrent.futures.Executor` (see ``docs/batch.md`` for what each
+    enforces). Closing the iterator (``break``) stops the workers.
+    """
+    _check_executor(executor)
+    return _merge(
+        fn,
+        scan(paths),
+        {},
+        executor=executor,
+        limits=limits or DEFAULT_LIMITS,
+        workers=workers,
+        window=max(1, window),
+        ordered=ordered,
+    )
+
+
+def _read_task(path: str, options: dict[str, Any]) -> Imported:
+    try:
+        return read(path, **options)
+    except GongkaiError as exc:
+        return _unreadable(path, exc)
+
+
+def read_many(
+    paths: Paths,
+    *,
+    executor: cf.Executor | str | None = None,
+    workers: int | None = None,
+    window: int = 256,
+    **options: Any,
+) -> list[Imported]:
+    """Read every file (folders are searched for readable files): one :class:`Imported` per file, in order.
+
+    ``options`` are those of :func:`gongkai_model.read` (``agency=``, ``strict=``, ``limits=`` …).
+    The files run as in :func:`check_many` (each alone in a supervised worker, within the time and
+    memory of ``limits``; ``executor="serial"`` reads them in this process): a file stopped by a
+    limit, crashed or skipped gives an ``Imported`` with no report and a ``BATCH_…`` problem.
+    """
+    _check_executor(executor)
+    limits = options.get("limits") or DEFAULT_LIMITS
+    fn = functools.partial(_read_task, options=options)
+    out = []
+    for o in _merge(
+        fn, scan(paths), {}, executor=executor, limits=limits, workers=workers, window=max(1, window), ordered=True
+    ):
+        if o.cause is None and isinstance(o.value, Imported):
+            out.append(o.value)
+        else:
+            out.append(_failed(o.path, o.cause or "error", o.message))
+    return out
+
+
+def _check_task(path: str, options: dict[str, Any], provenance: bool) -> tuple[FileResult, list[str]]:
+    """One file in a worker: its result, and the cells that were formulas (kept for the journal)."""
     try:
         checked = check(path, **options)
+    except MemoryError:
+        raise  # the pool's to report (status ``memory``) and to replace the worker
     except Exception as exc:  # a bug must not lose the file: it is reported as unreadable, with its reason
-        return FileResult(path, CheckedReport(_unreadable(path, exc), None))
+        return FileResult(path, CheckedReport(_unreadable(path, exc), None)), []
+    derived = [p for p, prov in checked.imported.provenance.items() if prov.formula]
     if not provenance and checked.imported.provenance:
         checked = attrs.evolve(checked, imported=attrs.evolve(checked.imported, provenance={}))
-    return FileResult(path, checked)
-
-
-def _check_chunk(paths: list[str], options: dict[str, Any], provenance: bool) -> list[FileResult]:
-    """One task: several files checked in a worker (fewer round trips between processes)."""
-    return [_check_one(path, options, provenance) for path in paths]
-
-
-class _Serial(cf.Executor):
-    """Runs each task at once in this process (``executor="serial"``)."""
-
-    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> cf.Future[Any]:
-        future: cf.Future[Any] = cf.Future()
-        try:
-            future.set_result(fn(*args, **kwargs))
-        except BaseException as exc:  # pragma: no cover - _check_one never raises
-            future.set_exception(exc)
-        return future
+    return FileResult(path, checked), derived
 
 
 def _progress(stream: IO[str] | None, done: int, total: int) -> None:
@@ -181,10 +427,110 @@ def _progress(stream: IO[str] | None, done: int, total: int) -> None:
         stream.flush()
 
 
-def check_many(
-    paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]],
+def iter_check(
+    paths: Paths,
     *,
     executor: cf.Executor | str | None = None,
+    workers: int | None = None,
+    progress: bool | None = None,
+    blanks_as_zero: bool = False,
+    strict: bool = False,
+    limits: Limits | None = None,
+    window: int = 256,
+    ordered: bool = True,
+    provenance: bool = True,
+    journal: str | os.PathLike[str] | None = None,
+    resume: bool = False,
+) -> Generator[FileResult, None, None]:
+    """Read and validate every file; yield each :class:`FileResult` as soon as it is known.
+
+    The arguments are those of :func:`check_many`. Results come in input order (holding at most
+    ``window`` finished files back), or as files finish with ``ordered=False``. Stopping the
+    iteration (``break``, an exception, Ctrl-C) stops the workers; every result already yielded is
+    also in the journal, if there is one.
+    """
+    _check_executor(executor)
+    limits = limits or DEFAULT_LIMITS
+    entries = scan(paths)
+    options: dict[str, Any] = {"strict": strict, "limits": limits, "blanks_as_zero": blanks_as_zero}
+    if progress is None:
+        progress = len(entries) > 20 and sys.stderr.isatty()
+    stream = sys.stderr if progress else None
+    book = None
+    known: dict[int, FileOutcome[Any]] = {}
+    if journal is not None:
+        from ._journal import Journal
+
+        settings = {"strict": strict, "blanks_as_zero": blanks_as_zero, "provenance": provenance,
+                    "limits": attrs.asdict(limits)}  # fmt: skip
+        book = Journal(journal, settings, resume=resume)
+        for i, s in enumerate(entries):
+            if s.skipped is None and book.has(s.path):  # read back when its turn comes: memory stays bounded
+                known[i] = FileOutcome(i, s.path, _FROM_JOURNAL)
+    fn = functools.partial(_check_task, options=options, provenance=provenance)
+    record = None if book is None else functools.partial(_record, book)
+    outcomes = _merge(
+        fn,
+        entries,
+        known,
+        executor=executor,
+        limits=limits,
+        workers=workers,
+        window=max(1, window),
+        ordered=ordered,
+        on_done=record,
+    )
+    done = 0
+    try:
+        for o in outcomes:
+            result = None
+            if o.value is _FROM_JOURNAL and book is not None:
+                result = book.recall(o.path)
+                if result is None:  # its entry cannot be used after all: the file runs now, with the same bounds
+                    (o,) = _pool.run(
+                        fn,
+                        [(o.index, o.path)],
+                        executor=executor,
+                        seconds=limits.max_seconds,
+                        memory=limits.max_memory_bytes,
+                        workers=1,
+                        on_done=record,
+                    )
+            done += 1
+            _progress(stream, done, len(entries))
+            yield result if result is not None else _result(o)[0]
+    finally:
+        outcomes.close()
+        if book is not None:
+            book.close()
+
+
+#: The value of a file whose result is in the journal (read back when it is yielded).
+_FROM_JOURNAL = ("journal", None)
+
+
+def _result(o: FileOutcome[Any]) -> tuple[FileResult, list[str] | None]:
+    """The FileResult of an outcome, and the derived cells (``None``: recalled from a journal)."""
+    if o.cause is None and o.value is not None:
+        result, derived = o.value
+        return result, derived
+    if o.cause is None or o.cause == "error":
+        return FileResult(o.path, CheckedReport(_failed(o.path, "error", o.message), None)), []
+    return FileResult(o.path, CheckedReport(_failed(o.path, o.cause, o.message), None), cause=o.cause), []
+
+
+def _record(book: Any, o: FileOutcome[Any]) -> None:
+    """Journal one file as soon as it finishes (before it is held back for order)."""
+    result, derived = _result(o)
+    if derived is not None:
+        book.record(result, derived)
+
+
+def check_many(
+    paths: Paths,
+    *,
+    executor: cf.Executor | str | None = None,
+    workers: int | None = None,
     progress: bool | None = None,
     blanks_as_zero: bool = False,
     strict: bool = False,
@@ -192,72 +538,48 @@ def check_many(
     window: int = 256,
     chunksize: int | None = None,
     provenance: bool = True,
+    journal: str | os.PathLike[str] | None = None,
+    resume: bool = False,
 ) -> BatchResult:
     """Read and validate every file in parallel; one :class:`FileResult` per file, in order, and a summary.
 
-    ``executor`` is any :class:`concurrent.futures.Executor` (a process pool of the machine's cores
-    by default; ``"serial"`` runs in this process); at most ``window`` files are in flight at once,
-    so memory stays bounded on corpora of any size. ``progress`` shows a count on stderr (by
-    default when there are more than 20 files and stderr is a terminal). Files are sent to the
-    executor ``chunksize`` at a time (by default enough for a few tasks per worker, at most 32);
-    ``provenance=False`` drops each figure's provenance from the results, which makes them much
-    smaller to send back from worker processes (problems keep their places).
+    By default each file runs alone in a worker process of a supervised pool (``workers``
+    processes, one per core), within ``limits.max_seconds`` and ``limits.max_memory_bytes``: a file
+    that hangs is stopped (status ``timeout``), one that exhausts memory gets ``memory``, one whose
+    worker dies is retried once alone and then gets ``crashed``, and every other file keeps its
+    real verdict. ``executor`` may instead be ``"serial"`` (this process) or any
+    :class:`concurrent.futures.Executor` (a thread pool, your process pool, a ``dask`` client's
+    ``get_executor()``), with the limits it can enforce; one that breaks hands its unfinished files
+    to the supervised pool, so no file is lost and nothing is raised. At most ``window`` files are
+    held back so that results stay in order. ``progress`` shows a count on stderr (by default when
+    there are more than 20 files and stderr is a terminal). ``provenance=False`` drops each
+    figure's provenance from the results (smaller to send between processes). ``chunksize`` is
+    accepted and ignored: each file is one task, so that each gets its own bounds.
+
+    ``journal`` names a JSON-lines file where each finished file's result is appended as it
+    completes (a new journal each run); with ``resume=True`` the files already in it, unchanged
+    since (path, size, mtime), are taken from it and the rest are run and appended, so an
+    interrupted run resumed gives the same results as an uninterrupted one. Folder entries that
+    cannot be read are results of status ``skipped`` (see :func:`scan`).
     """
-    files = [str(p) for p in iter_paths(paths)]
-    options: dict[str, Any] = {"strict": strict, "limits": limits, "blanks_as_zero": blanks_as_zero}
-    if progress is None:
-        progress = len(files) > 20 and sys.stderr.isatty()
-    stream = sys.stderr if progress else None
-    owned = executor is None
-    pool: cf.Executor
-    if executor == "serial":
-        pool = _Serial()
-    elif executor is None:
-        pool = cf.ProcessPoolExecutor(max_workers=os.cpu_count() or 1) if len(files) > 1 else _Serial()
-    elif isinstance(executor, cf.Executor):
-        pool = executor
-    else:
-        raise GongkaiError(
-            "invalid argument", [Problem("executor", f"expected an Executor or 'serial', got {executor!r}")]
+    del chunksize
+    return BatchResult(
+        tuple(
+            iter_check(
+                paths,
+                executor=executor,
+                workers=workers,
+                progress=progress,
+                blanks_as_zero=blanks_as_zero,
+                strict=strict,
+                limits=limits,
+                window=window,
+                provenance=provenance,
+                journal=journal,
+                resume=resume,
+            )
         )
-    if chunksize is None:
-        workers = getattr(pool, "_max_workers", None) or os.cpu_count() or 1
-        chunksize = 1 if isinstance(pool, _Serial) else max(1, min(32, len(files) // (workers * 4) or 1))
-    try:
-        results = list(_run(pool, files, options, stream, max(1, window), max(1, chunksize), provenance))
-    finally:
-        if owned:
-            pool.shutdown()
-    return BatchResult(tuple(results))
-
-
-def _run(
-    pool: cf.Executor,
-    files: list[str],
-    options: dict[str, Any],
-    stream: IO[str] | None,
-    window: int,
-    chunksize: int,
-    provenance: bool,
-) -> Iterator[FileResult]:
-    chunks = [files[i : i + chunksize] for i in range(0, len(files), chunksize)]
-    pending: dict[int, cf.Future[list[FileResult]]] = {}
-    in_flight = max(1, window // chunksize)
-    nxt = 0
-    done = 0
-    for i in range(len(chunks)):
-        while nxt < len(chunks) and len(pending) < in_flight:
-            pending[nxt] = pool.submit(_check_chunk, chunks[nxt], options, provenance)
-            nxt += 1
-        future = pending.pop(i)
-        try:
-            results = future.result()
-        except Exception as exc:  # the executor itself failed for this chunk (a worker died, …)
-            results = [FileResult(f, CheckedReport(_unreadable(f, exc), None)) for f in chunks[i]]
-        for result in results:
-            done += 1
-            _progress(stream, done, len(files))
-            yield result
+    )
 
 
 # --- Parquet ---------------------------------------------------------------------------------------------

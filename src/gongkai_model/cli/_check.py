@@ -1,4 +1,9 @@
-"""``gongkai check FILE|DIR...``: read and check reports, one line per file and a summary table.
+"""``gongkai check FILE|DIR...``: read and check reports, one line per file as it is checked, and a summary table.
+
+Each file runs alone within a time and a memory limit (``--max-seconds``, ``--max-memory``); a file
+that hangs, exhausts memory or crashes its worker is shown with that status and the others keep
+their verdicts. ``--journal FILE`` keeps each finished file's result, ``--resume`` continues an
+interrupted run from it; Ctrl-C prints what finished and the summary, and exits 130.
 
 A baseline (``--baseline FILE``, made with ``--write-baseline FILE``) lists the findings and reading
 problems accepted earlier, per file, by their stable keys: a finding by :attr:`Finding.key` (its code
@@ -9,9 +14,10 @@ label). Accepted items are not shown and do not count; everything new does.
 from __future__ import annotations
 
 import argparse
-import concurrent.futures as cf
 import json
 import os
+import re
+import sys
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -19,18 +25,22 @@ from typing import Any
 
 import attrs
 
-from ..batch import READABLE_SUFFIXES, FileResult, check_many, iter_paths
+from ..batch import CAUSES, READABLE_SUFFIXES, FileResult, iter_check, scan
+from ..batch import STATUSES as _BATCH_STATUSES
 from ..checks import Finding, Severity
 from ..errors import Problem
+from ..limits import DEFAULT_LIMITS, Limits
 from ._common import USAGE, fail, missing_paths, note, print_json, write_file
 
 __all__ = ["BASELINE_FORMAT", "STATUSES", "Outcome", "add_parser", "outcome", "problem_key"]
 
 #: The ``format`` field of a baseline file.
 BASELINE_FORMAT = "gongkai-baseline"
-#: Every status a file can have, from clean to worst.
-STATUSES = ("ok", "warnings", "inconsistent", "incomplete", "unreadable")
-_FAILING = frozenset({"inconsistent", "incomplete", "unreadable"})
+#: Every status a file can have, from clean to worst, then the causes a file has no verdict (see ``batch.STATUSES``).
+STATUSES = _BATCH_STATUSES
+_FAILING = frozenset({"inconsistent", "incomplete", "unreadable", *CAUSES})
+#: The exit status of a run interrupted by Ctrl-C (128 + SIGINT), as a shell's.
+INTERRUPTED = 130
 
 
 def add_parser(sub: Any) -> None:
@@ -40,7 +50,9 @@ def add_parser(sub: Any) -> None:
         description="Read and check reports: every file named, and every readable file under each folder "
         f"({', '.join(sorted(READABLE_SUFFIXES))}). One line per file, its problems below it, then a summary.",
         epilog="Exit status: 0 when every file is clean; 1 when a file is inconsistent, incomplete (a figure "
-        "could not be read) or unreadable (with --warnings: or has warnings); 2 on a usage error.",
+        "could not be read), unreadable, stopped (timeout, memory), crashed or skipped (with --warnings: or has "
+        "warnings); 2 on a usage error; 130 when interrupted (Ctrl-C: what finished is shown, and kept in the "
+        "journal).",
     )
     p.add_argument("paths", nargs="+", metavar="FILE|DIR", help="report files, or folders searched recursively")
     p.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
@@ -60,7 +72,50 @@ def add_parser(sub: Any) -> None:
     )
     p.add_argument("--strict", action="store_true", help="refuse misprinted and variant labels instead of reading them")
     p.add_argument("--blanks-as-zero", action="store_true", help="assess identities with blanks counted as 0")
+    p.add_argument(
+        "--journal",
+        metavar="FILE",
+        help="append each finished file's result to FILE (JSON lines) as it completes, to resume an interrupted run",
+    )
+    p.add_argument(
+        "--resume",
+        action="store_true",
+        help="with --journal: take the files already in the journal (unchanged since) from it, check the rest",
+    )
+    p.add_argument(
+        "--max-seconds",
+        type=_seconds,
+        metavar="S",
+        help=f"time to read and check one file before it is stopped (default: {DEFAULT_LIMITS.max_seconds:g})",
+    )
+    p.add_argument(
+        "--max-memory",
+        type=_bytes,
+        metavar="SIZE",
+        help="memory (address space) of the worker checking one file, e.g. 512M, 2G "
+        f"(default: {DEFAULT_LIMITS.max_memory_bytes // 1024**3}G)",
+    )
     p.set_defaults(run=_run)
+
+
+def _seconds(text: str) -> float:
+    try:
+        n = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
+    if not n > 0 or n == float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a positive number of seconds, got {text!r}")
+    return n
+
+
+_UNITS = {"": 1, "K": 1024, "M": 1024**2, "G": 1024**3, "T": 1024**4}
+
+
+def _bytes(text: str) -> int:
+    match = re.fullmatch(r"\s*(\d+)\s*([KMGT]?)(?:I?B)?\s*", text.upper())
+    if match is None or int(match[1]) == 0:
+        raise argparse.ArgumentTypeError(f"expected a positive size such as 512M or 2G, got {text!r}")
+    return int(match[1]) * _UNITS[match[2]]
 
 
 def _positive(text: str) -> int:
@@ -116,6 +171,8 @@ class Outcome:
 
     @property
     def status(self) -> str:
+        if self.result.cause is not None:
+            return self.result.cause  # stopped, crashed or skipped: nothing a baseline could accept
         if self.result.report is None:
             return "unreadable"  # nothing was read, nothing a baseline could accept
         if any(p.severity == "error" for _, p in self.problems):
@@ -182,6 +239,8 @@ def _run(args: argparse.Namespace) -> int:
     missing = missing_paths(args.paths)
     if missing:
         return fail("no such file or folder: " + ", ".join(missing), USAGE)
+    if args.resume and args.journal is None:
+        return fail("--resume needs --journal FILE (the journal of the run to resume)", USAGE)
     accepted: dict[str, frozenset[str]] = {}
     if args.baseline is not None:
         if not os.path.exists(args.baseline):
@@ -190,37 +249,58 @@ def _run(args: argparse.Namespace) -> int:
         if isinstance(loaded, str):
             return fail(loaded, USAGE)
         accepted = loaded
-    own = {Path(b).absolute() for b in (args.baseline, args.write_baseline) if b is not None}
+    own = {Path(b).absolute() for b in (args.baseline, args.write_baseline, args.journal) if b is not None}
     named = {Path(p).absolute() for p in args.paths}
-    files = [f for f in iter_paths(args.paths) if f.absolute() not in own or f.absolute() in named]
-    if not files:
+    entries = [s for s in scan(args.paths) if Path(s.path).absolute() not in own or Path(s.path).absolute() in named]
+    if not entries:  # (entries that cannot be read are shown as skipped, never dropped)
         return fail(
             "no readable files in " + ", ".join(args.paths) + f" (readable: {', '.join(sorted(READABLE_SUFFIXES))})",
             USAGE,
         )
-    skipped = _skipped(args.paths)
-    executor: cf.Executor | str | None = None
-    if args.jobs == 1:
-        executor = "serial"
-    pool = cf.ProcessPoolExecutor(args.jobs) if args.jobs is not None and args.jobs > 1 else None
+    skipped = [s for s in _skipped(args.paths) if Path(s).absolute() not in own]
+    changes: dict[str, Any] = {}
+    if args.max_seconds is not None:
+        changes["max_seconds"] = args.max_seconds
+    if args.max_memory is not None:
+        changes["max_memory_bytes"] = args.max_memory
+    limits = attrs.evolve(DEFAULT_LIMITS, **changes) if changes else Limits()
+    results = iter_check(
+        entries,
+        executor="serial" if args.jobs == 1 else None,
+        workers=args.jobs,
+        progress=args.progress,
+        strict=args.strict,
+        blanks_as_zero=args.blanks_as_zero,
+        limits=limits,
+        journal=args.journal,
+        resume=args.resume,
+    )
+    outcomes: list[Outcome] = []
+    width = max(len(s) for s in STATUSES)
+    interrupted = False
     try:
-        batch = check_many(
-            files,
-            executor=pool or executor,
-            progress=args.progress,
-            strict=args.strict,
-            blanks_as_zero=args.blanks_as_zero,
-        )
+        for result in results:
+            o = outcome(result, accepted.get(_name(result.path), frozenset()))
+            outcomes.append(o)
+            if args.format == "text":
+                _print_file(o, width)
+                sys.stdout.flush()  # each line as its file finishes
+    except KeyboardInterrupt:
+        interrupted = True
     finally:
-        if pool is not None:
-            pool.shutdown()
-    outcomes = [outcome(f, accepted.get(_name(f.path), frozenset())) for f in batch.files]
-    if args.write_baseline is not None:
+        results.close()  # stops the workers; the journal keeps every file shown
+    if args.write_baseline is not None and not interrupted:
         _write_baseline(Path(args.write_baseline), outcomes)
     if args.format == "json":
-        print_json(_as_json(outcomes, args.warnings, skipped))
+        print_json(_as_json(outcomes, args.warnings, skipped, len(entries) if interrupted else None))
     else:
-        _print_text(outcomes, args.warnings, skipped)
+        _print_summary(outcomes, args.warnings, skipped, width)
+    if interrupted:
+        kept = f"; the journal {args.journal} keeps them (resume with --resume)" if args.journal else ""
+        if args.write_baseline is not None:
+            kept += f"; the baseline {args.write_baseline} was not written"
+        note(f"interrupted: {len(outcomes)} of {len(entries)} file(s) checked{kept}")
+        return INTERRUPTED
     return 0 if all(o.ok(warnings=args.warnings) for o in outcomes) else 1
 
 
@@ -261,25 +341,28 @@ def _counts(o: Outcome) -> str:
     return ", ".join(parts)
 
 
-def _print_text(outcomes: Sequence[Outcome], warnings: bool, skipped: Sequence[str]) -> None:
-    width = max(len(s) for s in STATUSES)
-    for o in outcomes:
-        r = o.result.report
-        what = f"  {r.agency} {r.year} ({r.edition.value} format)" if r is not None else ""
-        counts = _counts(o)
-        print(f"{o.status:<{width}}  {o.path}{what}" + (f": {counts}" if counts else ""))
-        for _key, p in o.problems:
-            if p.severity != "info":
-                place = p.place if p.place is not None else p.location
-                print(f"    [{p.code or 'READ'}] {p.severity}: {place}: {p.message}")
-        for f in o.findings:
-            if f.severity is not Severity.INFO:
-                print(f"    [{f.code}] {f.severity.value}: {f.location}: {f.message_en}")
+def _print_file(o: Outcome, width: int) -> None:
+    """One file's line, and its problems and findings below it."""
+    r = o.result.report
+    what = f"  {r.agency} {r.year} ({r.edition.value} format)" if r is not None else ""
+    counts = _counts(o)
+    print(f"{o.status:<{width}}  {o.path}{what}" + (f": {counts}" if counts else ""))
+    for _key, p in o.problems:
+        if p.severity != "info":
+            place = p.place if p.place is not None else p.location
+            print(f"    [{p.code or 'READ'}] {p.severity}: {place}: {p.message}")
+    for f in o.findings:
+        if f.severity is not Severity.INFO:
+            print(f"    [{f.code}] {f.severity.value}: {f.location}: {f.message_en}")
+
+
+def _print_summary(outcomes: Sequence[Outcome], warnings: bool, skipped: Sequence[str], width: int) -> None:
     by_status = Counter(o.status for o in outcomes)
     print()
     print(f"{'status':<{width}}  files")
     for s in STATUSES:
-        print(f"{s:<{width}}  {by_status.get(s, 0):>5}")
+        if s in _STATUSES_SHOWN or by_status.get(s, 0):
+            print(f"{s:<{width}}  {by_status.get(s, 0):>5}")
     print(f"{'all':<{width}}  {len(outcomes):>5}")
     accepted = sum(o.accepted for o in outcomes)
     if accepted:
@@ -290,6 +373,10 @@ def _print_text(outcomes: Sequence[Outcome], warnings: bool, skipped: Sequence[s
             print(f"    {s}")
     bad = sum(not o.ok(warnings=warnings) for o in outcomes)
     print(f"{'OK' if bad == 0 else 'NOT OK'}: {len(outcomes) - bad} of {len(outcomes)} file(s) clean")
+
+
+#: The statuses always in the summary table; a cause (timeout, memory, crashed, skipped) only when a file has it.
+_STATUSES_SHOWN = frozenset(("ok", "warnings", "inconsistent", "incomplete", "unreadable"))
 
 
 def _problem_json(key: str, p: Problem) -> dict[str, Any]:
@@ -322,7 +409,7 @@ def _finding_json(f: Finding) -> dict[str, Any]:
     }
 
 
-def _as_json(outcomes: Sequence[Outcome], warnings: bool, skipped: Sequence[str]) -> Any:
+def _as_json(outcomes: Sequence[Outcome], warnings: bool, skipped: Sequence[str], total: int | None = None) -> Any:
     files = []
     for o in outcomes:
         r = o.result.report
@@ -340,9 +427,12 @@ def _as_json(outcomes: Sequence[Outcome], warnings: bool, skipped: Sequence[str]
             }
         )
     counts = Counter(o.status for o in outcomes)
-    return {
-        "ok": all(o.ok(warnings=warnings) for o in outcomes),
+    data = {
+        "ok": all(o.ok(warnings=warnings) for o in outcomes) and total is None,
         "summary": {"files": len(outcomes), **{s: counts.get(s, 0) for s in STATUSES}},
         "files": files,
         "skipped": list(skipped),
     }
+    if total is not None:  # interrupted: the files shown are those finished
+        data["interrupted"] = {"checked": len(outcomes), "files": total}
+    return data

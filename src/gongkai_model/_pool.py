@@ -1,0 +1,517 @@
+"""Run one function over many files so that every file gets exactly one outcome, whatever happens to it.
+
+The engine under :func:`gongkai_model.batch.map_files`, ``check_many`` and ``read_many``. Our own
+supervised pool (:func:`_supervised`) runs each file alone in a worker process under a memory cap
+(``RLIMIT_AS``) and a deadline (a soft timer in the worker, then ``SIGKILL`` from the parent); a
+worker that dies is replaced and its file retried once in a fresh worker. Foreign executors
+(threads, a user's process pool, dask) get what they can enforce; a broken one hands the files it
+had not finished to the supervised pool. Outcomes come back in input order within a bounded window.
+"""
+
+from __future__ import annotations
+
+import collections
+import concurrent.futures as cf
+import contextlib
+import multiprocessing
+import multiprocessing.connection as mpc
+import os
+import signal
+import threading
+import time
+from collections.abc import Callable, Generator, Iterator
+from typing import Any, Generic, TypeVar
+
+import attrs
+
+__all__ = ["CAUSES", "FileOutcome"]
+
+T = TypeVar("T")
+
+#: Why a file has no value: it ran out of time, out of memory, its worker died, or the function raised.
+CAUSES = ("timeout", "memory", "crashed", "skipped", "error")
+
+#: Seconds the parent waits past a file's deadline (for the soft timer's clean answer) before killing.
+_GRACE = 1.0
+#: Seconds a worker may take to start up and take its file (importing the function's module) before it is replaced.
+_START = 120.0
+
+
+@attrs.frozen
+class FileOutcome(Generic[T]):
+    """What happened to one file: the function's ``value``, or the ``cause`` it has none and a ``message``.
+
+    ``index`` is the file's position in the input; ``cause`` is ``None`` (the function returned),
+    ``"timeout"``, ``"memory"``, ``"crashed"`` (its worker died twice), ``"skipped"`` (a folder scan
+    found it but it is no file to read: ``message`` says why) or ``"error"`` (the function raised:
+    ``message`` names the exception).
+    """
+
+    index: int
+    path: str
+    value: T | None = None
+    cause: str | None = None
+    message: str = ""
+
+
+class _Deadline(BaseException):
+    """Raised by the soft timer in a worker; a ``BaseException`` so that no reader's ``except Exception`` eats it."""
+
+
+def _signal_name(code: int) -> str:
+    try:
+        return signal.Signals(code).name
+    except ValueError:
+        return f"signal {code}"
+
+
+def _limit_memory(memory: int | None, *, hard: bool) -> None:
+    if memory is None:
+        return
+    try:
+        import resource
+    except ImportError:  # pragma: no cover - not POSIX: no memory cap
+        return
+    _, current_hard = resource.getrlimit(resource.RLIMIT_AS)
+    cap = memory if current_hard == resource.RLIM_INFINITY else min(memory, current_hard)
+    with contextlib.suppress(ValueError, OSError):
+        resource.setrlimit(resource.RLIMIT_AS, (cap, cap if hard else current_hard))
+
+
+@contextlib.contextmanager
+def _soft_timer(seconds: float | None) -> Iterator[None]:
+    """Raise :class:`_Deadline` in this thread after ``seconds`` (main thread of a POSIX process only)."""
+    usable = (
+        seconds is not None and hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+    )
+    if not usable or seconds is None:
+        yield
+        return
+
+    def _raise(signum: int, frame: object) -> None:
+        raise _Deadline
+
+    previous = signal.signal(signal.SIGALRM, _raise)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _call(fn: Callable[[str], Any], path: str, seconds: float | None, memory_note: int | None) -> tuple[str, Any]:
+    """``fn(path)`` as a tagged answer: ``("ok", value)`` or ``(cause, message)``; never raises."""
+    try:
+        with _soft_timer(seconds):
+            value = fn(path)
+    except _Deadline:
+        return "timeout", f"did not finish within {seconds:g} s (stopped)"
+    except MemoryError:
+        cap = f" (the cap is {memory_note} bytes)" if memory_note else ""
+        return "memory", f"ran out of memory{cap}: MemoryError"
+    except RecursionError:
+        return "error", "RecursionError: maximum recursion depth exceeded"
+    except Exception as exc:
+        return "error", f"{type(exc).__name__}: {exc}"
+    return "ok", value
+
+
+def _call_limited(fn: Callable[[str], Any], seconds: float | None, memory: int | None, path: str) -> tuple[str, Any]:
+    """In a foreign process pool's worker: cap its memory (soft limit) and time the call."""
+    _limit_memory(memory, hard=False)
+    return _call(fn, path, seconds, memory)
+
+
+def _worker(conn: mpc.Connection, fn: Callable[[str], Any], seconds: float | None, memory: int | None) -> None:
+    """A supervised worker: one file at a time; leaves after a timeout or a ``MemoryError`` (state suspect)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle; it stops us
+    _limit_memory(memory, hard=True)
+    while True:
+        try:
+            task = conn.recv()
+        except (EOFError, OSError):
+            return
+        if task is None:
+            return
+        index, path = task
+        conn.send((index, "start"))  # the parent starts this file's clock now
+        tag, value = _call(fn, path, seconds, memory)
+        try:
+            conn.send((index, tag, value))
+        except MemoryError:
+            value = None
+            conn.send((index, "memory", "ran out of memory sending the result back: MemoryError"))
+        except Exception as exc:  # the value cannot be pickled
+            conn.send((index, "error", f"the result cannot be sent back: {type(exc).__name__}: {exc}"))
+        if tag in ("timeout", "memory"):
+            return
+
+
+def _context() -> Any:
+    methods = multiprocessing.get_all_start_methods()
+    if "forkserver" in methods:
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload(["gongkai_model"])
+        return ctx
+    return multiprocessing.get_context("spawn")
+
+
+class _Proc:
+    """One worker process, its pipe, and the file it has (index, path, attempt, deadline)."""
+
+    def __init__(self, ctx: Any, fn: Callable[[str], Any], seconds: float | None, memory: int | None) -> None:
+        self.conn, child = ctx.Pipe(duplex=True)
+        self.proc = ctx.Process(target=_worker, args=(child, fn, seconds, memory), daemon=True)
+        self.proc.start()
+        child.close()
+        self.task: tuple[int, str, int] | None = None
+        self.deadline = float("inf")
+        self.fresh = True
+        self.running = False
+
+    def give(self, index: int, path: str, attempt: int, seconds: float | None) -> None:
+        """Send a file; its time starts when the worker says it has begun (a fresh worker starts up first)."""
+        self.task = (index, path, attempt)
+        self.fresh = False
+        self.running = False
+        self.deadline = time.monotonic() + _START
+        try:
+            self.conn.send((index, path))
+        except (OSError, ValueError):  # the worker died meanwhile: its sentinel says so, and the file is retried
+            self.deadline = time.monotonic()
+
+    def started(self, seconds: float | None) -> None:
+        self.running = True
+        self.deadline = time.monotonic() + seconds + _GRACE if seconds is not None else float("inf")
+
+    def kill(self) -> None:
+        with contextlib.suppress(Exception):
+            self.proc.kill()
+        with contextlib.suppress(Exception):
+            self.proc.join(5)
+        with contextlib.suppress(Exception):
+            self.conn.close()
+
+    def stop(self) -> None:
+        with contextlib.suppress(Exception):
+            self.conn.send(None)
+        self.proc.join(0.5)
+        if self.proc.is_alive():
+            self.kill()
+        with contextlib.suppress(Exception):
+            self.conn.close()
+
+
+#: Workers that die before taking any file, with none ever having taken one, before the pool gives up.
+_STILLBORN = 3
+
+
+def _cannot_start(how: str) -> BaseException:
+    from .errors import GongkaiError, Problem
+
+    return GongkaiError(
+        "the batch's worker processes cannot start",
+        [
+            Problem(
+                "workers",
+                f"each one exited ({how}) before taking a file. A script that starts a batch must guard its "
+                "code with `if __name__ == '__main__':` (workers import the main module, as with any process "
+                "pool that does not fork), and Limits.max_memory_bytes must leave room to load the library "
+                "(about 200 MB); executor='serial' runs in this process",
+            )
+        ],
+    )
+
+
+def _supervised(
+    fn: Callable[[str], Any],
+    items: list[tuple[int, str]],
+    *,
+    workers: int,
+    seconds: float | None,
+    memory: int | None,
+    window: int,
+    ordered: bool,
+    on_done: Callable[[FileOutcome[Any]], None] | None = None,
+) -> Generator[FileOutcome[Any], None, None]:
+    """Our own pool: one file per task, a deadline per file, a memory cap per worker, workers replaced."""
+    if not items:
+        return
+    ctx = _context()
+    todo = collections.deque(items)  # (index, path), in input order
+    retry: collections.deque[tuple[int, str]] = collections.deque()
+    position = {index: k for k, (index, _) in enumerate(items)}  # the order of emission
+    done: dict[int, FileOutcome[Any]] = {}
+    emitted = 0
+    procs: list[_Proc] = []
+    width = max(1, min(workers, len(items)))
+    ever_started = False  # a worker has taken a file: the pool works
+    stillborn = 0  # workers that died before taking a file, while none ever has
+    try:
+        procs = [_Proc(ctx, fn, seconds, memory) for _ in range(width)]
+        while emitted < len(items):
+            # hand out files: retries to fresh workers only; new files within the window
+            for p in procs:
+                if p.task is not None:
+                    continue
+                if retry and p.fresh:
+                    index, path = retry.popleft()
+                    p.give(index, path, 2, seconds)
+                elif todo and (not ordered or position[todo[0][0]] < emitted + window):
+                    index, path = todo.popleft()
+                    p.give(index, path, 1, seconds)
+            busy = [p for p in procs if p.task is not None]
+            if not busy and not done:  # pragma: no cover - nothing running and nothing to emit
+                raise RuntimeError("the pool stalled")
+            now = time.monotonic()
+            timeout = max(0.0, min((p.deadline for p in busy), default=now) - now) if busy else 0.0
+            ready = set(mpc.wait([p.conn for p in busy] + [p.proc.sentinel for p in busy], timeout)) if busy else set()
+            now = time.monotonic()
+            for k, p in enumerate(procs):
+                if p.task is None:
+                    continue
+                index, path, attempt = p.task
+                outcome: FileOutcome[Any] | None = None
+                replace = False
+                if p.conn in ready or p.proc.sentinel in ready:
+                    answer = None
+                    dead = p.proc.sentinel in ready
+                    try:
+                        while p.conn.poll():
+                            message = p.conn.recv()
+                            if message[1] == "start":  # the worker has the file: its time starts now
+                                p.started(seconds)
+                                ever_started = True
+                                continue
+                            answer = message
+                            break
+                    except (EOFError, OSError):
+                        dead = True
+                    except Exception as exc:  # the value could not be unpickled here
+                        answer = (index, "error", f"the result cannot be received: {type(exc).__name__}: {exc}")
+                    if answer is not None:
+                        _, tag, value = answer
+                        if tag == "ok":
+                            outcome = FileOutcome(index, path, value)
+                        else:
+                            outcome = FileOutcome(index, path, None, tag, value)
+                            replace = tag in ("timeout", "memory")
+                    elif dead or not p.proc.is_alive():  # the worker died with the file
+                        p.proc.join(1)
+                        code = p.proc.exitcode
+                        how = f"killed by {_signal_name(-code)}" if code is not None and code < 0 else f"exit {code}"
+                        replace = True
+                        if not p.running and not ever_started:
+                            stillborn += 1
+                            if stillborn >= _STILLBORN:
+                                raise _cannot_start(how)
+                        if attempt == 1:
+                            retry.append((index, path))
+                        else:
+                            outcome = FileOutcome(
+                                index, path, None, "crashed", f"its worker died twice ({how} on the retry alone)"
+                            )
+                    else:
+                        continue  # only the start of the file: its deadline is set
+                elif now >= p.deadline and not p.running:  # the worker never took the file: it is stuck
+                    replace = True
+                    if attempt == 1:
+                        retry.append((index, path))
+                    else:
+                        outcome = FileOutcome(
+                            index, path, None, "crashed", f"its worker did not start within {_START:g} s, twice"
+                        )
+                elif now >= p.deadline:
+                    outcome = FileOutcome(index, path, None, "timeout", f"did not finish within {seconds:g} s (killed)")
+                    replace = True
+                else:
+                    continue
+                p.task = None
+                if replace:
+                    p.kill()
+                    procs[k] = _Proc(ctx, fn, seconds, memory)
+                if outcome is not None:
+                    if on_done is not None:
+                        on_done(outcome)
+                    if ordered:
+                        done[outcome.index] = outcome
+                    else:
+                        emitted += 1
+                        yield outcome
+            if ordered:
+                while emitted < len(items) and items[emitted][0] in done:
+                    emitted += 1
+                    yield done.pop(items[emitted - 1][0])
+    finally:
+        for p in procs:
+            if p.task is not None:
+                p.kill()
+            else:
+                p.stop()
+
+
+def _foreign(
+    fn: Callable[[str], Any],
+    items: list[tuple[int, str]],
+    executor: cf.Executor,
+    *,
+    seconds: float | None,
+    memory: int | None,
+    window: int,
+    ordered: bool,
+    fallback_workers: int,
+    on_done: Callable[[FileOutcome[Any]], None] | None = None,
+) -> Generator[FileOutcome[Any], None, None]:
+    """Any :class:`concurrent.futures.Executor`: its futures watched against deadlines; a broken one replaced.
+
+    Time on a foreign executor means stop waiting (a thread cannot be stopped); a process pool of
+    the standard library also gets the memory cap and the soft timer in its workers. When the
+    executor breaks (``BrokenProcessPool``, shut down) or every one of its workers is stuck on a
+    file that timed out, the files not finished go to our own supervised pool.
+    """
+    is_process = isinstance(executor, cf.ProcessPoolExecutor)
+    is_std = isinstance(executor, cf.ProcessPoolExecutor | cf.ThreadPoolExecutor)
+    capacity = getattr(executor, "_max_workers", None) if is_std else None
+    slots = int(capacity) if isinstance(capacity, int) and capacity > 0 else window
+    call_seconds = seconds if is_process else None
+    call_memory = memory if is_process else None
+    todo = collections.deque(items)
+    position = {index: k for k, (index, _) in enumerate(items)}
+    done: dict[int, FileOutcome[Any]] = {}
+    emitted = 0
+    pending: dict[cf.Future[Any], list[Any]] = {}  # future -> [index, path, deadline]
+    stuck = 0  # workers busy for good with a file that timed out
+    broken = False
+
+    def _settle(outcome: FileOutcome[Any]) -> Iterator[FileOutcome[Any]]:
+        nonlocal emitted
+        if on_done is not None:
+            on_done(outcome)
+        if not ordered:
+            emitted += 1
+            yield outcome
+            return
+        done[outcome.index] = outcome
+        while emitted < len(items) and items[emitted][0] in done:
+            emitted += 1
+            yield done.pop(items[emitted - 1][0])
+
+    while emitted < len(items) and not broken:
+        while todo and len(pending) < slots - stuck and (not ordered or position[todo[0][0]] < emitted + window):
+            index, path = todo[0]
+            try:
+                future = executor.submit(_call_limited, fn, call_seconds, call_memory, path)
+            except (cf.BrokenExecutor, RuntimeError):  # broken, or shut down
+                broken = True
+                break
+            todo.popleft()
+            start = time.monotonic() if not is_std else None
+            pending[future] = [index, path, None if start is None or seconds is None else start + seconds]
+        if broken or (not pending and todo):
+            broken = True  # no worker left to take the next file
+            break
+        now = time.monotonic()
+        for future, entry in pending.items():
+            if entry[2] is None and seconds is not None and (future.running() or future.done()):
+                entry[2] = now + seconds + (_GRACE if is_process else 0.0)
+        deadlines = [e[2] for e in pending.values() if e[2] is not None]
+        wait = 0.2 if is_std and seconds is not None else None  # poll for tasks that start running
+        if deadlines:
+            first = max(0.0, min(deadlines) - now)
+            wait = first if wait is None else min(wait, first)
+        finished, _ = cf.wait(list(pending), timeout=wait, return_when=cf.FIRST_COMPLETED)
+        now = time.monotonic()
+        for future in list(pending):
+            index, path, deadline = pending[future]
+            outcome: FileOutcome[Any]
+            if future in finished:
+                del pending[future]
+                try:
+                    tag, value = future.result()
+                except cf.BrokenExecutor:
+                    broken = True
+                    todo.appendleft((index, path))  # retried on our own pool
+                    continue
+                except cf.CancelledError:
+                    outcome = FileOutcome(index, path, None, "crashed", "its task was cancelled by the executor")
+                except Exception as exc:  # the executor failed for this file (dask lost a worker …)
+                    why = f"the executor failed: {type(exc).__name__}: {exc}"
+                    outcome = FileOutcome(index, path, None, "crashed", why)
+                else:
+                    if tag == "ok":
+                        outcome = FileOutcome(index, path, value)
+                    else:
+                        outcome = FileOutcome(index, path, None, tag, value)
+                yield from _settle(outcome)
+            elif deadline is not None and now >= deadline:
+                del pending[future]
+                if not future.cancel():
+                    stuck += 1 if is_std else 0
+                yield from _settle(
+                    FileOutcome(
+                        index, path, None, "timeout",
+                        f"did not finish within {seconds:g} s (no longer waited for; this executor cannot stop it)",
+                    )
+                )  # fmt: skip
+        if is_std and stuck >= slots:
+            broken = True
+    if emitted >= len(items):
+        return
+    # the executor broke or is stuck: every file not finished goes to our own supervised pool
+    rest = sorted([*((e[0], e[1]) for e in pending.values()), *todo], key=lambda item: position[item[0]])
+    for future in pending:
+        future.cancel()
+    for outcome in _supervised(
+        fn, rest, workers=fallback_workers, seconds=seconds, memory=memory, window=window, ordered=ordered
+    ):
+        yield from _settle(outcome)
+
+
+def _serial(
+    fn: Callable[[str], Any],
+    items: list[tuple[int, str]],
+    *,
+    seconds: float | None,
+    on_done: Callable[[FileOutcome[Any]], None] | None = None,
+) -> Generator[FileOutcome[Any], None, None]:
+    """In this process, one file after another; the soft timer bounds Python code where this is the main thread."""
+    for index, path in items:
+        tag, value = _call(fn, path, seconds, None)
+        outcome = FileOutcome(index, path, value) if tag == "ok" else FileOutcome(index, path, None, tag, value)
+        if on_done is not None:
+            on_done(outcome)
+        yield outcome
+
+
+def run(
+    fn: Callable[[str], Any],
+    items: list[tuple[int, str]],
+    *,
+    executor: cf.Executor | str | None,
+    seconds: float | None,
+    memory: int | None,
+    workers: int | None = None,
+    window: int = 256,
+    ordered: bool = True,
+    on_done: Callable[[FileOutcome[Any]], None] | None = None,
+) -> Generator[FileOutcome[Any], None, None]:
+    """``fn`` over ``items`` (index, path) on ``executor`` (``None``/``"processes"``: ours; ``"serial"``; an Executor).
+
+    Outcomes come in the order of ``items`` (``ordered``), or as files finish; ``on_done`` is called
+    with each as soon as it is known (before it is held back for order).
+    """
+    count = workers or os.cpu_count() or 1
+    window = max(1, window)
+    if executor == "serial":
+        return _serial(fn, items, seconds=seconds, on_done=on_done)
+    if executor is None or executor == "processes":
+        return _supervised(
+            fn, items, workers=count, seconds=seconds, memory=memory, window=window, ordered=ordered, on_done=on_done
+        )
+    if isinstance(executor, cf.Executor):
+        return _foreign(
+            fn, items, executor, seconds=seconds, memory=memory, window=window, ordered=ordered,
+            fallback_workers=count, on_done=on_done,
+        )  # fmt: skip
+    raise TypeError(f"expected an Executor, 'processes' or 'serial', got {executor!r}")
