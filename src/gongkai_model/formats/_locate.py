@@ -253,6 +253,7 @@ def _compare(
     chosen = next(got for hit, got in rivals if hit == best)
     differing: list[str] = []
     places: list[Place] = []
+    seen: dict[str, str] = {}  # cell path → the other copy's printed figure
     for hit, got in rivals:
         if hit == best:
             continue
@@ -264,7 +265,10 @@ def _compare(
             and _figure(mine[path], cell) != _figure(mine[path], got[path])
         ]
         if differs:
-            differing.extend(p for p in differs if p not in differing)
+            for path in differs:
+                if path not in seen:
+                    differing.append(path)
+                    seen[path] = got[path].text.strip()
             places.append(hit[1].place)
         elif hit[0] != best[0]:
             key = (r.table, best[0], hit[0])
@@ -272,7 +276,7 @@ def _compare(
     if not differing:
         return
     conflicts.update(differing)
-    columns = ", ".join(f"{mine[p].column} ({chosen[p].text.strip()!r})" for p in differing[:6])
+    columns = ", ".join(f"{mine[p].column} ({chosen[p].text.strip()!r} / {seen[p]!r})" for p in differing[:6])
     more = f" and {len(differing) - 6} more" if len(differing) > 6 else ""
     others = "; ".join(str(p) for p in places)
     problems.append(
