@@ -83,7 +83,7 @@ def usable_encoding(name: str | None) -> str | None:
     try:
         if info.decode(_ASCII)[0] != _ASCII.decode("ascii"):
             return None
-    except Exception:  # noqa: BLE001 - a codec is foreign code: any failure means it is not usable
+    except Exception:
         return None
     return info.name
 
@@ -91,7 +91,7 @@ def usable_encoding(name: str | None) -> str | None:
 def _strict(data: bytes, encoding: str) -> str | None:
     try:
         return data.decode(encoding)
-    except Exception:  # noqa: BLE001 - UnicodeError, or whatever a codec raises
+    except Exception:
         return None
 
 
@@ -117,9 +117,9 @@ def decode_bytes(data: bytes, declared: str | None = None) -> Decoded:
         if chinese is not None and _looks_chinese(chinese):
             return Decoded(chinese, "gb18030", declared, True, _differs(declared, usable, "gb18030"))
     for encoding in candidates:
-        text = _strict(data, encoding)
-        if text is not None:
-            return Decoded(text, encoding, declared, True, _differs(declared, usable, encoding))
+        strict = _strict(data, encoding)
+        if strict is not None:
+            return Decoded(strict, encoding, declared, True, _differs(declared, usable, encoding))
     fallback = usable or "gb18030"
     text = data.decode(fallback, errors="replace")
     what = f"the declared {declared!r}" if usable is not None else "UTF-8 or GB18030"
@@ -133,14 +133,16 @@ def _single_byte(encoding: str) -> bool:
     """Whether ``encoding`` reads every byte as one character (Latin-1, cp1252, KOI8 …)."""
     try:
         return len(bytes(range(0x80, 0x100)).decode(encoding, errors="replace")) == 0x80
-    except Exception:  # noqa: BLE001 - a codec is foreign code
+    except Exception:
         return False
 
 
 def _looks_chinese(text: str) -> bool:
     """Whether the non-ASCII characters of ``text`` are (at least nine in ten) CJK ideographs and punctuation."""
     wide = [ch for ch in text if ord(ch) > 0x7F]
-    cjk = sum(1 for ch in wide if "\u3000" <= ch <= "\u303f" or "\u4e00" <= ch <= "\u9fff" or "\uff00" <= ch <= "\uffef")
+    cjk = sum(
+        1 for ch in wide if "\u3000" <= ch <= "\u303f" or "\u4e00" <= ch <= "\u9fff" or "\uff00" <= ch <= "\uffef"
+    )
     return bool(wide) and cjk * 10 >= len(wide) * 9
 
 

@@ -260,9 +260,7 @@ def _compare(
         differs = [
             path
             for path, cell in chosen.items()
-            if path in got
-            and got[path] is not cell
-            and _figure(mine[path], cell) != _figure(mine[path], got[path])
+            if path in got and got[path] is not cell and _figure(mine[path], cell) != _figure(mine[path], got[path])
         ]
         if differs:
             for path in differs:

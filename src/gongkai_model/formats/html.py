@@ -8,6 +8,7 @@ are joined, so a label or a figure split across runs reads whole.
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from decimal import Decimal
@@ -23,8 +24,8 @@ from ..model.report import AnnualReport
 from ..model.values import Amount, Edition
 from ..reference import section_headings
 from ._assemble import assemble, find_heading, find_title
-from ._encoding import Decoded, decode_bytes
 from ._document import Block, CellBudget, Document, Grid, Span
+from ._encoding import Decoded, decode_bytes
 from ._layout import SheetPlan, plans, sheet_name
 from ._locate import known_labels
 from ._result import Imported
@@ -496,6 +497,11 @@ def _hidden_by(el: Any, tag: str, rules: dict[str, list[_Rule]]) -> str | None:
     return None
 
 
+@functools.lru_cache(maxsize=4096)
+def _is_heading(text: str) -> bool:
+    return find_heading(text) is not None
+
+
 def _what_is_there(el: Any) -> str | None:
     """What a hidden element holds that matters to a report (tables, statutory labels, headings), or ``None``."""
     tables = sum(1 for _ in el.iter("table"))
@@ -510,7 +516,7 @@ def _what_is_there(el: Any) -> str | None:
         key = normalize_label(chunk)
         if key in known and len(labels) < 3 and chunk.strip() not in labels:
             labels.append(chunk.strip())
-        elif not heading and find_heading(chunk) is not None:
+        elif not heading and not chunk.isascii() and _is_heading(chunk):
             heading = True
     if not tables and not labels and not heading:
         return None
@@ -655,9 +661,7 @@ def parse_html(data: bytes | str, *, source: str = "<html>", limits: Limits = DE
         decoded = _decode(data)
         text = decoded.text
         if decoded.note is not None:
-            found.append(
-                Problem(source, decoded.note, code="READ_ENCODING", severity="warning", place=Place(source))
-            )
+            found.append(Problem(source, decoded.note, code="READ_ENCODING", severity="warning", place=Place(source)))
     else:
         text = data
     text = _XML_DECLARATION.sub("", text.replace("\x00", ""), count=1)
@@ -669,9 +673,7 @@ def parse_html(data: bytes | str, *, source: str = "<html>", limits: Limits = DE
     try:
         root = etree.fromstring(text, parser=parser)
     except (etree.LxmlError, ValueError) as exc:
-        return Document(
-            source, (), (*found, Problem(source, f"not an HTML page: {exc}", code="READ_NOT_A_REPORT"))
-        )
+        return Document(source, (), (*found, Problem(source, f"not an HTML page: {exc}", code="READ_NOT_A_REPORT")))
     if root is None:
         return Document(source, (), (*found, Problem(source, "the page is empty", code="READ_NOT_A_REPORT")))
     walker = _Walker(source, limits)

@@ -25,7 +25,6 @@ are no label and no figure: they are refused, never split.
 
 from __future__ import annotations
 
-import codecs
 import difflib
 import functools
 import re
