@@ -106,11 +106,14 @@ def decode_bytes(data: bytes, declared: str | None = None) -> Decoded:
     usable = usable_encoding(declared)
     if data.isascii():
         return Decoded(data.decode("ascii"), usable or "ascii", declared, True, None)
-    candidates = ["utf-8"]
-    if usable is not None and usable not in candidates:
+    candidates = []
+    if usable is not None and usable != "utf-8":
         candidates.append(usable)
     if "gb18030" not in candidates:
         candidates.append("gb18030")
+    utf8 = _strict(data, "utf-8")
+    if utf8 is not None:
+        return Decoded(utf8, "utf-8", declared, True, _differs(declared, usable, "utf-8"))
     if usable is not None and usable != "utf-8" and _single_byte(usable):
         # a single-byte declaration reads any bytes; Chinese text in GB18030 is the bytes' own reading
         chinese = _strict(data, "gb18030")
