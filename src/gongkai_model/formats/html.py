@@ -349,6 +349,7 @@ _MAX_RULES = 10_000  #: hiding rules kept
 _SIMPLE_SELECTOR = re.compile(r"^([a-z][a-z0-9]*|\*)?((?:[.#][-_a-z0-9\u00a0-\uffff]+)*)$")
 _SELECTOR_PART = re.compile(r"([.#])([-_a-z0-9\u00a0-\uffff]+)")
 _BRACES = re.compile(r"[{}]")
+_TAG_NAME = re.compile(r"^[a-z][a-z0-9]{0,20}$")
 
 
 @attrs.frozen
@@ -534,23 +535,26 @@ def _hide(root: Any, source: str, problems: list[Problem]) -> None:
     A hidden element is emptied in place (its tail, which is visible, stays) and renamed, so the
     walk and the cell texts leave it out; ``<template>`` and ``<noscript>`` are left out by the walk.
     """
-    from lxml import etree
-
     rules = _style_rules(root)
+    # the candidates, found by lxml's XPath (in C, in document order); each is then decided in Python
+    style = "translate(@style, 'DISPLAYVBT', 'displayvbt')"
+    tests = ["@hidden", f"contains({style}, 'display')", f"contains({style}, 'visibility')"]
+    tests += ["self::template", "self::noscript"]
+    if rules:
+        tests += ["@class", "@id", *(f"self::{k}" for k in sorted(rules) if k[0] not in ".#" and _TAG_NAME.match(k))]
+    query = "//*" if "*" in rules else f"//*[{' or '.join(tests)}]"
     hidden: list[tuple[Any, str]] = []
-    walker = etree.iterwalk(root, events=("start",))
-    for _, el in walker:
+    seen: set[Any] = set()
+    for el in root.xpath(query):
         tag = el.tag
         if not isinstance(tag, str):
             continue
         tag = tag.lower()
-        if tag in _NEVER_SHOWN:
-            walker.skip_subtree()
-            continue
         reason = f"<{tag}>" if tag in _NOT_SHOWN else _hidden_by(el, tag, rules)
-        if reason is not None:
-            hidden.append((el, reason))
-            walker.skip_subtree()
+        if reason is None or any(a in seen or a.tag in _NEVER_SHOWN for a in el.iterancestors()):
+            continue
+        seen.add(el)
+        hidden.append((el, reason))
     silent = 0
     described = 0
     tree = root.getroottree()
@@ -668,6 +672,9 @@ def parse_html(data: bytes | str, *, source: str = "<html>", limits: Limits = DE
     if not text.strip():
         return Document(source, (), (*found, Problem(source, "the page is empty", code="READ_NOT_A_REPORT")))
     _hidden_comments(text, source, found)
+    lower = text.lower()
+    may_hide = any(word in lower for word in ("hidden", "display", "visibility", "<template", "<noscript"))
+    del lower
     # lxml.etree's own HTML parser: plain elements, without lxml.html's per-element class lookup
     parser = etree.HTMLParser(no_network=True, remove_comments=True, remove_pis=True, huge_tree=False)
     try:
@@ -690,7 +697,8 @@ def parse_html(data: bytes | str, *, source: str = "<html>", limits: Limits = DE
                 )
             )
             break
-    _hide(root, source, walker.problems)
+    if may_hide:  # nothing on the page can hide anything otherwise
+        _hide(root, source, walker.problems)
     walker.walk(root)
     walker.flush()
     if walker.too_deep is not None:
