@@ -4,6 +4,11 @@ The page is parsed with lxml's HTML parser (no network, no entity expansion), wa
 document order into paragraphs and tables; ``rowspan``/``colspan`` are expanded into a grid, and
 the text of a cell keeps its paragraphs and line breaks as ``\\n`` while runs of ``<span>``/``<font>``
 are joined, so a label or a figure split across runs reads whole.
+
+Only what a reader sees is read: content hidden by ``display:none``, ``visibility:hidden``, the
+``hidden`` attribute or simple ``<style>`` rules, ``<template>`` and ``<noscript>`` is left out
+(``READ_HIDDEN`` says what was there); a layout table (a frame whose cells hold tables) is read as
+paragraphs and its inner tables; the bytes are decoded as what they are (``formats/_encoding.py``).
 """
 
 from __future__ import annotations
@@ -670,8 +675,10 @@ def _with_title(blocks: list[Block], root: Any, source: str, problems: list[Prob
 def parse_html(data: bytes | str, *, source: str = "<html>", limits: Limits = DEFAULT_LIMITS) -> Document:
     """The :class:`Document` of an HTML page: paragraphs, headings and tables in reading order.
 
-    Bytes are decoded by :func:`decode_html`. Nothing the page says is fetched or expanded (no
-    network, no entities of a DTD); comments (Word's ``<!--[if …]>`` blocks) are dropped. A page
+    Bytes are decoded by :func:`decode_html` (``READ_ENCODING`` when the encoding used is not the
+    declared one). Nothing the page says is fetched or expanded (no network, no entities of a DTD);
+    comments (Word's ``<!--[if …]>`` blocks) are dropped, and what a browser would not show is left
+    out (``READ_HIDDEN`` when it held a table, a statutory label or a heading). A page
     lxml cannot parse, an empty page, or one nested deeper than lxml's 256 levels or
     ``limits.max_depth`` gives located problems, never an exception.
     """

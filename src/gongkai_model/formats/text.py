@@ -69,6 +69,7 @@ def decode_text(data: bytes) -> tuple[str, bool]:
     The rules are the shared ones of :func:`~gongkai_model.formats._encoding.decode_bytes` (a text
     file declares nothing).
 
+    >>> import codecs
     >>> decode_text("年度报告".encode("gb18030")), decode_text(codecs.BOM_UTF16_LE + "年度报告".encode("utf-16-le"))
     (('年度报告', True), ('年度报告', True))
     """
