@@ -12,7 +12,6 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
-import attrs
 import pytest
 from hostile import assert_contract, run_capped
 from hypothesis import HealthCheck, assume, given, settings
@@ -395,4 +394,4 @@ def test_a_hidden_copy_never_changes_the_round_trip(data: st.DataObject, shape: 
     got = _read(hidden)
     assert got.report == plain.report
     assert "READ_HIDDEN" in _codes(got)
-    assert attrs.evolve(got, problems=plain.problems).report == plain.report
+    assert not got.errors, got.summary()
