@@ -284,3 +284,63 @@ def test_misprinted_row_label_is_read_once_with_a_warning_and_refused_when_stric
     assert [p.code for p in strict.problems if p.severity == "error"] == ["READ_LABEL_REFUSED"]
     assert strict.report is not None
     assert strict.report.table3.results.denied.prohibited_by_law.natural_person is None
+
+
+# --- two copies of a table (issue 14): alike, read once; different, a conflict and blank -----------------
+
+
+def _copies(report: gk.AnnualReport) -> list[Grid]:
+    """The three tables printed twice: the second copy numbered after the first (tables 4 to 6)."""
+    first = _grids(report)
+    second = []
+    for g in _grids(report):
+        table = (g.place.table or 0) + len(first)
+        moved: dict[int, Any] = {}
+        for row in g.rows:
+            for c in row:
+                if c is not None and id(c) not in moved:
+                    moved[id(c)] = attrs.evolve(c, place=attrs.evolve(c.place, table=table))
+        rows_ = tuple(tuple(None if c is None else moved[id(c)] for c in row) for row in g.rows)
+        second.append(Grid(rows_, attrs.evolve(g.place, table=table)))
+    return first + second
+
+
+@settings(max_examples=25)
+@given(table_reports())
+def test_a_table_printed_twice_alike_is_read_once(report: gk.AnnualReport) -> None:
+    got = _read(_copies(report), report)
+    assert got.report == report, got.summary()
+    assert got.errors == ()
+    assert all(p.severity == "info" for p in got.problems if p.code == "READ_REPEATED")
+
+
+@settings(max_examples=25)
+@given(table_reports(), st.data())
+def test_a_figure_printed_differently_in_two_copies_is_a_conflict_and_blank(
+    report: gk.AnnualReport, data: st.DataObject
+) -> None:
+    grids = _copies(report)
+    once = _read(grids[:3], report)
+    path = data.draw(st.sampled_from(sorted(once.provenance)))
+    place = once.provenance[path].place
+    assert place.table is not None
+    assert place.row is not None
+    assert place.column is not None
+    k = place.table - 1 + 3  # the same cell in the second copy
+    target = grids[k].rows[place.row - 1][place.column - 1]
+    assert target is not None
+    other = attrs.evolve(target, text=f"{target.text}9" if target.text.strip() else "9")
+    grids[k] = Grid(tuple(tuple(other if c is target else c for c in row) for row in grids[k].rows), grids[k].place)
+    got = _read(grids, report)
+    conflicts = [p for p in got.problems if p.code == "READ_CONFLICT"]
+    assert len(conflicts) == 1, got.summary()
+    assert conflicts[0].severity == "error"
+    assert f"table {place.table}," in conflicts[0].message
+    assert f"table {place.table + 3}," in conflicts[0].message
+    assert not got.ok
+    assert got.report is not None
+    assert path not in got.provenance
+    assert get_path(got.report, path) is None  # never a silent choice
+    for rec in gk.to_records(report):
+        if rec.path != path:
+            assert get_path(got.report, rec.path) == rec.value, rec.path

@@ -23,6 +23,7 @@ from ..model.layout import Cell, RowInfo, Shape, layout, rows
 from ..model.values import Edition
 from ._document import Grid, GridCell
 from ._layout import sheet_name
+from ._values import parse_value
 
 __all__ = ["Located", "known_labels", "locate"]
 
@@ -117,6 +118,8 @@ def locate(grids: Sequence[Grid], shape: Shape, *, strict: bool = False) -> Loca
     problems: list[Problem] = []
     corrected: dict[str, str] = {}
     found_rows: dict[str, tuple[int, GridCell]] = {}
+    conflicts: set[str] = set()  # cell paths printed with different figures in two places
+    repeats: dict[tuple[str, int, int], int] = {}  # (table, grid, other grid) → rows printed twice alike
     the_rows = rows(shape)
     for r in the_rows:
         keys = _keys(r)
@@ -134,11 +137,24 @@ def locate(grids: Sequence[Grid], shape: Shape, *, strict: bool = False) -> Loca
             )
             hits = hits[:MAX_OCCURRENCES]
         if hits:
-            best = _best(index, r, shape, [(gi, cell) for gi, cell, _ in hits])
+            best, rivals = _best(index, r, shape, [(gi, cell) for gi, cell, _ in hits])
             found_rows[r.path] = best
             statutory = next(s for gi, cell, s in hits if (gi, cell) == best)
             if not statutory:
                 corrected[r.path] = best[1].text
+            if rivals:
+                _compare(r, shape, best, rivals, conflicts, repeats, problems)
+    for (table, gi, other), count in repeats.items():
+        first, second = index.grids[gi].place, index.grids[other].place
+        problems.append(
+            _problem(
+                first,
+                f"{count} row(s) of 表{table} are printed again with the same figures at {second}; read once",
+                sheet_name(table),
+                "READ_REPEATED",
+                severity="info",
+            )
+        )
     reported = _fuzzy(index, shape, the_rows, found_rows, corrected, problems, strict)
     cells: dict[str, GridCell] = {}
     missing_tables = {r.table for r in the_rows} - {r.table for r in the_rows if r.path in found_rows}
@@ -166,6 +182,8 @@ def locate(grids: Sequence[Grid], shape: Shape, *, strict: bool = False) -> Loca
         else:
             got = _row(index, gi, label_cell, mine, found_rows, shape, problems)
         for path, cell in got.items():
+            if path in conflicts:
+                continue
             key = id(cell)
             if key in used:
                 owner = used[key]
@@ -183,23 +201,91 @@ def locate(grids: Sequence[Grid], shape: Shape, *, strict: bool = False) -> Loca
     return Located(cells, problems, corrected)
 
 
-def _best(index: _Index, r: RowInfo, shape: Shape, hits: list[tuple[int, GridCell]]) -> tuple[int, GridCell]:
-    """The occurrence of a row label whose columns are all found (the first one on a tie)."""
+_Candidate = tuple[tuple[int, GridCell], dict[str, GridCell]]
+
+
+def _best(
+    index: _Index, r: RowInfo, shape: Shape, hits: list[tuple[int, GridCell]]
+) -> tuple[tuple[int, GridCell], list[_Candidate]]:
+    """The occurrence of a row label whose columns are all found (the first one on a tie), and its rivals.
+
+    The rivals are the other occurrences that read as well (the same number of the row's cells
+    found, with no problem more): a second copy of the row, to be compared with the first.
+    """
     if len(hits) == 1:
-        return hits[0]
+        return hits[0], []
     mine = _cells_of(shape).get(r.path, [])
-    best = hits[0]
-    best_score = -1
+    scored: list[tuple[int, tuple[int, GridCell], dict[str, GridCell]]] = []
     for gi, cell in hits:
         scratch: list[Problem] = []
         if r.table == "四":
             got = _block(index.grids[gi], cell, mine, scratch)
         else:
             got = _row(index, gi, cell, mine, {}, shape, scratch)
-        score = len(got) * 10 - len(scratch)
-        if score > best_score:
-            best, best_score = (gi, cell), score
-    return best
+        scored.append((len(got) * 10 - len(scratch), (gi, cell), got))
+    top = max(score for score, _, _ in scored)
+    best = next(hit for score, hit, _ in scored if score == top)
+    rivals = [(hit, got) for score, hit, got in scored if score == top and got]
+    return best, rivals if len(rivals) > 1 else []
+
+
+def _figure(cell: Cell, printed: GridCell) -> object:
+    """What a printed cell reads as, for comparing two copies (the value, or the blank mark)."""
+    parsed = parse_value(printed.text, cell.kind, unit=cell.spec.unit)
+    return (parsed.value, parsed.mark) if parsed.problem is None else ("?", " ".join(printed.text.split()))
+
+
+def _compare(
+    r: RowInfo,
+    shape: Shape,
+    best: tuple[int, GridCell],
+    rivals: list[_Candidate],
+    conflicts: set[str],
+    repeats: dict[tuple[str, int, int], int],
+    problems: list[Problem],
+) -> None:
+    """Two or more copies of one statutory row: alike they are read once; different figures are a conflict.
+
+    The cells whose copies differ are left blank with a ``READ_CONFLICT`` error naming every place;
+    no copy is chosen.
+    """
+    mine = {c.path: c for c in _cells_of(shape).get(r.path, [])}
+    chosen = next(got for hit, got in rivals if hit == best)
+    differing: list[str] = []
+    places: list[Place] = []
+    seen: dict[str, str] = {}  # cell path → the other copy's printed figure
+    for hit, got in rivals:
+        if hit == best:
+            continue
+        differs = [
+            path
+            for path, cell in chosen.items()
+            if path in got and got[path] is not cell and _figure(mine[path], cell) != _figure(mine[path], got[path])
+        ]
+        if differs:
+            for path in differs:
+                if path not in seen:
+                    differing.append(path)
+                    seen[path] = got[path].text.strip()
+            places.append(hit[1].place)
+        elif hit[0] != best[0]:
+            key = (r.table, best[0], hit[0])
+            repeats[key] = repeats.get(key, 0) + 1
+    if not differing:
+        return
+    conflicts.update(differing)
+    columns = ", ".join(f"{mine[p].column} ({chosen[p].text.strip()!r} / {seen[p]!r})" for p in differing[:6])
+    more = f" and {len(differing) - 6} more" if len(differing) > 6 else ""
+    others = "; ".join(str(p) for p in places)
+    problems.append(
+        _problem(
+            best[1].place,
+            f"row {r.label!r} of 表{r.table} is printed at {best[1].place} and again at {others} with different "
+            f"figures in {columns}{more}; those cells are blank (no copy is chosen)",
+            r.label,
+            "READ_CONFLICT",
+        )
+    )
 
 
 def _fuzzy(

@@ -4,17 +4,25 @@ The page is parsed with lxml's HTML parser (no network, no entity expansion), wa
 document order into paragraphs and tables; ``rowspan``/``colspan`` are expanded into a grid, and
 the text of a cell keeps its paragraphs and line breaks as ``\\n`` while runs of ``<span>``/``<font>``
 are joined, so a label or a figure split across runs reads whole.
+
+Only what a reader sees is read: content hidden by ``display:none``, ``visibility:hidden``, the
+``hidden`` attribute or simple ``<style>`` rules, ``<template>`` and ``<noscript>`` is left out
+(``READ_HIDDEN`` says what was there); a layout table (a frame whose cells hold tables) is read as
+paragraphs and its inner tables; the bytes are decoded as what they are (``formats/_encoding.py``).
 """
 
 from __future__ import annotations
 
-import codecs
+import functools
 import html
 import re
 from decimal import Decimal
 from typing import Any
 
+import attrs
+
 from ..errors import Place, Problem, ReadError
+from ..labels import normalize_label
 from ..limits import DEFAULT_LIMITS, Limits, Source, read_source, source_name
 from ..model.layout import get_path, shape_of
 from ..model.report import AnnualReport
@@ -22,7 +30,9 @@ from ..model.values import Amount, Edition
 from ..reference import section_headings
 from ._assemble import assemble, find_heading, find_title
 from ._document import Block, CellBudget, Document, Grid, Span
+from ._encoding import Decoded, decode_bytes
 from ._layout import SheetPlan, plans, sheet_name
+from ._locate import known_labels
 from ._result import Imported
 
 __all__ = ["decode_html", "parse_html", "printed_text", "read_html", "render_html"]
@@ -64,29 +74,29 @@ _BLOCK = frozenset(
     }
 )
 _SKIP = frozenset({"script", "style", "head", "title", "noscript", "template", "iframe", "object", "svg", "math"})
-_CHARSET = re.compile(rb"""charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.IGNORECASE)
+_CHARSET = re.compile(rb"""charset\s*=\s*["']?\s*([A-Za-z0-9_.:\-]+)""", re.IGNORECASE)
+_XML_ENCODING = re.compile(rb"""^\s*<\?xml[^>]{0,200}?encoding\s*=\s*["']\s*([A-Za-z0-9_.:\-]+)""", re.IGNORECASE)
 _MAX_SPAN = 1000
 
 
 def decode_html(data: bytes) -> str:
-    """The page's text: BOM, then strict UTF-8, then the declared charset, then GB18030 (a superset of GBK)."""
-    for bom, enc in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
-        if data.startswith(bom):
-            return data.decode(enc, errors="replace")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    m = _CHARSET.search(data[:4096])
-    if m is not None:
-        name = m.group(1).decode("ascii", "replace").lower()
-        if name in ("gb2312", "gbk", "gb_2312-80", "x-gbk"):
-            name = "gb18030"
-        try:
-            return data.decode(name, errors="replace")
-        except LookupError:
-            pass
-    return data.decode("gb18030", errors="replace")
+    """The page's text, by what its bytes are (see :func:`declared_charset` and :mod:`._encoding`).
+
+    A BOM decides; then ASCII, valid UTF-8, the declared charset (``gbk``/``gb2312`` as GB18030),
+    GB18030; what none of them reads is shown as U+FFFD.
+    """
+    return _decode(data).text
+
+
+def declared_charset(data: bytes) -> str | None:
+    """The charset the page declares in its first 4096 bytes (``<meta>``, or an XML declaration), as written."""
+    head = data[:4096]
+    m = _CHARSET.search(head) or _XML_ENCODING.search(head)
+    return m.group(1).decode("ascii", "replace") if m is not None else None
+
+
+def _decode(data: bytes) -> Decoded:
+    return decode_bytes(data, declared_charset(data))
 
 
 def _tag(el: Any) -> str:
@@ -147,6 +157,9 @@ class _Walker:
         tag = _tag(el)
         if tag in _SKIP or not tag:
             return
+        if tag == "table" and depth <= self.limits.max_depth and _is_layout(el):
+            self.container(el, depth)
+            return
         if tag == "table":
             self.flush()
             self.table(el)
@@ -172,6 +185,23 @@ class _Walker:
             self.add(child.tail, child)
         if block:
             self.flush()
+
+    def container(self, table: Any, depth: int) -> None:
+        """A layout table (its cells hold tables): its cells are read as blocks, its tables as the page's."""
+        self.flush()
+        for child in table:
+            if _tag(child) == "caption":
+                self.walk(child, depth + 1)
+        for tr in _rows(table):
+            for td in tr:
+                if _tag(td) not in _CELLS:
+                    continue
+                self.flush()
+                self.add(td.text, td)
+                for child in td:
+                    self.walk(child, depth + 2)
+                    self.add(child.tail, child)
+                self.flush()
 
     def _inline_heading(self, el: Any) -> bool:
         """A section heading printed in bold (``<strong>``, ``<b>``, a styled ``<span>``) at the start of a paragraph.
@@ -221,6 +251,16 @@ class _Walker:
             self.blocks.append(Block("paragraph", caption, Place(self.source, table=self.tables)))
         text = "\n".join("\t".join(c.text for c in row if c) for row in grid.rows)
         self.blocks.append(Block("table", text, place, grid))
+
+
+def _is_layout(table: Any) -> bool:
+    """Whether ``table`` is a page's layout (a site editor's frame): one of its cells holds a table.
+
+    A statutory table is never printed with tables inside its cells; a frame around an article is.
+    """
+    inside = table.iter("table")
+    next(inside)  # the table itself
+    return next(inside, None) is not None
 
 
 def _rows(table: Any) -> list[Any]:
@@ -301,6 +341,303 @@ def _walk_text(td: Any) -> str:
     return "".join(parts)
 
 
+# --- what a reader would not see ----------------------------------------------------------------
+
+#: Elements whose content is never shown: left out silently (code, styles, the head).
+_NEVER_SHOWN = frozenset({"script", "style", "head", "title"})
+#: Elements whose content a reader does not see (a template, what shows only without scripts).
+_NOT_SHOWN = frozenset({"template", "noscript"})
+_HIDDEN_TAG = "template"  # a hidden element is emptied and renamed to this (its tail, visible, stays)
+_MAX_REPORTED = 20  #: hidden elements described one by one (the rest are counted)
+_MAX_EXAMINED = 1000  #: hidden elements whose content is looked at (the rest are counted)
+_MAX_CSS = 512 * 1024  #: characters of ``<style>`` read for hiding rules
+_MAX_RULES = 10_000  #: hiding rules kept
+_SIMPLE_SELECTOR = re.compile(r"^([a-z][a-z0-9]*|\*)?((?:[.#][-_a-z0-9\u00a0-\uffff]+)*)$")
+_SELECTOR_PART = re.compile(r"([.#])([-_a-z0-9\u00a0-\uffff]+)")
+_BRACES = re.compile(r"[{}]")
+
+
+@attrs.frozen
+class _Rule:
+    """One declaration of ``display`` or ``visibility`` under a simple selector of a ``<style>`` sheet."""
+
+    tag: str | None
+    ids: tuple[str, ...]
+    classes: tuple[str, ...]
+    specificity: int
+    order: int
+    prop: str
+    value: str
+    selector: str
+
+    def matches(self, tag: str, ident: str | None, classes: frozenset[str]) -> bool:
+        return (
+            (self.tag is None or self.tag == tag)
+            and all(i == ident for i in self.ids)
+            and all(c in classes for c in self.classes)
+        )
+
+
+def _declarations(text: str) -> dict[str, str]:
+    """``display`` and ``visibility`` of a declaration block (``!important`` dropped, lower case)."""
+    out: dict[str, str] = {}
+    for part in text.split(";"):
+        prop, sep, value = part.partition(":")
+        if not sep:
+            continue
+        prop = prop.strip().lower()
+        if prop in ("display", "visibility"):
+            out[prop] = value.lower().replace("!important", "").strip()
+    return out
+
+
+@functools.lru_cache(maxsize=4096)
+def _may_hide(style: str, rules: bool) -> bool:
+    """Whether a ``style`` attribute can hide its element, or (with style rules) show it against them."""
+    low = style.lower()
+    if rules:
+        return "display" in low or "visibility" in low
+    return ("display" in low and "none" in low) or ("visibility" in low and ("hidden" in low or "collapse" in low))
+
+
+@functools.lru_cache(maxsize=4096)
+def _inline(style: str) -> tuple[tuple[str, tuple[str, str]], ...]:
+    """The ``display``/``visibility`` of a ``style`` attribute (editors repeat the same style on every cell)."""
+    return tuple((prop, (value, "its style attribute")) for prop, value in _declarations(style).items())
+
+
+def _without_comments(css: str) -> str:
+    parts: list[str] = []
+    at = 0
+    while True:
+        start = css.find("/*", at)
+        if start < 0:
+            parts.append(css[at:])
+            return "".join(parts)
+        parts.append(css[at:start])
+        end = css.find("*/", start + 2)
+        if end < 0:
+            return "".join(parts)
+        at = end + 2
+
+
+def _style_rules(root: Any) -> dict[str, list[_Rule]]:
+    """The hiding-relevant rules of the page's ``<style>`` sheets, by the key an element is looked up with.
+
+    Covered: top-level rules whose selectors are simple (``tag``, ``.class``, ``#id`` and their
+    compounds such as ``div.hide``), declaring ``display`` or ``visibility``. Not covered (not
+    evaluated): rules inside at-rules (``@media`` …), selectors with combinators, attributes or
+    pseudo-classes, external style sheets (never fetched).
+    """
+    css_parts: list[str] = []
+    size = 0
+    for el in root.iter("style"):
+        text = "".join(el.itertext())
+        css_parts.append(text[: max(0, _MAX_CSS - size)])
+        size += len(text)
+        if size >= _MAX_CSS:
+            break
+    css = _without_comments("\n".join(css_parts)).lower()
+    rules: dict[str, list[_Rule]] = {}
+    if "display" not in css and "visibility" not in css:
+        return rules
+    depth = 0
+    start = 0
+    prelude = ""
+    body = 0
+    order = 0
+    for m in _BRACES.finditer(css):
+        if m.group() == "{":
+            if depth == 0:
+                prelude, body = css[start : m.start()], m.end()
+            depth += 1
+            continue
+        if depth == 0:
+            start = m.end()
+            continue
+        depth -= 1
+        if depth:
+            continue
+        start = m.end()
+        if prelude.lstrip().startswith("@"):
+            continue
+        decls = _declarations(css[body : m.start()])
+        if not decls:
+            continue
+        for selector in prelude.split(","):
+            selector = selector.strip()
+            sm = _SIMPLE_SELECTOR.match(selector)
+            if not selector or sm is None:
+                continue
+            tag = sm.group(1) if sm.group(1) not in (None, "*") else None
+            parts = _SELECTOR_PART.findall(sm.group(2))
+            ids = tuple(name for kind, name in parts if kind == "#")
+            classes = tuple(name for kind, name in parts if kind == ".")
+            key = f"#{ids[0]}" if ids else f".{classes[0]}" if classes else (tag or "*")
+            specificity = 100 * len(ids) + 10 * len(classes) + (tag is not None)
+            for prop, value in decls.items():
+                order += 1
+                if order > _MAX_RULES:
+                    return rules
+                rule = _Rule(tag, ids, classes, specificity, order, prop, value, selector)
+                rules.setdefault(key, []).append(rule)
+    return rules
+
+
+def _hidden_by(el: Any, tag: str, rules: dict[str, list[_Rule]]) -> str | None:
+    """Why ``el`` is not shown (``display:none``, ``visibility:hidden`` …), or ``None`` when it is."""
+    if el.get("hidden") is not None:
+        return "the hidden attribute"
+    found: dict[str, tuple[str, str]] = {}
+    style = el.get("style")
+    if style and _may_hide(style, bool(rules)):
+        found = dict(_inline(style))
+    if rules and len(found) < 2:
+        ident = el.get("id")
+        klass = el.get("class")
+        classes = frozenset(klass.lower().split()) if klass else frozenset()
+        keys = [tag, "*", *(f".{c}" for c in classes)]
+        if ident:
+            keys.append(f"#{ident.lower()}")
+        best: dict[str, _Rule] = {}
+        for key in keys:
+            for rule in rules.get(key, ()):
+                if rule.prop in found or not rule.matches(tag, ident.lower() if ident else None, classes):
+                    continue
+                held = best.get(rule.prop)
+                if held is None or (rule.specificity, rule.order) > (held.specificity, held.order):
+                    best[rule.prop] = rule
+        for prop, rule in best.items():
+            found[prop] = (rule.value, f"the style rule {rule.selector!r}")
+    display = found.get("display")
+    if display is not None and display[0] == "none":
+        return f"display:none ({display[1]})"
+    visibility = found.get("visibility")
+    if visibility is not None and visibility[0] in ("hidden", "collapse"):
+        return f"visibility:{visibility[0]} ({visibility[1]})"
+    return None
+
+
+@functools.lru_cache(maxsize=4096)
+def _is_heading(text: str) -> bool:
+    return find_heading(text) is not None
+
+
+def _what_is_there(el: Any) -> str | None:
+    """What a hidden element holds that matters to a report (tables, statutory labels, headings), or ``None``."""
+    tables = sum(1 for _ in el.iter("table"))
+    known = known_labels()
+    labels: list[str] = []
+    heading = False
+    for k, chunk in enumerate(el.itertext()):
+        if k > 20_000:
+            break
+        if len(chunk) > 200 or not chunk.strip():
+            continue
+        key = normalize_label(chunk)
+        if key in known and len(labels) < 3 and chunk.strip() not in labels:
+            labels.append(chunk.strip())
+        elif not heading and not chunk.isascii() and _is_heading(chunk):
+            heading = True
+    if not tables and not labels and not heading:
+        return None
+    what = f"{tables} table(s)" if tables else "text"
+    if labels:
+        what += " with statutory labels (" + ", ".join(labels) + " …)"
+    if heading:
+        what += (" and" if labels else " with") + " a section heading"
+    return what
+
+
+def _hide(root: Any, source: str, problems: list[Problem]) -> None:
+    """Empty what a reader would not see (see :func:`_hidden_by`), saying so where it held report content.
+
+    A hidden element is emptied in place (its tail, which is visible, stays) and renamed, so the
+    walk and the cell texts leave it out; ``<template>`` and ``<noscript>`` are left out by the walk.
+    """
+    from lxml import etree
+
+    rules = _style_rules(root)
+    silent = 0
+    described = 0
+    examined = 0
+    tree = root.getroottree()
+    body = next(root.iter("body"), None)
+    # one pass over the body's elements in document order, a hidden one's subtree skipped
+    walker = etree.iterwalk(body if body is not None else root, events=("start",))
+    for _, el in walker:
+        tag = el.tag
+        if not isinstance(tag, str):
+            continue
+        if tag in _NOT_SHOWN:
+            reason: str | None = f"<{tag}>"
+        elif tag in _NEVER_SHOWN:
+            walker.skip_subtree()
+            continue
+        elif rules or el.get("hidden") is not None or _may_hide(el.get("style") or "", False):
+            reason = _hidden_by(el, tag.lower(), rules)
+        else:
+            continue
+        if reason is None:
+            continue
+        walker.skip_subtree()
+        # what it held is looked at for the first ones only (bounded work); the rest are counted
+        what = _what_is_there(el) if described < _MAX_REPORTED and examined < _MAX_EXAMINED else None
+        if what is None:
+            silent += 1 if examined >= _MAX_EXAMINED or any(t.strip() for t in el.itertext()) else 0
+        else:
+            described += 1
+            place = Place(source, line=el.sourceline)
+            problems.append(
+                Problem(
+                    str(place),
+                    f"hidden content ({reason}) at {tree.getpath(el)} was left out: {what}",
+                    code="READ_HIDDEN",
+                    severity="warning",
+                    place=place,
+                )
+            )
+        examined += 1
+        if tag not in _NOT_SHOWN:
+            el.clear(keep_tail=True)
+            el.tag = _HIDDEN_TAG
+    if silent:
+        problems.append(
+            Problem(
+                source,
+                f"{silent} other hidden element(s) were left out",
+                code="READ_HIDDEN",
+                severity="info",
+                place=Place(source),
+            )
+        )
+
+
+def _hidden_comments(text: str, source: str, problems: list[Problem]) -> None:
+    """Comments that hold a table (a report's table commented out): left out, and said so."""
+    at = 0
+    reported = 0
+    while reported < _MAX_REPORTED:
+        start = text.find("<!--", at)
+        if start < 0:
+            return
+        end = text.find("-->", start + 4)
+        end = len(text) if end < 0 else end
+        if "<table" in text[start:end].lower():
+            reported += 1
+            place = Place(source, line=text.count("\n", 0, start) + 1)
+            problems.append(
+                Problem(
+                    str(place),
+                    "a comment holding a table was left out (comments are not shown)",
+                    code="READ_HIDDEN",
+                    severity="warning",
+                    place=place,
+                )
+            )
+        at = end + 3
+
+
 def _head_title(root: Any) -> Any:
     for el in root.iter("title"):
         return el
@@ -338,26 +675,40 @@ def _with_title(blocks: list[Block], root: Any, source: str, problems: list[Prob
 def parse_html(data: bytes | str, *, source: str = "<html>", limits: Limits = DEFAULT_LIMITS) -> Document:
     """The :class:`Document` of an HTML page: paragraphs, headings and tables in reading order.
 
-    Bytes are decoded by :func:`decode_html`. Nothing the page says is fetched or expanded (no
-    network, no entities of a DTD); comments (Word's ``<!--[if …]>`` blocks) are dropped. A page
+    Bytes are decoded by :func:`decode_html` (``READ_ENCODING`` when the encoding used is not the
+    declared one). Nothing the page says is fetched or expanded (no network, no entities of a DTD);
+    comments (Word's ``<!--[if …]>`` blocks) are dropped, and what a browser would not show is left
+    out (``READ_HIDDEN`` when it held a table, a statutory label or a heading). A page
     lxml cannot parse, an empty page, or one nested deeper than lxml's 256 levels or
     ``limits.max_depth`` gives located problems, never an exception.
     """
     from lxml import etree
 
-    text = decode_html(data) if isinstance(data, bytes) else data
+    found: list[Problem] = []
+    if isinstance(data, bytes):
+        decoded = _decode(data)
+        text = decoded.text
+        if decoded.note is not None:
+            found.append(Problem(source, decoded.note, code="READ_ENCODING", severity="warning", place=Place(source)))
+    else:
+        text = data
     text = _XML_DECLARATION.sub("", text.replace("\x00", ""), count=1)
     if not text.strip():
-        return Document(source, (), (Problem(source, "the page is empty", code="READ_NOT_A_REPORT"),))
+        return Document(source, (), (*found, Problem(source, "the page is empty", code="READ_NOT_A_REPORT")))
+    _hidden_comments(text, source, found)
+    lower = text.lower()
+    may_hide = any(word in lower for word in ("hidden", "display", "visibility", "<template", "<noscript"))
+    del lower
     # lxml.etree's own HTML parser: plain elements, without lxml.html's per-element class lookup
     parser = etree.HTMLParser(no_network=True, remove_comments=True, remove_pis=True, huge_tree=False)
     try:
         root = etree.fromstring(text, parser=parser)
     except (etree.LxmlError, ValueError) as exc:
-        return Document(source, (), (Problem(source, f"not an HTML page: {exc}", code="READ_NOT_A_REPORT"),))
+        return Document(source, (), (*found, Problem(source, f"not an HTML page: {exc}", code="READ_NOT_A_REPORT")))
     if root is None:
-        return Document(source, (), (Problem(source, "the page is empty", code="READ_NOT_A_REPORT"),))
+        return Document(source, (), (*found, Problem(source, "the page is empty", code="READ_NOT_A_REPORT")))
     walker = _Walker(source, limits)
+    walker.problems.extend(found)
     for entry in parser.error_log:
         if entry.type_name == "ERR_RESOURCE_LIMIT":
             place = Place(source, line=entry.line)
@@ -370,6 +721,8 @@ def parse_html(data: bytes | str, *, source: str = "<html>", limits: Limits = DE
                 )
             )
             break
+    if may_hide:  # nothing on the page can hide anything otherwise
+        _hide(root, source, walker.problems)
     walker.walk(root)
     walker.flush()
     if walker.too_deep is not None:

@@ -27,7 +27,6 @@ prose line that would read as a table row or a heading is escaped behind a backs
 
 from __future__ import annotations
 
-import codecs
 import difflib
 import functools
 import re
@@ -72,33 +71,31 @@ _MAX_CONTINUATION = 20
 def decode_text(data: bytes) -> tuple[str, bool]:
     """The text of ``data`` and whether it decoded cleanly: UTF-8 (with or without BOM), UTF-16 with BOM, else GB18030.
 
+    The rules are the shared ones of :func:`~gongkai_model.formats._encoding.decode_bytes` (a text
+    file declares nothing).
+
+    >>> import codecs
     >>> decode_text("年度报告".encode("gb18030")), decode_text(codecs.BOM_UTF16_LE + "年度报告".encode("utf-16-le"))
     (('年度报告', True), ('年度报告', True))
     """
-    encodings: tuple[str, ...]
-    if data.startswith(codecs.BOM_UTF8):
-        data, encodings = data[len(codecs.BOM_UTF8) :], ("utf-8",)
-    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        encodings = ("utf-16",)
-    else:
-        encodings = ("utf-8", "gb18030")
-    for encoding in encodings:
-        try:
-            return data.decode(encoding), True
-        except UnicodeDecodeError:
-            continue
-    return data.decode(encodings[-1], errors="replace"), False
+    from ._encoding import decode_bytes  # imported here: the rest of this module is another part's
+
+    decoded = decode_bytes(data)
+    return decoded.text, decoded.clean
 
 
 def clean_text(data: bytes | str, source: str, problems: list[Problem]) -> str:
     """Decoded text without NUL and other control characters (said so), shared with the Markdown reader."""
+    from ._encoding import decode_bytes
+
     if isinstance(data, bytes):
-        text, clean = decode_text(data)
-        if not clean:
+        decoded = decode_bytes(data)
+        text = decoded.text
+        if decoded.note is not None:
             problems.append(
                 Problem(
                     source,
-                    "the text is neither UTF-8, UTF-16 nor GB18030; undecodable bytes are shown as U+FFFD",
+                    decoded.note,
                     code="READ_ENCODING",
                     severity="warning",
                     place=Place(source),
