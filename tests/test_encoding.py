@@ -5,7 +5,6 @@ from __future__ import annotations
 import codecs
 
 import pytest
-from hostile import assert_contract, run_capped
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -13,6 +12,8 @@ import gongkai_model as gk
 from gongkai_model.formats._encoding import decode_bytes, usable_encoding
 from gongkai_model.formats.html import declared_charset, parse_html
 from gongkai_model.formats.text import clean_text, decode_text, read_text, render_text
+
+from hostile import assert_contract, run_capped
 
 CHINESE = "二〇二三年政府信息公开工作年度报告：行政许可１２件。"
 

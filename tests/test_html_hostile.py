@@ -13,7 +13,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from hostile import assert_contract, run_capped
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
@@ -22,6 +21,7 @@ from gongkai_model.formats import Imported
 from gongkai_model.formats.html import parse_html, read_html, render_html
 from gongkai_model.model import Shape, get_path, layout
 
+from hostile import assert_contract, run_capped
 from strategies import reports, shapes
 
 CASE = Path(__file__).resolve().parent / "data" / "cases" / "shuyang-fagaiju-2023.html"
