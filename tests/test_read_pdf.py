@@ -626,10 +626,12 @@ def test_damaged_page_is_a_located_problem() -> None:
     assert texts[0] == "某区人民政府2023年政府信息公开工作年度报告"
     assert "一、总体情况" not in texts  # the broken page gives nothing, and says so
     assert texts[-1] == "六、其他需要报告的事项"
-    # pdfminer reads a content stream that will not inflate as an empty page: the page is named
+    # pdfminer reads a content stream that will not inflate as an empty page: the page is named, and the stream
     assert [(p.code, p.severity, p.place.page if p.place else None) for p in doc.problems] == [
-        ("READ_PAGE_NO_TEXT", "warning", 2)
+        ("READ_DAMAGED", "warning", 2),
+        ("READ_PAGE_NO_TEXT", "warning", 2),
     ]
+    assert "cannot be inflated" in doc.problems[0].message
 
 
 def test_page_limit_reads_no_further(tmp_path: Path) -> None:
