@@ -41,7 +41,7 @@ from ..limits import Limits
 __all__ = ["TARGETS", "Budget", "LimitReached", "Note", "bounded", "missing", "page_class"]
 
 
-class LimitReached(BaseException):  # noqa: N818 - a control signal, not an error of the library
+class LimitReached(BaseException):
     """A limit of :class:`Limits` reached inside pdfminer: the work in progress stops."""
 
     def __init__(self, limit: str, value: int, what: str) -> None:
@@ -300,9 +300,9 @@ def _xref_load(self: Any, parser: Any) -> None:
     budget = current()
     if budget is None:
         return _ORIGINALS["PDFXRef.load"](self, parser)  # type: ignore[no-any-return]
+    from pdfminer.casting import safe_int
     from pdfminer.pdfdocument import PDFNoValidXRef
     from pdfminer.psexceptions import PSEOF
-    from pdfminer.casting import safe_int
 
     while True:
         try:
@@ -381,7 +381,7 @@ def _get_widths(seq: Any) -> dict[Any, float]:
     """``pdfminer.pdffont.get_widths`` with its ranges (``c1 c2 w``) clipped to ``max_font_codes``."""
     budget = current()
     if budget is None:
-        return _ORIGINALS["pdffont.get_widths"](seq)  # type: ignore[no-any-return]
+        return _ORIGINALS["get_widths"](seq)  # type: ignore[no-any-return]
     from pdfminer.pdftypes import resolve1
 
     codes = _Codes(budget, "a font's widths (/W)")
@@ -409,7 +409,7 @@ def _get_widths2(seq: Any) -> dict[int, tuple[float, Any]]:
     """``pdfminer.pdffont.get_widths2`` (vertical writing, ``/W2``) with its ranges clipped."""
     budget = current()
     if budget is None:
-        return _ORIGINALS["pdffont.get_widths2"](seq)  # type: ignore[no-any-return]
+        return _ORIGINALS["get_widths2"](seq)  # type: ignore[no-any-return]
     from pdfminer.utils import choplist
 
     codes = _Codes(budget, "a font's vertical widths (/W2)")
@@ -475,7 +475,7 @@ class _CountingMap(dict[int, int]):
         super().__setitem__(key, value)
 
 
-class _Stop(Exception):  # noqa: N818
+class _Stop(Exception):
     pass
 
 
@@ -497,12 +497,47 @@ def _cmap_format(name: str) -> Callable[[Any, Any, dict[int, int]], None]:
     return parse
 
 
+# --- the content stream's tokens -----------------------------------------------------------------
+
+
+def _parse_hexstring(self: Any, s: bytes, i: int) -> int:
+    """``PSBaseParser._parse_hexstring`` in linear time: the same bytes from a ``<…>`` string.
+
+    pdfminer joins the pieces of a long string with ``bytes +=`` (quadratic) and turns each pair of
+    digits into a byte with a Python function (a 12 MB string took minutes); here the pieces grow a
+    ``bytearray`` and the digits are read by :meth:`bytes.fromhex`. A last odd digit ``d`` gives
+    the byte ``0d``, as pdfminer gives it.
+    """
+    if current() is None:
+        return _ORIGINALS["PSBaseParser._parse_hexstring"](self, s, i)  # type: ignore[no-any-return]
+    from pdfminer import psparser
+
+    m = psparser.END_HEX_STRING.search(s, i)
+    if not isinstance(self._curtoken, bytearray):
+        self._curtoken = bytearray(self._curtoken)
+    if not m:
+        self._curtoken += s[i:]
+        return len(s)
+    j = m.start(0)
+    self._curtoken += s[i:j]
+    digits = bytes(self._curtoken).translate(None, b" \t\n\r\f\v")
+    even = len(digits) - len(digits) % 2
+    token = bytes.fromhex(digits[:even].decode("ascii"))
+    if even < len(digits):
+        token += bytes((int(digits[even:], 16),))
+    self._curtoken = b""
+    self._add_token(token)
+    self._parse1 = self._parse_main
+    return j
+
+
 # --- the replacements, installed around the library's own parse only ------------------------------
 
 #: (module, attribute path, replacement): every pdfminer function this module replaces during a parse.
 TARGETS: tuple[tuple[str, str, Callable[..., Any]], ...] = (
     ("pdfminer.pdftypes", "PDFStream.decode", _decode),
     ("pdfminer.pdftypes", "decompress_corrupted", _decompress_corrupted),
+    ("pdfminer.psparser", "PSBaseParser._parse_hexstring", _parse_hexstring),
     ("pdfminer.pdfdocument", "PDFXRefStream.load", _xrefstream_load),
     ("pdfminer.pdfdocument", "PDFXRef.load", _xref_load),
     ("pdfminer.pdfdocument", "PDFDocument.read_xref_from", _read_xref_from),
@@ -592,6 +627,7 @@ def _device_class() -> type:
         """pdfplumber's page device, counting what it makes against the budget."""
 
         budget: Budget
+        chars = 0
         graphics = 0
         xobjects = 0
         depth = 0
@@ -600,6 +636,9 @@ def _device_class() -> type:
         def render_char(self, *args: Any, **kwargs: Any) -> float:
             budget = self.budget
             budget.chars += 1
+            self.chars += 1
+            if self.chars > budget.limits.max_page_chars:
+                raise LimitReached("max_page_chars", budget.limits.max_page_chars, "the page has more characters")
             if budget.chars > budget.limits.max_chars:
                 raise LimitReached("max_chars", budget.limits.max_chars, "the PDF has more characters than allowed")
             return float(super().render_char(*args, **kwargs))
@@ -609,14 +648,18 @@ def _device_class() -> type:
             if self._painting:  # a path of several pieces: pdfminer paints each piece on its own
                 super().paint_path(gstate, stroke, fill, evenodd, path)
                 return
+            if len(path) > limit:  # one path of more segments than a page may draw objects
+                raise LimitReached("max_graphics", limit, "the page draws a path of more segments")
             self._painting = True
+            item = self.cur_item
+            before = len(item._objs)
             try:
-                self.graphics += max(len(path) - 1, 1)  # a path's segments: lines, curves or rectangles
-                if self.graphics > limit:
-                    raise LimitReached("max_graphics", limit, "the page draws more lines, rectangles and curves")
                 super().paint_path(gstate, stroke, fill, evenodd, path)
             finally:
                 self._painting = False
+            self.graphics += len(item._objs) - before  # the lines, rectangles and curves it made
+            if self.graphics > limit:
+                raise LimitReached("max_graphics", limit, "the page draws more lines, rectangles and curves")
 
     return Device
 
@@ -627,7 +670,7 @@ def _interpreter_class() -> type:
     class Interpreter(PDFPageInterpreter):  # type: ignore[misc]
         """pdfminer's interpreter, counting the Form XObjects a page draws and how deep they nest."""
 
-        def do_Do(self, xobjid_arg: Any) -> None:  # noqa: N802 - pdfminer's name
+        def do_Do(self, xobjid_arg: Any) -> None:
             device = self.device
             limits = device.budget.limits
             device.xobjects += 1
@@ -678,4 +721,3 @@ def page_class() -> type:
 
         _CLASSES["page"] = BoundedPage
     return _CLASSES["page"]
-

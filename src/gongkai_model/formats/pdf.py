@@ -437,7 +437,9 @@ def _limit_problem(exc: LimitReached, source: str, page: int | None) -> Problem:
         skipped = "this page and the pages after it were not read"
     else:
         skipped = "the page was not read"
-    return Problem(str(place), f"{exc.what} (Limits.{exc.limit} = {exc.value}); {skipped}", code="READ_LIMIT", place=place)
+    return Problem(
+        str(place), f"{exc.what} (Limits.{exc.limit} = {exc.value}); {skipped}", code="READ_LIMIT", place=place
+    )
 
 
 def _count_chars(page: Any) -> int:
@@ -471,10 +473,18 @@ def parse_pdf(data: bytes, *, source: str = "<pdf>", limits: Limits = DEFAULT_LI
     pdfplumber = _pdfplumber()
     try:
         with bounded(limits) as budget:
-            return _parse(pdfplumber, data, source, limits, budget)
+            try:
+                return _parse(pdfplumber, data, source, limits, budget)
+            except ReadError as exc:  # nothing read: what the bounds clipped on the way is part of the reason
+                notes = [p for p in _notes(budget, source) if p not in exc.problems]
+                if not notes:
+                    raise
+                raise ReadError(str(exc).split("\n", 1)[0], [*exc.problems, *notes]) from None
     except (MemoryError, RecursionError) as exc:  # outside pdfminer's steps (they are guarded page by page)
         place = Place(source)
-        raise ReadError("cannot read the PDF", [Problem(str(place), _exhausted(exc), code="READ_LIMIT", place=place)]) from None
+        raise ReadError(
+            "cannot read the PDF", [Problem(str(place), _exhausted(exc), code="READ_LIMIT", place=place)]
+        ) from None
     except RuntimeError as exc:  # an untested pdfminer.six without the functions the bounds replace
         raise ReadError("cannot read the PDF", [Problem(source, str(exc), code="READ_LIMIT")]) from None
 
@@ -493,7 +503,7 @@ def _parse(pdfplumber: Any, data: bytes, source: str, limits: Limits, budget: Bu
     try:
         pdf = _guard(lambda: pdfplumber.open(io.BytesIO(data)), source)
     except LimitReached as exc:
-        raise ReadError("cannot read the PDF", [_limit_problem(exc, source, None), *_notes(budget, source)]) from None
+        raise ReadError("cannot read the PDF", [_limit_problem(exc, source, None)]) from None
     pages: list[list[tuple[float, _Table | _Line]]] = []
     chars = 0
     empty: list[int] = []
