@@ -17,17 +17,16 @@ import zlib
 from typing import Any
 
 import pytest
+from hostile import Outcome, assert_contract, run_capped
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from test_read_pdf import REAL, PDFWriter
 
 from gongkai_model.errors import ReadError
 from gongkai_model.formats import _pdfbounds
 from gongkai_model.formats import pdf as pdf_module
 from gongkai_model.formats.pdf import parse_pdf, read_pdf
 from gongkai_model.limits import DEFAULT_LIMITS, Limits
-
-from hostile import Outcome, assert_contract, run_capped
-from test_read_pdf import REAL, PDFWriter
 
 pytest.importorskip("pdfplumber")
 
@@ -50,7 +49,7 @@ def _limit(outcome: Outcome, name: str) -> dict[str, Any]:
 
 
 def make_xref_index() -> object:
-    """524 bytes: an xref stream declaring ``/Index [0 2000000000]`` and no page tree (pdfminer then walks every entry)."""
+    """524 bytes: an xref stream declaring ``/Index [0 2000000000]`` and no page tree (pdfminer walks every entry)."""
     body = zlib.compress(b"\x01\x00\x0f\x00" * 2)
     head = b"%PDF-1.5\n"
     catalog = b"1 0 obj\n<< /Type /Catalog >>\nendobj\n"

@@ -197,6 +197,8 @@ def _decode(self: Any) -> None:
     if budget is None:
         return _ORIGINALS["PDFStream.decode"](self)  # type: ignore[no-any-return]
     from pdfminer import pdftypes as t
+    from pdfminer.ascii85 import ascii85decode, asciihexdecode
+    from pdfminer.ccitt import ccittfaxdecode
     from pdfminer.utils import apply_png_predictor, apply_tiff_predictor
 
     data = self.rawdata
@@ -229,13 +231,13 @@ def _decode(self: Any) -> None:
             elif f in t.LITERALS_LZW_DECODE:
                 data = _lzwdecode(data, cap)
             elif f in t.LITERALS_ASCII85_DECODE:
-                data = t.ascii85decode(data)
+                data = ascii85decode(data)
             elif f in t.LITERALS_ASCIIHEX_DECODE:
-                data = t.asciihexdecode(data)
+                data = asciihexdecode(data)
             elif f in t.LITERALS_RUNLENGTH_DECODE:
                 data = _rldecode(data, cap)
             elif f in t.LITERALS_CCITTFAX_DECODE:
-                data = t.ccittfaxdecode(data, params)
+                data = ccittfaxdecode(data, params)
             elif f in t.LITERALS_DCT_DECODE or f in t.LITERALS_JBIG2_DECODE or f in t.LITERALS_JPX_DECODE:
                 pass  # images: kept as they are
             elif f == t.LITERAL_CRYPT:
@@ -623,7 +625,7 @@ def bounded(limits: Limits) -> Iterator[Budget]:
 def _device_class() -> type:
     from pdfplumber.page import PDFPageAggregatorWithMarkedContent
 
-    class Device(PDFPageAggregatorWithMarkedContent):  # type: ignore[misc]
+    class Device(PDFPageAggregatorWithMarkedContent):
         """pdfplumber's page device, counting what it makes against the budget."""
 
         budget: Budget
@@ -667,11 +669,11 @@ def _device_class() -> type:
 def _interpreter_class() -> type:
     from pdfminer.pdfinterp import PDFPageInterpreter
 
-    class Interpreter(PDFPageInterpreter):  # type: ignore[misc]
+    class Interpreter(PDFPageInterpreter):
         """pdfminer's interpreter, counting the Form XObjects a page draws and how deep they nest."""
 
         def do_Do(self, xobjid_arg: Any) -> None:
-            device = self.device
+            device: Any = self.device
             limits = device.budget.limits
             device.xobjects += 1
             if device.xobjects > limits.max_xobjects:
@@ -702,7 +704,7 @@ def page_class() -> type:
     if "page" not in _CLASSES:
         from pdfplumber.page import Page
 
-        class BoundedPage(Page):  # type: ignore[misc]
+        class BoundedPage(Page):
             """A pdfplumber page made within the budget of the parse (set as ``budget``)."""
 
             budget: Budget
