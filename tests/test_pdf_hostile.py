@@ -423,3 +423,13 @@ def test_bounded_widths_are_pdfminer_s_within_the_bound(seq: list[Any]) -> None:
     with _pdfbounds.bounded(DEFAULT_LIMITS):
         got = pdfminer.pdffont.get_widths(seq)
     assert got == expected
+
+
+def test_a_pdfminer_without_the_replaced_functions_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Reading on unbounded would be unsafe: the file is refused, naming what is missing and the extra."""
+    monkeypatch.setattr(_pdfbounds, "missing", lambda: ["pdfminer.pdffont.get_widths"])
+    with pytest.raises(ReadError, match=r"get_widths.*gongkai-model\[pdf\]"):
+        read_pdf(REAL)
+    import pdfminer.pdffont
+
+    assert pdfminer.pdffont.get_widths is not _pdfbounds._get_widths  # nothing left installed

@@ -38,7 +38,11 @@ from typing import Any
 
 from ..limits import Limits
 
-__all__ = ["TARGETS", "Budget", "LimitReached", "Note", "bounded", "missing", "page_class"]
+__all__ = ["TARGETS", "Budget", "LimitReached", "Note", "UnsupportedPdfminer", "bounded", "missing", "page_class"]
+
+
+class UnsupportedPdfminer(RuntimeError):
+    """The installed pdfminer.six lacks a function the bounds replace: reading on would be unbounded."""
 
 
 class LimitReached(BaseException):
@@ -582,7 +586,7 @@ def missing() -> list[str]:
 def _install() -> None:
     gone = missing()
     if gone:
-        raise RuntimeError(f"this pdfminer.six does not have {', '.join(gone)}; install the tested version")
+        raise UnsupportedPdfminer(f"this pdfminer.six does not have {', '.join(gone)}; install the tested version")
     for module, path, replacement in TARGETS:
         owner, name = _owner(module, path)
         _ORIGINALS[path] = owner.__dict__[name] if isinstance(owner, type) else getattr(owner, name)
@@ -599,7 +603,7 @@ def _restore() -> None:
 def bounded(limits: Limits) -> Iterator[Budget]:
     """pdfminer bounded by ``limits`` in this thread while the block runs; the originals restored after.
 
-    Raises :class:`RuntimeError` when pdfminer no longer has a function this module replaces (an
+    Raises :class:`UnsupportedPdfminer` when pdfminer no longer has a function this module replaces (an
     untested pdfminer.six): reading on without the bounds would be unsafe.
     """
     global _USERS

@@ -47,7 +47,7 @@ from ..limits import DEFAULT_LIMITS, Limits, Source, read_source, source_name
 from ..model.values import Edition
 from ._assemble import assemble, find_heading
 from ._document import Block, CellBudget, Document, Grid, Span
-from ._pdfbounds import Budget, LimitReached, bounded, page_class
+from ._pdfbounds import Budget, LimitReached, UnsupportedPdfminer, bounded, page_class
 from ._pdfbounds import _decompress_corrupted as _decompress_corrupted  # the linear recovery (tests)
 from ._result import Imported
 
@@ -485,8 +485,8 @@ def parse_pdf(data: bytes, *, source: str = "<pdf>", limits: Limits = DEFAULT_LI
         raise ReadError(
             "cannot read the PDF", [Problem(str(place), _exhausted(exc), code="READ_LIMIT", place=place)]
         ) from None
-    except RuntimeError as exc:  # an untested pdfminer.six without the functions the bounds replace
-        raise ReadError("cannot read the PDF", [Problem(source, str(exc), code="READ_LIMIT")]) from None
+    except UnsupportedPdfminer as exc:  # an untested pdfminer.six without the functions the bounds replace
+        raise ReadError("cannot read the PDF", [Problem(source, f"{exc} ({_EXTRA})")]) from None
 
 
 def _notes(budget: Budget, source: str) -> list[Problem]:
