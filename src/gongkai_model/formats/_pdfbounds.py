@@ -674,7 +674,25 @@ def _interpreter_class() -> type:
     from pdfminer.pdfinterp import PDFPageInterpreter
 
     class Interpreter(PDFPageInterpreter):
-        """pdfminer's interpreter, counting the Form XObjects a page draws and how deep they nest."""
+        """pdfminer's interpreter, counting the Form XObjects a page draws, how deep they nest, and path segments."""
+
+        def _path_grows(self) -> None:
+            device: Any = self.device
+            limit = device.budget.limits.max_graphics
+            if len(self.curpath) >= limit:  # stopped while the path is built, not once it is painted
+                raise LimitReached("max_graphics", limit, "the page draws a path of more segments")
+
+        def do_l(self, x: Any, y: Any) -> None:  # pdfminer counts the operands: the same parameters
+            self._path_grows()
+            super().do_l(x, y)
+
+        def do_c(self, x1: Any, y1: Any, x2: Any, y2: Any, x3: Any, y3: Any) -> None:
+            self._path_grows()
+            super().do_c(x1, y1, x2, y2, x3, y3)
+
+        def do_re(self, x: Any, y: Any, w: Any, h: Any) -> None:
+            self._path_grows()
+            super().do_re(x, y, w, h)
 
         def do_Do(self, xobjid_arg: Any) -> None:
             device: Any = self.device
