@@ -293,6 +293,15 @@ def test_memory_error_opening_the_pdf_is_a_limit(monkeypatch: pytest.MonkeyPatch
     assert "MemoryError" in info.value.problems[0].message
 
 
+def test_running_out_of_memory_is_a_limit_never_a_damaged_page() -> None:
+    """Under a memory cap pdfminer's MemoryError was caught by a blanket except: a mere damaged page."""
+    outcome = assert_contract(run_capped("test_pdf_hostile:make_dense_pages_short_of_memory"))
+    short = [p for p in outcome.problems if "MemoryError" in p["message"]]
+    assert short, str(outcome)
+    assert {p["code"] for p in short} == {"READ_LIMIT"}
+    assert not any(p["code"] == "READ_PAGE" for p in outcome.problems), str(outcome)
+
+
 # --- the replacements: present, contained, faithful ------------------------------------------------
 
 
@@ -433,3 +442,27 @@ def test_a_pdfminer_without_the_replaced_functions_is_refused(monkeypatch: pytes
     import pdfminer.pdffont
 
     assert pdfminer.pdffont.get_widths is not _pdfbounds._get_widths  # nothing left installed
+
+
+def make_dense_pages_short_of_memory() -> object:
+    """Pages of 19,000 characters each (within every bound) read with 75 MiB of address space to spare.
+
+    The cap is set here, above what the child already uses, so the run does not depend on how much
+    the interpreter and its imports take: each dense page runs out of memory (about 100 MB each).
+    """
+    import gc
+    import resource
+
+    pdf = _titled()
+    for _ in range(3):
+        pdf.new_page()
+        pdf.text(50, 100, "某区人民政府", 12)
+        pdf.pages[-1].append("BT /F1 1 Tf 1 0 0 1 50 500 Tm <" + "4E00" * 19_000 + "> Tj ET")
+    data = pdf.build()
+    read_pdf(_titled().build())  # everything pdfminer imports and caches, loaded before the cap
+    gc.collect()
+    with open("/proc/self/statm") as fh:
+        used = int(fh.read().split()[0]) * resource.getpagesize()
+    cap = used + 75 * 2**20
+    resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+    return read_pdf(data, name="dense.pdf")
