@@ -466,3 +466,32 @@ def make_dense_pages_short_of_memory() -> object:
     cap = used + 75 * 2**20
     resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
     return read_pdf(data, name="dense.pdf")
+
+
+def test_a_fax_stream_of_absurd_width_is_refused_before_it_is_allocated() -> None:
+    """pdfminer allocates a list of the declared width for every row: 2 billion pixels wide is refused."""
+    from pdfminer.pdfexceptions import PDFValueError
+    from pdfminer.pdftypes import LIT, PDFStream
+
+    stream = PDFStream(
+        {"Filter": LIT("CCITTFaxDecode"), "DecodeParms": {"K": -1, "Columns": 2_000_000_000}}, b"\x00" * 100
+    )
+    with _pdfbounds.bounded(DEFAULT_LIMITS), pytest.raises(PDFValueError):
+        stream.get_data()
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.binary(max_size=200), st.integers(1, 64), st.booleans())
+def test_bounded_fax_decoding_gives_pdfminer_s_bytes(data: bytes, width: int, black: bool) -> None:
+    from pdfminer.ccitt import ccittfaxdecode
+
+    params = {"K": -1, "Columns": width, "BlackIs1": black}
+    try:
+        expected: object = ccittfaxdecode(data, params)
+    except Exception as exc:  # pdfminer's own errors on damaged data
+        expected = type(exc)
+    try:
+        got: object = _pdfbounds._ccittfaxdecode(data, params, 1 << 30)
+    except Exception as exc:
+        got = type(exc)
+    assert got == expected

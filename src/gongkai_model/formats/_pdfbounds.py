@@ -195,6 +195,36 @@ def _lzwdecode(data: bytes, cap: int) -> bytes:
     return bytes(out)
 
 
+#: The widest CCITT fax image decoded (pdfminer allocates a list of the width for every row).
+MAX_FAX_WIDTH = 1 << 16
+
+
+def _ccittfaxdecode(data: bytes, params: Any, cap: int) -> bytes:
+    """pdfminer's ``ccittfaxdecode`` with rows gathered in a ``bytearray`` up to ``cap`` bytes, and a sane width."""
+    from pdfminer.ccitt import CCITTFaxDecoder
+    from pdfminer.pdfexceptions import PDFValueError
+
+    params = params if isinstance(params, dict) else {}
+    if params.get("K") != -1:
+        raise PDFValueError(params.get("K"))
+    width = params.get("Columns")
+    if not isinstance(width, int) or not 0 < width <= MAX_FAX_WIDTH:
+        raise PDFValueError(f"a CCITT fax image {width!r} pixels wide")
+    out = bytearray()
+
+    class Decoder(CCITTFaxDecoder):
+        def output_line(self, y: int, bits: Any) -> None:
+            self._buf = b""
+            super().output_line(y, bits)
+            out.extend(self._buf)
+            if len(out) > cap:
+                raise OverflowError(cap)
+
+    decoder = Decoder(width, bytealign=bool(params.get("EncodedByteAlign")), reversed=bool(params.get("BlackIs1")))
+    decoder.feedbytes(data)
+    return bytes(out)
+
+
 def _decode(self: Any) -> None:
     """``PDFStream.decode`` with every filter bounded by the bytes it actually produces."""
     budget = current()
@@ -202,7 +232,6 @@ def _decode(self: Any) -> None:
         return _ORIGINALS["PDFStream.decode"](self)  # type: ignore[no-any-return]
     from pdfminer import pdftypes as t
     from pdfminer.ascii85 import ascii85decode, asciihexdecode
-    from pdfminer.ccitt import ccittfaxdecode
     from pdfminer.utils import apply_png_predictor, apply_tiff_predictor
 
     data = self.rawdata
@@ -241,7 +270,7 @@ def _decode(self: Any) -> None:
             elif f in t.LITERALS_RUNLENGTH_DECODE:
                 data = _rldecode(data, cap)
             elif f in t.LITERALS_CCITTFAX_DECODE:
-                data = ccittfaxdecode(data, params)
+                data = _ccittfaxdecode(data, params, cap)
             elif f in t.LITERALS_DCT_DECODE or f in t.LITERALS_JBIG2_DECODE or f in t.LITERALS_JPX_DECODE:
                 pass  # images: kept as they are
             elif f == t.LITERAL_CRYPT:
