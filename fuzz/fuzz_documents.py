@@ -176,6 +176,11 @@ PDF_EDITS = [
     (rb"/FlateDecode", b"/LZWDecode"),
     (rb"/FlateDecode", b"/DCTDecode"),
     (rb"\d+ 0 R", b"999999 0 R"),
+    # what pdfminer expands from a number (issue 14): widths, xref entries, a /Prev loop
+    (rb"/W \[[^\]]*\]", b"/W [0 200000000 500]"),
+    (rb"/W \[", b"/W [0 [" + b"500 " * 100_000 + b"] "),
+    (rb"/Size \d+", b"/Size 2000000000 /Index [0 2000000000]"),
+    (rb"trailer\s*<<", b"trailer << /Prev 0 "),
 ]
 #: Changes to a page's drawing operators (decompressed): positions, fonts, text.
 CONTENT_EDITS = [
@@ -189,6 +194,12 @@ CONTENT_EDITS = [
     (rb"BT", b"q " * 5000 + b"BT"),
     (rb"ET", b""),
     (rb"cm", b"cm 0 0 0 0 0 0 cm"),
+    # what pdfminer expands from a number, or builds without end (issue 14)
+    (rb"endcmap", b"1 beginbfrange <00000000> <FFFFFFFF> <0000> endbfrange endcmap"),
+    (rb"endcmap", b"1 begincidrange <00000000> <FFFFFFFF> 0 endcidrange endcmap"),
+    (rb"Tf", b"Tf <" + b"4E00" * 300_000 + b"> Tj"),
+    (rb"\bS\b", b"S " + b"0 0 m 1 1 l S " * 60_000),
+    (rb"\bm\b", b"m " + b"1 1 l " * 60_000),
 ]
 
 

@@ -48,6 +48,11 @@ class PDFWriter:
         self.used: set[int] = set()
         self.encrypt = False
         self.broken: set[int] = set()  #: pages (from 1) whose content stream cannot be inflated
+        # for hostile files (tests/test_pdf_hostile.py):
+        self.packed: dict[int, bytes] = {}  #: pages (from 1) whose content stream is these Flate bytes as they are
+        self.widths: str | None = None  #: the CID font's /W array, instead of the real widths
+        self.cmap_extra = ""  #: more of the ToUnicode CMap (e.g. a ``bfrange``)
+        self.xobjects: list[str] = []  #: Form XObjects ``/X0``, ``/X1`` … (their drawing), usable on every page
 
     def new_page(self) -> None:
         self.pages.append([])
@@ -89,13 +94,23 @@ class PDFWriter:
                 f"<< /Length {len(packed)} /Filter /FlateDecode {extra}>>\nstream\n".encode() + packed + b"\nendstream"
             )
 
+        names = " ".join(f"/X{i} {i + 1} 0 R" for i in range(len(self.xobjects)))
+        xobject_resources = f"/XObject << {names} >>" if self.xobjects else ""
+        for drawing in self.xobjects:  # objects 1 … n, so that each can name the others
+            add(
+                stream(
+                    drawing.encode(),
+                    f"/Type /XObject /Subtype /Form /BBox [0 0 {self.W:.0f} {self.H:.0f}] "
+                    f"/Resources << {xobject_resources} >> ",
+                )
+            )
         codes = sorted(self.used)
         chunks = [codes[i : i + 100] for i in range(0, len(codes), 100)]
         cmap = "/CIDInit /ProcSet findresource begin 12 dict begin begincmap /CMapName /Uni def "
         cmap += "1 begincodespacerange <0000> <FFFF> endcodespacerange "
         for chunk in chunks:
             cmap += f"{len(chunk)} beginbfchar " + " ".join(f"<{c:04X}> <{c:04X}>" for c in chunk) + " endbfchar "
-        cmap += "endcmap CMapName currentdict /CMap defineresource pop end end"
+        cmap += self.cmap_extra + " endcmap CMapName currentdict /CMap defineresource pop end end"
         to_unicode = add(stream(cmap.encode()))
         descriptor = add(
             b"<< /Type /FontDescriptor /FontName /SimSun /Flags 4 /FontBBox [0 -140 1000 880] /ItalicAngle 0 "
@@ -105,7 +120,7 @@ class PDFWriter:
         cid = add(
             f"<< /Type /Font /Subtype /CIDFontType2 /BaseFont /SimSun /CIDSystemInfo << /Registry (Adobe) "
             f"/Ordering (Identity) /Supplement 0 >> /FontDescriptor {descriptor} 0 R /DW 1000 "
-            f"/W [32 [{widths}]] /CIDToGIDMap /Identity >>".encode()
+            f"/W {self.widths or f'[32 [{widths}]]'} /CIDToGIDMap /Identity >>".encode()
         )
         font = add(
             f"<< /Type /Font /Subtype /Type0 /BaseFont /SimSun /Encoding /Identity-H "
@@ -119,12 +134,18 @@ class PDFWriter:
                 content = add(
                     f"<< /Length {len(garbage)} /Filter /FlateDecode >>\nstream\n".encode() + garbage + b"\nendstream"
                 )
+            elif number in self.packed:
+                packed = self.packed[number]
+                content = add(
+                    f"<< /Length {len(packed)} /Filter /FlateDecode >>\nstream\n".encode() + packed + b"\nendstream"
+                )
             else:
                 content = add(stream("\n".join(ops).encode()))
             kids.append(
                 add(
                     f"<< /Type /Page /Parent {pages_id} 0 R /MediaBox [0 0 {self.W:.0f} {self.H:.0f}] "
-                    f"/Resources << /Font << /F1 {font} 0 R >> >> /Contents {content} 0 R >>".encode()
+                    f"/Resources << /Font << /F1 {font} 0 R >> {xobject_resources} >> "
+                    f"/Contents {content} 0 R >>".encode()
                 )
             )
         assert (
@@ -626,10 +647,12 @@ def test_damaged_page_is_a_located_problem() -> None:
     assert texts[0] == "某区人民政府2023年政府信息公开工作年度报告"
     assert "一、总体情况" not in texts  # the broken page gives nothing, and says so
     assert texts[-1] == "六、其他需要报告的事项"
-    # pdfminer reads a content stream that will not inflate as an empty page: the page is named
+    # pdfminer reads a content stream that will not inflate as an empty page: the page is named, and the stream
     assert [(p.code, p.severity, p.place.page if p.place else None) for p in doc.problems] == [
-        ("READ_PAGE_NO_TEXT", "warning", 2)
+        ("READ_DAMAGED", "warning", 2),
+        ("READ_PAGE_NO_TEXT", "warning", 2),
     ]
+    assert "cannot be inflated" in doc.problems[0].message
 
 
 def test_page_limit_reads_no_further(tmp_path: Path) -> None:

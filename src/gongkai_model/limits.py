@@ -57,10 +57,11 @@ class Limits:
 
     # -- what a reader builds, not only what it reads (PDF) --
     max_chars: int = attrs.field(default=2_000_000, validator=_positive)  #: characters of one document
-    max_graphics: int = attrs.field(default=50_000, validator=_positive)  #: lines, rects and curves of one page
+    max_graphics: int = attrs.field(default=20_000, validator=_positive)  #: lines, rects and curves of one page
     max_xobjects: int = attrs.field(default=2_000, validator=_positive)  #: Form XObjects drawn on one page
     max_font_codes: int = attrs.field(default=65_536, validator=_positive)  #: codes one font's widths or ToUnicode map
     max_xref_entries: int = attrs.field(default=1_000_000, validator=_positive)  #: cross-reference entries of a PDF
+    max_page_chars: int = attrs.field(default=20_000, validator=_positive)  #: characters of one PDF page (< 5,000 real)
 
     # -- one file of a batch (check_many, read_many, ``gongkai check``), enforced in the worker --
     max_seconds: float = attrs.field(default=120.0, validator=_positive)  #: time to read and check one file

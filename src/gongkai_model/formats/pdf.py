@@ -38,7 +38,6 @@ import itertools
 import math
 import re
 import statistics
-import zlib
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
@@ -48,6 +47,8 @@ from ..limits import DEFAULT_LIMITS, Limits, Source, read_source, source_name
 from ..model.values import Edition
 from ._assemble import assemble, find_heading
 from ._document import Block, CellBudget, Document, Grid, Span
+from ._pdfbounds import Budget, LimitReached, UnsupportedPdfminer, bounded, page_class
+from ._pdfbounds import _decompress_corrupted as _decompress_corrupted  # the linear recovery (tests)
 from ._result import Imported
 
 __all__ = ["parse_pdf", "read_pdf"]
@@ -61,36 +62,14 @@ _PAGE_NUMBER = re.compile(
 _CJK = re.compile(r"[\u3000-\u30ff\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]")
 
 
-def _decompress_corrupted(data: bytes) -> bytes:
-    """pdfminer's recovery of a Flate stream whose checksum is damaged, in linear time.
-
-    pdfminer's own (``pdfminer.pdftypes.decompress_corrupted``) feeds the stream one byte at a time
-    and joins the output with ``bytes +=``: quadratic, minutes on a few megabytes (found by
-    fuzzing). This gives the same bytes and raises the same ``zlib.error``.
-    """
-    d = zlib.decompressobj()
-    out = bytearray()
-    for i in range(len(data)):
-        try:
-            out += d.decompress(data[i : i + 1])
-        except zlib.error:
-            if i < len(data) - 3:  # not in the checksum: the data itself is damaged
-                raise
-            break
-    return bytes(out)
-
-
 def _pdfplumber() -> Any:
     try:
-        import pdfminer.pdftypes
         import pdfplumber
     except ImportError:
         raise ReadError(
             "reading PDFs needs pdfplumber",
             [Problem("pdfplumber", f"the optional dependency is not installed; install it with: {_EXTRA}")],
         ) from None
-    if getattr(pdfminer.pdftypes, "decompress_corrupted", None) is not None:
-        pdfminer.pdftypes.decompress_corrupted = _decompress_corrupted
     return pdfplumber
 
 
@@ -394,37 +373,73 @@ def _blocks(
     return blocks
 
 
-def _iter_pages(pdf: Any, limit: int) -> Iterator[Any]:
-    """Pages of an open PDF, built one by one and never more than ``limit`` (+1 to tell there are more)."""
-    from pdfminer.pdfpage import PDFPage
-    from pdfplumber.page import Page
+def _iter_pages(pdf: Any, limit: int, budget: Budget) -> Iterator[Any]:
+    """Pages of an open PDF, built one by one and never more than ``limit`` (+1 to tell there are more).
 
+    Each page's layout is made within ``budget`` (characters, drawings, Form XObjects counted).
+    """
+    from pdfminer.pdfpage import PDFPage
+
+    page_cls = page_class()
     doctop = 0.0
     for i, raw in enumerate(itertools.islice(PDFPage.create_pages(pdf.doc), limit + 1)):
-        page = Page(pdf, raw, page_number=i + 1, initial_doctop=doctop)
+        page = page_cls(pdf, raw, page_number=i + 1, initial_doctop=doctop)
+        page.budget = budget
         doctop += float(page.height)
         yield page
 
 
-def _failure(exc: BaseException) -> str:
+def _failure(exc: BaseException) -> tuple[str | None, str]:
     """What went wrong inside pdfminer, in a reader's words (the exception may be wrapped by pdfplumber)."""
     inner = exc.args[0] if exc.args and isinstance(exc.args[0], BaseException) else exc
     kind = type(inner).__name__
+    if isinstance(inner, MemoryError | RecursionError):
+        return "READ_LIMIT", _exhausted(inner)
     if "Password" in kind or "Encrypt" in kind:
-        return "the PDF is encrypted with a password; save an unprotected copy"
+        return None, "the PDF is encrypted with a password; save an unprotected copy"
     detail = str(inner).strip()
-    return f"the PDF is damaged ({kind}{': ' + detail[:200] if detail else ''})"
+    return None, f"the PDF is damaged ({kind}{': ' + detail[:200] if detail else ''})"
+
+
+def _exhausted(exc: BaseException) -> str:
+    """A ``MemoryError`` or ``RecursionError``: a limit of the machine reached, said as such."""
+    if isinstance(exc, MemoryError):
+        return "reading it ran out of memory (MemoryError); it was not read"
+    return "it nests too deep to be read (RecursionError); it was not read"
 
 
 def _guard(what: Callable[[], Any], source: str, page: int | None = None) -> Any:
-    """Run a pdfminer/pdfplumber step; any foreign exception becomes a ReadError naming the place."""
+    """Run a pdfminer/pdfplumber step; any foreign exception becomes a ReadError naming the place.
+
+    A limit of :class:`Limits` reached inside pdfminer (:class:`._pdfbounds.LimitReached`) passes
+    through, for the caller to decide what is skipped.
+    """
     try:
         return what()
     except GongkaiError:
         raise
     except Exception as exc:  # pdfminer raises many kinds (KeyError, TypeError, struct.error, PSEOF …)
         place = Place(source, page=page)
-        raise ReadError("cannot read the PDF", [Problem(str(place), _failure(exc), place=place)]) from None
+        code, message = _failure(exc)
+        raise ReadError("cannot read the PDF", [Problem(str(place), message, code=code, place=place)]) from None
+
+
+#: Limits of the whole document: reaching one stops the reading (the pages after it are not read).
+_DOCUMENT_LIMITS = frozenset({"max_chars", "max_unpacked_bytes", "max_xref_entries"})
+
+
+def _limit_problem(exc: LimitReached, source: str, page: int | None) -> Problem:
+    """A limit reached: which, its value, where, and what was skipped."""
+    place = Place(source, page=page)
+    if page is None:
+        skipped = "the PDF was not read"
+    elif exc.limit in _DOCUMENT_LIMITS:
+        skipped = "this page and the pages after it were not read"
+    else:
+        skipped = "the page was not read"
+    return Problem(
+        str(place), f"{exc.what} (Limits.{exc.limit} = {exc.value}); {skipped}", code="READ_LIMIT", place=place
+    )
 
 
 def _count_chars(page: Any) -> int:
@@ -434,7 +449,12 @@ def _count_chars(page: Any) -> int:
 def _page_problems(exc: ReadError) -> list[Problem]:
     """A page that cannot be read: its problems, located, and the rest of the document still read."""
     return [
-        Problem(p.location, p.message.replace("the PDF is", "the page is"), code="READ_PAGE", place=p.place)
+        Problem(
+            p.location,
+            p.message.replace("the PDF is", "the page is"),
+            code="READ_LIMIT" if p.code == "READ_LIMIT" else "READ_PAGE",
+            place=p.place,
+        )
         for p in exc.problems
     ]
 
@@ -443,26 +463,66 @@ def parse_pdf(data: bytes, *, source: str = "<pdf>", limits: Limits = DEFAULT_LI
     """The :class:`Document` of a PDF: per page, its tables and the paragraphs outside them, in reading order.
 
     Raises :class:`~gongkai_model.errors.ReadError` when the file is not a PDF, is encrypted with a
-    password, or cannot be opened; a page that cannot be read is a located problem.
+    password, or cannot be opened; a page that cannot be read is a located problem. pdfminer works
+    within ``limits`` (:mod:`._pdfbounds`): a limit reached is a located ``READ_LIMIT`` problem
+    naming the limit and its value, and the page (or, for the document's limits, the rest of the
+    document) is skipped; so is running out of memory or stack (``MemoryError``, ``RecursionError``).
     """
     if b"%PDF-" not in data[:1024]:
         raise ReadError("not a PDF", [Problem(source, "the file does not start with %PDF-", code="READ_NOT_A_REPORT")])
     pdfplumber = _pdfplumber()
+    try:
+        with bounded(limits) as budget:
+            try:
+                return _parse(pdfplumber, data, source, limits, budget)
+            except ReadError as exc:  # nothing read: what the bounds clipped on the way is part of the reason
+                notes = [p for p in _notes(budget, source) if p not in exc.problems]
+                if not notes:
+                    raise
+                raise ReadError(str(exc).split("\n", 1)[0], [*exc.problems, *notes]) from None
+    except (MemoryError, RecursionError) as exc:  # outside pdfminer's steps (they are guarded page by page)
+        place = Place(source)
+        raise ReadError(
+            "cannot read the PDF", [Problem(str(place), _exhausted(exc), code="READ_LIMIT", place=place)]
+        ) from None
+    except UnsupportedPdfminer as exc:  # an untested pdfminer.six without the functions the bounds replace
+        raise ReadError("cannot read the PDF", [Problem(source, f"{exc} ({_EXTRA})")]) from None
+
+
+def _notes(budget: Budget, source: str) -> list[Problem]:
+    """What the bounds clipped and the damaged streams pdfminer recovered, located."""
+    out = []
+    for note in budget.notes:
+        place = Place(source, page=note.page)
+        out.append(Problem(str(place), note.message, code=note.code, severity=note.severity, place=place))
+    return out
+
+
+def _parse(pdfplumber: Any, data: bytes, source: str, limits: Limits, budget: Budget) -> Document:
     problems: list[Problem] = []
-    pdf = _guard(lambda: pdfplumber.open(io.BytesIO(data)), source)
+    try:
+        pdf = _guard(lambda: pdfplumber.open(io.BytesIO(data)), source)
+    except LimitReached as exc:
+        raise ReadError("cannot read the PDF", [_limit_problem(exc, source, None)]) from None
     pages: list[list[tuple[float, _Table | _Line]]] = []
     chars = 0
     empty: list[int] = []
     try:
-        iterator = _iter_pages(pdf, limits.max_pages)
+        iterator = _iter_pages(pdf, limits.max_pages, budget)
         number = 0
         while True:
+            budget.page = number + 1
             try:
                 page = _guard(lambda: next(iterator, None), source, number + 1)
             except ReadError as exc:
                 if number == 0:
                     raise
                 problems.extend(_page_problems(exc))
+                break
+            except LimitReached as exc:
+                if number == 0:
+                    raise ReadError("cannot read the PDF", [_limit_problem(exc, source, None)]) from None
+                problems.append(_limit_problem(exc, source, number + 1))
                 break
             if page is None:
                 break
@@ -487,12 +547,18 @@ def parse_pdf(data: bytes, *, source: str = "<pdf>", limits: Limits = DEFAULT_LI
             except ReadError as exc:
                 problems.extend(_page_problems(exc))
                 continue
+            except LimitReached as exc:
+                problems.append(_limit_problem(exc, source, number))
+                if exc.limit in _DOCUMENT_LIMITS:
+                    break
+                continue
             finally:
                 page.close()
             pages.append(items)
     finally:
         with contextlib.suppress(Exception):  # closing a damaged file must not hide the reason it failed
             pdf.close()
+    problems.extend(_notes(budget, source))
     if number == 0:
         raise ReadError("cannot read the PDF", [Problem(source, "the PDF has no pages", code="READ_NOT_A_REPORT")])
     if chars:  # a page without text in a PDF with text: a scanned page, or a content stream that would not decode
@@ -546,4 +612,7 @@ def read_pdf(
     name = name or source_name(source, "<pdf>")
     data = read_source(source, limits, name, ReadError, "PDF")
     doc = parse_pdf(data, source=name, limits=limits)
-    return assemble(doc, agency=agency, year=year, edition=edition, strict=strict)
+    try:
+        return assemble(doc, agency=agency, year=year, edition=edition, strict=strict)
+    except (MemoryError, RecursionError) as exc:
+        raise ReadError("cannot read the PDF", [Problem(name, _exhausted(exc), code="READ_LIMIT")]) from None
