@@ -17,7 +17,6 @@ import zlib
 from typing import Any
 
 import pytest
-from hostile import Outcome, assert_contract, run_capped
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_read_pdf import REAL, PDFWriter
@@ -27,6 +26,8 @@ from gongkai_model.formats import _pdfbounds
 from gongkai_model.formats import pdf as pdf_module
 from gongkai_model.formats.pdf import parse_pdf, read_pdf
 from gongkai_model.limits import DEFAULT_LIMITS, Limits
+
+from hostile import Outcome, assert_contract, run_capped
 
 pytest.importorskip("pdfplumber")
 
