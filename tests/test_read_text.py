@@ -235,7 +235,7 @@ def test_a_10_mb_line() -> None:
     assert got.ok  # the tables come first: only the text past Limits.max_chars is left out, with a warning
     assert got.report is not None
     assert got.report.other_matters.text is not None
-    assert 1_900_000 < len(got.report.other_matters.text) < DEFAULT_LIMITS.max_chars
+    assert DEFAULT_LIMITS.max_chars - 10_000 < len(got.report.other_matters.text) < DEFAULT_LIMITS.max_chars
     cut = [p for p in got.problems if p.code == "READ_LIMIT"]
     assert [p.severity for p in cut] == ["warning"]
     assert "max_chars" in cut[0].message

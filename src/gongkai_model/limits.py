@@ -56,7 +56,7 @@ class Limits:
     max_xml_tags: int = attrs.field(default=500_000, validator=_positive)  #: zip: tags (``<``) of one XML part
 
     # -- what a reader builds, not only what it reads (PDF) --
-    max_chars: int = attrs.field(default=2_000_000, validator=_positive)  #: characters of one document
+    max_chars: int = attrs.field(default=200_000, validator=_positive)  #: characters of one document (~100 pages)
     max_graphics: int = attrs.field(default=20_000, validator=_positive)  #: lines, rects and curves of one page
     max_xobjects: int = attrs.field(default=2_000, validator=_positive)  #: Form XObjects drawn on one page
     max_font_codes: int = attrs.field(default=65_536, validator=_positive)  #: codes one font's widths or ToUnicode map
