@@ -33,3 +33,14 @@ def test_every_public_name_is_documented() -> None:
         names |= set(importlib.import_module(f"gongkai_model.{module}").__all__)
     missing = sorted(n for n in names if not n.startswith("__") and f"{n}" not in docs)
     assert missing == []
+
+
+def test_every_limit_is_in_the_errors_page() -> None:
+    """docs/errors.md lists every field of ``Limits`` with its default (a new bound cannot go undocumented)."""
+    import attrs
+
+    from gongkai_model.limits import Limits
+
+    page = (Path(__file__).resolve().parents[1] / "docs" / "errors.md").read_text(encoding="utf-8")
+    missing = [f.name for f in attrs.fields(Limits) if f"| `{f.name}` |" not in page]
+    assert not missing
