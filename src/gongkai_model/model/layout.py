@@ -162,7 +162,7 @@ def _getter(shape: Shape) -> Callable[[Any], tuple[Any, ...]]:
 @functools.cache
 def _slow_getter(shape: Shape) -> Callable[[Any], tuple[Any, ...]]:
     """The thorough twin of :func:`_getter`: each cell's own getter, one after another."""
-    getters = [c.getter for c in layout(shape)]
+    getters = [c.get for c in layout(shape)]
     return lambda report: tuple(get(report) for get in getters)
 
 
