@@ -661,13 +661,17 @@ _fast_node = functools.cache(_fast_fn)
 
 @functools.cache
 def _fast_applications(guard: bool) -> Callable[[Any], Applications]:
-    by_flag = {flag: _fast_node(Applications, flag, guard) for flag in (False, True)}
+    """表三 by its own flag (the layout of each flag generated when a document first uses it)."""
+    by_flag: dict[bool, Callable[[Any], Any]] = {}
 
     def structure(o: Any) -> Applications:
         flag = o["subtotal_column"]
         if type(flag) is not bool:
             raise _Slow
-        return by_flag[flag](o)  # type: ignore[no-any-return]
+        fn = by_flag.get(flag)
+        if fn is None:
+            fn = by_flag[flag] = _fast_node(Applications, flag, guard)
+        return fn(o)  # type: ignore[no-any-return]
 
     return structure
 
