@@ -7,6 +7,7 @@ code; these property tests compare both on valid reports and on reports forged p
 from __future__ import annotations
 
 import copy
+import importlib
 import operator
 from decimal import Decimal
 from typing import Any
@@ -63,6 +64,7 @@ def test_identity_statuses_agree_with_evaluate(report: gk.AnnualReport, blanks_a
     cells = values(report)
     expected = tuple(_identities.evaluate(i, cells, blanks_as_zero) for i in _identities.identities(shape))
     assert _identities.statuses(shape, cells, blanks_as_zero) == expected
+    assert _identities._statuses_fn(shape, blanks_as_zero)(cells) == expected  # generated even with the switch
 
 
 @settings(max_examples=100)
@@ -70,3 +72,5 @@ def test_identity_statuses_agree_with_evaluate(report: gk.AnnualReport, blanks_a
 def test_generated_values_getter_is_the_attrgetter(report: gk.AnnualReport) -> None:
     paths = [c.path for c in layout(shape_of(report))]
     assert values(report) == operator.attrgetter(*paths)(report)
+    generated = importlib.import_module("gongkai_model.model.layout")._getter(shape_of(report))
+    assert generated(report) == operator.attrgetter(*paths)(report)  # generated even with GONGKAI_NO_FAST_PATHS

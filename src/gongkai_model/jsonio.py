@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import contextvars
 import datetime as dt
+import functools
 import gc
 import json as _json
 import operator
@@ -38,6 +39,7 @@ from typing import Any
 import attrs
 import cattrs
 
+from ._codegen import FAST_PATHS, compile_function
 from .errors import GongkaiError, JSONError, ModelError, Problem
 from .limits import DEFAULT_LIMITS, Limits, Source, read_source, source_name
 from .model._spec import YEAR_MIN, Kind, Node, Value, field_specs, plain_test
@@ -168,7 +170,7 @@ def _unstructure_fn(cls: type, subtotal: bool) -> Callable[[Any], dict[str, Any]
             elif kind is Value.NODE:
                 counter[0] += 1
                 name = f"f{counter[0]}"
-                env[name] = {t: _unstructure_fn(t, sub) for t in info.types}
+                env[name] = {t: _unstructurer(t, sub) for t in info.types}
                 expr = f"{name}[type({v})]({v})"
             else:
                 expr = v
@@ -176,9 +178,41 @@ def _unstructure_fn(cls: type, subtotal: bool) -> Callable[[Any], dict[str, Any]
         return "{" + ", ".join(items) + "}"
 
     body = expr_of(cls, "o", subtotal)
-    exec("def unstructure(o):\n" + "".join(f"{line}\n" for line in lines) + f"    return {body}\n", env)
-    made: Callable[[Any], dict[str, Any]] = env["unstructure"]
+    source = "def unstructure(o):\n" + "".join(f"{line}\n" for line in lines) + f"    return {body}\n"
+    made: Callable[[Any], dict[str, Any]] = compile_function(
+        source, "unstructure", env, f"unstructure {cls.__name__}{' subtotal' if subtotal else ''}"
+    )
     return made
+
+
+def _unstructure_node(obj: Any, subtotal: bool) -> dict[str, Any]:
+    """The thorough twin of the generated :func:`_unstructure_fn`: the same dict, walked field by field."""
+    cls = type(obj)
+    out: dict[str, Any] = {}
+    if cls is AnnualReport:
+        out.update(schema_version=SCHEMA_VERSION, edition=obj.edition.value)
+    if cls is Applications:
+        subtotal = obj.subtotal_column
+        out["subtotal_column"] = subtotal
+    wire = _wire_keys(cls, subtotal)
+    for info in field_specs(cls):
+        if info.name not in wire:
+            continue
+        v = getattr(obj, info.name)
+        kind = info.spec.value
+        if v is None:
+            out[info.name] = None
+        elif kind is Value.MONEY:
+            out[info.name] = str(v)
+        elif kind is Value.DATE:
+            out[info.name] = v.isoformat()
+        elif kind is Value.AMOUNT:
+            out[info.name] = _unstructure_amount(v)
+        elif kind is Value.NODE:
+            out[info.name] = _unstructure_node(v, subtotal)
+        else:
+            out[info.name] = v
+    return out
 
 
 def _unstructure_amount(a: Amount) -> dict[str, Any]:
@@ -186,7 +220,7 @@ def _unstructure_amount(a: Amount) -> dict[str, Any]:
 
 
 def _unstructure_applications(obj: Applications) -> dict[str, Any]:
-    return _APPLICATIONS[obj.subtotal_column](obj)
+    return _unstructurer(Applications, obj.subtotal_column)(obj)
 
 
 _SUBTOTAL = next(i.name for i in field_specs(ApplicantCounts) if i.spec.total == "header")
@@ -198,13 +232,15 @@ def _wire_keys(cls: type, subtotal: bool) -> list[str]:
     return ["subtotal_column", *keys] if cls is Applications else keys
 
 
-_APPLICATIONS = {flag: _unstructure_fn(Applications, flag) for flag in (False, True)}
-_report_body = _unstructure_fn(AnnualReport, True)
+#: The generated unstructure function of each (class, subtotal): built on first use.
+_unstructurer = functools.cache(_unstructure_fn)
 
 
 def to_dict(report: AnnualReport) -> dict[str, Any]:
     """The report as a plain dict of JSON types (the document :func:`dumps` writes)."""
-    return _report_body(report)
+    if not FAST_PATHS:
+        return _unstructure_node(report, True)
+    return _unstructurer(AnnualReport, True)(report)
 
 
 converter.register_unstructure_hook(AnnualReport, to_dict)
@@ -221,7 +257,7 @@ def dumps(report: AnnualReport, *, indent: int | None = None) -> str:
     if indent not in (None, 2):
         raise GongkaiError("invalid argument", [Problem("indent", f"must be None or 2, got {indent!r}")])
     doc = to_dict(report)
-    if _orjson is not None:
+    if _orjson is not None and FAST_PATHS:
         try:
             raw: bytes = _orjson.dumps(doc, option=_orjson.OPT_INDENT_2 if indent else 0)
             return raw.decode("utf-8")
@@ -581,12 +617,12 @@ def _fast_fn(cls: type, subtotal: bool, guard: bool, envelope: bool = False) -> 
             elif kind is Value.AMOUNT:
                 expr = f"amount({a})"
             elif info.types == (Applications,):
-                env["applications"] = _FAST_APPLICATIONS[guard]
+                env["applications"] = _fast_applications(guard)
                 expr = f"applications({a})"
             elif len(info.types) == 1:
                 expr = f"@{info.name}"  # built inline, below
             else:
-                env[f"F{k}_{j}"] = {frozenset(_wire_keys(t, sub)): _fast_fn(t, sub, guard) for t in info.types}
+                env[f"F{k}_{j}"] = {frozenset(_wire_keys(t, sub)): _fast_node(t, sub, guard) for t in info.types}
                 expr = f"F{k}_{j}[frozenset({a})]({a})"  # the key set tells the class (a non-dict raises)
             sets.append(f"{setter}(x{k}, {expr})")
         lines.append(
@@ -613,25 +649,36 @@ def _fast_fn(cls: type, subtotal: bool, guard: bool, envelope: bool = False) -> 
         return f"x{k}"
 
     result = build(cls, "o", subtotal, True)
-    exec("def structure(o):\n" + "\n".join(lines) + f"\n    return {result}\n", env)  # from our own specs only
-    made: Callable[[Any], Any] = env["structure"]
+    source = "def structure(o):\n" + "\n".join(lines) + f"\n    return {result}\n"
+    what = f"structure {cls.__name__}{' subtotal' if subtotal else ''}{' guarded' if guard else ''}"
+    made: Callable[[Any], Any] = compile_function(source, "structure", env, what)
     return made
 
 
+#: The generated structure function of each (class, subtotal, guard, envelope): built on first use.
+_fast_node = functools.cache(_fast_fn)
+
+
+@functools.cache
 def _fast_applications(guard: bool) -> Callable[[Any], Applications]:
-    by_flag = {flag: _fast_fn(Applications, flag, guard) for flag in (False, True)}
+    """表三 by its own flag (the layout of each flag generated when a document first uses it)."""
+    by_flag: dict[bool, Callable[[Any], Any]] = {}
 
     def structure(o: Any) -> Applications:
         flag = o["subtotal_column"]
         if type(flag) is not bool:
             raise _Slow
-        return by_flag[flag](o)  # type: ignore[no-any-return]
+        fn = by_flag.get(flag)
+        if fn is None:
+            fn = by_flag[flag] = _fast_node(Applications, flag, guard)
+        return fn(o)  # type: ignore[no-any-return]
 
     return structure
 
 
-_FAST_APPLICATIONS = {guard: _fast_applications(guard) for guard in (False, True)}
-_FAST_REPORT = {guard: _fast_fn(AnnualReport, True, guard, envelope=True) for guard in (False, True)}
+def _fast_report(guard: bool) -> Callable[[Any], Any]:
+    """The generated structure function of a whole report document (built on first use)."""
+    return _fast_node(AnnualReport, True, guard, True)
 
 
 def _node_depth(cls: type) -> int:
@@ -694,9 +741,9 @@ def _from_dict(
         doc = MIGRATIONS[version](doc)
         version += 1
     edition = doc.get("edition")
-    if fast and not getattr(doc, "repeated", None):
+    if fast and FAST_PATHS and not getattr(doc, "repeated", None):
         try:
-            report = _FAST_REPORT[guard](doc)
+            report = _fast_report(guard)(doc)
         except Exception:  # anything unusual: the thorough path decides and explains
             pass
         else:
@@ -748,7 +795,7 @@ def _parse_fast(text: str | bytes) -> Any:
     re-serialisation is identical cannot have lost anything, so its parse is trusted.  Any other
     text goes to the standard parser, which reports repeated keys with their path.
     """
-    if _orjson is None:
+    if _orjson is None or not FAST_PATHS:
         return None
     try:
         doc = _orjson.loads(text)
@@ -770,11 +817,11 @@ def _loads_fast(text: str | bytes) -> AnnualReport | None:
     colon, orjson writes a second parse back to the very same bytes.  The second parse is thrown
     away: writing a string makes CPython keep a UTF-8 copy of it for as long as it lives.
     """
-    if _orjson is None:
+    if _orjson is None or not FAST_PATHS:
         return None
     try:
         doc = _orjson.loads(text)
-        report: AnnualReport = _FAST_REPORT[False](doc)
+        report: AnnualReport = _fast_report(False)(doc)
     except Exception:  # invalid JSON, anything unusual: the thorough path decides and explains
         return None
     version = doc["schema_version"]

@@ -29,6 +29,7 @@ from typing import Any, NamedTuple
 
 import attrs
 
+from ._codegen import FAST_PATHS, compile_function
 from .errors import ModelError, Problem, RecordsError
 from .labels import normalize_label
 from .model._spec import Node, Row, Value, field_specs
@@ -226,7 +227,7 @@ def from_records(
     """
     if not isinstance(records, list | tuple):
         records = list(records)
-    fast = _fast_from_records(records, agency, year, edition)
+    fast = _fast_from_records(records, agency, year, edition) if FAST_PATHS else None
     if fast is not None:
         return fast
     return _from_records(records, agency=agency, year=year, edition=edition)
@@ -373,8 +374,9 @@ def _builder(shape: Shape) -> Any:
         return f"{name}({', '.join(args)})"
 
     body = emit(tree, "")
-    exec(f"def build(v, agency, year):\n    return {body}\n", env)  # built from the model's own layout only
-    return env["build"]
+    return compile_function(
+        f"def build(v, agency, year):\n    return {body}\n", "build", env, f"records builder {shape.edition.value}"
+    )
 
 
 def _unknown(shape: Shape, table: str, row: str, column: str) -> str:

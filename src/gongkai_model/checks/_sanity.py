@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import functools
 import operator
-import re
 from typing import Any
 
 import attrs
 
-from ..model._spec import Node, Row, Value, _fast_check, _fast_code, check_value, field_specs
+from .._codegen import FAST_PATHS, Namespace, compile_function
+from ..model._spec import Node, Row, Value, _fast_check, check_value, fast_test, field_specs
 from ..model.layout import layout, shape_of, values
 from ._findings import Finding, Severity
 
@@ -93,7 +93,7 @@ def _deep(cls: type) -> Any:
     fn = _DEEP.get(cls)
     if fn is not None:
         return fn
-    env: dict[str, Any] = {"M": MAX_FIGURE}
+    ns = Namespace(M=MAX_FIGURE)
     lines: list[str] = []
     counter = [0]
 
@@ -101,21 +101,13 @@ def _deep(cls: type) -> Any:
         k = counter[0]
         counter[0] += 1
         plan = _plan(c)
-        fast, names = _fast_code(c)
-
-        def rename(match: re.Match[str]) -> str:  # the fast check's own names, made unique here
-            env[f"K{k}{match.group()}"] = names[match.group()]
-            return f"K{k}{match.group()}"
-
-        fast = _NODE_TYPES.sub(rename, fast).replace("self.", f"{var}.")
-        env.update({name: names[name] for name in _SHARED if name in names})
-        tests = [f"({fast})"]  # the model's own fast check, inlined
+        tests = [f"({fast_test(c, var, ns)})"]  # the model's own fast check, inlined (its names bound in ns)
         tests += [f"type({var}.{name}) is bool" for name in plan.others]
         if plan.extra:
             tests.append(f"not {var}._extra_problems()")
         tests += [f"({var}.{name} is None or -M <= {var}.{name} <= M)" for name, _ in plan.counts]
         lines.extend([f"    if not ({' and '.join(tests)}):", "        return False"])
-        for i, info in enumerate(field_specs(c)):
+        for info in field_specs(c):
             if info.spec.value is not Value.NODE:
                 continue
             if len(info.types) == 1:  # its class is certain: the fast check above looked at it
@@ -123,21 +115,14 @@ def _deep(cls: type) -> Any:
                 lines.append(f"    {child} = {var}.{info.name}")
                 emit(info.types[0], child)
             else:
-                env[f"D{k}_{i}"] = {t: _deep(t) for t in info.types}
-                lines.extend(
-                    [f"    if not D{k}_{i}[type({var}.{info.name})]({var}.{info.name}):", "        return False"]
-                )
+                table = ns.name({t: _deep(t) for t in info.types}, f"D{k}_")
+                value = f"{var}.{info.name}"
+                lines.extend([f"    if not {table}[type({value})]({value}):", "        return False"])
 
     emit(cls, "self")
-    exec("def deep(self):\n" + "\n".join(lines) + "\n    return True\n", env)  # from the model's own specs
-    fn = _DEEP[cls] = env["deep"]
+    source = "def deep(self):\n" + "\n".join(lines) + "\n    return True\n"
+    fn = _DEEP[cls] = compile_function(source, "deep", ns, f"forgery scan {cls.__name__}")
     return fn
-
-
-#: The names a generated fast check uses for the classes of its nodes (renamed when inlined).
-_NODE_TYPES = re.compile(r"\bT[0-9]+_[0-9]+\b")
-#: The names every generated fast check shares (the same objects in each).
-_SHARED = ("Decimal", "date", "Amount")
 
 
 @functools.cache
@@ -165,7 +150,7 @@ def scan(report: Any) -> tuple[list[Finding], set[str], bool]:
     class the model expects, so that its cells can be laid out; an invalid
     leaf value (a count that is a str, a list or a huge int) leaves it intact.
     """
-    if _clean(report):  # the common case: one generated check per node, one pass over the cells
+    if FAST_PATHS and _clean(report):  # the common case: one generated check per node, one pass over the cells
         return [], set(), True
     findings: list[Finding] = []
     bad_leaves: set[str] = set()
@@ -176,7 +161,7 @@ def scan(report: Any) -> tuple[list[Finding], set[str], bool]:
         cls: Any = type(node)
         plan = _plan(cls)
         try:
-            quick = _fast_check(cls)(node)
+            quick = FAST_PATHS and _fast_check(cls)(node)
         except Exception:
             quick = False
         if quick:  # every field certainly valid: look only at the nodes below and at the counts' size

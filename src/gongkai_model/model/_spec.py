@@ -18,6 +18,7 @@ from typing import Any
 
 import attrs
 
+from .._codegen import FAST_PATHS, Namespace, compile_function
 from ..errors import ModelError, Problem
 
 __all__ = [
@@ -247,7 +248,7 @@ class Node:
     """Base of every model class: checks all its fields at once on construction."""
 
     def __attrs_post_init__(self) -> None:
-        if _fast_check(type(self))(self):
+        if FAST_PATHS and _fast_check(type(self))(self):
             extra = self._extra_problems()
             if extra:
                 raise ModelError(f"invalid {type(self).__name__}", extra)
@@ -277,47 +278,42 @@ def _fast_check(cls: type) -> Callable[[Any], bool]:
     fn = _FAST.get(cls)
     if fn is not None:
         return fn
+    ns = Namespace()
+    body = fast_test(cls, "self", ns)
+    made: Callable[[Any], bool] = compile_function(
+        f"def fast(self):\n    return {body}\n", "fast", ns, f"fast check {cls.__name__}"
+    )
+    _FAST[cls] = made
+    return made
+
+
+def fast_test(cls: type, var: str, ns: Namespace) -> str:
+    """The expression of :func:`_fast_check` for ``cls`` over the variable ``var``.
+
+    The objects it refers to are bound in ``ns``, so that another generator (the forgery scan)
+    can inline it in a function of its own.
+    """
     tests = []
-    env: dict[str, Any] = {"Decimal": Decimal, "date": _dt.date}
-    for i, info in enumerate(field_specs(cls)):
-        v = f"self.{info.name}"
+    for info in field_specs(cls):
+        v = f"{var}.{info.name}"
         kind = info.spec.value
         none_ok = not info.spec.required and kind not in (Value.NODE, Value.YEAR)
         plain = plain_test(kind, v)
         if plain is not None:
             test = plain
         elif kind is Value.MONEY:
-            test = f"(type({v}) is Decimal and {v}.is_finite() and {v} >= 0)"
+            test = f"(type({v}) is {ns.name(Decimal, 'Decimal')} and {v}.is_finite() and {v} >= 0)"
         elif kind is Value.DATE:
-            test = f"type({v}) is date"
+            test = f"type({v}) is {ns.name(_dt.date, 'date')}"
         elif kind is Value.AMOUNT:
             from .values import Amount
 
-            env["Amount"] = Amount
-            test = f"type({v}) is Amount"
+            test = f"type({v}) is {ns.name(Amount, 'Amount')}"
         else:
-            names = []
-            for j, t in enumerate(info.types):
-                env[f"T{i}_{j}"] = t
-                names.append(f"T{i}_{j}")
+            names = [ns.name(t, "T") for t in info.types]
             test = f"type({v}) in ({', '.join(names)},)"
         tests.append(f"({v} is None or {test})" if none_ok else test)
-    body = " and ".join(tests) or "True"
-    exec(f"def fast(self):\n    return {body}\n", env)  # the code is built from our own specs only
-    made: Callable[[Any], bool] = env["fast"]
-    _FAST[cls] = made
-    _FAST_CODE[cls] = (body, env)
-    return made
-
-
-#: The expression (over ``self``) of each generated fast check and its names, for code that inlines it.
-_FAST_CODE: dict[type, tuple[str, dict[str, Any]]] = {}
-
-
-def _fast_code(cls: type) -> tuple[str, dict[str, Any]]:
-    """The body of :func:`_fast_check` for ``cls`` (an expression over ``self``) and the names it uses."""
-    _fast_check(cls)
-    return _FAST_CODE[cls]
+    return " and ".join(tests) or "True"
 
 
 @attrs.frozen

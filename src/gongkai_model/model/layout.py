@@ -21,6 +21,7 @@ from typing import Any
 
 import attrs
 
+from .._codegen import FAST_PATHS, compile_function
 from ..errors import ModelError, Problem
 from ._spec import Kind, Node, Row, Spec, Value, field_specs
 from .report import NUMERALS, AnnualReport
@@ -152,15 +153,22 @@ def _getter(shape: Shape) -> Callable[[Any], tuple[Any, ...]]:
                 lines.append(f"    {names[node]} = {names['.'.join(steps[:k])]}.{steps[k]}")
         items.append(f"{names[parent]}.{leaf}")
     lines.append(f"    return ({', '.join(items)},)")
-    env: dict[str, Any] = {}
-    exec("\n".join(lines) + "\n", env)  # built from the model's own layout only
-    made: Callable[[Any], tuple[Any, ...]] = env["get"]
+    made: Callable[[Any], tuple[Any, ...]] = compile_function(
+        "\n".join(lines) + "\n", "get", {}, f"cell getter {shape.edition.value}"
+    )
     return made
+
+
+@functools.cache
+def _slow_getter(shape: Shape) -> Callable[[Any], tuple[Any, ...]]:
+    """The thorough twin of :func:`_getter`: each cell's own getter, one after another."""
+    getters = [c.get for c in layout(shape)]
+    return lambda report: tuple(get(report) for get in getters)
 
 
 def values(report: AnnualReport) -> tuple[Any, ...]:
     """The value of every cell of ``report``, in :func:`layout` order (one C-level call)."""
-    return _getter(shape_of(report))(report)
+    return (_getter if FAST_PATHS else _slow_getter)(shape_of(report))(report)
 
 
 def cells(report: AnnualReport) -> Iterator[tuple[Cell, Any]]:

@@ -1,0 +1,72 @@
+"""The one place where generated code is compiled, and the switch that turns every fast path off.
+
+Several modules generate a function from the model's own specs (never from input): the model's
+fast type check, the cell getter, the records builder, the forgery scan, the identity sums and
+JSON's loads and dumps.  They all compile through :func:`compile_function`, which gives each
+function a unique file name (``<gongkai_model generated structure AnnualReport-3>``) and
+registers its source in :mod:`linecache`, as attrs and cattrs do: a traceback inside generated
+code shows its lines and pdb steps through it.
+
+Generators compose through :class:`Namespace`: a generator that emits an expression (such as
+:func:`~gongkai_model.model._spec.fast_test`) binds the objects it refers to in the namespace
+it is given, so another generator can inline it without touching its text.
+
+Every fast path is tested against its thorough twin; setting the environment variable
+``GONGKAI_NO_FAST_PATHS=1`` (read once, at import) makes the thorough twin run alone
+(:data:`FAST_PATHS` is then ``False``).
+"""
+
+from __future__ import annotations
+
+import itertools
+import linecache
+import os
+import threading
+from collections.abc import Callable
+from typing import Any
+
+__all__ = ["FAST_PATHS", "Namespace", "compile_function"]
+
+#: ``False`` when ``GONGKAI_NO_FAST_PATHS`` is set (to anything but ``""`` or ``"0"``): every
+#: fast path is skipped and the thorough path runs alone.
+FAST_PATHS: bool = os.environ.get("GONGKAI_NO_FAST_PATHS", "") in ("", "0")
+
+_COUNTER = itertools.count(1)
+_LOCK = threading.Lock()
+
+
+class Namespace:
+    """The globals of a function being generated: each object bound once, under a unique name."""
+
+    def __init__(self, **fixed: Any) -> None:
+        self.env: dict[str, Any] = dict(fixed)
+        self._by_id: dict[int, str] = {id(v): k for k, v in fixed.items()}
+
+    def name(self, obj: Any, hint: str = "g") -> str:
+        """The name under which ``obj`` is bound (the same object always gets the same name)."""
+        found = self._by_id.get(id(obj))
+        if found is not None:
+            return found
+        name = f"{hint}{len(self.env)}"
+        while name in self.env:  # pragma: no cover - a fixed name that looks generated
+            name += "_"
+        self.env[name] = obj
+        self._by_id[id(obj)] = name
+        return name
+
+
+def compile_function(source: str, name: str, env: dict[str, Any] | Namespace, what: str) -> Callable[..., Any]:
+    """Compile ``source`` (one ``def name(...)``) with ``env`` as its globals and return the function.
+
+    ``what`` says what it is (``"structure AnnualReport"``); the file name made from it is
+    unique and its lines are registered in :mod:`linecache` for tracebacks and pdb.
+    """
+    namespace = env.env if isinstance(env, Namespace) else env
+    with _LOCK:
+        filename = f"<gongkai_model generated {what}-{next(_COUNTER)}>"
+    lines = source.splitlines(keepends=True)
+    # (size, mtime, lines, fullname); a mtime of None keeps linecache.checkcache from dropping it
+    linecache.cache[filename] = (len(source), None, lines, filename)
+    exec(compile(source, filename, "exec"), namespace)  # the one exec: code built from the model's own specs
+    made: Callable[..., Any] = namespace[name]
+    return made
