@@ -13,6 +13,8 @@ import gongkai_model as gk
 from gongkai_model.formats import parse_value, read_html, render_html
 from gongkai_model.model import Amount, Value
 
+from hostile import assert_contract, run_capped
+
 KINDS = [Value.COUNT, Value.SIGNED, Value.MONEY, Value.AMOUNT, Value.TEXT]
 
 #: Characters that stress normalisation: enclosed, parenthesized, superscript, vertical and small forms,
@@ -94,3 +96,15 @@ def test_a_footnote_mark_in_a_published_page_is_read_with_a_warning() -> None:
     assert len(warned) == 1
     assert warned[0].place is not None
     assert any(prov.note == "⑴" for prov in got.provenance.values())
+
+
+def marks_and_spaces() -> object:
+    """A cell of 400,000 marks (and one of marks between spaces): fuzzing a PDF once found a quadratic search."""
+    got = [parse_value(text, Value.COUNT) for text in ("*" * 400_000 + "x", "①" * 400_000 + "1", "26" + "※" * 400_000)]
+    return gk.formats.read_html(f"<p>{'⑴ ' * 200_000}</p>".encode()) if all(got) else None
+
+
+def test_a_long_run_of_footnote_marks_is_read_in_linear_time() -> None:
+    outcome = assert_contract(run_capped("test_values:marks_and_spaces"))
+    assert outcome.kind == "result"
+    assert parse_value("26" + "※" * 1000, Value.COUNT).value == 26

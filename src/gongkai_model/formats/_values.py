@@ -50,10 +50,18 @@ _NUMERAL_MARK = re.compile(
 )
 #: Footnote marks after a figure: a run of such numerals, bracketed marks in small or vertical
 #: presentation forms (``﹙1﹚``, ``︵1︶``), or note signs (``*`` ``※`` ``†`` ``‡``); trailing spaces allowed.
-_FOOTNOTE = re.compile(
-    r"(?:[\u00b2\u00b3\u00b9\u2070-\u209f\u2460-\u24ff\u2776-\u2793\u3220-\u325f\u3280-\u32bf*＊※†‡]"
-    r"|[﹙︵][0-9A-Za-z０-９一二三四五六七八九十]{1,3}[﹚︶])+\s*$"
+#: Matched on the *reversed* text from its start, so the search is linear (a search for the pattern
+#: anchored at the end tried every start in a run of marks: quadratic, found by fuzzing a PDF).
+_FOOTNOTE_REVERSED = re.compile(
+    r"\s*(?:[\u00b2\u00b3\u00b9\u2070-\u209f\u2460-\u24ff\u2776-\u2793\u3220-\u325f\u3280-\u32bf*＊※†‡]"
+    r"|[﹚︶][0-9A-Za-z０-９一二三四五六七八九十]{1,3}[﹙︵])+"
 )
+
+
+def _footnote_start(raw: str) -> int | None:
+    """Where the footnote marks at the end of ``raw`` start, or ``None`` when it ends with none."""
+    m = _FOOTNOTE_REVERSED.match(raw[::-1])
+    return None if m is None else len(raw) - m.end()
 
 
 @attrs.frozen
@@ -113,10 +121,10 @@ def parse_value(text: str | None, kind: Value, *, unit: str | None = None) -> Pa
     """
     raw = "" if text is None else text
     if kind in _FIGURES:
-        mark = _FOOTNOTE.search(raw)
-        if mark is not None and mark.start() > 0 and any(ch.isdigit() for ch in raw[: mark.start()]):
-            before = parse_value(raw[: mark.start()], kind, unit=unit)
-            footnote = mark.group(0).strip()
+        at = _footnote_start(raw)
+        if at is not None and at > 0 and any(ch.isdigit() for ch in raw[:at]):
+            before = parse_value(raw[:at], kind, unit=unit)
+            footnote = raw[at:].strip()
             kept = f"{before.note}{footnote}" if before.note else footnote
             warning = f"a footnote mark printed after the figure is kept beside it: {footnote}"
             if before.warning:
