@@ -45,3 +45,13 @@ def test_the_memory_cap_holds() -> None:
     outcome = run_capped("test_hostile_harness:allocates_past_the_cap")
     assert outcome.kind == "foreign", str(outcome)
     assert outcome.type == "MemoryError", str(outcome)
+
+
+def test_the_peak_is_the_childs_own_not_its_parents() -> None:
+    """Regression: ru_maxrss keeps the parent's high-water mark across exec, so a child of a large pytest
+    process seemed as large as its parent (a 266 MiB read reported as 731 MiB in a full run)."""
+    ballast = bytearray(600 * 1024**2)  # this process is now over 600 MiB
+    ballast[::4096] = b"x" * len(ballast[::4096])  # touched, so resident
+    outcome = run_capped("test_hostile_harness:reads_the_seed")
+    assert outcome.peak_bytes < 400 * 1024**2, str(outcome)
+    del ballast
