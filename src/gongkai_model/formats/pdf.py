@@ -38,6 +38,7 @@ import itertools
 import math
 import re
 import statistics
+import threading
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
@@ -408,6 +409,30 @@ def _exhausted(exc: BaseException) -> str:
     return "it nests too deep to be read (RecursionError); it was not read"
 
 
+#: Memory set aside while a PDF is parsed (address space only: never touched), given back the moment
+#: memory runs out, so that saying so (a problem, a place, the bounds' clean-up) does not itself fail:
+#: CPython 3.11 could crash outright when an exception travelled on with no memory left at all.
+_RESERVE_BYTES = 16 * 1024 * 1024
+_RESERVE = threading.local()
+
+
+def _hold_reserve() -> None:
+    if getattr(_RESERVE, "block", None) is None:
+        try:
+            _RESERVE.block = bytearray(_RESERVE_BYTES)
+        except MemoryError:
+            _RESERVE.block = None
+
+
+def _release_reserve() -> None:
+    _RESERVE.block = None
+
+
+def _exhausting(exc: BaseException) -> bool:
+    """Whether ``exc`` is (or wraps, as pdfplumber does) a ``MemoryError``."""
+    return isinstance(exc, MemoryError) or bool(exc.args and isinstance(exc.args[0], MemoryError))
+
+
 def _guard(what: Callable[[], Any], source: str, page: int | None = None) -> Any:
     """Run a pdfminer/pdfplumber step; any foreign exception becomes a ReadError naming the place.
 
@@ -419,6 +444,8 @@ def _guard(what: Callable[[], Any], source: str, page: int | None = None) -> Any
     except GongkaiError:
         raise
     except Exception as exc:  # pdfminer raises many kinds (KeyError, TypeError, struct.error, PSEOF …)
+        if _exhausting(exc):
+            _release_reserve()
         place = Place(source, page=page)
         code, message = _failure(exc)
         raise ReadError("cannot read the PDF", [Problem(str(place), message, code=code, place=place)]) from None
@@ -471,22 +498,29 @@ def parse_pdf(data: bytes, *, source: str = "<pdf>", limits: Limits = DEFAULT_LI
     if b"%PDF-" not in data[:1024]:
         raise ReadError("not a PDF", [Problem(source, "the file does not start with %PDF-", code="READ_NOT_A_REPORT")])
     pdfplumber = _pdfplumber()
+    _hold_reserve()
     try:
         with bounded(limits) as budget:
             try:
                 return _parse(pdfplumber, data, source, limits, budget)
+            except (MemoryError, RecursionError):
+                _release_reserve()
+                raise
             except ReadError as exc:  # nothing read: what the bounds clipped on the way is part of the reason
                 notes = [p for p in _notes(budget, source) if p not in exc.problems]
                 if not notes:
                     raise
                 raise ReadError(str(exc).split("\n", 1)[0], [*exc.problems, *notes]) from None
     except (MemoryError, RecursionError) as exc:  # outside pdfminer's steps (they are guarded page by page)
+        _release_reserve()
         place = Place(source)
         raise ReadError(
             "cannot read the PDF", [Problem(str(place), _exhausted(exc), code="READ_LIMIT", place=place)]
         ) from None
     except UnsupportedPdfminer as exc:  # an untested pdfminer.six without the functions the bounds replace
         raise ReadError("cannot read the PDF", [Problem(source, f"{exc} ({_EXTRA})")]) from None
+    finally:
+        _release_reserve()
 
 
 def _notes(budget: Budget, source: str) -> list[Problem]:
@@ -554,6 +588,7 @@ def _parse(pdfplumber: Any, data: bytes, source: str, limits: Limits, budget: Bu
                 continue
             finally:
                 page.close()
+                _hold_reserve()  # given back if this page ran out of memory: set aside again for the next
             pages.append(items)
     finally:
         with contextlib.suppress(Exception):  # closing a damaged file must not hide the reason it failed
