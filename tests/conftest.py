@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from decimal import Decimal
 from pathlib import Path
@@ -11,9 +12,60 @@ from hypothesis import HealthCheck, settings
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+# Hypothesis profiles (CONTRIBUTING.md): ``ci`` (derandomized: the same examples on every run) when
+# ``CI`` is set, as CI sets it; ``HYPOTHESIS_PROFILE`` chooses one by name (``quick``: few examples,
+# for a fast local loop); ``default`` otherwise.  A test's own ``@settings`` still wins over a profile.
 settings.register_profile("default", deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile("ci", deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True)
-settings.load_profile("default")
+settings.register_profile("quick", deadline=None, suppress_health_check=[HealthCheck.too_slow], max_examples=10)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "default"))
+
+# --- markers (registered in pyproject.toml; see CONTRIBUTING.md) ------------------------------------
+# Set here by module or by test, so the test files need not carry them.  Select or deselect with
+# ``-m``, e.g. ``pytest -m "not libreoffice and not slow"``; CI (``.ci/run``) runs everything.
+
+#: Tests that start LibreOffice (``soffice``) for real.
+LIBREOFFICE = {
+    "test_libreoffice.py": None,  # the whole module
+    "test_excel_print.py": {
+        "test_no_two_words_overlap_and_everything_is_on_the_page",
+        "test_every_statutory_label_appears_whole_in_its_cell",
+        "test_print_setup_names_a_cjk_font_wraps_and_repeats_headers",
+    },
+    "test_read_docx.py": {"test_libreoffice_word_files_of_real_pages_read_exactly"},
+    "test_containers_hostile.py": {"test_nothing_the_readers_or_libreoffice_open_reaches_the_network"},
+}
+#: Tests that need pdfplumber (the ``pdf`` extra).
+PDF = {
+    "test_read_pdf.py": None,
+    "test_pdf_hostile.py": None,
+    "test_excel_print.py": LIBREOFFICE["test_excel_print.py"],
+    "test_fuzz_regressions.py": {
+        "test_pdf_tables_share_one_cell_budget",
+        "test_the_recovery_keeps_pdfminer_s_answers",
+        "test_objects_without_a_finite_position_are_not_placed",
+    },
+    "test_fuzz_smoke.py": {"test_mutated_documents_give_an_imported_or_the_library_error[pdf]"},
+    "pdf.py": {"gongkai_model.formats.pdf.read_pdf"},  # the doctest
+}
+#: Tests over about 10 s on a shared 2-core machine (measured with ``--durations``).
+SLOW: dict[str, set[str] | None] = {}
+
+
+def _listed(table: dict[str, set[str] | None], item: pytest.Item) -> bool:
+    if item.path.name not in table:
+        return False
+    names = table[item.path.name]
+    return names is None or item.name in names or item.name.split("[")[0] in names
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark the tests listed above ``libreoffice``, ``pdf`` and ``slow``."""
+    for item in items:
+        for marker, table in (("libreoffice", LIBREOFFICE), ("pdf", PDF), ("slow", SLOW)):
+            if _listed(table, item):
+                item.add_marker(getattr(pytest.mark, marker))
+
 
 ROOT = Path(__file__).resolve().parents[1]
 CASES = ROOT / "tests" / "data" / "cases"
