@@ -24,22 +24,16 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.enviro
 # Set here by module or by test, so the test files need not carry them.  Select or deselect with
 # ``-m``, e.g. ``pytest -m "not libreoffice and not slow"``; CI (``.ci/run``) runs everything.
 
-#: Tests that start LibreOffice (``soffice``) for real.
-LIBREOFFICE = {
+#: Tests that start LibreOffice (``soffice``) for real (see also :data:`BY_FIXTURE`).
+LIBREOFFICE: dict[str, set[str] | None] = {
     "test_libreoffice.py": None,  # the whole module
-    "test_excel_print.py": {
-        "test_no_two_words_overlap_and_everything_is_on_the_page",
-        "test_every_statutory_label_appears_whole_in_its_cell",
-        "test_print_setup_names_a_cjk_font_wraps_and_repeats_headers",
-    },
     "test_read_docx.py": {"test_libreoffice_word_files_of_real_pages_read_exactly"},
     "test_containers_hostile.py": {"test_nothing_the_readers_or_libreoffice_open_reaches_the_network"},
 }
 #: Tests that need pdfplumber (the ``pdf`` extra).
-PDF = {
+PDF: dict[str, set[str] | None] = {
     "test_read_pdf.py": None,
     "test_pdf_hostile.py": None,
-    "test_excel_print.py": LIBREOFFICE["test_excel_print.py"],
     "test_fuzz_regressions.py": {
         "test_pdf_tables_share_one_cell_budget",
         "test_the_recovery_keeps_pdfminer_s_answers",
@@ -49,7 +43,19 @@ PDF = {
     "pdf.py": {"gongkai_model.formats.pdf.read_pdf"},  # the doctest
 }
 #: Tests over about 10 s on a shared 2-core machine (measured with ``--durations``).
-SLOW: dict[str, set[str] | None] = {}
+SLOW: dict[str, set[str] | None] = {
+    "test_libreoffice.py": None,
+    "test_fuzz_smoke.py": {
+        "test_mutated_workbooks_give_a_report_or_located_problems",
+        "test_mutated_documents_give_an_imported_or_the_library_error[docx]",
+        "test_mutated_documents_give_an_imported_or_the_library_error[pdf]",
+    },
+    "test_batch_robust.py": {"test_a_thousand_files_with_hangs_bombs_and_a_killed_worker"},
+}
+#: Fixture → the markers of every test that uses it.
+BY_FIXTURE = {
+    "pdfs": ("libreoffice", "pdf"),  # test_excel_print.py: LibreOffice exports every workbook, pdfplumber reads it
+}
 
 
 def _listed(table: dict[str, set[str] | None], item: pytest.Item) -> bool:
@@ -62,9 +68,13 @@ def _listed(table: dict[str, set[str] | None], item: pytest.Item) -> bool:
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Mark the tests listed above ``libreoffice``, ``pdf`` and ``slow``."""
     for item in items:
-        for marker, table in (("libreoffice", LIBREOFFICE), ("pdf", PDF), ("slow", SLOW)):
-            if _listed(table, item):
-                item.add_marker(getattr(pytest.mark, marker))
+        markers = {
+            m for m, table in (("libreoffice", LIBREOFFICE), ("pdf", PDF), ("slow", SLOW)) if _listed(table, item)
+        }
+        for fixture in getattr(item, "fixturenames", ()):
+            markers.update(BY_FIXTURE.get(fixture, ()))
+        for marker in sorted(markers):
+            item.add_marker(getattr(pytest.mark, marker))
 
 
 ROOT = Path(__file__).resolve().parents[1]
