@@ -15,9 +15,11 @@ sys.path.insert(0, str(Path(__file__).parent))
 # Hypothesis profiles (CONTRIBUTING.md): ``ci`` (derandomized: the same examples on every run) when
 # ``CI`` is set, as CI sets it; ``HYPOTHESIS_PROFILE`` chooses one by name (``quick``: few examples,
 # for a fast local loop); ``default`` otherwise.  A test's own ``@settings`` still wins over a profile.
-settings.register_profile("default", deadline=None, suppress_health_check=[HealthCheck.too_slow])
-settings.register_profile("ci", deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True)
-settings.register_profile("quick", deadline=None, suppress_health_check=[HealthCheck.too_slow], max_examples=10)
+# (``derandomize`` is stated in each: Hypothesis derives a profile from its own, derandomized when it sees CI.)
+_BASE: dict[str, Any] = {"deadline": None, "suppress_health_check": [HealthCheck.too_slow]}
+settings.register_profile("default", derandomize=False, **_BASE)
+settings.register_profile("ci", derandomize=True, **_BASE)
+settings.register_profile("quick", derandomize=False, max_examples=10, **_BASE)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "default"))
 
 # --- markers (registered in pyproject.toml; see CONTRIBUTING.md) ------------------------------------
