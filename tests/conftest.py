@@ -53,6 +53,10 @@ SLOW: dict[str, set[str] | None] = {
         "test_mutated_documents_give_an_imported_or_the_library_error[pdf]",
     },
     "test_batch_robust.py": {"test_a_thousand_files_with_hangs_bombs_and_a_killed_worker"},
+    "test_excel.py": {
+        "test_damaged_workbooks_give_issues_or_the_library_error",
+        "test_a_filled_template_reads_back_to_the_same_report",
+    },
 }
 #: Fixture → the markers of every test that uses it.
 BY_FIXTURE = {
