@@ -351,6 +351,7 @@ _HIDDEN_TAG = "template"  # a hidden element is emptied and renamed to this (its
 _MAX_REPORTED = 20  #: hidden elements described one by one (the rest are counted)
 _MAX_EXAMINED = 1000  #: hidden elements whose content is looked at (the rest are counted)
 _MAX_CSS = 512 * 1024  #: characters of ``<style>`` read for hiding rules
+_MAX_SHOWN_SCAN = 50_000  #: elements under ``visibility:hidden`` ones looked at for ``visibility:visible`` (a page)
 _MAX_RULES = 10_000  #: hiding rules kept
 _SIMPLE_SELECTOR = re.compile(r"^([a-z][a-z0-9]*|\*)?((?:[.#][-_a-z0-9\u00a0-\uffff]+)*)$")
 _SELECTOR_PART = re.compile(r"([.#])([-_a-z0-9\u00a0-\uffff]+)")
@@ -488,6 +489,42 @@ def _hidden_by(el: Any, tag: str, rules: dict[str, list[_Rule]]) -> str | None:
     """Why ``el`` is not shown (``display:none``, ``visibility:hidden`` …), or ``None`` when it is."""
     if el.get("hidden") is not None:
         return "the hidden attribute"
+    found = _shown_as(el, tag, rules)
+    display = found.get("display")
+    if display is not None and display[0] == "none":
+        return f"display:none ({display[1]})"
+    visibility = found.get("visibility")
+    if visibility is not None and visibility[0] in ("hidden", "collapse"):
+        return f"visibility:{visibility[0]} ({visibility[1]})"
+    return None
+
+
+def _shows_inside(el: Any, rules: dict[str, list[_Rule]], budget: list[int]) -> bool:
+    """Whether an element under ``el`` (hidden by ``visibility``) sets ``visibility:visible`` again.
+
+    ``visibility`` is inherited but a descendant can override it: what it holds is shown, so the
+    element is not left out (its own text is read too: reading more can only give a conflict, while
+    leaving out what is shown would give the figures of a copy hidden some other way, silently).
+    ``budget`` holds how many more elements the page's calls may look at; once spent, it is read.
+    """
+    for child in el.iterdescendants():
+        budget[0] -= 1
+        if budget[0] < 0:
+            return True
+        tag = child.tag
+        if not isinstance(tag, str):
+            continue
+        style = child.get("style")
+        visibility = dict(_inline(style)).get("visibility") if style and "visib" in style.lower() else None
+        if visibility is None and rules:
+            visibility = _shown_as(child, tag.lower(), rules).get("visibility")
+        if visibility is not None and visibility[0] == "visible":
+            return True
+    return False
+
+
+def _shown_as(el: Any, tag: str, rules: dict[str, list[_Rule]]) -> dict[str, tuple[str, str]]:
+    """The ``display``/``visibility`` declared for ``el`` (its style attribute, then the style rules), with where."""
     found: dict[str, tuple[str, str]] = {}
     style = el.get("style")
     if style and _may_hide(style, bool(rules)):
@@ -509,13 +546,7 @@ def _hidden_by(el: Any, tag: str, rules: dict[str, list[_Rule]]) -> str | None:
                     best[rule.prop] = rule
         for prop, rule in best.items():
             found[prop] = (rule.value, f"the style rule {rule.selector!r}")
-    display = found.get("display")
-    if display is not None and display[0] == "none":
-        return f"display:none ({display[1]})"
-    visibility = found.get("visibility")
-    if visibility is not None and visibility[0] in ("hidden", "collapse"):
-        return f"visibility:{visibility[0]} ({visibility[1]})"
-    return None
+    return found
 
 
 @functools.lru_cache(maxsize=4096)
@@ -558,6 +589,7 @@ def _hide(root: Any, source: str, problems: list[Problem]) -> None:
     from lxml import etree
 
     rules = _style_rules(root)
+    budget = [_MAX_SHOWN_SCAN]
     silent = 0
     described = 0
     examined = 0
@@ -578,7 +610,7 @@ def _hide(root: Any, source: str, problems: list[Problem]) -> None:
             reason = _hidden_by(el, tag.lower(), rules)
         else:
             continue
-        if reason is None:
+        if reason is None or (reason.startswith("visibility:") and _shows_inside(el, rules, budget)):
             continue
         walker.skip_subtree()
         # what it held is looked at for the first ones only (bounded work); the rest are counted
