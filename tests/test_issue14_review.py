@@ -6,10 +6,13 @@ in a subprocess under the issue's bounds (``tests/hostile.py``).
 
 from __future__ import annotations
 
-from test_html_hostile import _doubled, _page, _read, _tables
+import attrs
+from hypothesis import HealthCheck, given, settings
+from test_html_hostile import _doubled, _page, _read, _report, _tables
+from test_prose_round_trip import hostile_reports
 
 import gongkai_model as gk
-from gongkai_model.formats.html import read_html
+from gongkai_model.formats.html import printed_text, read_html, render_html
 
 from hostile import assert_contract, run_capped
 
@@ -65,3 +68,29 @@ def many_nested_hidden() -> object:
 def test_nested_hidden_elements_are_looked_at_within_a_bound() -> None:
     outcome = assert_contract(run_capped(f"{MODULE}:many_nested_hidden"))
     assert outcome.seconds < 10, str(outcome)
+
+
+# --- HTML: a prose line worded like a section heading survives render_html → read_html ------------
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(hostile_reports())
+def test_html_round_trip_keeps_prose_worded_like_headings(report: gk.AnnualReport) -> None:
+    got = read_html(render_html(report).encode())
+    assert got.errors == (), got.summary()
+    assert got.report is not None
+    assert got.report.overview.text == printed_text(report.overview.text)
+    assert got.report.problems == printed_text(report.problems)
+    assert got.report.other_matters.text == printed_text(report.other_matters.text)
+    assert (got.report.table2, got.report.table3, got.report.table4) == (report.table2, report.table3, report.table4)
+
+
+def test_an_overview_line_worded_like_section_six_does_not_take_its_place_in_html() -> None:
+    report = _report()
+    text = "前言\n六、其他需要报告的事项\n后记"
+    written = attrs.evolve(report, overview=attrs.evolve(report.overview, text=text))
+    got = read_html(render_html(written).encode())
+    assert got.report is not None
+    assert got.report.overview.text == text
+    assert got.report.other_matters == written.other_matters
+    assert got.report.problems == written.problems

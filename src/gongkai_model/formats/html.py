@@ -28,7 +28,7 @@ from ..model.layout import get_path, shape_of
 from ..model.report import AnnualReport
 from ..model.values import Amount, Edition
 from ..reference import section_headings
-from ._assemble import assemble, find_heading, find_title
+from ._assemble import PROSE, assemble, could_head, find_heading, find_title
 from ._document import Block, CellBudget, Document, Grid, Span
 from ._encoding import Decoded, decode_bytes
 from ._layout import SheetPlan, plans, sheet_name
@@ -177,6 +177,8 @@ class _Walker:
             self.flush()
             if tag in _HEADINGS:
                 self.kind = "heading"
+            elif el.get(PROSE_ATTRIBUTE) is not None:
+                self.kind = PROSE  # a line of text the renderer marked: never a heading
         elif self._inline_heading(el):
             return
         self.add(el.text, el)
@@ -887,6 +889,17 @@ def _table_html(plan: SheetPlan, report: AnnualReport, out: list[str]) -> None:
     out.append("</table>")
 
 
+#: The attribute :func:`render_html` marks a prose line with when it would read as a section heading:
+#: :func:`parse_html` reads a paragraph so marked as prose, never as a heading.
+PROSE_ATTRIBUTE = "data-gongkai-prose"
+
+
+def _prose_html(line: str) -> str:
+    """One line of a section's text as a paragraph (marked as prose when it would read as a heading)."""
+    mark = f' {PROSE_ATTRIBUTE}=""' if could_head(line) else ""
+    return f"<p{mark}>{_escape(line)}</p>"
+
+
 def render_html(report: AnnualReport) -> str:
     """The report as a publishable web page (UTF-8): the title, the six numbered sections, the three tables.
 
@@ -894,7 +907,8 @@ def render_html(report: AnnualReport) -> str:
     (``{agency}{year}年政府信息公开工作年度报告``) is both the ``<title>`` and the ``<h1>``; each
     section has its statutory numbered heading as an ``<h2>``; 一、五、六 print their texts
     (``overview.text``, ``problems``, ``other_matters.text``) one ``<p>`` per line (see
-    :func:`printed_text`: nothing is printed for ``None``); 二、三、四 print the statutory tables laid
+    :func:`printed_text`: nothing is printed for ``None``; a line worded like a section heading is
+    marked :data:`PROSE_ATTRIBUTE`, so it reads back as prose); 二、三、四 print the statutory tables laid
     out by the model (merged labels as real ``rowspan``/``colspan``, labels in ``<th>``, figures in
     ``<td>``, a blank figure as an empty cell, never ``0``). Every string is HTML-escaped.
 
@@ -925,7 +939,7 @@ def render_html(report: AnnualReport) -> str:
         out.append(f"<h2>{_escape(heading)}</h2>")
         if attribute in texts:
             body = printed_text(texts[attribute])
-            out.extend(f"<p>{_escape(line)}</p>" for line in (body.split("\n") if body else ()))
+            out.extend(_prose_html(line) for line in (body.split("\n") if body else ()))
         else:
             _table_html(next(tables), report, out)
     out.extend(["</body>", "</html>", ""])
