@@ -6,12 +6,17 @@ in a subprocess under the issue's bounds (``tests/hostile.py``).
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import attrs
+import pytest
 from hypothesis import HealthCheck, given, settings
 from test_html_hostile import _doubled, _page, _read, _report, _tables
 from test_prose_round_trip import hostile_reports
 
 import gongkai_model as gk
+from gongkai_model import batch
 from gongkai_model.formats.html import printed_text, read_html, render_html
 
 from hostile import assert_contract, run_capped
@@ -94,3 +99,33 @@ def test_an_overview_line_worded_like_section_six_does_not_take_its_place_in_htm
     assert got.report.overview.text == text
     assert got.report.other_matters == written.other_matters
     assert got.report.problems == written.problems
+
+
+# --- a journal edited by hand: an entry nothing would count is refused, and the file checked again ------
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        {"cause": "bogus"},  # a status no summary counts
+        {"problems": [{"location": "x", "message": "m", "code": "READ_X", "severity": "catastrophic"}]},
+        {"headings": {"overview": ["not", "a", "string"]}},
+        {"derived": [5]},
+        {"report": 5},
+    ],
+    ids=["cause", "severity", "headings", "derived", "report"],
+)
+def test_a_hand_edited_journal_entry_is_refused(tmp_path: Path, edit: dict[str, object]) -> None:
+    (tmp_path / "a.json").write_text(gk.dumps(gk.examples.seed_report()), encoding="utf-8")
+    journal = tmp_path / "j.jsonl"
+    first = batch.check_many(tmp_path / "a.json", executor="serial", journal=journal)
+    header, entry = (json.loads(line) for line in journal.read_text(encoding="utf-8").splitlines())
+    forged = {**entry, **edit}
+    journal.write_text(json.dumps(header) + "\n" + json.dumps(forged) + "\n", encoding="utf-8")
+    again = batch.check_many(tmp_path / "a.json", executor="serial", journal=journal, resume=True)
+    [result] = again.files
+    assert result.status == "ok"  # checked again: the file's real verdict
+    assert result.cause is None
+    assert again == first  # the same result as the run that wrote the journal
+    counts = again.summary()
+    assert sum(counts[s] for s in batch.STATUSES) == counts["files"]
