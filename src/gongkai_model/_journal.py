@@ -60,12 +60,10 @@ def _encode(result: Any, derived: list[str]) -> dict[str, Any]:
 
 def _decode(entry: Mapping[str, Any], options: Mapping[str, Any]) -> Any:
     """The :class:`FileResult` an entry holds, its checks run again; raises on anything malformed."""
-    from .batch import FileResult
+    from .batch import CAUSES, FileResult
     from .checks import validate
     from .formats._dispatch import _section_names
     from .jsonio import loads
-
-    from .batch import CAUSES
 
     report = None if entry["report"] is None else loads(_text(entry["report"]))
     problems = tuple(_converter.structure(entry["problems"], list[Problem]))
