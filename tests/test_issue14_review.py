@@ -129,3 +129,28 @@ def test_a_hand_edited_journal_entry_is_refused(tmp_path: Path, edit: dict[str, 
     assert again == first  # the same result as the run that wrote the journal
     counts = again.summary()
     assert sum(counts[s] for s in batch.STATUSES) == counts["files"]
+
+
+# --- a web page saved as Unicode (UTF-16, as Word saves it) and named .pdf or .doc is read as HTML -----
+
+
+@pytest.mark.parametrize("codec", ["utf-16", "utf-16-le", "utf-16-be"])
+@pytest.mark.parametrize("suffix", [".pdf", ".doc", ".html"])
+def test_a_utf16_page_is_read_as_html_whatever_its_name(tmp_path: Path, codec: str, suffix: str) -> None:
+    seed = gk.examples.seed_report()
+    page = render_html(seed)
+    bom = {"utf-16": b"", "utf-16-le": b"\xff\xfe", "utf-16-be": b"\xfe\xff"}[codec]
+    path = tmp_path / f"report{suffix}"
+    path.write_bytes(bom + page.encode(codec))
+    got = gk.read(path)
+    assert got.ok, got.summary()
+    assert got.report is not None
+    assert got.report.table3 == seed.table3
+
+
+def test_a_page_fragment_named_pdf_is_read_as_html(tmp_path: Path) -> None:
+    page = render_html(gk.examples.seed_report())
+    path = tmp_path / "report.pdf"
+    path.write_text(page[page.index("<h1>") :], encoding="utf-8")
+    got = gk.read(path)
+    assert got.ok, got.summary()
