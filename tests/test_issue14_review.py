@@ -17,6 +17,7 @@ from test_prose_round_trip import hostile_reports
 
 import gongkai_model as gk
 from gongkai_model import batch
+from gongkai_model.formats import Imported
 from gongkai_model.formats.html import printed_text, read_html, render_html
 
 from hostile import assert_contract, run_capped
@@ -154,3 +155,34 @@ def test_a_page_fragment_named_pdf_is_read_as_html(tmp_path: Path) -> None:
     path.write_text(page[page.index("<h1>") :], encoding="utf-8")
     got = gk.read(path)
     assert got.ok, got.summary()
+
+
+# --- HTML: style rules × elements is bounded work ------------------------------------------------------
+
+
+def many_rules_many_elements() -> object:
+    """10,000 rules on ``*`` and ``div`` over 100,000 divs (1.7 MB): each div was matched against every rule."""
+    css = b"*{visibility:visible}" * 5000 + b"div{display:block}" * 5000
+    return gk.read(b"<html><head><style>" + css + b"</style></head><body>" + b"<div>x</div>" * 100_000 + b"</body>")
+
+
+def many_distinct_rules() -> object:
+    """10,000 distinct compound rules under one class, over 100,000 elements of that class, all different."""
+    css = b"".join(b".a.x%d{display:none}" % i for i in range(10_000))
+    body = b"".join(b"<div class='a y%d'>x</div>" % i for i in range(100_000))
+    return gk.read(b"<html><head><style>" + css + b"</style></head><body>" + body + b"</body></html>")
+
+
+@pytest.mark.parametrize("generator", ["many_rules_many_elements", "many_distinct_rules"])
+def test_style_rules_are_matched_within_a_bound(generator: str) -> None:
+    outcome = assert_contract(run_capped(f"{MODULE}:{generator}"))
+    assert outcome.seconds < 10, str(outcome)
+
+
+def test_rules_beyond_the_bound_are_said_and_the_last_of_a_repeated_rule_wins() -> None:
+    got = many_distinct_rules()
+    assert isinstance(got, Imported)
+    assert [p for p in got.problems if p.code == "READ_LIMIT" and "style rules" in p.message]
+    page = _page().replace("</head>", "<style>.c{display:none} .c{display:block}</style></head>")
+    page = page.replace("<body>", f'<body><div class="c">{_doubled(_tables(page))}</div>', 1)
+    assert "READ_CONFLICT" in {p.code for p in _read(page).problems}  # shown (the later rule): both copies read
