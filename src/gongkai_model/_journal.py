@@ -60,16 +60,18 @@ def _encode(result: Any, derived: list[str]) -> dict[str, Any]:
 
 def _decode(entry: Mapping[str, Any], options: Mapping[str, Any]) -> Any:
     """The :class:`FileResult` an entry holds, its checks run again; raises on anything malformed."""
-    from .batch import FileResult
+    from .batch import CAUSES, FileResult
     from .checks import validate
     from .formats._dispatch import _section_names
     from .jsonio import loads
 
-    report = None if entry["report"] is None else loads(str(entry["report"]))
+    report = None if entry["report"] is None else loads(_text(entry["report"]))
     problems = tuple(_converter.structure(entry["problems"], list[Problem]))
+    if any(p.severity not in _SEVERITIES for p in problems):
+        raise ValueError("severity")  # a problem nothing would count: not an entry we wrote
     provenance = {str(k): _converter.structure(v, Provenance) for k, v in dict(entry["provenance"]).items()}
-    headings = {str(k): str(v) for k, v in dict(entry["headings"]).items()}
-    derived = [str(p) for p in entry["derived"]]
+    headings = {_text(k): _text(v) for k, v in dict(entry["headings"]).items()}
+    derived = [_text(p) for p in entry["derived"]]
     imported = Imported(report, problems, provenance, str(entry["source"]), headings)
     validation = None
     if report is not None and entry["validated"]:
@@ -78,9 +80,20 @@ def _decode(entry: Mapping[str, Any], options: Mapping[str, Any]) -> Any:
             names = {name: headings.get(name) for name in _section_names()}
         validation = validate(report, derived=derived, headings=names, blanks_as_zero=options["blanks_as_zero"])
     cause = entry["cause"]
-    if cause is not None and not isinstance(cause, str):
-        raise TypeError("cause")
+    if cause is not None and cause not in CAUSES:
+        raise ValueError("cause")  # only the batch's own causes (a status nothing counts otherwise)
     return FileResult(str(entry["path"]), CheckedReport(imported, validation), cause=cause)
+
+
+#: The severities a problem of ours has (see :class:`~gongkai_model.Problem`).
+_SEVERITIES = ("error", "warning", "info")
+
+
+def _text(value: object) -> str:
+    """A string of an entry (anything else is not an entry we wrote)."""
+    if not isinstance(value, str):
+        raise TypeError("not a string")
+    return value
 
 
 def _line(stream: IO[bytes]) -> bytes | None:

@@ -54,8 +54,27 @@ _SUFFIX = {
 #: Markers that say HTML whatever the suffix (a page saved as ``.pdf``, ``.doc`` or ``.txt``).
 _HTML_STRONG = (b"<!doctype html", b"<html")
 #: Markers that say HTML when the suffix says nothing, or names a binary format the bytes are not.
-_HTML_WEAK = (b"<table", b"<p", b"<div", b"<meta", b"<head", b"<body", b"<?xml", b"<!--")
+_HTML_WEAK = (
+    b"<table",
+    b"<p",
+    b"<div",
+    b"<meta",
+    b"<head",
+    b"<body",
+    b"<?xml",
+    b"<!--",
+    b"<h1",
+    b"<h2",
+    b"<h3",
+    b"<style",
+    b"<title",
+    b"<span",
+    b"<font",
+    b"<center",
+)
 _BINARY = frozenset({"pdf", "doc", "docx", "xlsx"})
+#: Byte-order marks of UTF-16 text, and the codec of what follows.
+_UTF16 = {b"\xff\xfe": "utf-16-le", b"\xfe\xff": "utf-16-be"}
 
 
 def detect_format(data: bytes, name: str = "") -> str:
@@ -73,6 +92,8 @@ def detect_format(data: bytes, name: str = "") -> str:
     ('html', 'html')
     >>> detect_format(b"{\\rtf1 ...", "report.doc"), detect_format("年度报告".encode(), "report.doc")
     ('rtf', 'text')
+    >>> detect_format("<html>".encode("utf-16"), "report.pdf"), detect_format(b"<h2>...", "report.pdf")
+    ('html', 'html')
     """
     head = data[:2048].lstrip(b"\xef\xbb\xbf \t\r\n")
     suffix = _SUFFIX.get(Path(name).suffix.lower(), "")
@@ -88,6 +109,8 @@ def detect_format(data: bytes, name: str = "") -> str:
         return "ole"
     if head.startswith(b"{\\rtf"):
         return "rtf"
+    if data[:2] in _UTF16:  # a page saved as Unicode (Word's UTF-16 web pages): sniffed as its text
+        head = data[2:2050].decode(_UTF16[data[:2]], errors="replace").lstrip(" \t\r\n").encode("utf-8")
     lowered = head[:512].lower()
     if lowered.startswith(_HTML_STRONG) or (lowered.startswith(b"<?xml") and b"<html" in lowered):
         return "html"

@@ -28,7 +28,7 @@ from ..model.layout import get_path, shape_of
 from ..model.report import AnnualReport
 from ..model.values import Amount, Edition
 from ..reference import section_headings
-from ._assemble import assemble, find_heading, find_title
+from ._assemble import PROSE, assemble, could_head, find_heading, find_title
 from ._document import Block, CellBudget, Document, Grid, Span
 from ._encoding import Decoded, decode_bytes
 from ._layout import SheetPlan, plans, sheet_name
@@ -177,6 +177,8 @@ class _Walker:
             self.flush()
             if tag in _HEADINGS:
                 self.kind = "heading"
+            elif el.get(PROSE_ATTRIBUTE) is not None:
+                self.kind = PROSE  # a line of text the renderer marked: never a heading
         elif self._inline_heading(el):
             return
         self.add(el.text, el)
@@ -351,6 +353,9 @@ _HIDDEN_TAG = "template"  # a hidden element is emptied and renamed to this (its
 _MAX_REPORTED = 20  #: hidden elements described one by one (the rest are counted)
 _MAX_EXAMINED = 1000  #: hidden elements whose content is looked at (the rest are counted)
 _MAX_CSS = 512 * 1024  #: characters of ``<style>`` read for hiding rules
+_MAX_RULE_CHECKS = 1_000_000  #: style rules matched against a page's elements, in all
+_MAX_CACHED = 10_000  #: (tag, id, class) combinations whose matching rules are remembered
+_MAX_SHOWN_SCAN = 50_000  #: elements under ``visibility:hidden`` ones looked at for ``visibility:visible`` (a page)
 _MAX_RULES = 10_000  #: hiding rules kept
 _SIMPLE_SELECTOR = re.compile(r"^([a-z][a-z0-9]*|\*)?((?:[.#][-_a-z0-9\u00a0-\uffff]+)*)$")
 _SELECTOR_PART = re.compile(r"([.#])([-_a-z0-9\u00a0-\uffff]+)")
@@ -481,34 +486,15 @@ def _style_rules(root: Any) -> dict[str, list[_Rule]]:
                     return rules
                 rule = _Rule(tag, ids, classes, specificity, order, prop, value, selector)
                 rules.setdefault(key, []).append(rule)
-    return rules
+    # the same selector and property again: only the last counts (same specificity, later order)
+    return {key: list({(r.tag, r.ids, r.classes, r.prop): r for r in found}.values()) for key, found in rules.items()}
 
 
-def _hidden_by(el: Any, tag: str, rules: dict[str, list[_Rule]]) -> str | None:
+def _hidden_by(el: Any, tag: str, sheet: _Sheet) -> str | None:
     """Why ``el`` is not shown (``display:none``, ``visibility:hidden`` …), or ``None`` when it is."""
     if el.get("hidden") is not None:
         return "the hidden attribute"
-    found: dict[str, tuple[str, str]] = {}
-    style = el.get("style")
-    if style and _may_hide(style, bool(rules)):
-        found = dict(_inline(style))
-    if rules and len(found) < 2:
-        ident = el.get("id")
-        klass = el.get("class")
-        classes = frozenset(klass.lower().split()) if klass else frozenset()
-        keys = [tag, "*", *(f".{c}" for c in classes)]
-        if ident:
-            keys.append(f"#{ident.lower()}")
-        best: dict[str, _Rule] = {}
-        for key in keys:
-            for rule in rules.get(key, ()):
-                if rule.prop in found or not rule.matches(tag, ident.lower() if ident else None, classes):
-                    continue
-                held = best.get(rule.prop)
-                if held is None or (rule.specificity, rule.order) > (held.specificity, held.order):
-                    best[rule.prop] = rule
-        for prop, rule in best.items():
-            found[prop] = (rule.value, f"the style rule {rule.selector!r}")
+    found = _shown_as(el, tag, sheet)
     display = found.get("display")
     if display is not None and display[0] == "none":
         return f"display:none ({display[1]})"
@@ -516,6 +502,85 @@ def _hidden_by(el: Any, tag: str, rules: dict[str, list[_Rule]]) -> str | None:
     if visibility is not None and visibility[0] in ("hidden", "collapse"):
         return f"visibility:{visibility[0]} ({visibility[1]})"
     return None
+
+
+def _shows_inside(el: Any, sheet: _Sheet) -> bool:
+    """Whether an element under ``el`` (hidden by ``visibility``) sets ``visibility:visible`` again.
+
+    ``visibility`` is inherited but a descendant can override it: what it holds is shown, so the
+    element is not left out (its own text is read too: reading more can only give a conflict, while
+    leaving out what is shown would give the figures of a copy hidden some other way, silently).
+    The elements the page's calls look at are bounded (``sheet.scan``); once spent, it is read.
+    """
+    for child in el.iterdescendants():
+        sheet.scan -= 1
+        if sheet.scan < 0:
+            return True
+        tag = child.tag
+        if not isinstance(tag, str):
+            continue
+        style = child.get("style")
+        visibility = dict(_inline(style)).get("visibility") if style and "visib" in style.lower() else None
+        if visibility is None and sheet.rules:
+            visibility = _shown_as(child, tag.lower(), sheet).get("visibility")
+        if visibility is not None and visibility[0] == "visible":
+            return True
+    return False
+
+
+class _Sheet:
+    """The page's hiding rules, looked up within a bound of work (a page's rules × its elements)."""
+
+    def __init__(self, rules: dict[str, list[_Rule]]) -> None:
+        self.rules = rules
+        self.checks = _MAX_RULE_CHECKS  #: rule matches left for the page
+        self.scan = _MAX_SHOWN_SCAN  #: elements under ``visibility:hidden`` ones left to look at
+        self.spent: int | None = None  #: the source line where the rule checks ran out
+        self._cache: dict[tuple[str, str | None, str | None], dict[str, _Rule]] = {}
+
+    def matching(self, el: Any, tag: str) -> dict[str, _Rule]:
+        """The winning rule of each property for ``el`` (none once the page's checks are spent)."""
+        ident = el.get("id")
+        klass = el.get("class")
+        memo = (tag, ident, klass)
+        hit = self._cache.get(memo)
+        if hit is not None:
+            return hit
+        if self.checks <= 0:
+            if self.spent is None:
+                self.spent = el.sourceline or 0
+            return {}
+        classes = frozenset(klass.lower().split()) if klass else frozenset()
+        keys = [tag, "*", *(f".{c}" for c in classes)]
+        if ident:
+            keys.append(f"#{ident.lower()}")
+        lowered = ident.lower() if ident else None
+        best: dict[str, _Rule] = {}
+        for key in keys:
+            candidates = self.rules.get(key, ())
+            self.checks -= len(candidates) + 1
+            for rule in candidates:
+                if not rule.matches(tag, lowered, classes):
+                    continue
+                held = best.get(rule.prop)
+                if held is None or (rule.specificity, rule.order) > (held.specificity, held.order):
+                    best[rule.prop] = rule
+        if len(self._cache) < _MAX_CACHED:
+            self._cache[memo] = best
+        return best
+
+
+def _shown_as(el: Any, tag: str, sheet: _Sheet) -> dict[str, tuple[str, str]]:
+    """The ``display``/``visibility`` declared for ``el`` (its style attribute, then the style rules), with where."""
+    found: dict[str, tuple[str, str]] = {}
+    style = el.get("style")
+    if style and _may_hide(style, bool(sheet.rules)):
+        found = dict(_inline(style))
+    if sheet.rules and len(found) < 2:
+        for prop, rule in sheet.matching(el, tag).items():
+            if prop not in found:
+                found[prop] = (rule.value, f"the style rule {rule.selector!r}")
+    return found
 
 
 @functools.lru_cache(maxsize=4096)
@@ -558,6 +623,7 @@ def _hide(root: Any, source: str, problems: list[Problem]) -> None:
     from lxml import etree
 
     rules = _style_rules(root)
+    sheet = _Sheet(rules)
     silent = 0
     described = 0
     examined = 0
@@ -575,10 +641,10 @@ def _hide(root: Any, source: str, problems: list[Problem]) -> None:
             walker.skip_subtree()
             continue
         elif rules or el.get("hidden") is not None or _may_hide(el.get("style") or "", False):
-            reason = _hidden_by(el, tag.lower(), rules)
+            reason = _hidden_by(el, tag.lower(), sheet)
         else:
             continue
-        if reason is None:
+        if reason is None or (reason.startswith("visibility:") and _shows_inside(el, sheet)):
             continue
         walker.skip_subtree()
         # what it held is looked at for the first ones only (bounded work); the rest are counted
@@ -601,6 +667,18 @@ def _hide(root: Any, source: str, problems: list[Problem]) -> None:
         if tag not in _NOT_SHOWN:
             el.clear(keep_tail=True)
             el.tag = _HIDDEN_TAG
+    if sheet.spent is not None:
+        place = Place(source, line=sheet.spent or None)
+        problems.append(
+            Problem(
+                str(place),
+                f"the page's style rules are too many to match against all its elements ({_MAX_RULE_CHECKS:,} "
+                "checks): from here on only style attributes and the hidden attribute hide content",
+                code="READ_LIMIT",
+                severity="warning",
+                place=place,
+            )
+        )
     if silent:
         problems.append(
             Problem(
@@ -855,6 +933,17 @@ def _table_html(plan: SheetPlan, report: AnnualReport, out: list[str]) -> None:
     out.append("</table>")
 
 
+#: The attribute :func:`render_html` marks a prose line with when it would read as a section heading:
+#: :func:`parse_html` reads a paragraph so marked as prose, never as a heading.
+PROSE_ATTRIBUTE = "data-gongkai-prose"
+
+
+def _prose_html(line: str) -> str:
+    """One line of a section's text as a paragraph (marked as prose when it would read as a heading)."""
+    mark = f' {PROSE_ATTRIBUTE}=""' if could_head(line) else ""
+    return f"<p{mark}>{_escape(line)}</p>"
+
+
 def render_html(report: AnnualReport) -> str:
     """The report as a publishable web page (UTF-8): the title, the six numbered sections, the three tables.
 
@@ -862,7 +951,8 @@ def render_html(report: AnnualReport) -> str:
     (``{agency}{year}年政府信息公开工作年度报告``) is both the ``<title>`` and the ``<h1>``; each
     section has its statutory numbered heading as an ``<h2>``; 一、五、六 print their texts
     (``overview.text``, ``problems``, ``other_matters.text``) one ``<p>`` per line (see
-    :func:`printed_text`: nothing is printed for ``None``); 二、三、四 print the statutory tables laid
+    :func:`printed_text`: nothing is printed for ``None``; a line worded like a section heading is
+    marked :data:`PROSE_ATTRIBUTE`, so it reads back as prose); 二、三、四 print the statutory tables laid
     out by the model (merged labels as real ``rowspan``/``colspan``, labels in ``<th>``, figures in
     ``<td>``, a blank figure as an empty cell, never ``0``). Every string is HTML-escaped.
 
@@ -893,7 +983,7 @@ def render_html(report: AnnualReport) -> str:
         out.append(f"<h2>{_escape(heading)}</h2>")
         if attribute in texts:
             body = printed_text(texts[attribute])
-            out.extend(f"<p>{_escape(line)}</p>" for line in (body.split("\n") if body else ()))
+            out.extend(_prose_html(line) for line in (body.split("\n") if body else ()))
         else:
             _table_html(next(tables), report, out)
     out.extend(["</body>", "</html>", ""])
