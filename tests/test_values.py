@@ -108,3 +108,23 @@ def test_a_long_run_of_footnote_marks_is_read_in_linear_time() -> None:
     outcome = assert_contract(run_capped("test_values:marks_and_spaces"))
     assert outcome.kind == "result"
     assert parse_value("26" + "※" * 1000, Value.COUNT).value == 26
+
+
+@pytest.mark.parametrize(("printed", "value"), [("٢٦", 26), ("२६", 26), ("𝟐𝟔", 26), ("১,২৩৪", 1234)])
+def test_digits_of_another_script_are_read_with_a_warning(printed: str, value: int) -> None:
+    """Found by review: ``٢٦`` (Arabic-Indic) was read as 26 with no word; full-width digits stay silent."""
+    got = parse_value(printed, Value.COUNT)
+    assert got.value == value
+    assert got.warning is not None
+    assert "another script" in got.warning
+    assert parse_value("２６", Value.COUNT).warning is None
+
+
+def test_a_document_passed_as_a_str_is_not_taken_for_a_path() -> None:
+    """Found by review: ``read_markdown(text)`` took the whole text for a file name and repeated it in the error."""
+    text = gk.formats.render_markdown(gk.examples.seed_report())
+    with pytest.raises(gk.ReadError) as info:
+        gk.formats.read_markdown(text)
+    assert len(str(info.value)) < 400
+    assert "text.encode" in str(info.value)
+    assert gk.formats.read_markdown(text.encode()).ok

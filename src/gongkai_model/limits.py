@@ -76,9 +76,22 @@ Source = str | os.PathLike[str] | IO[bytes] | bytes
 def source_name(source: object, default: str) -> str:
     """The name to use for ``source`` in problems: its path, or ``default`` for bytes and streams."""
     if isinstance(source, str | os.PathLike):
-        return os.fspath(source)
+        name = os.fspath(source)
+        return _short(name) if isinstance(name, str) and _not_a_path(name) else name
     name = getattr(source, "name", None)
     return name if isinstance(name, str) else default
+
+
+#: A ``str`` source is a path; one holding a line break or longer than any path is a document's text.
+_MAX_PATH = 4096
+
+
+def _not_a_path(text: str) -> bool:
+    return "\n" in text or len(text) > _MAX_PATH
+
+
+def _short(text: str) -> str:
+    return f"<text: {text[:40]!r}…>"
 
 
 def read_source(
@@ -97,6 +110,17 @@ def read_source(
     cap = limits.max_file_bytes
     if isinstance(source, bytes | bytearray | memoryview):
         data = bytes(source)
+    elif isinstance(source, str) and _not_a_path(source):
+        raise error(
+            f"cannot read the {what}",
+            [
+                Problem(
+                    _short(source),
+                    "a str is read as a file's path, and this one holds a line break or is longer than a path: "
+                    "pass the document itself as bytes (text.encode('utf-8'))",
+                )
+            ],
+        )
     elif isinstance(source, str | os.PathLike):
         path = Path(source)
         try:

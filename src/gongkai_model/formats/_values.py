@@ -132,6 +132,15 @@ def parse_value(text: str | None, kind: Value, *, unit: str | None = None) -> Pa
             if before.problem:
                 return _refuse(raw, kept)
             return attrs.evolve(before, text=raw, note=kept, warning=warning)
+    if kind in _FIGURES and not raw.isascii():
+        other = "".join(ch for ch in raw if ch.isdecimal() and not ch.isascii() and not "０" <= ch <= "９")
+        if other:  # digits of another script (``٢٦``, ``२६``): read as the figure they write, and said so
+            plain = "".join(str(unicodedata.decimal(ch)) if ch in other else ch for ch in raw)
+            read = parse_value(plain, kind, unit=unit)
+            if read.problem:
+                return _refuse(raw, read.note)
+            said = f"a figure printed in digits of another script ({other}) is read as {plain.strip()}"
+            return attrs.evolve(read, text=raw, warning=f"{read.warning}; {said}" if read.warning else said)
     t = _clean(raw)
     if t == "":
         return ParsedValue(None, raw)
