@@ -263,13 +263,39 @@ def test_plain_repr_stays_plain_and_short() -> None:
     assert report == gk.examples.seed_report()  # equality is untouched by the repr
 
 
-def test_install_attaches_the_renderers() -> None:
-    assert gk.AnnualReport._repr_html_ is display.report_html  # type: ignore[attr-defined]
-    for cls in display.TABLE_CLASSES:
-        assert cls._repr_html_ is display.table_html  # type: ignore[attr-defined]
+def test_the_views_are_methods_of_their_classes_made_by_the_front_ends() -> None:
+    """The classes define ``_repr_html_`` (and ``ValidationResult.to_frame``) in their bodies, typed; the HTML
+    and the frame come from display and frames, registered at import (the model never imports them)."""
+    report = gk.examples.seed_report()
+    assert report._repr_html_() == display.report_html(report)
+    for name in ("table3", "table4"):
+        table = getattr(report, name)
+        assert isinstance(table, display.TABLE_CLASSES)
+        assert table._repr_html_() == display.table_html(table)
     display.install()  # again: harmless
-    assert gk.ValidationResult._repr_html_ is display.result_html  # type: ignore[attr-defined]
-    assert gk.Comparison._repr_html_ is display.comparison_html  # type: ignore[attr-defined]
+    result = gk.validate(report)
+    assert result._repr_html_() == display.result_html(result)
+    comparison = gk.compare(report, report)
+    assert comparison._repr_html_() == display.comparison_html(comparison)
+    assert list(result.to_frame().columns) == list(gk.frames.FINDING_COLUMNS)
+    assert "_repr_html_" in vars(gk.AnnualReport)
+    assert "to_frame" in vars(gk.ValidationResult)
+
+
+def test_mypy_sees_the_views(tmp_path: Path) -> None:
+    """``mypy --strict`` accepts ``result.to_frame()`` and ``report._repr_html_()`` (issue 15)."""
+    from mypy import api
+
+    snippet = tmp_path / "use.py"
+    snippet.write_text(
+        "import pandas as pd\nimport gongkai_model as gk\n"
+        "report = gk.examples.seed_report()\n"
+        "html: str = report._repr_html_() + report.table3._repr_html_()\n"
+        "frame: pd.DataFrame = gk.validate(report).to_frame()\n",
+        encoding="utf-8",
+    )
+    out, err, status = api.run(["--strict", "--no-incremental", "--cache-dir", str(tmp_path / "c"), str(snippet)])
+    assert status == 0, out + err
 
 
 def test_layers_the_model_and_checks_do_not_import_the_front_ends() -> None:

@@ -47,15 +47,6 @@ from .records import CellValue, Record, from_records, to_records
 
 __version__ = "0.1.0"
 
-display.install()  # notebook views (_repr_html_) on the model, check and comparison classes
-
-
-def _findings_frame(self: ValidationResult, *, exact: bool = False) -> object:
-    """The findings as a pandas DataFrame (see :func:`gongkai_model.findings_frame`)."""
-    return findings_frame(self, exact=exact)
-
-
-setattr(ValidationResult, "to_frame", _findings_frame)  # noqa: B010 - checks stay free of the pandas layer
 
 __all__ = [
     "SCHEMA_VERSION",

@@ -108,6 +108,12 @@ class Comparison:
         frame: pd.DataFrame = pandas.DataFrame(data, columns=list(COMPARISON_COLUMNS))
         return frame
 
+    def _repr_html_(self) -> str:
+        """The comparison as a notebook shows it (:func:`gongkai_model.display.comparison_html`)."""
+        from ._views import html
+
+        return html(self)
+
 
 def _difference(old: CellValue, new: CellValue) -> int | Decimal | None:
     if isinstance(old, Amount) and isinstance(new, Amount):

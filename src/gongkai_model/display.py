@@ -1,8 +1,8 @@
 """HTML for notebooks: reports, tables, validation results, suggestions and comparisons.
 
 Jupyter shows an object through its ``_repr_html_`` method.  The renderers
-live here, outside the model (which stays pure), and :func:`install` attaches
-them to the classes when ``gongkai_model`` is imported, so a report in a
+live here, outside the model (which stays pure), and :func:`install` registers
+them for the classes' own ``_repr_html_`` when ``gongkai_model`` is imported, so a report in a
 notebook cell shows its three tables in the official layout with a badge of
 its validation verdict.  Every text is HTML-escaped; a blank cell is an empty,
 lightly shaded cell, never a 0.  :func:`render` gives the same HTML for any of
@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterable
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from ._views import register_html
 from .checks import Finding, Severity, Suggestion, ValidationResult, validate
 from .errors import GongkaiError, Problem
 from .model._spec import Kind, Node, field_specs
@@ -360,27 +361,23 @@ def render(obj: object) -> Html:
     raise GongkaiError("cannot show this object", [Problem(type(obj).__name__, "has no HTML view")])
 
 
-def _hooks() -> dict[type, Callable[[Any], str]]:
+def install() -> None:
+    """Register the HTML views of the model, check and comparison classes (done by ``import gongkai_model``).
+
+    Each class defines ``_repr_html_`` in its own body; the HTML is made here, registered through
+    :mod:`gongkai_model._views` so that the model never imports this module. Running it again is harmless.
+    """
     from .compare import Comparison
 
-    hooks: dict[type, Callable[[Any], str]] = {
+    views: dict[type, Callable[[Any], str]] = {
         AnnualReport: report_html,
         ValidationResult: result_html,
         Suggestion: suggestion_html,
         Comparison: comparison_html,
     }
-    hooks.update(dict.fromkeys(TABLE_CLASSES, table_html))
-    return hooks
+    views.update(dict.fromkeys(TABLE_CLASSES, table_html))
+    for cls, view in views.items():
+        register_html(cls, view)
 
 
-_HOOK = "_repr_html_"
-
-
-def install() -> None:
-    """Give the classes their ``_repr_html_`` (done by ``import gongkai_model``; running it again is harmless).
-
-    The classes are attrs classes with slots: slots govern instances, so
-    setting a method on the class works like defining it in the class body.
-    """
-    for cls, function in _hooks().items():
-        setattr(cls, _HOOK, function)
+install()

@@ -28,6 +28,8 @@ from typing import TYPE_CHECKING, Any, Literal, overload
 
 import attrs
 
+from ._views import register_frame
+from .checks import ValidationResult
 from .errors import GongkaiError, Problem
 from .model._spec import Value
 from .model.layout import Shape, cells, layout, rows, shape_of, values
@@ -38,8 +40,6 @@ if TYPE_CHECKING:
     import numpy as np
     import numpy.typing as npt
     import pandas as pd
-
-    from .checks import ValidationResult
 
 __all__ = [
     "COLUMNS",
@@ -498,3 +498,6 @@ def findings_frame(result: ValidationResult, *, exact: bool = False) -> pd.DataF
     }
     frame: pd.DataFrame = pandas.DataFrame(data, columns=list(FINDING_COLUMNS))
     return frame
+
+
+register_frame(ValidationResult, findings_frame)  # ValidationResult.to_frame (the checks never import this module)

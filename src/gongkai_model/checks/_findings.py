@@ -14,6 +14,8 @@ from ..model.layout import get_path, replace_path
 from ..model.report import AnnualReport
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from ..model.layout import Cell
 
 __all__ = [
@@ -173,6 +175,12 @@ class Suggestion:
     def __str__(self) -> str:
         return self.message_en
 
+    def _repr_html_(self) -> str:
+        """The suggestion as a notebook shows it (:func:`gongkai_model.display.suggestion_html`)."""
+        from .._views import html
+
+        return html(self)
+
 
 @attrs.frozen
 class CheckRun:
@@ -234,6 +242,19 @@ class ValidationResult:
             + ", ".join(f"{n} {s.value}" for s, n in counts.items())
         )
         return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        """The findings as a notebook shows them (:func:`gongkai_model.display.result_html`)."""
+        from .._views import html
+
+        return html(self)
+
+    def to_frame(self, *, exact: bool = False) -> pd.DataFrame:
+        """The findings as a pandas DataFrame (:func:`gongkai_model.findings_frame`; needs the ``pandas`` extra)."""
+        from .._views import frame
+
+        result: pd.DataFrame = frame(self, exact=exact)
+        return result
 
 
 def apply_suggestion(report: AnnualReport, suggestion: Suggestion) -> AnnualReport:

@@ -161,3 +161,9 @@ class AnnualReport(Node):
         table2 = ProactiveDisclosure2019() if ed is Edition.FORMAT_2019 else ProactiveDisclosure2021()
         table3 = Applications(results=Results(other=other), subtotal_column=subtotal_column)
         return cls(agency=agency, year=year, table2=table2, table3=table3, **metadata)
+
+    def _repr_html_(self) -> str:
+        """The report as a notebook shows it (:func:`gongkai_model.display.report_html`)."""
+        from .._views import html
+
+        return html(self)

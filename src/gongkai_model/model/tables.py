@@ -101,9 +101,14 @@ class ProactiveDisclosure2021(Node):
     coercion: DecisionRow2021 = row(COERCION, DecisionRow2021, banner=ITEM_6)
     admin_fees: FeeRow2021 = row(ADMIN_FEES, FeeRow2021, banner=ITEM_8)
 
+    # ---------------------------------------------------------------------------
+    # 表二 主动公开政府信息情况, 2019 trial format (22 cells)
 
-# ---------------------------------------------------------------------------
-# 表二 主动公开政府信息情况, 2019 trial format (22 cells)
+    def _repr_html_(self) -> str:
+        """The table as a notebook shows it, in its statutory layout (:func:`gongkai_model.display.table_html`)."""
+        from .._views import html
+
+        return html(self)
 
 
 @attrs.frozen(kw_only=True)
@@ -153,9 +158,14 @@ class ProactiveDisclosure2019(Node):
     admin_fees: FeeItemRow2019 = row(ADMIN_FEES, FeeItemRow2019, banner=ITEM_8)
     procurement: ProcurementRow2019 = row("政府集中采购", ProcurementRow2019, banner="第二十条第（九）项")
 
+    # ---------------------------------------------------------------------------
+    # 表三 收到和处理政府信息公开申请情况 (both editions)
 
-# ---------------------------------------------------------------------------
-# 表三 收到和处理政府信息公开申请情况 (both editions)
+    def _repr_html_(self) -> str:
+        """The table as a notebook shows it, in its statutory layout (:func:`gongkai_model.display.table_html`)."""
+        from .._views import html
+
+        return html(self)
 
 
 @attrs.frozen(kw_only=True)
@@ -289,6 +299,12 @@ class Applications(Node):
             if v is not None
         ]
 
+    def _repr_html_(self) -> str:
+        """The table as a notebook shows it, in its statutory layout (:func:`gongkai_model.display.table_html`)."""
+        from .._views import html
+
+        return html(self)
+
 
 _SUBTOTALS: dict[type, tuple[list[str], Any]] = {}
 
@@ -335,3 +351,9 @@ class ReviewAndLitigation(Node):
     reconsideration: OutcomeCounts = row("行政复议", OutcomeCounts)
     litigation_direct: OutcomeCounts = row("未经复议直接起诉", OutcomeCounts, banner=LITIGATION)
     litigation_after_review: OutcomeCounts = row("复议后起诉", OutcomeCounts, banner=LITIGATION)
+
+    def _repr_html_(self) -> str:
+        """The table as a notebook shows it, in its statutory layout (:func:`gongkai_model.display.table_html`)."""
+        from .._views import html
+
+        return html(self)
