@@ -93,8 +93,9 @@ def detect_format(data: bytes, name: str = "") -> str:
     file (``D0 CF 11 E0``) ``"ole"`` (what it holds is decided from its directory when it is read),
     ``{\rtf`` is ``"rtf"``, the MIME headers of a ``multipart/related`` message ``"mhtml"`` (a
     "single file web page"), Word 2003 XML ``"wordml"`` (refused by :func:`read`), and a web page is
-    HTML whatever its name (a page saved as ``.pdf`` or ``.doc``). Where the bytes say nothing (plain text, Markdown, JSON), the suffix decides, except
-    ``.doc``: a file so named that is not an OLE file is read as what its bytes are (text).
+    HTML whatever its name (a page saved as ``.pdf`` or ``.doc``). Where the bytes say nothing
+    (plain text, Markdown, JSON), the suffix decides, except ``.doc``: a file so named that is not
+    an OLE file is read as what its bytes are (text).
 
     >>> detect_format(b"%PDF-1.7 ..."), detect_format(b"<!DOCTYPE html><html>"), detect_format(b"{}", "a.json")
     ('pdf', 'html', 'json')

@@ -9,11 +9,11 @@ the standard library (:class:`email.parser.BytesParser`, ``policy.default``) wit
 declared charset (its ``Content-Type``'s ``charset``) is the declared encoding of
 :func:`~._encoding.decode_bytes`; the page itself is then read by :func:`~.html.parse_html`.
 
->>> import email.message, gongkai_model as gk
+>>> import email.message
 >>> msg = email.message.EmailMessage()
 >>> msg.set_content("<html><body><p>年度报告</p></body></html>", subtype="html", charset="gb2312", cte="base64")
 >>> msg.make_related()
->>> page, problems = html_part(msg.as_bytes(), "report.doc", gk.Limits())
+>>> page, problems = html_part(msg.as_bytes(), "report.doc", DEFAULT_LIMITS)
 >>> page[:12], problems
 ('<html><body>', [])
 """
