@@ -124,7 +124,7 @@ def detect_format(data: bytes, name: str = "") -> str:
         return "ole"
     if head.startswith(b"{\\rtf"):
         return "rtf"
-    if _is_mhtml(data[:8192]):
+    if _is_mhtml(data[:8192].lstrip(b"\xef\xbb\xbf \t\r\n")):
         return "mhtml"
     if data[:2] in _UTF16:  # a page saved as Unicode (Word's UTF-16 web pages): sniffed as its text
         head = data[2:2050].decode(_UTF16[data[:2]], errors="replace").lstrip(" \t\r\n").encode("utf-8")
@@ -148,7 +148,7 @@ def detect_format(data: bytes, name: str = "") -> str:
 
 def _is_mhtml(head: bytes) -> bool:
     """Whether ``head`` starts with the headers of a MIME ``multipart/related`` message (an MHTML file)."""
-    if head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
+    if head.startswith(b"<"):
         return False
     end = min((i for i in (head.find(b"\r\n\r\n"), head.find(b"\n\n")) if i >= 0), default=len(head))
     headers = head[: end + 4]

@@ -41,6 +41,7 @@ __all__ = ["html_part", "read_mhtml"]
 _BOUNDARY = re.compile(rb"""boundary\s*=\s*(?:"([^"\r\n]{1,200})"|([^\s;"]{1,200}))""", re.IGNORECASE)
 #: A line that may be a delimiter: ``--`` then up to 200 characters (a boundary is at most 70).
 _DELIMITER = re.compile(rb"^--([^\r\n]{1,204})", re.MULTILINE)
+_MAX_CHARSET = 40
 _CHARSET_IN_HTML = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:\-]+)""", re.IGNORECASE)
 
 
@@ -63,7 +64,7 @@ def _count(data: bytes, name: str, limits: Limits) -> None:
         line = m.group(1).rstrip()
         if line in boundaries or (line.endswith(b"--") and line[:-2] in boundaries):
             parts += 1
-            if parts > limits.max_members + limits.max_depth:  # one delimiter per part, one close per multipart
+            if parts > limits.max_members + len(boundaries):  # one delimiter per part, one close per multipart
                 raise _fail(
                     name,
                     f"the message has more than {limits.max_members} parts (Limits.max_members)",
@@ -110,6 +111,7 @@ def html_part(data: bytes, name: str, limits: Limits) -> tuple[str, list[Problem
             f"the message has {len(data)} bytes, more than {limits.max_file_bytes} (Limits.max_file_bytes)",
             "READ_LIMIT",
         )
+    data = data[:8192].lstrip(b"\xef\xbb\xbf \t\r\n") + data[8192:]  # a BOM or blank lines before the headers
     _count(data, name, limits)
     try:
         msg = BytesParser(policy=policy.default).parsebytes(data)
@@ -132,15 +134,7 @@ def html_part(data: bytes, name: str, limits: Limits) -> tuple[str, list[Problem
         raise _fail(name, "not an MHTML file (no MIME multipart/related message with a web page)", "READ_NOT_A_REPORT")
     problems: list[Problem] = []
     try:
-        encoded = part.get_payload(decode=False)
-        if isinstance(encoded, str) and len(encoded) > limits.max_member_bytes * 2:
-            raise _fail(
-                name,
-                f"the web page part has {len(encoded)} encoded characters, more than "
-                f"{limits.max_member_bytes} bytes decoded allow (Limits.max_member_bytes)",
-                "READ_LIMIT",
-            )
-        payload = part.get_payload(decode=True)
+        payload = _decoded_payload(part, name, limits)
     except ReadError:
         raise
     except MemoryError:
@@ -167,15 +161,36 @@ def html_part(data: bytes, name: str, limits: Limits) -> tuple[str, list[Problem
             )
         )
     charset = part.get_param("charset")
-    declared = charset if isinstance(charset, str) else None
+    declared = charset[:_MAX_CHARSET] if isinstance(charset, str) else None
     if usable_encoding(declared) is None:  # none declared, or no text encoding: the page's own <meta>, if any
+        if declared is not None:
+            problems.append(
+                Problem(
+                    name,
+                    f"the web page part declares the charset {declared!r}, which is not a usable text encoding; "
+                    "the page is decoded by its own declaration and its bytes",
+                    code="READ_ENCODING",
+                    severity="warning",
+                    place=Place(name),
+                )
+            )
         m = _CHARSET_IN_HTML.search(payload[:4096])
-        if m is not None:
-            declared = m.group(1).decode("ascii", "replace")
+        declared = m.group(1).decode("ascii", "replace") if m is not None else None
     decoded = decode_bytes(payload, declared)
     if decoded.note is not None:
         problems.append(Problem(name, decoded.note, code="READ_ENCODING", severity="warning", place=Place(name)))
     return decoded.text, problems
+
+
+def _decoded_payload(part: Message, name: str, limits: Limits) -> bytes:
+    """The bytes of ``part`` with its transfer encoding (base64, quoted-printable) undone, its charset untouched.
+
+    Decoded bytes are never more than the encoded ones, which are within ``Limits.max_file_bytes``.
+    """
+    payload = part.get_payload(decode=True)  # lenient: bad base64 is a defect of the part, not an error
+    if not isinstance(payload, bytes):
+        raise _fail(name, "the web page part has no text", "READ_DAMAGED")
+    return payload
 
 
 def _defects(msg: Message) -> list[object]:
