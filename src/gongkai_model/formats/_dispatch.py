@@ -76,7 +76,7 @@ _HTML_WEAK = (
     b"<font",
     b"<center",
 )
-_BINARY = frozenset({"pdf", "doc", "docx", "xlsx"})
+_BINARY = frozenset({"pdf", "doc", "docx", "xlsx", "mhtml"})
 #: MHTML: MIME headers at the start of the file (``MIME-Version:``, ``Content-Type: multipart/related``).
 _MIME_VERSION = re.compile(rb"^mime-version[ \t]*:", re.IGNORECASE | re.MULTILINE)
 _RELATED = re.compile(rb"^content-type[ \t]*:[ \t\r\n]*multipart/related", re.IGNORECASE | re.MULTILINE)
