@@ -199,6 +199,19 @@ def many_parts() -> object:
     return gk.check(_named(_related([part] * 100_000), "many.doc"))
 
 
+def many_parts_quoted_boundary() -> object:
+    # a boundary with an escaped quote, then one in RFC 2231 form: the part count is not evaded
+    part = b"Content-Type: image/png\r\n\r\nx"
+    quoted = _related([part] * 100_000, b'a\\"b').replace(b'--a\\"b', b'--a"b')
+    return gk.read(_named(quoted, "quoted.doc"))
+
+
+def many_parts_rfc2231_boundary() -> object:
+    part = b"Content-Type: image/png\r\n\r\nx"
+    data = _related([part] * 100_000, b"zz").replace(b'boundary="zz"', b"boundary*=''zz", 1)
+    return gk.read(_named(data, "rfc2231.doc"))
+
+
 def huge_base64_part() -> object:
     # a page of 22.8 MB decoded (30 MB of base64) where a page may decode to 10 MB
     chunk = base64.encodebytes(b"<p>" + b"x" * 56_997)  # 57,000 bytes: no padding inside the body
@@ -274,6 +287,8 @@ def many_headers() -> object:
     ("generator", "codes"),
     [
         ("many_parts", {"READ_LIMIT"}),
+        ("many_parts_quoted_boundary", {"READ_LIMIT"}),
+        ("many_parts_rfc2231_boundary", {"READ_LIMIT"}),
         ("huge_base64_part", {"READ_LIMIT"}),
         ("nested_deep", {"READ_LIMIT"}),
         ("nested_deep_one_boundary", {"READ_LIMIT", "READ_DAMAGED", "READ_NOT_A_REPORT", "READ_TABLE_MISSING"}),

@@ -42,7 +42,10 @@ from ._result import Imported
 __all__ = ["html_part", "read_mhtml"]
 
 #: A ``boundary=`` parameter anywhere in the message (quoted or not), as the MIME grammar allows it.
-_BOUNDARY = re.compile(rb"""boundary\s*=\s*(?:"([^"\r\n]{1,200})"|([^\s;"]{1,200}))""", re.IGNORECASE)
+_BOUNDARY = re.compile(rb"""boundary\s*=\s*(?:"((?:[^"\\\r\n]|\\.){1,200})"|([^\s;"]{1,200}))""", re.IGNORECASE)
+#: An RFC 2231 boundary (``boundary*=``, ``boundary*0=``): its value is not read here, every ``--`` line counts.
+_BOUNDARY_2231 = re.compile(rb"boundary\s*\*", re.IGNORECASE)
+_ANY_DELIMITER = re.compile(rb"^--(?!>)", re.MULTILINE)
 #: A line that may be a delimiter: ``--`` then up to 200 characters (a boundary is at most 70).
 _DELIMITER = re.compile(rb"^--([^\r\n]{1,204})", re.MULTILINE)
 _MAX_CHARSET = 40
@@ -55,7 +58,11 @@ def _fail(name: str, message: str, code: str) -> ReadError:
 
 def _count(data: bytes, name: str, limits: Limits) -> None:
     """Refuse a message with more parts or deeper multiparts than the limits, before it is parsed."""
-    boundaries = {(m.group(1) or m.group(2)).rstrip() for m in _BOUNDARY.finditer(data)}
+    boundaries = {
+        re.sub(rb"\\(.)", rb"\1", m.group(1)) if m.group(1) is not None else m.group(2)
+        for m in _BOUNDARY.finditer(data)
+    }
+    boundaries = {b.rstrip() for b in boundaries}
     if len(boundaries) > limits.max_depth:
         raise _fail(
             name,
@@ -63,6 +70,12 @@ def _count(data: bytes, name: str, limits: Limits) -> None:
             "(Limits.max_depth): multiparts nested too deep to read",
             "READ_LIMIT",
         )
+    if _BOUNDARY_2231.search(data) is not None:  # a boundary this scan does not read: every ``--`` line counts
+        if len(_ANY_DELIMITER.findall(data)) > limits.max_members + limits.max_depth:
+            raise _fail(
+                name, f"the message has more than {limits.max_members} parts (Limits.max_members)", "READ_LIMIT"
+            )
+        return
     parts = 0
     for m in _DELIMITER.finditer(data):
         line = m.group(1).rstrip()
