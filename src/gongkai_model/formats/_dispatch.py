@@ -6,6 +6,7 @@ import contextlib
 import functools
 import importlib
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -31,6 +32,7 @@ FORMATS: dict[str, tuple[str, str]] = {
     "markdown": ("gongkai_model.formats.markdown", "read_markdown"),
     "json": ("gongkai_model.formats._jsonread", "read_json"),
     "xlsx": ("gongkai_model.formats._xlsxread", "read_xlsx"),
+    "mhtml": ("gongkai_model.formats._mhtml", "read_mhtml"),
 }
 
 _SUFFIX = {
@@ -48,6 +50,8 @@ _SUFFIX = {
     ".docx": "docx",
     ".pdf": "pdf",
     ".doc": "doc",
+    ".mht": "mhtml",
+    ".mhtml": "mhtml",
 }
 
 
@@ -72,7 +76,12 @@ _HTML_WEAK = (
     b"<font",
     b"<center",
 )
-_BINARY = frozenset({"pdf", "doc", "docx", "xlsx"})
+_BINARY = frozenset({"pdf", "doc", "docx", "xlsx", "mhtml"})
+#: MHTML: MIME headers at the start of the file (``MIME-Version:``, ``Content-Type: multipart/related``).
+_MIME_VERSION = re.compile(rb"^mime-version[ \t]*:", re.IGNORECASE | re.MULTILINE)
+_RELATED = re.compile(rb"^content-type[ \t]*:[ \t\r\n]*multipart/related", re.IGNORECASE | re.MULTILINE)
+#: Word 2003 XML (WordprocessingML): its root element, or its ``<?mso-application?>`` instruction.
+_WORDML = re.compile(rb"<w:wordDocument\b|<\?mso-application[^>]{0,100}progid\s*=\s*[\"']Word\.Document", re.IGNORECASE)
 #: Byte-order marks of UTF-16 text, and the codec of what follows.
 _UTF16 = {b"\xff\xfe": "utf-16-le", b"\xfe\xff": "utf-16-be"}
 
@@ -82,9 +91,11 @@ def detect_format(data: bytes, name: str = "") -> str:
 
     The bytes win over the suffix: ``%PDF-`` is a PDF, a zip a Word document or a workbook, an OLE
     file (``D0 CF 11 E0``) ``"ole"`` (what it holds is decided from its directory when it is read),
-    ``{\rtf`` is ``"rtf"``, and a web page is HTML whatever its name (a page saved as ``.pdf`` or
-    ``.doc``). Where the bytes say nothing (plain text, Markdown, JSON), the suffix decides, except
-    ``.doc``: a file so named that is not an OLE file is read as what its bytes are (text).
+    ``{\rtf`` is ``"rtf"``, the MIME headers of a ``multipart/related`` message ``"mhtml"`` (a
+    "single file web page"), Word 2003 XML ``"wordml"`` (refused by :func:`read`), and a web page is
+    HTML whatever its name (a page saved as ``.pdf`` or ``.doc``). Where the bytes say nothing
+    (plain text, Markdown, JSON), the suffix decides, except ``.doc``: a file so named that is not
+    an OLE file is read as what its bytes are (text).
 
     >>> detect_format(b"%PDF-1.7 ..."), detect_format(b"<!DOCTYPE html><html>"), detect_format(b"{}", "a.json")
     ('pdf', 'html', 'json')
@@ -94,6 +105,10 @@ def detect_format(data: bytes, name: str = "") -> str:
     ('rtf', 'text')
     >>> detect_format("<html>".encode("utf-16"), "report.pdf"), detect_format(b"<h2>...", "report.pdf")
     ('html', 'html')
+    >>> detect_format(b"MIME-Version: 1.0\nContent-Type: multipart/related; boundary=b\n\n--b\n", "report.doc")
+    'mhtml'
+    >>> detect_format(b'<?xml version="1.0"?><?mso-application progid="Word.Document"?>', "report.doc")
+    'wordml'
     """
     head = data[:2048].lstrip(b"\xef\xbb\xbf \t\r\n")
     suffix = _SUFFIX.get(Path(name).suffix.lower(), "")
@@ -109,9 +124,13 @@ def detect_format(data: bytes, name: str = "") -> str:
         return "ole"
     if head.startswith(b"{\\rtf"):
         return "rtf"
+    if _is_mhtml(data[:8192].lstrip(b"\xef\xbb\xbf \t\r\n")):
+        return "mhtml"
     if data[:2] in _UTF16:  # a page saved as Unicode (Word's UTF-16 web pages): sniffed as its text
         head = data[2:2050].decode(_UTF16[data[:2]], errors="replace").lstrip(" \t\r\n").encode("utf-8")
     lowered = head[:512].lower()
+    if lowered.startswith((b"<?xml", b"<?mso-application", b"<w:worddocument")) and _WORDML.search(head[:1024]):
+        return "wordml"
     if lowered.startswith(_HTML_STRONG) or (lowered.startswith(b"<?xml") and b"<html" in lowered):
         return "html"
     if suffix in _BINARY and lowered.startswith(_HTML_WEAK):
@@ -125,6 +144,15 @@ def detect_format(data: bytes, name: str = "") -> str:
     if b"\n|" in data[:8192] or head.startswith(b"|"):
         return "markdown"
     return "text"
+
+
+def _is_mhtml(head: bytes) -> bool:
+    """Whether ``head`` starts with the headers of a MIME ``multipart/related`` message (an MHTML file)."""
+    if head.startswith(b"<"):
+        return False
+    end = min((i for i in (head.find(b"\r\n\r\n"), head.find(b"\n\n")) if i >= 0), default=len(head))
+    headers = head[: end + 4]
+    return _MIME_VERSION.search(headers) is not None and _RELATED.search(headers) is not None
 
 
 def _reader(fmt: str) -> Callable[..., Imported]:
@@ -297,12 +325,13 @@ def read(
     """Read a report from any published form: web page, text copy, Markdown, Word, PDF, workbook or JSON.
 
     The reader is chosen from the file's bytes, then its suffix (or ``format=``): a web page saved
-    as ``.pdf`` or ``.doc`` is read as HTML. A legacy Word ``.doc`` (an OLE file with a
+    as ``.pdf`` or ``.doc`` is read as HTML, and so is the page of an MHTML file ("single file web
+    page", ``.mht``, often published as ``.doc``). A legacy Word ``.doc`` (an OLE file with a
     ``WordDocument`` stream) is converted with LibreOffice when it is installed, with no network
     (a private network namespace), no macros and within ``limits.max_seconds``, then read as
     ``.docx``; where no private network namespace can be made, conversion is refused unless
-    ``allow_network=True`` (for trusted files only). Legacy ``.xls``, encrypted Office files and
-    RTF are refused with the reason. A file that cannot be read at all raises
+    ``allow_network=True`` (for trusted files only). Legacy ``.xls``, encrypted Office files, Word
+    2003 XML and RTF are refused with the reason. A file that cannot be read at all raises
     :class:`~gongkai_model.ReadError`; everything else is in the result's ``problems``.
 
     >>> import gongkai_model as gk
@@ -317,6 +346,18 @@ def read(
     fmt = format or detect_format(data, name)
     if fmt in ("doc", "ole"):
         data, fmt = _doc_to_docx(data, name, limits, allow_network), "docx"
+    elif fmt == "wordml":
+        raise ReadError(
+            "cannot read a Word 2003 XML document",
+            [
+                Problem(
+                    name,
+                    "a Word 2003 XML document: open it in Word or LibreOffice and save it as .docx",
+                    code="READ_NOT_A_REPORT",
+                    place=Place(name),
+                )
+            ],
+        )
     elif fmt == "rtf":
         raise ReadError(
             "cannot read an RTF file",
