@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any, Literal, overload
 
 import attrs
 
+from ._optional import import_optional, install_hint
 from ._views import register_frame
 from .checks import ValidationResult
 from .errors import GongkaiError, Problem
@@ -75,7 +76,7 @@ FINDING_COLUMNS = (
 )
 
 #: How to get pandas when it is missing.
-INSTALL_HINT = "pip install 'gongkai-model[pandas]'"
+INSTALL_HINT = install_hint("pandas")
 
 _COUNTS = (Value.COUNT, Value.SIGNED)
 _MONEY = (Value.MONEY, Value.AMOUNT)
@@ -83,14 +84,7 @@ _MONEY = (Value.MONEY, Value.AMOUNT)
 
 def _pandas() -> Any:
     """The pandas module, or a :class:`GongkaiError` saying which extra to install."""
-    try:
-        import pandas
-    except ImportError:
-        raise GongkaiError(
-            "pandas is not installed",
-            [Problem("pandas", f"this function needs pandas, which the 'pandas' extra installs: {INSTALL_HINT}")],
-        ) from None
-    return pandas
+    return import_optional("pandas", "pandas", purpose="this function")
 
 
 # ---------------------------------------------------------------------------

@@ -35,6 +35,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 from typing import IO, Any
 
+from .._optional import import_optional
 from .._zipsafe import pack, unpack
 from ..errors import GongkaiError, ModelError, Place, Problem, ReadError
 from ..limits import DEFAULT_LIMITS, Limits, Source, read_source, source_name
@@ -50,7 +51,6 @@ from ._result import Imported
 
 __all__ = ["parse_docx", "read_docx", "write_docx"]
 
-_EXTRA = "pip install 'gongkai-model[docx]'"
 _W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
 _CT = "http://schemas.openxmlformats.org/package/2006/content-types"
@@ -88,14 +88,9 @@ _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 def _python_docx(error: type[GongkaiError]) -> Any:
-    try:
-        import docx
-    except ImportError:
-        raise error(
-            "python-docx is not installed",
-            [Problem("docx", f"reading and writing Word documents needs python-docx: {_EXTRA}")],
-        ) from None
-    return docx
+    return import_optional(
+        "docx", "docx", package="python-docx", purpose="reading and writing Word documents", error=error
+    )
 
 
 # ---------------------------------------------------------------------------------------- safety
