@@ -93,13 +93,7 @@ def _pandas() -> Any:
 
 def every_shape() -> tuple[Shape, ...]:
     """Every shape a report can have (the single-row （六） forms first, so that it sorts before its parts)."""
-    out: list[Shape] = []
-    for edition in (Edition.FORMAT_2021, Edition.FORMAT_2019):
-        for single in (True, False):
-            if edition is Edition.FORMAT_2019 and not single:
-                continue
-            out.extend(Shape(edition, single, subtotal) for subtotal in (True, False))
-    return tuple(out)
+    return Shape.all()
 
 
 def merge_orders(sequences: Iterable[Sequence[str]]) -> tuple[str, ...]:
