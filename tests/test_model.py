@@ -301,3 +301,24 @@ def test_public_api_is_listed() -> None:
         missing = [name for name in module.__all__ if not hasattr(module, name)]
         assert missing == []
     assert {"AnnualReport", "to_records", "from_records", "GongkaiError", "examples"} <= set(gk.__all__)
+
+
+def test_shape_all_is_every_valid_shape_once() -> None:
+    """Issue 15, item 6: the shapes are enumerated once, in the model; every other is a filter of it."""
+    every = Shape.all()
+    assert len(set(every)) == len(every) == 6
+    for shape in every:  # each is a real shape: a blank report of it has it
+        blank = gk.AnnualReport.blank(
+            agency="a",
+            year=2023,
+            edition=shape.edition,
+            single_other_row=shape.single_other_row,
+            subtotal_column=shape.subtotal_column,
+        )
+        assert shape_of(blank) == shape
+    assert every[0] == Shape(gk.Edition.FORMAT_2021, True, True)  # the single-row （六） form first
+    assert Shape.all(subtotal=True) == tuple(s for s in every if s.subtotal_column)
+    assert Shape.all(edition=gk.Edition.FORMAT_2019) == (
+        Shape(gk.Edition.FORMAT_2019, True, True),
+        Shape(gk.Edition.FORMAT_2019, True, False),
+    )

@@ -309,10 +309,10 @@ def test_a_long_table_of_figures() -> None:
 def test_negative_zero_money_is_printed_as_zero() -> None:
     from decimal import Decimal
 
-    from gongkai_model.formats.text import display
+    from gongkai_model.formats._layout import figure_text
 
-    assert display(Decimal("-0.00")) == "0.00"
-    assert display(None) == ""
+    assert figure_text(Decimal("-0.00")) == "0.00"
+    assert figure_text(None) == ""
 
 
 def test_rows_without_a_leading_tab_and_crlf_line_ends() -> None:

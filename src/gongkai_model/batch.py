@@ -41,6 +41,7 @@ from typing import IO, Any
 import attrs
 
 from . import _pool
+from ._optional import import_optional
 from ._pool import FileOutcome
 from .checks import Finding, Severity
 from .errors import GongkaiError, Place, Problem
@@ -586,14 +587,7 @@ def check_many(
 
 
 def _pyarrow() -> Any:
-    try:
-        import pyarrow
-        import pyarrow.dataset
-    except ImportError:
-        raise GongkaiError(
-            "pyarrow is not installed", [Problem("to_parquet", "install it with: pip install 'gongkai-model[parquet]'")]
-        ) from None
-    return pyarrow
+    return import_optional("pyarrow", "parquet", purpose="to_parquet", also=("dataset",), where="to_parquet")
 
 
 def _reports_and_findings(

@@ -24,7 +24,6 @@ from __future__ import annotations
 import html
 import operator
 from collections.abc import Callable, Iterable
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from ._views import register_html
@@ -40,7 +39,7 @@ from .model.tables import (
     ProactiveDisclosure2021,
     ReviewAndLitigation,
 )
-from .model.values import Amount, Edition
+from .model.values import Edition
 
 if TYPE_CHECKING:
     from .compare import Comparison
@@ -97,11 +96,9 @@ def _e(value: object) -> str:
 
 
 def _number(value: object) -> str:
-    if isinstance(value, Amount):
-        return _e(value)
-    if isinstance(value, Decimal):
-        return _e(format(value, "f"))
-    return _e(value)
+    from .formats._layout import figure_text  # the renderers' one number formatter (imported on first use)
+
+    return _e(figure_text(value))
 
 
 # ---------------------------------------------------------------------------

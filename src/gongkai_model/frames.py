@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any, Literal, overload
 
 import attrs
 
+from ._optional import import_optional, install_hint
 from ._views import register_frame
 from .checks import ValidationResult
 from .errors import GongkaiError, Problem
@@ -75,7 +76,7 @@ FINDING_COLUMNS = (
 )
 
 #: How to get pandas when it is missing.
-INSTALL_HINT = "pip install 'gongkai-model[pandas]'"
+INSTALL_HINT = install_hint("pandas")
 
 _COUNTS = (Value.COUNT, Value.SIGNED)
 _MONEY = (Value.MONEY, Value.AMOUNT)
@@ -83,14 +84,7 @@ _MONEY = (Value.MONEY, Value.AMOUNT)
 
 def _pandas() -> Any:
     """The pandas module, or a :class:`GongkaiError` saying which extra to install."""
-    try:
-        import pandas
-    except ImportError:
-        raise GongkaiError(
-            "pandas is not installed",
-            [Problem("pandas", f"this function needs pandas, which the 'pandas' extra installs: {INSTALL_HINT}")],
-        ) from None
-    return pandas
+    return import_optional("pandas", "pandas", purpose="this function")
 
 
 # ---------------------------------------------------------------------------
@@ -99,13 +93,7 @@ def _pandas() -> Any:
 
 def every_shape() -> tuple[Shape, ...]:
     """Every shape a report can have (the single-row （六） forms first, so that it sorts before its parts)."""
-    out: list[Shape] = []
-    for edition in (Edition.FORMAT_2021, Edition.FORMAT_2019):
-        for single in (True, False):
-            if edition is Edition.FORMAT_2019 and not single:
-                continue
-            out.extend(Shape(edition, single, subtotal) for subtotal in (True, False))
-    return tuple(out)
+    return Shape.all()
 
 
 def merge_orders(sequences: Iterable[Sequence[str]]) -> tuple[str, ...]:

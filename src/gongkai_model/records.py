@@ -136,8 +136,10 @@ def _edition_keys() -> tuple[frozenset[str], frozenset[str]]:
         out |= {normalize_label(x) for r in rows(shape) for x in (r.label, *r.spec.aliases)}
         return out
 
-    k2019 = keys(Shape(Edition.FORMAT_2019, True, True))
-    k2021 = keys(Shape(Edition.FORMAT_2021, False, True)) | keys(Shape(Edition.FORMAT_2021, True, True))
+    k2019, k2021 = (
+        set().union(*(keys(s) for s in Shape.all(edition=e, subtotal=True)))
+        for e in (Edition.FORMAT_2019, Edition.FORMAT_2021)
+    )
     return frozenset(k2019 - k2021), frozenset(k2021 - k2019)
 
 
@@ -288,10 +290,8 @@ _EXACT = {Value.COUNT: int, Value.SIGNED: int, Value.MONEY: Decimal, Value.AMOUN
 @functools.cache
 def _by_length(edition: Edition) -> dict[int, list[Shape]]:
     out: dict[int, list[Shape]] = {}
-    for single in (True, False) if edition is Edition.FORMAT_2021 else (True,):
-        for subtotal in (False, True):
-            shape = Shape(edition, single, subtotal)
-            out.setdefault(len(layout(shape)), []).append(shape)
+    for shape in Shape.all(edition=edition):
+        out.setdefault(len(layout(shape)), []).append(shape)
     return out
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import examples
+from .._optional import install_hint, is_installed
 from ..formats import check
 from ..jsonio import json_schema
 from ..records import to_records
@@ -70,23 +71,12 @@ def _demo(args: argparse.Namespace) -> int:
             _write_records(target, records)
         else:
             assert suffix in WRITERS
-            if suffix == ".docx" and not _has_docx():  # python-docx is an optional extra
-                note(
-                    f"skipped {target}: python-docx is not installed; "
-                    "install it with: pip install 'gongkai-model[docx]'"
-                )
+            if suffix == ".docx" and not is_installed("docx"):  # python-docx is an optional extra
+                note(f"skipped {target}: python-docx is not installed; install it with: {install_hint('docx')}")
                 continue
             write_file(target, render(report, suffix))
         print(f"wrote {target}")
     return 0 if same and checked.ok else 1
-
-
-def _has_docx() -> bool:
-    try:
-        import docx  # noqa: F401
-    except ImportError:
-        return False
-    return True
 
 
 def _write_records(target: Path, records: Any) -> None:

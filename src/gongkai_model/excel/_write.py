@@ -26,7 +26,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from ..checks._identities import identities
 from ..errors import Problem
-from ..formats._layout import SheetPlan, plans
+from ..formats._layout import SheetPlan, figure_text, plans
 from ..model._spec import Kind, Value, field_specs
 from ..model.layout import Shape, layout, shape_of, values
 from ..model.report import AnnualReport, OtherMatters, Overview
@@ -92,6 +92,13 @@ def _text_fields(report: AnnualReport) -> list[tuple[str, str, Any]]:
     return out
 
 
+def _printed(value: Decimal | Amount) -> str:
+    """A figure stored as text, as every renderer prints it (plain digits, which the readers read back); the
+    scientific form only where the plain one would not fit in a cell (``1E+40000``)."""
+    text = figure_text(value)
+    return text if len(text) <= MAX_CELL_CHARS else str(value)
+
+
 def _cell_value(value: Any) -> tuple[str, Any]:
     """How a value is stored: ``("s", text)``, ``("n", number)``, ``("d", date)``, ``("b", bool)`` or ``("", None)``.
 
@@ -103,7 +110,7 @@ def _cell_value(value: Any) -> tuple[str, Any]:
     if isinstance(value, str):
         return "s", value
     if isinstance(value, Amount):
-        return "s", str(value)
+        return "s", _printed(value)
     if isinstance(value, bool):
         return "b", value
     if isinstance(value, Decimal):
@@ -111,7 +118,7 @@ def _cell_value(value: Any) -> tuple[str, Any]:
         # both writers print 16 significant digits: a double that needs 17 would come back changed
         if Decimal(repr(number)) == value and float(f"{number:.16G}") == number:
             return "n", number
-        return "s", str(value)  # more digits than a spreadsheet number keeps: exact text instead
+        return "s", _printed(value)  # more digits than a spreadsheet number keeps: exact text instead
     if isinstance(value, int):
         return ("s", str(value)) if abs(value) > MAX_EXACT_INTEGER else ("n", value)
     if isinstance(value, dt.date):

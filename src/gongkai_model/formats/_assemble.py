@@ -16,7 +16,7 @@ import attrs
 from ..errors import ModelError, Place, Problem, RecordsError
 from ..labels import normalize_label
 from ..model._spec import Kind, field_specs
-from ..model.layout import layout, rows
+from ..model.layout import Shape, layout, rows
 from ..model.report import NUMERALS, AnnualReport, OtherMatters, Overview
 from ..model.values import Edition
 from ..records import from_records, infer_edition, infer_shape
@@ -122,14 +122,11 @@ def find_title(blocks: Sequence[Block]) -> tuple[str | None, int | None, Place |
 def _row_keys() -> frozenset[tuple[str, str]]:
     """(table, normalised row label) of every row label and variant of every shape."""
     return frozenset(
-        (r.table, normalize_label(x)) for s in _shapes() for r in rows(s) for x in (r.label, *r.spec.aliases)
+        (r.table, normalize_label(x))
+        for s in Shape.all(subtotal=True)
+        for r in rows(s)
+        for x in (r.label, *r.spec.aliases)
     )
-
-
-def _shapes() -> tuple[Any, ...]:
-    from ._locate import _ALL_SHAPES
-
-    return _ALL_SHAPES
 
 
 def _stack(grids: list[Grid]) -> list[Grid]:
@@ -154,7 +151,7 @@ def _headers(tables: set[str]) -> frozenset[str]:
 
 @functools.cache
 def _table_headers(table: str) -> frozenset[str]:
-    return frozenset(normalize_label(c.column) for s in _shapes() for c in layout(s) if c.table == table)
+    return frozenset(normalize_label(c.column) for s in Shape.all(subtotal=True) for c in layout(s) if c.table == table)
 
 
 def _stacked(run: list[Grid]) -> Grid:

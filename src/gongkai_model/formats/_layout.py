@@ -17,6 +17,7 @@ value cells (with their model paths) of one table, in the official layout:
 from __future__ import annotations
 
 import functools
+from decimal import Decimal
 
 import attrs
 
@@ -24,8 +25,30 @@ from ..model._spec import Kind, field_specs
 from ..model.layout import Cell, Shape, layout, rows
 from ..model.report import NUMERALS, AnnualReport
 from ..model.tables import ApplicantCounts, Applications, ProactiveDisclosure2021
+from ..model.values import Amount
 
-__all__ = ["Label", "SheetPlan", "ValueCell", "plans", "sheet_name"]
+__all__ = ["Label", "SheetPlan", "ValueCell", "figure_text", "plans", "sheet_name"]
+
+
+def figure_text(value: object) -> str:
+    """A model value as a published table prints it: the one number formatter of every renderer.
+
+    Blank for ``None`` (never ``0``); a :class:`~decimal.Decimal` in plain notation with its printed digits
+    (``1E+2`` is ``100``, ``1.50`` stays ``1.50``, never an exponent) and ``-0`` as ``0``; an
+    :class:`~gongkai_model.Amount` as its figure followed by its unit (``160.5964万元``); anything else
+    (``int``, text) as ``str``. What it prints is what the one value parser reads back.
+
+    >>> from decimal import Decimal
+    >>> [figure_text(v) for v in (None, 12, Decimal("1E+2"), Decimal("-0.0"), Amount(Decimal("2.5E+1")))]
+    ['', '12', '100', '0.0', '25']
+    """
+    if value is None:
+        return ""
+    if isinstance(value, Amount):
+        return figure_text(value.value) + (value.unit.value if value.unit is not None else "")
+    if isinstance(value, Decimal):
+        return format(value.copy_abs() if value.is_zero() else value, "f")
+    return str(value)
 
 
 def get_column_letter(col: int) -> str:

@@ -20,18 +20,11 @@ import attrs
 from ..errors import Place, Problem
 from ..labels import normalize_label
 from ..model.layout import Cell, RowInfo, Shape, layout, rows
-from ..model.values import Edition
 from ._document import Grid, GridCell
 from ._layout import sheet_name
 from ._values import parse_value
 
 __all__ = ["Located", "known_labels", "locate"]
-
-_ALL_SHAPES = (
-    Shape(Edition.FORMAT_2021, False, True),
-    Shape(Edition.FORMAT_2021, True, True),
-    Shape(Edition.FORMAT_2019, True, True),
-)
 
 
 @functools.cache
@@ -56,7 +49,7 @@ MAX_OCCURRENCES = 16
 def known_labels() -> frozenset[str]:
     """Every normalised row, group, banner and column label of every shape (for telling labels from text)."""
     out: set[str] = set()
-    for shape in _ALL_SHAPES:
+    for shape in Shape.all(subtotal=True):
         for r in rows(shape):
             out.update(normalize_label(x) for x in (r.label, *r.spec.aliases))
             out.update(normalize_label(g.label) for g in r.groups)

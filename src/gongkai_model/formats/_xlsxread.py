@@ -39,12 +39,11 @@ from ..excel._write import CHECKS, COVER, EDITION_LABEL, TEXTS
 from ..labels import normalize_label
 from ..limits import DEFAULT_LIMITS, Limits, Source, read_source, source_name
 from ..model._spec import Kind, Value, field_specs
-from ..model.layout import Cell, layout
+from ..model.layout import Cell, Shape, layout
 from ..model.report import AnnualReport, OtherMatters, Overview
 from ..model.values import Edition
 from ._assemble import assemble
 from ._document import Block, Document, Grid, Span
-from ._locate import _ALL_SHAPES
 from ._result import Imported
 from ._values import parse_value
 
@@ -389,7 +388,7 @@ def _meta(sheets: dict[str, Any], source: str, problems: list[Problem]) -> dict[
 
 @functools.cache
 def _cells_by_path() -> dict[str, Cell]:
-    return {c.path: c for shape in _ALL_SHAPES for c in layout(shape)}
+    return {c.path: c for shape in Shape.all(subtotal=True) for c in layout(shape)}
 
 
 def _figure_problems(imported: Imported, parsed: _Parsed) -> list[Problem]:

@@ -32,25 +32,24 @@ import io
 import os
 import re
 from collections.abc import Iterator
-from decimal import Decimal
 from typing import IO, Any
 
+from .._optional import import_optional
 from .._zipsafe import pack, unpack
 from ..errors import GongkaiError, ModelError, Place, Problem, ReadError
 from ..limits import DEFAULT_LIMITS, Limits, Source, read_source, source_name
 from ..model._spec import Kind, Value, field_specs
 from ..model.layout import layout, shape_of, values
 from ..model.report import AnnualReport, OtherMatters, Overview
-from ..model.values import Amount, Edition
+from ..model.values import Edition
 from ..reference import section_headings
 from ._assemble import assemble
 from ._document import Block, CellBudget, Document, Grid, Span
-from ._layout import SheetPlan, plans
+from ._layout import SheetPlan, figure_text, plans
 from ._result import Imported
 
 __all__ = ["parse_docx", "read_docx", "write_docx"]
 
-_EXTRA = "pip install 'gongkai-model[docx]'"
 _W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
 _CT = "http://schemas.openxmlformats.org/package/2006/content-types"
@@ -88,14 +87,9 @@ _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 def _python_docx(error: type[GongkaiError]) -> Any:
-    try:
-        import docx
-    except ImportError:
-        raise error(
-            "python-docx is not installed",
-            [Problem("docx", f"reading and writing Word documents needs python-docx: {_EXTRA}")],
-        ) from None
-    return docx
+    return import_optional(
+        "docx", "docx", package="python-docx", purpose="reading and writing Word documents", error=error
+    )
 
 
 # ---------------------------------------------------------------------------------------- safety
@@ -457,15 +451,9 @@ def _check_texts(report: AnnualReport) -> None:
 
 def _printed(value: Any) -> str:
     """A value as the cell prints it: blank for ``None``, exact decimals (never an exponent)."""
-    if value is None:
-        return ""
-    if isinstance(value, Amount):
-        return f"{value.value:f}{value.unit.value if value.unit else ''}"
-    if isinstance(value, Decimal):
-        return f"{value:f}"
     if isinstance(value, dt.date):
         return value.isoformat()
-    return str(value)
+    return figure_text(value)
 
 
 def _table(doc: Any, plan: SheetPlan, cell_values: dict[str, Any]) -> None:

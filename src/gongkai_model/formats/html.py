@@ -16,7 +16,6 @@ from __future__ import annotations
 import functools
 import html
 import re
-from decimal import Decimal
 from typing import Any
 
 import attrs
@@ -26,12 +25,12 @@ from ..labels import normalize_label
 from ..limits import DEFAULT_LIMITS, Limits, Source, read_source, source_name
 from ..model.layout import get_path, shape_of
 from ..model.report import AnnualReport
-from ..model.values import Amount, Edition
+from ..model.values import Edition
 from ..reference import section_headings
 from ._assemble import PROSE, assemble, could_head, find_heading, find_title
 from ._document import Block, CellBudget, Document, Grid, Span
 from ._encoding import Decoded, decode_bytes
-from ._layout import SheetPlan, plans, sheet_name
+from ._layout import SheetPlan, figure_text, plans, sheet_name
 from ._locate import known_labels
 from ._result import Imported
 
@@ -886,17 +885,6 @@ def printed_text(text: str | None) -> str | None:
     return "\n".join(line for line in lines if line) or None
 
 
-def _figure(value: object) -> str:
-    """A model value as printed in a table cell (blank for ``None``, never ``0``)."""
-    if value is None:
-        return ""
-    if isinstance(value, Amount):
-        return _figure(value.value) + (value.unit.value if value.unit is not None else "")
-    if isinstance(value, Decimal):
-        return format(value.copy_abs() if value.is_zero() else value, "f")
-    return str(value)
-
-
 def _table_html(plan: SheetPlan, report: AnnualReport, out: list[str]) -> None:
     """One statutory table, its merged labels as ``rowspan``/``colspan`` (the plan's title row is the heading)."""
     origins: dict[tuple[int, int], str] = {}
@@ -920,7 +908,7 @@ def _table_html(plan: SheetPlan, report: AnnualReport, out: list[str]) -> None:
         scope = ' scope="row"' if label.kind == "row" else ""
         place(label.row - 1, label.col, label.last_row - 1, label.last_col, f"<th{scope}>{_escape(label.text)}</th>")
     for vc in plan.values:
-        text = _escape(_figure(get_path(report, vc.cell.path)))
+        text = _escape(figure_text(get_path(report, vc.cell.path)))
         place(vc.row - 1, vc.col, vc.row - 1, vc.last_col, f"<td>{text}</td>")
     out.append(f'<table class="{sheet_name(plan.table)}">')
     for r in range(1, height + 1):

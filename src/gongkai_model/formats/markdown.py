@@ -40,7 +40,7 @@ from ..model.report import AnnualReport
 from ..model.values import Edition
 from ._assemble import PROSE, assemble, could_head
 from ._document import Block, CellBudget, Document, Grid, Span
-from ._layout import SheetPlan
+from ._layout import SheetPlan, figure_text
 from ._result import Imported
 from .text import (
     MAX_CELL_CHARS,
@@ -48,7 +48,6 @@ from .text import (
     Labels,
     bounded_text,
     clean_text,
-    display,
     is_figure,
     sections,
     shape_for,
@@ -533,7 +532,7 @@ def _table(report: AnnualReport, plan: SheetPlan, repeat: bool) -> list[str]:
             for x in range(lab.col, lab.last_col + 1 if repeat else lab.col + 1):
                 cells[y - top][x - 1] = lab.text
     for v in plan.values:
-        cells[v.row - top][v.col - 1] = display(get_path(report, v.cell.path))
+        cells[v.row - top][v.col - 1] = figure_text(get_path(report, v.cell.path))
     lines = ["| " + " | ".join(_escape(c) for c in row) + " |" for row in cells]
     lines.insert(1, "|" + "---|" * plan.width)
     return lines

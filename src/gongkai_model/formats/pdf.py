@@ -43,6 +43,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
+from .._optional import import_optional, install_hint
 from ..errors import GongkaiError, Place, Problem, ReadError
 from ..limits import DEFAULT_LIMITS, Limits, Source, read_source, source_name
 from ..model.values import Edition
@@ -56,7 +57,6 @@ __all__ = ["parse_pdf", "read_pdf"]
 
 #: A page with more ruling segments than this is not searched for tables (the search is quadratic).
 MAX_EDGES = 4000
-_EXTRA = "pip install 'gongkai-model[pdf]'"
 _PAGE_NUMBER = re.compile(
     r"^(?:[-—–－_\s]*\d{1,4}[-—–－_\s]*|第\s*\d{1,4}\s*页(?:\s*[,，/]?\s*共\s*\d{1,4}\s*页)?|\d{1,4}\s*/\s*\d{1,4})$"
 )
@@ -64,14 +64,7 @@ _CJK = re.compile(r"[\u3000-\u30ff\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]")
 
 
 def _pdfplumber() -> Any:
-    try:
-        import pdfplumber
-    except ImportError:
-        raise ReadError(
-            "reading PDFs needs pdfplumber",
-            [Problem("pdfplumber", f"the optional dependency is not installed; install it with: {_EXTRA}")],
-        ) from None
-    return pdfplumber
+    return import_optional("pdfplumber", "pdf", purpose="reading PDFs", error=ReadError)
 
 
 def _visible(obj: dict[str, Any]) -> bool:
@@ -518,7 +511,7 @@ def parse_pdf(data: bytes, *, source: str = "<pdf>", limits: Limits = DEFAULT_LI
             "cannot read the PDF", [Problem(str(place), _exhausted(exc), code="READ_LIMIT", place=place)]
         ) from None
     except UnsupportedPdfminer as exc:  # an untested pdfminer.six without the functions the bounds replace
-        raise ReadError("cannot read the PDF", [Problem(source, f"{exc} ({_EXTRA})")]) from None
+        raise ReadError("cannot read the PDF", [Problem(source, f"{exc} ({install_hint('pdf')})")]) from None
     finally:
         _release_reserve()
 

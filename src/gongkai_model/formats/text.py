@@ -32,7 +32,6 @@ import functools
 import re
 import threading
 from collections.abc import Iterator, Sequence
-from decimal import Decimal
 from typing import Any
 
 import attrs
@@ -43,12 +42,12 @@ from ..limits import DEFAULT_LIMITS, Limits, Source, read_source, source_name
 from ..model._spec import Value
 from ..model.layout import Cell, RowInfo, Shape, get_path, layout, rows, shape_of
 from ..model.report import NUMERALS, AnnualReport
-from ..model.values import Amount, Edition
+from ..model.values import Edition
 from ..records import infer_edition, infer_shape
 from ..reference import section_headings
 from ._assemble import PROSE, assemble, could_head, find_heading
 from ._document import Block, CellBudget, Document, Grid, Span
-from ._layout import SheetPlan, plans
+from ._layout import SheetPlan, figure_text, plans
 from ._locate import FUZZY_CUTOFF, known_labels
 from ._result import Imported
 from ._values import parse_value
@@ -851,17 +850,6 @@ def read_text(
 # --- rendering ---------------------------------------------------------------------------------------
 
 
-def display(value: object) -> str:
-    """A model value as printed in a published table (blank for ``None``)."""
-    if value is None:
-        return ""
-    if isinstance(value, Amount):
-        return display(value.value) + (value.unit.value if value.unit is not None else "")
-    if isinstance(value, Decimal):
-        return f"{value.copy_abs() if value.is_zero() else value:f}"  # -0 is 0
-    return str(value)
-
-
 def title_of(report: AnnualReport) -> str:
     """The report's title as published."""
     return report.title
@@ -887,7 +875,7 @@ def plan_rows(report: AnnualReport, plan: SheetPlan) -> list[list[tuple[int, int
         if label.kind != "title":
             by_row.setdefault(label.row, []).append((label.col, label.last_col, label.last_row, label.text))
     for v in plan.values:
-        by_row.setdefault(v.row, []).append((v.col, v.last_col, v.row, display(get_path(report, v.cell.path))))
+        by_row.setdefault(v.row, []).append((v.col, v.last_col, v.row, figure_text(get_path(report, v.cell.path))))
     return [sorted(by_row[r]) for r in sorted(by_row)]
 
 

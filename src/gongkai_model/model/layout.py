@@ -38,6 +38,24 @@ class Shape:
     single_other_row: bool
     subtotal_column: bool = False
 
+    @classmethod
+    def all(cls, *, edition: Edition | None = None, subtotal: bool | None = None) -> tuple[Shape, ...]:
+        """Every shape a report can have, or those of one ``edition`` / with or without the 小计 column.
+
+        The one enumeration of the shapes, in a fixed order: the 2021 format before the 2019 one, the
+        single-row （六） form before the detailed one (so that it sorts before its parts), with the 小计
+        column before without it. The 2019 format has only the single-row form.
+        """
+        return tuple(s for s in _ALL_SHAPES if edition in (None, s.edition) and subtotal in (None, s.subtotal_column))
+
+
+_ALL_SHAPES = tuple(
+    Shape(edition, single, subtotal)
+    for edition in (Edition.FORMAT_2021, Edition.FORMAT_2019)
+    for single in ((True, False) if edition is Edition.FORMAT_2021 else (True,))
+    for subtotal in (True, False)
+)
+
 
 @attrs.frozen
 class RowInfo:
