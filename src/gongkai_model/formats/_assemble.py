@@ -20,7 +20,7 @@ from ..model.layout import Shape, layout, rows
 from ..model.report import NUMERALS, AnnualReport, OtherMatters, Overview
 from ..model.values import Edition
 from ..records import from_records, infer_edition, infer_shape
-from ._document import Block, Document, Grid, GridCell
+from ._document import Block, Document, Grid
 from ._locate import known_labels, locate
 from ._result import Imported, Provenance
 from ._values import parse_value
@@ -142,7 +142,7 @@ def _stack(grids: list[Grid]) -> list[Grid]:
             continue
         runs.append([grid])
         tables = set(mine)
-    return [run[0] if len(run) == 1 else _stacked(run) for run in runs]
+    return [run[0] if len(run) == 1 else Grid.stack(run) for run in runs]
 
 
 def _headers(tables: set[str]) -> frozenset[str]:
@@ -152,29 +152,6 @@ def _headers(tables: set[str]) -> frozenset[str]:
 @functools.cache
 def _table_headers(table: str) -> frozenset[str]:
     return frozenset(normalize_label(c.column) for s in Shape.all(subtotal=True) for c in layout(s) if c.table == table)
-
-
-def _stacked(run: list[Grid]) -> Grid:
-    """The grids of ``run`` one below the other (a table continued over pages), built once."""
-    rows: list[tuple[GridCell | None, ...]] = []
-    for grid in run:
-        offset = len(rows)
-        if offset == 0:
-            rows.extend(grid.rows)
-            continue
-        moved: dict[int, GridCell] = {}
-        for row in grid.rows:
-            out: list[GridCell | None] = []
-            for cell in row:
-                if cell is None:
-                    out.append(None)
-                    continue
-                key = id(cell)
-                if key not in moved:
-                    moved[key] = attrs.evolve(cell, top=cell.top + offset, bottom=cell.bottom + offset)
-                out.append(moved[key])
-            rows.append(tuple(out))
-    return Grid(tuple(rows), run[0].place)
 
 
 @functools.cache

@@ -149,23 +149,31 @@ class Grid:
             )
         return cls(tuple(tuple(row) for row in grid), place)
 
-    def stacked(self, other: Grid) -> Grid:
-        """This grid with ``other``'s rows below it (a table continued on the next page)."""
-        offset = len(self.rows)
-        moved: dict[int, GridCell] = {}
-        rows = list(self.rows)
-        for row in other.rows:
-            out: list[GridCell | None] = []
-            for cell in row:
-                if cell is None:
-                    out.append(None)
-                    continue
-                key = id(cell)
-                if key not in moved:
-                    moved[key] = attrs.evolve(cell, top=cell.top + offset, bottom=cell.bottom + offset)
-                out.append(moved[key])
-            rows.append(tuple(out))
-        return Grid(tuple(rows), self.place)
+    @classmethod
+    def stack(cls, grids: Sequence[Grid]) -> Grid:
+        """``grids`` one below the other (a table continued over pages), built in one pass.
+
+        Each grid's cells move down by the rows above them; a merged cell stays one object.
+        """
+        rows: list[tuple[GridCell | None, ...]] = []
+        for grid in grids:
+            offset = len(rows)
+            if offset == 0:
+                rows.extend(grid.rows)
+                continue
+            moved: dict[int, GridCell] = {}
+            for row in grid.rows:
+                out: list[GridCell | None] = []
+                for cell in row:
+                    if cell is None:
+                        out.append(None)
+                        continue
+                    key = id(cell)
+                    if key not in moved:
+                        moved[key] = attrs.evolve(cell, top=cell.top + offset, bottom=cell.bottom + offset)
+                    out.append(moved[key])
+                rows.append(tuple(out))
+        return cls(tuple(rows), grids[0].place)
 
 
 @attrs.frozen
