@@ -106,3 +106,10 @@ def test_parquet_is_read_back_by_duckdb(tmp_path: Path) -> None:
         f"select code from read_parquet('{findings}/**/*.parquet', hive_partitioning=true) order by code"
     ).fetchall()
     assert ("T3_BALANCE",) in codes
+
+
+def test_chunksize_is_ignored_with_a_deprecation_warning(tmp_path: Path) -> None:
+    (tmp_path / "seed.json").write_text(gk.dumps(gk.examples.seed_report()), encoding="utf-8")
+    with pytest.warns(DeprecationWarning, match="chunksize"):
+        result = gk.check_many(tmp_path, executor="serial", chunksize=8)
+    assert [f.status for f in result.files] == ["ok"]

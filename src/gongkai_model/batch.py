@@ -32,6 +32,7 @@ import functools
 import os
 import stat
 import sys
+import warnings
 from collections import Counter
 from collections.abc import Callable, Generator, Iterable, Iterator
 from decimal import Decimal
@@ -555,7 +556,8 @@ def check_many(
     held back so that results stay in order. ``progress`` shows a count on stderr (by default when
     there are more than 20 files and stderr is a terminal). ``provenance=False`` drops each
     figure's provenance from the results (smaller to send between processes). ``chunksize`` is
-    accepted and ignored: each file is one task, so that each gets its own bounds.
+    deprecated and ignored (with a ``DeprecationWarning``): each file is one task, so that each
+    gets its own bounds.
 
     ``journal`` names a JSON-lines file where each finished file's result is appended as it
     completes (a new journal each run); with ``resume=True`` the files already in it, unchanged
@@ -563,7 +565,12 @@ def check_many(
     interrupted run resumed gives the same results as an uninterrupted one. Folder entries that
     cannot be read are results of status ``skipped`` (see :func:`scan`).
     """
-    del chunksize
+    if chunksize is not None:
+        warnings.warn(
+            "check_many(chunksize=) is ignored: each file is one task, with its own time and memory bounds",
+            DeprecationWarning,
+            stacklevel=2,
+        )
     return BatchResult(
         tuple(
             iter_check(
