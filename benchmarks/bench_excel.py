@@ -17,8 +17,8 @@ from openpyxl import Workbook, load_workbook
 
 import gongkai_model as gk
 from gongkai_model import excel
-from gongkai_model.excel._write import _text_fields
-from gongkai_model.formats._layout import plans
+from gongkai_model.formats.xlsx._write import _text_fields
+from gongkai_model.presentation import plans
 
 
 def plain_write(report: gk.AnnualReport) -> bytes:

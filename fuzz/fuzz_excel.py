@@ -18,7 +18,7 @@ from functools import cache
 
 import gongkai_model as gk
 from gongkai_model import excel
-from gongkai_model.formats._xlsxread import read_xlsx
+from gongkai_model.formats.xlsx._read import read_xlsx
 
 from .common import INTERESTING, cap_memory, case_reports, mutate_bytes, run
 from .fuzz_documents import check_imported

@@ -491,7 +491,7 @@ def hostile_journal() -> object:
     import tempfile
     import types
 
-    from gongkai_model import _journal
+    from gongkai_model.batch import _journal
 
     folder = Path(tempfile.mkdtemp())
     (folder / "a.json").write_text(gk.dumps(gk.examples.seed_report()), encoding="utf-8")
@@ -523,7 +523,7 @@ def test_a_journaled_result_comes_back_equal(report: gk.AnnualReport, form: str,
     """Whatever a file holds, its result recalled from the journal equals the result checked."""
     import tempfile
 
-    from gongkai_model import _journal
+    from gongkai_model.batch import _journal
 
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / f"r.{form}"

@@ -24,7 +24,7 @@ import pytest
 import gongkai_model as gk
 from gongkai_model import _codegen, jsonio, records
 from gongkai_model.checks import _identities, _sanity
-from gongkai_model.model import _spec
+from gongkai_model.model import spec as _spec
 from gongkai_model.model.layout import Shape
 from gongkai_model.model.values import Edition
 
@@ -45,7 +45,7 @@ def _every_generated_function() -> list[Any]:
         fns.append(layout_module._getter(shape))
         fns.append(records._builder(shape))
         fns += [_identities._statuses_fn(shape, b) for b in (False, True)]
-    fns.append(_spec._fast_check(gk.AnnualReport))
+    fns.append(_spec.fast_check(gk.AnnualReport))
     fns.append(_sanity._deep(gk.AnnualReport))
     for guard in (False, True):
         fns.append(jsonio._fast_report(guard))
@@ -75,7 +75,7 @@ def test_every_generated_function_has_its_own_file_name_in_linecache() -> None:
         assert name in linecache.cache, name
         assert linecache.getline(name, 1).startswith("def "), name
     assert len(set(names)) == len(names)  # one file name per function
-    source = inspect.getsource(_spec._fast_check(gk.AnnualReport))  # found through linecache
+    source = inspect.getsource(_spec.fast_check(gk.AnnualReport))  # found through linecache
     assert source.startswith("def fast(self):\n    return ")
 
 
@@ -134,7 +134,7 @@ def test_a_traceback_through_generated_dumps_shows_its_line() -> None:
 
 
 def test_the_model_class_names_appear_in_the_file_names() -> None:
-    name = _spec._fast_check(gk.AnnualReport).__code__.co_filename
+    name = _spec.fast_check(gk.AnnualReport).__code__.co_filename
     assert re.fullmatch(r"<gongkai_model generated fast check AnnualReport-[0-9]+>", name)
 
 
@@ -143,7 +143,7 @@ import json, gongkai_model as gk
 from gongkai_model import _codegen, jsonio, records
 from gongkai_model.checks import _identities, _sanity
 import importlib
-from gongkai_model.model import _spec
+from gongkai_model.model import spec as _spec
 layout = importlib.import_module("gongkai_model.model.layout")
 import os
 FAST = not os.environ.get("GONGKAI_NO_FAST_PATHS")

@@ -36,8 +36,8 @@ from gongkai_model import excel
 from gongkai_model._zipsafe import pack, unpack
 from gongkai_model.formats._dispatch import detect_format
 from gongkai_model.formats._ole import kind_of, root_streams
-from gongkai_model.formats._xlsxread import read_xlsx
 from gongkai_model.formats.docx import read_docx, write_docx
+from gongkai_model.formats.xlsx._read import read_xlsx
 from gongkai_model.limits import Limits
 
 from hostile import assert_contract, run_capped
@@ -735,7 +735,7 @@ def test_a_memory_or_recursion_error_is_a_limit_that_says_which(
 ) -> None:
     import docx
 
-    from gongkai_model.formats import _xlsxread
+    from gongkai_model.formats.xlsx import _read as _xlsxread
 
     def boom(*args: Any, **kwargs: Any) -> Any:
         raise error

@@ -13,9 +13,9 @@ from hypothesis import strategies as st
 import gongkai_model as gk
 from gongkai_model.errors import Place
 from gongkai_model.formats import Block, Document, Grid, Span, assemble, parse_value
-from gongkai_model.formats._layout import plans
 from gongkai_model.limits import Limits
 from gongkai_model.model import Value, get_path, rows, shape_of
+from gongkai_model.presentation import plans
 
 from strategies import shapes, table_reports
 

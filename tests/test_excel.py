@@ -359,7 +359,7 @@ def test_texts_survive_ooxml_escaping(text: str) -> None:
 
 @given(st.text())
 def test_ooxml_escaping_round_trips_any_text(text: str) -> None:
-    from gongkai_model.excel._safety import escape_text, unescape_text
+    from gongkai_model.formats.xlsx._safety import escape_text, unescape_text
 
     assert unescape_text(escape_text(text)) == text
     assert "\r" not in escape_text(text)

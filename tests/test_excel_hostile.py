@@ -26,8 +26,8 @@ import pytest
 
 import gongkai_model as gk
 from gongkai_model import excel
-from gongkai_model.excel._write import MAX_EXACT_INTEGER
-from gongkai_model.formats._xlsxread import read_xlsx
+from gongkai_model.formats.xlsx._read import read_xlsx
+from gongkai_model.formats.xlsx._write import MAX_EXACT_INTEGER
 from gongkai_model.limits import Limits
 from gongkai_model.model import replace_path
 

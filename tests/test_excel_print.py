@@ -19,9 +19,9 @@ import pytest
 
 import gongkai_model as gk
 from gongkai_model import excel
-from gongkai_model.excel._write import FONT
-from gongkai_model.formats._layout import plans
+from gongkai_model.formats.xlsx._write import FONT
 from gongkai_model.model import Shape, shape_of
+from gongkai_model.presentation import plans
 
 from cases import build
 from conftest import load_case
@@ -169,7 +169,7 @@ def test_print_setup_names_a_cjk_font_wraps_and_repeats_headers(
 
 @pytest.mark.parametrize("width", [12.0, 22.0, 40.0])
 def test_row_heights_come_from_the_text_and_the_column_width(width: float) -> None:
-    from gongkai_model.excel._write import _lines
+    from gongkai_model.formats.xlsx._write import _lines
 
     assert _lines("", width) == 1
     assert _lines("一", width) == 1
@@ -183,7 +183,7 @@ def test_row_heights_come_from_the_text_and_the_column_width(width: float) -> No
 def test_a_figure_written_as_exact_text_gets_a_row_tall_enough() -> None:
     from decimal import Decimal
 
-    from gongkai_model.excel._write import _sheets
+    from gongkai_model.formats.xlsx._write import _sheets
     from gongkai_model.model import replace_path
 
     report = gk.examples.seed_report()
@@ -207,7 +207,7 @@ def test_a_figure_written_as_exact_text_gets_a_row_tall_enough() -> None:
 def test_xlsxwriter_and_openpyxl_write_the_same_workbook(which: str) -> None:
     """write_report (xlsxwriter) and the openpyxl writer (templates, and reports whose texts xlsxwriter would
     escape ambiguously) write the same sheets: values, merged ranges, widths, heights, fonts, print setup."""
-    from gongkai_model.excel._write import _save, _sheets, _to_openpyxl
+    from gongkai_model.formats.xlsx._write import _save, _sheets, _to_openpyxl
 
     report = gk.examples.seed_report() if which == "seed" else _report_2019()
     fast = openpyxl.load_workbook(io.BytesIO(_report(report)))

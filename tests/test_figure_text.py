@@ -12,12 +12,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import gongkai_model as gk
-from gongkai_model.excel._write import _cell_value
 from gongkai_model.formats import render_html, render_markdown, render_text
-from gongkai_model.formats._layout import figure_text
 from gongkai_model.formats._values import parse_value
 from gongkai_model.formats.docx import write_docx
+from gongkai_model.formats.xlsx._write import _cell_value
 from gongkai_model.model import Value, replace_path
+from gongkai_model.presentation import figure_text
 
 #: A distinctive coefficient (so its printed digits occur nowhere else in a rendered report) with any exponent,
 #: and the cases only some renderers printed right before (``-0``, which the model accepts, and exponents).

@@ -13,9 +13,9 @@ none of today's is exempted, so none needs to be). Relative imports are resolved
    name inside the same package is allowed; the top-level private modules (``_codegen``, ``_views``, ...)
    are library internals that every module may use.
 
-Today's violations are listed in :data:`KNOWN`, one line each with the reason (issue 15, item 1, is
-the work that empties it). The test fails on any new violation and also when a known one disappears,
-so that the list only shrinks. See ``docs/architecture.md``.
+Accepted violations would be listed in :data:`KNOWN`, one line each with the reason; it is empty.
+The test fails on any new violation and also when a known one disappears, so that the list only
+shrinks. See ``docs/architecture.md``.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ SRC = Path(__file__).resolve().parents[1] / "src" / PACKAGE
 
 #: The layers, lowest first. A component is the first segment under ``gongkai_model`` (``"__init__"``
 #: is the top-level package itself). ``presentation`` does not exist yet: issue 15 item 1 moves
-#: ``formats/_layout.py`` (sheet plans, headings, number formatting) there, below every format.
+#: ``presentation.py`` (sheet plans, headings, number formatting) there, below every format.
 LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"errors"}),
     frozenset({"limits", "labels", "_codegen", "_views", "_optional"}),
@@ -37,8 +37,8 @@ LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"model"}),
     frozenset({"records", "checks"}),
     frozenset({"jsonio", "examples", "presentation"}),
-    frozenset({"formats", "excel"}),
-    frozenset({"reference", "frames", "_pool", "_journal"}),
+    frozenset({"formats"}),
+    frozenset({"readcheck", "excel", "reference", "frames"}),
     frozenset({"compare", "batch"}),
     frozenset({"display"}),
     frozenset({"__init__"}),
@@ -51,64 +51,9 @@ FORBIDDEN: dict[tuple[str, str], str] = {
     ("formats", "checks"): "reading stays below checking; read-then-check belongs in a module above both",
 }
 
-SPEC = "the field specs are private to model, yet every layer derives labels, order and identities from them"
-
-#: Today's violations: (rule, importer module, imported name) -> one-line reason. Only shrinks.
-KNOWN: dict[tuple[str, str, str], str] = {
-    # the formats <-> excel cycle (issue 15 item 1: one Excel format package, a presentation layer)
-    ("layer", "excel._read", "formats._xlsxread"): "the Excel reader facade lives in excel/, the reader in formats/",
-    ("layer", "excel._write", "formats._layout"): "sheet plans are presentation, not formats: move _layout below both",
-    ("layer", "formats._xlsxread", "excel._safety"): "the zip check of Excel; one zip check in _zipsafe is item 6",
-    ("layer", "formats._xlsxread", "excel._sheetxml"): "sheet XML parsing shared by reader and writer",
-    ("layer", "formats._xlsxread", "excel._write"): "the writer's sheet-name constants (COVER, TEXTS, CHECKS, ...)",
-    ("private", "excel._read", "formats._xlsxread"): "same cycle: excel reaches into a private formats module",
-    ("private", "excel._write", "formats._layout"): "same cycle: the sheet plans are private to formats",
-    ("private", "formats._xlsxread", "excel._safety"): "same cycle",
-    ("private", "formats._xlsxread", "excel._sheetxml"): "same cycle",
-    ("private", "formats._xlsxread", "excel._write"): "same cycle",
-    # reading depends on checking
-    ("forbidden", "formats._dispatch", "checks"): "read-then-check (validate) inside the reading dispatch",
-    (
-        "forbidden",
-        "formats._result",
-        "checks",
-    ): "CheckedReport (holds a ValidationResult) lives in formats",
-    # renderers take their headings from a docs module
-    ("layer", "formats.html", "reference"): "section headings come from reference.py, a docs module",
-    ("layer", "formats.docx", "reference"): "section headings come from reference.py, a docs module",
-    ("layer", "formats.text", "reference"): "section headings come from reference.py, a docs module",
-    # the Excel writer's formula checks
-    ("private", "excel._write", "checks._identities"): "the identities (for formulas) are private to checks",
-    # batch <-> its journal
-    ("layer", "_journal", "batch"): "the journal needs FileResult and CAUSES from batch, which imports the journal",
-    ("private", "_journal", "formats._dispatch"): "the journal re-derives section names with a private helper",
-    ("private", "_journal", "formats._result"): "Provenance is not exported by formats",
-    # the specs: every layer reads model._spec (field_specs, Node, Kind, Value); item 1 makes a public face for it
-    ("private", "checks._builtin", "model._spec"): SPEC,
-    ("private", "checks._identities", "model._spec"): SPEC,
-    ("private", "checks._sanity", "model._spec"): SPEC,
-    ("private", "checks._series", "model._spec"): SPEC,
-    ("private", "checks._structure", "model._spec"): SPEC,
-    ("private", "checks._text", "model._spec"): SPEC,
-    ("private", "display", "model._spec"): SPEC,
-    ("private", "excel._prefill", "model._spec"): SPEC,
-    ("private", "excel._write", "model._spec"): SPEC,
-    ("private", "formats._assemble", "model._spec"): SPEC,
-    ("private", "formats._dispatch", "model._spec"): SPEC,
-    ("private", "formats._layout", "model._spec"): SPEC,
-    ("private", "formats._values", "model._spec"): SPEC,
-    ("private", "formats._xlsxread", "model._spec"): SPEC,
-    ("private", "formats.docx", "model._spec"): SPEC,
-    ("private", "formats.text", "model._spec"): SPEC,
-    ("private", "frames", "model._spec"): SPEC,
-    ("private", "jsonio", "model._spec"): SPEC,
-    ("private", "records", "model._spec"): SPEC,
-    ("private", "reference", "model._spec"): SPEC,
-    # private names reached across packages elsewhere
-    ("private", "display", "formats._layout"): "the notebook display draws the sheet plans (presentation, item 1)",
-    ("private", "batch", "formats._dispatch"): "_SUFFIX, the readable suffixes; the reader registry should export it",
-    ("private", "__main__", "cli._common"): "run() is not exported by the cli package",
-}
+#: Accepted violations: (rule, importer module, imported name) -> one-line reason. Empty since issue 15
+#: item 1; a new entry needs a reason a reviewer accepts (it only ever shrinks).
+KNOWN: dict[tuple[str, str, str], str] = {}
 
 
 def component(module: str) -> str:
@@ -203,10 +148,11 @@ def test_no_new_violation_and_no_stale_debt() -> None:
 
 
 def test_the_rules_catch_what_they_should() -> None:
-    known = {"formats": SRC / "formats/__init__.py", "formats._layout": SRC / "formats/_layout.py"}
-    known |= {"batch": SRC / "batch.py", "excel": SRC / "excel/__init__.py"}
-    assert private_owner("formats._layout.plans", known) == "formats"
-    assert private_owner("batch._worker", known) == ""  # a top-level module's private name: the package's
+    known = {"formats": SRC / "formats/__init__.py", "formats._locate": SRC / "formats/_locate.py"}
+    known |= {"compare": SRC / "compare.py", "batch": SRC / "batch/__init__.py", "excel": SRC / "excel/__init__.py"}
+    assert private_owner("formats._locate.locate", known) == "formats"
+    assert private_owner("compare._diff", known) == ""  # a top-level module's private name: the package's
+    assert private_owner("batch._pool", known) == "batch"
     assert private_owner("_codegen.compile_function", known) == ""
     assert private_owner("formats.read", known) is None
     assert private_owner("__version__", known) is None

@@ -31,10 +31,10 @@ import gongkai_model as gk
 from gongkai_model import excel
 from gongkai_model.errors import Place, ReadError
 from gongkai_model.formats._assemble import find_heading
-from gongkai_model.formats._layout import plans
 from gongkai_model.formats.docx import parse_docx, read_docx, write_docx
 from gongkai_model.limits import Limits
 from gongkai_model.model import get_path, layout, shape_of
+from gongkai_model.presentation import plans
 
 from cases import build, expected_cells
 from conftest import CASES, case_names, load_case

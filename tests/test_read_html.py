@@ -16,10 +16,10 @@ from hypothesis import strategies as st
 import gongkai_model as gk
 from gongkai_model.errors import Place
 from gongkai_model.formats import Block, Imported, find_heading, find_title
-from gongkai_model.formats._layout import plans
 from gongkai_model.formats.html import parse_html, printed_text, read_html, render_html
 from gongkai_model.limits import Limits
 from gongkai_model.model import Shape, layout
+from gongkai_model.presentation import plans
 
 from strategies import reports, shapes
 

@@ -1,7 +1,7 @@
 """read_pdf / parse_pdf: the real PDF case, PDFs written here (page breaks, merges, frames), hostile files.
 
 No PDF renderer is part of the library, so the tests write their own small PDFs: a minimal PDF
-writer (below) draws ruled tables from the official layout (``formats._layout.plans``) and text in
+writer (below) draws ruled tables from the official layout (``presentation.plans``) and text in
 a CID font with a ``ToUnicode`` map, which is what Word/WPS exports give pdfplumber to read.
 """
 
@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from gongkai_model import AnnualReport, Edition
 from gongkai_model.errors import ReadError
-from gongkai_model.formats import _layout
+from gongkai_model import presentation as _layout
 from gongkai_model.formats._assemble import find_title
 from gongkai_model.formats.pdf import parse_pdf, read_pdf
 from gongkai_model.limits import Limits

@@ -309,7 +309,7 @@ def test_a_long_table_of_figures() -> None:
 def test_negative_zero_money_is_printed_as_zero() -> None:
     from decimal import Decimal
 
-    from gongkai_model.formats._layout import figure_text
+    from gongkai_model.presentation import figure_text
 
     assert figure_text(Decimal("-0.00")) == "0.00"
     assert figure_text(None) == ""

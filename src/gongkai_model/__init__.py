@@ -13,7 +13,7 @@ from .batch import check_many, read_many
 from .checks import Finding, Severity, Suggestion, ValidationResult, validate, validate_series
 from .compare import CellChange, Comparison, compare
 from .errors import ExcelError, GongkaiError, JSONError, ModelError, Place, Problem, ReadError, RecordsError
-from .formats import CheckedReport, Imported, Provenance, check, read
+from .formats import Imported, Provenance, read
 from .frames import findings_frame, to_frame
 from .jsonio import SCHEMA_VERSION, dumps, from_dict, json_schema, load, loads, loads_many, to_dict
 from .labels import normalize_label
@@ -43,6 +43,7 @@ from .model import (
     ReviewAndLitigation,
     Unable,
 )
+from .readcheck import CheckedReport, check
 from .records import CellValue, Record, from_records, to_records
 
 __version__ = "0.1.0"

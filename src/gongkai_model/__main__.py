@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 
 from .cli import main
-from .cli._common import run as _run
+from .cli import run as _run
 
 __all__ = ["main"]
 

@@ -8,7 +8,7 @@ registers its source in :mod:`linecache`, as attrs and cattrs do: a traceback in
 code shows its lines and pdb steps through it.
 
 Generators compose through :class:`Namespace`: a generator that emits an expression (such as
-:func:`~gongkai_model.model._spec.fast_test`) binds the objects it refers to in the namespace
+:func:`~gongkai_model.model.spec.fast_test`) binds the objects it refers to in the namespace
 it is given, so another generator can inline it without touching its text.
 
 Every fast path is tested against its thorough twin; setting the environment variable

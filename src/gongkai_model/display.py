@@ -29,9 +29,9 @@ from typing import TYPE_CHECKING, Any
 from ._views import register_html
 from .checks import Finding, Severity, Suggestion, ValidationResult, validate
 from .errors import GongkaiError, Problem
-from .model._spec import Kind, Node, field_specs
 from .model.layout import Shape
 from .model.report import NUMERALS, AnnualReport
+from .model.spec import Kind, Node, field_specs
 from .model.tables import (
     ApplicantCounts,
     Applications,
@@ -43,7 +43,7 @@ from .model.values import Edition
 
 if TYPE_CHECKING:
     from .compare import Comparison
-    from .formats._layout import SheetPlan
+    from .presentation import SheetPlan
 
 __all__ = [
     "Html",
@@ -96,7 +96,7 @@ def _e(value: object) -> str:
 
 
 def _number(value: object) -> str:
-    from .formats._layout import figure_text  # the renderers' one number formatter (imported on first use)
+    from .presentation import figure_text  # the renderers' one number formatter (imported on first use)
 
     return _e(figure_text(value))
 
@@ -125,7 +125,7 @@ def _shape_of_table(node: Node) -> Shape:
 
 
 def _plan(shape: Shape, table: str) -> SheetPlan:
-    from .formats._layout import plans  # openpyxl is loaded when a table is first shown, not at import
+    from .presentation import plans  # openpyxl is loaded when a table is first shown, not at import
 
     return next(p for p in plans(shape) if p.table == table)
 

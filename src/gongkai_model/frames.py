@@ -32,9 +32,9 @@ from ._optional import import_optional, install_hint
 from ._views import register_frame
 from .checks import ValidationResult
 from .errors import GongkaiError, Problem
-from .model._spec import Value
 from .model.layout import Shape, cells, layout, rows, shape_of, values
 from .model.report import AnnualReport
+from .model.spec import Value
 from .model.values import Amount, Edition, MoneyUnit
 
 if TYPE_CHECKING:

@@ -42,9 +42,9 @@ import cattrs
 from ._codegen import FAST_PATHS, compile_function
 from .errors import GongkaiError, JSONError, ModelError, Problem
 from .limits import DEFAULT_LIMITS, Limits, Source, read_source, source_name
-from .model._spec import YEAR_MIN, Kind, Node, Value, field_specs, plain_test
 from .model.layout import Shape, shape_of
 from .model.report import AnnualReport
+from .model.spec import YEAR_MIN, Kind, Node, Value, field_specs, plain_test
 from .model.tables import ApplicantCounts, Applications
 from .model.values import Amount, Edition, MoneyUnit
 

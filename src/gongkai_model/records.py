@@ -32,9 +32,9 @@ import attrs
 from ._codegen import FAST_PATHS, compile_function
 from .errors import ModelError, Problem, RecordsError
 from .labels import normalize_label
-from .model._spec import Node, Row, Value, field_specs
 from .model.layout import Cell, Shape, blank_of, get_path, layout, rows, shape_of, values
 from .model.report import AnnualReport
+from .model.spec import Node, Row, Value, field_specs
 from .model.tables import OTHER_HANDLING, Applications
 from .model.values import Amount, Edition
 

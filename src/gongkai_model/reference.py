@@ -9,10 +9,11 @@ sync, so the documentation cannot drift from the model.
 
 from __future__ import annotations
 
-from .model._spec import Kind, Value, field_specs
 from .model.layout import RowInfo, Shape, layout, rows
-from .model.report import NUMERALS, AnnualReport
+from .model.report import AnnualReport
+from .model.spec import Value, field_specs
 from .model.values import Edition
+from .presentation import section_headings
 
 __all__ = ["model_reference", "section_headings"]
 
@@ -22,16 +23,6 @@ _KIND = {
     Value.MONEY: "Decimal ≥ 0",
     Value.AMOUNT: "Amount",
 }
-
-
-def section_headings() -> list[tuple[str, str, str]]:
-    """``(heading, attribute, type)`` of the six sections, e.g. ``("一、总体情况", "overview", "Overview")``."""
-    out: list[tuple[str, str, str]] = []
-    for info in field_specs(AnnualReport):
-        if info.spec.kind is Kind.SECTION:
-            kind = " | ".join(t.__name__ for t in info.types) if info.types else "str | None"
-            out.append((f"{NUMERALS[len(out)]}、{info.spec.label}", info.name, kind))
-    return out
 
 
 def _row_label(r: RowInfo) -> str:

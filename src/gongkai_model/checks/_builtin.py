@@ -6,20 +6,12 @@ import functools
 from collections.abc import Iterator
 from typing import Any
 
-from ..model._spec import Kind, Value, field_specs
+from ..model.identities import T3_BALANCE, T3_RESULTS_TOTAL, T3_ROW_TOTAL, T3_SUBTOTAL, T4_TOTAL, Identity, identities
 from ..model.layout import Shape, layout
+from ..model.spec import Kind, Value, field_specs
 from ..model.values import Edition
 from ._findings import CellRef, Finding, Severity
-from ._identities import (
-    T3_BALANCE,
-    T3_RESULTS_TOTAL,
-    T3_ROW_TOTAL,
-    T3_SUBTOTAL,
-    T4_TOTAL,
-    Identity,
-    IdentityStatus,
-    identities,
-)
+from ._identities import IdentityStatus
 from ._registry import CheckContext, CheckOutcome, register
 
 __all__ = ["identity_finding"]

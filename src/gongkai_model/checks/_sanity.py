@@ -17,8 +17,8 @@ from typing import Any
 import attrs
 
 from .._codegen import FAST_PATHS, Namespace, compile_function
-from ..model._spec import Node, Row, Value, _fast_check, check_value, fast_test, field_specs
 from ..model.layout import layout, shape_of, values
+from ..model.spec import Node, Row, Value, check_value, fast_check, fast_test, field_specs
 from ._findings import Finding, Severity
 
 __all__ = ["MAX_FIGURE", "VALUE_INVALID", "scan"]
@@ -161,7 +161,7 @@ def scan(report: Any) -> tuple[list[Finding], set[str], bool]:
         cls: Any = type(node)
         plan = _plan(cls)
         try:
-            quick = FAST_PATHS and _fast_check(cls)(node)
+            quick = FAST_PATHS and fast_check(cls)(node)
         except Exception:
             quick = False
         if quick:  # every field certainly valid: look only at the nodes below and at the counts' size

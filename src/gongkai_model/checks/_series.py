@@ -6,9 +6,9 @@ import itertools
 from collections import Counter
 from collections.abc import Iterator
 
-from ..model._spec import Kind, field_specs
 from ..model.layout import layout, shape_of
 from ..model.report import AnnualReport
+from ..model.spec import Kind, field_specs
 from ..model.tables import ApplicantCounts, Applications, DocumentRow2021
 from ._findings import CellRef, Finding, Severity
 from ._registry import CheckOutcome, SeriesContext, register

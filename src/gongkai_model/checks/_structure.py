@@ -16,9 +16,9 @@ from decimal import Decimal
 from typing import Any
 
 from ..labels import normalize_label
-from ..model._spec import FieldInfo, Kind, Node, Value, field_specs
 from ..model.layout import layout
 from ..model.report import NUMERALS, AnnualReport
+from ..model.spec import FieldInfo, Kind, Node, Value, field_specs
 from ..model.tables import OtherHandling
 from ._findings import CellRef, Finding, Severity
 from ._registry import CheckContext, CheckOutcome, register

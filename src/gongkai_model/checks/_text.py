@@ -18,9 +18,9 @@ from typing import Any
 
 import attrs
 
-from ..model._spec import Kind, Value, field_specs
 from ..model.layout import layout
 from ..model.report import AnnualReport
+from ..model.spec import Kind, Value, field_specs
 from ..model.tables import ApplicantCounts, Applications, OutcomeCounts, ReviewAndLitigation
 from ._findings import CellRef, Finding, Severity
 from ._registry import CheckContext, CheckOutcome, cell_index, register

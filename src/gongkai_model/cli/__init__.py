@@ -22,7 +22,7 @@ from .. import __version__
 from . import _check, _convert, _demo
 from ._common import run
 
-__all__ = ["build_parser", "main"]
+__all__ = ["build_parser", "main", "run"]
 
 
 def build_parser() -> argparse.ArgumentParser:

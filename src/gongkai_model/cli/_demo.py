@@ -11,8 +11,8 @@ from typing import Any
 
 from .. import examples
 from .._optional import install_hint, is_installed
-from ..formats import check
 from ..jsonio import json_schema
+from ..readcheck import check
 from ..records import to_records
 from ._common import can_write, note, write_file
 from ._convert import WRITERS, render

@@ -1,5 +1,7 @@
 """Excel: official-layout workbooks, fillable templates, and reading them back safely.
 
+The public façade of :mod:`gongkai_model.formats.xlsx`, where the reader and the writer live.
+
 >>> import io
 >>> import gongkai_model as gk
 >>> from gongkai_model import excel
@@ -10,8 +12,8 @@
 (True, [])
 """
 
-from ._read import read_report
-from ._safety import MAX_CELL_CHARS, ExcelError, Limits
-from ._write import write_report, write_template
+from ..errors import ExcelError
+from ..formats.xlsx import MAX_CELL_CHARS, read_report, write_report, write_template
+from ..limits import Limits
 
 __all__ = ["MAX_CELL_CHARS", "ExcelError", "Limits", "read_report", "write_report", "write_template"]

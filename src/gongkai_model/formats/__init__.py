@@ -11,10 +11,10 @@ See ``docs/importing.md``.
 from __future__ import annotations
 
 from ._assemble import assemble, find_heading, find_title
-from ._dispatch import FORMATS, check, detect_format, read
+from ._dispatch import FORMATS, SUFFIXES, detect_format, read
 from ._document import Block, Document, Grid, GridCell, Span
 from ._locate import Located, locate
-from ._result import CheckedReport, Imported, Provenance
+from ._result import Imported, Provenance
 from ._values import BLANK_MARKS, ParsedValue, parse_value
 from .html import parse_html, printed_text, read_html, render_html
 from .markdown import parse_markdown, read_markdown, render_markdown
@@ -29,8 +29,8 @@ def __getattr__(name: str) -> object:
         "write_docx": "docx",
         "read_pdf": "pdf",
         "parse_pdf": "pdf",
-        "read_xlsx": "_xlsxread",
-        "parse_xlsx": "_xlsxread",
+        "read_xlsx": "xlsx",
+        "parse_xlsx": "xlsx",
     }
     if name in lazy:
         import importlib
@@ -42,8 +42,8 @@ def __getattr__(name: str) -> object:
 __all__ = [
     "BLANK_MARKS",
     "FORMATS",
+    "SUFFIXES",
     "Block",
-    "CheckedReport",
     "Document",
     "Grid",
     "GridCell",
@@ -53,7 +53,6 @@ __all__ = [
     "Provenance",
     "Span",
     "assemble",
-    "check",
     "decode_text",
     "detect_format",
     "find_heading",

@@ -15,9 +15,9 @@ import attrs
 
 from ..errors import ModelError, Place, Problem, RecordsError
 from ..labels import normalize_label
-from ..model._spec import Kind, field_specs
 from ..model.layout import Shape, layout, rows
 from ..model.report import NUMERALS, AnnualReport, OtherMatters, Overview
+from ..model.spec import Kind, field_specs
 from ..model.values import Edition
 from ..records import from_records, infer_edition, infer_shape
 from ._document import Block, Document, Grid

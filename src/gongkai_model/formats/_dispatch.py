@@ -15,13 +15,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from ..checks import validate
-from ..errors import GongkaiError, Place, Problem, ReadError
+from ..errors import Place, Problem, ReadError
 from ..limits import DEFAULT_LIMITS, Limits, Source, read_source, source_name
 from ._ole import kind_of
-from ._result import CheckedReport, Imported
+from ._result import Imported
 
-__all__ = ["FORMATS", "check", "detect_format", "read"]
+__all__ = ["FORMATS", "SUFFIXES", "detect_format", "read"]
 
 #: Format name → (module, reader function), imported when first used.
 FORMATS: dict[str, tuple[str, str]] = {
@@ -31,11 +30,12 @@ FORMATS: dict[str, tuple[str, str]] = {
     "text": ("gongkai_model.formats.text", "read_text"),
     "markdown": ("gongkai_model.formats.markdown", "read_markdown"),
     "json": ("gongkai_model.formats._jsonread", "read_json"),
-    "xlsx": ("gongkai_model.formats._xlsxread", "read_xlsx"),
+    "xlsx": ("gongkai_model.formats.xlsx._read", "read_xlsx"),
     "mhtml": ("gongkai_model.formats._mhtml", "read_mhtml"),
 }
 
-_SUFFIX = {
+#: File suffixes :func:`read` knows, each with the format it names (content sniffing decides when they disagree).
+SUFFIXES = {
     ".html": "html",
     ".htm": "html",
     ".xhtml": "html",
@@ -111,7 +111,7 @@ def detect_format(data: bytes, name: str = "") -> str:
     'wordml'
     """
     head = data[:2048].lstrip(b"\xef\xbb\xbf \t\r\n")
-    suffix = _SUFFIX.get(Path(name).suffix.lower(), "")
+    suffix = SUFFIXES.get(Path(name).suffix.lower(), "")
     if head.startswith(b"%PDF-"):
         return "pdf"
     if head.startswith(b"PK\x03\x04"):
@@ -375,41 +375,3 @@ def read(
     if fmt == "json":
         kwargs = {}
     return reader(data, name=name, limits=limits, **kwargs)
-
-
-def check(source: Source, **options: Any) -> CheckedReport:
-    """Read a report (as :func:`read`), then validate it: one verdict for the reading and the checks.
-
-    Its ``ok`` is false when a figure could not be read, even if the figures read are consistent.
-    What the reader saw is passed on to the checks: the cells that were formulas in a template
-    (treated as derived totals by the repair search) and the section headings as printed.
-    A file that cannot be read at all gives a result with no report and the reason as a problem.
-    """
-    checks_options = {k: options.pop(k) for k in ("blanks_as_zero",) if k in options}
-    try:
-        imported = read(source, **options)
-    except GongkaiError as exc:
-        name = source_name(source, "<document>")
-        problems = exc.problems or (Problem(name, str(exc)),)
-        imported = Imported(None, tuple(_as_read(p, name) for p in problems), {}, name)
-    validation = None
-    if imported.report is not None:
-        derived = [path for path, prov in imported.provenance.items() if prov.formula]
-        headings: dict[str, str | None] | None = None
-        if imported.headings:  # a document with prose: a section whose heading was not found is missing
-            headings = {name: imported.headings.get(name) for name in _section_names()}
-        validation = validate(imported.report, derived=derived, headings=headings, **checks_options)
-    return CheckedReport(imported, validation)
-
-
-def _section_names() -> list[str]:
-    from ..model._spec import Kind, field_specs
-    from ..model.report import AnnualReport
-
-    return [i.name for i in field_specs(AnnualReport) if i.spec.kind is Kind.SECTION]
-
-
-def _as_read(problem: Problem, name: str) -> Problem:
-    if problem.code is not None:
-        return problem
-    return Problem(problem.location or name, problem.message, problem.label, code="READ_FAILED", place=problem.place)

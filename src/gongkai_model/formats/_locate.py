@@ -20,8 +20,8 @@ import attrs
 from ..errors import Place, Problem
 from ..labels import normalize_label
 from ..model.layout import Cell, RowInfo, Shape, layout, rows
+from ..presentation import sheet_name
 from ._document import Grid, GridCell
-from ._layout import sheet_name
 from ._values import parse_value
 
 __all__ = ["Located", "known_labels", "locate"]

@@ -1,4 +1,4 @@
-"""The one result type of every reader, and of reading then checking."""
+"""The one result type of every reader."""
 
 from __future__ import annotations
 
@@ -6,11 +6,10 @@ from collections.abc import Mapping
 
 import attrs
 
-from ..checks import ValidationResult
 from ..errors import Place, Problem
 from ..model.report import AnnualReport
 
-__all__ = ["CheckedReport", "Imported", "Provenance"]
+__all__ = ["Imported", "Provenance"]
 
 
 @attrs.frozen
@@ -72,35 +71,3 @@ class Imported:
                 f"{len(self.provenance)} figures found, {len(self.errors)} read error(s)"
             )
         return "\n".join(lines)
-
-
-@attrs.frozen
-class CheckedReport:
-    """A document read and then checked: reading problems stand beside the checks' findings.
-
-    ``ok`` is false when a figure could not be read (the report is incomplete) or when the checks
-    find an error or an inconsistency, so a report read with refused cells is never called OK.
-    """
-
-    imported: Imported
-    validation: ValidationResult | None
-
-    @property
-    def report(self) -> AnnualReport | None:
-        return self.imported.report
-
-    @property
-    def problems(self) -> tuple[Problem, ...]:
-        return self.imported.problems
-
-    @property
-    def ok(self) -> bool:
-        return self.imported.ok and self.validation is not None and self.validation.ok
-
-    def summary(self) -> str:
-        parts = [self.imported.summary()]
-        if self.validation is not None:
-            parts.append(self.validation.summary())
-        verdict = "OK" if self.ok else "NOT OK"
-        parts.append(f"{self.imported.source}: {verdict}")
-        return "\n".join(parts)

@@ -26,7 +26,7 @@ from decimal import Decimal, InvalidOperation
 
 import attrs
 
-from ..model._spec import Value
+from ..model.spec import Value
 from ..model.values import Amount, MoneyUnit
 
 __all__ = ["BLANK_MARKS", "ParsedValue", "parse_value"]

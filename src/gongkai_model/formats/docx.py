@@ -19,7 +19,7 @@ Places: a paragraph is ``Place(source, line=n)`` (the n-th paragraph of the body
 
 Writing (:func:`write_docx`): the title, the six numbered headings, the section texts one
 paragraph per line, and the three tables with their statutory labels and real merged cells,
-all derived from the model's layout (:func:`gongkai_model.formats._layout.plans`).
+all derived from the model's layout (:func:`gongkai_model.presentation.plans`).
 
 python-docx is an optional dependency: ``pip install 'gongkai-model[docx]'``.
 """
@@ -38,14 +38,13 @@ from .._optional import import_optional
 from .._zipsafe import pack, unpack
 from ..errors import GongkaiError, ModelError, Place, Problem, ReadError
 from ..limits import DEFAULT_LIMITS, Limits, Source, read_source, source_name
-from ..model._spec import Kind, Value, field_specs
 from ..model.layout import layout, shape_of, values
 from ..model.report import AnnualReport, OtherMatters, Overview
+from ..model.spec import Kind, Value, field_specs
 from ..model.values import Edition
-from ..reference import section_headings
+from ..presentation import SheetPlan, figure_text, plans, section_headings
 from ._assemble import assemble
 from ._document import Block, CellBudget, Document, Grid, Span
-from ._layout import SheetPlan, figure_text, plans
 from ._result import Imported
 
 __all__ = ["parse_docx", "read_docx", "write_docx"]

@@ -26,11 +26,10 @@ from ..limits import DEFAULT_LIMITS, Limits, Source, read_source, source_name
 from ..model.layout import get_path, shape_of
 from ..model.report import AnnualReport
 from ..model.values import Edition
-from ..reference import section_headings
+from ..presentation import SheetPlan, figure_text, plans, section_headings, sheet_name
 from ._assemble import PROSE, assemble, could_head, find_heading, find_title
 from ._document import Block, CellBudget, Document, Grid, Span
 from ._encoding import Decoded, decode_bytes
-from ._layout import SheetPlan, figure_text, plans, sheet_name
 from ._locate import known_labels
 from ._result import Imported
 

@@ -38,9 +38,9 @@ from ..limits import DEFAULT_LIMITS, Limits, Source, read_source, source_name
 from ..model.layout import get_path
 from ..model.report import AnnualReport
 from ..model.values import Edition
+from ..presentation import SheetPlan, figure_text
 from ._assemble import PROSE, assemble, could_head
 from ._document import Block, CellBudget, Document, Grid, Span
-from ._layout import SheetPlan, figure_text
 from ._result import Imported
 from .text import (
     MAX_CELL_CHARS,

@@ -39,15 +39,14 @@ import attrs
 from ..errors import Place, Problem, ReadError
 from ..labels import normalize_label
 from ..limits import DEFAULT_LIMITS, Limits, Source, read_source, source_name
-from ..model._spec import Value
 from ..model.layout import Cell, RowInfo, Shape, get_path, layout, rows, shape_of
 from ..model.report import NUMERALS, AnnualReport
+from ..model.spec import Value
 from ..model.values import Edition
+from ..presentation import SheetPlan, figure_text, plans, section_headings
 from ..records import infer_edition, infer_shape
-from ..reference import section_headings
 from ._assemble import PROSE, assemble, could_head, find_heading
 from ._document import Block, CellBudget, Document, Grid, Span
-from ._layout import SheetPlan, figure_text, plans
 from ._locate import FUZZY_CUTOFF, known_labels
 from ._result import Imported
 from ._values import parse_value

@@ -3,9 +3,9 @@
 Every class and field is described in ``docs/model.md``.
 """
 
-from ._spec import Kind, Node, Row, Spec, Value, field_specs
 from .layout import Cell, RowInfo, Shape, cells, get_path, layout, replace_path, rows, shape_of, values
 from .report import AnnualReport, OtherMatters, Overview
+from .spec import Kind, Node, Row, Spec, Value, field_specs
 from .tables import (
     ApplicantCounts,
     Applications,

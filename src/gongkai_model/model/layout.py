@@ -23,8 +23,8 @@ import attrs
 
 from .._codegen import FAST_PATHS, compile_function
 from ..errors import ModelError, Problem
-from ._spec import Kind, Node, Row, Spec, Value, field_specs
 from .report import NUMERALS, AnnualReport
+from .spec import Kind, Node, Row, Spec, Value, field_specs
 from .values import Edition
 
 __all__ = ["Cell", "RowInfo", "Shape", "cells", "get_path", "layout", "replace_path", "rows", "shape_of", "values"]

@@ -9,7 +9,7 @@ from typing import Any, ClassVar
 import attrs
 
 from ..errors import ModelError, Problem
-from ._spec import Node, Value, meta, prose, section
+from .spec import Node, Value, meta, prose, section
 from .tables import (
     OTHER_HANDLING,
     ApplicantCounts,

@@ -1,7 +1,7 @@
 """The three statutory tables (表二, 表三, 表四) of both editions.
 
 Each field carries its exact statutory label as metadata (see
-:mod:`gongkai_model.model._spec`).  Labels used by both editions are module
+:mod:`gongkai_model.model.spec`).  Labels used by both editions are module
 constants, so that every label is written once.
 """
 
@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 import attrs
 
 from ..errors import Problem
-from ._spec import Node, Row, Value, column, field_specs, row
+from .spec import Node, Row, Value, column, field_specs, row
 from .values import Amount
 
 __all__ = [

@@ -21,13 +21,13 @@ from decimal import Decimal
 
 import attrs
 
-from ..model._spec import Kind, field_specs
-from ..model.layout import Cell, Shape, layout, rows
-from ..model.report import NUMERALS, AnnualReport
-from ..model.tables import ApplicantCounts, Applications, ProactiveDisclosure2021
-from ..model.values import Amount
+from .model.layout import Cell, Shape, layout, rows
+from .model.report import NUMERALS, AnnualReport
+from .model.spec import Kind, field_specs
+from .model.tables import ApplicantCounts, Applications, ProactiveDisclosure2021
+from .model.values import Amount
 
-__all__ = ["Label", "SheetPlan", "ValueCell", "figure_text", "plans", "sheet_name"]
+__all__ = ["Label", "SheetPlan", "ValueCell", "figure_text", "plans", "section_headings", "section_names", "sheet_name"]
 
 
 def figure_text(value: object) -> str:
@@ -249,3 +249,18 @@ def _plan_table4(shape: Shape) -> SheetPlan:
 def plans(shape: Shape) -> tuple[SheetPlan, ...]:
     """The sheet plans of 表二, 表三 and 表四 for ``shape``."""
     return (_plan_table2(shape), _plan_table3(shape), _plan_table4(shape))
+
+
+def section_headings() -> list[tuple[str, str, str]]:
+    """``(heading, attribute, type)`` of the six sections, e.g. ``("一、总体情况", "overview", "Overview")``."""
+    out: list[tuple[str, str, str]] = []
+    for info in field_specs(AnnualReport):
+        if info.spec.kind is Kind.SECTION:
+            kind = " | ".join(t.__name__ for t in info.types) if info.types else "str | None"
+            out.append((f"{NUMERALS[len(out)]}、{info.spec.label}", info.name, kind))
+    return out
+
+
+def section_names() -> list[str]:
+    """The attribute names of the six sections, in order (``["overview", "table2", …]``)."""
+    return [attribute for _, attribute, _ in section_headings()]

@@ -33,7 +33,6 @@ import os
 import stat
 import sys
 import warnings
-from collections import Counter
 from collections.abc import Callable, Generator, Iterable, Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -41,16 +40,17 @@ from typing import IO, Any
 
 import attrs
 
+from .._optional import import_optional
+from ..checks import Finding
+from ..errors import GongkaiError, Problem
+from ..formats import SUFFIXES, Imported, read
+from ..limits import DEFAULT_LIMITS, Limits
+from ..model.report import AnnualReport
+from ..readcheck import CheckedReport, check
+from ..records import to_records
 from . import _pool
-from ._optional import import_optional
 from ._pool import FileOutcome
-from .checks import Finding, Severity
-from .errors import GongkaiError, Place, Problem
-from .formats import CheckedReport, Imported, check, read
-from .formats._dispatch import _SUFFIX
-from .limits import DEFAULT_LIMITS, Limits
-from .model.report import AnnualReport
-from .records import to_records
+from ._result import CAUSES, STATUSES, BatchResult, FileResult, _failed, _unreadable
 
 __all__ = [
     "CAUSES",
@@ -70,16 +70,7 @@ __all__ = [
 ]
 
 #: Suffixes of the files a folder is searched for (every format :func:`gongkai_model.read` knows).
-READABLE_SUFFIXES = frozenset(_SUFFIX)
-
-#: Every status of a :class:`FileResult`: the verdicts of a file that was read, then the causes of one that was not.
-STATUSES = ("ok", "warnings", "inconsistent", "incomplete", "unreadable", "timeout", "memory", "crashed", "skipped")
-
-#: The statuses that say why a file has no verdict of its own (see :data:`STATUSES`).
-CAUSES = ("timeout", "memory", "crashed", "skipped")
-
-#: The problem code of each cause (severity ``error``).
-_CODES = {"timeout": "BATCH_TIMEOUT", "memory": "BATCH_MEMORY", "crashed": "BATCH_CRASHED", "skipped": "BATCH_SKIPPED"}
+READABLE_SUFFIXES = frozenset(SUFFIXES)
 
 Paths = str | os.PathLike[str] | Iterable["str | os.PathLike[str] | Scanned"]
 
@@ -200,85 +191,6 @@ def iter_paths(paths: Paths) -> list[Path]:
 
 
 # --- results ----------------------------------------------------------------------------------------------
-
-
-def _unreadable(path: str, exc: BaseException) -> Imported:
-    problems = exc.problems if isinstance(exc, GongkaiError) and exc.problems else ()
-    if not problems:
-        problems = (Problem(path, f"{type(exc).__name__}: {exc}" if not isinstance(exc, GongkaiError) else str(exc)),)
-    located = tuple(p if p.code else attrs.evolve(p, code="READ_FAILED") for p in problems)
-    return Imported(None, located, {}, path)
-
-
-def _failed(path: str, cause: str, message: str) -> Imported:
-    """No report: why (a timeout, memory, a crash, a skipped entry, or the function's own error)."""
-    code = _CODES.get(cause, "READ_FAILED")
-    return Imported(None, (Problem(path, message, code=code, severity="error", place=Place(path)),), {}, path)
-
-
-@attrs.frozen
-class FileResult:
-    """The outcome for one file: read, then checked, or the cause it could not be.
-
-    ``status`` is ``"ok"``, ``"warnings"`` (only warnings), ``"inconsistent"`` (an identity breaks),
-    ``"incomplete"`` (a figure could not be read) or ``"unreadable"`` (no report at all); or, when
-    the batch stopped it (``cause``): ``"timeout"`` (beyond ``Limits.max_seconds``), ``"memory"``
-    (beyond ``Limits.max_memory_bytes``), ``"crashed"`` (its worker died, and again on a retry
-    alone) or ``"skipped"`` (a folder entry that is no file to read). A cause comes with a problem
-    of code ``BATCH_TIMEOUT``, ``BATCH_MEMORY``, ``BATCH_CRASHED`` or ``BATCH_SKIPPED`` saying what
-    happened.
-    """
-
-    path: str
-    checked: CheckedReport
-    cause: str | None = attrs.field(default=None, kw_only=True)
-
-    @property
-    def report(self) -> AnnualReport | None:
-        return self.checked.report
-
-    @property
-    def problems(self) -> tuple[Problem, ...]:
-        return self.checked.problems
-
-    @property
-    def findings(self) -> tuple[Finding, ...]:
-        return self.checked.validation.issues if self.checked.validation is not None else ()
-
-    @property
-    def status(self) -> str:
-        if self.cause is not None:
-            return self.cause
-        if self.checked.report is None:
-            return "unreadable"
-        if self.checked.imported.errors:
-            return "incomplete"
-        if self.checked.validation is not None and not self.checked.validation.ok:
-            return "inconsistent"
-        warned = any(p.severity == "warning" for p in self.problems) or any(
-            f.severity is Severity.WARNING for f in self.findings
-        )
-        return "warnings" if warned else "ok"
-
-    def ok(self, *, warnings: bool = False) -> bool:
-        """Whether the file is clean (``warnings=True``: warnings count against it too)."""
-        return self.status == "ok" or (self.status == "warnings" and not warnings)
-
-
-@attrs.frozen
-class BatchResult:
-    """Every file's result, in the order given, and a summary."""
-
-    files: tuple[FileResult, ...]
-
-    @property
-    def ok(self) -> bool:
-        return all(f.ok() for f in self.files)
-
-    def summary(self) -> dict[str, int]:
-        """How many files, and how many of each status (:data:`STATUSES`)."""
-        counts = Counter(f.status for f in self.files)
-        return {"files": len(self.files), **{s: counts.get(s, 0) for s in STATUSES}}
 
 
 # --- running ----------------------------------------------------------------------------------------------
@@ -600,7 +512,7 @@ def _pyarrow() -> Any:
 def _reports_and_findings(
     items: Iterable[AnnualReport | FileResult | CheckedReport | Imported],
 ) -> Iterator[tuple[str, AnnualReport, tuple[Finding, ...]]]:
-    from .checks import validate
+    from ..checks import validate
 
     for i, item in enumerate(items):
         if isinstance(item, AnnualReport):

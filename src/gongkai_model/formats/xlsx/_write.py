@@ -24,13 +24,13 @@ from openpyxl.utils.datetime import to_excel
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from ..checks._identities import identities
-from ..errors import Problem
-from ..formats._layout import SheetPlan, figure_text, plans
-from ..model._spec import Kind, Value, field_specs
-from ..model.layout import Shape, layout, shape_of, values
-from ..model.report import AnnualReport, OtherMatters, Overview
-from ..model.values import Amount, Edition
+from ...errors import Problem
+from ...model.identities import identities
+from ...model.layout import Shape, layout, shape_of, values
+from ...model.report import AnnualReport, OtherMatters, Overview
+from ...model.spec import Kind, Value, field_specs
+from ...model.values import Amount, Edition
+from ...presentation import SheetPlan, figure_text, plans
 from ._prefill import check_draft_totals, template_report
 from ._safety import MAX_CELL_CHARS, ExcelError, escape_text, safe_text
 

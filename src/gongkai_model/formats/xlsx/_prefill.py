@@ -17,12 +17,12 @@ from typing import Any
 
 import attrs
 
-from ..errors import Problem
-from ..model._spec import field_specs
-from ..model.layout import Cell, get_path, layout, replace_path, shape_of
-from ..model.report import AnnualReport
-from ..model.tables import Applications
-from ..model.values import Edition
+from ...errors import Problem
+from ...model.layout import Cell, get_path, layout, replace_path, shape_of
+from ...model.report import AnnualReport
+from ...model.spec import field_specs
+from ...model.tables import Applications
+from ...model.values import Edition
 from ._safety import ExcelError
 
 __all__ = ["check_draft_totals", "template_report"]

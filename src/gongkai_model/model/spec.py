@@ -31,6 +31,7 @@ __all__ = [
     "Spec",
     "Value",
     "column",
+    "fast_check",
     "field_specs",
     "meta",
     "plain_test",
@@ -248,7 +249,7 @@ class Node:
     """Base of every model class: checks all its fields at once on construction."""
 
     def __attrs_post_init__(self) -> None:
-        if FAST_PATHS and _fast_check(type(self))(self):
+        if FAST_PATHS and fast_check(type(self))(self):
             extra = self._extra_problems()
             if extra:
                 raise ModelError(f"invalid {type(self).__name__}", extra)
@@ -269,7 +270,7 @@ class Node:
 _FAST: dict[type, Callable[[Any], bool]] = {}
 
 
-def _fast_check(cls: type) -> Callable[[Any], bool]:
+def fast_check(cls: type) -> Callable[[Any], bool]:
     """A function generated from the specs that says, quickly, whether every field is certainly valid.
 
     It accepts only the common exact types (``int``, ``Decimal``, ``str``, …); anything else goes to
@@ -288,7 +289,7 @@ def _fast_check(cls: type) -> Callable[[Any], bool]:
 
 
 def fast_test(cls: type, var: str, ns: Namespace) -> str:
-    """The expression of :func:`_fast_check` for ``cls`` over the variable ``var``.
+    """The expression of :func:`fast_check` for ``cls`` over the variable ``var``.
 
     The objects it refers to are bound in ``ns``, so that another generator (the forgery scan)
     can inline it in a function of its own.

@@ -208,7 +208,7 @@ _STILLBORN = 3
 
 
 def _cannot_start(how: str) -> BaseException:
-    from .errors import GongkaiError, Problem
+    from ..errors import GongkaiError, Problem
 
     return GongkaiError(
         "the batch's worker processes cannot start",

@@ -4,17 +4,17 @@ The workbook is read on the shared reading core (:mod:`gongkai_model.formats`): 
 grids of printed cells, the tables are found by their labels (never by coordinates), and every
 figure goes through the one value parser. :func:`read_report` is the Excel module's own entry
 point, kept for compatibility: it returns the report and the problems, each located at its
-``sheet!cell``; :func:`gongkai_model.formats._xlsxread.read_xlsx` is the reader of the common kind.
+``sheet!cell``; :func:`gongkai_model.formats.xlsx._read.read_xlsx` is the reader of the common kind.
 """
 
 from __future__ import annotations
 
 import attrs
 
-from ..errors import ExcelError, Problem
-from ..limits import DEFAULT_LIMITS, Limits, Source, read_source, source_name
-from ..model.report import AnnualReport
-from ..model.values import Edition
+from ...errors import ExcelError, Problem
+from ...limits import DEFAULT_LIMITS, Limits, Source, read_source, source_name
+from ...model.report import AnnualReport
+from ...model.values import Edition
 
 __all__ = ["read_report"]
 
@@ -45,7 +45,7 @@ def read_report(
     that is not a safe workbook (too large, a zip bomb, damaged, not a zip), or from which no report
     can be built, raises :class:`ExcelError` naming every problem.
     """
-    from ..formats._xlsxread import read_workbook
+    from ._read import read_workbook
 
     limits = limits or DEFAULT_LIMITS
     name = source_name(source, "<workbook>")

@@ -34,8 +34,8 @@ import defusedxml.ElementTree as SafeET
 from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format
 from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, from_excel
 
-from ..errors import ExcelError, Place, Problem
-from ..limits import Limits
+from ...errors import ExcelError, Place, Problem
+from ...limits import Limits
 from ._safety import check_zip, unescape_text
 
 __all__ = [
@@ -425,7 +425,7 @@ def read_book(data: bytes | Mapping[str, bytes], name: str, limits: Limits) -> B
     """Every worksheet of a workbook, within ``limits``.
 
     ``data`` is the workbook's members as the zip check produced them
-    (:func:`~gongkai_model.excel._safety.check_zip`), or the file's bytes, which are checked first.
+    (:func:`~gongkai_model.formats.xlsx._safety.check_zip`), or the file's bytes, which are checked first.
     Only the checked bytes are parsed; the archive is never opened again. Raises
     :class:`ExcelError` when the workbook cannot be read at all (a zip that breaks the limits or is
     damaged, XML that is not well formed, entity declarations).

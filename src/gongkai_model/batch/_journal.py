@@ -18,9 +18,9 @@ from typing import IO, Any
 
 import cattrs
 
-from .errors import GongkaiError, Problem
-from .formats import CheckedReport, Imported
-from .formats._result import Provenance
+from ..errors import GongkaiError, Problem
+from ..formats import Imported, Provenance
+from ..readcheck import CheckedReport
 
 __all__ = ["FORMAT", "Journal", "fingerprint"]
 
@@ -42,7 +42,7 @@ def fingerprint(path: str) -> tuple[int, int] | None:
 
 
 def _encode(result: Any, derived: list[str]) -> dict[str, Any]:
-    from .jsonio import dumps
+    from ..jsonio import dumps
 
     imported: Imported = result.checked.imported
     return {
@@ -60,10 +60,10 @@ def _encode(result: Any, derived: list[str]) -> dict[str, Any]:
 
 def _decode(entry: Mapping[str, Any], options: Mapping[str, Any]) -> Any:
     """The :class:`FileResult` an entry holds, its checks run again; raises on anything malformed."""
-    from .batch import CAUSES, FileResult
-    from .checks import validate
-    from .formats._dispatch import _section_names
-    from .jsonio import loads
+    from ..checks import validate
+    from ..jsonio import loads
+    from ..presentation import section_names
+    from ._result import CAUSES, FileResult
 
     report = None if entry["report"] is None else loads(_text(entry["report"]))
     problems = tuple(_converter.structure(entry["problems"], list[Problem]))
@@ -77,7 +77,7 @@ def _decode(entry: Mapping[str, Any], options: Mapping[str, Any]) -> Any:
     if report is not None and entry["validated"]:
         names: dict[str, str | None] | None = None
         if headings:
-            names = {name: headings.get(name) for name in _section_names()}
+            names = {name: headings.get(name) for name in section_names()}
         validation = validate(report, derived=derived, headings=names, blanks_as_zero=options["blanks_as_zero"])
     cause = entry["cause"]
     if cause is not None and cause not in CAUSES:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from .._zipsafe import unpack
-from ..errors import ExcelError, ReadError
-from ..limits import Limits
+from ..._zipsafe import unpack
+from ...errors import ExcelError, ReadError
+from ...limits import Limits
 
 __all__ = ["ExcelError", "Limits", "check_zip", "escape_text", "safe_text", "unescape_text"]
 

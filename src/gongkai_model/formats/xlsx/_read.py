@@ -32,20 +32,20 @@ from typing import Any
 
 import attrs
 
-from ..errors import ExcelError, ModelError, Place, Problem
-from ..excel._safety import check_zip
-from ..excel._sheetxml import Book, RawSheet, cell_ref, parse_ref, read_book
-from ..excel._write import CHECKS, COVER, EDITION_LABEL, TEXTS
-from ..labels import normalize_label
-from ..limits import DEFAULT_LIMITS, Limits, Source, read_source, source_name
-from ..model._spec import Kind, Value, field_specs
-from ..model.layout import Cell, Shape, layout
-from ..model.report import AnnualReport, OtherMatters, Overview
-from ..model.values import Edition
-from ._assemble import assemble
-from ._document import Block, Document, Grid, Span
-from ._result import Imported
-from ._values import parse_value
+from ...errors import ExcelError, ModelError, Place, Problem
+from ...labels import normalize_label
+from ...limits import DEFAULT_LIMITS, Limits, Source, read_source, source_name
+from ...model.layout import Cell, Shape, layout
+from ...model.report import AnnualReport, OtherMatters, Overview
+from ...model.spec import Kind, Value, field_specs
+from ...model.values import Edition
+from .._assemble import assemble
+from .._document import Block, Document, Grid, Span
+from .._result import Imported
+from .._values import parse_value
+from ._safety import check_zip
+from ._sheetxml import Book, RawSheet, cell_ref, parse_ref, read_book
+from ._write import CHECKS, COVER, EDITION_LABEL, TEXTS
 
 __all__ = ["parse_xlsx", "read_xlsx"]
 

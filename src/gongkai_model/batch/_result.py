@@ -1,0 +1,103 @@
+"""The outcome of one file in a batch, and of the whole batch (shared by the runner and its journal)."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import attrs
+
+from ..checks import Finding, Severity
+from ..errors import GongkaiError, Place, Problem
+from ..formats import Imported
+from ..model.report import AnnualReport
+from ..readcheck import CheckedReport
+
+__all__ = ["CAUSES", "STATUSES", "BatchResult", "FileResult"]
+
+#: Every status of a :class:`FileResult`: the verdicts of a file that was read, then the causes of one that was not.
+STATUSES = ("ok", "warnings", "inconsistent", "incomplete", "unreadable", "timeout", "memory", "crashed", "skipped")
+
+#: The statuses that say why a file has no verdict of its own (see :data:`STATUSES`).
+CAUSES = ("timeout", "memory", "crashed", "skipped")
+
+#: The problem code of each cause (severity ``error``).
+_CODES = {"timeout": "BATCH_TIMEOUT", "memory": "BATCH_MEMORY", "crashed": "BATCH_CRASHED", "skipped": "BATCH_SKIPPED"}
+
+
+def _unreadable(path: str, exc: BaseException) -> Imported:
+    problems = exc.problems if isinstance(exc, GongkaiError) and exc.problems else ()
+    if not problems:
+        problems = (Problem(path, f"{type(exc).__name__}: {exc}" if not isinstance(exc, GongkaiError) else str(exc)),)
+    located = tuple(p if p.code else attrs.evolve(p, code="READ_FAILED") for p in problems)
+    return Imported(None, located, {}, path)
+
+
+def _failed(path: str, cause: str, message: str) -> Imported:
+    """No report: why (a timeout, memory, a crash, a skipped entry, or the function's own error)."""
+    code = _CODES.get(cause, "READ_FAILED")
+    return Imported(None, (Problem(path, message, code=code, severity="error", place=Place(path)),), {}, path)
+
+
+@attrs.frozen
+class FileResult:
+    """The outcome for one file: read, then checked, or the cause it could not be.
+
+    ``status`` is ``"ok"``, ``"warnings"`` (only warnings), ``"inconsistent"`` (an identity breaks),
+    ``"incomplete"`` (a figure could not be read) or ``"unreadable"`` (no report at all); or, when
+    the batch stopped it (``cause``): ``"timeout"`` (beyond ``Limits.max_seconds``), ``"memory"``
+    (beyond ``Limits.max_memory_bytes``), ``"crashed"`` (its worker died, and again on a retry
+    alone) or ``"skipped"`` (a folder entry that is no file to read). A cause comes with a problem
+    of code ``BATCH_TIMEOUT``, ``BATCH_MEMORY``, ``BATCH_CRASHED`` or ``BATCH_SKIPPED`` saying what
+    happened.
+    """
+
+    path: str
+    checked: CheckedReport
+    cause: str | None = attrs.field(default=None, kw_only=True)
+
+    @property
+    def report(self) -> AnnualReport | None:
+        return self.checked.report
+
+    @property
+    def problems(self) -> tuple[Problem, ...]:
+        return self.checked.problems
+
+    @property
+    def findings(self) -> tuple[Finding, ...]:
+        return self.checked.validation.issues if self.checked.validation is not None else ()
+
+    @property
+    def status(self) -> str:
+        if self.cause is not None:
+            return self.cause
+        if self.checked.report is None:
+            return "unreadable"
+        if self.checked.imported.errors:
+            return "incomplete"
+        if self.checked.validation is not None and not self.checked.validation.ok:
+            return "inconsistent"
+        warned = any(p.severity == "warning" for p in self.problems) or any(
+            f.severity is Severity.WARNING for f in self.findings
+        )
+        return "warnings" if warned else "ok"
+
+    def ok(self, *, warnings: bool = False) -> bool:
+        """Whether the file is clean (``warnings=True``: warnings count against it too)."""
+        return self.status == "ok" or (self.status == "warnings" and not warnings)
+
+
+@attrs.frozen
+class BatchResult:
+    """Every file's result, in the order given, and a summary."""
+
+    files: tuple[FileResult, ...]
+
+    @property
+    def ok(self) -> bool:
+        return all(f.ok() for f in self.files)
+
+    def summary(self) -> dict[str, int]:
+        """How many files, and how many of each status (:data:`STATUSES`)."""
+        counts = Counter(f.status for f in self.files)
+        return {"files": len(self.files), **{s: counts.get(s, 0) for s in STATUSES}}

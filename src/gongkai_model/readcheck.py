@@ -1,0 +1,84 @@
+"""Read, then check: one verdict for the reading and the checks (above both layers).
+
+:func:`check` reads any published form with :func:`gongkai_model.formats.read` and validates the
+report with :func:`gongkai_model.checks.validate`, passing on what the reader saw (formula cells,
+the headings as printed). :class:`CheckedReport` holds both results side by side.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+
+from .checks import ValidationResult, validate
+from .errors import GongkaiError, Problem
+from .formats import Imported, read
+from .limits import Source, source_name
+from .model.report import AnnualReport
+from .presentation import section_names
+
+__all__ = ["CheckedReport", "check"]
+
+
+@attrs.frozen
+class CheckedReport:
+    """A document read and then checked: reading problems stand beside the checks' findings.
+
+    ``ok`` is false when a figure could not be read (the report is incomplete) or when the checks
+    find an error or an inconsistency, so a report read with refused cells is never called OK.
+    """
+
+    imported: Imported
+    validation: ValidationResult | None
+
+    @property
+    def report(self) -> AnnualReport | None:
+        return self.imported.report
+
+    @property
+    def problems(self) -> tuple[Problem, ...]:
+        return self.imported.problems
+
+    @property
+    def ok(self) -> bool:
+        return self.imported.ok and self.validation is not None and self.validation.ok
+
+    def summary(self) -> str:
+        parts = [self.imported.summary()]
+        if self.validation is not None:
+            parts.append(self.validation.summary())
+        verdict = "OK" if self.ok else "NOT OK"
+        parts.append(f"{self.imported.source}: {verdict}")
+        return "\n".join(parts)
+
+
+def check(source: Source, **options: Any) -> CheckedReport:
+    """Read a report (as :func:`read`), then validate it: one verdict for the reading and the checks.
+
+    Its ``ok`` is false when a figure could not be read, even if the figures read are consistent.
+    What the reader saw is passed on to the checks: the cells that were formulas in a template
+    (treated as derived totals by the repair search) and the section headings as printed.
+    A file that cannot be read at all gives a result with no report and the reason as a problem.
+    """
+    checks_options = {k: options.pop(k) for k in ("blanks_as_zero",) if k in options}
+    try:
+        imported = read(source, **options)
+    except GongkaiError as exc:
+        name = source_name(source, "<document>")
+        problems = exc.problems or (Problem(name, str(exc)),)
+        imported = Imported(None, tuple(_as_read(p, name) for p in problems), {}, name)
+    validation = None
+    if imported.report is not None:
+        derived = [path for path, prov in imported.provenance.items() if prov.formula]
+        headings: dict[str, str | None] | None = None
+        if imported.headings:  # a document with prose: a section whose heading was not found is missing
+            headings = {name: imported.headings.get(name) for name in section_names()}
+        validation = validate(imported.report, derived=derived, headings=headings, **checks_options)
+    return CheckedReport(imported, validation)
+
+
+def _as_read(problem: Problem, name: str) -> Problem:
+    if problem.code is not None:
+        return problem
+    return Problem(problem.location or name, problem.message, problem.label, code="READ_FAILED", place=problem.place)
