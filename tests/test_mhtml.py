@@ -22,7 +22,7 @@ from gongkai_model.batch import READABLE_SUFFIXES
 from gongkai_model.formats._dispatch import detect_format
 from gongkai_model.formats._mhtml import html_part
 from gongkai_model.formats._result import Imported
-from gongkai_model.limits import Limits
+from gongkai_model.limits import DEFAULT_LIMITS, Limits
 
 from hostile import assert_contract, run_capped
 
@@ -308,6 +308,27 @@ def test_a_huge_image_part_is_skipped_and_the_page_read() -> None:
     assert outcome.kind == "result", str(outcome)
     assert outcome.report, str(outcome)
     assert not outcome.problems, str(outcome)
+    # the image's 6.4 million lines are never handed to the parser (it built 970 MiB of them before)
+    assert outcome.peak_bytes < 512 * 2**20, str(outcome)
+
+
+def test_binary_bodies_are_left_out_before_parsing_and_the_structure_kept() -> None:
+    from gongkai_model.formats._mhtml import _without_binary_bodies
+
+    page = b"Content-Type: text/html; charset=utf-8\r\n\r\n<p>\xe5\xb9\xb4</p>"
+    image = b"Content-Type: image/png\r\nContent-Transfer-Encoding: base64\r\n\r\n" + b"QUFB\r\n" * 100
+    font = b"Content-Type: Application/octet-stream\r\n\r\n" + b"\x00\x01" * 50
+    message = _related([image, page, font])
+    slim = _without_binary_bodies(message)
+    assert b"QUFB" not in slim
+    assert b"\x00\x01" not in slim
+    assert b"Content-Type: image/png" in slim
+    assert b"<p>" in slim
+    assert html_part(slim, "x.mht", DEFAULT_LIMITS) == html_part(message, "x.mht", DEFAULT_LIMITS)
+    cut = message[: message.rindex(b"--")]  # no closing boundary: still reported as truncated
+    assert [p.code for p in html_part(cut, "x.mht", DEFAULT_LIMITS)[1]] == ["READ_DAMAGED"]
+    plain = b"MIME-Version: 1.0\r\nContent-Type: text/html\r\n\r\n<p>x</p>"
+    assert _without_binary_bodies(plain) == plain
 
 
 def test_a_bogus_charset_is_a_warning_and_the_page_is_read() -> None:
