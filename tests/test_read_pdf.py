@@ -19,8 +19,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gongkai_model import AnnualReport, Edition
-from gongkai_model.errors import ReadError
 from gongkai_model import presentation as _layout
+from gongkai_model.errors import ReadError
 from gongkai_model.formats._assemble import find_title
 from gongkai_model.formats.pdf import parse_pdf, read_pdf
 from gongkai_model.limits import Limits
