@@ -237,9 +237,20 @@ class Layout:
             self.y += size * 1.6
 
     def table(
-        self, plan: Any, values: dict[str, str], *, break_after: int | None = None, repeat_header: bool = False
+        self,
+        plan: Any,
+        values: dict[str, str],
+        *,
+        break_after: int | None = None,
+        repeat_header: bool = False,
+        stack: tuple[int, int, int] | None = None,
     ) -> None:
-        """One table of ``plan`` (its title row left out); a page break after grid row ``break_after``."""
+        """One table of ``plan`` (its title row left out); a page break after grid row ``break_after``.
+
+        ``stack=(first, last, column)``: the plan's rows ``first … last`` are printed as one ruled row from
+        grid column ``column`` (from 1) on, each cell's texts one under another at its own row's height
+        (the way some reports print the sub-rows of （六）其他处理).
+        """
         size = 7.0
         labels = [lab for lab in plan.labels if lab.kind != "title"]
         top_row = min(lab.row for lab in labels)
@@ -274,6 +285,21 @@ class Layout:
             have = sum(heights[r0 : r1 + 1])
             if need > have:
                 heights[r1] += need - have
+        pieces: dict[int, list[tuple[int, str]]] = {}  # a stacked cell (index into cells) → (row, text) pieces
+        if stack is not None:
+            first, last, from_col = stack[0] - top_row, stack[1] - top_row, stack[2] - 1
+            kept: list[tuple[int, int, int, int, str]] = []
+            merged: dict[tuple[int, int], list[tuple[int, str]]] = {}
+            for cell in cells:
+                r0, c0, r1, c1, text = cell
+                if first <= r0 and r1 <= last and c0 >= from_col:
+                    merged.setdefault((c0, c1), []).append((r0, text))
+                else:
+                    kept.append(cell)
+            cells = kept
+            for (c0, c1), texts in merged.items():
+                pieces[len(cells)] = sorted(texts)
+                cells.append((first, c0, last, c1, ""))
         segments: list[tuple[int, int]] = []  # grid rows drawn on each page
         if break_after is not None and 0 < break_after < nrows:
             segments = [(0, break_after), (break_after, nrows)]
@@ -300,6 +326,11 @@ class Layout:
                     continue
                 top, bottom = tops[rows_here[0]], bottom_of[rows_here[-1]]
                 self.pdf.box(xs[c0], top, xs[c1 + 1], bottom)
+                if n in pieces:  # one text under another, each at the top of its own row
+                    for row, piece in pieces[n]:
+                        for i, line in enumerate(wrap(piece, xs[c1 + 1] - xs[c0], size)):
+                            self.pdf.text(xs[c0] + 2, tops[row] + 2 + i * size * 1.3, line, size)
+                    continue
                 lines = wrap(text, xs[c1 + 1] - xs[c0], size)
                 if k > 0 and r0 < header_rows:  # a repeated header prints its text again
                     done[n] = 0
@@ -318,8 +349,13 @@ def render(
     repeat_header: bool = False,
     page_numbers: bool = False,
     misprint: dict[str, str] | None = None,
+    stack_other: int | None = None,
 ) -> bytes:
-    """The report as a PDF; 表三 broken across pages after a grid row when asked."""
+    """The report as a PDF; 表三 broken across pages after a grid row when asked.
+
+    ``stack_other``: 表三's （六） sub-rows printed as one ruled row from that grid column on (3: the labels
+    and the figures stacked; 4: the figures only, each label in its own ruled row).
+    """
     from gongkai_model.model import shape_of
 
     out = Layout()
@@ -338,7 +374,11 @@ def render(
             if misprint:
                 plan = _misprinted(plan, misprint)
             brk = break_table3_after if attribute == "table3" else None
-            out.table(plan, values, break_after=brk, repeat_header=repeat_header)
+            stack = None
+            if attribute == "table3" and stack_other is not None:
+                rows = sorted({v.row for v in plan.values if ".results.other." in v.cell.path})
+                stack = (rows[0], rows[-1], stack_other)
+            out.table(plan, values, break_after=brk, repeat_header=repeat_header, stack=stack)
         elif texts.get(attribute):
             for para in str(texts[attribute]).split("\n"):
                 out.paragraph(para, 12)
@@ -684,3 +724,52 @@ def test_missing_pdfplumber_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setattr(builtins, "__import__", no_pdfplumber)
     with pytest.raises(ReadError, match=r"pip install 'gongkai-model\[pdf\]'"):
         read_pdf(REAL)
+
+
+def _with_other(report: AnnualReport) -> AnnualReport:
+    """The seed report with figures in 表三 （六）'s three sub-rows, one of them blank (printed empty)."""
+    import attrs
+
+    from gongkai_model.model import ApplicantCounts, OtherHandling
+
+    def counts(base: int, blank: bool = False) -> ApplicantCounts:
+        return ApplicantCounts(
+            natural_person=None if blank else base,
+            commercial=base + 1,
+            research=base + 2,
+            public_interest=0,
+            legal_services=0,
+            other=0,
+            total=(base if not blank else 0) + 2 * base + 3,
+        )
+
+    other = OtherHandling(no_correction=counts(2), fee_unpaid=counts(5, blank=True), other=counts(11))
+    results = attrs.evolve(report.table3.results, other=other)
+    return attrs.evolve(report, table3=attrs.evolve(report.table3, results=results))
+
+
+@pytest.mark.parametrize("numbering", ["1.", "1、", "1．", "（1）", "(1)"])
+@pytest.mark.parametrize("from_col", [3, 4])
+def test_other_sub_rows_stacked_in_one_ruled_row_read_cell_for_cell(from_col: int, numbering: str) -> None:
+    """（六）'s sub-rows in one ruled row: labels numbered any way and wrapped, figures one under another."""
+    report = _with_other(seed())
+    from gongkai_model.model import rows
+
+    labels = [r.label for r in rows(_shape(report)) if ".results.other." in r.path]
+    variant = {label: numbering.replace("1", label[0]) + label[2:] for label in labels}
+    pdf = render(report, stack_other=from_col, misprint=variant)
+    got = read_pdf(pdf)
+    assert got.report is not None, got.summary()
+    assert figures(got.report) == figures(report), got.summary()
+    assert not got.errors, got.summary()
+
+
+def test_a_group_label_or_one_centred_figure_over_sub_rows_is_not_split() -> None:
+    """Only a cell with one figure per row is split: a merged label and a lone figure stay merged."""
+    from gongkai_model.formats.pdf import _FIGURE_LINE, _NUMBERED
+
+    assert _NUMBERED.match("（2）申请人") and _NUMBERED.match("3、其他") and not _NUMBERED.match("（六）其他处理")
+    assert _FIGURE_LINE.fullmatch("1,234") and _FIGURE_LINE.fullmatch("/") and not _FIGURE_LINE.fullmatch("其他")
+    report = seed()
+    plain = read_pdf(render(report))
+    assert figures(plain.report) == figures(report) if plain.report else False

@@ -31,6 +31,7 @@ A file that is not a PDF, is encrypted with a password, or is too damaged to ope
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import functools
 import io
@@ -93,7 +94,10 @@ def _positions(values: Sequence[float], tolerance: float = 1.5) -> list[float]:
     return out
 
 
-def _index(positions: Sequence[float], value: float) -> int:
+def _index(positions: Sequence[float], value: float, *, below: bool = False) -> int:
+    """The index of the position nearest ``value`` (``below``: of the last position at or above it, -1 if none)."""
+    if below:
+        return bisect.bisect_right(positions, value) - 1
     return min(range(len(positions)), key=lambda i: abs(positions[i] - value))
 
 
@@ -113,6 +117,33 @@ class _Table:
         self.chars = [ch for ch in page.chars if _inside(ch, (x0 - 1, top - 1, x1 + 1, bottom + 1))]
         self.xs = _positions([v for c, _ in self.cells for v in (c[0], c[2])])
         self.ys = _positions([v for c, _ in self.cells for v in (c[1], c[3])])
+        self.split_rows: set[int] = set()  #: grid rows made by splitting a numbered list (see :meth:`_sub_rows`)
+        self._sub_rows()
+
+    def _sub_rows(self) -> None:
+        """Rows the rulings leave out: a cell of one row holding a numbered list (``1、…`` ``2、…``) is its rows.
+
+        Some reports print the sub-rows of a group (表三 （六）其他处理: ``1、…``, ``2、…``, ``3、…``) as
+        one ruled row, the labels one under another in one cell and each column's figures one under
+        another in one cell. Each item of the list starts a row of its own, at its first line's top;
+        the figures beside it are then split by their lines' positions (:meth:`_stacked`). A row is
+        only split where one cell of it holds a list of at least two items whose first line is an
+        item.
+        """
+        extra: list[float] = []
+        for box, _ in self.cells:
+            r0, r1 = _index(self.ys, box[1]), _index(self.ys, box[3])
+            if r1 - r0 != 1:
+                continue
+            lines = _text_lines([ch for ch in self.chars if _inside(ch, box)])
+            starts = [k for k, (_, _, text) in enumerate(lines) if _NUMBERED.match(text)]
+            if len(starts) < 2 or starts[0] != 0:
+                continue
+            for k in starts[1:]:
+                extra.append((lines[k - 1][1] + lines[k][0]) / 2)  # between the item before and this one
+                self.split_rows.add(r0)
+        if extra:
+            self.ys = sorted({*self.ys, *extra})
 
     @property
     def size(self) -> tuple[int, int]:
@@ -129,6 +160,13 @@ class _Table:
             r0, r1 = _index(ys, box[1]), _index(ys, box[3])
             if c1 <= c0 or r1 <= r0 or (r0, c0) in covered:
                 continue
+            if r1 - r0 > 1:
+                stacked = self._stacked(box, r0, r1)
+                if stacked is not None:
+                    for r, line in enumerate(stacked, r0):
+                        starts[(r, c0)] = Span(line, colspan=c1 - c0)
+                    covered.update((r, k) for r in range(r0, r1) for k in range(c0, c1))
+                    continue
             if text is None:
                 text = self.text_in(box)
             elif "\n" in text:
@@ -146,6 +184,37 @@ class _Table:
             out.append(row)
         return out
 
+    def _stacked(self, box: tuple[float, ...], r0: int, r1: int) -> list[str] | None:
+        """The texts of a cell over rows ``r0 … r1-1`` that holds one text per row, one per row; else ``None``.
+
+        A cell is split when its lines are figures (or blank marks), at least two, not one figure wrapped
+        at the cell's edge, and each line's middle falls in a different row; or when the cell is a
+        numbered list split into rows by :meth:`_sub_rows`, each item in its row. Anything else (a group
+        label over its sub-rows, one figure centred in a merged cell) stays one merged cell.
+        """
+        chars = [ch for ch in self.chars if _inside(ch, box)]
+        lines = _text_lines(chars)
+        rows: list[list[str]] = [[] for _ in range(r0, r1)]
+        if len(lines) >= 2 and all(_FIGURE_LINE.fullmatch(text) for _, _, text in lines):
+            if _unwrap_figure("\n".join(text for _, _, text in lines), chars, box).count("\n") < len(lines) - 1:
+                return None  # one figure wrapped over lines, not figures stacked
+            for top, bottom, text in lines:
+                r = _index(self.ys, (top + bottom) / 2, below=True)
+                if not r0 <= r < r1 or rows[r - r0]:
+                    return None
+                rows[r - r0].append(text)
+            return ["".join(row) for row in rows]
+        if not any(r in self.split_rows for r in range(r0, r1)) or not lines or not _NUMBERED.match(lines[0][2]):
+            return None
+        row = -1
+        for top, _, text in lines:
+            if _NUMBERED.match(text):
+                row = _index(self.ys, top + 0.5, below=True) - r0
+                if not 0 <= row < len(rows) or rows[row]:
+                    return None
+            rows[row].append(text)
+        return ["".join(row) for row in rows]
+
     def text_in(self, box: tuple[float, ...]) -> str:
         chars = [ch for ch in self.chars if _inside(ch, box)]
         if not chars:
@@ -157,6 +226,32 @@ class _Table:
 
 
 _FRAGMENT = re.compile(r"[0-9０-９,，.]+")
+#: The numbering of a sub-row label: ``1、`` ``1.`` ``1．`` ``（1）`` ``(1)``.
+_NUMBERED = re.compile(r"\s*(?:[0-9０-９]{1,2}\s*[、.．]|[（(]\s*[0-9０-９]{1,2}\s*[)）])")
+#: A line that is one figure or one blank mark.
+_FIGURE_LINE = re.compile(r"\s*(?:[-+]?[0-9０-９][0-9０-９,，.．]*|[-—/／无－]|0\.00)\s*")
+
+
+def _text_lines(chars: Sequence[dict[str, Any]]) -> list[tuple[float, float, str]]:
+    """The characters as printed lines, top to bottom: ``(top, bottom, text)``, each line's text left to right.
+
+    A character starts a new line when its top is below the current line's middle.
+    """
+    tops: list[float] = []
+    bottoms: list[float] = []
+    members: list[list[dict[str, Any]]] = []
+    for ch in sorted(chars, key=lambda c: (c["top"], c["x0"])):
+        if members and ch["top"] < (tops[-1] + bottoms[-1]) / 2:
+            bottoms[-1] = max(bottoms[-1], ch["bottom"])
+            members[-1].append(ch)
+        else:
+            tops.append(ch["top"])
+            bottoms.append(ch["bottom"])
+            members.append([ch])
+    return [
+        (top, bottom, "".join(c["text"] for c in sorted(line, key=lambda c: c["x0"])).strip())
+        for top, bottom, line in zip(tops, bottoms, members, strict=True)
+    ]
 
 
 def _unwrap_figure(text: str, chars: Sequence[dict[str, Any]], box: tuple[float, ...]) -> str:
