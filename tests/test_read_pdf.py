@@ -24,7 +24,7 @@ from gongkai_model.errors import ReadError
 from gongkai_model.formats._assemble import find_title
 from gongkai_model.formats.pdf import parse_pdf, read_pdf
 from gongkai_model.limits import Limits
-from gongkai_model.model import Shape, get_path, layout
+from gongkai_model.model import OtherHandling, Shape, get_path, layout
 from gongkai_model.model.values import Amount
 from gongkai_model.reference import section_headings
 
@@ -764,12 +764,23 @@ def test_other_sub_rows_stacked_in_one_ruled_row_read_cell_for_cell(from_col: in
     assert not got.errors, got.summary()
 
 
-def test_a_group_label_or_one_centred_figure_over_sub_rows_is_not_split() -> None:
-    """Only a cell with one figure per row is split: a merged label and a lone figure stay merged."""
-    from gongkai_model.formats.pdf import _FIGURE_LINE, _NUMBERED
+def test_one_figure_over_sub_rows_is_refused_not_guessed() -> None:
+    """A column of the stacked sub-rows with one figure only: which row it belongs to is not guessed."""
+    import attrs
 
-    assert _NUMBERED.match("（2）申请人") and _NUMBERED.match("3、其他") and not _NUMBERED.match("（六）其他处理")
-    assert _FIGURE_LINE.fullmatch("1,234") and _FIGURE_LINE.fullmatch("/") and not _FIGURE_LINE.fullmatch("其他")
-    report = seed()
-    plain = read_pdf(render(report))
-    assert figures(plain.report) == figures(report) if plain.report else False
+    report = _with_other(seed())
+    other = report.table3.results.other
+    assert isinstance(other, OtherHandling)
+    other = attrs.evolve(other, other=attrs.evolve(other.other, natural_person=None))
+    report = attrs.evolve(
+        report, table3=attrs.evolve(report.table3, results=attrs.evolve(report.table3.results, other=other))
+    )
+    got = read_pdf(render(report, stack_other=4))
+    assert got.report is not None, got.summary()
+    read, expected = figures(got.report), figures(report)
+    assert {p for p in read if read[p] != expected[p]} == {"table3.results.other.no_correction.natural_person"}
+    assert read["table3.results.other.no_correction.natural_person"] is None  # blank, and said so:
+    unaligned = [p for p in got.errors if p.code == "READ_UNALIGNED"]
+    assert [p.place.row for p in unaligned if p.place] == [24, 25, 26], got.summary()
+    # the group label （六）其他处理 over its sub-rows stays one merged cell: every other figure is read
+    assert all(read[p] == expected[p] for p in read if ".results.other." not in p)
