@@ -248,7 +248,7 @@ def test_render_refuses_what_it_cannot_show() -> None:
     with pytest.raises(gk.GongkaiError):
         display.render(42)
     with pytest.raises(gk.GongkaiError):
-        display.table_html(gk.ApplicantCounts())
+        display.table_html(gk.model.ApplicantCounts())
 
 
 def test_plain_repr_stays_plain_and_short() -> None:

@@ -250,7 +250,7 @@ class ValidationResult:
         return html(self)
 
     def to_frame(self, *, exact: bool = False) -> pd.DataFrame:
-        """The findings as a pandas DataFrame (:func:`gongkai_model.findings_frame`; needs the ``pandas`` extra)."""
+        """The findings as a pandas DataFrame (:func:`~gongkai_model.frames.findings_frame`; needs ``pandas``)."""
         from .._views import frame
 
         result: pd.DataFrame = frame(self, exact=exact)

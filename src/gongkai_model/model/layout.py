@@ -206,7 +206,7 @@ def replace_path(obj: Any, path: str, value: Any) -> Any:
     """A copy of ``obj`` with the value at ``path`` replaced; ``obj`` is unchanged.
 
     The copy is validated like any new object, so an invalid value raises
-    :class:`~gongkai_model.ModelError`.
+    :class:`~gongkai_model.errors.ModelError`.
     """
     head, _, rest = path.partition(".")
     if not attrs.has(type(obj)) or head not in attrs.fields_dict(type(obj)):

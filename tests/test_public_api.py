@@ -1,0 +1,93 @@
+"""The public surface: about 35 top-level names, each explained; moved names still work with a warning.
+
+See "The public API" in ``docs/architecture.md``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+import warnings
+from pathlib import Path
+
+import pytest
+
+import gongkai_model as gk
+
+ROOT = Path(__file__).resolve().parents[1]
+MOVED: dict[str, str] = gk._MOVED  # type: ignore[attr-defined]
+
+
+def test_the_top_level_is_small() -> None:
+    assert 30 <= len(gk.__all__) <= 40
+    assert len(set(gk.__all__)) == len(gk.__all__)
+    for name in gk.__all__:
+        assert getattr(gk, name) is not None
+
+
+def test_every_top_level_name_is_explained_in_the_architecture_page() -> None:
+    text = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    section = text.split("## The public API", 1)[1].split("\n## ", 1)[0]
+    explained = set(re.findall(r"^\| `([A-Za-z_]\w*)`", section, re.M))
+    assert explained == set(gk.__all__)
+
+
+@pytest.mark.parametrize("name", sorted(MOVED))
+def test_a_moved_name_still_works_with_a_warning_naming_its_place(name: str) -> None:
+    place = MOVED[name]
+    with pytest.warns(DeprecationWarning, match=rf"gongkai_model\.{name} is deprecated; use {re.escape(place)}\.{name}"):
+        old = getattr(gk, name)
+    assert old is getattr(importlib.import_module(place), name)
+    assert name not in gk.__all__
+
+
+def test_the_row_classes_live_in_model() -> None:
+    assert {n for n, p in MOVED.items() if p == "gongkai_model.model"} <= set(gk.model.__all__)
+    with pytest.warns(DeprecationWarning):
+        from gongkai_model import ApplicantCounts  # noqa: PLC0415
+    assert ApplicantCounts is gk.model.ApplicantCounts
+
+
+def test_an_unknown_name_is_an_attribute_error() -> None:
+    with pytest.raises(AttributeError, match="no attribute 'no_such_name'"):
+        gk.no_such_name  # type: ignore[attr-defined]  # noqa: B018
+
+
+def test_inside_the_repository_the_warning_is_an_error() -> None:
+    """pyproject's filterwarnings: the suite fails where the package's own code uses a moved name."""
+    with pytest.raises(DeprecationWarning):
+        gk.ApplicantCounts  # type: ignore[attr-defined]  # noqa: B018
+
+
+def _sources() -> list[Path]:
+    found = []
+    for folder in ("src", "tests", "docs", "benchmarks", "fuzz"):
+        for suffix in ("*.py", "*.md", "*.ipynb"):
+            found.extend((ROOT / folder).rglob(suffix))
+    return [*found, ROOT / "README.md", ROOT / "CONTRIBUTING.md"]
+
+
+def test_nothing_in_the_repository_uses_a_moved_name() -> None:
+    names = "|".join(sorted(MOVED))
+    dotted = re.compile(rf"\b(?:gk|gongkai_model)\.({names})\b")
+    imported = re.compile(r"from gongkai_model import \(?([^)\n]*(?:\n[^)\n]*)*?)(?:\)|$)", re.M)
+    here = Path(__file__).resolve()
+    bad = []
+    for path in _sources():
+        if path.resolve() == here or path.name == "__init__.py" and path.parent.name == "gongkai_model":
+            continue
+        text = path.read_text(encoding="utf-8")
+        bad += [f"{path.relative_to(ROOT)}: gk.{m}" for m in dotted.findall(text)]
+        for block in imported.findall(text):
+            words = set(re.findall(r"\w+", block))
+            bad += [f"{path.relative_to(ROOT)}: from gongkai_model import {w}" for w in sorted(words & set(MOVED))]
+    assert bad == []
+
+
+def test_mypy_sees_no_module_getattr() -> None:
+    """The ``__getattr__`` hides from type checkers, so ``gk.ApplicantCounts`` is a type error, not ``Any``."""
+    source = (ROOT / "src" / "gongkai_model" / "__init__.py").read_text(encoding="utf-8")
+    assert "if not _TYPE_CHECKING:" in source.split("def __getattr__", 1)[0]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        assert callable(gk.__getattr__)  # type: ignore[attr-defined]
