@@ -86,6 +86,47 @@ def test_nothing_in_the_repository_uses_a_moved_name() -> None:
     assert bad == []
 
 
+def test_nothing_in_the_repository_uses_the_old_display_module() -> None:
+    used = re.compile(
+        r"\bgk\.display\b|from gongkai_model import display\b|gongkai_model\.display\.\w|\bdisplay\.render\("
+    )
+    here = Path(__file__).resolve()
+    bad = [
+        f"{path.relative_to(ROOT)}: {line.strip()}"
+        for path in _sources()
+        if path.resolve() != here
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if used.search(line)
+    ]
+    assert bad == []
+
+
+def test_the_display_module_is_now_notebook() -> None:
+    """``display`` would shadow IPython's ``display()`` in a notebook (``from gongkai_model import display``)."""
+    assert "display" not in gk.__all__
+    with pytest.warns(DeprecationWarning, match="use gongkai_model.notebook"):
+        old = gk.display  # type: ignore[attr-defined]
+    assert old is gk.notebook
+    with pytest.warns(DeprecationWarning, match="use gongkai_model.notebook"):
+        from gongkai_model import display  # type: ignore[attr-defined]
+    assert display is gk.notebook
+    from gongkai_model.display import render  # type: ignore[import-not-found]  # old imports keep working
+
+    assert render is gk.notebook.render
+
+
+def test_printed_sections_is_not_the_checks_sections() -> None:
+    from gongkai_model.checks._structure import sections
+    from gongkai_model.formats import text
+
+    report = gk.examples.seed_report()
+    printed = list(text.printed_sections(report))
+    assert [heading[:2] for heading, _, _ in printed] == ["一、", "二、", "三、", "四、", "五、", "六、"]
+    with pytest.warns(DeprecationWarning, match="use gongkai_model.formats.text.printed_sections"):
+        assert list(text.sections(report)) == printed
+    assert next(name for _, name, _ in sections()) == "overview"  # the model's fields: other results
+
+
 def test_mypy_sees_no_module_getattr() -> None:
     """The ``__getattr__`` hides from type checkers, so ``gk.ApplicantCounts`` is a type error, not ``Any``."""
     source = (ROOT / "src" / "gongkai_model" / "__init__.py").read_text(encoding="utf-8")

@@ -16,10 +16,11 @@ everything else lives (the table row classes in :mod:`gongkai_model.model`, the 
 """
 
 import importlib as _importlib
+import sys as _sys
 import warnings as _warnings
 from typing import TYPE_CHECKING as _TYPE_CHECKING
 
-from . import batch, checks, display, errors, examples, formats, model  # noqa: F401  (display: the notebook views)
+from . import batch, checks, errors, examples, formats, model, notebook
 from .batch import check_many, read_many
 from .checks import Finding, Severity, Suggestion, ValidationResult, validate
 from .compare import Comparison, compare
@@ -64,6 +65,7 @@ __all__ = [
     "load",
     "loads",
     "model",
+    "notebook",
     "read",
     "read_many",
     "to_frame",
@@ -111,10 +113,21 @@ _MOVED: dict[str, str] = {
 }
 
 
+#: Modules renamed before 0.2: the old name still finds the module, with a ``DeprecationWarning``.
+_RENAMED: dict[str, str] = {"display": "gongkai_model.notebook"}  # so that it never shadows IPython's display()
+_sys.modules.setdefault(f"{__name__}.display", notebook)  # ``import gongkai_model.display`` keeps working
+
 if not _TYPE_CHECKING:  # type checkers report a moved name as missing: they point to the new place
 
     def __getattr__(name: str) -> object:
         """A name moved off the top level: still found, with a ``DeprecationWarning`` naming its place."""
+        if name in _RENAMED:
+            _warnings.warn(
+                f"gongkai_model.{name} is deprecated; use {_RENAMED[name]} (the module was renamed)",
+                DeprecationWarning,
+                stacklevel=2,
+            )
+            return _importlib.import_module(_RENAMED[name])
         place = _MOVED.get(name)
         if place is None:
             raise AttributeError(f"module 'gongkai_model' has no attribute {name!r}")

@@ -109,7 +109,7 @@ class Comparison:
         return frame
 
     def _repr_html_(self) -> str:
-        """The comparison as a notebook shows it (:func:`gongkai_model.display.comparison_html`)."""
+        """The comparison as a notebook shows it (:func:`gongkai_model.notebook.comparison_html`)."""
         from ._views import html
 
         return html(self)
