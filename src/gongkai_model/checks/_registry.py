@@ -118,7 +118,7 @@ CheckFunction = Callable[[Any], "Iterable[Finding] | CheckOutcome"]
 
 @attrs.frozen
 class Check:
-    """A registered check: its stable code, titles, severity and function."""
+    """A check: its stable code, titles, severity and function (made by :func:`define_check` or :func:`register`)."""
 
     code: str
     function: CheckFunction
