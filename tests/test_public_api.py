@@ -127,8 +127,34 @@ def test_printed_sections_is_not_the_checks_sections() -> None:
     assert next(name for _, name, _ in sections()) == "overview"  # the model's fields: other results
 
 
-def test_mypy_sees_no_module_getattr() -> None:
-    """The ``__getattr__`` hides from type checkers, so ``gk.ApplicantCounts`` is a type error, not ``Any``."""
+@pytest.mark.slow
+def test_mypy_sees_precise_types_and_no_moved_name(tmp_path: Path) -> None:
+    """``mypy --strict``: the public verbs are typed, and a moved name is an error (the hook is hidden), not ``Any``."""
+    from mypy import api
+
+    snippet = tmp_path / "use.py"
+    snippet.write_text(
+        "from collections.abc import Iterator\n"
+        "import gongkai_model as gk\n"
+        "from gongkai_model.checks import CheckContext, Finding, Severity, define_check, using\n"
+        "report = gk.examples.seed_report()\n"
+        "bad: gk.AnnualReport = gk.model.replace_path(report, 'table4.reconsideration.upheld', 3)\n"
+        "@define_check('MINE', severity=Severity.INFO, title_en='m', title_zh='m')\n"
+        "def mine(ctx: CheckContext) -> Iterator[Finding]:\n"
+        "    yield from ()\n"
+        "with using(mine):\n"
+        "    result: gk.ValidationResult = gk.validate(bad, checks=[mine, 'T4_TOTAL'])\n"
+        "checked: gk.CheckedReport = gk.check(b'', format='html', checks=['T4_TOTAL'])\n"
+        "row = gk.ApplicantCounts()\n"
+        "gk.check(b'', formt='html')\n",
+        encoding="utf-8",
+    )
+    out, err, _ = api.run(["--strict", "--no-incremental", "--cache-dir", str(tmp_path / "c"), str(snippet)])
+    errors = sorted(line.split(":")[1] for line in out.splitlines() if ": error:" in line)
+    assert errors == ["12", "13"], out + err  # the moved name, the misspelt option; nothing else
+
+
+def test_the_module_getattr_is_hidden_from_type_checkers() -> None:
     source = (ROOT / "src" / "gongkai_model" / "__init__.py").read_text(encoding="utf-8")
     assert "if not _TYPE_CHECKING:" in source.split("def __getattr__", 1)[0]
     with warnings.catch_warnings():
