@@ -24,7 +24,7 @@ def _row(rng: random.Random, cls: type, parts: dict[str, int] | None = None) -> 
 
 def consistent_report(rng: random.Random, year: int = 2023) -> AnnualReport:
     """A 2021-format report whose identities all hold, with random figures."""
-    from gongkai_model import ApplicantCounts, OutcomeCounts
+    from gongkai_model.model import ApplicantCounts, OutcomeCounts
 
     report = AnnualReport.blank(agency=f"机关{rng.randint(1, 10**6)}", year=year)
     recs = {r.path: r.value for r in to_records(report)}

@@ -35,7 +35,7 @@ def seeds() -> list[bytes]:
 
 @cache
 def _validator() -> jsonschema.Draft202012Validator:
-    return jsonschema.Draft202012Validator(gk.json_schema(), format_checker=jsonschema.FormatChecker())
+    return jsonschema.Draft202012Validator(gk.jsonio.json_schema(), format_checker=jsonschema.FormatChecker())
 
 
 VALUES: list[Any] = [
@@ -126,7 +126,7 @@ def make(rng: random.Random) -> bytes:
 def _outcome(data: bytes | str) -> Any:
     try:
         return gk.loads(data)
-    except gk.JSONError as exc:
+    except gk.errors.JSONError as exc:
         problems = exc.problems
         str(exc)  # the message can be built
     assert problems, "a JSONError without problems"

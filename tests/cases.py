@@ -59,14 +59,17 @@ def expected_cells(case: dict[str, Any]) -> dict[str, Any]:
     import gongkai_model as gk
 
     report = build(case)
-    index = {(r.table, gk.normalize_label(r.row), gk.normalize_label(r.column)): r.path for r in gk.to_records(report)}
-    variant = {gk.normalize_label("规范性文件"): gk.normalize_label("行政规范性文件")}
+    index = {
+        (r.table, gk.labels.normalize_label(r.row), gk.labels.normalize_label(r.column)): r.path
+        for r in gk.to_records(report)
+    }
+    variant = {gk.labels.normalize_label("规范性文件"): gk.labels.normalize_label("行政规范性文件")}
     aliases = variant if case["format"] == "2021" else {}
     out = {}
     for table, row, column, v in case_cells(case):
-        row_key = gk.normalize_label(TYPOS.get(row, row))
+        row_key = gk.labels.normalize_label(TYPOS.get(row, row))
         row_key = aliases.get(row_key, row_key) if table == "二" else row_key
-        path = index[(table, row_key, gk.normalize_label(column))]
+        path = index[(table, row_key, gk.labels.normalize_label(column))]
         if v is not UNKNOWN:
             out[path] = v
     return out

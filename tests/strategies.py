@@ -9,8 +9,8 @@ from typing import Any
 import attrs
 from hypothesis import strategies as st
 
-from gongkai_model import Amount, AnnualReport, Edition, MoneyUnit, OtherMatters, Overview, from_records, to_records
-from gongkai_model.model import Shape, Value, layout
+from gongkai_model import Amount, AnnualReport, Edition, MoneyUnit, from_records, to_records
+from gongkai_model.model import OtherMatters, Overview, Shape, Value, layout
 
 shapes = st.one_of(
     st.builds(Shape, st.just(Edition.FORMAT_2019), st.just(True), st.booleans()),
@@ -113,7 +113,7 @@ def _parts(row: Any) -> dict[str, int]:
 @st.composite
 def consistent_reports(draw: st.DrawFn, shape: Shape | None = None) -> AnnualReport:
     """A report with every cell filled and every identity holding."""
-    from gongkai_model import ApplicantCounts, OtherHandling
+    from gongkai_model.model import ApplicantCounts, OtherHandling
 
     shape = shape or draw(shapes)
     base = draw(table_reports(shape))

@@ -14,14 +14,19 @@ from cases import TYPOS, UNKNOWN, build, case_cells, case_records
 def test_case_builds_and_keeps_every_published_figure(case: dict[str, Any]) -> None:
     report = build(case)
     assert report.edition.value == case["format"]
-    index = {(r.table, gk.normalize_label(r.row), gk.normalize_label(r.column)): r.value for r in gk.to_records(report)}
+    index = {
+        (r.table, gk.labels.normalize_label(r.row), gk.labels.normalize_label(r.column)): r.value
+        for r in gk.to_records(report)
+    }
     aliases = (
-        {gk.normalize_label("规范性文件"): gk.normalize_label("行政规范性文件")} if case["format"] == "2021" else {}
+        {gk.labels.normalize_label("规范性文件"): gk.labels.normalize_label("行政规范性文件")}
+        if case["format"] == "2021"
+        else {}
     )
     for table, row, column, value in case_cells(case):
-        row_key = gk.normalize_label(TYPOS.get(row, row))
+        row_key = gk.labels.normalize_label(TYPOS.get(row, row))
         row_key = aliases.get(row_key, row_key) if table == "二" else row_key
-        got = index[(table, row_key, gk.normalize_label(column))]
+        got = index[(table, row_key, gk.labels.normalize_label(column))]
         assert got == (None if value is UNKNOWN else value), (table, row, column)
 
 
@@ -43,7 +48,7 @@ def test_published_typo_is_named_with_its_statutory_label() -> None:
     from conftest import load_case
 
     case = load_case("huaian-hongze-qu-2024")
-    with pytest.raises(gk.RecordsError) as info:
+    with pytest.raises(gk.errors.RecordsError) as info:
         gk.from_records(case_records(case), agency=case["agency"], year=case["year"])
     problems = info.value.problems
     assert len(problems) == 7  # one per record of that row
@@ -72,7 +77,7 @@ def test_blanks_stay_blank_in_the_2019_case() -> None:
     assert report.table3.results.granted.total is None
     assert report.table3.new_received.research is None
     assert report.table3.new_received.total == 859
-    assert isinstance(report.table2, gk.ProactiveDisclosure2019)
+    assert isinstance(report.table2, gk.model.ProactiveDisclosure2019)
     assert report.table2.procurement.amount == gk.Amount.parse("251000元")
 
 
@@ -164,7 +169,7 @@ def test_series_of_real_reports_is_consistent() -> None:
     from conftest import load_case
 
     later, earlier = build(load_case("suqian-shi-2024")), build(load_case("suqian-shi-2023"))
-    result = gk.validate_series([later, earlier])
+    result = gk.checks.validate_series([later, earlier])
     assert result.issues == ()
     runs = {r.code: r.assessed for r in result.checks_performed}
     assert runs["SERIES_CARRY_OVER"] == 7

@@ -191,7 +191,7 @@ def test_not_a_report_is_a_finding_not_an_exception() -> None:
     result = gk.validate({"agency": "x"})  # type: ignore[arg-type]
     assert not result.ok
     assert result.issues[0].code == "NOT_A_REPORT"
-    assert gk.validate_series([None]).issues[0].code == "NOT_A_REPORT"  # type: ignore[list-item]
+    assert gk.checks.validate_series([None]).issues[0].code == "NOT_A_REPORT"  # type: ignore[list-item]
     assert gk.validate(gk.examples.seed_report(), checks=["NOPE"]).issues[0].code == "CHECK_FAILED"
 
 
@@ -269,7 +269,7 @@ def _pair(year: int = 2023) -> tuple[gk.AnnualReport, gk.AnnualReport]:
 def test_carry_over_mismatch_is_a_located_warning() -> None:
     last, this = _pair()
     this = replace_path(this, "table3.carried_over.natural_person", 3)
-    result = gk.validate_series([this, last])
+    result = gk.checks.validate_series([this, last])
     (finding,) = result.issues
     assert (finding.code, finding.severity, finding.year) == ("SERIES_CARRY_OVER", Severity.WARNING, 2024)
     assert (finding.row, finding.column, finding.path) == (
@@ -291,9 +291,9 @@ def test_in_force_heuristic() -> None:
     this = replace_path(this, "table2.regulations.issued", 2)
     this = replace_path(this, "table2.regulations.repealed", 1)
     assert [
-        f.code for f in gk.validate_series([last, replace_path(this, "table2.regulations.in_force", 11)]).issues
+        f.code for f in gk.checks.validate_series([last, replace_path(this, "table2.regulations.in_force", 11)]).issues
     ] == []
-    (finding,) = gk.validate_series([last, replace_path(this, "table2.regulations.in_force", 13)]).issues
+    (finding,) = gk.checks.validate_series([last, replace_path(this, "table2.regulations.in_force", 13)]).issues
     assert (finding.code, finding.expected, finding.actual, finding.difference) == ("SERIES_IN_FORCE", 11, 13, 2)
 
 
@@ -303,7 +303,7 @@ def test_edition_change_skips_table2_but_compares_table3() -> None:
         old = replace_path(old, f"table3.carried_forward.{column}", 4)
     new = gk.AnnualReport.blank(agency="x", year=2021)
     new = replace_path(new, "table3.carried_over.natural_person", 4)
-    result = gk.validate_series([old, new])
+    result = gk.checks.validate_series([old, new])
     codes = {(f.code, f.severity, f.assessable) for f in result.issues}
     assert ("SERIES_IN_FORCE", Severity.INFO, False) in codes
     carry = [f for f in result.issues if f.code == "SERIES_CARRY_OVER"]
@@ -315,7 +315,7 @@ def test_duplicate_years_gaps_and_agencies() -> None:
     last, this = _pair()
     far = replace_path(this, "year", 2027)
     other = replace_path(far, "agency", "别的机关")
-    result = gk.validate_series([last, this, this, other])
+    result = gk.checks.validate_series([last, this, this, other])
     codes = sorted((f.code, f.severity.value) for f in result.issues)
     assert codes == [("SERIES_AGENCY", "warning"), ("SERIES_DUPLICATE_YEAR", "error"), ("SERIES_GAP", "info")]
     assert not result.ok

@@ -36,13 +36,13 @@ def _detail_rows(shape: Shape) -> list[str]:
 
 def _applicant_columns() -> list[tuple[str, str | None]]:
     """(attribute, header) of the applicant columns of 表三 (no totals)."""
-    return [(i.name, i.spec.header) for i in field_specs(gk.ApplicantCounts) if i.spec.total is None]
+    return [(i.name, i.spec.header) for i in field_specs(gk.model.ApplicantCounts) if i.spec.total is None]
 
 
 def _row_totals(header: str | None, subtotal: bool) -> list[str]:
     """The attributes of the row totals that contain a column under ``header``."""
     out = []
-    for info in field_specs(gk.ApplicantCounts):
+    for info in field_specs(gk.model.ApplicantCounts):
         if info.spec.total == "siblings" or (info.spec.total == "header" and subtotal and header == info.spec.header):
             out.append(info.name)
     return out

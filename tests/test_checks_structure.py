@@ -72,7 +72,7 @@ def test_none_text_where_fees_were_collected() -> None:
 
 def test_none_overview_while_the_tables_show_applications() -> None:
     seed = gk.examples.seed_report()
-    report = attrs.evolve(seed, overview=gk.Overview(text="无"))
+    report = attrs.evolve(seed, overview=gk.model.Overview(text="无"))
     assert [f for f in gk.validate(report).issues if f.code == "STRUCTURE_NONE_WITH_ACTIVITY"] == []
     for column in ("natural_person", "total"):
         for row in ("new_received", "results.granted", "results.total"):

@@ -192,7 +192,7 @@ def test_statements_are_found_in_each_text_section() -> None:
     report = _report(
         None,
         problems="共收到政府信息公开申请25件。",
-        other_matters=gk.OtherMatters(text="被申请行政复议9件。"),
+        other_matters=gk.model.OtherMatters(text="被申请行政复议9件。"),
     )
     got = {(s.topic.code, s.section, s.figure) for topic in TOPICS for s in statements(report, topic)}
     assert got == {("TEXT_TABLE_RECEIVED", "problems", 25), ("TEXT_TABLE_RECONSIDERATION", "other_matters.text", 9)}

@@ -41,7 +41,7 @@ def test_schema_command_prints_the_schema(capsys: pytest.CaptureFixture[str]) ->
     import gongkai_model as gk
 
     assert main(["schema"]) == 0
-    assert json.loads(capsys.readouterr().out) == gk.json_schema()
+    assert json.loads(capsys.readouterr().out) == gk.jsonio.json_schema()
 
 
 def test_unknown_command_exits_with_usage() -> None:

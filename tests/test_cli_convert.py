@@ -147,7 +147,7 @@ def test_template_from_a_2019_report_carries_table3_and_notes_nothing_in_table2(
     assert not [c for ws in wb for row in ws.iter_rows() for c in row if c.comment]
 
 
-def _figures_of(counts: gk.ApplicantCounts) -> list[object]:
+def _figures_of(counts: gk.model.ApplicantCounts) -> list[object]:
     return [counts.natural_person, counts.commercial, counts.research, counts.total]
 
 

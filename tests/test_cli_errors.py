@@ -125,7 +125,7 @@ def test_a_console_without_chinese_gets_escapes_not_a_crash(tmp_path: Path, enco
     assert done.returncode == 0, done.stderr
     import json
 
-    assert json.loads(done.stdout) == gk.json_schema()  # still the same JSON
+    assert json.loads(done.stdout) == gk.jsonio.json_schema()  # still the same JSON
 
 
 def test_an_undecodable_path_is_shown_escaped(tmp_path: Path) -> None:

@@ -163,7 +163,7 @@ for report in (gk.examples.seed_report(), old):
     out[report.edition.value] = [text, keys, list(map(str, gk.model.values(report)))]
 try:
     gk.loads(text.replace('"year":', '"year": "x", "yeer":', 1))
-except gk.JSONError as exc:
+except gk.errors.JSONError as exc:
     out["error"] = str(exc)
 # without the fast paths, the thorough paths ran alone: no fast path was generated (with them, every one was)
 assert bool(_spec._FAST) is bool(_sanity._DEEP) is FAST, (_spec._FAST, _sanity._DEEP)

@@ -244,7 +244,7 @@ def test_title_names_agency_and_year() -> None:
     assert got.report is not None
     assert (got.report.agency, got.report.year) == ("北京市西城区信访办公室", 2023)
     assert got.report == attrs.evolve(
-        report, overview=gk.Overview(), other_matters=gk.OtherMatters(), problems=None, level=None
+        report, overview=gk.model.Overview(), other_matters=gk.model.OtherMatters(), problems=None, level=None
     )
 
 

@@ -17,7 +17,7 @@ from test_cases import build
 from test_frames import DOCS, run_doc_blocks
 
 import gongkai_model as gk
-from gongkai_model import display
+from gongkai_model import notebook
 from gongkai_model.model import Shape, cells, replace_path, rows
 from gongkai_model.model.layout import blank_of
 
@@ -162,7 +162,7 @@ def test_seed_report_html() -> None:
 
 def test_real_cases_html(case: dict[str, Any]) -> None:
     report = build(case)
-    assert_report_shown(report, display.report_html(report))
+    assert_report_shown(report, notebook.report_html(report))
 
 
 @settings(max_examples=20)
@@ -183,7 +183,7 @@ def test_blank_is_shown_blank_and_zero_as_zero() -> None:
 def test_every_text_is_escaped() -> None:
     report = replace_path(gk.examples.seed_report(), "agency", EVIL)
     report = replace_path(report, "table4.reconsideration.upheld", 2)
-    for text in (report._repr_html_(), display.render(report)):
+    for text in (report._repr_html_(), notebook.render(report)):
         assert "<script" not in text
         assert ESCAPED in text
         assert "NOT OK" in text
@@ -233,12 +233,12 @@ def test_result_and_suggestions_html() -> None:
     assert "T4_TOTAL" in text
     assert "NOT OK" in text
     assert str(result.suggestions[0].changes[0].proposed) in suggestions.rows[1][3]["text"]
-    listed = display.render(result.suggestions)
-    assert isinstance(listed, display.Html)
-    assert listed._repr_html_() == display.suggestions_html(result.suggestions)
+    listed = notebook.render(result.suggestions)
+    assert isinstance(listed, notebook.Html)
+    assert listed._repr_html_() == notebook.suggestions_html(result.suggestions)
     assert len(parse(listed)[0].rows) == 1 + len(result.suggestions)
-    assert result.suggestions[0]._repr_html_() == display.suggestions_html(result.suggestions[:1])
-    assert "No suggestions" in display.suggestions_html([])
+    assert result.suggestions[0]._repr_html_() == notebook.suggestions_html(result.suggestions[:1])
+    assert "No suggestions" in notebook.suggestions_html([])
     clean = gk.validate(gk.examples.seed_report())._repr_html_()
     assert "✓ OK" in clean
     assert parse(clean) == []
@@ -246,9 +246,9 @@ def test_result_and_suggestions_html() -> None:
 
 def test_render_refuses_what_it_cannot_show() -> None:
     with pytest.raises(gk.GongkaiError):
-        display.render(42)
+        notebook.render(42)
     with pytest.raises(gk.GongkaiError):
-        display.table_html(gk.ApplicantCounts())
+        notebook.table_html(gk.model.ApplicantCounts())
 
 
 def test_plain_repr_stays_plain_and_short() -> None:
@@ -265,18 +265,18 @@ def test_plain_repr_stays_plain_and_short() -> None:
 
 def test_the_views_are_methods_of_their_classes_made_by_the_front_ends() -> None:
     """The classes define ``_repr_html_`` (and ``ValidationResult.to_frame``) in their bodies, typed; the HTML
-    and the frame come from display and frames, registered at import (the model never imports them)."""
+    and the frame come from notebook and frames, registered at import (the model never imports them)."""
     report = gk.examples.seed_report()
-    assert report._repr_html_() == display.report_html(report)
+    assert report._repr_html_() == notebook.report_html(report)
     for name in ("table3", "table4"):
         table = getattr(report, name)
-        assert isinstance(table, display.TABLE_CLASSES)
-        assert table._repr_html_() == display.table_html(table)
-    display.install()  # again: harmless
+        assert isinstance(table, notebook.TABLE_CLASSES)
+        assert table._repr_html_() == notebook.table_html(table)
+    notebook.install()  # again: harmless
     result = gk.validate(report)
-    assert result._repr_html_() == display.result_html(result)
+    assert result._repr_html_() == notebook.result_html(result)
     comparison = gk.compare(report, report)
-    assert comparison._repr_html_() == display.comparison_html(comparison)
+    assert comparison._repr_html_() == notebook.comparison_html(comparison)
     assert list(result.to_frame().columns) == list(gk.frames.FINDING_COLUMNS)
     assert "_repr_html_" in vars(gk.AnnualReport)
     assert "to_frame" in vars(gk.ValidationResult)
@@ -304,8 +304,8 @@ def test_layers_the_model_and_checks_do_not_import_the_front_ends() -> None:
             tree = ast.parse(path.read_text(encoding="utf-8"))
             for node in ast.walk(tree):
                 if isinstance(node, ast.ImportFrom):
-                    assert not {"display", "frames", "compare"} & set((node.module or "").split(".")), path
-                    assert not {"display", "frames", "compare"} & {a.name for a in node.names}, path
+                    assert not {"notebook", "frames", "compare"} & set((node.module or "").split(".")), path
+                    assert not {"notebook", "frames", "compare"} & {a.name for a in node.names}, path
 
 
 def test_import_loads_neither_pandas_nor_openpyxl() -> None:

@@ -47,7 +47,7 @@ def _has_control_characters(report: gk.AnnualReport) -> bool:
     """Whether a text holds a character XML 1.0 cannot carry: a C0 control, a lone surrogate, U+FFFE, U+FFFF."""
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-    texts = _strings(gk.to_dict(report))
+    texts = _strings(gk.jsonio.to_dict(report))
     return any(ILLEGAL_CHARACTERS_RE.search(t) or re.search("[\ud800-\udfff\ufffe\uffff]", t) for t in texts)
 
 

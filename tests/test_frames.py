@@ -205,7 +205,7 @@ def test_missing_pandas_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None
     monkeypatch.setitem(sys.modules, "pandas", None)  # makes `import pandas` raise ImportError
     for call in (
         lambda: gk.to_frame(gk.examples.seed_report()),
-        lambda: gk.findings_frame(gk.validate(gk.examples.seed_report())),
+        lambda: gk.frames.findings_frame(gk.validate(gk.examples.seed_report())),
     ):
         with pytest.raises(gk.GongkaiError) as info:
             call()
@@ -286,7 +286,7 @@ def test_findings_frame() -> None:
     bad = replace_path(report, "table4.reconsideration.upheld", 3)
     bad = replace_path(bad, "table3.new_received.research", None)
     result = gk.validate(bad)
-    frame = gk.findings_frame(result)
+    frame = gk.frames.findings_frame(result)
     assert tuple(frame.columns) == FINDING_COLUMNS
     assert len(frame) == len(result.issues) >= 2
     assert frame["code"].tolist() == [f.code for f in result.issues]
@@ -300,23 +300,23 @@ def test_findings_frame() -> None:
         assert row["blank_paths"] == tuple(c.path for c in f.blank_cells)
     assert "table3.new_received.research" in {p for paths in frame["blank_paths"] for p in paths}
     assert str(frame["difference"].dtype) == "Int64"
-    exact = gk.findings_frame(result, exact=True)
+    exact = gk.frames.findings_frame(result, exact=True)
     assert exact["difference"].dtype == object
-    clean = gk.findings_frame(gk.validate(report))
+    clean = gk.frames.findings_frame(gk.validate(report))
     assert len(clean) == 0
     assert tuple(clean.columns) == FINDING_COLUMNS
     with pytest.raises(gk.GongkaiError):
-        gk.findings_frame(report)  # type: ignore[arg-type]
+        gk.frames.findings_frame(report)  # type: ignore[arg-type]
 
 
 def test_findings_frame_with_decimal_figures() -> None:
     finding = gk.Finding("MY_CHECK", gk.Severity.WARNING, "示例", "example", expected=Decimal("1.5"), actual=2)
     result = gk.ValidationResult((finding,), ())
-    frame = gk.findings_frame(result)
+    frame = gk.frames.findings_frame(result)
     assert str(frame["expected"].dtype) == "Float64"
     assert frame["expected"].iloc[0] == 1.5
     assert frame["actual"].iloc[0] == 2
-    assert gk.findings_frame(result, exact=True)["expected"].iloc[0] == Decimal("1.5")
+    assert gk.frames.findings_frame(result, exact=True)["expected"].iloc[0] == Decimal("1.5")
 
 
 def test_frames_benchmark_runs_and_agrees_with_its_baseline() -> None:

@@ -27,11 +27,11 @@ from gongkai_model.limits import Limits
 
 from strategies import reports
 
-VALIDATOR = jsonschema.Draft202012Validator(gk.json_schema(), format_checker=jsonschema.FormatChecker())
+VALIDATOR = jsonschema.Draft202012Validator(gk.jsonio.json_schema(), format_checker=jsonschema.FormatChecker())
 
 
 def _doc() -> dict[str, Any]:
-    return gk.to_dict(gk.examples.seed_report())
+    return gk.jsonio.to_dict(gk.examples.seed_report())
 
 
 def _compact(doc: Any) -> str:
@@ -46,7 +46,7 @@ def _with_year(raw: str) -> str:
 
 
 def _problems(call: Callable[[], Any]) -> dict[str, str]:
-    with pytest.raises(gk.JSONError) as info:
+    with pytest.raises(gk.errors.JSONError) as info:
         call()
     assert info.value.problems
     str(info.value)  # the message itself can be built
@@ -113,12 +113,12 @@ def test_python_values_nested_deep_are_described_without_recursion() -> None:
         deep = [deep]
     doc = _doc()
     doc["year"] = deep
-    problems = _problems(lambda: gk.from_dict(doc))
+    problems = _problems(lambda: gk.jsonio.from_dict(doc))
     assert problems["$.year"] == "expected a JSON integer or null, got an array " + "[" * 37 + "..."
     cyclic: list[Any] = []
     cyclic.append(cyclic)
     doc["year"] = cyclic
-    assert "an array [[[[" in _problems(lambda: gk.from_dict(doc))["$.year"]
+    assert "an array [[[[" in _problems(lambda: gk.jsonio.from_dict(doc))["$.year"]
 
 
 # --- size and number of keys -----------------------------------------------------------------
@@ -200,7 +200,7 @@ def test_non_json_python_values_are_located_problems(value: Any, message: str) -
     # Regression: TypeError "Object of type set is not JSON serializable" (and the like).
     doc = _doc()
     doc["year"] = value
-    assert _problems(lambda: gk.from_dict(doc)) == {"$.year": message}
+    assert _problems(lambda: gk.jsonio.from_dict(doc)) == {"$.year": message}
 
 
 @pytest.mark.parametrize(
@@ -215,7 +215,7 @@ def test_keys_that_are_not_strings_are_located_problems(key: Any, location: str)
     doc = _doc()
     doc["table4"][key] = 1
     doc["table3"]["results"][frozenset()] = {1}
-    problems = _problems(lambda: gk.from_dict(doc))
+    problems = _problems(lambda: gk.jsonio.from_dict(doc))
     assert problems[location] == "a key must be a string"
     assert problems["$.table3.results.<a Python frozenset (not a JSON value)>"] == "a key must be a string"
 
@@ -223,8 +223,8 @@ def test_keys_that_are_not_strings_are_located_problems(key: Any, location: str)
 def test_problems_are_kept_within_the_limit_and_the_rest_counted() -> None:
     doc = _doc()
     doc.update({f"extra{i}": i for i in range(50_000)})
-    with pytest.raises(gk.JSONError) as info:
-        gk.from_dict(doc, limits=Limits(max_problems=10))
+    with pytest.raises(gk.errors.JSONError) as info:
+        gk.jsonio.from_dict(doc, limits=Limits(max_problems=10))
     assert len(info.value.problems) == 11
     assert str(info.value.problems[-1]) == "$: … and 49990 more problems (limits.max_problems)"
     assert len(str(info.value)) < 2_000
@@ -233,7 +233,7 @@ def test_problems_are_kept_within_the_limit_and_the_rest_counted() -> None:
 def test_long_keys_are_shortened_in_paths() -> None:
     doc = _doc()
     doc["k" * 1_000_000] = 1
-    (location,) = _problems(lambda: gk.from_dict(doc))
+    (location,) = _problems(lambda: gk.jsonio.from_dict(doc))
     assert location == "$." + "k" * 77 + "..."
 
 
@@ -257,22 +257,23 @@ def test_a_5000_digit_number_in_text_is_a_located_problem(sign: str, parser: str
     "path", [("year",), ("table3", "results", "granted", "natural_person"), ("table2", "regulations", "made")]
 )
 def test_a_5000_digit_int_in_a_dict_is_a_located_problem(value: int, path: tuple[str, ...]) -> None:
-    doc = gk.to_dict(gk.AnnualReport.blank(agency="x", year=2019))
+    doc = gk.jsonio.to_dict(gk.AnnualReport.blank(agency="x", year=2019))
     target = doc
     for key in path[:-1]:
         target = target[key]
     target[path[-1]] = value
-    problems = _problems(lambda: gk.from_dict(doc))
+    problems = _problems(lambda: gk.jsonio.from_dict(doc))
     assert problems == {"$." + ".".join(path): "an integer of more than 4300 digits is not read"}
     assert (
-        "more than 4300 digits" in _problems(lambda: gk.from_dict({**doc, "schema_version": value}))["$.schema_version"]
+        "more than 4300 digits"
+        in _problems(lambda: gk.jsonio.from_dict({**doc, "schema_version": value}))["$.schema_version"]
     )
 
 
 def test_the_longest_integer_read_is_read() -> None:
-    doc = gk.to_dict(gk.AnnualReport.blank(agency="x", year=2019))
+    doc = gk.jsonio.to_dict(gk.AnnualReport.blank(agency="x", year=2019))
     doc["table4"]["reconsideration"]["upheld"] = 10**4300 - 1
-    report = gk.from_dict(doc)
+    report = gk.jsonio.from_dict(doc)
     assert gk.loads(gk.dumps(report)) == report
 
 
@@ -307,7 +308,7 @@ def test_only_yyyy_mm_dd_dates_are_read(value: str, parser: str) -> None:
         assert problems == {
             "$.published": f"expected a date 'YYYY-MM-DD', got a string {json.dumps(value, ensure_ascii=False)}"
         }
-    assert "$.published" in _problems(lambda: gk.from_dict(doc))
+    assert "$.published" in _problems(lambda: gk.jsonio.from_dict(doc))
 
 
 @pytest.mark.parametrize("value", ["1\n", "01", "1.", ".5", "１", "1e3", " 1"])
@@ -317,17 +318,17 @@ def test_money_is_read_only_as_the_schema_says(value: str) -> None:
     # The schema's pattern ends in "$", which in JSON Schema (ECMA-262) never matches before a final
     # newline; Python's re (and so the jsonschema package) does, so "1\n" is not checked there.
     assert value == "1\n" or not VALIDATOR.is_valid(doc)
-    assert list(_problems(lambda: gk.from_dict(doc))) == ["$.table2.admin_fees.amount"]
+    assert list(_problems(lambda: gk.jsonio.from_dict(doc))) == ["$.table2.admin_fees.amount"]
     assert list(_problems(lambda: gk.loads(_compact(doc)))) == ["$.table2.admin_fees.amount"]
 
 
 def test_an_amount_without_a_value_is_refused_and_zeros_keep_their_places() -> None:
     # Regression: the fast path read {"value": null} as 0 and "0.00" as "0".
-    doc = gk.to_dict(gk.AnnualReport.blank(agency="x", year=2019))
+    doc = gk.jsonio.to_dict(gk.AnnualReport.blank(agency="x", year=2019))
     doc["table2"]["procurement"]["amount"] = {"value": None, "unit": "元"}
-    assert list(_problems(lambda: gk.from_dict(doc))) == ["$.table2.procurement.amount.value"]
+    assert list(_problems(lambda: gk.jsonio.from_dict(doc))) == ["$.table2.procurement.amount.value"]
     doc["table2"]["procurement"]["amount"] = {"value": "0.00", "unit": "元"}
-    assert '"value":"0.00"' in gk.dumps(gk.from_dict(doc))
+    assert '"value":"0.00"' in gk.dumps(gk.jsonio.from_dict(doc))
 
 
 # --- load: files and streams -----------------------------------------------------------------
@@ -364,7 +365,7 @@ def test_load_reads_paths_and_binary_streams(tmp_path: Path) -> None:
 def test_load_names_the_file_in_its_errors(tmp_path: Path) -> None:
     path = tmp_path / "bad.json"
     path.write_text(_with_year('"2023"'), encoding="utf-8")
-    with pytest.raises(gk.JSONError) as info:
+    with pytest.raises(gk.errors.JSONError) as info:
         gk.jsonio.load(path)
     assert str(info.value).splitlines()[0] == f"invalid report document in {path}"
     assert [p.location for p in info.value.problems] == ["$.year"]
@@ -375,18 +376,18 @@ def test_load_refuses_a_fifo_without_blocking(tmp_path: Path) -> None:
     fifo = tmp_path / "pipe.json"
     os.mkfifo(fifo)
     outcome = _finishes(lambda: gk.jsonio.load(fifo))
-    assert isinstance(outcome, gk.JSONError)
+    assert isinstance(outcome, gk.errors.JSONError)
     assert [str(p) for p in outcome.problems] == [f"{fifo}: is not a regular file"]
 
 
 def test_load_refuses_dev_zero_promptly(peak: Callable[[], int]) -> None:
     # Regression (issue 8): /dev/zero was read until memory ran out.
     outcome = _finishes(lambda: gk.jsonio.load("/dev/zero"))
-    assert isinstance(outcome, gk.JSONError)
+    assert isinstance(outcome, gk.errors.JSONError)
     assert [str(p) for p in outcome.problems] == ["/dev/zero: is not a regular file"]
     with open("/dev/zero", "rb") as stream:  # an endless stream: read within the limit, then refused
         outcome = _finishes(lambda: gk.jsonio.load(stream, limits=Limits(max_file_bytes=1_000_000)))
-    assert isinstance(outcome, gk.JSONError)
+    assert isinstance(outcome, gk.errors.JSONError)
     assert "more than 1000000 bytes" in str(outcome)
     assert peak() < 5_000_000
 
@@ -402,7 +403,7 @@ def test_load_refuses_dev_zero_promptly(peak: Callable[[], int]) -> None:
     ids=["folder", "missing", "text stream", "int"],
 )
 def test_load_refuses_what_is_not_a_readable_file(tmp_path: Path, source: Any, message: str) -> None:
-    with pytest.raises(gk.JSONError, match=message):
+    with pytest.raises(gk.errors.JSONError, match=message):
         gk.jsonio.load(source(tmp_path))
 
 
@@ -448,7 +449,7 @@ def _outcome(call: Callable[[], gk.AnnualReport]) -> Any:
     """A report as its JSON text (so that "0.00" and "0" differ), or the problems."""
     try:
         return gk.dumps(call())
-    except gk.JSONError as exc:
+    except gk.errors.JSONError as exc:
         return exc.problems
 
 
@@ -457,7 +458,7 @@ def _outcome(call: Callable[[], gk.AnnualReport]) -> Any:
 def test_fast_paths_agree_with_the_thorough_path_on_hostile_values(
     report: gk.AnnualReport, data: st.DataObject
 ) -> None:
-    doc = gk.to_dict(report)
+    doc = gk.jsonio.to_dict(report)
     for _ in range(data.draw(st.integers(1, 3))):
         path = data.draw(st.sampled_from(_leaf_paths(doc)))
         target = doc
@@ -468,7 +469,7 @@ def test_fast_paths_agree_with_the_thorough_path_on_hostile_values(
         else:
             del target[path[-1]]
     thorough = _outcome(lambda: jsonio._from_dict(doc, fast=False))
-    assert _outcome(lambda: gk.from_dict(doc)) == thorough
+    assert _outcome(lambda: gk.jsonio.from_dict(doc)) == thorough
     try:
         text = json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
     except (TypeError, ValueError):  # not JSON (a set, a long integer): from_dict only

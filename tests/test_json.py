@@ -20,7 +20,7 @@ from strategies import reports
 
 ROOT = Path(__file__).resolve().parents[1]
 FROZEN = ROOT / "tests" / "data" / "json"
-VALIDATOR = jsonschema.Draft202012Validator(gk.json_schema(), format_checker=jsonschema.FormatChecker())
+VALIDATOR = jsonschema.Draft202012Validator(gk.jsonio.json_schema(), format_checker=jsonschema.FormatChecker())
 
 
 @settings(max_examples=1000)
@@ -28,7 +28,7 @@ VALIDATOR = jsonschema.Draft202012Validator(gk.json_schema(), format_checker=jso
 def test_loads_inverts_dumps(report: gk.AnnualReport) -> None:
     text = gk.dumps(report)
     assert gk.loads(text) == report
-    assert gk.from_dict(gk.to_dict(report)) == report
+    assert gk.jsonio.from_dict(gk.jsonio.to_dict(report)) == report
     VALIDATOR.validate(json.loads(text))
 
 
@@ -58,9 +58,9 @@ def test_orjson_is_installed_for_the_comparison() -> None:
 
 def test_document_shape() -> None:
     report = gk.examples.seed_report()
-    doc = gk.to_dict(report)
+    doc = gk.jsonio.to_dict(report)
     assert list(doc)[:4] == ["schema_version", "edition", "agency", "year"]
-    assert doc["schema_version"] == gk.SCHEMA_VERSION == 1
+    assert doc["schema_version"] == gk.jsonio.SCHEMA_VERSION == 1
     assert doc["edition"] == "2021"
     assert doc["table3"]["subtotal_column"] is False
     assert "legal_person_subtotal" not in doc["table3"]["new_received"]
@@ -84,7 +84,7 @@ def test_money_stays_exact_and_blanks_stay_null() -> None:
 
 
 def _doc() -> dict[str, Any]:
-    return gk.to_dict(gk.examples.seed_report())
+    return gk.jsonio.to_dict(gk.examples.seed_report())
 
 
 @pytest.mark.parametrize(
@@ -114,7 +114,7 @@ def _doc() -> dict[str, Any]:
 def test_strict_loading_names_the_json_path(edit: Any, path: str, message: str) -> None:
     doc = _doc()
     edit(doc)
-    with pytest.raises(gk.JSONError) as info:
+    with pytest.raises(gk.errors.JSONError) as info:
         gk.loads(json.dumps(doc, ensure_ascii=False))
     assert isinstance(info.value, gk.GongkaiError)
     locations = {p.location: p.message for p in info.value.problems}
@@ -130,7 +130,7 @@ def test_every_problem_is_reported_at_once_with_labels() -> None:
     doc["nope"] = 1
     text = json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
     text = text.replace('"pending":0', '"pending":0,"pending":0', 1)
-    with pytest.raises(gk.JSONError) as info:
+    with pytest.raises(gk.errors.JSONError) as info:
         gk.loads(text)
     got = {(p.location, p.label) for p in info.value.problems}
     assert got == {
@@ -156,7 +156,7 @@ def test_every_problem_is_reported_at_once_with_labels() -> None:
     ],
 )
 def test_bad_documents_fail_with_the_library_error(text: str | bytes, message: str) -> None:
-    with pytest.raises(gk.JSONError) as info:
+    with pytest.raises(gk.errors.JSONError) as info:
         gk.loads(text)
     assert message in str(info.value)
 
@@ -179,7 +179,7 @@ def test_frozen_documents_cover_every_shape() -> None:
 
 
 def test_schema_is_generated_shipped_and_published() -> None:
-    schema = gk.json_schema()
+    schema = gk.jsonio.json_schema()
     jsonschema.Draft202012Validator.check_schema(schema)
     text = json.dumps(schema, ensure_ascii=False, indent=2) + "\n"
     shipped = ROOT / "src" / "gongkai_model" / "schema" / "report-v1.schema.json"
@@ -200,8 +200,8 @@ def test_schema_refuses_what_loads_refuses() -> None:
         doc = _doc()
         edit(doc)
         assert not VALIDATOR.is_valid(doc)
-        with pytest.raises(gk.JSONError):
-            gk.from_dict(doc)
+        with pytest.raises(gk.errors.JSONError):
+            gk.jsonio.from_dict(doc)
 
 
 def test_dumps_refuses_other_indents() -> None:
@@ -214,8 +214,8 @@ def test_the_converter_is_our_own() -> None:
 
     assert jsonio.converter is not cattrs.global_converter
     report = gk.examples.seed_report()
-    assert jsonio.converter.unstructure(report) == gk.to_dict(report)
-    assert jsonio.converter.structure(gk.to_dict(report), gk.AnnualReport) == report
+    assert jsonio.converter.unstructure(report) == gk.jsonio.to_dict(report)
+    assert jsonio.converter.structure(gk.jsonio.to_dict(report), gk.AnnualReport) == report
 
 
 JSON_VALUES = st.one_of(
@@ -240,7 +240,7 @@ def _leaf_paths(x: Any, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
 @settings(max_examples=500)
 @given(reports(), st.data())
 def test_fast_path_agrees_with_the_thorough_path(report: gk.AnnualReport, data: st.DataObject) -> None:
-    doc = gk.to_dict(report)
+    doc = gk.jsonio.to_dict(report)
     for _ in range(data.draw(st.integers(1, 3))):
         path = data.draw(st.sampled_from(_leaf_paths(doc)))
         target = doc
@@ -253,24 +253,24 @@ def test_fast_path_agrees_with_the_thorough_path(report: gk.AnnualReport, data: 
     text = json.dumps(doc, ensure_ascii=False)
     try:
         thorough: Any = jsonio._from_dict(json.loads(text, object_pairs_hook=jsonio._pairs), fast=False)
-    except gk.JSONError as exc:
+    except gk.errors.JSONError as exc:
         thorough = exc.problems
     except Exception as exc:  # the thorough path must never fail otherwise
         raise AssertionError(f"unexpected {exc!r}") from exc
     for parse in (text, gk.dumps(report) if thorough == report else text):
         try:
             got: Any = gk.loads(parse)
-        except gk.JSONError as exc:
+        except gk.errors.JSONError as exc:
             got = exc.problems
         assert got == thorough
 
 
 def test_amount_unit_of_the_wrong_type_is_a_located_problem() -> None:
     # Regression: an object as the unit raised a bare TypeError (unhashable) instead of JSONError.
-    doc = gk.to_dict(gk.AnnualReport.blank(agency="x", year=2019))
+    doc = gk.jsonio.to_dict(gk.AnnualReport.blank(agency="x", year=2019))
     doc["table2"]["procurement"]["amount"] = {"value": "1", "unit": {}}
-    with pytest.raises(gk.JSONError) as info:
-        gk.from_dict(doc)
+    with pytest.raises(gk.errors.JSONError) as info:
+        gk.jsonio.from_dict(doc)
     assert [p.location for p in info.value.problems] == ["$.table2.procurement.amount.unit"]
 
 
@@ -304,19 +304,19 @@ def _object_paths(x: Any, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]
 def test_fast_loads_never_trusts_a_repeated_key(report: gk.AnnualReport, data: st.DataObject, text: Any) -> None:
     # The fast path proves that no key was repeated (colons counted against the keys, else a second
     # parse written back byte for byte); whatever the text holds, it agrees with the thorough path.
-    doc = gk.to_dict(report)
+    doc = gk.jsonio.to_dict(report)
     if text is not None:
         doc["agency"] = text
     repeat = data.draw(st.sampled_from([None, *_object_paths(doc)]))
     raw = _written(doc, repeat, data.draw(JSON_VALUES))
     try:
         thorough: Any = jsonio._from_dict(json.loads(raw, object_pairs_hook=jsonio._pairs), fast=False)
-    except gk.JSONError as exc:
+    except gk.errors.JSONError as exc:
         thorough = exc.problems
     for parse in (raw, raw.encode()):
         try:
             got: Any = gk.loads(parse)
-        except gk.JSONError as exc:
+        except gk.errors.JSONError as exc:
             got = exc.problems
         assert got == thorough
     if repeat is not None:
@@ -355,13 +355,13 @@ def test_loads_many_gives_what_loads_gives_and_restores_the_collector() -> None:
     for text in texts:
         try:
             expected.append(gk.loads(text))
-        except gk.JSONError as exc:
+        except gk.errors.JSONError as exc:
             expected.append(exc.problems)
     assert gc.isenabled()
     got = jsonio.loads_many(iter(texts))
     assert gc.isenabled()
-    assert [x.problems if isinstance(x, gk.JSONError) else x for x in got] == expected
-    assert all(x.__traceback__ is None for x in got if isinstance(x, gk.JSONError))
+    assert [x.problems if isinstance(x, gk.errors.JSONError) else x for x in got] == expected
+    assert all(x.__traceback__ is None for x in got if isinstance(x, gk.errors.JSONError))
     gc.disable()
     try:
         jsonio.loads_many(texts[:1])

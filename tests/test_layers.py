@@ -40,7 +40,7 @@ LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"formats"}),
     frozenset({"readcheck", "excel", "reference", "frames"}),
     frozenset({"compare", "batch"}),
-    frozenset({"display"}),
+    frozenset({"notebook"}),
     frozenset({"__init__"}),
     frozenset({"cli"}),
     frozenset({"__main__"}),

@@ -158,10 +158,10 @@ def test_edition_can_be_overridden_and_bad_ones_are_refused() -> None:
 
 
 def test_2019_report_cannot_have_three_other_handling_rows() -> None:
-    with pytest.raises(gk.ModelError) as info:
-        gk.AnnualReport(agency="x", year=2019, table2=gk.ProactiveDisclosure2019())
+    with pytest.raises(gk.errors.ModelError) as info:
+        gk.AnnualReport(agency="x", year=2019, table2=gk.model.ProactiveDisclosure2019())
     assert [p.location for p in info.value.problems] == ["table3.results.other"]
-    with pytest.raises(gk.ModelError):
+    with pytest.raises(gk.errors.ModelError):
         gk.AnnualReport.blank(agency="x", year=2019, single_other_row=False)
 
 
@@ -176,8 +176,8 @@ def test_2019_report_cannot_have_three_other_handling_rows() -> None:
     ],
 )
 def test_bad_count_is_refused_with_field_named(value: object, message: str) -> None:
-    with pytest.raises(gk.ModelError) as info:
-        gk.OutcomeCounts(corrected=value)  # type: ignore[arg-type]
+    with pytest.raises(gk.errors.ModelError) as info:
+        gk.model.OutcomeCounts(corrected=value)  # type: ignore[arg-type]
     (problem,) = info.value.problems
     assert problem.location == "corrected"
     assert problem.label == "结果纠正"
@@ -186,8 +186,8 @@ def test_bad_count_is_refused_with_field_named(value: object, message: str) -> N
 
 
 def test_all_problems_are_reported_at_once() -> None:
-    with pytest.raises(gk.ModelError) as info:
-        gk.ApplicantCounts(natural_person=-1, commercial=1.5, total="x")  # type: ignore[arg-type]
+    with pytest.raises(gk.errors.ModelError) as info:
+        gk.model.ApplicantCounts(natural_person=-1, commercial=1.5, total="x")  # type: ignore[arg-type]
     assert [p.location for p in info.value.problems] == ["natural_person", "commercial", "total"]
 
 
@@ -196,39 +196,39 @@ def test_all_problems_are_reported_at_once() -> None:
     [(1.5, "got float"), (Decimal("NaN"), "finite"), (Decimal(-1), "negative"), (5, "got int 5")],
 )
 def test_bad_money_is_refused(value: object, message: str) -> None:
-    with pytest.raises(gk.ModelError, match=message):
-        gk.FeeRow2021(amount=value)  # type: ignore[arg-type]
+    with pytest.raises(gk.errors.ModelError, match=message):
+        gk.model.FeeRow2021(amount=value)  # type: ignore[arg-type]
 
 
 def test_signed_change_may_be_negative_but_not_fractional() -> None:
-    assert gk.ItemRow2019(change=-8).change == -8
-    with pytest.raises(gk.ModelError, match="whole number"):
-        gk.ItemRow2019(change=Decimal("-0.5"))  # type: ignore[arg-type]
+    assert gk.model.ItemRow2019(change=-8).change == -8
+    with pytest.raises(gk.errors.ModelError, match="whole number"):
+        gk.model.ItemRow2019(change=Decimal("-0.5"))  # type: ignore[arg-type]
 
 
 def test_blank_is_none_never_zero() -> None:
-    row = gk.ApplicantCounts(natural_person=0)
+    row = gk.model.ApplicantCounts(natural_person=0)
     assert row.natural_person == 0
     assert row.commercial is None
 
 
 def test_wrong_node_types_are_refused() -> None:
-    with pytest.raises(gk.ModelError, match="expected ApplicantCounts"):
-        gk.Results(granted=gk.OutcomeCounts())  # type: ignore[arg-type]
-    with pytest.raises(gk.ModelError, match="is required"):
+    with pytest.raises(gk.errors.ModelError, match="expected ApplicantCounts"):
+        gk.model.Results(granted=gk.model.OutcomeCounts())  # type: ignore[arg-type]
+    with pytest.raises(gk.errors.ModelError, match="is required"):
         gk.AnnualReport(agency="x", year=None)  # type: ignore[arg-type]
-    with pytest.raises(gk.ModelError, match="report year"):
+    with pytest.raises(gk.errors.ModelError, match="report year"):
         gk.AnnualReport(agency="x", year=1999)
-    with pytest.raises(gk.ModelError, match=r"datetime\.date"):
+    with pytest.raises(gk.errors.ModelError, match=r"datetime\.date"):
         gk.AnnualReport(agency="x", year=2023, published=dt.datetime(2024, 1, 1))  # type: ignore[arg-type]
 
 
 def test_subtotal_values_need_the_subtotal_column() -> None:
-    results = gk.Results(granted=gk.ApplicantCounts(legal_person_subtotal=3))
-    with pytest.raises(gk.ModelError) as info:
-        gk.Applications(results=results)
+    results = gk.model.Results(granted=gk.model.ApplicantCounts(legal_person_subtotal=3))
+    with pytest.raises(gk.errors.ModelError) as info:
+        gk.model.Applications(results=results)
     assert info.value.problems[0].location == "results.granted.legal_person_subtotal"
-    assert gk.Applications(results=results, subtotal_column=True).results.granted.legal_person_subtotal == 3
+    assert gk.model.Applications(results=results, subtotal_column=True).results.granted.legal_person_subtotal == 3
 
 
 def test_amount_keeps_the_printed_unit() -> None:
@@ -241,7 +241,7 @@ def test_amount_keeps_the_printed_unit() -> None:
     for bad in ["", "abc", "-5元", "5美元"]:
         with pytest.raises(gk.GongkaiError):
             gk.Amount.parse(bad)
-    with pytest.raises(gk.ModelError):
+    with pytest.raises(gk.errors.ModelError):
         gk.Amount(Decimal(-1))
 
 
@@ -257,18 +257,18 @@ def test_replace_path_returns_a_new_report(report: gk.AnnualReport) -> None:
 
 def test_replace_path_validates_and_names_the_path() -> None:
     report = gk.examples.seed_report()
-    with pytest.raises(gk.ModelError) as info:
+    with pytest.raises(gk.errors.ModelError) as info:
         replace_path(report, "table3.results.granted.natural_person", -3)
     assert info.value.problems[0].location == "table3.results.granted.natural_person"
-    with pytest.raises(gk.ModelError, match="not a path"):
+    with pytest.raises(gk.errors.ModelError, match="not a path"):
         replace_path(report, "table3.nope", 1)
-    with pytest.raises(gk.ModelError, match="not a path"):
+    with pytest.raises(gk.errors.ModelError, match="not a path"):
         get_path(report, "table9")
 
 
 @given(shapes)
 def test_normalised_labels_are_unique_within_each_table(shape: Shape) -> None:
-    keys = [(c.table, gk.normalize_label(c.row), gk.normalize_label(c.column)) for c in layout(shape)]
+    keys = [(c.table, gk.labels.normalize_label(c.row), gk.labels.normalize_label(c.column)) for c in layout(shape)]
     assert len(set(keys)) == len(keys)
 
 

@@ -15,9 +15,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_read_text import agencies, published
 
-from gongkai_model import AnnualReport, OtherMatters, Overview
+from gongkai_model import AnnualReport
 from gongkai_model.formats.markdown import escape_prose, read_markdown, render_markdown, unescape_prose
 from gongkai_model.formats.text import escape_line, read_text, render_text, unescape_line
+from gongkai_model.model import OtherMatters, Overview
 
 from strategies import shapes, table_reports
 

@@ -219,9 +219,9 @@ def published_reports(draw: st.DrawFn) -> gk.AnnualReport:
     return attrs.evolve(
         report,
         agency=agency,
-        overview=gk.Overview(text=draw(section_texts)),
+        overview=gk.model.Overview(text=draw(section_texts)),
         problems=draw(section_texts),
-        other_matters=gk.OtherMatters(text=draw(section_texts)),
+        other_matters=gk.model.OtherMatters(text=draw(section_texts)),
     )
 
 
@@ -291,10 +291,10 @@ def test_writer_refuses_text_xml_cannot_carry(field: str, bad: str) -> None:
     seed = gk.examples.seed_report()
     value: Any = bad
     if field == "overview":
-        value = gk.Overview(text=bad)
+        value = gk.model.Overview(text=bad)
     elif field == "other_matters":
-        value = gk.OtherMatters(text=bad)
-    with pytest.raises(gk.ModelError) as info:
+        value = gk.model.OtherMatters(text=bad)
+    with pytest.raises(gk.errors.ModelError) as info:
         write_docx(attrs.evolve(seed, **{field: value}), io.BytesIO())
     [problem] = info.value.problems
     assert problem.location == (field if field in ("agency", "problems") else f"{field}.text")
@@ -303,8 +303,8 @@ def test_writer_refuses_text_xml_cannot_carry(field: str, bad: str) -> None:
 
 def test_writer_names_every_bad_field_at_once() -> None:
     seed = gk.examples.seed_report()
-    bad = attrs.evolve(seed, agency="a\x00", problems="b\x1f", other_matters=gk.OtherMatters(text="\uffff"))
-    with pytest.raises(gk.ModelError) as info:
+    bad = attrs.evolve(seed, agency="a\x00", problems="b\x1f", other_matters=gk.model.OtherMatters(text="\uffff"))
+    with pytest.raises(gk.errors.ModelError) as info:
         write_docx(bad, io.BytesIO())
     assert [p.location for p in info.value.problems] == ["agency", "problems", "other_matters.text"]
 

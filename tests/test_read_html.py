@@ -52,9 +52,9 @@ def printed(report: gk.AnnualReport) -> gk.AnnualReport:
         source_url=None,
         period_start=None,
         period_end=None,
-        overview=gk.Overview(text=printed_text(report.overview.text)),
+        overview=gk.model.Overview(text=printed_text(report.overview.text)),
         problems=printed_text(report.problems),
-        other_matters=gk.OtherMatters(text=printed_text(report.other_matters.text)),
+        other_matters=gk.model.OtherMatters(text=printed_text(report.other_matters.text)),
     )
 
 
@@ -354,7 +354,9 @@ def _example_reports() -> list[gk.AnnualReport]:
                 value = -value
             report = replace_path(report, cell.path, value)
         out.append(
-            attrs.evolve(report, overview=gk.Overview(text="本年度，我办认真贯彻落实《条例》。\n主动公开情况良好。"))
+            attrs.evolve(
+                report, overview=gk.model.Overview(text="本年度，我办认真贯彻落实《条例》。\n主动公开情况良好。")
+            )
         )
     return out
 

@@ -12,11 +12,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import gongkai_model as gk
-from gongkai_model import AnnualReport, OtherMatters, Overview
+from gongkai_model import AnnualReport
 from gongkai_model.errors import Place, ReadError
 from gongkai_model.formats.text import parse_text, read_text, render_text
 from gongkai_model.limits import DEFAULT_LIMITS
-from gongkai_model.model import get_path, layout, shape_of
+from gongkai_model.model import OtherMatters, Overview, get_path, layout, shape_of
 
 from cases import expected_cells
 from conftest import CASES, load_case

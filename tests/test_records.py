@@ -59,10 +59,10 @@ def test_labels_are_matched_through_noise_and_variants() -> None:
     report = gk.from_records(recs, agency="x", year=2023)
     assert report.table3.results.granted.natural_person == 3
     assert report.table3.results.partially_granted.total == 4
-    assert isinstance(report.table3.results.other, gk.OtherHandling)
+    assert isinstance(report.table3.results.other, gk.model.OtherHandling)
     assert report.table3.results.other.no_correction.other == 1
     assert report.table3.results.denied.three_securities_one_stability.natural_person == 2
-    assert isinstance(report.table2, gk.ProactiveDisclosure2021)
+    assert isinstance(report.table2, gk.model.ProactiveDisclosure2021)
     assert report.table2.normative_documents.issued == 8
 
 
@@ -72,7 +72,7 @@ def test_single_other_row_in_a_2021_report_gives_the_hybrid_shape() -> None:
     )
     assert report.edition is gk.Edition.FORMAT_2021
     assert report.single_other_row
-    assert report.table3.results.other == gk.ApplicantCounts(total=5)
+    assert report.table3.results.other == gk.model.ApplicantCounts(total=5)
     assert sum(r.table == "三" for r in gk.to_records(report)) == 161
 
 
@@ -94,7 +94,7 @@ def test_unknown_labels_duplicates_and_bad_values_are_all_reported_at_once() -> 
         {"table": "四", "row": "复议后起诉", "column": "结果维持"},
         {"table": "四", "row": 7, "column": "结果维持", "value": 1},
     ]
-    with pytest.raises(gk.RecordsError) as info:
+    with pytest.raises(gk.errors.RecordsError) as info:
         gk.from_records(recs, agency="x", year=2023)
     messages = [str(p) for p in info.value.problems]
     assert len(messages) == 6
@@ -113,7 +113,7 @@ def test_bad_values_name_the_record_and_the_cell() -> None:
         {"table": "四", "row": "行政复议", "column": "总计", "value": "3"},
         {"table": "二", "row": "行政事业性收费", "column": "本年收费金额（单位：万元）", "value": 1.5},
     ]
-    with pytest.raises(gk.RecordsError) as info:
+    with pytest.raises(gk.errors.RecordsError) as info:
         gk.from_records(recs, agency="x", year=2023)
     got = {p.location: p.message for p in info.value.problems}
     assert got == {
@@ -128,16 +128,16 @@ def test_both_forms_of_other_handling_is_an_error() -> None:
         {"table": "三", "row": "（六）其他处理", "column": "总计", "value": 1},
         {"table": "三", "row": "3.其他", "column": "总计", "value": 1},
     ]
-    with pytest.raises(gk.RecordsError, match="both the single"):
+    with pytest.raises(gk.errors.RecordsError, match="both the single"):
         gk.from_records(recs, agency="x", year=2023)
 
 
 def test_2019_labels_are_refused_in_a_2021_report_and_vice_versa() -> None:
-    with pytest.raises(gk.RecordsError, match="unknown row label '政府集中采购'"):
+    with pytest.raises(gk.errors.RecordsError, match="unknown row label '政府集中采购'"):
         gk.from_records(
             [{"table": "二", "row": "政府集中采购", "column": "采购项目数量", "value": 1}], agency="x", year=2022
         )
-    with pytest.raises(gk.RecordsError, match=r"unknown row label .3\.其他."):
+    with pytest.raises(gk.errors.RecordsError, match=r"unknown row label .3\.其他."):
         gk.from_records([{"table": "三", "row": "3.其他", "column": "总计", "value": 1}], agency="x", year=2019)
 
 
@@ -147,14 +147,14 @@ def test_money_and_amount_coercions_are_exact() -> None:
         {"table": "二", "row": "规章", "column": "本年新制作数量", "value": 13},
     ]
     report = gk.from_records(recs, agency="x", year=2019)
-    assert isinstance(report.table2, gk.ProactiveDisclosure2019)
+    assert isinstance(report.table2, gk.model.ProactiveDisclosure2019)
     assert report.table2.procurement.amount == gk.Amount(Decimal(251000), None)
     fee = gk.from_records(
         [{"table": "二", "row": "行政事业性收费", "column": "本年收费金额（单位：万元）", "value": 7545}],
         agency="x",
         year=2024,
     )
-    assert fee.table2.admin_fees == gk.FeeRow2021(amount=Decimal(7545))
+    assert fee.table2.admin_fees == gk.model.FeeRow2021(amount=Decimal(7545))
 
 
 def test_record_objects_are_accepted() -> None:
@@ -170,7 +170,7 @@ def test_record_objects_are_accepted() -> None:
 
 
 def test_bad_year_is_a_records_error() -> None:
-    with pytest.raises(gk.RecordsError, match="2019 report"):
+    with pytest.raises(gk.errors.RecordsError, match="2019 report"):
         gk.from_records([], agency="x", year=2010)
 
 
@@ -180,7 +180,7 @@ def test_bad_year_is_a_records_error() -> None:
 def _outcome(fn: Any, recs: list[Any], report: gk.AnnualReport) -> Any:
     try:
         return fn(recs, agency=report.agency, year=report.year)
-    except gk.RecordsError as exc:
+    except gk.errors.RecordsError as exc:
         return ("error", exc.problems)
 
 

@@ -6,93 +6,50 @@
 ('北京市西城区信访办公室', 2023, '2021')
 >>> len(gk.to_records(report))
 200
+
+The top level holds what a script needs every day: the report and its values, the verbs from a
+file to findings (``read``, ``check``, ``validate``, ``read_many``, ``check_many``, ``compare``),
+the conversions (``load``/``loads``/``dumps``, ``to_records``/``from_records``, ``to_frame``), the
+results those verbs return, the error base class with what it carries, and the subpackages where
+everything else lives (the table row classes in :mod:`gongkai_model.model`, the other errors in
+:mod:`gongkai_model.errors`, ...). See "The public API" in ``docs/architecture.md``.
 """
 
-from . import batch, checks, display, examples, formats, model
+import importlib as _importlib
+import sys as _sys
+import warnings as _warnings
+from typing import TYPE_CHECKING as _TYPE_CHECKING
+
+from . import batch, checks, errors, examples, formats, model, notebook
 from .batch import check_many, read_many
-from .checks import Finding, Severity, Suggestion, ValidationResult, validate, validate_series
-from .compare import CellChange, Comparison, compare
-from .errors import ExcelError, GongkaiError, JSONError, ModelError, Place, Problem, ReadError, RecordsError
-from .formats import Imported, Provenance, read
-from .frames import findings_frame, to_frame
-from .jsonio import SCHEMA_VERSION, dumps, from_dict, json_schema, load, loads, loads_many, to_dict
-from .labels import normalize_label
-from .model import (
-    Amount,
-    AnnualReport,
-    ApplicantCounts,
-    Applications,
-    DecisionRow2021,
-    Denied,
-    DocumentRow2019,
-    DocumentRow2021,
-    Edition,
-    FeeItemRow2019,
-    FeeRow2021,
-    ItemRow2019,
-    MoneyUnit,
-    NotProcessed,
-    OtherHandling,
-    OtherMatters,
-    OutcomeCounts,
-    Overview,
-    ProactiveDisclosure2019,
-    ProactiveDisclosure2021,
-    ProcurementRow2019,
-    Results,
-    ReviewAndLitigation,
-    Unable,
-)
+from .checks import Finding, Severity, Suggestion, ValidationResult, validate
+from .compare import Comparison, compare
+from .errors import GongkaiError, Place, Problem, ReadError
+from .formats import Imported, read
+from .frames import to_frame
+from .jsonio import dumps, load, loads
+from .model import Amount, AnnualReport, Edition, MoneyUnit
 from .readcheck import CheckedReport, check
-from .records import CellValue, Record, from_records, to_records
+from .records import from_records, to_records
 
 __version__ = "0.1.0"
 
 
 __all__ = [
-    "SCHEMA_VERSION",
     "Amount",
     "AnnualReport",
-    "ApplicantCounts",
-    "Applications",
-    "CellChange",
-    "CellValue",
     "CheckedReport",
     "Comparison",
-    "DecisionRow2021",
-    "Denied",
-    "DocumentRow2019",
-    "DocumentRow2021",
     "Edition",
-    "ExcelError",
-    "FeeItemRow2019",
-    "FeeRow2021",
     "Finding",
     "GongkaiError",
     "Imported",
-    "ItemRow2019",
-    "JSONError",
-    "ModelError",
     "MoneyUnit",
-    "NotProcessed",
-    "OtherHandling",
-    "OtherMatters",
-    "OutcomeCounts",
-    "Overview",
     "Place",
-    "ProactiveDisclosure2019",
-    "ProactiveDisclosure2021",
     "Problem",
-    "ProcurementRow2019",
-    "Provenance",
     "ReadError",
-    "Record",
-    "RecordsError",
-    "Results",
-    "ReviewAndLitigation",
     "Severity",
     "Suggestion",
-    "Unable",
     "ValidationResult",
     "__version__",
     "batch",
@@ -100,24 +57,83 @@ __all__ = [
     "check_many",
     "checks",
     "compare",
-    "display",
     "dumps",
+    "errors",
     "examples",
-    "findings_frame",
     "formats",
-    "from_dict",
     "from_records",
-    "json_schema",
     "load",
     "loads",
-    "loads_many",
     "model",
-    "normalize_label",
+    "notebook",
     "read",
     "read_many",
-    "to_dict",
     "to_frame",
     "to_records",
     "validate",
-    "validate_series",
 ]
+
+#: Names that were at the top level before 0.2 and where they live now. They still work, with a
+#: ``DeprecationWarning`` naming the new place (as attrs and pandas do with moved names).
+_MOVED: dict[str, str] = {
+    **dict.fromkeys(
+        (
+            "ApplicantCounts",
+            "Applications",
+            "DecisionRow2021",
+            "Denied",
+            "DocumentRow2019",
+            "DocumentRow2021",
+            "FeeItemRow2019",
+            "FeeRow2021",
+            "ItemRow2019",
+            "NotProcessed",
+            "OtherHandling",
+            "OtherMatters",
+            "OutcomeCounts",
+            "Overview",
+            "ProactiveDisclosure2019",
+            "ProactiveDisclosure2021",
+            "ProcurementRow2019",
+            "Results",
+            "ReviewAndLitigation",
+            "Unable",
+        ),
+        "gongkai_model.model",
+    ),
+    **dict.fromkeys(("ExcelError", "JSONError", "ModelError", "RecordsError"), "gongkai_model.errors"),
+    **dict.fromkeys(("SCHEMA_VERSION", "from_dict", "json_schema", "loads_many", "to_dict"), "gongkai_model.jsonio"),
+    "CellChange": "gongkai_model.compare",
+    "CellValue": "gongkai_model.records",
+    "Record": "gongkai_model.records",
+    "Provenance": "gongkai_model.formats",
+    "findings_frame": "gongkai_model.frames",
+    "normalize_label": "gongkai_model.labels",
+    "validate_series": "gongkai_model.checks",
+}
+
+
+#: Modules renamed before 0.2: the old name still finds the module, with a ``DeprecationWarning``.
+_RENAMED: dict[str, str] = {"display": "gongkai_model.notebook"}  # so that it never shadows IPython's display()
+_sys.modules.setdefault(f"{__name__}.display", notebook)  # ``import gongkai_model.display`` keeps working
+
+if not _TYPE_CHECKING:  # type checkers report a moved name as missing: they point to the new place
+
+    def __getattr__(name: str) -> object:
+        """A name moved off the top level: still found, with a ``DeprecationWarning`` naming its place."""
+        if name in _RENAMED:
+            _warnings.warn(
+                f"gongkai_model.{name} is deprecated; use {_RENAMED[name]} (the module was renamed)",
+                DeprecationWarning,
+                stacklevel=2,
+            )
+            return _importlib.import_module(_RENAMED[name])
+        place = _MOVED.get(name)
+        if place is None:
+            raise AttributeError(f"module 'gongkai_model' has no attribute {name!r}")
+        _warnings.warn(
+            f"gongkai_model.{name} is deprecated; use {place}.{name} (from {place} import {name})",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return getattr(_importlib.import_module(place), name)

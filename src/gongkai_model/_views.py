@@ -2,7 +2,7 @@
 
 ``AnnualReport._repr_html_`` and ``ValidationResult.to_frame`` are methods of their classes (so type
 checkers and editors see them), but the HTML and the pandas frame are made by the front ends
-(:mod:`gongkai_model.display`, :mod:`gongkai_model.frames`), which register them here when
+(:mod:`gongkai_model.notebook`, :mod:`gongkai_model.frames`), which register them here when
 ``gongkai_model`` is imported. The model and the checks import only this module, never a front end.
 """
 

@@ -60,7 +60,7 @@ class Comparison:
     Cells are matched by model path, so reports of different shapes (2019
     and 2021 formats, one or three （六）其他处理 rows, with or without the
     小计 column) are compared on the cells they share; the others are listed
-    in ``only_in_a`` and ``only_in_b`` as :class:`~gongkai_model.Record`
+    in ``only_in_a`` and ``only_in_b`` as :class:`~gongkai_model.records.Record`
     objects.  ``changes`` and ``only_in_a`` follow the first report's
     published order, ``only_in_b`` the second's.  ``unchanged`` counts the
     shared cells with equal values (blank and blank are equal).
@@ -109,7 +109,7 @@ class Comparison:
         return frame
 
     def _repr_html_(self) -> str:
-        """The comparison as a notebook shows it (:func:`gongkai_model.display.comparison_html`)."""
+        """The comparison as a notebook shows it (:func:`gongkai_model.notebook.comparison_html`)."""
         from ._views import html
 
         return html(self)

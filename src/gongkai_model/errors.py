@@ -4,7 +4,8 @@ Every error raised on purpose by ``gongkai_model`` is a :class:`GongkaiError`.
 Errors about input carry *all* the problems found at once, each with its
 place named (a model path, a record number, a JSON path, a ``sheet!cell``).
 
->>> from gongkai_model import ApplicantCounts, GongkaiError
+>>> from gongkai_model import GongkaiError
+>>> from gongkai_model.model import ApplicantCounts
 >>> try:
 ...     ApplicantCounts(natural_person=-1, commercial=True)
 ... except GongkaiError as exc:

@@ -453,7 +453,7 @@ def findings_frame(result: ValidationResult, *, exact: bool = False) -> pd.DataF
 
     >>> import gongkai_model as gk
     >>> bad = gk.model.replace_path(gk.examples.seed_report(), "table4.reconsideration.upheld", 3)
-    >>> frame = gk.findings_frame(gk.validate(bad))
+    >>> frame = gk.frames.findings_frame(gk.validate(bad))
     >>> frame.loc[0, ["code", "severity", "row", "column"]].tolist(), int(frame.loc[0, "difference"])
     (['T4_TOTAL', 'inconsistency', '行政复议', '总计'], -3)
     """

@@ -884,7 +884,7 @@ def loads(text: str | bytes, *, limits: Limits | None = None) -> AnnualReport:
     >>> import gongkai_model as gk
     >>> try:
     ...     gk.loads('{"schema_version": 1, "year": [[[[1]]]]}', limits=gk.limits.Limits(max_depth=3))
-    ... except gk.JSONError as exc:
+    ... except gk.errors.JSONError as exc:
     ...     print(exc)
     JSON document refused
       - $.year[0][0]: objects and arrays nested deeper than 3 levels (limits.max_depth)

@@ -11,10 +11,10 @@ from typing import Any
 
 import attrs
 
-from .checks import ValidationResult, validate
+from .checks import CheckSelection, ValidationResult, validate
 from .errors import GongkaiError, Problem
 from .formats import Imported, read
-from .limits import Source, source_name
+from .limits import Limits, Source, source_name
 from .model.report import AnnualReport
 from .presentation import section_names
 
@@ -53,17 +53,32 @@ class CheckedReport:
         return "\n".join(parts)
 
 
-def check(source: Source, **options: Any) -> CheckedReport:
+def check(
+    source: Source,
+    *,
+    format: str | None = None,
+    agency: str | None = None,
+    year: int | None = None,
+    edition: str | None = None,
+    strict: bool = False,
+    limits: Limits | None = None,
+    allow_network: bool = False,
+    blanks_as_zero: bool = False,
+    checks: CheckSelection | None = None,
+) -> CheckedReport:
     """Read a report (as :func:`read`), then validate it: one verdict for the reading and the checks.
 
+    ``format`` … ``allow_network`` are the options of :func:`~gongkai_model.formats.read`;
+    ``blanks_as_zero`` and ``checks`` those of :func:`~gongkai_model.checks.validate`.
     Its ``ok`` is false when a figure could not be read, even if the figures read are consistent.
     What the reader saw is passed on to the checks: the cells that were formulas in a template
     (treated as derived totals by the repair search) and the section headings as printed.
     A file that cannot be read at all gives a result with no report and the reason as a problem.
     """
-    checks_options = {k: options.pop(k) for k in ("blanks_as_zero",) if k in options}
+    options = {"format": format, "agency": agency, "year": year, "edition": edition}
+    given: dict[str, Any] = {k: v for k, v in options.items() if v is not None}
     try:
-        imported = read(source, **options)
+        imported = read(source, **given, strict=strict, limits=limits, allow_network=allow_network)
     except GongkaiError as exc:
         name = source_name(source, "<document>")
         problems = exc.problems or (Problem(name, str(exc)),)
@@ -74,7 +89,9 @@ def check(source: Source, **options: Any) -> CheckedReport:
         headings: dict[str, str | None] | None = None
         if imported.headings:  # a document with prose: a section whose heading was not found is missing
             headings = {name: imported.headings.get(name) for name in section_names()}
-        validation = validate(imported.report, derived=derived, headings=headings, **checks_options)
+        validation = validate(
+            imported.report, derived=derived, headings=headings, blanks_as_zero=blanks_as_zero, checks=checks
+        )
     return CheckedReport(imported, validation)
 
 

@@ -225,7 +225,7 @@ def from_records(
     :class:`Amount` for 2019 采购总金额; text is never parsed here.
 
     Every problem (unknown labels, duplicates, wrong values) is reported at
-    once in one :class:`~gongkai_model.RecordsError`.
+    once in one :class:`~gongkai_model.errors.RecordsError`.
     """
     if not isinstance(records, list | tuple):
         records = list(records)

@@ -36,7 +36,7 @@ import warnings
 from collections.abc import Callable, Generator, Iterable, Iterator
 from decimal import Decimal
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, TypeVar
 
 import attrs
 
@@ -68,6 +68,8 @@ __all__ = [
     "scan",
     "to_parquet",
 ]
+
+_T = TypeVar("_T")
 
 #: Suffixes of the files a folder is searched for (every format :func:`gongkai_model.read` knows).
 READABLE_SUFFIXES = frozenset(SUFFIXES)
@@ -247,7 +249,7 @@ def _check_executor(executor: cf.Executor | str | None) -> None:
 
 
 def map_files(
-    fn: Callable[[str], Any],
+    fn: Callable[[str], _T],
     paths: Paths,
     *,
     executor: cf.Executor | str | None = None,
@@ -255,7 +257,7 @@ def map_files(
     workers: int | None = None,
     window: int = 256,
     ordered: bool = True,
-) -> Generator[FileOutcome[Any], None, None]:
+) -> Generator[FileOutcome[_T], None, None]:
     """``fn(path)`` for every file (folders scanned as by :func:`scan`): one :class:`FileOutcome` per file.
 
     ``fn`` must be a module-level function (it is sent to worker processes by name); its value
@@ -296,17 +298,26 @@ def read_many(
     executor: cf.Executor | str | None = None,
     workers: int | None = None,
     window: int = 256,
-    **options: Any,
+    format: str | None = None,
+    agency: str | None = None,
+    year: int | None = None,
+    edition: str | None = None,
+    strict: bool = False,
+    limits: Limits | None = None,
+    allow_network: bool = False,
 ) -> list[Imported]:
     """Read every file (folders are searched for readable files): one :class:`Imported` per file, in order.
 
-    ``options`` are those of :func:`gongkai_model.read` (``agency=``, ``strict=``, ``limits=`` …).
+    ``format`` … ``allow_network`` are the options of :func:`gongkai_model.read`, the same for every file.
     The files run as in :func:`check_many` (each alone in a supervised worker, within the time and
     memory of ``limits``; ``executor="serial"`` reads them in this process): a file stopped by a
     limit, crashed or skipped gives an ``Imported`` with no report and a ``BATCH_…`` problem.
     """
     _check_executor(executor)
-    limits = options.get("limits") or DEFAULT_LIMITS
+    options: dict[str, Any] = {"strict": strict, "limits": limits, "allow_network": allow_network}
+    given = {"format": format, "agency": agency, "year": year, "edition": edition}
+    options.update({k: v for k, v in given.items() if v is not None})
+    limits = limits or DEFAULT_LIMITS
     fn = functools.partial(_read_task, options=options)
     out = []
     for o in _merge(

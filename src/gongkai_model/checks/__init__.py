@@ -1,7 +1,11 @@
 """Checks: every identity the tables imply, located findings, repair suggestions, cross-year checks.
 
-Checks are pure functions in a registry (:func:`register`); :func:`validate`
-runs them and never raises.  Every code is documented in ``docs/checks.md``.
+Checks are pure functions, each made a :class:`Check` with its stable code;
+:func:`validate` runs them and never raises.  Which checks run: the built-ins
+(:func:`builtin_checks`, one explicit list), those :func:`register` added for
+the process, and those :func:`using` adds for one block; or exactly the ones
+passed to the call (``validate(report, checks=[...])``, codes or checks).
+Every code is documented in ``docs/checks.md``.
 
 >>> import gongkai_model as gk
 >>> report = gk.examples.seed_report()
@@ -19,6 +23,7 @@ runs them and never raises.  Every code is documented in ``docs/checks.md``.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from typing import TypeAlias
 
 import attrs
 
@@ -42,9 +47,12 @@ from ._registry import (
     CheckContext,
     CheckOutcome,
     SeriesContext,
+    define_check,
+    install_builtins,
     register,
     registered,
     unregister,
+    using,
 )
 from ._repair import MOVES, suggest
 from ._sanity import MAX_FIGURE, scan
@@ -58,6 +66,7 @@ __all__ = [
     "CheckContext",
     "CheckOutcome",
     "CheckRun",
+    "CheckSelection",
     "Finding",
     "Identity",
     "SeriesContext",
@@ -65,18 +74,50 @@ __all__ = [
     "Suggestion",
     "ValidationResult",
     "apply_suggestion",
+    "builtin_checks",
+    "define_check",
     "identities",
     "register",
     "registered",
     "unregister",
+    "using",
     "validate",
     "validate_series",
 ]
 
-_ = (_builtin, _series, _structure, _text)  # imported for their registrations
+
+def builtin_checks() -> tuple[Check, ...]:
+    """The library's own checks, in the order they run (report checks, then series checks).
+
+    This list is the one place a built-in check is registered: a check written in
+    ``_builtin.py``, ``_structure.py``, ``_text.py`` or ``_series.py`` runs once it is named here.
+    """
+    return (
+        *_builtin.IDENTITY_CHECKS,
+        _builtin.check_items_below_zero,
+        _builtin.check_edition_year,
+        _builtin.check_single_other_row,
+        _series.check_duplicate_year,
+        _series.check_agency,
+        _series.check_gap,
+        _series.check_carry_over,
+        _series.check_in_force,
+        _structure.check_section_empty,
+        _structure.check_section_missing,
+        _structure.check_heading,
+        _structure.check_none_with_activity,
+        _structure.check_year,
+        *_text.TEXT_CHECKS,
+    )
 
 
-def _run(chosen: Sequence[Check], ctx: object) -> tuple[list[Finding], list[CheckRun]]:
+install_builtins(builtin_checks())
+
+#: What ``checks=`` of :func:`validate` and :func:`validate_series` takes: codes, or :class:`Check` objects.
+CheckSelection: TypeAlias = Sequence[str | Check]
+
+
+def _run(chosen: Sequence[Check], ctx: CheckContext | SeriesContext) -> tuple[list[Finding], list[CheckRun]]:
     issues: list[Finding] = []
     runs: list[CheckRun] = []
     for check in chosen:
@@ -86,7 +127,7 @@ def _run(chosen: Sequence[Check], ctx: object) -> tuple[list[Finding], list[Chec
     return issues, runs
 
 
-def _chosen(scope: str, codes: Sequence[str] | None) -> tuple[Check, ...] | ValidationResult:
+def _chosen(scope: str, codes: CheckSelection | None) -> tuple[Check, ...] | ValidationResult:
     try:
         return registered(scope, codes=codes)
     except Exception as exc:
@@ -107,13 +148,18 @@ def _not_a_report(obj: object) -> ValidationResult:
 def validate(
     report: AnnualReport,
     *,
-    checks: Sequence[str] | None = None,
+    checks: CheckSelection | None = None,
     blanks_as_zero: bool = False,
     suggestions: bool = True,
     derived: Iterable[str] = (),
     headings: Mapping[str, str | None] | None = None,
 ) -> ValidationResult:
-    """Run the registered report checks (or the ``checks`` with these codes); never raises.
+    """Run the registered report checks (or exactly ``checks``: codes or :class:`Check` objects); never raises.
+
+    Without ``checks``, the checks that run are the built-ins, those added by
+    :func:`register` and those a surrounding ``with using(...)`` block adds.
+    ``checks`` picks for this call only: a code names a registered check, a
+    :class:`Check` (see :func:`define_check`) runs as it is, registered or not.
 
     By default a blank cell is unknown: an identity with blank cells is not
     assessed and is reported (severity ``info``, ``assessable=False``) with its
@@ -146,7 +192,7 @@ def validate(
 
 def _validate(
     report: AnnualReport,
-    checks: Sequence[str] | None,
+    checks: CheckSelection | None,
     blanks_as_zero: bool,
     suggestions: bool,
     derived: Iterable[str],
@@ -196,7 +242,7 @@ def _paths(derived: Iterable[str]) -> frozenset[str]:
     return frozenset(p for p in derived if isinstance(p, str))
 
 
-def validate_series(reports: Iterable[AnnualReport], *, checks: Sequence[str] | None = None) -> ValidationResult:
+def validate_series(reports: Iterable[AnnualReport], *, checks: CheckSelection | None = None) -> ValidationResult:
     """Run the cross-year checks over one agency's reports (any order); never raises.
 
     Carry-over (表三 上年结转 = last year's 结转下年度继续办理, every column) and

@@ -12,7 +12,7 @@ from ..model.spec import Kind, Value, field_specs
 from ..model.values import Edition
 from ._findings import CellRef, Finding, Severity
 from ._identities import IdentityStatus
-from ._registry import CheckContext, CheckOutcome, register
+from ._registry import Check, CheckContext, CheckOutcome, define_check
 
 __all__ = ["identity_finding"]
 
@@ -103,21 +103,24 @@ def _identity_check(code: str) -> Any:
     return check
 
 
-for _code, _en, _zh in [
-    (
-        T3_BALANCE,
-        "表三 勾稽关系: 一 + 二 = 三 + 四, per column",
-        "表三勾稽关系：第一项加第二项之和等于第三项加第四项之和",
-    ),
-    (T3_RESULTS_TOTAL, "表三 （七）总计 = sum of the results, per column", "表三（七）总计等于各项办理结果之和"),
-    (T3_ROW_TOTAL, "表三 总计 = sum of the applicant columns, per row", "表三总计等于各类申请人之和"),
-    (T3_SUBTOTAL, "表三 小计 = sum of the 法人或其他组织 columns", "表三小计等于法人或其他组织各列之和"),
-    (T4_TOTAL, "表四 总计 = 结果维持 + 结果纠正 + 其他结果 + 尚未审结, per block", "表四各栏总计等于各项结果之和"),
-]:
-    register(_code, severity=Severity.INCONSISTENCY, title_en=_en, title_zh=_zh)(_identity_check(_code))
+#: The identity checks, one per identity code (the other built-ins follow as functions).
+IDENTITY_CHECKS: tuple[Check, ...] = tuple(
+    define_check(_code, severity=Severity.INCONSISTENCY, title_en=_en, title_zh=_zh)(_identity_check(_code))
+    for _code, _en, _zh in [
+        (
+            T3_BALANCE,
+            "表三 勾稽关系: 一 + 二 = 三 + 四, per column",
+            "表三勾稽关系：第一项加第二项之和等于第三项加第四项之和",
+        ),
+        (T3_RESULTS_TOTAL, "表三 （七）总计 = sum of the results, per column", "表三（七）总计等于各项办理结果之和"),
+        (T3_ROW_TOTAL, "表三 总计 = sum of the applicant columns, per row", "表三总计等于各类申请人之和"),
+        (T3_SUBTOTAL, "表三 小计 = sum of the 法人或其他组织 columns", "表三小计等于法人或其他组织各列之和"),
+        (T4_TOTAL, "表四 总计 = 结果维持 + 结果纠正 + 其他结果 + 尚未审结, per block", "表四各栏总计等于各项结果之和"),
+    ]
+)
 
 
-@register(
+@define_check(
     "T2_ITEMS_BELOW_ZERO",
     severity=Severity.WARNING,
     title_en="表二 (2019): 上一年项目数量 + 本年增/减 is negative",
@@ -154,7 +157,7 @@ def _signed_pairs(shape: Shape) -> tuple[tuple[int, int], ...]:
     return tuple((i - 1, i) for i, c in enumerate(cells) if c.table == "二" and c.kind is Value.SIGNED)
 
 
-@register(
+@define_check(
     "EDITION_YEAR",
     severity=Severity.INFO,
     title_en="The report's format is not the one in force for its year",
@@ -181,7 +184,7 @@ def check_edition_year(ctx: CheckContext) -> Iterator[Finding]:
         )
 
 
-@register(
+@define_check(
     "T3_SINGLE_OTHER_ROW",
     severity=Severity.INFO,
     title_en="表三 prints （六）其他处理 as one row in a 2021-format report",

@@ -176,7 +176,7 @@ class Suggestion:
         return self.message_en
 
     def _repr_html_(self) -> str:
-        """The suggestion as a notebook shows it (:func:`gongkai_model.display.suggestion_html`)."""
+        """The suggestion as a notebook shows it (:func:`gongkai_model.notebook.suggestion_html`)."""
         from .._views import html
 
         return html(self)
@@ -244,13 +244,13 @@ class ValidationResult:
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
-        """The findings as a notebook shows them (:func:`gongkai_model.display.result_html`)."""
+        """The findings as a notebook shows them (:func:`gongkai_model.notebook.result_html`)."""
         from .._views import html
 
         return html(self)
 
     def to_frame(self, *, exact: bool = False) -> pd.DataFrame:
-        """The findings as a pandas DataFrame (:func:`gongkai_model.findings_frame`; needs the ``pandas`` extra)."""
+        """The findings as a pandas DataFrame (:func:`~gongkai_model.frames.findings_frame`; needs ``pandas``)."""
         from .._views import frame
 
         result: pd.DataFrame = frame(self, exact=exact)

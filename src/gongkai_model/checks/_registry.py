@@ -1,9 +1,17 @@
-"""The check registry: one plain function per check, found by its code."""
+"""The check registry: one plain function per check, found by its code.
+
+Three layers, looked up in this order: the built-ins (one explicit list,
+``checks.builtin_checks()``), what :func:`register` added for the whole process,
+and what :func:`using` adds for one block in one thread or task (a context variable).
+"""
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import functools
-from collections.abc import Callable, Iterable, Mapping, Sequence
+import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 import attrs
@@ -15,7 +23,18 @@ from ._findings import Finding, Severity
 from ._identities import IdentityStatus, evaluate, identities
 from ._identities import statuses as identity_statuses
 
-__all__ = ["Check", "CheckContext", "CheckOutcome", "SeriesContext", "register", "registered", "unregister"]
+__all__ = [
+    "Check",
+    "CheckContext",
+    "CheckOutcome",
+    "SeriesContext",
+    "define_check",
+    "install_builtins",
+    "register",
+    "registered",
+    "unregister",
+    "using",
+]
 
 
 @attrs.frozen
@@ -99,7 +118,7 @@ CheckFunction = Callable[[Any], "Iterable[Finding] | CheckOutcome"]
 
 @attrs.frozen
 class Check:
-    """A registered check: its stable code, titles, severity and function."""
+    """A check: its stable code, titles, severity and function (made by :func:`define_check` or :func:`register`)."""
 
     code: str
     function: CheckFunction
@@ -108,7 +127,7 @@ class Check:
     title_zh: str
     scope: str = "report"  #: ``"report"`` (takes a CheckContext) or ``"series"`` (a SeriesContext)
 
-    def run(self, ctx: Any) -> CheckOutcome:
+    def run(self, ctx: CheckContext | SeriesContext) -> CheckOutcome:
         """Run the check; a check that fails is itself reported, never raised."""
         try:
             got = self.function(ctx)
@@ -129,7 +148,55 @@ class Check:
             )
 
 
+#: The process-wide registry: the built-ins (installed once by ``checks/__init__.py`` from its one
+#: list, :func:`~gongkai_model.checks.builtin_checks`) and what :func:`register` added. Replaced, never
+#: mutated, under the lock, so a reader in another thread always sees a whole registry.
 _REGISTRY: dict[str, Check] = {}
+_LOCK = threading.Lock()
+#: The checks :func:`using` adds for the block it guards, in this thread or task only.
+_SCOPED: contextvars.ContextVar[tuple[Check, ...]] = contextvars.ContextVar("gongkai_model_scoped_checks", default=())
+
+
+def _invalid_scope(code: str, scope: str) -> GongkaiError:
+    return GongkaiError("invalid check", [Problem(code, f"scope must be 'report' or 'series', got {scope!r}")])
+
+
+def define_check(
+    code: str,
+    *,
+    severity: Severity,
+    title_en: str,
+    title_zh: str,
+    scope: str = "report",
+) -> Callable[[CheckFunction], Check]:
+    """Make a :class:`Check` of a function (a decorator); nothing is registered.
+
+    Pass the check per call (``validate(report, checks=[check])``) or for a block
+    (``with using(check): ...``); the built-ins are made this way and listed in
+    :func:`~gongkai_model.checks.builtin_checks`.
+
+    >>> from gongkai_model.checks import Finding, Severity, define_check
+    >>> @define_check("MY_NO_APPLICATIONS", severity=Severity.INFO, title_en="No applications", title_zh="无申请")
+    ... def no_applications(ctx):
+    ...     if ctx.report.table3.new_received.total == 0:
+    ...         yield Finding("MY_NO_APPLICATIONS", Severity.INFO, "本年未收到申请", "no applications this year")
+    >>> no_applications.code, no_applications.scope
+    ('MY_NO_APPLICATIONS', 'report')
+    """
+    if scope not in ("report", "series"):
+        raise _invalid_scope(code, scope)
+
+    def decorate(function: CheckFunction) -> Check:
+        return Check(code, function, severity, title_en, title_zh, scope)
+
+    return decorate
+
+
+def install_builtins(checks: Iterable[Check]) -> None:
+    """Start the process-wide registry with ``checks`` (the built-ins, called once by ``checks/__init__.py``)."""
+    with _LOCK:
+        global _REGISTRY
+        _REGISTRY = {c.code: c for c in checks}
 
 
 def register(
@@ -141,11 +208,12 @@ def register(
     scope: str = "report",
     replace: bool = False,
 ) -> Callable[[CheckFunction], CheckFunction]:
-    """Register a check function under a stable ``code``.
+    """Register a check function under a stable ``code``, for the whole process.
 
     The function takes a :class:`CheckContext` (or a :class:`SeriesContext`
     when ``scope="series"``) and returns findings, or a :class:`CheckOutcome`
-    when it assessed several things.  It must not change anything.
+    when it assessed several things.  It must not change anything.  To add a
+    check for one call or one block only, see :func:`define_check` and :func:`using`.
 
     >>> from gongkai_model.checks import register, unregister, Finding, Severity
     >>> @register("MY_NO_APPLICATIONS", severity=Severity.INFO, title_en="No applications", title_zh="无申请")
@@ -155,30 +223,98 @@ def register(
     >>> unregister("MY_NO_APPLICATIONS")
     """
     if scope not in ("report", "series"):
-        raise GongkaiError("invalid check", [Problem(code, f"scope must be 'report' or 'series', got {scope!r}")])
+        raise _invalid_scope(code, scope)
 
     def decorate(function: CheckFunction) -> CheckFunction:
-        if code in _REGISTRY and not replace:
-            raise GongkaiError("invalid check", [Problem(code, "a check with this code is registered already")])
-        _REGISTRY[code] = Check(code, function, severity, title_en, title_zh, scope)
+        global _REGISTRY
+        with _LOCK:
+            if code in _REGISTRY and not replace:
+                raise GongkaiError("invalid check", [Problem(code, "a check with this code is registered already")])
+            _REGISTRY = {**_REGISTRY, code: Check(code, function, severity, title_en, title_zh, scope)}
         return function
 
     return decorate
 
 
 def unregister(code: str) -> None:
-    """Remove a registered check."""
-    if _REGISTRY.pop(code, None) is None:
-        raise GongkaiError("unknown check", [Problem(code, "no check with this code is registered")])
+    """Remove a registered check (from the whole process)."""
+    global _REGISTRY
+    with _LOCK:
+        if code not in _REGISTRY:
+            raise GongkaiError("unknown check", [Problem(code, "no check with this code is registered")])
+        _REGISTRY = {c: check for c, check in _REGISTRY.items() if c != code}
 
 
-def registered(scope: str | None = None, codes: Sequence[str] | None = None) -> tuple[Check, ...]:
-    """The registered checks (of one scope, or with the given codes), in registration order."""
+@contextlib.contextmanager
+def using(*checks: Check, replace: bool = False) -> Iterator[tuple[Check, ...]]:
+    """Add ``checks`` to the registry for the ``with`` block only, in this thread (or task) only.
+
+    Inside the block :func:`~gongkai_model.checks.validate` runs them beside
+    the registered ones and :func:`registered` lists them; after it, and in
+    every other thread, they are gone.  A code already registered is refused
+    unless ``replace=True`` (then the block's check stands in for it).  Blocks nest.
+
+    >>> import gongkai_model as gk
+    >>> from gongkai_model.checks import Finding, Severity, define_check, using
+    >>> @define_check("MY_AGENCY", severity=Severity.INFO, title_en="Agency", title_zh="机关")
+    ... def agency(ctx):
+    ...     yield Finding("MY_AGENCY", Severity.INFO, ctx.report.agency, ctx.report.agency)
+    >>> with using(agency):
+    ...     [f.code for f in gk.validate(gk.examples.seed_report()).issues]
+    ['MY_AGENCY']
+    >>> [f.code for f in gk.validate(gk.examples.seed_report()).issues]
+    []
+    """
+    wrong = [c for c in checks if not isinstance(c, Check)]
+    if wrong:
+        raise GongkaiError(
+            "invalid check", [Problem(type(c).__name__, "not a Check (see define_check)") for c in wrong]
+        )
+    if not replace:
+        seen = set(_current())
+        clash = []
+        for check in checks:
+            if check.code in seen:
+                clash.append(check.code)
+            seen.add(check.code)
+        if clash:
+            raise GongkaiError(
+                "invalid check", [Problem(c, "a check with this code is registered already") for c in clash]
+            )
+    token = _SCOPED.set((*_SCOPED.get(), *checks))
+    try:
+        yield checks
+    finally:
+        _SCOPED.reset(token)
+
+
+def _current() -> dict[str, Check]:
+    """The registry as this thread sees it: the process-wide checks, then the scoped ones."""
+    scoped = _SCOPED.get()
+    if not scoped:
+        return _REGISTRY
+    out = dict(_REGISTRY)
+    for check in scoped:
+        out[check.code] = check
+    return out
+
+
+def registered(scope: str | None = None, codes: Sequence[str | Check] | None = None) -> tuple[Check, ...]:
+    """The registered checks (of one scope, or the given ones), in registration order.
+
+    ``codes`` names checks by code (looked up in the registry, scoped ones
+    included) or gives :class:`Check` objects, which are taken as they are.
+    """
+    current = _current()
     if codes is not None:
-        unknown = [c for c in codes if c not in _REGISTRY]
+        if isinstance(codes, str):
+            codes = (codes,)
+        unknown = [c for c in codes if not isinstance(c, Check) and c not in current]
         if unknown:
-            raise GongkaiError("unknown check", [Problem(c, "no check with this code is registered") for c in unknown])
-        chosen = [_REGISTRY[c] for c in codes]
+            raise GongkaiError(
+                "unknown check", [Problem(str(c), "no check with this code is registered") for c in unknown]
+            )
+        chosen = [c if isinstance(c, Check) else current[c] for c in codes]
     else:
-        chosen = list(_REGISTRY.values())
+        chosen = list(current.values())
     return tuple(c for c in chosen if scope is None or c.scope == scope)

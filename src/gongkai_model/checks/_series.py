@@ -11,7 +11,7 @@ from ..model.report import AnnualReport
 from ..model.spec import Kind, field_specs
 from ..model.tables import ApplicantCounts, Applications, DocumentRow2021
 from ._findings import CellRef, Finding, Severity
-from ._registry import CheckOutcome, SeriesContext, register
+from ._registry import CheckOutcome, SeriesContext, define_check
 
 __all__ = ["consecutive_pairs"]
 
@@ -29,7 +29,7 @@ def _cell(report: AnnualReport, path: str) -> CellRef:
     return CellRef.of(cell, cell.get(report))
 
 
-@register(
+@define_check(
     "SERIES_DUPLICATE_YEAR",
     severity=Severity.ERROR,
     title_en="Two reports for the same year",
@@ -48,7 +48,7 @@ def check_duplicate_year(ctx: SeriesContext) -> Iterator[Finding]:
             )
 
 
-@register(
+@define_check(
     "SERIES_AGENCY",
     severity=Severity.WARNING,
     title_en="The reports are not all of one agency",
@@ -66,7 +66,7 @@ def check_agency(ctx: SeriesContext) -> Iterator[Finding]:
         )
 
 
-@register(
+@define_check(
     "SERIES_GAP",
     severity=Severity.INFO,
     title_en="A year is missing: the years on either side are not compared",
@@ -86,7 +86,7 @@ def check_gap(ctx: SeriesContext) -> Iterator[Finding]:
             )
 
 
-@register(
+@define_check(
     "SERIES_CARRY_OVER",
     severity=Severity.WARNING,
     title_en="表三 上年结转 differs from last year's 结转下年度继续办理",
@@ -154,7 +154,7 @@ def check_carry_over(ctx: SeriesContext) -> CheckOutcome:
 _STOCK_LABELS = [next(i.spec.label for i in field_specs(DocumentRow2021) if i.name == n) for n in DocumentRow2021.STOCK]
 
 
-@register(
+@define_check(
     "SERIES_IN_FORCE",
     severity=Severity.WARNING,
     title_en="表二 {} is not last year's + {} - {} (a heuristic)".format(*_STOCK_LABELS),

@@ -21,7 +21,7 @@ from ..model.report import NUMERALS, AnnualReport
 from ..model.spec import FieldInfo, Kind, Node, Value, field_specs
 from ..model.tables import OtherHandling
 from ._findings import CellRef, Finding, Severity
-from ._registry import CheckContext, CheckOutcome, register
+from ._registry import CheckContext, CheckOutcome, define_check
 
 __all__ = ["FIRST_YEAR", "heading_wording", "is_none_text", "sections"]
 
@@ -124,7 +124,7 @@ def _empty(ctx: CheckContext, numeral: str, name: str, info: FieldInfo) -> bool:
     return all(not (isinstance(t, str) and t.strip()) for t in texts) and all(v is None for v in figures)
 
 
-@register(
+@define_check(
     "STRUCTURE_SECTION_EMPTY",
     severity=Severity.WARNING,
     title_en="A section of the report is empty",
@@ -157,7 +157,7 @@ def check_section_empty(ctx: CheckContext) -> CheckOutcome:
     return CheckOutcome(len(sections()), tuple(found))
 
 
-@register(
+@define_check(
     "STRUCTURE_SECTION_MISSING",
     severity=Severity.WARNING,
     title_en="A section of the report has no heading in the document",
@@ -188,7 +188,7 @@ def check_section_missing(ctx: CheckContext) -> CheckOutcome:
     return CheckOutcome(assessed, tuple(found))
 
 
-@register(
+@define_check(
     "STRUCTURE_HEADING",
     severity=Severity.WARNING,
     title_en="A section heading is not in the statutory wording",
@@ -261,7 +261,7 @@ def _activity(ctx: CheckContext, name: str) -> list[CellRef]:
     return out
 
 
-@register(
+@define_check(
     "STRUCTURE_NONE_WITH_ACTIVITY",
     severity=Severity.WARNING,
     title_en="A section says only 无 while the figures show activity",
@@ -308,7 +308,7 @@ def check_none_with_activity(ctx: CheckContext) -> CheckOutcome:
     return CheckOutcome(assessed, tuple(found))
 
 
-@register(
+@define_check(
     "STRUCTURE_YEAR",
     severity=Severity.ERROR,
     title_en="The report year is before 2019 or after the current year",

@@ -23,7 +23,7 @@ from ..model.report import AnnualReport
 from ..model.spec import Kind, Value, field_specs
 from ..model.tables import ApplicantCounts, Applications, OutcomeCounts, ReviewAndLitigation
 from ._findings import CellRef, Finding, Severity
-from ._registry import CheckContext, CheckOutcome, cell_index, register
+from ._registry import Check, CheckContext, CheckOutcome, cell_index, define_check
 
 __all__ = ["TOPICS", "Statement", "Topic", "section_texts", "statements"]
 
@@ -293,10 +293,13 @@ def _check(topic: Topic) -> Any:
     return check
 
 
-for _topic in TOPICS:
-    register(
+#: One check per topic, in the order of :data:`TOPICS`.
+TEXT_CHECKS: tuple[Check, ...] = tuple(
+    define_check(
         _topic.code,
         severity=Severity.WARNING,
         title_en=f"The text states other {_topic.what_en} than the table",
         title_zh=f"正文所述{_topic.what_zh}与表格不一致",
     )(_check(_topic))
+    for _topic in TOPICS
+)

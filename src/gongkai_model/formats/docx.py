@@ -529,7 +529,7 @@ def write_docx(report: AnnualReport, target: str | os.PathLike[str] | IO[bytes])
     >>> import attrs
     >>> try:
     ...     write_docx(attrs.evolve(gk.examples.seed_report(), problems="a\\x0bb"), io.BytesIO())
-    ... except gk.ModelError as exc:
+    ... except gk.errors.ModelError as exc:
     ...     print(exc.problems[0])
     problems (存在的主要问题及改进情况): holds the character U+000B, which a Word document (XML 1.0) cannot store
     """

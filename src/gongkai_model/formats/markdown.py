@@ -49,7 +49,7 @@ from .text import (
     bounded_text,
     clean_text,
     is_figure,
-    sections,
+    printed_sections,
     shape_for,
     short_heading,
     split_lines,
@@ -550,7 +550,7 @@ def render_markdown(report: AnnualReport, *, merged: str = "repeat") -> str:
     if merged not in ("repeat", "blank"):
         raise ValueError(f"merged must be 'repeat' or 'blank', not {merged!r}")
     lines = [f"# {escape_prose(title_of(report))}", ""]
-    for heading, text, plan in sections(report):
+    for heading, text, plan in printed_sections(report):
         lines += [f"## {heading}", ""]
         if plan is not None:
             lines += [*_table(report, plan, merged == "repeat"), ""]

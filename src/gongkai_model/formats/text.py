@@ -31,6 +31,7 @@ import difflib
 import functools
 import re
 import threading
+import warnings
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -859,12 +860,25 @@ def section_texts(report: AnnualReport) -> dict[str, str | None]:
     return {"overview": report.overview.text, "problems": report.problems, "other_matters": report.other_matters.text}
 
 
-def sections(report: AnnualReport) -> Iterator[tuple[str, str | None, SheetPlan | None]]:
-    """``(heading, text, table plan)`` of the six sections, in order."""
+def printed_sections(report: AnnualReport) -> Iterator[tuple[str, str | None, SheetPlan | None]]:
+    """``(heading, text, table plan)`` of the six sections as printed, in order.
+
+    Not to be confused with ``checks._structure.sections()``, the model's six section fields.
+    """
     by_table = {p.table: p for p in plans(shape_of(report))}
     texts = section_texts(report)
     for i, (heading, attr, _) in enumerate(section_headings()):
         yield heading, texts.get(attr), by_table.get(NUMERALS[i])
+
+
+def sections(report: AnnualReport) -> Iterator[tuple[str, str | None, SheetPlan | None]]:
+    """Deprecated alias of :func:`printed_sections` (the name is the checks' too, with other results)."""
+    warnings.warn(
+        "gongkai_model.formats.text.sections is deprecated; use gongkai_model.formats.text.printed_sections",
+        DeprecationWarning,
+        stacklevel=2,
+    )
+    return printed_sections(report)
 
 
 def plan_rows(report: AnnualReport, plan: SheetPlan) -> list[list[tuple[int, int, int, str]]]:
@@ -888,7 +902,7 @@ def render_text(report: AnnualReport) -> str:
     return, a leading backslash) is escaped (:func:`escape_line`), and read back as printed.
     """
     lines = [escape_line(title_of(report)), ""]
-    for heading, text, plan in sections(report):
+    for heading, text, plan in printed_sections(report):
         lines.append(heading)
         if plan is not None:
             for row in plan_rows(report, plan):

@@ -17,7 +17,7 @@ from __future__ import annotations
 import functools
 import operator
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import attrs
 
@@ -28,6 +28,8 @@ from .spec import Kind, Node, Row, Spec, Value, field_specs
 from .values import Edition
 
 __all__ = ["Cell", "RowInfo", "Shape", "cells", "get_path", "layout", "replace_path", "rows", "shape_of", "values"]
+
+_T = TypeVar("_T", bound=attrs.AttrsInstance)
 
 
 @attrs.frozen(cache_hash=True)
@@ -202,19 +204,19 @@ def get_path(obj: Any, path: str) -> Any:
         raise ModelError("no such path", [Problem(path, "is not a path of this report")]) from None
 
 
-def replace_path(obj: Any, path: str, value: Any) -> Any:
+def replace_path(obj: _T, path: str, value: object) -> _T:
     """A copy of ``obj`` with the value at ``path`` replaced; ``obj`` is unchanged.
 
     The copy is validated like any new object, so an invalid value raises
-    :class:`~gongkai_model.ModelError`.
+    :class:`~gongkai_model.errors.ModelError`.
     """
     head, _, rest = path.partition(".")
     if not attrs.has(type(obj)) or head not in attrs.fields_dict(type(obj)):
         raise ModelError("no such path", [Problem(path, f"is not a path of {type(obj).__name__}")])
     if not rest:
-        return attrs.evolve(obj, **{head: value})
+        return attrs.evolve(cast(Any, obj), **{head: value})  # type: ignore[no-any-return]
     try:
         inner = replace_path(getattr(obj, head), rest, value)
     except ModelError as exc:
         raise ModelError(str(exc).split("\n")[0], [p.within(head) for p in exc.problems]) from None
-    return attrs.evolve(obj, **{head: inner})
+    return attrs.evolve(cast(Any, obj), **{head: inner})  # type: ignore[no-any-return]

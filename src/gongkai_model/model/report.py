@@ -163,7 +163,7 @@ class AnnualReport(Node):
         return cls(agency=agency, year=year, table2=table2, table3=table3, **metadata)
 
     def _repr_html_(self) -> str:
-        """The report as a notebook shows it (:func:`gongkai_model.display.report_html`)."""
+        """The report as a notebook shows it (:func:`gongkai_model.notebook.report_html`)."""
         from .._views import html
 
         return html(self)

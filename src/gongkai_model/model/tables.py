@@ -105,7 +105,7 @@ class ProactiveDisclosure2021(Node):
     # 表二 主动公开政府信息情况, 2019 trial format (22 cells)
 
     def _repr_html_(self) -> str:
-        """The table as a notebook shows it, in its statutory layout (:func:`gongkai_model.display.table_html`)."""
+        """The table as a notebook shows it, in its statutory layout (:func:`gongkai_model.notebook.table_html`)."""
         from .._views import html
 
         return html(self)
@@ -162,7 +162,7 @@ class ProactiveDisclosure2019(Node):
     # 表三 收到和处理政府信息公开申请情况 (both editions)
 
     def _repr_html_(self) -> str:
-        """The table as a notebook shows it, in its statutory layout (:func:`gongkai_model.display.table_html`)."""
+        """The table as a notebook shows it, in its statutory layout (:func:`gongkai_model.notebook.table_html`)."""
         from .._views import html
 
         return html(self)
@@ -300,7 +300,7 @@ class Applications(Node):
         ]
 
     def _repr_html_(self) -> str:
-        """The table as a notebook shows it, in its statutory layout (:func:`gongkai_model.display.table_html`)."""
+        """The table as a notebook shows it, in its statutory layout (:func:`gongkai_model.notebook.table_html`)."""
         from .._views import html
 
         return html(self)
@@ -353,7 +353,7 @@ class ReviewAndLitigation(Node):
     litigation_after_review: OutcomeCounts = row("复议后起诉", OutcomeCounts, banner=LITIGATION)
 
     def _repr_html_(self) -> str:
-        """The table as a notebook shows it, in its statutory layout (:func:`gongkai_model.display.table_html`)."""
+        """The table as a notebook shows it, in its statutory layout (:func:`gongkai_model.notebook.table_html`)."""
         from .._views import html
 
         return html(self)

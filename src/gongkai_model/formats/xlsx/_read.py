@@ -290,7 +290,7 @@ def _parse(data: bytes, source: str, limits: Limits) -> _Parsed:
 def parse_xlsx(data: bytes, *, source: str = "<workbook>", limits: Limits = DEFAULT_LIMITS) -> Document:
     """The worksheets of a workbook as a document of grids (see the module's description).
 
-    Raises :class:`~gongkai_model.ExcelError` when the file is not a safe, readable workbook.
+    Raises :class:`~gongkai_model.errors.ExcelError` when the file is not a safe, readable workbook.
     """
     return _parse(data, source, limits).doc
 

@@ -1,5 +1,7 @@
 """HTML for notebooks: reports, tables, validation results, suggestions and comparisons.
 
+(Called ``gongkai_model.display`` before 0.2: renamed so that it never shadows IPython's ``display()``.)
+
 Jupyter shows an object through its ``_repr_html_`` method.  The renderers
 live here, outside the model (which stays pure), and :func:`install` registers
 them for the classes' own ``_repr_html_`` when ``gongkai_model`` is imported, so a report in a
