@@ -108,8 +108,22 @@ _ASSEMBLE = ("formats._assemble",)
 _READERS = ("formats.html", "formats.markdown", "formats.text", "formats.docx", "formats.pdf")
 
 _READ = (
-    Code(READ_TABLE_MISSING, "read", _E, "a table was not found; its cells are blank", "未找到表格，其单元格留空", _LOCATE),
-    Code(READ_ROW_MISSING, "read", _E, "a row was not found; its cells are blank", "未找到某一行，其单元格留空", _LOCATE),
+    Code(
+        READ_TABLE_MISSING,
+        "read",
+        _E,
+        "a table was not found; its cells are blank",
+        "未找到表格，其单元格留空",
+        _LOCATE,
+    ),
+    Code(
+        READ_ROW_MISSING,
+        "read",
+        _E,
+        "a row was not found; its cells are blank",
+        "未找到某一行，其单元格留空",
+        _LOCATE,
+    ),
     Code(
         READ_COLUMN_MISSING,
         "read",
@@ -142,7 +156,14 @@ _READ = (
         "印刷文字不是该单元格类型的一个数值，该单元格留空",
         ("formats._assemble", "formats.xlsx._read"),
     ),
-    Code(READ_LABEL_REFUSED, "read", _E, "(strict) a misprinted label was not read", "（严格模式）标签有误，未读入", _LOCATE),
+    Code(
+        READ_LABEL_REFUSED,
+        "read",
+        _E,
+        "(strict) a misprinted label was not read",
+        "（严格模式）标签有误，未读入",
+        _LOCATE,
+    ),
     Code(
         READ_LABEL_AMBIGUOUS,
         "read",
@@ -194,15 +215,15 @@ _READ = (
         "refused for safety: an XML part with entity declarations or not in UTF-8, a bzip2 or lzma zip member, a "
         "conversion that could not be sealed from the network, a kind of Office file that is not read (legacy "
         "`.xls`, encrypted, RTF)",
-        "出于安全拒绝读取：含实体声明或非 UTF-8 的 XML、bzip2 或 lzma 压缩成员、无法隔离网络的转换、不读取的 Office 文件类型",
+        "出于安全拒绝读取：含实体声明或非 UTF-8 的 XML、bzip2 或 lzma 压缩成员、"
+        "无法隔离网络的转换、不读取的 Office 文件类型",
         ("_zipsafe", "formats._dispatch", "formats.docx"),
     ),
     Code(
         READ_DAMAGED,
         "read",
         _E,
-        "the container or file is damaged (a checksum, a cut stream, an encrypted member, an unreadable OLE "
-        "directory)",
+        "the container or file is damaged (a checksum, a cut stream, an encrypted member, an unreadable OLE directory)",
         "容器或文件已损坏（校验和错误、数据流截断、成员加密、OLE 目录无法读取）",
         (
             "_zipsafe",
@@ -561,7 +582,7 @@ _CHECK = (
         "check",
         _N,
         "the report's format is not the one in force for its year (the 2019 notice allowed 参照); the finding "
-        "names the year (`year`) and 表二 (`table=\"二\"`, `path=\"table2\"`), whose class gives the edition: "
+        'names the year (`year`) and 表二 (`table="二"`, `path="table2"`), whose class gives the edition: '
         "`2021年 表二: a 2021 report whose 表二 (主动公开政府信息情况) is in the 2019 format`",
         "报告所用格式与年度不符",
         ("checks._builtin",),
@@ -617,9 +638,9 @@ _CHECK = (
         SERIES_IN_FORCE,
         "check",
         _W,
-        "表二 (2021) 现行有效件数 = last year's + 本年制发件数 - 本年废止件数, for 规章 and 行政规范性文件 (a heuristic: "
-        "revisions and expiry break it); across a change of edition it is noted (info) and skipped, while "
-        "`SERIES_CARRY_OVER` still compares 表三",
+        "表二 (2021) 现行有效件数 = last year's + 本年制发件数 - 本年废止件数, for 规章 and 行政规范性文件 "
+        "(a heuristic: revisions and expiry break it); across a change of edition it is noted (info) and "
+        "skipped, while `SERIES_CARRY_OVER` still compares 表三",
         "表二现行有效件数不等于上年度现行有效件数加本年制发件数减本年废止件数（参考性检查）",
         _SERIES,
         count="2 per pair",
@@ -760,8 +781,7 @@ _CHECK = (
         CHECK_FAILED,
         "check",
         _E,
-        "a check raised an exception (its message is in the finding), or the `checks` selection named an unknown "
-        "code",
+        "a check raised an exception (its message is in the finding), or the `checks` selection named an unknown code",
         "某项检查运行出错（消息见该结果），或 `checks` 参数指定了未知的检查代码",
         ("checks", "checks._registry"),
         count="—",

@@ -54,7 +54,8 @@ class Severity(str, enum.Enum):
     def __str__(self) -> str:
         return self.value
 
-    __format__ = str.__format__
+    def __format__(self, spec: str) -> str:
+        return format(self.value, spec)
 
 
 class Verdict(str, enum.Enum):
@@ -77,7 +78,8 @@ class Verdict(str, enum.Enum):
     def __str__(self) -> str:
         return self.value
 
-    __format__ = str.__format__
+    def __format__(self, spec: str) -> str:
+        return format(self.value, spec)
 
     @property
     def clean(self) -> bool:

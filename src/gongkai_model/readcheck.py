@@ -12,7 +12,8 @@ from typing import Any
 import attrs
 
 from .checks import ValidationResult, validate
-from .errors import GongkaiError, Problem
+from .codes import READ_FAILED
+from .errors import GongkaiError, Problem, Verdict
 from .formats import Imported, read
 from .limits import Source, source_name
 from .model.report import AnnualReport
@@ -43,6 +44,17 @@ class CheckedReport:
     @property
     def ok(self) -> bool:
         return self.imported.ok and self.validation is not None and self.validation.ok
+
+    @property
+    def verdict(self) -> Verdict:
+        """One verdict for the reading and the checks (:meth:`Verdict.of`): ``unreadable``, ``incomplete``,
+        ``inconsistent``, ``warnings`` or ``ok``. ``ok`` is ``verdict.clean`` once the checks have run."""
+        findings = self.validation.issues if self.validation is not None else ()
+        return Verdict.of(
+            (p.severity for p in self.problems),
+            (f.severity for f in findings),
+            readable=self.report is not None,
+        )
 
     def summary(self) -> str:
         parts = [self.imported.summary()]
@@ -81,4 +93,4 @@ def check(source: Source, **options: Any) -> CheckedReport:
 def _as_read(problem: Problem, name: str) -> Problem:
     if problem.code is not None:
         return problem
-    return Problem(problem.location or name, problem.message, problem.label, code="READ_FAILED", place=problem.place)
+    return Problem(problem.location or name, problem.message, problem.label, code=READ_FAILED, place=problem.place)

@@ -33,7 +33,14 @@ Number = int | Decimal
 
 #: What a :class:`Suggestion` does (see its docstring and ``docs/checks.md``).
 SuggestionKind = Literal[
-    "single_cell", "fill_total", "split", "with_totals", "with_row_total", "with_column_total", "row_removed"
+    "single_cell",
+    "fill_total",
+    "split",
+    "with_row_total",
+    "with_column_total",
+    "with_totals",
+    "row_removed",
+    "row_moved",
 ]
 
 
