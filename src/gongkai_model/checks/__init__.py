@@ -41,6 +41,7 @@ from ._registry import (
     Check,
     CheckContext,
     CheckOutcome,
+    Scope,
     SeriesContext,
     register,
     registered,
@@ -86,7 +87,7 @@ def _run(chosen: Sequence[Check], ctx: object) -> tuple[list[Finding], list[Chec
     return issues, runs
 
 
-def _chosen(scope: str, codes: Sequence[str] | None) -> tuple[Check, ...] | ValidationResult:
+def _chosen(scope: Scope, codes: Sequence[str] | None) -> tuple[Check, ...] | ValidationResult:
     try:
         return registered(scope, codes=codes)
     except Exception as exc:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, Literal
 
 import attrs
 
@@ -16,6 +16,10 @@ from ._identities import IdentityStatus, evaluate, identities
 from ._identities import statuses as identity_statuses
 
 __all__ = ["Check", "CheckContext", "CheckOutcome", "SeriesContext", "register", "registered", "unregister"]
+
+
+#: What a check runs on: one report (a :class:`CheckContext`) or a series (a :class:`SeriesContext`).
+Scope = Literal["report", "series"]
 
 
 @attrs.frozen
@@ -106,7 +110,7 @@ class Check:
     severity: Severity
     title_en: str
     title_zh: str
-    scope: str = "report"  #: ``"report"`` (takes a CheckContext) or ``"series"`` (a SeriesContext)
+    scope: Scope = "report"  #: ``"report"`` (takes a CheckContext) or ``"series"`` (a SeriesContext)
 
     def run(self, ctx: Any) -> CheckOutcome:
         """Run the check; a check that fails is itself reported, never raised."""
@@ -138,7 +142,7 @@ def register(
     severity: Severity,
     title_en: str,
     title_zh: str,
-    scope: str = "report",
+    scope: Scope = "report",
     replace: bool = False,
 ) -> Callable[[CheckFunction], CheckFunction]:
     """Register a check function under a stable ``code``.
@@ -172,7 +176,7 @@ def unregister(code: str) -> None:
         raise GongkaiError("unknown check", [Problem(code, "no check with this code is registered")])
 
 
-def registered(scope: str | None = None, codes: Sequence[str] | None = None) -> tuple[Check, ...]:
+def registered(scope: Scope | None = None, codes: Sequence[str] | None = None) -> tuple[Check, ...]:
     """The registered checks (of one scope, or with the given codes), in registration order."""
     if codes is not None:
         unknown = [c for c in codes if c not in _REGISTRY]
