@@ -19,7 +19,7 @@ from .limits import Source, source_name
 from .model.report import AnnualReport
 from .presentation import section_names
 
-__all__ = ["CheckedReport", "check"]
+__all__ = ["CheckedReport", "check", "placed"]
 
 
 @attrs.frozen
@@ -69,6 +69,7 @@ def check(source: Source, **options: Any) -> CheckedReport:
     """Read a report (as :func:`read`), then validate it: one verdict for the reading and the checks.
 
     Its ``ok`` is false when a figure could not be read, even if the figures read are consistent.
+    Each finding about a printed cell carries the cell's ``place`` in the document (:func:`placed`).
     What the reader saw is passed on to the checks: the cells that were formulas in a template
     (treated as derived totals by the repair search) and the section headings as printed.
     A file that cannot be read at all gives a result with no report and the reason as a problem.
@@ -86,8 +87,24 @@ def check(source: Source, **options: Any) -> CheckedReport:
         headings: dict[str, str | None] | None = None
         if imported.headings:  # a document with prose: a section whose heading was not found is missing
             headings = {name: imported.headings.get(name) for name in section_names()}
-        validation = validate(imported.report, derived=derived, headings=headings, **checks_options)
+        validation = placed(validate(imported.report, derived=derived, headings=headings, **checks_options), imported)
     return CheckedReport(imported, validation)
+
+
+def placed(validation: ValidationResult, imported: Imported) -> ValidationResult:
+    """The findings with their ``place``: where the reader found the cell at each finding's ``path``.
+
+    A finding about no cell, or about a cell the document did not print, keeps ``place=None``.
+    Nothing else changes (the place is no part of a finding's key).
+    """
+    provenance = imported.provenance
+    if not any(f.path in provenance for f in validation.issues):
+        return validation
+    issues = tuple(
+        attrs.evolve(f, place=provenance[f.path].place) if f.path is not None and f.path in provenance else f
+        for f in validation.issues
+    )
+    return attrs.evolve(validation, issues=issues)
 
 
 def _as_read(problem: Problem, name: str) -> Problem:
