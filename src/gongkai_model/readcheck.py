@@ -19,7 +19,7 @@ from .limits import Source, source_name
 from .model.report import AnnualReport
 from .presentation import section_names
 
-__all__ = ["CheckedReport", "check", "placed"]
+__all__ = ["CheckedReport", "check", "placed", "unplaced"]
 
 
 @attrs.frozen
@@ -105,6 +105,15 @@ def placed(validation: ValidationResult, imported: Imported) -> ValidationResult
         for f in validation.issues
     )
     return attrs.evolve(validation, issues=issues)
+
+
+def unplaced(checked: CheckedReport) -> CheckedReport:
+    """``checked`` with no place on its findings (as :func:`placed` gives them when there is no provenance)."""
+    validation = checked.validation
+    if validation is None or all(f.place is None for f in validation.issues):
+        return checked
+    issues = tuple(attrs.evolve(f, place=None) for f in validation.issues)
+    return attrs.evolve(checked, validation=attrs.evolve(validation, issues=issues))
 
 
 def _as_read(problem: Problem, name: str) -> Problem:
