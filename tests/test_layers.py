@@ -32,7 +32,7 @@ SRC = Path(__file__).resolve().parents[1] / "src" / PACKAGE
 #: ``presentation.py`` (sheet plans, headings, number formatting) there, below every format.
 LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"errors"}),
-    frozenset({"limits", "labels", "_codegen", "_views", "_optional"}),
+    frozenset({"limits", "labels", "codes", "_codegen", "_views", "_optional"}),
     frozenset({"_zipsafe"}),
     frozenset({"model"}),
     frozenset({"records", "checks"}),

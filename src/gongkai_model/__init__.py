@@ -24,7 +24,7 @@ from . import batch, checks, errors, examples, formats, model, notebook
 from .batch import check_many, read_many
 from .checks import Finding, Severity, Suggestion, ValidationResult, validate
 from .compare import Comparison, compare
-from .errors import GongkaiError, Place, Problem, ReadError
+from .errors import GongkaiError, Place, Problem, ReadError, Verdict
 from .formats import Imported, read
 from .frames import to_frame
 from .jsonio import dumps, load, loads
@@ -51,6 +51,7 @@ __all__ = [
     "Severity",
     "Suggestion",
     "ValidationResult",
+    "Verdict",
     "__version__",
     "batch",
     "check",

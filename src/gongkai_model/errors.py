@@ -17,11 +17,119 @@ commercial (商业企业): expected a whole number or None, got bool True
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Iterable
 
 import attrs
 
-__all__ = ["ExcelError", "GongkaiError", "JSONError", "ModelError", "Place", "Problem", "ReadError", "RecordsError"]
+__all__ = [
+    "ExcelError",
+    "GongkaiError",
+    "JSONError",
+    "ModelError",
+    "Place",
+    "Problem",
+    "ReadError",
+    "RecordsError",
+    "Severity",
+    "Verdict",
+    "stable_key",
+]
+
+
+class Severity(str, enum.Enum):
+    """How bad a reading problem or a check finding is: one scale for both.
+
+    A ``str`` enum: ``Severity.ERROR == "error"``, and it prints, formats and serialises as its value.
+    Reading problems use ``error``, ``warning`` and ``info``; ``inconsistency`` is the checks' own.
+
+    >>> Severity("warning") is Severity.WARNING, f"{Severity.ERROR}", Severity.INFO == "info"
+    (True, 'error', True)
+    """
+
+    ERROR = "error"  #: malformed data, or a figure that could not be read (the report is incomplete)
+    INCONSISTENCY = "inconsistency"  #: a broken identity (勾稽关系 or a sum)
+    WARNING = "warning"  #: implausible but possible, or read with a correction the reader names
+    INFO = "info"  #: not a problem: a note, or an identity that cannot be assessed because of blanks
+
+    def __str__(self) -> str:
+        return self.value
+
+    def __format__(self, spec: str) -> str:
+        return format(self.value, spec)
+
+
+class Verdict(str, enum.Enum):
+    """The one verdict every result gives (``Imported``, ``ValidationResult``, ``CheckedReport``, ``FileResult``).
+
+    The first five are verdicts on what was read; the last four are the causes a batch gives a file
+    that has no verdict of its own. A ``str`` enum: ``Verdict.OK == "ok"``.
+    """
+
+    OK = "ok"  #: read completely (where reading was done) and consistent, nothing to report
+    WARNINGS = "warnings"  #: only warnings (a corrected label, a heading variant, a plausibility finding)
+    INCONSISTENT = "inconsistent"  #: an identity breaks (an inconsistency or an error finding)
+    INCOMPLETE = "incomplete"  #: a figure could not be read: the report is not complete, never called clean
+    UNREADABLE = "unreadable"  #: no report could be read
+    TIMEOUT = "timeout"  #: a batch stopped the file after ``Limits.max_seconds``
+    MEMORY = "memory"  #: a batch stopped the file beyond ``Limits.max_memory_bytes``
+    CRASHED = "crashed"  #: the worker died, and again on a retry alone
+    SKIPPED = "skipped"  #: a folder entry that is no file to read
+
+    def __str__(self) -> str:
+        return self.value
+
+    def __format__(self, spec: str) -> str:
+        return format(self.value, spec)
+
+    @property
+    def clean(self) -> bool:
+        """``ok`` or ``warnings``: nothing breaks (``warnings`` counts as clean unless a caller says otherwise)."""
+        return self in (Verdict.OK, Verdict.WARNINGS)
+
+    @classmethod
+    def of(
+        cls,
+        problems: Iterable[str] = (),
+        findings: Iterable[str] = (),
+        *,
+        readable: bool = True,
+    ) -> Verdict:
+        """The verdict from the severities of the reading ``problems`` and of the checks' ``findings``.
+
+        ``readable`` is false when no report could be read at all. The order decides: unreadable, then
+        incomplete (a reading error), inconsistent (an error or inconsistency finding), warnings, ok.
+
+        >>> Verdict.of(["warning"], ["inconsistency"]), Verdict.of(["info"]), Verdict.of(readable=False)
+        (<Verdict.INCONSISTENT: 'inconsistent'>, <Verdict.OK: 'ok'>, <Verdict.UNREADABLE: 'unreadable'>)
+        """
+        if not readable:
+            return cls.UNREADABLE
+        read = set(problems)
+        checked = set(findings)
+        if Severity.ERROR in read:
+            return cls.INCOMPLETE
+        if Severity.ERROR in checked or Severity.INCONSISTENCY in checked:
+            return cls.INCONSISTENT
+        if Severity.WARNING in read or Severity.WARNING in checked:
+            return cls.WARNINGS
+        return cls.OK
+
+
+def stable_key(code: str, *where: object) -> str:
+    """The one key scheme of problems and findings: the code, then the parts of the place, joined by ``|``.
+
+    ``None`` is an empty part. A key is built from data, never from a message, so it survives a rewording;
+    it is opaque (compare it, do not parse it).
+
+    >>> stable_key("T4_TOTAL", "四", "行政复议", None)
+    'T4_TOTAL|四|行政复议|'
+    """
+    return "|".join([code, *("" if p is None else str(p) for p in where)])
+
+
+def _severity(value: Severity | str) -> Severity:
+    return value if isinstance(value, Severity) else Severity(value)
 
 
 @attrs.frozen
@@ -65,18 +173,50 @@ class Problem:
     as ``table3.results.granted.natural_person``, ``record 12``, ``$.table3``
     or ``表三!C7``); ``label`` gives the statutory label(s) of that place when
     there are any.  Problems found while reading a published document also
-    carry the :class:`Place` in the source, a stable ``code`` (``READ_…``) and
-    a ``severity``: ``"error"`` (a figure could not be read; the report is
-    incomplete), ``"warning"`` (read, with a correction the reader names) or
-    ``"info"`` (a note kept beside a figure).
+    carry the :class:`Place` in the source, a stable ``code`` (``READ_…``, listed
+    in :mod:`gongkai_model.codes`) and a :class:`Severity`: ``"error"`` (a figure
+    could not be read; the report is incomplete), ``"warning"`` (read, with a
+    correction the reader names) or ``"info"`` (a note kept beside a figure).
+    A plain string is accepted for ``severity`` and made a :class:`Severity`.
+
+    >>> p = Problem.at(Place("r.txt", line=3), "not a figure", code="READ_VALUE_REFUSED", severity="warning")
+    >>> p.location, p.severity is Severity.WARNING, p.severity == "warning", p.key
+    ('r.txt, line 3', True, True, 'READ_VALUE_REFUSED|line=3|')
     """
 
     location: str
     message: str
     label: str | None = None
     code: str | None = None
-    severity: str = "error"
+    severity: Severity = attrs.field(default=Severity.ERROR, converter=_severity)
     place: Place | None = None
+
+    @classmethod
+    def at(
+        cls,
+        place: Place | None,
+        message: str,
+        label: str | None = None,
+        *,
+        code: str | None = None,
+        severity: Severity | str = Severity.ERROR,
+        where: str = "",
+    ) -> Problem:
+        """A problem printed at ``place`` (its text is the ``location``; ``where`` when there is no place)."""
+        return cls(str(place) if place is not None else where, message, label, code, _severity(severity), place)
+
+    @property
+    def key(self) -> str:
+        """A stable key: the code, the place in the file (its source left out) and the label, never the message.
+
+        ``READ`` stands for a missing code; without a place, the ``location`` is the place. See :func:`stable_key`.
+        """
+        if self.place is not None:
+            fields = attrs.asdict(self.place)
+            where = ";".join(f"{k}={v}" for k, v in fields.items() if k != "source" and v is not None)
+        else:
+            where = self.location
+        return stable_key(self.code or "READ", where, self.label)
 
     def __str__(self) -> str:
         where = self.location if self.label is None else f"{self.location} ({self.label})"

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import functools
 from decimal import Decimal
+from typing import Literal
 
 import attrs
 
@@ -64,6 +65,10 @@ def get_column_letter(col: int) -> str:
     return letters
 
 
+#: What a printed :class:`Label` of a sheet plan is.
+LabelKind = Literal["title", "header", "row", "group", "note"]
+
+
 @attrs.frozen
 class Label:
     row: int
@@ -71,7 +76,7 @@ class Label:
     text: str
     last_row: int
     last_col: int
-    kind: str  # "title", "header", "row", "group", "note"
+    kind: LabelKind
 
     @property
     def ref(self) -> str:

@@ -12,13 +12,14 @@ from typing import Any
 import attrs
 
 from .checks import CheckSelection, ValidationResult, validate
-from .errors import GongkaiError, Problem
+from .codes import READ_FAILED
+from .errors import GongkaiError, Problem, Verdict
 from .formats import Imported, read
 from .limits import Limits, Source, source_name
 from .model.report import AnnualReport
 from .presentation import section_names
 
-__all__ = ["CheckedReport", "check"]
+__all__ = ["CheckedReport", "check", "placed", "unplaced"]
 
 
 @attrs.frozen
@@ -43,6 +44,17 @@ class CheckedReport:
     @property
     def ok(self) -> bool:
         return self.imported.ok and self.validation is not None and self.validation.ok
+
+    @property
+    def verdict(self) -> Verdict:
+        """One verdict for the reading and the checks (:meth:`Verdict.of`): ``unreadable``, ``incomplete``,
+        ``inconsistent``, ``warnings`` or ``ok``. ``ok`` is ``verdict.clean`` once the checks have run."""
+        findings = self.validation.issues if self.validation is not None else ()
+        return Verdict.of(
+            (p.severity for p in self.problems),
+            (f.severity for f in findings),
+            readable=self.report is not None,
+        )
 
     def summary(self) -> str:
         parts = [self.imported.summary()]
@@ -71,6 +83,7 @@ def check(
     ``format`` … ``allow_network`` are the options of :func:`~gongkai_model.formats.read`;
     ``blanks_as_zero`` and ``checks`` those of :func:`~gongkai_model.checks.validate`.
     Its ``ok`` is false when a figure could not be read, even if the figures read are consistent.
+    Each finding about a printed cell carries the cell's ``place`` in the document (:func:`placed`).
     What the reader saw is passed on to the checks: the cells that were formulas in a template
     (treated as derived totals by the repair search) and the section headings as printed.
     A file that cannot be read at all gives a result with no report and the reason as a problem.
@@ -89,13 +102,39 @@ def check(
         headings: dict[str, str | None] | None = None
         if imported.headings:  # a document with prose: a section whose heading was not found is missing
             headings = {name: imported.headings.get(name) for name in section_names()}
-        validation = validate(
-            imported.report, derived=derived, headings=headings, blanks_as_zero=blanks_as_zero, checks=checks
+        validation = placed(
+            validate(imported.report, derived=derived, headings=headings, blanks_as_zero=blanks_as_zero, checks=checks),
+            imported,
         )
     return CheckedReport(imported, validation)
+
+
+def placed(validation: ValidationResult, imported: Imported) -> ValidationResult:
+    """The findings with their ``place``: where the reader found the cell at each finding's ``path``.
+
+    A finding about no cell, or about a cell the document did not print, keeps ``place=None``.
+    Nothing else changes (the place is no part of a finding's key).
+    """
+    provenance = imported.provenance
+    if not any(f.path in provenance for f in validation.issues):
+        return validation
+    issues = tuple(
+        attrs.evolve(f, place=provenance[f.path].place) if f.path is not None and f.path in provenance else f
+        for f in validation.issues
+    )
+    return attrs.evolve(validation, issues=issues)
+
+
+def unplaced(checked: CheckedReport) -> CheckedReport:
+    """``checked`` with no place on its findings (as :func:`placed` gives them when there is no provenance)."""
+    validation = checked.validation
+    if validation is None or all(f.place is None for f in validation.issues):
+        return checked
+    issues = tuple(attrs.evolve(f, place=None) for f in validation.issues)
+    return attrs.evolve(checked, validation=attrs.evolve(validation, issues=issues))
 
 
 def _as_read(problem: Problem, name: str) -> Problem:
     if problem.code is not None:
         return problem
-    return Problem(problem.location or name, problem.message, problem.label, code="READ_FAILED", place=problem.place)
+    return Problem(problem.location or name, problem.message, problem.label, code=READ_FAILED, place=problem.place)

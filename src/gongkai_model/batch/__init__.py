@@ -46,7 +46,7 @@ from ..errors import GongkaiError, Problem
 from ..formats import SUFFIXES, Imported, read
 from ..limits import DEFAULT_LIMITS, Limits
 from ..model.report import AnnualReport
-from ..readcheck import CheckedReport, check
+from ..readcheck import CheckedReport, check, unplaced
 from ..records import to_records
 from . import _pool
 from ._pool import FileOutcome
@@ -340,7 +340,7 @@ def _check_task(path: str, options: dict[str, Any], provenance: bool) -> tuple[F
         return FileResult(path, CheckedReport(_unreadable(path, exc), None)), []
     derived = [p for p, prov in checked.imported.provenance.items() if prov.formula]
     if not provenance and checked.imported.provenance:
-        checked = attrs.evolve(checked, imported=attrs.evolve(checked.imported, provenance={}))
+        checked = unplaced(attrs.evolve(checked, imported=attrs.evolve(checked.imported, provenance={})))
     return FileResult(path, checked), derived
 
 
@@ -478,9 +478,9 @@ def check_many(
     to the supervised pool, so no file is lost and nothing is raised. At most ``window`` files are
     held back so that results stay in order. ``progress`` shows a count on stderr (by default when
     there are more than 20 files and stderr is a terminal). ``provenance=False`` drops each
-    figure's provenance from the results (smaller to send between processes). ``chunksize`` is
-    deprecated and ignored (with a ``DeprecationWarning``): each file is one task, so that each
-    gets its own bounds.
+    figure's provenance (and so the findings' places) from the results (smaller to send between
+    processes). ``chunksize`` is deprecated and ignored (with a ``DeprecationWarning``): each file
+    is one task, so that each gets its own bounds.
 
     ``journal`` names a JSON-lines file where each finished file's result is appended as it
     completes (a new journal each run); with ``resume=True`` the files already in it, unchanged

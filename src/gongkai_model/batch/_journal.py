@@ -20,7 +20,7 @@ import cattrs
 
 from ..errors import GongkaiError, Problem
 from ..formats import Imported, Provenance
-from ..readcheck import CheckedReport
+from ..readcheck import CheckedReport, placed
 
 __all__ = ["FORMAT", "Journal", "fingerprint"]
 
@@ -79,6 +79,7 @@ def _decode(entry: Mapping[str, Any], options: Mapping[str, Any]) -> Any:
         if headings:
             names = {name: headings.get(name) for name in section_names()}
         validation = validate(report, derived=derived, headings=names, blanks_as_zero=options["blanks_as_zero"])
+        validation = placed(validation, imported)
     cause = entry["cause"]
     if cause is not None and cause not in CAUSES:
         raise ValueError("cause")  # only the batch's own causes (a status nothing counts otherwise)

@@ -6,36 +6,38 @@ from collections import Counter
 
 import attrs
 
-from ..checks import Finding, Severity
-from ..errors import GongkaiError, Place, Problem
+from ..checks import Finding
+from ..codes import BATCH_CRASHED, BATCH_MEMORY, BATCH_SKIPPED, BATCH_TIMEOUT, READ_FAILED
+from ..errors import GongkaiError, Place, Problem, Severity, Verdict
 from ..formats import Imported
 from ..model.report import AnnualReport
 from ..readcheck import CheckedReport
 
 __all__ = ["CAUSES", "STATUSES", "BatchResult", "FileResult"]
 
-#: Every status of a :class:`FileResult`: the verdicts of a file that was read, then the causes of one that was not.
-STATUSES = ("ok", "warnings", "inconsistent", "incomplete", "unreadable", "timeout", "memory", "crashed", "skipped")
+#: Every status of a :class:`FileResult` (a :class:`~gongkai_model.Verdict`): the verdicts of a file that was read,
+#: then the causes of one that was not.
+STATUSES: tuple[str, ...] = tuple(v.value for v in Verdict)
 
 #: The statuses that say why a file has no verdict of its own (see :data:`STATUSES`).
-CAUSES = ("timeout", "memory", "crashed", "skipped")
+CAUSES: tuple[str, ...] = tuple(v.value for v in (Verdict.TIMEOUT, Verdict.MEMORY, Verdict.CRASHED, Verdict.SKIPPED))
 
 #: The problem code of each cause (severity ``error``).
-_CODES = {"timeout": "BATCH_TIMEOUT", "memory": "BATCH_MEMORY", "crashed": "BATCH_CRASHED", "skipped": "BATCH_SKIPPED"}
+_CODES = {"timeout": BATCH_TIMEOUT, "memory": BATCH_MEMORY, "crashed": BATCH_CRASHED, "skipped": BATCH_SKIPPED}
 
 
 def _unreadable(path: str, exc: BaseException) -> Imported:
     problems = exc.problems if isinstance(exc, GongkaiError) and exc.problems else ()
     if not problems:
         problems = (Problem(path, f"{type(exc).__name__}: {exc}" if not isinstance(exc, GongkaiError) else str(exc)),)
-    located = tuple(p if p.code else attrs.evolve(p, code="READ_FAILED") for p in problems)
+    located = tuple(p if p.code else attrs.evolve(p, code=READ_FAILED) for p in problems)
     return Imported(None, located, {}, path)
 
 
 def _failed(path: str, cause: str, message: str) -> Imported:
     """No report: why (a timeout, memory, a crash, a skipped entry, or the function's own error)."""
-    code = _CODES.get(cause, "READ_FAILED")
-    return Imported(None, (Problem(path, message, code=code, severity="error", place=Place(path)),), {}, path)
+    code = _CODES.get(cause, READ_FAILED)
+    return Imported(None, (Problem.at(Place(path), message, code=code, severity=Severity.ERROR, where=path),), {}, path)
 
 
 @attrs.frozen
@@ -68,19 +70,14 @@ class FileResult:
         return self.checked.validation.issues if self.checked.validation is not None else ()
 
     @property
+    def verdict(self) -> Verdict:
+        """The cause, when the batch stopped the file; else the verdict of what was read and checked."""
+        return Verdict(self.cause) if self.cause is not None else self.checked.verdict
+
+    @property
     def status(self) -> str:
-        if self.cause is not None:
-            return self.cause
-        if self.checked.report is None:
-            return "unreadable"
-        if self.checked.imported.errors:
-            return "incomplete"
-        if self.checked.validation is not None and not self.checked.validation.ok:
-            return "inconsistent"
-        warned = any(p.severity == "warning" for p in self.problems) or any(
-            f.severity is Severity.WARNING for f in self.findings
-        )
-        return "warnings" if warned else "ok"
+        """The value of :attr:`verdict` as a plain string (one of :data:`STATUSES`)."""
+        return self.verdict.value
 
     def ok(self, *, warnings: bool = False) -> bool:
         """Whether the file is clean (``warnings=True``: warnings count against it too)."""

@@ -46,6 +46,7 @@ from ._registry import (
     Check,
     CheckContext,
     CheckOutcome,
+    Scope,
     SeriesContext,
     define_check,
     install_builtins,
@@ -127,7 +128,7 @@ def _run(chosen: Sequence[Check], ctx: CheckContext | SeriesContext) -> tuple[li
     return issues, runs
 
 
-def _chosen(scope: str, codes: CheckSelection | None) -> tuple[Check, ...] | ValidationResult:
+def _chosen(scope: Scope, codes: CheckSelection | None) -> tuple[Check, ...] | ValidationResult:
     try:
         return registered(scope, codes=codes)
     except Exception as exc:

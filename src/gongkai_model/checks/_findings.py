@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Iterable
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import attrs
 
-from ..errors import GongkaiError, Problem
+from ..errors import GongkaiError, Place, Problem, Severity, Verdict, _severity, stable_key
 from ..model.layout import get_path, replace_path
 from ..model.report import AnnualReport
 
@@ -25,20 +24,24 @@ __all__ = [
     "Finding",
     "Severity",
     "Suggestion",
+    "SuggestionKind",
     "ValidationResult",
     "apply_suggestion",
 ]
 
 Number = int | Decimal
 
-
-class Severity(str, enum.Enum):
-    """How bad a finding is."""
-
-    ERROR = "error"  #: malformed data
-    INCONSISTENCY = "inconsistency"  #: a broken identity (勾稽关系 or a sum)
-    WARNING = "warning"  #: implausible, but it can legitimately happen
-    INFO = "info"  #: not a problem: e.g. an identity that cannot be assessed because of blanks
+#: What a :class:`Suggestion` does (see its docstring and ``docs/checks.md``).
+SuggestionKind = Literal[
+    "single_cell",
+    "fill_total",
+    "split",
+    "with_row_total",
+    "with_column_total",
+    "with_totals",
+    "row_removed",
+    "row_moved",
+]
 
 
 @attrs.frozen
@@ -72,10 +75,18 @@ class Finding:
     cells; ``blank_cells`` the blanks that kept an identity from being
     assessed (``assessable`` is then ``False``) or that were read as 0 in the
     lenient mode.  ``year`` names the report in a series.
+
+    ``severity`` is a :class:`~gongkai_model.errors.Severity` (a plain string is
+    accepted and converted), the same type as a reading problem's.  ``place`` is
+    the same :class:`~gongkai_model.errors.Place` type as a reading problem's:
+    where the cell at ``path`` was printed, filled in by
+    :func:`gongkai_model.check` from what the reader found, and ``None`` from
+    :func:`~gongkai_model.validate` (the checks see the model, not a document;
+    the model ``path`` is then the place).  ``place`` is no part of :attr:`key`.
     """
 
     code: str
-    severity: Severity
+    severity: Severity = attrs.field(converter=_severity)
     message_zh: str
     message_en: str
     table: str | None = None
@@ -95,6 +106,8 @@ class Finding:
     quote: str | None = None
     #: 1 for the first finding with this code and location in a result, 2 for the next, …
     occurrence: int = 1
+    #: Where the cell at ``path`` was printed in the document read (:func:`gongkai_model.check`), else ``None``.
+    place: Place | None = None
 
     @property
     def location(self) -> str:
@@ -117,9 +130,7 @@ class Finding:
         >>> Finding("MY_CODE", Severity.WARNING, "…", "…", table="三", path="table3.new_received.total").key
         'MY_CODE|三|||table3.new_received.total||'
         """
-        year = "" if self.year is None else str(self.year)
-        parts = [self.code, self.table, self.row, self.column, self.path, year, self.section]
-        key = "|".join("" if p is None else str(p) for p in parts)
+        key = stable_key(self.code, self.table, self.row, self.column, self.path, self.year, self.section)
         return key if self.occurrence == 1 else f"{key}#{self.occurrence}"
 
     def __str__(self) -> str:
@@ -158,7 +169,7 @@ class Suggestion:
     :meth:`ValidationResult.apply`.
     """
 
-    kind: str
+    kind: SuggestionKind
     changes: tuple[Change, ...]
     resolves: tuple[str, ...]
     score: int
@@ -206,6 +217,11 @@ class ValidationResult:
     @property
     def ok(self) -> bool:
         return not any(f.severity in (Severity.ERROR, Severity.INCONSISTENCY) for f in self.issues)
+
+    @property
+    def verdict(self) -> Verdict:
+        """``inconsistent`` (an error or an inconsistency), ``warnings`` or ``ok``: ``ok`` is ``verdict.clean``."""
+        return Verdict.of(findings=(f.severity for f in self.issues))
 
     @property
     def not_assessable(self) -> tuple[Finding, ...]:

@@ -12,7 +12,7 @@ import contextvars
 import functools
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from typing import Any
+from typing import Any, Literal
 
 import attrs
 
@@ -35,6 +35,10 @@ __all__ = [
     "unregister",
     "using",
 ]
+
+
+#: What a check runs on: one report (a :class:`CheckContext`) or a series (a :class:`SeriesContext`).
+Scope = Literal["report", "series"]
 
 
 @attrs.frozen
@@ -125,7 +129,7 @@ class Check:
     severity: Severity
     title_en: str
     title_zh: str
-    scope: str = "report"  #: ``"report"`` (takes a CheckContext) or ``"series"`` (a SeriesContext)
+    scope: Scope = "report"  #: ``"report"`` (takes a CheckContext) or ``"series"`` (a SeriesContext)
 
     def run(self, ctx: CheckContext | SeriesContext) -> CheckOutcome:
         """Run the check; a check that fails is itself reported, never raised."""
@@ -167,7 +171,7 @@ def define_check(
     severity: Severity,
     title_en: str,
     title_zh: str,
-    scope: str = "report",
+    scope: Scope = "report",
 ) -> Callable[[CheckFunction], Check]:
     """Make a :class:`Check` of a function (a decorator); nothing is registered.
 
@@ -205,7 +209,7 @@ def register(
     severity: Severity,
     title_en: str,
     title_zh: str,
-    scope: str = "report",
+    scope: Scope = "report",
     replace: bool = False,
 ) -> Callable[[CheckFunction], CheckFunction]:
     """Register a check function under a stable ``code``, for the whole process.
@@ -299,7 +303,7 @@ def _current() -> dict[str, Check]:
     return out
 
 
-def registered(scope: str | None = None, codes: Sequence[str | Check] | None = None) -> tuple[Check, ...]:
+def registered(scope: Scope | None = None, codes: Sequence[str | Check] | None = None) -> tuple[Check, ...]:
     """The registered checks (of one scope, or the given ones), in registration order.
 
     ``codes`` names checks by code (looked up in the registry, scoped ones

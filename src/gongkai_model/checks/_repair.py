@@ -40,7 +40,7 @@ from typing import Any
 import attrs
 
 from ..model.layout import Cell, Shape, layout
-from ._findings import Change, Suggestion
+from ._findings import Change, Suggestion, SuggestionKind
 from ._identities import Identity, IdentityStatus, evaluate, identities, identities_of_cell, side_sum
 
 __all__ = ["MOVES", "suggest"]
@@ -49,7 +49,7 @@ __all__ = ["MOVES", "suggest"]
 MAX_BROKEN_FOR_SPLITS = 24
 
 #: The kinds of move, in the order they are listed among equals.
-MOVES = (
+MOVES: tuple[SuggestionKind, ...] = (
     "single_cell",
     "fill_total",
     "split",
@@ -226,9 +226,9 @@ def suggest(
             restored += k in bad and after.ok
         return restored, restored > 0
 
-    found: dict[tuple[tuple[int, int], ...], tuple[str, int]] = {}
+    found: dict[tuple[tuple[int, int], ...], tuple[SuggestionKind, int]] = {}
 
-    def consider(kind: str, changes: dict[int, Any]) -> None:
+    def consider(kind: SuggestionKind, changes: dict[int, Any]) -> None:
         if any(m in frozen or not _valid(cells[m], v) or values[m] == v for m, v in changes.items()):
             return
         key = tuple(sorted(changes.items()))
@@ -290,7 +290,7 @@ def suggest(
 
     tried: set[tuple[Any, ...]] = set()
 
-    def try_move(kind: str, primary: dict[int, Any], follow: frozenset[int] = frozenset()) -> None:
+    def try_move(kind: SuggestionKind, primary: dict[int, Any], follow: frozenset[int] = frozenset()) -> None:
         if any(m in derived for m in primary):
             return  # a formula is never mistyped on its own
         memo = (kind, tuple(primary.items()), follow)
@@ -318,7 +318,7 @@ def suggest(
                 if current(m) is None:
                     continue
                 delta = -diff if m in ident.lhs else diff
-                kind = "fill_total" if m == ident.anchor and current(m) == 0 else "single_cell"
+                kind: SuggestionKind = "fill_total" if m == ident.anchor and current(m) == 0 else "single_cell"
                 try_move(kind, {m: delta})
                 try_move("with_row_total", {m: delta}, graph.row_parents[m])
                 try_move("with_column_total", {m: delta}, graph.column_parents[m])
@@ -384,7 +384,7 @@ def suggest(
 
 
 def _ranked(
-    found: dict[tuple[tuple[int, int], ...], tuple[str, int]],
+    found: dict[tuple[tuple[int, int], ...], tuple[SuggestionKind, int]],
     values: Sequence[Any],
     cells: Sequence[Cell],
     ids: Sequence[Identity],
@@ -395,7 +395,7 @@ def _ranked(
     def printed(key: tuple[tuple[int, int], ...]) -> int:
         return sum(m not in derived for m, _ in key)
 
-    def rank(item: tuple[tuple[tuple[int, int], ...], tuple[str, int]]) -> tuple[Any, ...]:
+    def rank(item: tuple[tuple[tuple[int, int], ...], tuple[SuggestionKind, int]]) -> tuple[Any, ...]:
         key, (kind, restored) = item
         # Among equals, a total is the likelier culprit: totals are computed by hand.
         on_total = any(ids[k].anchor == m for m, _ in key if m not in derived for k in of_cell[m])
@@ -418,7 +418,7 @@ def _ranked(
 
 
 def _suggestion(
-    kind: str,
+    kind: SuggestionKind,
     changes: tuple[Change, ...],
     key: tuple[tuple[int, int], ...],
     restored: int,

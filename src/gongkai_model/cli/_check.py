@@ -7,7 +7,7 @@ interrupted run from it; Ctrl-C prints what finished and the summary, and exits 
 
 A baseline (``--baseline FILE``, made with ``--write-baseline FILE``) lists the findings and reading
 problems accepted earlier, per file, by their stable keys: a finding by :attr:`Finding.key` (its code
-and location), a reading problem by :func:`problem_key` (its code, its place in the file and its
+and location), a reading problem by :attr:`Problem.key` (its code, its place in the file and its
 label). Accepted items are not shown and do not count; everything new does.
 """
 
@@ -28,7 +28,7 @@ import attrs
 from ..batch import CAUSES, READABLE_SUFFIXES, FileResult, iter_check, scan
 from ..batch import STATUSES as _BATCH_STATUSES
 from ..checks import Finding, Severity
-from ..errors import Problem
+from ..errors import Problem, Verdict
 from ..limits import DEFAULT_LIMITS, Limits
 from ._common import USAGE, fail, missing_paths, note, print_json, write_file
 
@@ -129,7 +129,7 @@ def _positive(text: str) -> int:
 
 
 def problem_key(problem: Problem) -> str:
-    """A stable key of a reading problem: its code, its place in the file and its label, never its message.
+    """A stable key of a reading problem: :attr:`Problem.key` (its code, its place in the file and its label).
 
     The file's own name is left out (a baseline is kept per file), so a key holds when the
     messages are reworded. Opaque: compare it, do not parse it.
@@ -139,21 +139,18 @@ def problem_key(problem: Problem) -> str:
     ...                     code="READ_VALUE_REFUSED", place=Place("a.xlsx", cell="表三!D7")))
     'READ_VALUE_REFUSED|cell=表三!D7|表三 （一）予以公开 × 自然人'
     """
-    if problem.place is not None:
-        fields = attrs.asdict(problem.place)
-        where = ";".join(f"{k}={v}" for k, v in fields.items() if k != "source" and v is not None)
-    else:
-        where = problem.location
-    return f"{problem.code or 'READ'}|{where}|{problem.label or ''}"
+    return problem.key
 
 
-def _problem_keys(problems: Iterable[Problem], source: str) -> list[str]:
+def _keys(items: Iterable[Problem | Finding], source: str) -> list[str]:
+    """The one key function of a file's items, problems and findings alike: each item's own ``key``
+    (a problem located by the file's name alone has it left out), ``#2``, ``#3`` … on a repeat."""
     keys = []
     seen: Counter[str] = Counter()
-    for p in problems:
-        if p.place is None and p.location.startswith(source):  # the file's own name is no part of the key
-            p = attrs.evolve(p, location=p.location[len(source) :].lstrip(":, "))
-        key = problem_key(p)
+    for item in items:
+        if isinstance(item, Problem) and item.place is None and item.location.startswith(source):
+            item = attrs.evolve(item, location=item.location[len(source) :].lstrip(":, "))
+        key = item.key
         seen[key] += 1
         keys.append(key if seen[key] == 1 else f"{key}#{seen[key]}")
     return keys
@@ -171,31 +168,26 @@ class Outcome:
 
     @property
     def status(self) -> str:
+        """The file's verdict from what is left once the baseline is applied (:meth:`Verdict.of`), as a string."""
         if self.result.cause is not None:
             return self.result.cause  # stopped, crashed or skipped: nothing a baseline could accept
-        if self.result.report is None:
-            return "unreadable"  # nothing was read, nothing a baseline could accept
-        if any(p.severity == "error" for _, p in self.problems):
-            return "incomplete"
-        if any(f.severity in (Severity.ERROR, Severity.INCONSISTENCY) for f in self.findings):
-            return "inconsistent"
-        if any(p.severity == "warning" for _, p in self.problems) or any(
-            f.severity is Severity.WARNING for f in self.findings
-        ):
-            return "warnings"
-        return "ok"
+        return Verdict.of(
+            (p.severity for _, p in self.problems),
+            (f.severity for f in self.findings),
+            readable=self.result.report is not None,  # nothing was read, nothing a baseline could accept
+        ).value
 
     def ok(self, *, warnings: bool = False) -> bool:
         return self.status == "ok" or (self.status == "warnings" and not warnings)
 
     def keys(self) -> list[str]:
         """Every key of this file (accepted or not), for a baseline."""
-        return [*_problem_keys(self.result.problems, self.result.path), *(f.key for f in self.result.findings)]
+        return _keys((*self.result.problems, *self.result.findings), self.result.path)
 
 
 def outcome(result: FileResult, accepted: frozenset[str] = frozenset()) -> Outcome:
     """``result`` with the items whose keys are in ``accepted`` silenced."""
-    pairs = list(zip(_problem_keys(result.problems, result.path), result.problems, strict=True))
+    pairs = list(zip(_keys(result.problems, result.path), result.problems, strict=True))
     if result.report is None:  # an unreadable file: nothing was read, its reasons are always shown
         shown_p, silenced = pairs, 0
     else:

@@ -9,7 +9,7 @@ import functools
 import re
 import unicodedata
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Final
 
 import attrs
 
@@ -33,7 +33,7 @@ MAX_HEADING_CHARS = 400
 MAX_TITLE_CHARS = 400
 #: A block of this kind is prose a reader knows is no heading (a text the renderer escaped, or a
 #: paragraph the reader already told from the headings): the sections never split on it.
-PROSE = "prose"
+PROSE: Final = "prose"
 
 _TITLE = re.compile(r"(?P<year>(?:19|20)\d{2})年度?(?:政府信息公开|政务公开|信息公开)(?:工作)?(?:年度)?报告")
 _NUMBERED = re.compile(r"^(?P<n>[一二三四五六])[,.、．]")
@@ -186,13 +186,12 @@ def _split_sections(
         if not statutory:
             _name, label, _ = sections[index]
             problems.append(
-                Problem(
-                    str(block.place),
+                Problem.at(
+                    block.place,
                     f"heading {block.text.strip()!r} is not the statutory wording {NUMERALS[index]}、{label}",
                     label,
                     code="READ_HEADING_VARIANT",
                     severity="warning",
-                    place=block.place,
                 )
             )
     order.sort()
@@ -242,15 +241,14 @@ def _misplaced(doc: Document, found: dict[int, tuple[int, str]], problems: list[
         out.add(bi)
         names = "、".join(f"表{t}" for t in sorted(tables, key="二三四".index))
         problems.append(
-            Problem(
-                str(block.place),
+            Problem.at(
+                block.place,
                 f"a table with the row labels of {names} is printed inside section {NUMERALS[section]}、"
                 f"{sections[section][1]}, not under its own heading: its figures are not read (its text is kept "
                 "in the section)",
                 names,
                 code="READ_TABLE_MISPLACED",
                 severity="warning",
-                place=block.place,
             )
         )
     return out
@@ -321,29 +319,25 @@ def assemble(
             provenance[cell.path] = Provenance(printed.place, printed.text, parsed.mark, parsed.note, printed.formula)
             label = cell.label
             if parsed.problem:
-                problems.append(
-                    Problem(str(printed.place), parsed.problem, label, code="READ_VALUE_REFUSED", place=printed.place)
-                )
+                problems.append(Problem.at(printed.place, parsed.problem, label, code="READ_VALUE_REFUSED"))
             if parsed.warning:
                 problems.append(
-                    Problem(
-                        str(printed.place),
+                    Problem.at(
+                        printed.place,
                         parsed.warning,
                         label,
                         code="READ_VALUE_CONVERTED",
                         severity="warning",
-                        place=printed.place,
                     )
                 )
             if parsed.note:
                 problems.append(
-                    Problem(
-                        str(printed.place),
+                    Problem.at(
+                        printed.place,
                         f"a remark printed with the figure is kept in provenance: {parsed.note}",
                         label,
                         code="READ_NOTE",
                         severity="info",
-                        place=printed.place,
                     )
                 )
             where[len(records)] = printed.place
@@ -388,11 +382,11 @@ def _correction(shape: Any, path: str, printed: str, cells: dict[str, Any]) -> P
     variant = normalize_label(printed) in {normalize_label(a) for a in r.spec.aliases}
     first = next((c for p, c in cells.items() if p.startswith(path + ".")), None)
     place = first.place if first is not None else None
-    return Problem(
-        str(place) if place else f"表{r.table}",
+    return Problem.at(
+        place,
         f"label {printed.strip()!r} read as {r.label!r}" + (" (a known variant)" if variant else " (a misprint)"),
         r.label,
         code="READ_LABEL_VARIANT" if variant else "READ_LABEL_CORRECTED",
         severity="info" if variant else "warning",
-        place=place,
+        where=f"表{r.table}",
     )

@@ -15,6 +15,7 @@ labels, parsing figures and building the report are shared (:mod:`._locate`, :mo
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Literal
 
 import attrs
 
@@ -140,11 +141,10 @@ class Grid:
             budget.left -= total
         if clipped and problems is not None:
             problems.append(
-                Problem(
-                    str(place),
+                Problem.at(
+                    place,
                     "the table is larger than the reading limits allow; only its first part was read",
                     code="READ_LIMIT",
-                    place=place,
                 )
             )
         return cls(tuple(tuple(row) for row in grid), place)
@@ -176,11 +176,18 @@ class Grid:
         return cls(tuple(rows), grids[0].place)
 
 
+#: What a :class:`Block` is.
+BlockKind = Literal["heading", "paragraph", "table", "prose"]
+
+
 @attrs.frozen
 class Block:
-    """One block of a document, in reading order: a ``"heading"``, a ``"paragraph"`` or a ``"table"``."""
+    """One block of a document, in reading order: a ``"heading"``, a ``"paragraph"`` or a ``"table"``.
 
-    kind: str
+    ``"prose"`` is a paragraph a reader knows is no heading (``formats._assemble.PROSE``).
+    """
+
+    kind: BlockKind
     text: str
     place: Place
     grid: Grid | None = None

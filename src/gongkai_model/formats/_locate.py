@@ -82,7 +82,7 @@ def _keys(r: RowInfo) -> dict[str, bool]:
 def _problem(
     place: Place | None, message: str, label: str | None, code: str, severity: str = "error", where: str = ""
 ) -> Problem:
-    return Problem(str(place) if place else where, message, label, code=code, severity=severity, place=place)
+    return Problem.at(place, message, label, code=code, severity=severity, where=where)
 
 
 class _Index:

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 
 import attrs
 
-from ..errors import Place, Problem
+from ..errors import Place, Problem, Verdict
 from ..model.report import AnnualReport
 
 __all__ = ["Imported", "Provenance"]
@@ -59,6 +59,13 @@ class Imported:
     @property
     def ok(self) -> bool:
         return self.report is not None and not self.errors
+
+    @property
+    def verdict(self) -> Verdict:
+        """``unreadable`` (no report), ``incomplete`` (a reading error), ``warnings`` or ``ok``.
+
+        ``ok`` is ``verdict.clean``."""
+        return Verdict.of((p.severity for p in self.problems), readable=self.report is not None)
 
     def summary(self) -> str:
         """One line per problem, then a verdict line."""

@@ -360,12 +360,11 @@ def _parse(docx: Any, data: bytes, source: str, limits: Limits) -> Document:
         chars += len(text)
         if chars > limits.max_chars:
             problems.append(
-                Problem(
-                    str(place),
+                Problem.at(
+                    place,
                     f"the document holds more than {limits.max_chars} characters (Limits.max_chars); "
                     "this block and the rest are not read",
                     code="READ_LIMIT",
-                    place=place,
                 )
             )
             break

@@ -28,7 +28,7 @@ from ..model.report import AnnualReport
 from ..model.values import Edition
 from ..presentation import SheetPlan, figure_text, plans, section_headings, sheet_name
 from ._assemble import PROSE, assemble, could_head, find_heading, find_title
-from ._document import Block, CellBudget, Document, Grid, Span
+from ._document import Block, BlockKind, CellBudget, Document, Grid, Span
 from ._encoding import Decoded, decode_bytes
 from ._locate import known_labels
 from ._result import Imported
@@ -132,7 +132,7 @@ class _Walker:
         self.problems: list[Problem] = []
         self.buffer: list[str] = []
         self.line: int | None = None
-        self.kind = "paragraph"
+        self.kind: BlockKind = "paragraph"
         self.tables = 0
         self.too_deep: int | None = None
         self.budget = CellBudget(limits.max_cells)  #: the cells all the page's tables may expand to
@@ -653,12 +653,11 @@ def _hide(root: Any, source: str, problems: list[Problem]) -> None:
             described += 1
             place = Place(source, line=el.sourceline)
             problems.append(
-                Problem(
-                    str(place),
+                Problem.at(
+                    place,
                     f"hidden content ({reason}) at {tree.getpath(el)} was left out: {what}",
                     code="READ_HIDDEN",
                     severity="warning",
-                    place=place,
                 )
             )
         examined += 1
@@ -668,13 +667,12 @@ def _hide(root: Any, source: str, problems: list[Problem]) -> None:
     if sheet.spent is not None:
         place = Place(source, line=sheet.spent or None)
         problems.append(
-            Problem(
-                str(place),
+            Problem.at(
+                place,
                 f"the page's style rules are too many to match against all its elements ({_MAX_RULE_CHECKS:,} "
                 "checks): from here on only style attributes and the hidden attribute hide content",
                 code="READ_LIMIT",
                 severity="warning",
-                place=place,
             )
         )
     if silent:
@@ -703,12 +701,11 @@ def _hidden_comments(text: str, source: str, problems: list[Problem]) -> None:
             reported += 1
             place = Place(source, line=text.count("\n", 0, start) + 1)
             problems.append(
-                Problem(
-                    str(place),
+                Problem.at(
+                    place,
                     "a comment holding a table was left out (comments are not shown)",
                     code="READ_HIDDEN",
                     severity="warning",
-                    place=place,
                 )
             )
         at = end + 3
@@ -737,12 +734,11 @@ def _with_title(blocks: list[Block], root: Any, source: str, problems: list[Prob
         return blocks
     place = Place(source, line=title.sourceline)
     problems.append(
-        Problem(
-            str(place),
+        Problem.at(
+            place,
             f"the body prints no title; the page's <title> names the report: {text!r}",
             code="READ_TITLE_FROM_HEAD",
             severity="info",
-            place=place,
         )
     )
     return [Block("heading", text, place), *blocks]
@@ -789,11 +785,10 @@ def parse_html(data: bytes | str, *, source: str = "<html>", limits: Limits = DE
         if entry.type_name == "ERR_RESOURCE_LIMIT":
             place = Place(source, line=entry.line)
             walker.problems.append(
-                Problem(
-                    str(place),
+                Problem.at(
+                    place,
                     f"the page is nested too deeply to read past this point ({entry.message.strip()})",
                     code="READ_LIMIT",
-                    place=place,
                 )
             )
             break
@@ -804,13 +799,12 @@ def parse_html(data: bytes | str, *, source: str = "<html>", limits: Limits = DE
     if walker.too_deep is not None:
         place = Place(source, line=walker.too_deep)
         walker.problems.append(
-            Problem(
-                str(place),
+            Problem.at(
+                place,
                 f"markup nested deeper than {limits.max_depth} levels is read as plain text "
                 "(tables in it are not read)",
                 code="READ_LIMIT",
                 severity="warning",
-                place=place,
             )
         )
     blocks = _with_title(walker.blocks, root, source, walker.problems)

@@ -284,13 +284,12 @@ def _short_rows(
         line = row[0].line
         place = Place(source, table=number, row=i + 1, line=line)
         problems.append(
-            Problem(
-                str(place),
+            Problem.at(
+                place,
                 f"this row prints {len(row)} cells where its table has {width}: a converter dropped merged cells, "
                 "so its figures cannot be placed under their headers and are left blank",
                 row[hits[-1]].text.strip() if hits else None,
                 code="READ_UNALIGNED",
-                place=place,
             )
         )
     return out
@@ -400,12 +399,11 @@ def _bounded(
         line = rows[keep][0].line if rows[keep] else 0
         place = Place(source, table=number, row=keep + 1, line=line)
         problems.append(
-            Problem(
-                str(place),
+            Problem.at(
+                place,
                 f"the table has {len(rows)} rows of up to {width} cells, more than the reading limits allow "
                 f"(Limits.max_rows, Limits.max_cells for the document); only its first {keep} rows are read",
                 code="READ_LIMIT",
-                place=place,
             )
         )
     return rows[:keep]

@@ -375,12 +375,11 @@ def _page_items(page: Any, number: int, source: str, problems: list[Problem]) ->
     if unplaced:
         place = Place(source, page=number)
         problems.append(
-            Problem(
-                str(place),
+            Problem.at(
+                place,
                 f"{unplaced} object(s) of the page have no finite position (NaN or infinite coordinates); "
                 "they were not read",
                 code="READ_PAGE",
-                place=place,
             )
         )
     seen = page.filter(lambda obj: _placed(obj) and _visible(obj))
@@ -390,11 +389,10 @@ def _page_items(page: Any, number: int, source: str, problems: list[Problem]) ->
     if edges > MAX_EDGES:
         place = Place(source, page=number)
         problems.append(
-            Problem(
-                str(place),
+            Problem.at(
+                place,
                 f"the page has {edges} ruling lines (more than {MAX_EDGES}); it was not searched for tables",
                 code="READ_LIMIT",
-                place=place,
             )
         )
         found = []
@@ -536,7 +534,7 @@ def _guard(what: Callable[[], Any], source: str, page: int | None = None) -> Any
             _release_reserve()
         place = Place(source, page=page)
         code, message = _failure(exc)
-        raise ReadError("cannot read the PDF", [Problem(str(place), message, code=code, place=place)]) from None
+        raise ReadError("cannot read the PDF", [Problem.at(place, message, code=code)]) from None
 
 
 #: Limits of the whole document: reaching one stops the reading (the pages after it are not read).
@@ -552,9 +550,7 @@ def _limit_problem(exc: LimitReached, source: str, page: int | None) -> Problem:
         skipped = "this page and the pages after it were not read"
     else:
         skipped = "the page was not read"
-    return Problem(
-        str(place), f"{exc.what} (Limits.{exc.limit} = {exc.value}); {skipped}", code="READ_LIMIT", place=place
-    )
+    return Problem.at(place, f"{exc.what} (Limits.{exc.limit} = {exc.value}); {skipped}", code="READ_LIMIT")
 
 
 def _count_chars(page: Any) -> int:
@@ -602,9 +598,7 @@ def parse_pdf(data: bytes, *, source: str = "<pdf>", limits: Limits = DEFAULT_LI
     except (MemoryError, RecursionError) as exc:  # outside pdfminer's steps (they are guarded page by page)
         _release_reserve()
         place = Place(source)
-        raise ReadError(
-            "cannot read the PDF", [Problem(str(place), _exhausted(exc), code="READ_LIMIT", place=place)]
-        ) from None
+        raise ReadError("cannot read the PDF", [Problem.at(place, _exhausted(exc), code="READ_LIMIT")]) from None
     except UnsupportedPdfminer as exc:  # an untested pdfminer.six without the functions the bounds replace
         raise ReadError("cannot read the PDF", [Problem(source, f"{exc} ({install_hint('pdf')})")]) from None
     finally:
@@ -616,7 +610,7 @@ def _notes(budget: Budget, source: str) -> list[Problem]:
     out = []
     for note in budget.notes:
         place = Place(source, page=note.page)
-        out.append(Problem(str(place), note.message, code=note.code, severity=note.severity, place=place))
+        out.append(Problem.at(place, note.message, code=note.code, severity=note.severity))
     return out
 
 
@@ -652,11 +646,10 @@ def _parse(pdfplumber: Any, data: bytes, source: str, limits: Limits, budget: Bu
             if number > limits.max_pages:
                 place = Place(source, page=number)
                 problems.append(
-                    Problem(
-                        str(place),
+                    Problem.at(
+                        place,
                         f"the PDF has more than {limits.max_pages} pages; only the first {limits.max_pages} were read",
                         code="READ_LIMIT",
-                        place=place,
                     )
                 )
                 break
@@ -688,12 +681,11 @@ def _parse(pdfplumber: Any, data: bytes, source: str, limits: Limits, budget: Bu
         for n in empty:
             place = Place(source, page=n)
             problems.append(
-                Problem(
-                    str(place),
+                Problem.at(
+                    place,
                     "the page has no text (a scanned or damaged page?); nothing on it could be read",
                     code="READ_PAGE_NO_TEXT",
                     severity="warning",
-                    place=place,
                 )
             )
     if chars == 0:

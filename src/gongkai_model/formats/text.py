@@ -47,7 +47,7 @@ from ..model.values import Edition
 from ..presentation import SheetPlan, figure_text, plans, section_headings
 from ..records import infer_edition, infer_shape
 from ._assemble import PROSE, assemble, could_head, find_heading
-from ._document import Block, CellBudget, Document, Grid, Span
+from ._document import Block, BlockKind, CellBudget, Document, Grid, Span
 from ._locate import FUZZY_CUTOFF, known_labels
 from ._result import Imported
 from ._values import parse_value
@@ -428,7 +428,7 @@ def _scan(lines: Sequence[str], source: str, problems: list[Problem], limits: Li
             run.pop(0)
         if run:
             text = "\n".join(t for _, t in run)
-            kind = PROSE if seen_heading or escaped else "paragraph"
+            kind: BlockKind = PROSE if seen_heading or escaped else "paragraph"
             out.append(("block", Block(kind, text, Place(source, line=run[0][0]))))
         run.clear()
         escaped = False
@@ -543,7 +543,7 @@ class _Adapter:
 
     def problem(self, cell: PCell, message: str, label: str | None, code: str) -> None:
         place = self.place(cell)
-        self.problems.append(Problem(str(place), message, label, code=code, place=place))
+        self.problems.append(Problem.at(place, message, label, code=code))
 
     def flush(self) -> None:
         if self.spans:

@@ -14,7 +14,7 @@ import types
 import typing
 from collections.abc import Callable
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 import attrs
 
@@ -66,6 +66,10 @@ class Value(enum.Enum):
     NODE = "node"  #: a nested model object
 
 
+#: What a ``Spec.total`` mark sums: all the other cells at its level, or the columns under its header.
+Total = Literal["siblings", "header"]
+
+
 @attrs.frozen
 class Spec:
     """The metadata of one field.
@@ -84,7 +88,7 @@ class Spec:
     value: Value = Value.NODE
     banner: str | None = None
     header: str | None = None
-    total: str | None = None
+    total: Total | None = None
     aliases: tuple[str, ...] = ()
     unit: str | None = None
     required: bool = False  #: ``None`` is not allowed (``agency``, ``year``)
@@ -99,7 +103,7 @@ def column(
     *,
     value: Value = Value.COUNT,
     header: str | None = None,
-    total: str | None = None,
+    total: Total | None = None,
     unit: str | None = None,
     aliases: tuple[str, ...] = (),
 ) -> Any:
@@ -113,7 +117,7 @@ def row(
     factory: Any,
     *,
     banner: str | None = None,
-    total: str | None = None,
+    total: Total | None = None,
     aliases: tuple[str, ...] = (),
 ) -> Any:
     """A table row (or a labelled group of rows).  Defaults to a blank one."""

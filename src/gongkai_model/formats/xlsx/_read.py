@@ -173,7 +173,7 @@ def _formula_text(
     ev: _Formulas, sheet: Any, at: tuple[int, int], cell: Any, place: Place, limits: Limits
 ) -> tuple[str, list[Problem]]:
     def problem(message: str, code: str, severity: str = "error") -> Problem:
-        return Problem(str(place), message, code=code, severity=severity, place=place)
+        return Problem.at(place, message, code=code, severity=severity)
 
     saved = cell.kind != ""
     try:
@@ -229,12 +229,11 @@ def _grid(
         cut = max(1, limits.max_cells // max_col)
         place = Place(source, cell=f"{sheet.name}!{cell_ref(cut + 1, 1)}")
         problems.append(
-            Problem(
-                str(place),
+            Problem.at(
+                place,
                 f"the sheet spans {max_row} rows × {max_col} columns, more than the {limits.max_cells} cells "
                 f"the reading limits allow; only its first {cut} rows are read",
                 code="READ_LIMIT",
-                place=place,
             )
         )
         max_row = cut
@@ -308,7 +307,7 @@ def _kind_name(cell: Any) -> str:
 
 def _meta_value(kind: Value, cell: Any, place: Place, label: str, problems: list[Problem]) -> Any:
     def problem(message: str, severity: str = "error", code: str = "READ_META") -> None:
-        problems.append(Problem(str(place), message, label, code=code, severity=severity, place=place))
+        problems.append(Problem.at(place, message, label, code=code, severity=severity))
 
     if cell is None or cell.kind == "" or (cell.kind == "s" and cell.text == ""):
         return None  # an empty text is a blank cell in a workbook
@@ -410,13 +409,12 @@ def _figure_problems(imported: Imported, parsed: _Parsed) -> list[Problem]:
             got = parse_value(prov.text, cell.kind, unit=cell.spec.unit)
             if got.value is not None:
                 out.append(
-                    Problem(
-                        str(prov.place),
+                    Problem.at(
+                        prov.place,
                         f"number stored as text: {prov.text!r}, read as {got.value}",
                         label,
                         code="READ_NUMBER_AS_TEXT",
                         severity="warning",
-                        place=prov.place,
                     )
                 )
     return out
@@ -468,11 +466,10 @@ def read_workbook(
         place = Place(name, cell=COVER)
         problems = [p for p in problems if p.code != "READ_TITLE_MISSING"]
         problems.append(
-            Problem(
-                str(place),
+            Problem.at(
+                place,
                 f"the agency ({specs['agency']}) and year ({specs['year']}) were not found; pass agency= and year=",
                 code="READ_TITLE_MISSING",
-                place=place,
             )
         )
     problems.extend(_figure_problems(imported, parsed))

@@ -292,7 +292,7 @@ def _read_sheet(
 
     def problem(message: str, cell: str | None = None, severity: str = "error") -> None:
         place = attrs.evolve(where, cell=f"{title}!{cell}") if cell else Place(reader.name, cell=title)
-        reader.problems.append(Problem(str(place), message, code="READ_LIMIT", severity=severity, place=place))
+        reader.problems.append(Problem.at(place, message, code="READ_LIMIT", severity=severity))
 
     for event, el in reader.events(member, ("start", "end")):
         tag = _local(el.tag)
