@@ -5,7 +5,8 @@ A reader's locator already knows each printed figure's model path
 report's shape decided once by the caller, and returns the report or every problem at once, as data:
 each :class:`~gongkai_model.errors.Problem` names the model path (``location``), the statutory label,
 the caller's ``code`` and the :class:`~gongkai_model.errors.Place` the caller gave for that path.
-It never raises, never returns a half-built report, and leaves a cell with no value blank (``None``).
+It raises nothing but a ``MemoryError`` or ``RecursionError`` (a limit of the machine, which the readers
+report as ``READ_LIMIT``), never returns a half-built report, and leaves a cell with no value blank.
 
 The cells are those of :func:`~gongkai_model.model.layout.layout` (the one walk of the model); the
 other fields (metadata, section texts) are those of :func:`field_paths`. Two paths, one answer (the
@@ -172,23 +173,59 @@ def _thorough(
 ) -> tuple[AnnualReport, list[Problem]]:
     """The blank report of ``shape`` with every value set by :func:`replace_path`, and every value refused.
 
-    Each value is judged on its own by the model (a refused one is left blank and named), so every
-    problem is found in one pass.
+    The cells are set row by row (a row of the model checks all its cells at once, so every refused
+    value of a row is named; a refused row is left blank), then agency, year and the other fields one
+    by one: every problem is found in one pass.
     """
     report = blank_of(shape)
     problems: list[Problem] = []
+    for row_path, leaves in _row_cells(shape):
+        given = {leaf: values[path] for leaf, path in leaves if values.get(path) is not None}
+        if given:
+            report = _set(report, row_path, given, problems)
+    report = _set(report, "agency", agency, problems)
+    report = _set(report, "year", year, problems)
     known = field_paths()
-    todo: list[tuple[str, object]] = [("agency", agency), ("year", year)]
-    todo += [(p, values[p]) for p in _cell_paths(shape) if p in values and values[p] is not None]
-    todo += [(p, v) for p, v in fields.items() if p in known and v is not None]
-    for path, value in todo:
-        try:
-            report = replace_path(report, path, value)
-        except ModelError as exc:
-            problems.extend(exc.problems)
-        except Exception as exc:  # a value whose own methods fail (a hostile int subclass …): named, not raised
-            problems.append(Problem(path, f"cannot be checked: {type(exc).__name__} in the value's own methods"))
+    for path, value in fields.items():
+        if path in known and value is not None:
+            report = _set(report, path, value, problems)
     return report, problems
+
+
+def _set(report: AnnualReport, path: str, value: object, problems: list[Problem]) -> AnnualReport:
+    """``report`` with ``value`` at ``path`` (a dict: the cells of the row at ``path``), or as it was and the
+    problems named by their full paths."""
+    try:
+        if isinstance(value, dict):
+            row = get_path(report, path)
+            try:
+                value = attrs.evolve(row, **value)
+            except ModelError as exc:
+                problems.extend(p.within(path) for p in exc.problems)
+                return report
+        changed: AnnualReport = replace_path(report, path, value)
+        return changed
+    except ModelError as exc:
+        problems.extend(exc.problems)
+    except (MemoryError, RecursionError):
+        raise  # a limit of the machine: the reader's wrapper reports it as such (READ_LIMIT)
+    except Exception as exc:  # a value whose own methods fail (a hostile int subclass …): named, not raised
+        if isinstance(value, dict) and len(value) > 1:
+            for leaf, v in value.items():  # which one
+                report = _set(report, f"{path}.{leaf}", v, problems)
+        else:
+            where = f"{path}.{next(iter(value))}" if isinstance(value, dict) else path
+            problems.append(Problem(where, f"cannot be checked: {type(exc).__name__} in the value's own methods"))
+    return report
+
+
+@functools.cache
+def _row_cells(shape: Shape) -> tuple[tuple[str, tuple[tuple[str, str], ...]], ...]:
+    """(row path, ((field name, cell path) …)) of every row of ``shape``, in layout order."""
+    out: dict[str, list[tuple[str, str]]] = {}
+    for c in layout(shape):
+        out.setdefault(c.row_info.path, []).append((c.path.rpartition(".")[2], c.path))
+    return tuple((row, tuple(leaves)) for row, leaves in out.items())
 
 
 def _fast(
