@@ -52,10 +52,26 @@ def test_build_from_the_paths_of_any_valid_report_gives_it_back(report: gk.Annua
 
 @settings(max_examples=25)
 @given(reports())
+def test_the_values_in_layout_order_build_the_same_report(report: gk.AnnualReport) -> None:
+    got = build(shape_of(report), values(report), agency=report.agency, year=report.year, fields=fields_of(report))
+    assert got == (report, ())
+
+
+def test_values_in_layout_order_must_be_every_cell() -> None:
+    shape = Shape(gk.Edition.FORMAT_2019, True)
+    built, problems = build(shape, [1, 2, 3], agency="某局", year=2019)
+    assert built is None
+    assert [(p.location, p.message) for p in problems] == [
+        ("", "expected the 198 cells of the shape in layout order, got 3")
+    ]
+
+
+@settings(max_examples=25)
+@given(reports())
 def test_the_fast_and_the_thorough_path_build_the_same_report(report: gk.AnnualReport) -> None:
-    args = (shape_of(report), by_path(report), report.agency, report.year, fields_of(report))
-    assert build_module._fast(*args) == report
-    assert build_module._thorough(*args) == (report, [])
+    shape, fields = shape_of(report), fields_of(report)
+    assert build_module._fast(shape, list(values(report)), report.agency, report.year, fields) == report
+    assert build_module._thorough(shape, by_path(report), report.agency, report.year, fields) == (report, [])
 
 
 @settings(max_examples=25)

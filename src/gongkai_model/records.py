@@ -280,6 +280,7 @@ def _record_problem(problem: Problem, shape: Shape, source: dict[str, int]) -> P
 
 @functools.cache
 def _by_path(shape: Shape) -> dict[str, Cell]:
+    """Every cell of ``shape`` by its model path, in layout order."""
     return {c.path: c for c in layout(shape)}
 
 
@@ -335,13 +336,8 @@ def _fast_from_records(
     for v, kind in zip(vals, _kinds(shape), strict=True):
         if v is not None and type(v) is not kind:
             return None
-    report, problems = build(shape, dict(zip(_paths(shape), vals, strict=True)), agency=agency, year=year)
+    report, problems = build(shape, vals, agency=agency, year=year)
     return None if problems else report
-
-
-@functools.cache
-def _paths(shape: Shape) -> tuple[str, ...]:
-    return tuple(c.path for c in layout(shape))
 
 
 def _unknown(shape: Shape, table: str, row: str, column: str) -> str:

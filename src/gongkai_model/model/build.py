@@ -33,7 +33,7 @@ fast-path contract of ``docs/architecture.md``):
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import attrs
@@ -52,7 +52,7 @@ Built = tuple[AnnualReport | None, tuple[Problem, ...]]
 
 def build(
     shape: Shape,
-    values: Mapping[str, object],
+    values: Mapping[str, object] | Sequence[object],
     *,
     agency: str,
     year: int,
@@ -62,21 +62,30 @@ def build(
 ) -> Built:
     """The report of ``shape`` holding ``values`` (table cells by model path), or ``None`` and every problem.
 
-    ``fields`` gives the report's other fields by path (:func:`field_paths`: ``region``,
-    ``overview.text``, ``problems``, ``other_matters.text`` …). ``places`` gives, by path, where a
-    value was printed: a problem about that path carries it. ``code`` is put on every problem (a
-    reader passes ``"READ_INVALID"``). A cell or field missing from the maps, or given as ``None``,
-    is blank. Values are not converted: each must already be of its kind (``int`` for counts,
-    ``Decimal`` for money, :class:`~gongkai_model.Amount` for 2019 采购总金额).
+    ``values`` maps model paths to values; it may also be a sequence of every cell's value in
+    :func:`~gongkai_model.model.layout.layout` order (as :func:`~gongkai_model.model.layout.values`
+    gives them: ``build(shape_of(r), values(r), …)``). ``fields`` gives the report's other fields by
+    path (:func:`field_paths`: ``region``, ``overview.text``, ``problems``, ``other_matters.text`` …).
+    ``places`` gives, by path, where a value was printed: a problem about that path carries it.
+    ``code`` is put on every problem (a reader passes ``"READ_INVALID"``). A cell or field missing
+    from the maps, or given as ``None``, is blank. Values are not converted: each must already be of
+    its kind (``int`` for counts, ``Decimal`` for money, :class:`~gongkai_model.Amount` for 2019 采购总金额).
 
     Returns ``(report, ())`` or ``(None, problems)``: a path that is not a cell of ``shape`` (or not a
     field), and every value the model refuses, each named by its path and statutory label.
     """
     fields = {} if fields is None else fields
     places = {} if places is None else places
+    paths = _cell_paths(shape)
+    ordered: list[object] | None = None
+    if not isinstance(values, Mapping):
+        ordered = list(values)
+        values = dict(zip(paths, ordered, strict=False))
     unknown = _unknown(shape, values, fields)
+    if ordered is not None and len(ordered) != len(paths):
+        unknown.append(Problem("", f"expected the {len(paths)} cells of the shape in layout order, got {len(ordered)}"))
     if FAST_PATHS and not unknown:
-        report = _fast(shape, values, agency, year, fields)
+        report = _fast(shape, ordered if ordered is not None else list(map(values.get, paths)), agency, year, fields)
         if report is not None:
             return report, ()
     report, problems = _thorough(shape, values, agency, year, fields)
@@ -85,13 +94,7 @@ def build(
         return report, ()
     labels = _labels(shape)
     return None, tuple(
-        attrs.evolve(
-            p,
-            label=labels.get(p.location, p.label),
-            code=code,
-            place=places.get(p.location) if isinstance(p.location, str) else None,
-        )
-        for p in found
+        attrs.evolve(p, label=labels.get(p.location, p.label), code=code, place=places.get(p.location)) for p in found
     )
 
 
@@ -229,11 +232,12 @@ def _row_cells(shape: Shape) -> tuple[tuple[str, tuple[tuple[str, str], ...]], .
 
 
 def _fast(
-    shape: Shape, values: Mapping[str, object], agency: object, year: object, fields: Mapping[str, object]
+    shape: Shape, ordered: list[object], agency: object, year: object, fields: Mapping[str, object]
 ) -> AnnualReport | None:
-    """The report from the generated constructor, or ``None`` on any doubt (the thorough path decides)."""
+    """The report from the generated constructor (the cells' values in layout order), or ``None`` on any
+    doubt (the thorough path decides)."""
     try:
-        report: AnnualReport = _constructor(shape)(list(map(values.get, _cell_paths(shape))), agency, year)
+        report: AnnualReport = _constructor(shape)(ordered, agency, year)
         for path, value in fields.items():
             if value is not None:
                 report = replace_path(report, path, value)
@@ -243,7 +247,7 @@ def _fast(
 
 
 @functools.cache
-def _constructor(shape: Shape) -> Callable[[list[Any], object, object], AnnualReport]:
+def _constructor(shape: Shape) -> Callable[[list[object], object, object], AnnualReport]:
     """A function generated from the layout of ``shape``: (values in layout order, agency, year) -> report.
 
     The model's own constructors (and so its validation) run; only the walk is generated, from the
@@ -274,7 +278,7 @@ def _constructor(shape: Shape) -> Callable[[list[Any], object, object], AnnualRe
         return f"{name}({', '.join(args)})"
 
     body = emit(tree, "")
-    made: Callable[[list[Any], object, object], AnnualReport] = compile_function(
+    made: Callable[[list[object], object, object], AnnualReport] = compile_function(
         f"def build(v, agency, year):\n    return {body}\n", "build", env, f"report builder {shape.edition.value}"
     )
     return made
