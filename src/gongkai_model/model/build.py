@@ -12,9 +12,9 @@ The cells are those of :func:`~gongkai_model.model.layout.layout` (the one walk 
 other fields (metadata, section texts) are those of :func:`field_paths`. Two paths, one answer (the
 fast-path contract of ``docs/architecture.md``):
 
-- the **thorough path** starts from the blank report of the shape and sets each value with
-  :func:`~gongkai_model.model.layout.replace_path`, so the model's own validation judges every value
-  and names its full path; it is the authority, and the one that explains;
+- the **thorough path** starts from the blank report of the shape and sets the values, row by row,
+  with :func:`~gongkai_model.model.layout.replace_path`, so the model's own validation judges every
+  value and names its full path; it is the authority, and the one that explains;
 - the **fast path** calls one constructor generated from the layout (the model's constructors, and so
   its validation, still run; only the walk is generated) and hands any doubt to the thorough path.
 
@@ -33,6 +33,7 @@ fast-path contract of ``docs/architecture.md``):
 from __future__ import annotations
 
 import functools
+import types
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -99,7 +100,7 @@ def build(
 
 
 @functools.cache
-def field_paths() -> dict[str, FieldInfo]:
+def field_paths() -> Mapping[str, FieldInfo]:
     """The report's fields outside the tables, by path: metadata and section texts, with their specs.
 
     ``agency`` and ``year`` are not among them (:func:`build` takes them on their own).
@@ -119,7 +120,7 @@ def field_paths() -> dict[str, FieldInfo]:
         cls = info.types[0]
         if len(info.types) == 1 and not any(i.spec.kind is Kind.ROW for i in field_specs(cls)):
             out.update((f"{info.name}.{i.name}", i) for i in field_specs(cls))
-    return out
+    return types.MappingProxyType(out)
 
 
 @functools.cache
