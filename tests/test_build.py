@@ -291,3 +291,25 @@ def test_a_refused_year_is_located_with_its_code_and_label() -> None:
     (invalid,) = [p for p in got.problems if p.code == "READ_INVALID"]
     assert (invalid.location, invalid.label, invalid.place) == ("year", "报告年度", None)
     assert "1990" in invalid.message
+
+
+def test_a_value_the_model_refuses_is_located_where_it_was_printed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No message is parsed to find a place: the builder is given the place of every path."""
+    from gongkai_model.formats._values import ParsedValue, parse_value
+
+    def negative(text: str, kind: Value, unit: str | None = None) -> ParsedValue:
+        parsed = parse_value(text, kind, unit=unit)
+        return attrs.evolve(parsed, value=-1) if kind is Value.COUNT and parsed.value == 0 else parsed
+
+    monkeypatch.setattr(_assemble, "parse_value", negative)
+    seed = gk.examples.seed_report()
+    got = read_html(render_html(seed).encode())
+    assert got.report is None
+    invalid = [p for p in got.problems if p.code == "READ_INVALID"]
+    counts = {c.label: c.path for c in layout(shape_of(seed)) if c.kind is Value.COUNT}
+    assert len(invalid) == len(counts)
+    for p in invalid:
+        assert p.place is not None
+        assert p.location == str(p.place)
+        assert p.place == got.provenance[counts[p.label]].place
+        assert p.message == "must not be negative, got -1"
