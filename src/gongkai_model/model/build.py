@@ -78,18 +78,21 @@ def build(
     fields = {} if fields is None else fields
     places = {} if places is None else places
     paths = _cell_paths(shape)
-    ordered: list[object] | None = None
-    if not isinstance(values, Mapping):
-        ordered = list(values)
-        values = dict(zip(paths, ordered, strict=False))
-    unknown = _unknown(shape, values, fields)
-    if ordered is not None and len(ordered) != len(paths):
-        unknown.append(Problem("", f"expected the {len(paths)} cells of the shape in layout order, got {len(ordered)}"))
+    if not isinstance(values, list | tuple) and isinstance(values, Mapping):
+        unknown = _unknown(shape, values, fields)
+        ordered = list(map(values.get, paths)) if FAST_PATHS and not unknown else []
+    else:
+        ordered = values if isinstance(values, list) else list(values)
+        unknown = _unknown(shape, {}, fields) if fields else []
+        if len(ordered) != len(paths):
+            count = f"expected the {len(paths)} cells of the shape in layout order, got {len(ordered)}"
+            unknown.append(Problem("", count))
     if FAST_PATHS and not unknown:
-        report = _fast(shape, ordered if ordered is not None else list(map(values.get, paths)), agency, year, fields)
+        report = _fast(shape, ordered, agency, year, fields)
         if report is not None:
             return report, ()
-    report, problems = _thorough(shape, values, agency, year, fields)
+    by_path = values if isinstance(values, Mapping) else dict(zip(paths, ordered, strict=False))
+    report, problems = _thorough(shape, by_path, agency, year, fields)
     found = [*unknown, *problems]
     if not found:
         return report, ()
