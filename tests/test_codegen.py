@@ -22,8 +22,9 @@ from typing import Any
 import pytest
 
 import gongkai_model as gk
-from gongkai_model import _codegen, jsonio, records
+from gongkai_model import _codegen, jsonio
 from gongkai_model.checks import _identities, _sanity
+from gongkai_model.model import build as _build
 from gongkai_model.model import spec as _spec
 from gongkai_model.model.layout import Shape
 from gongkai_model.model.values import Edition
@@ -43,7 +44,7 @@ def _every_generated_function() -> list[Any]:
     fns: list[Any] = []
     for shape in SHAPES:
         fns.append(layout_module._getter(shape))
-        fns.append(records._builder(shape))
+        fns.append(_build._constructor(shape))
         fns += [_identities._statuses_fn(shape, b) for b in (False, True)]
     fns.append(_spec.fast_check(gk.AnnualReport))
     fns.append(_sanity._deep(gk.AnnualReport))
@@ -145,6 +146,7 @@ from gongkai_model.checks import _identities, _sanity
 import importlib
 from gongkai_model.model import spec as _spec
 layout = importlib.import_module("gongkai_model.model.layout")
+build = importlib.import_module("gongkai_model.model.build")
 import os
 FAST = not os.environ.get("GONGKAI_NO_FAST_PATHS")
 assert _codegen.FAST_PATHS is FAST
@@ -167,7 +169,7 @@ except gk.errors.JSONError as exc:
     out["error"] = str(exc)
 # without the fast paths, the thorough paths ran alone: no fast path was generated (with them, every one was)
 assert bool(_spec._FAST) is bool(_sanity._DEEP) is FAST, (_spec._FAST, _sanity._DEEP)
-for cached in (jsonio._unstructurer, jsonio._fast_node, layout._getter, records._builder, _identities._statuses_fn):
+for cached in (jsonio._unstructurer, jsonio._fast_node, layout._getter, build._constructor, _identities._statuses_fn):
     assert (cached.cache_info().currsize > 0) is FAST, cached
 print(json.dumps(out, ensure_ascii=False))
 """

@@ -1,7 +1,7 @@
 """The one place where generated code is compiled, and the switch that turns every fast path off.
 
 Several modules generate a function from the model's own specs (never from input): the model's
-fast type check, the cell getter, the records builder, the forgery scan, the identity sums and
+fast type check, the cell getter, the report builder (model/build.py), the forgery scan, the identity sums and
 JSON's loads and dumps.  They all compile through :func:`compile_function`, which gives each
 function a unique file name (``<gongkai_model generated structure AnnualReport-3>``) and
 registers its source in :mod:`linecache`, as attrs and cattrs do: a traceback inside generated

@@ -27,15 +27,14 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any, NamedTuple
 
-import attrs
-
-from ._codegen import FAST_PATHS, compile_function
+from ._codegen import FAST_PATHS
 from .errors import ModelError, Problem, RecordsError
 from .labels import normalize_label
-from .model.layout import Cell, Shape, blank_of, get_path, layout, rows, shape_of, values
+from .model.build import build
+from .model.layout import Cell, Shape, layout, rows, shape_of, values
 from .model.report import AnnualReport
-from .model.spec import Node, Row, Value, field_specs
-from .model.tables import OTHER_HANDLING, Applications
+from .model.spec import Value
+from .model.tables import OTHER_HANDLING
 from .model.values import Amount, Edition
 
 __all__ = ["CellValue", "Record", "from_records", "infer_edition", "infer_shape", "to_records"]
@@ -255,33 +254,34 @@ def _from_records(
     source: dict[str, int] = {}
     for i, (table, row, column, value) in recs:
         cell = index.get((table, normalize_label(row), normalize_label(column)))
-        where = f"record {i}"
         if cell is None:
-            problems.append(Problem(where, _unknown(shape, table, row, column)))
+            problems.append(Problem(f"record {i}", _unknown(shape, table, row, column)))
             continue
-        if cell.spec.total == "header" and not shape.subtotal_column:  # pragma: no cover - shape says so
-            continue
-        label = cell.label
         if cell.path in values:
-            problems.append(Problem(where, f"repeats the cell of record {source[cell.path]}", label))
+            problems.append(Problem(f"record {i}", f"repeats the cell of record {source[cell.path]}", cell.label))
             continue
         values[cell.path] = _coerce(cell.kind, value)
         source[cell.path] = i
-    if problems:
+    report, built = build(shape, values, agency=agency, year=year)
+    problems.extend(_record_problem(p, shape, source) for p in built)
+    if report is None or problems:
         raise RecordsError("the records do not describe one report", problems)
-    blank = blank_of(shape)
-    tables: dict[str, Any] = {}
-    for name in ("table2", "table3", "table4"):
-        try:
-            tables[name] = _rebuild(getattr(blank, name), values, name, source)
-        except ModelError as exc:
-            problems.extend(exc.problems)
-    if problems:
-        raise RecordsError("the records do not describe one report", problems)
-    try:
-        return AnnualReport(agency=agency, year=year, **tables)
-    except ModelError as exc:
-        raise RecordsError("the records do not describe one report", exc.problems) from None
+    return report
+
+
+def _record_problem(problem: Problem, shape: Shape, source: dict[str, int]) -> Problem:
+    """A problem of the builder, named by the record that gave the value (and the cell's column label)."""
+    index = source.get(problem.location)
+    if index is None:
+        return problem
+    cell = _by_path(shape)[problem.location]
+    return Problem(f"record {index} ({problem.location})", problem.message, cell.spec.label)
+
+
+@functools.cache
+def _by_path(shape: Shape) -> dict[str, Cell]:
+    """Every cell of ``shape`` by its model path, in layout order."""
+    return {c.path: c for c in layout(shape)}
 
 
 _EXACT = {Value.COUNT: int, Value.SIGNED: int, Value.MONEY: Decimal, Value.AMOUNT: Amount}
@@ -336,47 +336,8 @@ def _fast_from_records(
     for v, kind in zip(vals, _kinds(shape), strict=True):
         if v is not None and type(v) is not kind:
             return None
-    try:
-        report: AnnualReport = _builder(shape)(vals, agency, year)
-    except (ModelError, TypeError):
-        return None
-    return report
-
-
-@functools.cache
-def _builder(shape: Shape) -> Any:
-    """A function generated from the layout of ``shape``: (values in layout order, agency, year) -> report.
-
-    The model's own constructors (and so its validation) run; only the walk is generated.
-    """
-    blank = blank_of(shape)
-    tree: dict[str, Any] = {}
-    for i, cell in enumerate(layout(shape)):
-        node = tree
-        parts = cell.path.split(".")
-        for part in parts[:-1]:
-            node = node.setdefault(part, {})
-        node[parts[-1]] = i
-    env: dict[str, Any] = {}
-
-    def emit(node: dict[str, Any], prefix: str) -> str:
-        obj = blank if not prefix else get_path(blank, prefix)
-        name = f"C{len(env)}"
-        env[name] = type(obj)
-        args = []
-        for key, sub in node.items():
-            path = f"{prefix}.{key}" if prefix else key
-            args.append(f"{key}=v[{sub}]" if isinstance(sub, int) else f"{key}={emit(sub, path)}")
-        if isinstance(obj, Applications):
-            args.append(f"subtotal_column={shape.subtotal_column!r}")
-        if not prefix:
-            args[:0] = ["agency=agency", "year=year"]
-        return f"{name}({', '.join(args)})"
-
-    body = emit(tree, "")
-    return compile_function(
-        f"def build(v, agency, year):\n    return {body}\n", "build", env, f"records builder {shape.edition.value}"
-    )
+    report, problems = build(shape, vals, agency=agency, year=year)
+    return None if problems else report
 
 
 def _unknown(shape: Shape, table: str, row: str, column: str) -> str:
@@ -396,37 +357,3 @@ def _unknown(shape: Shape, table: str, row: str, column: str) -> str:
 def _did_you_mean(label: str, known: dict[str, str]) -> str:
     close = difflib.get_close_matches(normalize_label(label), list(known), n=1, cutoff=0.6)
     return f"; did you mean {known[close[0]]!r}?" if close else ""
-
-
-def _rebuild(node: Node, values: dict[str, Any], prefix: str, source: dict[str, int]) -> Node:
-    """Rebuild ``node`` (a blank of the right shape) with the values at its paths."""
-    kwargs: dict[str, Any] = {}
-    problems: list[Problem] = []
-    for info in field_specs(type(node)):
-        path = f"{prefix}.{info.name}"
-        child = getattr(node, info.name)
-        if isinstance(node, Row):
-            kwargs[info.name] = values.get(path)
-            continue
-        try:
-            kwargs[info.name] = _rebuild(child, values, path, source) if isinstance(child, Node) else child
-        except ModelError as exc:
-            problems.extend(exc.problems)
-    if problems:
-        raise ModelError("invalid records", problems)
-    for f in attrs.fields(type(node)):
-        kwargs.setdefault(f.name, getattr(node, f.name))  # layout flags such as subtotal_column
-    try:
-        return type(node)(**kwargs)
-    except ModelError as exc:
-        raise ModelError(
-            "invalid records",
-            [_locate(p.within(prefix), source) for p in exc.problems],
-        ) from None
-
-
-def _locate(problem: Problem, source: dict[str, int]) -> Problem:
-    index = source.get(problem.location)
-    if index is None:
-        return problem
-    return Problem(f"record {index} ({problem.location})", problem.message, problem.label)

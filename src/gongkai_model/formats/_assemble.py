@@ -13,17 +13,18 @@ from typing import Any, Final
 
 import attrs
 
-from ..errors import ModelError, Place, Problem, RecordsError
+from ..errors import ModelError, Place, Problem
 from ..labels import normalize_label
+from ..model.build import build
 from ..model.layout import Shape, layout, rows
-from ..model.report import NUMERALS, AnnualReport, OtherMatters, Overview
+from ..model.report import NUMERALS, AnnualReport
 from ..model.spec import Kind, field_specs
 from ..model.values import Edition
-from ..records import from_records, infer_edition, infer_shape
+from ..records import infer_edition, infer_shape
 from ._document import Block, Document, Grid
 from ._locate import known_labels, locate
 from ._result import Imported, Provenance
-from ._values import parse_value
+from ._values import ParsedValue, parse_value
 
 __all__ = ["assemble", "could_head", "find_heading", "find_title"]
 
@@ -307,41 +308,18 @@ def assemble(
     problems.extend(located.problems)
     for path, printed_label in located.corrected.items():
         problems.append(_correction(shape, path, printed_label, located.cells))
-    records: list[dict[str, Any]] = []
+    values: dict[str, Any] = {}
+    places: dict[str, Place] = {}
     provenance: dict[str, Provenance] = {}
-    where: dict[int, Place] = {}
     for cell in layout(shape):
-        value: Any = None
         printed = located.cells.get(cell.path)
-        if printed is not None:
-            parsed = parse_value(printed.text, cell.kind, unit=cell.spec.unit)
-            value = parsed.value
-            provenance[cell.path] = Provenance(printed.place, printed.text, parsed.mark, parsed.note, printed.formula)
-            label = cell.label
-            if parsed.problem:
-                problems.append(Problem.at(printed.place, parsed.problem, label, code="READ_VALUE_REFUSED"))
-            if parsed.warning:
-                problems.append(
-                    Problem.at(
-                        printed.place,
-                        parsed.warning,
-                        label,
-                        code="READ_VALUE_CONVERTED",
-                        severity="warning",
-                    )
-                )
-            if parsed.note:
-                problems.append(
-                    Problem.at(
-                        printed.place,
-                        f"a remark printed with the figure is kept in provenance: {parsed.note}",
-                        label,
-                        code="READ_NOTE",
-                        severity="info",
-                    )
-                )
-            where[len(records)] = printed.place
-        records.append({"table": cell.table, "row": cell.row, "column": cell.column, "value": value})
+        if printed is None:
+            continue
+        parsed = parse_value(printed.text, cell.kind, unit=cell.spec.unit)
+        values[cell.path] = parsed.value
+        places[cell.path] = printed.place
+        provenance[cell.path] = Provenance(printed.place, printed.text, parsed.mark, parsed.note, printed.formula)
+        problems.extend(_value_problems(parsed, cell.label, printed.place))
     if agency is None or year is None:
         missing = [n for n, v in (("agency", agency), ("year", year)) if v is None]
         problems.append(
@@ -353,27 +331,27 @@ def assemble(
             )
         )
         return Imported(None, tuple(problems), provenance, doc.source, headings)
-    try:
-        report = from_records(records, agency=agency, year=year, edition=shape.edition)
-        overview_text = texts.get("overview") or None
-        other_text = texts.get("other_matters") or None
-        report = attrs.evolve(
-            report,
-            overview=Overview(text=overview_text),
-            problems=texts.get("problems") or None,
-            other_matters=OtherMatters(text=other_text),
-        )
-        if shape.subtotal_column and not report.table3.subtotal_column:
-            report = attrs.evolve(report, table3=attrs.evolve(report.table3, subtotal_column=True))
-    except (RecordsError, ModelError) as exc:
-        for p in exc.problems:
-            m = re.match(r"record (\d+)", p.location)
-            place = where.get(int(m.group(1))) if m else None
-            problems.append(
-                attrs.evolve(p, location=str(place) if place else p.location, code="READ_INVALID", place=place)
-            )
-        return Imported(None, tuple(problems), provenance, doc.source, headings)
+    fields = {
+        "overview.text": texts.get("overview") or None,
+        "problems": texts.get("problems") or None,
+        "other_matters.text": texts.get("other_matters") or None,
+    }
+    report, refused = build(shape, values, agency=agency, year=year, fields=fields, places=places, code="READ_INVALID")
+    problems.extend(attrs.evolve(p, location=str(p.place)) if p.place is not None else p for p in refused)
     return Imported(report, tuple(problems), provenance, doc.source, headings)
+
+
+def _value_problems(parsed: ParsedValue, label: str, place: Place) -> list[Problem]:
+    """What the value parser said about one printed figure: refused, converted, a remark kept."""
+    out = []
+    if parsed.problem:
+        out.append(Problem.at(place, parsed.problem, label, code="READ_VALUE_REFUSED"))
+    if parsed.warning:
+        out.append(Problem.at(place, parsed.warning, label, code="READ_VALUE_CONVERTED", severity="warning"))
+    if parsed.note:
+        message = f"a remark printed with the figure is kept in provenance: {parsed.note}"
+        out.append(Problem.at(place, message, label, code="READ_NOTE", severity="info"))
+    return out
 
 
 def _correction(shape: Any, path: str, printed: str, cells: dict[str, Any]) -> Problem:
