@@ -11,13 +11,12 @@ import shutil
 import signal
 import subprocess
 import tempfile
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from ..errors import Place, Problem, ReadError
 from ..limits import DEFAULT_LIMITS, Limits, Source, read_source, source_name
 from ._ole import kind_of
+from ._reader import Reader
 from ._result import Imported
 
 __all__ = ["FORMATS", "SUFFIXES", "detect_format", "read"]
@@ -155,7 +154,7 @@ def _is_mhtml(head: bytes) -> bool:
     return _MIME_VERSION.search(headers) is not None and _RELATED.search(headers) is not None
 
 
-def _reader(fmt: str) -> Callable[..., Imported]:
+def _reader(fmt: str) -> Reader:
     if fmt not in FORMATS:
         raise ReadError("no reader for this format", [Problem(fmt, f"format {fmt!r} cannot be read")])
     module, name = FORMATS[fmt]
@@ -166,7 +165,7 @@ def _reader(fmt: str) -> Callable[..., Imported]:
             "a reader's optional dependency is missing",
             [Problem(fmt, f"{exc}; install it with: pip install 'gongkai-model[{fmt}]'")],
         ) from None
-    reader: Callable[..., Imported] = getattr(mod, name)
+    reader: Reader = getattr(mod, name)
     return reader
 
 
@@ -370,8 +369,4 @@ def read(
                 )
             ],
         )
-    reader = _reader(fmt)
-    kwargs: dict[str, Any] = {"agency": agency, "year": year, "edition": edition, "strict": strict}
-    if fmt == "json":
-        kwargs = {}
-    return reader(data, name=name, limits=limits, **kwargs)
+    return _reader(fmt)(data, agency=agency, year=year, edition=edition, strict=strict, limits=limits, name=name)

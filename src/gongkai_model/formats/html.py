@@ -20,18 +20,17 @@ from typing import Any
 
 import attrs
 
-from ..errors import Place, Problem, ReadError
+from ..errors import Place, Problem
 from ..labels import normalize_label
-from ..limits import DEFAULT_LIMITS, Limits, Source, read_source, source_name
+from ..limits import DEFAULT_LIMITS, Limits
 from ..model.layout import get_path, shape_of
 from ..model.report import AnnualReport
-from ..model.values import Edition
 from ..presentation import SheetPlan, figure_text, plans, section_headings, sheet_name
-from ._assemble import PROSE, assemble, could_head, find_heading, find_title
+from ._assemble import PROSE, could_head, find_heading, find_title
 from ._document import Block, CellBudget, Document, Grid, Span
 from ._encoding import Decoded, decode_bytes
 from ._locate import known_labels
-from ._result import Imported
+from ._reader import Reader, assembled, make_reader
 
 __all__ = ["decode_html", "parse_html", "printed_text", "read_html", "render_html"]
 
@@ -817,17 +816,13 @@ def parse_html(data: bytes | str, *, source: str = "<html>", limits: Limits = DE
     return Document(source, tuple(blocks), tuple(walker.problems))
 
 
-def read_html(
-    source: Source,
-    *,
-    agency: str | None = None,
-    year: int | None = None,
-    edition: Edition | str | None = None,
-    strict: bool = False,
-    limits: Limits | None = None,
-    name: str | None = None,
-) -> Imported:
-    """Read a report from a web page (a path, bytes or a binary stream).
+read_html: Reader = make_reader(
+    assembled(parse_html),
+    module=__name__,
+    function="read_html",
+    default_name="<html>",
+    what="page",
+    doc="""Read a report from a web page (a path, bytes or a binary stream).
 
     ``agency``, ``year`` and ``edition`` supply or override what the page's title and tables
     say; ``strict=True`` refuses misprinted labels instead of reading them with a warning;
@@ -840,12 +835,8 @@ def read_html(
     (True, True, '北京市西城区信访办公室')
     >>> str(got.provenance["table3.new_received.total"].place)
     '<html>, table 2, row 4, column 10'
-    """
-    limits = limits or DEFAULT_LIMITS
-    name = name or source_name(source, "<html>")
-    data = read_source(source, limits, name, ReadError, "page")
-    doc = parse_html(data, source=name, limits=limits)
-    return assemble(doc, agency=agency, year=year, edition=edition, strict=strict)
+    """,
+)
 
 
 # --- rendering -------------------------------------------------------------------------------

@@ -33,15 +33,14 @@ from typing import Any
 
 import attrs
 
-from ..errors import Place, Problem, ReadError
-from ..limits import DEFAULT_LIMITS, Limits, Source, read_source, source_name
+from ..errors import Place, Problem
+from ..limits import DEFAULT_LIMITS, Limits
 from ..model.layout import get_path
 from ..model.report import AnnualReport
-from ..model.values import Edition
 from ..presentation import SheetPlan, figure_text
-from ._assemble import PROSE, assemble, could_head
+from ._assemble import PROSE, could_head
 from ._document import Block, CellBudget, Document, Grid, Span
-from ._result import Imported
+from ._reader import Reader, assembled, make_reader
 from .text import (
     MAX_CELL_CHARS,
     CellCounter,
@@ -458,26 +457,19 @@ def parse_markdown(data: bytes | str, *, source: str = "<markdown>", limits: Lim
     return Document(source, tuple(blocks), tuple(problems))
 
 
-def read_markdown(
-    source: Source,
-    *,
-    agency: str | None = None,
-    year: int | None = None,
-    edition: Edition | str | None = None,
-    strict: bool = False,
-    limits: Limits | None = None,
-    name: str | None = None,
-) -> Imported:
-    """Read a report from Markdown (a path, bytes or a binary stream), as :func:`~gongkai_model.formats.read_html` does.
+read_markdown: Reader = make_reader(
+    assembled(parse_markdown),
+    module=__name__,
+    function="read_markdown",
+    default_name="<markdown>",
+    what="Markdown file",
+    doc="""Read a report from Markdown (a path, bytes or a binary stream), as
+    :func:`~gongkai_model.formats.read_html` does.
 
     Every figure's provenance names its table, row, column and line
     (``Place(source, table=2, row=5, column=4, line=61)``).
-    """
-    limits = limits or DEFAULT_LIMITS
-    name = name or source_name(source, "<markdown>")
-    data = read_source(source, limits, name, ReadError, "Markdown file")
-    doc = parse_markdown(data, source=name, limits=limits)
-    return assemble(doc, agency=agency, year=year, edition=edition, strict=strict)
+    """,
+)
 
 
 def _escape(text: str) -> str:

@@ -36,19 +36,18 @@ from typing import Any
 
 import attrs
 
-from ..errors import Place, Problem, ReadError
+from ..errors import Place, Problem
 from ..labels import normalize_label
-from ..limits import DEFAULT_LIMITS, Limits, Source, read_source, source_name
+from ..limits import DEFAULT_LIMITS, Limits
 from ..model.layout import Cell, RowInfo, Shape, get_path, layout, rows, shape_of
 from ..model.report import NUMERALS, AnnualReport
 from ..model.spec import Value
-from ..model.values import Edition
 from ..presentation import SheetPlan, figure_text, plans, section_headings
 from ..records import infer_edition, infer_shape
-from ._assemble import PROSE, assemble, could_head, find_heading
+from ._assemble import PROSE, could_head, find_heading
 from ._document import Block, CellBudget, Document, Grid, Span
 from ._locate import FUZZY_CUTOFF, known_labels
-from ._result import Imported
+from ._reader import Reader, assembled, make_reader
 from ._values import parse_value
 
 __all__ = ["decode_text", "escape_line", "parse_text", "read_text", "render_text", "unescape_line"]
@@ -822,28 +821,20 @@ def parse_text(data: bytes | str, *, source: str = "<text>", limits: Limits = DE
     return Document(source, tuple(blocks), tuple(problems))
 
 
-def read_text(
-    source: Source,
-    *,
-    agency: str | None = None,
-    year: int | None = None,
-    edition: Edition | str | None = None,
-    strict: bool = False,
-    limits: Limits | None = None,
-    name: str | None = None,
-) -> Imported:
-    """Read a report from a plain-text copy (a path, bytes or a binary stream).
+read_text: Reader = make_reader(
+    assembled(parse_text),
+    module=__name__,
+    function="read_text",
+    default_name="<text>",
+    what="text",
+    doc="""Read a report from a plain-text copy (a path, bytes or a binary stream).
 
     ``agency``, ``year`` and ``edition`` supply or override what the title and tables say;
     ``strict=True`` refuses misprinted labels instead of reading them with a warning; ``name`` is
     the name problems and provenance give the source (by default its path). Every figure's
     provenance is its line (``Place(source, line=N)``).
-    """
-    limits = limits or DEFAULT_LIMITS
-    name = name or source_name(source, "<text>")
-    data = read_source(source, limits, name, ReadError, "text")
-    doc = parse_text(data, source=name, limits=limits)
-    return assemble(doc, agency=agency, year=year, edition=edition, strict=strict)
+    """,
+)
 
 
 # --- rendering ---------------------------------------------------------------------------------------
