@@ -20,7 +20,6 @@ True
 
 from __future__ import annotations
 
-import difflib
 import functools
 import numbers
 from collections.abc import Iterable, Mapping
@@ -31,7 +30,7 @@ import attrs
 
 from ._codegen import FAST_PATHS, compile_function
 from .errors import ModelError, Problem, RecordsError
-from .labels import normalize_label
+from .labels import close_match, normalize_label
 from .model.layout import Cell, Shape, blank_of, get_path, layout, rows, shape_of, values
 from .model.report import AnnualReport
 from .model.spec import Node, Row, Value, field_specs
@@ -394,8 +393,8 @@ def _unknown(shape: Shape, table: str, row: str, column: str) -> str:
 
 
 def _did_you_mean(label: str, known: dict[str, str]) -> str:
-    close = difflib.get_close_matches(normalize_label(label), list(known), n=1, cutoff=0.6)
-    return f"; did you mean {known[close[0]]!r}?" if close else ""
+    close = close_match(normalize_label(label), known)  # the readers' one fuzzy cut-off
+    return f"; did you mean {known[close]!r}?" if close is not None else ""
 
 
 def _rebuild(node: Node, values: dict[str, Any], prefix: str, source: dict[str, int]) -> Node:

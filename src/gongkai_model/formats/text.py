@@ -27,10 +27,8 @@ prose line that would read as a table row or a heading is escaped behind a backs
 
 from __future__ import annotations
 
-import difflib
 import functools
 import re
-import threading
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -39,14 +37,14 @@ import attrs
 from ..errors import Place, Problem
 from ..labels import normalize_label
 from ..limits import DEFAULT_LIMITS, Limits
-from ..model.layout import Cell, RowInfo, Shape, get_path, layout, rows, shape_of
+from ..model.layout import Cell, RowInfo, Shape, get_path, label_index, layout, rows, shape_of
 from ..model.report import NUMERALS, AnnualReport
 from ..model.spec import Value
 from ..presentation import SheetPlan, figure_text, plans, section_headings
 from ..records import infer_edition, infer_shape
 from ._assemble import PROSE, could_head, find_heading
 from ._document import Block, CellBudget, Document, Grid, Span
-from ._locate import FUZZY_CUTOFF, known_labels
+from ._locate import known_labels
 from ._reader import Reader, assembled, make_reader
 from ._values import parse_value
 
@@ -252,19 +250,19 @@ class Labels:
     @staticmethod
     @functools.cache
     def of(shape: Shape) -> Labels:
-        row_keys: dict[str, RowInfo] = {}
+        index = label_index(shape)
         columns: dict[str, list[Cell]] = {}
-        for r in rows(shape):
-            for x in (r.label, *r.spec.aliases):
-                row_keys.setdefault(normalize_label(x), r)
         for c in layout(shape):
             columns.setdefault(c.row_info.path, []).append(c)
-        keys = {c.path: frozenset(normalize_label(x) for x in (c.column, *c.spec.aliases) if x) for c in layout(shape)}
-        headers = frozenset().union(*keys.values()) | {
-            normalize_label(c.spec.header) for c in layout(shape) if c.spec.header
-        }
         words = frozenset(normalize_label(x.text) for p in plans(shape) for x in p.labels if x.kind != "title")
-        return Labels(shape, row_keys, {k: tuple(v) for k, v in columns.items()}, keys, headers, words)
+        return Labels(
+            shape,
+            {k: rs[0] for k, rs in index.rows.items()},
+            {k: tuple(v) for k, v in columns.items()},
+            dict(index.column_keys),
+            index.headers,
+            words,
+        )
 
     def row(self, text: str) -> tuple[RowInfo, bool] | None:
         """The row ``text`` labels: exactly (or a declared variant), or as a close misprint (``False``)."""
@@ -297,59 +295,13 @@ class Labels:
         )
 
 
-_LOCAL = threading.local()
-
-
-@functools.cache
-def _label_chars(shape: Shape) -> frozenset[str]:
-    """Every character of the row labels of ``shape`` (normalised)."""
-    return frozenset("".join(Labels.of(shape).row_keys))
-
-
-_Matchers = dict[int, list[tuple[RowInfo, "difflib.SequenceMatcher[str]"]]]
-
-
-def _matchers(shape: Shape) -> _Matchers:
-    """By length, the row labels of ``shape``: each row with a matcher that has indexed its label (reused).
-
-    A matcher holds the key it compares, so each thread has its own.
-    """
-    mine: dict[Shape, _Matchers] = _LOCAL.__dict__.setdefault("matchers", {})
-    if shape not in mine:
-        out: _Matchers = {}
-        for label, r in Labels.of(shape).row_keys.items():
-            out.setdefault(len(label), []).append((r, difflib.SequenceMatcher(None, "", label)))
-        mine[shape] = out
-    return mine[shape]
-
-
 @functools.lru_cache(maxsize=8192)
 def _fuzzy_row(shape: Shape, key: str) -> RowInfo | None:
     """The one row whose label ``key`` is a close misprint of (as the shared locator judges), or ``None``."""
-    if key in known_labels() or len(key) < 2 or any(ch.isdigit() for ch in key[2:]):
+    if key in known_labels() or len(key) < 2 or any(ch.isdigit() for ch in key[2:]) or is_figure(key):
         return None
-    chars = _label_chars(shape)
-    common = sum(ch in chars for ch in key)
-    if 2 * common < FUZZY_CUTOFF * (len(key) + 2) or is_figure(key):
-        return None  # too few of its characters are in any label (an upper bound of every ratio), or a figure
-    scores: dict[str, tuple[float, RowInfo]] = {}
-    by_length = _matchers(shape)
-    n = len(key)
-    for length in range(max(2, (2 * n) // 3), (3 * n) // 2 + 1):
-        if 2 * min(n, length, common) < FUZZY_CUTOFF * (n + length):
-            continue  # an upper bound of the ratio from the lengths and the shared characters alone
-        for r, matcher in by_length.get(length, ()):
-            matcher.set_seq1(key)
-            if matcher.quick_ratio() < FUZZY_CUTOFF:
-                continue
-            ratio = matcher.ratio()
-            if ratio >= FUZZY_CUTOFF and ratio > scores.get(r.path, (0.0, r))[0]:
-                scores[r.path] = (ratio, r)
-    if not scores:
-        return None
-    best = max(s for s, _ in scores.values())
-    winners = [r for s, r in scores.values() if s == best]
-    return winners[0] if len(winners) == 1 else None
+    path = label_index(shape).fuzzy.best(key)
+    return None if path is None else next(r for r in rows(shape) if r.path == path)
 
 
 def shape_for(texts: Sequence[str]) -> Shape:

@@ -1,10 +1,11 @@
-"""The one reader wrapper (``formats._reader``) and the library's ``write`` beside ``read`` (issue 15, item 6)."""
+"""Each thing once (issue 15, item 6): reader wrapper, write(), plan-to-HTML, label index, fuzzy matcher."""
 
 from __future__ import annotations
 
 import importlib
 import inspect
 import io
+import re
 from pathlib import Path
 from typing import Any
 
@@ -16,8 +17,13 @@ import gongkai_model as gk
 from gongkai_model.errors import GongkaiError, ModelError, ReadError
 from gongkai_model.formats import FORMATS, WRITE_SUFFIXES, WRITERS, read, write
 from gongkai_model.formats._dispatch import to_bytes, write_format
+from gongkai_model.formats._locate import known_labels
 from gongkai_model.formats._reader import Reader, make_reader
 from gongkai_model.formats._result import Imported
+from gongkai_model.formats.html import plan_rows_html
+from gongkai_model.labels import FUZZY_CUTOFF, FuzzyMatcher, close_match, normalize_label, similarity
+from gongkai_model.model.layout import Shape, label_index, layout, rows
+from gongkai_model.presentation import plans
 
 from hostile import assert_contract, run_capped
 
@@ -178,6 +184,71 @@ def deeply_nested_json() -> Any:
 
 
 def test_a_deeply_nested_document_is_a_located_problem_or_the_librarys_error() -> None:
-    outcome = assert_contract(run_capped("test_reader_write:deeply_nested_json"))
+    outcome = assert_contract(run_capped("test_once:deeply_nested_json"))
     assert outcome.report is False
     assert outcome.kind == "error" or all(p["code"] in ("READ_JSON", "READ_LIMIT") for p in outcome.problems)
+
+
+# --- one plan-to-HTML renderer ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("shape", Shape.all(), ids=str)
+def test_every_plan_row_fills_the_width_once(shape: Shape) -> None:
+    for plan in plans(shape):
+        rows_html = plan_rows_html(plan, lambda lab, spans: f"<th{spans}>x</th>", lambda v, spans: f"<td{spans}>v</td>")
+        carried = [0] * (len(rows_html) + plan.width)  # columns still covered by a rowspan from above, by row
+        for y, row in enumerate(rows_html):
+            width = 0
+            for cell in re.findall(r"<t[hd]([^>]*)>", row):
+                cols = int(m.group(1)) if (m := re.search(r'colspan="(\d+)"', cell)) else 1
+                down = int(m.group(1)) if (m := re.search(r'rowspan="(\d+)"', cell)) else 1
+                width += cols
+                for below in range(y + 1, y + down):
+                    carried[below] += cols
+            assert width + carried[y] == plan.width, (plan.table, y, row)
+        assert sum(r.count(">v</td>") for r in rows_html) == len(plan.values)
+
+
+# --- one label index, one fuzzy matcher -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("shape", Shape.all(), ids=str)
+def test_the_label_index_names_every_row_and_column_of_its_shape(shape: Shape) -> None:
+    index = label_index(shape)
+    assert label_index(shape) is index  # made once per shape
+    for r in rows(shape):
+        assert r in index.rows[normalize_label(r.label)]
+        assert index.row_keys[r.path][normalize_label(r.label)] is True
+    for c in layout(shape):
+        assert normalize_label(c.column) in index.column_keys[c.path]
+        assert index.column_keys[c.path] <= index.headers <= index.words
+    assert index.words <= known_labels()
+
+
+#: Characters a misprint inserts.
+NOISE = "的一是不了人我在有他这为之大来以个中上们公开政府信息"
+LABELS = sorted({k for s in Shape.all() for k in label_index(s).rows})
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    label=st.sampled_from(LABELS),
+    edits=st.lists(
+        st.tuples(st.integers(0, 40), st.sampled_from(NOISE)),
+        max_size=4,
+    ),
+    drop=st.integers(0, 40),
+)
+def test_the_fuzzy_matcher_finds_what_comparing_with_every_label_finds(
+    label: str, edits: list[tuple[int, str]], drop: int
+) -> None:
+    key = list(label)
+    for at, ch in edits:
+        key.insert(at % (len(key) + 1), ch)
+    if key and drop < len(key):
+        del key[drop]
+    text = "".join(key)
+    matcher = FuzzyMatcher([(k, k) for k in LABELS])
+    brute = {k: similarity(text, k) for k in LABELS if similarity(text, k) >= FUZZY_CUTOFF}
+    assert matcher.scores(text) == brute
+    assert close_match(text, LABELS) == (max(brute, key=lambda k: (brute[k], -LABELS.index(k))) if brute else None)
