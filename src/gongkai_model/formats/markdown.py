@@ -45,13 +45,11 @@ from .text import (
     MAX_CELL_CHARS,
     CellCounter,
     Labels,
-    bounded_text,
-    clean_text,
+    LineTables,
     is_figure,
+    parse_lines,
     sections,
-    shape_for,
     short_heading,
-    split_lines,
     title_of,
 )
 
@@ -432,29 +430,17 @@ def _grid(
     return Grid.build(spans, Place(source, table=number), limits, problems, budget)
 
 
+def _markdown_table(region: Any, context: LineTables) -> list[Grid]:
+    """The grid of one pipe table (rows detached from their label joined back, merged cells expanded)."""
+    c = context
+    c.tables += 1
+    rows = _bounded(region, c.source, c.tables, c.limits, c.budget, c.problems)
+    return [_grid(_join_detached(rows, c.labels), c.labels, c.source, c.tables, c.limits, c.problems, c.budget)]
+
+
 def parse_markdown(data: bytes | str, *, source: str = "<markdown>", limits: Limits = DEFAULT_LIMITS) -> Document:
     """The :class:`Document` of a Markdown file: headings, paragraphs and pipe tables (as grids) in reading order."""
-    problems: list[Problem] = []
-    text = clean_text(data, source, problems)
-    if not text.strip():
-        return Document(source, (), (*problems, Problem(source, "the text is empty", code="READ_NOT_A_REPORT")))
-    text = bounded_text(text, source, limits, problems)
-    parts = _scan(split_lines(text), source, problems, limits)
-    texts = [c.text for kind, part in parts if kind == "table" for row in part for c in row]
-    labels = Labels.of(shape_for(texts))
-    blocks: list[Block] = []
-    tables = 0
-    budget = CellBudget(limits.max_cells)  # the cells all the document's tables may expand to
-    for kind, part in parts:
-        if kind == "block":
-            blocks.append(part)
-            continue
-        tables += 1
-        rows = _bounded(part, source, tables, limits, budget, problems)
-        grid = _grid(_join_detached(rows, labels), labels, source, tables, limits, problems, budget)
-        body = "\n".join("\t".join(c.text for c in row if c) for row in grid.rows)
-        blocks.append(Block("table", body, grid.place, grid))
-    return Document(source, tuple(blocks), tuple(problems))
+    return parse_lines(data, source, limits, _scan, _markdown_table)
 
 
 read_markdown: Reader = make_reader(

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import attrs
@@ -48,7 +48,16 @@ from ._locate import known_labels
 from ._reader import Reader, assembled, make_reader
 from ._values import parse_value
 
-__all__ = ["decode_text", "escape_line", "parse_text", "read_text", "render_text", "unescape_line"]
+__all__ = [
+    "LineTables",
+    "decode_text",
+    "escape_line",
+    "parse_lines",
+    "parse_text",
+    "read_text",
+    "render_text",
+    "unescape_line",
+]
 
 _TRAILING_FIGURES = re.compile(r"[0-9.,，]+$")
 _LINE = re.compile(r"\r\n|\r|\n")
@@ -748,29 +757,66 @@ class _Adapter:
         self.loose(values)
 
 
-def parse_text(data: bytes | str, *, source: str = "<text>", limits: Limits = DEFAULT_LIMITS) -> Document:
-    """The :class:`Document` of a plain-text copy: paragraphs, headings and tables (as grids) in reading order."""
+@attrs.define
+class LineTables:
+    """What a line format's table hook is given: the labels of the shape shown, the bounds, the problems so far.
+
+    ``tables`` counts the tables made so far; the hook adds the ones it makes.
+    """
+
+    labels: Labels
+    source: str
+    limits: Limits
+    problems: list[Problem]
+    budget: CellBudget  #: the cells all the document's tables may expand to
+    tables: int = 0
+
+
+#: A line format's scan: the lines into paragraph blocks (``("block", Block)``) and table regions (``("table", rows)``).
+Scan = Callable[[Sequence[str], str, list[Problem], Limits], list[tuple[str, Any]]]
+#: A line format's table hook: one table region into its grids.
+TableHook = Callable[[Any, LineTables], list[Grid]]
+
+
+def parse_lines(data: bytes | str, source: str, limits: Limits, scan: Scan, table: TableHook) -> Document:
+    """The one skeleton of the line formats (plain text, Markdown): decode, bound, scan lines, build tables.
+
+    The text is decoded and cleaned (:func:`clean_text`), bounded (:func:`bounded_text`) and split
+    into lines; ``scan`` cuts them into paragraph blocks and table regions, the shape the tables
+    show is inferred from all their cells, and ``table`` (the format's hook) builds each region's
+    grids, which become table blocks in reading order.
+    """
     problems: list[Problem] = []
     text = clean_text(data, source, problems)
     if not text.strip():
         return Document(source, (), (*problems, Problem(source, "the text is empty", code="READ_NOT_A_REPORT")))
     text = bounded_text(text, source, limits, problems)
-    parts = _scan(split_lines(text), source, problems, limits)
+    parts = scan(split_lines(text), source, problems, limits)
     texts = [c.text for kind, region in parts if kind == "table" for row in region for c in row]
-    labels = Labels.of(shape_for(texts))
+    context = LineTables(Labels.of(shape_for(texts)), source, limits, problems, CellBudget(limits.max_cells))
     blocks: list[Block] = []
-    tables = 0
-    budget = CellBudget(limits.max_cells)  # the cells all the document's tables may expand to
     for kind, part in parts:
         if kind == "block":
             blocks.append(part)
             continue
-        adapter = _Adapter(labels, source, limits, problems, tables, budget)
-        for grid in adapter.run(part):
+        for grid in table(part, context):
             body = "\n".join("\t".join(c.text for c in row if c) for row in grid.rows)
             blocks.append(Block("table", body, grid.place, grid))
-        tables = adapter.number
     return Document(source, tuple(blocks), tuple(problems))
+
+
+def _text_tables(region: Any, context: LineTables) -> list[Grid]:
+    """The grids of one table region of a plain-text copy (columns by tabs, runs of spaces or figures)."""
+    c = context
+    adapter = _Adapter(c.labels, c.source, c.limits, c.problems, c.tables, c.budget)
+    grids = list(adapter.run(region))
+    c.tables = adapter.number
+    return grids
+
+
+def parse_text(data: bytes | str, *, source: str = "<text>", limits: Limits = DEFAULT_LIMITS) -> Document:
+    """The :class:`Document` of a plain-text copy: paragraphs, headings and tables (as grids) in reading order."""
+    return parse_lines(data, source, limits, _scan, _text_tables)
 
 
 read_text: Reader = make_reader(
