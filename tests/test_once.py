@@ -52,7 +52,7 @@ def test_a_machine_limit_in_any_core_is_a_read_limit_error_naming_it(error: type
     def core(data: bytes, options: object) -> Imported:
         raise error()
 
-    reader = make_reader(core, module=__name__, function="read_x", doc="", default_name="<x>", what="thing")
+    reader = make_reader(core, __name__, "x", "thing", doc="")
     with pytest.raises(ReadError) as caught:
         reader(b"abc")
     (problem,) = caught.value.problems
@@ -68,7 +68,7 @@ def test_recover_turns_the_readers_errors_into_a_result() -> None:
     def recover(exc: BaseException, name: str) -> Imported:
         return Imported(None, (), {}, f"{name}: {type(exc).__name__}")
 
-    reader = make_reader(core, module=__name__, function="r", doc="", default_name="<x>", what="x", recover=recover)
+    reader = make_reader(core, __name__, "x", "x", doc="", recover=recover)
     assert reader(b"", name="n").source == "n: ReadError"
 
 

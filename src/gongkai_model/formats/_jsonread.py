@@ -43,10 +43,9 @@ def _load(data: bytes, options: ReadOptions) -> Imported:
 
 read_json: Reader = make_reader(
     _load,
-    module=__name__,
-    function="read_json",
-    default_name="<json>",
-    what="JSON document",
+    __name__,
+    "json",
+    "JSON document",
     doc="""Load a report document; every problem of a bad document is a located ``READ_JSON`` problem.
 
     ``agency`` and ``year`` override what the document says (as the other readers' do); an

@@ -234,10 +234,9 @@ def parse_mhtml(data: bytes, *, source: str = "<mhtml>", limits: Limits = DEFAUL
 
 read_mhtml: Reader = make_reader(
     assembled(parse_mhtml),
-    module=__name__,
-    function="read_mhtml",
-    default_name="<mhtml>",
-    what="MHTML file",
+    __name__,
+    "mhtml",
+    "MHTML file",
     doc="""Read a report from an MHTML file (a path, bytes or a binary stream): its first web page, as HTML.
 
     The options are those of :func:`~gongkai_model.formats.html.read_html`; problems and provenance

@@ -99,19 +99,19 @@ def exhausted(exc: BaseException) -> str:
 
 def make_reader(
     core: Core,
-    *,
     module: str,
-    function: str,
-    doc: str,
-    default_name: str,
+    fmt: str,
     what: str,
+    *,
+    doc: str,
+    default_name: str | None = None,
     error: type[GongkaiError] = ReadError,
     recover: Callable[[BaseException, str], Imported] | None = None,
 ) -> Reader:
-    """A public reader named ``module.function`` with the docstring ``doc``, reading through ``core``.
+    """The public reader ``module.read_{fmt}`` with the docstring ``doc``, reading through ``core``.
 
-    ``default_name`` names a source that has no path (``"<html>"``); ``what`` is the source in the
-    messages of :func:`~gongkai_model.limits.read_source` (``"page"``), which raises ``error``.
+    A source that has no path is named ``default_name`` (by default ``"<{fmt}>"``); ``what`` is the
+    source in the messages of :func:`~gongkai_model.limits.read_source` (``"page"``), which raises ``error``.
     ``recover`` turns an error of the reading (``error``, ``MemoryError``, ``RecursionError``) into
     a result; without it a ``MemoryError``/``RecursionError`` is a ``READ_LIMIT`` ``ReadError``.
     """
@@ -127,7 +127,7 @@ def make_reader(
         name: str | None = None,
     ) -> Imported:
         limits = limits or DEFAULT_LIMITS
-        name = name or source_name(source, default_name)
+        name = name or source_name(source, default_name or f"<{fmt}>")
         try:
             data = read_source(source, limits, name, error, what)
             return core(data, ReadOptions(name, limits, agency, year, edition, strict))
@@ -142,6 +142,7 @@ def make_reader(
                 return recover(exc, name)
             raise
 
+    function = f"read_{fmt}"
     read.__module__ = module
     read.__name__ = read.__qualname__ = function
     read.__doc__ = doc

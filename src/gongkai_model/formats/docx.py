@@ -376,10 +376,9 @@ def _parse(docx: Any, data: bytes, source: str, limits: Limits) -> Document:
 
 read_docx: Reader = make_reader(
     assembled(parse_docx),
-    module=__name__,
-    function="read_docx",
-    default_name="<docx>",
-    what="Word document",
+    __name__,
+    "docx",
+    "Word document",
     doc="""Read a report from a Word document (a path, bytes or a binary stream).
 
     ``agency``, ``year`` and ``edition`` supply or override what the document's title and tables

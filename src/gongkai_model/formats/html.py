@@ -819,10 +819,9 @@ def parse_html(data: bytes | str, *, source: str = "<html>", limits: Limits = DE
 
 read_html: Reader = make_reader(
     assembled(parse_html),
-    module=__name__,
-    function="read_html",
-    default_name="<html>",
-    what="page",
+    __name__,
+    "html",
+    "page",
     doc="""Read a report from a web page (a path, bytes or a binary stream).
 
     ``agency``, ``year`` and ``edition`` supply or override what the page's title and tables

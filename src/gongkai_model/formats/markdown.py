@@ -445,10 +445,9 @@ def parse_markdown(data: bytes | str, *, source: str = "<markdown>", limits: Lim
 
 read_markdown: Reader = make_reader(
     assembled(parse_markdown),
-    module=__name__,
-    function="read_markdown",
-    default_name="<markdown>",
-    what="Markdown file",
+    __name__,
+    "markdown",
+    "Markdown file",
     doc="""Read a report from Markdown (a path, bytes or a binary stream), as
     :func:`~gongkai_model.formats.read_html` does.
 

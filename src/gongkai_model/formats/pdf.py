@@ -608,10 +608,9 @@ def _parse(pdfplumber: Any, data: bytes, source: str, limits: Limits, budget: Bu
 
 read_pdf: Reader = make_reader(
     assembled(parse_pdf),
-    module=__name__,
-    function="read_pdf",
-    default_name="<pdf>",
-    what="PDF",
+    __name__,
+    "pdf",
+    "PDF",
     doc="""Read a report from a PDF with a text layer (a path, bytes or a binary stream).
 
     ``agency``, ``year`` and ``edition`` supply or override what the title and tables say;

@@ -821,10 +821,9 @@ def parse_text(data: bytes | str, *, source: str = "<text>", limits: Limits = DE
 
 read_text: Reader = make_reader(
     assembled(parse_text),
-    module=__name__,
-    function="read_text",
-    default_name="<text>",
-    what="text",
+    __name__,
+    "text",
+    "text",
     doc="""Read a report from a plain-text copy (a path, bytes or a binary stream).
 
     ``agency``, ``year`` and ``edition`` supply or override what the title and tables say;

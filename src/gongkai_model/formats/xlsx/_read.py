@@ -513,10 +513,10 @@ def _unread(exc: BaseException, name: str) -> Imported:
 
 read_xlsx: Reader = make_reader(
     _workbook,
-    module=__name__,
-    function="read_xlsx",
+    __name__,
+    "xlsx",
+    "workbook",
     default_name="<workbook>",
-    what="workbook",
     error=ExcelError,
     recover=_unread,
     doc="""Read a report from a workbook: this library's workbooks and templates, and tables made by other tools.
