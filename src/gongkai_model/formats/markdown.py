@@ -38,7 +38,7 @@ from ..limits import DEFAULT_LIMITS, Limits
 from ..model.layout import get_path
 from ..model.report import AnnualReport
 from ..presentation import SheetPlan, figure_text
-from ._assemble import PROSE, could_head
+from ._assemble import could_head
 from ._document import Block, CellBudget, Document, Grid, Span
 from ._reader import Reader, assembled, make_reader
 from .text import (
@@ -46,6 +46,8 @@ from .text import (
     CellCounter,
     Labels,
     LineTables,
+    ProseRun,
+    cut_cell,
     is_figure,
     parse_lines,
     sections,
@@ -66,8 +68,6 @@ _ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
 _CELL = re.compile(r"(?:[^\\|]+|\\.?)*", re.DOTALL)
 #: A line longer than this is prose: never a heading, whatever its first characters.
 _MAX_HEADING_LINE = 1000
-#: Lines before the first heading read one by one (the title is looked for among them); later ones are prose.
-_TITLE_LINES = 32
 
 
 @attrs.define
@@ -139,22 +139,11 @@ def _scan(lines: Sequence[str], source: str, problems: list[Problem], limits: Li
     ``limits.max_columns``); prose lines are unescaped (:func:`unescape_prose`).
     """
     out: list[tuple[str, Any]] = []
-    run: list[tuple[int, str]] = []
+    prose = ProseRun(source, out, unescape_prose)
     table: list[list[_MCell]] | None = None
-    seen_heading = False
     expected: int | None = 0
     counter = CellCounter(limits, source, problems)
     wide = False  # a row of the current table printed more cells than max_columns (said once per table)
-
-    def flush_run() -> None:
-        while run and not run[-1][1].strip():
-            run.pop()
-        while run and not run[0][1].strip():
-            run.pop(0)
-        if run:
-            text = "\n".join(unescape_prose(t) for _, t in run)
-            out.append(("block", Block(PROSE if seen_heading else "paragraph", text, Place(source, line=run[0][0]))))
-        run.clear()
 
     def end_table() -> None:
         nonlocal table
@@ -165,7 +154,7 @@ def _scan(lines: Sequence[str], source: str, problems: list[Problem], limits: Li
     for n, line in enumerate(lines, 1):
         if _is_table_line(line):
             if table is None:
-                flush_run()
+                prose.flush()
                 table = []
                 wide = False
             if counter.refused:
@@ -186,45 +175,28 @@ def _scan(lines: Sequence[str], source: str, problems: list[Problem], limits: Li
                 continue
             if not counter.take(len(raw), n):
                 continue
-            cells = []
-            for c in raw:
-                text = _cell_text(c) if len(c) <= 4 * MAX_CELL_CHARS else c
-                if len(text) > MAX_CELL_CHARS:
-                    problems.append(
-                        Problem(
-                            f"{source}, line {n}",
-                            f"a table cell of {len(text)} characters is no label and no figure; it is not read",
-                            code="READ_LIMIT",
-                            place=Place(source, line=n),
-                        )
-                    )
-                    text = text[:40] + "…"
-                cells.append(_MCell(text, n))
-            table.append(cells)
+            texts = (_cell_text(c) if len(c) <= 4 * MAX_CELL_CHARS else c for c in raw)
+            table.append([_MCell(cut_cell(text, n, source, problems), n) for text in texts])
             continue
         end_table()
         if _RULE.match(line):
-            flush_run()
+            prose.flush()
             continue
         short = len(line) <= _MAX_HEADING_LINE
         marked = (_HEADING.match(line) or _BOLD_LINE.match(line)) if short else None
         body = _cell_text(marked.group("text")) if marked else line.strip() if short else ""
         index = short_heading(body, expected) if short else None
         if marked or index is not None:
-            flush_run()
+            prose.flush()
             if body:
                 out.append(("block", Block("heading" if marked else "paragraph", body, Place(source, line=n))))
             if index is not None:
-                seen_heading = True
+                prose.seen_heading = True
                 expected = index + 1
-        elif not seen_heading and len(out) < _TITLE_LINES:
-            flush_run()
-            run.append((n, line))
-            flush_run()
         else:
-            run.append((n, line))
+            prose.add(n, line)
     end_table()
-    flush_run()
+    prose.flush()
     return out
 
 

@@ -50,6 +50,8 @@ from ._values import parse_value
 
 __all__ = [
     "LineTables",
+    "ProseRun",
+    "cut_cell",
     "decode_text",
     "escape_line",
     "parse_lines",
@@ -339,7 +341,8 @@ class _Region:
     blanks: int = 0
 
 
-def _cell(text: str, line: int, source: str, problems: list[Problem]) -> PCell:
+def cut_cell(text: str, line: int, source: str, problems: list[Problem]) -> str:
+    """A table cell's text, cut (and refused with a ``READ_LIMIT`` problem) when longer than :data:`MAX_CELL_CHARS`."""
     if len(text) > MAX_CELL_CHARS:
         problems.append(
             Problem(
@@ -350,7 +353,52 @@ def _cell(text: str, line: int, source: str, problems: list[Problem]) -> PCell:
             )
         )
         text = text[:40] + "…"
-    return PCell(text, line)
+    return text
+
+
+def _cell(text: str, line: int, source: str, problems: list[Problem]) -> PCell:
+    return PCell(cut_cell(text, line, source, problems), line)
+
+
+class ProseRun:
+    """The prose lines of a line format's scan, gathered into paragraph blocks (text and Markdown alike).
+
+    Up to :data:`_TITLE_LINES` blocks and before the first heading each line is a block of its own
+    (the title is looked for among them); later, consecutive lines are one block, read as prose
+    once a heading was seen or when a line was escaped.
+    """
+
+    def __init__(self, source: str, out: list[tuple[str, Any]], unescape: Callable[[str], str] = str) -> None:
+        self.source = source
+        self.out = out
+        self.unescape = unescape
+        self.lines: list[tuple[int, str]] = []
+        self.seen_heading = False
+        self.escaped = False  #: the run holds an escaped line
+
+    def flush(self) -> None:
+        """The run so far as one block (blank lines around it dropped)."""
+        run = self.lines
+        while run and not run[-1][1].strip():
+            run.pop()
+        while run and not run[0][1].strip():
+            run.pop(0)
+        if run:
+            text = "\n".join(self.unescape(t) for _, t in run)
+            kind = PROSE if self.seen_heading or self.escaped else "paragraph"
+            self.out.append(("block", Block(kind, text, Place(self.source, line=run[0][0]))))
+        run.clear()
+        self.escaped = False
+
+    def add(self, n: int, line: str, *, escaped: bool = False) -> None:
+        """Line ``n``: a block of its own among the first lines, else part of the run."""
+        alone = not self.seen_heading and len(self.out) < _TITLE_LINES
+        if alone:
+            self.flush()
+        self.lines.append((n, line))
+        self.escaped = self.escaped or escaped
+        if alone:
+            self.flush()
 
 
 def _continues(cell: PCell, line: str) -> bool:
@@ -372,25 +420,10 @@ def _scan(lines: Sequence[str], source: str, problems: list[Problem], limits: Li
     into at most ``limits.max_columns`` cells. An escaped line (:data:`ESCAPE_MARK`) is prose.
     """
     out: list[tuple[str, Any]] = []
-    run: list[tuple[int, str]] = []
+    prose = ProseRun(source, out)
     region: _Region | None = None
-    seen_heading = False
     expected: int | None = 0
     counter = CellCounter(limits, source, problems)
-    escaped = False  # the run holds an escaped line
-
-    def flush_run() -> None:
-        nonlocal escaped
-        while run and not run[-1][1].strip():
-            run.pop()
-        while run and not run[0][1].strip():
-            run.pop(0)
-        if run:
-            text = "\n".join(t for _, t in run)
-            kind = PROSE if seen_heading or escaped else "paragraph"
-            out.append(("block", Block(kind, text, Place(source, line=run[0][0]))))
-        run.clear()
-        escaped = False
 
     def end_region() -> None:
         nonlocal region
@@ -401,16 +434,11 @@ def _scan(lines: Sequence[str], source: str, problems: list[Problem], limits: Li
     for n, line in enumerate(lines, 1):
         if line.startswith(ESCAPE_MARK):
             end_region()
-            if not seen_heading and len(out) < _TITLE_LINES:
-                flush_run()
-            run.append((n, unescape_line(line)))
-            escaped = True
-            if not seen_heading and len(out) < _TITLE_LINES:
-                flush_run()
+            prose.add(n, unescape_line(line), escaped=True)
             continue
         if "\t" in line:
             if region is None:
-                flush_run()
+                prose.flush()
                 region = _Region()
             if counter.refused:
                 continue
@@ -437,7 +465,7 @@ def _scan(lines: Sequence[str], source: str, problems: list[Problem], limits: Li
                 region.open = False
                 region.blanks += 1
             else:
-                run.append((n, line))
+                prose.lines.append((n, line))
             continue
         if region is not None:
             last = region.rows[-1] if region.rows and region.rows[-1] else None
@@ -449,18 +477,14 @@ def _scan(lines: Sequence[str], source: str, problems: list[Problem], limits: Li
             end_region()
         index = short_heading(line.strip(), expected) if len(line) <= _MAX_SHORT else None
         if index is not None:
-            flush_run()
+            prose.flush()
             out.append(("block", Block("paragraph", line.strip(), Place(source, line=n))))
-            seen_heading = True
+            prose.seen_heading = True
             expected = index + 1
-        elif not seen_heading and len(out) < _TITLE_LINES:
-            flush_run()
-            run.append((n, line))
-            flush_run()
         else:
-            run.append((n, line))
+            prose.add(n, line)
     end_region()
-    flush_run()
+    prose.flush()
     return out
 
 
