@@ -31,7 +31,7 @@ import attrs
 from ._codegen import FAST_PATHS, compile_function
 from .errors import ModelError, Problem, RecordsError
 from .labels import close_match, normalize_label
-from .model.layout import Cell, Shape, blank_of, get_path, layout, rows, shape_of, values
+from .model.layout import Cell, Shape, blank_of, get_path, label_index, layout, rows, shape_of, values
 from .model.report import AnnualReport
 from .model.spec import Node, Row, Value, field_specs
 from .model.tables import OTHER_HANDLING, Applications
@@ -131,9 +131,8 @@ def _edition_keys() -> tuple[frozenset[str], frozenset[str]]:
     """Normalised labels printed only in 2019-format tables, and only in 2021-format tables."""
 
     def keys(shape: Shape) -> set[str]:
-        out = {normalize_label(x) for c in layout(shape) for x in (c.column, *c.spec.aliases)}
-        out |= {normalize_label(x) for r in rows(shape) for x in (r.label, *r.spec.aliases)}
-        return out
+        index = label_index(shape)
+        return set(index.rows).union(*index.column_keys.values())
 
     k2019, k2021 = (
         set().union(*(keys(s) for s in Shape.all(edition=e, subtotal=True)))
