@@ -15,10 +15,9 @@ from hypothesis import strategies as st
 
 import gongkai_model as gk
 from gongkai_model.errors import GongkaiError, ModelError, ReadError
-from gongkai_model.formats import FORMATS, WRITE_SUFFIXES, WRITERS, read, write
+from gongkai_model.formats import FORMATS, WRITE_SUFFIXES, WRITERS, Reader, make_reader, read, write
 from gongkai_model.formats._dispatch import to_bytes, write_format
 from gongkai_model.formats._locate import known_labels
-from gongkai_model.formats._reader import Reader, make_reader
 from gongkai_model.formats._result import Imported
 from gongkai_model.formats.html import plan_rows_html
 from gongkai_model.labels import FUZZY_CUTOFF, FuzzyMatcher, close_match, normalize_label, similarity

@@ -15,6 +15,7 @@ from ._assemble import assemble, find_heading, find_title
 from ._dispatch import FORMATS, SUFFIXES, WRITE_SUFFIXES, WRITERS, detect_format, read, write
 from ._document import Block, Document, Grid, GridCell, Span
 from ._locate import Located, locate
+from ._reader import Reader, ReadOptions, assembled, make_reader
 from ._result import Imported, Provenance
 from ._values import BLANK_MARKS, ParsedValue, parse_value
 from .html import parse_html, printed_text, read_html, render_html
@@ -54,13 +55,17 @@ __all__ = [
     "Located",
     "ParsedValue",
     "Provenance",
+    "ReadOptions",
+    "Reader",
     "Span",
     "assemble",
+    "assembled",
     "decode_text",
     "detect_format",
     "find_heading",
     "find_title",
     "locate",
+    "make_reader",
     "parse_docx",
     "parse_html",
     "parse_markdown",
