@@ -25,7 +25,7 @@ from .batch import check_many, read_many
 from .checks import Finding, Severity, Suggestion, ValidationResult, validate
 from .compare import Comparison, compare
 from .errors import GongkaiError, Place, Problem, ReadError, Verdict
-from .formats import Imported, read
+from .formats import Imported, read, write
 from .frames import to_frame
 from .jsonio import dumps, load, loads
 from .model import Amount, AnnualReport, Edition, MoneyUnit
@@ -72,6 +72,7 @@ __all__ = [
     "to_frame",
     "to_records",
     "validate",
+    "write",
 ]
 
 #: Names that were at the top level before 0.2 and where they live now. They still work, with a

@@ -281,7 +281,7 @@ _READ = (
             "_zipsafe",
             "formats._dispatch",
             "formats._mhtml",
-            *_READERS,
+            *(r for r in _READERS if r != "formats.markdown"),  # Markdown's empty document is text's (parse_lines)
             "formats.xlsx._sheetxml",
         ),
     ),

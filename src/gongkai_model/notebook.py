@@ -45,7 +45,7 @@ from .model.values import Edition
 
 if TYPE_CHECKING:
     from .compare import Comparison
-    from .presentation import SheetPlan
+    from .presentation import Label, SheetPlan, ValueCell
 
 __all__ = [
     "Html",
@@ -132,49 +132,29 @@ def _plan(shape: Shape, table: str) -> SheetPlan:
     return next(p for p in plans(shape) if p.table == table)
 
 
-def _td(value: object, path: str) -> str:
+def _td(value: object, path: str, spans: str = "") -> str:
     if value is None:
-        return f'<td class="gk-blank" style="{_STYLE["blank"]}" title="空白 blank: {_e(path)}"></td>'
-    return f'<td class="gk-value" style="{_STYLE["value"]}" title="{_e(path)}">{_number(value)}</td>'
+        return f'<td{spans} class="gk-blank" style="{_STYLE["blank"]}" title="空白 blank: {_e(path)}"></td>'
+    return f'<td{spans} class="gk-value" style="{_STYLE["value"]}" title="{_e(path)}">{_number(value)}</td>'
 
 
 def _grid(plan: SheetPlan, value_of: Callable[[str], object]) -> str:
     """The plan's labels and value cells as an HTML table with its merged cells as row and column spans."""
-    starts: dict[tuple[int, int], str] = {}
-    covered: set[tuple[int, int]] = set()
-    for label in plan.labels:
-        if label.kind == "title":
-            continue
-        spans = ""
-        if label.last_row > label.row:
-            spans += f' rowspan="{label.last_row - label.row + 1}"'
-        if label.last_col > label.col:
-            spans += f' colspan="{label.last_col - label.col + 1}"'
+    from .formats.html import plan_rows_html  # the one plan-to-HTML renderer (imported on first use)
+
+    def label_cell(label: Label, spans: str) -> str:
         scope = ' scope="row"' if label.kind == "row" else ""
-        starts[(label.row, label.col)] = f'<th{spans}{scope} style="{_STYLE[label.kind]}">{_e(label.text)}</th>'
-        rows_ = range(label.row, label.last_row + 1)
-        covered.update((y, x) for y in rows_ for x in range(label.col, label.last_col + 1))
-    for value in plan.values:
-        cell = _td(value_of(value.cell.path), value.cell.path)
-        if value.last_col > value.col:
-            cell = cell.replace("<td ", f'<td colspan="{value.last_col - value.col + 1}" ', 1)
-        starts[(value.row, value.col)] = cell
-        covered.update((value.row, x) for x in range(value.col, value.last_col + 1))
-    first = min(y for y, _ in covered)
-    last = max(y for y, _ in covered)
+        return f'<th{spans}{scope} style="{_STYLE[label.kind]}">{_e(label.text)}</th>'
+
+    def value_cell(value: ValueCell, spans: str) -> str:
+        return _td(value_of(value.cell.path), value.cell.path, spans)
+
     lines = [
         f'<table class="gk-table" style="{_STYLE["table"]}">',
         f'<caption style="{_STYLE["caption"]}">{_e(plan.title)}</caption>',
+        *plan_rows_html(plan, label_cell, value_cell, f'<td style="{_STYLE["cell"]}"></td>'),
+        "</table>",
     ]
-    for y in range(first, last + 1):
-        cells = []
-        for x in range(1, plan.width + 1):
-            if (y, x) in starts:
-                cells.append(starts[(y, x)])
-            elif (y, x) not in covered:
-                cells.append(f'<td style="{_STYLE["cell"]}"></td>')
-        lines.append("<tr>" + "".join(cells) + "</tr>")
-    lines.append("</table>")
     return "\n".join(lines)
 
 

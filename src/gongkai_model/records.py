@@ -20,7 +20,6 @@ True
 
 from __future__ import annotations
 
-import difflib
 import functools
 import numbers
 from collections.abc import Iterable, Mapping
@@ -29,9 +28,9 @@ from typing import Any, NamedTuple
 
 from ._codegen import FAST_PATHS
 from .errors import ModelError, Problem, RecordsError
-from .labels import normalize_label
+from .labels import close_match, normalize_label
 from .model.build import build
-from .model.layout import Cell, Shape, layout, rows, shape_of, values
+from .model.layout import Cell, Shape, label_index, layout, rows, shape_of, values
 from .model.report import AnnualReport
 from .model.spec import Value
 from .model.tables import OTHER_HANDLING
@@ -131,9 +130,8 @@ def _edition_keys() -> tuple[frozenset[str], frozenset[str]]:
     """Normalised labels printed only in 2019-format tables, and only in 2021-format tables."""
 
     def keys(shape: Shape) -> set[str]:
-        out = {normalize_label(x) for c in layout(shape) for x in (c.column, *c.spec.aliases)}
-        out |= {normalize_label(x) for r in rows(shape) for x in (r.label, *r.spec.aliases)}
-        return out
+        index = label_index(shape)
+        return set(index.rows).union(*index.column_keys.values())
 
     k2019, k2021 = (
         set().union(*(keys(s) for s in Shape.all(edition=e, subtotal=True)))
@@ -355,5 +353,5 @@ def _unknown(shape: Shape, table: str, row: str, column: str) -> str:
 
 
 def _did_you_mean(label: str, known: dict[str, str]) -> str:
-    close = difflib.get_close_matches(normalize_label(label), list(known), n=1, cutoff=0.6)
-    return f"; did you mean {known[close[0]]!r}?" if close else ""
+    close = close_match(normalize_label(label), known)  # the readers' one fuzzy cut-off
+    return f"; did you mean {known[close]!r}?" if close is not None else ""

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import argparse
 import io
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from ..batch import READABLE_SUFFIXES
 from ..errors import GongkaiError, ModelError
-from ..jsonio import dumps
+from ..formats import WRITE_SUFFIXES, write
 from ..model.report import AnnualReport
 from ..model.values import Edition
 from ._common import USAGE, fail, missing_paths, read_report, write_file
@@ -18,47 +17,15 @@ from ._common import USAGE, fail, missing_paths, read_report, write_file
 __all__ = ["WRITERS", "add_parsers", "render"]
 
 
-def _xlsx(report: AnnualReport) -> bytes:
-    from ..excel import write_report
-
-    out = io.BytesIO()
-    write_report(report, out)
-    return out.getvalue()
-
-
-def _docx(report: AnnualReport) -> bytes:
-    from ..formats import write_docx
-
-    out = io.BytesIO()
-    write_docx(report, out)  # type: ignore[operator]
-    return out.getvalue()
-
-
-def _text(render: str) -> Callable[[AnnualReport], bytes]:
-    def write(report: AnnualReport) -> bytes:
-        from .. import formats
-
-        text: str = getattr(formats, render)(report)
-        return text.encode("utf-8")
-
-    return write
-
-
-#: Output suffix → the function giving a report's bytes in that format.
-WRITERS: dict[str, Callable[[AnnualReport], bytes]] = {
-    ".json": lambda report: (dumps(report, indent=2) + "\n").encode("utf-8"),
-    ".xlsx": _xlsx,
-    ".html": _text("render_html"),
-    ".htm": _text("render_html"),
-    ".md": _text("render_markdown"),
-    ".txt": _text("render_text"),
-    ".docx": _docx,
-}
+#: Output suffix → the format written (the library's writer registry, :data:`gongkai_model.formats.WRITE_SUFFIXES`).
+WRITERS = WRITE_SUFFIXES
 
 
 def render(report: AnnualReport, suffix: str) -> bytes:
-    """``report`` in the format of ``suffix`` (one of :data:`WRITERS`)."""
-    return WRITERS[suffix.lower()](report)
+    """``report`` in the format of ``suffix`` (one of :data:`WRITERS`), as :func:`~..formats.write` writes it."""
+    out = io.BytesIO()
+    write(report, out, format=WRITERS[suffix.lower()])
+    return out.getvalue()
 
 
 def add_parsers(sub: Any) -> None:

@@ -5,15 +5,17 @@ cells, each with its :class:`~gongkai_model.errors.Place`); the shared core then
 by their labels (:mod:`._locate`), reads every figure with one parser (:func:`parse_value`) and
 builds the report through the model's own validation. Every reader returns an :class:`Imported`:
 the report (or ``None``), every problem with its place, and the provenance of every figure.
-See ``docs/importing.md``.
+:func:`write` writes a report in any of the forms read back (JSON, workbook, web page, Markdown,
+text, Word), by the path's suffix. See ``docs/importing.md``.
 """
 
 from __future__ import annotations
 
 from ._assemble import assemble, find_heading, find_title
-from ._dispatch import FORMATS, SUFFIXES, detect_format, read
+from ._dispatch import FORMATS, SUFFIXES, WRITE_SUFFIXES, WRITERS, detect_format, read, write
 from ._document import Block, Document, Grid, GridCell, Span
 from ._locate import Located, locate
+from ._reader import Reader, ReadOptions, assembled, make_reader
 from ._result import Imported, Provenance
 from ._values import BLANK_MARKS, ParsedValue, parse_value
 from .html import parse_html, printed_text, read_html, render_html
@@ -43,6 +45,8 @@ __all__ = [
     "BLANK_MARKS",
     "FORMATS",
     "SUFFIXES",
+    "WRITERS",
+    "WRITE_SUFFIXES",
     "Block",
     "Document",
     "Grid",
@@ -51,13 +55,17 @@ __all__ = [
     "Located",
     "ParsedValue",
     "Provenance",
+    "ReadOptions",
+    "Reader",
     "Span",
     "assemble",
+    "assembled",
     "decode_text",
     "detect_format",
     "find_heading",
     "find_title",
     "locate",
+    "make_reader",
     "parse_docx",
     "parse_html",
     "parse_markdown",
@@ -76,5 +84,6 @@ __all__ = [
     "render_html",
     "render_markdown",
     "render_text",
+    "write",
     "write_docx",
 ]

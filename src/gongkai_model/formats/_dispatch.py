@@ -1,10 +1,15 @@
-"""``read(path)`` picks the reader from the file's content and suffix; ``check(path)`` reads, then validates."""
+"""``read(path)`` picks the reader from a file's content and suffix, ``write(report, path)`` the writer from its suffix.
+
+The two registries sit side by side: :data:`FORMATS` (format → reader) with :data:`SUFFIXES`, and
+:data:`WRITERS` (format → writer) with :data:`WRITE_SUFFIXES`.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import functools
 import importlib
+import io
 import os
 import re
 import shutil
@@ -13,14 +18,16 @@ import subprocess
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
-from ..errors import Place, Problem, ReadError
+from ..errors import GongkaiError, Place, Problem, ReadError
 from ..limits import DEFAULT_LIMITS, Limits, Source, read_source, source_name
+from ..model.report import AnnualReport
 from ._ole import kind_of
+from ._reader import Reader
 from ._result import Imported
 
-__all__ = ["FORMATS", "SUFFIXES", "detect_format", "read"]
+__all__ = ["FORMATS", "SUFFIXES", "WRITERS", "WRITE_SUFFIXES", "detect_format", "read", "write"]
 
 #: Format name → (module, reader function), imported when first used.
 FORMATS: dict[str, tuple[str, str]] = {
@@ -155,7 +162,7 @@ def _is_mhtml(head: bytes) -> bool:
     return _MIME_VERSION.search(headers) is not None and _RELATED.search(headers) is not None
 
 
-def _reader(fmt: str) -> Callable[..., Imported]:
+def _reader(fmt: str) -> Reader:
     if fmt not in FORMATS:
         raise ReadError("no reader for this format", [Problem(fmt, f"format {fmt!r} cannot be read")])
     module, name = FORMATS[fmt]
@@ -166,7 +173,7 @@ def _reader(fmt: str) -> Callable[..., Imported]:
             "a reader's optional dependency is missing",
             [Problem(fmt, f"{exc}; install it with: pip install 'gongkai-model[{fmt}]'")],
         ) from None
-    reader: Callable[..., Imported] = getattr(mod, name)
+    reader: Reader = getattr(mod, name)
     return reader
 
 
@@ -370,8 +377,114 @@ def read(
                 )
             ],
         )
-    reader = _reader(fmt)
-    kwargs: dict[str, Any] = {"agency": agency, "year": year, "edition": edition, "strict": strict}
-    if fmt == "json":
-        kwargs = {}
-    return reader(data, name=name, limits=limits, **kwargs)
+    return _reader(fmt)(data, agency=agency, year=year, edition=edition, strict=strict, limits=limits, name=name)
+
+
+#: Format name → (module, function) of its writer, imported when first used. A writer of kind
+#: ``"text"`` returns the document as ``str`` (written as UTF-8); one of kind ``"stream"`` writes
+#: to a binary stream. Each takes the report and the format's own keyword options.
+WRITERS: dict[str, tuple[str, str, str]] = {
+    "json": ("gongkai_model.formats._dispatch", "json_text", "text"),
+    "xlsx": ("gongkai_model.formats.xlsx", "write_report", "stream"),
+    "html": ("gongkai_model.formats.html", "render_html", "text"),
+    "markdown": ("gongkai_model.formats.markdown", "render_markdown", "text"),
+    "text": ("gongkai_model.formats.text", "render_text", "text"),
+    "docx": ("gongkai_model.formats.docx", "write_docx", "stream"),
+}
+
+#: File suffixes :func:`write` knows, each with the format it writes.
+WRITE_SUFFIXES = {
+    ".json": "json",
+    ".xlsx": "xlsx",
+    ".html": "html",
+    ".htm": "html",
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".txt": "text",
+    ".docx": "docx",
+}
+
+
+def json_text(report: AnnualReport, *, indent: int | None = 2) -> str:
+    """The report as a JSON file holds it: :func:`~gongkai_model.jsonio.dumps`, indented, with a final line break."""
+    from ..jsonio import dumps
+
+    return dumps(report, indent=indent) + "\n"
+
+
+def write_format(target: object, format: str | None = None) -> str:
+    """The format :func:`write` writes ``target`` in: ``format`` when given, else the target's suffix.
+
+    Raises :class:`~gongkai_model.errors.GongkaiError` naming the suffix (or format) and the known ones.
+
+    >>> write_format("report.MD"), write_format("out", "xlsx")
+    ('markdown', 'xlsx')
+    """
+    if format is not None:
+        if format in WRITERS:
+            return format
+        what, given = "format", repr(format)
+    else:
+        name = os.fspath(target) if isinstance(target, str | os.PathLike) else getattr(target, "name", None)
+        suffix = Path(name).suffix.lower() if isinstance(name, str) else ""
+        if suffix in WRITE_SUFFIXES:
+            return WRITE_SUFFIXES[suffix]
+        what, given = "suffix", repr(suffix) if suffix else "(no suffix)"
+    known = f"formats: {', '.join(WRITERS)}; suffixes: {', '.join(WRITE_SUFFIXES)}"
+    raise GongkaiError(f"cannot write this {what}", [Problem(what, f"{given} is not one write() knows ({known})")])
+
+
+def to_bytes(report: AnnualReport, format: str, **options: Any) -> bytes:
+    """``report`` in ``format`` (a name of :data:`WRITERS`), as the bytes :func:`write` writes."""
+    module, function, kind = WRITERS[write_format(None, format)]
+    try:
+        writer: Callable[..., Any] = getattr(importlib.import_module(module), function)
+    except ImportError as exc:
+        raise GongkaiError(
+            "a writer's optional dependency is missing",
+            [Problem(format, f"{exc}; install it with: pip install 'gongkai-model[{format}]'")],
+        ) from None
+    if kind == "text":
+        text: str = writer(report, **options)
+        return text.encode("utf-8")
+    buffer = io.BytesIO()
+    writer(report, buffer, **options)
+    return buffer.getvalue()
+
+
+def write(
+    report: AnnualReport,
+    target: str | os.PathLike[str] | IO[bytes],
+    format: str | None = None,
+    **options: Any,
+) -> None:
+    """Write ``report`` to ``target`` (a path or a binary stream) in any form :func:`read` reads back.
+
+    The format is ``format`` (``"json"``, ``"xlsx"``, ``"html"``, ``"markdown"``, ``"text"``,
+    ``"docx"``) or else the suffix of the path (or of the stream's ``name``): ``.json``, ``.xlsx``,
+    ``.html``/``.htm``, ``.md``/``.markdown``, ``.txt``, ``.docx``. An unknown one raises
+    :class:`~gongkai_model.errors.GongkaiError` naming it and the known ones. ``options`` go to the
+    format's writer (``merged="blank"`` for Markdown, ``indent=None`` for compact JSON). The
+    document is made whole before anything is written: a report a format cannot carry (a
+    :class:`~gongkai_model.errors.ModelError`) or a missing optional dependency leaves the path
+    untouched. Texts are UTF-8.
+
+    >>> import io
+    >>> import gongkai_model as gk
+    >>> from gongkai_model.formats import read, write
+    >>> out = io.BytesIO()
+    >>> write(gk.examples.seed_report(), out, format="markdown")
+    >>> got = read(out.getvalue(), format="markdown")
+    >>> got.ok, got.report.table3 == gk.examples.seed_report().table3
+    (True, True)
+    >>> write(gk.examples.seed_report(), "report.pdf")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    gongkai_model.errors.GongkaiError: cannot write this suffix
+      - suffix: '.pdf' is not one write() knows (formats: json, xlsx, html, markdown, text, docx; suffixes: .json, ...)
+    """
+    data = to_bytes(report, write_format(target, format), **options)
+    if isinstance(target, str | os.PathLike):
+        Path(target).write_bytes(data)
+    else:
+        target.write(data)

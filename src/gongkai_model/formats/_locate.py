@@ -11,15 +11,14 @@ count the same, and the reader says so.
 
 from __future__ import annotations
 
-import difflib
 import functools
 from collections.abc import Sequence
 
 import attrs
 
 from ..errors import Place, Problem
-from ..labels import normalize_label
-from ..model.layout import Cell, RowInfo, Shape, layout, rows
+from ..labels import FUZZY_CUTOFF, normalize_label, similarity
+from ..model.layout import Cell, RowInfo, Shape, label_index, layout, rows
 from ..presentation import sheet_name
 from ._document import Grid, GridCell
 from ._values import parse_value
@@ -36,9 +35,6 @@ def _cells_of(shape: Shape) -> dict[str, list[Cell]]:
     return out
 
 
-#: How close a printed label must be to a statutory one to be read as its misprint.
-FUZZY_CUTOFF = 0.8
-
 #: Occurrences of one row label weighed against each other (each is tried as the row's place). A
 #: report prints a label once or a few times (a table of contents, a table continued); a label
 #: printed more often is not a layout, and weighing every occurrence would take quadratic time.
@@ -48,18 +44,7 @@ MAX_OCCURRENCES = 16
 @functools.cache
 def known_labels() -> frozenset[str]:
     """Every normalised row, group, banner and column label of every shape (for telling labels from text)."""
-    out: set[str] = set()
-    for shape in Shape.all(subtotal=True):
-        for r in rows(shape):
-            out.update(normalize_label(x) for x in (r.label, *r.spec.aliases))
-            out.update(normalize_label(g.label) for g in r.groups)
-            if r.spec.banner:
-                out.add(normalize_label(r.spec.banner))
-        for c in layout(shape):
-            out.update(normalize_label(x) for x in (c.column, *c.spec.aliases))
-            if c.spec.header:
-                out.add(normalize_label(c.spec.header))
-    return frozenset(out)
+    return frozenset().union(*(label_index(shape).words for shape in Shape.all(subtotal=True)))
 
 
 @attrs.frozen
@@ -70,13 +55,6 @@ class Located:
     problems: list[Problem]
     #: Row labels read from a misprint or a variant: model path of the row → the printed label.
     corrected: dict[str, str]
-
-
-def _keys(r: RowInfo) -> dict[str, bool]:
-    """Normalised labels of a row → whether it is the statutory label (not a variant)."""
-    out = {normalize_label(alias): False for alias in r.spec.aliases}
-    out[normalize_label(r.label)] = True
-    return out
 
 
 def _problem(
@@ -115,7 +93,7 @@ def locate(grids: Sequence[Grid], shape: Shape, *, strict: bool = False) -> Loca
     repeats: dict[tuple[str, int, int], int] = {}  # (table, grid, other grid) → rows printed twice alike
     the_rows = rows(shape)
     for r in the_rows:
-        keys = _keys(r)
+        keys = label_index(shape).row_keys[r.path]
         hits = [(gi, cell, keys[normalize_label(cell.text)]) for gi, cell in index.find(list(keys))]
         if len(hits) > MAX_OCCURRENCES:
             problems.append(
@@ -307,11 +285,11 @@ def _fuzzy(
     for r in the_rows:
         if r.path in found_rows:
             continue
-        targets = list(_keys(r))
+        targets = list(label_index(shape).row_keys[r.path])
         for gi, cell, key in candidates:
             if gi not in grids_of.get(r.table, set()):
                 continue
-            ratio = max(difflib.SequenceMatcher(None, key, t).ratio() for t in targets)
+            ratio = max(similarity(key, t) for t in targets)
             if ratio >= FUZZY_CUTOFF:
                 pairs.append((ratio, r, gi, cell))
     pairs.sort(key=lambda p: -p[0])

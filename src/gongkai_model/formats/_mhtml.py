@@ -33,13 +33,12 @@ from email.utils import collapse_rfc2231_value
 import attrs
 
 from ..errors import Place, Problem, ReadError
-from ..limits import DEFAULT_LIMITS, Limits, Source, read_source, source_name
-from ..model.values import Edition
-from ._assemble import assemble
+from ..limits import DEFAULT_LIMITS, Limits
+from ._document import Document
 from ._encoding import decode_bytes, usable_encoding
-from ._result import Imported
+from ._reader import Reader, assembled, make_reader
 
-__all__ = ["html_part", "read_mhtml"]
+__all__ = ["html_part", "parse_mhtml", "read_mhtml"]
 
 #: A ``boundary=`` parameter anywhere in the message (quoted or not), as the MIME grammar allows it.
 _BOUNDARY = re.compile(rb"""boundary\s*=\s*(?:"((?:[^"\\\r\n]|\\.){1,200})"|([^\s;"]{1,200}))""", re.IGNORECASE)
@@ -269,28 +268,23 @@ def _defects(msg: Message) -> list[object]:
     return found
 
 
-def read_mhtml(
-    source: Source,
-    *,
-    agency: str | None = None,
-    year: int | None = None,
-    edition: Edition | str | None = None,
-    strict: bool = False,
-    limits: Limits | None = None,
-    name: str | None = None,
-) -> Imported:
-    """Read a report from an MHTML file (a path, bytes or a binary stream): its first web page, as HTML.
+def parse_mhtml(data: bytes, *, source: str = "<mhtml>", limits: Limits = DEFAULT_LIMITS) -> Document:
+    """The document of an MHTML file: its first web page parsed as HTML, after the MIME message's problems."""
+    from .html import parse_html
+
+    text, problems = html_part(data, source, limits)
+    doc = parse_html(text, source=source, limits=limits)
+    return attrs.evolve(doc, problems=(*problems, *doc.problems)) if problems else doc
+
+
+read_mhtml: Reader = make_reader(
+    assembled(parse_mhtml),
+    __name__,
+    "mhtml",
+    "MHTML file",
+    doc="""Read a report from an MHTML file (a path, bytes or a binary stream): its first web page, as HTML.
 
     The options are those of :func:`~gongkai_model.formats.html.read_html`; problems and provenance
     name the file itself.
-    """
-    from .html import parse_html
-
-    limits = limits or DEFAULT_LIMITS
-    name = name or source_name(source, "<mhtml>")
-    data = read_source(source, limits, name, ReadError, "MHTML file")
-    text, problems = html_part(data, name, limits)
-    doc = parse_html(text, source=name, limits=limits)
-    if problems:
-        doc = attrs.evolve(doc, problems=(*problems, *doc.problems))
-    return assemble(doc, agency=agency, year=year, edition=edition, strict=strict)
+    """,
+)

@@ -37,15 +37,13 @@ from typing import IO, Any
 from .._optional import import_optional
 from .._zipsafe import pack, unpack
 from ..errors import GongkaiError, ModelError, Place, Problem, ReadError
-from ..limits import DEFAULT_LIMITS, Limits, Source, read_source, source_name
+from ..limits import DEFAULT_LIMITS, Limits
 from ..model.layout import layout, shape_of, values
 from ..model.report import AnnualReport, OtherMatters, Overview
 from ..model.spec import Kind, Value, field_specs
-from ..model.values import Edition
 from ..presentation import SheetPlan, figure_text, plans, section_headings
-from ._assemble import assemble
 from ._document import Block, CellBudget, Document, Grid, Span
-from ._result import Imported
+from ._reader import Reader, assembled, make_reader
 
 __all__ = ["parse_docx", "read_docx", "write_docx"]
 
@@ -375,17 +373,12 @@ def _parse(docx: Any, data: bytes, source: str, limits: Limits) -> Document:
     return Document(source, tuple(blocks), tuple(problems))
 
 
-def read_docx(
-    source: Source,
-    *,
-    agency: str | None = None,
-    year: int | None = None,
-    edition: Edition | str | None = None,
-    strict: bool = False,
-    limits: Limits | None = None,
-    name: str | None = None,
-) -> Imported:
-    """Read a report from a Word document (a path, bytes or a binary stream).
+read_docx: Reader = make_reader(
+    assembled(parse_docx),
+    __name__,
+    "docx",
+    "Word document",
+    doc="""Read a report from a Word document (a path, bytes or a binary stream).
 
     ``agency``, ``year`` and ``edition`` supply or override what the document's title and tables
     say; ``strict=True`` refuses misprinted labels instead of reading them with a warning;
@@ -404,12 +397,8 @@ def read_docx(
     (True, True, '北京市西城区信访办公室', 2023)
     >>> str(got.provenance["table3.new_received.total"].place)
     '<docx>, table 2, row 4, column 10'
-    """
-    limits = limits or DEFAULT_LIMITS
-    name = name or source_name(source, "<docx>")
-    data = read_source(source, limits, name, ReadError, "Word document")
-    doc = parse_docx(data, source=name, limits=limits)
-    return assemble(doc, agency=agency, year=year, edition=edition, strict=strict)
+    """,
+)
 
 
 # --------------------------------------------------------------------------------------- writing

@@ -16,24 +16,24 @@ from __future__ import annotations
 import functools
 import html
 import re
+from collections.abc import Callable
 from typing import Any
 
 import attrs
 
-from ..errors import Place, Problem, ReadError
+from ..errors import Place, Problem
 from ..labels import normalize_label
-from ..limits import DEFAULT_LIMITS, Limits, Source, read_source, source_name
+from ..limits import DEFAULT_LIMITS, Limits
 from ..model.layout import get_path, shape_of
 from ..model.report import AnnualReport
-from ..model.values import Edition
-from ..presentation import SheetPlan, figure_text, plans, section_headings, sheet_name
-from ._assemble import PROSE, assemble, could_head, find_heading, find_title
+from ..presentation import Label, SheetPlan, ValueCell, figure_text, plans, section_headings, sheet_name
+from ._assemble import PROSE, could_head, find_heading, find_title
 from ._document import Block, BlockKind, CellBudget, Document, Grid, Span
 from ._encoding import Decoded, decode_bytes
 from ._locate import known_labels
-from ._result import Imported
+from ._reader import Reader, assembled, make_reader
 
-__all__ = ["decode_html", "parse_html", "printed_text", "read_html", "render_html"]
+__all__ = ["decode_html", "parse_html", "plan_rows_html", "printed_text", "read_html", "render_html"]
 
 _BLOCK = frozenset(
     {
@@ -811,17 +811,12 @@ def parse_html(data: bytes | str, *, source: str = "<html>", limits: Limits = DE
     return Document(source, tuple(blocks), tuple(walker.problems))
 
 
-def read_html(
-    source: Source,
-    *,
-    agency: str | None = None,
-    year: int | None = None,
-    edition: Edition | str | None = None,
-    strict: bool = False,
-    limits: Limits | None = None,
-    name: str | None = None,
-) -> Imported:
-    """Read a report from a web page (a path, bytes or a binary stream).
+read_html: Reader = make_reader(
+    assembled(parse_html),
+    __name__,
+    "html",
+    "page",
+    doc="""Read a report from a web page (a path, bytes or a binary stream).
 
     ``agency``, ``year`` and ``edition`` supply or override what the page's title and tables
     say; ``strict=True`` refuses misprinted labels instead of reading them with a warning;
@@ -834,12 +829,8 @@ def read_html(
     (True, True, '北京市西城区信访办公室')
     >>> str(got.provenance["table3.new_received.total"].place)
     '<html>, table 2, row 4, column 10'
-    """
-    limits = limits or DEFAULT_LIMITS
-    name = name or source_name(source, "<html>")
-    data = read_source(source, limits, name, ReadError, "page")
-    doc = parse_html(data, source=name, limits=limits)
-    return assemble(doc, agency=agency, year=year, edition=edition, strict=strict)
+    """,
+)
 
 
 # --- rendering -------------------------------------------------------------------------------
@@ -878,39 +869,63 @@ def printed_text(text: str | None) -> str | None:
     return "\n".join(line for line in lines if line) or None
 
 
-def _table_html(plan: SheetPlan, report: AnnualReport, out: list[str]) -> None:
-    """One statutory table, its merged labels as ``rowspan``/``colspan`` (the plan's title row is the heading)."""
-    origins: dict[tuple[int, int], str] = {}
-    covered: set[tuple[int, int]] = set()
-    height = 0
+def plan_rows_html(
+    plan: SheetPlan,
+    label_cell: Callable[[Label, str], str],
+    value_cell: Callable[[ValueCell, str], str],
+    empty: str = "<td></td>",
+) -> list[str]:
+    """The ``<tr>`` lines of a sheet plan below its title: every label and value cell once, where its box starts.
 
-    def place(row: int, col: int, last_row: int, last_col: int, cell: str) -> None:
-        nonlocal height
-        spans = ""
-        if last_row > row:
-            spans += f' rowspan="{last_row - row + 1}"'
-        if last_col > col:
-            spans += f' colspan="{last_col - col + 1}"'
-        origins[(row, col)] = cell.replace(">", spans + ">", 1)
-        covered.update((r, c) for r in range(row, last_row + 1) for c in range(col, last_col + 1))
-        height = max(height, last_row)
+    The one plan-to-HTML renderer (the page of :func:`render_html`, the notebook tables of
+    :mod:`gongkai_model.display`): ``label_cell(label, spans)`` and ``value_cell(value, spans)``
+    give a cell's markup, ``spans`` being its ``rowspan``/``colspan`` attributes (``""`` for a
+    single cell); a cell of the grid that no box covers is ``empty``.
+
+    >>> from gongkai_model.presentation import plans
+    >>> from gongkai_model.model.layout import Shape
+    >>> plan = plans(Shape.all()[0])[0]
+    >>> rows = plan_rows_html(plan, lambda lab, spans: f"<th{spans}>{lab.text}</th>", lambda v, spans: "<td>?</td>")
+    >>> rows[0]
+    '<tr><th colspan="4">第二十条第（一）项</th></tr>'
+    """
+    starts: dict[tuple[int, int], str] = {}
+    covered: set[tuple[int, int]] = set()
+
+    def place(row: int, col: int, last_row: int, last_col: int, make: Callable[[str], str]) -> None:
+        spans = f' rowspan="{last_row - row + 1}"' if last_row > row else ""
+        spans += f' colspan="{last_col - col + 1}"' if last_col > col else ""
+        starts[(row, col)] = make(spans)
+        covered.update((y, x) for y in range(row, last_row + 1) for x in range(col, last_col + 1))
 
     for label in plan.labels:
-        if label.kind == "title":
-            continue
-        scope = ' scope="row"' if label.kind == "row" else ""
-        place(label.row - 1, label.col, label.last_row - 1, label.last_col, f"<th{scope}>{_escape(label.text)}</th>")
-    for vc in plan.values:
-        text = _escape(figure_text(get_path(report, vc.cell.path)))
-        place(vc.row - 1, vc.col, vc.row - 1, vc.last_col, f"<td>{text}</td>")
-    out.append(f'<table class="{sheet_name(plan.table)}">')
-    for r in range(1, height + 1):
+        if label.kind != "title":
+            place(label.row, label.col, label.last_row, label.last_col, functools.partial(label_cell, label))
+    for value in plan.values:
+        place(value.row, value.col, value.row, value.last_col, functools.partial(value_cell, value))
+    if not covered:
+        return []
+    out = []
+    for y in range(min(y for y, _ in covered), max(y for y, _ in covered) + 1):
         cells = [
-            origins.get((r, c), "<td></td>")
-            for c in range(1, plan.width + 1)
-            if (r, c) in origins or (r, c) not in covered
+            starts.get((y, x), empty) for x in range(1, plan.width + 1) if (y, x) in starts or (y, x) not in covered
         ]
         out.append("<tr>" + "".join(cells) + "</tr>")
+    return out
+
+
+def _table_html(plan: SheetPlan, report: AnnualReport, out: list[str]) -> None:
+    """One statutory table, its merged labels as ``rowspan``/``colspan`` (the plan's title row is the heading)."""
+
+    def label_cell(label: Label, spans: str) -> str:
+        scope = ' scope="row"' if label.kind == "row" else ""
+        return f"<th{scope}{spans}>{_escape(label.text)}</th>"
+
+    def value_cell(value: ValueCell, spans: str) -> str:
+        return f"<td{spans}>{_escape(figure_text(get_path(report, value.cell.path)))}</td>"
+
+    out.append(f'<table class="{sheet_name(plan.table)}">')
+    out.extend(plan_rows_html(plan, label_cell, value_cell))
     out.append("</table>")
 
 

@@ -33,26 +33,25 @@ from typing import Any
 
 import attrs
 
-from ..errors import Place, Problem, ReadError
-from ..limits import DEFAULT_LIMITS, Limits, Source, read_source, source_name
+from ..errors import Place, Problem
+from ..limits import DEFAULT_LIMITS, Limits
 from ..model.layout import get_path
 from ..model.report import AnnualReport
-from ..model.values import Edition
 from ..presentation import SheetPlan, figure_text
-from ._assemble import PROSE, assemble, could_head
+from ._assemble import could_head
 from ._document import Block, CellBudget, Document, Grid, Span
-from ._result import Imported
+from ._reader import Reader, assembled, make_reader
 from .text import (
     MAX_CELL_CHARS,
     CellCounter,
     Labels,
-    bounded_text,
-    clean_text,
+    LineTables,
+    ProseRun,
+    cut_cell,
     is_figure,
+    parse_lines,
     printed_sections,
-    shape_for,
     short_heading,
-    split_lines,
     title_of,
 )
 
@@ -69,8 +68,6 @@ _ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
 _CELL = re.compile(r"(?:[^\\|]+|\\.?)*", re.DOTALL)
 #: A line longer than this is prose: never a heading, whatever its first characters.
 _MAX_HEADING_LINE = 1000
-#: Lines before the first heading read one by one (the title is looked for among them); later ones are prose.
-_TITLE_LINES = 32
 
 
 @attrs.define
@@ -142,22 +139,11 @@ def _scan(lines: Sequence[str], source: str, problems: list[Problem], limits: Li
     ``limits.max_columns``); prose lines are unescaped (:func:`unescape_prose`).
     """
     out: list[tuple[str, Any]] = []
-    run: list[tuple[int, str]] = []
+    prose = ProseRun(source, out, unescape_prose)
     table: list[list[_MCell]] | None = None
-    seen_heading = False
     expected: int | None = 0
     counter = CellCounter(limits, source, problems)
     wide = False  # a row of the current table printed more cells than max_columns (said once per table)
-
-    def flush_run() -> None:
-        while run and not run[-1][1].strip():
-            run.pop()
-        while run and not run[0][1].strip():
-            run.pop(0)
-        if run:
-            text = "\n".join(unescape_prose(t) for _, t in run)
-            out.append(("block", Block(PROSE if seen_heading else "paragraph", text, Place(source, line=run[0][0]))))
-        run.clear()
 
     def end_table() -> None:
         nonlocal table
@@ -168,7 +154,7 @@ def _scan(lines: Sequence[str], source: str, problems: list[Problem], limits: Li
     for n, line in enumerate(lines, 1):
         if _is_table_line(line):
             if table is None:
-                flush_run()
+                prose.flush()
                 table = []
                 wide = False
             if counter.refused:
@@ -189,45 +175,28 @@ def _scan(lines: Sequence[str], source: str, problems: list[Problem], limits: Li
                 continue
             if not counter.take(len(raw), n):
                 continue
-            cells = []
-            for c in raw:
-                text = _cell_text(c) if len(c) <= 4 * MAX_CELL_CHARS else c
-                if len(text) > MAX_CELL_CHARS:
-                    problems.append(
-                        Problem(
-                            f"{source}, line {n}",
-                            f"a table cell of {len(text)} characters is no label and no figure; it is not read",
-                            code="READ_LIMIT",
-                            place=Place(source, line=n),
-                        )
-                    )
-                    text = text[:40] + "…"
-                cells.append(_MCell(text, n))
-            table.append(cells)
+            texts = (_cell_text(c) if len(c) <= 4 * MAX_CELL_CHARS else c for c in raw)
+            table.append([_MCell(cut_cell(text, n, source, problems), n) for text in texts])
             continue
         end_table()
         if _RULE.match(line):
-            flush_run()
+            prose.flush()
             continue
         short = len(line) <= _MAX_HEADING_LINE
         marked = (_HEADING.match(line) or _BOLD_LINE.match(line)) if short else None
         body = _cell_text(marked.group("text")) if marked else line.strip() if short else ""
         index = short_heading(body, expected) if short else None
         if marked or index is not None:
-            flush_run()
+            prose.flush()
             if body:
                 out.append(("block", Block("heading" if marked else "paragraph", body, Place(source, line=n))))
             if index is not None:
-                seen_heading = True
+                prose.seen_heading = True
                 expected = index + 1
-        elif not seen_heading and len(out) < _TITLE_LINES:
-            flush_run()
-            run.append((n, line))
-            flush_run()
         else:
-            run.append((n, line))
+            prose.add(n, line)
     end_table()
-    flush_run()
+    prose.flush()
     return out
 
 
@@ -431,51 +400,31 @@ def _grid(
     return Grid.build(spans, Place(source, table=number), limits, problems, budget)
 
 
+def _markdown_table(region: Any, context: LineTables) -> list[Grid]:
+    """The grid of one pipe table (rows detached from their label joined back, merged cells expanded)."""
+    c = context
+    c.tables += 1
+    rows = _bounded(region, c.source, c.tables, c.limits, c.budget, c.problems)
+    return [_grid(_join_detached(rows, c.labels), c.labels, c.source, c.tables, c.limits, c.problems, c.budget)]
+
+
 def parse_markdown(data: bytes | str, *, source: str = "<markdown>", limits: Limits = DEFAULT_LIMITS) -> Document:
     """The :class:`Document` of a Markdown file: headings, paragraphs and pipe tables (as grids) in reading order."""
-    problems: list[Problem] = []
-    text = clean_text(data, source, problems)
-    if not text.strip():
-        return Document(source, (), (*problems, Problem(source, "the text is empty", code="READ_NOT_A_REPORT")))
-    text = bounded_text(text, source, limits, problems)
-    parts = _scan(split_lines(text), source, problems, limits)
-    texts = [c.text for kind, part in parts if kind == "table" for row in part for c in row]
-    labels = Labels.of(shape_for(texts))
-    blocks: list[Block] = []
-    tables = 0
-    budget = CellBudget(limits.max_cells)  # the cells all the document's tables may expand to
-    for kind, part in parts:
-        if kind == "block":
-            blocks.append(part)
-            continue
-        tables += 1
-        rows = _bounded(part, source, tables, limits, budget, problems)
-        grid = _grid(_join_detached(rows, labels), labels, source, tables, limits, problems, budget)
-        body = "\n".join("\t".join(c.text for c in row if c) for row in grid.rows)
-        blocks.append(Block("table", body, grid.place, grid))
-    return Document(source, tuple(blocks), tuple(problems))
+    return parse_lines(data, source, limits, _scan, _markdown_table)
 
 
-def read_markdown(
-    source: Source,
-    *,
-    agency: str | None = None,
-    year: int | None = None,
-    edition: Edition | str | None = None,
-    strict: bool = False,
-    limits: Limits | None = None,
-    name: str | None = None,
-) -> Imported:
-    """Read a report from Markdown (a path, bytes or a binary stream), as :func:`~gongkai_model.formats.read_html` does.
+read_markdown: Reader = make_reader(
+    assembled(parse_markdown),
+    __name__,
+    "markdown",
+    "Markdown file",
+    doc="""Read a report from Markdown (a path, bytes or a binary stream), as
+    :func:`~gongkai_model.formats.read_html` does.
 
     Every figure's provenance names its table, row, column and line
     (``Place(source, table=2, row=5, column=4, line=61)``).
-    """
-    limits = limits or DEFAULT_LIMITS
-    name = name or source_name(source, "<markdown>")
-    data = read_source(source, limits, name, ReadError, "Markdown file")
-    doc = parse_markdown(data, source=name, limits=limits)
-    return assemble(doc, agency=agency, year=year, edition=edition, strict=strict)
+    """,
+)
 
 
 def _escape(text: str) -> str:

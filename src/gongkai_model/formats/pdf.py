@@ -46,13 +46,12 @@ from typing import Any
 
 from .._optional import import_optional, install_hint
 from ..errors import GongkaiError, Place, Problem, ReadError
-from ..limits import DEFAULT_LIMITS, Limits, Source, read_source, source_name
-from ..model.values import Edition
-from ._assemble import assemble, find_heading
+from ..limits import DEFAULT_LIMITS, Limits
+from ._assemble import find_heading
 from ._document import Block, CellBudget, Document, Grid, Span
 from ._pdfbounds import Budget, LimitReached, UnsupportedPdfminer, bounded, page_class
 from ._pdfbounds import _decompress_corrupted as _decompress_corrupted  # the linear recovery (tests)
-from ._result import Imported
+from ._reader import Reader, assembled, exhausted, make_reader
 
 __all__ = ["parse_pdf", "read_pdf"]
 
@@ -481,18 +480,11 @@ def _failure(exc: BaseException) -> tuple[str | None, str]:
     inner = exc.args[0] if exc.args and isinstance(exc.args[0], BaseException) else exc
     kind = type(inner).__name__
     if isinstance(inner, MemoryError | RecursionError):
-        return "READ_LIMIT", _exhausted(inner)
+        return "READ_LIMIT", exhausted(inner)
     if "Password" in kind or "Encrypt" in kind:
         return None, "the PDF is encrypted with a password; save an unprotected copy"
     detail = str(inner).strip()
     return None, f"the PDF is damaged ({kind}{': ' + detail[:200] if detail else ''})"
-
-
-def _exhausted(exc: BaseException) -> str:
-    """A ``MemoryError`` or ``RecursionError``: a limit of the machine reached, said as such."""
-    if isinstance(exc, MemoryError):
-        return "reading it ran out of memory (MemoryError); it was not read"
-    return "it nests too deep to be read (RecursionError); it was not read"
 
 
 #: Memory set aside while a PDF is parsed (address space only: never touched), given back the moment
@@ -598,7 +590,7 @@ def parse_pdf(data: bytes, *, source: str = "<pdf>", limits: Limits = DEFAULT_LI
     except (MemoryError, RecursionError) as exc:  # outside pdfminer's steps (they are guarded page by page)
         _release_reserve()
         place = Place(source)
-        raise ReadError("cannot read the PDF", [Problem.at(place, _exhausted(exc), code="READ_LIMIT")]) from None
+        raise ReadError("cannot read the PDF", [Problem.at(place, exhausted(exc), code="READ_LIMIT")]) from None
     except UnsupportedPdfminer as exc:  # an untested pdfminer.six without the functions the bounds replace
         raise ReadError("cannot read the PDF", [Problem(source, f"{exc} ({install_hint('pdf')})")]) from None
     finally:
@@ -701,17 +693,12 @@ def _parse(pdfplumber: Any, data: bytes, source: str, limits: Limits, budget: Bu
     return Document(source, tuple(blocks), tuple(problems))
 
 
-def read_pdf(
-    source: Source,
-    *,
-    agency: str | None = None,
-    year: int | None = None,
-    edition: Edition | str | None = None,
-    strict: bool = False,
-    limits: Limits | None = None,
-    name: str | None = None,
-) -> Imported:
-    """Read a report from a PDF with a text layer (a path, bytes or a binary stream).
+read_pdf: Reader = make_reader(
+    assembled(parse_pdf),
+    __name__,
+    "pdf",
+    "PDF",
+    doc="""Read a report from a PDF with a text layer (a path, bytes or a binary stream).
 
     ``agency``, ``year`` and ``edition`` supply or override what the title and tables say;
     ``strict=True`` refuses misprinted labels instead of reading them with a warning; ``name`` is
@@ -722,12 +709,5 @@ def read_pdf(
     >>> got = read_pdf("tests/data/cases/huaian-hongze-qu-2024.pdf")  # doctest: +SKIP
     >>> got.report.agency, got.report.year, str(got.provenance["table3.new_received.total"].place)  # doctest: +SKIP
     ('淮安市洪泽区人民政府', 2024, 'tests/data/cases/huaian-hongze-qu-2024.pdf, page 3, table 2, row 4, column 10')
-    """
-    limits = limits or DEFAULT_LIMITS
-    name = name or source_name(source, "<pdf>")
-    data = read_source(source, limits, name, ReadError, "PDF")
-    doc = parse_pdf(data, source=name, limits=limits)
-    try:
-        return assemble(doc, agency=agency, year=year, edition=edition, strict=strict)
-    except (MemoryError, RecursionError) as exc:
-        raise ReadError("cannot read the PDF", [Problem(name, _exhausted(exc), code="READ_LIMIT")]) from None
+    """,
+)

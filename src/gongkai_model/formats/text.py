@@ -27,32 +27,40 @@ prose line that would read as a table row or a heading is escaped behind a backs
 
 from __future__ import annotations
 
-import difflib
 import functools
 import re
-import threading
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import attrs
 
-from ..errors import Place, Problem, ReadError
+from ..errors import Place, Problem
 from ..labels import normalize_label
-from ..limits import DEFAULT_LIMITS, Limits, Source, read_source, source_name
-from ..model.layout import Cell, RowInfo, Shape, get_path, layout, rows, shape_of
+from ..limits import DEFAULT_LIMITS, Limits
+from ..model.layout import Cell, RowInfo, Shape, get_path, label_index, layout, rows, shape_of
 from ..model.report import NUMERALS, AnnualReport
 from ..model.spec import Value
-from ..model.values import Edition
 from ..presentation import SheetPlan, figure_text, plans, section_headings
 from ..records import infer_edition, infer_shape
-from ._assemble import PROSE, assemble, could_head, find_heading
+from ._assemble import PROSE, could_head, find_heading
 from ._document import Block, BlockKind, CellBudget, Document, Grid, Span
-from ._locate import FUZZY_CUTOFF, known_labels
-from ._result import Imported
+from ._locate import known_labels
+from ._reader import Reader, assembled, make_reader
 from ._values import parse_value
 
-__all__ = ["decode_text", "escape_line", "parse_text", "read_text", "render_text", "unescape_line"]
+__all__ = [
+    "LineTables",
+    "ProseRun",
+    "cut_cell",
+    "decode_text",
+    "escape_line",
+    "parse_lines",
+    "parse_text",
+    "read_text",
+    "render_text",
+    "unescape_line",
+]
 
 _TRAILING_FIGURES = re.compile(r"[0-9.,，]+$")
 _LINE = re.compile(r"\r\n|\r|\n")
@@ -254,19 +262,19 @@ class Labels:
     @staticmethod
     @functools.cache
     def of(shape: Shape) -> Labels:
-        row_keys: dict[str, RowInfo] = {}
+        index = label_index(shape)
         columns: dict[str, list[Cell]] = {}
-        for r in rows(shape):
-            for x in (r.label, *r.spec.aliases):
-                row_keys.setdefault(normalize_label(x), r)
         for c in layout(shape):
             columns.setdefault(c.row_info.path, []).append(c)
-        keys = {c.path: frozenset(normalize_label(x) for x in (c.column, *c.spec.aliases) if x) for c in layout(shape)}
-        headers = frozenset().union(*keys.values()) | {
-            normalize_label(c.spec.header) for c in layout(shape) if c.spec.header
-        }
         words = frozenset(normalize_label(x.text) for p in plans(shape) for x in p.labels if x.kind != "title")
-        return Labels(shape, row_keys, {k: tuple(v) for k, v in columns.items()}, keys, headers, words)
+        return Labels(
+            shape,
+            {k: rs[0] for k, rs in index.rows.items()},
+            {k: tuple(v) for k, v in columns.items()},
+            dict(index.column_keys),
+            index.headers,
+            words,
+        )
 
     def row(self, text: str) -> tuple[RowInfo, bool] | None:
         """The row ``text`` labels: exactly (or a declared variant), or as a close misprint (``False``)."""
@@ -299,59 +307,13 @@ class Labels:
         )
 
 
-_LOCAL = threading.local()
-
-
-@functools.cache
-def _label_chars(shape: Shape) -> frozenset[str]:
-    """Every character of the row labels of ``shape`` (normalised)."""
-    return frozenset("".join(Labels.of(shape).row_keys))
-
-
-_Matchers = dict[int, list[tuple[RowInfo, "difflib.SequenceMatcher[str]"]]]
-
-
-def _matchers(shape: Shape) -> _Matchers:
-    """By length, the row labels of ``shape``: each row with a matcher that has indexed its label (reused).
-
-    A matcher holds the key it compares, so each thread has its own.
-    """
-    mine: dict[Shape, _Matchers] = _LOCAL.__dict__.setdefault("matchers", {})
-    if shape not in mine:
-        out: _Matchers = {}
-        for label, r in Labels.of(shape).row_keys.items():
-            out.setdefault(len(label), []).append((r, difflib.SequenceMatcher(None, "", label)))
-        mine[shape] = out
-    return mine[shape]
-
-
 @functools.lru_cache(maxsize=8192)
 def _fuzzy_row(shape: Shape, key: str) -> RowInfo | None:
     """The one row whose label ``key`` is a close misprint of (as the shared locator judges), or ``None``."""
-    if key in known_labels() or len(key) < 2 or any(ch.isdigit() for ch in key[2:]):
+    if key in known_labels() or len(key) < 2 or any(ch.isdigit() for ch in key[2:]) or is_figure(key):
         return None
-    chars = _label_chars(shape)
-    common = sum(ch in chars for ch in key)
-    if 2 * common < FUZZY_CUTOFF * (len(key) + 2) or is_figure(key):
-        return None  # too few of its characters are in any label (an upper bound of every ratio), or a figure
-    scores: dict[str, tuple[float, RowInfo]] = {}
-    by_length = _matchers(shape)
-    n = len(key)
-    for length in range(max(2, (2 * n) // 3), (3 * n) // 2 + 1):
-        if 2 * min(n, length, common) < FUZZY_CUTOFF * (n + length):
-            continue  # an upper bound of the ratio from the lengths and the shared characters alone
-        for r, matcher in by_length.get(length, ()):
-            matcher.set_seq1(key)
-            if matcher.quick_ratio() < FUZZY_CUTOFF:
-                continue
-            ratio = matcher.ratio()
-            if ratio >= FUZZY_CUTOFF and ratio > scores.get(r.path, (0.0, r))[0]:
-                scores[r.path] = (ratio, r)
-    if not scores:
-        return None
-    best = max(s for s, _ in scores.values())
-    winners = [r for s, r in scores.values() if s == best]
-    return winners[0] if len(winners) == 1 else None
+    path = label_index(shape).fuzzy.best(key)
+    return None if path is None else next(r for r in rows(shape) if r.path == path)
 
 
 def shape_for(texts: Sequence[str]) -> Shape:
@@ -380,7 +342,8 @@ class _Region:
     blanks: int = 0
 
 
-def _cell(text: str, line: int, source: str, problems: list[Problem]) -> PCell:
+def cut_cell(text: str, line: int, source: str, problems: list[Problem]) -> str:
+    """A table cell's text, cut (and refused with a ``READ_LIMIT`` problem) when longer than :data:`MAX_CELL_CHARS`."""
     if len(text) > MAX_CELL_CHARS:
         problems.append(
             Problem(
@@ -391,7 +354,52 @@ def _cell(text: str, line: int, source: str, problems: list[Problem]) -> PCell:
             )
         )
         text = text[:40] + "…"
-    return PCell(text, line)
+    return text
+
+
+def _cell(text: str, line: int, source: str, problems: list[Problem]) -> PCell:
+    return PCell(cut_cell(text, line, source, problems), line)
+
+
+class ProseRun:
+    """The prose lines of a line format's scan, gathered into paragraph blocks (text and Markdown alike).
+
+    Up to :data:`_TITLE_LINES` blocks and before the first heading each line is a block of its own
+    (the title is looked for among them); later, consecutive lines are one block, read as prose
+    once a heading was seen or when a line was escaped.
+    """
+
+    def __init__(self, source: str, out: list[tuple[str, Any]], unescape: Callable[[str], str] = str) -> None:
+        self.source = source
+        self.out = out
+        self.unescape = unescape
+        self.lines: list[tuple[int, str]] = []
+        self.seen_heading = False
+        self.escaped = False  #: the run holds an escaped line
+
+    def flush(self) -> None:
+        """The run so far as one block (blank lines around it dropped)."""
+        run = self.lines
+        while run and not run[-1][1].strip():
+            run.pop()
+        while run and not run[0][1].strip():
+            run.pop(0)
+        if run:
+            text = "\n".join(self.unescape(t) for _, t in run)
+            kind: BlockKind = PROSE if self.seen_heading or self.escaped else "paragraph"
+            self.out.append(("block", Block(kind, text, Place(self.source, line=run[0][0]))))
+        run.clear()
+        self.escaped = False
+
+    def add(self, n: int, line: str, *, escaped: bool = False) -> None:
+        """Line ``n``: a block of its own among the first lines, else part of the run."""
+        alone = not self.seen_heading and len(self.out) < _TITLE_LINES
+        if alone:
+            self.flush()
+        self.lines.append((n, line))
+        self.escaped = self.escaped or escaped
+        if alone:
+            self.flush()
 
 
 def _continues(cell: PCell, line: str) -> bool:
@@ -413,25 +421,10 @@ def _scan(lines: Sequence[str], source: str, problems: list[Problem], limits: Li
     into at most ``limits.max_columns`` cells. An escaped line (:data:`ESCAPE_MARK`) is prose.
     """
     out: list[tuple[str, Any]] = []
-    run: list[tuple[int, str]] = []
+    prose = ProseRun(source, out)
     region: _Region | None = None
-    seen_heading = False
     expected: int | None = 0
     counter = CellCounter(limits, source, problems)
-    escaped = False  # the run holds an escaped line
-
-    def flush_run() -> None:
-        nonlocal escaped
-        while run and not run[-1][1].strip():
-            run.pop()
-        while run and not run[0][1].strip():
-            run.pop(0)
-        if run:
-            text = "\n".join(t for _, t in run)
-            kind: BlockKind = PROSE if seen_heading or escaped else "paragraph"
-            out.append(("block", Block(kind, text, Place(source, line=run[0][0]))))
-        run.clear()
-        escaped = False
 
     def end_region() -> None:
         nonlocal region
@@ -442,16 +435,11 @@ def _scan(lines: Sequence[str], source: str, problems: list[Problem], limits: Li
     for n, line in enumerate(lines, 1):
         if line.startswith(ESCAPE_MARK):
             end_region()
-            if not seen_heading and len(out) < _TITLE_LINES:
-                flush_run()
-            run.append((n, unescape_line(line)))
-            escaped = True
-            if not seen_heading and len(out) < _TITLE_LINES:
-                flush_run()
+            prose.add(n, unescape_line(line), escaped=True)
             continue
         if "\t" in line:
             if region is None:
-                flush_run()
+                prose.flush()
                 region = _Region()
             if counter.refused:
                 continue
@@ -478,7 +466,7 @@ def _scan(lines: Sequence[str], source: str, problems: list[Problem], limits: Li
                 region.open = False
                 region.blanks += 1
             else:
-                run.append((n, line))
+                prose.lines.append((n, line))
             continue
         if region is not None:
             last = region.rows[-1] if region.rows and region.rows[-1] else None
@@ -490,18 +478,14 @@ def _scan(lines: Sequence[str], source: str, problems: list[Problem], limits: Li
             end_region()
         index = short_heading(line.strip(), expected) if len(line) <= _MAX_SHORT else None
         if index is not None:
-            flush_run()
+            prose.flush()
             out.append(("block", Block("paragraph", line.strip(), Place(source, line=n))))
-            seen_heading = True
+            prose.seen_heading = True
             expected = index + 1
-        elif not seen_heading and len(out) < _TITLE_LINES:
-            flush_run()
-            run.append((n, line))
-            flush_run()
         else:
-            run.append((n, line))
+            prose.add(n, line)
     end_region()
-    flush_run()
+    prose.flush()
     return out
 
 
@@ -798,53 +782,81 @@ class _Adapter:
         self.loose(values)
 
 
-def parse_text(data: bytes | str, *, source: str = "<text>", limits: Limits = DEFAULT_LIMITS) -> Document:
-    """The :class:`Document` of a plain-text copy: paragraphs, headings and tables (as grids) in reading order."""
+@attrs.define
+class LineTables:
+    """What a line format's table hook is given: the labels of the shape shown, the bounds, the problems so far.
+
+    ``tables`` counts the tables made so far; the hook adds the ones it makes.
+    """
+
+    labels: Labels
+    source: str
+    limits: Limits
+    problems: list[Problem]
+    budget: CellBudget  #: the cells all the document's tables may expand to
+    tables: int = 0
+
+
+#: A line format's scan: the lines into paragraph blocks (``("block", Block)``) and table regions (``("table", rows)``).
+Scan = Callable[[Sequence[str], str, list[Problem], Limits], list[tuple[str, Any]]]
+#: A line format's table hook: one table region into its grids.
+TableHook = Callable[[Any, LineTables], list[Grid]]
+
+
+def parse_lines(data: bytes | str, source: str, limits: Limits, scan: Scan, table: TableHook) -> Document:
+    """The one skeleton of the line formats (plain text, Markdown): decode, bound, scan lines, build tables.
+
+    The text is decoded and cleaned (:func:`clean_text`), bounded (:func:`bounded_text`) and split
+    into lines; ``scan`` cuts them into paragraph blocks and table regions, the shape the tables
+    show is inferred from all their cells, and ``table`` (the format's hook) builds each region's
+    grids, which become table blocks in reading order.
+    """
     problems: list[Problem] = []
     text = clean_text(data, source, problems)
     if not text.strip():
         return Document(source, (), (*problems, Problem(source, "the text is empty", code="READ_NOT_A_REPORT")))
     text = bounded_text(text, source, limits, problems)
-    parts = _scan(split_lines(text), source, problems, limits)
+    parts = scan(split_lines(text), source, problems, limits)
     texts = [c.text for kind, region in parts if kind == "table" for row in region for c in row]
-    labels = Labels.of(shape_for(texts))
+    context = LineTables(Labels.of(shape_for(texts)), source, limits, problems, CellBudget(limits.max_cells))
     blocks: list[Block] = []
-    tables = 0
-    budget = CellBudget(limits.max_cells)  # the cells all the document's tables may expand to
     for kind, part in parts:
         if kind == "block":
             blocks.append(part)
             continue
-        adapter = _Adapter(labels, source, limits, problems, tables, budget)
-        for grid in adapter.run(part):
+        for grid in table(part, context):
             body = "\n".join("\t".join(c.text for c in row if c) for row in grid.rows)
             blocks.append(Block("table", body, grid.place, grid))
-        tables = adapter.number
     return Document(source, tuple(blocks), tuple(problems))
 
 
-def read_text(
-    source: Source,
-    *,
-    agency: str | None = None,
-    year: int | None = None,
-    edition: Edition | str | None = None,
-    strict: bool = False,
-    limits: Limits | None = None,
-    name: str | None = None,
-) -> Imported:
-    """Read a report from a plain-text copy (a path, bytes or a binary stream).
+def _text_tables(region: Any, context: LineTables) -> list[Grid]:
+    """The grids of one table region of a plain-text copy (columns by tabs, runs of spaces or figures)."""
+    c = context
+    adapter = _Adapter(c.labels, c.source, c.limits, c.problems, c.tables, c.budget)
+    grids = list(adapter.run(region))
+    c.tables = adapter.number
+    return grids
+
+
+def parse_text(data: bytes | str, *, source: str = "<text>", limits: Limits = DEFAULT_LIMITS) -> Document:
+    """The :class:`Document` of a plain-text copy: paragraphs, headings and tables (as grids) in reading order."""
+    return parse_lines(data, source, limits, _scan, _text_tables)
+
+
+read_text: Reader = make_reader(
+    assembled(parse_text),
+    __name__,
+    "text",
+    "text",
+    doc="""Read a report from a plain-text copy (a path, bytes or a binary stream).
 
     ``agency``, ``year`` and ``edition`` supply or override what the title and tables say;
     ``strict=True`` refuses misprinted labels instead of reading them with a warning; ``name`` is
     the name problems and provenance give the source (by default its path). Every figure's
     provenance is its line (``Place(source, line=N)``).
-    """
-    limits = limits or DEFAULT_LIMITS
-    name = name or source_name(source, "<text>")
-    data = read_source(source, limits, name, ReadError, "text")
-    doc = parse_text(data, source=name, limits=limits)
-    return assemble(doc, agency=agency, year=year, edition=edition, strict=strict)
+    """,
+)
 
 
 # --- rendering ---------------------------------------------------------------------------------------

@@ -16,18 +16,32 @@ from __future__ import annotations
 
 import functools
 import operator
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any, TypeVar, cast
 
 import attrs
 
 from .._codegen import FAST_PATHS, compile_function
 from ..errors import ModelError, Problem
+from ..labels import FuzzyMatcher, normalize_label
 from .report import NUMERALS, AnnualReport
 from .spec import Kind, Node, Row, Spec, Value, field_specs
 from .values import Edition
 
-__all__ = ["Cell", "RowInfo", "Shape", "cells", "get_path", "layout", "replace_path", "rows", "shape_of", "values"]
+__all__ = [
+    "Cell",
+    "LabelIndex",
+    "RowInfo",
+    "Shape",
+    "cells",
+    "get_path",
+    "label_index",
+    "layout",
+    "replace_path",
+    "rows",
+    "shape_of",
+    "values",
+]
 
 _T = TypeVar("_T", bound=attrs.AttrsInstance)
 
@@ -155,6 +169,65 @@ def layout(shape: Shape) -> tuple[Cell, ...]:
             path = f"{r.path}.{info.name}"
             out.append(Cell(r.table, r.label, info.spec.label, path, info.spec, r, operator.attrgetter(path)))
     return tuple(out)
+
+
+@attrs.frozen(eq=False)
+class LabelIndex:
+    """The normalised labels of one shape and what each names: the one label index, built once per shape.
+
+    >>> idx = label_index(Shape.all()[0])
+    >>> [r.path for r in idx.rows[normalize_label("（一）予以公开")]]
+    ['table3.results.granted']
+    >>> idx.row_keys["table3.results.granted"]
+    {'(一)予以公开': True}
+    >>> idx.fuzzy.best(normalize_label("（一）予以公幵")), "自然人" in idx.words
+    ('table3.results.granted', True)
+    """
+
+    #: Normalised row label or variant → the rows it labels, in published order (every table).
+    rows: Mapping[str, tuple[RowInfo, ...]]
+    #: Model path of a row → its normalised labels, ``True`` for the statutory one (variants first).
+    row_keys: Mapping[str, Mapping[str, bool]]
+    #: Model path of a cell → its normalised column labels (and variants).
+    column_keys: Mapping[str, frozenset[str]]
+    #: Every normalised column label, variant and header printed above columns.
+    headers: frozenset[str]
+    #: Every normalised label: rows and variants, groups, banners, columns and variants, headers.
+    words: frozenset[str]
+    #: Close misprints of the row labels: normalised label → the path of the (first) row it labels.
+    fuzzy: FuzzyMatcher[str]
+
+
+@functools.cache
+def label_index(shape: Shape) -> LabelIndex:
+    """The :class:`LabelIndex` of ``shape`` (made once and kept)."""
+    by_label: dict[str, list[RowInfo]] = {}
+    row_keys: dict[str, dict[str, bool]] = {}
+    words: set[str] = set()
+    for r in rows(shape):
+        keys = {normalize_label(alias): False for alias in r.spec.aliases}
+        keys[normalize_label(r.label)] = True
+        row_keys[r.path] = keys
+        for x in (r.label, *r.spec.aliases):
+            by_label.setdefault(normalize_label(x), []).append(r)
+        words.update(keys)
+        words.update(normalize_label(g.label) for g in r.groups)
+        if r.spec.banner:
+            words.add(normalize_label(r.spec.banner))
+    column_keys = {
+        c.path: frozenset(normalize_label(x) for x in (c.column, *c.spec.aliases) if x) for c in layout(shape)
+    }
+    headers = frozenset().union(*column_keys.values()) | {
+        normalize_label(c.spec.header) for c in layout(shape) if c.spec.header
+    }
+    return LabelIndex(
+        rows={k: tuple(v) for k, v in by_label.items()},
+        row_keys=row_keys,
+        column_keys=column_keys,
+        headers=headers,
+        words=frozenset(words | headers),
+        fuzzy=FuzzyMatcher((k, v[0].path) for k, v in by_label.items()),
+    )
 
 
 @functools.cache

@@ -34,13 +34,14 @@ import attrs
 
 from ...errors import ExcelError, ModelError, Place, Problem
 from ...labels import normalize_label
-from ...limits import DEFAULT_LIMITS, Limits, Source, read_source, source_name
+from ...limits import DEFAULT_LIMITS, Limits
 from ...model.layout import Cell, Shape, layout
 from ...model.report import AnnualReport, OtherMatters, Overview
 from ...model.spec import Kind, Value, field_specs
 from ...model.values import Edition
 from .._assemble import assemble
 from .._document import Block, Document, Grid, Span
+from .._reader import Reader, ReadOptions, make_reader
 from .._result import Imported
 from .._values import parse_value
 from ._safety import check_zip
@@ -483,33 +484,42 @@ def read_workbook(
     return attrs.evolve(imported, report=report, problems=_bounded(problems, limits, name))
 
 
-def read_xlsx(
-    source: Source,
-    *,
-    agency: str | None = None,
-    year: int | None = None,
-    edition: Edition | str | None = None,
-    strict: bool = False,
-    limits: Limits | None = None,
-    name: str | None = None,
-) -> Imported:
-    """Read a report from a workbook: this library's workbooks and templates, and tables made by other tools.
+def _workbook(data: bytes, options: ReadOptions) -> Imported:
+    return read_workbook(
+        data,
+        name=options.name,
+        agency=options.agency,
+        year=options.year,
+        edition=options.edition,
+        strict=options.strict,
+        limits=options.limits,
+    )
+
+
+def _unread(exc: BaseException, name: str) -> Imported:
+    """A workbook that could not be read: no report, the reason as a problem (never a foreign exception)."""
+    if not isinstance(exc, ExcelError):  # MemoryError, RecursionError
+        message = f"{type(exc).__name__} while reading the workbook"
+        return Imported(None, (Problem(name, message, code="READ_LIMIT", place=Place(name)),), {}, name)
+    head = str(exc).split("\n", 1)[0]
+    problems = tuple(
+        attrs.evolve(p, message=f"{head}: {p.message}", code=p.code or "READ_XLSX") for p in exc.problems
+    ) or (Problem(name, head, code="READ_XLSX"),)
+    return Imported(None, problems, {}, name)
+
+
+read_xlsx: Reader = make_reader(
+    _workbook,
+    __name__,
+    "xlsx",
+    "workbook",
+    default_name="<workbook>",
+    error=ExcelError,
+    recover=_unread,
+    doc="""Read a report from a workbook: this library's workbooks and templates, and tables made by other tools.
 
     ``source`` is a path (regular files only), bytes or a binary stream. A file that is not a safe,
     readable workbook (too large, a zip bomb, damaged, not a zip) gives no report and the reason as
     a problem; everything else is located at its ``sheet!cell``.
-    """
-    limits = limits or DEFAULT_LIMITS
-    name = name or source_name(source, "<workbook>")
-    try:
-        data = read_source(source, limits, name, ExcelError, "workbook")
-        return read_workbook(data, name=name, agency=agency, year=year, edition=edition, strict=strict, limits=limits)
-    except (MemoryError, RecursionError) as exc:  # never a foreign exception
-        message = f"{type(exc).__name__} while reading the workbook"
-        return Imported(None, (Problem(name, message, code="READ_LIMIT", place=Place(name)),), {}, name)
-    except ExcelError as exc:
-        head = str(exc).split("\n", 1)[0]
-        problems = tuple(
-            attrs.evolve(p, message=f"{head}: {p.message}", code=p.code or "READ_XLSX") for p in exc.problems
-        ) or (Problem(name, head, code="READ_XLSX"),)
-        return Imported(None, problems, {}, name)
+    """,
+)
