@@ -34,7 +34,7 @@ from gongkai_model.formats._assemble import find_heading
 from gongkai_model.formats.docx import parse_docx, read_docx, write_docx
 from gongkai_model.limits import Limits
 from gongkai_model.model import get_path, layout, shape_of
-from gongkai_model.presentation import plans
+from gongkai_model.presentation import plans, section_headings
 
 from cases import build, expected_cells
 from conftest import CASES, case_names, load_case
@@ -179,7 +179,7 @@ def word_report(case: dict[str, Any], texts: dict[str, str] | None = None) -> tu
         f"{runs(str(case['year']) + '年' + gk.AnnualReport.TITLE, True)}</w:p>",
         "<w:p/>",
     ]
-    for heading, attribute, _ in gk.reference.section_headings():
+    for heading, attribute, _ in section_headings():
         body.append(para(heading, bold=True, split=True))  # a bold numbered paragraph, no Heading style
         if attribute in tables:
             body.append(para("（单位：件）"))  # a note above a table, as many reports print

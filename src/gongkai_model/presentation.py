@@ -28,7 +28,17 @@ from .model.spec import Kind, field_specs
 from .model.tables import ApplicantCounts, Applications, ProactiveDisclosure2021
 from .model.values import Amount
 
-__all__ = ["Label", "SheetPlan", "ValueCell", "figure_text", "plans", "section_headings", "section_names", "sheet_name"]
+__all__ = [
+    "Label",
+    "SheetPlan",
+    "ValueCell",
+    "figure_text",
+    "plans",
+    "section_headings",
+    "section_names",
+    "section_texts",
+    "sheet_name",
+]
 
 
 def figure_text(value: object) -> str:
@@ -269,3 +279,23 @@ def section_headings() -> list[tuple[str, str, str]]:
 def section_names() -> list[str]:
     """The attribute names of the six sections, in order (``["overview", "table2", …]``)."""
     return [attribute for _, attribute, _ in section_headings()]
+
+
+def section_texts(report: AnnualReport) -> dict[str, str | None]:
+    """The prose printed under each section that is not a table, by attribute.
+
+    A section is either its prose itself (``problems``) or a node whose ``text`` is (``overview``,
+    ``other_matters``); the three tables have none.
+
+    >>> from gongkai_model.examples import seed_report
+    >>> sorted(section_texts(seed_report()))
+    ['other_matters', 'overview', 'problems']
+    """
+    out: dict[str, str | None] = {}
+    for attribute in section_names():
+        value = getattr(report, attribute)
+        if value is None or isinstance(value, str):
+            out[attribute] = value
+        elif isinstance(getattr(value, "text", 0), str | None):
+            out[attribute] = value.text
+    return out

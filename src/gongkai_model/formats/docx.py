@@ -41,7 +41,7 @@ from ..limits import DEFAULT_LIMITS, Limits
 from ..model.layout import layout, shape_of, values
 from ..model.report import AnnualReport, OtherMatters, Overview
 from ..model.spec import Kind, Value, field_specs
-from ..presentation import SheetPlan, figure_text, plans, section_headings
+from ..presentation import SheetPlan, figure_text, plans, section_headings, section_texts
 from ._document import Block, CellBudget, Document, Grid, Span
 from ._reader import Reader, assembled, make_reader
 
@@ -528,11 +528,7 @@ def write_docx(report: AnnualReport, target: str | os.PathLike[str] | IO[bytes])
     shape = shape_of(report)
     cell_values = dict(zip((c.path for c in layout(shape)), values(report), strict=True))
     tables = {plan.table: plan for plan in plans(shape)}
-    texts = {
-        "overview": report.overview.text,
-        "problems": report.problems,
-        "other_matters": report.other_matters.text,
-    }
+    texts = section_texts(report)
     doc = docx.Document()
     title = doc.add_paragraph(style="Title")
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER

@@ -26,7 +26,7 @@ from ..labels import normalize_label
 from ..limits import DEFAULT_LIMITS, Limits
 from ..model.layout import get_path, shape_of
 from ..model.report import AnnualReport
-from ..presentation import Label, SheetPlan, ValueCell, figure_text, plans, section_headings, sheet_name
+from ..presentation import Label, SheetPlan, ValueCell, figure_text, plans, section_headings, section_texts, sheet_name
 from ._assemble import PROSE, could_head, find_heading, find_title
 from ._document import Block, BlockKind, CellBudget, Document, Grid, Span
 from ._encoding import Decoded, decode_bytes
@@ -973,7 +973,7 @@ def render_html(report: AnnualReport) -> str:
         "<body>",
         f"<h1>{title}</h1>",
     ]
-    texts = {"overview": report.overview.text, "problems": report.problems, "other_matters": report.other_matters.text}
+    texts = section_texts(report)
     tables = iter(plans(shape_of(report)))
     for heading, attribute, _ in section_headings():
         out.append(f"<h2>{_escape(heading)}</h2>")

@@ -41,7 +41,7 @@ from ..limits import DEFAULT_LIMITS, Limits
 from ..model.layout import Cell, RowInfo, Shape, get_path, label_index, layout, rows, shape_of
 from ..model.report import NUMERALS, AnnualReport
 from ..model.spec import Value
-from ..presentation import SheetPlan, figure_text, plans, section_headings
+from ..presentation import SheetPlan, figure_text, plans, section_headings, section_texts
 from ..records import infer_edition, infer_shape
 from ._assemble import PROSE, could_head, find_heading
 from ._document import Block, BlockKind, CellBudget, Document, Grid, Span
@@ -865,11 +865,6 @@ read_text: Reader = make_reader(
 def title_of(report: AnnualReport) -> str:
     """The report's title as published."""
     return report.title
-
-
-def section_texts(report: AnnualReport) -> dict[str, str | None]:
-    """The prose printed under the sections without a table, by attribute."""
-    return {"overview": report.overview.text, "problems": report.problems, "other_matters": report.other_matters.text}
 
 
 def printed_sections(report: AnnualReport) -> Iterator[tuple[str, str | None, SheetPlan | None]]:
