@@ -122,8 +122,8 @@ def stable_key(code: str, *where: object) -> str:
     ``None`` is an empty part. A key is built from data, never from a message, so it survives a rewording;
     it is opaque (compare it, do not parse it).
 
-    >>> stable_key("T4_TOTAL", "四", "行政复议", None)
-    'T4_TOTAL|四|行政复议|'
+    >>> stable_key("MY_CHECK", "四", "某一行", None)
+    'MY_CHECK|四|某一行|'
     """
     return "|".join([code, *("" if p is None else str(p) for p in where)])
 
