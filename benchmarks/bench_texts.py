@@ -132,7 +132,7 @@ def corpus_rows(n: int, scales: Sequence[float] = SCALES) -> list[tuple[str, flo
     plain, _ = drawn(n, 1)
     assert sum(identity_loop(r) > 0 for r in plain) == sum(loop_2021(r) > 0 for r in plain)
     rows = [
-        ("hand-written loop of bench_validate.py", timed(lambda: [loop_2021(r) for r in plain], gc_paused=True) / n, 0.0),
+        ("bench_validate's hand-written loop", timed(lambda: [loop_2021(r) for r in plain], gc_paused=True) / n, 0.0),
         ("identity loop (baseline)", timed(lambda: [identity_loop(r) for r in plain], gc_paused=True) / n, 0.0),
         (
             "validate, no text",

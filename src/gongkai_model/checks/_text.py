@@ -25,7 +25,7 @@ from ..model.tables import ApplicantCounts, Applications, OutcomeCounts, ReviewA
 from ._findings import CellRef, Finding, Severity
 from ._registry import CheckContext, CheckOutcome, cell_index, register
 
-__all__ = ["TOPICS", "Statement", "Topic", "section_texts", "statements"]
+__all__ = ["TOPICS", "Sentence", "Statement", "TextAnalysis", "Topic", "section_texts", "statements"]
 
 
 @attrs.frozen
@@ -204,6 +204,96 @@ def _clean(sentence: str) -> str:
     return " ".join(sentence.split())
 
 
+# Characters that can hold no figure: no character of their NFKD form is a digit (``\d``), so neither is any
+# of a text's NFKC form made of them alone (no digit is a composition). ASCII but the digits, Latin-1 but ¹²³¼½¾,
+# punctuation, symbols, CJK punctuation, kana, the CJK ideographs, the full-width forms but the digits.
+# tests/test_text_analysis.py checks every character of these ranges against ``unicodedata``.
+PLAIN = (
+    "\x00-/:-\xb1\xb4-\xb8\xba\xbb\xbf-\u02ff\u2000-\u206f\u20a0-\u214f\u2190-\u245f\u2500-\u2bff"
+    "\u3000-\u3250\u3400-\u9fff\uf900-\ufaff\ufe10-\ufe1f\ufe30-\ufe6f\uff00-\uff0f\uff1a-\uffef"
+)
+_ENDS = "。！？!?；;\n"
+# A sentence as _SENTENCE cuts it (from the start of the text or an end mark to the next end mark) that holds a
+# character outside PLAIN: the only sentences whose NFKC form can hold a figure. One pass over the text: a
+# match starts only where a sentence starts, and the lazy scan for the character stops at the sentence's end.
+_MAY_STATE = re.compile(rf"(?<![^{_ENDS}])[^{_ENDS}]*?[^{PLAIN}][^{_ENDS}]*")
+
+
+@attrs.frozen
+class Sentence:
+    """A sentence of the report that may state a figure: unambiguous, of the report's year, NFKC-normalised.
+
+    ``clauses`` are its clauses that hold exactly one number (years aside), in order: the only ones a
+    figure is taken from.
+    """
+
+    section: str  #: the free-text part it was printed in
+    quote: str  #: as printed, white space collapsed
+    text: str  #: NFKC, white space collapsed
+    clauses: tuple[str, ...]
+
+
+@attrs.frozen
+class TextAnalysis:
+    """The free text of one report analysed once, for every check that reads it (``CheckContext.text``).
+
+    ``texts`` are (section path, text) of every free-text part that holds text (:func:`section_texts`);
+    ``sentences`` the sentences that may state a figure, each normalised once: NFKC and white space
+    collapsed, the first of equal sentences kept (a sub-text may repeat its parent's sentence), a
+    sentence that compares or sums over time or names another year than the report's left out, and its
+    numbers counted once per clause. A sentence holding no digit in any form is never normalised.
+    """
+
+    texts: tuple[tuple[str, str], ...]
+    sentences: tuple[Sentence, ...]
+
+    @classmethod
+    def of(cls, report: AnnualReport) -> TextAnalysis:
+        """The analysis of ``report``'s free text (linear in the text)."""
+        texts = tuple(section_texts(report))
+        if not texts:
+            return _NO_TEXT
+        year = report.year
+        seen: set[str] = set()
+        found: list[Sentence] = []
+        for section, text in texts:
+            for raw in _MAY_STATE.findall(text):
+                sentence = _clean(unicodedata.normalize("NFKC", raw))
+                if not sentence or sentence in seen:
+                    continue
+                seen.add(sentence)
+                if _AMBIGUOUS.search(sentence) or any(int(y) != year for y in _YEAR.findall(sentence)):
+                    continue
+                clauses = tuple(
+                    clause
+                    for clause in _CLAUSE_END.split(sentence)
+                    if clause and len(_NUMBER.findall(_YEAR.sub("", clause))) == 1
+                )
+                if clauses:
+                    found.append(Sentence(section, _clean(raw), sentence, clauses))
+        return cls(texts, tuple(found))
+
+    def statements(self, topic: Topic) -> Iterator[Statement]:
+        """The figures the text states about ``topic``, one per sentence that states a single figure."""
+        context, exclude, patterns = topic.context, topic.exclude, topic.patterns
+        for sentence in self.sentences:
+            if context is not None and not context.search(sentence.text):
+                continue
+            figures = set()
+            for clause in sentence.clauses:
+                for pattern in patterns:
+                    m = pattern.search(clause)
+                    if m is not None:
+                        if exclude is None or not exclude.search(clause):
+                            figures.add(int(m.group("n").replace(",", "")))
+                        break
+            if len(figures) == 1:
+                yield Statement(topic, sentence.section, sentence.quote, figures.pop())
+
+
+_NO_TEXT = TextAnalysis((), ())
+
+
 def statements(report: AnnualReport, topic: Topic) -> Iterator[Statement]:
     """The figures the report's sections state about ``topic``, one per unambiguous sentence.
 
@@ -212,41 +302,16 @@ def statements(report: AnnualReport, topic: Topic) -> Iterator[Statement]:
     with two different figures, or when the clause holding the figure has
     another number or a word of the topic's ``exclude`` list.  A sentence
     repeated in a sub-text (``overview.on_request`` repeats part of
-    ``overview.text``) is used once.
+    ``overview.text``) is used once.  (The checks share one
+    :class:`TextAnalysis` per report: ``CheckContext.text``.)
     """
-    seen: set[str] = set()
-    year = report.year
-    for section, text in section_texts(report):
-        for raw in _SENTENCE.findall(text):
-            sentence = _clean(unicodedata.normalize("NFKC", raw))
-            if not sentence or sentence in seen:
-                continue
-            seen.add(sentence)
-            if topic.context is not None and not topic.context.search(sentence):
-                continue
-            if _AMBIGUOUS.search(sentence):
-                continue
-            if any(int(y) != year for y in _YEAR.findall(sentence)):
-                continue
-            figures = set()
-            for clause in filter(None, _CLAUSE_END.split(sentence)):
-                for pattern in topic.patterns:
-                    m = pattern.search(clause)
-                    if m is None:
-                        continue
-                    if topic.exclude is not None and topic.exclude.search(clause):
-                        continue
-                    if len(_NUMBER.findall(_YEAR.sub("", clause))) != 1:
-                        continue
-                    figures.add(int(m.group("n").replace(",", "")))
-                    break
-            if len(figures) == 1:
-                yield Statement(topic, section, _clean(raw.strip()), figures.pop())
+    return TextAnalysis.of(report).statements(topic)
 
 
 def _check(topic: Topic) -> Any:
     def check(ctx: CheckContext) -> CheckOutcome:
-        if next(section_texts(ctx.report), None) is None:
+        analysis = ctx.text
+        if not analysis.texts:
             return CheckOutcome(0, ())  # no text to compare
         index = cell_index(ctx.shape)
         cells = [layout(ctx.shape)[index[p]] for p in topic.cells]
@@ -257,7 +322,7 @@ def _check(topic: Topic) -> Any:
             return CheckOutcome(0, ())
         table = sum(figures)
         alternative = sum(ctx.values[index[p]] or 0 for p in topic.also) if topic.also else None
-        for st in statements(ctx.report, topic):
+        for st in analysis.statements(topic):
             assessed += 1
             if st.figure == table or st.figure == alternative:
                 continue
