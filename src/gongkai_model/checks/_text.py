@@ -213,10 +213,23 @@ PLAIN = (
     "\u3000-\u3250\u3400-\u9fff\uf900-\ufaff\ufe10-\ufe1f\ufe30-\ufe6f\uff00-\uff0f\uff1a-\uffef"
 )
 _ENDS = "。！？!?；;\n"
-# A sentence as _SENTENCE cuts it (from the start of the text or an end mark to the next end mark) that holds a
-# character outside PLAIN: the only sentences whose NFKC form can hold a figure. One pass over the text: a
-# match starts only where a sentence starts, and the lazy scan for the character stops at the sentence's end.
-_MAY_STATE = re.compile(rf"(?<![^{_ENDS}])[^{_ENDS}]*?[^{PLAIN}][^{_ENDS}]*")
+_HOLDER = re.compile(f"[^{PLAIN}]")
+_END_MARK = re.compile(f"[{_ENDS}]")
+
+
+def _may_state(text: str) -> Iterator[str]:
+    """The sentences of ``text`` (as _SENTENCE cuts them) holding a character outside PLAIN, in order.
+
+    These are the only sentences whose NFKC form can hold a figure. Linear: the text is scanned once
+    for such characters, and each sentence found is bounded by the end marks around it.
+    """
+    pos = 0
+    while (hit := _HOLDER.search(text, pos)) is not None:
+        at = hit.start()
+        start = max(text.rfind(mark, pos, at) for mark in _ENDS) + 1  # pos is 0 or an end mark
+        after = _END_MARK.search(text, at)
+        pos = after.start() if after is not None else len(text)
+        yield text[start:pos]
 
 
 @attrs.frozen
@@ -254,10 +267,14 @@ class TextAnalysis:
         if not texts:
             return _NO_TEXT
         year = report.year
+        raws: set[str] = set()
         seen: set[str] = set()
         found: list[Sentence] = []
         for section, text in texts:
-            for raw in _MAY_STATE.findall(text):
+            for raw in _may_state(text):
+                if raw in raws:
+                    continue  # printed again (a sub-text repeats its parent): used once, normalised once
+                raws.add(raw)
                 sentence = _clean(unicodedata.normalize("NFKC", raw))
                 if not sentence or sentence in seen:
                     continue
