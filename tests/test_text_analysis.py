@@ -350,6 +350,21 @@ def test_the_sentences_that_may_state_a_figure(text: str) -> None:
             assert sentence in may
 
 
+@settings(max_examples=500)
+@given(st.text(alphabet=st.sampled_from(LETTERS + "ｅＡ\u00a0\u0301\u0308ﾞｶ") | st.characters(), max_size=40))
+def test_nfkc_is_unicodedata_s(text: str) -> None:
+    assert _text.nfkc(text) == unicodedata.normalize("NFKC", text)
+
+
+def test_nfkc_of_every_character_after_a_wide_form() -> None:
+    """A wide form put narrow must not compose with what follows it differently from NFKC's own."""
+    for wide in "ｅＡ\u3000（":
+        text = "".join(wide + chr(cp) for cp in range(0x300, 0x370)) + "".join(
+            wide + chr(cp) for cp in range(0x3099, 0x309B)
+        )
+        assert _text.nfkc(text) == unicodedata.normalize("NFKC", text)
+
+
 NOTHING_PIECES = [
     "无",
     "暂无",
@@ -389,7 +404,7 @@ def test_the_real_cases_find_what_they_found() -> None:
         _assert_same(case.figures, suggestions=False, blanks_as_zero=True)
         if case.read is not None:
             assert case.source is not None
-            headings = gk.read(case.source).headings or {"overview": None}
+            headings: dict[str, str | None] = dict(gk.read(case.source).headings) or {"overview": None}
             _assert_same(case.read)
             _assert_same(case.read, headings=headings)
 
@@ -527,14 +542,14 @@ def test_the_context_keeps_its_analysis_out_of_equality() -> None:
 
 def test_the_analysis_normalises_only_sentences_that_may_hold_a_figure(monkeypatch: Any) -> None:
     seen: list[str] = []
-    normalize = unicodedata.normalize
+    nfkc = _text.nfkc
 
-    def spy(form: str, text: str) -> str:
+    def spy(text: str) -> str:
         seen.append(text)
-        return normalize(form, text)
+        return nfkc(text)
 
+    monkeypatch.setattr(_text, "nfkc", spy)
     report = gk.examples.seed_report()
-    monkeypatch.setattr(_text.unicodedata, "normalize", spy)
     analysis = TextAnalysis.of(report)
     assert seen
     assert all(re.search(f"[^{PLAIN}]", s) for s in seen)
