@@ -84,14 +84,18 @@ def is_none_text(text: str, label: str = "") -> bool:
     >>> is_none_text("无收费情况，其他事项见附件。")
     False
     """
-    longest = _LONGEST + (len(normalize_label(label)) if label else 0)
-    if next(itertools.islice(_IDEOGRAPH.finditer(text), longest, None), None) is not None:
+    if next(itertools.islice(_IDEOGRAPH.finditer(text), _longest(label), None), None) is not None:
         return False  # more ideographs than any "nothing" has: a long text is not normalised to tell
     core = normalize_label(text).strip(_END)
     return core in _NOTHING or (bool(label) and core in {f"{w}{normalize_label(label)}" for w in _NOTHING})
 
 
-_LONGEST = max(len(w) for w in _NOTHING)
+@functools.lru_cache(maxsize=256)
+def _longest(label: str) -> int:
+    """The length of the longest text that says only "nothing" about ``label``, as normalised."""
+    return max(len(w) for w in _NOTHING) + (len(normalize_label(label)) if label else 0)
+
+
 # CJK ideographs: normalisation keeps each of them as it is (no compatibility form, no composition, not white
 # space, not punctuation), so a text holding more of them than a "nothing" form has cannot be one.
 # tests/test_text_analysis.py checks these ranges against ``unicodedata``.

@@ -18,7 +18,7 @@ from typing import Any
 
 import attrs
 
-from ..model.layout import layout
+from ..model.layout import Cell, Shape, layout
 from ..model.report import AnnualReport
 from ..model.spec import Kind, Value, field_specs
 from ..model.tables import ApplicantCounts, Applications, OutcomeCounts, ReviewAndLitigation
@@ -217,6 +217,12 @@ _HOLDER = re.compile(f"[^{PLAIN}]")
 _END_MARK = re.compile(f"[{_ENDS}]")
 
 
+# The last end mark of a stretch of text: an end mark followed by none up to the stretch's end. Linear: an
+# attempt at an end mark stops at the next one.
+_LAST_END = re.compile(f"[{_ENDS}][^{_ENDS}]*\\Z")
+_DIGIT = re.compile(r"\d")
+
+
 def _may_state(text: str) -> Iterator[str]:
     """The sentences of ``text`` (as _SENTENCE cuts them) holding a character outside PLAIN, in order.
 
@@ -226,7 +232,8 @@ def _may_state(text: str) -> Iterator[str]:
     pos = 0
     while (hit := _HOLDER.search(text, pos)) is not None:
         at = hit.start()
-        start = max(text.rfind(mark, pos, at) for mark in _ENDS) + 1  # pos is 0 or an end mark
+        last = _LAST_END.search(text, pos, at)  # pos is 0 or an end mark
+        start = last.start() + 1 if last is not None else pos
         after = _END_MARK.search(text, at)
         pos = after.start() if after is not None else len(text)
         yield text[start:pos]
@@ -254,8 +261,7 @@ def nfkc(text: str) -> str:
 class Sentence:
     """A sentence of the report that may state a figure: unambiguous, of the report's year, NFKC-normalised.
 
-    ``clauses`` are its clauses that hold exactly one number (years aside), in order: the only ones a
-    figure is taken from.
+    ``clauses`` are its clauses that hold a digit, in order: the only ones a figure can be taken from.
     """
 
     section: str  #: the free-text part it was printed in
@@ -271,19 +277,21 @@ class TextAnalysis:
     ``texts`` are (section path, text) of every free-text part that holds text (:func:`section_texts`);
     ``sentences`` the sentences that may state a figure, each normalised once: NFKC and white space
     collapsed, the first of equal sentences kept (a sub-text may repeat its parent's sentence), a
-    sentence that compares or sums over time or names another year than the report's left out, and its
-    numbers counted once per clause. A sentence holding no digit in any form is never normalised.
+    sentence that compares or sums over time or names another year than the report's left out. A
+    sentence holding no digit in any form is never normalised; the numbers of a clause are counted
+    once, when a topic's pattern first finds a figure in it.
     """
 
     texts: tuple[tuple[str, str], ...]
     sentences: tuple[Sentence, ...]
+    _single: dict[str, bool] = attrs.field(factory=dict, init=False, eq=False, repr=False)
 
     @classmethod
     def of(cls, report: AnnualReport) -> TextAnalysis:
         """The analysis of ``report``'s free text (linear in the text)."""
         texts = tuple(section_texts(report))
         if not texts:
-            return _NO_TEXT
+            return cls((), ())
         year = report.year
         raws: set[str] = set()
         seen: set[str] = set()
@@ -299,17 +307,24 @@ class TextAnalysis:
                 seen.add(sentence)
                 if _AMBIGUOUS.search(sentence) or any(int(y) != year for y in _YEAR.findall(sentence)):
                     continue
-                clauses = tuple(
-                    clause
-                    for clause in _CLAUSE_END.split(sentence)
-                    if clause and len(_NUMBER.findall(_YEAR.sub("", clause))) == 1
-                )
+                clauses = tuple(c for c in _CLAUSE_END.split(sentence) if _DIGIT.search(c))
                 if clauses:
                     found.append(Sentence(section, _clean(raw), sentence, clauses))
         return cls(texts, tuple(found))
 
+    def single_number(self, clause: str) -> bool:
+        """Whether ``clause`` holds exactly one number, years aside (counted once per clause)."""
+        got = self._single.get(clause)
+        if got is None:
+            got = self._single[clause] = len(_NUMBER.findall(_YEAR.sub("", clause))) == 1
+        return got
+
     def statements(self, topic: Topic) -> Iterator[Statement]:
-        """The figures the text states about ``topic``, one per sentence that states a single figure."""
+        """The figures the text states about ``topic``, one per sentence that states a single figure.
+
+        A clause gives the figure of the first of the topic's patterns found in it, unless it holds a
+        word of the topic's ``exclude`` list or another number.
+        """
         context, exclude, patterns = topic.context, topic.exclude, topic.patterns
         for sentence in self.sentences:
             if context is not None and not context.search(sentence.text):
@@ -319,14 +334,11 @@ class TextAnalysis:
                 for pattern in patterns:
                     m = pattern.search(clause)
                     if m is not None:
-                        if exclude is None or not exclude.search(clause):
+                        if (exclude is None or not exclude.search(clause)) and self.single_number(clause):
                             figures.add(int(m.group("n").replace(",", "")))
                         break
             if len(figures) == 1:
                 yield Statement(topic, sentence.section, sentence.quote, figures.pop())
-
-
-_NO_TEXT = TextAnalysis((), ())
 
 
 def statements(report: AnnualReport, topic: Topic) -> Iterator[Statement]:
@@ -344,19 +356,29 @@ def statements(report: AnnualReport, topic: Topic) -> Iterator[Statement]:
 
 
 def _check(topic: Topic) -> Any:
+    @functools.cache
+    def where(shape: Shape) -> tuple[tuple[Cell, ...], tuple[int, ...], tuple[int, ...]]:
+        """The topic's cells in ``shape``, their layout indices and those of the ``also`` cells."""
+        index = cell_index(shape)
+        cells = layout(shape)
+        return (
+            tuple(cells[index[p]] for p in topic.cells),
+            tuple(index[p] for p in topic.cells),
+            tuple(index[p] for p in topic.also),
+        )
+
     def check(ctx: CheckContext) -> CheckOutcome:
         analysis = ctx.text
-        if not analysis.texts:
-            return CheckOutcome(0, ())  # no text to compare
-        index = cell_index(ctx.shape)
-        cells = [layout(ctx.shape)[index[p]] for p in topic.cells]
-        figures = [ctx.values[index[p]] for p in topic.cells]
+        if not analysis.sentences:
+            return CheckOutcome(0, ())  # no text, or no sentence that may state a figure
+        cells, at, also = where(ctx.shape)
+        figures = [ctx.values[i] for i in at]
         found: list[Finding] = []
         assessed = 0
         if any(v is None for v in figures):
             return CheckOutcome(0, ())
         table = sum(figures)
-        alternative = sum(ctx.values[index[p]] or 0 for p in topic.also) if topic.also else None
+        alternative = sum(ctx.values[i] or 0 for i in also) if also else None
         for st in analysis.statements(topic):
             assessed += 1
             if st.figure == table or st.figure == alternative:
