@@ -62,6 +62,9 @@ def _bench() -> Any:
 # --- the implementation before the shared analysis, kept callable -----------------------------------------
 
 
+_OLD_CLAUSE_END = re.compile(r"[，：:]|,(?!\d{3}(?!\d))|(?<=[件起宗])、(?=\D)")
+
+
 def _old_clean(sentence: str) -> str:
     return " ".join(sentence.split())
 
@@ -82,7 +85,7 @@ def _old_statements(report: gk.AnnualReport, topic: Topic) -> Iterator[Statement
             if any(int(y) != year for y in _YEAR.findall(sentence)):
                 continue
             figures = set()
-            for clause in filter(None, _CLAUSE_END.split(sentence)):
+            for clause in filter(None, _OLD_CLAUSE_END.split(sentence)):
                 for pattern in topic.patterns:
                     m = pattern.search(clause)
                     if m is None:
@@ -363,6 +366,12 @@ def test_nfkc_of_every_character_after_a_wide_form() -> None:
             wide + chr(cp) for cp in range(0x3099, 0x309B)
         )
         assert _text.nfkc(text) == unicodedata.normalize("NFKC", text)
+
+
+@settings(max_examples=500)
+@given(st.text(alphabet=st.sampled_from("，：:,、件起宗0123456789a一"), max_size=30))
+def test_clauses_are_cut_where_they_were(sentence: str) -> None:
+    assert _CLAUSE_END.split(sentence) == _OLD_CLAUSE_END.split(sentence)
 
 
 NOTHING_PIECES = [

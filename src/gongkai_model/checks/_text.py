@@ -160,7 +160,9 @@ TOPICS: tuple[Topic, ...] = (
 _SENTENCE = re.compile(r"[^。！？!?；;\n]+")
 # Clauses: a sentence cut at commas (not a thousands separator), colons, and an enumeration comma
 # that follows a count and precedes a word ("行政复议3件、行政诉讼2件"); brackets stay in their clause.
-_CLAUSE_END = re.compile(r"[，：:]|,(?!\d{3}(?!\d))|(?<=[件起宗])、(?=\D)")
+# (Written to start with one character class, which the regex engine scans for quickly; the same cuts as
+# ``[，：:]|,(?!\d{3}(?!\d))|(?<=[件起宗])、(?=\D)``, which tests/test_text_analysis.py compares it with.)
+_CLAUSE_END = re.compile(r"[，：:,、](?:(?<=[，：:])|(?<=,)(?!\d{3}(?!\d))|(?<=[件起宗]、)(?=\D))")
 # A sentence that compares or sums over time, or speaks of another year, is ambiguous.
 _AMBIGUOUS = re.compile(
     r"同比|环比|增长|下降|减少|增加|上升|持平|较上年|比上年|去年|上一年度|上年度(?!结转)|累计|历年|平均"
@@ -213,8 +215,8 @@ PLAIN = (
     "\u3000-\u3250\u3400-\u9fff\uf900-\ufaff\ufe10-\ufe1f\ufe30-\ufe6f\uff00-\uff0f\uff1a-\uffef"
 )
 _ENDS = "。！？!?；;\n"
-_HOLDER = re.compile(f"[^{PLAIN}]")
-_END_MARK = re.compile(f"[{_ENDS}]")
+# A character outside PLAIN and the rest of its sentence.
+_HOLDER = re.compile(f"[^{PLAIN}][^{_ENDS}]*")
 
 
 # The last end mark of a stretch of text: an end mark followed by none up to the stretch's end. Linear: an
@@ -234,8 +236,7 @@ def _may_state(text: str) -> Iterator[str]:
         at = hit.start()
         last = _LAST_END.search(text, pos, at)  # pos is 0 or an end mark
         start = last.start() + 1 if last is not None else pos
-        after = _END_MARK.search(text, at)
-        pos = after.start() if after is not None else len(text)
+        pos = hit.end()
         yield text[start:pos]
 
 
@@ -265,7 +266,7 @@ class Sentence:
     """
 
     section: str  #: the free-text part it was printed in
-    quote: str  #: as printed, white space collapsed
+    raw: str  #: as printed
     text: str  #: NFKC, white space collapsed
     clauses: tuple[str, ...]
 
@@ -309,7 +310,7 @@ class TextAnalysis:
                     continue
                 clauses = tuple(c for c in _CLAUSE_END.split(sentence) if _DIGIT.search(c))
                 if clauses:
-                    found.append(Sentence(section, _clean(raw), sentence, clauses))
+                    found.append(Sentence(section, raw, sentence, clauses))
         return cls(texts, tuple(found))
 
     def single_number(self, clause: str) -> bool:
@@ -338,7 +339,7 @@ class TextAnalysis:
                             figures.add(int(m.group("n").replace(",", "")))
                         break
             if len(figures) == 1:
-                yield Statement(topic, sentence.section, sentence.quote, figures.pop())
+                yield Statement(topic, sentence.section, _clean(sentence.raw), figures.pop())
 
 
 def statements(report: AnnualReport, topic: Topic) -> Iterator[Statement]:
