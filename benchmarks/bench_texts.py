@@ -20,7 +20,7 @@ from __future__ import annotations
 import functools
 import random
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from _data import corpus, drawn_texts, real_cases, sentence_pool, timed, with_texts
@@ -74,24 +74,28 @@ def _broken(report: gk.AnnualReport) -> int:
     return sum(1 for f in found if f.code in codes and f.severity is gk.Severity.INCONSISTENCY)
 
 
-def real_rows(calls: int = CALLS) -> list[tuple[str, float, float, float | None, float | None, int]]:
+def real_rows(calls: int = CALLS, repeat: int = 3) -> list[tuple[str, float, float, float | None, float | None, int]]:
     """Per real case: (name, loop, validate figures only, validate with texts, validate(r) with texts, text chars).
 
-    Times are per report, in seconds; ``validate`` with ``suggestions=False`` except in the fourth column.
+    Times are per report, in seconds, each the best of ``repeat`` timings of ``calls`` calls; ``validate``
+    with ``suggestions=False`` except in the fifth column.
     """
+
+    def time_of(fn: Callable[[], object]) -> float:
+        return timed(fn, number=calls, repeat=repeat, gc_paused=True)
+
     rows = []
     for case in real_cases():
         fig = case.figures
         assert _broken(fig) == identity_loop(fig), case.name
-        loop = timed(lambda fig=fig: identity_loop(fig), number=calls, gc_paused=True)  # type: ignore[misc]
-        figures = timed(lambda fig=fig: gk.validate(fig, suggestions=False), number=calls, gc_paused=True)  # type: ignore[misc]
+        loop = time_of(functools.partial(identity_loop, fig))
+        figures = time_of(functools.partial(gk.validate, fig, suggestions=False))
         text = full = None
         chars = 0
         if case.read is not None:
-            read = case.read
-            chars = sum(len(t) for t in _texts(read))
-            text = timed(lambda read=read: gk.validate(read, suggestions=False), number=calls, gc_paused=True)  # type: ignore[misc]
-            full = timed(lambda read=read: gk.validate(read), number=calls, gc_paused=True)  # type: ignore[misc]
+            chars = sum(len(t) for t in _texts(case.read))
+            text = time_of(functools.partial(gk.validate, case.read, suggestions=False))
+            full = time_of(functools.partial(gk.validate, case.read))
         rows.append((case.name, loop, figures, text, full, chars))
     return rows
 
@@ -102,11 +106,11 @@ def _texts(report: gk.AnnualReport) -> list[str]:
     return [t for _, t in section_texts(report)]
 
 
-def check_rows(calls: int = 3) -> list[tuple[str, float, float]]:
-    """Per kept published form: (name, read, check), per file in seconds."""
+def check_rows(calls: int = 3, *, pdf: bool = True) -> list[tuple[str, float, float]]:
+    """Per kept published form (``pdf=False``: but the PDF): (name, read, check), per file in seconds."""
     rows = []
     for case in real_cases():
-        if case.read is None or case.source is None:
+        if case.read is None or case.source is None or (case.source.suffix == ".pdf" and not pdf):
             continue
         source = case.source
         options: dict[str, Any] = {}

@@ -600,3 +600,27 @@ def test_hostile_texts_stay_within_the_caps() -> None:
         assert outcome.kind == "result", str(outcome)
         assert outcome.type == "ValidationResult", str(outcome)
         assert outcome.problems == []
+
+
+def test_the_text_benchmark_runs() -> None:
+    """benchmarks/bench_texts.py on tiny inputs (it asserts that its baselines see what validate sees)."""
+    _bench()
+    sys.path.insert(0, str(BENCH))
+    try:
+        import bench_texts
+    finally:
+        sys.path.remove(str(BENCH))
+    real = bench_texts.real_rows(calls=1, repeat=1)
+    assert [row[0] for row in real] == [c.name for c in _bench().real_cases()]
+    assert all(row[3] is not None for row in real if row[5])  # every case read with texts is timed with them
+    assert [name for name, _, _ in bench_texts.check_rows(1, pdf=False)] == [
+        "seed-xicheng-xinfang-2023",
+        "shanghai-shizhengfu-bangongting-2019",
+        "shuyang-fagaiju-2023",
+    ]
+    rows = bench_texts.corpus_rows(4, scales=(1, 2))
+    assert [what for what, _, _ in rows][-2:] == [
+        "validate, texts drawn from the real ones ×1",
+        "validate, texts drawn from the real ones ×2",
+    ]
+    assert rows[-1][2] > rows[-2][2] > 500  # texts as long as a real report's, then twice as long
