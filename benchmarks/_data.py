@@ -79,13 +79,21 @@ def corpus(n: int, *, broken_share: float = 0.1, seed: int = 20261126) -> list[A
     return out
 
 
-def timed(fn: Callable[[], object], repeat: int = 3, number: int = 1, *, gc_paused: bool = False) -> float:
+def timed(
+    fn: Callable[[], object],
+    repeat: int = 3,
+    number: int = 1,
+    *,
+    gc_paused: bool = False,
+    clock: Callable[[], float] = time.perf_counter,
+) -> float:
     """The best of ``repeat`` timings of ``number`` calls, per call, in seconds.
 
     With ``gc_paused``, the cyclic garbage collector is paused while each timing runs and a full
     collection is made before it, as :mod:`timeit` does: what is timed is the operation itself,
     not the collections that the objects kept by earlier calls bring about (``bench_batch.py``
-    measures those).
+    measures those). ``clock`` is wall time; ``time.process_time`` times the CPU this process used,
+    which a busy machine disturbs far less (``bench_texts.py`` uses it).
     """
     best = float("inf")
     for _ in range(repeat):
@@ -93,10 +101,10 @@ def timed(fn: Callable[[], object], repeat: int = 3, number: int = 1, *, gc_paus
             gc.collect()
             gc.disable()
         try:
-            start = time.perf_counter()
+            start = clock()
             for _ in range(number):
                 fn()
-            best = min(best, (time.perf_counter() - start) / number)
+            best = min(best, (clock() - start) / number)
         finally:
             if gc_paused:
                 gc.enable()

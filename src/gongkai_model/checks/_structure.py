@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import itertools
 import re
 from collections.abc import Iterator
 from decimal import Decimal
@@ -84,7 +83,7 @@ def is_none_text(text: str, label: str = "") -> bool:
     >>> is_none_text("无收费情况，其他事项见附件。")
     False
     """
-    if next(itertools.islice(_IDEOGRAPH.finditer(text), _longest(label), None), None) is not None:
+    if _more_ideographs(_longest(label)).match(text) is not None:
         return False  # more ideographs than any "nothing" has: a long text is not normalised to tell
     core = normalize_label(text).strip(_END)
     return core in _NOTHING or (bool(label) and core in {f"{w}{normalize_label(label)}" for w in _NOTHING})
@@ -100,6 +99,13 @@ def _longest(label: str) -> int:
 # space, not punctuation), so a text holding more of them than a "nothing" form has cannot be one.
 # tests/test_text_analysis.py checks these ranges against ``unicodedata``.
 _IDEOGRAPH = re.compile("[\u3400-\u4dbf\u4e00-\u9fff]")
+
+
+@functools.lru_cache(maxsize=256)
+def _more_ideographs(count: int) -> re.Pattern[str]:
+    """Matches a text's start up to its ``count + 1``-th ideograph (linear: the runs between cannot overlap)."""
+    ideograph = _IDEOGRAPH.pattern[1:-1]
+    return re.compile(f"(?:[^{ideograph}]*[{ideograph}]){{{count + 1}}}")
 
 
 def heading_wording(printed: str, info: FieldInfo) -> str:

@@ -225,6 +225,11 @@ _LAST_END = re.compile(f"[{_ENDS}][^{_ENDS}]*\\Z")
 _DIGIT = re.compile(r"\d")
 
 
+def _other_year(sentence: str, year: object) -> bool:
+    """Whether ``sentence`` names a year other than ``year`` (``2022年``)."""
+    return any(int(y) != year for y in _YEAR.findall(sentence))
+
+
 def _may_state(text: str) -> Iterator[str]:
     """The sentences of ``text`` (as _SENTENCE cuts them) holding a character outside PLAIN, in order.
 
@@ -262,7 +267,8 @@ def nfkc(text: str) -> str:
 class Sentence:
     """A sentence of the report that may state a figure: unambiguous, of the report's year, NFKC-normalised.
 
-    ``clauses`` are its clauses that hold a digit, in order: the only ones a figure can be taken from.
+    ``clauses`` are its clauses that hold exactly one number (years aside), in order: the only ones a
+    figure is taken from.
     """
 
     section: str  #: the free-text part it was printed in
@@ -279,13 +285,12 @@ class TextAnalysis:
     ``sentences`` the sentences that may state a figure, each normalised once: NFKC and white space
     collapsed, the first of equal sentences kept (a sub-text may repeat its parent's sentence), a
     sentence that compares or sums over time or names another year than the report's left out. A
-    sentence holding no digit in any form is never normalised; the numbers of a clause are counted
-    once, when a topic's pattern first finds a figure in it.
+    sentence holding no digit in any form is never normalised; the numbers of each clause are counted
+    once.
     """
 
     texts: tuple[tuple[str, str], ...]
     sentences: tuple[Sentence, ...]
-    _single: dict[str, bool] = attrs.field(factory=dict, init=False, eq=False, repr=False)
 
     @classmethod
     def of(cls, report: AnnualReport) -> TextAnalysis:
@@ -306,25 +311,22 @@ class TextAnalysis:
                 if not sentence or sentence in seen:
                     continue
                 seen.add(sentence)
-                if _AMBIGUOUS.search(sentence) or any(int(y) != year for y in _YEAR.findall(sentence)):
+                if _AMBIGUOUS.search(sentence) or ("年" in sentence and _other_year(sentence, year)):
                     continue
-                clauses = tuple(c for c in _CLAUSE_END.split(sentence) if _DIGIT.search(c))
+                clauses = tuple(
+                    c
+                    for c in _CLAUSE_END.split(sentence)
+                    if _DIGIT.search(c) and len(_NUMBER.findall(_YEAR.sub("", c) if "年" in c else c)) == 1
+                )
                 if clauses:
                     found.append(Sentence(section, raw, sentence, clauses))
         return cls(texts, tuple(found))
-
-    def single_number(self, clause: str) -> bool:
-        """Whether ``clause`` holds exactly one number, years aside (counted once per clause)."""
-        got = self._single.get(clause)
-        if got is None:
-            got = self._single[clause] = len(_NUMBER.findall(_YEAR.sub("", clause))) == 1
-        return got
 
     def statements(self, topic: Topic) -> Iterator[Statement]:
         """The figures the text states about ``topic``, one per sentence that states a single figure.
 
         A clause gives the figure of the first of the topic's patterns found in it, unless it holds a
-        word of the topic's ``exclude`` list or another number.
+        word of the topic's ``exclude`` list.
         """
         context, exclude, patterns = topic.context, topic.exclude, topic.patterns
         for sentence in self.sentences:
@@ -335,7 +337,7 @@ class TextAnalysis:
                 for pattern in patterns:
                     m = pattern.search(clause)
                     if m is not None:
-                        if (exclude is None or not exclude.search(clause)) and self.single_number(clause):
+                        if exclude is None or not exclude.search(clause):
                             figures.add(int(m.group("n").replace(",", "")))
                         break
             if len(figures) == 1:
