@@ -36,7 +36,9 @@ class Topic:
     alternative set of paths whose sum is accepted as agreeing too (for
     受理, which some reports count with the carried-over applications).
     ``context`` must occur in the sentence, ``exclude`` must not occur in the
-    clause that holds the figure.
+    clause that holds the figure.  ``needle``, when given, is found in every
+    sentence any of the ``patterns`` can match: a quick first test (the
+    built-in topics' figures are all counted in 件, 起 or 宗).
     """
 
     code: str
@@ -47,6 +49,7 @@ class Topic:
     also: tuple[str, ...] = ()
     context: re.Pattern[str] | None = None
     exclude: re.Pattern[str] | None = None
+    needle: re.Pattern[str] | None = None
 
 
 @attrs.frozen
@@ -99,6 +102,7 @@ TOPICS: tuple[Topic, ...] = (
         also=(_T3(_NEW, _T3_TOTAL), _T3(_OVER, _T3_TOTAL)),
         context=_DISCLOSURE,
         exclude=re.compile(r"结转|办结|答复|予以公开"),
+        needle=re.compile(r"收到|受理|新收|接收"),
     ),
     Topic(
         "TEXT_TABLE_CARRIED_OVER",
@@ -106,6 +110,7 @@ TOPICS: tuple[Topic, ...] = (
         "applications carried over",
         (re.compile(rf"上一?年度?结转{_GAP}{_N}件"),),
         (_T3(_OVER, _T3_TOTAL),),
+        needle=re.compile("结转"),
     ),
     Topic(
         "TEXT_TABLE_CARRIED_FORWARD",
@@ -116,6 +121,7 @@ TOPICS: tuple[Topic, ...] = (
             re.compile(rf"{_N}件[^\d]{{0,8}}?结转(?:至|到|入)?下一?年"),
         ),
         (_T3(_FORWARD, _T3_TOTAL),),
+        needle=re.compile("结转"),
     ),
     Topic(
         "TEXT_TABLE_HANDLED",
@@ -128,6 +134,7 @@ TOPICS: tuple[Topic, ...] = (
         (_T3(_HANDLED, _T3_TOTAL),),
         context=_APPLICATION,
         exclude=re.compile(r"结转|按时|超期|逾期|收到|受理|新收"),
+        needle=re.compile(r"办结|办理完毕|答复完毕|作出答复|予以答复|已答复"),
     ),
     Topic(
         "TEXT_TABLE_GRANTED",
@@ -137,6 +144,7 @@ TOPICS: tuple[Topic, ...] = (
         (_T3("results", "granted", _T3_TOTAL),),
         context=_APPLICATION,
         exclude=re.compile(r"部分|不予"),
+        needle=re.compile("予以公开"),
     ),
     Topic(
         "TEXT_TABLE_RECONSIDERATION",
@@ -145,6 +153,7 @@ TOPICS: tuple[Topic, ...] = (
         (re.compile(rf"行政复议{_GAP}{_N}(?:件|起|宗)"),),
         (_T4(_REVIEW, _T4_TOTAL),),
         exclude=re.compile(rf"诉讼|起诉|{_OUTCOMES.pattern}"),
+        needle=re.compile("行政复议"),
     ),
     Topic(
         "TEXT_TABLE_LITIGATION",
@@ -153,6 +162,7 @@ TOPICS: tuple[Topic, ...] = (
         (re.compile(rf"行政诉讼{_GAP}{_N}(?:件|起|宗)"),),
         tuple(_T4(name, _T4_TOTAL) for name in _LITIGATION),
         exclude=re.compile(rf"复议|{_OUTCOMES.pattern}"),
+        needle=re.compile("行政诉讼"),
     ),
 )
 
@@ -265,16 +275,12 @@ def nfkc(text: str) -> str:
 
 @attrs.frozen
 class Sentence:
-    """A sentence of the report that may state a figure: unambiguous, of the report's year, NFKC-normalised.
-
-    ``clauses`` are its clauses that hold exactly one number (years aside), in order: the only ones a
-    figure is taken from.
-    """
+    """A sentence of the report that may state a figure (it holds a digit), NFKC-normalised, used once."""
 
     section: str  #: the free-text part it was printed in
     raw: str  #: as printed
     text: str  #: NFKC, white space collapsed
-    clauses: tuple[str, ...]
+    _clauses: tuple[str, ...] | None = attrs.field(default=None, init=False, eq=False, repr=False)
 
 
 @attrs.frozen
@@ -282,23 +288,23 @@ class TextAnalysis:
     """The free text of one report analysed once, for every check that reads it (``CheckContext.text``).
 
     ``texts`` are (section path, text) of every free-text part that holds text (:func:`section_texts`);
-    ``sentences`` the sentences that may state a figure, each normalised once: NFKC and white space
-    collapsed, the first of equal sentences kept (a sub-text may repeat its parent's sentence), a
-    sentence that compares or sums over time or names another year than the report's left out. A
-    sentence holding no digit in any form is never normalised; the numbers of each clause are counted
-    once.
+    ``sentences`` the sentences that may state a figure, each normalised once (NFKC, white space
+    collapsed), the first of equal sentences kept (a sub-text may repeat its parent's sentence). A
+    sentence holding no digit in any form is never normalised. What a topic needs beyond that (is the
+    sentence ambiguous, which of its clauses hold one number) is worked out once per sentence, the first
+    time a topic's ``needle`` and ``context`` let the sentence through (:meth:`clauses`).
     """
 
     texts: tuple[tuple[str, str], ...]
     sentences: tuple[Sentence, ...]
+    year: object = None  #: the report's year: a sentence naming another is ambiguous
 
     @classmethod
     def of(cls, report: AnnualReport) -> TextAnalysis:
         """The analysis of ``report``'s free text (linear in the text)."""
         texts = tuple(section_texts(report))
         if not texts:
-            return cls((), ())
-        year = report.year
+            return cls((), (), report.year)
         raws: set[str] = set()
         seen: set[str] = set()
         found: list[Sentence] = []
@@ -308,19 +314,28 @@ class TextAnalysis:
                     continue  # printed again (a sub-text repeats its parent): used once, normalised once
                 raws.add(raw)
                 sentence = _clean(nfkc(raw))
-                if not sentence or sentence in seen:
-                    continue
-                seen.add(sentence)
-                if _AMBIGUOUS.search(sentence) or ("年" in sentence and _other_year(sentence, year)):
-                    continue
-                clauses = tuple(
+                if sentence and sentence not in seen:
+                    seen.add(sentence)
+                    found.append(Sentence(section, raw, sentence))
+        return cls(texts, tuple(found), report.year)
+
+    def clauses(self, sentence: Sentence) -> tuple[str, ...]:
+        """The clauses of ``sentence`` that hold exactly one number (years aside), in order: the only ones
+        a figure is taken from; none when the sentence compares or sums over time or names another year
+        than the report's. Worked out once per sentence."""
+        got = sentence._clauses
+        if got is None:
+            text = sentence.text
+            if _AMBIGUOUS.search(text) or ("年" in text and _other_year(text, self.year)):
+                got = ()
+            else:
+                got = tuple(
                     c
-                    for c in _CLAUSE_END.split(sentence)
+                    for c in _CLAUSE_END.split(text)
                     if _DIGIT.search(c) and len(_NUMBER.findall(_YEAR.sub("", c) if "年" in c else c)) == 1
                 )
-                if clauses:
-                    found.append(Sentence(section, raw, sentence, clauses))
-        return cls(texts, tuple(found))
+            object.__setattr__(sentence, "_clauses", got)
+        return got
 
     def statements(self, topic: Topic) -> Iterator[Statement]:
         """The figures the text states about ``topic``, one per sentence that states a single figure.
@@ -328,12 +343,14 @@ class TextAnalysis:
         A clause gives the figure of the first of the topic's patterns found in it, unless it holds a
         word of the topic's ``exclude`` list.
         """
-        context, exclude, patterns = topic.context, topic.exclude, topic.patterns
+        needle, context, exclude, patterns = topic.needle, topic.context, topic.exclude, topic.patterns
         for sentence in self.sentences:
+            if needle is not None and not needle.search(sentence.text):
+                continue
             if context is not None and not context.search(sentence.text):
                 continue
             figures = set()
-            for clause in sentence.clauses:
+            for clause in self.clauses(sentence):
                 for pattern in patterns:
                     m = pattern.search(clause)
                     if m is not None:
