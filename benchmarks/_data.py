@@ -198,14 +198,20 @@ def with_texts(report: AnnualReport, texts: dict[str, str]) -> AnnualReport:
     return attrs.evolve(report, overview=overview, problems=texts.get("problems"), other_matters=other)
 
 
+# A figure of a real sentence, not a year.
+_FIGURE = re.compile(r"\d+(?![\d\s]*年)")
+
+
 def drawn_texts(
     rng: random.Random, pool: dict[str, tuple[str, ...]], report: AnnualReport, scale: float = 1.0
 ) -> dict[str, str]:
     """Texts for ``report`` drawn from the real sentences of ``pool``, as long as a real report's times ``scale``.
 
     Each part gets real sentences of that part, in a random order, about as many as the real reports
-    print there on average; ``overview.text`` also states two of the report's own figures the way the real
-    reports do (收到 … 申请 N件, 办结 N件), one of them now and then off by a few (so that some texts disagree).
+    print there on average, each figure in them drawn anew (years kept), so that a long text repeats
+    the real wordings but not the same sentences; ``overview.text`` also states two of the report's own
+    figures the way the real reports do (收到 … 申请 N件, 办结 N件), one of them now and then off by a
+    few (so that some texts disagree).
     """
     t3 = report.table3
     received = t3.new_received.total if t3.new_received.total is not None else 0
@@ -221,7 +227,10 @@ def drawn_texts(
     for part in TEXT_PARTS:
         if not pool.get(part):
             continue
-        chosen = [rng.choice(pool[part]) for _ in range(max(1, round(counts[part] * scale)))]
+        chosen = [
+            _FIGURE.sub(lambda m: str(rng.randint(1, 10 ** len(m.group()))), rng.choice(pool[part]))
+            for _ in range(max(1, round(counts[part] * scale)))
+        ]
         if part == "overview.text":
             for sentence in stated:
                 chosen.insert(rng.randrange(len(chosen) + 1), sentence)
