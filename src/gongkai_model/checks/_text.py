@@ -275,7 +275,10 @@ def nfkc(text: str) -> str:
 
 @attrs.frozen
 class Sentence:
-    """A sentence of the report that may state a figure (it holds a digit), NFKC-normalised, used once."""
+    """A sentence of the report that may state a figure (it holds a character outside PLAIN), NFKC-normalised.
+
+    Of equal sentences (after normalising) only the first is kept.
+    """
 
     section: str  #: the free-text part it was printed in
     raw: str  #: as printed
