@@ -34,6 +34,7 @@ import bench_batch  # noqa: E402
 import bench_json  # noqa: E402
 import bench_memory  # noqa: E402
 import bench_records  # noqa: E402
+import bench_texts  # noqa: E402
 import bench_validate  # noqa: E402
 
 
@@ -107,6 +108,41 @@ def validate_section(rep: Report, n: int, rounds: int) -> None:
     )
     rep.target("`validate(r, suggestions=False)` vs the hand-written loop", "≤ 1.5×", rows[1][1] / base, 1.5)
     rep.target("`validate(r)` vs the hand-written loop", "≤ 1.5×", rows[2][1] / base, 1.5)
+
+
+def texts_section(rep: Report, n: int, rounds: int) -> None:
+    """``validate`` and ``check`` on the real cases with their texts, and on reports with texts drawn from them."""
+    rows = medians(lambda: bench_texts.real_rows(), rounds)
+    table = []
+    for name, loop, fig, text, full, chars in rows:
+        shown = [f"{text * 1e6:.0f} µs", f"{text / fig:.2f}×", f"{full * 1e6:.0f} µs"] if text else ["—"] * 3
+        table.append([name, f"{chars:,}", f"{loop * 1e6:.1f} µs", f"{fig * 1e6:.0f} µs", f"{fig / loop:.2f}×", *shown])
+    rep.table(
+        "`validate` on the real cases: figures only, and read from their published form with their texts",
+        ["case", "text chars", "identity loop", "figures only", "ratio to the loop", "with texts",
+         "ratio to figures only", "`validate(r)` with texts"],
+        table,
+    )  # fmt: skip
+    with_text = [(text / fig, name) for name, _, fig, text, _, _ in rows if text]
+    rep.target("`validate` with texts vs figures only, real cases (worst)", "≤ 2×", max(with_text)[0], 2.0)
+    worst = max(fig / loop for _, loop, fig, _, _, _ in rows)
+    rep.target("`validate` figures only vs the identity loop, real cases (worst)", "≤ 3×", worst, 3.0)
+    checks = bench_texts.check_rows()
+    rep.table(
+        "`check` (read, then validate) on the real published forms (best of 3, run once)",
+        ["case", "`read`", "`check`", "ratio"],
+        [[name, f"{r * 1e3:.1f} ms", f"{c * 1e3:.1f} ms", f"{c / r:.3f}×"] for name, r, c in checks],
+    )
+    got = medians(lambda: bench_texts.corpus_rows(n), rounds)
+    base = got[1][1]
+    rep.table(
+        f"`validate` on {n:,} generated reports, texts drawn from the real ones (suggestions=False)",
+        ["what", "text chars per report", "per report", "ratio to the identity loop"],
+        [[what, f"{chars:,.0f}", f"{secs * 1e6:.1f} µs", f"{secs / base:.2f}×"] for what, secs, chars in got],
+    )
+    plain, drawn = got[2][1], got[3][1]
+    rep.target("`validate` with drawn texts vs without, generated reports", "≤ 2×", drawn / plain, 2.0)
+    rep.target("`validate` without text vs the identity loop, generated reports", "≤ 3×", plain / base, 3.0)
 
 
 def records_section(rep: Report, n: int, rounds: int) -> None:
@@ -189,7 +225,7 @@ def render(rep: Report, started: str, ended: str) -> str:
         "it ran: absolute times move with the load, so read the ratios (each measured side by side",
         "in one run).",
         "",
-        "#### Targets (issue 8)",
+        "#### Targets (issues 8 and 19)",
         "",
         "| target | wanted | measured | met |",
         "|---|---|---|---|",
@@ -210,6 +246,7 @@ def main(argv: Sequence[str] | None = None) -> str:
     rep = Report()
     json_section(rep, 200 if quick else 10_000, args.rounds)
     validate_section(rep, 200 if quick else 2000, args.rounds)
+    texts_section(rep, 100 if quick else 1000, args.rounds)
     records_section(rep, 100 if quick else 1000, args.rounds)
     memory_section(rep, 100 if quick else 1000, args.rounds)
     batch_section(rep, 1000 if quick else 100_000, 40 if quick else 1000)

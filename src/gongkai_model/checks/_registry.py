@@ -12,7 +12,7 @@ import contextvars
 import functools
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import attrs
 
@@ -22,6 +22,9 @@ from ..model.report import AnnualReport
 from ._findings import Finding, Severity
 from ._identities import IdentityStatus, evaluate, identities
 from ._identities import statuses as identity_statuses
+
+if TYPE_CHECKING:
+    from ._text import TextAnalysis
 
 __all__ = [
     "Check",
@@ -52,7 +55,9 @@ class CheckContext:
     :func:`~gongkai_model.validate`), ``None`` when nothing was recorded;
     ``invalid`` the layout indices of cells holding a value the model does not
     allow (a forged object): their value in ``values`` is ``None`` and no
-    identity they are in is assessed.
+    identity they are in is assessed.  ``text`` is the report's free text
+    analysed once (sentences split and normalised, numbers found), computed
+    on first use and shared by the checks that read it.
     """
 
     report: AnnualReport
@@ -64,6 +69,18 @@ class CheckContext:
     derived: frozenset[int] = frozenset()
     headings: Mapping[str, str | None] | None = None
     invalid: frozenset[int] = frozenset()
+    _text: TextAnalysis | None = attrs.field(default=None, init=False, eq=False, repr=False)
+
+    @property
+    def text(self) -> TextAnalysis:
+        """The report's free text analysed once, shared by every check that reads it (computed on first use)."""
+        got = self._text
+        if got is None:
+            from ._text import TextAnalysis
+
+            got = TextAnalysis.of(self.report)
+            object.__setattr__(self, "_text", got)
+        return got
 
     @classmethod
     def of(

@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from ..labels import normalize_label
-from ..model.layout import layout
+from ..model.layout import Shape, layout
 from ..model.report import NUMERALS, AnnualReport
 from ..model.spec import FieldInfo, Kind, Node, Value, field_specs
 from ..model.tables import OtherHandling
@@ -83,8 +83,29 @@ def is_none_text(text: str, label: str = "") -> bool:
     >>> is_none_text("无收费情况，其他事项见附件。")
     False
     """
+    if _more_ideographs(_longest(label)).match(text) is not None:
+        return False  # more ideographs than any "nothing" has: a long text is not normalised to tell
     core = normalize_label(text).strip(_END)
     return core in _NOTHING or (bool(label) and core in {f"{w}{normalize_label(label)}" for w in _NOTHING})
+
+
+@functools.lru_cache(maxsize=256)
+def _longest(label: str) -> int:
+    """The length of the longest text that says only "nothing" about ``label``, as normalised."""
+    return max(len(w) for w in _NOTHING) + (len(normalize_label(label)) if label else 0)
+
+
+# CJK ideographs: normalisation keeps each of them as it is (no compatibility form, no composition, not white
+# space, not punctuation), so a text holding more of them than a "nothing" form has cannot be one.
+# tests/test_text_analysis.py checks these ranges against ``unicodedata``.
+_IDEOGRAPH = re.compile("[\u3400-\u4dbf\u4e00-\u9fff]")
+
+
+@functools.lru_cache(maxsize=256)
+def _more_ideographs(count: int) -> re.Pattern[str]:
+    """Matches a text's start up to its ``count + 1``-th ideograph (linear: the runs between cannot overlap)."""
+    ideograph = _IDEOGRAPH.pattern[1:-1]
+    return re.compile(f"(?:[^{ideograph}]*[{ideograph}]){{{count + 1}}}")
 
 
 def heading_wording(printed: str, info: FieldInfo) -> str:
@@ -115,10 +136,30 @@ def _has_text(report: AnnualReport) -> bool:
     return any(isinstance(t, str) and t.strip() for _, name, _ in sections() for t in _texts(getattr(report, name)))
 
 
+@functools.cache
+def _cells_of_table(shape: Shape, numeral: str) -> tuple[int, ...]:
+    """The layout indices of the cells of table ``numeral``."""
+    return tuple(i for i, c in enumerate(layout(shape)) if c.table == numeral)
+
+
+@functools.cache
+def _total_cells(shape: Shape) -> tuple[int, ...]:
+    """The layout indices of the cells that are a sum of others."""
+    return tuple(i for i, c in enumerate(layout(shape)) if c.spec.total)
+
+
+@functools.cache
+def _fee_cells(shape: Shape) -> tuple[int, ...]:
+    """The layout indices of the 总计 cells of 表三's row of applications dropped for unpaid fees."""
+    return tuple(
+        i for i, c in enumerate(layout(shape)) if c.path.split(".")[-2] == _FEE_ROW and c.spec.total == "siblings"
+    )
+
+
 def _empty(ctx: CheckContext, numeral: str, name: str, info: FieldInfo) -> bool:
     value = getattr(ctx.report, name)
     if _table_of(numeral, info):
-        return all(v is None for c, v in zip(layout(ctx.shape), ctx.values, strict=True) if c.table == numeral)
+        return all(ctx.values[i] is None for i in _cells_of_table(ctx.shape, numeral))
     texts = _texts(value)
     figures = [v for _, v in _figures(value)]
     return all(not (isinstance(t, str) and t.strip()) for t in texts) and all(v is None for v in figures)
@@ -254,10 +295,11 @@ def _activity(ctx: CheckContext, name: str) -> list[CellRef]:
         if isinstance(v, int | Decimal) and not isinstance(v, bool) and v > 0
     ]
     if _figures(value) and isinstance(getattr(ctx.report.table3.results, "other", None), OtherHandling):
-        for c, v in zip(layout(ctx.shape), ctx.values, strict=True):
-            parts = c.path.split(".")
-            if parts[-2] == _FEE_ROW and c.spec.total == "siblings" and isinstance(v, int) and v > 0:
-                out.append(CellRef.of(c, v))
+        cells = layout(ctx.shape)
+        for i in _fee_cells(ctx.shape):
+            v = ctx.values[i]
+            if isinstance(v, int) and v > 0:
+                out.append(CellRef.of(cells[i], v))
     return out
 
 
@@ -279,10 +321,11 @@ def check_none_with_activity(ctx: CheckContext) -> CheckOutcome:
         if not all(is_none_text(t, info.spec.label) for t in texts):
             continue
         if numeral == NUMERALS[0]:  # 总体情况: any non-zero figure in the tables
+            cells = layout(ctx.shape)
             active = [
-                CellRef.of(c, v)
-                for c, v in zip(layout(ctx.shape), ctx.values, strict=True)
-                if c.spec.total and isinstance(v, int | Decimal) and v > 0
+                CellRef.of(cells[i], v)
+                for i in _total_cells(ctx.shape)
+                if isinstance(v := ctx.values[i], int | Decimal) and v > 0
             ][:3]
         else:
             active = _activity(ctx, name)

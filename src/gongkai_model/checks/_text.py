@@ -18,14 +18,14 @@ from typing import Any
 
 import attrs
 
-from ..model.layout import layout
+from ..model.layout import Cell, Shape, layout
 from ..model.report import AnnualReport
 from ..model.spec import Kind, Value, field_specs
 from ..model.tables import ApplicantCounts, Applications, OutcomeCounts, ReviewAndLitigation
 from ._findings import CellRef, Finding, Severity
 from ._registry import Check, CheckContext, CheckOutcome, cell_index, define_check
 
-__all__ = ["TOPICS", "Statement", "Topic", "section_texts", "statements"]
+__all__ = ["TOPICS", "Sentence", "Statement", "TextAnalysis", "Topic", "section_texts", "statements"]
 
 
 @attrs.frozen
@@ -36,7 +36,9 @@ class Topic:
     alternative set of paths whose sum is accepted as agreeing too (for
     受理, which some reports count with the carried-over applications).
     ``context`` must occur in the sentence, ``exclude`` must not occur in the
-    clause that holds the figure.
+    clause that holds the figure.  ``needle``, when given, is found in every
+    sentence any of the ``patterns`` can match: a quick first test (the
+    built-in topics' figures are all counted in 件, 起 or 宗).
     """
 
     code: str
@@ -47,6 +49,7 @@ class Topic:
     also: tuple[str, ...] = ()
     context: re.Pattern[str] | None = None
     exclude: re.Pattern[str] | None = None
+    needle: re.Pattern[str] | None = None
 
 
 @attrs.frozen
@@ -99,6 +102,7 @@ TOPICS: tuple[Topic, ...] = (
         also=(_T3(_NEW, _T3_TOTAL), _T3(_OVER, _T3_TOTAL)),
         context=_DISCLOSURE,
         exclude=re.compile(r"结转|办结|答复|予以公开"),
+        needle=re.compile(r"收到|受理|新收|接收"),
     ),
     Topic(
         "TEXT_TABLE_CARRIED_OVER",
@@ -106,6 +110,7 @@ TOPICS: tuple[Topic, ...] = (
         "applications carried over",
         (re.compile(rf"上一?年度?结转{_GAP}{_N}件"),),
         (_T3(_OVER, _T3_TOTAL),),
+        needle=re.compile("结转"),
     ),
     Topic(
         "TEXT_TABLE_CARRIED_FORWARD",
@@ -116,6 +121,7 @@ TOPICS: tuple[Topic, ...] = (
             re.compile(rf"{_N}件[^\d]{{0,8}}?结转(?:至|到|入)?下一?年"),
         ),
         (_T3(_FORWARD, _T3_TOTAL),),
+        needle=re.compile("结转"),
     ),
     Topic(
         "TEXT_TABLE_HANDLED",
@@ -128,6 +134,7 @@ TOPICS: tuple[Topic, ...] = (
         (_T3(_HANDLED, _T3_TOTAL),),
         context=_APPLICATION,
         exclude=re.compile(r"结转|按时|超期|逾期|收到|受理|新收"),
+        needle=re.compile(r"办结|办理完毕|答复完毕|作出答复|予以答复|已答复"),
     ),
     Topic(
         "TEXT_TABLE_GRANTED",
@@ -137,6 +144,7 @@ TOPICS: tuple[Topic, ...] = (
         (_T3("results", "granted", _T3_TOTAL),),
         context=_APPLICATION,
         exclude=re.compile(r"部分|不予"),
+        needle=re.compile("予以公开"),
     ),
     Topic(
         "TEXT_TABLE_RECONSIDERATION",
@@ -145,6 +153,7 @@ TOPICS: tuple[Topic, ...] = (
         (re.compile(rf"行政复议{_GAP}{_N}(?:件|起|宗)"),),
         (_T4(_REVIEW, _T4_TOTAL),),
         exclude=re.compile(rf"诉讼|起诉|{_OUTCOMES.pattern}"),
+        needle=re.compile("行政复议"),
     ),
     Topic(
         "TEXT_TABLE_LITIGATION",
@@ -153,6 +162,7 @@ TOPICS: tuple[Topic, ...] = (
         (re.compile(rf"行政诉讼{_GAP}{_N}(?:件|起|宗)"),),
         tuple(_T4(name, _T4_TOTAL) for name in _LITIGATION),
         exclude=re.compile(rf"复议|{_OUTCOMES.pattern}"),
+        needle=re.compile("行政诉讼"),
     ),
 )
 
@@ -160,7 +170,9 @@ TOPICS: tuple[Topic, ...] = (
 _SENTENCE = re.compile(r"[^。！？!?；;\n]+")
 # Clauses: a sentence cut at commas (not a thousands separator), colons, and an enumeration comma
 # that follows a count and precedes a word ("行政复议3件、行政诉讼2件"); brackets stay in their clause.
-_CLAUSE_END = re.compile(r"[，：:]|,(?!\d{3}(?!\d))|(?<=[件起宗])、(?=\D)")
+# (Written to start with one character class, which the regex engine scans for quickly; the same cuts as
+# ``[，：:]|,(?!\d{3}(?!\d))|(?<=[件起宗])、(?=\D)``, which tests/test_text_analysis.py compares it with.)
+_CLAUSE_END = re.compile(r"[，：:,、](?:(?<=[，：:])|(?<=,)(?!\d{3}(?!\d))|(?<=[件起宗]、)(?=\D))")
 # A sentence that compares or sums over time, or speaks of another year, is ambiguous.
 _AMBIGUOUS = re.compile(
     r"同比|环比|增长|下降|减少|增加|上升|持平|较上年|比上年|去年|上一年度|上年度(?!结转)|累计|历年|平均"
@@ -204,6 +216,154 @@ def _clean(sentence: str) -> str:
     return " ".join(sentence.split())
 
 
+# Characters that can hold no figure: no character of their NFKD form is a digit (``\d``), so neither is any
+# of a text's NFKC form made of them alone (no digit is a composition). ASCII but the digits, Latin-1 but ¹²³¼½¾,
+# punctuation, symbols, CJK punctuation, kana, the CJK ideographs, the full-width forms but the digits.
+# tests/test_text_analysis.py checks every character of these ranges against ``unicodedata``.
+PLAIN = (
+    "\x00-/:-\xb1\xb4-\xb8\xba\xbb\xbf-\u02ff\u2000-\u206f\u20a0-\u214f\u2190-\u245f\u2500-\u2bff"
+    "\u3000-\u3250\u3400-\u9fff\uf900-\ufaff\ufe10-\ufe1f\ufe30-\ufe6f\uff00-\uff0f\uff1a-\uffef"
+)
+_ENDS = "。！？!?；;\n"
+# A character outside PLAIN and the rest of its sentence.
+_HOLDER = re.compile(f"[^{PLAIN}][^{_ENDS}]*")
+
+
+# The last end mark of a stretch of text: an end mark followed by none up to the stretch's end. Linear: an
+# attempt at an end mark stops at the next one.
+_LAST_END = re.compile(f"[{_ENDS}][^{_ENDS}]*\\Z")
+_DIGIT = re.compile(r"\d")
+
+
+def _other_year(sentence: str, year: object) -> bool:
+    """Whether ``sentence`` names a year other than ``year`` (``2022年``)."""
+    return any(int(y) != year for y in _YEAR.findall(sentence))
+
+
+def _may_state(text: str) -> Iterator[str]:
+    """The sentences of ``text`` (as _SENTENCE cuts them) holding a character outside PLAIN, in order.
+
+    These are the only sentences whose NFKC form can hold a figure. Linear: the text is scanned once
+    for such characters, and each sentence found is bounded by the end marks around it.
+    """
+    pos = 0
+    while (hit := _HOLDER.search(text, pos)) is not None:
+        at = hit.start()
+        last = _LAST_END.search(text, pos, at)  # pos is 0 or an end mark
+        start = last.start() + 1 if last is not None else pos
+        pos = hit.end()
+        yield text[start:pos]
+
+
+# The full-width forms and the ideographic and no-break spaces, each with its NFKD form (one character).
+# Putting those forms in leaves a text's NFKD, hence its NFKC, as it was; when what comes out is in NFKC
+# already (a quick check), it is the text's NFKC. Chinese prose is mostly such forms and ideographs, and
+# unicodedata's full NFKC costs several times the quick check.
+_WIDE = re.compile("[\u00a0\u3000\uff01-\uff5e]")
+_NARROW = {c: unicodedata.normalize("NFKD", c) for c in map(chr, (0xA0, 0x3000, *range(0xFF01, 0xFF5F)))}
+
+
+def _narrow(m: re.Match[str]) -> str:
+    return _NARROW[m.group()]
+
+
+def nfkc(text: str) -> str:
+    """``unicodedata.normalize("NFKC", text)``, faster on Chinese prose."""
+    narrow = _WIDE.sub(_narrow, text)
+    return narrow if unicodedata.is_normalized("NFKC", narrow) else unicodedata.normalize("NFKC", text)
+
+
+@attrs.frozen
+class Sentence:
+    """A sentence of the report that may state a figure (it holds a character outside PLAIN), NFKC-normalised.
+
+    Of equal sentences (after normalising) only the first is kept.
+    """
+
+    section: str  #: the free-text part it was printed in
+    raw: str  #: as printed
+    text: str  #: NFKC, white space collapsed
+    _clauses: tuple[str, ...] | None = attrs.field(default=None, init=False, eq=False, repr=False)
+
+
+@attrs.frozen
+class TextAnalysis:
+    """The free text of one report analysed once, for every check that reads it (``CheckContext.text``).
+
+    ``texts`` are (section path, text) of every free-text part that holds text (:func:`section_texts`);
+    ``sentences`` the sentences that may state a figure, each normalised once (NFKC, white space
+    collapsed), the first of equal sentences kept (a sub-text may repeat its parent's sentence). A
+    sentence holding no digit in any form is never normalised. What a topic needs beyond that (is the
+    sentence ambiguous, which of its clauses hold one number) is worked out once per sentence, the first
+    time a topic's ``needle`` and ``context`` let the sentence through (:meth:`clauses`).
+    """
+
+    texts: tuple[tuple[str, str], ...]
+    sentences: tuple[Sentence, ...]
+    year: object = None  #: the report's year: a sentence naming another is ambiguous
+
+    @classmethod
+    def of(cls, report: AnnualReport) -> TextAnalysis:
+        """The analysis of ``report``'s free text (linear in the text)."""
+        texts = tuple(section_texts(report))
+        if not texts:
+            return cls((), (), report.year)
+        raws: set[str] = set()
+        seen: set[str] = set()
+        found: list[Sentence] = []
+        for section, text in texts:
+            for raw in _may_state(text):
+                if raw in raws:
+                    continue  # printed again (a sub-text repeats its parent): used once, normalised once
+                raws.add(raw)
+                sentence = _clean(nfkc(raw))
+                if sentence and sentence not in seen:
+                    seen.add(sentence)
+                    found.append(Sentence(section, raw, sentence))
+        return cls(texts, tuple(found), report.year)
+
+    def clauses(self, sentence: Sentence) -> tuple[str, ...]:
+        """The clauses of ``sentence`` that hold exactly one number (years aside), in order: the only ones
+        a figure is taken from; none when the sentence compares or sums over time or names another year
+        than the report's. Worked out once per sentence."""
+        got = sentence._clauses
+        if got is None:
+            text = sentence.text
+            if _AMBIGUOUS.search(text) or ("年" in text and _other_year(text, self.year)):
+                got = ()
+            else:
+                got = tuple(
+                    c
+                    for c in _CLAUSE_END.split(text)
+                    if _DIGIT.search(c) and len(_NUMBER.findall(_YEAR.sub("", c) if "年" in c else c)) == 1
+                )
+            object.__setattr__(sentence, "_clauses", got)
+        return got
+
+    def statements(self, topic: Topic) -> Iterator[Statement]:
+        """The figures the text states about ``topic``, one per sentence that states a single figure.
+
+        A clause gives the figure of the first of the topic's patterns found in it, unless it holds a
+        word of the topic's ``exclude`` list.
+        """
+        needle, context, exclude, patterns = topic.needle, topic.context, topic.exclude, topic.patterns
+        for sentence in self.sentences:
+            if needle is not None and not needle.search(sentence.text):
+                continue
+            if context is not None and not context.search(sentence.text):
+                continue
+            figures = set()
+            for clause in self.clauses(sentence):
+                for pattern in patterns:
+                    m = pattern.search(clause)
+                    if m is not None:
+                        if exclude is None or not exclude.search(clause):
+                            figures.add(int(m.group("n").replace(",", "")))
+                        break
+            if len(figures) == 1:
+                yield Statement(topic, sentence.section, _clean(sentence.raw), figures.pop())
+
+
 def statements(report: AnnualReport, topic: Topic) -> Iterator[Statement]:
     """The figures the report's sections state about ``topic``, one per unambiguous sentence.
 
@@ -212,52 +372,37 @@ def statements(report: AnnualReport, topic: Topic) -> Iterator[Statement]:
     with two different figures, or when the clause holding the figure has
     another number or a word of the topic's ``exclude`` list.  A sentence
     repeated in a sub-text (``overview.on_request`` repeats part of
-    ``overview.text``) is used once.
+    ``overview.text``) is used once.  (The checks share one
+    :class:`TextAnalysis` per report: ``CheckContext.text``.)
     """
-    seen: set[str] = set()
-    year = report.year
-    for section, text in section_texts(report):
-        for raw in _SENTENCE.findall(text):
-            sentence = _clean(unicodedata.normalize("NFKC", raw))
-            if not sentence or sentence in seen:
-                continue
-            seen.add(sentence)
-            if topic.context is not None and not topic.context.search(sentence):
-                continue
-            if _AMBIGUOUS.search(sentence):
-                continue
-            if any(int(y) != year for y in _YEAR.findall(sentence)):
-                continue
-            figures = set()
-            for clause in filter(None, _CLAUSE_END.split(sentence)):
-                for pattern in topic.patterns:
-                    m = pattern.search(clause)
-                    if m is None:
-                        continue
-                    if topic.exclude is not None and topic.exclude.search(clause):
-                        continue
-                    if len(_NUMBER.findall(_YEAR.sub("", clause))) != 1:
-                        continue
-                    figures.add(int(m.group("n").replace(",", "")))
-                    break
-            if len(figures) == 1:
-                yield Statement(topic, section, _clean(raw.strip()), figures.pop())
+    return TextAnalysis.of(report).statements(topic)
 
 
 def _check(topic: Topic) -> Any:
+    @functools.cache
+    def where(shape: Shape) -> tuple[tuple[Cell, ...], tuple[int, ...], tuple[int, ...]]:
+        """The topic's cells in ``shape``, their layout indices and those of the ``also`` cells."""
+        index = cell_index(shape)
+        cells = layout(shape)
+        return (
+            tuple(cells[index[p]] for p in topic.cells),
+            tuple(index[p] for p in topic.cells),
+            tuple(index[p] for p in topic.also),
+        )
+
     def check(ctx: CheckContext) -> CheckOutcome:
-        if next(section_texts(ctx.report), None) is None:
-            return CheckOutcome(0, ())  # no text to compare
-        index = cell_index(ctx.shape)
-        cells = [layout(ctx.shape)[index[p]] for p in topic.cells]
-        figures = [ctx.values[index[p]] for p in topic.cells]
+        analysis = ctx.text
+        if not analysis.sentences:
+            return CheckOutcome(0, ())  # no text, or no sentence that may state a figure
+        cells, at, also = where(ctx.shape)
+        figures = [ctx.values[i] for i in at]
         found: list[Finding] = []
         assessed = 0
         if any(v is None for v in figures):
             return CheckOutcome(0, ())
         table = sum(figures)
-        alternative = sum(ctx.values[index[p]] or 0 for p in topic.also) if topic.also else None
-        for st in statements(ctx.report, topic):
+        alternative = sum(ctx.values[i] or 0 for i in also) if also else None
+        for st in analysis.statements(topic):
             assessed += 1
             if st.figure == table or st.figure == alternative:
                 continue

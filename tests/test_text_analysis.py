@@ -1,0 +1,626 @@
+"""One analysis of a report's text per validation (issue 19 item 2): the same findings as before, linear in the text.
+
+The implementation before the shared analysis is kept here, callable (``_old_*``, copied from the code it
+replaced): each seven text-against-table check split and normalised every sentence again, and the "says
+only 无" check normalised whole texts. :func:`_old_checks` puts those functions back in the registry for
+one ``validate``, so every test compares whole validation results, old against new, on the real cases and
+on generated reports whose texts are drawn from the real ones.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import sys
+import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import attrs
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import gongkai_model as gk
+from gongkai_model.checks import CheckContext, CheckOutcome, Finding, Severity, _structure, _text, register, registered
+from gongkai_model.checks._findings import CellRef
+from gongkai_model.checks._registry import cell_index
+from gongkai_model.checks._structure import _END, _NOTHING, _figures, _table_of, _texts, sections
+from gongkai_model.checks._text import (
+    _AMBIGUOUS,
+    _CLAUSE_END,
+    _NUMBER,
+    _SENTENCE,
+    _YEAR,
+    PLAIN,
+    TOPICS,
+    Statement,
+    TextAnalysis,
+    Topic,
+    section_texts,
+)
+from gongkai_model.labels import normalize_label
+from gongkai_model.model import OtherHandling, OtherMatters, Overview, layout
+from gongkai_model.model.report import NUMERALS
+
+from hostile import assert_contract, run_capped
+
+BENCH = Path(__file__).resolve().parents[1] / "benchmarks"
+
+
+def _bench() -> Any:
+    sys.path.insert(0, str(BENCH))
+    try:
+        import _data
+    finally:
+        sys.path.remove(str(BENCH))
+    return _data
+
+
+# --- the implementation before the shared analysis, kept callable -----------------------------------------
+
+
+_OLD_CLAUSE_END = re.compile(r"[，：:]|,(?!\d{3}(?!\d))|(?<=[件起宗])、(?=\D)")
+
+
+def _old_clean(sentence: str) -> str:
+    return " ".join(sentence.split())
+
+
+def _old_statements(report: gk.AnnualReport, topic: Topic) -> Iterator[Statement]:
+    seen: set[str] = set()
+    year = report.year
+    for section, text in section_texts(report):
+        for raw in _SENTENCE.findall(text):
+            sentence = _old_clean(unicodedata.normalize("NFKC", raw))
+            if not sentence or sentence in seen:
+                continue
+            seen.add(sentence)
+            if topic.context is not None and not topic.context.search(sentence):
+                continue
+            if _AMBIGUOUS.search(sentence):
+                continue
+            if any(int(y) != year for y in _YEAR.findall(sentence)):
+                continue
+            figures = set()
+            for clause in filter(None, _OLD_CLAUSE_END.split(sentence)):
+                for pattern in topic.patterns:
+                    m = pattern.search(clause)
+                    if m is None:
+                        continue
+                    if topic.exclude is not None and topic.exclude.search(clause):
+                        continue
+                    if len(_NUMBER.findall(_YEAR.sub("", clause))) != 1:
+                        continue
+                    figures.add(int(m.group("n").replace(",", "")))
+                    break
+            if len(figures) == 1:
+                yield Statement(topic, section, _old_clean(raw.strip()), figures.pop())
+
+
+def _old_text_check(topic: Topic) -> Any:
+    def check(ctx: CheckContext) -> CheckOutcome:
+        if next(section_texts(ctx.report), None) is None:
+            return CheckOutcome(0, ())
+        index = cell_index(ctx.shape)
+        cells = [layout(ctx.shape)[index[p]] for p in topic.cells]
+        figures = [ctx.values[index[p]] for p in topic.cells]
+        found: list[Finding] = []
+        assessed = 0
+        if any(v is None for v in figures):
+            return CheckOutcome(0, ())
+        table = sum(figures)
+        alternative = sum(ctx.values[index[p]] or 0 for p in topic.also) if topic.also else None
+        for st_ in _old_statements(ctx.report, topic):
+            assessed += 1
+            if st_.figure == table or st_.figure == alternative:
+                continue
+            first = cells[0]
+            several = len(cells) > 1
+            row = first.row_info.spec.banner if several else first.row
+            where_zh = f"表{first.table}{row or ''}「{first.column}」"
+            found.append(
+                Finding(
+                    topic.code,
+                    Severity.WARNING,
+                    f"{st_.section} 中的文字「{st_.sentence}」称{topic.what_zh}为 {st_.figure}，"
+                    f"而{where_zh}{'之和' if several else ''}为 {table}",
+                    f"the text of {st_.section} states {topic.what_en} as {st_.figure} "
+                    f"(“{st_.sentence}”) but 表{first.table} {row} × {first.column} "
+                    f"{'add up to' if several else 'is'} {table}",
+                    first.table,
+                    row,
+                    first.column,
+                    None if several else first.path,
+                    expected=table,
+                    actual=st_.figure,
+                    difference=st_.figure - table,
+                    cells=tuple(CellRef.of(c, v) for c, v in zip(cells, figures, strict=True)),
+                    section=st_.section,
+                    quote=st_.sentence,
+                )
+            )
+        return CheckOutcome(assessed, tuple(found))
+
+    return check
+
+
+def _old_is_none_text(text: str, label: str = "") -> bool:
+    core = normalize_label(text).strip(_END)
+    return core in _NOTHING or (bool(label) and core in {f"{w}{normalize_label(label)}" for w in _NOTHING})
+
+
+def _old_empty(ctx: CheckContext, numeral: str, name: str, info: Any) -> bool:
+    value = getattr(ctx.report, name)
+    if _table_of(numeral, info):
+        return all(v is None for c, v in zip(layout(ctx.shape), ctx.values, strict=True) if c.table == numeral)
+    texts = _texts(value)
+    figures = [v for _, v in _figures(value)]
+    return all(not (isinstance(t, str) and t.strip()) for t in texts) and all(v is None for v in figures)
+
+
+def _old_section_empty(ctx: CheckContext) -> CheckOutcome:
+    if not _structure._has_text(ctx.report) and ctx.headings is None:
+        return CheckOutcome(0, ())
+    found = []
+    for numeral, name, info in sections():
+        if ctx.headings is not None and name in ctx.headings and ctx.headings[name] is None:
+            continue
+        if _old_empty(ctx, numeral, name, info):
+            label = f"{numeral}、{info.spec.label}"
+            found.append(
+                Finding(
+                    "STRUCTURE_SECTION_EMPTY",
+                    Severity.WARNING,
+                    f"「{label}」部分没有内容",
+                    f"section {label} is empty",
+                    _table_of(numeral, info),
+                    section=name,
+                )
+            )
+    return CheckOutcome(len(sections()), tuple(found))
+
+
+def _old_activity(ctx: CheckContext, name: str) -> list[CellRef]:
+    value = getattr(ctx.report, name)
+    out = [
+        CellRef("", info_name, "", f"{name}.{info_name}", v)
+        for info_name, v in _figures(value)
+        if isinstance(v, int | Decimal) and not isinstance(v, bool) and v > 0
+    ]
+    if _figures(value) and isinstance(getattr(ctx.report.table3.results, "other", None), OtherHandling):
+        for c, v in zip(layout(ctx.shape), ctx.values, strict=True):
+            parts = c.path.split(".")
+            if parts[-2] == "fee_unpaid" and c.spec.total == "siblings" and isinstance(v, int) and v > 0:
+                out.append(CellRef.of(c, v))
+    return out
+
+
+def _old_none_with_activity(ctx: CheckContext) -> CheckOutcome:
+    found = []
+    assessed = 0
+    for numeral, name, info in sections():
+        texts = [t for t in _texts(getattr(ctx.report, name)) if isinstance(t, str) and t.strip()]
+        if not texts or _table_of(numeral, info):
+            continue
+        assessed += 1
+        if not all(_old_is_none_text(t, info.spec.label) for t in texts):
+            continue
+        if numeral == NUMERALS[0]:
+            active = [
+                CellRef.of(c, v)
+                for c, v in zip(layout(ctx.shape), ctx.values, strict=True)
+                if c.spec.total and isinstance(v, int | Decimal) and v > 0
+            ][:3]
+        else:
+            active = _old_activity(ctx, name)
+        if not active:
+            continue
+        label = f"{numeral}、{info.spec.label}"
+        shown = "；".join(f"{c.path} = {c.value}" for c in active)
+        found.append(
+            Finding(
+                "STRUCTURE_NONE_WITH_ACTIVITY",
+                Severity.WARNING,
+                f"「{label}」仅称“{texts[0].strip()}”，但有相关数字不为 0（{shown}）",
+                f"section {label} says only “{texts[0].strip()}” but figures show activity ({shown})",
+                active[0].table or None,
+                active[0].row if active[0].table else None,
+                active[0].column or None,
+                active[0].path,
+                cells=tuple(active),
+                section=name,
+                quote=texts[0].strip(),
+            )
+        )
+    return CheckOutcome(assessed, tuple(found))
+
+
+OLD = {
+    **{topic.code: _old_text_check(topic) for topic in TOPICS},
+    "STRUCTURE_SECTION_EMPTY": _old_section_empty,
+    "STRUCTURE_NONE_WITH_ACTIVITY": _old_none_with_activity,
+}
+
+
+@contextmanager
+def _old_checks() -> Iterator[None]:
+    """The checks as they were before the shared analysis, in the registry for the time of the block."""
+    now = registered(codes=list(OLD))
+    try:
+        for check in now:
+            register(
+                check.code, severity=check.severity, title_en=check.title_en, title_zh=check.title_zh, replace=True
+            )(OLD[check.code])
+        yield
+    finally:
+        for check in now:
+            register(
+                check.code, severity=check.severity, title_en=check.title_en, title_zh=check.title_zh, replace=True
+            )(check.function)
+
+
+def _both(report: gk.AnnualReport, **options: Any) -> tuple[gk.ValidationResult, gk.ValidationResult]:
+    """``validate`` with the checks as they were, then as they are."""
+    with _old_checks():
+        old = gk.validate(report, **options)
+    return old, gk.validate(report, **options)
+
+
+def _assert_same(report: gk.AnnualReport, **options: Any) -> gk.ValidationResult:
+    old, new = _both(report, **options)
+    assert new.issues == old.issues
+    assert new.checks_performed == old.checks_performed
+    assert new.suggestions == old.suggestions
+    for topic in TOPICS:
+        assert list(_text.statements(report, topic)) == list(_old_statements(report, topic))
+    return new
+
+
+# --- the characters the analysis relies on, checked against unicodedata -----------------------------------
+
+
+def _ranges(char_class: str) -> Iterator[int]:
+    """Every code point of a character class written as ranges and single characters (as PLAIN is)."""
+    chars = re.sub(r"\\x([0-9a-f]{2})|\\u([0-9a-f]{4})", lambda m: chr(int(m.group(1) or m.group(2), 16)), char_class)
+    k = 0
+    while k < len(chars):
+        if k + 2 < len(chars) and chars[k + 1] == "-":
+            yield from range(ord(chars[k]), ord(chars[k + 2]) + 1)
+            k += 3
+        else:
+            yield ord(chars[k])
+            k += 1
+
+
+DIGIT = re.compile(r"\d")
+
+
+def test_no_digit_is_a_composition() -> None:
+    """NFKC composes characters, but never into a digit: a text of PLAIN characters has no digit after NFKC."""
+    composed = [
+        cp
+        for cp in range(sys.maxunicode + 1)
+        if DIGIT.match(chr(cp)) and (d := unicodedata.decomposition(chr(cp))) and not d.startswith("<")
+    ]
+    assert composed == []
+
+
+def test_plain_characters_hold_no_digit_in_any_form() -> None:
+    plain = list(_ranges(PLAIN))
+    assert len(plain) > 30_000
+    assert set(map(ord, "。！？!?；;\n，、：（）《》“”—…·　")) <= set(plain)  # the end marks and CJK punctuation
+    holding = [hex(cp) for cp in plain if DIGIT.search(unicodedata.normalize("NFKD", chr(cp)))]
+    assert holding == []
+    assert not set(plain) & {ord(c) for c in "0123456789０１２３４５６７８９①²⑴⒈"}
+
+
+def test_ideographs_stay_as_they_are() -> None:
+    """Each ideograph counted by is_none_text's shortcut survives normalize_label and the end strip."""
+    ideographs = [chr(cp) for cp in _ranges(_structure._IDEOGRAPH.pattern[1:-1])]
+    assert len(ideographs) > 20_000
+    assert all(normalize_label(c) == c and c not in _END for c in ideographs)
+    ids = set(ideographs)
+    parts = [
+        cp
+        for cp in range(sys.maxunicode + 1)
+        if (d := unicodedata.decomposition(chr(cp)))
+        and not d.startswith("<")
+        and len(d.split()) > 1
+        and ids.intersection(chr(int(x, 16)) for x in d.split())
+    ]
+    assert parts == []  # no composition takes an ideograph in
+
+
+# --- the analysis against the implementation it replaced --------------------------------------------------
+
+LETTERS = (
+    "0123456789０１２３４５６７８９①²,，。！？!?；;\n 　、：:"
+    "件起宗年申请收到办结公开行政复议诉讼无暂没有本度同比e\u0301\u200bαЖ"
+)
+
+
+@settings(max_examples=300)
+@given(st.text(alphabet=st.sampled_from(LETTERS) | st.characters(), max_size=80))
+def test_the_sentences_that_may_state_a_figure(text: str) -> None:
+    may = list(_text._may_state(text))
+    every = _SENTENCE.findall(text)
+    assert may == [s for s in every if re.search(f"[^{PLAIN}]", s)]
+    for sentence in every:
+        if DIGIT.search(unicodedata.normalize("NFKC", sentence)):
+            assert sentence in may
+
+
+@settings(max_examples=500)
+@given(st.text(alphabet=st.sampled_from(LETTERS + "ｅＡ\u00a0\u0301\u0308ﾞｶ") | st.characters(), max_size=40))
+def test_nfkc_is_unicodedata_s(text: str) -> None:
+    assert _text.nfkc(text) == unicodedata.normalize("NFKC", text)
+
+
+def test_nfkc_of_every_character_after_a_wide_form() -> None:
+    """A wide form put narrow must not compose with what follows it differently from NFKC's own."""
+    for wide in "ｅＡ\u3000（":
+        text = "".join(wide + chr(cp) for cp in range(0x300, 0x370)) + "".join(
+            wide + chr(cp) for cp in range(0x3099, 0x309B)
+        )
+        assert _text.nfkc(text) == unicodedata.normalize("NFKC", text)
+
+
+@settings(max_examples=500)
+@given(st.text(alphabet=st.sampled_from("，：:,、件起宗0123456789a一"), max_size=30))
+def test_clauses_are_cut_where_they_were(sentence: str) -> None:
+    assert _CLAUSE_END.split(sentence) == _OLD_CLAUSE_END.split(sentence)
+
+
+NOTHING_PIECES = [
+    "无",
+    "暂无",
+    "没有",
+    "本年无",
+    "本年度无",
+    "其他事项",
+    "收费",
+    "。",
+    "．",
+    " ",
+    "\u3000",
+    "\u200b",
+    "\n",
+]
+
+
+@settings(max_examples=300)
+@given(
+    st.lists(st.sampled_from(NOTHING_PIECES) | st.text(max_size=3), max_size=12).map("".join),
+    st.sampled_from(["", "其他事项", "其他需要报告的事项", "ｅ\u0301"]),
+)
+def test_is_none_text_says_what_it_said(text: str, label: str) -> None:
+    assert _structure.is_none_text(text, label) == _old_is_none_text(text, label)
+
+
+def test_is_none_text_of_long_texts() -> None:
+    label = "其他需要报告的事项"
+    for text in ["无" + "\u3000" * 100_000, "。" * 50_000 + "无" + label + "。", "无" * 50_000, "本年度无。" * 3]:
+        assert _structure.is_none_text(text, label) == _old_is_none_text(text, label)
+
+
+def test_the_real_cases_find_what_they_found() -> None:
+    data = _bench()
+    for case in data.real_cases():
+        _assert_same(case.figures)
+        _assert_same(case.figures, suggestions=False, blanks_as_zero=True)
+        if case.read is not None:
+            assert case.source is not None
+            headings: dict[str, str | None] = dict(gk.read(case.source).headings) or {"overview": None}
+            _assert_same(case.read)
+            _assert_same(case.read, headings=headings)
+
+
+@functools.cache
+def _pool() -> tuple[str, ...]:
+    data = _bench()
+    pool = data.sentence_pool([c.read for c in data.real_cases() if c.read is not None])
+    return tuple(s for part in pool.values() for s in part)
+
+
+@functools.cache
+def _bases() -> tuple[gk.AnnualReport, ...]:
+    data = _bench()
+    return (*(c.figures for c in data.real_cases()), gk.examples.seed_report(), *data.corpus(6))
+
+
+#: Sentences as the real reports and docs/checks.md word them, with a figure to fill in.
+STATING = (
+    "本年度共收到政府信息公开申请{n}件",
+    "{y}年，区政府办代表区政府受理政府信息公开申请 {n} 件，均已在法定期限内予以答复",
+    "{y}年度我局共收到依申请信息公开{n}件，及时回复申请人",
+    "上年结转政府信息公开申请{n}件",
+    "结转下年度继续办理{n}件",
+    "另有{n}件结转至下一年度办理",
+    "全年共办结政府信息公开申请{n}件",
+    "其中予以公开{n}件，部分公开{m}件",
+    "其中予以公开{n}件",
+    "在办结的政府信息公开申请中，予以公开{n}件",
+    "因政府信息公开被申请行政复议案件{n}件",
+    "提起行政诉讼{n}件",
+    "行政复议{n}件、行政诉讼{m}件",
+    "行政复议{n}件，结果维持{m}件",
+    "申请数量同比增长{n}件",
+    "全年收取政府信息公开信息处理费 {n} 元",
+    "受理政府信息公开申请{n}件（其中上年结转{m}件）",
+)
+FULL_WIDTH = str.maketrans("0123456789,", "０１２３４５６７８９，")
+PARTS = ("overview.text", "overview.proactive", "overview.on_request", "problems", "other_matters.text")
+ENDS = ["。", "；", "！", "？", "\n", "，", " ", "\u3000", "", "。\n\n"]
+
+
+@st.composite
+def _figure(draw: st.DrawFn, report: gk.AnnualReport) -> str:
+    own = [v for v in gk.model.values(report) if isinstance(v, int)]
+    n = draw(st.sampled_from(own) | st.integers(0, 10**7) if own else st.integers(0, 10**7))
+    shown = draw(st.sampled_from([str(n), f"{n:,}", str(n).translate(FULL_WIDTH), f"{n:,}".translate(FULL_WIDTH)]))
+    return shown
+
+
+@st.composite
+def _sentence(draw: st.DrawFn, report: gk.AnnualReport) -> str:
+    kind = draw(st.sampled_from(["real", "real", "stating", "stating", "none", "noise"]))
+    if kind == "real":
+        return draw(st.sampled_from(_pool()))
+    if kind == "none":
+        return draw(st.sampled_from(["无。", "暂无。", " 无 ", "本年度无其他需要报告的事项。", "无其他需要报告的事项"]))
+    if kind == "noise":
+        return draw(st.text(alphabet=st.sampled_from(LETTERS), max_size=20))
+    year = draw(st.sampled_from([report.year, report.year, report.year - 1]))
+    template = draw(st.sampled_from(STATING))
+    return template.format(n=draw(_figure(report)), m=draw(_figure(report)), y=year) + draw(st.sampled_from(ENDS))
+
+
+@st.composite
+def reports_with_texts(draw: st.DrawFn) -> gk.AnnualReport:
+    """A report of the real cases or the benchmark corpus, its text parts drawn from the real texts."""
+    report = draw(st.sampled_from(_bases()))
+    texts = {}
+    for part in draw(st.lists(st.sampled_from(PARTS), unique=True, max_size=5)):
+        texts[part] = "".join(draw(st.lists(_sentence(report), min_size=1, max_size=8)))
+    if "overview.text" in texts and draw(st.booleans()):  # a sub-text repeating its parent's sentences
+        texts["overview.on_request"] = texts["overview.text"]
+    overview = attrs.evolve(
+        report.overview or Overview(), **{p[9:]: t for p, t in texts.items() if p[:9] == "overview."}
+    )
+    other = attrs.evolve(report.other_matters or OtherMatters(), text=texts.get("other_matters.text"))
+    return attrs.evolve(report, overview=overview, problems=texts.get("problems"), other_matters=other)
+
+
+@settings(max_examples=100)
+@given(reports_with_texts(), st.booleans())
+def test_generated_reports_find_what_they_found(report: gk.AnnualReport, with_headings: bool) -> None:
+    headings = {name: name for _, name, _ in sections()} if with_headings else None
+    _assert_same(report, suggestions=False, headings=headings)
+
+
+def test_the_generated_reports_have_text_findings() -> None:
+    """The generator reaches the checks: drawn texts give text-against-table findings of every topic."""
+    data = _bench()
+    import random
+
+    rng = random.Random(7)
+    codes: set[str] = set()
+    for report in data.corpus(30):
+        texts = {
+            "overview.text": "".join(
+                rng.choice(STATING).format(n=rng.randint(1, 99), m=1, y=report.year) + "。" for _ in range(12)
+            )
+        }
+        result = _assert_same(data.with_texts(report, texts), suggestions=False)
+        codes |= {f.code for f in result.issues}
+    assert {t.code for t in TOPICS} <= codes
+
+
+# --- one analysis, shared ------------------------------------------------------------------------------
+
+
+def test_one_analysis_per_validation(monkeypatch: Any) -> None:
+    calls = []
+    real = TextAnalysis.of.__func__  # type: ignore[attr-defined]
+
+    def counted(cls: type[TextAnalysis], report: gk.AnnualReport) -> TextAnalysis:
+        calls.append(report)
+        return real(cls, report)  # type: ignore[no-any-return]
+
+    monkeypatch.setattr(TextAnalysis, "of", classmethod(counted))
+    report = gk.examples.seed_report()
+    result = gk.validate(report)
+    assert len(calls) == 1
+    assert {r.code for r in result.checks_performed} >= {t.code for t in TOPICS}
+
+
+def test_the_context_keeps_its_analysis_out_of_equality() -> None:
+    report = gk.examples.seed_report()
+    a, b = CheckContext.of(report), CheckContext.of(report)
+    analysis = a.text
+    assert a.text is analysis  # computed once
+    assert a == b
+    assert hash(a) == hash(b)
+    assert "_text" not in repr(a)
+    assert analysis.texts == tuple(section_texts(report))
+    assert CheckContext.of(_bases()[0]).text.sentences == ()  # figures only: nothing to analyse
+
+
+def test_the_analysis_normalises_only_sentences_that_may_hold_a_figure(monkeypatch: Any) -> None:
+    seen: list[str] = []
+    nfkc = _text.nfkc
+
+    def spy(text: str) -> str:
+        seen.append(text)
+        return nfkc(text)
+
+    monkeypatch.setattr(_text, "nfkc", spy)
+    report = gk.examples.seed_report()
+    analysis = TextAnalysis.of(report)
+    assert seen
+    assert all(re.search(f"[^{PLAIN}]", s) for s in seen)
+    assert len(seen) == len(set(seen))  # each sentence once
+    assert sum(map(len, seen)) < sum(len(t) for _, t in analysis.texts) / 3
+
+
+# --- hostile texts: linear, within the caps -------------------------------------------------------------
+
+
+def _with_text(text: str) -> gk.AnnualReport:
+    report = gk.examples.seed_report()
+    return attrs.evolve(
+        report,
+        overview=attrs.evolve(report.overview, text=text, on_request=text),
+        problems=text,
+        other_matters=attrs.evolve(report.other_matters, text=text),
+    )
+
+
+def make_many_figured_sentences() -> object:
+    """2 MB of short sentences, each stating a figure in full-width digits with a year and a clause."""
+    return gk.validate(_with_text("2023年收到政府信息公开申请１２件，办结３件。" * 80_000))
+
+
+def make_one_long_sentence() -> object:
+    """One sentence of 2 MB: clauses of numbers, no end mark (the analysis's clause split and counts)."""
+    return gk.validate(_with_text("行政复议1件，" * 250_000 + "0" * 40_000))
+
+
+def make_a_long_nothing() -> object:
+    """A "nothing" text padded with a million spaces and end marks in every part (is_none_text)."""
+    return gk.validate(_with_text("无" + "\u3000。" * 500_000))
+
+
+def test_hostile_texts_stay_within_the_caps() -> None:
+    for target in ("make_many_figured_sentences", "make_one_long_sentence", "make_a_long_nothing"):
+        outcome = assert_contract(run_capped(f"test_text_analysis:{target}"))
+        assert outcome.kind == "result", str(outcome)
+        assert outcome.type == "ValidationResult", str(outcome)
+        assert outcome.problems == []
+
+
+def test_the_text_benchmark_runs() -> None:
+    """benchmarks/bench_texts.py on tiny inputs (it asserts that its baselines see what validate sees)."""
+    _bench()
+    sys.path.insert(0, str(BENCH))
+    try:
+        import bench_texts
+    finally:
+        sys.path.remove(str(BENCH))
+    real = bench_texts.real_rows(calls=1, repeat=1)
+    assert [row[0] for row in real] == [c.name for c in _bench().real_cases()]
+    assert all(row[3] is not None for row in real if row[5])  # every case read with texts is timed with them
+    assert [name for name, _, _ in bench_texts.check_rows(1, pdf=False)] == [
+        "seed-xicheng-xinfang-2023",
+        "shanghai-shizhengfu-bangongting-2019",
+        "shuyang-fagaiju-2023",
+    ]
+    rows = bench_texts.corpus_rows(4, scales=(1, 2))
+    assert [what for what, _, _ in rows][-2:] == [
+        "validate, texts drawn from the real ones ×1",
+        "validate, texts drawn from the real ones ×2",
+    ]
+    assert rows[-1][2] > rows[-2][2] > 500  # texts as long as a real report's, then twice as long
