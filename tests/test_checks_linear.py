@@ -16,7 +16,7 @@ from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
 import gongkai_model as gk
-from gongkai_model.checks import _text
+from gongkai_model.checks import _analysis as _text
 
 from hostile import assert_contract, run_capped
 

@@ -185,3 +185,66 @@ def test_a_new_upward_private_or_forbidden_import_is_caught(tmp_path: Path) -> N
         ("forbidden", "formats", "checks"),
         ("layer", "formats", "excel"),
     }
+
+
+def cycles(root: Path = SRC) -> list[list[str]]:
+    """The import cycles between modules (strongly connected components of more than one), each sorted."""
+    known = modules(root)
+    graph = {m: sorted({t for t, _ in imports(m, p, known) if t in known and t != m}) for m, p in known.items()}
+    order: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+    for start in graph:  # Tarjan's algorithm, iterative (no recursion limit to meet)
+        if start in order:
+            continue
+        work = [(start, 0)]
+        while work:
+            node, i = work.pop()
+            if i == 0:
+                order[node] = low[node] = len(order)
+                stack.append(node)
+                on_stack.add(node)
+            if i < len(graph[node]):
+                work.append((node, i + 1))
+                nxt = graph[node][i]
+                if nxt not in order:
+                    work.append((nxt, 0))
+                elif nxt in on_stack:
+                    low[node] = min(low[node], order[nxt])
+                continue
+            if work:
+                parent = work[-1][0]
+                low[parent] = min(low[parent], low[node])
+            if low[node] == order[node]:
+                component = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component.append(member)
+                    if member == node:
+                        break
+                if len(component) > 1:
+                    found.append(sorted(component))
+    return found
+
+
+def test_no_import_cycle_between_modules() -> None:
+    """Not even inside a package, and not through a lazy import: every module can be read bottom-up."""
+    assert cycles() == []
+
+
+def test_the_cycle_finder_finds_cycles(tmp_path: Path) -> None:
+    root = tmp_path / PACKAGE
+    files = {
+        "__init__.py": "",
+        "a.py": "def f():\n    from . import b  # lazy, still counted\n",
+        "b.py": "from .c import x\n",
+        "c.py": "from .a import f\n",
+        "d.py": "from .a import f\n",
+    }
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text, encoding="utf-8")
+    assert cycles(root) == [["a", "b", "c"]]

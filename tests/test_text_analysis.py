@@ -24,11 +24,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import gongkai_model as gk
-from gongkai_model.checks import CheckContext, CheckOutcome, Finding, Severity, _structure, _text, register, registered
-from gongkai_model.checks._findings import CellRef
-from gongkai_model.checks._registry import cell_index
-from gongkai_model.checks._structure import _END, _NOTHING, _figures, _table_of, _texts, sections
-from gongkai_model.checks._text import (
+from gongkai_model.checks import (
+    CheckContext,
+    CheckOutcome,
+    Finding,
+    Severity,
+    _analysis,
+    _structure,
+    register,
+    registered,
+)
+from gongkai_model.checks._analysis import (
     _AMBIGUOUS,
     _CLAUSE_END,
     _NUMBER,
@@ -41,6 +47,9 @@ from gongkai_model.checks._text import (
     Topic,
     section_texts,
 )
+from gongkai_model.checks._findings import CellRef
+from gongkai_model.checks._registry import cell_index
+from gongkai_model.checks._structure import _END, _NOTHING, _figures, _table_of, _texts, sections
 from gongkai_model.labels import normalize_label
 from gongkai_model.model import OtherHandling, OtherMatters, Overview, layout
 from gongkai_model.model.report import NUMERALS
@@ -275,7 +284,7 @@ def _assert_same(report: gk.AnnualReport, **options: Any) -> gk.ValidationResult
     assert new.checks_performed == old.checks_performed
     assert new.suggestions == old.suggestions
     for topic in TOPICS:
-        assert list(_text.statements(report, topic)) == list(_old_statements(report, topic))
+        assert list(_analysis.statements(report, topic)) == list(_old_statements(report, topic))
     return new
 
 
@@ -345,7 +354,7 @@ LETTERS = (
 @settings(max_examples=300)
 @given(st.text(alphabet=st.sampled_from(LETTERS) | st.characters(), max_size=80))
 def test_the_sentences_that_may_state_a_figure(text: str) -> None:
-    may = list(_text._may_state(text))
+    may = list(_analysis._may_state(text))
     every = _SENTENCE.findall(text)
     assert may == [s for s in every if re.search(f"[^{PLAIN}]", s)]
     for sentence in every:
@@ -356,7 +365,7 @@ def test_the_sentences_that_may_state_a_figure(text: str) -> None:
 @settings(max_examples=500)
 @given(st.text(alphabet=st.sampled_from(LETTERS + "ｅＡ\u00a0\u0301\u0308ﾞｶ") | st.characters(), max_size=40))
 def test_nfkc_is_unicodedata_s(text: str) -> None:
-    assert _text.nfkc(text) == unicodedata.normalize("NFKC", text)
+    assert _analysis.nfkc(text) == unicodedata.normalize("NFKC", text)
 
 
 def test_nfkc_of_every_character_after_a_wide_form() -> None:
@@ -365,7 +374,7 @@ def test_nfkc_of_every_character_after_a_wide_form() -> None:
         text = "".join(wide + chr(cp) for cp in range(0x300, 0x370)) + "".join(
             wide + chr(cp) for cp in range(0x3099, 0x309B)
         )
-        assert _text.nfkc(text) == unicodedata.normalize("NFKC", text)
+        assert _analysis.nfkc(text) == unicodedata.normalize("NFKC", text)
 
 
 @settings(max_examples=500)
@@ -551,13 +560,13 @@ def test_the_context_keeps_its_analysis_out_of_equality() -> None:
 
 def test_the_analysis_normalises_only_sentences_that_may_hold_a_figure(monkeypatch: Any) -> None:
     seen: list[str] = []
-    nfkc = _text.nfkc
+    nfkc = _analysis.nfkc
 
     def spy(text: str) -> str:
         seen.append(text)
         return nfkc(text)
 
-    monkeypatch.setattr(_text, "nfkc", spy)
+    monkeypatch.setattr(_analysis, "nfkc", spy)
     report = gk.examples.seed_report()
     analysis = TextAnalysis.of(report)
     assert seen

@@ -4,6 +4,8 @@
 checkers and editors see them), but the HTML and the pandas frame are made by the front ends
 (:mod:`gongkai_model.notebook`, :mod:`gongkai_model.frames`), which register them here when
 ``gongkai_model`` is imported. The model and the checks import only this module, never a front end.
+The same holds inside the model: ``AnnualReport.__repr__`` counts the filled cells with the cell
+getter that :mod:`gongkai_model.model.layout` (which imports the report) registers here.
 """
 
 from __future__ import annotations
@@ -13,10 +15,11 @@ from typing import Any
 
 from .errors import GongkaiError, Problem
 
-__all__ = ["frame", "html", "register_frame", "register_html"]
+__all__ = ["cell_values", "frame", "html", "register_cells", "register_frame", "register_html"]
 
 _HTML: dict[type, Callable[[Any], str]] = {}
 _FRAME: dict[type, Callable[..., Any]] = {}
+_CELLS: dict[type, Callable[[Any], tuple[Any, ...]]] = {}
 
 
 def register_html(cls: type, view: Callable[[Any], str]) -> None:
@@ -27,6 +30,16 @@ def register_html(cls: type, view: Callable[[Any], str]) -> None:
 def register_frame(cls: type, view: Callable[..., Any]) -> None:
     """Make ``view`` the pandas frame of ``cls`` and of its subclasses (``to_frame``)."""
     _FRAME[cls] = view
+
+
+def register_cells(cls: type, getter: Callable[[Any], tuple[Any, ...]]) -> None:
+    """Make ``getter`` the cell values of ``cls`` (every statutory cell, in layout order)."""
+    _CELLS[cls] = getter
+
+
+def cell_values(obj: object) -> tuple[Any, ...]:
+    """The cell values of ``obj``, by the getter registered for its class."""
+    return tuple(_find(_CELLS, obj, "cell getter")(obj))
 
 
 def _find(views: dict[type, Callable[..., Any]], obj: object, what: str) -> Callable[..., Any]:

@@ -518,7 +518,7 @@ VALUE_INVALID: Final = "VALUE_INVALID"
 CHECK_FAILED: Final = "CHECK_FAILED"
 
 _IDENTITY = ("model.identities", "checks._builtin")
-_TEXT = ("checks._text",)
+_TEXT = ("checks._analysis",)  # the topics (TOPICS) name their codes; checks._text makes one check of each
 _SERIES = ("checks._series",)
 _STRUCTURE = ("checks._structure",)
 

@@ -24,7 +24,7 @@ from ._identities import IdentityStatus, evaluate, identities
 from ._identities import statuses as identity_statuses
 
 if TYPE_CHECKING:
-    from ._text import TextAnalysis
+    from ._analysis import TextAnalysis
 
 __all__ = [
     "Check",
@@ -76,7 +76,7 @@ class CheckContext:
         """The report's free text analysed once, shared by every check that reads it (computed on first use)."""
         got = self._text
         if got is None:
-            from ._text import TextAnalysis
+            from ._analysis import TextAnalysis
 
             got = TextAnalysis.of(self.report)
             object.__setattr__(self, "_text", got)

@@ -22,6 +22,7 @@ from typing import Any, TypeVar, cast
 import attrs
 
 from .._codegen import FAST_PATHS, compile_function
+from .._views import register_cells
 from ..errors import ModelError, Problem
 from ..labels import FuzzyMatcher, normalize_label
 from .report import NUMERALS, AnnualReport
@@ -294,3 +295,6 @@ def replace_path(obj: _T, path: str, value: object) -> _T:
     except ModelError as exc:
         raise ModelError(str(exc).split("\n")[0], [p.within(head) for p in exc.problems]) from None
     return attrs.evolve(cast(Any, obj), **{head: inner})  # type: ignore[no-any-return]
+
+
+register_cells(AnnualReport, values)  # for AnnualReport.__repr__ (the report cannot import its own layout)

@@ -8,6 +8,7 @@ from typing import Any, ClassVar
 
 import attrs
 
+from .._views import cell_values
 from ..errors import ModelError, Problem
 from .spec import Node, Value, meta, prose, section
 from .tables import (
@@ -91,9 +92,7 @@ class AnnualReport(Node):
 
     def __repr__(self) -> str:
         """Short: who, which year, which edition, and how many of the table cells are filled."""
-        from .layout import values
-
-        got = values(self)
+        got = cell_values(self)  # model.layout's getter (layout imports this module, so it registers)
         filled = sum(v is not None for v in got)
         return (
             f"AnnualReport(agency={self.agency!r}, year={self.year!r}, edition={self.edition.value!r}, "

@@ -1,0 +1,375 @@
+"""What a report's own prose states: its sentences analysed once, and the statements of figures they hold.
+
+A report's sections state figures in words ("共收到政府信息公开申请21件",
+"行政复议案件134件").  Each *topic* below has a few patterns written from real
+wordings; a sentence is used only when it is unambiguous (see
+:func:`statements`), and a disagreement is a warning, never an inconsistency:
+a sentence may count a narrower or wider scope than the table.  Every pattern
+is documented with a real-style example in ``docs/checks.md``.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from collections.abc import Iterator
+from typing import Any
+
+import attrs
+
+from ..model.report import AnnualReport
+from ..model.spec import Kind, Value, field_specs
+from ..model.tables import ApplicantCounts, Applications, OutcomeCounts, ReviewAndLitigation
+
+__all__ = ["TOPICS", "Sentence", "Statement", "TextAnalysis", "Topic", "section_texts", "statements"]
+
+
+@attrs.frozen
+class Topic:
+    """What a kind of sentence states, how to find it, and which cells it is compared with.
+
+    ``cells`` are model paths whose sum the sentence states; ``also`` is an
+    alternative set of paths whose sum is accepted as agreeing too (for
+    受理, which some reports count with the carried-over applications).
+    ``context`` must occur in the sentence, ``exclude`` must not occur in the
+    clause that holds the figure.  ``needle``, when given, is found in every
+    sentence any of the ``patterns`` can match: a quick first test (the
+    built-in topics' figures are all counted in 件, 起 or 宗).
+    """
+
+    code: str
+    what_zh: str
+    what_en: str
+    patterns: tuple[re.Pattern[str], ...]
+    cells: tuple[str, ...]
+    also: tuple[str, ...] = ()
+    context: re.Pattern[str] | None = None
+    exclude: re.Pattern[str] | None = None
+    needle: re.Pattern[str] | None = None
+
+
+@attrs.frozen
+class Statement:
+    """One figure a section states about one topic: the section, the sentence and the figure."""
+
+    topic: Topic
+    section: str
+    sentence: str
+    figure: int
+
+
+def _path(section_class: type, *rest: str) -> str:
+    name = next(i.name for i in field_specs(AnnualReport) if section_class in i.types)
+    return ".".join((name, *rest))
+
+
+def _total(row_class: type) -> str:
+    return next(i.name for i in field_specs(row_class) if i.spec.total == "siblings")
+
+
+_T3 = functools.partial(_path, Applications)
+_T4 = functools.partial(_path, ReviewAndLitigation)
+_T3_TOTAL = _total(ApplicantCounts)
+_T4_TOTAL = _total(OutcomeCounts)
+_NEW, _OVER = Applications.BALANCE[0]
+_HANDLED, _FORWARD = Applications.BALANCE[1]
+_REVIEW = next(i.name for i in field_specs(ReviewAndLitigation) if i.spec.banner is None)
+_LITIGATION = tuple(i.name for i in field_specs(ReviewAndLitigation) if i.spec.banner is not None)
+
+# A figure: digits (after NFKC, so full-width digits too), with thousands separators. It starts where a
+# number starts (not after a digit, nor inside a separated number) and is at most 15 digits long, so each
+# run of digits is tried once: the patterns stay linear in the text (a 40,000-digit run once took 11 s).
+_N = r"(?<!\d)(?<!\d,)(?P<n>\d{1,3}(?:,\d{3}){1,4}|\d{1,15})(?!\d)"
+_GAP = r"[^\d]{0,16}?"
+_OUTCOMES = re.compile(r"纠错|纠正|维持|驳回|败诉|胜诉|撤销|确认违法|审结|结果|撤诉|调解")
+_APPLICATION = re.compile(r"申请")
+_DISCLOSURE = re.compile(r"公开")
+
+TOPICS: tuple[Topic, ...] = (
+    Topic(
+        "TEXT_TABLE_RECEIVED",
+        "收到申请数",
+        "applications received",
+        (
+            re.compile(rf"(?:收到|受理|新收|接收)[^\d]{{0,30}}?申请{_GAP}{_N}件"),
+            re.compile(rf"申请{_GAP}(?:收到|受理|新收|接收){_GAP}{_N}件"),
+        ),
+        (_T3(_NEW, _T3_TOTAL),),
+        also=(_T3(_NEW, _T3_TOTAL), _T3(_OVER, _T3_TOTAL)),
+        context=_DISCLOSURE,
+        exclude=re.compile(r"结转|办结|答复|予以公开"),
+        needle=re.compile(r"收到|受理|新收|接收"),
+    ),
+    Topic(
+        "TEXT_TABLE_CARRIED_OVER",
+        "上年结转申请数",
+        "applications carried over",
+        (re.compile(rf"上一?年度?结转{_GAP}{_N}件"),),
+        (_T3(_OVER, _T3_TOTAL),),
+        needle=re.compile("结转"),
+    ),
+    Topic(
+        "TEXT_TABLE_CARRIED_FORWARD",
+        "结转下年度申请数",
+        "applications carried forward",
+        (
+            re.compile(rf"结转(?:至|到|入)?下一?年度?{_GAP}{_N}件"),
+            re.compile(rf"{_N}件[^\d]{{0,8}}?结转(?:至|到|入)?下一?年"),
+        ),
+        (_T3(_FORWARD, _T3_TOTAL),),
+        needle=re.compile("结转"),
+    ),
+    Topic(
+        "TEXT_TABLE_HANDLED",
+        "办结申请数",
+        "applications handled",
+        (
+            re.compile(rf"(?:办结|办理完毕|答复完毕|作出答复|予以答复|已答复){_GAP}{_N}件"),
+            re.compile(rf"{_N}件[^\d]{{0,4}}?(?:已|均已|全部)?(?:办结|办理完毕|答复完毕)"),
+        ),
+        (_T3(_HANDLED, _T3_TOTAL),),
+        context=_APPLICATION,
+        exclude=re.compile(r"结转|按时|超期|逾期|收到|受理|新收"),
+        needle=re.compile(r"办结|办理完毕|答复完毕|作出答复|予以答复|已答复"),
+    ),
+    Topic(
+        "TEXT_TABLE_GRANTED",
+        "予以公开数",
+        "applications granted in full",
+        (re.compile(rf"(?<![不分])予以公开{_GAP}{_N}件"),),
+        (_T3("results", "granted", _T3_TOTAL),),
+        context=_APPLICATION,
+        exclude=re.compile(r"部分|不予"),
+        needle=re.compile("予以公开"),
+    ),
+    Topic(
+        "TEXT_TABLE_RECONSIDERATION",
+        "行政复议数",
+        "administrative reconsiderations",
+        (re.compile(rf"行政复议{_GAP}{_N}(?:件|起|宗)"),),
+        (_T4(_REVIEW, _T4_TOTAL),),
+        exclude=re.compile(rf"诉讼|起诉|{_OUTCOMES.pattern}"),
+        needle=re.compile("行政复议"),
+    ),
+    Topic(
+        "TEXT_TABLE_LITIGATION",
+        "行政诉讼数",
+        "administrative lawsuits",
+        (re.compile(rf"行政诉讼{_GAP}{_N}(?:件|起|宗)"),),
+        tuple(_T4(name, _T4_TOTAL) for name in _LITIGATION),
+        exclude=re.compile(rf"复议|{_OUTCOMES.pattern}"),
+        needle=re.compile("行政诉讼"),
+    ),
+)
+
+# Sentences end at 。！？；, their half-width forms, or a line break.
+_SENTENCE = re.compile(r"[^。！？!?；;\n]+")
+# Clauses: a sentence cut at commas (not a thousands separator), colons, and an enumeration comma
+# that follows a count and precedes a word ("行政复议3件、行政诉讼2件"); brackets stay in their clause.
+# (Written to start with one character class, which the regex engine scans for quickly; the same cuts as
+# ``[，：:]|,(?!\d{3}(?!\d))|(?<=[件起宗])、(?=\D)``, which tests/test_text_analysis.py compares it with.)
+_CLAUSE_END = re.compile(r"[，：:,、](?:(?<=[，：:])|(?<=,)(?!\d{3}(?!\d))|(?<=[件起宗]、)(?=\D))")
+# A sentence that compares or sums over time, or speaks of another year, is ambiguous.
+_AMBIGUOUS = re.compile(
+    r"同比|环比|增长|下降|减少|增加|上升|持平|较上年|比上年|去年|上一年度|上年度(?!结转)|累计|历年|平均"
+)
+_YEAR = re.compile(r"(\d{4})\s*年")
+_NUMBER = re.compile(r"\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?")
+
+
+@functools.cache
+def _text_fields() -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """(section path, (attribute, …)) of every free-text part, in report order."""
+    out: list[tuple[str, tuple[str, ...]]] = []
+    for info in field_specs(AnnualReport):
+        if info.spec.kind is not Kind.SECTION:
+            continue
+        if info.spec.value is Value.TEXT:
+            out.append((info.name, (info.name,)))
+        for cls in info.types:
+            for sub in field_specs(cls):
+                if sub.spec.kind is Kind.TEXT and sub.spec.value is Value.TEXT:
+                    out.append((f"{info.name}.{sub.name}", (info.name, sub.name)))
+    return tuple(out)
+
+
+def section_texts(report: AnnualReport) -> Iterator[tuple[str, str]]:
+    """(section path, text) of every free-text part of ``report`` that holds text.
+
+    >>> import gongkai_model as gk
+    >>> [p for p, _ in section_texts(gk.examples.seed_report())]
+    ['overview.text', 'overview.proactive', 'overview.on_request', 'problems', 'other_matters.text']
+    """
+    for path, names in _text_fields():
+        value: Any = report
+        for name in names:
+            value = getattr(value, name, None)
+        if isinstance(value, str) and value.strip():
+            yield path, value
+
+
+def _clean(sentence: str) -> str:
+    return " ".join(sentence.split())
+
+
+# Characters that can hold no figure: no character of their NFKD form is a digit (``\d``), so neither is any
+# of a text's NFKC form made of them alone (no digit is a composition). ASCII but the digits, Latin-1 but ¹²³¼½¾,
+# punctuation, symbols, CJK punctuation, kana, the CJK ideographs, the full-width forms but the digits.
+# tests/test_text_analysis.py checks every character of these ranges against ``unicodedata``.
+PLAIN = (
+    "\x00-/:-\xb1\xb4-\xb8\xba\xbb\xbf-\u02ff\u2000-\u206f\u20a0-\u214f\u2190-\u245f\u2500-\u2bff"
+    "\u3000-\u3250\u3400-\u9fff\uf900-\ufaff\ufe10-\ufe1f\ufe30-\ufe6f\uff00-\uff0f\uff1a-\uffef"
+)
+_ENDS = "。！？!?；;\n"
+# A character outside PLAIN and the rest of its sentence.
+_HOLDER = re.compile(f"[^{PLAIN}][^{_ENDS}]*")
+
+
+# The last end mark of a stretch of text: an end mark followed by none up to the stretch's end. Linear: an
+# attempt at an end mark stops at the next one.
+_LAST_END = re.compile(f"[{_ENDS}][^{_ENDS}]*\\Z")
+_DIGIT = re.compile(r"\d")
+
+
+def _other_year(sentence: str, year: object) -> bool:
+    """Whether ``sentence`` names a year other than ``year`` (``2022年``)."""
+    return any(int(y) != year for y in _YEAR.findall(sentence))
+
+
+def _may_state(text: str) -> Iterator[str]:
+    """The sentences of ``text`` (as _SENTENCE cuts them) holding a character outside PLAIN, in order.
+
+    These are the only sentences whose NFKC form can hold a figure. Linear: the text is scanned once
+    for such characters, and each sentence found is bounded by the end marks around it.
+    """
+    pos = 0
+    while (hit := _HOLDER.search(text, pos)) is not None:
+        at = hit.start()
+        last = _LAST_END.search(text, pos, at)  # pos is 0 or an end mark
+        start = last.start() + 1 if last is not None else pos
+        pos = hit.end()
+        yield text[start:pos]
+
+
+# The full-width forms and the ideographic and no-break spaces, each with its NFKD form (one character).
+# Putting those forms in leaves a text's NFKD, hence its NFKC, as it was; when what comes out is in NFKC
+# already (a quick check), it is the text's NFKC. Chinese prose is mostly such forms and ideographs, and
+# unicodedata's full NFKC costs several times the quick check.
+_WIDE = re.compile("[\u00a0\u3000\uff01-\uff5e]")
+_NARROW = {c: unicodedata.normalize("NFKD", c) for c in map(chr, (0xA0, 0x3000, *range(0xFF01, 0xFF5F)))}
+
+
+def _narrow(m: re.Match[str]) -> str:
+    return _NARROW[m.group()]
+
+
+def nfkc(text: str) -> str:
+    """``unicodedata.normalize("NFKC", text)``, faster on Chinese prose."""
+    narrow = _WIDE.sub(_narrow, text)
+    return narrow if unicodedata.is_normalized("NFKC", narrow) else unicodedata.normalize("NFKC", text)
+
+
+@attrs.frozen
+class Sentence:
+    """A sentence of the report that may state a figure (it holds a character outside PLAIN), NFKC-normalised.
+
+    Of equal sentences (after normalising) only the first is kept.
+    """
+
+    section: str  #: the free-text part it was printed in
+    raw: str  #: as printed
+    text: str  #: NFKC, white space collapsed
+    _clauses: tuple[str, ...] | None = attrs.field(default=None, init=False, eq=False, repr=False)
+
+
+@attrs.frozen
+class TextAnalysis:
+    """The free text of one report analysed once, for every check that reads it (``CheckContext.text``).
+
+    ``texts`` are (section path, text) of every free-text part that holds text (:func:`section_texts`);
+    ``sentences`` the sentences that may state a figure, each normalised once (NFKC, white space
+    collapsed), the first of equal sentences kept (a sub-text may repeat its parent's sentence). A
+    sentence holding no digit in any form is never normalised. What a topic needs beyond that (is the
+    sentence ambiguous, which of its clauses hold one number) is worked out once per sentence, the first
+    time a topic's ``needle`` and ``context`` let the sentence through (:meth:`clauses`).
+    """
+
+    texts: tuple[tuple[str, str], ...]
+    sentences: tuple[Sentence, ...]
+    year: object = None  #: the report's year: a sentence naming another is ambiguous
+
+    @classmethod
+    def of(cls, report: AnnualReport) -> TextAnalysis:
+        """The analysis of ``report``'s free text (linear in the text)."""
+        texts = tuple(section_texts(report))
+        if not texts:
+            return cls((), (), report.year)
+        raws: set[str] = set()
+        seen: set[str] = set()
+        found: list[Sentence] = []
+        for section, text in texts:
+            for raw in _may_state(text):
+                if raw in raws:
+                    continue  # printed again (a sub-text repeats its parent): used once, normalised once
+                raws.add(raw)
+                sentence = _clean(nfkc(raw))
+                if sentence and sentence not in seen:
+                    seen.add(sentence)
+                    found.append(Sentence(section, raw, sentence))
+        return cls(texts, tuple(found), report.year)
+
+    def clauses(self, sentence: Sentence) -> tuple[str, ...]:
+        """The clauses of ``sentence`` that hold exactly one number (years aside), in order: the only ones
+        a figure is taken from; none when the sentence compares or sums over time or names another year
+        than the report's. Worked out once per sentence."""
+        got = sentence._clauses
+        if got is None:
+            text = sentence.text
+            if _AMBIGUOUS.search(text) or ("年" in text and _other_year(text, self.year)):
+                got = ()
+            else:
+                got = tuple(
+                    c
+                    for c in _CLAUSE_END.split(text)
+                    if _DIGIT.search(c) and len(_NUMBER.findall(_YEAR.sub("", c) if "年" in c else c)) == 1
+                )
+            object.__setattr__(sentence, "_clauses", got)
+        return got
+
+    def statements(self, topic: Topic) -> Iterator[Statement]:
+        """The figures the text states about ``topic``, one per sentence that states a single figure.
+
+        A clause gives the figure of the first of the topic's patterns found in it, unless it holds a
+        word of the topic's ``exclude`` list.
+        """
+        needle, context, exclude, patterns = topic.needle, topic.context, topic.exclude, topic.patterns
+        for sentence in self.sentences:
+            if needle is not None and not needle.search(sentence.text):
+                continue
+            if context is not None and not context.search(sentence.text):
+                continue
+            figures = set()
+            for clause in self.clauses(sentence):
+                for pattern in patterns:
+                    m = pattern.search(clause)
+                    if m is not None:
+                        if exclude is None or not exclude.search(clause):
+                            figures.add(int(m.group("n").replace(",", "")))
+                        break
+            if len(figures) == 1:
+                yield Statement(topic, sentence.section, _clean(sentence.raw), figures.pop())
+
+
+def statements(report: AnnualReport, topic: Topic) -> Iterator[Statement]:
+    """The figures the report's sections state about ``topic``, one per unambiguous sentence.
+
+    A sentence is skipped when it compares or sums over time (同比, 增长,
+    下降, 累计, …), names a year other than the report's, states the topic
+    with two different figures, or when the clause holding the figure has
+    another number or a word of the topic's ``exclude`` list.  A sentence
+    repeated in a sub-text (``overview.on_request`` repeats part of
+    ``overview.text``) is used once.  (The checks share one
+    :class:`TextAnalysis` per report: ``CheckContext.text``.)
+    """
+    return TextAnalysis.of(report).statements(topic)
