@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Literal
 
 import attrs
 
 from ..errors import Place, Problem, Verdict
 from ..model.report import AnnualReport
 
-__all__ = ["Imported", "Provenance"]
+__all__ = ["Imported", "Placement", "Provenance"]
+
+#: How a figure was placed in its cell (:attr:`Provenance.how`).
+Placement = Literal["label", "order", "split"]
 
 
 @attrs.frozen
@@ -18,7 +22,10 @@ class Provenance:
 
     ``mark`` is a blank-like mark printed instead of a figure (``/``, ``-``, ``无``); ``note`` a
     remark printed with the figure (``（其中修订16件）``); ``formula`` says the cell was a formula
-    (a derived total in a template).
+    (a derived total in a template). ``how`` says how the figure was placed in its cell: ``"label"``
+    (found by its row and column labels, the common case), ``"order"`` (a row whose labels were lost,
+    placed by the statutory row order and confirmed by the identities) or ``"split"`` (figures run
+    together, split where only one split is possible).
     """
 
     place: Place
@@ -26,6 +33,7 @@ class Provenance:
     mark: str | None = None
     note: str | None = None
     formula: bool = False
+    how: Placement = "label"
 
 
 @attrs.frozen
