@@ -208,6 +208,7 @@ def _folder(tmp_path: Path) -> tuple[Coverage, Coverage]:
     (tmp_path / "good.txt").write_text(render_text(seed), encoding="utf-8")
     _refused_workbook(tmp_path / "refused.xlsx")
     (tmp_path / "broken.json").write_text("{", encoding="utf-8")
+    (tmp_path / "seed.json").write_text(gk.dumps(seed), encoding="utf-8")  # every cell given: every cell read
     n = _cells(seed)
     return Coverage(n, n, 0, 0, 0, 0), Coverage(n, n - 1, 0, 0, 1, 0)
 
@@ -216,9 +217,17 @@ def test_check_many_totals_the_coverage(tmp_path: Path) -> None:
     good, refused = _folder(tmp_path)
     batch = check_many(sorted(str(p) for p in tmp_path.iterdir()), executor="serial")
     by_name = {Path(f.path).name: f.coverage for f in batch.files}
-    assert by_name == {"broken.json": Coverage(), "good.txt": good, "refused.xlsx": refused}
-    assert batch.coverage == good + refused
-    assert batch.summary()["files"] == 3  # the summary's counts are unchanged
+    assert by_name == {"broken.json": Coverage(), "good.txt": good, "refused.xlsx": refused, "seed.json": good}
+    assert batch.coverage == good + refused + good
+    assert batch.summary()["files"] == 4  # the summary's counts are unchanged
+    # dropping the provenance (smaller results) keeps the coverage, and so does a journal on resume
+    journal = tmp_path.parent / f"{tmp_path.name}.jsonl"
+    paths = sorted(str(p) for p in tmp_path.iterdir())
+    lean = check_many(paths, executor="serial", provenance=False, journal=journal)
+    assert all(not f.checked.imported.provenance for f in lean.files)
+    assert [f.coverage for f in lean.files] == [f.coverage for f in batch.files]
+    resumed = check_many(paths, executor="serial", provenance=False, journal=journal, resume=True)
+    assert [f.coverage for f in resumed.files] == [f.coverage for f in batch.files]
 
 
 def test_gongkai_check_prints_the_coverage_per_file_and_in_the_summary(
@@ -231,17 +240,22 @@ def test_gongkai_check_prints_the_coverage_per_file_and_in_the_summary(
     lines = {line.split()[1].rstrip(":"): line for line in out.splitlines() if line and not line.startswith(" ")}
     assert lines["good.txt"].endswith(f"(2021 format)  {good}")
     assert f"(2021 format)  {refused}: 1 reading error(s)" in lines["refused.xlsx"]
-    assert lines["broken.json:"[:-1]].startswith("unreadable")
-    assert str(good) not in lines["broken.json"]  # nothing found: no coverage shown
-    total = good + refused
-    assert f"coverage: {total} in 2 of 3 file(s) (1 with no cell found)" in out
+    assert lines["seed.json"].endswith(f"(2021 format)  {good}")
+    assert lines["broken.json"].startswith("unreadable")
+    assert "cells read" not in lines["broken.json"]  # nothing found: no coverage shown
+    total = good + refused + good
     summary = out.splitlines()
-    assert summary[-1] == "NOT OK: 1 of 3 file(s) clean"  # the verdict line stays last
-    assert summary[-2] == f"coverage: {total} in 2 of 3 file(s) (1 with no cell found)"
+    assert summary[-1] == "NOT OK: 2 of 4 file(s) clean"  # the verdict line stays last
+    assert summary[-2] == f"coverage: {total} in 3 of 4 file(s) (1 with no cell found)"
 
     assert main(["check", ".", "--jobs", "1", "--format", "json"]) == 1
     data = json.loads(capsys.readouterr().out)
     files = {f["path"]: f["coverage"] for f in data["files"]}
-    assert files == {"broken.json": Coverage().as_dict(), "good.txt": good.as_dict(), "refused.xlsx": refused.as_dict()}
+    assert files == {
+        "broken.json": Coverage().as_dict(),
+        "good.txt": good.as_dict(),
+        "refused.xlsx": refused.as_dict(),
+        "seed.json": good.as_dict(),
+    }
     assert data["coverage"] == total.as_dict()
     assert set(data["summary"]) == {"files", *gk.batch.STATUSES}  # the summary keeps its keys

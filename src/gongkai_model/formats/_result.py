@@ -102,6 +102,13 @@ class Coverage:
         return out
 
     @classmethod
+    def whole(cls, report: AnnualReport) -> Coverage:
+        """Every cell of ``report`` read: a report given whole in a structured form (JSON), where a
+        ``null`` is a blank given as such."""
+        n = len(_paths(shape_of(report)))
+        return cls(n, n, 0, 0, 0, 0)
+
+    @classmethod
     def of(cls, report: AnnualReport | None, provenance: Mapping[str, Provenance]) -> Coverage:
         """The coverage of a reading: the shape of ``report`` (or, with no report, the smallest shape
         holding every cell found), and each cell's :class:`Provenance` when it was found."""
@@ -154,11 +161,15 @@ class Imported:
     provenance: Mapping[str, Provenance]
     source: str
     headings: Mapping[str, str] = attrs.field(factory=dict)
+    _coverage: Coverage | None = attrs.field(default=None, kw_only=True, alias="coverage", repr=False)
 
     @property
     def coverage(self) -> Coverage:
-        """How many statutory cells were read, refused and absent (:class:`Coverage`)."""
-        return Coverage.of(self.report, self.provenance)
+        """How many statutory cells were read, refused and absent (:class:`Coverage`).
+
+        Counted from :attr:`report` and :attr:`provenance`, unless the reader gave it (``coverage=``:
+        the JSON reader, whose document gives every cell, and a batch that drops the provenance)."""
+        return self._coverage if self._coverage is not None else Coverage.of(self.report, self.provenance)
 
     @property
     def errors(self) -> tuple[Problem, ...]:
