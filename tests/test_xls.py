@@ -14,12 +14,12 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from test_containers_hostile import ole
 
 import gongkai_model as gk
 from gongkai_model.formats import _dispatch
 
 from hostile import assert_contract, run_capped
-from test_containers_hostile import ole
 
 WORDS = "a legacy Excel workbook (.xls); save it as .xlsx"
 
