@@ -259,3 +259,20 @@ def test_gongkai_check_prints_the_coverage_per_file_and_in_the_summary(
     }
     assert data["coverage"] == total.as_dict()
     assert set(data["summary"]) == {"files", *gk.batch.STATUSES}  # the summary keeps its keys
+
+
+def test_a_journal_entry_with_a_malformed_coverage_is_checked_again(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    good, _ = _folder(folder)
+    journal = tmp_path / "run.jsonl"
+    paths = sorted(str(p) for p in folder.iterdir())
+    first = check_many(paths, executor="serial", provenance=False, journal=journal)
+    lines = journal.read_text(encoding="utf-8").splitlines()
+    entries = [json.loads(line) for line in lines[1:]]
+    for entry, bad in zip(entries, [{"cells": -1}, {**good.as_dict()}, {"cells": "200"}, None], strict=True):
+        entry["coverage"] = bad  # wrong keys, an extra key (ratio), a string, not an object: not an entry of ours
+    journal.write_text("\n".join([lines[0], *(json.dumps(e) for e in entries)]) + "\n", encoding="utf-8")
+    again = check_many(paths, executor="serial", provenance=False, journal=journal, resume=True)
+    assert [f.coverage for f in again.files] == [f.coverage for f in first.files]
+    assert again == first

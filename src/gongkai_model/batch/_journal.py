@@ -74,7 +74,10 @@ def _decode(entry: Mapping[str, Any], options: Mapping[str, Any]) -> Any:
     provenance = {str(k): _converter.structure(v, Provenance) for k, v in dict(entry["provenance"]).items()}
     headings = {_text(k): _text(v) for k, v in dict(entry["headings"]).items()}
     derived = [_text(p) for p in entry["derived"]]
-    imported = Imported(report, problems, provenance, str(entry["source"]), headings, coverage=_coverage(entry))
+    kept = _coverage(entry)
+    if kept == Coverage.of(report, provenance):
+        kept = None  # counted again from what the entry holds, as in the result that was journaled
+    imported = Imported(report, problems, provenance, str(entry["source"]), headings, coverage=kept)
     validation = None
     if report is not None and entry["validated"]:
         names: dict[str, str | None] | None = None
