@@ -129,11 +129,16 @@ def _paths(shape: Shape) -> tuple[str, ...]:
     return tuple(c.path for c in layout(shape))
 
 
+@functools.cache
+def _path_set(shape: Shape) -> frozenset[str]:
+    return frozenset(_paths(shape))
+
+
 def _smallest_shape(found: frozenset[str]) -> Shape | None:
     """The shape with the fewest cells that has every path found (``None`` when nothing was found)."""
     if not found:
         return None
-    fits = [s for s in Shape.all() if found <= frozenset(_paths(s))]
+    fits = [s for s in Shape.all() if found <= _path_set(s)]
     return min(fits, key=lambda s: len(_paths(s)), default=None)
 
 
