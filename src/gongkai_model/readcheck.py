@@ -14,7 +14,7 @@ import attrs
 from .checks import CheckSelection, ValidationResult, validate
 from .codes import READ_FAILED
 from .errors import GongkaiError, Problem, Verdict
-from .formats import Imported, read
+from .formats import Coverage, Imported, read
 from .limits import Limits, Source, source_name
 from .model.report import AnnualReport
 from .presentation import section_names
@@ -40,6 +40,11 @@ class CheckedReport:
     @property
     def problems(self) -> tuple[Problem, ...]:
         return self.imported.problems
+
+    @property
+    def coverage(self) -> Coverage:
+        """How many statutory cells were read, by order, split, refused and absent (:attr:`Imported.coverage`)."""
+        return self.imported.coverage
 
     @property
     def ok(self) -> bool:

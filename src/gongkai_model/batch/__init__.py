@@ -340,7 +340,10 @@ def _check_task(path: str, options: dict[str, Any], provenance: bool) -> tuple[F
         return FileResult(path, CheckedReport(_unreadable(path, exc), None)), []
     derived = [p for p, prov in checked.imported.provenance.items() if prov.formula]
     if not provenance and checked.imported.provenance:
-        checked = unplaced(attrs.evolve(checked, imported=attrs.evolve(checked.imported, provenance={})))
+        imported = checked.imported  # its coverage is kept: it is counted from the provenance
+        checked = unplaced(
+            attrs.evolve(checked, imported=attrs.evolve(imported, provenance={}, coverage=imported.coverage))
+        )
     return FileResult(path, checked), derived
 
 

@@ -16,10 +16,11 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import IO, Any
 
+import attrs
 import cattrs
 
 from ..errors import GongkaiError, Problem
-from ..formats import Imported, Provenance
+from ..formats import Coverage, Imported, Provenance
 from ..readcheck import CheckedReport, placed
 
 __all__ = ["FORMAT", "Journal", "fingerprint"]
@@ -53,6 +54,7 @@ def _encode(result: Any, derived: list[str]) -> dict[str, Any]:
         "problems": _converter.unstructure(list(imported.problems)),
         "provenance": {k: _converter.unstructure(v) for k, v in imported.provenance.items()},
         "headings": dict(imported.headings),
+        "coverage": attrs.asdict(imported.coverage),
         "derived": derived,
         "validated": result.checked.validation is not None,
     }
@@ -72,7 +74,10 @@ def _decode(entry: Mapping[str, Any], options: Mapping[str, Any]) -> Any:
     provenance = {str(k): _converter.structure(v, Provenance) for k, v in dict(entry["provenance"]).items()}
     headings = {_text(k): _text(v) for k, v in dict(entry["headings"]).items()}
     derived = [_text(p) for p in entry["derived"]]
-    imported = Imported(report, problems, provenance, str(entry["source"]), headings)
+    kept = _coverage(entry)
+    if kept == Coverage.of(report, provenance):
+        kept = None  # counted again from what the entry holds, as in the result that was journaled
+    imported = Imported(report, problems, provenance, str(entry["source"]), headings, coverage=kept)
     validation = None
     if report is not None and entry["validated"]:
         names: dict[str, str | None] | None = None
@@ -84,6 +89,17 @@ def _decode(entry: Mapping[str, Any], options: Mapping[str, Any]) -> Any:
     if cause is not None and cause not in CAUSES:
         raise ValueError("cause")  # only the batch's own causes (a status nothing counts otherwise)
     return FileResult(str(entry["path"]), CheckedReport(imported, validation), cause=cause)
+
+
+def _coverage(entry: Mapping[str, Any]) -> Coverage | None:
+    """The coverage an entry keeps (``None`` in an entry written before it was kept: counted again)."""
+    if "coverage" not in entry:
+        return None
+    counts = dict(entry["coverage"])
+    names = [f.name for f in attrs.fields(Coverage)]
+    if sorted(counts) != sorted(names) or not all(type(v) is int and v >= 0 for v in counts.values()):
+        raise ValueError("coverage")  # not an entry we wrote
+    return Coverage(**counts)
 
 
 #: The severities a problem of ours has (see :class:`~gongkai_model.Problem`).

@@ -9,7 +9,7 @@ import attrs
 from ..checks import Finding
 from ..codes import BATCH_CRASHED, BATCH_MEMORY, BATCH_SKIPPED, BATCH_TIMEOUT, READ_FAILED
 from ..errors import GongkaiError, Place, Problem, Severity, Verdict
-from ..formats import Imported
+from ..formats import Coverage, Imported
 from ..model.report import AnnualReport
 from ..readcheck import CheckedReport
 
@@ -66,6 +66,12 @@ class FileResult:
         return self.checked.problems
 
     @property
+    def coverage(self) -> Coverage:
+        """How many statutory cells were read, by order, split, refused and absent (:class:`Coverage`;
+        empty for a file of which nothing was found: unreadable, stopped or skipped)."""
+        return self.checked.coverage
+
+    @property
     def findings(self) -> tuple[Finding, ...]:
         return self.checked.validation.issues if self.checked.validation is not None else ()
 
@@ -93,6 +99,15 @@ class BatchResult:
     @property
     def ok(self) -> bool:
         return all(f.ok() for f in self.files)
+
+    @property
+    def coverage(self) -> Coverage:
+        """The coverage of every file added up: statutory cells read, by order, split, refused and absent.
+
+        A file of which no cell was found (unreadable, stopped, skipped) adds no cells (its shape is
+        unknown); :attr:`summary` counts such files by status.
+        """
+        return Coverage.total(f.coverage for f in self.files)
 
     def summary(self) -> dict[str, int]:
         """How many files, and how many of each status (:data:`STATUSES`)."""

@@ -29,6 +29,7 @@ from ..batch import CAUSES, READABLE_SUFFIXES, FileResult, iter_check, scan
 from ..batch import STATUSES as _BATCH_STATUSES
 from ..checks import Finding, Severity
 from ..errors import Problem, Verdict
+from ..formats import Coverage
 from ..limits import DEFAULT_LIMITS, Limits
 from ._common import USAGE, fail, missing_paths, note, print_json, write_file
 
@@ -337,6 +338,9 @@ def _print_file(o: Outcome, width: int) -> None:
     """One file's line, and its problems and findings below it."""
     r = o.result.report
     what = f"  {r.agency} {r.year} ({r.edition.value} format)" if r is not None else ""
+    coverage = o.result.coverage
+    if coverage.cells:
+        what += f"  {coverage}"
     counts = _counts(o)
     print(f"{o.status:<{width}}  {o.path}{what}" + (f": {counts}" if counts else ""))
     for _key, p in o.problems:
@@ -363,8 +367,17 @@ def _print_summary(outcomes: Sequence[Outcome], warnings: bool, skipped: Sequenc
         print(f"{len(skipped)} file(s) under the folders are of no readable format and were not checked:")
         for s in skipped:
             print(f"    {s}")
+    print(_coverage_line(outcomes))
     bad = sum(not o.ok(warnings=warnings) for o in outcomes)
     print(f"{'OK' if bad == 0 else 'NOT OK'}: {len(outcomes) - bad} of {len(outcomes)} file(s) clean")
+
+
+def _coverage_line(outcomes: Sequence[Outcome]) -> str:
+    """The statutory cells read in every file, added up (:class:`~gongkai_model.formats.Coverage`), on one line."""
+    total = Coverage.total(o.result.coverage for o in outcomes)
+    none = sum(not o.result.coverage.cells for o in outcomes)
+    line = f"coverage: {total} in {len(outcomes) - none} of {len(outcomes)} file(s)"
+    return line + (f" ({none} with no cell found)" if none else "")
 
 
 #: The statuses always in the summary table; a cause (timeout, memory, crashed, skipped) only when a file has it.
@@ -416,12 +429,14 @@ def _as_json(outcomes: Sequence[Outcome], warnings: bool, skipped: Sequence[str]
                 "problems": [_problem_json(k, p) for k, p in o.problems],
                 "findings": [_finding_json(f) for f in o.findings],
                 "accepted": o.accepted,
+                "coverage": o.result.coverage.as_dict(),
             }
         )
     counts = Counter(o.status for o in outcomes)
     data = {
         "ok": all(o.ok(warnings=warnings) for o in outcomes) and total is None,
         "summary": {"files": len(outcomes), **{s: counts.get(s, 0) for s in STATUSES}},
+        "coverage": Coverage.total(o.result.coverage for o in outcomes).as_dict(),
         "files": files,
         "skipped": list(skipped),
     }

@@ -16,7 +16,7 @@ from ._dispatch import FORMATS, SUFFIXES, WRITE_SUFFIXES, WRITERS, detect_format
 from ._document import Block, Document, Grid, GridCell, Span
 from ._locate import Located, locate
 from ._reader import Reader, ReadOptions, assembled, make_reader
-from ._result import Imported, Placement, Provenance
+from ._result import Coverage, Imported, Placement, Provenance
 from ._values import BLANK_MARKS, ParsedValue, parse_value
 from .html import parse_html, printed_text, read_html, render_html
 from .markdown import parse_markdown, read_markdown, render_markdown
@@ -48,6 +48,7 @@ __all__ = [
     "WRITERS",
     "WRITE_SUFFIXES",
     "Block",
+    "Coverage",
     "Document",
     "Grid",
     "GridCell",

@@ -318,7 +318,9 @@ def assemble(
         parsed = parse_value(printed.text, cell.kind, unit=cell.spec.unit)
         values[cell.path] = parsed.value
         places[cell.path] = printed.place
-        provenance[cell.path] = Provenance(printed.place, printed.text, parsed.mark, parsed.note, printed.formula)
+        provenance[cell.path] = Provenance(
+            printed.place, printed.text, parsed.mark, parsed.note, printed.formula, refused=parsed.problem is not None
+        )
         problems.extend(_value_problems(parsed, cell.label, printed.place))
     if agency is None or year is None:
         missing = [n for n, v in (("agency", agency), ("year", year)) if v is None]
@@ -337,6 +339,9 @@ def assemble(
         "other_matters.text": texts.get("other_matters") or None,
     }
     report, refused = build(shape, values, agency=agency, year=year, fields=fields, places=places, code="READ_INVALID")
+    named = {p.location for p in refused}  # a cell's path, or a row's (each cell of a refused row)
+    for path in [k for k in provenance if k in named or k.rpartition(".")[0] in named]:
+        provenance[path] = attrs.evolve(provenance[path], refused=True)  # found, but the model refused it
     problems.extend(attrs.evolve(p, location=str(p.place)) if p.place is not None else p for p in refused)
     return Imported(report, tuple(problems), provenance, doc.source, headings)
 

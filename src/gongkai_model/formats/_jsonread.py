@@ -8,7 +8,7 @@ from ..errors import JSONError, ModelError, Problem
 from ..jsonio import loads
 from ..model.values import Edition
 from ._reader import Reader, ReadOptions, make_reader
-from ._result import Imported
+from ._result import Coverage, Imported
 
 __all__ = ["read_json"]
 
@@ -38,7 +38,7 @@ def _load(data: bytes, options: ReadOptions) -> Imported:
             report = attrs.evolve(report, agency=agency, year=report.year if options.year is None else options.year)
     except ModelError as exc:
         return Imported(None, tuple(attrs.evolve(p, code="READ_INVALID") for p in exc.problems), {}, name)
-    return Imported(report, tuple(notes), {}, name)
+    return Imported(report, tuple(notes), {}, name, coverage=Coverage.whole(report))  # every cell is given
 
 
 read_json: Reader = make_reader(

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import functools
+from collections.abc import Iterable, Mapping
 from typing import Literal
 
 import attrs
 
 from ..errors import Place, Problem, Verdict
+from ..model.layout import Shape, layout, shape_of
 from ..model.report import AnnualReport
 
-__all__ = ["Imported", "Placement", "Provenance"]
+__all__ = ["Coverage", "Imported", "Placement", "Provenance"]
 
 #: How a figure was placed in its cell (:attr:`Provenance.how`).
 Placement = Literal["label", "order", "split"]
@@ -25,7 +27,9 @@ class Provenance:
     (a derived total in a template). ``how`` says how the figure was placed in its cell: ``"label"``
     (found by its row and column labels, the common case), ``"order"`` (a row whose labels were lost,
     placed by the statutory row order and confirmed by the identities) or ``"split"`` (figures run
-    together, split where only one split is possible).
+    together, split where only one split is possible). ``refused`` says the printed text was found
+    in its cell but its value was refused, by the value parser (``READ_VALUE_REFUSED``: ``abc``, a
+    negative count) or by the model (``READ_INVALID``); the cell is then not read (see :class:`Coverage`).
     """
 
     place: Place
@@ -34,6 +38,108 @@ class Provenance:
     note: str | None = None
     formula: bool = False
     how: Placement = "label"
+    refused: bool = False
+
+
+@attrs.frozen
+class Coverage:
+    """How many statutory cells of a report were read: the number a researcher looks at first.
+
+    ``cells`` is the number of statutory table cells of the report's shape (its edition, its （六）
+    rows, its 小计 column: :func:`~gongkai_model.model.layout.layout`). Each is exactly one of
+
+    - ``read``: found in the document and its value taken, a figure or a blank: a printed blank mark
+      (``/``, ``-``, ``无``) and a cell printed with no figure at all are read, as blank (``None``);
+      ``by_order`` and ``split`` count the read cells placed by the statutory row order or split
+      from figures run together (:attr:`Provenance.how`), and are part of ``read``;
+    - ``refused``: found, but its printed text was refused (``READ_VALUE_REFUSED``, ``READ_INVALID``);
+    - ``absent``: not found in the document (its row or column was not printed, or was not recognised).
+
+    So ``read + refused + absent == cells``. ``ratio`` is ``read / cells`` (0 when there are no cells:
+    a file of which nothing was found, whose shape is unknown). Coverages add up with ``+``
+    (:meth:`total`), for a batch.
+
+    >>> c = Coverage(cells=219, read=200, by_order=12, split=0, refused=1, absent=18)
+    >>> print(c)
+    200 of 219 cells read (91.3%; 12 by order, 0 split, 1 refused, 18 absent)
+    >>> round(c.ratio, 3), (c + c).cells
+    (0.913, 438)
+    """
+
+    cells: int = 0
+    read: int = 0
+    by_order: int = 0
+    split: int = 0
+    refused: int = 0
+    absent: int = 0
+
+    @property
+    def ratio(self) -> float:
+        """The share of the cells that were read (``0.0`` when there are no cells)."""
+        return self.read / self.cells if self.cells else 0.0
+
+    def __str__(self) -> str:
+        return (
+            f"{self.read} of {self.cells} cells read ({self.ratio:.1%}; {self.by_order} by order, "
+            f"{self.split} split, {self.refused} refused, {self.absent} absent)"
+        )
+
+    def __add__(self, other: Coverage) -> Coverage:
+        if not isinstance(other, Coverage):
+            return NotImplemented
+        return Coverage(*(a + b for a, b in zip(attrs.astuple(self), attrs.astuple(other), strict=True)))
+
+    def as_dict(self) -> dict[str, int | float]:
+        """The counts and the ratio (rounded to 4 places), for JSON."""
+        return {**attrs.asdict(self), "ratio": round(self.ratio, 4)}
+
+    @classmethod
+    def total(cls, coverages: Iterable[Coverage]) -> Coverage:
+        """The sum of ``coverages`` (of every file of a batch)."""
+        out = cls()
+        for c in coverages:
+            out += c
+        return out
+
+    @classmethod
+    def whole(cls, report: AnnualReport) -> Coverage:
+        """Every cell of ``report`` read: a report given whole in a structured form (JSON), where a
+        ``null`` is a blank given as such."""
+        n = len(_paths(shape_of(report)))
+        return cls(n, n, 0, 0, 0, 0)
+
+    @classmethod
+    def of(cls, report: AnnualReport | None, provenance: Mapping[str, Provenance]) -> Coverage:
+        """The coverage of a reading: the shape of ``report`` (or, with no report, the smallest shape
+        holding every cell found), and each cell's :class:`Provenance` when it was found."""
+        shape = shape_of(report) if report is not None else _smallest_shape(frozenset(provenance))
+        if shape is None:
+            return cls()
+        paths = _paths(shape)
+        found = [provenance[p] for p in paths if p in provenance]
+        refused = sum(p.refused for p in found)
+        read = len(found) - refused
+        by_order = sum(p.how == "order" and not p.refused for p in found)
+        split = sum(p.how == "split" and not p.refused for p in found)
+        return cls(len(paths), read, by_order, split, refused, len(paths) - len(found))
+
+
+@functools.cache
+def _paths(shape: Shape) -> tuple[str, ...]:
+    return tuple(c.path for c in layout(shape))
+
+
+@functools.cache
+def _path_set(shape: Shape) -> frozenset[str]:
+    return frozenset(_paths(shape))
+
+
+def _smallest_shape(found: frozenset[str]) -> Shape | None:
+    """The shape with the fewest cells that has every path found (``None`` when nothing was found)."""
+    if not found:
+        return None
+    fits = [s for s in Shape.all() if found <= _path_set(s)]
+    return min(fits, key=lambda s: len(_paths(s)), default=None)
 
 
 @attrs.frozen
@@ -44,6 +150,7 @@ class Imported:
     to its :class:`Provenance`; a path that is absent was not found. ``headings`` maps each section
     found (``"overview"``, ``"table2"`` …) to its heading as printed. ``ok`` is true when a report was
     built and no figure was refused or missing (corrections and notes are warnings and infos).
+    ``coverage`` counts the statutory cells read, read by order, split, refused and absent.
 
     >>> import gongkai_model as gk
     >>> from gongkai_model.formats import read_text, render_text
@@ -59,6 +166,15 @@ class Imported:
     provenance: Mapping[str, Provenance]
     source: str
     headings: Mapping[str, str] = attrs.field(factory=dict)
+    _coverage: Coverage | None = attrs.field(default=None, kw_only=True, alias="coverage", repr=False)
+
+    @property
+    def coverage(self) -> Coverage:
+        """How many statutory cells were read, refused and absent (:class:`Coverage`).
+
+        Counted from :attr:`report` and :attr:`provenance`, unless the reader gave it (``coverage=``:
+        the JSON reader, whose document gives every cell, and a batch that drops the provenance)."""
+        return self._coverage if self._coverage is not None else Coverage.of(self.report, self.provenance)
 
     @property
     def errors(self) -> tuple[Problem, ...]:
