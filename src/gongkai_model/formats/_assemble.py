@@ -23,7 +23,8 @@ from ..model.values import Edition
 from ..records import infer_edition, infer_shape
 from ._document import Block, Document, Grid
 from ._locate import known_labels, locate
-from ._result import Imported, Provenance
+from ._order import read_by_order, superseded
+from ._result import Imported, Placement, Provenance
 from ._values import ParsedValue, parse_value
 
 __all__ = ["assemble", "could_head", "find_heading", "find_title"]
@@ -305,7 +306,10 @@ def assemble(
     shape, shape_problems = infer_shape(labels, ed)
     problems.extend(shape_problems)
     located = locate(grids, shape, strict=strict)
-    problems.extend(located.problems)
+    by_order = read_by_order(doc, order, misplaced, shape, located.cells)
+    problems.extend(p for p in located.problems if not superseded(p, shape, by_order.tables))
+    problems.extend(by_order.problems)
+    located.cells.update(by_order.cells)
     for path, printed_label in located.corrected.items():
         problems.append(_correction(shape, path, printed_label, located.cells))
     values: dict[str, Any] = {}
@@ -318,7 +322,10 @@ def assemble(
         parsed = parse_value(printed.text, cell.kind, unit=cell.spec.unit)
         values[cell.path] = parsed.value
         places[cell.path] = printed.place
-        provenance[cell.path] = Provenance(printed.place, printed.text, parsed.mark, parsed.note, printed.formula)
+        how: Placement = "order" if cell.path in by_order.cells else "label"
+        provenance[cell.path] = Provenance(
+            printed.place, printed.text, parsed.mark, parsed.note, printed.formula, how
+        )
         problems.extend(_value_problems(parsed, cell.label, printed.place))
     if agency is None or year is None:
         missing = [n for n, v in (("agency", agency), ("year", year)) if v is None]
