@@ -22,7 +22,7 @@ from ..model.spec import Kind, field_specs
 from ..model.values import Edition
 from ..records import infer_edition, infer_shape
 from ._document import Block, Document, Grid
-from ._locate import known_labels, locate
+from ._locate import joined, known_labels, locate
 from ._order import read_by_order, superseded
 from ._result import Imported, Placement, Provenance
 from ._values import ParsedValue, parse_value
@@ -136,8 +136,11 @@ def _stack(grids: list[Grid]) -> list[Grid]:
     runs: list[list[Grid]] = []
     tables: set[str] = set()  # the statutory tables whose row labels the current run prints
     shapes = _row_keys()
+    every = frozenset(k for _, k in shapes)
     for grid in grids:
-        keys = {normalize_label(c.text) for c in grid.cells() if len(c.text) <= MAX_HEADING_CHARS}
+        cells = [c for c in grid.cells() if len(c.text) <= MAX_HEADING_CHARS]
+        keys = {normalize_label(c.text) for c in cells}
+        keys.update(normalize_label(c.text) for c in joined(grid, cells, every))  # labels split over cells
         mine = {t for t, k in shapes if k in keys}
         if runs and runs[-1][0].width == grid.width and mine and mine <= tables and not (keys & _headers(mine)):
             runs[-1].append(grid)

@@ -23,7 +23,7 @@ from ..presentation import sheet_name
 from ._document import Grid, GridCell
 from ._values import parse_value
 
-__all__ = ["Located", "known_labels", "locate"]
+__all__ = ["Located", "joined", "known_labels", "locate"]
 
 
 @functools.cache
@@ -80,8 +80,8 @@ class _Index:
                 if key:
                     self.by_text.setdefault(key, []).append((gi, cell))
             if row_keys:
-                for joined in _joined(grid, cells, row_keys):
-                    self.by_text.setdefault(normalize_label(joined.text), []).append((gi, joined))
+                for label in joined(grid, cells, row_keys):
+                    self.by_text.setdefault(normalize_label(label.text), []).append((gi, label))
 
     def find(self, labels: Sequence[str]) -> list[tuple[int, GridCell]]:
         out: list[tuple[int, GridCell]] = []
@@ -90,7 +90,7 @@ class _Index:
         return out
 
 
-def _joined(grid: Grid, cells: Sequence[GridCell], row_keys: frozenset[str]) -> list[GridCell]:
+def joined(grid: Grid, cells: Sequence[GridCell], row_keys: frozenset[str]) -> list[GridCell]:
     """Row labels split mid-word over adjacent cells of one row, joined into one label cell spanning them.
 
     Only pieces side by side on the same rows, the first no label itself and none a row label,
@@ -99,7 +99,7 @@ def _joined(grid: Grid, cells: Sequence[GridCell], row_keys: frozenset[str]) -> 
     >>> from gongkai_model.errors import Place
     >>> from gongkai_model.formats._document import Span
     >>> g = Grid.build([[Span("1.属于"), Span("国家秘密"), Span("3")]], Place("x"))
-    >>> [(c.text, c.left, c.right) for c in _joined(g, g.cells(), frozenset({"1.属于国家秘密"}))]
+    >>> [(c.text, c.left, c.right) for c in joined(g, g.cells(), frozenset({"1.属于国家秘密"}))]
     [('1.属于国家秘密', 0, 1)]
     """
     known = known_labels()
