@@ -22,6 +22,7 @@ from gongkai_model.formats._order import is_footer
 from gongkai_model.model.identities import Identity, holds
 from gongkai_model.model.layout import Shape, layout, shape_of
 from gongkai_model.model.values import Edition
+
 from strategies import consistent_reports
 
 PHASES = (Phase.explicit, Phase.reuse, Phase.generate)  # no shrinking: a report of 200 cells shrinks slowly
@@ -165,7 +166,10 @@ def test_perturbed_figure_refuses_the_table(report: Any, how: dict[str, Any], ta
     cell = next(c for c in layout(SHAPE) if c.path == target)
     bumped = gk.from_records(
         [
-            {**r._asdict(), "value": r.value + 1 if (r.table, r.row, r.column) == (cell.table, cell.row, cell.column) else r.value}
+            {
+                **r._asdict(),
+                "value": r.value + 1 if (r.table, r.row, r.column) == (cell.table, cell.row, cell.column) else r.value,
+            }
             for r in gk.to_records(report)
         ],
         agency=report.agency,
@@ -216,4 +220,3 @@ def test_holds() -> None:
     assert holds(i, [4, 1, 2]) is False
     assert holds(i, [3, None, 2]) is None
     assert holds(i, [3, "x", 2]) is None
-

@@ -326,9 +326,7 @@ def assemble(
         values[cell.path] = parsed.value
         places[cell.path] = printed.place
         how: Placement = "order" if cell.path in by_order.cells else "label"
-        provenance[cell.path] = Provenance(
-            printed.place, printed.text, parsed.mark, parsed.note, printed.formula, how
-        )
+        provenance[cell.path] = Provenance(printed.place, printed.text, parsed.mark, parsed.note, printed.formula, how)
         problems.extend(_value_problems(parsed, cell.label, printed.place))
     if agency is None or year is None:
         missing = [n for n, v in (("agency", agency), ("year", year)) if v is None]

@@ -94,7 +94,8 @@ def joined(grid: Grid, cells: Sequence[GridCell], row_keys: frozenset[str]) -> l
     """Row labels split mid-word over adjacent cells of one row, joined into one label cell spanning them.
 
     Only pieces side by side on the same rows, the first no label itself and none a row label,
-    whose joined text is a row label of the shape; the joined cell stands for them all (its figures are right of the last).
+    whose joined text is a row label of the shape; the joined cell stands for them all (its figures
+    are right of the last).
 
     >>> from gongkai_model.errors import Place
     >>> from gongkai_model.formats._document import Span

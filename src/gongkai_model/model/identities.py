@@ -19,7 +19,16 @@ from .report import AnnualReport
 from .spec import field_specs
 from .tables import Applications
 
-__all__ = ["T3_BALANCE", "T3_RESULTS_TOTAL", "T3_ROW_TOTAL", "T3_SUBTOTAL", "T4_TOTAL", "Identity", "holds", "identities"]
+__all__ = [
+    "T3_BALANCE",
+    "T3_RESULTS_TOTAL",
+    "T3_ROW_TOTAL",
+    "T3_SUBTOTAL",
+    "T4_TOTAL",
+    "Identity",
+    "holds",
+    "identities",
+]
 
 #: Stable codes of the identity checks.
 T3_BALANCE = "T3_BALANCE"
@@ -148,8 +157,8 @@ def holds(identity: Identity, values: Sequence[object]) -> bool | None:
     >>> holds(i, [3, 1, 2]), holds(i, [3, 1, 1]), holds(i, [3, None, 2])
     (True, False, None)
     """
-    total_l = 0
-    total_r = 0
+    total_l: int | Decimal = 0
+    total_r: int | Decimal = 0
     for k in identity.lhs:
         v = values[k]
         if isinstance(v, bool) or not isinstance(v, (int, Decimal)):
