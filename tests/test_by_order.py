@@ -23,6 +23,7 @@ from gongkai_model.model.identities import Identity, holds
 from gongkai_model.model.layout import Shape, layout, shape_of
 from gongkai_model.model.values import Edition
 
+from hostile import assert_contract, run_capped
 from strategies import consistent_reports
 
 PHASES = (Phase.explicit, Phase.reuse, Phase.generate)  # no shrinking: a report of 200 cells shrinks slowly
@@ -220,3 +221,43 @@ def test_holds() -> None:
     assert holds(i, [4, 1, 2]) is False
     assert holds(i, [3, None, 2]) is None
     assert holds(i, [3, "x", 2]) is None
+
+
+def _headed(table: str) -> str:
+    return "\n".join(
+        [
+            f"# {AGENCY}2023年政府信息公开工作年度报告",
+            "## 一、总体情况",
+            "无。",
+            "## 二、主动公开政府信息情况",
+            "## 三、收到和处理政府信息公开申请情况",
+            table,
+            "## 四、政府信息公开行政复议、行政诉讼情况",
+        ]
+    )
+
+
+def many_value_rows() -> object:
+    """Hostile: a table of 表三 of 30 000 unlabelled figure rows, a page footer every tenth."""
+    rows = [_line([f"数据{j}" for j in range(1, 8)]), _line(["---"] * 7)]
+    rows.extend(_line(["— 3 —", *[""] * 6]) if k % 10 == 9 else _line(["0"] * 7) for k in range(30_000))
+    return read_markdown(_headed("\n".join(rows)).encode())
+
+
+def many_label_pieces() -> object:
+    """Hostile: rows of 2 000 short cells each, every adjacent pair a candidate for a split label."""
+    pieces = ["1.属", "于国家秘密", "（一）", "予以公开", "四、结转", "下年度继续办理"] * 333
+    rows = [_line([f"数据{j}" for j in range(len(pieces))]), _line(["---"] * len(pieces))]
+    rows.extend(_line(pieces) for _ in range(100))
+    return read_markdown(_headed("\n".join(rows)).encode())
+
+
+def test_hostile_many_value_rows() -> None:
+    outcome = assert_contract(run_capped("test_by_order:many_value_rows"))
+    assert "READ_BY_ORDER" not in outcome.codes  # the count of rows does not match: refused
+    assert "READ_TABLE_MISSING" in outcome.codes
+
+
+def test_hostile_many_label_pieces() -> None:
+    outcome = assert_contract(run_capped("test_by_order:many_label_pieces"))
+    assert "READ_BY_ORDER" not in outcome.codes

@@ -119,15 +119,16 @@ def read_by_order(
                 if all(is_footer(t) for t in texts) or (
                     len(texts) == 1 and _NUMBERING.match(texts[0]) and min(per_row) > 1 and len(line) == 1
                 ):
-                    notes.append(
-                        Problem.at(
-                            line[0].place,
-                            f"{texts[0]!r} inside the table is a page footer or a numbering line; dropped",
-                            None,
-                            code="READ_FOOTER_DROPPED",
-                            severity="info",
+                    if not notes:  # one note per table
+                        notes.append(
+                            Problem.at(
+                                line[0].place,
+                                f"{texts[0]!r} inside the table is a page footer or a numbering line; dropped",
+                                None,
+                                code="READ_FOOTER_DROPPED",
+                                severity="info",
+                            )
                         )
-                    )
                     continue
                 k = len(line)
                 while k > 0 and _value_like(line[k - 1], kind):

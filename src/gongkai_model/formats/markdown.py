@@ -385,21 +385,25 @@ def _without_footers(rows: list[list[_MCell]], source: str, number: int, problem
     Left in, a footer row would read as a header over the figures below it.
     """
     out: list[list[_MCell]] = []
+    dropped: list[tuple[str, int]] = []
     for row in rows:
         texts = [c.text.strip() for c in row if c.text.strip()]
         if texts and all(is_footer(t) for t in texts):
-            place = Place(source, table=number, line=row[0].line)
-            problems.append(
-                Problem.at(
-                    place,
-                    f"{texts[0]!r} inside the table is a page footer; dropped",
-                    None,
-                    code="READ_FOOTER_DROPPED",
-                    severity="info",
-                )
-            )
+            dropped.append((texts[0], row[0].line))
             continue
         out.append(row)
+    if dropped:  # one note per table
+        text, line = dropped[0]
+        more = f" (and {len(dropped) - 1} more)" if len(dropped) > 1 else ""
+        problems.append(
+            Problem.at(
+                Place(source, table=number, line=line),
+                f"{text!r} inside the table is a page footer; dropped{more}",
+                None,
+                code="READ_FOOTER_DROPPED",
+                severity="info",
+            )
+        )
     return out
 
 
