@@ -17,14 +17,14 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 import gongkai_model as gk
-from gongkai_model.formats import read_markdown, render_markdown
+from gongkai_model.formats import read_markdown, read_text, render_markdown, render_text
 from gongkai_model.formats._order import is_footer
 from gongkai_model.model.identities import Identity, holds
 from gongkai_model.model.layout import Shape, layout, shape_of
 from gongkai_model.model.values import Edition
 
 from hostile import assert_contract, run_capped
-from strategies import consistent_reports
+from strategies import consistent_reports, table_reports
 
 PHASES = (Phase.explicit, Phase.reuse, Phase.generate)  # no shrinking: a report of 200 cells shrinks slowly
 AGENCY = "某县人民政府"
@@ -261,3 +261,84 @@ def test_hostile_many_value_rows() -> None:
 def test_hostile_many_label_pieces() -> None:
     outcome = assert_contract(run_capped("test_by_order:many_label_pieces"))
     assert "READ_BY_ORDER" not in outcome.codes
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow], phases=PHASES)
+@given(table_reports(SHAPE), damages, st.sampled_from(["三", "四"]))
+def test_any_figures_never_a_wrong_one(report: Any, how: dict[str, Any], table: str) -> None:
+    """Any figures (blanks, marks, identities broken): read exactly where read, never a wrong figure."""
+    report = attrs.evolve(report, agency=AGENCY)
+    got = read_markdown(damage(render_markdown(report), table, **how).encode())
+    _no_wrong_figure(report, got)
+    paths = _table_paths(table, SHAPE)
+    by_order = [p for p in paths if p in got.provenance and got.provenance[p].how == "order"]
+    assert by_order in (paths, [])
+
+
+def test_a_stray_numbering_line_is_dropped() -> None:
+    report = gk.examples.seed_report()
+    text = damage(render_markdown(report), "三", detach=True, split=False, invent=False, footer=False, cut=0)
+    lines = text.split("\n")
+    k = next(i for i, x in enumerate(lines) if x.startswith("| 0 |")) + 3
+    got = read_markdown("\n".join([*lines[:k], "", "12", "", *lines[k:]]).encode())
+    # a numbering line between the rows is prose (the Markdown table ends there): the rows around it still count
+    assert all(got.provenance[p].how == "order" for p in _table_paths("三", shape_of(report))), got.summary()
+
+
+TEXT_HEADS = {"三": "三、收到和处理政府信息公开申请情况", "四": "四、政府信息公开行政复议、行政诉讼情况", "五": "五、"}
+
+
+def damage_text(text: str, table: str, *, detach: bool, footer: bool) -> str:
+    """``text`` (rendered text, tab-separated table lines) with the table's labels detached, footers inserted."""
+    lines = text.split("\n")
+    start = lines.index(TEXT_HEADS[table]) + 1
+    end = next(
+        i for i, x in enumerate(lines) if i > start and x.startswith(TEXT_HEADS["四" if table == "三" else "五"])
+    )
+    body = lines[start:end]
+    rows = [i for i, x in enumerate(body) if x.startswith("\t")]
+    value_rows = [i for i in rows if len(_split_row(body[i][1:].split("\t"))[1]) >= 5]
+    if not value_rows:
+        return text
+    out: list[str] = []
+    moved: list[str] = []
+    for i, x in enumerate(body):
+        cells = x[1:].split("\t")
+        if i in value_rows:
+            lead, figs = _split_row(cells)
+            if detach:
+                moved.extend(lead)
+                lead = []
+            out.append("\t" + "\t".join(lead + figs))
+            if footer and i == value_rows[len(value_rows) // 2]:
+                out.append("— 3 —")
+        elif (
+            i in rows
+            and i < value_rows[0]
+            and detach
+            and not _split_row(_cells(body[value_rows[0]].replace("\t", "|")))[0]
+        ):
+            moved.extend(cells)  # 表四: its labels are its headers
+        else:
+            out.append(x)
+    return "\n".join([*lines[:start], "；".join(dict.fromkeys(moved)), *out, *lines[end:]])
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow], phases=PHASES)
+@given(
+    st.one_of(st.tuples(st.just(True), consistent_reports(SHAPE)), st.tuples(st.just(False), table_reports(SHAPE))),
+    st.booleans(),
+    st.sampled_from(["三", "四"]),
+)
+def test_damaged_text_read_exactly_or_refused(drawn: tuple[bool, Any], footer: bool, table: str) -> None:
+    """The same rule in the text reader: labels detached, footers between the rows."""
+    consistent, report = drawn
+    report = attrs.evolve(report, agency=AGENCY)
+    text = damage_text(render_text(report), table, detach=True, footer=footer)
+    got = read_text(text.encode())
+    _no_wrong_figure(report, got)
+    paths = _table_paths(table, SHAPE)
+    by_order = [p for p in paths if p in got.provenance and got.provenance[p].how == "order"]
+    assert by_order in (paths, [])
+    if consistent:
+        assert by_order == paths, got.summary()
