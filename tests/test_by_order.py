@@ -13,6 +13,7 @@ import re
 from typing import Any
 
 import attrs
+import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
@@ -342,3 +343,19 @@ def test_damaged_text_read_exactly_or_refused(drawn: tuple[bool, Any], footer: b
     assert by_order in (paths, [])
     if consistent:
         assert by_order == paths, got.summary()
+
+
+@pytest.mark.parametrize("shape", Shape.all(), ids=str)
+@settings(max_examples=2, deadline=None, suppress_health_check=[HealthCheck.too_slow], phases=PHASES)
+@given(data=st.data())
+def test_every_shape_read_by_order(shape: Shape, data: Any) -> None:
+    """Every shape: one or three （六） rows told by the rows counted when no label of 表三 is printed."""
+    report = attrs.evolve(data.draw(consistent_reports(shape)), agency=AGENCY)
+    for table in ("三", "四"):
+        got = read_markdown(
+            damage(render_markdown(report), table, detach=True, split=False, invent=False, footer=True, cut=5).encode()
+        )
+        _no_wrong_figure(report, got)
+        assert got.report is not None
+        assert shape_of(got.report) == shape
+        assert all(got.provenance[p].how == "order" for p in _table_paths(table, shape)), got.summary()

@@ -310,6 +310,13 @@ def assemble(
     problems.extend(shape_problems)
     located = locate(grids, shape, strict=strict)
     by_order = read_by_order(doc, order, misplaced, shape, located.cells)
+    if _unlabelled(shape, located.cells, by_order.tables):
+        # no label of 表三 printed: one or three （六） rows cannot be told from labels, only from the rows counted
+        other = attrs.evolve(shape, single_other_row=not shape.single_other_row)
+        other_located = locate(grids, other, strict=strict)
+        other_order = read_by_order(doc, order, misplaced, other, other_located.cells)
+        if "三" in other_order.tables:
+            shape, located, by_order = other, other_located, other_order
     problems.extend(p for p in located.problems if not superseded(p, shape, by_order.tables))
     problems.extend(by_order.problems)
     located.cells.update(by_order.cells)
@@ -347,6 +354,13 @@ def assemble(
     report, refused = build(shape, values, agency=agency, year=year, fields=fields, places=places, code="READ_INVALID")
     problems.extend(attrs.evolve(p, location=str(p.place)) if p.place is not None else p for p in refused)
     return Imported(report, tuple(problems), provenance, doc.source, headings)
+
+
+def _unlabelled(shape: Shape, cells: dict[str, Any], by_order: frozenset[str]) -> bool:
+    """Whether 表三 printed no label (none of its cells found) and was not read by order in ``shape`` (2021)."""
+    if shape.edition is not Edition.FORMAT_2021 or "三" in by_order:
+        return False
+    return not any(c.path in cells for c in layout(shape) if c.table == "三")
 
 
 def _value_problems(parsed: ParsedValue, label: str, place: Place) -> list[Problem]:
