@@ -112,12 +112,12 @@ def joined(grid: Grid, cells: Sequence[GridCell], row_keys: frozenset[str]) -> l
         line.sort(key=lambda c: c.left)
         for i, first in enumerate(line):
             text = first.text.strip()
-            if not text or normalize_label(text) in known:
+            if not text or text.isdigit() or normalize_label(text) in known:  # a figure or a label: no piece
                 continue
             for j in range(i + 1, min(i + MAX_SPLIT, len(line))):
                 piece = line[j]
                 bit = piece.text.strip()
-                if piece.left != line[j - 1].right + 1 or not bit or normalize_label(bit) in row_keys:
+                if piece.left != line[j - 1].right + 1 or not bit or bit.isdigit() or normalize_label(bit) in row_keys:
                     break
                 text += bit
                 if normalize_label(text) in row_keys:
