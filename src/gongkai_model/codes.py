@@ -96,6 +96,8 @@ READ_TITLE_FROM_HEAD: Final = "READ_TITLE_FROM_HEAD"
 READ_FORMULA: Final = "READ_FORMULA"
 READ_NUMBER_AS_TEXT: Final = "READ_NUMBER_AS_TEXT"
 READ_META: Final = "READ_META"
+READ_BY_ORDER: Final = "READ_BY_ORDER"
+READ_FOOTER_DROPPED: Final = "READ_FOOTER_DROPPED"
 
 # Batch causes (BATCH_…): docs/batch.md.
 BATCH_TIMEOUT: Final = "BATCH_TIMEOUT"
@@ -105,6 +107,7 @@ BATCH_SKIPPED: Final = "BATCH_SKIPPED"
 
 _LOCATE = ("formats._locate",)
 _ASSEMBLE = ("formats._assemble",)
+_ORDER = ("formats._order",)
 _READERS = ("formats.html", "formats.markdown", "formats.text", "formats.docx", "formats.pdf")
 
 _READ = (
@@ -332,6 +335,22 @@ _READ = (
         "the tables mix labels of both editions",
         "表格混用了两种格式的标签",
         _ASSEMBLE,
+    ),
+    Code(
+        READ_BY_ORDER,
+        "read",
+        _W,
+        "a table whose labels were lost, read by the statutory row order and confirmed by its identities",
+        "表格标签缺失，按法定行序读入，并经其勾稽关系验证",
+        _ORDER,
+    ),
+    Code(
+        READ_FOOTER_DROPPED,
+        "read",
+        _N,
+        "a page footer or numbering line inside a table, dropped",
+        "表格中的页脚或编号行，已略去",
+        (*_ORDER, "formats.markdown"),
     ),
     Code(
         READ_ALIGNED_BY_ORDER,

@@ -76,6 +76,8 @@ _NEW, _OVER = Applications.BALANCE[0]
 _HANDLED, _FORWARD = Applications.BALANCE[1]
 _REVIEW = next(i.name for i in field_specs(ReviewAndLitigation) if i.spec.banner is None)
 _LITIGATION = tuple(i.name for i in field_specs(ReviewAndLitigation) if i.spec.banner is not None)
+_REVIEW_LABEL = next(i.spec.label for i in field_specs(ReviewAndLitigation) if i.name == _REVIEW)
+_LITIGATION_BANNER = next(str(i.spec.banner) for i in field_specs(ReviewAndLitigation) if i.spec.banner is not None)
 
 # A figure: digits (after NFKC, so full-width digits too), with thousands separators. It starts where a
 # number starts (not after a digit, nor inside a separated number) and is at most 15 digits long, so each
@@ -150,7 +152,7 @@ TOPICS: tuple[Topic, ...] = (
         (re.compile(rf"行政复议{_GAP}{_N}(?:件|起|宗)"),),
         (_T4(_REVIEW, _T4_TOTAL),),
         exclude=re.compile(rf"诉讼|起诉|{_OUTCOMES.pattern}"),
-        needle=re.compile("行政复议"),
+        needle=re.compile(re.escape(_REVIEW_LABEL)),  # the prose names it by its row's label
     ),
     Topic(
         "TEXT_TABLE_LITIGATION",
@@ -159,7 +161,7 @@ TOPICS: tuple[Topic, ...] = (
         (re.compile(rf"行政诉讼{_GAP}{_N}(?:件|起|宗)"),),
         tuple(_T4(name, _T4_TOTAL) for name in _LITIGATION),
         exclude=re.compile(rf"复议|{_OUTCOMES.pattern}"),
-        needle=re.compile("行政诉讼"),
+        needle=re.compile(re.escape(_LITIGATION_BANNER)),  # and the lawsuits by their banner
     ),
 )
 

@@ -22,8 +22,9 @@ from ..model.spec import Kind, field_specs
 from ..model.values import Edition
 from ..records import infer_edition, infer_shape
 from ._document import Block, Document, Grid
-from ._locate import known_labels, locate
-from ._result import Imported, Provenance
+from ._locate import joined, known_labels, locate
+from ._order import read_by_order, superseded
+from ._result import Imported, Placement, Provenance
 from ._values import ParsedValue, parse_value
 
 __all__ = ["assemble", "could_head", "find_heading", "find_title"]
@@ -135,8 +136,11 @@ def _stack(grids: list[Grid]) -> list[Grid]:
     runs: list[list[Grid]] = []
     tables: set[str] = set()  # the statutory tables whose row labels the current run prints
     shapes = _row_keys()
+    every = frozenset(k for _, k in shapes)
     for grid in grids:
-        keys = {normalize_label(c.text) for c in grid.cells() if len(c.text) <= MAX_HEADING_CHARS}
+        cells = [c for c in grid.cells() if len(c.text) <= MAX_HEADING_CHARS]
+        keys = {normalize_label(c.text) for c in cells}
+        keys.update(normalize_label(c.text) for c in joined(grid, cells, every))  # labels split over cells
         mine = {t for t, k in shapes if k in keys}
         if runs and runs[-1][0].width == grid.width and mine and mine <= tables and not (keys & _headers(mine)):
             runs[-1].append(grid)
@@ -305,7 +309,17 @@ def assemble(
     shape, shape_problems = infer_shape(labels, ed)
     problems.extend(shape_problems)
     located = locate(grids, shape, strict=strict)
-    problems.extend(located.problems)
+    by_order = read_by_order(doc, order, misplaced, shape, located.cells)
+    if _unlabelled(shape, located.cells, by_order.tables):
+        # no label of 表三 printed: one or three （六） rows cannot be told from labels, only from the rows counted
+        other = attrs.evolve(shape, single_other_row=not shape.single_other_row)
+        other_located = locate(grids, other, strict=strict)
+        other_order = read_by_order(doc, order, misplaced, other, other_located.cells)
+        if "三" in other_order.tables:
+            shape, located, by_order = other, other_located, other_order
+    problems.extend(p for p in located.problems if not superseded(p, shape, by_order.tables))
+    problems.extend(by_order.problems)
+    located.cells.update(by_order.cells)
     for path, printed_label in located.corrected.items():
         problems.append(_correction(shape, path, printed_label, located.cells))
     values: dict[str, Any] = {}
@@ -318,8 +332,15 @@ def assemble(
         parsed = parse_value(printed.text, cell.kind, unit=cell.spec.unit)
         values[cell.path] = parsed.value
         places[cell.path] = printed.place
+        how: Placement = "order" if cell.path in by_order.cells else "label"
         provenance[cell.path] = Provenance(
-            printed.place, printed.text, parsed.mark, parsed.note, printed.formula, refused=parsed.problem is not None
+            printed.place,
+            printed.text,
+            parsed.mark,
+            parsed.note,
+            printed.formula,
+            how,
+            refused=parsed.problem is not None,
         )
         problems.extend(_value_problems(parsed, cell.label, printed.place))
     if agency is None or year is None:
@@ -344,6 +365,13 @@ def assemble(
         provenance[path] = attrs.evolve(provenance[path], refused=True)  # found, but the model refused it
     problems.extend(attrs.evolve(p, location=str(p.place)) if p.place is not None else p for p in refused)
     return Imported(report, tuple(problems), provenance, doc.source, headings)
+
+
+def _unlabelled(shape: Shape, cells: dict[str, Any], by_order: frozenset[str]) -> bool:
+    """Whether 表三 printed no label (none of its cells found) and was not read by order in ``shape`` (2021)."""
+    if shape.edition is not Edition.FORMAT_2021 or "三" in by_order:
+        return False
+    return not any(c.path in cells for c in layout(shape) if c.table == "三")
 
 
 def _value_problems(parsed: ParsedValue, label: str, place: Place) -> list[Problem]:

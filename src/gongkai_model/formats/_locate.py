@@ -23,7 +23,7 @@ from ..presentation import sheet_name
 from ._document import Grid, GridCell
 from ._values import parse_value
 
-__all__ = ["Located", "known_labels", "locate"]
+__all__ = ["Located", "joined", "known_labels", "locate"]
 
 
 @functools.cache
@@ -63,8 +63,12 @@ def _problem(
     return Problem.at(place, message, label, code=code, severity=severity, where=where)
 
 
+#: Adjacent cells of one row joined into a row label split mid-word by a conversion (``1.属于 | 国家秘密``).
+MAX_SPLIT = 3
+
+
 class _Index:
-    def __init__(self, grids: Sequence[Grid]) -> None:
+    def __init__(self, grids: Sequence[Grid], row_keys: frozenset[str] = frozenset()) -> None:
         self.grids = grids
         self.by_text: dict[str, list[tuple[int, GridCell]]] = {}
         self.distinct: list[list[GridCell]] = []
@@ -75,6 +79,9 @@ class _Index:
                 key = normalize_label(cell.text)
                 if key:
                     self.by_text.setdefault(key, []).append((gi, cell))
+            if row_keys:
+                for label in joined(grid, cells, row_keys):
+                    self.by_text.setdefault(normalize_label(label.text), []).append((gi, label))
 
     def find(self, labels: Sequence[str]) -> list[tuple[int, GridCell]]:
         out: list[tuple[int, GridCell]] = []
@@ -83,9 +90,53 @@ class _Index:
         return out
 
 
+def joined(grid: Grid, cells: Sequence[GridCell], row_keys: frozenset[str]) -> list[GridCell]:
+    """Row labels split mid-word over adjacent cells of one row, joined into one label cell spanning them.
+
+    Only pieces side by side on the same rows, the first no label itself and none a row label,
+    whose joined text is a row label of the shape; the joined cell stands for them all (its figures
+    are right of the last).
+
+    >>> from gongkai_model.errors import Place
+    >>> from gongkai_model.formats._document import Span
+    >>> g = Grid.build([[Span("1.某一"), Span("类情形"), Span("3")]], Place("x"))
+    >>> [(c.text, c.left, c.right) for c in joined(g, g.cells(), frozenset({"1.某一类情形"}))]
+    [('1.某一类情形', 0, 1)]
+    """
+    known = known_labels()
+    out: list[GridCell] = []
+    by_row: dict[tuple[int, int], list[GridCell]] = {}
+    for cell in cells:
+        by_row.setdefault((cell.top, cell.bottom), []).append(cell)
+    for line in by_row.values():
+        line.sort(key=lambda c: c.left)
+        for i, first in enumerate(line):
+            text = first.text.strip()
+            if not text or text.isdigit() or normalize_label(text) in known:  # a figure or a label: no piece
+                continue
+            for j in range(i + 1, min(i + MAX_SPLIT, len(line))):
+                piece = line[j]
+                bit = piece.text.strip()
+                if piece.left != line[j - 1].right + 1 or not bit or bit.isdigit() or normalize_label(bit) in row_keys:
+                    break
+                text += bit
+                if normalize_label(text) in row_keys:
+                    out.append(GridCell(text, first.place, first.top, first.left, piece.bottom, piece.right))
+                    break
+    return out
+
+
+@functools.cache
+def _all_row_keys(shape: Shape) -> frozenset[str]:
+    return frozenset(k for keys in label_index(shape).row_keys.values() for k in keys)
+
+
 def locate(grids: Sequence[Grid], shape: Shape, *, strict: bool = False) -> Located:
-    """Find every cell of ``shape`` in ``grids``; what cannot be found is a located problem."""
-    index = _Index(grids)
+    """Find every cell of ``shape`` in ``grids``; what cannot be found is a located problem.
+
+    A row label split mid-word over adjacent cells of a row is joined before matching.
+    """
+    index = _Index(grids, _all_row_keys(shape))
     problems: list[Problem] = []
     corrected: dict[str, str] = {}
     found_rows: dict[str, tuple[int, GridCell]] = {}

@@ -40,6 +40,7 @@ from ..model.report import AnnualReport
 from ..presentation import SheetPlan, figure_text
 from ._assemble import could_head
 from ._document import Block, CellBudget, Document, Grid, Span
+from ._order import is_footer
 from ._reader import Reader, assembled, make_reader
 from .text import (
     MAX_CELL_CHARS,
@@ -378,6 +379,34 @@ def _bounded(
     return rows[:keep]
 
 
+def _without_footers(rows: list[list[_MCell]], source: str, number: int, problems: list[Problem]) -> list[list[_MCell]]:
+    """The rows but the page footers a conversion left in the table (``— 3 —``, ``第3页``), each dropped with a note.
+
+    Left in, a footer row would read as a header over the figures below it.
+    """
+    out: list[list[_MCell]] = []
+    dropped: list[tuple[str, int]] = []
+    for row in rows:
+        texts = [c.text.strip() for c in row if c.text.strip()]
+        if texts and all(is_footer(t) for t in texts):
+            dropped.append((texts[0], row[0].line))
+            continue
+        out.append(row)
+    if dropped:  # one note per table
+        text, line = dropped[0]
+        more = f" (and {len(dropped) - 1} more)" if len(dropped) > 1 else ""
+        problems.append(
+            Problem.at(
+                Place(source, table=number, line=line),
+                f"{text!r} inside the table is a page footer; dropped{more}",
+                None,
+                code="READ_FOOTER_DROPPED",
+                severity="info",
+            )
+        )
+    return out
+
+
 def _grid(
     rows: list[list[_MCell]],
     labels: Labels,
@@ -387,6 +416,7 @@ def _grid(
     problems: list[Problem],
     budget: CellBudget | None = None,
 ) -> Grid:
+    rows = _without_footers(rows, source, number, problems)
     void = _short_rows(rows, labels, source, number, problems)
     spans = [
         [

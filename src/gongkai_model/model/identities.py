@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
+from decimal import Decimal
 
 import attrs
 
@@ -18,7 +19,16 @@ from .report import AnnualReport
 from .spec import field_specs
 from .tables import Applications
 
-__all__ = ["T3_BALANCE", "T3_RESULTS_TOTAL", "T3_ROW_TOTAL", "T3_SUBTOTAL", "T4_TOTAL", "Identity", "identities"]
+__all__ = [
+    "T3_BALANCE",
+    "T3_RESULTS_TOTAL",
+    "T3_ROW_TOTAL",
+    "T3_SUBTOTAL",
+    "T4_TOTAL",
+    "Identity",
+    "holds",
+    "identities",
+]
 
 #: Stable codes of the identity checks.
 T3_BALANCE = "T3_BALANCE"
@@ -135,3 +145,28 @@ def identities(shape: Shape) -> tuple[Identity, ...]:
     cells = layout(shape)
     index = {c.path: i for i, c in enumerate(cells)}
     return tuple(_balance(shape, cells, index) + _column_totals(shape, cells, index) + _row_totals(shape, cells, index))
+
+
+def holds(identity: Identity, values: Sequence[object]) -> bool | None:
+    """Whether ``identity`` holds on ``values`` (indexed like the shape's layout); ``None`` when it cannot be told.
+
+    An identity with a blank member (``None``) or a member that is not a number cannot be told: it
+    neither holds nor fails. A pure evaluator for the readers (which may not import the checks).
+
+    >>> i = Identity("X", "三", None, None, (0,), (1, 2), 0)
+    >>> holds(i, [3, 1, 2]), holds(i, [3, 1, 1]), holds(i, [3, None, 2])
+    (True, False, None)
+    """
+    total_l: int | Decimal = 0
+    total_r: int | Decimal = 0
+    for k in identity.lhs:
+        v = values[k]
+        if isinstance(v, bool) or not isinstance(v, (int, Decimal)):
+            return None
+        total_l += v
+    for k in identity.rhs:
+        v = values[k]
+        if isinstance(v, bool) or not isinstance(v, (int, Decimal)):
+            return None
+        total_r += v
+    return total_l == total_r
