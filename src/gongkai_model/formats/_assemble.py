@@ -318,7 +318,9 @@ def assemble(
         parsed = parse_value(printed.text, cell.kind, unit=cell.spec.unit)
         values[cell.path] = parsed.value
         places[cell.path] = printed.place
-        provenance[cell.path] = Provenance(printed.place, printed.text, parsed.mark, parsed.note, printed.formula)
+        provenance[cell.path] = Provenance(
+            printed.place, printed.text, parsed.mark, parsed.note, printed.formula, "split" if printed.split else "label"
+        )
         problems.extend(_value_problems(parsed, cell.label, printed.place))
     if agency is None or year is None:
         missing = [n for n, v in (("agency", agency), ("year", year)) if v is None]
