@@ -404,7 +404,8 @@ _READ = (
         _W,
         "text: a row's figures ran together (`1000001`) and were split where only one split is possible (as many "
         "digits as cells, or the one split the row's identities accept); provenance says `split`",
-        "文本：一行的数值连在一起（如 `1000001`），仅在唯一可拆分时拆开（位数等于格数，或仅一种拆法满足本行勾稽关系），来源标为 split",
+        "文本：一行的数值连在一起（如 `1000001`），仅在唯一可拆分时拆开（位数等于格数，或仅一种拆法满足本行勾稽关系），"
+        "来源标为 split",
         ("formats.text",),
     ),
     Code(

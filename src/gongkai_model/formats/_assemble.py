@@ -319,7 +319,12 @@ def assemble(
         values[cell.path] = parsed.value
         places[cell.path] = printed.place
         provenance[cell.path] = Provenance(
-            printed.place, printed.text, parsed.mark, parsed.note, printed.formula, "split" if printed.split else "label"
+            printed.place,
+            printed.text,
+            parsed.mark,
+            parsed.note,
+            printed.formula,
+            "split" if printed.split else "label",
         )
         problems.extend(_value_problems(parsed, cell.label, printed.place))
     if agency is None or year is None:
