@@ -308,7 +308,10 @@ class Labels:
 
     def row(self, text: str) -> tuple[RowInfo, bool] | None:
         """The row ``text`` labels: exactly (or a declared variant), or as a close misprint (``False``)."""
-        key = normalize_label(text) if len(text) <= _MAX_SHORT else ""
+        return _row_of(self, text) if len(text) <= _MAX_SHORT else None
+
+    def _row(self, text: str) -> tuple[RowInfo, bool] | None:
+        key = normalize_label(text)
         if not key:
             return None
         hit = self.row_keys.get(key)
@@ -335,6 +338,12 @@ class Labels:
         return bool(key) and (
             key in known_labels() or key in self.words or key in self.row_keys or self._fuzzy(key) is not None
         )
+
+
+@functools.lru_cache(maxsize=65536)
+def _row_of(labels: Labels, text: str) -> tuple[RowInfo, bool] | None:
+    """:meth:`Labels.row`, remembered: a table prints the same cell texts (figures, labels) over and over."""
+    return labels._row(text)
 
 
 @functools.lru_cache(maxsize=8192)
@@ -666,12 +675,16 @@ class _Adapter:
         self.table: str | None = None
         self.pending: list[list[PCell]] = []
         self.refusing = False  #: the last header rows were printed out of the statutory order
+        self.places: dict[int, Place] = {}  #: one place per line (a row's cells share it)
         four = [r for r in rows(labels.shape) if r.table == "四"]
         self.four_rows = four
         self.four_keys = {normalize_label(x) for r in four for x in (r.label, *r.spec.aliases, r.spec.banner) if x}
 
     def place(self, cell: PCell) -> Place:
-        return Place(self.source, line=cell.line)
+        place = self.places.get(cell.line)
+        if place is None:
+            place = self.places[cell.line] = Place(self.source, line=cell.line)
+        return place
 
     def span(self, cell: PCell, colspan: int = 1) -> Span:
         return Span(cell.text, colspan=colspan, place=self.place(cell))
