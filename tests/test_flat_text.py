@@ -320,3 +320,22 @@ def test_a_short_table4_row_is_refused_and_not_read_under_its_first_header() -> 
         assert got.report is not None
         assert "READ_CELLS_MISCOUNTED" in [p.code for p in got.problems]
         assert not any(p.startswith("table4.") for p in got.provenance), text
+
+
+def test_the_text_benchmark_runs() -> None:
+    import sys
+    from pathlib import Path
+
+    bench = str(Path(__file__).resolve().parents[1] / "benchmarks")
+    sys.path.insert(0, bench)
+    try:
+        import bench_text
+
+        rows = bench_text.run(2)  # asserts that the copies read back (nothing is timed here)
+    finally:
+        sys.path.remove(bench)
+    assert [name for name, *_ in rows] == [
+        "render_text copies",
+        "the same copies flattened (spaces)",
+        "the real plain-text copy",
+    ]

@@ -11,8 +11,14 @@ that row's cells, blanks included; their number must be the number of columns th
 that row (from :func:`gongkai_model.model.layout`), else the row is refused (a located problem, its
 cells blank), because text offers nothing else to align figures by. Header lines become header
 cells above the value columns, placed by their labels, so the shared locator finds every figure
-by row and column label like in any other form. Cells that ran together (``行政许可396442278``)
-are no label and no figure: they are refused, never split.
+by row and column label like in any other form. A label and figures that ran together
+(``行政许可396442278``) are no label and no figure: they are refused, never split.
+
+A table row printed as a token stream (``行政许可 125 84 125``: labels of the tables and figures
+separated by white space, as an archive's or a crawler's text rendering prints it) is a table
+line like a line of tabs (:func:`flat_tokens`). A row whose figures ran together (``规章 000``)
+is split only where one split is possible (:func:`split_run`): read with a ``READ_SPLIT``
+warning, its figures marked ``split`` in provenance; otherwise refused.
 
 :func:`render_text` writes a report as such a copy (one table row per line, cells after tabs); a
 prose line that would read as a table row or a heading is escaped behind a backslash
