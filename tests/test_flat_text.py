@@ -12,6 +12,7 @@ import itertools
 from typing import Any
 
 import attrs
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -101,10 +102,11 @@ def test_flattened_rows_that_lost_their_blanks_are_refused_never_shifted(report:
             assert next(r.label for r in rows(shape_of(report)) if path.startswith(r.path + ".")) in split
 
 
-def test_a_whole_table_on_one_line() -> None:
+@pytest.mark.parametrize("section", ["二、", "三、", "四、"])
+def test_a_whole_table_on_one_line(section: str) -> None:
     seed = gk.examples.seed_report()
     lines = flatten(render_text(seed)).split("\n")
-    start = next(i for i, line in enumerate(lines) if line.startswith("四、"))
+    start = next(i for i, line in enumerate(lines) if line.startswith(section))
     end = next(i for i in range(start + 1, len(lines)) if not lines[i].strip())
     text = "\n".join([*lines[: start + 1], " ".join(lines[start + 1 : end]), *lines[end:]])
     got = read_text(text.encode())
