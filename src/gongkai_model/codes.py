@@ -90,6 +90,7 @@ READ_LABEL_VARIANT: Final = "READ_LABEL_VARIANT"
 READ_NOTE: Final = "READ_NOTE"
 READ_CELLS_MISCOUNTED: Final = "READ_CELLS_MISCOUNTED"
 READ_RUN_TOGETHER: Final = "READ_RUN_TOGETHER"
+READ_SPLIT: Final = "READ_SPLIT"
 READ_ENCODING: Final = "READ_ENCODING"
 READ_CONTROL_CHARS: Final = "READ_CONTROL_CHARS"
 READ_TITLE_FROM_HEAD: Final = "READ_TITLE_FROM_HEAD"
@@ -414,6 +415,16 @@ _READ = (
         _E,
         "text: a label and figures ran together with no separator (`行政许可396442278`); never split",
         "文本：标签与数值连在一起没有分隔（如 `行政许可396442278`），不作拆分",
+        ("formats.text",),
+    ),
+    Code(
+        READ_SPLIT,
+        "read",
+        _W,
+        "text: a row's figures ran together (`1000001`) and were split where only one split is possible (as many "
+        "digits as cells, or the one split the row's identities accept); provenance says `split`",
+        "文本：一行的数值连在一起（如 `1000001`），仅在唯一可拆分时拆开（位数等于格数，或仅一种拆法满足本行勾稽关系），"
+        "来源标为 split",
         ("formats.text",),
     ),
     Code(

@@ -332,7 +332,7 @@ def assemble(
         parsed = parse_value(printed.text, cell.kind, unit=cell.spec.unit)
         values[cell.path] = parsed.value
         places[cell.path] = printed.place
-        how: Placement = "order" if cell.path in by_order.cells else "label"
+        how: Placement = "order" if cell.path in by_order.cells else "split" if printed.split else "label"
         provenance[cell.path] = Provenance(
             printed.place,
             printed.text,

@@ -34,6 +34,7 @@ class Span:
     colspan: int = 1
     formula: bool = False  #: the cell was a formula (a derived total in a template)
     place: Place | None = None  #: its own place, when the format knows better than the grid (``表三!C7``)
+    split: bool = False  #: cut from figures printed run together (the only split possible): ``Provenance.how``
 
 
 @attrs.frozen(eq=False)
@@ -51,6 +52,7 @@ class GridCell:
     bottom: int
     right: int
     formula: bool = False
+    split: bool = False  #: cut from figures printed run together (:attr:`Span.split`)
 
 
 @attrs.define
@@ -124,7 +126,7 @@ class Grid:
                 clipped |= rowspan != max(1, span.rowspan) or colspan != max(1, span.colspan)
                 total += rowspan * colspan
                 at = span.place or Place(place.source, place.page, place.table, r + 1, c + 1, place.line, place.cell)
-                cell = GridCell(span.text, at, r, c, r + rowspan - 1, c + colspan - 1, span.formula)
+                cell = GridCell(span.text, at, r, c, r + rowspan - 1, c + colspan - 1, span.formula, span.split)
                 for rr in range(r, r + rowspan):
                     while len(grid) <= rr:
                         grid.append([])

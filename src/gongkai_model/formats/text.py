@@ -11,8 +11,14 @@ that row's cells, blanks included; their number must be the number of columns th
 that row (from :func:`gongkai_model.model.layout`), else the row is refused (a located problem, its
 cells blank), because text offers nothing else to align figures by. Header lines become header
 cells above the value columns, placed by their labels, so the shared locator finds every figure
-by row and column label like in any other form. Cells that ran together (``行政许可396442278``)
-are no label and no figure: they are refused, never split.
+by row and column label like in any other form. A label and figures that ran together
+(``行政许可396442278``) are no label and no figure: they are refused, never split.
+
+A table row printed as a token stream (``行政许可 125 84 125``: labels of the tables and figures
+separated by white space, as an archive's or a crawler's text rendering prints it) is a table
+line like a line of tabs (:func:`flat_tokens`). A row whose figures ran together (``规章 000``)
+is split only where one split is possible (:func:`split_run`): read with a ``READ_SPLIT``
+warning, its figures marked ``split`` in provenance; otherwise refused.
 
 :func:`render_text` writes a report as such a copy (one table row per line, cells after tabs); a
 prose line that would read as a table row or a heading is escaped behind a backslash
@@ -38,6 +44,7 @@ import attrs
 from ..errors import Place, Problem
 from ..labels import normalize_label
 from ..limits import DEFAULT_LIMITS, Limits
+from ..model.identities import identities
 from ..model.layout import Cell, RowInfo, Shape, get_path, label_index, layout, rows, shape_of
 from ..model.report import NUMERALS, AnnualReport
 from ..model.spec import Value
@@ -191,10 +198,39 @@ _UNESCAPE = re.compile(r"\\([\\tr])")
 _UNESCAPED = {"\\": "\\", "t": "\t", "r": "\r"}
 
 
+@functools.cache
+def table_words() -> frozenset[str]:
+    """Every normalised label a table of some shape prints: rows, groups, banners, headers, corners, notes."""
+    return known_labels().union(*(Labels.of(s).words for s in Shape.all(subtotal=True)))
+
+
+def flat_tokens(line: str, limit: int) -> tuple[list[str], int] | None:
+    """The cells of a line printed as a token stream (labels and figures separated by white space), or ``None``.
+
+    Every token must be a label of the tables or a figure (a blank-like mark included); the second
+    value counts the labels. At most ``limit`` tokens are split off; a line holding more is no such
+    row (its last token keeps the rest of the line, and is no label or figure).
+
+    >>> flat_tokens("行政许可 125 84 125", 1000)
+    (['行政许可', '125', '84', '125'], 1)
+    >>> flat_tokens("本年度 无", 1000) is None
+    True
+    """
+    tokens = line.split(None, limit)
+    words = table_words()
+    labels = 0
+    for token in tokens:
+        if len(token) <= _MAX_SHORT and normalize_label(token) in words:
+            labels += 1
+        elif not is_figure(token):
+            return None
+    return (tokens, labels) if tokens else None
+
+
 def _label_with_figures(line: str) -> bool:
-    """Whether a line reads like a table row printed with spaces: a label of the tables, then figures."""
-    parts = line.split() if len(line) <= _MAX_SHORT else []
-    return len(parts) >= 2 and normalize_label(parts[0]) in known_labels() and all(is_figure(p) for p in parts[1:])
+    """Whether a prose line would be read as a table row printed as a token stream (labels and figures)."""
+    found = flat_tokens(line, DEFAULT_LIMITS.max_columns)
+    return found is not None and found[1] > 0
 
 
 def needs_escape(line: str) -> bool:
@@ -278,7 +314,10 @@ class Labels:
 
     def row(self, text: str) -> tuple[RowInfo, bool] | None:
         """The row ``text`` labels: exactly (or a declared variant), or as a close misprint (``False``)."""
-        key = normalize_label(text) if len(text) <= _MAX_SHORT else ""
+        return _row_of(self, text) if len(text) <= _MAX_SHORT else None
+
+    def _row(self, text: str) -> tuple[RowInfo, bool] | None:
+        key = normalize_label(text)
         if not key:
             return None
         hit = self.row_keys.get(key)
@@ -307,6 +346,12 @@ class Labels:
         )
 
 
+@functools.lru_cache(maxsize=65536)
+def _row_of(labels: Labels, text: str) -> tuple[RowInfo, bool] | None:
+    """:meth:`Labels.row`, remembered: a table prints the same cell texts (figures, labels) over and over."""
+    return labels._row(text)
+
+
 @functools.lru_cache(maxsize=8192)
 def _fuzzy_row(shape: Shape, key: str) -> RowInfo | None:
     """The one row whose label ``key`` is a close misprint of (as the shared locator judges), or ``None``."""
@@ -314,6 +359,101 @@ def _fuzzy_row(shape: Shape, key: str) -> RowInfo | None:
         return None
     path = label_index(shape).fuzzy.best(key)
     return None if path is None else next(r for r in rows(shape) if r.path == path)
+
+
+@functools.cache
+def row_identities(shape: Shape, path: str) -> tuple[tuple[tuple[int, ...], tuple[int, ...]], ...]:
+    """The identities within one row (its totals), as ``(lhs, rhs)`` positions among the row's cells."""
+    cells = layout(shape)
+    mine = {i: k for k, i in enumerate(i for i, c in enumerate(cells) if c.row_info.path == path)}
+    return tuple(
+        (tuple(mine[i] for i in x.lhs), tuple(mine[i] for i in x.rhs))
+        for x in identities(shape)
+        if all(i in mine for i in x.members)
+    )
+
+
+#: Digits of one row's run-together figures the splitter tries (beyond, only one digit per cell is split).
+MAX_SPLIT_DIGITS = 40
+#: Candidate splits the splitter weighs for one row before it gives up (refuses the row).
+MAX_SPLITS = 20_000
+_DIGITS = re.compile(r"[0-9]+")
+
+
+def split_run(
+    texts: Sequence[str], n: int, ids: Sequence[tuple[Sequence[int], Sequence[int]]] = ()
+) -> list[tuple[int, str]] | None:
+    """``texts`` (a row's printed figures) as ``n`` cells when only one split is possible, else ``None``.
+
+    A text of ASCII digits may be cut into several figures (none with a leading zero); any other
+    text (a mark, a decimal) stays one cell. The split is returned when it is the only one, or the
+    only one that satisfies the row's identities ``ids`` (``(lhs, rhs)`` positions among the ``n``
+    cells: ``sum(lhs) == sum(rhs)``); each cell is ``(index into texts, text)``. Nothing is guessed:
+    a row with more than :data:`MAX_SPLIT_DIGITS` digits is split only digit by digit (as many digits
+    as cells), and a row with more than :data:`MAX_SPLITS` candidates is refused.
+
+    >>> split_run(["1000001"], 7)
+    [(0, '1'), (0, '0'), (0, '0'), (0, '0'), (0, '0'), (0, '0'), (0, '1')]
+    >>> split_run(["12"], 1), split_run(["1234"], 2), split_run(["5", "27"], 3, [((2,), (0, 1))])
+    ([(0, '12')], None, [(0, '5'), (1, '2'), (1, '7')])
+    """
+    cut = [_DIGITS.fullmatch(t) is not None for t in texts]
+    digits = sum(len(t) for t, c in zip(texts, cut, strict=True) if c)
+    fixed = sum(1 for c in cut if not c)
+    if n - fixed < sum(cut) or n - fixed > digits:
+        return None
+    if n - fixed == digits:  # every digit a cell of its own: the one split there is
+        return [(i, d) for i, t in enumerate(texts) for d in (t if cut[i] else (t,))]
+    if digits > MAX_SPLIT_DIGITS:
+        return None
+    found: list[list[tuple[int, str]]] = []
+    tried = 0
+    chosen: list[tuple[int, str]] = []
+
+    def holds(cells: Sequence[tuple[int, str]]) -> bool:
+        values = [int(t) if cut[i] else None for i, t in cells]
+        for lhs, rhs in ids:
+            left = [values[k] for k in lhs]
+            right = [values[k] for k in rhs]
+            if any(v is None for v in left + right):
+                return False
+            if sum(v for v in left if v is not None) != sum(v for v in right if v is not None):
+                return False
+        return True
+
+    def walk(i: int, at: int, left: int) -> bool:
+        """Cells of texts[i][at:] and after; ``False`` when the candidates ran out of budget."""
+        nonlocal tried
+        tried += 1
+        if tried > MAX_SPLITS:
+            return False
+        if i == len(texts):
+            if left == 0 and holds(chosen):
+                found.append(list(chosen))
+            return True
+        text = texts[i]
+        if not cut[i]:
+            chosen.append((i, text))
+            ok = walk(i + 1, 0, left - 1)
+            chosen.pop()
+            return ok
+        rest = len(text) - at
+        if rest == 0:
+            return walk(i + 1, 0, left)
+        if left <= 0:
+            return True
+        ends = range(at + 1, at + 2) if text[at] == "0" else range(at + 1, len(text) + 1)
+        for end in ends:
+            chosen.append((i, text[at:end]))
+            ok = walk(i, end, left - 1) if end < len(text) else walk(i + 1, 0, left - 1)
+            chosen.pop()
+            if not ok:
+                return False
+        return True
+
+    if not walk(0, 0, n) or len(found) != 1:
+        return None
+    return found[0]
 
 
 def shape_for(texts: Sequence[str]) -> Shape:
@@ -340,6 +480,7 @@ class _Region:
     single: list[bool] = attrs.field(factory=list)  #: whether the row is printed one cell per line
     open: bool = False
     blanks: int = 0
+    flat: bool = False  #: the region's last row was printed as a token stream (no tabs)
 
 
 def cut_cell(text: str, line: int, source: str, problems: list[Problem]) -> str:
@@ -414,6 +555,14 @@ def _continues(cell: PCell, line: str) -> bool:
     )
 
 
+def _flat_next(lines: Sequence[str], n: int, limits: Limits) -> bool:
+    """Whether line ``n + 1`` is a table row printed as a token stream (a label line above it is its table's)."""
+    if n >= len(lines):
+        return False
+    found = flat_tokens(lines[n], limits.max_columns)
+    return found is not None and found[1] > 0 and len(found[0]) > 1
+
+
 def _scan(lines: Sequence[str], source: str, problems: list[Problem], limits: Limits) -> list[tuple[str, Any]]:
     """Paragraph blocks and table regions (printed rows of printed cells), in reading order.
 
@@ -449,6 +598,7 @@ def _scan(lines: Sequence[str], source: str, problems: list[Problem], limits: Li
             if not counter.take(len(fields), n):
                 continue
             cells = [_cell(f, n, source, problems) for f in fields]
+            region.flat = False
             if len(cells) > 1:
                 region.rows.append(cells)
                 region.single.append(False)
@@ -468,14 +618,30 @@ def _scan(lines: Sequence[str], source: str, problems: list[Problem], limits: Li
             else:
                 prose.lines.append((n, line))
             continue
-        if region is not None:
+        flat = flat_tokens(line, limits.max_columns)
+        if flat is not None and (
+            (region is not None and region.flat and region.blanks == 0)
+            or (flat[1] and (len(flat[0]) > 1 or _flat_next(lines, n, limits)))
+        ):
+            # a table row printed as a token stream: a label of the tables and figures, spaces between
+            if region is None or not region.flat or region.blanks:
+                end_region()
+                prose.flush()
+                region = _Region(flat=True)
+            if not counter.refused and counter.take(len(flat[0]), n):
+                region.rows.append([_cell(t, n, source, problems) for t in flat[0]])
+                region.single.append(False)
+                region.open = False
+            region.blanks = 0
+            continue
+        if region is not None and not region.flat:
             last = region.rows[-1] if region.rows and region.rows[-1] else None
             if last is not None and region.blanks <= 1 and _continues(last[-1], line):
                 last[-1].text += "\n" * (region.blanks + 1) + line.strip()
                 region.open = region.single[-1]
                 region.blanks = 0
                 continue
-            end_region()
+        end_region()
         index = short_heading(line.strip(), expected) if len(line) <= _MAX_SHORT else None
         if index is not None:
             prose.flush()
@@ -515,12 +681,16 @@ class _Adapter:
         self.table: str | None = None
         self.pending: list[list[PCell]] = []
         self.refusing = False  #: the last header rows were printed out of the statutory order
+        self.places: dict[int, Place] = {}  #: one place per line (a row's cells share it)
         four = [r for r in rows(labels.shape) if r.table == "四"]
         self.four_rows = four
         self.four_keys = {normalize_label(x) for r in four for x in (r.label, *r.spec.aliases, r.spec.banner) if x}
 
     def place(self, cell: PCell) -> Place:
-        return Place(self.source, line=cell.line)
+        place = self.places.get(cell.line)
+        if place is None:
+            place = self.places[cell.line] = Place(self.source, line=cell.line)
+        return place
 
     def span(self, cell: PCell, colspan: int = 1) -> Span:
         return Span(cell.text, colspan=colspan, place=self.place(cell))
@@ -634,6 +804,8 @@ class _Adapter:
         if self.refusing:
             self.spans.append([self.span(label)])
             return
+        if len(values) != n and self.split(label, r, values, n):
+            return
         if len(values) != n:
             self.problem(
                 label,
@@ -646,6 +818,35 @@ class _Adapter:
             self.spans.append([self.span(label)])
             return
         self.spans.append([self.span(label), *(self.span(v) for v in values)])
+
+    def split(self, label: PCell, r: RowInfo, values: Sequence[PCell], n: int) -> bool:
+        """Figures that ran together (``1000001``), split into the row's ``n`` cells where only one split is possible.
+
+        Only a row printed as one run of digits is split (figures separated by spaces or tabs are
+        cells as printed: fewer of them means cells are missing, not joined). The row is read (each
+        cell marked ``split``, one ``READ_SPLIT`` warning) when :func:`split_run` finds the one split;
+        otherwise nothing is added and the caller refuses the row.
+        """
+        texts = [v.text.strip() for v in values]
+        if len(texts) != 1 or n < 2 or not is_figure(texts[0]):
+            return False
+        cells = split_run(texts, n, row_identities(self.labels.shape, r.path))
+        if cells is None:
+            return False
+        printed = " ".join(texts)
+        self.problems.append(
+            Problem.at(
+                self.place(label),
+                f"the figures of row {r.label!r} ran together ({printed!r}); split into its {n} cells, the only "
+                "split possible: " + " ".join(t for _, t in cells),
+                r.label,
+                code="READ_SPLIT",
+                severity="warning",
+            )
+        )
+        spans = [Span(t, place=self.place(values[i]), split=True) for i, t in cells]
+        self.spans.append([self.span(label), *spans])
+        return True
 
     def headers(self, cols: Sequence[Cell]) -> None:
         """The pending header rows, their labels placed above the value columns they name."""
@@ -779,7 +980,8 @@ class _Adapter:
             "表四",
             "READ_CELLS_MISCOUNTED",
         )
-        self.loose(values)
+        # the refused figures are not put in the grid: at its left they would stand under the first
+        # outcome header (表四's grid has no label column), and be read there
 
 
 @attrs.define
