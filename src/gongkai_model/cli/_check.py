@@ -19,7 +19,7 @@ import os
 import re
 import sys
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +31,7 @@ from ..checks import Finding, Severity
 from ..errors import Problem, Verdict
 from ..limits import DEFAULT_LIMITS, Limits
 from ._common import USAGE, fail, missing_paths, note, print_json, write_file
+from ._meta import add_meta_arguments, file_meta
 
 __all__ = ["BASELINE_FORMAT", "STATUSES", "Outcome", "add_parser", "outcome", "problem_key"]
 
@@ -95,6 +96,7 @@ def add_parser(sub: Any) -> None:
         help="memory (address space) of the worker checking one file, e.g. 512M, 2G "
         f"(default: {DEFAULT_LIMITS.max_memory_bytes // 1024**3}G)",
     )
+    add_meta_arguments(p, batch=True)
     p.set_defaults(run=_run)
 
 
@@ -250,6 +252,9 @@ def _run(args: argparse.Namespace) -> int:
             USAGE,
         )
     skipped = [s for s in _skipped(args.paths) if Path(s).absolute() not in own]
+    meta = file_meta(args, [s.path for s in entries])
+    if isinstance(meta, str):
+        return fail(meta, USAGE)
     changes: dict[str, Any] = {}
     if args.max_seconds is not None:
         changes["max_seconds"] = args.max_seconds
@@ -266,6 +271,7 @@ def _run(args: argparse.Namespace) -> int:
         limits=limits,
         journal=args.journal,
         resume=args.resume,
+        meta=meta,
     )
     outcomes: list[Outcome] = []
     width = max(len(s) for s in STATUSES)
@@ -284,7 +290,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.write_baseline is not None and not interrupted:
         _write_baseline(Path(args.write_baseline), outcomes)
     if args.format == "json":
-        print_json(_as_json(outcomes, args.warnings, skipped, len(entries) if interrupted else None))
+        print_json(_as_json(outcomes, args.warnings, skipped, len(entries) if interrupted else None, meta))
     else:
         _print_summary(outcomes, args.warnings, skipped, width)
     if interrupted:
@@ -401,7 +407,13 @@ def _finding_json(f: Finding) -> dict[str, Any]:
     }
 
 
-def _as_json(outcomes: Sequence[Outcome], warnings: bool, skipped: Sequence[str], total: int | None = None) -> Any:
+def _as_json(
+    outcomes: Sequence[Outcome],
+    warnings: bool,
+    skipped: Sequence[str],
+    total: int | None = None,
+    meta: Mapping[str, Mapping[str, Any]] | None = None,
+) -> Any:
     files = []
     for o in outcomes:
         r = o.result.report
@@ -416,6 +428,7 @@ def _as_json(outcomes: Sequence[Outcome], warnings: bool, skipped: Sequence[str]
                 "problems": [_problem_json(k, p) for k, p in o.problems],
                 "findings": [_finding_json(f) for f in o.findings],
                 "accepted": o.accepted,
+                "meta": dict((meta or {}).get(o.path, {})),  # what --agency, --year and --meta said of it
             }
         )
     counts = Counter(o.status for o in outcomes)

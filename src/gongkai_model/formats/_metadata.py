@@ -35,7 +35,7 @@ _ACCORDING = re.compile(
     r"(?:^|[。；;\n])\s*(?P<agency>[^，。,；;、《》\s]{2,40}?)(?:依据|根据)《[^》]{0,40}政府信息公开条例》[^。]{0,120}?编制"
 )
 #: What an agency's name ends with (a site or column name is taken as the agency only then).
-_AGENCY_END = re.compile(r"(?:政府|办公室|办公厅|委员会|局|厅|委|办|院|署|部|中心|街道|街道办事处|镇|乡|管委会|会|所|站|队)$")
+_AGENCY_END = re.compile(r"(?:政府|办公室|办公厅|委员会|局|厅|委|办|院|署|部|中心|街道|办事处|镇|乡|会|所|站|队)$")
 _FILE_SEP = re.compile(r"[/\\]")
 
 
