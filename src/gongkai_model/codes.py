@@ -178,8 +178,8 @@ _READ = (
         READ_TITLE_MISSING,
         "read",
         _E,
-        "the title does not name agency or year; pass them",
-        "标题未写明机关或年度，请另行提供",
+        "no figure was read and no source names the agency or year: no report; pass them",
+        "未读入任何数值，且无来源写明机关或年度：没有报告，请另行提供",
         ("formats._assemble", "formats.xlsx._read"),
     ),
     Code(
@@ -455,8 +455,7 @@ _READ = (
         READ_META_MISSING,
         "read",
         _W,
-        "neither the caller nor the document names the agency or the year: the report is read with it unknown "
-        "(`None`)",
+        "neither the caller nor the document names the agency or the year: the report is read with it unknown (`None`)",
         "调用方与文件均未写明机关或年度：报告照常读入，该项为未知（`None`）",
         ("formats._metadata",),
     ),

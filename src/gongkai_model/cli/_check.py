@@ -30,6 +30,7 @@ from ..batch import STATUSES as _BATCH_STATUSES
 from ..checks import Finding, Severity
 from ..errors import Problem, Verdict
 from ..limits import DEFAULT_LIMITS, Limits
+from ..model.report import UNKNOWN_AGENCY, UNKNOWN_YEAR
 from ._common import USAGE, fail, missing_paths, note, print_json, write_file
 from ._meta import add_meta_arguments, file_meta
 
@@ -342,7 +343,8 @@ def _counts(o: Outcome) -> str:
 def _print_file(o: Outcome, width: int) -> None:
     """One file's line, and its problems and findings below it."""
     r = o.result.report
-    what = f"  {r.agency} {r.year} ({r.edition.value} format)" if r is not None else ""
+    who = "" if r is None else f"{_or(r.agency, UNKNOWN_AGENCY)} {_or(r.year, UNKNOWN_YEAR)}"
+    what = f"  {who} ({r.edition.value} format)" if r is not None else ""
     counts = _counts(o)
     print(f"{o.status:<{width}}  {o.path}{what}" + (f": {counts}" if counts else ""))
     for _key, p in o.problems:
@@ -352,6 +354,11 @@ def _print_file(o: Outcome, width: int) -> None:
     for f in o.findings:
         if f.severity is not Severity.INFO:
             print(f"    [{f.code}] {f.severity.value}: {f.location}: {f.message_en}")
+
+
+def _or(value: object, unknown: str) -> str:
+    """``value`` as printed, or how an unknown agency or year is printed (``（机关不详）``)."""
+    return unknown if value is None else str(value)
 
 
 def _print_summary(outcomes: Sequence[Outcome], warnings: bool, skipped: Sequence[str], width: int) -> None:

@@ -32,7 +32,7 @@ def add_meta_arguments(p: argparse.ArgumentParser, *, batch: bool) -> None:
         "--meta",
         metavar="FILE",
         help="per-file agency and year: CSV with a header (path, agency, year, and any other columns) or JSON "
-        "lines ({\"path\": …, \"agency\": …, \"year\": …}); relative paths are from FILE's folder; "
+        'lines ({"path": …, "agency": …, "year": …}); relative paths are from FILE\'s folder; '
         "they take precedence over --agency and --year",
     )
 

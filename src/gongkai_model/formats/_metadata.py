@@ -166,4 +166,3 @@ def find_meta(
             )
         )
     return Found(agency, year, provenance, problems)
-
