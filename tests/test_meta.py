@@ -213,6 +213,37 @@ def test_title_parts(text: str, expected: tuple[str | None, int | None]) -> None
     assert title_parts(text) == expected
 
 
+agencies = st.builds(
+    lambda place, kind: place + kind,
+    st.sampled_from(["某县", "北京市西城区", "某市某区", "某自治州"]),
+    st.sampled_from(["人民政府", "人民政府办公室", "财政局", "发展和改革委员会", "某街道办事处"]),
+)
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    agency=agencies,
+    year=st.integers(2019, 2030),
+    wide=st.booleans(),
+    chrome=st.sampled_from(["", "首页 > 政务公开 > "]),
+)
+def test_title_parts_finds_any_agency_and_year(agency: str, year: int, wide: bool, chrome: str) -> None:
+    printed = str(year).translate(str.maketrans("0123456789", "０１２３４５６７８９")) if wide else str(year)
+    assert title_parts(f"{chrome}{agency}{printed}年度政府信息公开工作年度报告_门户网站") == (agency, year)
+
+
+@settings(max_examples=20, deadline=None)
+@given(agency=agencies, year=st.integers(2019, 2030), other=st.integers(2019, 2030))
+def test_the_first_source_wins_and_a_differing_year_is_a_warning(agency: str, year: int, other: int) -> None:
+    report = with_overview(gk.examples.seed_report(), period(other) + f"本报告由{agency}编制。")
+    doc = parse_text(untitled_text(report), source=f"/x/{agency}{year}年政府信息公开工作年度报告.txt")
+    got = assemble(doc)
+    assert got.report is not None
+    assert (got.report.agency, got.report.year) == (agency, other)  # the period sentence before the file name
+    conflicts = [p for p in got.problems if p.code == "READ_META_CONFLICT"]
+    assert len(conflicts) == (other != year)
+
+
 @pytest.mark.parametrize(
     ("sentence", "agency"),
     [

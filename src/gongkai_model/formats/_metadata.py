@@ -37,6 +37,8 @@ _ACCORDING = re.compile(
 #: What an agency's name ends with (a site or column name is taken as the agency only then).
 _AGENCY_END = re.compile(r"(?:政府|办公室|办公厅|委员会|局|厅|委|办|院|署|部|中心|街道|办事处|镇|乡|会|所|站|队)$")
 _FILE_SEP = re.compile(r"[/\\]")
+#: What separates a site's path or name from a page's own title (``首页 > 政务公开 > …``, ``… | 某市``).
+_CHROME = re.compile(r"[>＞»|｜_—\-－/]+")
 
 
 @attrs.frozen
@@ -56,6 +58,8 @@ def title_parts(text: str) -> tuple[str | None, int | None]:
     ('某县人民政府', 2023)
     >>> title_parts("２０２２年度政务公开工作报告")
     (None, 2022)
+    >>> title_parts("首页 > 政务公开 > 某县人民政府2023年政府信息公开工作年度报告")
+    ('某县人民政府', 2023)
     >>> title_parts("通知")
     (None, None)
     """
@@ -64,7 +68,8 @@ def title_parts(text: str) -> tuple[str | None, int | None]:
     m = _TITLE.search(flat)
     if m is None:
         return None, None
-    agency = printed[: at[m.start()]].strip("《》“”\"'：:，,-_|—")
+    # a page title often carries the site's path before the report's name: 首页>政务公开>某县人民政府…
+    agency = _CHROME.split(printed[: at[m.start()]])[-1].strip("《》“”\"'：:，,")
     agency = re.sub(r"^关于", "", agency)
     return agency or None, int(m.group("year"))
 
