@@ -141,7 +141,7 @@ def test_a_damaged_map_names_exactly_the_damaged_paths(report: gk.AnnualReport, 
         damaged.add(path)
     agency: Any = report.agency
     if data.draw(st.booleans()):
-        agency = None
+        agency = 1  # not a text (None is an unknown agency, issue 16)
         damaged.add("agency")
     if not damaged:
         return

@@ -248,11 +248,13 @@ def test_title_names_agency_and_year() -> None:
     )
 
 
-def test_without_a_title_the_caller_must_name_agency_and_year() -> None:
+def test_without_a_title_the_figures_are_read_and_agency_and_year_are_unknown() -> None:
     report = gk.examples.seed_report()
     got = assemble(Document("t", tuple(Block("table", "", g.place, g) for g in _grids(report))))
-    assert got.report is None
-    assert [p.code for p in got.problems] == ["READ_TITLE_MISSING"]
+    assert got.report is not None
+    assert (got.report.agency, got.report.year) == (None, None)
+    assert gk.to_records(got.report) == gk.to_records(report)
+    assert [(p.code, p.severity) for p in got.problems] == [("READ_META_MISSING", "warning")]
 
 
 @settings(max_examples=20)

@@ -275,9 +275,13 @@ def test_foreign_workbook_is_read_by_its_labels_with_located_issues() -> None:
     assert all(p.severity == "error" for p in missing)
 
 
-def test_missing_metadata_is_an_error_naming_what_to_pass() -> None:
-    with pytest.raises(excel.ExcelError, match="pass agency= and year="):
-        excel.read_report(_foreign())
+def test_missing_metadata_is_a_warning_naming_what_to_pass() -> None:
+    # issue 16: the figures are read; the agency and year are unknown (None), a warning says so
+    report, issues = excel.read_report(_foreign())
+    assert (report.agency, report.year) == (None, None)
+    [missing] = [p for p in issues if p.code == "READ_META_MISSING"]
+    assert missing.severity == "warning"
+    assert "pass agency=, year=" in missing.message
 
 
 # --- hostile files ---------------------------------------------------------------------------

@@ -215,8 +215,10 @@ def test_blank_is_none_never_zero() -> None:
 def test_wrong_node_types_are_refused() -> None:
     with pytest.raises(gk.errors.ModelError, match="expected ApplicantCounts"):
         gk.model.Results(granted=gk.model.OutcomeCounts())  # type: ignore[arg-type]
-    with pytest.raises(gk.errors.ModelError, match="is required"):
-        gk.AnnualReport(agency="x", year=None)  # type: ignore[arg-type]
+    # agency and year are always passed; None says the document does not name them (issue 16)
+    assert gk.AnnualReport(agency=None, year=None).title.endswith(gk.AnnualReport.TITLE)
+    with pytest.raises(gk.errors.ModelError, match="whole number"):
+        gk.AnnualReport(agency="x", year="2023")  # type: ignore[arg-type]
     with pytest.raises(gk.errors.ModelError, match="report year"):
         gk.AnnualReport(agency="x", year=1999)
     with pytest.raises(gk.errors.ModelError, match=r"datetime\.date"):

@@ -99,6 +99,8 @@ READ_NUMBER_AS_TEXT: Final = "READ_NUMBER_AS_TEXT"
 READ_META: Final = "READ_META"
 READ_BY_ORDER: Final = "READ_BY_ORDER"
 READ_FOOTER_DROPPED: Final = "READ_FOOTER_DROPPED"
+READ_META_MISSING: Final = "READ_META_MISSING"
+READ_META_CONFLICT: Final = "READ_META_CONFLICT"
 
 # Batch causes (BATCH_…): docs/batch.md.
 BATCH_TIMEOUT: Final = "BATCH_TIMEOUT"
@@ -180,8 +182,8 @@ _READ = (
         READ_TITLE_MISSING,
         "read",
         _E,
-        "the title does not name agency or year; pass them",
-        "标题未写明机关或年度，请另行提供",
+        "no figure was read and no source names the agency or year: no report; pass them",
+        "未读入任何数值，且无来源写明机关或年度：没有报告，请另行提供",
         ("formats._assemble", "formats.xlsx._read"),
     ),
     Code(
@@ -478,6 +480,22 @@ _READ = (
         "Excel：封面字段（机关、年度、日期等）的值类型不对：留空，或按文本读入",
         ("formats.xlsx._read",),
         "error when left blank; warning when read as text",
+    ),
+    Code(
+        READ_META_MISSING,
+        "read",
+        _W,
+        "neither the caller nor the document names the agency or the year: the report is read with it unknown (`None`)",
+        "调用方与文件均未写明机关或年度：报告照常读入，该项为未知（`None`）",
+        ("formats._metadata",),
+    ),
+    Code(
+        READ_META_CONFLICT,
+        "read",
+        _W,
+        "a year printed elsewhere in the document (period sentence, file name …) differs from the one used",
+        "文件其他位置（统计期限、文件名等）写明的年度与采用的年度不同",
+        ("formats._metadata",),
     ),
 )
 

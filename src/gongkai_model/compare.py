@@ -124,6 +124,8 @@ def _difference(old: CellValue, new: CellValue) -> int | Decimal | None:
 
 
 def _name(report: AnnualReport) -> str:
+    if report.agency is None or report.year is None:  # unknown: as the title prints it (（机关不详）…)
+        return report.title.removesuffix(report.TITLE)
     return f"{report.agency} {report.year}"
 
 

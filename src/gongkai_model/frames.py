@@ -346,17 +346,24 @@ def _long(pandas: Any, reports: list[AnnualReport], exact: bool) -> pd.DataFrame
         money[amount_cells] = [float(a.value) for a in amounts]
 
     agencies: dict[str, int] = {}
-    agency_codes = np.array([agencies.setdefault(r.agency, len(agencies)) for r in reports], dtype=np.int64)
+    agency_codes = np.array(  # -1: unknown agency (NaN in the column)
+        [-1 if r.agency is None else agencies.setdefault(r.agency, len(agencies)) for r in reports], dtype=np.int64
+    )
     edition_index = {e: i for i, e in enumerate(Edition)}
     edition_codes = np.array([edition_index[r.edition] for r in reports], dtype=np.int8)
-    years = np.array([r.year for r in reports], dtype=np.int64)
+    known = all(r.year is not None for r in reports)  # else nullable Int64: <NA> for an unknown year
+    years: Any = (
+        np.array([r.year for r in reports], dtype=np.int64)
+        if known
+        else pandas.array([r.year for r in reports], dtype="Int64")
+    )
 
     def labels(name: str) -> Any:
         return pandas.Categorical.from_codes(joined(name, np.int16), dtype=_category(pandas, name))
 
     columns = {
         "agency": pandas.Categorical.from_codes(np.repeat(agency_codes, sizes), categories=list(agencies)),
-        "year": np.repeat(years, sizes),
+        "year": years.repeat(sizes),
         "edition": pandas.Categorical.from_codes(
             np.repeat(edition_codes, sizes), dtype=_category(pandas, "edition", False)
         ),

@@ -605,7 +605,7 @@ def _fast_fn(cls: type, subtotal: bool, guard: bool, envelope: bool = False) -> 
             a = f"a{k}_{len(names)}"
             names.append(field.name)
             kind = info.spec.value
-            none_ok = not info.spec.required and kind not in (Value.NODE, Value.YEAR)
+            none_ok = kind is not Value.NODE
             expr = a
             test = plain_test(kind, a, f" and -B < {a} < B" if guard else "")  # plain ints and texts
             if test is not None:
@@ -1154,17 +1154,17 @@ def _holds_counts(cls: type) -> bool:
 
 
 def _leaf_schema(kind: Value, required: bool) -> dict[str, Any]:
-    nullable = not required
+    # ``required`` fields (agency, year) are always present but may be null: unknown to the document
     if kind is Value.COUNT:
         return {"type": ["integer", "null"], "minimum": 0}
     if kind is Value.SIGNED:
         return {"type": ["integer", "null"]}
     if kind is Value.YEAR:
-        return {"type": "integer", "minimum": YEAR_MIN}
+        return {"type": ["integer", "null"], "minimum": YEAR_MIN}
     if kind is Value.MONEY:
         return {"type": ["string", "null"], "pattern": _MONEY.pattern}
     if kind is Value.TEXT:
-        return {"type": ["string", "null"]} if nullable else {"type": "string"}
+        return {"type": ["string", "null"]}
     if kind is Value.DATE:
         return {"type": ["string", "null"], "format": "date", "pattern": r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"}
     if kind is Value.AMOUNT:

@@ -32,7 +32,7 @@ from ._views import register_html
 from .checks import Finding, Severity, Suggestion, ValidationResult, validate
 from .errors import GongkaiError, Problem
 from .model.layout import Shape
-from .model.report import NUMERALS, AnnualReport
+from .model.report import NUMERALS, UNKNOWN_AGENCY, UNKNOWN_YEAR, AnnualReport
 from .model.spec import Kind, Node, field_specs
 from .model.tables import (
     ApplicantCounts,
@@ -273,7 +273,8 @@ def report_html(report: AnnualReport) -> str:
     result = validate(report, suggestions=False)
     shape = shape_of(report)
     head = (
-        f"<div><b>{_e(report.agency)}</b> {_e(report.year)}年{_e(report.TITLE)}"
+        f"<div><b>{_e(UNKNOWN_AGENCY if report.agency is None else report.agency)}</b> "
+        f"{_e(UNKNOWN_YEAR if report.year is None else f'{report.year}年')}{_e(report.TITLE)}"
         f' <span style="color:#555">({_e(report.edition.value)} format)</span> {_badge(result)}</div>'
     )
     tables = []

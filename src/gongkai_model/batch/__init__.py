@@ -33,7 +33,7 @@ import os
 import stat
 import sys
 import warnings
-from collections.abc import Callable, Generator, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
 from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any, TypeVar
@@ -285,9 +285,37 @@ def map_files(
     )
 
 
-def _read_task(path: str, options: dict[str, Any]) -> Imported:
+#: The keys of a file's own options (``meta=``) that are reading options; the others are the caller's.
+FILE_OPTIONS = frozenset({"agency", "year", "edition", "format"})
+
+#: Per-file options: path → ``{"agency": …, "year": …}`` (``edition``, ``format`` too; other keys ignored).
+FileMeta = Mapping[str, Mapping[str, Any]]
+
+
+def _meta_key(path: str | os.PathLike[str]) -> str:
+    """The key a path is looked up by in ``meta=``: absolute and normalised (``./a/../b.pdf`` is ``b.pdf``)."""
+    return os.path.normcase(os.path.abspath(os.fspath(path)))
+
+
+def _file_meta(meta: FileMeta | None) -> dict[str, dict[str, Any]]:
+    """``meta`` by normalised path, keeping only the reading options that are set."""
+    out: dict[str, dict[str, Any]] = {}
+    for path, given in (meta or {}).items():
+        kept = {k: v for k, v in given.items() if k in FILE_OPTIONS and v is not None and v != ""}
+        if kept:
+            out[_meta_key(path)] = kept
+    return out
+
+
+def _with_meta(path: str, options: dict[str, Any], meta: Mapping[str, dict[str, Any]]) -> dict[str, Any]:
+    """The options of one file: the batch's, overridden by its own in ``meta`` (by normalised path)."""
+    own = meta.get(_meta_key(path)) if meta else None
+    return options if not own else {**options, **own}
+
+
+def _read_task(path: str, options: dict[str, Any], meta: Mapping[str, dict[str, Any]] | None = None) -> Imported:
     try:
-        return read(path, **options)
+        return read(path, **_with_meta(path, options, meta or {}))
     except GongkaiError as exc:
         return _unreadable(path, exc)
 
@@ -305,10 +333,13 @@ def read_many(
     strict: bool = False,
     limits: Limits | None = None,
     allow_network: bool = False,
+    meta: FileMeta | None = None,
 ) -> list[Imported]:
     """Read every file (folders are searched for readable files): one :class:`Imported` per file, in order.
 
-    ``format`` … ``allow_network`` are the options of :func:`gongkai_model.read`, the same for every file.
+    ``format`` … ``allow_network`` are the options of :func:`gongkai_model.read`, the same for every file;
+    ``meta`` maps a file's path to its own ``agency``, ``year``, ``edition`` or ``format`` (a page
+    with no title), which take precedence (paths are compared absolute and normalised).
     The files run as in :func:`check_many` (each alone in a supervised worker, within the time and
     memory of ``limits``; ``executor="serial"`` reads them in this process): a file stopped by a
     limit, crashed or skipped gives an ``Imported`` with no report and a ``BATCH_…`` problem.
@@ -318,7 +349,7 @@ def read_many(
     given = {"format": format, "agency": agency, "year": year, "edition": edition}
     options.update({k: v for k, v in given.items() if v is not None})
     limits = limits or DEFAULT_LIMITS
-    fn = functools.partial(_read_task, options=options)
+    fn = functools.partial(_read_task, options=options, meta=_file_meta(meta))
     out = []
     for o in _merge(
         fn, scan(paths), {}, executor=executor, limits=limits, workers=workers, window=max(1, window), ordered=True
@@ -330,10 +361,12 @@ def read_many(
     return out
 
 
-def _check_task(path: str, options: dict[str, Any], provenance: bool) -> tuple[FileResult, list[str]]:
+def _check_task(
+    path: str, options: dict[str, Any], provenance: bool, meta: Mapping[str, dict[str, Any]] | None = None
+) -> tuple[FileResult, list[str]]:
     """One file in a worker: its result, and the cells that were formulas (kept for the journal)."""
     try:
-        checked = check(path, **options)
+        checked = check(path, **_with_meta(path, options, meta or {}))
     except MemoryError:
         raise  # the pool's to report (status ``memory``) and to replace the worker
     except Exception as exc:  # a bug must not lose the file: it is reported as unreadable, with its reason
@@ -369,6 +402,7 @@ def iter_check(
     provenance: bool = True,
     journal: str | os.PathLike[str] | None = None,
     resume: bool = False,
+    meta: FileMeta | None = None,
 ) -> Generator[FileResult, None, None]:
     """Read and validate every file; yield each :class:`FileResult` as soon as it is known.
 
@@ -381,6 +415,7 @@ def iter_check(
     limits = limits or DEFAULT_LIMITS
     entries = scan(paths)
     options: dict[str, Any] = {"strict": strict, "limits": limits, "blanks_as_zero": blanks_as_zero}
+    per_file = _file_meta(meta)
     if progress is None:
         progress = len(entries) > 20 and sys.stderr.isatty()
     stream = sys.stderr if progress else None
@@ -391,11 +426,13 @@ def iter_check(
 
         settings = {"strict": strict, "blanks_as_zero": blanks_as_zero, "provenance": provenance,
                     "limits": attrs.asdict(limits)}  # fmt: skip
+        if per_file:  # a resumed run must use the same per-file options
+            settings["meta"] = {k: {n: str(v) for n, v in sorted(o.items())} for k, o in sorted(per_file.items())}
         book = Journal(journal, settings, resume=resume)
         for i, s in enumerate(entries):
             if s.skipped is None and book.has(s.path):  # read back when its turn comes: memory stays bounded
                 known[i] = FileOutcome(i, s.path, _FROM_JOURNAL)
-    fn = functools.partial(_check_task, options=options, provenance=provenance)
+    fn = functools.partial(_check_task, options=options, provenance=provenance, meta=per_file)
     record = None if book is None else functools.partial(_record, book)
     outcomes = _merge(
         fn,
@@ -468,6 +505,7 @@ def check_many(
     provenance: bool = True,
     journal: str | os.PathLike[str] | None = None,
     resume: bool = False,
+    meta: FileMeta | None = None,
 ) -> BatchResult:
     """Read and validate every file in parallel; one :class:`FileResult` per file, in order, and a summary.
 
@@ -490,6 +528,10 @@ def check_many(
     since (path, size, mtime), are taken from it and the rest are run and appended, so an
     interrupted run resumed gives the same results as an uninterrupted one. Folder entries that
     cannot be read are results of status ``skipped`` (see :func:`scan`).
+
+    ``meta`` maps a file's path to its own ``agency``, ``year``, ``edition`` or ``format`` (pages
+    with no title: :func:`gongkai_model.read`'s options for that file); paths are compared absolute
+    and normalised, and a file not in it is read with what the document itself says.
     """
     if chunksize is not None:
         warnings.warn(
@@ -511,6 +553,7 @@ def check_many(
                 provenance=provenance,
                 journal=journal,
                 resume=resume,
+                meta=meta,
             )
         )
     )

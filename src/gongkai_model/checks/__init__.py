@@ -259,5 +259,5 @@ def validate_series(reports: Iterable[AnnualReport], *, checks: CheckSelection |
     chosen = _chosen("series", checks)
     if isinstance(chosen, ValidationResult):
         return chosen
-    issues, runs = _run(chosen, SeriesContext(tuple(sorted(got, key=lambda r: r.year))))
+    issues, runs = _run(chosen, SeriesContext(tuple(sorted(got, key=lambda r: (r.year is None, r.year or 0)))))
     return ValidationResult(numbered(issues), tuple(runs))

@@ -18,7 +18,7 @@ __all__ = ["consecutive_pairs"]
 
 def consecutive_pairs(reports: tuple[AnnualReport, ...]) -> Iterator[tuple[AnnualReport, AnnualReport]]:
     """(last year's, this year's) for each two reports of consecutive years."""
-    by_year = {r.year: r for r in reports}
+    by_year = {r.year: r for r in reports if r.year is not None}  # a report of unknown year has no neighbour
     for year in sorted(by_year):
         if year - 1 in by_year:
             yield by_year[year - 1], by_year[year]
@@ -37,7 +37,7 @@ def _cell(report: AnnualReport, path: str) -> CellRef:
     scope="series",
 )
 def check_duplicate_year(ctx: SeriesContext) -> Iterator[Finding]:
-    for year, n in sorted(Counter(r.year for r in ctx.reports).items()):
+    for year, n in sorted(Counter(r.year for r in ctx.reports if r.year is not None).items()):
         if n > 1:
             yield Finding(
                 "SERIES_DUPLICATE_YEAR",
@@ -56,7 +56,7 @@ def check_duplicate_year(ctx: SeriesContext) -> Iterator[Finding]:
     scope="series",
 )
 def check_agency(ctx: SeriesContext) -> Iterator[Finding]:
-    names = sorted({r.agency for r in ctx.reports})
+    names = sorted({r.agency for r in ctx.reports if r.agency is not None})  # an unknown agency differs from none
     if len(names) > 1:
         yield Finding(
             "SERIES_AGENCY",
@@ -74,7 +74,7 @@ def check_agency(ctx: SeriesContext) -> Iterator[Finding]:
     scope="series",
 )
 def check_gap(ctx: SeriesContext) -> Iterator[Finding]:
-    years = sorted({r.year for r in ctx.reports})
+    years = sorted({r.year for r in ctx.reports if r.year is not None})
     for a, b in itertools.pairwise(years):
         if b - a > 1:
             yield Finding(

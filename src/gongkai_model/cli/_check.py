@@ -19,7 +19,7 @@ import os
 import re
 import sys
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +31,9 @@ from ..checks import Finding, Severity
 from ..errors import Problem, Verdict
 from ..formats import Coverage
 from ..limits import DEFAULT_LIMITS, Limits
+from ..model.report import UNKNOWN_AGENCY, UNKNOWN_YEAR
 from ._common import USAGE, fail, missing_paths, note, print_json, write_file
+from ._meta import add_meta_arguments, file_meta
 
 __all__ = ["BASELINE_FORMAT", "STATUSES", "Outcome", "add_parser", "outcome", "problem_key"]
 
@@ -96,6 +98,7 @@ def add_parser(sub: Any) -> None:
         help="memory (address space) of the worker checking one file, e.g. 512M, 2G "
         f"(default: {DEFAULT_LIMITS.max_memory_bytes // 1024**3}G)",
     )
+    add_meta_arguments(p, batch=True)
     p.set_defaults(run=_run)
 
 
@@ -251,6 +254,9 @@ def _run(args: argparse.Namespace) -> int:
             USAGE,
         )
     skipped = [s for s in _skipped(args.paths) if Path(s).absolute() not in own]
+    meta = file_meta(args, [s.path for s in entries])
+    if isinstance(meta, str):
+        return fail(meta, USAGE)
     changes: dict[str, Any] = {}
     if args.max_seconds is not None:
         changes["max_seconds"] = args.max_seconds
@@ -267,6 +273,7 @@ def _run(args: argparse.Namespace) -> int:
         limits=limits,
         journal=args.journal,
         resume=args.resume,
+        meta=meta,
     )
     outcomes: list[Outcome] = []
     width = max(len(s) for s in STATUSES)
@@ -285,7 +292,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.write_baseline is not None and not interrupted:
         _write_baseline(Path(args.write_baseline), outcomes)
     if args.format == "json":
-        print_json(_as_json(outcomes, args.warnings, skipped, len(entries) if interrupted else None))
+        print_json(_as_json(outcomes, args.warnings, skipped, len(entries) if interrupted else None, meta))
     else:
         _print_summary(outcomes, args.warnings, skipped, width)
     if interrupted:
@@ -337,7 +344,8 @@ def _counts(o: Outcome) -> str:
 def _print_file(o: Outcome, width: int) -> None:
     """One file's line, and its problems and findings below it."""
     r = o.result.report
-    what = f"  {r.agency} {r.year} ({r.edition.value} format)" if r is not None else ""
+    who = "" if r is None else f"{_or(r.agency, UNKNOWN_AGENCY)} {_or(r.year, UNKNOWN_YEAR)}"
+    what = f"  {who} ({r.edition.value} format)" if r is not None else ""
     coverage = o.result.coverage
     if coverage.cells:
         what += f"  {coverage}"
@@ -350,6 +358,11 @@ def _print_file(o: Outcome, width: int) -> None:
     for f in o.findings:
         if f.severity is not Severity.INFO:
             print(f"    [{f.code}] {f.severity.value}: {f.location}: {f.message_en}")
+
+
+def _or(value: object, unknown: str) -> str:
+    """``value`` as printed, or how an unknown agency or year is printed (``（机关不详）``)."""
+    return unknown if value is None else str(value)
 
 
 def _print_summary(outcomes: Sequence[Outcome], warnings: bool, skipped: Sequence[str], width: int) -> None:
@@ -414,7 +427,13 @@ def _finding_json(f: Finding) -> dict[str, Any]:
     }
 
 
-def _as_json(outcomes: Sequence[Outcome], warnings: bool, skipped: Sequence[str], total: int | None = None) -> Any:
+def _as_json(
+    outcomes: Sequence[Outcome],
+    warnings: bool,
+    skipped: Sequence[str],
+    total: int | None = None,
+    meta: Mapping[str, Mapping[str, Any]] | None = None,
+) -> Any:
     files = []
     for o in outcomes:
         r = o.result.report
@@ -430,6 +449,7 @@ def _as_json(outcomes: Sequence[Outcome], warnings: bool, skipped: Sequence[str]
                 "findings": [_finding_json(f) for f in o.findings],
                 "accepted": o.accepted,
                 "coverage": o.result.coverage.as_dict(),
+                "meta": dict((meta or {}).get(o.path, {})),  # what --agency, --year and --meta said of it
             }
         )
     counts = Counter(o.status for o in outcomes)

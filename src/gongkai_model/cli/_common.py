@@ -8,7 +8,7 @@ import json
 import os
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -134,14 +134,17 @@ def missing_paths(paths: list[str]) -> list[str]:
     return [p for p in paths if not os.path.lexists(p)]
 
 
-def read_report(path: str, *, force: bool, what: str) -> tuple[Imported | None, int]:
+def read_report(
+    path: str, *, force: bool, what: str, options: Mapping[str, Any] | None = None
+) -> tuple[Imported | None, int]:
     """Read ``path`` for a command; ``(imported, 0)``, or ``(None, status)`` once the failure was said.
 
     A file that could not be read completely (a figure refused or missing) is refused unless
-    ``force``: converting it would write blanks where the original has figures.
+    ``force``: converting it would write blanks where the original has figures. ``options`` are
+    :func:`~gongkai_model.read`'s (``agency``, ``year`` …).
     """
     try:
-        got = read(path)
+        got = read(path, **(options or {}))
     except GongkaiError as exc:
         return None, fail(f"cannot read {path}: {_first(exc)}", 1)
     if got.report is None:

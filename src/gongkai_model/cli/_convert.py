@@ -12,7 +12,8 @@ from ..errors import GongkaiError, ModelError
 from ..formats import WRITE_SUFFIXES, write
 from ..model.report import AnnualReport
 from ..model.values import Edition
-from ._common import USAGE, fail, missing_paths, read_report, write_file
+from ._common import USAGE, fail, missing_paths, note, read_report, write_file
+from ._meta import add_meta_arguments, file_meta
 
 __all__ = ["WRITERS", "add_parsers", "render"]
 
@@ -41,6 +42,7 @@ def add_parsers(sub: Any) -> None:
     c.add_argument("input", metavar="IN", help="the report to read")
     c.add_argument("output", metavar="OUT", help=f"the file to write ({writable})")
     c.add_argument("--force", action="store_true", help="convert what was read even if some figures were not")
+    add_meta_arguments(c, batch=False)
     c.set_defaults(run=_convert)
 
     t = sub.add_parser(
@@ -69,10 +71,18 @@ def _convert(args: argparse.Namespace) -> int:
         return fail(f"cannot write {shown} files: OUT must end in one of {', '.join(WRITERS)}", USAGE)
     if missing_paths([args.input]):
         return fail(f"no such file: {args.input}", USAGE)
-    got, status = read_report(args.input, force=args.force, what="converting")
+    meta = file_meta(args, [args.input])
+    if isinstance(meta, str):
+        return fail(meta, USAGE)
+    own = meta.get(args.input, {})
+    options: dict[str, Any] = {k: own[k] for k in ("agency", "year", "edition", "format") if k in own}
+    got, status = read_report(args.input, force=args.force, what="converting", options=options)
     if got is None:
         return status
     assert got.report is not None  # read_report returns only reports
+    for p in got.problems:
+        if p.code == "READ_META_MISSING":
+            note(f"{args.input}: {p.message}; written as unknown (pass --agency, --year or --meta)")
     try:
         data = render(got.report, out.suffix)
     except GongkaiError as exc:  # a text a format cannot carry, a missing optional dependency

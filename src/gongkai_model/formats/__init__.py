@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from ._assemble import assemble, find_heading, find_title
 from ._dispatch import FORMATS, SUFFIXES, WRITE_SUFFIXES, WRITERS, detect_format, read, write
-from ._document import Block, Document, Grid, GridCell, Span
+from ._document import Block, Document, Grid, GridCell, MetaText, Span
 from ._locate import Located, locate
 from ._reader import Reader, ReadOptions, assembled, make_reader
 from ._result import Coverage, Imported, Placement, Provenance
@@ -54,6 +54,7 @@ __all__ = [
     "GridCell",
     "Imported",
     "Located",
+    "MetaText",
     "ParsedValue",
     "Placement",
     "Provenance",

@@ -23,6 +23,7 @@ from ..model.values import Edition
 from ..records import infer_edition, infer_shape
 from ._document import Block, Document, Grid
 from ._locate import joined, known_labels, locate
+from ._metadata import find_meta
 from ._order import read_by_order, superseded
 from ._result import Imported, Placement, Provenance
 from ._values import ParsedValue, parse_value
@@ -292,11 +293,9 @@ def assemble(
     found, order, first = _split_sections(doc, problems)
     misplaced = _misplaced(doc, found, problems)
     texts, headings = _section_texts(doc, found, order, misplaced)
-    title_agency, title_year, _ = find_title(doc.blocks[: first + 1] if first < len(doc.blocks) else doc.blocks)
-    if agency is None:
-        agency = title_agency
-    if year is None:
-        year = title_year
+    title = find_title(doc.blocks[: first + 1] if first < len(doc.blocks) else doc.blocks)
+    meta = find_meta(doc, title, agency=agency, year=year)
+    agency, year = meta.agency, meta.year
     grids = _stack([b.grid for i, b in enumerate(doc.blocks) if b.grid is not None and i not in misplaced])
     labels = list(dict.fromkeys(c.text for g in grids for c in g.cells()))  # a set of labels: each once
     try:
@@ -343,7 +342,7 @@ def assemble(
             refused=parsed.problem is not None,
         )
         problems.extend(_value_problems(parsed, cell.label, printed.place))
-    if agency is None or year is None:
+    if not provenance and (agency is None or year is None):  # nothing read, nothing named: no report
         missing = [n for n, v in (("agency", agency), ("year", year)) if v is None]
         problems.append(
             Problem(
@@ -354,6 +353,7 @@ def assemble(
             )
         )
         return Imported(None, tuple(problems), provenance, doc.source, headings)
+    problems.extend(meta.problems)
     fields = {
         "overview.text": texts.get("overview") or None,
         "problems": texts.get("problems") or None,
@@ -364,7 +364,7 @@ def assemble(
     for path in [k for k in provenance if k in named or k.rpartition(".")[0] in named]:
         provenance[path] = attrs.evolve(provenance[path], refused=True)  # found, but the model refused it
     problems.extend(attrs.evolve(p, location=str(p.place)) if p.place is not None else p for p in refused)
-    return Imported(report, tuple(problems), provenance, doc.source, headings)
+    return Imported(report, tuple(problems), provenance, doc.source, headings, meta.provenance)
 
 
 def _unlabelled(shape: Shape, cells: dict[str, Any], by_order: frozenset[str]) -> bool:

@@ -22,7 +22,7 @@ import attrs
 from ..errors import Place, Problem
 from ..limits import DEFAULT_LIMITS, Limits
 
-__all__ = ["Block", "CellBudget", "Document", "Grid", "GridCell", "Span"]
+__all__ = ["Block", "CellBudget", "Document", "Grid", "GridCell", "MetaText", "Span"]
 
 
 @attrs.frozen
@@ -196,12 +196,31 @@ class Block:
 
 
 @attrs.frozen
+class MetaText:
+    """A text outside the body that may name the agency or the year, with where it was found.
+
+    ``key`` says what it is: ``"title"`` (a document title: HTML ``<title>``, ``<meta name=ArticleTitle>``,
+    Word ``docProps/core.xml`` title, PDF ``/Title``) or ``"agency"`` (a site or column name that may
+    be the agency: ``<meta name=SiteName>``, ``ColumnName``). The assembler decides from them
+    (``formats._metadata``), the same way for every reader.
+    """
+
+    key: Literal["title", "agency"]
+    text: str
+    place: Place
+
+
+@attrs.frozen
 class Document:
-    """A published report as blocks in reading order, with the problems met while reading the format."""
+    """A published report as blocks in reading order, with the problems met while reading the format.
+
+    ``meta`` holds the texts outside the body that may name the agency or year (:class:`MetaText`).
+    """
 
     source: str
     blocks: tuple[Block, ...]
     problems: tuple[Problem, ...] = ()
+    meta: tuple[MetaText, ...] = ()
 
     @property
     def grids(self) -> list[Grid]:

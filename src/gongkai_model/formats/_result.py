@@ -166,6 +166,8 @@ class Imported:
     provenance: Mapping[str, Provenance]
     source: str
     headings: Mapping[str, str] = attrs.field(factory=dict)
+    #: Where the report's ``agency`` and ``year`` came from (``note``: which source, ``formats._metadata``).
+    metadata: Mapping[str, Provenance] = attrs.field(factory=dict)
     _coverage: Coverage | None = attrs.field(default=None, kw_only=True, alias="coverage", repr=False)
 
     @property

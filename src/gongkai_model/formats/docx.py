@@ -42,7 +42,7 @@ from ..model.layout import layout, shape_of, values
 from ..model.report import AnnualReport, OtherMatters, Overview
 from ..model.spec import Kind, Value, field_specs
 from ..presentation import SheetPlan, figure_text, plans, section_headings, section_texts
-from ._document import Block, CellBudget, Document, Grid, Span
+from ._document import Block, CellBudget, Document, Grid, MetaText, Span
 from ._reader import Reader, assembled, make_reader
 
 __all__ = ["parse_docx", "read_docx", "write_docx"]
@@ -370,7 +370,23 @@ def _parse(docx: Any, data: bytes, source: str, limits: Limits) -> Document:
             blocks.append(block)
     if not blocks:
         problems.append(Problem(source, "the document is empty", code="READ_NOT_A_REPORT", place=Place(source)))
-    return Document(source, tuple(blocks), tuple(problems))
+    return Document(source, tuple(blocks), tuple(problems), _core_title(document, source))
+
+
+#: Characters of the core properties' title kept (a title is a line or two).
+_MAX_CORE_CHARS = 400
+
+
+def _core_title(document: Any, source: str) -> tuple[MetaText, ...]:
+    """The title of ``docProps/core.xml`` (already checked by the zip check: no DTD, no entities), bounded."""
+    try:
+        title = document.core_properties.title
+    except Exception:  # a damaged or missing core part is no reason to refuse the body: no title from it
+        return ()
+    if not isinstance(title, str):
+        return ()
+    text = " ".join(title[:_MAX_CORE_CHARS].split())
+    return (MetaText("title", text, Place(source, cell="docProps/core.xml title")),) if text else ()
 
 
 read_docx: Reader = make_reader(

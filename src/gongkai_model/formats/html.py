@@ -17,7 +17,7 @@ import functools
 import html
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Literal
 
 import attrs
 
@@ -28,7 +28,7 @@ from ..model.layout import get_path, shape_of
 from ..model.report import AnnualReport
 from ..presentation import Label, SheetPlan, ValueCell, figure_text, plans, section_headings, section_texts, sheet_name
 from ._assemble import PROSE, could_head, find_heading, find_title
-from ._document import Block, BlockKind, CellBudget, Document, Grid, Span
+from ._document import Block, BlockKind, CellBudget, Document, Grid, MetaText, Span
 from ._encoding import Decoded, decode_bytes
 from ._locate import known_labels
 from ._reader import Reader, assembled, make_reader
@@ -717,6 +717,51 @@ def _head_title(root: Any) -> Any:
     return None
 
 
+#: ``<meta name=…>`` (or ``property=``) naming the document: its title, or the site or column (maybe the agency).
+_META_NAMES: dict[str, Literal["title", "agency"]] = {
+    "title": "title",
+    "articletitle": "title",
+    "og:title": "title",
+    "dc.title": "title",
+    "dcterms.title": "title",
+    "sitename": "agency",
+    "og:site_name": "agency",
+    "columnname": "agency",
+    "author": "agency",
+    "publisher": "agency",
+    "dc.publisher": "agency",
+}
+#: How many elements of ``<head>`` are looked at, and how many characters of each text kept.
+_MAX_HEAD_ELEMENTS = 200
+_MAX_META_CHARS = 400
+
+
+def _head_meta(root: Any, source: str) -> tuple[MetaText, ...]:
+    """The page's ``<title>`` and naming ``<meta>`` tags (:data:`_META_NAMES`), bounded, for the assembler."""
+    head = root.find("head")
+    if head is None:
+        return ()
+    out: list[MetaText] = []
+    for k, el in enumerate(head.iterchildren()):
+        if k >= _MAX_HEAD_ELEMENTS:
+            break
+        tag = el.tag if isinstance(el.tag, str) else ""
+        if tag == "title":
+            text = " ".join("".join(el.itertext())[:_MAX_META_CHARS].split())
+            key: Literal["title", "agency"] | None = "title"
+            where = "<title>"
+        elif tag == "meta":
+            name = str(el.get("name") or el.get("property") or "")[:40]
+            key = _META_NAMES.get(name.strip().lower())
+            text = " ".join(str(el.get("content") or "")[:_MAX_META_CHARS].split())
+            where = f"<meta name={name}>"
+        else:
+            continue
+        if key is not None and text:
+            out.append(MetaText(key, text, Place(source, line=el.sourceline, cell=where)))
+    return tuple(out)
+
+
 def _with_title(blocks: list[Block], root: Any, source: str, problems: list[Problem]) -> list[Block]:
     """The blocks, with the page's ``<title>`` in front when the body prints no title before its first section."""
     first = next(
@@ -808,7 +853,7 @@ def parse_html(data: bytes | str, *, source: str = "<html>", limits: Limits = DE
             )
         )
     blocks = _with_title(walker.blocks, root, source, walker.problems)
-    return Document(source, tuple(blocks), tuple(walker.problems))
+    return Document(source, tuple(blocks), tuple(walker.problems), _head_meta(root, source))
 
 
 read_html: Reader = make_reader(

@@ -48,7 +48,7 @@ from .._optional import import_optional, install_hint
 from ..errors import GongkaiError, Place, Problem, ReadError
 from ..limits import DEFAULT_LIMITS, Limits
 from ._assemble import find_heading
-from ._document import Block, CellBudget, Document, Grid, Span
+from ._document import Block, CellBudget, Document, Grid, MetaText, Span
 from ._pdfbounds import Budget, LimitReached, UnsupportedPdfminer, bounded, page_class
 from ._pdfbounds import _decompress_corrupted as _decompress_corrupted  # the linear recovery (tests)
 from ._reader import Reader, assembled, exhausted, make_reader
@@ -615,6 +615,10 @@ def _parse(pdfplumber: Any, data: bytes, source: str, limits: Limits, budget: Bu
     pages: list[list[tuple[float, _Table | _Line]]] = []
     chars = 0
     empty: list[int] = []
+    try:  # pdfplumber decoded the document information when it opened the file: a dict, read once
+        info = _guard(lambda: pdf.metadata, source)
+    except (ReadError, LimitReached):
+        info = None
     try:
         iterator = _iter_pages(pdf, limits.max_pages, budget)
         number = 0
@@ -690,7 +694,20 @@ def _parse(pdfplumber: Any, data: bytes, source: str, limits: Limits, budget: Bu
             )
         )
     blocks = _blocks(pages, source, limits, problems)
-    return Document(source, tuple(blocks), tuple(problems))
+    return Document(source, tuple(blocks), tuple(problems), _info_title(info, source))
+
+
+#: Characters of the document information's /Title kept (a title is a line or two).
+_MAX_INFO_CHARS = 400
+
+
+def _info_title(info: Any, source: str) -> tuple[MetaText, ...]:
+    """The document information's ``/Title`` as pdfplumber decoded it (a text only), bounded."""
+    title = info.get("Title") if isinstance(info, dict) else None
+    if not isinstance(title, str):
+        return ()
+    text = " ".join(title[:_MAX_INFO_CHARS].split())
+    return (MetaText("title", text, Place(source, cell="PDF /Title")),) if text else ()
 
 
 read_pdf: Reader = make_reader(

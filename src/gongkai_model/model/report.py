@@ -25,6 +25,10 @@ from .values import Edition
 
 __all__ = ["AnnualReport", "OtherMatters", "Overview"]
 
+#: How :attr:`AnnualReport.title` prints an agency or a year the document did not name.
+UNKNOWN_AGENCY = "（机关不详）"
+UNKNOWN_YEAR = "（年度不详）"
+
 #: Chinese numerals of the six sections, in order; section numbers derive from field order.
 NUMERALS = "一二三四五六"
 
@@ -67,8 +71,10 @@ class AnnualReport(Node):
     #: The name of the document.
     TITLE: ClassVar[str] = "政府信息公开工作年度报告"
 
-    agency: str = meta("机关名称", required=True)
-    year: int = meta("报告年度", value=Value.YEAR, required=True)
+    #: ``None`` when the document does not say (a page with no title): the report is read, a warning says so.
+    agency: str | None = meta("机关名称", required=True)
+    #: ``None`` when the document does not say; the edition then follows from the tables' shape.
+    year: int | None = meta("报告年度", value=Value.YEAR, required=True)
     region: str | None = meta("行政区划")
     level: str | None = meta("机关层级")
     published: dt.date | None = meta("公开日期", value=Value.DATE)
@@ -102,7 +108,9 @@ class AnnualReport(Node):
     @property
     def title(self) -> str:
         """The report's title as published: ``北京市西城区信访办公室2023年政府信息公开工作年度报告``."""
-        return f"{self.agency}{self.year}年{self.TITLE}"
+        agency = self.agency if self.agency is not None else UNKNOWN_AGENCY
+        year = f"{self.year}年" if self.year is not None else UNKNOWN_YEAR
+        return f"{agency}{year}{self.TITLE}"
 
     @property
     def edition(self) -> Edition:

@@ -91,7 +91,7 @@ class Spec:
     total: Total | None = None
     aliases: tuple[str, ...] = ()
     unit: str | None = None
-    required: bool = False  #: ``None`` is not allowed (``agency``, ``year``)
+    required: bool = False  #: always passed (no default), ``None`` = unknown (``agency``, ``year``)
 
 
 def _field(spec: Spec, **kwargs: Any) -> Any:
@@ -213,7 +213,7 @@ def plain_test(kind: Value, v: str, bound: str = "") -> str | None:
 def check_value(kind: Value, v: object, types_: tuple[type, ...] = (), required: bool = False) -> str | None:
     """Why ``v`` is not a valid value of ``kind``, or ``None`` when it is."""
     if v is None:
-        return "is required, got None" if required or kind in (Value.NODE, Value.YEAR) else None
+        return "is required, got None" if kind is Value.NODE else None
     if kind in (Value.COUNT, Value.SIGNED, Value.YEAR):
         if isinstance(v, bool) or not isinstance(v, int):
             return f"expected a whole number or None, got {_describe(v)}"
@@ -302,7 +302,7 @@ def fast_test(cls: type, var: str, ns: Namespace) -> str:
     for info in field_specs(cls):
         v = f"{var}.{info.name}"
         kind = info.spec.value
-        none_ok = not info.spec.required and kind not in (Value.NODE, Value.YEAR)
+        none_ok = kind is not Value.NODE
         plain = plain_test(kind, v)
         if plain is not None:
             test = plain

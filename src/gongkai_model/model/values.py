@@ -40,10 +40,13 @@ class Edition(str, enum.Enum):
         return cls.FORMAT_2019 if year <= 2020 else cls.FORMAT_2021
 
     @classmethod
-    def resolve(cls, edition: Edition | str | None, year: int) -> Edition:
-        """``edition`` when given (an :class:`Edition` or ``"2019"``/``"2021"``), else the one for ``year``."""
+    def resolve(cls, edition: Edition | str | None, year: int | None) -> Edition:
+        """``edition`` when given (an :class:`Edition` or ``"2019"``/``"2021"``), else the one for ``year``.
+
+        With neither (a report whose year is unknown), the edition in force now (2021).
+        """
         if edition is None:
-            return cls.for_year(year)
+            return cls.FORMAT_2021 if year is None else cls.for_year(year)
         try:
             return cls(edition)
         except ValueError:
