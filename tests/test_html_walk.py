@@ -316,7 +316,7 @@ def test_the_walk_in_c_reads_the_tables_it_can() -> None:
     def marks(table: str) -> bool:
         root = etree.fromstring(table, etree.HTMLParser())
         html_module._hide(root, "<html>", [])
-        return html_module._mark_breaks(next(root.iter("table")))
+        return html_module._mark_breaks(table := next(root.iter("table")), html_module._rows(table), 10_000)
 
     assert marks("<table><tr><td>1</td></tr></table>")
     assert marks("<table><tbody><tr><td><p class=MsoNormal><span>1</span><o:p></o:p></p></td></tr></tbody></table>")
@@ -330,5 +330,32 @@ def test_a_row_or_cell_inside_a_cell_is_read_cell_by_cell() -> None:
     from lxml import etree
 
     table = etree.fromstring("<table><tr><td><div><td>1</td>2</div></td></tr></table>")
-    assert not html_module._mark_breaks(table)
+    assert not html_module._mark_breaks(table, html_module._rows(table), 10_000)
     assert html_module._cell_text(table[0][0]) == "1\n2"
+
+
+# --- hostile: tables past the limits, every cell holding line breaks --------------------------------
+
+
+def many_rows_of_paragraphs() -> object:
+    """300,000 rows of ``<td><p>`` (past ``max_rows``): the marked walk is not tried, nothing is unbounded."""
+    from gongkai_model.formats.html import read_html
+
+    page = "<table>" + "<tr><td><p>1</p><br>2</td></tr>" * 300_000 + "</table>"
+    return read_html(page.encode())
+
+
+def a_million_cells_of_paragraphs() -> object:
+    """1,000 rows of 1,000 ``<td><p>`` cells (within ``max_rows``, past ``max_cells``)."""
+    from gongkai_model.formats.html import read_html
+
+    page = "<table>" + ("<tr>" + "<td><p>1</p>2</td>" * 1000 + "</tr>") * 1000 + "</table>"
+    return read_html(page.encode())
+
+
+@pytest.mark.parametrize("generator", ["many_rows_of_paragraphs", "a_million_cells_of_paragraphs"])
+def test_tables_past_the_limits_stay_bounded(generator: str) -> None:
+    from hostile import assert_contract, run_capped
+
+    outcome = assert_contract(run_capped(f"test_html_walk:{generator}"))
+    assert "READ_LIMIT" in outcome.codes, str(outcome)

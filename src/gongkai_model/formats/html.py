@@ -226,7 +226,8 @@ class _Walker:
         # the caption first: reading the cells below marks the table's line breaks in its text
         caption = " ".join(" ".join(c.itertext()) for c in table if _tag(c) == "caption").strip()
         trs, direct = _own_rows(table)
-        text_of = _marked_text if direct and _mark_breaks(table) else _cell_text
+        marked = direct and len(trs) <= limits.max_rows and _mark_breaks(table, trs, limits.max_cells)
+        text_of = _marked_text if marked else _cell_text
         if len(trs) > limits.max_rows:
             trs = trs[: limits.max_rows + 1]  # the grid says it was clipped
         spans: list[list[Span]] = []
@@ -307,23 +308,19 @@ _MARKED_NEVER = _SKIP | {"table"}
 
 
 @functools.cache
-def _lxml_calls() -> tuple[Any, Any, Callable[[Any], str]]:
-    """The compiled XPaths counting a table's rows and cells (at any depth; its own), and the text of an element.
+def _lxml_calls() -> tuple[Any, Callable[[Any], str]]:
+    """The compiled XPath counting the rows and cells under a table (at any depth), and the text of an element.
 
     Made on first use: importing the library does not import lxml.
     """
     from lxml import etree
 
-    count_all = etree.XPath("count(.//tr|.//td|.//th)")
-    count_own = etree.XPath(
-        "count(tr|tr/td|tr/th|thead/tr|thead/tr/td|thead/tr/th|tbody/tr|tbody/tr/td|tbody/tr/th"
-        "|tfoot/tr|tfoot/tr/td|tfoot/tr/th)"
-    )
+    count_all = etree.XPath("count(.//tr) + count(.//td) + count(.//th)")  # (no union: linear)
     text = functools.partial(etree.tostring, method="text", encoding=str, with_tail=False)
-    return count_all, count_own, text
+    return count_all, text
 
 
-def _mark_breaks(table: Any) -> bool:
+def _mark_breaks(table: Any, trs: list[Any], max_cells: int) -> bool:
     """Mark the line breaks of ``table``'s cells in their text, so that a cell's text is one C call.
 
     Each element that starts and ends a line in a cell (``p``, ``div``, ``br`` …) gets a ``\\n`` in
@@ -334,8 +331,10 @@ def _mark_breaks(table: Any) -> bool:
     nothing is marked and ``False`` says so (the cells are then read by :func:`_cell_text`). The
     table's caption must be read before.
     """
-    count_all, count_own, _ = _lxml_calls()
-    if count_all(table) != count_own(table):
+    count_all = _lxml_calls()[0](table)
+    if count_all > len(trs) + max_cells:  # a table past the limits is read cell by cell, within them
+        return False
+    if count_all != len(trs) + sum(1 for tr in trs for td in tr if td.tag == "td" or td.tag == "th"):
         return False
     marked = list(table.iter(*_MARKED))
     del marked[0]  # the table itself
@@ -362,7 +361,7 @@ def _marked_text(td: Any) -> str:
         if not text:
             return ""
     else:
-        text = _lxml_calls()[2](td)
+        text = _lxml_calls()[1](td)
     text = text.strip()  # (a line break is white space: what is left of one is inside the text)
     if "\n" in text or "\r" in text:
         return _lines(text)
