@@ -22,6 +22,23 @@ def test_from_records_inverts_to_records(report: gk.AnnualReport) -> None:
     assert rebuilt == report
 
 
+@settings(max_examples=200)
+@given(table_reports())
+def test_generated_to_records_is_the_thorough_one(report: gk.AnnualReport) -> None:
+    """The generated ``to_records`` of each shape gives the records of the layout zipped with the values."""
+    from gongkai_model.model import layout, shape_of, values
+    from gongkai_model.records import Record, _slow_to_records
+
+    got = gk.to_records(report)
+    assert got == _slow_to_records(report)
+    assert all(type(r) is Record for r in got)
+    cells = layout(shape_of(report))
+    assert [(c.table, c.row, c.column, v, c.path) for c, v in zip(cells, values(report), strict=True)] == [
+        tuple(r) for r in got
+    ]
+    assert [type(r.value) for r in got] == [type(v) for v in values(report)]
+
+
 @given(table_reports())
 def test_mappings_and_any_order_work(report: gk.AnnualReport) -> None:
     recs = list(reversed(records_of(report)))

@@ -223,30 +223,42 @@ class _Walker:
         self.tables += 1
         place = Place(self.source, table=self.tables)
         limits = self.limits
-        trs = _rows(table)
+        # the caption first: reading the cells below marks the table's line breaks in its text
+        caption = " ".join(" ".join(c.itertext()) for c in table if _tag(c) == "caption").strip()
+        trs, direct = _own_rows(table)
+        marked = direct and len(trs) <= limits.max_rows and _mark_breaks(table, trs, limits.max_cells)
+        text_of = _marked_text if marked else _cell_text
         if len(trs) > limits.max_rows:
             trs = trs[: limits.max_rows + 1]  # the grid says it was clipped
         spans: list[list[Span]] = []
         budget = limits.max_cells
         remaining = len(trs)
+        max_columns = limits.max_columns
         for tr in trs:
             row: list[Span] = []
             for td in tr:
-                if _tag(td) not in _CELLS:
+                tag = td.tag
+                if tag != "td" and tag != "th" and _tag(td) not in _CELLS:
                     continue
-                if len(row) > limits.max_columns or budget <= 0:
+                if len(row) > max_columns or budget <= 0:
                     break
                 budget -= 1
                 # a rowspan ends with the table's rows, as in HTML (rowspan="999999999" spans what is left)
-                rowspan = min(_int(td.get("rowspan")), remaining)
-                row.append(Span(_cell_text(td), rowspan, _int(td.get("colspan"))))
+                rowspan = td.get("rowspan")
+                colspan = td.get("colspan")
+                row.append(
+                    Span(
+                        text_of(td),
+                        1 if rowspan is None else min(_int(rowspan), remaining),
+                        1 if colspan is None else _int(colspan),
+                    )
+                )
             spans.append(row)
             remaining -= 1
             if budget <= 0:
                 spans.append([Span("")] * (limits.max_columns + 1))  # make the grid report the clipping
                 break
         grid = Grid.build(spans, place, limits, self.problems, self.budget)
-        caption = " ".join(" ".join(c.itertext()) for c in table if _tag(c) == "caption").strip()
         if caption:
             self.blocks.append(Block("paragraph", caption, Place(self.source, table=self.tables)))
         text = "\n".join("\t".join(c.text for c in row if c) for row in grid.rows)
@@ -265,6 +277,11 @@ def _is_layout(table: Any) -> bool:
 
 def _rows(table: Any) -> list[Any]:
     """The ``tr`` elements of ``table`` itself (directly or in ``thead``/``tbody``/``tfoot``), not of nested tables."""
+    return _own_rows(table)[0]
+
+
+def _own_rows(table: Any) -> tuple[list[Any], bool]:
+    """The rows of :func:`_rows`, and whether they are the table's own children or its sections' (not wrapped)."""
     out = []
     for child in table:
         tag = _tag(child)
@@ -273,7 +290,7 @@ def _rows(table: Any) -> list[Any]:
         elif tag in _SECTIONS:
             out.extend(tr for tr in child if _tag(tr) == "tr")
     if out:
-        return out
+        return out, True
     # rows wrapped in other markup by an editor: every tr whose nearest table is this one
     for tr in table.iter("tr"):
         parent = tr.getparent()
@@ -281,7 +298,74 @@ def _rows(table: Any) -> list[Any]:
             parent = parent.getparent()
         if parent is table:
             out.append(tr)
-    return out
+    return out, False
+
+
+#: The elements whose start and end break a cell's text into lines, but the table's own rows and
+#: cells, plus the ones whose text is never read (a table holding one is read cell by cell).
+_MARKED = tuple(sorted((_LINES - _CELLS - {"tr"}) | {"br"} | _SKIP))
+_MARKED_NEVER = _SKIP | {"table"}
+
+
+@functools.cache
+def _lxml_calls() -> tuple[Any, Callable[[Any], str]]:
+    """The compiled XPath counting the rows and cells under a table (at any depth), and the text of an element.
+
+    Made on first use: importing the library does not import lxml.
+    """
+    from lxml import etree
+
+    count_all = etree.XPath("count(.//tr) + count(.//td) + count(.//th)")  # (no union: linear)
+    text = functools.partial(etree.tostring, method="text", encoding=str, with_tail=False)
+    return count_all, text
+
+
+def _mark_breaks(table: Any, trs: list[Any], max_cells: int) -> bool:
+    """Mark the line breaks of ``table``'s cells in their text, so that a cell's text is one C call.
+
+    Each element that starts and ends a line in a cell (``p``, ``div``, ``br`` …) gets a ``\\n`` in
+    front of its text and of its tail (``br``: of its text), exactly where :func:`_walk_text` puts
+    them. Done only when that is the whole of the walk: the table's rows are its own, no row or
+    cell is inside a cell, no table is nested in it and the elements whose text is never read
+    (``script``, ``<template>``, a hidden element :func:`_hide` emptied …) hold nothing; otherwise
+    nothing is marked and ``False`` says so (the cells are then read by :func:`_cell_text`). The
+    table's caption must be read before.
+    """
+    count_all = _lxml_calls()[0](table)
+    if count_all > len(trs) + max_cells:  # a table past the limits is read cell by cell, within them
+        return False
+    if count_all != len(trs) + sum(1 for tr in trs for td in tr if td.tag == "td" or td.tag == "th"):
+        return False
+    marked = list(table.iter(*_MARKED))
+    del marked[0]  # the table itself
+    never = [el for el in marked if el.tag in _MARKED_NEVER]
+    # a hidden element is emptied (and renamed <template>, :func:`_hide`): only its tail, visible, is read
+    if any(el.tag == "table" or el.text or len(el) for el in never):
+        return False
+    for el in marked:
+        tag = el.tag
+        if tag in _MARKED_NEVER:
+            continue
+        text = el.text
+        el.text = "\n" + text if text else "\n"
+        if tag != "br":
+            tail = el.tail
+            el.tail = "\n" + tail if tail else "\n"
+    return True
+
+
+def _marked_text(td: Any) -> str:
+    """A cell's text once its table's line breaks are marked (:func:`_mark_breaks`): what :func:`_cell_text` gives."""
+    if len(td) == 0:
+        text: str | None = td.text
+        if not text:
+            return ""
+    else:
+        text = _lxml_calls()[1](td)
+    text = text.strip()  # (a line break is white space: what is left of one is inside the text)
+    if "\n" in text or "\r" in text:
+        return _lines(text)
+    return text
 
 
 def _cell_text(td: Any) -> str:
