@@ -54,12 +54,12 @@ def behave(path: str) -> Any:
 _CHECK_TASK = batch._check_task
 
 
-def misbehaving_check_task(path: str, options: dict[str, Any], provenance: bool) -> Any:
+def misbehaving_check_task(path: str, options: dict[str, Any], provenance: bool, **more: Any) -> Any:
     """check_many's task, misbehaving by the file's name as :func:`behave` does (it runs in the workers)."""
     name = os.path.basename(path)
     if name.startswith(("hang", "deaf", "bomb", "grow", "kill", "once", "raise")):
         behave(path)
-    return _CHECK_TASK(path, options, provenance)
+    return _CHECK_TASK(path, options, provenance, **more)
 
 
 def suicide() -> None:

@@ -359,3 +359,14 @@ def test_tables_past_the_limits_stay_bounded(generator: str) -> None:
 
     outcome = assert_contract(run_capped(f"test_html_walk:{generator}"))
     assert "READ_LIMIT" in outcome.codes, str(outcome)
+
+
+@pytest.mark.parametrize("where", ["text", "tail", "br tail"])
+def test_a_control_character_lxml_refuses_to_set_is_read_cell_by_cell(where: str) -> None:
+    """Regression (fuzz, seed 120721179): lxml's parser lets ``\\x01`` into a text that its API then refuses
+    to set, so marking the line breaks raised a foreign ``ValueError`` out of ``read_html``. Now nothing
+    stays marked and the table is read cell by cell, as before the walk in C."""
+    cell = {"text": "<p>1\x012</p><p>3</p>", "tail": "<p>1</p>\x01<p>3</p>", "br tail": "1<br>\x012<p>3</p>"}[where]
+    page = f"<html><body><table><tr><td>{cell}</td><td><p>x</p>y</td></tr></table></body></html>"
+    doc = assert_same(page)
+    assert doc.blocks

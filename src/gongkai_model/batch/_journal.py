@@ -54,6 +54,7 @@ def _encode(result: Any, derived: list[str]) -> dict[str, Any]:
         "problems": _converter.unstructure(list(imported.problems)),
         "provenance": {k: _converter.unstructure(v) for k, v in imported.provenance.items()},
         "headings": dict(imported.headings),
+        "metadata": {k: _converter.unstructure(v) for k, v in imported.metadata.items()},
         "coverage": attrs.asdict(imported.coverage),
         "derived": derived,
         "validated": result.checked.validation is not None,
@@ -73,11 +74,12 @@ def _decode(entry: Mapping[str, Any], options: Mapping[str, Any]) -> Any:
         raise ValueError("severity")  # a problem nothing would count: not an entry we wrote
     provenance = {str(k): _converter.structure(v, Provenance) for k, v in dict(entry["provenance"]).items()}
     headings = {_text(k): _text(v) for k, v in dict(entry["headings"]).items()}
+    metadata = {_text(k): _converter.structure(v, Provenance) for k, v in dict(entry.get("metadata", {})).items()}
     derived = [_text(p) for p in entry["derived"]]
     kept = _coverage(entry)
     if kept == Coverage.of(report, provenance):
         kept = None  # counted again from what the entry holds, as in the result that was journaled
-    imported = Imported(report, problems, provenance, str(entry["source"]), headings, coverage=kept)
+    imported = Imported(report, problems, provenance, str(entry["source"]), headings, metadata, coverage=kept)
     validation = None
     if report is not None and entry["validated"]:
         names: dict[str, str | None] | None = None

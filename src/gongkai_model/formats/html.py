@@ -342,6 +342,10 @@ def _mark_breaks(table: Any, trs: list[Any], max_cells: int) -> bool:
     # a hidden element is emptied (and renamed <template>, :func:`_hide`): only its tail, visible, is read
     if any(el.tag == "table" or el.text or len(el) for el in never):
         return False
+    # lxml's parser lets in characters its API refuses to set (a control character): a text holding one
+    # cannot be marked (a refused set would also drop the text), so such a table is read cell by cell
+    if any(_NOT_SETTABLE.search(s) for el in marked for s in (el.text, el.tail) if s):
+        return False
     for el in marked:
         tag = el.tag
         if tag in _MARKED_NEVER:
@@ -352,6 +356,10 @@ def _mark_breaks(table: Any, trs: list[Any], max_cells: int) -> bool:
             tail = el.tail
             el.tail = "\n" + tail if tail else "\n"
     return True
+
+
+#: What lxml refuses to set as a text (``ValueError``: "no NULL bytes or control characters"), measured.
+_NOT_SETTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def _marked_text(td: Any) -> str:
