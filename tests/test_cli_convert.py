@@ -179,6 +179,23 @@ def test_template_draft_conflicts_are_refused() -> None:
         excel.write_template(io.BytesIO(), year=2024)
 
 
+def test_template_from_names_the_option(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Regression (issue 17): a --from file of another year or agency is spoken of as --from."""
+    last = tmp_path / "last.json"
+    last.write_text(gk.dumps(_last_year()), encoding="utf-8")
+    year = _last_year().year
+    out = tmp_path / "t.xlsx"
+    agency = _last_year().agency
+    assert main(["template", str(out), "--agency", agency, "--year", str(year + 5), "--from", str(last)]) == 2
+    err = capsys.readouterr().err
+    assert f"--from {last} is the report of {year}; a template for {year + 5} starts from" in err
+    assert not out.exists()
+    assert main(["template", str(out), "--agency", "另一个单位", "--year", str(year + 1), "--from", str(last)]) == 0
+    captured = capsys.readouterr()
+    assert f"--from {last} is the report of {_last_year().agency}, not of 另一个单位" in captured.err
+    assert captured.out == f"wrote {out}\n"
+
+
 def test_template_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     last = tmp_path / "last.html"
     last.write_text(render_html(_last_year()), encoding="utf-8")

@@ -128,3 +128,20 @@ def test_a_document_passed_as_a_str_is_not_taken_for_a_path() -> None:
     assert len(str(info.value)) < 400
     assert "text.encode" in str(info.value)
     assert gk.formats.read_markdown(text.encode()).ok
+
+
+@pytest.mark.parametrize("text", ["一、总体情况 本机关全年主动公开…", '{"agency": "x"}', "<html>"])
+def test_a_short_text_that_names_no_file_says_how_to_pass_text(text: str) -> None:
+    """Issue 17: ``gk.read(str)`` of a document's text (one short line) points to bytes, not only 'No such file'."""
+    with pytest.raises(gk.ReadError) as info:
+        gk.read(text)
+    assert "No such file or directory" in str(info.value)
+    assert "text.encode('utf-8')" in str(info.value)
+
+
+@pytest.mark.parametrize("path", ["missing", "某县2023年报告.pdf", "dir/report.html"])
+def test_a_missing_path_is_only_missing(path: str) -> None:
+    with pytest.raises(gk.ReadError) as info:
+        gk.read(path)
+    assert "No such file or directory" in str(info.value)
+    assert "encode" not in str(info.value)

@@ -718,6 +718,20 @@ def _from_dict(
 ) -> AnnualReport:
     if not isinstance(doc, dict):
         raise JSONError(f"not a report document{where}", [Problem("$", f"expected an object, got {_kind(doc)}")])
+    if "schema_version" not in doc:
+        keys = [k if isinstance(k, str) else _kind(k) for k in islice(doc, 6)]
+        shown = ", ".join(repr(k[:30]) for k in keys[:5]) + (", …" if len(keys) > 5 else "")
+        raise JSONError(
+            f"not a report document{where}",
+            [
+                Problem(
+                    "$",
+                    'this JSON is not a gongkai_model report document: it has no "schema_version" '
+                    f"(its keys: {shown or 'none'}); report documents are what gk.dumps, gk.write(report, "
+                    "'x.json') and `gongkai convert IN OUT.json` write (docs/json.md)",
+                )
+            ],
+        )
     version = doc.get("schema_version")
     if isinstance(version, bool) or not isinstance(version, int) or _too_long(version):
         raise JSONError(

@@ -15,6 +15,7 @@ so that no input makes the library hang, grow without bound or fail with a forei
 from __future__ import annotations
 
 import os
+import re
 import stat
 from pathlib import Path
 from typing import IO, Any
@@ -90,6 +91,13 @@ def _not_a_path(text: str) -> bool:
     return "\n" in text or len(text) > _MAX_PATH
 
 
+def _looks_like_text(text: str) -> bool:
+    """Whether a str that names no file looks like a document's text rather than a mistyped path."""
+    if re.fullmatch(r"\.[A-Za-z0-9]{1,8}", Path(text).suffix):  # a file name's suffix: a path
+        return False
+    return any(ch.isspace() or ch in '{}[]<>"，。、：' or "\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
 def _short(text: str) -> str:
     return f"<text: {text[:40]!r}…>"
 
@@ -135,7 +143,13 @@ def read_source(
                     raise error(f"cannot read the {what}", [Problem(name, "is not a regular file")])
                 data = fh.read(cap + 1)
         except OSError as exc:
-            raise error(f"cannot read the {what}", [Problem(name, exc.strerror or type(exc).__name__)]) from None
+            reason = exc.strerror or type(exc).__name__
+            if isinstance(exc, FileNotFoundError) and isinstance(source, str) and _looks_like_text(source):
+                reason += (
+                    " (a str is read as a file's path, and this one looks like a document's text: "
+                    "pass the document itself as bytes, text.encode('utf-8'))"
+                )
+            raise error(f"cannot read the {what}", [Problem(name, reason)]) from None
     elif hasattr(source, "read"):
         try:
             data = source.read(cap + 1)

@@ -113,6 +113,16 @@ def _template(args: argparse.Namespace) -> int:
             if got is None:
                 return status
             options[name] = got.report
+    last = options.get("previous")
+    if last is not None and args.year is not None:
+        if last.year is not None and last.year != args.year - 1:
+            return fail(
+                f"--from {args.previous} is the report of {last.year}; a template for {args.year} "
+                f"starts from last year's report ({args.year - 1})",
+                USAGE,
+            )
+        if last.agency is not None and args.agency is not None and last.agency.strip() != args.agency.strip():
+            note(f"--from {args.previous} is the report of {last.agency}, not of {args.agency}: is it the right file?")
     buffer = io.BytesIO()
     try:
         write_template(
