@@ -70,12 +70,34 @@ def test_convert_to_an_unwritable_place_is_one_line(tmp_path: Path, capsys: pyte
     (tmp_path / "r.json").write_text(gk.dumps(gk.examples.seed_report()), encoding="utf-8")
     (tmp_path / "dir.html").mkdir()
     for target, reason in [
-        (tmp_path / "no" / "r.html", "No such file or directory"),
-        (tmp_path / "dir.html", "Is a directory"),
+        (tmp_path / "no" / "r.html", f"no such folder {tmp_path / 'no'}"),
+        (tmp_path / "dir.html", "it is a folder"),
     ]:
-        assert main(["convert", str(tmp_path / "r.json"), str(target)]) == 1
+        assert main(["convert", str(tmp_path / "r.json"), str(target)]) == 2  # said before reading
         assert capsys.readouterr().err == f"gongkai: cannot write {target}: {reason}\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["dir.html", "r.json"]  # no temporary file left
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["check", "{r}", "--write-baseline", "{no}/b.json"],
+        ["check", "{r}", "--journal", "{no}/j.jsonl"],
+        ["template", "{no}/t.xlsx", "--agency", "A", "--year", "2024"],
+    ],
+    ids=["baseline", "journal", "template"],
+)
+def test_output_paths_are_checked_before_reading(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], args: list[str]
+) -> None:
+    """Issue 17: an output path that cannot be written fails the command at once, before any file is read."""
+    (tmp_path / "r.json").write_text(gk.dumps(gk.examples.seed_report()), encoding="utf-8")
+    argv = [a.format(r=tmp_path / "r.json", no=tmp_path / "no") for a in args]
+    assert main(argv) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""  # nothing was read or printed
+    target = argv[-1] if args[0] == "check" else argv[1]
+    assert captured.err == f"gongkai: cannot write {target}: no such folder {tmp_path / 'no'}\n"
 
 
 # --- templates ---------------------------------------------------------------------------------------------

@@ -159,11 +159,11 @@ def test_usage_errors_exit_2_with_one_line(capsys: pytest.CaptureFixture[str]) -
     [
         (["convert", "{seed}", "{tmp}/out.pdf"], 2, b"gongkai: cannot write .pdf files"),
         (["convert", "{seed}", "{tmp}/out"], 2, b"gongkai: cannot write (no extension) files"),
-        (["convert", "{seed}", "{tmp}/missing/out.json"], 1, b"gongkai: cannot write {tmp}/missing/out.json"),
+        (["convert", "{seed}", "{tmp}/missing/out.json"], 2, b"gongkai: cannot write {tmp}/missing/out.json"),
         (["convert", "{tmp}/junk.xyz", "{tmp}/out.json"], 1, b"gongkai: cannot read {tmp}/junk.xyz"),
         (["check", "{tmp}/missing.html"], 2, b"gongkai: no such file or folder"),
         (["check", "{tmp}/junk.xyz"], 1, b"unreadable"),
-        (["template", "{tmp}/missing/t.xlsx", "--agency", "A", "--year", "2024"], 1, b"gongkai: cannot write"),
+        (["template", "{tmp}/missing/t.xlsx", "--agency", "A", "--year", "2024"], 2, b"gongkai: cannot write"),
     ],
     ids=["unknown extension", "no extension", "bad output path", "unknown input", "missing", "junk", "template"],
 )

@@ -32,7 +32,7 @@ from ..errors import Problem, Verdict
 from ..formats import Coverage
 from ..limits import DEFAULT_LIMITS, Limits
 from ..model.report import UNKNOWN_AGENCY, UNKNOWN_YEAR
-from ._common import USAGE, fail, missing_paths, note, print_json, write_file
+from ._common import USAGE, fail, missing_paths, note, print_json, unwritable, write_file
 from ._meta import add_meta_arguments, file_meta
 
 __all__ = ["BASELINE_FORMAT", "STATUSES", "Outcome", "add_parser", "outcome", "problem_key"]
@@ -237,6 +237,9 @@ def _run(args: argparse.Namespace) -> int:
         return fail("no such file or folder: " + ", ".join(missing), USAGE)
     if args.resume and args.journal is None:
         return fail("--resume needs --journal FILE (the journal of the run to resume)", USAGE)
+    cannot = unwritable(args.write_baseline, args.journal)
+    if cannot is not None:
+        return fail(cannot, USAGE)
     accepted: dict[str, frozenset[str]] = {}
     if args.baseline is not None:
         if not os.path.exists(args.baseline):

@@ -24,6 +24,7 @@ __all__ = [
     "run",
     "silence_stdout",
     "tolerant_streams",
+    "unwritable",
     "write_file",
 ]
 
@@ -127,6 +128,28 @@ def _mode(target: Path) -> int:
         mask = os.umask(0)
         os.umask(mask)
         return 0o666 & ~mask
+
+
+def unwritable(*paths: str | None) -> str | None:
+    """Why the first of ``paths`` that cannot be written cannot be, or ``None``: said before any reading.
+
+    A folder that does not exist or cannot be written, or a path that is a folder, fails a command at
+    once rather than after a long run.
+    """
+    for path in paths:
+        if path is None:
+            continue
+        target = Path(path)
+        folder = target.parent if str(target.parent) else Path(".")
+        if target.is_dir():
+            return f"cannot write {path}: it is a folder"
+        if not folder.is_dir():
+            return f"cannot write {path}: no such folder {folder}"
+        if not os.access(folder, os.W_OK | os.X_OK):
+            return f"cannot write {path}: the folder {folder} is not writable"
+        if target.exists() and not os.access(target, os.W_OK):
+            return f"cannot write {path}: the file is not writable"
+    return None
 
 
 def missing_paths(paths: list[str]) -> list[str]:

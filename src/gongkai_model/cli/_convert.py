@@ -12,7 +12,7 @@ from ..errors import GongkaiError, ModelError
 from ..formats import WRITE_SUFFIXES, write
 from ..model.report import AnnualReport
 from ..model.values import Edition
-from ._common import USAGE, fail, missing_paths, note, read_report, write_file
+from ._common import USAGE, fail, missing_paths, note, read_report, unwritable, write_file
 from ._meta import add_meta_arguments, file_meta
 
 __all__ = ["WRITERS", "add_parsers", "render"]
@@ -71,6 +71,9 @@ def _convert(args: argparse.Namespace) -> int:
         return fail(f"cannot write {shown} files: OUT must end in one of {', '.join(WRITERS)}", USAGE)
     if missing_paths([args.input]):
         return fail(f"no such file: {args.input}", USAGE)
+    cannot = unwritable(args.output)
+    if cannot is not None:
+        return fail(cannot, USAGE)
     meta = file_meta(args, [args.input])
     if isinstance(meta, str):
         return fail(meta, USAGE)
@@ -103,6 +106,9 @@ def _template(args: argparse.Namespace) -> int:
     given = [p for p in (args.previous, args.draft) if p is not None]
     if missing_paths(given):
         return fail("no such file: " + ", ".join(missing_paths(given)), USAGE)
+    cannot = unwritable(args.output)
+    if cannot is not None:
+        return fail(cannot, USAGE)
     from ..excel import write_template
 
     options: dict[str, Any] = {}
