@@ -467,3 +467,18 @@ def test_check_of_a_template_with_a_mistyped_input_suggests_the_input_alone(
         typed = [c for c in suggestion.changes if not c.derived]
         assert len(typed) == 1
     assert any([(c.path, c.proposed) for c in s.changes if not c.derived] == [(typo.path, was)] for s in best)
+
+
+@pytest.mark.parametrize("edition", ["2019", "2021"])
+def test_template_input_messages_fit_the_edition(edition: str) -> None:
+    """Issue 17: a 2021 template's data validation no longer speaks of 2019's 本年增/减 column."""
+    buffer = io.BytesIO()
+    gk.excel.write_template(buffer, agency="某县", year=2024, edition=edition)
+    wb = openpyxl.load_workbook(io.BytesIO(buffer.getvalue()))
+    messages = {dv.error for ws in wb.worksheets for dv in ws.data_validations.dataValidation}
+    shape = gk.model.Shape(gk.Edition(edition), edition == "2019")
+    signed = {c.column for c in gk.model.layout(shape) if c.kind is gk.model.Value.SIGNED}
+    assert messages
+    for message in messages:
+        assert "负数" not in message or any(column in message for column in signed)
+    assert bool(signed) == any("负数" in m for m in messages) == (edition == "2019")

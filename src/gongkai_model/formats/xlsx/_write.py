@@ -607,7 +607,7 @@ def write_template(
                     allow_blank=True,
                     showErrorMessage=True,
                     errorTitle="输入有误",
-                    error="请填写不小于 0 的整数（本年增/减可为负数；金额可有小数）。",
+                    error=_INPUT_RULE[kind].format(column=cells[i].column),
                 )
                 ws.add_data_validation(dv)
                 per_sheet[key] = dv
@@ -620,6 +620,14 @@ def write_template(
         wb[sheet].protection.formatCells = False
         wb[sheet].protection.formatColumns = False
     _save(wb, target)
+
+
+#: The message of each input cell's data validation, by its value kind (the column named where it matters).
+_INPUT_RULE = {
+    Value.COUNT: "请填写不小于 0 的整数。",
+    Value.SIGNED: "请填写整数（{column}可为负数）。",
+    Value.MONEY: "请填写不小于 0 的金额（可有小数）。",
+}
 
 
 def _split(ref: str) -> int:
