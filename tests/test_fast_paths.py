@@ -74,3 +74,24 @@ def test_generated_values_getter_is_the_attrgetter(report: gk.AnnualReport) -> N
     assert values(report) == operator.attrgetter(*paths)(report)
     generated = importlib.import_module("gongkai_model.model.layout")._getter(shape_of(report))
     assert generated(report) == operator.attrgetter(*paths)(report)  # generated even with GONGKAI_NO_FAST_PATHS
+
+
+@settings(max_examples=40, deadline=None)
+@given(reports(), st.integers(min_value=1, max_value=8))
+def test_shared_cell_refs_give_the_same_validation(report: gk.AnnualReport, cap: int) -> None:
+    """Issue 19: the identity findings' shared CellRefs change nothing; the cache stays within its bound."""
+    from gongkai_model.checks import _builtin
+    from gongkai_model.checks._findings import CellRef
+
+    shared = gk.validate(report)
+    real_ref, real_max = _builtin._ref, _builtin._REFS_MAX
+    try:
+        _builtin._ref = CellRef.of
+        plain = gk.validate(report)
+        _builtin._ref, _builtin._REFS_MAX = real_ref, cap
+        _builtin._REFS.clear()
+        bounded = gk.validate(report)
+        assert len(_builtin._REFS) <= cap
+    finally:
+        _builtin._ref, _builtin._REFS_MAX = real_ref, real_max
+    assert shared == plain == bounded

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from ..model.identities import T3_BALANCE, T3_RESULTS_TOTAL, T3_ROW_TOTAL, T3_SUBTOTAL, T4_TOTAL, Identity, identities
-from ..model.layout import Shape, layout
+from ..model.layout import Cell, Shape, layout
 from ..model.spec import Kind, Value, field_specs
 from ..model.values import Edition
 from ._findings import CellRef, Finding, Severity
@@ -26,13 +26,34 @@ _WHAT = {
 }
 
 
+#: CellRefs already made, by layout cell (its ``id``: :func:`layout`'s cells live as long as the
+#: process) and value (blank or whole number): frozen, so shared between findings and reports.
+#: Bounded: emptied when it reaches :data:`_REFS_MAX` entries.
+_REFS: dict[tuple[int, int | None], CellRef] = {}
+_REFS_MAX = 50_000
+
+
+def _ref(cell: Cell, value: object) -> CellRef:
+    """``CellRef.of(cell, value)``, shared for a blank or a whole number (most of a validation's refs)."""
+    if value is not None and type(value) is not int:
+        return CellRef.of(cell, value)
+    key = (id(cell), value)
+    ref = _REFS.get(key)
+    if ref is None:
+        if len(_REFS) >= _REFS_MAX:
+            _REFS.clear()
+        ref = _REFS[key] = CellRef.of(cell, value)
+    return ref
+
+
 def identity_finding(ctx: CheckContext, ident: Identity, status: IdentityStatus) -> Finding | None:
     """The finding for one identity, or ``None`` when it holds."""
     if status.ok:
         return None
     cells = layout(ctx.shape)
-    members = tuple(CellRef.of(cells[m], ctx.values[m]) for m in ident.members)
-    blanks = tuple(CellRef.of(cells[m], ctx.values[m]) for m in status.blanks)
+    values = ctx.values
+    members = tuple(_ref(cells[m], values[m]) for m in ident.members)
+    blanks = tuple(_ref(cells[m], values[m]) for m in status.blanks)
     path = cells[ident.anchor].path if ident.anchor is not None else None
     zh_what, en_what = _WHAT[ident.code]
     where_zh = f"「{ident.column}」列" if ident.row is None else f"{ident.row}「{ident.column}」"
