@@ -64,12 +64,11 @@ def wanted(progress: bool | None, total: int) -> bool:
 def _tqdm(notebook: bool) -> Any:
     """``tqdm.auto.tqdm``, or ``None`` when tqdm is missing or would not render as one bar here."""
     try:
-        auto = importlib.import_module("tqdm.auto")
         if notebook and getattr(importlib.import_module("tqdm.notebook"), "IProgress", None) is None:
-            return None  # no ipywidgets: tqdm would print a text chunk per redraw (and warn)
+            return None  # no ipywidgets: tqdm.auto would warn, then print a text chunk per redraw
+        return importlib.import_module("tqdm.auto").tqdm
     except Exception:  # not installed, or broken: our own bar
         return None
-    return auto.tqdm
 
 
 def bar(total: int, *, desc: str, initial: int = 0, enabled: bool = True) -> Bar:
