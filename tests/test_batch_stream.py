@@ -14,7 +14,7 @@ import re
 import sys
 import types
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import nbformat
 import pytest
@@ -117,7 +117,8 @@ def test_the_bar_is_one_line_redrawn_in_place_with_rate_and_eta(
     result = batch.check_many(tmp_path, executor="serial", progress=True)
     assert len(result.files) == 6
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and err.endswith("\n")  # one line, redrawn with \r
+    assert err.count("\n") == 1  # one line, redrawn with \r
+    assert err.endswith("\n")
     assert err.startswith("\rchecking:   0% 0/6 [00:00<?, ?file/s]")
     assert re.fullmatch(r"checking: 100% 6/6 \[\d\d:\d\d<00:00, [\d.]+(file/s|s/file)\]\n", err.split("\r")[-1])
     batch.read_many(tmp_path, executor="serial", progress=True)
@@ -143,7 +144,8 @@ def test_files_from_the_journal_count_as_done_from_the_start(
 
 def test_the_default_is_on_in_a_notebook_and_on_a_terminal_for_many_files(monkeypatch: pytest.MonkeyPatch) -> None:
     assert not _progress.in_notebook()  # pytest is no kernel
-    assert _progress.wanted(True, 1) and not _progress.wanted(False, 1000)
+    assert _progress.wanted(True, 1)
+    assert not _progress.wanted(False, 1000)
     monkeypatch.setattr(sys, "stderr", types.SimpleNamespace(isatty=lambda: True))
     assert _progress.wanted(None, _progress.TERMINAL_MIN + 1)
     assert not _progress.wanted(None, _progress.TERMINAL_MIN)
@@ -155,7 +157,7 @@ def test_the_default_is_on_in_a_notebook_and_on_a_terminal_for_many_files(monkey
 
 
 class _FakeTqdm:
-    made: list[_FakeTqdm] = []
+    made: ClassVar[list[_FakeTqdm]] = []
 
     def __init__(self, **options: Any) -> None:
         self.options = options
