@@ -11,7 +11,11 @@ from __future__ import annotations
 import concurrent.futures as cf
 import os
 import re
+import select
+import signal
+import subprocess
 import sys
+import time
 import types
 from pathlib import Path
 from typing import Any, ClassVar
@@ -269,3 +273,77 @@ def test_in_a_notebook_the_progress_is_one_output_updated_in_place(monkeypatch: 
         text = data["text/plain"]  # the library's own: its last state
         assert re.fullmatch(rf"{word}: 100% 30/30 \[\d\d:\d\d<00:00, [\d.]+(file/s|s/file)\]", text), text
         assert '<progress value="30" max="30">' in data["text/html"]
+
+
+# --- the command line ------------------------------------------------------------------------------------------
+
+
+def _file_lines(proc: subprocess.Popen[bytes], count: int, seconds: float) -> str:
+    """The output once it holds ``count`` files' lines (their problems, indented below them, not counted)."""
+    assert proc.stdout is not None
+    fd = proc.stdout.fileno()
+    data = b""
+    deadline = time.monotonic() + seconds
+    while len(re.findall(rb"^\S", data.rsplit(b"\n", 1)[0] if b"\n" in data else b"", re.MULTILINE)) < count:
+        ready, _, _ = select.select([fd], [], [], max(0.0, deadline - time.monotonic()))
+        assert ready, f"no line came: {data!r}"
+        chunk = os.read(fd, 65536)
+        assert chunk, f"the output ended: {data!r}"
+        data += chunk
+    return data.decode("utf-8")
+
+
+def test_check_order_finish_prints_a_line_as_its_file_finishes_and_ctrl_c_keeps_them(tmp_path: Path) -> None:
+    """``--order finish``: no line waits for a slow file before it; Ctrl-C keeps every line printed (exit 130)."""
+    from test_cli_check import _folder as cli_folder
+    from test_cli_check import _gongkai
+
+    cli_folder(tmp_path)  # a, b, c, d (unreadable), m-slow (hangs until told), z
+    proc = _gongkai(tmp_path, "reports", "--order", "finish", "--jobs", "2")
+    try:
+        early = _file_lines(proc, 5, 60)
+        files = [line for line in early.splitlines() if line and not line.startswith(" ")]
+        # z.json too, although m-slow.json comes before it and has not finished
+        names = sorted(line.split()[1].rstrip(":") for line in files)
+        assert names == ["reports/a.json", "reports/b.json", "reports/c.json", "reports/d.json", "reports/z.json"]
+        os.killpg(proc.pid, signal.SIGINT)
+        out, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+    assert proc.returncode == 130
+    text = early + out.decode("utf-8")
+    assert re.search(r"^all +5$", text, re.MULTILINE)
+    assert re.search(r"^unreadable +1$", text, re.MULTILINE)
+    assert "interrupted: 5 of 6 file(s) checked" in err.decode("utf-8")
+    assert "Traceback" not in err.decode("utf-8")
+
+
+def test_check_on_a_terminal_keeps_the_lines_apart_from_the_bar(tmp_path: Path) -> None:
+    """stdout and stderr on one terminal (a pty): each file's line starts a line of its own, never after the bar."""
+    import pty
+
+    names = _folder(tmp_path, 4)
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "COLUMNS": "200"}
+    main, child = pty.openpty()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "gongkai_model", "check", ".", "--jobs", "1", "--progress"],
+        cwd=tmp_path, env=env, stdin=subprocess.DEVNULL, stdout=child, stderr=child,
+    )  # fmt: skip
+    os.close(child)
+    data = b""
+    while True:
+        try:
+            chunk = os.read(main, 65536)
+        except OSError:  # the terminal closed: the command is done
+            break
+        if not chunk:
+            break
+        data += chunk
+    os.close(main)
+    assert proc.wait(30) == 1
+    pieces = re.split(r"[\r\n]", data.decode("utf-8"))
+    for i, name in enumerate(names):
+        status = "unreadable" if i % 3 == 2 else "ok"
+        assert any(p.startswith(f"{status:<13} {name}") for p in pieces), (name, pieces)
+    assert any(p.startswith("checking: 100% 4/4 [") or "4/4 [" in p for p in pieces)
