@@ -131,6 +131,38 @@ def test_the_bar_is_one_line_redrawn_in_place_with_rate_and_eta(
     assert capsys.readouterr().err == ""
 
 
+class _BrokenStream:
+    writes = 0
+
+    def write(self, text: str) -> int:
+        _BrokenStream.writes += 1
+        raise BrokenPipeError(32, "Broken pipe")
+
+    def flush(self) -> None:
+        raise BrokenPipeError(32, "Broken pipe")
+
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.parametrize("with_tqdm", [False, True])
+def test_a_bar_that_cannot_be_drawn_never_stops_the_batch(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, with_tqdm: bool
+) -> None:
+    names = _folder(tmp_path, 4)
+    if with_tqdm:
+        _fake_tqdm(monkeypatch, widgets=False)
+        monkeypatch.setattr(_FakeTqdm, "update", _BrokenStream.write)
+    else:
+        monkeypatch.setattr(_progress, "_tqdm", lambda notebook: None)
+    monkeypatch.setattr(sys, "stderr", _BrokenStream())
+    _BrokenStream.writes = 0
+    result = batch.check_many(tmp_path, executor="serial", progress=True)
+    assert [Path(f.path).name for f in result.files] == names
+    assert [Path(i.source).name for i in batch.iter_read(tmp_path, executor="serial", progress=True)] == names
+    assert _BrokenStream.writes == 2  # the first failure turned each bar off
+
+
 def test_files_from_the_journal_count_as_done_from_the_start(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], no_tqdm: None
 ) -> None:

@@ -390,7 +390,7 @@ def iter_read(
     _check_executor(executor)
     options = _read_options(format, agency, year, edition, strict, limits, allow_network)
     fn, settings = _read_setup(options, meta)
-    for result in _stream(
+    results = _stream(
         fn,
         scan(paths),
         to_result=_read_result,
@@ -405,8 +405,12 @@ def iter_read(
         resume=resume,
         settings=settings,
         interactive=True,
-    ):
-        yield result.checked.imported
+    )
+    try:
+        for result in results:
+            yield result.checked.imported
+    finally:
+        results.close()  # closing this stream stops the workers now, not when the runner is collected
 
 
 def read_many(

@@ -75,16 +75,44 @@ def bar(total: int, *, desc: str, initial: int = 0, enabled: bool = True) -> Bar
     """A bar for ``total`` files, ``initial`` of them done already (journaled, skipped); or one showing nothing."""
     if not enabled:
         return _Off()
-    notebook = in_notebook()
-    tqdm = _tqdm(notebook)
-    if tqdm is not None:
-        options: dict[str, Any] = {"total": total, "initial": initial, "desc": desc, "unit": "file"}
-        if not notebook:
-            options.update(file=sys.stderr, dynamic_ncols=True)
-        return _Tqdm(tqdm(**options), terminal=not notebook)
-    if notebook:
-        return _Display(total, desc, initial)
-    return _Text(total, desc, initial, sys.stderr)
+    try:
+        notebook = in_notebook()
+        tqdm = _tqdm(notebook)
+        if tqdm is not None:
+            options: dict[str, Any] = {"total": total, "initial": initial, "desc": desc, "unit": "file"}
+            if not notebook:
+                options.update(file=sys.stderr, dynamic_ncols=True)
+            return _Guarded(_Tqdm(tqdm(**options), terminal=not notebook))
+        if notebook:
+            return _Guarded(_Display(total, desc, initial))
+        return _Guarded(_Text(total, desc, initial, sys.stderr))
+    except Exception:  # a display that cannot be drawn (stderr closed …) never stops a batch
+        return _Off()
+
+
+class _Guarded:
+    """A bar whose failure (a closed stderr, a broken pipe, a frontend gone) turns it off, never the batch."""
+
+    def __init__(self, inner: Bar) -> None:
+        self.inner: Bar = inner
+
+    def _do(self, action: str, *args: int) -> None:
+        try:
+            getattr(self.inner, action)(*args)
+        except Exception:
+            self.inner = _Off()
+
+    def update(self, n: int = 1) -> None:
+        self._do("update", n)
+
+    def clear(self) -> None:
+        self._do("clear")
+
+    def refresh(self) -> None:
+        self._do("refresh")
+
+    def close(self) -> None:
+        self._do("close")
 
 
 class _Off:
