@@ -75,6 +75,9 @@ def test_read_many_runs_on_any_executor_with_the_same_results(tmp_path: Path, ex
         got = batch.read_many(tmp_path, workers=2, window=2)
     assert _view(got) == _view(serial)
     assert list(batch.iter_read(tmp_path, workers=2)) == got
+    for stream in (batch.iter_read, batch.iter_check):  # a bad argument is refused at the call, not at the first file
+        with pytest.raises(gk.GongkaiError, match="expected an Executor"):
+            stream(tmp_path, executor="bogus")
 
 
 def test_iter_read_yields_as_files_finish_and_stops_a_hang(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -406,11 +406,16 @@ def iter_read(
         settings=settings,
         interactive=True,
     )
+    return _imported(results)
+
+
+def _imported(results: Generator[FileResult, None, None]) -> Generator[Imported, None, None]:
+    """The files read, of a stream of results; closing it closes the stream (the workers stop now)."""
     try:
         for result in results:
             yield result.checked.imported
     finally:
-        results.close()  # closing this stream stops the workers now, not when the runner is collected
+        results.close()
 
 
 def read_many(
