@@ -284,7 +284,8 @@ def test_progress_on_stderr(
         (tmp_path / f"{i}.json").write_text(text, encoding="utf-8")
     assert main(["check", str(tmp_path), "--jobs", "1", "--progress"]) == 0
     captured: Any = capsys.readouterr()
-    assert captured.err.endswith("\rchecked 3/3 files\n")
+    last = captured.err.split("\r")[-1]  # the bar is redrawn in place: its last state, with the rate and the ETA
+    assert re.fullmatch(r"checking: +100%.* 3/3 \[\d\d:\d\d<\d\d:\d\d, +[\d.]+(file/s|s/file)\]\n", last), last
     assert main(["check", str(tmp_path), "--jobs", "1", "--no-progress"]) == 0
     assert capsys.readouterr().err == ""
 

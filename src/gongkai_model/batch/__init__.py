@@ -1,15 +1,19 @@
 """Many reports at once: read every file of a folder, check a corpus in parallel, write it to Parquet.
 
 - :func:`read_many` reads files (or every readable file under folders) and loses none: a file that
-  cannot be read gives an :class:`~gongkai_model.Imported` with no report and the reason.
+  cannot be read gives an :class:`~gongkai_model.Imported` with no report and the reason; it runs
+  on the same pools, within the same bounds, as :func:`check_many`, and :func:`iter_read` gives
+  its results one by one as files finish.
 - :func:`check_many` reads and validates files in parallel and returns one :class:`FileResult` per
   file, in order, with a summary; :func:`iter_check` gives the same results one by one as files
   finish. Each file runs alone in a supervised worker process under a time limit and a memory cap
   (``Limits.max_seconds``, ``Limits.max_memory_bytes``): a file that hangs, exhausts memory or kills
   its worker gets its cause (``timeout``, ``memory``, ``crashed``) and every other file its real
   verdict. Any :class:`concurrent.futures.Executor` works too (threads, a ``dask.distributed``
-  client's ``get_executor()``), with the limits it can enforce. A journal (``journal=``) keeps each
-  finished file's result so that an interrupted run resumes where it stopped.
+  client's ``get_executor()``), with the limits it can enforce. A progress bar with the rate and
+  the time left shows by default in a notebook, and on a terminal for more than 20 files. A
+  journal (``journal=``) keeps each finished file's result so that an interrupted run resumes
+  where it stopped.
 - :func:`map_files` runs a function of your own over files with the same guarantees.
 - :func:`to_parquet` writes the tidy cells and the findings of a corpus as Parquet datasets
   partitioned by year (the optional ``parquet`` extra, pyarrow), for DuckDB, Polars or Spark.
@@ -36,7 +40,7 @@ import warnings
 from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
 from decimal import Decimal
 from pathlib import Path
-from typing import IO, Any, TypeVar
+from typing import Any, TypeVar
 
 import attrs
 
@@ -48,7 +52,7 @@ from ..limits import DEFAULT_LIMITS, Limits
 from ..model.report import AnnualReport
 from ..readcheck import CheckedReport, check, unplaced
 from ..records import to_records
-from . import _pool
+from . import _pool, _progress
 from ._pool import FileOutcome
 from ._result import CAUSES, STATUSES, BatchResult, FileResult, _failed, _unreadable
 
@@ -63,6 +67,7 @@ __all__ = [
     "check_many",
     "iter_check",
     "iter_paths",
+    "iter_read",
     "map_files",
     "read_many",
     "scan",
@@ -320,12 +325,48 @@ def _read_task(path: str, options: dict[str, Any], meta: Mapping[str, dict[str, 
         return _unreadable(path, exc)
 
 
-def read_many(
+def _read_result(o: FileOutcome[Any]) -> tuple[FileResult, list[str] | None]:
+    """A read file as a FileResult (not checked: ``validation`` is ``None``), so that one journal serves both."""
+    if o.cause is None and isinstance(o.value, Imported):
+        return FileResult(o.path, CheckedReport(o.value, None)), []
+    cause = o.cause if o.cause in CAUSES else None
+    return FileResult(o.path, CheckedReport(_failed(o.path, o.cause or "error", o.message), None), cause=cause), []
+
+
+def _read_setup(options: dict[str, Any], meta: FileMeta | None) -> tuple[Callable[[str], Imported], dict[str, Any]]:
+    """The task of a read, and the settings its journal records (a resumed run must read alike)."""
+    per_file = _file_meta(meta)
+    limits = options["limits"] or DEFAULT_LIMITS
+    settings: dict[str, Any] = {"task": "read", "limits": attrs.asdict(limits)}
+    settings.update({k: v if isinstance(v, bool) else str(v) for k, v in sorted(options.items()) if k != "limits"})
+    if per_file:
+        settings["meta"] = {k: {n: str(v) for n, v in sorted(o.items())} for k, o in sorted(per_file.items())}
+    return functools.partial(_read_task, options=options, meta=per_file), settings
+
+
+def _read_options(
+    format: str | None,
+    agency: str | None,
+    year: int | None,
+    edition: str | None,
+    strict: bool,
+    limits: Limits | None,
+    allow_network: bool,
+) -> dict[str, Any]:
+    options: dict[str, Any] = {"strict": strict, "limits": limits, "allow_network": allow_network}
+    given = {"format": format, "agency": agency, "year": year, "edition": edition}
+    options.update({k: v for k, v in given.items() if v is not None})
+    return options
+
+
+def iter_read(
     paths: Paths,
     *,
     executor: cf.Executor | str | None = None,
     workers: int | None = None,
     window: int = 256,
+    progress: bool | None = None,
+    ordered: bool = True,
     format: str | None = None,
     agency: str | None = None,
     year: int | None = None,
@@ -333,6 +374,66 @@ def read_many(
     strict: bool = False,
     limits: Limits | None = None,
     allow_network: bool = False,
+    journal: str | os.PathLike[str] | None = None,
+    resume: bool = False,
+    meta: FileMeta | None = None,
+) -> Generator[Imported, None, None]:
+    """Read every file; yield each :class:`~gongkai_model.Imported` as soon as it is known (see :func:`read_many`).
+
+    The arguments are those of :func:`read_many`, with ``ordered`` as in :func:`iter_check`: results
+    come in input order (holding at most ``window`` finished files back), or as files finish with
+    ``ordered=False``. Every file gives exactly one result, whatever it does to its worker (a file
+    stopped by a limit, crashed or skipped has no report and a ``BATCH_…`` problem). ``journal`` and
+    ``resume`` keep and take back finished files as :func:`check_many` does (a journal of a read is
+    not one of a check: resuming one with the other is refused). Closing the iterator stops the workers.
+    """
+    _check_executor(executor)
+    options = _read_options(format, agency, year, edition, strict, limits, allow_network)
+    fn, settings = _read_setup(options, meta)
+    results = _stream(
+        fn,
+        scan(paths),
+        to_result=_read_result,
+        desc="reading",
+        executor=executor,
+        limits=limits or DEFAULT_LIMITS,
+        workers=workers,
+        window=window,
+        ordered=ordered,
+        progress=progress,
+        journal=journal,
+        resume=resume,
+        settings=settings,
+        interactive=True,
+    )
+    return _imported(results)
+
+
+def _imported(results: Generator[FileResult, None, None]) -> Generator[Imported, None, None]:
+    """The files read, of a stream of results; closing it closes the stream (the workers stop now)."""
+    try:
+        for result in results:
+            yield result.checked.imported
+    finally:
+        results.close()
+
+
+def read_many(
+    paths: Paths,
+    *,
+    executor: cf.Executor | str | None = None,
+    workers: int | None = None,
+    window: int = 256,
+    progress: bool | None = None,
+    format: str | None = None,
+    agency: str | None = None,
+    year: int | None = None,
+    edition: str | None = None,
+    strict: bool = False,
+    limits: Limits | None = None,
+    allow_network: bool = False,
+    journal: str | os.PathLike[str] | None = None,
+    resume: bool = False,
     meta: FileMeta | None = None,
 ) -> list[Imported]:
     """Read every file (folders are searched for readable files): one :class:`Imported` per file, in order.
@@ -340,25 +441,36 @@ def read_many(
     ``format`` … ``allow_network`` are the options of :func:`gongkai_model.read`, the same for every file;
     ``meta`` maps a file's path to its own ``agency``, ``year``, ``edition`` or ``format`` (a page
     with no title), which take precedence (paths are compared absolute and normalised).
-    The files run as in :func:`check_many` (each alone in a supervised worker, within the time and
-    memory of ``limits``; ``executor="serial"`` reads them in this process): a file stopped by a
-    limit, crashed or skipped gives an ``Imported`` with no report and a ``BATCH_…`` problem.
+    The files run as in :func:`check_many`, on the same pools with the same bounds (each alone in a
+    supervised worker of ``workers`` processes, within the time and memory of ``limits``; any
+    :class:`concurrent.futures.Executor`; ``executor="serial"`` reads them in this process): a file
+    stopped by a limit, crashed or skipped gives an ``Imported`` with no report and a ``BATCH_…``
+    problem. ``progress`` shows a bar with the rate and the time left (by default in a notebook, and
+    on a terminal for more than 20 files); ``journal``/``resume`` as in :func:`check_many`.
+    :func:`iter_read` gives the same results one by one as files finish.
     """
     _check_executor(executor)
-    options: dict[str, Any] = {"strict": strict, "limits": limits, "allow_network": allow_network}
-    given = {"format": format, "agency": agency, "year": year, "edition": edition}
-    options.update({k: v for k, v in given.items() if v is not None})
-    limits = limits or DEFAULT_LIMITS
-    fn = functools.partial(_read_task, options=options, meta=_file_meta(meta))
-    out = []
-    for o in _merge(
-        fn, scan(paths), {}, executor=executor, limits=limits, workers=workers, window=max(1, window), ordered=True
-    ):
-        if o.cause is None and isinstance(o.value, Imported):
-            out.append(o.value)
-        else:
-            out.append(_failed(o.path, o.cause or "error", o.message))
-    return out
+    options = _read_options(format, agency, year, edition, strict, limits, allow_network)
+    fn, settings = _read_setup(options, meta)
+    return [
+        result.checked.imported
+        for result in _stream(
+            fn,
+            scan(paths),
+            to_result=_read_result,
+            desc="reading",
+            executor=executor,
+            limits=limits or DEFAULT_LIMITS,
+            workers=workers,
+            window=window,
+            ordered=True,
+            progress=progress,
+            journal=journal,
+            resume=resume,
+            settings=settings,
+            interactive=False,
+        )
+    ]
 
 
 def _check_task(
@@ -380,12 +492,100 @@ def _check_task(
     return FileResult(path, checked), derived
 
 
-def _progress(stream: IO[str] | None, done: int, total: int) -> None:
-    if stream is not None:
-        stream.write(f"\rchecked {done}/{total} files")
-        if done == total:
-            stream.write("\n")
-        stream.flush()
+def _stream(
+    fn: Callable[[str], Any],
+    entries: list[Scanned],
+    *,
+    to_result: Callable[[FileOutcome[Any]], tuple[FileResult, list[str] | None]],
+    desc: str,
+    executor: cf.Executor | str | None,
+    limits: Limits,
+    workers: int | None,
+    window: int,
+    ordered: bool,
+    progress: bool | None,
+    journal: str | os.PathLike[str] | None,
+    resume: bool,
+    settings: dict[str, Any],
+    interactive: bool,
+) -> Generator[FileResult, None, None]:
+    """The one runner of :func:`iter_check`/:func:`iter_read` (and so of the ``…_many``): journal, bar, results.
+
+    The bar counts files as they finish (before they are held back for order); those taken from the
+    journal or skipped count as done from the start. ``interactive``: the caller prints between
+    results, so a bar on the terminal is cleared while a result is with it (and drawn again after),
+    when stdout is a terminal too.
+    """
+    book = None
+    known: dict[int, FileOutcome[Any]] = {}
+    if journal is not None:
+        from ._journal import Journal
+
+        book = Journal(journal, settings, resume=resume)
+        for i, s in enumerate(entries):
+            if s.skipped is None and book.has(s.path):  # read back when its turn comes: memory stays bounded
+                known[i] = FileOutcome(i, s.path, _FROM_JOURNAL)
+    try:
+        shown = _progress.bar(
+            len(entries),
+            desc=desc,
+            initial=len(known) + sum(s.skipped is not None for s in entries),
+            enabled=_progress.wanted(progress, len(entries)),
+        )
+    except BaseException:
+        if book is not None:
+            book.close()
+        raise
+    clearing = interactive and _progress._isatty(sys.stdout)
+
+    def record(o: FileOutcome[Any]) -> None:
+        """Journal one file as soon as it finishes (before it is held back for order)."""
+        if book is not None:
+            result, derived = to_result(o)
+            if derived is not None:
+                book.record(result, derived)
+
+    def finished(o: FileOutcome[Any]) -> None:
+        record(o)
+        shown.update(1)
+
+    outcomes = _merge(
+        fn,
+        entries,
+        known,
+        executor=executor,
+        limits=limits,
+        workers=workers,
+        window=max(1, window),
+        ordered=ordered,
+        on_done=finished,
+    )
+    try:
+        for o in outcomes:
+            result = None
+            if o.value is _FROM_JOURNAL and book is not None:
+                result = book.recall(o.path)
+                if result is None:  # its entry cannot be used after all: the file runs now, with the same bounds
+                    (o,) = _pool.run(
+                        fn,
+                        [(o.index, o.path)],
+                        executor=executor,
+                        seconds=limits.max_seconds,
+                        memory=limits.max_memory_bytes,
+                        workers=1,
+                        on_done=record,  # counted as done already
+                    )
+            item = result if result is not None else to_result(o)[0]
+            if clearing:
+                shown.clear()
+            yield item
+            if clearing:
+                shown.refresh()
+    finally:
+        outcomes.close()
+        shown.close()
+        if book is not None:
+            book.close()
 
 
 def iter_check(
@@ -407,67 +607,53 @@ def iter_check(
     """Read and validate every file; yield each :class:`FileResult` as soon as it is known.
 
     The arguments are those of :func:`check_many`. Results come in input order (holding at most
-    ``window`` finished files back), or as files finish with ``ordered=False``. Stopping the
-    iteration (``break``, an exception, Ctrl-C) stops the workers; every result already yielded is
-    also in the journal, if there is one.
+    ``window`` finished files back), or as files finish with ``ordered=False``; the guarantees are
+    those of :func:`check_many` (one result per file whatever it does to its worker, the time and
+    memory bounds, the journal). Stopping the iteration (``break``, an exception, Ctrl-C) stops the
+    workers; every result already yielded is also in the journal, if there is one. A progress bar
+    on the terminal is cleared while each result is with you, so that what you print between
+    results does not run into it.
+
+    Why a function of its own rather than ``check_many(..., stream=True)``: a function whose result
+    type depends on a flag (a :class:`BatchResult` or a generator) types badly and reads worse, and
+    a stream has a life of its own (it holds workers and a journal until it is exhausted or
+    closed: ``break`` or ``contextlib.closing``), which a :class:`BatchResult` never has.
+    :func:`check_many` is ``BatchResult(tuple(iter_check(...)))``; :func:`iter_read` is the same
+    for :func:`read_many`.
     """
     _check_executor(executor)
-    limits = limits or DEFAULT_LIMITS
-    entries = scan(paths)
-    options: dict[str, Any] = {"strict": strict, "limits": limits, "blanks_as_zero": blanks_as_zero}
-    per_file = _file_meta(meta)
-    if progress is None:
-        progress = len(entries) > 20 and sys.stderr.isatty()
-    stream = sys.stderr if progress else None
-    book = None
-    known: dict[int, FileOutcome[Any]] = {}
-    if journal is not None:
-        from ._journal import Journal
-
-        settings = {"strict": strict, "blanks_as_zero": blanks_as_zero, "provenance": provenance,
-                    "limits": attrs.asdict(limits)}  # fmt: skip
-        if per_file:  # a resumed run must use the same per-file options
-            settings["meta"] = {k: {n: str(v) for n, v in sorted(o.items())} for k, o in sorted(per_file.items())}
-        book = Journal(journal, settings, resume=resume)
-        for i, s in enumerate(entries):
-            if s.skipped is None and book.has(s.path):  # read back when its turn comes: memory stays bounded
-                known[i] = FileOutcome(i, s.path, _FROM_JOURNAL)
-    fn = functools.partial(_check_task, options=options, provenance=provenance, meta=per_file)
-    record = None if book is None else functools.partial(_record, book)
-    outcomes = _merge(
+    fn, settings, limits = _check_setup(strict, blanks_as_zero, provenance, limits, meta)
+    return _stream(
         fn,
-        entries,
-        known,
+        scan(paths),
+        to_result=_result,
+        desc="checking",
         executor=executor,
         limits=limits,
         workers=workers,
-        window=max(1, window),
+        window=window,
         ordered=ordered,
-        on_done=record,
+        progress=progress,
+        journal=journal,
+        resume=resume,
+        settings=settings,
+        interactive=True,
     )
-    done = 0
-    try:
-        for o in outcomes:
-            result = None
-            if o.value is _FROM_JOURNAL and book is not None:
-                result = book.recall(o.path)
-                if result is None:  # its entry cannot be used after all: the file runs now, with the same bounds
-                    (o,) = _pool.run(
-                        fn,
-                        [(o.index, o.path)],
-                        executor=executor,
-                        seconds=limits.max_seconds,
-                        memory=limits.max_memory_bytes,
-                        workers=1,
-                        on_done=record,
-                    )
-            done += 1
-            _progress(stream, done, len(entries))
-            yield result if result is not None else _result(o)[0]
-    finally:
-        outcomes.close()
-        if book is not None:
-            book.close()
+
+
+def _check_setup(
+    strict: bool, blanks_as_zero: bool, provenance: bool, limits: Limits | None, meta: FileMeta | None
+) -> tuple[Callable[[str], Any], dict[str, Any], Limits]:
+    """The task of a check, the settings its journal records (a resumed run must check alike), the limits."""
+    limits = limits or DEFAULT_LIMITS
+    options: dict[str, Any] = {"strict": strict, "limits": limits, "blanks_as_zero": blanks_as_zero}
+    per_file = _file_meta(meta)
+    settings = {"strict": strict, "blanks_as_zero": blanks_as_zero, "provenance": provenance,
+                "limits": attrs.asdict(limits)}  # fmt: skip
+    if per_file:  # a resumed run must use the same per-file options
+        settings["meta"] = {k: {n: str(v) for n, v in sorted(o.items())} for k, o in sorted(per_file.items())}
+    fn = functools.partial(_check_task, options=options, provenance=provenance, meta=per_file)
+    return fn, settings, limits
 
 
 #: The value of a file whose result is in the journal (read back when it is yielded).
@@ -482,13 +668,6 @@ def _result(o: FileOutcome[Any]) -> tuple[FileResult, list[str] | None]:
     if o.cause is None or o.cause == "error":
         return FileResult(o.path, CheckedReport(_failed(o.path, "error", o.message), None)), []
     return FileResult(o.path, CheckedReport(_failed(o.path, o.cause, o.message), None), cause=o.cause), []
-
-
-def _record(book: Any, o: FileOutcome[Any]) -> None:
-    """Journal one file as soon as it finishes (before it is held back for order)."""
-    result, derived = _result(o)
-    if derived is not None:
-        book.record(result, derived)
 
 
 def check_many(
@@ -517,8 +696,10 @@ def check_many(
     :class:`concurrent.futures.Executor` (a thread pool, your process pool, a ``dask`` client's
     ``get_executor()``), with the limits it can enforce; one that breaks hands its unfinished files
     to the supervised pool, so no file is lost and nothing is raised. At most ``window`` files are
-    held back so that results stay in order. ``progress`` shows a count on stderr (by default when
-    there are more than 20 files and stderr is a terminal). ``provenance=False`` drops each
+    held back so that results stay in order. ``progress`` shows one bar that updates in place, with
+    the rate and the time left (``tqdm``'s ``auto`` bar: a widget in a notebook, a line on stderr on
+    a terminal); by default it is on in a notebook, and on a terminal for more than 20 files
+    (``progress=False``/``True`` decide). ``provenance=False`` drops each
     figure's provenance (and so the findings' places) from the results (smaller to send between
     processes). ``chunksize`` is deprecated and ignored (with a ``DeprecationWarning``): each file
     is one task, so that each gets its own bounds.
@@ -539,21 +720,25 @@ def check_many(
             DeprecationWarning,
             stacklevel=2,
         )
+    _check_executor(executor)
+    fn, settings, limits = _check_setup(strict, blanks_as_zero, provenance, limits, meta)
     return BatchResult(
         tuple(
-            iter_check(
-                paths,
+            _stream(
+                fn,
+                scan(paths),
+                to_result=_result,
+                desc="checking",
                 executor=executor,
-                workers=workers,
-                progress=progress,
-                blanks_as_zero=blanks_as_zero,
-                strict=strict,
                 limits=limits,
+                workers=workers,
                 window=window,
-                provenance=provenance,
+                ordered=True,
+                progress=progress,
                 journal=journal,
                 resume=resume,
-                meta=meta,
+                settings=settings,
+                interactive=False,
             )
         )
     )

@@ -71,7 +71,15 @@ def add_parser(sub: Any) -> None:
         "--progress",
         action=argparse.BooleanOptionalAction,
         default=None,
-        help="a running count on stderr (default: with more than 20 files, on a terminal)",
+        help="a progress bar with the rate and the time left on stderr (default: with more than 20 files, "
+        "on a terminal)",
+    )
+    p.add_argument(
+        "--order",
+        choices=("input", "finish"),
+        default="input",
+        help="text output: each file's line in the order the files were named (default: a line waits for the "
+        "files before it; the bar counts every file done) or as soon as its file finishes",
     )
     p.add_argument("--strict", action="store_true", help="refuse misprinted and variant labels instead of reading them")
     p.add_argument("--blanks-as-zero", action="store_true", help="assess identities with blanks counted as 0")
@@ -266,8 +274,10 @@ def _run(args: argparse.Namespace) -> int:
     if args.max_memory is not None:
         changes["max_memory_bytes"] = args.max_memory
     limits = attrs.evolve(DEFAULT_LIMITS, **changes) if changes else Limits()
+    in_order = args.order == "input" or args.format == "json"  # JSON is one document at the end, in input order
     results = iter_check(
         entries,
+        ordered=in_order,
         executor="serial" if args.jobs == 1 else None,
         workers=args.jobs,
         progress=args.progress,
@@ -292,6 +302,11 @@ def _run(args: argparse.Namespace) -> int:
         interrupted = True
     finally:
         results.close()  # stops the workers; the journal keeps every file shown
+    if not in_order:  # the lines came as files finished; the baseline and the summary keep the input order
+        position: dict[str, int] = {}
+        for i, s in enumerate(entries):
+            position.setdefault(s.path, i)
+        outcomes.sort(key=lambda o: position.get(o.result.path, len(entries)))
     if args.write_baseline is not None and not interrupted:
         _write_baseline(Path(args.write_baseline), outcomes)
     if args.format == "json":
