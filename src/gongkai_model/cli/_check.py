@@ -412,8 +412,8 @@ def render_file(o: Outcome, *, lang: str = "zh", width: int | None = None, sugge
     if coverage.cells:
         what += f"  {coverage}" if en else f"  {_coverage_zh(coverage)}"
     counts = _counts(o) if en else _counts_zh(o)
-    colon = ": " if en else "："
-    lines = [f"{o.status:<{width}}  {o.path}{what}" + (f"{colon}{counts}" if counts else "")]
+    # ": " after the path in both languages: the status and the path stay the line's first two words
+    lines = [f"{o.status:<{width}}  {o.path}{what}" + (f": {counts}" if counts else "")]
     for _key, p in o.problems:
         if p.severity != "info":
             lines.append("    " + _problem_text(p, lang))
