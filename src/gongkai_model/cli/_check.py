@@ -486,9 +486,35 @@ def _problem_text(p: Problem, lang: str) -> str:
     return f"[{p.code or 'READ'}] {_SEVERITY_ZH.get(p.severity.value, p.severity.value)} {where}：{text}"
 
 
+#: The cells of a finding about no one cell (the 表三 balance of a column) named in its text, at most.
+_CELLS_SHOWN = 6
+
+
+def _cells_where(f: Finding, checked: CheckedReport, lang: str) -> str | None:
+    """Where the cells of a finding about no one cell are (``表三!D5,D6,D28,D29``), or ``None``."""
+    places = [w for w in (checked.where(c.path, lang) for c in f.cells[: _CELLS_SHOWN + 1]) if w]
+    if not places:
+        return None
+    more = len(f.cells) > _CELLS_SHOWN
+    places = places[:_CELLS_SHOWN]
+    sheets = {w.split("!")[0] for w in places if "!" in w}
+    if len(sheets) == 1 and all("!" in w for w in places):  # one sheet: 表三!D5,D6,D28,D29
+        (sheet,) = sheets
+        text = f"{sheet}!" + ",".join(w.split("!", 1)[1] for w in places)
+    else:
+        text = ("; " if lang == "en" else "；").join(places)
+    return text + ("…" if more else "")
+
+
+def _finding_where(f: Finding, checked: CheckedReport, lang: str) -> str | None:
+    if f.path is not None:
+        return checked.where(f.path, lang)
+    return _cells_where(f, checked, lang) if f.cells else None
+
+
 def _finding_text(f: Finding, checked: CheckedReport, lang: str) -> str:
     en = lang == "en"
-    where = checked.where(f.path, lang) if f.path is not None else None
+    where = _finding_where(f, checked, lang)
     location = f.location
     shown = _labelled(where, location, en) if where else location
     if en:
@@ -646,12 +672,23 @@ def _finding_json(f: Finding, checked: CheckedReport) -> dict[str, Any]:
         "path": f.path,
         "at": _at(f.place),  # where the reader found the cell (None from JSON)
         "cell": checked.cell_of(path) if path is not None else None,  # in the official workbook layout
-        "where": checked.where(path, "en"),  # as the source is looked up: the place read, else "cell"
-        "where_zh": checked.where(path, "zh"),
+        "where": _finding_where(f, checked, "en"),  # as the source is looked up: the place read, else "cell"
+        "where_zh": _finding_where(f, checked, "zh"),
         "actual": _num(f.actual),
         "expected": _num(f.expected),
         "message": f.message_en,
         "message_zh": f.message_zh,
+        # the cells taking part (an identity's members), each with its place
+        "cells": [
+            {
+                "path": c.path,
+                "value": _num(c.value),
+                "cell": checked.cell_of(c.path),
+                "where": checked.where(c.path, "en"),
+                "where_zh": checked.where(c.path, "zh"),
+            }
+            for c in f.cells
+        ],
     }
 
 
