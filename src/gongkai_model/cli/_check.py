@@ -426,9 +426,8 @@ def render_file(o: Outcome, *, lang: str = "zh", width: int | None = None, sugge
         lines.append("    " + _suggestion_text(s, checked, lang))
     more = len(_suggestions(o)) - len(shown)
     if shown and more > 0:
-        lines.append(
-            f"    … {more} more suggestion(s) (--suggestions N)" if en else f"    …… 另有 {more} 条建议（--suggestions N）"
-        )
+        more_text = f"… {more} more suggestion(s)" if en else f"…… 另有 {more} 条建议"
+        lines.append(f"    {more_text} (--suggestions N)" if en else f"    {more_text}（--suggestions N）")
     return lines
 
 
