@@ -7,8 +7,10 @@ import io
 import json
 from pathlib import Path
 
+import attrs
 import openpyxl
 import pytest
+from hypothesis import given, settings
 
 import gongkai_model as gk
 from gongkai_model import excel
@@ -18,7 +20,9 @@ from gongkai_model.cli._check import default_lang
 from gongkai_model.codes import CATALOGUE
 from gongkai_model.errors import Place
 from gongkai_model.formats.html import render_html
-from gongkai_model.model import get_path, replace_path, shape_of
+from gongkai_model.model import get_path, layout, replace_path, shape_of
+
+from strategies import table_reports
 
 #: The input the tests make wrong: 表三 （一）予以公开 × 自然人, at 表三!D7 in the official layout.
 INPUT = "table3.results.granted.natural_person"
@@ -305,3 +309,18 @@ def test_the_check_sheet_explains_each_check_in_chinese_and_names_its_cells() ->
     back = gk.read(io.BytesIO(buffer.getvalue()), format="xlsx")
     assert back.report is not None
     assert back.report.agency == "某区人民政府"
+
+
+@settings(max_examples=5)
+@given(report=table_reports())
+def test_the_layout_cell_of_every_figure_is_where_the_writer_puts_it(report: gk.AnnualReport) -> None:
+    """``CheckedReport.cell_of`` (the JSON fallback) and the place read from a written workbook agree, for every
+    shape (2019 and 2021, one or several （六） rows, with or without 小计)."""
+    report = attrs.evolve(report, agency="某局")  # the figures are the point; any agency text a workbook holds
+    buffer = io.BytesIO()
+    excel.write_report(report, buffer)
+    written = gk.check(buffer.getvalue(), format="xlsx")
+    from_json = gk.check(gk.dumps(report).encode(), format="json")
+    paths = [c.path for c in layout(shape_of(report))]
+    assert {p: written.where(p) for p in paths} == {p: from_json.where(p) for p in paths}
+    assert all(from_json.place_of(p) is None and from_json.cell_of(p) for p in paths)
