@@ -296,14 +296,18 @@ def test_the_check_sheet_explains_each_check_in_chinese_and_names_its_cells() ->
         assert row[7].startswith("=IF(")
     balance = next(r for r in rows if r[0] == "T3_BALANCE")  # its first column
     assert balance[1] == "表三勾稽关系：第一项加第二项之和等于第三项加第四项之和"
-    assert balance[8] == "表三：D5+D6 = D28+D29"
+    assert balance[8] == "表三：D5 + D6 = D28 + D29"
     granted = next(r for r in rows if r[0] == "T3_ROW_TOTAL" and r[3] == "（一）予以公开")
-    assert granted[8] == "表三：J7 = D7+E7+F7+G7+H7+I7"
+    assert granted[8] == "表三：J7 = D7:I7"  # a run of adjacent cells as a range
+    results = next(r for r in rows if r[0] == "T3_RESULTS_TOTAL")
+    assert results[8] == "表三：D28 = D7:D27"
+    assert results[5:7] == ("='表三'!D28", "=SUM('表三'!D7:D27)")
     # the cells text is a link to the first cell to look at, and both sides are formulas over the same cells
     k = rows.index(granted) + 2
     assert ws.cell(row=k, column=9).hyperlink.location == "'表三'!J7"
     assert ws.cell(row=k, column=6).value == "='表三'!J7"
-    assert ws.cell(row=k, column=7).value == "=" + "+".join(f"'表三'!{c}7" for c in "DEFGHI")
+    assert ws.cell(row=k, column=7).value == "=SUM('表三'!D7:I7)"
+    assert balance[5:7] == ("='表三'!D5+'表三'!D6", "='表三'!D28+'表三'!D29")
     assert ws.protection.sheet
     # the workbook still reads as before: the 校验 sheet is no table
     back = gk.read(io.BytesIO(buffer.getvalue()), format="xlsx")

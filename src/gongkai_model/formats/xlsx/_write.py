@@ -633,17 +633,66 @@ CHECK_COLUMNS = ("检查", "说明", "表", "行", "列", "左边", "右边", "�
 
 
 def _members_text(ident: Any, cells: Any, refs: dict[str, tuple[str, str]]) -> str:
-    """The cells of an identity, as one looks them up: ``表三：J7 = D7+E7+…`` (``表三!J7`` across sheets)."""
+    """The cells of an identity, as one looks them up: ``表三：J7 = D7:I7`` (``表四!E5`` across sheets; runs of
+    three or more adjacent cells as a range, the parts joined by `` + `` so that a long line wraps)."""
     where = [refs[cells[m].path] for m in ident.members]
     sheets = {sheet for sheet, _ in where}
-    if len(sheets) == 1:
-        (sheet,) = sheets
-        head, short = f"{sheet}：", {m: refs[cells[m].path][1] for m in ident.members}
-    else:
-        head, short = "", {m: "!".join(refs[cells[m].path]) for m in ident.members}
-    lhs = "+".join(short[m] for m in ident.lhs)
-    rhs = "+".join(short[m] for m in ident.rhs)
-    return f"{head}{lhs} = {rhs}"
+    one = len(sheets) == 1
+    head = f"{next(iter(sheets))}：" if one else ""
+
+    def side(members: Any) -> str:
+        return " + ".join(_runs([refs[cells[m].path] for m in members], one))
+
+    return f"{head}{side(ident.lhs)} = {side(ident.rhs)}"
+
+
+def _runs(refs: list[tuple[str, str]], bare: bool) -> list[str]:
+    """Cell references with runs of three or more adjacent cells (down a column or along a row) as ranges."""
+
+    def split(ref: str) -> tuple[str, int]:
+        k = _split(ref)
+        return ref[:k], int(ref[k:])
+
+    def name(sheet: str, ref: str) -> str:
+        return ref if bare else f"{sheet}!{ref}"
+
+    out: list[str] = []
+    k = 0
+    while k < len(refs):
+        sheet, ref = refs[k]
+        col, row = split(ref)
+        end = k
+        while end + 1 < len(refs) and refs[end + 1][0] == sheet:
+            next_col, next_row = split(refs[end + 1][1])
+            down = next_col == col and next_row == row + (end + 1 - k)
+            along = next_row == row and _column(next_col) == _column(col) + (end + 1 - k)
+            if not (down or along) or (end > k and down != (split(refs[k + 1][1])[0] == col)):
+                break
+            end += 1
+        if end - k >= 2:
+            out.append(name(sheet, f"{ref}:{refs[end][1]}"))
+            k = end + 1
+        else:
+            out.append(name(sheet, ref))
+            k += 1
+    return out
+
+
+def _side_formula(members: Any, cells: Any, refs: dict[str, tuple[str, str]]) -> str:
+    """One side of an identity as a formula over the very cells to look at: ``='表三'!J7``,
+    ``=SUM('表三'!D7:D27)`` for a run of adjacent cells, parts joined by ``+``."""
+    parts = []
+    for run in _runs([refs[cells[m].path] for m in members], False):
+        sheet, _, cell = run.partition("!")
+        parts.append(f"SUM('{sheet}'!{cell})" if ":" in cell else f"'{sheet}'!{cell}")
+    return "=" + "+".join(parts)
+
+
+def _column(letters: str) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n
 
 
 def _check_sheet(wb: Workbook, ids: Any, cells: Any, ref: Any, refs: dict[str, tuple[str, str]]) -> None:
@@ -659,8 +708,8 @@ def _check_sheet(wb: Workbook, ids: Any, cells: Any, ref: Any, refs: dict[str, t
         _put(ws, k, 3, ident.table)
         _put(ws, k, 4, ident.row or "")
         _put(ws, k, 5, ident.column or "")
-        ws.cell(row=k, column=6).value = "=" + "+".join(ref(m) for m in ident.lhs)
-        ws.cell(row=k, column=7).value = "=" + "+".join(ref(m) for m in ident.rhs)
+        ws.cell(row=k, column=6).value = _side_formula(ident.lhs, cells, refs)
+        ws.cell(row=k, column=7).value = _side_formula(ident.rhs, cells, refs)
         ws.cell(row=k, column=8).value = f'=IF(F{k}=G{k},"平衡","不平衡")'
         members = _put(ws, k, 9, _members_text(ident, cells, refs))
         first = ident.anchor if ident.anchor is not None else ident.lhs[0]
