@@ -1,5 +1,10 @@
 """``gongkai check FILE|DIR...``: read and check reports, one line per file as it is checked, and a summary table.
 
+Under each file's line (:func:`render_file`) come its reading problems and findings, each placed as the
+source is looked up (``表三!J7``, ``第 2 页 第 1 个表格 第 5 行 第 3 列``), then a failing file's best repair
+suggestions (``--suggestions N``), in Chinese or English (``--lang zh|en``, by default from the locale:
+Chinese unless it says English); ``--format json`` carries both languages.
+
 Each file runs alone within a time and a memory limit (``--max-seconds``, ``--max-memory``); a file
 that hangs, exhausts memory or crashes its worker is shown with that status and the others keep
 their verdicts. ``--journal FILE`` keeps each finished file's result, ``--resume`` continues an
