@@ -43,6 +43,7 @@ PDF: dict[str, set[str] | None] = {
     },
     "test_fuzz_smoke.py": {"test_mutated_documents_give_an_imported_or_the_library_error[pdf]"},
     "pdf.py": {"gongkai_model.formats.pdf.read_pdf"},  # the doctest
+    "test_cli_findings.py": {"test_a_pdf_finding_shows_its_page_table_row_and_column"},
 }
 #: Tests over about 10 s on a shared 2-core machine (measured with ``--durations``).
 SLOW: dict[str, set[str] | None] = {

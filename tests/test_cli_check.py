@@ -74,15 +74,15 @@ def test_a_mixed_folder_exits_1_and_reports_every_file(
 ) -> None:
     expected = _mixed(tmp_path)
     monkeypatch.chdir(tmp_path)
-    assert main(["check", ".", "--jobs", "1"]) == 1
+    assert main(["check", ".", "--jobs", "1", "--lang", "en"]) == 1
     out = capsys.readouterr().out
     lines = {
         line.split()[1].rstrip(":"): line.split()[0] for line in out.splitlines() if line and not line.startswith(" ")
     }
     for name, status in expected.items():
         assert lines[name] == status, out
-    assert "[READ_VALUE_REFUSED] error: refused.xlsx, 表三!D7" in out
-    assert "[T4_TOTAL] inconsistency: 表四 行政复议 × 总计" in out
+    assert "[READ_VALUE_REFUSED] error: 表三!D7 (表三 （一）予以公开 × 自然人): not a figure" in out
+    assert "[T4_TOTAL] inconsistency: 表四!E5 (表四 行政复议 × 总计)" in out
     assert "notes.xyz" in out  # a file of no readable format is named, not lost unseen
     assert re.search(rf"^all +{len(expected)}$", out, re.MULTILINE)
     assert out.rstrip().endswith(f"NOT OK: 2 of {len(expected)} file(s) clean")
@@ -124,7 +124,7 @@ def test_clean_files_exit_0_and_warnings_count_only_when_asked(
     (tmp_path / "good.html").write_text(render_html(gk.examples.seed_report()), encoding="utf-8")
     shutil.copy(CASES / "shuyang-fagaiju-2023.html", tmp_path / "real.html")
     monkeypatch.chdir(tmp_path)
-    assert main(["check", "good.html", "real.html", "--jobs", "1"]) == 0
+    assert main(["check", "good.html", "real.html", "--jobs", "1", "--lang", "en"]) == 0
     out = capsys.readouterr().out
     assert "warnings      real.html" in out
     assert "[READ_HEADING_VARIANT] warning" in out
@@ -390,7 +390,7 @@ def test_lines_stream_and_ctrl_c_keeps_what_finished_and_resume_completes(tmp_pa
 
 def test_a_file_past_its_time_is_shown_as_timeout(tmp_path: Path) -> None:
     _folder(tmp_path)
-    proc = _gongkai(tmp_path, "reports", "--max-seconds", "1", "--max-memory", "1G")
+    proc = _gongkai(tmp_path, "reports", "--max-seconds", "1", "--max-memory", "1G", "--lang", "en")
     out, err = proc.communicate(timeout=60)
     assert proc.returncode == 1, err
     text = out.decode("utf-8")
@@ -407,7 +407,7 @@ def test_a_fifo_in_a_folder_is_listed_as_skipped(
     os.mkfifo(tmp_path / "pipe.json")
     (tmp_path / "gone.html").symlink_to(tmp_path / "nowhere.html")
     monkeypatch.chdir(tmp_path)
-    assert main(["check", ".", "--jobs", "1"]) == 1
+    assert main(["check", ".", "--jobs", "1", "--lang", "en"]) == 1
     out = capsys.readouterr().out
     assert "skipped       gone.html: 1 reading error(s)" in out
     assert "[BATCH_SKIPPED] error: gone.html: skipped: a broken symbolic link" in out

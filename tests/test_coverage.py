@@ -235,7 +235,7 @@ def test_gongkai_check_prints_the_coverage_per_file_and_in_the_summary(
 ) -> None:
     good, refused = _folder(tmp_path)
     monkeypatch.chdir(tmp_path)
-    assert main(["check", ".", "--jobs", "1"]) == 1
+    assert main(["check", ".", "--jobs", "1", "--lang", "en"]) == 1
     out = capsys.readouterr().out
     lines = {line.split()[1].rstrip(":"): line for line in out.splitlines() if line and not line.startswith(" ")}
     assert lines["good.txt"].endswith(f"(2021 format)  {good}")

@@ -195,7 +195,7 @@ def test_template_structure() -> None:
     from gongkai_model.checks import identities
 
     assert checks.max_row == len(identities(shape)) + 1
-    assert checks["G2"].value.startswith("=IF(")
+    assert checks["H2"].value.startswith("=IF(")
     assert checks.conditional_formatting
     assert wb["封面"]["B2"].value == "某区人民政府"
 

@@ -76,7 +76,7 @@ def fill(report: gk.AnnualReport, *, broken: bool = False) -> list[bytes]:
 
 def check_column(data: bytes) -> list[str]:
     ws = openpyxl.load_workbook(io.BytesIO(data), data_only=True, read_only=True)["校验"]
-    return [row[0] for row in ws.iter_rows(min_row=2, min_col=7, max_col=7, values_only=True)]
+    return [row[0] for row in ws.iter_rows(min_row=2, min_col=8, max_col=8, values_only=True)]
 
 
 #: Every shape of report: 2019 (one "other" row) and 2021 (one or several), with or without a subtotal.

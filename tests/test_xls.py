@@ -98,7 +98,7 @@ def test_gongkai_check_names_a_legacy_workbook_in_a_folder(
     (tmp_path / "old.xls").write_bytes(ole("Workbook"))
     (tmp_path / "renamed.doc").write_bytes(ole("Workbook"))
     monkeypatch.chdir(tmp_path)
-    assert main(["check", ".", "--jobs", "1"]) == 1
+    assert main(["check", ".", "--jobs", "1", "--lang", "en"]) == 1
     out = capsys.readouterr().out
     assert "unreadable    renamed.doc: 1 reading error(s)" in out
     assert f"[READ_NOT_A_REPORT] error: renamed.doc: {WORDS}" in out

@@ -164,6 +164,34 @@ class Place:
                 parts.append(f"{name} {value}")
         return ", ".join(parts)
 
+    def describe(self, lang: str = "zh") -> str:
+        """The place without its file, as a reader of the source finds it, in Chinese (``"zh"``) or English.
+
+        A worksheet cell as ``sheet!cell``; a PDF by page, table, row and column; a page or a Word file
+        by table, row and column; a text copy by line. ``""`` when only the file is known.
+
+        >>> p = Place("r.pdf", page=3, table=2, row=5, column=4)
+        >>> p.describe(), p.describe("en"), Place("r.xlsx", cell="表三!J7").describe()
+        ('第 3 页 第 2 个表格 第 5 行 第 4 列', 'page 3, table 2, row 5, column 4', '表三!J7')
+        >>> Place("r.txt", line=120).describe(), Place("r.html").describe("en")
+        ('第 120 行', '')
+        """
+        if self.cell is not None:
+            return self.cell
+        en = lang == "en"
+        parts = []
+        if self.page is not None:
+            parts.append(f"page {self.page}" if en else f"第 {self.page} 页")
+        if self.table is not None:
+            parts.append(f"table {self.table}" if en else f"第 {self.table} 个表格")
+        if self.row is not None:
+            parts.append(f"row {self.row}" if en else f"第 {self.row} 行")
+        if self.column is not None:
+            parts.append(f"column {self.column}" if en else f"第 {self.column} 列")
+        if self.line is not None and self.table is None:  # a table's line in a Markdown copy: its row says it
+            parts.append(f"line {self.line}" if en else f"第 {self.line} 行")
+        return (", " if en else " ").join(parts)
+
 
 @attrs.frozen
 class Problem:

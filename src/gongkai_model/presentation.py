@@ -38,6 +38,7 @@ __all__ = [
     "section_names",
     "section_texts",
     "sheet_name",
+    "workbook_cells",
 ]
 
 
@@ -264,6 +265,22 @@ def _plan_table4(shape: Shape) -> SheetPlan:
 def plans(shape: Shape) -> tuple[SheetPlan, ...]:
     """The sheet plans of 表二, 表三 and 表四 for ``shape``."""
     return (_plan_table2(shape), _plan_table3(shape), _plan_table4(shape))
+
+
+@functools.cache
+def workbook_cells(shape: Shape) -> dict[str, str]:
+    """``{model path: "表三!J7"}``: where each figure of ``shape`` is in the official workbook layout.
+
+    The cells the Excel writer puts each figure in (``gongkai template``, ``gongkai convert … .xlsx``), so a
+    finding about a report read from JSON or built in Python can still name a cell one can look at.
+    Do not change the returned dict (it is shared).
+
+    >>> from gongkai_model.model.layout import shape_of
+    >>> from gongkai_model.examples import seed_report
+    >>> workbook_cells(shape_of(seed_report()))["table3.results.granted.total"]
+    '表三!J7'
+    """
+    return {v.cell.path: f"{plan.name}!{v.ref}" for plan in plans(shape) for v in plan.values}
 
 
 def section_headings() -> list[tuple[str, str, str]]:

@@ -13,11 +13,12 @@ import attrs
 
 from .checks import CheckSelection, ValidationResult, validate
 from .codes import READ_FAILED
-from .errors import GongkaiError, Problem, Verdict
+from .errors import GongkaiError, Place, Problem, Verdict
 from .formats import Coverage, Imported, read
 from .limits import Limits, Source, source_name
+from .model.layout import shape_of
 from .model.report import AnnualReport
-from .presentation import section_names
+from .presentation import section_names, workbook_cells
 
 __all__ = ["CheckedReport", "check", "placed", "unplaced"]
 
@@ -60,6 +61,44 @@ class CheckedReport:
             (f.severity for f in findings),
             readable=self.report is not None,
         )
+
+    def place_of(self, path: str) -> Place | None:
+        """Where the figure at the model ``path`` was printed in the document read (its provenance), or ``None``.
+
+        ``None`` for a cell the document did not print, and for a report read with no provenance (JSON).
+        """
+        prov = self.imported.provenance.get(path)
+        return prov.place if prov is not None else None
+
+    def cell_of(self, path: str) -> str | None:
+        """The cell of the model ``path`` in the official workbook layout (``"表三!J7"``), whatever was read.
+
+        What ``gongkai template`` and a workbook written by ``gk.write`` hold there; ``None`` when there is no
+        report or the path is no table cell of its shape.
+        """
+        if self.report is None:
+            return None
+        return workbook_cells(shape_of(self.report)).get(path)
+
+    def where(self, path: str | None, lang: str = "zh") -> str | None:
+        """The place of the model ``path`` as a reader of the source looks it up, without the file name.
+
+        The printed place (:meth:`place_of`, :meth:`Place.describe <gongkai_model.errors.Place.describe>`):
+        ``表三!D7`` in a workbook, ``第 2 页 第 1 个表格 第 5 行 第 3 列`` in a PDF (``lang="en"``:
+        ``page 2, table 1, row 5, column 3``), table, row and column in a page or a Word file, a line in a
+        text copy. Where nothing was printed (a report read from JSON), the cell of the official workbook
+        layout (:meth:`cell_of`). ``None`` when the path is ``None`` or neither is known.
+
+        >>> import gongkai_model as gk
+        >>> checked = gk.check(gk.dumps(gk.examples.seed_report()).encode(), format="json")
+        >>> checked.where("table3.results.granted.total"), checked.place_of("table3.results.granted.total")
+        ('表三!J7', None)
+        """
+        if path is None:
+            return None
+        place = self.place_of(path)
+        described = place.describe(lang) if place is not None else ""
+        return described or self.cell_of(path)
 
     def summary(self) -> str:
         parts = [self.imported.summary()]

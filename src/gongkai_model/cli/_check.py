@@ -1,5 +1,10 @@
 """``gongkai check FILE|DIR...``: read and check reports, one line per file as it is checked, and a summary table.
 
+Under each file's line (:func:`render_file`) come its reading problems and findings, each placed as the
+source is looked up (``表三!J7``, ``第 2 页 第 1 个表格 第 5 行 第 3 列``), then a failing file's best repair
+suggestions (``--suggestions N``), in Chinese or English (``--lang zh|en``, by default from the locale:
+Chinese unless it says English); ``--format json`` carries both languages.
+
 Each file runs alone within a time and a memory limit (``--max-seconds``, ``--max-memory``); a file
 that hangs, exhausts memory or crashes its worker is shown with that status and the others keep
 their verdicts. ``--journal FILE`` keeps each finished file's result, ``--resume`` continues an
@@ -27,15 +32,28 @@ import attrs
 
 from ..batch import CAUSES, READABLE_SUFFIXES, FileResult, iter_check, scan
 from ..batch import STATUSES as _BATCH_STATUSES
-from ..checks import Finding, Severity
-from ..errors import Problem, Verdict
+from ..checks import Change, Finding, Severity, Suggestion
+from ..codes import CATALOGUE
+from ..errors import Place, Problem, Verdict
 from ..formats import Coverage
 from ..limits import DEFAULT_LIMITS, Limits
 from ..model.report import UNKNOWN_AGENCY, UNKNOWN_YEAR
+from ..readcheck import CheckedReport
 from ._common import USAGE, fail, missing_paths, note, print_json, unwritable, write_file
 from ._meta import add_meta_arguments, file_meta
 
-__all__ = ["BASELINE_FORMAT", "STATUSES", "Outcome", "add_parser", "outcome", "problem_key"]
+__all__ = [
+    "BASELINE_FORMAT",
+    "STATUSES",
+    "SUGGESTIONS",
+    "Outcome",
+    "add_parser",
+    "default_lang",
+    "outcome",
+    "problem_key",
+    "render_file",
+    "suggestion_text",
+]
 
 #: The ``format`` field of a baseline file.
 BASELINE_FORMAT = "gongkai-baseline"
@@ -44,6 +62,9 @@ STATUSES = _BATCH_STATUSES
 _FAILING = frozenset({"inconsistent", "incomplete", "unreadable", *CAUSES})
 #: The exit status of a run interrupted by Ctrl-C (128 + SIGINT), as a shell's.
 INTERRUPTED = 130
+#: How many suggestions are shown under a failing file unless ``--suggestions N`` says otherwise.
+SUGGESTIONS = 3
+_SEVERITY_ZH = {"error": "错误", "inconsistency": "不一致", "warning": "警告", "info": "提示"}
 
 
 def add_parser(sub: Any) -> None:
@@ -59,6 +80,20 @@ def add_parser(sub: Any) -> None:
     )
     p.add_argument("paths", nargs="+", metavar="FILE|DIR", help="report files, or folders searched recursively")
     p.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
+    p.add_argument(
+        "--lang",
+        choices=("zh", "en"),
+        default=None,
+        help="language of the text output: zh (中文) or en (default: en when the locale is English, else zh); "
+        "--format json has both",
+    )
+    p.add_argument(
+        "--suggestions",
+        type=_count,
+        default=SUGGESTIONS,
+        metavar="N",
+        help=f"repair suggestions shown under each failing file, best first (default: {SUGGESTIONS}; 0: none)",
+    )
     p.add_argument("--warnings", action="store_true", help="warnings count against a file too")
     p.add_argument("--baseline", metavar="FILE", help="silence the findings and problems accepted in FILE")
     p.add_argument(
@@ -128,6 +163,16 @@ def _bytes(text: str) -> int:
     if match is None or int(match[1]) == 0:
         raise argparse.ArgumentTypeError(f"expected a positive size such as 512M or 2G, got {text!r}")
     return int(match[1]) * _UNITS[match[2]]
+
+
+def _count(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if n < 0:
+        raise argparse.ArgumentTypeError(f"expected 0 or more, got {n}")
+    return n
 
 
 def _positive(text: str) -> int:
@@ -290,13 +335,14 @@ def _run(args: argparse.Namespace) -> int:
     )
     outcomes: list[Outcome] = []
     width = max(len(s) for s in STATUSES)
+    lang = args.lang or default_lang()
     interrupted = False
     try:
         for result in results:
             o = outcome(result, accepted.get(_name(result.path), frozenset()))
             outcomes.append(o)
             if args.format == "text":
-                _print_file(o, width)
+                _print_file(o, width, lang, args.suggestions)
                 sys.stdout.flush()  # each line as its file finishes
     except KeyboardInterrupt:
         interrupted = True
@@ -310,7 +356,9 @@ def _run(args: argparse.Namespace) -> int:
     if args.write_baseline is not None and not interrupted:
         _write_baseline(Path(args.write_baseline), outcomes)
     if args.format == "json":
-        print_json(_as_json(outcomes, args.warnings, skipped, len(entries) if interrupted else None, meta))
+        print_json(
+            _as_json(outcomes, args.warnings, skipped, len(entries) if interrupted else None, meta, args.suggestions)
+        )
     else:
         _print_summary(outcomes, args.warnings, skipped, width)
     if interrupted:
@@ -359,23 +407,212 @@ def _counts(o: Outcome) -> str:
     return ", ".join(parts)
 
 
-def _print_file(o: Outcome, width: int) -> None:
-    """One file's line, and its problems and findings below it."""
+def _print_file(o: Outcome, width: int, lang: str = "zh", suggestions: int = SUGGESTIONS) -> None:
+    """One file's line, and its problems, findings and best suggestions below it (:func:`render_file`)."""
+    for line in render_file(o, lang=lang, width=width, suggestions=suggestions):
+        print(line)
+
+
+def render_file(o: Outcome, *, lang: str = "zh", width: int | None = None, suggestions: int = SUGGESTIONS) -> list[str]:
+    """One file's line, then its problems, findings and (a failing file's) best suggestions, as printed.
+
+    ``lang`` is ``"zh"`` or ``"en"``: the texts of the findings, suggestions and reading problems (a reading
+    problem's Chinese is its code's, from :mod:`gongkai_model.codes`, before its message). Each item is placed
+    as the source is looked up (``表三!J7``, ``第 2 页 第 1 个表格 第 5 行 第 3 列``;
+    :meth:`CheckedReport.where <gongkai_model.readcheck.CheckedReport.where>`). At most ``suggestions``
+    suggestions are shown, best first (``0``: none).
+    """
+    en = lang == "en"
+    width = max(len(s) for s in STATUSES) if width is None else width
     r = o.result.report
-    who = "" if r is None else f"{_or(r.agency, UNKNOWN_AGENCY)} {_or(r.year, UNKNOWN_YEAR)}"
-    what = f"  {who} ({r.edition.value} format)" if r is not None else ""
+    if r is None:
+        what = ""
+    elif en:
+        what = f"  {_or(r.agency, UNKNOWN_AGENCY)} {_or(r.year, UNKNOWN_YEAR)} ({r.edition.value} format)"
+    else:
+        what = f"  {_or(r.agency, UNKNOWN_AGENCY)} {_or(r.year, UNKNOWN_YEAR)}（{r.edition.value} 年格式）"
     coverage = o.result.coverage
     if coverage.cells:
-        what += f"  {coverage}"
-    counts = _counts(o)
-    print(f"{o.status:<{width}}  {o.path}{what}" + (f": {counts}" if counts else ""))
+        what += f"  {coverage}" if en else f"  {_coverage_zh(coverage)}"
+    counts = _counts(o) if en else _counts_zh(o)
+    # ": " after the path in both languages: the status and the path stay the line's first two words
+    lines = [f"{o.status:<{width}}  {o.path}{what}" + (f": {counts}" if counts else "")]
     for _key, p in o.problems:
         if p.severity != "info":
-            place = p.place if p.place is not None else p.location
-            print(f"    [{p.code or 'READ'}] {p.severity}: {place}: {p.message}")
+            lines.append("    " + _problem_text(p, lang))
+    checked = o.result.checked
     for f in o.findings:
         if f.severity is not Severity.INFO:
-            print(f"    [{f.code}] {f.severity.value}: {f.location}: {f.message_en}")
+            lines.append("    " + _finding_text(f, checked, lang))
+    shown = _shown_suggestions(o, suggestions)
+    for s in shown:
+        lines.append("    " + _suggestion_text(s, checked, lang))
+    more = len(_suggestions(o)) - len(shown)
+    if shown and more > 0:
+        more_text = f"… {more} more suggestion(s)" if en else f"…… 另有 {more} 条建议"
+        lines.append(f"    {more_text} (--suggestions N)" if en else f"    {more_text}（--suggestions N）")
+    return lines
+
+
+def default_lang(environ: Mapping[str, str] | None = None) -> str:
+    """The language of the text output when ``--lang`` is not given: ``"en"`` only when the locale says English.
+
+    The first of ``LC_ALL``, ``LC_MESSAGES`` and ``LANG`` that is set decides (``en_US.UTF-8`` is English;
+    ``C``, ``POSIX``, ``zh_CN.UTF-8`` … are not); with none set, the system's locale. Chinese when unsure.
+
+    >>> default_lang({"LANG": "en_GB.UTF-8"}), default_lang({"LANG": "C.UTF-8"}), default_lang({"LC_ALL": "zh_CN"})
+    ('en', 'zh', 'zh')
+    """
+    env = os.environ if environ is None else environ
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = env.get(name)
+        if value:
+            return "en" if value.lower().startswith("en") else "zh"
+    if environ is None:
+        try:
+            import locale
+
+            name = locale.getlocale()[0] or ""
+        except (ValueError, TypeError):  # an unparsable locale setting
+            name = ""
+        if name.lower().startswith("en"):  # en_US, English_United States (Windows)
+            return "en"
+    return "zh"
+
+
+def _labelled(where: str, label: str | None, en: bool) -> str:
+    if not label or label == where:
+        return where
+    return f"{where} ({label})" if en else f"{where}（{label}）"
+
+
+def _problem_where(p: Problem, lang: str) -> tuple[str, bool]:
+    """The problem's place as looked up in the source, and whether it came from its place (not its location)."""
+    if p.place is not None:
+        described = p.place.describe(lang)
+        if described:
+            return described, True
+        return str(p.place), False
+    return p.location, False
+
+
+def _problem_text(p: Problem, lang: str) -> str:
+    where, placed_ = _problem_where(p, lang)
+    en = lang == "en"
+    if placed_:
+        where = _labelled(where, p.label, en)
+    if en:
+        return f"[{p.code or 'READ'}] {p.severity}: {where}: {p.message}"
+    known = CATALOGUE.get(p.code or "")
+    text = f"{known.zh}（{p.message}）" if known is not None else p.message
+    return f"[{p.code or 'READ'}] {_SEVERITY_ZH.get(p.severity.value, p.severity.value)} {where}：{text}"
+
+
+#: The cells of a finding about no one cell (the 表三 balance of a column) named in its text, at most.
+_CELLS_SHOWN = 6
+
+
+def _cells_where(f: Finding, checked: CheckedReport, lang: str) -> str | None:
+    """Where the cells of a finding about no one cell are (``表三!D5,D6,D28,D29``), or ``None``."""
+    places = [w for w in (checked.where(c.path, lang) for c in f.cells[: _CELLS_SHOWN + 1]) if w]
+    if not places:
+        return None
+    more = len(f.cells) > _CELLS_SHOWN
+    places = places[:_CELLS_SHOWN]
+    sheets = {w.split("!")[0] for w in places if "!" in w}
+    if len(sheets) == 1 and all("!" in w for w in places):  # one sheet: 表三!D5,D6,D28,D29
+        (sheet,) = sheets
+        text = f"{sheet}!" + ",".join(w.split("!", 1)[1] for w in places)
+    else:
+        text = ("; " if lang == "en" else "；").join(places)
+    return text + ("…" if more else "")
+
+
+def _finding_where(f: Finding, checked: CheckedReport, lang: str) -> str | None:
+    if f.path is not None:
+        return checked.where(f.path, lang)
+    return _cells_where(f, checked, lang) if f.cells else None
+
+
+def _finding_text(f: Finding, checked: CheckedReport, lang: str) -> str:
+    en = lang == "en"
+    where = _finding_where(f, checked, lang)
+    location = f.location
+    shown = _labelled(where, location, en) if where else location
+    if en:
+        return f"[{f.code}] {f.severity.value}: {shown}: {f.message_en}"
+    return f"[{f.code}] {_SEVERITY_ZH.get(f.severity.value, f.severity.value)} {shown}：{f.message_zh}"
+
+
+def _suggestions(o: Outcome) -> tuple[Suggestion, ...]:
+    validation = o.result.checked.validation
+    return validation.suggestions if validation is not None else ()
+
+
+def _shown_suggestions(o: Outcome, n: int) -> tuple[Suggestion, ...]:
+    """The best ``n`` suggestions of a failing file (best rank first; none for a file that is clean)."""
+    if n <= 0 or o.ok():
+        return ()
+    return tuple(sorted(_suggestions(o), key=lambda s: s.rank)[:n])
+
+
+def _change_text(c: Change, checked: CheckedReport, lang: str) -> str:
+    en = lang == "en"
+    where = checked.where(c.path, lang)
+    label = f"表{c.table} {c.row} × {c.column}"
+    shown = _labelled(where, label, en) if where else label
+    current = ("blank" if en else "空白") if c.current is None else c.current
+    return f"{shown}: {current} → {c.proposed}" if en else f"{shown}由 {current} 改为 {c.proposed}"
+
+
+def suggestion_text(s: Suggestion, checked: CheckedReport, lang: str = "zh") -> str:
+    """A suggestion as the CLI prints it: each changed cell by its place (``表三!J7``), in ``lang``.
+
+    ``建议 表三!J7（表三 （一）予以公开 × 总计）由 99 改为 6（可使 2 个勾稽关系成立）``, or in English
+    ``suggest 表三!J7 (表三 （一）予以公开 × 总计): 99 → 6 (restores 2 identities)``. The totals a
+    template's formulas compute follow by themselves and are counted, not listed (:attr:`Suggestion.inputs`).
+    """
+    return _suggestion_text(s, checked, lang)
+
+
+def _suggestion_text(s: Suggestion, checked: CheckedReport, lang: str) -> str:
+    en = lang == "en"
+    inputs = s.inputs or s.changes
+    following = len(s.changes) - len(inputs)
+    rank = f"#{s.rank} " if s.rank > 1 else ""
+    if en:
+        what = "; ".join(_change_text(c, checked, lang) for c in inputs)
+        follow = f", its {following} formula total(s) following" if following else ""
+        restores = f"restores {s.score} identit{'y' if s.score == 1 else 'ies'}"
+        return f"{rank}suggest {what}{follow} ({restores})"
+    what = "；".join(_change_text(c, checked, lang) for c in inputs)
+    follow = f"，其公式计算的 {following} 个合计随之变化" if following else ""
+    return f"{rank}建议 {what}{follow}（可使 {s.score} 个勾稽关系成立）"
+
+
+def _coverage_zh(c: Coverage) -> str:
+    """:class:`Coverage` in Chinese (its ``str`` is English)."""
+    return (
+        f"读入 {c.read}/{c.cells} 个单元格（{c.ratio:.1%}；按行序 {c.by_order}，拆分 {c.split}，"
+        f"拒读 {c.refused}，缺失 {c.absent}）"
+    )
+
+
+def _counts_zh(o: Outcome) -> str:
+    parts = []
+    errors = sum(p.severity == "error" for _, p in o.problems)
+    if errors:
+        parts.append(f"{errors} 个读取错误")
+    by = Counter(f.severity for f in o.findings)
+    for sev in (Severity.ERROR, Severity.INCONSISTENCY, Severity.WARNING):
+        if by[sev]:
+            parts.append(f"{by[sev]} 个{_SEVERITY_ZH[sev.value]}")
+    warned = sum(p.severity == "warning" for _, p in o.problems)
+    if warned:
+        parts.append(f"{warned} 个读取警告")
+    if o.accepted:
+        parts.append(f"{o.accepted} 项已被基线接受")
+    return "，".join(parts)
 
 
 def _or(value: object, unknown: str) -> str:
@@ -415,21 +652,38 @@ def _coverage_line(outcomes: Sequence[Outcome]) -> str:
 _STATUSES_SHOWN = frozenset(("ok", "warnings", "inconsistent", "incomplete", "unreadable"))
 
 
+def _at(place: Place | None) -> dict[str, Any] | None:
+    """A place without its file, as data: only the parts that apply (``{"cell": "表三!D7"}``, ``{"page": 2, …}``)."""
+    if place is None:
+        return None
+    parts = {k: v for k, v in attrs.asdict(place).items() if k != "source" and v is not None}
+    return parts or None
+
+
 def _problem_json(key: str, p: Problem) -> dict[str, Any]:
+    known = CATALOGUE.get(p.code or "")
     return {
         "key": key,
         "code": p.code,
         "severity": p.severity,
         "place": str(p.place) if p.place is not None else p.location,
+        "at": _at(p.place),
+        "where": _problem_where(p, "en")[0],
+        "where_zh": _problem_where(p, "zh")[0],
         "label": p.label,
         "message": p.message,
+        "message_zh": f"{known.zh}（{p.message}）" if known is not None else p.message,
+        "title": known.en if known is not None else None,
+        "title_zh": known.zh if known is not None else None,
     }
 
 
-def _finding_json(f: Finding) -> dict[str, Any]:
-    def num(v: Any) -> Any:
-        return v if v is None or isinstance(v, int) else str(v)
+def _num(v: Any) -> Any:
+    return v if v is None or isinstance(v, int) else str(v)
 
+
+def _finding_json(f: Finding, checked: CheckedReport) -> dict[str, Any]:
+    path = f.path
     return {
         "key": f.key,
         "code": f.code,
@@ -438,10 +692,53 @@ def _finding_json(f: Finding) -> dict[str, Any]:
         "row": f.row,
         "column": f.column,
         "path": f.path,
-        "actual": num(f.actual),
-        "expected": num(f.expected),
+        "at": _at(f.place),  # where the reader found the cell (None from JSON)
+        "cell": checked.cell_of(path) if path is not None else None,  # in the official workbook layout
+        "where": _finding_where(f, checked, "en"),  # as the source is looked up: the place read, else "cell"
+        "where_zh": _finding_where(f, checked, "zh"),
+        "actual": _num(f.actual),
+        "expected": _num(f.expected),
         "message": f.message_en,
         "message_zh": f.message_zh,
+        # the cells taking part (an identity's members), each with its place
+        "cells": [
+            {
+                "path": c.path,
+                "value": _num(c.value),
+                "cell": checked.cell_of(c.path),
+                "where": checked.where(c.path, "en"),
+                "where_zh": checked.where(c.path, "zh"),
+            }
+            for c in f.cells
+        ],
+    }
+
+
+def _suggestion_json(s: Suggestion, checked: CheckedReport) -> dict[str, Any]:
+    return {
+        "rank": s.rank,
+        "kind": s.kind,
+        "score": s.score,
+        "printed": s.printed,
+        "resolves": list(s.resolves),
+        "message": _suggestion_text(s, checked, "en"),
+        "message_zh": _suggestion_text(s, checked, "zh"),
+        "changes": [
+            {
+                "path": c.path,
+                "table": c.table,
+                "row": c.row,
+                "column": c.column,
+                "current": _num(c.current),
+                "proposed": _num(c.proposed),
+                "derived": c.derived,
+                "at": _at(checked.place_of(c.path)),
+                "cell": checked.cell_of(c.path),
+                "where": checked.where(c.path, "en"),
+                "where_zh": checked.where(c.path, "zh"),
+            }
+            for c in s.changes
+        ],
     }
 
 
@@ -451,6 +748,7 @@ def _as_json(
     skipped: Sequence[str],
     total: int | None = None,
     meta: Mapping[str, Mapping[str, Any]] | None = None,
+    suggestions: int = SUGGESTIONS,
 ) -> Any:
     files = []
     for o in outcomes:
@@ -464,7 +762,10 @@ def _as_json(
                 "year": None if r is None else r.year,
                 "edition": None if r is None else r.edition.value,
                 "problems": [_problem_json(k, p) for k, p in o.problems],
-                "findings": [_finding_json(f) for f in o.findings],
+                "findings": [_finding_json(f, o.result.checked) for f in o.findings],
+                # a failing file's best suggestions (at most --suggestions N), and how many there are in all
+                "suggestions": [_suggestion_json(s, o.result.checked) for s in _shown_suggestions(o, suggestions)],
+                "suggestions_total": len(_suggestions(o)) if not o.ok() else 0,
                 "accepted": o.accepted,
                 "coverage": o.result.coverage.as_dict(),
                 "meta": dict((meta or {}).get(o.path, {})),  # what --agency, --year and --meta said of it

@@ -23,7 +23,9 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import to_excel
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.hyperlink import Hyperlink
 
+from ...codes import CATALOGUE
 from ...errors import Problem
 from ...model.identities import identities
 from ...model.layout import Shape, layout, shape_of, values
@@ -614,7 +616,7 @@ def write_template(
             per_sheet[key].add(r)
         name = f"gk.{cells[i].path}"
         wb.defined_names[name] = DefinedName(name, attr_text=f"'{sheet}'!${r[0 : _split(r)]}${r[_split(r) :]}")
-    _check_sheet(wb, ids, cells, ref)
+    _check_sheet(wb, ids, cells, ref, refs)
     for sheet in (p.name for p in plans(shape)):
         wb[sheet].protection.sheet = True
         wb[sheet].protection.formatCells = False
@@ -634,29 +636,103 @@ def _split(ref: str) -> int:
     return next(i for i, ch in enumerate(ref) if ch.isdigit())
 
 
-def _check_sheet(wb: Workbook, ids: Any, cells: Any, ref: Any) -> None:
+#: The columns of the sheet 校验, in order: what each holds.
+CHECK_COLUMNS = ("检查", "说明", "表", "行", "列", "左边", "右边", "结果", "单元格")
+
+
+def _members_text(ident: Any, cells: Any, refs: dict[str, tuple[str, str]]) -> str:
+    """The cells of an identity, as one looks them up: ``表三：J7 = D7:I7`` (``表四!E5`` across sheets; runs of
+    three or more adjacent cells as a range, the parts joined by `` + `` so that a long line wraps)."""
+    where = [refs[cells[m].path] for m in ident.members]
+    sheets = {sheet for sheet, _ in where}
+    one = len(sheets) == 1
+    head = f"{next(iter(sheets))}：" if one else ""
+
+    def side(members: Any) -> str:
+        return " + ".join(_runs([refs[cells[m].path] for m in members], one))
+
+    return f"{head}{side(ident.lhs)} = {side(ident.rhs)}"
+
+
+def _runs(refs: list[tuple[str, str]], bare: bool) -> list[str]:
+    """Cell references with runs of three or more adjacent cells (down a column or along a row) as ranges."""
+
+    def split(ref: str) -> tuple[str, int]:
+        k = _split(ref)
+        return ref[:k], int(ref[k:])
+
+    def name(sheet: str, ref: str) -> str:
+        return ref if bare else f"{sheet}!{ref}"
+
+    out: list[str] = []
+    k = 0
+    while k < len(refs):
+        sheet, ref = refs[k]
+        col, row = split(ref)
+        end = k
+        while end + 1 < len(refs) and refs[end + 1][0] == sheet:
+            next_col, next_row = split(refs[end + 1][1])
+            down = next_col == col and next_row == row + (end + 1 - k)
+            along = next_row == row and _column(next_col) == _column(col) + (end + 1 - k)
+            if not (down or along) or (end > k and down != (split(refs[k + 1][1])[0] == col)):
+                break
+            end += 1
+        if end - k >= 2:
+            out.append(name(sheet, f"{ref}:{refs[end][1]}"))
+            k = end + 1
+        else:
+            out.append(name(sheet, ref))
+            k += 1
+    return out
+
+
+def _side_formula(members: Any, cells: Any, refs: dict[str, tuple[str, str]]) -> str:
+    """One side of an identity as a formula over the very cells to look at: ``='表三'!J7``,
+    ``=SUM('表三'!D7:D27)`` for a run of adjacent cells, parts joined by ``+``."""
+    parts = []
+    for run in _runs([refs[cells[m].path] for m in members], False):
+        sheet, _, cell = run.partition("!")
+        parts.append(f"SUM('{sheet}'!{cell})" if ":" in cell else f"'{sheet}'!{cell}")
+    return "=" + "+".join(parts)
+
+
+def _column(letters: str) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
+def _check_sheet(wb: Workbook, ids: Any, cells: Any, ref: Any, refs: dict[str, tuple[str, str]]) -> None:
+    """The sheet 校验: one row per identity, its code and its meaning in Chinese, both sides as formulas, the
+    result, and the cells to look at (linked to the first of them)."""
     ws = wb.create_sheet(CHECKS)
-    headers = ("检查", "表", "行", "列", "左边", "右边", "结果")
-    for j, h in enumerate(headers, start=1):
+    for j, h in enumerate(CHECK_COLUMNS, start=1):
         _put(ws, 1, j, h).font = _BOLD
     for k, ident in enumerate(ids, start=2):
+        known = CATALOGUE.get(ident.code)
         _put(ws, k, 1, ident.code)
-        _put(ws, k, 2, ident.table)
-        _put(ws, k, 3, ident.row or "")
-        _put(ws, k, 4, ident.column or "")
-        ws.cell(row=k, column=5).value = "=" + "+".join(ref(m) for m in ident.lhs)
-        ws.cell(row=k, column=6).value = "=" + "+".join(ref(m) for m in ident.rhs)
-        ws.cell(row=k, column=7).value = f'=IF(E{k}=F{k},"平衡","不平衡")'
+        _put(ws, k, 2, known.zh if known is not None else "")
+        _put(ws, k, 3, ident.table)
+        _put(ws, k, 4, ident.row or "")
+        _put(ws, k, 5, ident.column or "")
+        ws.cell(row=k, column=6).value = _side_formula(ident.lhs, cells, refs)
+        ws.cell(row=k, column=7).value = _side_formula(ident.rhs, cells, refs)
+        ws.cell(row=k, column=8).value = f'=IF(F{k}=G{k},"平衡","不平衡")'
+        members = _put(ws, k, 9, _members_text(ident, cells, refs))
+        first = ident.anchor if ident.anchor is not None else ident.lhs[0]
+        members.hyperlink = Hyperlink(ref=members.coordinate, location=ref(first))
     last = len(ids) + 1
-    rule = FormulaRule(formula=['$G2="不平衡"'], fill=_RED)  # type: ignore[no-untyped-call]
-    ws.conditional_formatting.add(f"A2:G{last}", rule)
-    widths = (18, 6, 40, 14, 10, 10, 10)
-    for col, width in zip("ABCDEFG", widths, strict=True):
+    rule = FormulaRule(formula=['$H2="不平衡"'], fill=_RED)  # type: ignore[no-untyped-call]
+    ws.conditional_formatting.add(f"A2:I{last}", rule)
+    widths = (18, 30, 6, 40, 14, 10, 10, 10, 40)
+    for col, width in zip("ABCDEFGHI", widths, strict=True):
         ws.column_dimensions[col].width = width
-    for k, ident in enumerate(ids, start=2):  # the row and column names wrap, with heights that fit them
-        lines = max(_lines(ident.row or "", widths[2]), _lines(ident.column or "", widths[3]))
-        for c in range(1, 8):
+    for k, ident in enumerate(ids, start=2):  # the texts wrap, with heights that fit them
+        texts = (ws.cell(row=k, column=2).value, ident.row or "", ident.column or "", ws.cell(row=k, column=9).value)
+        lines = max(_lines(str(t), w) for t, w in zip(texts, (widths[1], widths[3], widths[4], widths[8]), strict=True))
+        for c in range(1, len(CHECK_COLUMNS) + 1):
             ws.cell(row=k, column=c).alignment = _LEFT
         ws.row_dimensions[k].height = lines * _SIZE * _LINE + 4
-    _print_setup(ws, False, (1, 1))
+    _print_setup(ws, True, (1, 1))
     ws.protection.sheet = True
