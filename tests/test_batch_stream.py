@@ -356,11 +356,16 @@ def test_check_order_finish_prints_a_line_as_its_file_finishes_and_ctrl_c_keeps_
 
 def test_check_on_a_terminal_keeps_the_lines_apart_from_the_bar(tmp_path: Path) -> None:
     """stdout and stderr on one terminal (a pty): each file's line starts a line of its own, never after the bar."""
+    import fcntl
     import pty
+    import struct
+    import termios
 
     names = _folder(tmp_path, 4)
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "COLUMNS": "200"}
     main, child = pty.openpty()
+    # A terminal of 40 rows × 200 columns: a new pty is 0 × 0, and tqdm hides a bar below the last row.
+    fcntl.ioctl(child, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 200, 0, 0))
     proc = subprocess.Popen(
         [sys.executable, "-m", "gongkai_model", "check", ".", "--jobs", "1", "--progress"],
         cwd=tmp_path, env=env, stdin=subprocess.DEVNULL, stdout=child, stderr=child,
