@@ -109,8 +109,11 @@ def value_cells(grids: list[Grid]) -> dict[str, dict[str, Any]]:
     for grid in grids:
         for row in grid.rows:
             for cell in row:
-                if cell.get("class") in ("gk-value", "gk-blank"):
-                    path = cell["title"].removeprefix("空白 blank: ")
+                kind = (cell.get("class") or "").split(" ")[0]
+                if kind in ("gk-value", "gk-blank"):
+                    cell["marks"] = cell["class"].split(" ")[1:]
+                    cell["class"] = kind
+                    path = cell["title"].split("\n")[0].removeprefix("空白 blank: ")
                     assert path not in out
                     out[path] = cell
     return out
