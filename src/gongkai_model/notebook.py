@@ -268,10 +268,11 @@ def _figure(value: object) -> str:
     return "" if value is None else _number(value)
 
 
-def _not_shown(total: int, shown: int, what: str) -> str:
+def _not_shown(total: int, shown: int, what: str, hint: str = "") -> str:
     if total <= shown:
         return ""
-    return f'<div class="gk-more" style="color:#555">… {total - shown} more {_e(what)} not shown</div>'
+    hint = f" ({hint})" if hint else ""
+    return f'<div class="gk-more" style="color:#555">… {total - shown} more {_e(what)} not shown{_e(hint)}</div>'
 
 
 def _findings_table(findings: tuple[Finding, ...]) -> str:
@@ -283,8 +284,8 @@ def _findings_table(findings: tuple[Finding, ...]) -> str:
             "<tr>"
             f'<td style="{style}">{_e(f.severity.value)}</td>'
             f'<td style="{_STYLE["cell"]}"><code>{_e(f.code)}</code></td>'
-            f'<td style="{_STYLE["cell"]}">{_e(f.location)}</td>'
-            f'<td style="{_STYLE["cell"]}">{_messages(f.message_zh, f.message_en)}</td>'
+            f'<td style="{_STYLE["cell"]}">{_e(clip(f.location, 200))}</td>'
+            f'<td style="{_STYLE["cell"]}">{_messages(clip(f.message_zh, 300), clip(f.message_en, 300))}</td>'
             f'<td style="{_STYLE["value"]}">{_figure(f.expected)}</td>'
             f'<td style="{_STYLE["value"]}">{_figure(f.actual)}</td>'
             f'<td style="{_STYLE["value"]}">{_figure(f.difference)}</td>'
@@ -295,7 +296,7 @@ def _findings_table(findings: tuple[Finding, ...]) -> str:
         for name in ("severity", "code", "where", "message", "expected", "actual", "difference")
     )
     table = f'<table class="gk-findings" style="{_STYLE["table"]}"><tr>{head}</tr>{"".join(rows)}</table>'
-    return table + _not_shown(len(findings), MAX_ROWS, "findings (result.to_frame() has them all)")
+    return table + _not_shown(len(findings), MAX_ROWS, "findings", "gk.frames.findings_frame has them all")
 
 
 def _problems_table(problems: tuple[Problem, ...]) -> str:
@@ -500,7 +501,7 @@ def batch_html(batch: BatchResult) -> str:
         ]
         rows.append("<tr>" + "".join(cells) + "</tr>")
     table = f'<table class="gk-batch" style="{_STYLE["table"]}"><tr>{header}</tr>{"".join(rows)}</table>'
-    more = _not_shown(len(batch.files), MAX_FILES, "files (result.to_frame() has them all)")
+    more = _not_shown(len(batch.files), MAX_FILES, "files", "result.to_frame() has them all")
     return f'<div class="gongkai gk-batch">{head}{table}{more}</div>'
 
 
