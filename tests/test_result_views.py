@@ -7,7 +7,9 @@ under a few KB whatever the size, the HTML under a megabyte, and no text reaches
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import attrs
 from test_display import ESCAPED, EVIL, parse, value_cells
@@ -132,11 +134,12 @@ def test_small_batch_html_lists_every_file_with_its_counts() -> None:
 def test_checked_imported_and_file_views_are_escaped_and_bounded() -> None:
     checked = hostile_checked(findings=2_000, problems=2_000)
     file = FileResult(LONG, checked)
-    for obj, view in (
+    views: tuple[tuple[Any, Callable[[Any], str]], ...] = (
         (checked, notebook.checked_html),
         (checked.imported, notebook.imported_html),
         (file, notebook.file_html),
-    ):
+    )
+    for obj, view in views:
         text = obj._repr_html_()
         assert text == view(obj) == notebook.render(obj)
         assert "<script" not in text
