@@ -320,4 +320,4 @@ def test_import_loads_neither_pandas_nor_openpyxl() -> None:
 
 
 def test_docs_page_runs() -> None:
-    assert run_doc_blocks(DOCS / "notebooks.md") == 3
+    assert run_doc_blocks(DOCS / "notebooks.md") == 5

@@ -332,4 +332,4 @@ def test_frames_benchmark_runs_and_agrees_with_its_baseline() -> None:
 
 
 def test_docs_page_runs() -> None:
-    assert run_doc_blocks(DOCS / "pandas.md") == 8
+    assert run_doc_blocks(DOCS / "pandas.md") == 10
