@@ -20,6 +20,8 @@ from gongkai_model.batch import BatchResult, FileResult
 from gongkai_model.formats import Coverage
 from gongkai_model.model import replace_path
 
+from hostile import assert_contract, run_capped
+
 #: What "a few KB" means for a repr.
 MAX_REPR = 4_000
 #: Long hostile text: what a hostile file may put in a label, a message or an agency.
@@ -213,3 +215,23 @@ def test_every_result_class_has_its_view_registered() -> None:
         assert "__repr__" in vars(cls)
     assert "__repr__" in vars(gk.ValidationResult)
     assert "to_frame" in vars(BatchResult)
+
+
+def hostile_page_viewed() -> gk.CheckedReport:
+    """A page whose title, labels and figures are hostile, read and checked, then shown: repr and HTML bounded."""
+    seed = gk.formats.render_html(gk.examples.seed_report())
+    hostile = "&lt;script&gt;alert(1)&lt;/script&gt;&amp;" * 50
+    page = seed.replace(">0<", f">{hostile}<").replace("北京市西城区信访办公室", hostile + "办公室")
+    checked = gk.check(page.encode("utf-8"), format="html")
+    assert len(repr(checked)) < MAX_REPR
+    assert len(checked.problems) > 100
+    for obj in (checked, checked.imported, FileResult(EVIL * 1_000, checked), BatchResult((FileResult("x", checked),))):
+        text = obj._repr_html_()
+        assert "<script" not in text
+        assert len(text) < 2_000_000
+    return checked
+
+
+def test_a_hostile_page_is_shown_within_bounds() -> None:
+    outcome = assert_contract(run_capped("test_result_views:hostile_page_viewed"))
+    assert outcome.kind == "result"
