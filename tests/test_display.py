@@ -294,7 +294,9 @@ def test_mypy_sees_the_views(tmp_path: Path) -> None:
         "import pandas as pd\nimport gongkai_model as gk\n"
         "report = gk.examples.seed_report()\n"
         "html: str = report._repr_html_() + report.table3._repr_html_()\n"
-        "frame: pd.DataFrame = gk.validate(report).to_frame()\n",
+        "frame: pd.DataFrame = gk.validate(report).to_frame()\n"
+        "files: pd.DataFrame = gk.batch.BatchResult(()).to_frame()\n"
+        "shown: str = gk.batch.BatchResult(())._repr_html_() + gk.Imported(report, (), {}, 'x')._repr_html_()\n",
         encoding="utf-8",
     )
     out, err, status = api.run(["--strict", "--no-incremental", "--cache-dir", str(tmp_path / "c"), str(snippet)])
