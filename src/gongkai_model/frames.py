@@ -522,11 +522,12 @@ def _wide_column(pandas: Any, column: list[Any], kinds: set[Value], exact: bool)
 # findings
 
 
-def _numbers(pandas: Any, column: Sequence[object], exact: bool) -> Any:
-    """Whole numbers as ``Int64``, with decimals as ``Float64``; exact objects with ``exact=True`` or an Amount."""
+def _numbers(pandas: Any, column: Sequence[object], exact: bool, *, money: bool = False) -> Any:
+    """Whole numbers as ``Int64``, with decimals as ``Float64`` (always, with ``money=True``); exact objects
+    with ``exact=True`` or an Amount."""
     if exact or any(isinstance(v, Amount) for v in column):
         return pandas.array([pandas.NA if v is None else v for v in column], dtype=object)
-    if all(v is None or isinstance(v, int) for v in column):
+    if not money and all(v is None or isinstance(v, int) for v in column):
         return pandas.array(column, dtype="Int64")
     return pandas.array([None if v is None else float(v) for v in column], dtype="Float64")  # type: ignore[arg-type]
 
