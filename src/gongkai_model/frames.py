@@ -2,8 +2,9 @@
 
 :func:`to_frame` gives the tidy long form, one row per table cell, or with
 ``wide=True`` each table as a grid of its statutory row and column labels;
-:func:`findings_frame` gives one row per finding of a
-:class:`~gongkai_model.ValidationResult`.  pandas is imported when a function
+:func:`findings_frame` gives one row per finding, :func:`files_frame` one row per file. Each takes
+reports, what ``read``, ``check``, ``read_many`` and ``check_many`` return, or lists of them, and
+names each file's ``source``.  pandas is imported when a function
 is called, never at ``import gongkai_model``; without it the functions raise
 :class:`~gongkai_model.GongkaiError` naming the extra to install.
 
@@ -310,10 +311,18 @@ def to_frame(
 ) -> pd.DataFrame | dict[str, pd.DataFrame]:
     """The cells of one report or many as a pandas DataFrame (needs the ``pandas`` extra).
 
+    ``reports`` is a report, what :func:`~gongkai_model.read` and
+    :func:`~gongkai_model.check` return, a :func:`~gongkai_model.check_many`
+    result (or one of its files), or a list of any of these (what
+    :func:`~gongkai_model.read_many` returns; a list of lists too). A file
+    with no report has no cells (:func:`files_frame` lists every file).
+
     **Long form** (the default): one row per table cell, reports in the
     order given, each report's cells in published order (10 + 175 + 15 rows
     for a 2021 report).  The columns are :data:`COLUMNS`:
 
+    - ``source`` (categorical): the file the report was read from (missing
+      for a report given as such);
     - ``agency`` (categorical), ``year`` (int64), ``edition`` (``"2019"`` or
       ``"2021"``, categorical);
     - ``table`` (``"二"``, ``"三"``, ``"四"``), ``row``, ``column`` and
@@ -325,7 +334,10 @@ def to_frame(
     - ``money`` (``float64``): the figure of every money cell (表二 2021
       本年收费金额, in 万元; the 2019 采购总金额 as printed), and ``unit``
       (categorical ``元``/``万元``): the unit of a money cell, from its column
-      header or as printed with the amount (missing when none was printed).
+      header or as printed with the amount (missing when none was printed);
+    - ``agency_from`` and ``year_from`` (categorical): where the reader found
+      the agency and the year (:attr:`Imported.metadata <gongkai_model.Imported.metadata>`:
+      ``title``, ``heading``, ``file name``, ``caller`` …; missing for a report given as such).
 
     A blank cell is missing (``<NA>`` or ``NaN``), never 0; a count cell has
     no ``money`` and a money cell no ``value``.  ``exact=True`` keeps money as
