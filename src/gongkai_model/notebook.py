@@ -469,8 +469,7 @@ def _details(file: FileResult) -> str:
 def batch_html(batch: BatchResult) -> str:
     """A batch: counts by status and the coverage, then a table of the files (the ones that are not clean
     first, at most :data:`MAX_FILES`) with status, coverage, counts by severity and their findings folded."""
-    summary = batch.summary()
-    statuses = ", ".join(f"{n} {s}" for s, n in summary.items() if s != "files" and n)
+    statuses = ", ".join(f"{n} {s}" for s, n in Counter(f.status for f in batch.files).most_common())
     counts = Counter(f.severity for r in batch.files for f in r.findings)
     findings = ", ".join(f"{counts[s]} {s.value}" for s in Severity if counts[s]) or "no findings"
     head = (

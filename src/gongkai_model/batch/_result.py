@@ -138,7 +138,8 @@ class BatchResult:
 
     def __repr__(self) -> str:
         """A few lines whatever the number of files: the counts by status, the coverage, the first files."""
-        statuses = ", ".join(f"{s}={n}" for s, n in self.summary().items() if s != "files" and n)
+        counts = Counter(f.status for f in self.files)
+        statuses = ", ".join(f"{s}={n}" for s, n in counts.most_common())
         findings = [f.severity for r in self.files for f in r.findings]
         return (
             f"BatchResult(files={len(self.files)}{', ' + statuses if statuses else ''}, coverage='{self.coverage}', "
