@@ -63,6 +63,7 @@ def baseline(dicts: list[dict[str, Any]]) -> pd.DataFrame:
     cats = categories()
     return frame.astype(
         {
+            "source": pd.CategoricalDtype(pd.Index(pd.unique(frame["source"].dropna()), dtype=object)),  # reports given as such: none
             "agency": pd.CategoricalDtype(pd.unique(frame["agency"])),
             "year": "int64",
             "edition": pd.CategoricalDtype(list(cats.edition)),
@@ -74,6 +75,8 @@ def baseline(dicts: list[dict[str, Any]]) -> pd.DataFrame:
             "value": "Int64",
             "money": "float64",
             "unit": pd.CategoricalDtype(list(cats.unit)),
+            "agency_from": pd.CategoricalDtype(pd.Index(pd.unique(frame["agency_from"].dropna()), dtype=object)),
+            "year_from": pd.CategoricalDtype(pd.Index(pd.unique(frame["year_from"].dropna()), dtype=object)),
         }
     )
 

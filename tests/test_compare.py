@@ -78,7 +78,8 @@ def test_two_agencies_of_different_editions() -> None:
     }
     only_a = frame[frame["status"] == "only_in_a"]
     assert only_a["new"].isna().all()
-    assert frame["old"].dtype == object  # the 2019 采购总金额 is an Amount, kept with its unit
+    assert frame["old_money"].dtype == object  # the 2019 采购总金额 is an Amount, kept with its unit
+    assert str(frame["old"].dtype) == "Int64"  # counts stay integers whatever money is compared
 
 
 def test_blank_against_zero_is_a_change_without_difference() -> None:
@@ -108,7 +109,8 @@ def test_amounts_differ_by_value_only_in_one_unit() -> None:
     other_unit = gk.compare(a, replace_path(base, path, gk.Amount.parse("25.1万元")))
     assert other_unit.changes[0].difference is None  # printed in different units: a change, no difference
     frame = other_unit.to_frame()
-    assert frame["new"].iloc[0] == gk.Amount.parse("25.1万元")
+    assert frame["new_money"].iloc[0] == gk.Amount.parse("25.1万元")
+    assert frame["new"].isna().iloc[0]
 
 
 def test_money_frame_columns() -> None:
@@ -117,10 +119,15 @@ def test_money_frame_columns() -> None:
     b = replace_path(b, "table4.litigation_direct.pending", 4)
     result = gk.compare(a, b)
     frame = result.to_frame()
-    assert str(frame["difference"].dtype) == "Float64"
-    assert frame["difference"].tolist() == [1.2345, 4.0]
+    assert str(frame["difference"].dtype) == "Int64"  # counts stay integers beside money (issue 17)
+    assert frame["difference"].isna().tolist() == [True, False]
+    assert frame["difference"].iloc[1] == 4
+    assert str(frame["money_difference"].dtype) == "Float64"
+    assert frame["money_difference"].iloc[0] == 1.2345
+    assert frame["money_difference"].isna().iloc[1]
     exact = result.to_frame(exact=True)
-    assert exact["difference"].tolist() == [Decimal("1.2345"), 4]
+    assert exact["money_difference"].iloc[0] == Decimal("1.2345")
+    assert str(exact["difference"].dtype) == "Int64"
 
 
 def test_empty_comparison_frame() -> None:
@@ -149,9 +156,13 @@ def test_any_two_reports(a: gk.AnnualReport, b: gk.AnnualReport) -> None:
         *(r.path for r in result.only_in_a),
         *(r.path for r in result.only_in_b),
     ]
-    exact = frame["old"].dtype == object
+    exact = frame["old_money"].dtype == object
+    assert str(frame["old"].dtype) == "Int64"
     for (_, row), change in zip(frame.iterrows(), result.changes, strict=False):
         if change.old is None:
             assert pd.isna(row["old"])
+            assert pd.isna(row["old_money"])
+        elif isinstance(change.old, int):
+            assert row["old"] == change.old
         else:
-            assert row["old"] == (change.old if exact or not isinstance(change.old, Decimal) else float(change.old))
+            assert row["old_money"] == (change.old if exact or isinstance(change.old, gk.Amount) else float(change.old))

@@ -109,8 +109,11 @@ def value_cells(grids: list[Grid]) -> dict[str, dict[str, Any]]:
     for grid in grids:
         for row in grid.rows:
             for cell in row:
-                if cell.get("class") in ("gk-value", "gk-blank"):
-                    path = cell["title"].removeprefix("空白 blank: ")
+                kind = (cell.get("class") or "").split(" ")[0]
+                if kind in ("gk-value", "gk-blank"):
+                    cell["marks"] = cell["class"].split(" ")[1:]
+                    cell["class"] = kind
+                    path = cell["title"].split("\n")[0].removeprefix("空白 blank: ")
                     assert path not in out
                     out[path] = cell
     return out
@@ -291,7 +294,9 @@ def test_mypy_sees_the_views(tmp_path: Path) -> None:
         "import pandas as pd\nimport gongkai_model as gk\n"
         "report = gk.examples.seed_report()\n"
         "html: str = report._repr_html_() + report.table3._repr_html_()\n"
-        "frame: pd.DataFrame = gk.validate(report).to_frame()\n",
+        "frame: pd.DataFrame = gk.validate(report).to_frame()\n"
+        "files: pd.DataFrame = gk.batch.BatchResult(()).to_frame()\n"
+        "shown: str = gk.batch.BatchResult(())._repr_html_() + gk.Imported(report, (), {}, 'x')._repr_html_()\n",
         encoding="utf-8",
     )
     out, err, status = api.run(["--strict", "--no-incremental", "--cache-dir", str(tmp_path / "c"), str(snippet)])
@@ -317,4 +322,4 @@ def test_import_loads_neither_pandas_nor_openpyxl() -> None:
 
 
 def test_docs_page_runs() -> None:
-    assert run_doc_blocks(DOCS / "notebooks.md") == 3
+    assert run_doc_blocks(DOCS / "notebooks.md") == 5

@@ -52,3 +52,12 @@ def test_the_walkthrough_runs(monkeypatch: pytest.MonkeyPatch) -> None:
     assert "100 cells changed, 100 unchanged" in text  # 宿迁市 2023 → 2024
     assert any("table3.new_received.total" in h for h in html)  # the comparison's changed cells
     assert any("image/png" in o.get("data", {}) for o in outs)  # the plot
+    # a folder checked: one short line, a bounded table of the files, frames with their source
+    line = next(t for t in text.splitlines() if t.startswith("BatchResult(files="))
+    assert len(line) < 4_000
+    assert "unreadable=" in line
+    batch = next(h for h in html if 'class="gongkai gk-batch"' in h)
+    assert "shuyang-fagaiju-2023.html" in batch
+    assert batch.count("<details>") >= 1
+    assert len(batch) < 1_000_000
+    assert any("shuyang-fagaiju-2023.html" in h and "<table" in h and "gk-batch" not in h for h in html)

@@ -305,8 +305,9 @@ def test_findings_frame() -> None:
     clean = gk.frames.findings_frame(gk.validate(report))
     assert len(clean) == 0
     assert tuple(clean.columns) == FINDING_COLUMNS
+    assert gk.frames.findings_frame(bad)["code"].tolist() == frame["code"].tolist()  # a report is checked here
     with pytest.raises(gk.GongkaiError):
-        gk.frames.findings_frame(report)  # type: ignore[arg-type]
+        gk.frames.findings_frame(42)
 
 
 def test_findings_frame_with_decimal_figures() -> None:
@@ -331,4 +332,4 @@ def test_frames_benchmark_runs_and_agrees_with_its_baseline() -> None:
 
 
 def test_docs_page_runs() -> None:
-    assert run_doc_blocks(DOCS / "pandas.md") == 8
+    assert run_doc_blocks(DOCS / "pandas.md") == 10

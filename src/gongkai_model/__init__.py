@@ -21,7 +21,7 @@ import warnings as _warnings
 from typing import TYPE_CHECKING as _TYPE_CHECKING
 
 from . import batch, checks, errors, examples, formats, model, notebook
-from .batch import check_many, read_many
+from .batch import check_many, read_many, to_parquet
 from .checks import Finding, Severity, Suggestion, ValidationResult, validate
 from .compare import Comparison, compare
 from .errors import GongkaiError, Place, Problem, ReadError, Verdict
@@ -70,6 +70,7 @@ __all__ = [
     "read",
     "read_many",
     "to_frame",
+    "to_parquet",
     "to_records",
     "validate",
     "write",

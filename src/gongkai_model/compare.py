@@ -13,14 +13,16 @@
 
 from __future__ import annotations
 
+import functools
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
 import attrs
 
 from .errors import GongkaiError, Problem
-from .model.layout import cells
+from .model.layout import Shape, cells, layout
 from .model.report import AnnualReport
+from .model.spec import Value
 from .model.values import Amount
 from .records import CellValue, Record
 
@@ -30,7 +32,16 @@ if TYPE_CHECKING:
 __all__ = ["COMPARISON_COLUMNS", "CellChange", "Comparison", "compare"]
 
 #: The columns of :meth:`Comparison.to_frame`, in order.
-COMPARISON_COLUMNS = ("status", "table", "row", "column", "path", "old", "new", "difference")
+COMPARISON_COLUMNS = (
+    "status", "table", "row", "column", "path", "old", "new", "difference", "old_money", "new_money",
+    "money_difference",
+)  # fmt: skip
+
+
+@functools.cache
+def _money_paths() -> frozenset[str]:
+    """The paths of the money cells of every shape (表二 2021 本年收费金额, 2019 采购总金额)."""
+    return frozenset(c.path for s in Shape.all() for c in layout(s) if c.kind in (Value.MONEY, Value.AMOUNT))
 
 
 @attrs.frozen
@@ -83,12 +94,13 @@ class Comparison:
 
         One row per changed cell (``status`` ``"changed"``), then one per cell
         only in the first report (``"only_in_a"``, its value as ``old``) and
-        only in the second (``"only_in_b"``, its value as ``new``).  ``old``,
-        ``new`` and ``difference`` are ``Int64`` when every figure is a whole
-        number, ``Float64`` when some are decimal money, and exact objects
-        (``int``, ``Decimal``, :class:`~gongkai_model.Amount`) when an amount
-        with its unit is among them or with ``exact=True``; a blank is
-        missing, never 0.
+        only in the second (``"only_in_b"``, its value as ``new``).  A count
+        cell's figures are in ``old``, ``new`` and ``difference``, always
+        ``Int64``; a money cell's (表二 2021 本年收费金额, 2019 采购总金额) in
+        ``old_money``, ``new_money`` and ``money_difference``: ``Float64``, or
+        exact objects (``Decimal``, :class:`~gongkai_model.Amount`) when an
+        amount with its unit is among them or with ``exact=True``. So counts
+        stay integers whatever money is compared; a blank is missing, never 0.
         """
         from .frames import _numbers, _pandas
 
@@ -103,8 +115,12 @@ class Comparison:
         data = {"status": pandas.Categorical(list(columns[0]), dtype=status)}
         for i, name in enumerate(COMPARISON_COLUMNS[1:5], 1):
             data[name] = pandas.array(list(columns[i]), dtype="string")
-        for i, name in enumerate(COMPARISON_COLUMNS[5:], 5):
-            data[name] = _numbers(pandas, list(columns[i]), exact)
+        money = [path in _money_paths() for path in columns[4]]
+        for i, name in enumerate(COMPARISON_COLUMNS[5:8], 5):
+            counts = [None if m else v for m, v in zip(money, columns[i], strict=True)]
+            data[name] = pandas.array(counts, dtype="Int64")
+            amounts = [v if m else None for m, v in zip(money, columns[i], strict=True)]
+            data[COMPARISON_COLUMNS[i + 3]] = _numbers(pandas, amounts, exact, money=True)
         frame: pd.DataFrame = pandas.DataFrame(data, columns=list(COMPARISON_COLUMNS))
         return frame
 

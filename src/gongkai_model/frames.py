@@ -2,8 +2,9 @@
 
 :func:`to_frame` gives the tidy long form, one row per table cell, or with
 ``wide=True`` each table as a grid of its statutory row and column labels;
-:func:`findings_frame` gives one row per finding of a
-:class:`~gongkai_model.ValidationResult`.  pandas is imported when a function
+:func:`findings_frame` gives one row per finding, :func:`files_frame` one row per file. Each takes
+reports, what ``read``, ``check``, ``read_many`` and ``check_many`` return, or lists of them, and
+names each file's ``source``.  pandas is imported when a function
 is called, never at ``import gongkai_model``; without it the functions raise
 :class:`~gongkai_model.GongkaiError` naming the extra to install.
 
@@ -29,9 +30,10 @@ from typing import TYPE_CHECKING, Any, Literal, overload
 import attrs
 
 from ._optional import import_optional, install_hint
-from ._views import register_frame
-from .checks import ValidationResult
-from .errors import GongkaiError, Problem
+from ._views import parts, register_frame
+from .checks import Finding, Severity, ValidationResult, validate
+from .errors import GongkaiError, Problem, Verdict
+from .formats import Coverage, Imported
 from .model.layout import Shape, cells, layout, rows, shape_of, values
 from .model.report import AnnualReport
 from .model.spec import Value
@@ -44,21 +46,28 @@ if TYPE_CHECKING:
 
 __all__ = [
     "COLUMNS",
+    "FILE_COLUMNS",
     "FINDING_COLUMNS",
     "INSTALL_HINT",
     "Categories",
     "categories",
     "every_shape",
+    "files_frame",
     "findings_frame",
     "merge_orders",
     "to_frame",
 ]
 
 #: The columns of the long form, in order.
-COLUMNS = ("agency", "year", "edition", "table", "row", "column", "path", "kind", "value", "money", "unit")
+COLUMNS = (
+    "source", "agency", "year", "edition", "table", "row", "column", "path", "kind", "value", "money", "unit",
+    "agency_from", "year_from",
+)  # fmt: skip
 
 #: The columns of :func:`findings_frame`, in order.
 FINDING_COLUMNS = (
+    "source",
+    "agency",
     "code",
     "severity",
     "year",
@@ -66,6 +75,7 @@ FINDING_COLUMNS = (
     "row",
     "column",
     "path",
+    "place",
     "expected",
     "actual",
     "difference",
@@ -74,6 +84,14 @@ FINDING_COLUMNS = (
     "message_zh",
     "message_en",
 )
+
+#: The columns of :func:`files_frame` (and ``BatchResult.to_frame()``), in order.
+FILE_COLUMNS = (
+    "source", "status", "agency", "year", "edition", "agency_from", "year_from",
+    "cells", "read", "by_order", "split", "refused", "absent", "coverage",
+    "problems", "read_errors", "assessed", "not_assessable",
+    "findings", "error", "inconsistency", "warning", "info", "suggestions",
+)  # fmt: skip
 
 #: How to get pandas when it is missing.
 INSTALL_HINT = install_hint("pandas")
@@ -210,44 +228,101 @@ def _codes(shape: Shape) -> _ShapeCodes:
 # to_frame
 
 
-def _reports(reports: AnnualReport | Iterable[AnnualReport]) -> list[AnnualReport]:
-    if isinstance(reports, AnnualReport):
-        return [reports]
-    if isinstance(reports, (str, bytes)) or not isinstance(reports, Iterable):
+#: What the frames take: a report, what ``read`` or ``check`` returns, a ``check_many`` result, or many of them.
+Item = Any
+
+
+@attrs.frozen
+class _Entry:
+    """One file (or one report given as such) as the frames see it."""
+
+    source: str | None
+    report: AnnualReport | None
+    imported: Imported | None = None
+    validation: ValidationResult | None = None
+    verdict: Verdict | None = None
+
+
+def _one(item: object, results: bool) -> list[_Entry] | None:
+    """The entries of one item, or ``None`` when it is no item the frames know."""
+    if isinstance(item, AnnualReport):
+        return [_Entry(None, item)]
+    if isinstance(item, Imported):
+        return [_Entry(item.source, item.report, item, None, item.verdict)]
+    if results and isinstance(item, ValidationResult):
+        return [_Entry(None, None, None, item, item.verdict)]
+    got = parts(item)  # CheckedReport, FileResult, BatchResult: registered where they are defined
+    if got is None:
+        return None
+    return [_Entry(source, None if i is None else i.report, i, v, verdict) for source, i, v, verdict in got]
+
+
+_ACCEPTED = "an AnnualReport, an Imported, a CheckedReport, a check_many result (or a FileResult)"
+
+
+def _entries(items: object, what: str, *, results: bool = False) -> list[_Entry]:
+    """Every entry of ``items``: one item, or an iterable of them (a ``read_many`` list, results, reports)."""
+    accepted = _ACCEPTED + (", a ValidationResult" if results else "")
+    single = _one(items, results)
+    if single is not None:
+        return single
+    if isinstance(items, (str, bytes)) or not isinstance(items, Iterable):
         raise GongkaiError(
-            "cannot make a frame",
-            [Problem("reports", f"expected an AnnualReport or an iterable of them, got {type(reports).__name__}")],
+            what, [Problem("reports", f"expected {accepted} or an iterable of them, got {type(items).__name__}")]
         )
-    got = list(reports)
-    wrong = [
-        Problem(f"item {i}", f"expected an AnnualReport, got {type(r).__name__}")
-        for i, r in enumerate(got)
-        if not isinstance(r, AnnualReport)
-    ]
+    out: list[_Entry] = []
+    wrong = []
+    for i, item in enumerate(items):
+        if isinstance(item, AnnualReport):  # the common case first: a list of reports stays fast
+            out.append(_Entry(None, item))
+            continue
+        got = _one(item, results)
+        if got is None and isinstance(item, (list, tuple)):  # a list of lists: read_many results of several runs
+            got = _entries(item, what, results=results)
+        if got is None:
+            wrong.append(Problem(f"item {i}", f"expected {accepted}, got {type(item).__name__}"))
+        else:
+            out.extend(got)
     if wrong:
-        raise GongkaiError("cannot make a frame", wrong)
-    return got
+        raise GongkaiError(what, wrong)
+    return out
+
+
+def _came_from(imported: Imported | None, name: str) -> str | None:
+    """Where the report's ``agency`` or ``year`` came from (:attr:`Imported.metadata`): ``title``, ``file name``…"""
+    if imported is None:
+        return None
+    found = imported.metadata.get(name)
+    if found is None:
+        return None
+    return found.note or "caller"
 
 
 @overload
-def to_frame(
-    reports: AnnualReport | Iterable[AnnualReport], *, wide: Literal[False] = False, exact: bool = False
-) -> pd.DataFrame: ...
+def to_frame(reports: Item | Iterable[Item], *, wide: Literal[False] = False, exact: bool = False) -> pd.DataFrame: ...
 
 
 @overload
-def to_frame(reports: AnnualReport, *, wide: Literal[True], exact: bool = False) -> dict[str, pd.DataFrame]: ...
+def to_frame(reports: Item, *, wide: Literal[True], exact: bool = False) -> dict[str, pd.DataFrame]: ...
 
 
 def to_frame(
-    reports: AnnualReport | Iterable[AnnualReport], *, wide: bool = False, exact: bool = False
+    reports: Item | Iterable[Item], *, wide: bool = False, exact: bool = False
 ) -> pd.DataFrame | dict[str, pd.DataFrame]:
     """The cells of one report or many as a pandas DataFrame (needs the ``pandas`` extra).
+
+    ``reports`` is a report, what :func:`~gongkai_model.read` and
+    :func:`~gongkai_model.check` return, a :func:`~gongkai_model.check_many`
+    result (or one of its files), or a list of any of these (what
+    :func:`~gongkai_model.read_many` returns; a list of lists too). A file
+    with no report has no cells (:func:`files_frame` lists every file).
 
     **Long form** (the default): one row per table cell, reports in the
     order given, each report's cells in published order (10 + 175 + 15 rows
     for a 2021 report).  The columns are :data:`COLUMNS`:
 
+    - ``source`` (categorical): the file the report was read from (missing
+      for a report given as such);
     - ``agency`` (categorical), ``year`` (int64), ``edition`` (``"2019"`` or
       ``"2021"``, categorical);
     - ``table`` (``"二"``, ``"三"``, ``"四"``), ``row``, ``column`` and
@@ -259,7 +334,10 @@ def to_frame(
     - ``money`` (``float64``): the figure of every money cell (表二 2021
       本年收费金额, in 万元; the 2019 采购总金额 as printed), and ``unit``
       (categorical ``元``/``万元``): the unit of a money cell, from its column
-      header or as printed with the amount (missing when none was printed).
+      header or as printed with the amount (missing when none was printed);
+    - ``agency_from`` and ``year_from`` (categorical): where the reader found
+      the agency and the year (:attr:`Imported.metadata <gongkai_model.Imported.metadata>`:
+      ``title``, ``heading``, ``file name``, ``caller`` …; missing for a report given as such).
 
     A blank cell is missing (``<NA>`` or ``NaN``), never 0; a count cell has
     no ``money`` and a money cell no ``value``.  ``exact=True`` keeps money as
@@ -291,13 +369,13 @@ def to_frame(
     ([['行政复议', '结果维持']], [True])
     """
     pandas = _pandas()
-    got = _reports(reports)
+    got = [e for e in _entries(reports, "cannot make a frame") if e.report is not None]
     if wide:
         if len(got) != 1:
             raise GongkaiError(
                 "cannot make a wide frame", [Problem("reports", f"wide=True takes one report, got {len(got)}")]
             )
-        return _wide(pandas, got[0], exact)
+        return _wide(pandas, got[0].report, exact)  # type: ignore[arg-type]
     return _long(pandas, got, exact)
 
 
@@ -305,9 +383,19 @@ def _category(pandas: Any, name: str, ordered: bool = True) -> Any:
     return pandas.CategoricalDtype(list(getattr(categories(), name)), ordered=ordered)
 
 
-def _long(pandas: Any, reports: list[AnnualReport], exact: bool) -> pd.DataFrame:
+def _codes_of(labels: Sequence[str | None]) -> tuple[Any, list[str]]:
+    """Category codes (``-1`` for ``None``) and the categories, in order of first appearance."""
     import numpy as np
 
+    seen: dict[str, int] = {}
+    codes = np.array([-1 if x is None else seen.setdefault(x, len(seen)) for x in labels], dtype=np.int64)
+    return codes, list(seen)
+
+
+def _long(pandas: Any, entries: list[_Entry], exact: bool) -> pd.DataFrame:
+    import numpy as np
+
+    reports: list[AnnualReport] = [e.report for e in entries]  # type: ignore[misc]
     per = [_codes(shape_of(r)) for r in reports]
     sizes = np.array([len(p.row) for p in per], dtype=np.int64)
     total = int(sizes.sum())
@@ -361,7 +449,12 @@ def _long(pandas: Any, reports: list[AnnualReport], exact: bool) -> pd.DataFrame
     def labels(name: str) -> Any:
         return pandas.Categorical.from_codes(joined(name, np.int16), dtype=_category(pandas, name))
 
+    def per_report(labels: Sequence[str | None]) -> Any:
+        codes, names = _codes_of(labels)
+        return pandas.Categorical.from_codes(np.repeat(codes, sizes), categories=names)
+
     columns = {
+        "source": per_report([e.source for e in entries]),
         "agency": pandas.Categorical.from_codes(np.repeat(agency_codes, sizes), categories=list(agencies)),
         "year": years.repeat(sizes),
         "edition": pandas.Categorical.from_codes(
@@ -375,6 +468,8 @@ def _long(pandas: Any, reports: list[AnnualReport], exact: bool) -> pd.DataFrame
         "value": value,
         "money": money,
         "unit": pandas.Categorical.from_codes(unit, dtype=_category(pandas, "unit", False)),
+        "agency_from": per_report([_came_from(e.imported, "agency") for e in entries]),
+        "year_from": per_report([_came_from(e.imported, "year") for e in entries]),
     }
     frame: pd.DataFrame = pandas.DataFrame(columns, columns=list(COLUMNS))
     return frame
@@ -439,18 +534,35 @@ def _wide_column(pandas: Any, column: list[Any], kinds: set[Value], exact: bool)
 # findings
 
 
-def _numbers(pandas: Any, column: Sequence[object], exact: bool) -> Any:
-    """Whole numbers as ``Int64``, with decimals as ``Float64``; exact objects with ``exact=True`` or an Amount."""
+def _numbers(pandas: Any, column: Sequence[object], exact: bool, *, money: bool = False) -> Any:
+    """Whole numbers as ``Int64``, with decimals as ``Float64`` (always, with ``money=True``); exact objects
+    with ``exact=True`` or an Amount."""
     if exact or any(isinstance(v, Amount) for v in column):
         return pandas.array([pandas.NA if v is None else v for v in column], dtype=object)
-    if all(v is None or isinstance(v, int) for v in column):
+    if not money and all(v is None or isinstance(v, int) for v in column):
         return pandas.array(column, dtype="Int64")
     return pandas.array([None if v is None else float(v) for v in column], dtype="Float64")  # type: ignore[arg-type]
 
 
-def findings_frame(result: ValidationResult, *, exact: bool = False) -> pd.DataFrame:
-    """One row per finding of ``result`` (needs the ``pandas`` extra); columns :data:`FINDING_COLUMNS`.
+def _findings_of(entry: _Entry) -> tuple[Finding, ...]:
+    """The entry's findings: its checks', or those of ``validate`` for a report not checked yet."""
+    if entry.validation is not None:
+        return entry.validation.issues
+    if entry.report is None:
+        return ()
+    derived = [] if entry.imported is None else [p for p, v in entry.imported.provenance.items() if v.formula]
+    return validate(entry.report, derived=derived, suggestions=False).issues
 
+
+def findings_frame(results: Item | Iterable[Item], *, exact: bool = False) -> pd.DataFrame:
+    """One row per finding (needs the ``pandas`` extra); columns :data:`FINDING_COLUMNS`.
+
+    ``results`` is a :class:`~gongkai_model.ValidationResult`, what :func:`~gongkai_model.check`
+    or :func:`~gongkai_model.check_many` returns, or a report or what :func:`~gongkai_model.read`
+    and :func:`~gongkai_model.read_many` return (checked here with :func:`~gongkai_model.validate`),
+    or a list of any of these. ``source`` names the file (missing for a result or a report given
+    as such), ``agency`` its report's agency, ``year`` the finding's year in a series, else the
+    report's; ``place`` is where the cell was printed (:attr:`Finding.place`, from ``check``).
     ``severity`` is an ordered categorical (error, inconsistency, warning,
     info), so sorting by it puts the worst first; ``expected``, ``actual`` and
     ``difference`` are ``Int64`` when every figure is a whole number (as with
@@ -464,25 +576,28 @@ def findings_frame(result: ValidationResult, *, exact: bool = False) -> pd.DataF
     >>> frame.loc[0, ["code", "severity", "row", "column"]].tolist(), int(frame.loc[0, "difference"])
     (['T4_TOTAL', 'inconsistency', '行政复议', '总计'], -3)
     """
-    from .checks import Severity, ValidationResult
-
     pandas = _pandas()
-    if not isinstance(result, ValidationResult):
-        raise GongkaiError(
-            "cannot make a frame of findings",
-            [Problem("result", f"expected a ValidationResult, got {type(result).__name__}")],
-        )
-    issues = result.issues
+    rows: list[tuple[_Entry, Finding]] = [
+        (e, f) for e in _entries(results, "cannot make a frame of findings", results=True) for f in _findings_of(e)
+    ]
+    issues = [f for _, f in rows]
     severity = pandas.CategoricalDtype([s.value for s in Severity], ordered=True)
     text = "string"
+
+    def report_year(e: _Entry, f: Finding) -> int | None:
+        return f.year if f.year is not None or e.report is None else e.report.year
+
     data = {
+        "source": pandas.array([e.source for e, _ in rows], dtype=text),
+        "agency": pandas.array([None if e.report is None else e.report.agency for e, _ in rows], dtype=text),
         "code": pandas.array([f.code for f in issues], dtype=text),
         "severity": pandas.Categorical([f.severity.value for f in issues], dtype=severity),
-        "year": pandas.array([f.year for f in issues], dtype="Int64"),
+        "year": pandas.array([report_year(e, f) for e, f in rows], dtype="Int64"),
         "table": pandas.array([f.table for f in issues], dtype=text),
         "row": pandas.array([f.row for f in issues], dtype=text),
         "column": pandas.array([f.column for f in issues], dtype=text),
         "path": pandas.array([f.path for f in issues], dtype=text),
+        "place": pandas.array([None if f.place is None else str(f.place) for f in issues], dtype=text),
         "expected": _numbers(pandas, [f.expected for f in issues], exact),
         "actual": _numbers(pandas, [f.actual for f in issues], exact),
         "difference": _numbers(pandas, [f.difference for f in issues], exact),
@@ -492,6 +607,90 @@ def findings_frame(result: ValidationResult, *, exact: bool = False) -> pd.DataF
         "message_en": pandas.array([f.message_en for f in issues], dtype=text),
     }
     frame: pd.DataFrame = pandas.DataFrame(data, columns=list(FINDING_COLUMNS))
+    return frame
+
+
+# ---------------------------------------------------------------------------
+# files
+
+
+def files_frame(results: Item | Iterable[Item]) -> pd.DataFrame:
+    """One row per file (needs the ``pandas`` extra); columns :data:`FILE_COLUMNS`.
+
+    ``results`` is what :func:`~gongkai_model.check_many` (``BatchResult.to_frame()`` is this
+    function), :func:`~gongkai_model.read_many`, :func:`~gongkai_model.check` or
+    :func:`~gongkai_model.read` returns, or a list of these (a report given as such is a row too).
+
+    - ``source`` (the file), ``status`` (its :class:`~gongkai_model.Verdict`, categorical),
+      ``agency``, ``year`` (``Int64``), ``edition``, and ``agency_from`` / ``year_from``: where
+      the reader found them (:attr:`Imported.metadata`: ``title``, ``file name``, ``caller``…);
+    - the :class:`~gongkai_model.formats.Coverage`: ``cells``, ``read``, ``by_order``, ``split``,
+      ``refused``, ``absent`` (``Int64``) and ``coverage``, the share read (``Float64``, missing when
+      the file has no cells: nothing was found);
+    - ``problems`` and ``read_errors``: the reading problems, and those of severity error;
+    - ``assessed`` and ``not_assessable`` (identities), ``findings``, the findings by severity
+      (``error``, ``inconsistency``, ``warning``, ``info``) and ``suggestions``: missing when the
+      checks did not run (no report, or a :func:`~gongkai_model.read_many` result), never 0.
+
+    Every count is ``Int64``: a blank is ``<NA>``, never 0.
+    """
+    pandas = _pandas()
+    entries = [
+        attrs.evolve(e, validation=validate(e.report)) if e.imported is None and e.report is not None else e
+        for e in _entries(results, "cannot make a frame of files", results=False)
+    ]  # a report given as such is checked here; what read_many gives is not (its checks stay missing)
+    text = "string"
+    verdicts = pandas.CategoricalDtype([v.value for v in Verdict])
+
+    def status(e: _Entry) -> str | None:
+        verdict = e.verdict if e.verdict is not None else e.validation.verdict if e.validation is not None else None
+        return None if verdict is None else str(verdict.value)
+
+    def coverage(e: _Entry) -> Coverage | None:
+        if e.imported is not None:
+            return e.imported.coverage
+        return None if e.report is None else Coverage.whole(e.report)
+
+    def known(c: Coverage | None) -> Coverage | None:
+        return c if c is not None and c.cells else None  # no cell found: the shape, so the counts, unknown
+
+    covers = [known(coverage(e)) for e in entries]
+    checked = [e.validation for e in entries]
+    problems = [None if e.imported is None else e.imported.problems for e in entries]
+
+    def counts(values: Iterable[int | None]) -> Any:
+        return pandas.array(list(values), dtype="Int64")
+
+    def of_checks(fn: Any) -> Any:
+        return counts(None if v is None else fn(v) for v in checked)
+
+    data: dict[str, Any] = {
+        "source": pandas.array([e.source for e in entries], dtype=text),
+        "status": pandas.Categorical([status(e) for e in entries], dtype=verdicts),
+        "agency": pandas.array([None if e.report is None else e.report.agency for e in entries], dtype=text),
+        "year": counts(None if e.report is None else e.report.year for e in entries),
+        "edition": pandas.Categorical(
+            [None if e.report is None else e.report.edition.value for e in entries],
+            dtype=_category(pandas, "edition", False),
+        ),
+        "agency_from": pandas.array([_came_from(e.imported, "agency") for e in entries], dtype=text),
+        "year_from": pandas.array([_came_from(e.imported, "year") for e in entries], dtype=text),
+    }
+    for name in ("cells", "read", "by_order", "split", "refused", "absent"):
+        data[name] = counts(None if c is None else getattr(c, name) for c in covers)
+    data["coverage"] = pandas.array(
+        [None if c is None else c.ratio for c in covers],
+        dtype="Float64",
+    )
+    data["problems"] = counts(None if p is None else len(p) for p in problems)
+    data["read_errors"] = counts(None if p is None else sum(x.severity == Severity.ERROR for x in p) for p in problems)
+    data["assessed"] = of_checks(lambda v: v.assessed)
+    data["not_assessable"] = of_checks(lambda v: len(v.not_assessable))
+    data["findings"] = of_checks(lambda v: len(v.issues))
+    for s in Severity:
+        data[s.value] = of_checks(lambda v, s=s: sum(f.severity is s for f in v.issues))
+    data["suggestions"] = of_checks(lambda v: len(v.suggestions))
+    frame: pd.DataFrame = pandas.DataFrame(data, columns=list(FILE_COLUMNS))
     return frame
 
 

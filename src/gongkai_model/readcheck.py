@@ -11,6 +11,7 @@ from typing import Any
 
 import attrs
 
+from ._views import register_parts
 from .checks import CheckSelection, ValidationResult, validate
 from .codes import READ_FAILED
 from .errors import GongkaiError, Place, Problem, Verdict
@@ -100,6 +101,27 @@ class CheckedReport:
         described = place.describe(lang) if place is not None else ""
         return described or self.cell_of(path)
 
+    def __repr__(self) -> str:
+        """A few lines whatever the size: source, verdict, report, coverage, the first problems and findings."""
+        from ._views import clip, counted, first_few
+
+        findings = self.validation.issues if self.validation is not None else ()
+        suggestions = len(self.validation.suggestions) if self.validation is not None else 0
+        return (
+            f"CheckedReport(source={clip(self.imported.source)!r}, verdict={self.verdict.value!r}, "
+            f"report={clip(repr(self.report), 200)}, coverage='{self.coverage}', "
+            f"problems={len(self.problems)} ({counted(p.severity for p in self.problems)}) "
+            f"{first_few(self.problems, describe=_problem_text)}, "
+            f"findings={'not checked' if self.validation is None else len(findings)} "
+            f"({counted(f.severity for f in findings)}) {first_few(findings)}, suggestions={suggestions})"
+        )
+
+    def _repr_html_(self) -> str:
+        """The report with its marked cells, problems and findings (:func:`gongkai_model.notebook.checked_html`)."""
+        from ._views import html
+
+        return html(self)
+
     def summary(self) -> str:
         parts = [self.imported.summary()]
         if self.validation is not None:
@@ -107,6 +129,13 @@ class CheckedReport:
         verdict = "OK" if self.ok else "NOT OK"
         parts.append(f"{self.imported.source}: {verdict}")
         return "\n".join(parts)
+
+
+def _problem_text(problem: Problem) -> str:
+    return f"[{problem.code or 'READ'}] {problem}"
+
+
+register_parts(CheckedReport, lambda c: ((c.imported.source, c.imported, c.validation, c.verdict),))
 
 
 def check(

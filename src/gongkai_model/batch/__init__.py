@@ -34,13 +34,15 @@ from __future__ import annotations
 import concurrent.futures as cf
 import functools
 import os
+import shutil
 import stat
 import sys
+import uuid
 import warnings
 from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 import attrs
 
@@ -63,6 +65,7 @@ __all__ = [
     "BatchResult",
     "FileOutcome",
     "FileResult",
+    "ParquetMode",
     "Scanned",
     "check_many",
     "iter_check",
@@ -775,9 +778,59 @@ def _reports_and_findings(
             )
 
 
+#: What :func:`to_parquet` does with a folder that already holds data (``mode=``).
+ParquetMode = Literal["error", "overwrite", "append"]
+
+_DATASETS = ("cells", "findings")
+
+
+def _is_dataset(folder: Path) -> bool:
+    """Whether ``folder`` holds only what :func:`to_parquet` writes: ``year=…`` folders of ``.parquet`` files."""
+    for entry in folder.iterdir():
+        if entry.is_symlink() or not entry.is_dir() or not entry.name.startswith("year="):
+            return False
+        if not all(f.is_file() and not f.is_symlink() and f.suffix == ".parquet" for f in entry.iterdir()):
+            return False
+    return True
+
+
+def _prepare(root: Path, mode: str) -> str:
+    """Check ``mode`` against what ``root`` holds (and empty it for ``overwrite``); the file name template."""
+    if mode not in ("error", "overwrite", "append"):
+        raise GongkaiError(
+            "invalid argument", [Problem("mode", f"expected 'error', 'overwrite' or 'append', got {mode!r}")]
+        )
+    used = [
+        root / n for n in _DATASETS if (root / n).exists() and (not (root / n).is_dir() or any((root / n).iterdir()))
+    ]
+    if used and mode == "error":
+        raise GongkaiError(
+            "the Parquet folder already holds data",
+            [
+                Problem(
+                    str(p), "holds data of an earlier run: pass mode='overwrite' to replace it, mode='append' to add"
+                )
+                for p in used
+            ],
+        )
+    foreign = [p for p in used if not p.is_dir() or not _is_dataset(p)]
+    if foreign:
+        raise GongkaiError(
+            "the Parquet folder holds other files",
+            [Problem(str(p), "holds more than the year=… folders of .parquet files to_parquet writes: not touched")
+             for p in foreign],
+        )  # fmt: skip
+    if mode == "overwrite":
+        for p in used:
+            shutil.rmtree(p)
+    return f"part-{uuid.uuid4().hex}-{{i}}.parquet" if mode == "append" else "part-{i}.parquet"
+
+
 def to_parquet(
     items: Iterable[AnnualReport | FileResult | CheckedReport | Imported] | BatchResult,
     path: str | os.PathLike[str],
+    *,
+    mode: ParquetMode = "error",
 ) -> tuple[Path, Path]:
     """Write the tidy cells and the findings of a corpus under ``path``, partitioned by year.
 
@@ -787,9 +840,18 @@ def to_parquet(
     severity, table, row, column, path, actual, expected, key). Blanks are nulls, never 0. Reports
     are given directly, or as the results of :func:`check_many`, :func:`gongkai_model.check` or
     :func:`gongkai_model.read` (files with no report are left out). Returns the two folders.
+
+    ``mode`` says what to do when ``path/cells`` or ``path/findings`` already holds data, so that
+    the partitions of two runs are never mixed silently: ``"error"`` (the default) refuses,
+    ``"overwrite"`` deletes both datasets first, ``"append"`` adds this run's files beside the
+    others (under new file names). A folder holding anything but the ``year=…`` folders of
+    ``.parquet`` files this function writes is never touched (refused in every mode).
     """
     pa = _pyarrow()
     import pyarrow.dataset as ds
+
+    root = Path(path)
+    template = _prepare(root, mode)
 
     if isinstance(items, BatchResult):
         items = items.files
@@ -820,7 +882,6 @@ def to_parquet(
                 strict=True,
             ):  # fmt: skip
                 finds[k].append(x)
-    root = Path(path)
     types = {"value": pa.int64(), "money": pa.float64(), "year": pa.int64(), "actual": pa.float64(),
              "expected": pa.float64()}  # fmt: skip
     for name, data in (("cells", cells), ("findings", finds)):
@@ -832,6 +893,7 @@ def to_parquet(
             format="parquet",
             partitioning=ds.partitioning(pa.schema([("year", pa.int64())]), flavor="hive"),
             existing_data_behavior="overwrite_or_ignore",
+            basename_template=template,
         )
     return root / "cells", root / "findings"
 

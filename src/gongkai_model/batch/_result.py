@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 from collections import Counter
+from typing import TYPE_CHECKING
 
 import attrs
 
-from ..checks import Finding
+from .._views import clip, counted, first_few, register_parts
+from ..checks import Finding, ValidationResult
 from ..codes import BATCH_CRASHED, BATCH_MEMORY, BATCH_SKIPPED, BATCH_TIMEOUT, READ_FAILED
 from ..errors import GongkaiError, Place, Problem, Severity, Verdict
 from ..formats import Coverage, Imported
 from ..model.report import AnnualReport
 from ..readcheck import CheckedReport
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["CAUSES", "STATUSES", "BatchResult", "FileResult"]
 
@@ -89,6 +94,23 @@ class FileResult:
         """Whether the file is clean (``warnings=True``: warnings count against it too)."""
         return self.status == "ok" or (self.status == "warnings" and not warnings)
 
+    def __repr__(self) -> str:
+        """A few lines whatever the size: path, status, coverage, the first problems and findings."""
+        findings = self.findings
+        return (
+            f"FileResult(path={clip(self.path)!r}, status={self.status!r}, coverage='{self.coverage}', "
+            f"problems={len(self.problems)} ({counted(p.severity for p in self.problems)}) "
+            f"{first_few(self.problems, describe=_problem_text)}, "
+            f"findings={'not checked' if self.checked.validation is None else len(findings)} "
+            f"({counted(f.severity for f in findings)}) {first_few(findings)})"
+        )
+
+    def _repr_html_(self) -> str:
+        """The file as a notebook shows it (:func:`gongkai_model.notebook.file_html`)."""
+        from .._views import html
+
+        return html(self)
+
 
 @attrs.frozen
 class BatchResult:
@@ -113,3 +135,43 @@ class BatchResult:
         """How many files, and how many of each status (:data:`STATUSES`)."""
         counts = Counter(f.status for f in self.files)
         return {"files": len(self.files), **{s: counts.get(s, 0) for s in STATUSES}}
+
+    def __repr__(self) -> str:
+        """A few lines whatever the number of files: the counts by status, the coverage, the first files."""
+        counts = Counter(f.status for f in self.files)
+        statuses = ", ".join(f"{s}={n}" for s, n in counts.most_common())
+        findings = [f.severity for r in self.files for f in r.findings]
+        return (
+            f"BatchResult(files={len(self.files)}{', ' + statuses if statuses else ''}, coverage='{self.coverage}', "
+            f"findings={len(findings)} ({counted(findings)}), "
+            f"first={first_few(self.files, describe=_file_text)})"
+        )
+
+    def _repr_html_(self) -> str:
+        """A table of the files as a notebook shows it (:func:`gongkai_model.notebook.batch_html`)."""
+        from .._views import html
+
+        return html(self)
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per file: source, status, agency, year, edition, coverage and counts
+        (:func:`gongkai_model.frames.files_frame`; needs ``pandas``)."""
+        from ..frames import files_frame
+
+        return files_frame(self)
+
+
+def _problem_text(problem: Problem) -> str:
+    return f"[{problem.code or 'READ'}] {problem}"
+
+
+def _file_text(file: FileResult) -> str:
+    return f"{clip(file.path, 80)}: {file.status}"
+
+
+def _file_part(f: FileResult) -> tuple[str, Imported, ValidationResult | None, Verdict]:
+    return (f.path, f.checked.imported, f.checked.validation, f.verdict)
+
+
+register_parts(FileResult, lambda f: (_file_part(f),))
+register_parts(BatchResult, lambda b: [_file_part(f) for f in b.files])

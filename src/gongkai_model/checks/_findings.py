@@ -259,6 +259,17 @@ class ValidationResult:
         )
         return "\n".join(lines)
 
+    def __repr__(self) -> str:
+        """A few lines whatever the number of findings: the verdict, the counts, the first findings."""
+        from .._views import counted, first_few
+
+        return (
+            f"ValidationResult(verdict={self.verdict.value!r}, assessed={self.assessed}, "
+            f"checks={len(self.checks_performed)}, findings={len(self.issues)} "
+            f"({counted(f.severity for f in self.issues)}) {first_few(self.issues)}, "
+            f"suggestions={len(self.suggestions)})"
+        )
+
     def _repr_html_(self) -> str:
         """The findings as a notebook shows them (:func:`gongkai_model.notebook.result_html`)."""
         from .._views import html

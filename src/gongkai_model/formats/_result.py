@@ -124,6 +124,10 @@ class Coverage:
         return cls(len(paths), read, by_order, split, refused, len(paths) - len(found))
 
 
+def _problem_text(problem: Problem) -> str:
+    return f"[{problem.code or 'READ'}] {problem}"
+
+
 @functools.cache
 def _paths(shape: Shape) -> tuple[str, ...]:
     return tuple(c.path for c in layout(shape))
@@ -192,6 +196,23 @@ class Imported:
 
         ``ok`` is ``verdict.clean``."""
         return Verdict.of((p.severity for p in self.problems), readable=self.report is not None)
+
+    def __repr__(self) -> str:
+        """A few lines whatever the size of the document: source, verdict, report, coverage, first problems."""
+        from .._views import clip, counted, first_few
+
+        return (
+            f"Imported(source={clip(self.source)!r}, verdict={self.verdict.value!r}, "
+            f"report={clip(repr(self.report), 200)}, coverage='{self.coverage}', "
+            f"problems={len(self.problems)} ({counted(p.severity for p in self.problems)}) "
+            f"{first_few(self.problems, describe=_problem_text)})"
+        )
+
+    def _repr_html_(self) -> str:
+        """What was read as a notebook shows it (:func:`gongkai_model.notebook.imported_html`)."""
+        from .._views import html
+
+        return html(self)
 
     def summary(self) -> str:
         """One line per problem, then a verdict line."""
