@@ -357,8 +357,8 @@ def check_jurisdiction(
     could not be read are left out: the per-file check reports them). ``register``: a
     :class:`~gongkai_model.register.Register`, or what :func:`~gongkai_model.register.load_register`
     takes (a CSV path, a DataFrame, rows); ``None`` makes each agency printed a unit of its own (names
-    folded by :func:`~gongkai_model.register.normalize_agency`; no unit is then missing and none is a
-    summary). ``year``: the year(s) checked (default: every year of the reports); reports of other years
+    folded by :func:`~gongkai_model.register.normalize_agency`; a unit is then missing in a year when it
+    filed in another, and none is a summary). ``year``: the year(s) checked (default: every year of the reports); reports of other years
     still serve as last year's for the series checks, whose findings are those of the years checked.
 
     Raises :class:`~gongkai_model.GongkaiError` for an item that is not a report and
@@ -486,11 +486,14 @@ def _summaries(
             if (parent.agency, year) not in by or not units:
                 continue
             summary = by[(parent.agency, year)][0]
-            present = [by[(u.agency, year)][0] for u in units if (u.agency, year) in by]
-            if not present:
+            groups = [by[(u.agency, year)] for u in units if (u.agency, year) in by]
+            if not groups:
                 continue
-            exact = parent.summary == "complete" and len(present) == len(units)
-            out.extend(_summary_cells(parent.agency, year, summary, present, exact))
+            exact = parent.summary == "complete" and len(groups) == len(units)
+            figures = [[_figures(f.report) for f in group] for group in groups]
+            unsure = {p for mine in figures for other in mine[1:] for p, v in mine[0].items() if other.get(p) != v}
+            sums = _summary_cells(parent.agency, year, summary, [mine[0] for mine in figures], exact, unsure)
+            out.extend(sums)
     return out
 
 
@@ -499,13 +502,20 @@ def _number(v: object) -> bool:
 
 
 def _summary_cells(
-    agency: str, year: int, summary: Filed, units: Sequence[Filed], exact: bool
+    agency: str,
+    year: int,
+    summary: Filed,
+    figures: Sequence[Mapping[str, object]],
+    exact: bool,
+    unsure: frozenset[str] | set[str],
 ) -> list[JurisdictionFinding]:
-    figures = [_figures(u.report) for u in units]
+    """The summary's cells against the sum of its units' (``figures``); a cell in ``unsure`` (where two
+    reports of a unit differ: which is right is unknown) is not assessed."""
     out = []
+    units = figures
     for cell in layout(shape_of(summary.report)):
         printed = cell.get(summary.report)
-        if not _number(printed):
+        if not _number(printed) or cell.path in unsure:
             continue
         parts = [f.get(cell.path) for f in figures]
         if not all(_number(p) for p in parts):

@@ -99,9 +99,14 @@ def normalize_agency(name: str) -> str:
     >>> normalize_agency("某区人民政府办公室")
     '某区政府办'
     """
-    text = _SPACE.sub("", unicodedata.normalize("NFKC", name))
-    for long, short in ABBREVIATIONS:
-        text = text.replace(long, short)
+    text = name
+    for _ in range(4):  # to a fixed point: a space removed can join a letter and a combining mark (``R ̧``)
+        folded = _SPACE.sub("", unicodedata.normalize("NFKC", text))
+        for long, short in ABBREVIATIONS:
+            folded = folded.replace(long, short)
+        if folded == text:
+            break
+        text = folded
     return text
 
 
@@ -237,7 +242,8 @@ class Register:
         _cross_check(units, problems)
         if problems:
             raise RegisterError(f"the register has {len(problems)} problem(s)", problems)
-        names = {normalize_agency(n): u.agency for _, u in units for n in u.names()}  # a parent named by an alias
+        names = {normalize_agency(a): u.agency for _, u in units for a in u.aliases}  # a parent named by an alias
+        names |= {normalize_agency(u.agency): u.agency for _, u in units}
         return cls(tuple(u if u.parent is None else attrs.evolve(u, parent=names[normalize_agency(u.parent)]) for _, u in units))
 
     @classmethod
@@ -339,7 +345,6 @@ def _unit(n: int, row: Mapping[str, Any], problems: list[Problem]) -> Unit | Non
             problems.append(_problem(n, str(key), f"column {name!r} is given twice"))
             continue
         got[name] = _text(value)
-    before = len(problems)
     agency = got.get("agency")
     if agency is None:
         problems.append(_problem(n, "agency", "the agency's name is blank"))
@@ -350,8 +355,8 @@ def _unit(n: int, row: Mapping[str, Any], problems: list[Problem]) -> Unit | Non
             problems.append(_problem(n, "summary", f"{summary!r} is not 'complete', 'partial' or blank"))
         summary = kind
     aliases = tuple(a.strip() for a in _ALIAS_SPLIT.split(got.get("aliases") or "") if a.strip())
-    if len(problems) > before or agency is None:
-        return None
+    if agency is None:
+        return None  # (a unit with another problem is still cross-checked: every problem at once)
     return Unit(agency, got.get("parent"), got.get("level"), aliases, got.get("code"), summary, tuple(extra))
 
 
@@ -367,7 +372,8 @@ def _cross_check(units: list[tuple[int, Unit]], problems: list[Problem]) -> None
                 problems.append(_problem(n, column, f"{name!r} is registered twice (row {seen[key][0]})"))
             else:
                 seen.setdefault(key, (n, unit.agency))
-    registered = {normalize_agency(name): u.agency for _, u in units for name in reversed(u.names())}
+    registered = {normalize_agency(a): u.agency for _, u in reversed(units) for a in u.aliases}  # the first wins
+    registered |= {normalize_agency(u.agency): u.agency for _, u in reversed(units)}  # a name before any alias
     parents: dict[str, str] = {}
     for n, unit in units:
         if unit.parent is None:
