@@ -15,8 +15,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import gongkai_model as gk
-from gongkai_model.limits import Limits
 from gongkai_model.jurisdiction import JurisdictionResult, check_jurisdiction, findings_frame, panel_frame
+from gongkai_model.limits import Limits
 from gongkai_model.model import layout, replace_path, shape_of
 from gongkai_model.register import Register, RegisterError, load_register, normalize_agency
 
@@ -196,14 +196,14 @@ def test_a_bad_register_names_every_row_and_column(tmp_path: Path) -> None:
 def test_a_register_refuses_cycles_and_what_is_not_a_table(tmp_path: Path) -> None:
     with pytest.raises(RegisterError, match="lead back"):
         Register.from_rows([{"agency": "甲", "parent": "乙"}, {"agency": "乙", "parent": "甲"}])
-    with pytest.raises(RegisterError, match="not a DataFrame|expected"):
+    with pytest.raises(RegisterError, match=r"not a DataFrame|expected"):
         load_register(42)
     with pytest.raises(RegisterError, match="cannot read"):
         Register.read_csv(tmp_path / "absent.csv")
     (tmp_path / "bad.csv").write_bytes(b"agency\n\xff\xfe\x00bad\n")
     with pytest.raises(RegisterError, match="cannot read"):
         Register.read_csv(tmp_path / "bad.csv")
-    with pytest.raises(RegisterError, match="Limits.max_rows"):
+    with pytest.raises(RegisterError, match=r"Limits\.max_rows"):
         Register.from_rows(({"agency": f"单位{i}"} for i in range(10)), limits=Limits(max_rows=5))
 
 
@@ -295,7 +295,10 @@ def test_a_year_restricts_what_is_checked() -> None:
     }
     assert result.years == (2024,)
     earlier = check_jurisdiction(imported(generated()), reg, year=[2023])  # 2022 is still last year's
-    assert {(c, a, y) for c, a, y, _ in found(earlier)} == {("JURISDICTION_MISSING", *MISSING), ("SERIES_CARRY_OVER", *CARRY)}
+    assert {(c, a, y) for c, a, y, _ in found(earlier)} == {
+        ("JURISDICTION_MISSING", *MISSING),
+        ("SERIES_CARRY_OVER", *CARRY),
+    }
 
 
 def test_a_summary_cell_where_a_unit_conflicts_is_not_assessed() -> None:
@@ -318,8 +321,7 @@ def test_a_partial_summary_may_exceed_its_units_but_not_fall_below() -> None:
     result = check_jurisdiction(imported(generated()), reg)
     assert not any(f.code == "JURISDICTION_SUMMARY" for f in result.findings)  # one above its units: allowed
     files = [
-        (n, replace_path(r, "table2.licensing.decisions", 0) if n == "2022/county.json" else r)
-        for n, r in generated()
+        (n, replace_path(r, "table2.licensing.decisions", 0) if n == "2022/county.json" else r) for n, r in generated()
     ]
     below = [f for f in check_jurisdiction(imported(files), reg).findings if f.code == "JURISDICTION_SUMMARY"]
     assert [(f.year, f.finding.path, f.finding.actual) for f in below] == [(2022, "table2.licensing.decisions", 0)]
@@ -383,13 +385,14 @@ def test_duckdb_reads_the_panel_and_the_findings() -> None:
     con.register("panel", panel)
     con.register("findings", findings)
     rows = con.execute(
-        "select agency, year, value from panel where path = 'table2.licensing.decisions' "
-        "and agency = ? order by year",
+        "select agency, year, value from panel where path = 'table2.licensing.decisions' and agency = ? order by year",
         [COUNTY],
     ).fetchall()
     assert rows == [(COUNTY, y, 450 + 10 * (y % 10) + (y == SUMMARY_OFF)) for y in YEARS]  # Σ (10 i + y % 10)
     assert con.execute("select count(*) from panel where value is null and kind = 'count'").fetchone() == (0,)
-    got = con.execute("select code, agency, year, difference from findings where code = 'JURISDICTION_SUMMARY'").fetchall()
+    got = con.execute(
+        "select code, agency, year, difference from findings where code = 'JURISDICTION_SUMMARY'"
+    ).fetchall()
     assert got == [("JURISDICTION_SUMMARY", COUNTY, 2024, 1)]
     assert str(findings["year"].dtype) == "Int64"
     assert findings_frame(result).equals(findings)
@@ -403,8 +406,12 @@ def test_the_findings_frame_refuses_what_is_not_a_result() -> None:
 
 def test_money_cells_are_summed_too() -> None:
     reg = Register.from_rows([{"agency": "甲", "summary": "complete"}, {"agency": "乙", "parent": "甲"}])
-    unit = replace_path(replace_path(gk.examples.seed_report(), "agency", "乙"), "table2.admin_fees.amount", Decimal("1.5"))
-    summary = replace_path(replace_path(gk.examples.seed_report(), "agency", "甲"), "table2.admin_fees.amount", Decimal("1.4"))
+    unit = replace_path(
+        replace_path(gk.examples.seed_report(), "agency", "乙"), "table2.admin_fees.amount", Decimal("1.5")
+    )
+    summary = replace_path(
+        replace_path(gk.examples.seed_report(), "agency", "甲"), "table2.admin_fees.amount", Decimal("1.4")
+    )
     result = check_jurisdiction([summary, unit], reg)
     assert [(f.finding.path, f.finding.difference) for f in result.findings] == [
         ("table2.admin_fees.amount", Decimal("-0.1"))
@@ -431,7 +438,9 @@ def test_the_cli_runs_the_jurisdiction_after_the_files(tmp_path: Path) -> None:
     assert block[0].startswith("jurisdiction: 11 unit(s), 34 report(s), year(s) 2022–2024: inconsistent")
     codes = sorted(line.split("]")[0].strip(" [") for line in block[1:])
     assert codes == sorted(c for c, *_ in expected())
-    as_json = subprocess.run([*run[:4], "--format", "json", *run[4:]], capture_output=True, text=True, env=env, timeout=120)
+    as_json = subprocess.run(
+        [*run[:4], "--format", "json", *run[4:]], capture_output=True, text=True, env=env, timeout=120
+    )
     doc = json.loads(as_json.stdout)
     assert {(f["code"], f["agency"], f["year"], f["path"]) for f in doc["jurisdiction"]["findings"]} == expected()
     assert doc["ok"] is False

@@ -4,7 +4,8 @@ Data only. Each :class:`Code` has its area (``"read"``, ``"batch"``, ``"check"``
 severity (``None`` when it varies, then ``severity_note`` says how), a one-line text in English and in Chinese,
 and the modules that produce it. The codes tables of ``docs/importing.md``, ``docs/batch.md``,
 ``docs/jurisdictions.md`` and ``docs/checks.md`` are generated from it (:func:`table`;
-``python -m gongkai_model.codes`` prints them), and ``tests/test_codes.py`` fails when the docs, the source or the registered checks differ from it.
+``python -m gongkai_model.codes`` prints them), and ``tests/test_codes.py`` fails when the docs, the source or
+the registered checks differ from it.
 
 A code is stable: compare it, never the message. The constants (``READ_LIMIT`` …) are the codes' own
 strings, for call sites that want a name rather than a literal.

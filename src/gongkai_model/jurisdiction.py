@@ -278,7 +278,9 @@ def _items(reports: BatchResult | Iterable[Source] | Source) -> list[tuple[str, 
         elif isinstance(item, Imported):
             out.append((item.source, item.report))
         else:
-            wrong.append(Problem(f"item {i}", f"not a report, Imported, CheckedReport or FileResult: {type(item).__name__}"))
+            wrong.append(
+                Problem(f"item {i}", f"not a report, Imported, CheckedReport or FileResult: {type(item).__name__}")
+            )
     if wrong:
         raise GongkaiError("cannot check a jurisdiction", wrong)
     return out
@@ -358,8 +360,9 @@ def check_jurisdiction(
     :class:`~gongkai_model.register.Register`, or what :func:`~gongkai_model.register.load_register`
     takes (a CSV path, a DataFrame, rows); ``None`` makes each agency printed a unit of its own (names
     folded by :func:`~gongkai_model.register.normalize_agency`; a unit is then missing in a year when it
-    filed in another, and none is a summary). ``year``: the year(s) checked (default: every year of the reports); reports of other years
-    still serve as last year's for the series checks, whose findings are those of the years checked.
+    filed in another, and none is a summary). ``year``: the year(s) checked (default: every year of the
+    reports); reports of other years still serve as last year's for the series checks, whose findings are
+    those of the years checked.
 
     Raises :class:`~gongkai_model.GongkaiError` for an item that is not a report and
     :class:`~gongkai_model.register.RegisterError` for a register that cannot be used.
@@ -374,7 +377,8 @@ def check_jurisdiction(
     checked = frozenset(years)
     by: dict[tuple[str, int], list[Filed]] = {}
     for f in placed:
-        assert f.unit is not None and f.year is not None
+        assert f.unit is not None
+        assert f.year is not None
         by.setdefault((f.unit.agency, f.year), []).append(f)
     found.extend(_repeats(by, checked))
     found.extend(_missing(reg, by, years))
@@ -436,7 +440,9 @@ def _repeats(by: Mapping[tuple[str, int], list[Filed]], checked: frozenset[int])
     return out
 
 
-def _missing(reg: Register, by: Mapping[tuple[str, int], list[Filed]], years: Sequence[int]) -> list[JurisdictionFinding]:
+def _missing(
+    reg: Register, by: Mapping[tuple[str, int], list[Filed]], years: Sequence[int]
+) -> list[JurisdictionFinding]:
     return [
         JurisdictionFinding(
             Finding(
@@ -469,7 +475,9 @@ def _series(
         for finding in result.issues:
             if finding.year is not None and finding.year not in checked:
                 continue
-            files = tuple(mine[y].file for y in (None if finding.year is None else finding.year - 1, finding.year) if y in mine)
+            files = tuple(
+                mine[y].file for y in (None if finding.year is None else finding.year - 1, finding.year) if y in mine
+            )
             out.append(JurisdictionFinding(finding, unit.agency, files))
     return out
 
@@ -514,16 +522,16 @@ def _summary_cells(
     out = []
     units = figures
     for cell in layout(shape_of(summary.report)):
-        printed = cell.get(summary.report)
+        printed: Any = cell.get(summary.report)
         if not _number(printed) or cell.path in unsure:
             continue
         parts = [f.get(cell.path) for f in figures]
         if not all(_number(p) for p in parts):
             continue  # a unit's cell blank, absent (another format) or not a number: not assessed
-        total: Any = sum(parts)  # type: ignore[arg-type]
-        if printed == total or (not exact and printed > total):  # type: ignore[operator]
+        total: Any = sum(parts)
+        if printed == total or (not exact and printed > total):
             continue
-        diff = printed - total  # type: ignore[operator]
+        diff = printed - total
         how_en = "the sum" if exact else "at least the sum"
         how_zh = "应等于" if exact else "不应小于"
         out.append(
@@ -539,7 +547,7 @@ def _summary_cells(
                     cell.column,
                     cell.path,
                     expected=total,
-                    actual=printed,  # type: ignore[arg-type]
+                    actual=printed,
                     difference=diff,
                     year=year,
                 ),

@@ -217,9 +217,7 @@ class Register:
         return text
 
     @classmethod
-    def from_rows(
-        cls, rows: Iterable[Mapping[str, Any]], *, first: int = 1, limits: Limits | None = None
-    ) -> Register:
+    def from_rows(cls, rows: Iterable[Mapping[str, Any]], *, first: int = 1, limits: Limits | None = None) -> Register:
         """A register from dicts, one per unit (keys: :data:`COLUMNS`, English or Chinese).
 
         ``first`` is the number given to the first row in the problems (a CSV file's first data row is
@@ -234,7 +232,9 @@ class Register:
                 problems.append(_problem(n, None, f"more than {limits.max_rows} rows (Limits.max_rows)"))
                 break
             if not isinstance(row, Mapping):
-                problems.append(_problem(n, None, f"a row must be a mapping of column to value, not {type(row).__name__}"))
+                problems.append(
+                    _problem(n, None, f"a row must be a mapping of column to value, not {type(row).__name__}")
+                )
                 continue
             unit = _unit(n, row, problems)
             if unit is not None:
@@ -244,7 +244,11 @@ class Register:
             raise RegisterError(f"the register has {len(problems)} problem(s)", problems)
         names = {normalize_agency(a): u.agency for _, u in units for a in u.aliases}  # a parent named by an alias
         names |= {normalize_agency(u.agency): u.agency for _, u in units}
-        return cls(tuple(u if u.parent is None else attrs.evolve(u, parent=names[normalize_agency(u.parent)]) for _, u in units))
+        return cls(
+            tuple(
+                u if u.parent is None else attrs.evolve(u, parent=names[normalize_agency(u.parent)]) for _, u in units
+            )
+        )
 
     @classmethod
     def read_csv(cls, path: str | os.PathLike[str], *, limits: Limits | None = None) -> Register:
@@ -298,7 +302,8 @@ def load_register(source: Any, *, limits: Limits | None = None) -> Register:
     if isinstance(source, Iterable) and not isinstance(source, (Mapping, bytes)):
         return Register.from_rows(source, limits=limits)
     raise RegisterError(
-        "cannot make a register", [_problem(None, None, f"expected a CSV path, a DataFrame or rows, not {type(source).__name__}")]
+        "cannot make a register",
+        [_problem(None, None, f"expected a CSV path, a DataFrame or rows, not {type(source).__name__}")],
     )
 
 
@@ -392,4 +397,6 @@ def _cross_check(units: list[tuple[int, Unit]], problems: list[Problem]) -> None
             walk.append(at)
             at = parents.get(at)
         if at == start:
-            problems.append(_problem(rows[start], "parent", "the parents lead back to the unit: " + " → ".join([*walk, start])))
+            problems.append(
+                _problem(rows[start], "parent", "the parents lead back to the unit: " + " → ".join([*walk, start]))
+            )

@@ -321,7 +321,9 @@ def _run(args: argparse.Namespace) -> int:
         outcomes.sort(key=lambda o: position.get(o.result.path, len(entries)))
     if args.write_baseline is not None and not interrupted:
         _write_baseline(Path(args.write_baseline), outcomes)
-    jurisdiction = None if register is None or interrupted else check_jurisdiction([o.result for o in outcomes], register)
+    jurisdiction = (
+        None if register is None or interrupted else check_jurisdiction([o.result for o in outcomes], register)
+    )
     if args.format == "json":
         data = _as_json(outcomes, args.warnings, skipped, len(entries) if interrupted else None, meta)
         if jurisdiction is not None:
