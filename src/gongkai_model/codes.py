@@ -901,7 +901,8 @@ _JURISDICTION = (
         "jurisdiction",
         _I,
         "a summary report's cell differs from the sum of its units' (register `summary`: `complete`), or is below "
-        "it (`partial`, or a unit's report is missing), cell by cell",
+        "it (`partial`, or a unit's report is missing), cell by cell; a cell blank in a unit, or where a unit's "
+        "two reports differ, is not assessed",
         "汇总报告的数字与所属单位之和不符（或小于所属单位之和）",
         ("jurisdiction",),
     ),

@@ -3,17 +3,13 @@
 A register is a small table a supervisor or a researcher keeps (a CSV file, a DataFrame, or a list of
 dicts), one row per unit, with these columns (English or Chinese headers):
 
-========== ======== =============================================================================
-column     中文      meaning
-========== ======== =============================================================================
-agency     机关      the unit's name (required)
-parent     上级      the name of the unit its report rolls up to (another row's ``agency``), or blank
-level      层级      free text (``县级``, ``乡镇``, …), kept for panels
-aliases    别名      other names of the unit, separated by ``;`` ``；`` ``|`` or ``、``
-code       代码      an identifier (统一社会信用代码, an internal code), kept for panels
-summary    汇总      ``complete``: the unit's report sums its units, all of which are registered;
-                    ``partial``: it sums them and more (it is then never below their sum); blank: no summary
-========== ======== =============================================================================
+- ``agency`` (机关): the unit's name (required);
+- ``parent`` (上级): the name of the unit its report rolls up to (another row's ``agency``), or blank;
+- ``level`` (层级): free text (``县级``, ``乡镇``, …), kept for panels;
+- ``aliases`` (别名): other names of the unit, separated by ``;`` ``；`` ``|`` or ``、``;
+- ``code`` (代码): an identifier (统一社会信用代码, an internal code), kept for panels;
+- ``summary`` (汇总): ``complete`` when the unit's report sums its units, all of them registered;
+  ``partial`` when it sums them and more (it is then never below their sum); blank: no summary.
 
 Other columns are kept as they are (:attr:`Unit.extra`). Names are compared in their normalised form
 (:func:`normalize_agency`): NFKC (full width to half width), no white space, and the common
@@ -371,12 +367,12 @@ def _cross_check(units: list[tuple[int, Unit]], problems: list[Problem]) -> None
     for n, unit in units:
         for column, name in [("agency", unit.agency), *(("aliases", a) for a in unit.aliases)]:
             key = normalize_agency(name)
-            if key in seen and seen[key][1] != unit.agency:
+            if key not in seen:
+                seen[key] = (n, unit.agency)
+            elif column == "agency":
+                problems.append(_problem(n, column, f"{name!r} is registered already (row {seen[key][0]})"))
+            elif seen[key][1] != unit.agency:
                 problems.append(_problem(n, column, f"{name!r} also names {seen[key][1]!r} (row {seen[key][0]})"))
-            elif key in seen and column == "agency":
-                problems.append(_problem(n, column, f"{name!r} is registered twice (row {seen[key][0]})"))
-            else:
-                seen.setdefault(key, (n, unit.agency))
     registered = {normalize_agency(a): u.agency for _, u in reversed(units) for a in u.aliases}  # the first wins
     registered |= {normalize_agency(u.agency): u.agency for _, u in reversed(units)}  # a name before any alias
     parents: dict[str, str] = {}
