@@ -451,3 +451,84 @@ def test_the_cli_runs_the_jurisdiction_after_the_files(tmp_path: Path) -> None:
     usage = subprocess.run([*run[:6], "--register", str(bad), str(folder)], capture_output=True, text=True, env=env)
     assert usage.returncode == 2
     assert "row 2, column parent" in usage.stderr
+
+
+# ---------------------------------------------------------------------------
+# Hostile registers: each regenerated in a capped subprocess (tests/hostile.py)
+
+
+def _read(text: str) -> object:
+    """Write ``text`` to a CSV file, read it as a register, and remove the file."""
+    import os
+    import tempfile
+
+    fd, name = tempfile.mkstemp(suffix=".csv")
+    try:
+        with open(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        return Register.read_csv(name)
+    finally:
+        os.unlink(name)
+
+
+def register_many_rows() -> object:
+    return _read("agency\n" + "".join(f"单位{i}\n" for i in range(300_000)))
+
+
+def register_wide() -> object:
+    return _read(",".join(f"c{i}" for i in range(1_000_000)) + "\n")
+
+
+def register_many_cells() -> object:
+    return _read("agency,x\n" + ("a" + "," * 999 + "\n") * 20_000)
+
+
+def register_long_field() -> object:
+    return _read("agency\n" + "某" * 1_000_000 + "\n")
+
+
+def register_long_chain() -> object:
+    """19,999 units, each the parent of the next, the last the parent of the first: one cycle, named once."""
+    n = 19_999
+    rows = "".join(f"单位{i},单位{(i + 1) % n}\n" for i in range(n))
+    return _read("agency,parent\n" + rows)
+
+
+@pytest.mark.parametrize(
+    ("target", "says"),
+    [
+        ("register_many_rows", "Limits.max_rows"),
+        ("register_wide", "Limits.max_columns"),
+        ("register_many_cells", "Limits.max_cells"),
+        ("register_long_field", "field larger than field limit"),
+        ("register_long_chain", "lead back"),
+    ],
+)
+def test_a_hostile_register_is_refused_within_bounds(target: str, says: str) -> None:
+    from hostile import assert_contract, run_capped
+
+    outcome = assert_contract(run_capped(f"test_jurisdiction:{target}"))
+    assert outcome.kind == "error"
+    assert outcome.type == "RegisterError"
+    assert outcome.codes == {"JURISDICTION_REGISTER"}
+    assert any(says in p["message"] for p in outcome.problems), str(outcome)
+    assert len(outcome.problems) == 1, str(outcome)
+
+
+def test_empty_lines_are_no_units_and_rows_keep_their_numbers(tmp_path: Path) -> None:
+    path = tmp_path / "units.csv"
+    path.write_text("agency,parent\n甲,\n\n,,\n乙,丙\n", encoding="utf-8")
+    with pytest.raises(RegisterError) as caught:
+        Register.read_csv(path)
+    assert [p.location for p in caught.value.problems] == ["row 5, column parent"]
+
+
+def test_a_column_given_twice_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "units.csv"
+    path.write_text("agency,level,agency\n甲,县级,乙\n", encoding="utf-8")
+    with pytest.raises(RegisterError) as caught:
+        Register.read_csv(path)
+    assert [p.location for p in caught.value.problems] == ["row 1, column agency"]
+    with pytest.raises(RegisterError) as caught:
+        Register.from_rows([{"agency": "甲", "机关": "乙"}])  # the same column in English and Chinese
+    assert [p.location for p in caught.value.problems] == ["row 1, column 机关"]

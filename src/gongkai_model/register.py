@@ -232,6 +232,8 @@ class Register:
                     _problem(n, None, f"a row must be a mapping of column to value, not {type(row).__name__}")
                 )
                 continue
+            if all(_text(v) is None for v in row.values()):
+                continue  # an empty line is no unit
             unit = _unit(n, row, problems)
             if unit is not None:
                 units.append((n, unit))
@@ -266,13 +268,9 @@ class Register:
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else f"{type(exc).__name__}: {exc}"
             raise RegisterError(f"cannot read the register {where}", [_problem(None, None, reason)]) from None
         try:
-            reader = csv.DictReader(io.StringIO(text))
-            header = reader.fieldnames
-            got = list(_bounded(reader, limits))
+            got = _csv_rows(text, where, limits)
         except csv.Error as exc:
             raise RegisterError(f"the register {where} is not CSV", [_problem(None, None, str(exc))]) from None
-        if not header:
-            raise RegisterError(f"the register {where} is empty", [_problem(1, None, "no header row")])
         return cls.from_rows(got, first=2, limits=limits)
 
     @classmethod
@@ -303,11 +301,34 @@ def load_register(source: Any, *, limits: Limits | None = None) -> Register:
     )
 
 
-def _bounded(reader: csv.DictReader[str], limits: Limits) -> Iterator[dict[str, Any]]:
-    for i, row in enumerate(reader):
-        yield row
-        if i >= limits.max_rows:  # one more than the limit: from_rows names it
-            return
+def _csv_rows(text: str, where: str, limits: Limits) -> list[dict[Any, Any]]:
+    """The rows of a CSV text as dicts keyed by its header, within the limits (one row more than
+    ``max_rows`` is kept, for :meth:`Register.from_rows` to name; a row's cells beyond its header under ``None``)."""
+    reader = csv.reader(io.StringIO(text))
+    header = next(reader, None)
+    if not header or not any(h.strip() for h in header):
+        raise RegisterError(f"the register {where} is empty", [_problem(1, None, "no header row")])
+    if len(header) > limits.max_columns:
+        message = f"{len(header)} columns, more than {limits.max_columns} (Limits.max_columns)"
+        raise RegisterError(f"the register {where} is too wide", [_problem(1, None, message)])
+    twice = sorted({h for h in header if header.count(h) > 1 and h.strip()})
+    if twice:
+        problems = [_problem(1, h, f"the column {h!r} is given {header.count(h)} times") for h in twice]
+        raise RegisterError(f"the register {where} has a column twice", problems)
+    rows: list[dict[Any, Any]] = []
+    cells = 0
+    for row in reader:
+        cells += len(row)
+        if cells > limits.max_cells:
+            message = f"more than {limits.max_cells} cells (Limits.max_cells)"
+            raise RegisterError(f"the register {where} is too large", [_problem(len(rows) + 2, None, message)])
+        got: dict[Any, Any] = dict(zip(header, row, strict=False))  # a short row: the rest blank
+        if any(cell.strip() for cell in row[len(header) :]):  # (trailing empty cells are no data)
+            got[None] = row[len(header) :]
+        rows.append(got)
+        if len(rows) > limits.max_rows:
+            break
+    return rows
 
 
 def _problem(row: int | None, column: str | None, message: str) -> Problem:
@@ -387,12 +408,17 @@ def _cross_check(units: list[tuple[int, Unit]], problems: list[Problem]) -> None
         else:
             parents[unit.agency] = parent
     rows = {u.agency: n for n, u in units}
+    done: set[str] = set()  # units whose parents are known to lead to a root or to a cycle named already
     for start in parents:
-        walk, at = [start], parents.get(start)
-        while at is not None and at not in walk:
-            walk.append(at)
+        walk: dict[str, int] = {}
+        at: str | None = start
+        while at is not None and at not in done and at not in walk:
+            walk[at] = len(walk)
             at = parents.get(at)
-        if at == start:
-            problems.append(
-                _problem(rows[start], "parent", "the parents lead back to the unit: " + " → ".join([*walk, start]))
-            )
+        if at is not None and at in walk:  # a cycle, entered at ``at``: named once, at its first unit in the register
+            cycle = list(walk)[walk[at] :]
+            first = min(cycle, key=rows.__getitem__)
+            i = cycle.index(first)
+            shown = [*cycle[i:], *cycle[:i], first]
+            problems.append(_problem(rows[first], "parent", "the parents lead back to the unit: " + " → ".join(shown)))
+        done.update(walk)
