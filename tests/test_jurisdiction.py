@@ -532,3 +532,17 @@ def test_a_column_given_twice_is_refused(tmp_path: Path) -> None:
     with pytest.raises(RegisterError) as caught:
         Register.from_rows([{"agency": "甲", "机关": "乙"}])  # the same column in English and Chinese
     assert [p.location for p in caught.value.problems] == ["row 1, column 机关"]
+
+
+def test_a_wrong_year_is_the_librarys_error() -> None:
+    reg = Register([])  # an empty register: every report is unknown
+    assert len(reg) == 0
+    assert reg.units == ()
+    for year in ("2023", 2023.0, [2023, "x"], True):
+        with pytest.raises(gk.GongkaiError, match="cannot check"):
+            check_jurisdiction([gk.examples.seed_report()], reg, year=year)  # type: ignore[arg-type]
+    result = check_jurisdiction([gk.examples.seed_report()], reg, year=range(2022, 2024))
+    assert result.years == (2022, 2023)
+    assert [f.code for f in result.findings] == ["JURISDICTION_UNKNOWN_AGENCY"]
+    assert result.ok  # a warning
+    assert result.lines()[0].endswith(": warnings (1 warning)")

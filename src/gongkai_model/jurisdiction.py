@@ -369,11 +369,7 @@ def check_jurisdiction(
     """
     reg, filed, found = _place(reports, register)
     placed = [f for f in filed if f.unit is not None and f.year is not None]
-    years = (
-        tuple(sorted({f.year for f in placed if f.year is not None}))
-        if year is None
-        else ((year,) if isinstance(year, int) else tuple(sorted(set(year))))
-    )
+    years = tuple(sorted({f.year for f in placed if f.year is not None})) if year is None else _years(year)
     checked = frozenset(years)
     by: dict[tuple[str, int], list[Filed]] = {}
     for f in placed:
@@ -386,6 +382,14 @@ def check_jurisdiction(
     found.extend(_summaries(reg, by, years))
     found = [f for f in found if f.year is None or f.year in checked or f.code in _PLACING]
     return JurisdictionResult(_numbered(found), filed, reg, years)
+
+
+def _years(year: int | Iterable[int]) -> tuple[int, ...]:
+    got = [year] if isinstance(year, int) or not isinstance(year, Iterable) or isinstance(year, (str, bytes)) else year
+    wrong = [y for y in got if not isinstance(y, int) or isinstance(y, bool)]
+    if wrong:
+        raise GongkaiError("cannot check a jurisdiction", [Problem("year", f"not a year: {wrong[0]!r}")])
+    return tuple(sorted(set(got)))  # type: ignore[arg-type]
 
 
 _PLACING = frozenset({JURISDICTION_UNKNOWN_AGENCY, JURISDICTION_NO_YEAR})

@@ -106,6 +106,10 @@ def normalize_agency(name: str) -> str:
     return text
 
 
+def _names(names: Iterable[str]) -> tuple[str, ...]:
+    return tuple(names)
+
+
 @attrs.frozen
 class Unit:
     """One row of a register: a unit that files a report."""
@@ -113,7 +117,7 @@ class Unit:
     agency: str  #: the name as registered
     parent: str | None = None  #: the registered name of its parent, or ``None``
     level: str | None = None
-    aliases: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = attrs.field(default=(), converter=_names)
     code: str | None = None
     #: ``"complete"`` or ``"partial"`` when this unit's report is a summary of its units, else ``None``.
     summary: str | None = None
@@ -137,6 +141,10 @@ class Unit:
         return row | dict(self.extra)
 
 
+def _units(units: Iterable[Unit]) -> tuple[Unit, ...]:
+    return tuple(units)
+
+
 @attrs.frozen
 class Register:
     """The units of a jurisdiction, looked up by any of their names (see :func:`normalize_agency`).
@@ -146,7 +154,7 @@ class Register:
     naming every row and column at fault.
     """
 
-    units: tuple[Unit, ...]
+    units: tuple[Unit, ...] = attrs.field(converter=_units)
     _index: Mapping[str, Unit] = attrs.field(init=False, repr=False, eq=False)
     _matcher: FuzzyMatcher[str] = attrs.field(init=False, repr=False, eq=False)
 
