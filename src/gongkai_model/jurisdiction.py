@@ -594,12 +594,20 @@ def panel_frame(
     if sum(sizes) != len(frame):  # pragma: no cover - to_frame gives one row per cell of the layout
         raise GongkaiError("cannot make a panel", [Problem("reports", "the frame does not hold one row per cell")])
 
-    def repeated(values: Sequence[object], dtype: str) -> Any:
-        flat = [v for v, n in zip(values, sizes, strict=True) for _ in range(n)]
-        return pandas.array(flat, dtype=dtype)
+    import numpy as np  # (pandas needs it)
+
+    counts = np.array(sizes, dtype=np.int64)
 
     def category(values: Sequence[str | None]) -> Any:
-        return pandas.Categorical(repeated(values, "object"))
+        """One value per report, repeated over its rows, as a categorical (``None``: missing)."""
+        names: dict[str, int] = {}
+        codes = np.array([-1 if v is None else names.setdefault(v, len(names)) for v in values], dtype=np.int64)
+        return pandas.Categorical.from_codes(np.repeat(codes, counts), categories=list(names))
+
+    def repeated(values: Sequence[object], dtype: str) -> Any:
+        flat = np.empty(len(values), dtype=object)
+        flat[:] = list(values)
+        return pandas.array(np.repeat(flat, counts), dtype=dtype)
 
     units = [f.unit for f in chosen]
     frame.insert(0, "printed_agency", category([f.report.agency for f in chosen]))
