@@ -600,9 +600,10 @@ def panel_frame(
 
     def category(values: Sequence[str | None]) -> Any:
         """One value per report, repeated over its rows, as a categorical (``None``: missing)."""
-        names: dict[str, int] = {}
-        codes = np.array([-1 if v is None else names.setdefault(v, len(names)) for v in values], dtype=np.int64)
-        return pandas.Categorical.from_codes(np.repeat(codes, counts), categories=list(names))
+        names = sorted({v for v in values if v is not None})  # sorted, as pandas.Categorical sorts them
+        index = {v: i for i, v in enumerate(names)}
+        codes = np.array([-1 if v is None else index[v] for v in values], dtype=np.int64)
+        return pandas.Categorical.from_codes(np.repeat(codes, counts), categories=names)
 
     def repeated(values: Sequence[object], dtype: str) -> Any:
         flat = np.empty(len(values), dtype=object)
