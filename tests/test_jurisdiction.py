@@ -428,7 +428,7 @@ def test_the_cli_runs_the_jurisdiction_after_the_files(tmp_path: Path) -> None:
         path = folder / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(gk.dumps(r), encoding="utf-8")
-    units = tmp_path / "units.csv"
+    units = folder / "units.csv"  # inside the folder: the register is not a file to check
     Register.from_rows(register_rows()).to_csv(units)
     run = [sys.executable, "-m", "gongkai_model", "check", "--jobs", "1", "--register", str(units), str(folder)]
     env = {"PYTHONPATH": str(ROOT / "src"), "PATH": "/usr/bin:/bin"}
@@ -444,6 +444,7 @@ def test_the_cli_runs_the_jurisdiction_after_the_files(tmp_path: Path) -> None:
     doc = json.loads(as_json.stdout)
     assert {(f["code"], f["agency"], f["year"], f["path"]) for f in doc["jurisdiction"]["findings"]} == expected()
     assert doc["ok"] is False
+    assert doc["skipped"] == []
     summary = next(f for f in doc["jurisdiction"]["findings"] if f["code"] == "JURISDICTION_SUMMARY")
     assert summary["difference"] == 1  # whichever of the two conflicting files comes first
     bad = tmp_path / "bad.csv"

@@ -265,7 +265,7 @@ def _run(args: argparse.Namespace) -> int:
         if isinstance(loaded, str):
             return fail(loaded, USAGE)
         accepted = loaded
-    own = {Path(b).absolute() for b in (args.baseline, args.write_baseline, args.journal) if b is not None}
+    own = {Path(b).absolute() for b in (args.baseline, args.write_baseline, args.journal, args.register) if b}
     named = {Path(p).absolute() for p in args.paths}
     entries = [s for s in scan(args.paths) if Path(s.path).absolute() not in own or Path(s.path).absolute() in named]
     if not entries:  # (entries that cannot be read are shown as skipped, never dropped)
