@@ -31,10 +31,10 @@ CASES = ROOT / "tests" / "data" / "cases"
 
 #: What a code looks like: one of the catalogue's prefixes, or one of the checks' four plain names.
 CODE = re.compile(
-    r"(?:READ|BATCH|T[234]|SERIES|STRUCTURE|TEXT_TABLE)_[A-Z0-9_]*[A-Z0-9]|NOT_A_REPORT|VALUE_INVALID|CHECK_FAILED|EDITION_YEAR"
+    r"(?:READ|BATCH|T[234]|SERIES|STRUCTURE|TEXT_TABLE|JURISDICTION)_[A-Z0-9_]*[A-Z0-9]|NOT_A_REPORT|VALUE_INVALID|CHECK_FAILED|EDITION_YEAR"
 )
 #: The page and the area of each generated table.
-PAGES = {"read": "importing.md", "batch": "batch.md", "check": "checks.md"}
+PAGES = {"read": "importing.md", "batch": "batch.md", "check": "checks.md", "jurisdiction": "jurisdictions.md"}
 
 
 def module_name(path: Path) -> str:

@@ -29,7 +29,8 @@ def test_every_public_name_is_documented() -> None:
     docs = "\n".join(p.read_text(encoding="utf-8") for p in DOCS.glob("*.md"))
     names = set(gk.__all__) | set(model.__all__) | set(checks.__all__) | set(excel.__all__) | set(batch.__all__)
     names |= set(gk.formats.__all__)
-    for module in ("frames", "notebook", "compare", "records", "jsonio", "errors", "limits", "labels", "examples"):
+    modules = ("frames", "notebook", "compare", "records", "jsonio", "errors", "limits", "labels", "examples")
+    for module in (*modules, "register", "jurisdiction"):
         names |= set(importlib.import_module(f"gongkai_model.{module}").__all__)
     missing = sorted(n for n in names if not n.startswith("__") and f"{n}" not in docs)
     assert missing == []

@@ -1,10 +1,11 @@
 """The one catalogue of codes: every reading problem, batch cause and check finding the library gives.
 
-Data only. Each :class:`Code` has its area (``"read"``, ``"batch"``, ``"check"``), its severity (``None``
-when it varies, then ``severity_note`` says how), a one-line text in English and in Chinese, and the
-modules that produce it. The codes tables of ``docs/importing.md``, ``docs/batch.md`` and
-``docs/checks.md`` are generated from it (:func:`table`; ``python -m gongkai_model.codes`` prints them),
-and ``tests/test_codes.py`` fails when the docs, the source or the registered checks differ from it.
+Data only. Each :class:`Code` has its area (``"read"``, ``"batch"``, ``"check"``, ``"jurisdiction"``), its
+severity (``None`` when it varies, then ``severity_note`` says how), a one-line text in English and in Chinese,
+and the modules that produce it. The codes tables of ``docs/importing.md``, ``docs/batch.md``,
+``docs/jurisdictions.md`` and ``docs/checks.md`` are generated from it (:func:`table`;
+``python -m gongkai_model.codes`` prints them), and ``tests/test_codes.py`` fails when the docs, the source or
+the registered checks differ from it.
 
 A code is stable: compare it, never the message. The constants (``READ_LIMIT`` …) are the codes' own
 strings, for call sites that want a name rather than a literal.
@@ -26,10 +27,10 @@ from .errors import Severity
 
 __all__ = ["AREAS", "CATALOGUE", "Area", "Code", "table"]
 
-#: Where a code belongs: reading a document, running a batch, or checking a report.
-Area = Literal["read", "batch", "check"]
+#: Where a code belongs: reading a document, running a batch, checking a report, or checking a jurisdiction.
+Area = Literal["read", "batch", "check", "jurisdiction"]
 #: The areas, in the order of the catalogue.
-AREAS: tuple[Area, ...] = ("read", "batch", "check")
+AREAS: tuple[Area, ...] = ("read", "batch", "check", "jurisdiction")
 
 _E, _I, _N, _W = Severity.ERROR, Severity.INCONSISTENCY, Severity.INFO, Severity.WARNING
 
@@ -836,13 +837,85 @@ _CHECK = (
     ),
 )
 
-#: Every code, by its string, in the order of the docs tables (reading, batch, checks).
-CATALOGUE: Mapping[str, Code] = {c.code: c for c in (*_READ, *_BATCH, *_CHECK)}
+# Jurisdictions (JURISDICTION_…): docs/jurisdictions.md. The series checks keep their SERIES_ codes.
+JURISDICTION_REGISTER: Final = "JURISDICTION_REGISTER"
+JURISDICTION_UNKNOWN_AGENCY: Final = "JURISDICTION_UNKNOWN_AGENCY"
+JURISDICTION_NO_YEAR: Final = "JURISDICTION_NO_YEAR"
+JURISDICTION_MISSING: Final = "JURISDICTION_MISSING"
+JURISDICTION_DUPLICATE: Final = "JURISDICTION_DUPLICATE"
+JURISDICTION_CONFLICT: Final = "JURISDICTION_CONFLICT"
+JURISDICTION_SUMMARY: Final = "JURISDICTION_SUMMARY"
+
+_JURISDICTION = (
+    Code(
+        JURISDICTION_REGISTER,
+        "jurisdiction",
+        _E,
+        "a row of the register cannot be used (a blank name, a name given to two units, a parent not registered "
+        "or leading back to the unit, an unknown `summary`); every problem is raised at once in a `RegisterError`",
+        "机关名录有误（名称为空、重名、上级未登记或循环、汇总标记无效）",
+        ("register",),
+    ),
+    Code(
+        JURISDICTION_UNKNOWN_AGENCY,
+        "jurisdiction",
+        _W,
+        "a report whose agency is not in the register (or not printed); the closest registered names are suggested",
+        "报告机关不在名录中（或未注明），列出最接近的名录名称",
+        ("jurisdiction",),
+    ),
+    Code(
+        JURISDICTION_NO_YEAR,
+        "jurisdiction",
+        _W,
+        "a report of a registered unit whose year is unknown: it is left out of the checks",
+        "报告年度不明，未参与检查",
+        ("jurisdiction",),
+    ),
+    Code(
+        JURISDICTION_MISSING,
+        "jurisdiction",
+        _E,
+        "a registered unit has no report for a year checked",
+        "名录中的单位缺少该年度报告",
+        ("jurisdiction",),
+    ),
+    Code(
+        JURISDICTION_DUPLICATE,
+        "jurisdiction",
+        _N,
+        "two files hold the same report of one unit and year (the first is used)",
+        "同一单位同一年度的报告重复（内容相同）",
+        ("jurisdiction",),
+    ),
+    Code(
+        JURISDICTION_CONFLICT,
+        "jurisdiction",
+        _E,
+        "two files hold different reports of one unit and year; the finding names both (the first is used)",
+        "同一单位同一年度有两份内容不同的报告",
+        ("jurisdiction",),
+    ),
+    Code(
+        JURISDICTION_SUMMARY,
+        "jurisdiction",
+        _I,
+        "a summary report's cell differs from the sum of its units' (register `summary`: `complete`), or is below "
+        "it (`partial`, or a unit's report is missing), cell by cell; a cell blank in a unit, or where a unit's "
+        "two reports differ, is not assessed",
+        "汇总报告的数字与所属单位之和不符（或小于所属单位之和）",
+        ("jurisdiction",),
+    ),
+)
+
+#: Every code, by its string, in the order of the docs tables (reading, batch, checks, jurisdictions).
+CATALOGUE: Mapping[str, Code] = {c.code: c for c in (*_READ, *_BATCH, *_CHECK, *_JURISDICTION)}
 
 _HEADS = {
     "read": ("| code | severity | meaning | 说明 |", "|---|---|---|---|"),
     "batch": ("| code | severity | meaning | 说明 |", "|---|---|---|---|"),
     "check": ("| code | severity | what it checks | 说明 | how many per report |", "|---|---|---|---|---|"),
+    "jurisdiction": ("| code | severity | meaning | 说明 |", "|---|---|---|---|"),
 }
 
 

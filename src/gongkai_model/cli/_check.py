@@ -36,9 +36,11 @@ from ..checks import Change, Finding, Severity, Suggestion
 from ..codes import CATALOGUE
 from ..errors import Place, Problem, Verdict
 from ..formats import Coverage
+from ..jurisdiction import check_jurisdiction
 from ..limits import DEFAULT_LIMITS, Limits
 from ..model.report import UNKNOWN_AGENCY, UNKNOWN_YEAR
 from ..readcheck import CheckedReport
+from ..register import Register, RegisterError
 from ._common import USAGE, fail, missing_paths, note, print_json, unwritable, write_file
 from ._meta import add_meta_arguments, file_meta
 
@@ -140,6 +142,13 @@ def add_parser(sub: Any) -> None:
         metavar="SIZE",
         help="memory (address space) of the worker checking one file, e.g. 512M, 2G "
         f"(default: {DEFAULT_LIMITS.max_memory_bytes // 1024**3}G)",
+    )
+    p.add_argument(
+        "--register",
+        metavar="CSV",
+        help="an agency register (agency, parent, level, aliases, code, summary): after the files, check them "
+        "together as a jurisdiction (missing, duplicate and conflicting reports, each unit's years, summaries "
+        "against their units); an error or inconsistency there fails the run",
     )
     add_meta_arguments(p, batch=True)
     p.set_defaults(run=_run)
@@ -301,7 +310,7 @@ def _run(args: argparse.Namespace) -> int:
         if isinstance(loaded, str):
             return fail(loaded, USAGE)
         accepted = loaded
-    own = {Path(b).absolute() for b in (args.baseline, args.write_baseline, args.journal) if b is not None}
+    own = {Path(b).absolute() for b in (args.baseline, args.write_baseline, args.journal, args.register) if b}
     named = {Path(p).absolute() for p in args.paths}
     entries = [s for s in scan(args.paths) if Path(s.path).absolute() not in own or Path(s.path).absolute() in named]
     if not entries:  # (entries that cannot be read are shown as skipped, never dropped)
@@ -313,6 +322,9 @@ def _run(args: argparse.Namespace) -> int:
     meta = file_meta(args, [s.path for s in entries])
     if isinstance(meta, str):
         return fail(meta, USAGE)
+    register = _load_register(args.register)
+    if isinstance(register, str):
+        return fail(register, USAGE)
     changes: dict[str, Any] = {}
     if args.max_seconds is not None:
         changes["max_seconds"] = args.max_seconds
@@ -355,19 +367,40 @@ def _run(args: argparse.Namespace) -> int:
         outcomes.sort(key=lambda o: position.get(o.result.path, len(entries)))
     if args.write_baseline is not None and not interrupted:
         _write_baseline(Path(args.write_baseline), outcomes)
+    jurisdiction = (
+        None if register is None or interrupted else check_jurisdiction([o.result for o in outcomes], register)
+    )
     if args.format == "json":
-        print_json(
-            _as_json(outcomes, args.warnings, skipped, len(entries) if interrupted else None, meta, args.suggestions)
-        )
+        data = _as_json(outcomes, args.warnings, skipped, len(entries) if interrupted else None, meta, args.suggestions)
+        if jurisdiction is not None:
+            data["jurisdiction"] = jurisdiction.as_json()
+            data["ok"] = data["ok"] and jurisdiction.ok
+        print_json(data)
     else:
         _print_summary(outcomes, args.warnings, skipped, width)
+        if jurisdiction is not None:
+            print()
+            print("\n".join(jurisdiction.lines()))
     if interrupted:
         kept = f"; the journal {args.journal} keeps them (resume with --resume)" if args.journal else ""
         if args.write_baseline is not None:
             kept += f"; the baseline {args.write_baseline} was not written"
         note(f"interrupted: {len(outcomes)} of {len(entries)} file(s) checked{kept}")
         return INTERRUPTED
-    return 0 if all(o.ok(warnings=args.warnings) for o in outcomes) else 1
+    clean = jurisdiction is None or jurisdiction.ok
+    return 0 if clean and all(o.ok(warnings=args.warnings) for o in outcomes) else 1
+
+
+def _load_register(path: str | None) -> Register | str | None:
+    """The register of ``--register`` (``None`` without it), or why it cannot be used."""
+    if path is None:
+        return None
+    if not os.path.exists(path):
+        return f"no such register: {path}"
+    try:
+        return Register.read_csv(path)
+    except RegisterError as exc:
+        return f"the register {path} cannot be used: {exc}"
 
 
 def _skipped(paths: Sequence[str]) -> list[str]:
