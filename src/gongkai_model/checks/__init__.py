@@ -27,6 +27,7 @@ from typing import TypeAlias
 
 import attrs
 
+from ..errors import Tally
 from ..model.layout import layout
 from ..model.report import AnnualReport
 from . import _builtin, _series, _structure, _text
@@ -222,8 +223,9 @@ def _validate(
             for f in malformed
         ]
     found: tuple[Suggestion, ...] = ()
+    codes = {c.code for c in chosen}
+    tally = _tally(ctx, codes)
     if suggestions:
-        codes = {c.code for c in chosen}
         statuses = [
             status if ident.code in codes else HOLDS
             for ident, status in zip(identities(ctx.shape), ctx.statuses, strict=True)
@@ -234,7 +236,17 @@ def _validate(
             issues.append(
                 Finding("CHECK_FAILED", Severity.ERROR, f"修正建议失败：{exc!r}", f"suggestions failed: {exc!r}")
             )
-    return ValidationResult(numbered(issues), tuple(runs), found)
+    return ValidationResult(numbered(issues), tuple(runs), found, tally)
+
+
+def _tally(ctx: CheckContext, codes: set[str]) -> Tally:
+    """The figures of the report (typed: a derived total is not one) and its identities of the checks
+    that ran, held, broken and not assessable (:class:`~gongkai_model.errors.Tally`)."""
+    figures = sum(v is not None for i, v in enumerate(ctx.values) if i not in ctx.derived)
+    ran = [s for ident, s in zip(identities(ctx.shape), ctx.statuses, strict=True) if ident.code in codes]
+    unassessable = sum(not s.assessable for s in ran)
+    broken = sum(s.assessable and not s.ok for s in ran)
+    return Tally(figures, len(ctx.values), len(ran) - unassessable - broken, broken, unassessable)
 
 
 def _paths(derived: Iterable[str]) -> frozenset[str]:

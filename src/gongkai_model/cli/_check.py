@@ -25,10 +25,10 @@ from typing import Any
 
 import attrs
 
-from ..batch import CAUSES, READABLE_SUFFIXES, FileResult, iter_check, scan
+from ..batch import READABLE_SUFFIXES, FileResult, iter_check, scan
 from ..batch import STATUSES as _BATCH_STATUSES
 from ..checks import Finding, Severity
-from ..errors import Problem, Verdict
+from ..errors import Problem, Tally, Verdict
 from ..formats import Coverage
 from ..limits import DEFAULT_LIMITS, Limits
 from ..model.report import UNKNOWN_AGENCY, UNKNOWN_YEAR
@@ -41,7 +41,6 @@ __all__ = ["BASELINE_FORMAT", "STATUSES", "Outcome", "add_parser", "outcome", "p
 BASELINE_FORMAT = "gongkai-baseline"
 #: Every status a file can have, from clean to worst, then the causes a file has no verdict (see ``batch.STATUSES``).
 STATUSES = _BATCH_STATUSES
-_FAILING = frozenset({"inconsistent", "incomplete", "unreadable", *CAUSES})
 #: The exit status of a run interrupted by Ctrl-C (128 + SIGINT), as a shell's.
 INTERRUPTED = 130
 
@@ -53,13 +52,19 @@ def add_parser(sub: Any) -> None:
         description="Read and check reports: every file named, and every readable file under each folder "
         f"({', '.join(sorted(READABLE_SUFFIXES))}). One line per file, its problems below it, then a summary.",
         epilog="Exit status: 0 when every file is clean; 1 when a file is inconsistent, incomplete (a figure "
-        "could not be read), unreadable, stopped (timeout, memory), crashed or skipped (with --warnings: or has "
-        "warnings); 2 on a usage error; 130 when interrupted (Ctrl-C: what finished is shown, and kept in the "
-        "journal).",
+        "could not be read), empty (no figure at all), unassessed (more than half of its identities could not be "
+        "assessed; accepted with --allow-unassessed), unreadable, stopped (timeout, memory), crashed or skipped "
+        "(with --warnings: or has warnings); 2 on a usage error; 130 when interrupted (Ctrl-C: what finished is "
+        "shown, and kept in the journal).",
     )
     p.add_argument("paths", nargs="+", metavar="FILE|DIR", help="report files, or folders searched recursively")
     p.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
     p.add_argument("--warnings", action="store_true", help="warnings count against a file too")
+    p.add_argument(
+        "--allow-unassessed",
+        action="store_true",
+        help="a file most of whose identities could not be assessed (blank cells) counts as clean (an empty one never)",
+    )
     p.add_argument("--baseline", metavar="FILE", help="silence the findings and problems accepted in FILE")
     p.add_argument(
         "--write-baseline", metavar="FILE", help="write every finding and problem found as a baseline to FILE"
@@ -179,10 +184,12 @@ class Outcome:
             (p.severity for _, p in self.problems),
             (f.severity for f in self.findings),
             readable=self.result.report is not None,  # nothing was read, nothing a baseline could accept
+            tally=self.result.tally,  # what was checked: a baseline accepts findings, it fills no blank
         ).value
 
-    def ok(self, *, warnings: bool = False) -> bool:
-        return self.status == "ok" or (self.status == "warnings" and not warnings)
+    def ok(self, *, warnings: bool = False, unassessed: bool = False) -> bool:
+        """Whether the file passes (:meth:`Verdict.passes`): the one rule of the exit status."""
+        return Verdict(self.status).passes(warnings=warnings, unassessed=unassessed)
 
     def keys(self) -> list[str]:
         """Every key of this file (accepted or not), for a baseline."""
@@ -291,17 +298,29 @@ def _run(args: argparse.Namespace) -> int:
         results.close()  # stops the workers; the journal keeps every file shown
     if args.write_baseline is not None and not interrupted:
         _write_baseline(Path(args.write_baseline), outcomes)
+    passes = _Passes(args.warnings, args.allow_unassessed)
     if args.format == "json":
-        print_json(_as_json(outcomes, args.warnings, skipped, len(entries) if interrupted else None, meta))
+        print_json(_as_json(outcomes, passes, skipped, len(entries) if interrupted else None, meta))
     else:
-        _print_summary(outcomes, args.warnings, skipped, width)
+        _print_summary(outcomes, passes, skipped, width)
     if interrupted:
         kept = f"; the journal {args.journal} keeps them (resume with --resume)" if args.journal else ""
         if args.write_baseline is not None:
             kept += f"; the baseline {args.write_baseline} was not written"
         note(f"interrupted: {len(outcomes)} of {len(entries)} file(s) checked{kept}")
         return INTERRUPTED
-    return 0 if all(o.ok(warnings=args.warnings) for o in outcomes) else 1
+    return 0 if all(passes(o) for o in outcomes) else 1
+
+
+@attrs.frozen
+class _Passes:
+    """Whether a file passes, by the options of the run (``--warnings``, ``--allow-unassessed``)."""
+
+    warnings: bool = False
+    unassessed: bool = False
+
+    def __call__(self, o: Outcome) -> bool:
+        return o.ok(warnings=self.warnings, unassessed=self.unassessed)
 
 
 def _skipped(paths: Sequence[str]) -> list[str]:
@@ -365,7 +384,7 @@ def _or(value: object, unknown: str) -> str:
     return unknown if value is None else str(value)
 
 
-def _print_summary(outcomes: Sequence[Outcome], warnings: bool, skipped: Sequence[str], width: int) -> None:
+def _print_summary(outcomes: Sequence[Outcome], passes: _Passes, skipped: Sequence[str], width: int) -> None:
     by_status = Counter(o.status for o in outcomes)
     print()
     print(f"{'status':<{width}}  files")
@@ -381,8 +400,15 @@ def _print_summary(outcomes: Sequence[Outcome], warnings: bool, skipped: Sequenc
         for s in skipped:
             print(f"    {s}")
     print(_coverage_line(outcomes))
-    bad = sum(not o.ok(warnings=warnings) for o in outcomes)
+    print(_identities_line(outcomes))
+    bad = sum(not passes(o) for o in outcomes)
     print(f"{'OK' if bad == 0 else 'NOT OK'}: {len(outcomes) - bad} of {len(outcomes)} file(s) clean")
+
+
+def _identities_line(outcomes: Sequence[Outcome]) -> str:
+    """The identities of every file checked, added up (:class:`~gongkai_model.errors.Tally`), on one line."""
+    checked = [o.result.tally for o in outcomes if o.result.tally is not None]
+    return f"checked: {Tally.total(checked)}, in {len(checked)} of {len(outcomes)} file(s)"
 
 
 def _coverage_line(outcomes: Sequence[Outcome]) -> str:
@@ -394,7 +420,7 @@ def _coverage_line(outcomes: Sequence[Outcome]) -> str:
 
 
 #: The statuses always in the summary table; a cause (timeout, memory, crashed, skipped) only when a file has it.
-_STATUSES_SHOWN = frozenset(("ok", "warnings", "inconsistent", "incomplete", "unreadable"))
+_STATUSES_SHOWN = frozenset(("ok", "warnings", "unassessed", "empty", "inconsistent", "incomplete", "unreadable"))
 
 
 def _problem_json(key: str, p: Problem) -> dict[str, Any]:
@@ -429,7 +455,7 @@ def _finding_json(f: Finding) -> dict[str, Any]:
 
 def _as_json(
     outcomes: Sequence[Outcome],
-    warnings: bool,
+    passes: _Passes,
     skipped: Sequence[str],
     total: int | None = None,
     meta: Mapping[str, Mapping[str, Any]] | None = None,
@@ -441,7 +467,7 @@ def _as_json(
             {
                 "path": o.path,
                 "status": o.status,
-                "ok": o.ok(warnings=warnings),
+                "ok": passes(o),
                 "agency": None if r is None else r.agency,
                 "year": None if r is None else r.year,
                 "edition": None if r is None else r.edition.value,
@@ -449,14 +475,16 @@ def _as_json(
                 "findings": [_finding_json(f) for f in o.findings],
                 "accepted": o.accepted,
                 "coverage": o.result.coverage.as_dict(),
+                "identities": None if o.result.tally is None else o.result.tally.as_dict(),
                 "meta": dict((meta or {}).get(o.path, {})),  # what --agency, --year and --meta said of it
             }
         )
     counts = Counter(o.status for o in outcomes)
     data = {
-        "ok": all(o.ok(warnings=warnings) for o in outcomes) and total is None,
+        "ok": all(passes(o) for o in outcomes) and total is None,
         "summary": {"files": len(outcomes), **{s: counts.get(s, 0) for s in STATUSES}},
         "coverage": Coverage.total(o.result.coverage for o in outcomes).as_dict(),
+        "identities": Tally.total(o.result.tally for o in outcomes).as_dict(),
         "files": files,
         "skipped": list(skipped),
     }
