@@ -32,6 +32,7 @@ __all__ = [
     "ReadError",
     "RecordsError",
     "Severity",
+    "UNASSESSED_SHARE",
     "Tally",
     "Verdict",
     "stable_key",
