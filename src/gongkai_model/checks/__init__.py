@@ -56,7 +56,7 @@ from ._registry import (
     unregister,
     using,
 )
-from ._repair import MOVES, suggest
+from ._repair import MOVES, following, suggest
 from ._sanity import MAX_FIGURE, scan
 
 __all__ = [
@@ -175,6 +175,9 @@ def validate(
       totals of an Excel template).  The repair search treats them as
       following their parts, so the suggestion for a mistyped input names
       the input alone (the totals that follow it are marked ``derived``).
+      A formula cell that is the total of a broken identity no longer
+      follows its parts (a total typed over a formula that it adds, or a
+      stale saved value): it counts as typed, and repairs may change it.
     - ``headings``: for each section (its attribute name in
       :class:`~gongkai_model.AnnualReport`: ``overview``, ``table2``, …,
       ``other_matters``), the heading as printed, or ``None`` when the
@@ -211,6 +214,8 @@ def _validate(
     ctx = CheckContext.of(
         report, blanks_as_zero=blanks_as_zero, derived=_paths(derived), headings=headings, invalid=invalid
     )
+    if ctx.derived:  # a formula total that no longer adds up to its parts counts as typed
+        ctx = attrs.evolve(ctx, derived=following(ctx.shape, ctx.derived, ctx.statuses))
     issues, runs = _run(chosen, ctx)
     if malformed:
         cells = layout(ctx.shape)

@@ -615,6 +615,7 @@ def write_template(
         name = f"gk.{cells[i].path}"
         wb.defined_names[name] = DefinedName(name, attr_text=f"'{sheet}'!${r[0 : _split(r)]}${r[_split(r) :]}")
     _check_sheet(wb, ids, cells, ref)
+    _check_summary(wb[CHECKS], ids, ref, input_idx)
     for sheet in (p.name for p in plans(shape)):
         wb[sheet].protection.sheet = True
         wb[sheet].protection.formatCells = False
@@ -652,3 +653,58 @@ def _check_sheet(wb: Workbook, ids: Any, cells: Any, ref: Any) -> None:
         ws.row_dimensions[k].height = lines * _SIZE * _LINE + 4
     _print_setup(ws, False, (1, 1))
     ws.protection.sheet = True
+
+
+#: Where the 校验 sheet's summary is: the labels in column J, the figures in K, from row 1 (right of the checks).
+_SUMMARY_COLUMN = 10
+
+
+def _check_summary(ws: Any, ids: Any, ref: Any, input_idx: list[int]) -> None:
+    """The 校验 sheet's summary, beside its checks: the identities held, broken and not assessable, the
+    figures filled in, and a conclusion that is never 平衡 for an unfilled or mostly blank report.
+
+    An identity is not assessable while one of its input cells (not a formula) is blank, as
+    ``gk.check`` sees it; more than half not assessable (``errors.UNASSESSED_SHARE``) or no figure at all
+    and the conclusion says so, as the verdicts ``unassessed`` and ``empty`` do.
+    """
+    inputs = set(input_idx)
+    col, val = _SUMMARY_COLUMN, _SUMMARY_COLUMN + 1
+    v = get_column_letter(val)
+    unassessable, broken = [], []
+    for k, ident in enumerate(ids, start=2):
+        own = [m for m in ident.members if m in inputs]
+        if own:
+            unassessable.append(f"(COUNT({','.join(ref(m) for m in own)})<{len(own)})")
+            broken.append(f'(G{k}="不平衡")*(COUNT({",".join(ref(m) for m in own)})={len(own)})')
+        else:
+            broken.append(f'(G{k}="不平衡")')
+    chunks = [input_idx[i : i + 200] for i in range(0, len(input_idx), 200)]  # COUNT takes 255 arguments
+    filled = "+".join(f"COUNT({','.join(ref(m) for m in chunk)})" for chunk in chunks) or "0"
+    rows = [
+        ("汇总", None),
+        ("勾稽关系（项）", len(ids)),
+        ("已核对", f"={v}4+{v}5"),
+        ("其中成立", f"={v}2-{v}5-{v}6"),
+        ("其中不成立", "=" + ("+".join(broken) or "0")),
+        ("无法核对（有空白单元格）", "=" + ("+".join(unassessable) or "0")),
+        ("已填报数字的单元格", f"={filled}"),
+        ("应填报的单元格", len(input_idx)),
+        (
+            "结论",
+            f'=IF({v}7=0,"未填报：没有填报任何数字",IF({v}5>0,"不平衡：有勾稽关系不成立",'
+            f'IF({v}6*2>{v}2,"多数无法核对：过半勾稽关系有空白单元格","平衡")))',
+        ),
+    ]
+    for r, (label, value) in enumerate(rows, start=1):
+        cell = _put(ws, r, col, label)
+        if r in (1, len(rows)):
+            cell.font = _BOLD
+        if value is not None:
+            ws.cell(row=r, column=val).value = value
+        ws.cell(row=r, column=val).alignment = _LEFT
+    ws.conditional_formatting.add(
+        f"{v}{len(rows)}",
+        FormulaRule(formula=[f'${v}${len(rows)}<>"平衡"'], fill=_RED),  # type: ignore[no-untyped-call]
+    )
+    ws.column_dimensions[get_column_letter(col)].width = 24
+    ws.column_dimensions[v].width = 36
