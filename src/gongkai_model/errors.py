@@ -23,6 +23,7 @@ from collections.abc import Iterable
 import attrs
 
 __all__ = [
+    "UNASSESSED_SHARE",
     "ExcelError",
     "GongkaiError",
     "JSONError",
@@ -32,7 +33,6 @@ __all__ = [
     "ReadError",
     "RecordsError",
     "Severity",
-    "UNASSESSED_SHARE",
     "Tally",
     "Verdict",
     "stable_key",
