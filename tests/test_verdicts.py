@@ -364,3 +364,14 @@ def test_the_check_sheet_has_a_summary_beside_the_checks() -> None:
     assert ws.column_dimensions["Z"].hidden  # each check's status as gk.check sees it, counted by the summary
     assert ws["Z2"].value.startswith("=IF(OR(COUNT(")
     assert ws["K4"].value == '=COUNTIF(Z2:Z43,"成立")'
+
+
+def test_the_notebook_badge_never_says_ok_for_an_empty_or_unassessed_report() -> None:
+    from gongkai_model import notebook
+
+    empty = gk.validate(blank_of(shape_of(SEED)))._repr_html_()
+    assert "NOT OK (empty)" in empty
+    assert "✓ OK" not in empty
+    assert "0 of 42 identities assessed" in empty
+    assert "NOT OK (unassessed)" in notebook.report_html(partly_filled())
+    assert "✓ OK" in gk.validate(SEED)._repr_html_()
