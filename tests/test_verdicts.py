@@ -375,3 +375,24 @@ def test_the_notebook_badge_never_says_ok_for_an_empty_or_unassessed_report() ->
     assert "0 of 42 identities assessed" in empty
     assert "NOT OK (unassessed)" in notebook.report_html(partly_filled())
     assert "✓ OK" in gk.validate(SEED)._repr_html_()
+
+
+# --- hostile: a huge text summed by every formula above it ------------------------------------------------
+
+
+def make_formulas_over_a_huge_text() -> object:
+    """A filled template whose 表三!D7 holds 30,000 characters, summed by its row's, its column's and
+    the （七）总计's formulas: each formula names the cell, and no message carries the text."""
+    wb = filled_template(with_applications())
+    wb["表三"]["D7"] = "约" * 30_000
+    return gk.check(saved(wb), format="xlsx")
+
+
+def test_formulas_over_a_huge_text_name_the_cell_with_short_messages() -> None:
+    from hostile import assert_contract, run_capped
+
+    outcome = assert_contract(run_capped("test_verdicts:make_formulas_over_a_huge_text"))
+    formula = [p for p in outcome.problems if p["code"] == "READ_FORMULA"]
+    assert formula
+    assert all("表三!D7" in p["message"] and len(p["message"]) < 400 for p in formula)
+    assert "READ_VALUE_REFUSED" in outcome.codes
