@@ -65,10 +65,13 @@ def test_check_many_reports_every_file_on_any_executor(corpus: Path, executor: s
         "partly.html": "incomplete",
     }
     assert not result.ok
-    assert result.summary() == {
+    summary = result.summary()
+    assert summary == {
         "files": 4,
         "ok": 1,
         "warnings": 0,
+        "unassessed": 0,
+        "empty": 0,
         "inconsistent": 1,
         "incomplete": 1,
         "unreadable": 1,
@@ -76,7 +79,10 @@ def test_check_many_reports_every_file_on_any_executor(corpus: Path, executor: s
         "memory": 0,
         "crashed": 0,
         "skipped": 0,
+        **result.tally.as_dict(),
     }
+    assert summary["identities"] == summary["held"] + summary["broken"] + summary["not_assessable"] > 0
+    assert summary["broken"] >= 1  # inconsistent.json
     partly = next(f for f in result.files if f.path.endswith("partly.html"))
     refused = [p for p in partly.problems if p.code == "READ_VALUE_REFUSED"]
     assert len(refused) == 1

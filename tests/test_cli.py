@@ -15,7 +15,10 @@ def test_demo_writes_the_seed_records(tmp_path: Path, capsys: pytest.CaptureFixt
     assert "北京市西城区信访办公室" in out
     assert "表二 10, 表三 175, 表四 15, 200 in all" in out
     assert "200 figures, 0 reading error(s), the same figures as the transcription" in out
-    assert "OK: 67 assessed by 20 checks; 0 error, 0 inconsistency, 0 warning, 0 info" in out
+    assert (
+        "OK: 42 of 42 identities assessed (42 held, 0 broken), 0 not assessable; 200 of 200 cells hold a figure; "
+        "67 assessed by 20 checks; 0 error, 0 inconsistency, 0 warning, 0 info"
+    ) in out
     with (tmp_path / "out" / "records.csv").open(encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
     assert len(rows) == 200

@@ -39,11 +39,18 @@ def _refused_workbook(target: Path) -> None:
     wb.save(target)
 
 
+def _warned(seed: gk.AnnualReport) -> str:
+    """The seed report as a page with one misprinted label (read with a ``READ_LABEL_CORRECTED`` warning)."""
+    return render_html(seed).replace("结转下年度继续办理", "结转下年度继续力理", 1)
+
+
 def _mixed(folder: Path) -> dict[str, str]:
-    """A folder of good, inconsistent, unreadable and partly readable files; name → expected status."""
+    """A folder of good, inconsistent, unreadable, partly readable and blank files; name → expected status."""
     seed = gk.examples.seed_report()
     (folder / "good.html").write_text(render_html(seed), encoding="utf-8")
-    shutil.copy(CASES / "shuyang-fagaiju-2023.html", folder / "real.html")
+    (folder / "warned.html").write_text(_warned(seed), encoding="utf-8")
+    shutil.copy(CASES / "shuyang-fagaiju-2023.html", folder / "real.html")  # 35 of 42 identities not assessable
+    excel.write_template(folder / "blank.xlsx", agency="某县", year=2023)
     bad = gk.model.replace_path(seed, "table4.reconsideration.upheld", 3)
     (folder / "sub").mkdir()
     (folder / "sub" / "inconsistent.json").write_text(gk.dumps(bad), encoding="utf-8")
@@ -57,7 +64,9 @@ def _mixed(folder: Path) -> dict[str, str]:
         "empty.pdf": "unreadable",
         "good.html": "ok",
         "partly.html": "incomplete",
-        "real.html": "warnings",
+        "real.html": "unassessed",
+        "warned.html": "warnings",
+        "blank.xlsx": "empty",
         "refused.xlsx": "incomplete",
         "sub/inconsistent.json": "inconsistent",
         "unreadable.json": "unreadable",
@@ -86,15 +95,20 @@ def test_a_mixed_folder_exits_1_and_reports_every_file(
     assert "notes.xyz" in out  # a file of no readable format is named, not lost unseen
     assert re.search(rf"^all +{len(expected)}$", out, re.MULTILINE)
     assert out.rstrip().endswith(f"NOT OK: 2 of {len(expected)} file(s) clean")
+    assert re.search(r"^unassessed +1$", out, re.MULTILINE)
+    assert re.search(r"^empty +1$", out, re.MULTILINE)
+    assert re.search(r"^checked: \d+ of \d+ identities assessed .* not assessable; ", out, re.MULTILINE)
 
     assert main(["check", ".", "--format", "json"]) == 1  # a process pool gives the same
     got = json.loads(capsys.readouterr().out)
     assert {f["path"]: f["status"] for f in got["files"]} == expected
     assert got["skipped"] == ["notes.xyz"]
     assert got["summary"] == {
-        "files": 7,
+        "files": 9,
         "ok": 1,
         "warnings": 1,
+        "unassessed": 1,
+        "empty": 1,
         "inconsistent": 1,
         "incomplete": 2,
         "unreadable": 2,
@@ -122,12 +136,12 @@ def test_clean_files_exit_0_and_warnings_count_only_when_asked(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     (tmp_path / "good.html").write_text(render_html(gk.examples.seed_report()), encoding="utf-8")
-    shutil.copy(CASES / "shuyang-fagaiju-2023.html", tmp_path / "real.html")
+    (tmp_path / "real.html").write_text(_warned(gk.examples.seed_report()), encoding="utf-8")
     monkeypatch.chdir(tmp_path)
     assert main(["check", "good.html", "real.html", "--jobs", "1", "--lang", "en"]) == 0
     out = capsys.readouterr().out
     assert "warnings      real.html" in out
-    assert "[READ_HEADING_VARIANT] warning" in out
+    assert "[READ_LABEL_CORRECTED] warning" in out
     assert main(["check", "good.html", "--jobs", "1", "--warnings"]) == 0
     assert main(["check", "good.html", "real.html", "--jobs", "1", "--warnings"]) == 1
 

@@ -22,6 +22,7 @@ from gongkai_model.checks import Finding, registered
 from gongkai_model.cli._check import outcome, problem_key
 from gongkai_model.errors import Place, Problem, Severity, Verdict, stable_key
 from gongkai_model.formats import Imported
+from gongkai_model.model.layout import blank_of, shape_of
 from gongkai_model.readcheck import CheckedReport
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -264,15 +265,20 @@ def test_the_cli_keys_problems_and_findings_in_one_pass(tmp_path: Path) -> None:
 
 
 def old_status(result: FileResult) -> str:
-    """``FileResult.status`` as it was computed before the one verdict."""
+    """``FileResult.status`` as it was computed before the one verdict (and the tally: ``empty``, ``unassessed``)."""
     if result.cause is not None:
         return result.cause
     if result.checked.report is None:
         return "unreadable"
     if result.checked.imported.errors:
         return "incomplete"
-    if result.checked.validation is not None and not result.checked.validation.ok:
+    if any(f.severity in (Severity.ERROR, Severity.INCONSISTENCY) for f in result.findings):
         return "inconsistent"
+    tally = result.tally
+    if tally is not None and tally.figures == 0:
+        return "empty"
+    if tally is not None and tally.not_assessable * 2 > tally.identities:
+        return "unassessed"
     warned = any(p.severity == "warning" for p in result.problems) or any(
         f.severity is Severity.WARNING for f in result.findings
     )
@@ -295,6 +301,8 @@ def checked_cases() -> dict[str, CheckedReport]:
             Imported(seed, (Problem("x", "refused", code="READ_VALUE_REFUSED"),), {}, "x"), gk.validate(seed)
         )
         _CHECKED["not validated"] = CheckedReport(Imported(seed, (), {}, "y"), None)
+        blank = attrs.evolve(blank_of(shape_of(seed)), agency="某县", year=2023)
+        _CHECKED["empty"] = gk.check(gk.dumps(blank).encode())
     return _CHECKED
 
 
@@ -314,7 +322,7 @@ def test_the_verdict_is_todays_status_and_ok_over_the_real_cases() -> None:
             assert not checked.ok
         assert outcome(result).status == result.status, name
         seen.add(result.status)
-    assert {"ok", "warnings", "inconsistent", "incomplete", "unreadable"} <= seen
+    assert {"ok", "warnings", "unassessed", "empty", "inconsistent", "incomplete", "unreadable"} <= seen
 
 
 @pytest.mark.parametrize("cause", ["timeout", "memory", "crashed", "skipped"])

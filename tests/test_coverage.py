@@ -246,7 +246,8 @@ def test_gongkai_check_prints_the_coverage_per_file_and_in_the_summary(
     total = good + refused + good
     summary = out.splitlines()
     assert summary[-1] == "NOT OK: 2 of 4 file(s) clean"  # the verdict line stays last
-    assert summary[-2] == f"coverage: {total} in 3 of 4 file(s) (1 with no cell found)"
+    assert summary[-3] == f"coverage: {total} in 3 of 4 file(s) (1 with no cell found)"
+    assert summary[-2].startswith("checked: ")  # what could be checked, before the verdict
 
     assert main(["check", ".", "--jobs", "1", "--format", "json"]) == 1
     data = json.loads(capsys.readouterr().out)

@@ -48,7 +48,9 @@ def test_the_walkthrough_runs(monkeypatch: pytest.MonkeyPatch) -> None:
     # the report as its three tables, then the verdict badge, frames and the comparison, as HTML
     assert html[0].count("<table") >= 3
     assert "沭阳县发展和改革局" in html[0]
-    assert "沭阳县发展和改革局 2023 (2021 format), 200 figures found, 0 read error(s)" in text
+    assert "沭阳县发展和改革局 2023 (2021 format), 200 cells found, 75 of 200 cells hold a figure, 0 read error(s)" in (
+        text
+    )
     assert "100 cells changed, 100 unchanged" in text  # 宿迁市 2023 → 2024
     assert any("table3.new_received.total" in h for h in html)  # the comparison's changed cells
     assert any("image/png" in o.get("data", {}) for o in outs)  # the plot

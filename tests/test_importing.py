@@ -66,5 +66,9 @@ def test_sections_are_split_under_their_headings() -> None:
 
 def test_check_joins_reading_and_checks(tmp_path: Path) -> None:
     checked = gk.check(CASES / "shanghai-shizhengfu-bangongting-2019.html", agency="上海市人民政府办公厅", year=2019)
-    assert checked.ok, checked.summary()
+    assert checked.imported.ok
     assert checked.validation is not None
+    assert checked.validation.issues  # the identities its blanks kept from being assessed, named
+    # 38 of its 40 identities cannot be assessed: nothing breaks, but that is too little to call it OK (issue 17)
+    assert checked.verdict == "unassessed", checked.summary()
+    assert not checked.ok

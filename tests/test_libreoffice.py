@@ -122,3 +122,44 @@ def test_libreoffice_totals_and_checks_agree_with_validate(
         found = {(f.code, f.row, f.column) for f in gk.validate(back).issues if f.severity is gk.Severity.INCONSISTENCY}
         assert red == found
         assert ("T3_BALANCE", None, "自然人") in found
+
+
+def test_libreoffice_check_sheet_summary_agrees_with_the_verdicts(tmp_path: Path) -> None:
+    """The 校验 sheet's summary, recalculated: the same identities held, broken and not assessable as
+    ``gk.check`` counts, and a conclusion that is never 平衡 for a blank or mostly blank report (issue 17)."""
+    from test_verdicts import blank_template, filled_template, partly_filled, saved, with_applications
+
+    typed_over = filled_template(with_applications())
+    typed_over["表三"]["J7"] = 99  # a total typed over its formula
+    workbooks = {
+        "blank": blank_template(),
+        "filled": saved(filled_template(with_applications())),
+        "mostly_blank": saved(filled_template(partly_filled())),
+        "typed_over": saved(typed_over),
+    }
+    recalculated = recalculate(workbooks, tmp_path)
+    conclusions = {
+        "blank": ("empty", "未填报"),
+        "filled": ("ok", "平衡"),
+        "mostly_blank": ("unassessed", "多数无法核对"),
+        "typed_over": ("inconsistent", "不平衡"),
+    }
+    for name, data in recalculated.items():
+        ws = openpyxl.load_workbook(io.BytesIO(data), data_only=True)["校验"]
+        summary = {ws.cell(row=r, column=10).value: ws.cell(row=r, column=11).value for r in range(1, 10)}
+        checked = gk.check(data, format="xlsx")
+        tally = checked.tally
+        assert tally is not None
+        verdict, conclusion = conclusions[name]
+        assert checked.verdict == verdict, name
+        assert str(summary["结论"]).startswith(conclusion), (name, summary)
+        assert summary["勾稽关系（项）"] == tally.identities, name
+        assert (summary["其中成立"], summary["其中不成立"], summary["无法核对（有空白单元格）"]) == (
+            tally.held,
+            tally.broken,
+            tally.not_assessable,
+        ), (name, summary, tally)
+        assert summary["已核对"] == tally.assessed, name
+        if name != "typed_over":  # there, the typed total is a figure gk.check counts, the sheet not
+            assert summary["已填报数字的单元格"] == tally.figures, (name, summary, tally)
+        assert set(check_column(data)) <= {"平衡", "不平衡"}  # the checks' own column is unchanged

@@ -23,6 +23,7 @@ from collections.abc import Iterable
 import attrs
 
 __all__ = [
+    "UNASSESSED_SHARE",
     "ExcelError",
     "GongkaiError",
     "JSONError",
@@ -32,6 +33,7 @@ __all__ = [
     "ReadError",
     "RecordsError",
     "Severity",
+    "Tally",
     "Verdict",
     "stable_key",
 ]
@@ -59,15 +61,100 @@ class Severity(str, enum.Enum):
         return format(self.value, spec)
 
 
+@attrs.frozen
+class Tally:
+    """What a report gave its checks to work on: its figures, and its identities (勾稽关系 and sums) counted.
+
+    ``figures`` is how many of the report's ``cells`` (its statutory table cells) hold a figure that was
+    typed (a template's formula total is not one); each identity of the checks that ran either
+    ``held``, is ``broken``, or is ``not_assessable`` (a blank or invalid cell in it). ``assessed`` is
+    ``held + broken``. Two verdicts read it (:meth:`Verdict.of`): :attr:`Verdict.EMPTY` when no cell
+    holds a figure, :attr:`Verdict.UNASSESSED` when more than half of the identities
+    (:data:`UNASSESSED_SHARE`) could not be assessed.
+
+    >>> t = Tally(figures=12, cells=200, held=3, broken=1, not_assessable=38)
+    >>> print(t)
+    4 of 42 identities assessed (3 held, 1 broken), 38 not assessable; 12 of 200 cells hold a figure
+    >>> t.assessed, t.mostly_unassessed, Tally(0, 200).empty
+    (4, True, True)
+    """
+
+    figures: int
+    cells: int
+    held: int = 0
+    broken: int = 0
+    not_assessable: int = 0
+
+    @property
+    def identities(self) -> int:
+        """Every identity of the checks that ran: ``held + broken + not_assessable``."""
+        return self.held + self.broken + self.not_assessable
+
+    @property
+    def assessed(self) -> int:
+        """The identities that could be assessed: ``held + broken``."""
+        return self.held + self.broken
+
+    @property
+    def empty(self) -> bool:
+        """No cell holds a figure (a blank template, a page of which no figure was read)."""
+        return self.figures == 0
+
+    @property
+    def mostly_unassessed(self) -> bool:
+        """More than :data:`UNASSESSED_SHARE` of the identities could not be assessed."""
+        return self.not_assessable > self.identities * UNASSESSED_SHARE
+
+    def as_dict(self) -> dict[str, int]:
+        """The counts as a JSON object: ``identities``, ``assessed``, ``held``, ``broken``, ``not_assessable``,
+        ``figures``, ``cells``."""
+        return {
+            "identities": self.identities,
+            "assessed": self.assessed,
+            "held": self.held,
+            "broken": self.broken,
+            "not_assessable": self.not_assessable,
+            "figures": self.figures,
+            "cells": self.cells,
+        }
+
+    @classmethod
+    def total(cls, tallies: Iterable[Tally | None]) -> Tally:
+        """The tallies added up (``None``, a file not checked, adds nothing)."""
+        got = [t for t in tallies if t is not None]
+        return cls(*(sum(getattr(t, f.name) for t in got) for f in attrs.fields(cls)))
+
+    def __str__(self) -> str:
+        return (
+            f"{self.assessed} of {self.identities} identities assessed ({self.held} held, {self.broken} broken), "
+            f"{self.not_assessable} not assessable; {self.figures} of {self.cells} cells hold a figure"
+        )
+
+    def zh(self) -> str:
+        """The counts in Chinese: ``勾稽关系 42 项：已核对 4 项（成立 3 项、不成立 1 项），无法核对 38 项；…``."""
+        return (
+            f"勾稽关系 {self.identities} 项：已核对 {self.assessed} 项"
+            f"（成立 {self.held} 项、不成立 {self.broken} 项），"
+            f"无法核对 {self.not_assessable} 项；{self.cells} 个单元格中 {self.figures} 个已填报数字"
+        )
+
+
+#: The share of a report's identities that may be not assessable before it is :attr:`Verdict.UNASSESSED`:
+#: more than half not assessable, and the report says too little for a verdict of ``ok``.
+UNASSESSED_SHARE = 0.5
+
+
 class Verdict(str, enum.Enum):
     """The one verdict every result gives (``Imported``, ``ValidationResult``, ``CheckedReport``, ``FileResult``).
 
-    The first five are verdicts on what was read; the last four are the causes a batch gives a file
-    that has no verdict of its own. A ``str`` enum: ``Verdict.OK == "ok"``.
+    The first seven are verdicts on what was read, from clean to worst; the last four are the causes a
+    batch gives a file that has no verdict of its own. A ``str`` enum: ``Verdict.OK == "ok"``.
     """
 
-    OK = "ok"  #: read completely (where reading was done) and consistent, nothing to report
+    OK = "ok"  #: read completely (where reading was done), consistent, and most identities assessed
     WARNINGS = "warnings"  #: only warnings (a corrected label, a heading variant, a plausibility finding)
+    UNASSESSED = "unassessed"  #: nothing breaks, but more than half of the identities could not be assessed
+    EMPTY = "empty"  #: no cell holds a figure (a blank template): nothing was checked, never called clean
     INCONSISTENT = "inconsistent"  #: an identity breaks (an inconsistency or an error finding)
     INCOMPLETE = "incomplete"  #: a figure could not be read: the report is not complete, never called clean
     UNREADABLE = "unreadable"  #: no report could be read
@@ -84,8 +171,25 @@ class Verdict(str, enum.Enum):
 
     @property
     def clean(self) -> bool:
-        """``ok`` or ``warnings``: nothing breaks (``warnings`` counts as clean unless a caller says otherwise)."""
+        """``ok`` or ``warnings``: checked, and nothing breaks (``warnings`` counts as clean unless a caller says
+        otherwise). ``empty`` and ``unassessed`` are not clean: nothing breaks because little or nothing
+        was checked."""
         return self in (Verdict.OK, Verdict.WARNINGS)
+
+    def passes(self, *, warnings: bool = False, unassessed: bool = False) -> bool:
+        """Whether a file of this verdict passes (the one rule of ``FileResult.ok`` and ``gongkai check``'s exit
+        status): ``ok``; ``warnings`` unless ``warnings=True`` (warnings count against it); ``unassessed``
+        only with ``unassessed=True`` (accepted knowingly: ``--allow-unassessed``). Nothing else, ``empty``
+        included, ever passes.
+
+        >>> Verdict.WARNINGS.passes(), Verdict.UNASSESSED.passes(), Verdict.UNASSESSED.passes(unassessed=True)
+        (True, False, True)
+        """
+        return (
+            self is Verdict.OK
+            or (self is Verdict.WARNINGS and not warnings)
+            or (self is Verdict.UNASSESSED and unassessed)
+        )
 
     @classmethod
     def of(
@@ -94,14 +198,20 @@ class Verdict(str, enum.Enum):
         findings: Iterable[str] = (),
         *,
         readable: bool = True,
+        tally: Tally | None = None,
     ) -> Verdict:
-        """The verdict from the severities of the reading ``problems`` and of the checks' ``findings``.
+        """The verdict from the severities of the reading ``problems`` and of the checks' ``findings``, and from
+        the ``tally`` of what was checked (the one place every verdict is decided).
 
         ``readable`` is false when no report could be read at all. The order decides: unreadable, then
-        incomplete (a reading error), inconsistent (an error or inconsistency finding), warnings, ok.
+        incomplete (a reading error), inconsistent (an error or inconsistency finding), empty (no cell
+        holds a figure), unassessed (more than half of the identities not assessable), warnings, ok.
+        Without a ``tally`` (nothing counted) neither empty nor unassessed is given.
 
         >>> Verdict.of(["warning"], ["inconsistency"]), Verdict.of(["info"]), Verdict.of(readable=False)
         (<Verdict.INCONSISTENT: 'inconsistent'>, <Verdict.OK: 'ok'>, <Verdict.UNREADABLE: 'unreadable'>)
+        >>> Verdict.of(tally=Tally(0, 200, not_assessable=42)), Verdict.of(tally=Tally(12, 200, 3, 0, 39))
+        (<Verdict.EMPTY: 'empty'>, <Verdict.UNASSESSED: 'unassessed'>)
         """
         if not readable:
             return cls.UNREADABLE
@@ -111,6 +221,10 @@ class Verdict(str, enum.Enum):
             return cls.INCOMPLETE
         if Severity.ERROR in checked or Severity.INCONSISTENCY in checked:
             return cls.INCONSISTENT
+        if tally is not None and tally.empty:
+            return cls.EMPTY
+        if tally is not None and tally.mostly_unassessed:
+            return cls.UNASSESSED
         if Severity.WARNING in read or Severity.WARNING in checked:
             return cls.WARNINGS
         return cls.OK

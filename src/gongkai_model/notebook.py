@@ -249,13 +249,16 @@ def _badge(result: ValidationResult) -> str:
     counts = _counts(result)
     broken = counts[Severity.ERROR] + counts[Severity.INCONSISTENCY]
     parts = [f"{n} {s.value}" for s, n in counts.items() if n]
-    if broken:
-        colour, head = _COLOURS["bad"], "✗ NOT OK"
+    verdict = result.verdict
+    if broken or not verdict.clean:  # broken, or nothing (empty) or too little (unassessed) checked
+        colour, head = _COLOURS["bad"], "✗ NOT OK" + ("" if broken else f" ({verdict})")
     elif counts[Severity.WARNING]:
         colour, head = _COLOURS["warn"], "✓ OK"
     else:
         colour, head = _COLOURS["ok"], "✓ OK"
     detail = f"{result.assessed} assessed by {len(result.checks_performed)} checks"
+    if result.tally is not None:
+        detail = f"{result.tally} · {detail}"
     text = f"{head} · {detail}" + (f" · {', '.join(parts)}" if parts else "")
     return f'<span class="gk-badge" style="{_BADGE}{colour}">{_e(text)}</span>'
 

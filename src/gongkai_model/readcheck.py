@@ -14,7 +14,7 @@ import attrs
 from ._views import register_parts
 from .checks import CheckSelection, ValidationResult, validate
 from .codes import READ_FAILED
-from .errors import GongkaiError, Place, Problem, Verdict
+from .errors import GongkaiError, Place, Problem, Tally, Verdict
 from .formats import Coverage, Imported, read
 from .limits import Limits, Source, source_name
 from .model.layout import shape_of
@@ -28,8 +28,10 @@ __all__ = ["CheckedReport", "check", "placed", "unplaced"]
 class CheckedReport:
     """A document read and then checked: reading problems stand beside the checks' findings.
 
-    ``ok`` is false when a figure could not be read (the report is incomplete) or when the checks
-    find an error or an inconsistency, so a report read with refused cells is never called OK.
+    ``ok`` is false when a figure could not be read (the report is incomplete), when the checks
+    find an error or an inconsistency, or when they had too little to check (no figure at all, or
+    more than half of the identities not assessable: :attr:`tally`), so a report read with refused
+    cells, and a blank template, are never called OK.
     """
 
     imported: Imported
@@ -49,18 +51,27 @@ class CheckedReport:
         return self.imported.coverage
 
     @property
+    def tally(self) -> Tally | None:
+        """What the checks had to work on: figures, identities held, broken and not assessable (``None``
+        when no report was checked)."""
+        return self.validation.tally if self.validation is not None else None
+
+    @property
     def ok(self) -> bool:
-        return self.imported.ok and self.validation is not None and self.validation.ok
+        """``verdict.clean`` once the checks have run."""
+        return self.validation is not None and self.verdict.clean
 
     @property
     def verdict(self) -> Verdict:
         """One verdict for the reading and the checks (:meth:`Verdict.of`): ``unreadable``, ``incomplete``,
-        ``inconsistent``, ``warnings`` or ``ok``. ``ok`` is ``verdict.clean`` once the checks have run."""
+        ``inconsistent``, ``empty``, ``unassessed``, ``warnings`` or ``ok``. ``ok`` is ``verdict.clean``
+        once the checks have run."""
         findings = self.validation.issues if self.validation is not None else ()
         return Verdict.of(
             (p.severity for p in self.problems),
             (f.severity for f in findings),
             readable=self.report is not None,
+            tally=self.tally if self.tally is not None else self.imported.tally,
         )
 
     def place_of(self, path: str) -> Place | None:
@@ -123,11 +134,12 @@ class CheckedReport:
         return html(self)
 
     def summary(self) -> str:
+        """The reading's summary, the checks' (with what they assessed), then the verdict."""
         parts = [self.imported.summary()]
         if self.validation is not None:
             parts.append(self.validation.summary())
-        verdict = "OK" if self.ok else "NOT OK"
-        parts.append(f"{self.imported.source}: {verdict}")
+        verdict = self.verdict
+        parts.append(f"{self.imported.source}: {'OK' if self.ok else 'NOT OK'} ({verdict})")
         return "\n".join(parts)
 
 

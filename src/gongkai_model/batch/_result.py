@@ -10,7 +10,7 @@ import attrs
 from .._views import clip, counted, first_few, register_parts
 from ..checks import Finding, ValidationResult
 from ..codes import BATCH_CRASHED, BATCH_MEMORY, BATCH_SKIPPED, BATCH_TIMEOUT, READ_FAILED
-from ..errors import GongkaiError, Place, Problem, Severity, Verdict
+from ..errors import GongkaiError, Place, Problem, Severity, Tally, Verdict
 from ..formats import Coverage, Imported
 from ..model.report import AnnualReport
 from ..readcheck import CheckedReport
@@ -49,8 +49,10 @@ def _failed(path: str, cause: str, message: str) -> Imported:
 class FileResult:
     """The outcome for one file: read, then checked, or the cause it could not be.
 
-    ``status`` is ``"ok"``, ``"warnings"`` (only warnings), ``"inconsistent"`` (an identity breaks),
-    ``"incomplete"`` (a figure could not be read) or ``"unreadable"`` (no report at all); or, when
+    ``status`` is ``"ok"``, ``"warnings"`` (only warnings), ``"unassessed"`` (nothing breaks, but more
+    than half of the identities could not be assessed), ``"empty"`` (no cell holds a figure),
+    ``"inconsistent"`` (an identity breaks), ``"incomplete"`` (a figure could not be read) or
+    ``"unreadable"`` (no report at all); or, when
     the batch stopped it (``cause``): ``"timeout"`` (beyond ``Limits.max_seconds``), ``"memory"``
     (beyond ``Limits.max_memory_bytes``), ``"crashed"`` (its worker died, and again on a retry
     alone) or ``"skipped"`` (a folder entry that is no file to read). A cause comes with a problem
@@ -81,6 +83,12 @@ class FileResult:
         return self.checked.validation.issues if self.checked.validation is not None else ()
 
     @property
+    def tally(self) -> Tally | None:
+        """What the checks had to work on: figures, identities held, broken and not assessable
+        (:attr:`CheckedReport.tally`; ``None`` for a file not checked)."""
+        return self.checked.tally
+
+    @property
     def verdict(self) -> Verdict:
         """The cause, when the batch stopped the file; else the verdict of what was read and checked."""
         return Verdict(self.cause) if self.cause is not None else self.checked.verdict
@@ -90,9 +98,10 @@ class FileResult:
         """The value of :attr:`verdict` as a plain string (one of :data:`STATUSES`)."""
         return self.verdict.value
 
-    def ok(self, *, warnings: bool = False) -> bool:
-        """Whether the file is clean (``warnings=True``: warnings count against it too)."""
-        return self.status == "ok" or (self.status == "warnings" and not warnings)
+    def ok(self, *, warnings: bool = False, unassessed: bool = False) -> bool:
+        """Whether the file is clean (``warnings=True``: warnings count against it too; ``unassessed=True``: a
+        file most of whose identities could not be assessed counts as clean; an ``empty`` one never does)."""
+        return self.verdict.passes(warnings=warnings, unassessed=unassessed)
 
     def __repr__(self) -> str:
         """A few lines whatever the size: path, status, coverage, the first problems and findings."""
@@ -131,10 +140,18 @@ class BatchResult:
         """
         return Coverage.total(f.coverage for f in self.files)
 
+    @property
+    def tally(self) -> Tally:
+        """The :attr:`FileResult.tally` of every file checked, added up: figures, and the identities held,
+        broken and not assessable."""
+        return Tally.total(f.tally for f in self.files)
+
     def summary(self) -> dict[str, int]:
-        """How many files, and how many of each status (:data:`STATUSES`)."""
+        """How many files, and how many of each status (:data:`STATUSES`); then the identities of every file
+        checked, added up (:attr:`tally`): ``identities``, ``assessed``, ``held``, ``broken``,
+        ``not_assessable``, and ``figures`` of ``cells``."""
         counts = Counter(f.status for f in self.files)
-        return {"files": len(self.files), **{s: counts.get(s, 0) for s in STATUSES}}
+        return {"files": len(self.files), **{s: counts.get(s, 0) for s in STATUSES}, **self.tally.as_dict()}
 
     def __repr__(self) -> str:
         """A few lines whatever the number of files: the counts by status, the coverage, the first files."""

@@ -27,6 +27,7 @@ from typing import TypeAlias
 
 import attrs
 
+from ..errors import Tally
 from ..model.layout import layout
 from ..model.report import AnnualReport
 from . import _builtin, _series, _structure, _text
@@ -55,7 +56,7 @@ from ._registry import (
     unregister,
     using,
 )
-from ._repair import MOVES, suggest
+from ._repair import MOVES, following, suggest
 from ._sanity import MAX_FIGURE, scan
 
 __all__ = [
@@ -174,6 +175,9 @@ def validate(
       totals of an Excel template).  The repair search treats them as
       following their parts, so the suggestion for a mistyped input names
       the input alone (the totals that follow it are marked ``derived``).
+      A formula cell that is the total of a broken identity no longer
+      follows its parts (a total typed over a formula that it adds, or a
+      stale saved value): it counts as typed, and repairs may change it.
     - ``headings``: for each section (its attribute name in
       :class:`~gongkai_model.AnnualReport`: ``overview``, ``table2``, …,
       ``other_matters``), the heading as printed, or ``None`` when the
@@ -210,6 +214,8 @@ def _validate(
     ctx = CheckContext.of(
         report, blanks_as_zero=blanks_as_zero, derived=_paths(derived), headings=headings, invalid=invalid
     )
+    if ctx.derived:  # a formula total that no longer adds up to its parts counts as typed
+        ctx = attrs.evolve(ctx, derived=following(ctx.shape, ctx.derived, ctx.statuses))
     issues, runs = _run(chosen, ctx)
     if malformed:
         cells = layout(ctx.shape)
@@ -222,8 +228,9 @@ def _validate(
             for f in malformed
         ]
     found: tuple[Suggestion, ...] = ()
+    codes = {c.code for c in chosen}
+    tally = _tally(ctx, codes)
     if suggestions:
-        codes = {c.code for c in chosen}
         statuses = [
             status if ident.code in codes else HOLDS
             for ident, status in zip(identities(ctx.shape), ctx.statuses, strict=True)
@@ -234,7 +241,17 @@ def _validate(
             issues.append(
                 Finding("CHECK_FAILED", Severity.ERROR, f"修正建议失败：{exc!r}", f"suggestions failed: {exc!r}")
             )
-    return ValidationResult(numbered(issues), tuple(runs), found)
+    return ValidationResult(numbered(issues), tuple(runs), found, tally)
+
+
+def _tally(ctx: CheckContext, codes: set[str]) -> Tally:
+    """The figures of the report (typed: a derived total is not one) and its identities of the checks
+    that ran, held, broken and not assessable (:class:`~gongkai_model.errors.Tally`)."""
+    figures = sum(v is not None for i, v in enumerate(ctx.values) if i not in ctx.derived)
+    ran = [s for ident, s in zip(identities(ctx.shape), ctx.statuses, strict=True) if ident.code in codes]
+    unassessable = sum(not s.assessable for s in ran)
+    broken = sum(s.assessable and not s.ok for s in ran)
+    return Tally(figures, len(ctx.values), len(ran) - unassessable - broken, broken, unassessable)
 
 
 def _paths(derived: Iterable[str]) -> frozenset[str]:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Literal
 
 import attrs
 
-from ..errors import GongkaiError, Place, Problem, Severity, Verdict, _severity, stable_key
+from ..errors import GongkaiError, Place, Problem, Severity, Tally, Verdict, _severity, stable_key
 from ..model.layout import get_path, replace_path
 from ..model.report import AnnualReport
 
@@ -205,23 +205,29 @@ class CheckRun:
 class ValidationResult:
     """What :func:`~gongkai_model.validate` found.
 
-    ``ok`` is true when no finding is an error or an inconsistency.
+    ``ok`` is true when the verdict is clean: no finding is an error or an inconsistency, the report
+    holds a figure, and no more than half of its identities were left unassessed (:attr:`tally`).
     ``checks_performed`` lists every check that ran with how many identities
     (or other items) it assessed, so a clean result shows that checks ran.
+    ``tally`` counts what the checks had to work on: the figures, and the identities held, broken and
+    not assessable (``None`` when no report was checked: a cross-year result, a malformed object).
     """
 
     issues: tuple[Finding, ...]
     checks_performed: tuple[CheckRun, ...]
     suggestions: tuple[Suggestion, ...] = ()
+    tally: Tally | None = None
 
     @property
     def ok(self) -> bool:
-        return not any(f.severity in (Severity.ERROR, Severity.INCONSISTENCY) for f in self.issues)
+        """``verdict.clean``: nothing breaks, and enough was checked to say so."""
+        return self.verdict.clean
 
     @property
     def verdict(self) -> Verdict:
-        """``inconsistent`` (an error or an inconsistency), ``warnings`` or ``ok``: ``ok`` is ``verdict.clean``."""
-        return Verdict.of(findings=(f.severity for f in self.issues))
+        """``inconsistent`` (an error or an inconsistency), ``empty`` (no figure), ``unassessed`` (most
+        identities not assessable), ``warnings`` or ``ok`` (:meth:`Verdict.of`): ``ok`` is ``verdict.clean``."""
+        return Verdict.of(findings=(f.severity for f in self.issues), tally=self.tally)
 
     @property
     def not_assessable(self) -> tuple[Finding, ...]:
@@ -230,8 +236,8 @@ class ValidationResult:
 
     @property
     def assessed(self) -> int:
-        """How many identities and other items the checks assessed in all."""
-        return sum(run.assessed for run in self.checks_performed)
+        """How many identities and other items the checks assessed in all (those not assessable left out)."""
+        return sum(run.assessed for run in self.checks_performed) - len(self.not_assessable)
 
     def by_code(self, code: str) -> tuple[Finding, ...]:
         return tuple(f for f in self.issues if f.code == code)
@@ -250,11 +256,15 @@ class ValidationResult:
         return apply_suggestion(report, suggestion)
 
     def summary(self) -> str:
-        """One line per finding, then a count."""
+        """One line per finding, then the verdict with what was checked (:class:`~gongkai_model.errors.Tally`)
+        and a count of the findings by severity."""
         lines = [str(f) for f in self.issues]
         counts = {s: sum(f.severity is s for f in self.issues) for s in Severity}
+        verdict = self.verdict
+        head = "OK" if verdict.clean else f"NOT OK ({verdict})"
+        tally = f"{self.tally}; " if self.tally is not None else ""
         lines.append(
-            f"{'OK' if self.ok else 'NOT OK'}: {self.assessed} assessed by {len(self.checks_performed)} checks; "
+            f"{head}: {tally}{self.assessed} assessed by {len(self.checks_performed)} checks; "
             + ", ".join(f"{n} {s.value}" for s, n in counts.items())
         )
         return "\n".join(lines)

@@ -43,7 +43,7 @@ from ..model.layout import Cell, Shape, layout
 from ._findings import Change, Suggestion, SuggestionKind
 from ._identities import Identity, IdentityStatus, evaluate, identities, identities_of_cell, side_sum
 
-__all__ = ["MOVES", "suggest"]
+__all__ = ["MOVES", "following", "suggest"]
 
 #: At most this many broken identities are paired for split suggestions (the pairing is quadratic).
 MAX_BROKEN_FOR_SPLITS = 24
@@ -175,6 +175,21 @@ def _graph(shape: Shape) -> _Graph:
         tuple(row_list),
         tuple(results),
     )
+
+
+def following(shape: Shape, derived: frozenset[int], statuses: Sequence[IdentityStatus]) -> frozenset[int]:
+    """The ``derived`` cells that still follow their parts: no identity that defines them is broken.
+
+    A formula total is derived because the spreadsheet computes it from the cells it adds up. One
+    whose value does not add up to its parts (a total typed over a formula elsewhere, that its own
+    formula does not add, or a saved value that no longer follows its inputs) is treated as typed: the
+    repair search may change it, and a change below it is not assumed to carry up through it.
+    """
+    if not derived:
+        return derived
+    defining = _graph(shape).defining
+    broken = {k for k, s in enumerate(statuses) if s.assessable and not s.ok}
+    return frozenset(a for a in derived if not broken.intersection(defining.get(a, ())))
 
 
 def _valid(cell: Cell, value: Any) -> bool:

@@ -6,8 +6,9 @@ writes a fillable workbook (blank, prefilled from last year's report, or from a 
 ``gongkai schema`` prints the JSON Schema; ``gongkai demo`` (alias ``example``) runs the shipped
 example end to end. See ``docs/cli.md``.
 
-Exit status: 0 when everything is clean, 1 when a file is inconsistent, incomplete or could not be
-read or written, 2 on a usage error (a bad option, a path that does not exist). Errors never show a
+Exit status: 0 when everything is clean, 1 when a file is inconsistent, incomplete, empty (no
+figure), unassessed (most identities not assessable; ``check --allow-unassessed`` accepts it) or could
+not be read or written, 2 on a usage error (a bad option, a path that does not exist). Errors never show a
 traceback: a message on stderr (``gongkai: …``, with the problems found, each on its own line);
 output cut short by the reader (``gongkai schema | head``) ends quietly.
 """

@@ -30,11 +30,11 @@ from typing import Any
 
 import attrs
 
-from ..batch import CAUSES, READABLE_SUFFIXES, FileResult, iter_check, scan
+from ..batch import READABLE_SUFFIXES, FileResult, iter_check, scan
 from ..batch import STATUSES as _BATCH_STATUSES
 from ..checks import Change, Finding, Severity, Suggestion
 from ..codes import CATALOGUE
-from ..errors import Place, Problem, Verdict
+from ..errors import Place, Problem, Tally, Verdict
 from ..formats import Coverage
 from ..jurisdiction import check_jurisdiction
 from ..limits import DEFAULT_LIMITS, Limits
@@ -61,7 +61,6 @@ __all__ = [
 BASELINE_FORMAT = "gongkai-baseline"
 #: Every status a file can have, from clean to worst, then the causes a file has no verdict (see ``batch.STATUSES``).
 STATUSES = _BATCH_STATUSES
-_FAILING = frozenset({"inconsistent", "incomplete", "unreadable", *CAUSES})
 #: The exit status of a run interrupted by Ctrl-C (128 + SIGINT), as a shell's.
 INTERRUPTED = 130
 #: How many suggestions are shown under a failing file unless ``--suggestions N`` says otherwise.
@@ -76,9 +75,10 @@ def add_parser(sub: Any) -> None:
         description="Read and check reports: every file named, and every readable file under each folder "
         f"({', '.join(sorted(READABLE_SUFFIXES))}). One line per file, its problems below it, then a summary.",
         epilog="Exit status: 0 when every file is clean; 1 when a file is inconsistent, incomplete (a figure "
-        "could not be read), unreadable, stopped (timeout, memory), crashed or skipped (with --warnings: or has "
-        "warnings); 2 on a usage error; 130 when interrupted (Ctrl-C: what finished is shown, and kept in the "
-        "journal).",
+        "could not be read), empty (no figure at all), unassessed (more than half of its identities could not be "
+        "assessed; accepted with --allow-unassessed), unreadable, stopped (timeout, memory), crashed or skipped "
+        "(with --warnings: or has warnings); 2 on a usage error; 130 when interrupted (Ctrl-C: what finished is "
+        "shown, and kept in the journal).",
     )
     p.add_argument("paths", nargs="+", metavar="FILE|DIR", help="report files, or folders searched recursively")
     p.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
@@ -97,6 +97,11 @@ def add_parser(sub: Any) -> None:
         help=f"repair suggestions shown under each failing file, best first (default: {SUGGESTIONS}; 0: none)",
     )
     p.add_argument("--warnings", action="store_true", help="warnings count against a file too")
+    p.add_argument(
+        "--allow-unassessed",
+        action="store_true",
+        help="a file most of whose identities could not be assessed (blank cells) counts as clean (an empty one never)",
+    )
     p.add_argument("--baseline", metavar="FILE", help="silence the findings and problems accepted in FILE")
     p.add_argument(
         "--write-baseline", metavar="FILE", help="write every finding and problem found as a baseline to FILE"
@@ -241,10 +246,12 @@ class Outcome:
             (p.severity for _, p in self.problems),
             (f.severity for f in self.findings),
             readable=self.result.report is not None,  # nothing was read, nothing a baseline could accept
+            tally=self.result.tally,  # what was checked: a baseline accepts findings, it fills no blank
         ).value
 
-    def ok(self, *, warnings: bool = False) -> bool:
-        return self.status == "ok" or (self.status == "warnings" and not warnings)
+    def ok(self, *, warnings: bool = False, unassessed: bool = False) -> bool:
+        """Whether the file passes (:meth:`Verdict.passes`): the one rule of the exit status."""
+        return Verdict(self.status).passes(warnings=warnings, unassessed=unassessed)
 
     def keys(self) -> list[str]:
         """Every key of this file (accepted or not), for a baseline."""
@@ -367,17 +374,18 @@ def _run(args: argparse.Namespace) -> int:
         outcomes.sort(key=lambda o: position.get(o.result.path, len(entries)))
     if args.write_baseline is not None and not interrupted:
         _write_baseline(Path(args.write_baseline), outcomes)
+    passes = _Passes(args.warnings, args.allow_unassessed)
     jurisdiction = (
         None if register is None or interrupted else check_jurisdiction([o.result for o in outcomes], register)
     )
     if args.format == "json":
-        data = _as_json(outcomes, args.warnings, skipped, len(entries) if interrupted else None, meta, args.suggestions)
+        data = _as_json(outcomes, passes, skipped, len(entries) if interrupted else None, meta, args.suggestions)
         if jurisdiction is not None:
             data["jurisdiction"] = jurisdiction.as_json()
             data["ok"] = data["ok"] and jurisdiction.ok
         print_json(data)
     else:
-        _print_summary(outcomes, args.warnings, skipped, width)
+        _print_summary(outcomes, passes, skipped, width)
         if jurisdiction is not None:
             print()
             print("\n".join(jurisdiction.lines()))
@@ -388,7 +396,18 @@ def _run(args: argparse.Namespace) -> int:
         note(f"interrupted: {len(outcomes)} of {len(entries)} file(s) checked{kept}")
         return INTERRUPTED
     clean = jurisdiction is None or jurisdiction.ok
-    return 0 if clean and all(o.ok(warnings=args.warnings) for o in outcomes) else 1
+    return 0 if clean and all(passes(o) for o in outcomes) else 1
+
+
+@attrs.frozen
+class _Passes:
+    """Whether a file passes, by the options of the run (``--warnings``, ``--allow-unassessed``)."""
+
+    warnings: bool = False
+    unassessed: bool = False
+
+    def __call__(self, o: Outcome) -> bool:
+        return o.ok(warnings=self.warnings, unassessed=self.unassessed)
 
 
 def _load_register(path: str | None) -> Register | str | None:
@@ -653,7 +672,7 @@ def _or(value: object, unknown: str) -> str:
     return unknown if value is None else str(value)
 
 
-def _print_summary(outcomes: Sequence[Outcome], warnings: bool, skipped: Sequence[str], width: int) -> None:
+def _print_summary(outcomes: Sequence[Outcome], passes: _Passes, skipped: Sequence[str], width: int) -> None:
     by_status = Counter(o.status for o in outcomes)
     print()
     print(f"{'status':<{width}}  files")
@@ -669,8 +688,15 @@ def _print_summary(outcomes: Sequence[Outcome], warnings: bool, skipped: Sequenc
         for s in skipped:
             print(f"    {s}")
     print(_coverage_line(outcomes))
-    bad = sum(not o.ok(warnings=warnings) for o in outcomes)
+    print(_identities_line(outcomes))
+    bad = sum(not passes(o) for o in outcomes)
     print(f"{'OK' if bad == 0 else 'NOT OK'}: {len(outcomes) - bad} of {len(outcomes)} file(s) clean")
+
+
+def _identities_line(outcomes: Sequence[Outcome]) -> str:
+    """The identities of every file checked, added up (:class:`~gongkai_model.errors.Tally`), on one line."""
+    checked = [o.result.tally for o in outcomes if o.result.tally is not None]
+    return f"checked: {Tally.total(checked)}, in {len(checked)} of {len(outcomes)} file(s)"
 
 
 def _coverage_line(outcomes: Sequence[Outcome]) -> str:
@@ -682,7 +708,7 @@ def _coverage_line(outcomes: Sequence[Outcome]) -> str:
 
 
 #: The statuses always in the summary table; a cause (timeout, memory, crashed, skipped) only when a file has it.
-_STATUSES_SHOWN = frozenset(("ok", "warnings", "inconsistent", "incomplete", "unreadable"))
+_STATUSES_SHOWN = frozenset(("ok", "warnings", "unassessed", "empty", "inconsistent", "incomplete", "unreadable"))
 
 
 def _at(place: Place | None) -> dict[str, Any] | None:
@@ -777,7 +803,7 @@ def _suggestion_json(s: Suggestion, checked: CheckedReport) -> dict[str, Any]:
 
 def _as_json(
     outcomes: Sequence[Outcome],
-    warnings: bool,
+    passes: _Passes,
     skipped: Sequence[str],
     total: int | None = None,
     meta: Mapping[str, Mapping[str, Any]] | None = None,
@@ -790,7 +816,7 @@ def _as_json(
             {
                 "path": o.path,
                 "status": o.status,
-                "ok": o.ok(warnings=warnings),
+                "ok": passes(o),
                 "agency": None if r is None else r.agency,
                 "year": None if r is None else r.year,
                 "edition": None if r is None else r.edition.value,
@@ -801,14 +827,16 @@ def _as_json(
                 "suggestions_total": len(_suggestions(o)) if not o.ok() else 0,
                 "accepted": o.accepted,
                 "coverage": o.result.coverage.as_dict(),
+                "identities": None if o.result.tally is None else o.result.tally.as_dict(),
                 "meta": dict((meta or {}).get(o.path, {})),  # what --agency, --year and --meta said of it
             }
         )
     counts = Counter(o.status for o in outcomes)
     data = {
-        "ok": all(o.ok(warnings=warnings) for o in outcomes) and total is None,
+        "ok": all(passes(o) for o in outcomes) and total is None,
         "summary": {"files": len(outcomes), **{s: counts.get(s, 0) for s in STATUSES}},
         "coverage": Coverage.total(o.result.coverage for o in outcomes).as_dict(),
+        "identities": Tally.total(o.result.tally for o in outcomes).as_dict(),
         "files": files,
         "skipped": list(skipped),
     }

@@ -8,8 +8,8 @@ from typing import Literal
 
 import attrs
 
-from ..errors import Place, Problem, Verdict
-from ..model.layout import Shape, layout, shape_of
+from ..errors import Place, Problem, Tally, Verdict
+from ..model.layout import Shape, cells, layout, shape_of
 from ..model.report import AnnualReport
 
 __all__ = ["Coverage", "Imported", "Placement", "Provenance"]
@@ -188,14 +188,31 @@ class Imported:
 
     @property
     def ok(self) -> bool:
-        return self.report is not None and not self.errors
+        """``verdict.clean``: a report was built, no figure was refused or missing, and it holds a figure."""
+        return self.verdict.clean
+
+    @property
+    def tally(self) -> Tally | None:
+        """The report's figures: how many of its statutory cells hold one (a template's formula total, which
+        follows the others, is not one); ``None`` without a report. Reading assesses no identity: its
+        identities are counted by :func:`gongkai_model.check` (:attr:`CheckedReport.tally`)."""
+        if self.report is None:
+            return None
+        provenance = self.provenance
+        figures = n = 0
+        for cell, value in cells(self.report):
+            n += 1
+            prov = provenance.get(cell.path)
+            figures += value is not None and not (prov is not None and prov.formula)
+        return Tally(figures, n)
 
     @property
     def verdict(self) -> Verdict:
-        """``unreadable`` (no report), ``incomplete`` (a reading error), ``warnings`` or ``ok``.
+        """``unreadable`` (no report), ``incomplete`` (a reading error), ``empty`` (no cell holds a figure),
+        ``warnings`` or ``ok``.
 
         ``ok`` is ``verdict.clean``."""
-        return Verdict.of((p.severity for p in self.problems), readable=self.report is not None)
+        return Verdict.of((p.severity for p in self.problems), readable=self.report is not None, tally=self.tally)
 
     def __repr__(self) -> str:
         """A few lines whatever the size of the document: source, verdict, report, coverage, first problems."""
@@ -217,11 +234,13 @@ class Imported:
     def summary(self) -> str:
         """One line per problem, then a verdict line."""
         lines = [f"[{p.code or 'READ'}] {p.severity}: {p}" for p in self.problems]
-        if self.report is None:
+        tally = self.tally
+        if self.report is None or tally is None:
             lines.append(f"{self.source}: no report could be read")
         else:
             lines.append(
                 f"{self.source}: {self.report.agency} {self.report.year} ({self.report.edition.value} format), "
-                f"{len(self.provenance)} figures found, {len(self.errors)} read error(s)"
+                f"{len(self.provenance)} cells found, {tally.figures} of {tally.cells} cells hold a figure, "
+                f"{len(self.errors)} read error(s)"
             )
         return "\n".join(lines)

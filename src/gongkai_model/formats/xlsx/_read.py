@@ -61,7 +61,16 @@ _EXACT = decimal.Context(prec=400, traps=[decimal.Inexact, decimal.Overflow, dec
 
 
 class _Unsupported(Exception):
-    """A formula this reader does not compute (its saved value is read instead)."""
+    """A formula this reader does not compute (its saved value is read instead).
+
+    ``cause`` is the ``sheet!cell`` of the input that is no number (a text typed into a figure's cell)
+    when that is why, and ``text`` what it holds; ``None`` when the formula itself is not one of ours.
+    """
+
+    def __init__(self, what: str, cause: str | None = None, text: str | None = None) -> None:
+        super().__init__(what)
+        self.cause = cause
+        self.text = text
 
 
 class _OverLimit(Exception):
@@ -132,7 +141,7 @@ class _Formulas:
             if cell.kind == "":
                 return None
             if cell.kind != "n":
-                raise _Unsupported(cell.text)
+                raise _Unsupported(cell.text, f"{sheet.name}!{cell_ref(*at)}", cell.text)
             return Decimal(cell.text)
         key = (sheet.name, *at)
         if key in self.memo:
@@ -189,8 +198,12 @@ def _formula_text(
         if saved:
             return cell.text, [problem(message + "; its saved value is read", "READ_LIMIT", "warning")]
         return "", [problem(message + " and has no saved value (left blank)", "READ_LIMIT")]
-    except _Unsupported:
+    except _Unsupported as exc:
         if not saved:
+            if exc.cause is not None:  # the formula is ours: an input it sums is no number
+                held = exc.text if exc.text is None or len(exc.text) <= 40 else exc.text[:40] + "…"
+                why = f"the cell {exc.cause} it adds up holds {held!r}, not a number"
+                return "", [problem(f"formula {cell.formula} cannot be computed: {why} (left blank)", "READ_FORMULA")]
             return "", [
                 problem(
                     f"formula {cell.formula} has no saved value and cannot be evaluated (left blank)", "READ_FORMULA"

@@ -617,6 +617,7 @@ def write_template(
         name = f"gk.{cells[i].path}"
         wb.defined_names[name] = DefinedName(name, attr_text=f"'{sheet}'!${r[0 : _split(r)]}${r[_split(r) :]}")
     _check_sheet(wb, ids, cells, ref, refs)
+    _check_summary(wb[CHECKS], ids, ref, formula_of, input_idx)
     for sheet in (p.name for p in plans(shape)):
         wb[sheet].protection.sheet = True
         wb[sheet].protection.formatCells = False
@@ -736,3 +737,82 @@ def _check_sheet(wb: Workbook, ids: Any, cells: Any, ref: Any, refs: dict[str, t
         ws.row_dimensions[k].height = lines * _SIZE * _LINE + 4
     _print_setup(ws, True, (1, 1))
     ws.protection.sheet = True
+
+
+#: Where the 校验 sheet's summary is: the labels in column J, the figures in K, from row 1 (right of the checks).
+_SUMMARY_COLUMN = 10
+#: The column of each check's status as ``gk.check`` sees it (成立, 不成立, 无法核对): hidden, the summary counts it.
+_STATUS_COLUMN = 26
+#: ``COUNT`` takes at most 255 arguments: longer lists are counted in pieces.
+_COUNT_ARGS = 200
+
+
+def _count(refs: list[str]) -> str:
+    """``COUNT`` of the cells ``refs`` (pieces added up when there are many)."""
+    pieces = [refs[i : i + _COUNT_ARGS] for i in range(0, len(refs), _COUNT_ARGS)]
+    return "+".join(f"COUNT({','.join(piece)})" for piece in pieces) or "0"
+
+
+def _check_summary(ws: Any, ids: Any, ref: Any, formula_of: dict[int, Any], input_idx: list[int]) -> None:
+    """The 校验 sheet's summary, beside its checks: the identities held, broken and not assessable, the
+    figures filled in, and a conclusion that is never 平衡 for an unfilled or mostly blank report.
+
+    Each check's status is computed as ``gk.check`` sees it, in a hidden column: not assessable while a
+    cell it adds is blank (an input cell left blank, or a formula total all of whose inputs are blank),
+    else 成立 or 不成立. No figure at all, or more than half of the identities not assessable
+    (``errors.UNASSESSED_SHARE``), and the conclusion says so, as the verdicts ``empty`` and
+    ``unassessed`` do.
+    """
+    inputs_below: dict[int, list[int]] = {}
+
+    def below(m: int) -> list[int]:
+        """The input cells a formula total adds up, through other totals (the cell itself for an input)."""
+        if m not in formula_of:
+            return [m]
+        if m not in inputs_below:
+            inputs_below[m] = sorted({x for part in formula_of[m].rhs for x in below(part)})
+        return inputs_below[m]
+
+    status = get_column_letter(_STATUS_COLUMN)
+    _put(ws, 1, _STATUS_COLUMN, "状态")
+    for k, ident in enumerate(ids, start=2):
+        own = [ref(m) for m in ident.members if m not in formula_of]
+        blank = [f"{_count(own)}<{len(own)}"] if own else []
+        blank += [f"({_count([ref(x) for x in below(m)])})=0" for m in ident.members if m in formula_of]
+        lhs, rhs = "+".join(ref(m) for m in ident.lhs), "+".join(ref(m) for m in ident.rhs)
+        ws.cell(
+            row=k, column=_STATUS_COLUMN
+        ).value = f'=IF(OR({",".join(blank) or "FALSE"}),"无法核对",IF({lhs}={rhs},"成立","不成立"))'
+    ws.column_dimensions[status].hidden = True
+    last = len(ids) + 1
+    statuses = f"{status}2:{status}{last}"
+    col, val = _SUMMARY_COLUMN, _SUMMARY_COLUMN + 1
+    v = get_column_letter(val)
+    rows = [
+        ("汇总", None),
+        ("勾稽关系（项）", len(ids)),
+        ("已核对", f"={v}4+{v}5"),
+        ("其中成立", f'=COUNTIF({statuses},"成立")'),
+        ("其中不成立", f'=COUNTIF({statuses},"不成立")'),
+        ("无法核对（有空白单元格）", f'=COUNTIF({statuses},"无法核对")'),
+        ("已填报数字的单元格", "=" + _count([ref(i) for i in input_idx])),
+        ("应填报的单元格", len(input_idx)),
+        (
+            "结论",
+            f'=IF({v}7=0,"未填报：没有填报任何数字",IF({v}5>0,"不平衡：有勾稽关系不成立",'
+            f'IF({v}6*2>{v}2,"多数无法核对：过半勾稽关系有空白单元格","平衡")))',
+        ),
+    ]
+    for r, (label, value) in enumerate(rows, start=1):
+        cell = _put(ws, r, col, label)
+        if r in (1, len(rows)):
+            cell.font = _BOLD
+        if value is not None:
+            ws.cell(row=r, column=val).value = value
+        ws.cell(row=r, column=val).alignment = _LEFT
+    ws.conditional_formatting.add(
+        f"{v}{len(rows)}",
+        FormulaRule(formula=[f'${v}${len(rows)}<>"平衡"'], fill=_RED),  # type: ignore[no-untyped-call]
+    )
+    ws.column_dimensions[get_column_letter(col)].width = 24
+    ws.column_dimensions[v].width = 36
