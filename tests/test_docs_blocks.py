@@ -108,9 +108,42 @@ def test_python_block_runs_on_its_own(block: Block) -> None:
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
         exec(compile(block.body, block.name, "exec"), {"__name__": "__main__"})
-    printed = iter(line.rstrip() for line in out.getvalue().splitlines())
-    for want in expected_output(block.body):
-        assert any(line == want for line in printed), f"{block.name}: expected {want!r} in order in\n{out.getvalue()}"
+    printed = [line.rstrip() for line in out.getvalue().splitlines()]
+    want = expected_output(block.body)
+    assert matches(want, printed), (
+        f"{block.name}: the block says it prints\n" + "\n".join(want) + (f"\nbut it prints\n{out.getvalue()}")
+    )
+
+
+def matches(want: list[str], printed: list[str]) -> bool:
+    """Whether ``printed`` is exactly ``want``, where a ``...`` line in ``want`` stands for any lines (none or more).
+
+    A block that prints nothing it shows (no ``# …`` line) is not compared: it shows code, not output.
+    """
+    if not want:
+        return True
+    if "..." not in want:
+        return want == printed
+    head, _, rest = (list(x) for x in _split_once(want))
+    if printed[: len(head)] != head:
+        return False
+    tail = printed[len(head) :]
+    return any(matches(rest, tail[k:]) for k in range(len(tail) + 1)) if rest else True
+
+
+def _split_once(want: list[str]) -> tuple[list[str], str, list[str]]:
+    k = want.index("...")
+    return want[:k], "...", want[k + 1 :]
+
+
+def test_matches_whole_output_with_ellipsis() -> None:
+    assert matches(["a", "b"], ["a", "b"])
+    assert not matches(["a"], ["a", "b"])  # a line printed and not shown fails
+    assert not matches(["a", "b"], ["a"])
+    assert matches(["a", "...", "d"], ["a", "b", "c", "d"])
+    assert matches(["a", "..."], ["a", "b"])
+    assert not matches(["a", "...", "d"], ["a", "b", "c"])
+    assert matches([], ["anything"])
 
 
 def test_json_blocks_are_valid() -> None:
