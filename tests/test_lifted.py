@@ -21,6 +21,7 @@ from gongkai_model.model.layout import Shape, layout, shape_of
 from gongkai_model.model.values import Edition
 from gongkai_model.presentation import figure_text
 
+from hostile import assert_contract, run_capped
 from strategies import consistent_reports, table_reports
 
 PHASES = (Phase.explicit, Phase.reuse, Phase.generate)
@@ -135,13 +136,17 @@ def test_a_lifted_cell_of_a_full_consistent_table_is_put_back(
     assert got.coverage.read == _read(render(report), markdown).coverage.read
 
 
-def _seed_lifted(lines: list[str], *, cells: int = 1, markdown: bool = True) -> Any:
+def _seed_text(lines: list[str], *, cells: int = 1, markdown: bool = True) -> str:
     report = gk.examples.seed_report()
     blank = _blanked(report, "table2.regulations.issued")
     if cells > 1:
         blank = _blanked(blank, "table2.regulations.repealed")
     render = render_markdown if markdown else render_text
-    return _read(lift(render(blank), "二", lines, markdown=markdown, below=False), markdown)
+    return lift(render(blank), "二", lines, markdown=markdown, below=False)
+
+
+def _seed_lifted(lines: list[str], *, cells: int = 1, markdown: bool = True) -> Any:
+    return _read(_seed_text(lines, cells=cells, markdown=markdown), markdown)
 
 
 def test_the_example_of_the_issue() -> None:
@@ -150,7 +155,7 @@ def test_the_example_of_the_issue() -> None:
         assert got.report.table2.regulations.issued == 22
         prov = got.provenance["table2.regulations.issued"]
         assert (prov.how, prov.note, prov.text) == ("lifted", "（其中修订16件）", "22（其中修订16件）")
-        assert prov.place.line is not None
+        assert prov.place.line == _seed_text(["22", "（其中修订16件）"], markdown=markdown).split("\n").index("22") + 1
         assert [p.code for p in got.problems if p.code and p.code.startswith("READ_LIFTED")] == ["READ_LIFTED"]
 
 
@@ -199,3 +204,28 @@ def test_a_number_in_prose_with_a_full_table_is_left_alone() -> None:
     got = read_markdown(text.encode())
     assert not any(p.code and p.code.startswith("READ_LIFTED") for p in got.problems)
     assert gk.to_records(got.report) == gk.to_records(report)
+
+
+# --- hostile input ---------------------------------------------------------------------------------------
+
+
+def many_lines_beside_a_table() -> object:
+    """Hostile: 20 000 figure and remark lines above 表二, whose one cell is empty."""
+    lines = [("7" if k % 2 else "（其中1件）") for k in range(20_000)]
+    return read_markdown(_seed_text(lines).encode())
+
+
+def one_long_block_beside_a_table() -> object:
+    """Hostile: one prose line of 150 000 characters, then the lifted figure, above 表二."""
+    return read_markdown(_seed_text(["说" * 150_000, "22", "（其中修订16件）"]).encode())
+
+
+def test_hostile_many_lines_beside_a_table() -> None:
+    outcome = assert_contract(run_capped("test_lifted:many_lines_beside_a_table"))
+    assert "READ_LIFTED" not in outcome.codes
+    assert "READ_LIFTED_UNPLACED" in outcome.codes  # more than one figure there: nothing put back
+
+
+def test_hostile_one_long_block_beside_a_table() -> None:
+    outcome = assert_contract(run_capped("test_lifted:one_long_block_beside_a_table"))
+    assert "READ_LIFTED" in outcome.codes

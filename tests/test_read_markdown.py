@@ -304,3 +304,18 @@ def test_a_short_header_row_is_right_aligned_or_refused_never_read_one_column_of
     assert t2.licensing.decisions is None
     assert "table2.licensing.decisions" not in got.provenance
     assert any(p.code == "READ_UNALIGNED" and p.place and p.place.line == 8 for p in got.problems)
+
+
+def many_short_header_rows() -> object:
+    """Hostile: 15 000 short header rows over a 表二 value row, each right-aligned (linear, not rows × rows)."""
+    head = "# 某县人民政府2023年政府信息公开工作年度报告\n## 二、主动公开政府信息情况\n\n"
+    rows = ["| 本年制发件数 | 本年废止件数 | 现行有效件数 |"] * 15_000
+    table = "\n".join([rows[0], "|---|---|---|", *rows[1:], "| 规章 | 1 | 2 | 3 |"])
+    return read_markdown((head + table + "\n").encode())
+
+
+def test_hostile_many_short_header_rows() -> None:
+    from hostile import assert_contract, run_capped
+
+    outcome = assert_contract(run_capped("test_read_markdown:many_short_header_rows"))
+    assert outcome.report

@@ -464,3 +464,16 @@ def test_pieces_that_are_labels_alone_are_not_joined() -> None:
     assert not wrapped("（三）不予公开", "1.属于国家秘密")
     assert not wrapped("行政", "规范性文件")  # 规范性文件 is a row label of its own (2019)
     assert wrapped("行政规范", "性文件")
+
+
+def many_label_pieces() -> object:
+    """Hostile: 400 rows of 400 cells, each pair of cells the two pieces of a wrapped row label."""
+    row = "\t" + "\t".join(["行政规范", "性文件"] * 200)
+    text = "某县人民政府2023年政府信息公开工作年度报告\n二、主动公开政府信息情况\n" + "\n".join([row] * 400)
+    return read_text(text.encode())
+
+
+def test_hostile_many_label_pieces() -> None:
+    from hostile import assert_contract, run_capped
+
+    assert_contract(run_capped("test_read_text:many_label_pieces"))

@@ -76,32 +76,40 @@ def _classify(text: str) -> bool | None:
     return None
 
 
-def _lines(block: Block) -> list[tuple[str, Place]]:
-    parts = block.text.split("\n")[: 4 * _MAX_LINES] if len(block.text) <= 64 * _MAX_CHARS else []
+def _lines(block: Block, backwards: bool) -> tuple[list[tuple[str, Place]], bool]:
+    """The lines of a text block nearest the table first (at most a few dozen), and whether there were more."""
+    most = 4 * _MAX_LINES
+    parts = block.text.rsplit("\n", most) if backwards else block.text.split("\n", most)
+    more = len(parts) > most
+    if more:
+        parts = parts[1:] if backwards else parts[:-1]
+    first = block.text.count("\n") - len(parts) + 1 if backwards else 0
     out = []
-    for k, part in enumerate(parts):
+    for k, part in enumerate(parts, first):
         place = block.place if block.place.line is None else attrs.evolve(block.place, line=block.place.line + k)
-        out.append((part, place))
-    return out
+        out.append((part[: _MAX_CHARS + 1], place))
+    return (out[::-1] if backwards else out), more
 
 
-def _run(blocks: Sequence[Block], backwards: bool) -> tuple[list[_Line], bool]:
-    """The figure and remark lines next to the table, nearest first; whether other text was found after them.
+def _run(blocks: Sequence[Block], backwards: bool) -> list[_Line]:
+    """The figure and remark lines next to the table, nearest first.
 
     ``blocks`` are the text blocks between the table and its section's heading (or the next one),
     nearest the table first.
     """
     out: list[_Line] = []
     for block in blocks:
-        lines = _lines(block)
-        for text, place in reversed(lines) if backwards else lines:
+        lines, more = _lines(block, backwards)
+        for text, place in lines:
             if not text.strip():
                 continue
             kind = _classify(text)
             if kind is None or len(out) >= _MAX_LINES:
-                return out, True
+                return out
             out.append(_Line(text.strip(), place, kind))
-    return out, False
+        if more:
+            return out  # a long block: what is beyond is not next to the table
+    return out
 
 
 def _section(doc: Document, section: int, order: Sequence[tuple[int, int]]) -> tuple[int, int] | None:
@@ -157,7 +165,7 @@ def _table(
     after = [doc.blocks[j] for j in range(grids[-1] + 1, end)]
     before = before[: next((k for k, b in enumerate(before) if b.kind == "table"), len(before))]
     after = after[: next((k for k, b in enumerate(after) if b.kind == "table"), len(after))]
-    sides = [_run(before, backwards=True)[0], _run(after, backwards=False)[0]]
+    sides = [_run(before, backwards=True), _run(after, backwards=False)]
     figures = [x for side in sides for x in side if x.figure]
     if not figures:
         return None
