@@ -12,6 +12,9 @@ before the shared locator runs:
   columns, is one merged value cell (as published, 表二's single figures under a wide header);
 - a row label printed alone, with its figures on the next row (and nothing else there), is
   joined to them (a label detached from its values).
+- a header row with fewer cells than the value rows under it (the empty cells over the label
+  columns dropped) is right-aligned onto the value columns where only that fits
+  (:func:`_short_headers`), else not read, never read one column off.
 
 A table split into several consecutive tables is stacked back by the shared core (same width,
 no headers of its own). :func:`render_markdown` writes a report so, repeating merged labels, and

@@ -2,7 +2,9 @@
 
 Text has no grid. A copied table prints each cell after a tab, one cell per line, a blank line
 after each table row (the seed report), or one row per line with its cells separated by tabs; a
-label broken inside its cell continues on the next line (``商业`` / ``企业``). Paragraphs and
+label broken inside its cell continues on the next line (``商业`` / ``企业``), and a row label
+wrapped onto the next line by a converter, its figures on either line, is joined where the joined
+text is a statutory row label and neither piece a label alone (:func:`join_wrapped`). Paragraphs and
 headings are lines without a tab.
 
 :func:`parse_text` turns the line stream into a :class:`~gongkai_model.formats.Document` with a
