@@ -7,6 +7,7 @@ from pathlib import Path
 import attrs
 import pytest
 from hypothesis import given, settings
+from hypothesis import strategies as st
 from test_read_text import PROHIBITED, codes, printable_reports, published
 
 import gongkai_model as gk
@@ -252,3 +253,69 @@ def test_prose_in_markdown_written_by_others_is_unescaped() -> None:
     got = read_markdown(page.encode())
     assert got.report is not None
     assert got.report.other_matters.text == "无*，<见附件> a | b。"
+
+
+# --- header rows shorter than the value rows under them (issue 16) -----------------------------------------
+
+
+def _md_cells(line: str) -> list[str]:
+    return [c.strip() for c in line.strip()[1:-1].split("|")]
+
+
+def drop_leading_header_cells(text: str) -> str:
+    """``text`` with every header row of 表二 and 表三 printed without the cells over the label columns.
+
+    As a converter prints a table whose header rows' leading (corner) cells it dropped: the header
+    row is as many cells short as the value rows below have label columns.
+    """
+    heads = {"本年制发件数", "自然人", "商业企业", "本年处理决定数量", "本年收费金额（单位：万元）"}
+    lines = text.split("\n")
+    out = list(lines)
+    for i, line in enumerate(lines):
+        if not (line.startswith("|") and heads & set(_md_cells(line))):
+            continue
+        lead = 3 if {"自然人", "商业企业"} & set(_md_cells(lines[i])) else 1  # 表三's label columns, 表二's
+        out[i] = "| " + " | ".join(_md_cells(lines[i])[lead:]) + " |"
+    return "\n".join(out)
+
+
+@settings(max_examples=20, deadline=None)
+@given(printable_reports(), st.sampled_from(["repeat", "blank"]))
+def test_short_header_rows_are_right_aligned_onto_the_value_columns(report: AnnualReport, merged: str) -> None:
+    text = render_markdown(report, merged=merged)
+    damaged = drop_leading_header_cells(text)
+    assert damaged != text
+    got = read_markdown(damaged.encode())
+    assert got.errors == (), got.summary()
+    assert got.report == published(report)
+
+
+def test_a_short_header_row_is_right_aligned_or_refused_never_read_one_column_off() -> None:
+    head = "# 某县人民政府2023年政府信息公开工作年度报告\n## 二、主动公开政府信息情况\n\n"
+    table = (
+        "| 本年制发件数 | 本年废止件数 | 现行有效件数 |\n|---|---|---|\n| 规章 | 1 | 2 | 3 |\n"
+        "| 行政规范性文件 | 4 | 5 | 6 |\n| 本年处理决定数量 |\n| 行政许可 | 7 |  |  |\n"
+    )
+    got = read_markdown((head + table + "\n## 三、收到和处理政府信息公开申请情况\n").encode())
+    t2 = got.report.table2
+    assert (t2.regulations.issued, t2.regulations.repealed, t2.regulations.in_force) == (1, 2, 3)
+    assert t2.normative_documents.in_force == 6
+    # one header cell over three value columns: which column it names cannot be told; not read
+    assert t2.licensing.decisions is None
+    assert "table2.licensing.decisions" not in got.provenance
+    assert any(p.code == "READ_UNALIGNED" and p.place and p.place.line == 8 for p in got.problems)
+
+
+def many_short_header_rows() -> object:
+    """Hostile: 15 000 short header rows over a 表二 value row, each right-aligned (linear, not rows × rows)."""
+    head = "# 某县人民政府2023年政府信息公开工作年度报告\n## 二、主动公开政府信息情况\n\n"
+    rows = ["| 本年制发件数 | 本年废止件数 | 现行有效件数 |"] * 15_000
+    table = "\n".join([rows[0], "|---|---|---|", *rows[1:], "| 规章 | 1 | 2 | 3 |"])
+    return read_markdown((head + table + "\n").encode())
+
+
+def test_hostile_many_short_header_rows() -> None:
+    from hostile import assert_contract, run_capped
+
+    outcome = assert_contract(run_capped("test_read_markdown:many_short_header_rows"))
+    assert outcome.report

@@ -391,3 +391,89 @@ def test_a_multi_line_overview_with_table_like_lines_survives_render_text() -> N
     assert got.report is not None
     assert got.report.overview.text == text
     assert got.report.table2 == report.table2
+
+
+# --- row labels wrapped over two lines by a conversion (issue 16) -----------------------------------------
+
+
+def _wrappable(text: str) -> list[tuple[int, int]]:
+    """(line, cell) of every statutory row label of 表二/表三 followed by figures only, in a rendered copy."""
+    from gongkai_model.formats.text import is_figure, statutory_rows
+    from gongkai_model.labels import normalize_label
+
+    out = []
+    for i, line in enumerate(text.split("\n")):
+        if not line.startswith("\t"):
+            continue
+        cells = line[1:].split("\t")
+        for j, cell in enumerate(cells):
+            if normalize_label(cell) in statutory_rows() and all(not c or is_figure(c) for c in cells[j + 1 :]):
+                out.append((i, j))
+    return out
+
+
+def wrap_label(text: str, at: tuple[int, int], k: int, how: str) -> str:
+    """``text`` with the label at ``at`` wrapped after its ``k``-th character, as a converter breaks it.
+
+    ``how``: ``"below"`` (the figures stay on the first line, the rest of the label on the next),
+    ``"bare"`` (the same without a tab before the rest), ``"above"`` (the figures go with the rest).
+    """
+    lines = text.split("\n")
+    i, j = at
+    cells = lines[i][1:].split("\t")
+    first, rest = cells[j][:k], cells[j][k:]
+    if how == "above":
+        lines[i : i + 1] = ["\t" + "\t".join([*cells[:j], first]), "\t" + "\t".join([rest, *cells[j + 1 :]])]
+    else:
+        lines[i : i + 1] = [
+            "\t" + "\t".join([*cells[:j], first, *cells[j + 1 :]]),
+            ("\t" if how == "below" else "") + rest,
+        ]
+    return "\n".join(lines)
+
+
+@settings(max_examples=60, deadline=None)
+@given(printable_reports(), st.data())
+def test_labels_wrapped_over_two_lines_read_cell_for_cell(report: AnnualReport, data: Any) -> None:
+    from hypothesis import assume
+
+    from gongkai_model.formats.text import wrapped
+
+    text = render_text(report)
+    at = data.draw(st.sampled_from(_wrappable(text)))
+    label = text.split("\n")[at[0]][1:].split("\t")[at[1]]
+    k = data.draw(st.integers(1, len(label) - 1))
+    assume(wrapped(label[:k], label[k:]))  # neither piece a label (or a figure) alone
+    how = data.draw(st.sampled_from(["below", "bare", "above"]))
+    got = read_text(wrap_label(text, at, k, how).encode())
+    assert got.errors == (), got.summary()
+    assert got.report == published(report)
+    assert not [p for p in got.problems if p.code == "READ_LABEL_CORRECTED"], got.summary()
+
+
+def test_a_label_wrapped_in_a_one_cell_per_line_copy() -> None:
+    text = render_text(gk.examples.seed_report()).replace("\t3.危及“三安全一稳定”\t", "\t3.危及“三安全\t一稳定”\t")
+    got = read_text(one_cell_per_line(text).encode())
+    assert got.ok, got.summary()
+    assert not got.problems
+
+
+def test_pieces_that_are_labels_alone_are_not_joined() -> None:
+    from gongkai_model.formats.text import wrapped
+
+    assert not wrapped("（三）不予公开", "1.属于国家秘密")
+    assert not wrapped("行政", "规范性文件")  # 规范性文件 is a row label of its own (2019)
+    assert wrapped("行政规范", "性文件")
+
+
+def many_label_pieces() -> object:
+    """Hostile: 400 rows of 400 cells, each pair of cells the two pieces of a wrapped row label."""
+    row = "\t" + "\t".join(["行政规范", "性文件"] * 200)
+    text = "某县人民政府2023年政府信息公开工作年度报告\n二、主动公开政府信息情况\n" + "\n".join([row] * 400)
+    return read_text(text.encode())
+
+
+def test_hostile_many_label_pieces() -> None:
+    from hostile import assert_contract, run_capped
+
+    assert_contract(run_capped("test_read_text:many_label_pieces"))

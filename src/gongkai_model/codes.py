@@ -100,6 +100,8 @@ READ_NUMBER_AS_TEXT: Final = "READ_NUMBER_AS_TEXT"
 READ_META: Final = "READ_META"
 READ_BY_ORDER: Final = "READ_BY_ORDER"
 READ_FOOTER_DROPPED: Final = "READ_FOOTER_DROPPED"
+READ_LIFTED: Final = "READ_LIFTED"
+READ_LIFTED_UNPLACED: Final = "READ_LIFTED_UNPLACED"
 READ_META_MISSING: Final = "READ_META_MISSING"
 READ_META_CONFLICT: Final = "READ_META_CONFLICT"
 
@@ -355,6 +357,23 @@ _READ = (
         "a page footer or numbering line inside a table, dropped",
         "表格中的页脚或编号行，已略去",
         (*_ORDER, "formats.markdown"),
+    ),
+    Code(
+        READ_LIFTED,
+        "read",
+        _W,
+        "a figure (with its remark) a conversion printed outside its table, put back in the table's one empty cell "
+        "(its identities then hold); provenance says `lifted`",
+        "转换时被移出表格的数值（及其备注），放回表格中唯一的空单元格（其勾稽关系随之成立），来源标为 lifted",
+        ("formats._lifted",),
+    ),
+    Code(
+        READ_LIFTED_UNPLACED,
+        "read",
+        _W,
+        "a figure printed outside its table whose cell is not certain; nothing is put back",
+        "被移出表格的数值无法确定其单元格，未放回",
+        ("formats._lifted",),
     ),
     Code(
         READ_ALIGNED_BY_ORDER,

@@ -22,6 +22,7 @@ from ..model.spec import Kind, field_specs
 from ..model.values import Edition
 from ..records import infer_edition, infer_shape
 from ._document import Block, Document, Grid
+from ._lifted import put_back
 from ._locate import joined, known_labels, locate
 from ._metadata import find_meta
 from ._order import read_by_order, superseded
@@ -319,6 +320,9 @@ def assemble(
     problems.extend(p for p in located.problems if not superseded(p, shape, by_order.tables))
     problems.extend(by_order.problems)
     located.cells.update(by_order.cells)
+    lifted = put_back(doc, order, misplaced, shape, located.cells, by_order.tables)
+    problems.extend(lifted.problems)
+    located.cells.update(lifted.cells)
     for path, printed_label in located.corrected.items():
         problems.append(_correction(shape, path, printed_label, located.cells))
     values: dict[str, Any] = {}
@@ -331,7 +335,15 @@ def assemble(
         parsed = parse_value(printed.text, cell.kind, unit=cell.spec.unit)
         values[cell.path] = parsed.value
         places[cell.path] = printed.place
-        how: Placement = "order" if cell.path in by_order.cells else "split" if printed.split else "label"
+        how: Placement = (
+            "order"
+            if cell.path in by_order.cells
+            else "lifted"
+            if cell.path in lifted.cells
+            else "split"
+            if printed.split
+            else "label"
+        )
         provenance[cell.path] = Provenance(
             printed.place,
             printed.text,

@@ -15,7 +15,7 @@ from ..model.report import AnnualReport
 __all__ = ["Coverage", "Imported", "Placement", "Provenance"]
 
 #: How a figure was placed in its cell (:attr:`Provenance.how`).
-Placement = Literal["label", "order", "split"]
+Placement = Literal["label", "order", "split", "lifted"]
 
 
 @attrs.frozen
@@ -26,10 +26,12 @@ class Provenance:
     remark printed with the figure (``（其中修订16件）``); ``formula`` says the cell was a formula
     (a derived total in a template). ``how`` says how the figure was placed in its cell: ``"label"``
     (found by its row and column labels, the common case), ``"order"`` (a row whose labels were lost,
-    placed by the statutory row order and confirmed by the identities) or ``"split"`` (figures run
-    together, split where only one split is possible). ``refused`` says the printed text was found
-    in its cell but its value was refused, by the value parser (``READ_VALUE_REFUSED``: ``abc``, a
-    negative count) or by the model (``READ_INVALID``); the cell is then not read (see :class:`Coverage`).
+    placed by the statutory row order and confirmed by the identities), ``"split"`` (figures run
+    together, split where only one split is possible) or ``"lifted"`` (a figure a conversion printed
+    outside its table, put back in the one cell it can belong to: ``formats._lifted``). ``refused``
+    says the printed text was found in its cell but its value was refused, by the value parser
+    (``READ_VALUE_REFUSED``: ``abc``, a negative count) or by the model (``READ_INVALID``); the cell
+    is then not read (see :class:`Coverage`).
     """
 
     place: Place

@@ -12,6 +12,9 @@ before the shared locator runs:
   columns, is one merged value cell (as published, 表二's single figures under a wide header);
 - a row label printed alone, with its figures on the next row (and nothing else there), is
   joined to them (a label detached from its values).
+- a header row with fewer cells than the value rows under it (the empty cells over the label
+  columns dropped) is right-aligned onto the value columns where only that fits
+  (:func:`_short_headers`), else not read, never read one column off.
 
 A table split into several consecutive tables is stacked back by the shared core (same width,
 no headers of its own). :func:`render_markdown` writes a report so, repeating merged labels, and
@@ -34,6 +37,7 @@ from typing import Any
 import attrs
 
 from ..errors import Place, Problem
+from ..labels import normalize_label
 from ..limits import DEFAULT_LIMITS, Limits
 from ..model.layout import get_path
 from ..model.report import AnnualReport
@@ -265,6 +269,56 @@ def _short_rows(
     return out
 
 
+def _short_headers(
+    rows: list[list[_MCell]], labels: Labels, source: str, number: int, problems: list[Problem]
+) -> list[list[_MCell]]:
+    """Header rows printed with fewer cells than the value rows under them, aligned where only one way fits.
+
+    A converter that drops a table's empty leading header cells (the corner above the label
+    columns) prints a header row short; read from the left, its column labels would stand over the
+    label columns and the figures one column off. Such a row (a column label of the tables among its
+    cells over the label columns of the value rows below, as far as their labels reach) is
+    right-aligned onto the value columns when it has exactly as many cells as those rows have value
+    columns (the missing cells are the leading label columns); otherwise it is left out
+    (``READ_UNALIGNED``: the columns it names are not found, their cells blank), never read one
+    column off.
+    """
+    width = max((len(r) for r in rows), default=0)
+    valued = [any(is_figure(c.text) or labels.row(c.text) is not None for c in r) for r in rows]
+    # from the end: the next value row's width and how far the labels of the value rows below reach
+    nxt: list[int] = [0] * (len(rows) + 1)
+    reach: list[int] = [0] * (len(rows) + 1)
+    for i in range(len(rows) - 1, -1, -1):
+        nxt[i], reach[i] = nxt[i + 1], reach[i + 1]
+        if valued[i]:
+            nxt[i] = len(rows[i])
+            reach[i] = max(reach[i], *(k + 1 for k, c in enumerate(rows[i]) if _label_like(c.text) or k == 0))
+    out: list[list[_MCell]] = []
+    for i, row in enumerate(rows):
+        if not row or len(row) >= width or valued[i] or nxt[i + 1] < width:
+            out.append(row)
+            continue
+        lead = reach[i + 1]  # the label columns
+        keys = labels.header_keys
+        if not any(len(c.text) <= MAX_CELL_CHARS and normalize_label(c.text) in keys for c in row[:lead]):
+            out.append(row)  # read from the left, as printed: no column label over the label columns
+            continue
+        missing = width - len(row)
+        if missing == lead:
+            out.append([*(_MCell("", c.line) for c in row[:missing]), *row])
+            continue
+        problems.append(
+            Problem.at(
+                Place(source, table=number, row=i + 1, line=row[0].line),
+                f"this header row prints {len(row)} cells over rows of {width} ({width - lead} of them figures): "
+                "its column labels cannot be placed over their columns one way only, so it is not read",
+                None,
+                code="READ_UNALIGNED",
+            )
+        )
+    return out
+
+
 def _boxes(rows: list[list[_MCell]], labels: Labels, void: dict[int, int]) -> list[list[tuple[int, int, int, _MCell]]]:
     """Each row's cells that start a box there: ``(column, rowspan, colspan, cell)``, in column order."""
     height = len(rows)
@@ -311,7 +365,7 @@ def _boxes(rows: list[list[_MCell]], labels: Labels, void: dict[int, int]) -> li
                         )
                     ):
                         bottom += 1
-            if (right, bottom) == (c, r) and not header[r]:
+            if (right, bottom) == (c, r) and not header[r] and labels.row(text) is None:  # a row label: its own box
                 right = _value_right(grid, owner, box, nearest[c], r, c)
             for y in range(r, bottom + 1):
                 for x in range(c, right + 1):
@@ -417,6 +471,7 @@ def _grid(
     budget: CellBudget | None = None,
 ) -> Grid:
     rows = _without_footers(rows, source, number, problems)
+    rows = _short_headers(rows, labels, source, number, problems)
     void = _short_rows(rows, labels, source, number, problems)
     spans = [
         [

@@ -2,7 +2,9 @@
 
 Text has no grid. A copied table prints each cell after a tab, one cell per line, a blank line
 after each table row (the seed report), or one row per line with its cells separated by tabs; a
-label broken inside its cell continues on the next line (``商业`` / ``企业``). Paragraphs and
+label broken inside its cell continues on the next line (``商业`` / ``企业``), and a row label
+wrapped onto the next line by a converter, its figures on either line, is joined where the joined
+text is a statutory row label and neither piece a label alone (:func:`join_wrapped`). Paragraphs and
 headings are lines without a tab.
 
 :func:`parse_text` turns the line stream into a :class:`~gongkai_model.formats.Document` with a
@@ -543,6 +545,71 @@ class ProseRun:
             self.flush()
 
 
+@functools.cache
+def statutory_rows() -> frozenset[str]:
+    """Every normalised row label (and declared variant) of every shape."""
+    return frozenset(k for s in Shape.all(subtotal=True) for k in label_index(s).rows)
+
+
+def _piece(text: str) -> bool:
+    """Whether a printed text can be a piece of a row label wrapped over two lines: no figure, no label itself."""
+    if not text.strip() or len(text) > _MAX_SHORT or is_figure(text):
+        return False
+    key = normalize_label(text)
+    return bool(key) and key not in statutory_rows() and key not in table_words()
+
+
+def wrapped(first: str, second: str) -> bool:
+    """Whether ``first`` and ``second`` are one row label wrapped over two lines (or cells) by a conversion.
+
+    Only when their joined text is a statutory row label and neither piece is a label alone.
+
+    >>> wrapped("3.危及“三安全", "一稳定”"), wrapped("（三）不予公开", "1.属于国家秘密"), wrapped("行政", "许可")
+    (True, False, True)
+    """
+    return (
+        _piece(first)
+        and _piece(second)
+        and len(first) + len(second) <= _MAX_SHORT
+        and normalize_label(first + second) in statutory_rows()
+    )
+
+
+def join_wrapped(printed: list[list[PCell]]) -> list[list[PCell]]:
+    """Printed rows with row labels wrapped over two lines (or two cells) by a conversion joined back.
+
+    A label cell continued in the next cell of its row (one cell per line), or on the next printed
+    row, with the figures after the first piece (the second piece alone on its line) or after the
+    second: joined into one cell where :func:`wrapped` says so, before any label is matched.
+    """
+    out: list[list[PCell]] = []
+    i = 0
+    while i < len(printed):
+        row = list(printed[i])
+        k = 0
+        while k + 1 < len(row):  # pieces side by side in one printed row
+            if wrapped(row[k].text.strip(), row[k + 1].text.strip()):
+                row[k : k + 2] = [PCell(row[k].text.strip() + row[k + 1].text.strip(), row[k].line)]
+            k += 1
+        if i + 1 < len(printed):
+            nxt = printed[i + 1]
+            texts = [c.text.strip() for c in row]
+            last = max((j for j, t in enumerate(texts) if t and not is_figure(t)), default=-1)
+            head = next((j for j, c in enumerate(nxt) if c.text.strip()), -1)
+            # the figures (blanks included) on the first line and the rest of the label alone on the next,
+            # or the first piece last on its line and the figures after the rest
+            below = last + 1 < len(row) and head + 1 == len(nxt)
+            above = last + 1 == len(row) and all(not c.text.strip() or is_figure(c.text) for c in nxt[head + 1 :])
+            if last >= 0 and head >= 0 and (below or above) and wrapped(texts[last], nxt[head].text.strip()):
+                cell = PCell(texts[last] + nxt[head].text.strip(), row[last].line)
+                out.append([*row[:last], cell, *(row[last + 1 :] if below else nxt[head + 1 :])])
+                i += 2
+                continue
+        out.append(row)
+        i += 1
+    return out
+
+
 def _continues(cell: PCell, line: str) -> bool:
     """Whether a line without a tab continues the label in ``cell`` (a label broken across lines)."""
     body = line.strip()
@@ -553,6 +620,14 @@ def _continues(cell: PCell, line: str) -> bool:
         and not is_figure(body)
         and short_heading(body, None) is None
     )
+
+
+def _wrapped_label(row: list[PCell]) -> PCell | None:
+    """The last label-like cell of a printed row followed only by figures (or blanks), if any."""
+    for cell in reversed(row):
+        if cell.text.strip() and not is_figure(cell.text):
+            return cell
+    return None
 
 
 def _flat_next(lines: Sequence[str], n: int, limits: Limits) -> bool:
@@ -578,7 +653,7 @@ def _scan(lines: Sequence[str], source: str, problems: list[Problem], limits: Li
     def end_region() -> None:
         nonlocal region
         if region is not None and region.rows:
-            out.append(("table", region.rows))
+            out.append(("table", join_wrapped(region.rows)))  # before the shape is inferred from the labels
         region = None
 
     for n, line in enumerate(lines, 1):
@@ -599,6 +674,10 @@ def _scan(lines: Sequence[str], source: str, problems: list[Problem], limits: Li
                 continue
             cells = [_cell(f, n, source, problems) for f in fields]
             region.flat = False
+            label = _wrapped_label(region.rows[-1]) if region.rows and not region.open and not region.blanks else None
+            if len(cells) == 1 and label is not None and wrapped(label.text.strip(), cells[0].text.strip()):
+                label.text = label.text.strip() + cells[0].text.strip()  # a label wrapped below its figures
+                continue
             if len(cells) > 1:
                 region.rows.append(cells)
                 region.single.append(False)
@@ -640,6 +719,10 @@ def _scan(lines: Sequence[str], source: str, problems: list[Problem], limits: Li
                 last[-1].text += "\n" * (region.blanks + 1) + line.strip()
                 region.open = region.single[-1]
                 region.blanks = 0
+                continue
+            label = _wrapped_label(last) if last is not None and region.blanks == 0 else None
+            if label is not None and wrapped(label.text.strip(), line.strip()):
+                label.text = label.text.strip() + line.strip()  # a label wrapped below its figures
                 continue
         end_region()
         index = short_heading(line.strip(), expected) if len(line) <= _MAX_SHORT else None
