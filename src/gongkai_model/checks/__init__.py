@@ -29,11 +29,12 @@ import attrs
 
 from ..model.layout import layout
 from ..model.report import AnnualReport
-from . import _builtin, _series, _structure, _text
+from . import _builtin, _evidence, _series, _structure, _text
 from ._findings import (
     CellRef,
     Change,
     CheckRun,
+    Evidence,
     Finding,
     Severity,
     Suggestion,
@@ -68,6 +69,7 @@ __all__ = [
     "CheckOutcome",
     "CheckRun",
     "CheckSelection",
+    "Evidence",
     "Finding",
     "Identity",
     "SeriesContext",
@@ -154,6 +156,8 @@ def validate(
     suggestions: bool = True,
     derived: Iterable[str] = (),
     headings: Mapping[str, str | None] | None = None,
+    previous: AnnualReport | None = None,
+    next: AnnualReport | None = None,
 ) -> ValidationResult:
     """Run the registered report checks (or exactly ``checks``: codes or :class:`Check` objects); never raises.
 
@@ -183,9 +187,17 @@ def validate(
     A malformed object (a report forged past the model's own checks, e.g. a
     str or a list in a count cell) gives a ``VALUE_INVALID`` error at the
     path; its cells are left out of the identities.
+
+    ``previous`` and ``next``, the same agency's reports of the years before
+    and after (``None``: not given), weigh in the ranking of the suggestions
+    (the cross-year identities a suggestion keeps or breaks), as do the
+    figures the report's own text states: each suggestion lists this
+    evidence (:class:`Evidence`), see ``docs/checks.md``.  Without them (and
+    without text stating a figure) the ranking is by the identities restored
+    and the figures changed alone.
     """
     try:
-        return _validate(report, checks, blanks_as_zero, suggestions, derived, headings)
+        return _validate(report, checks, blanks_as_zero, suggestions, derived, headings, previous, next)
     except Exception as exc:  # pragma: no cover - the last guard: validate never raises
         finding = Finding("CHECK_FAILED", Severity.ERROR, f"校验失败：{exc!r}", f"validation failed: {exc!r}")
         return ValidationResult((finding,), ())
@@ -198,6 +210,8 @@ def _validate(
     suggestions: bool,
     derived: Iterable[str],
     headings: Mapping[str, str | None] | None,
+    previous: AnnualReport | None = None,
+    next_: AnnualReport | None = None,
 ) -> ValidationResult:
     if not isinstance(report, AnnualReport):
         return _not_a_report(report)
@@ -229,7 +243,8 @@ def _validate(
             for ident, status in zip(identities(ctx.shape), ctx.statuses, strict=True)
         ]
         try:
-            found = tuple(suggest(ctx.shape, ctx.values, statuses, blanks_as_zero, ctx.derived, ctx.invalid))
+            claims = _evidence.claims(ctx, codes, previous, next_) if any(not s.ok for s in statuses) else ()
+            found = tuple(suggest(ctx.shape, ctx.values, statuses, blanks_as_zero, ctx.derived, ctx.invalid, claims))
         except Exception as exc:  # pragma: no cover - a bug in the search must not make validate raise
             issues.append(
                 Finding("CHECK_FAILED", Severity.ERROR, f"修正建议失败：{exc!r}", f"suggestions failed: {exc!r}")
