@@ -258,7 +258,9 @@ def _paths(derived: Iterable[str]) -> frozenset[str]:
     return frozenset(p for p in derived if isinstance(p, str))
 
 
-def validate_series(reports: Iterable[AnnualReport], *, checks: CheckSelection | None = None) -> ValidationResult:
+def validate_series(
+    reports: Iterable[AnnualReport], *, checks: CheckSelection | None = None, suggestions: bool = False
+) -> ValidationResult:
     """Run the cross-year checks over one agency's reports (any order); never raises.
 
     Carry-over (表三 上年结转 = last year's 结转下年度继续办理, every column) and
@@ -266,6 +268,11 @@ def validate_series(reports: Iterable[AnnualReport], *, checks: CheckSelection |
     change of edition between them is noted, and 表三 is still compared.
     Each finding's ``year`` names the later report.  Run :func:`validate` on
     each report for its own identities.
+
+    ``suggestions=True`` adds the repair suggestions of each report (one
+    report for its year) for its own broken identities, each ranked with the
+    reports of the years before and after as evidence (``validate(report,
+    previous=…, next=…)``); each suggestion's ``year`` names its report.
     """
     got = list(reports)
     wrong = [r for r in got if not isinstance(r, AnnualReport)]
@@ -275,4 +282,11 @@ def validate_series(reports: Iterable[AnnualReport], *, checks: CheckSelection |
     if isinstance(chosen, ValidationResult):
         return chosen
     issues, runs = _run(chosen, SeriesContext(tuple(sorted(got, key=lambda r: (r.year is None, r.year or 0)))))
-    return ValidationResult(numbered(issues), tuple(runs))
+    found: list[Suggestion] = []
+    if suggestions:
+        years = [r.year for r in got if r.year is not None]
+        by_year = {r.year: r for r in got if r.year is not None and years.count(r.year) == 1}
+        for year in sorted(by_year):
+            result = validate(by_year[year], previous=by_year.get(year - 1), next=by_year.get(year + 1))
+            found.extend(attrs.evolve(s, year=year) for s in result.suggestions)
+    return ValidationResult(numbered(issues), tuple(runs), tuple(found))

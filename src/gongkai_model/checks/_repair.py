@@ -26,9 +26,13 @@ below them, and they do not count as printed figures changed.
 
 A move is kept only if it restores at least one broken identity and breaks
 none that held.  Moves are ranked by how many identities they restore, then
-by how few printed figures they change; moves equal on both get the same
-``rank`` (ties are listed, never broken).  Nothing is changed: a suggestion is
-data.
+by how little evidence speaks against them (:mod:`._evidence`: a figure the
+report's text states, or a cross-year identity with the previous or next
+year's report, that agreed with the cells and would no longer), then by how
+few printed figures they change, then by how much evidence speaks for them;
+moves equal on all four get the same ``rank`` (ties are listed, never
+broken).  Without evidence the ranking is by the identities restored and the
+figures changed alone.  Nothing is changed: a suggestion is data.
 """
 
 from __future__ import annotations
