@@ -210,7 +210,7 @@ class Suggestion:
     printed: int = 0
     rank: int = 1
     evidence: tuple[Evidence, ...] = ()
-    #: The year of the report it repairs, in :func:`~gongkai_model.validate_series` (``None`` from ``validate``).
+    #: The year of the report it repairs, in :func:`~gongkai_model.checks.validate_series` (``None`` from ``validate``).
     year: int | None = None
 
     @property
