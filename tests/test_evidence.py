@@ -296,3 +296,11 @@ def test_the_html_view_shows_the_evidence() -> None:
     assert "与 2024 年度报告" in html
     plain = suggestions_html(validate(_double_counted(text=None)).suggestions)
     assert "evidence" not in plain
+
+
+def test_what_is_no_report_is_no_evidence_and_never_raises() -> None:
+    report = _double_counted(text=None)
+    odd: Any = "no report"
+    assert validate(report, previous=odd, next=odd).suggestions == validate(report).suggestions
+    forged = attrs.evolve(_next_year(), year=None)  # a neighbour of unknown year is taken as given
+    assert validate(report, next=forged).suggestions[0].evidence
