@@ -63,7 +63,9 @@ def baseline(dicts: list[dict[str, Any]]) -> pd.DataFrame:
     cats = categories()
     return frame.astype(
         {
-            "source": pd.CategoricalDtype(pd.Index(pd.unique(frame["source"].dropna()), dtype=object)),  # reports given as such: none
+            "source": pd.CategoricalDtype(
+                pd.Index(pd.unique(frame["source"].dropna()), dtype=object)
+            ),  # reports given as such: none
             "agency": pd.CategoricalDtype(pd.unique(frame["agency"])),
             "year": "int64",
             "edition": pd.CategoricalDtype(list(cats.edition)),

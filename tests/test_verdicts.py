@@ -180,7 +180,7 @@ def folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def test_gongkai_check_calls_a_blank_template_empty_and_exits_1(
     folder: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main(["check", "t.xlsx", "--warnings", "--jobs", "1"]) == 1
+    assert main(["check", "t.xlsx", "--warnings", "--jobs", "1", "--lang", "en"]) == 1
     out = capsys.readouterr().out
     assert out.startswith("empty         t.xlsx  某县 2023 (2021 format)")
     assert re.search(r"^empty +1$", out, re.MULTILINE)
@@ -190,9 +190,11 @@ def test_gongkai_check_calls_a_blank_template_empty_and_exits_1(
         "in 1 of 1 file(s)"
     ) in out
     assert out.rstrip().endswith("NOT OK: 0 of 1 file(s) clean")
-    assert main(["check", "t.xlsx", "--allow-unassessed", "--jobs", "1"]) == 1  # empty is never accepted
+    assert (
+        main(["check", "t.xlsx", "--allow-unassessed", "--jobs", "1", "--lang", "en"]) == 1
+    )  # empty is never accepted
     capsys.readouterr()
-    assert main(["check", "t.xlsx", "--format", "json", "--jobs", "1"]) == 1
+    assert main(["check", "t.xlsx", "--format", "json", "--jobs", "1", "--lang", "en"]) == 1
     data = json.loads(capsys.readouterr().out)
     assert data["ok"] is False
     assert data["summary"]["empty"] == 1
@@ -214,32 +216,49 @@ def test_gongkai_check_calls_a_blank_template_empty_and_exits_1(
 def test_gongkai_check_fails_an_unassessed_report_unless_allowed(
     folder: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main(["check", "part.json", "good.json", "--jobs", "1"]) == 1
+    assert main(["check", "part.json", "good.json", "--jobs", "1", "--lang", "en"]) == 1
     out = capsys.readouterr().out
     assert re.search(r"^unassessed +part\.json ", out, re.MULTILINE)
     assert re.search(r"^unassessed +1$", out, re.MULTILINE)
     assert "checked: 45 of 84 identities assessed (45 held, 0 broken), 39 not assessable; " in out
     assert out.rstrip().endswith("NOT OK: 1 of 2 file(s) clean")
 
-    assert main(["check", "part.json", "good.json", "--allow-unassessed", "--jobs", "1"]) == 0
+    assert main(["check", "part.json", "good.json", "--allow-unassessed", "--jobs", "1", "--lang", "en"]) == 0
     out = capsys.readouterr().out
     assert re.search(r"^unassessed +part\.json ", out, re.MULTILINE)  # accepted, still said
     assert out.rstrip().endswith("OK: 2 of 2 file(s) clean")
 
-    assert main(["check", "part.json", "--allow-unassessed", "--format", "json", "--jobs", "1"]) == 0
+    assert main(["check", "part.json", "--allow-unassessed", "--format", "json", "--jobs", "1", "--lang", "en"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert (data["ok"], data["files"][0]["status"], data["files"][0]["ok"]) == (True, "unassessed", True)
     assert data["files"][0]["identities"]["not_assessable"] == 39
 
-    assert main(["check", "part.json", "--blanks-as-zero", "--jobs", "1"]) == 0  # blanks meant as 0
+    assert main(["check", "part.json", "--blanks-as-zero", "--jobs", "1", "--lang", "en"]) == 0  # blanks meant as 0
 
 
 def test_a_baseline_fills_no_blank(folder: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["check", "part.json", "t.xlsx", "--jobs", "1", "--write-baseline", "base.json"]) == 1
+    assert main(["check", "part.json", "t.xlsx", "--jobs", "1", "--lang", "en", "--write-baseline", "base.json"]) == 1
     base = json.loads((folder / "base.json").read_text(encoding="utf-8"))
     assert len(base["files"]["part.json"]) == 39  # every identity not assessable, accepted
     capsys.readouterr()
-    assert main(["check", "part.json", "t.xlsx", "--jobs", "1", "--baseline", "base.json", "--format", "json"]) == 1
+    assert (
+        main(
+            [
+                "check",
+                "part.json",
+                "t.xlsx",
+                "--jobs",
+                "1",
+                "--lang",
+                "en",
+                "--baseline",
+                "base.json",
+                "--format",
+                "json",
+            ]
+        )
+        == 1
+    )
     data = json.loads(capsys.readouterr().out)
     assert {f["path"]: f["status"] for f in data["files"]} == {"part.json": "unassessed", "t.xlsx": "empty"}
 

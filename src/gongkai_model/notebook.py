@@ -342,7 +342,8 @@ def suggestions_html(suggestions: Iterable[Suggestion]) -> str:
             "<tr>"
             f'<td style="{_STYLE["value"]}">{number}</td>'
             f'<td style="{_STYLE["cell"]}">{_e(s.kind)}</td>'
-            f'<td style="{_STYLE["cell"]}">{_messages(s.message_zh, s.message_en)}</td>'
+            f'<td style="{_STYLE["cell"]}"{_evidence_title(s)}>{_messages(s.message_zh, s.message_en)}'
+            f"{_evidence_mark(s)}</td>"
             f'<td style="{_STYLE["cell"]}">{changes}</td>'
             f'<td style="{_STYLE["value"]}">{_e(s.score)}</td>'
             "</tr>"
@@ -354,6 +355,25 @@ def suggestions_html(suggestions: Iterable[Suggestion]) -> str:
     )
     table = f'<table class="gk-suggestions" style="{_STYLE["table"]}"><tr>{head}</tr>{"".join(rows)}</table>'
     return table + _not_shown(len(suggestions), MAX_ROWS, "suggestions")
+
+
+def _evidence_title(s: Suggestion) -> str:
+    """A tooltip listing the evidence for (+) and against (−) a suggestion, in Chinese and English."""
+    if not s.evidence:
+        return ""
+    lines = [f"{'+' if e.stance == 'for' else '−'} {e.message_zh} / {e.message_en}" for e in s.evidence]
+    return f' title="{_e(chr(10).join(lines))}"'
+
+
+def _evidence_mark(s: Suggestion) -> str:
+    """How much evidence is for and against a suggestion (its tooltip lists it)."""
+    if not s.evidence:
+        return ""
+    against = sum(e.stance == "against" for e in s.evidence)
+    return (
+        f'<br><span class="gk-evidence" style="color:#555">依据 evidence: '
+        f"+{len(s.evidence) - against} −{against}</span>"
+    )
 
 
 def result_html(result: ValidationResult) -> str:

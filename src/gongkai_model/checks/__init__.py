@@ -30,11 +30,12 @@ import attrs
 from ..errors import Tally
 from ..model.layout import layout
 from ..model.report import AnnualReport
-from . import _builtin, _series, _structure, _text
+from . import _builtin, _evidence, _series, _structure, _text
 from ._findings import (
     CellRef,
     Change,
     CheckRun,
+    Evidence,
     Finding,
     Severity,
     Suggestion,
@@ -69,6 +70,7 @@ __all__ = [
     "CheckOutcome",
     "CheckRun",
     "CheckSelection",
+    "Evidence",
     "Finding",
     "Identity",
     "SeriesContext",
@@ -155,6 +157,8 @@ def validate(
     suggestions: bool = True,
     derived: Iterable[str] = (),
     headings: Mapping[str, str | None] | None = None,
+    previous: AnnualReport | None = None,
+    next: AnnualReport | None = None,
 ) -> ValidationResult:
     """Run the registered report checks (or exactly ``checks``: codes or :class:`Check` objects); never raises.
 
@@ -187,9 +191,17 @@ def validate(
     A malformed object (a report forged past the model's own checks, e.g. a
     str or a list in a count cell) gives a ``VALUE_INVALID`` error at the
     path; its cells are left out of the identities.
+
+    ``previous`` and ``next``, the same agency's reports of the years before
+    and after (``None``: not given), weigh in the ranking of the suggestions
+    (the cross-year identities a suggestion keeps or breaks), as do the
+    figures the report's own text states: each suggestion lists this
+    evidence (:class:`Evidence`), see ``docs/checks.md``.  Without them (and
+    without text stating a figure) the ranking is by the identities restored
+    and the figures changed alone.
     """
     try:
-        return _validate(report, checks, blanks_as_zero, suggestions, derived, headings)
+        return _validate(report, checks, blanks_as_zero, suggestions, derived, headings, previous, next)
     except Exception as exc:  # pragma: no cover - the last guard: validate never raises
         finding = Finding("CHECK_FAILED", Severity.ERROR, f"校验失败：{exc!r}", f"validation failed: {exc!r}")
         return ValidationResult((finding,), ())
@@ -202,6 +214,8 @@ def _validate(
     suggestions: bool,
     derived: Iterable[str],
     headings: Mapping[str, str | None] | None,
+    previous: AnnualReport | None = None,
+    next_: AnnualReport | None = None,
 ) -> ValidationResult:
     if not isinstance(report, AnnualReport):
         return _not_a_report(report)
@@ -236,7 +250,8 @@ def _validate(
             for ident, status in zip(identities(ctx.shape), ctx.statuses, strict=True)
         ]
         try:
-            found = tuple(suggest(ctx.shape, ctx.values, statuses, blanks_as_zero, ctx.derived, ctx.invalid))
+            claims = _evidence.claims(ctx, codes, previous, next_) if any(not s.ok for s in statuses) else ()
+            found = tuple(suggest(ctx.shape, ctx.values, statuses, blanks_as_zero, ctx.derived, ctx.invalid, claims))
         except Exception as exc:  # pragma: no cover - a bug in the search must not make validate raise
             issues.append(
                 Finding("CHECK_FAILED", Severity.ERROR, f"修正建议失败：{exc!r}", f"suggestions failed: {exc!r}")
@@ -260,7 +275,9 @@ def _paths(derived: Iterable[str]) -> frozenset[str]:
     return frozenset(p for p in derived if isinstance(p, str))
 
 
-def validate_series(reports: Iterable[AnnualReport], *, checks: CheckSelection | None = None) -> ValidationResult:
+def validate_series(
+    reports: Iterable[AnnualReport], *, checks: CheckSelection | None = None, suggestions: bool = False
+) -> ValidationResult:
     """Run the cross-year checks over one agency's reports (any order); never raises.
 
     Carry-over (表三 上年结转 = last year's 结转下年度继续办理, every column) and
@@ -268,6 +285,11 @@ def validate_series(reports: Iterable[AnnualReport], *, checks: CheckSelection |
     change of edition between them is noted, and 表三 is still compared.
     Each finding's ``year`` names the later report.  Run :func:`validate` on
     each report for its own identities.
+
+    ``suggestions=True`` adds the repair suggestions of each report (one
+    report for its year) for its own broken identities, each ranked with the
+    reports of the years before and after as evidence (``validate(report,
+    previous=…, next=…)``); each suggestion's ``year`` names its report.
     """
     got = list(reports)
     wrong = [r for r in got if not isinstance(r, AnnualReport)]
@@ -277,4 +299,11 @@ def validate_series(reports: Iterable[AnnualReport], *, checks: CheckSelection |
     if isinstance(chosen, ValidationResult):
         return chosen
     issues, runs = _run(chosen, SeriesContext(tuple(sorted(got, key=lambda r: (r.year is None, r.year or 0)))))
-    return ValidationResult(numbered(issues), tuple(runs))
+    found: list[Suggestion] = []
+    if suggestions:
+        years = [r.year for r in got if r.year is not None]
+        by_year = {r.year: r for r in got if r.year is not None and years.count(r.year) == 1}
+        for year in sorted(by_year):
+            result = validate(by_year[year], previous=by_year.get(year - 1), next=by_year.get(year + 1))
+            found.extend(attrs.evolve(s, year=year) for s in result.suggestions)
+    return ValidationResult(numbered(issues), tuple(runs), tuple(found))

@@ -35,7 +35,10 @@ class Topic:
     ``context`` must occur in the sentence, ``exclude`` must not occur in the
     clause that holds the figure.  ``needle``, when given, is found in every
     sentence any of the ``patterns`` can match: a quick first test (the
-    built-in topics' figures are all counted in 件, 起 or 宗).
+    built-in topics' figures are all counted in 件, 起 or 宗).  ``whole`` are
+    patterns tried on a whole sentence (not a clause) that holds one number
+    only, when no clause gave a figure: a figure stated in one clause and
+    qualified in a later one ("收到申请1件，……，结转下年度办理").
     """
 
     code: str
@@ -47,6 +50,7 @@ class Topic:
     context: re.Pattern[str] | None = None
     exclude: re.Pattern[str] | None = None
     needle: re.Pattern[str] | None = None
+    whole: tuple[re.Pattern[str], ...] = ()
 
 
 @attrs.frozen
@@ -121,6 +125,15 @@ TOPICS: tuple[Topic, ...] = (
         ),
         (_T3(_FORWARD, _T3_TOTAL),),
         needle=re.compile("结转"),
+        # The only application received, carried forward in a later clause ("收到申请1件，……，结转下年度办理"),
+        # or every one of them ("……均结转下年度"); never a part of them (部分, 其中, …).
+        whole=tuple(
+            re.compile(
+                rf"^(?!.*(?:部分|其中|个别|少数|一些|有的|办结|答复)).*?(?:收到|受理|新收|接收)[^\d]{{0,30}}?申请"
+                rf"[^\d]{{0,16}}?{figure}件[^\d]{{0,40}}?结转(?:至|到|入)?下一?年"
+            )
+            for figure in (r"(?<!\d)(?P<n>1)(?!\d)", rf"{_N}(?=件[^\d]{{0,40}}?(?:均|全部|都)[^\d]{{0,4}}?结转)")
+        ),
     ),
     Topic(
         "TEXT_TABLE_HANDLED",
@@ -359,8 +372,21 @@ class TextAnalysis:
                         if exclude is None or not exclude.search(clause):
                             figures.add(int(m.group("n").replace(",", "")))
                         break
+            if not figures and topic.whole and self._one_number(sentence):
+                for pattern in topic.whole:
+                    m = pattern.search(sentence.text)
+                    if m is not None:
+                        figures.add(int(m.group("n").replace(",", "")))
+                        break
             if len(figures) == 1:
                 yield Statement(topic, sentence.section, _clean(sentence.raw), figures.pop())
+
+    def _one_number(self, sentence: Sentence) -> bool:
+        """Whether ``sentence`` is unambiguous (:meth:`clauses`) and holds one number only (years aside)."""
+        if not self.clauses(sentence):
+            return False
+        text = sentence.text
+        return len(_NUMBER.findall(_YEAR.sub("", text) if "年" in text else text)) == 1
 
 
 def statements(report: AnnualReport, topic: Topic) -> Iterator[Statement]:

@@ -21,6 +21,7 @@ __all__ = [
     "CellRef",
     "Change",
     "CheckRun",
+    "Evidence",
     "Finding",
     "Severity",
     "Suggestion",
@@ -152,6 +153,35 @@ class Change:
 
 
 @attrs.frozen
+class Evidence:
+    """What speaks for or against a :class:`Suggestion`, beyond the identities it restores.
+
+    ``kind`` is ``"series"`` (a cross-year identity with the previous or next
+    year's report: ``code`` ``SERIES_CARRY_OVER``, ``year`` that report's year)
+    or ``"text"`` (a figure the report's own text states: ``code`` the text
+    check's, ``section`` and ``quote`` the sentence).  ``stance`` is ``"for"``
+    (the suggestion keeps the cell equal to what the evidence says, or makes it
+    so) or ``"against"`` (it makes them disagree).  ``path`` is the cell (of
+    this report) the evidence is about, ``figure`` what the evidence says it
+    is.  Ranking: see ``docs/checks.md``.
+    """
+
+    kind: Literal["series", "text"]
+    stance: Literal["for", "against"]
+    code: str
+    path: str
+    figure: int
+    message_zh: str
+    message_en: str
+    year: int | None = None
+    section: str | None = None
+    quote: str | None = None
+
+    def __str__(self) -> str:
+        return f"{'+' if self.stance == 'for' else '-'} {self.message_en}"
+
+
+@attrs.frozen
 class Suggestion:
     """A proposed repair: set these cells to these values.
 
@@ -165,8 +195,10 @@ class Suggestion:
     identities it restores; ``printed`` how many printed figures it changes
     (a derived total, see :attr:`Change.derived`, is not one); ``rank`` is 1
     for the best suggestions and equal for suggestions that the figures
-    cannot tell apart (ties are listed, never broken).  Apply one with
-    :meth:`ValidationResult.apply`.
+    cannot tell apart (ties are listed, never broken).  ``evidence`` lists
+    what speaks for and against it (:class:`Evidence`: the report's own
+    statements, and the previous and next year's reports when given).  Apply
+    one with :meth:`ValidationResult.apply`.
     """
 
     kind: SuggestionKind
@@ -177,6 +209,9 @@ class Suggestion:
     message_en: str
     printed: int = 0
     rank: int = 1
+    evidence: tuple[Evidence, ...] = ()
+    #: The year of the report it repairs, in :func:`~gongkai_model.checks.validate_series` (``None`` from ``validate``).
+    year: int | None = None
 
     @property
     def inputs(self) -> tuple[Change, ...]:

@@ -26,9 +26,13 @@ below them, and they do not count as printed figures changed.
 
 A move is kept only if it restores at least one broken identity and breaks
 none that held.  Moves are ranked by how many identities they restore, then
-by how few printed figures they change; moves equal on both get the same
-``rank`` (ties are listed, never broken).  Nothing is changed: a suggestion is
-data.
+by how little evidence speaks against them (:mod:`._evidence`: a figure the
+report's text states, or a cross-year identity with the previous or next
+year's report, that agreed with the cells and would no longer), then by how
+few printed figures they change, then by how much evidence speaks for them;
+moves equal on all four get the same ``rank`` (ties are listed, never
+broken).  Without evidence the ranking is by the identities restored and the
+figures changed alone.  Nothing is changed: a suggestion is data.
 """
 
 from __future__ import annotations
@@ -40,7 +44,8 @@ from typing import Any
 import attrs
 
 from ..model.layout import Cell, Shape, layout
-from ._findings import Change, Suggestion, SuggestionKind
+from ._evidence import Claim, weigh
+from ._findings import Change, Evidence, Suggestion, SuggestionKind
 from ._identities import Identity, IdentityStatus, evaluate, identities, identities_of_cell, side_sum
 
 __all__ = ["MOVES", "following", "suggest"]
@@ -208,12 +213,14 @@ def suggest(
     blanks_as_zero: bool,
     derived: frozenset[int] = frozenset(),
     frozen: frozenset[int] = frozenset(),
+    claims: Sequence[Claim] = (),
 ) -> list[Suggestion]:
     """Ranked repair suggestions for a report with the given cell values.
 
     ``derived`` are the layout indices of cells computed by formulas (they
     follow their parts); ``frozen`` those that must not be changed (cells
-    holding an invalid value).
+    holding an invalid value); ``claims`` what the report's text and its
+    neighbouring years say about its cells (:mod:`._evidence`).
     """
     ids = identities(shape)
     of_cell = identities_of_cell(shape)
@@ -395,7 +402,7 @@ def suggest(
                 both_above = frozenset(a for m in both for a in graph.ancestors[m]) - set(row) - set(other)
                 try_move("row_moved", both, both_above)
 
-    return _ranked(found, values, cells, ids, of_cell, bad, derived)
+    return _ranked(found, values, cells, ids, of_cell, bad, derived, claims)
 
 
 def _ranked(
@@ -406,21 +413,33 @@ def _ranked(
     of_cell: Sequence[tuple[int, ...]],
     bad: set[int],
     derived: frozenset[int],
+    claims: Sequence[Claim] = (),
 ) -> list[Suggestion]:
     def printed(key: tuple[tuple[int, int], ...]) -> int:
         return sum(m not in derived for m, _ in key)
+
+    evidence: dict[tuple[tuple[int, int], ...], tuple[Evidence, ...]] = {}
+    for key in found:
+        relevant = {m for x, _ in key for k in of_cell[x] if k in bad for m in ids[k].members}
+        evidence[key] = weigh(claims, values, dict(key), relevant)
+
+    def weight(key: tuple[tuple[int, int], ...]) -> tuple[int, int]:
+        """(evidence against, evidence for) of a suggestion."""
+        against = sum(e.stance == "against" for e in evidence[key])
+        return against, len(evidence[key]) - against
 
     def rank(item: tuple[tuple[tuple[int, int], ...], tuple[SuggestionKind, int]]) -> tuple[Any, ...]:
         key, (kind, restored) = item
         # Among equals, a total is the likelier culprit: totals are computed by hand.
         on_total = any(ids[k].anchor == m for m, _ in key if m not in derived for k in of_cell[m])
-        return (-restored, printed(key), _LISTED[kind], len(key), not on_total, key)
+        against, support = weight(key)
+        return (-restored, against, printed(key), -support, _LISTED[kind], len(key), not on_total, key)
 
     out = []
     place = 0
-    last: tuple[int, int] | None = None
+    last: tuple[int, ...] | None = None
     for key, (kind, restored) in sorted(found.items(), key=rank):
-        standing = (restored, printed(key))
+        standing = (restored, *weight(key), printed(key))
         if standing != last:
             place += 1
             last = standing
@@ -428,7 +447,8 @@ def _ranked(
             Change(cells[m].path, cells[m].table, cells[m].row, cells[m].column, values[m], v, m in derived)
             for m, v in key
         )
-        out.append(_suggestion(kind, changes, key, restored, printed(key), place, ids, of_cell, bad))
+        suggestion = _suggestion(kind, changes, key, restored, printed(key), place, ids, of_cell, bad)
+        out.append(attrs.evolve(suggestion, evidence=evidence[key]) if evidence[key] else suggestion)
     return out
 
 

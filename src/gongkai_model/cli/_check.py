@@ -499,6 +499,8 @@ def render_file(o: Outcome, *, lang: str = "zh", width: int | None = None, sugge
     shown = _shown_suggestions(o, suggestions)
     for s in shown:
         lines.append("    " + _suggestion_text(s, checked, lang))
+        if s.evidence:
+            lines.append("      " + _evidence_text(s, lang))
     more = len(_suggestions(o)) - len(shown)
     if shown and more > 0:
         more_text = f"… {more} more suggestion(s)" if en else f"…… 另有 {more} 条建议"
@@ -640,6 +642,16 @@ def _suggestion_text(s: Suggestion, checked: CheckedReport, lang: str) -> str:
     what = "；".join(_change_text(c, checked, lang) for c in inputs)
     follow = f"，其公式计算的 {following} 个合计随之变化" if following else ""
     return f"{rank}建议 {what}{follow}（可使 {s.score} 个勾稽关系成立）"
+
+
+def _evidence_text(s: Suggestion, lang: str) -> str:
+    """One line: how much evidence is for and against a suggestion, and the first against (else for) it."""
+    against = [e for e in s.evidence if e.stance == "against"]
+    first = (against or list(s.evidence))[0]
+    n_for = len(s.evidence) - len(against)
+    if lang == "en":
+        return f"evidence: {n_for} for, {len(against)} against; {first.stance}: {first.message_en}"
+    return f"依据：支持 {n_for} 项，反对 {len(against)} 项；{'反对' if against else '支持'}：{first.message_zh}"
 
 
 def _coverage_zh(c: Coverage) -> str:
