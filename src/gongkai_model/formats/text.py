@@ -564,7 +564,9 @@ def wrapped(first: str, second: str) -> bool:
 
     Only when their joined text is a statutory row label and neither piece is a label alone.
 
-    >>> wrapped("3.危及“三安全", "一稳定”"), wrapped("（三）不予公开", "1.属于国家秘密"), wrapped("行政", "许可")
+    >>> from gongkai_model.model import Edition, Shape, rows
+    >>> denied = [r.label for r in rows(Shape(Edition.FORMAT_2021, False)) if ".denied." in r.path]
+    >>> wrapped("3.危及“三安全", "一稳定”"), wrapped(denied[0], denied[1]), wrapped("行政", "许可")
     (True, False, True)
     """
     return (
