@@ -91,7 +91,7 @@ def test_repr_of_a_real_check_names_its_counts() -> None:
     text = repr(checked)
     assert len(text) < MAX_REPR
     assert "CheckedReport(source=" in text
-    assert "verdict='warnings'" in text
+    assert "verdict='unassessed'" in text  # most of its identities have blanks: not ok (issue 17)
     assert "沭阳县发展和改革局" in text
     assert "findings=36 (36 info)" in text
     assert "… 33 more" in text
