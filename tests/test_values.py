@@ -145,3 +145,14 @@ def test_a_missing_path_is_only_missing(path: str) -> None:
         gk.read(path)
     assert "No such file or directory" in str(info.value)
     assert "encode" not in str(info.value)
+
+
+def test_a_refused_text_is_quoted_short() -> None:
+    """Issue 17 (left from the verdict work): a 30,000-character cell no longer gives a 30,000-character message."""
+    got = parse_value("约" * 30_000, Value.COUNT)
+    assert got.value is None
+    assert got.problem is not None
+    assert len(got.problem) < 400
+    assert got.problem.endswith("… (30000 characters) (left blank)")
+    assert got.text == "约" * 30_000  # the printed text itself is kept
+    assert parse_value("约10", Value.COUNT).problem == "not a figure: '约10' (left blank)"

@@ -197,5 +197,12 @@ def parse_value(text: str | None, kind: Value, *, unit: str | None = None) -> Pa
     return ParsedValue(raw.strip() or None, raw)
 
 
+#: The most characters of a refused text a problem's message quotes (the text itself stays in the value).
+MAX_QUOTED = 120
+
+
 def _refuse(raw: str, note: str | None) -> ParsedValue:
-    return ParsedValue(None, raw, note=note, problem=f"not a figure: {raw.strip()!r} (left blank)")
+    text = raw.strip()
+    # a message stays short whatever the cell held
+    quoted = f"{text[:MAX_QUOTED]!r}… ({len(text)} characters)" if len(text) > MAX_QUOTED else repr(text)
+    return ParsedValue(None, raw, note=note, problem=f"not a figure: {quoted} (left blank)")
