@@ -930,11 +930,12 @@ _JURISDICTION = (
 #: Every code, by its string, in the order of the docs tables (reading, batch, checks, jurisdictions).
 CATALOGUE: Mapping[str, Code] = {c.code: c for c in (*_READ, *_BATCH, *_CHECK, *_JURISDICTION)}
 
+_PROBLEMS_HEAD = ("| code | severity | meaning | 说明 |", "|---|---|---|---|")
 _HEADS = {
-    "read": ("| code | severity | meaning | 说明 |", "|---|---|---|---|"),
-    "batch": ("| code | severity | meaning | 说明 |", "|---|---|---|---|"),
+    "read": _PROBLEMS_HEAD,
+    "batch": _PROBLEMS_HEAD,
     "check": ("| code | severity | what it checks | 说明 | how many per report |", "|---|---|---|---|---|"),
-    "jurisdiction": ("| code | severity | meaning | 说明 |", "|---|---|---|---|"),
+    "jurisdiction": _PROBLEMS_HEAD,
 }
 
 

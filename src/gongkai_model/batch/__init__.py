@@ -390,16 +390,34 @@ def iter_read(
     ``resume`` keep and take back finished files as :func:`check_many` does (a journal of a read is
     not one of a check: resuming one with the other is refused). Closing the iterator stops the workers.
     """
-    _check_executor(executor)
     options = _read_options(format, agency, year, edition, strict, limits, allow_network)
+    results = _read_stream(paths, options, meta, executor, workers, window, progress, ordered, journal, resume, True)
+    return _imported(results)
+
+
+def _read_stream(
+    paths: Paths,
+    options: dict[str, Any],
+    meta: FileMeta | None,
+    executor: cf.Executor | str | None,
+    workers: int | None,
+    window: int,
+    progress: bool | None,
+    ordered: bool,
+    journal: str | os.PathLike[str] | None,
+    resume: bool,
+    interactive: bool,
+) -> Generator[FileResult, None, None]:
+    """The one run of a read (:func:`iter_read`, :func:`read_many`): each file's result as it is known."""
+    _check_executor(executor)
     fn, settings = _read_setup(options, meta)
-    results = _stream(
+    return _stream(
         fn,
         scan(paths),
         to_result=_read_result,
         desc="reading",
         executor=executor,
-        limits=limits or DEFAULT_LIMITS,
+        limits=options.get("limits") or DEFAULT_LIMITS,
         workers=workers,
         window=window,
         ordered=ordered,
@@ -407,9 +425,8 @@ def iter_read(
         journal=journal,
         resume=resume,
         settings=settings,
-        interactive=True,
+        interactive=interactive,
     )
-    return _imported(results)
 
 
 def _imported(results: Generator[FileResult, None, None]) -> Generator[Imported, None, None]:
@@ -452,28 +469,9 @@ def read_many(
     on a terminal for more than 20 files); ``journal``/``resume`` as in :func:`check_many`.
     :func:`iter_read` gives the same results one by one as files finish.
     """
-    _check_executor(executor)
     options = _read_options(format, agency, year, edition, strict, limits, allow_network)
-    fn, settings = _read_setup(options, meta)
-    return [
-        result.checked.imported
-        for result in _stream(
-            fn,
-            scan(paths),
-            to_result=_read_result,
-            desc="reading",
-            executor=executor,
-            limits=limits or DEFAULT_LIMITS,
-            workers=workers,
-            window=window,
-            ordered=True,
-            progress=progress,
-            journal=journal,
-            resume=resume,
-            settings=settings,
-            interactive=False,
-        )
-    ]
+    results = _read_stream(paths, options, meta, executor, workers, window, progress, True, journal, resume, False)
+    return [result.checked.imported for result in results]
 
 
 def _check_task(
