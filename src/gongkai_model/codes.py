@@ -79,6 +79,7 @@ READ_REPEATED: Final = "READ_REPEATED"
 READ_NOT_A_REPORT: Final = "READ_NOT_A_REPORT"
 READ_PAGE: Final = "READ_PAGE"
 READ_PAGE_NO_TEXT: Final = "READ_PAGE_NO_TEXT"
+READ_OCR_UNAVAILABLE: Final = "READ_OCR_UNAVAILABLE"
 READ_FAILED: Final = "READ_FAILED"
 READ_JSON: Final = "READ_JSON"
 READ_XLSX: Final = "READ_XLSX"
@@ -309,6 +310,14 @@ _READ = (
         "PDF: one page without text in a PDF with text (a scanned page, or a content stream that would not decode)",
         "PDF：有文字的文件中某页没有文字（扫描页，或内容流无法解码）",
         ("formats.pdf",),
+    ),
+    Code(
+        READ_OCR_UNAVAILABLE,
+        "read",
+        _E,
+        "a picture (a scanned page, a table pasted as an image) needs the OCR engine of the [ocr] extra",
+        "图片（扫描页、以图片形式发布的表格）需要 [ocr] 扩展的 OCR 引擎，但未安装",
+        ("formats._ocr",),
     ),
     Code(
         READ_FAILED,

@@ -252,7 +252,8 @@ class Place:
 
     Only the parts that apply are set: ``page`` for PDFs, ``table``/``row``/``column`` (counted
     from 1) for a cell of the document's n-th table, ``line`` for text copies, ``cell`` for a
-    worksheet cell (``表三!C7``).
+    worksheet cell (``表三!C7``); ``image`` (counted from 1, on its page or in its document) and
+    ``box`` (``x0, y0, x1, y1`` in that image's pixels) for what was read from a picture by OCR.
 
     >>> str(Place("report.html", table=2, row=5, column=3))
     'report.html, table 2, row 5, column 3'
@@ -267,15 +268,19 @@ class Place:
     column: int | None = None
     line: int | None = None
     cell: str | None = None
+    image: int | None = None
+    box: tuple[int, int, int, int] | None = None
 
     def __str__(self) -> str:
         parts = [self.source] if self.source else []
         if self.cell is not None:
             parts.append(self.cell)
-        for name in ("page", "table", "row", "column", "line"):
+        for name in ("page", "image", "table", "row", "column", "line"):
             value = getattr(self, name)
             if value is not None:
                 parts.append(f"{name} {value}")
+        if self.box is not None:
+            parts.append("box {},{},{},{}".format(*self.box))
         return ", ".join(parts)
 
     def describe(self, lang: str = "zh") -> str:
@@ -289,6 +294,8 @@ class Place:
         ('第 3 页 第 2 个表格 第 5 行 第 4 列', 'page 3, table 2, row 5, column 4', '表三!J7')
         >>> Place("r.txt", line=120).describe(), Place("r.html").describe("en")
         ('第 120 行', '')
+        >>> Place("scan.pdf", page=2, image=1, row=3, column=4, box=(410, 880, 520, 930)).describe()
+        '第 2 页 第 1 幅图片 第 3 行 第 4 列 (410,880)-(520,930)'
         """
         if self.cell is not None:
             return self.cell
@@ -296,6 +303,8 @@ class Place:
         parts = []
         if self.page is not None:
             parts.append(f"page {self.page}" if en else f"第 {self.page} 页")
+        if self.image is not None:
+            parts.append(f"image {self.image}" if en else f"第 {self.image} 幅图片")
         if self.table is not None:
             parts.append(f"table {self.table}" if en else f"第 {self.table} 个表格")
         if self.row is not None:
@@ -304,6 +313,8 @@ class Place:
             parts.append(f"column {self.column}" if en else f"第 {self.column} 列")
         if self.line is not None and self.table is None:  # a table's line in a Markdown copy: its row says it
             parts.append(f"line {self.line}" if en else f"第 {self.line} 行")
+        if self.box is not None:
+            parts.append("({},{})-({},{})".format(*self.box))
         return (", " if en else " ").join(parts)
 
 

@@ -64,6 +64,11 @@ class Limits:
     max_xref_entries: int = attrs.field(default=1_000_000, validator=_positive)  #: cross-reference entries of a PDF
     max_page_chars: int = attrs.field(default=20_000, validator=_positive)  #: characters of one PDF page (< 5,000 real)
 
+    # -- pictures read by OCR (scanned PDF pages, ``<img>`` of a local page, ``.png``/``.jpg``/``.tif``) --
+    max_image_pixels: int = attrs.field(default=40_000_000, validator=_positive)  #: pixels of one decoded picture
+    max_images: int = attrs.field(default=60, validator=_positive)  #: pictures recognised in one document
+    max_image_seconds: float = attrs.field(default=60.0, validator=_positive)  #: OCR time of one picture
+
     # -- one file of a batch (check_many, read_many, ``gongkai check``), enforced in the worker --
     max_seconds: float = attrs.field(default=120.0, validator=_positive)  #: time to read and check one file
     max_memory_bytes: int = attrs.field(default=2 * 1024**3, validator=_positive)  #: memory of the worker

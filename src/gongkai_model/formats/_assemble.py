@@ -352,6 +352,8 @@ def assemble(
             printed.formula,
             how,
             refused=parsed.problem is not None,
+            confidence=None if printed.ocr is None else printed.ocr.confidence,
+            alternatives=() if printed.ocr is None else printed.ocr.alternatives,
         )
         problems.extend(_value_problems(parsed, cell.label, printed.place))
     if not provenance and (agency is None or year is None):  # nothing read, nothing named: no report

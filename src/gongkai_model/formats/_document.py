@@ -22,7 +22,20 @@ import attrs
 from ..errors import Place, Problem
 from ..limits import DEFAULT_LIMITS, Limits
 
-__all__ = ["Block", "CellBudget", "Document", "Grid", "GridCell", "MetaText", "Span"]
+__all__ = ["Block", "CellBudget", "Document", "Grid", "GridCell", "MetaText", "Recognition", "Span"]
+
+
+@attrs.frozen
+class Recognition:
+    """What an OCR engine said of one printed cell: how sure it was, and what else its text could be.
+
+    ``confidence`` is in ``[0, 1]`` (the least sure of the cell's characters or lines);
+    ``alternatives`` are other readings of the whole cell text, most likely first (``"16"`` read
+    where ``"18"`` was the engine's second choice for one glyph gives ``("18",)``).
+    """
+
+    confidence: float
+    alternatives: tuple[str, ...] = ()
 
 
 @attrs.frozen
@@ -35,6 +48,7 @@ class Span:
     formula: bool = False  #: the cell was a formula (a derived total in a template)
     place: Place | None = None  #: its own place, when the format knows better than the grid (``表三!C7``)
     split: bool = False  #: cut from figures printed run together (the only split possible): ``Provenance.how``
+    ocr: Recognition | None = None  #: the text was recognised in a picture (its place has the ``box``)
 
 
 @attrs.frozen(eq=False)
@@ -53,6 +67,7 @@ class GridCell:
     right: int
     formula: bool = False
     split: bool = False  #: cut from figures printed run together (:attr:`Span.split`)
+    ocr: Recognition | None = None  #: recognised in a picture (:attr:`Span.ocr`)
 
 
 @attrs.define
@@ -125,8 +140,12 @@ class Grid:
                 rowspan = min(rowspan, room // colspan)
                 clipped |= rowspan != max(1, span.rowspan) or colspan != max(1, span.colspan)
                 total += rowspan * colspan
-                at = span.place or Place(place.source, place.page, place.table, r + 1, c + 1, place.line, place.cell)
-                cell = GridCell(span.text, at, r, c, r + rowspan - 1, c + colspan - 1, span.formula, span.split)
+                at = span.place or Place(
+                    place.source, place.page, place.table, r + 1, c + 1, place.line, place.cell, place.image
+                )
+                cell = GridCell(
+                    span.text, at, r, c, r + rowspan - 1, c + colspan - 1, span.formula, span.split, span.ocr
+                )
                 for rr in range(r, r + rowspan):
                     while len(grid) <= rr:
                         grid.append([])

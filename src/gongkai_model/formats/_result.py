@@ -31,7 +31,10 @@ class Provenance:
     outside its table, put back in the one cell it can belong to: ``formats._lifted``). ``refused``
     says the printed text was found in its cell but its value was refused, by the value parser
     (``READ_VALUE_REFUSED``: ``abc``, a negative count) or by the model (``READ_INVALID``); the cell
-    is then not read (see :class:`Coverage`).
+    is then not read (see :class:`Coverage`). ``confidence`` and ``alternatives`` are set for a
+    figure recognised in a picture by OCR (its ``place`` then has the picture's ``box``): how sure
+    the engine was (``0`` to ``1``) and the other readings of the printed text it considered, most
+    likely first; ``None`` and ``()`` for a figure read from a text layer.
     """
 
     place: Place
@@ -41,6 +44,8 @@ class Provenance:
     formula: bool = False
     how: Placement = "label"
     refused: bool = False
+    confidence: float | None = None
+    alternatives: tuple[str, ...] = ()
 
 
 @attrs.frozen
