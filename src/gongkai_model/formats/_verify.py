@@ -12,8 +12,8 @@ After assembly (:func:`verify`), each figure whose :class:`~._result.Provenance`
 - ``"unverified"``: anything else: an identity of its cell breaks or cannot be told (a member missing or
   refused), or it is in no identity and the engine was less sure than :data:`ACCEPT_CONFIDENCE`.
 
-A blank cell read by OCR is a figure too (a digit the engine missed leaves exactly that): it is verified by
-the identities only, never by confidence. For verification alone, a blank read in the document counts as
+A cell in which OCR read nothing is a figure too (a digit the engine missed leaves exactly that): it is
+verified by the identities only, never by confidence (a blank mark read, ``/``, is judged like a figure). For verification alone, a blank read in the document counts as
 0 in the sums (an identity that holds so shows no figure but 0 was missed there); a cell not found, or
 refused, is no number, and an identity with it cannot vouch for anything.
 
@@ -96,14 +96,14 @@ def verify(report: AnnualReport, provenance: Mapping[str, Provenance]) -> tuple[
             verdict: Verification = "unverified"  # already a reading error of its own
         elif mine:
             verdict = "verified" if all(t is True for t in told) else "unverified"
-        elif printed[m] is not None and prov.confidence >= ACCEPT_CONFIDENCE:
+        elif prov.text.strip() and prov.confidence >= ACCEPT_CONFIDENCE:  # a figure or a mark (``/``) read
             verdict = "accepted"
         else:
             verdict = "unverified"
         out[cell.path] = attrs.evolve(prov, verification=verdict)
         standing.setdefault(cell.table, []).append(verdict)
         if verdict == "unverified" and not prov.refused:
-            why = _why(mine, told, printed[m] is None)
+            why = _why(mine, told, not prov.text.strip())
             problems.append(_unverified(cell.path, cell.label, prov, why))
     for table, marks in standing.items():
         if all(v == "verified" for v in marks):
