@@ -116,7 +116,8 @@ def test_a_blank_total_read_by_ocr_is_flagged() -> None:
 def test_a_clean_scan_is_verified_and_ok() -> None:
     report = gk.examples.seed_report()
     got = read(scanned(page(report)), report)
-    assert got.verdict is gk.Verdict.OK and not unverified(got)
+    assert got.verdict is gk.Verdict.OK
+    assert not unverified(got)
     assert gk.to_records(got.report) == gk.to_records(report)
     assert got.verified_tables == {"二": "accepted", "三": "verified", "四": "verified"}
     members = {m for i in identities(shape_of(report)) for m in i.members}
@@ -124,7 +125,8 @@ def test_a_clean_scan_is_verified_and_ok() -> None:
         prov = got.provenance[cell.path]
         assert prov.verification == ("verified" if m in members else "accepted"), cell.path
     infos = [p for p in got.problems if p.code == "READ_OCR_VERIFIED"]
-    assert {p.label for p in infos} == {"表三", "表四"} and all(p.severity == "info" for p in infos)
+    assert {p.label for p in infos} == {"表三", "表四"}
+    assert all(p.severity == "info" for p in infos)
     assert checked(got).verdict is gk.Verdict.OK
 
 
@@ -133,7 +135,8 @@ def test_a_text_layer_is_untouched() -> None:
     got = read(page(report), report)
     assert all(p.verification is None and p.confidence is None for p in got.provenance.values())
     assert not [p for p in got.problems if (p.code or "").startswith("READ_OCR")]
-    assert got.verified_tables == {} and got.verdict is gk.Verdict.OK
+    assert got.verified_tables == {}
+    assert got.verdict is gk.Verdict.OK
 
 
 def test_one_digit_altered_is_named_and_the_top_suggestion_restores_it(kewei: Any) -> None:
@@ -143,28 +146,39 @@ def test_one_digit_altered_is_named_and_the_top_suggestion_restores_it(kewei: An
     table3 = {read(doc, kewei).provenance[path].place.table}
     doc = scanned(doc, table3, confidence=0.98)
     clean = read(doc, kewei)
-    assert clean.verdict is gk.Verdict.OK and clean.verified_tables == {"三": "verified"}
+    assert clean.verdict is gk.Verdict.OK
+    assert clean.verified_tables == {"三": "verified"}
     prov = clean.provenance[path]
     assert prov.text == "8"
     cell = next(c for c in layout(shape_of(kewei)) if c.path == path)
     got = read(misread(doc, prov.place, "6", ("8",), 0.81), kewei)
-    assert got.report is not None and got.provenance[path].verification == "unverified"
+    assert got.report is not None
+    assert got.provenance[path].verification == "unverified"
     assert got.verified_tables == {"三": "unverified"}
     flagged = {p.message.partition(":")[0]: p for p in unverified(got)}
     # every figure of a broken identity is unverified (which one is wrong, the suggestions say)
-    assert path in flagged and "table3.results.total.natural_person" in flagged
-    assert "table4.review.total" not in flagged and all(k.startswith("table3.") for k in flagged)
+    assert path in flagged
+    assert "table3.results.total.natural_person" in flagged
+    assert "table4.review.total" not in flagged
+    assert all(k.startswith("table3.") for k in flagged)
     problem = flagged[path]
-    assert problem.label == cell.label and problem.severity == "error" and path in problem.message
-    assert problem.place == got.provenance[path].place and problem.place.box is not None
+    assert problem.label == cell.label
+    assert problem.severity == "error"
+    assert path in problem.message
+    assert problem.place == got.provenance[path].place
+    assert problem.place.box is not None
     assert "({},{})-({},{})".format(*problem.place.box) in problem.place.describe()
     assert "box {},{},{},{}".format(*problem.place.box) in str(problem)  # its location is the place
-    assert "0.81" in problem.message and "'8'" in problem.message and "T3_" in problem.message
+    assert "0.81" in problem.message
+    assert "'8'" in problem.message
+    assert "T3_" in problem.message
     assert got.verdict is gk.Verdict.INCOMPLETE  # never ok with an unverified figure
     result = checked(got)
-    assert result.verdict is gk.Verdict.INCOMPLETE and result.validation is not None
+    assert result.verdict is gk.Verdict.INCOMPLETE
+    assert result.validation is not None
     top = result.validation.suggestions[0]
-    assert top.rank == 1 and [(c.path, c.current, c.proposed) for c in top.inputs] == [(path, 6, 8)]
+    assert top.rank == 1
+    assert [(c.path, c.current, c.proposed) for c in top.inputs] == [(path, 6, 8)]
     assert result.report is not None
     assert gk.to_records(result.validation.apply(result.report, top)) == gk.to_records(kewei)
     accepted = checked(accept_unverified(got))
@@ -180,13 +194,16 @@ def test_the_engine_reorders_the_suggestions(kewei: Any) -> None:
     place = read(doc, kewei).provenance[path].place
     plain = checked(read(misread(doc, place, "6", (), 0.81), kewei)).validation
     hinted = checked(read(misread(doc, place, "6", ("8",), 0.81), kewei)).validation
-    assert plain is not None and hinted is not None
+    assert plain is not None
+    assert hinted is not None
     assert sorted(map(str, plain.suggestions)) == sorted(map(str, hinted.suggestions))
     agreeing = [s for s in hinted.suggestions if any(c.path == path and c.proposed == 8 for c in s.inputs)]
-    assert agreeing and hinted.suggestions[: len(agreeing)] == tuple(agreeing)
+    assert agreeing
+    assert hinted.suggestions[: len(agreeing)] == tuple(agreeing)
     assert hinted.best == tuple(s for s in agreeing if s.rank == 1)
     ranks = [s.rank for s in hinted.suggestions]
-    assert ranks == sorted(ranks) and ranks[0] == 1
+    assert ranks == sorted(ranks)
+    assert ranks[0] == 1
     assert by_engine(plain, read(doc, kewei)) is plain  # nothing to agree with: unchanged
 
 
@@ -215,21 +232,22 @@ def test_a_missed_figure_left_blank_is_flagged(kewei: Any) -> None:
     got = read(misread(doc, place, "", ("8",), 0.5), kewei)
     assert got.provenance[path].verification == "unverified"
     problem = next(p for p in unverified(got) if p.message.startswith(path + ":"))
-    assert "broken" in problem.message and "'8'" in problem.message
+    assert "broken" in problem.message
+    assert "'8'" in problem.message
 
 
 def test_a_blank_that_keeps_its_identities_is_verified() -> None:
     """A printed blank whose identities hold with it as 0 is verified (no figure but 0 can have been missed)."""
     report = gk.examples.seed_report()
     shape = shape_of(report)
-    zero = next(
-        c.path for c, v in zip(layout(shape), values(report), strict=True) if c.table == "三" and v == 0
-    )
+    zero = next(c.path for c, v in zip(layout(shape), values(report), strict=True) if c.table == "三" and v == 0)
     doc = scanned(page(report))
     place = read(doc, report).provenance[zero].place
     got = read(misread(doc, place, "", (), 0.6), report)
-    assert got.provenance[zero].verification == "verified" and not unverified(got)
-    assert got.report is not None and get_path(got.report, zero) is None  # a blank, never 0
+    assert got.provenance[zero].verification == "verified"
+    assert not unverified(got)
+    assert got.report is not None
+    assert get_path(got.report, zero) is None
 
 
 def test_verification_goes_through_the_batch_journal() -> None:
@@ -275,6 +293,7 @@ def test_any_one_misread_digit_is_flagged_and_restored(report: Any, data: Any) -
     assert [p for p in unverified(got) if path in p.message]
     if index[path] in members:  # its identities break (every cell is filled): the engine's reading leads
         result = checked(got)
-        assert result.validation is not None and result.validation.suggestions
+        assert result.validation is not None
+        assert result.validation.suggestions
         top = result.validation.suggestions[0]
         assert [(c.path, c.proposed) for c in top.inputs] == [(path, int(text))]

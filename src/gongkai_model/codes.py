@@ -327,9 +327,10 @@ _READ = (
         None,
         "a figure read by OCR that nothing vouches for: an identity of its cell breaks or cannot be told, or it is "
         "in no identity and the engine was unsure; the cell, its box, confidence and alternatives are named",
-        "OCR 识别的数字未经核实：其所在勾稽关系不成立或无法核对，或不在任何勾稽关系中且识别置信度不足；列出单元格、位置、置信度及备选读法",
+        "OCR 识别的数字未经核实：其所在勾稽关系不成立或无法核对，或不在任何勾稽关系中且识别置信度不足；"
+        "列出单元格、位置、置信度及备选读法",
         ("formats._verify",),
-        severity_note="warning when the caller accepts unverified figures: `accept_unverified=True`",
+        severity_note="error; a warning when the caller accepts unverified figures: `accept_unverified=True`",
     ),
     Code(
         READ_OCR_VERIFIED,

@@ -197,9 +197,7 @@ def check(
     return checked(imported, blanks_as_zero=blanks_as_zero, checks=checks)
 
 
-def checked(
-    imported: Imported, *, blanks_as_zero: bool = False, checks: CheckSelection | None = None
-) -> CheckedReport:
+def checked(imported: Imported, *, blanks_as_zero: bool = False, checks: CheckSelection | None = None) -> CheckedReport:
     """What was read, validated: the second half of :func:`check`, for a reading already made.
 
     >>> import gongkai_model as gk
