@@ -14,8 +14,9 @@ After assembly (:func:`verify`), each figure whose :class:`~._result.Provenance`
 
 A cell in which OCR read nothing is a figure too (a digit the engine missed leaves exactly that): it is
 verified by the identities only, never by confidence (a blank mark read, ``/``, is judged like a figure).
-For verification alone, a blank read in the document counts as 0 in the sums (an identity that holds so shows no figure but 0 was missed there); a cell not found, or
-refused, is no number, and an identity with it cannot vouch for anything.
+For verification alone, a blank read in the document counts as 0 in the sums (an identity that holds so
+shows no figure but 0 was missed there); a cell not found, or refused, is no number, and an identity with
+it cannot vouch for anything.
 
 Each unverified figure is one ``READ_OCR_UNVERIFIED`` problem at its place (the picture's box), naming the
 cell, why, the engine's confidence and its alternative readings. It is an error (the figure is read but
