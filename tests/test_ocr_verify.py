@@ -297,3 +297,32 @@ def test_any_one_misread_digit_is_flagged_and_restored(report: Any, data: Any) -
         assert result.validation.suggestions
         top = result.validation.suggestions[0]
         assert [(c.path, c.proposed) for c in top.inputs] == [(path, int(text))]
+
+
+def _doubtful_scan(source: Any, **options: Any) -> Imported:
+    """What ``gk.read`` gives for a scanned page with one figure of 表二 the engine doubted (no engine needed)."""
+    report = gk.examples.seed_report()
+    doc = scanned(page(report))
+    path = next(c.path for c in layout(shape_of(report)) if c.table == "二")
+    prov = read(doc, report).provenance[path]
+    got = read(misread(doc, prov.place, prov.text, (), 0.5), report)
+    return accept_unverified(got) if options.get("accept_unverified") else got
+
+
+def test_check_batch_and_cli_accept_unverified(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The option goes from ``gk.check``, ``check_many`` and ``gongkai check --accept-unverified`` to the reading."""
+    from gongkai_model import readcheck
+    from gongkai_model.cli import main
+
+    monkeypatch.setattr(readcheck, "read", _doubtful_scan)
+    (tmp_path / "scan.html").write_bytes(b"<p>scan</p>")
+    name = str(tmp_path / "scan.html")
+    assert gk.check(name).verdict is gk.Verdict.INCOMPLETE
+    assert gk.check(name, accept_unverified=True).verdict is gk.Verdict.WARNINGS
+    assert gk.check_many([name], executor="serial").files[0].status == "incomplete"
+    assert gk.check_many([name], executor="serial", accept_unverified=True).files[0].status == "warnings"
+    assert main(["check", name, "--jobs", "1", "--lang", "en"]) == 1
+    assert "READ_OCR_UNVERIFIED" in capsys.readouterr().out
+    assert main(["check", name, "--jobs", "1", "--lang", "en", "--accept-unverified"]) == 0

@@ -604,6 +604,7 @@ def iter_check(
     journal: str | os.PathLike[str] | None = None,
     resume: bool = False,
     meta: FileMeta | None = None,
+    accept_unverified: bool = False,
 ) -> Generator[FileResult, None, None]:
     """Read and validate every file; yield each :class:`FileResult` as soon as it is known.
 
@@ -623,7 +624,7 @@ def iter_check(
     for :func:`read_many`.
     """
     _check_executor(executor)
-    fn, settings, limits = _check_setup(strict, blanks_as_zero, provenance, limits, meta)
+    fn, settings, limits = _check_setup(strict, blanks_as_zero, provenance, limits, meta, accept_unverified)
     return _stream(
         fn,
         scan(paths),
@@ -643,7 +644,12 @@ def iter_check(
 
 
 def _check_setup(
-    strict: bool, blanks_as_zero: bool, provenance: bool, limits: Limits | None, meta: FileMeta | None
+    strict: bool,
+    blanks_as_zero: bool,
+    provenance: bool,
+    limits: Limits | None,
+    meta: FileMeta | None,
+    accept_unverified: bool = False,
 ) -> tuple[Callable[[str], Any], dict[str, Any], Limits]:
     """The task of a check, the settings its journal records (a resumed run must check alike), the limits."""
     limits = limits or DEFAULT_LIMITS
@@ -651,6 +657,8 @@ def _check_setup(
     per_file = _file_meta(meta)
     settings = {"strict": strict, "blanks_as_zero": blanks_as_zero, "provenance": provenance,
                 "limits": attrs.asdict(limits)}  # fmt: skip
+    if accept_unverified:  # recorded only when set: a journal written before the option resumes as before
+        options["accept_unverified"] = settings["accept_unverified"] = True
     if per_file:  # a resumed run must use the same per-file options
         settings["meta"] = {k: {n: str(v) for n, v in sorted(o.items())} for k, o in sorted(per_file.items())}
     fn = functools.partial(_check_task, options=options, provenance=provenance, meta=per_file)
@@ -686,6 +694,7 @@ def check_many(
     journal: str | os.PathLike[str] | None = None,
     resume: bool = False,
     meta: FileMeta | None = None,
+    accept_unverified: bool = False,
 ) -> BatchResult:
     """Read and validate every file in parallel; one :class:`FileResult` per file, in order, and a summary.
 
@@ -714,6 +723,9 @@ def check_many(
     ``meta`` maps a file's path to its own ``agency``, ``year``, ``edition`` or ``format`` (pages
     with no title: :func:`gongkai_model.read`'s options for that file); paths are compared absolute
     and normalised, and a file not in it is read with what the document itself says.
+
+    ``accept_unverified=True`` accepts the figures read by OCR that the identities do not verify
+    (:func:`gongkai_model.check`'s option: each ``READ_OCR_UNVERIFIED`` is then a warning, not an error).
     """
     if chunksize is not None:
         warnings.warn(
@@ -722,7 +734,7 @@ def check_many(
             stacklevel=2,
         )
     _check_executor(executor)
-    fn, settings, limits = _check_setup(strict, blanks_as_zero, provenance, limits, meta)
+    fn, settings, limits = _check_setup(strict, blanks_as_zero, provenance, limits, meta, accept_unverified)
     return BatchResult(
         tuple(
             _stream(
