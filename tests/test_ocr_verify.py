@@ -326,3 +326,13 @@ def test_check_batch_and_cli_accept_unverified(
     assert main(["check", name, "--jobs", "1", "--lang", "en"]) == 1
     assert "READ_OCR_UNVERIFIED" in capsys.readouterr().out
     assert main(["check", name, "--jobs", "1", "--lang", "en", "--accept-unverified"]) == 0
+
+
+def test_grid_map_keeps_a_merged_cell_one_object() -> None:
+    from gongkai_model.formats import Grid, Span
+
+    grid = Grid.build([[Span("a", rowspan=2), Span("b")], [Span("c")]], gk.Place("x"))
+    mapped = grid.map(lambda c: attrs.evolve(c, text=c.text.upper()))
+    assert [c.text for c in mapped.cells()] == ["A", "B", "C"]
+    assert mapped.rows[0][0] is mapped.rows[1][0]
+    assert [c.text for c in grid.cells()] == ["a", "b", "c"]  # the grid itself is unchanged
