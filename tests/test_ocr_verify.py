@@ -336,3 +336,33 @@ def test_grid_map_keeps_a_merged_cell_one_object() -> None:
     assert [c.text for c in mapped.cells()] == ["A", "B", "C"]
     assert mapped.rows[0][0] is mapped.rows[1][0]
     assert [c.text for c in grid.cells()] == ["a", "b", "c"]  # the grid itself is unchanged
+
+
+def test_a_hostile_recognition_is_quoted_short() -> None:
+    """A cell's text and alternatives as long as a picture can make them: the message stays short."""
+    report = gk.examples.seed_report()
+    doc = scanned(page(report))
+    path = next(c.path for c in layout(shape_of(report)) if c.table == "二")
+    prov = read(doc, report).provenance[path]
+    text, alternatives = "12（" + "备" * 30_000 + "）", tuple("9" * 10_000 for _ in range(1_000))
+    got = read(misread(doc, prov.place, text, alternatives, 0.2), report)
+    (problem,) = unverified(got)
+    assert len(problem.message) < 2_000
+    assert "(1000 in all)" in problem.message
+    assert got.provenance[path].alternatives == alternatives  # provenance keeps them whole
+
+
+def test_many_long_alternatives_rank_quickly(kewei: Any) -> None:
+    """Only the engine's first few alternatives rank the suggestions: a thousand long ones cost nothing."""
+    import time
+
+    doc = page(kewei)
+    path = "table3.results.other.no_correction.natural_person"
+    doc = scanned(doc, {read(doc, kewei).provenance[path].place.table})
+    place = read(doc, kewei).provenance[path].place
+    alternatives = ("8", *("9" * 10_000 for _ in range(1_000)))
+    start = time.perf_counter()
+    result = checked(read(misread(doc, place, "6", alternatives, 0.81), kewei))
+    assert time.perf_counter() - start < 5
+    assert result.validation is not None
+    assert [(c.path, c.proposed) for c in result.validation.suggestions[0].inputs] == [(path, 8)]

@@ -15,13 +15,16 @@ from ._views import register_parts
 from .checks import CheckSelection, Suggestion, ValidationResult, validate
 from .codes import READ_FAILED
 from .errors import GongkaiError, Place, Problem, Tally, Verdict
-from .formats import Coverage, Imported, Provenance, parse_value, read
+from .formats import Coverage, Imported, parse_value, read
 from .limits import Limits, Source, source_name
-from .model.layout import Cell, layout, shape_of
+from .model.layout import layout, shape_of
 from .model.report import AnnualReport
 from .presentation import section_names, workbook_cells
 
-__all__ = ["CheckedReport", "by_engine", "check", "checked", "placed", "unplaced"]
+__all__ = ["ENGINE_ALTERNATIVES", "CheckedReport", "by_engine", "check", "checked", "placed", "unplaced"]
+
+#: How many of the engine's alternative readings of a cell (most likely first) rank the suggestions (:func:`by_engine`).
+ENGINE_ALTERNATIVES = 5
 
 
 @attrs.frozen
@@ -234,9 +237,23 @@ def by_engine(validation: ValidationResult, imported: Imported) -> ValidationRes
     if not any(p.alternatives for p in provenance.values()):
         return validation
     by_path = {c.path: c for c in layout(shape_of(report))}
+    readings: dict[str, frozenset[object]] = {}
+
+    def alternatives(path: str) -> frozenset[object]:
+        """What the engine's first alternative readings of the cell at ``path`` say (none for a text layer)."""
+        if path not in readings:
+            cell, prov = by_path.get(path), provenance.get(path)
+            found: set[object] = set()
+            if cell is not None and prov is not None:
+                for text in prov.alternatives[:ENGINE_ALTERNATIVES]:
+                    value = parse_value(text, cell.kind, unit=cell.spec.unit).value
+                    if value is not None:
+                        found.add(value)
+            readings[path] = frozenset(found)
+        return readings[path]
 
     def agrees(s: Suggestion) -> bool:
-        return any(_alternative(by_path.get(c.path), provenance.get(c.path), c.proposed) for c in s.inputs)
+        return any(c.proposed in alternatives(c.path) for c in s.inputs)
 
     marked = [(not agrees(s), s) for s in validation.suggestions]
     if not any(not later for later, _ in marked):
@@ -251,13 +268,6 @@ def by_engine(validation: ValidationResult, imported: Imported) -> ValidationRes
             last = (later, s.rank)
         out.append(s if s.rank == place else attrs.evolve(s, rank=place))
     return attrs.evolve(validation, suggestions=tuple(out))
-
-
-def _alternative(cell: Cell | None, prov: Provenance | None, proposed: int) -> bool:
-    """Whether ``proposed`` is what one of the engine's alternative readings of the cell says."""
-    if cell is None or prov is None or not prov.alternatives:
-        return False
-    return any(parse_value(a, cell.kind, unit=cell.spec.unit).value == proposed for a in prov.alternatives)
 
 
 def placed(validation: ValidationResult, imported: Imported) -> ValidationResult:

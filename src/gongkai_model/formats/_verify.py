@@ -51,6 +51,11 @@ __all__ = ["ACCEPT_CONFIDENCE", "accept_unverified", "verify"]
 #: figure in a corpus. A figure in an identity is judged by its identities, whatever its confidence.
 ACCEPT_CONFIDENCE: Final = 0.9
 
+#: The most alternatives a problem's message quotes, and the most characters of a text it quotes (provenance
+#: keeps them whole): what a picture gives is as hostile as any file.
+MAX_ALTERNATIVES = 5
+MAX_QUOTED = 120
+
 #: A value no identity can be told with (a cell not found, or refused): :func:`holds` gives ``None``.
 _NO_NUMBER: Final = "no number"
 
@@ -142,12 +147,19 @@ def _name(ident: Identity) -> str:
 
 def _unverified(path: str, label: str, prov: Provenance, why: str) -> Problem:
     """One unverified figure, at its place (the picture and the box: the location), named by path and label."""
-    alternatives = ", ".join(repr(a) for a in prov.alternatives) if prov.alternatives else "none"
+    shown = [_quoted(a) for a in prov.alternatives[:MAX_ALTERNATIVES]]
+    if len(prov.alternatives) > MAX_ALTERNATIVES:
+        shown.append(f"… ({len(prov.alternatives)} in all)")
+    alternatives = ", ".join(shown) if shown else "none"
     message = (
-        f"{path}: {prov.text.strip()!r} read by OCR is unverified ({why}); "
+        f"{path}: {_quoted(prov.text.strip())} read by OCR is unverified ({why}); "
         f"confidence {prov.confidence:.2f}, the engine's alternatives: {alternatives}"
     )
     return Problem.at(prov.place, message, label, code=READ_OCR_UNVERIFIED, severity=Severity.ERROR)
+
+
+def _quoted(text: str) -> str:
+    return f"{text[:MAX_QUOTED]!r}… ({len(text)} characters)" if len(text) > MAX_QUOTED else repr(text)
 
 
 def accept_unverified(imported: Imported) -> Imported:
