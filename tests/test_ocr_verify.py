@@ -317,12 +317,14 @@ def test_check_batch_and_cli_accept_unverified(
     from gongkai_model.cli import main
 
     monkeypatch.setattr(readcheck, "read", _doubtful_scan)
+    monkeypatch.setattr(gk.batch, "read", _doubtful_scan)
     (tmp_path / "scan.html").write_bytes(b"<p>scan</p>")
     name = str(tmp_path / "scan.html")
     assert gk.check(name).verdict is gk.Verdict.INCOMPLETE
     assert gk.check(name, accept_unverified=True).verdict is gk.Verdict.WARNINGS
     assert gk.check_many([name], executor="serial").files[0].status == "incomplete"
     assert gk.check_many([name], executor="serial", accept_unverified=True).files[0].status == "warnings"
+    assert [i.verdict for i in gk.read_many([name], executor="serial", accept_unverified=True)] == ["warnings"]
     assert main(["check", name, "--jobs", "1", "--lang", "en"]) == 1
     assert "READ_OCR_UNVERIFIED" in capsys.readouterr().out
     assert main(["check", name, "--jobs", "1", "--lang", "en", "--accept-unverified"]) == 0

@@ -355,10 +355,13 @@ def _read_options(
     strict: bool,
     limits: Limits | None,
     allow_network: bool,
+    accept_unverified: bool = False,
 ) -> dict[str, Any]:
     options: dict[str, Any] = {"strict": strict, "limits": limits, "allow_network": allow_network}
     given = {"format": format, "agency": agency, "year": year, "edition": edition}
     options.update({k: v for k, v in given.items() if v is not None})
+    if accept_unverified:  # only when set: a journal written before the option resumes as before
+        options["accept_unverified"] = True
     return options
 
 
@@ -380,6 +383,7 @@ def iter_read(
     journal: str | os.PathLike[str] | None = None,
     resume: bool = False,
     meta: FileMeta | None = None,
+    accept_unverified: bool = False,
 ) -> Generator[Imported, None, None]:
     """Read every file; yield each :class:`~gongkai_model.Imported` as soon as it is known (see :func:`read_many`).
 
@@ -390,7 +394,7 @@ def iter_read(
     ``resume`` keep and take back finished files as :func:`check_many` does (a journal of a read is
     not one of a check: resuming one with the other is refused). Closing the iterator stops the workers.
     """
-    options = _read_options(format, agency, year, edition, strict, limits, allow_network)
+    options = _read_options(format, agency, year, edition, strict, limits, allow_network, accept_unverified)
     results = _read_stream(paths, options, meta, executor, workers, window, progress, ordered, journal, resume, True)
     return _imported(results)
 
@@ -455,10 +459,12 @@ def read_many(
     journal: str | os.PathLike[str] | None = None,
     resume: bool = False,
     meta: FileMeta | None = None,
+    accept_unverified: bool = False,
 ) -> list[Imported]:
     """Read every file (folders are searched for readable files): one :class:`Imported` per file, in order.
 
-    ``format`` … ``allow_network`` are the options of :func:`gongkai_model.read`, the same for every file;
+    ``format`` … ``allow_network`` and ``accept_unverified`` are the options of :func:`gongkai_model.read`, the
+    same for every file;
     ``meta`` maps a file's path to its own ``agency``, ``year``, ``edition`` or ``format`` (a page
     with no title), which take precedence (paths are compared absolute and normalised).
     The files run as in :func:`check_many`, on the same pools with the same bounds (each alone in a
@@ -469,7 +475,7 @@ def read_many(
     on a terminal for more than 20 files); ``journal``/``resume`` as in :func:`check_many`.
     :func:`iter_read` gives the same results one by one as files finish.
     """
-    options = _read_options(format, agency, year, edition, strict, limits, allow_network)
+    options = _read_options(format, agency, year, edition, strict, limits, allow_network, accept_unverified)
     results = _read_stream(paths, options, meta, executor, workers, window, progress, True, journal, resume, False)
     return [result.checked.imported for result in results]
 
