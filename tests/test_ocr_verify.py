@@ -368,3 +368,18 @@ def test_many_long_alternatives_rank_quickly(kewei: Any) -> None:
     assert time.perf_counter() - start < 5
     assert result.validation is not None
     assert [(c.path, c.proposed) for c in result.validation.suggestions[0].inputs] == [(path, 8)]
+
+
+def test_read_accept_unverified(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``gk.read(…, accept_unverified=True)``: each READ_OCR_UNVERIFIED a warning; the figures stay unverified."""
+    from gongkai_model.formats import _dispatch
+
+    monkeypatch.setattr(_dispatch, "_reader", lambda fmt: _doubtful_scan)
+    data = b"<html><p>scan</p></html>"
+    plain, accepted = gk.read(data), gk.read(data, accept_unverified=True)
+    assert plain.verdict is gk.Verdict.INCOMPLETE
+    assert accepted.verdict is gk.Verdict.WARNINGS
+    assert [p.severity for p in unverified(plain)] == ["error"]
+    assert [p.severity for p in unverified(accepted)] == ["warning"]
+    assert accepted.provenance == plain.provenance
+    assert accept_unverified(accepted) is accepted  # nothing left to accept
