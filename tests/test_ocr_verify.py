@@ -27,6 +27,7 @@ from gongkai_model.model.layout import get_path, layout, replace_path, shape_of,
 from gongkai_model.readcheck import by_engine, checked
 
 from cases import build
+from hostile import assert_contract, run_capped
 from strategies import consistent_reports
 
 CASES = Path(__file__).parent / "data" / "cases"
@@ -383,3 +384,25 @@ def test_read_accept_unverified(monkeypatch: pytest.MonkeyPatch) -> None:
     assert [p.severity for p in unverified(accepted)] == ["warning"]
     assert accepted.provenance == plain.provenance
     assert accept_unverified(accepted) is accepted  # nothing left to accept
+
+
+def many_long_alternatives() -> object:
+    """A 表三 cell misread, with a thousand alternatives of 10,000 characters; a 表二 cell with a 30,000-character
+    remark: what a hostile picture could make the engine say. Read, verified and checked (the suggestions ranked)."""
+    report = kewei_as_printed()
+    doc = scanned(page(report))
+    got = read(doc, report)
+    t3 = got.provenance["table3.results.other.no_correction.natural_person"].place
+    t2 = got.provenance[next(c.path for c in layout(shape_of(report)) if c.table == "二")].place
+    doc = misread(doc, t3, "6", ("8", *("9" * 10_000 for _ in range(1_000))), 0.81)
+    doc = misread(doc, t2, "12（" + "备" * 30_000 + "）", tuple("7" * 10_000 for _ in range(1_000)), 0.2)
+    return checked(read(doc, report))
+
+
+def test_hostile_many_long_alternatives() -> None:
+    outcome = assert_contract(run_capped("test_ocr_verify:many_long_alternatives"))
+    assert outcome.report
+    flagged = [p for p in outcome.problems if p["code"] == "READ_OCR_UNVERIFIED"]
+    assert flagged
+    assert all(len(p["message"]) < 2_000 for p in flagged)
+    assert outcome.seconds < 10
