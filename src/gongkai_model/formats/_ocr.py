@@ -694,8 +694,32 @@ def _cell_pieces(cell: _Cell, parts: Sequence[Float4], bw: Any, em: float, np: A
         if ink is None:
             continue
         m = em / 3
-        out.append(_Piece((max(x0, ink[0] - m), max(y0, ly0), min(x1, ink[2] + m), min(y1, ly1))))
+        for top, bottom in _text_rows(bw, ink, em, np):
+            out.append(_Piece((max(x0, ink[0] - m), max(y0, top - m), min(x1, ink[2] + m), min(y1, bottom + m))))
     return out
+
+
+def _text_rows(bw: Any, ink: Float4, em: float, np: Any) -> list[tuple[float, float]]:
+    """The printed lines inside an ink box (two lines the detector took as one), top to bottom."""
+    x0, y0, x1, y1 = (round(v) for v in ink)
+    if y1 - y0 <= 1.7 * em:
+        return [(float(y0), float(y1))]
+    profile = bw[y0:y1, x0:x1].any(axis=1)
+    runs: list[list[int]] = []
+    for i, on in enumerate(profile.tolist()):
+        if on and runs and runs[-1][1] == i:
+            runs[-1][1] = i + 1
+        elif on:
+            runs.append([i, i + 1])
+    merged: list[list[int]] = []
+    for run in runs:
+        if merged and (run[1] - merged[-1][0] <= 1.3 * em) and (
+            merged[-1][1] - merged[-1][0] < 0.6 * em or run[1] - run[0] < 0.6 * em
+        ):
+            merged[-1][1] = run[1]
+        else:
+            merged.append(run)
+    return [(float(y0 + a), float(y0 + b)) for a, b in merged]
 
 
 def _spans(table: _Table, frame: _Frame, place: Place, number: int, inked: Any) -> list[list[Span]]:
