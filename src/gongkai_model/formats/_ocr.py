@@ -212,7 +212,7 @@ def _frames(data: bytes, place: Place, limits: Limits, problems: list[Problem]) 
     except MemoryError:
         fail("decoding the picture ran out of memory (MemoryError); it was not read", "READ_LIMIT")
         return
-    except Exception as exc:  # noqa: BLE001 - any failure of the decoder is a located problem
+    except Exception as exc:  # any failure of the decoder is a located problem
         fail(f"not a picture that can be read (PNG, JPEG, TIFF, BMP, GIF or WebP): {_short(exc)}")
         return
     for k in range(limits.max_images + 1):
@@ -247,7 +247,7 @@ def _frames(data: bytes, place: Place, limits: Limits, problems: list[Problem]) 
         except bombs as exc:
             fail(f"the picture is larger than Limits.max_image_pixels: {exc}", "READ_LIMIT", at)
             return
-        except Exception as exc:  # noqa: BLE001 - a truncated or damaged frame
+        except Exception as exc:  # a truncated or damaged frame
             fail(f"the picture is damaged or truncated: {_short(exc)}", at=at)
             return
         yield k, grey
@@ -258,7 +258,7 @@ def _has_frame(im: Any, k: int) -> bool:
         im.seek(k)
     except EOFError:
         return False
-    except Exception:  # noqa: BLE001 - a damaged frame past the limit: not read either way
+    except Exception:  # a damaged frame past the limit: not read either way
         return True
     return True
 
@@ -320,7 +320,7 @@ def _skew(bw: Any, cv2: Any, np: Any) -> float:
     horizontal ones kept by morphology, and a straight line fitted to each; the median slope,
     weighted by length, is the skew.
     """
-    h, w = bw.shape
+    w = bw.shape[1]
     thick = cv2.dilate(bw, np.ones((5, 1), np.uint8))
     long = cv2.morphologyEx(thick, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (max(20, w // 25), 1)))
     count, labels, stats, _ = cv2.connectedComponentsWithStats(long, connectivity=8)
@@ -412,10 +412,11 @@ def _index(positions: Sequence[float], value: float) -> int:
 def _tables(grey: Any, em: float, clock: _Clock, cv2: Any, np: Any) -> tuple[list[_Table], Any]:
     """The ruled tables of the picture (cells as the regions the rulings close), and the binary picture."""
     _, bw = cv2.threshold(grey, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
-    h, w = bw.shape
     long = max(10, round(1.6 * em))
     horizontal = cv2.morphologyEx(bw, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (long, 1)))
-    vertical = cv2.morphologyEx(bw, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, max(8, round(1.1 * em)))))
+    vertical = cv2.morphologyEx(
+        bw, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, max(8, round(1.1 * em))))
+    )
     gap = max(3, round(em / 4))
     horizontal = cv2.morphologyEx(horizontal, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (gap, 1)))
     vertical = cv2.morphologyEx(vertical, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (1, gap)))
@@ -602,7 +603,9 @@ def _recognition(pieces: Sequence[_Piece], text: str, inked: bool) -> Recognitio
 # -- one picture ------------------------------------------------------------------------------------------
 
 
-def _split(box: tuple[float, float, float, float], tables: Sequence[_Table], em: float) -> tuple[list[tuple[_Cell, tuple[float, float, float, float]]], bool]:
+def _split(
+    box: tuple[float, float, float, float], tables: Sequence[_Table], em: float
+) -> tuple[list[tuple[_Cell, tuple[float, float, float, float]]], bool]:
     """The parts of a text line inside cells (cut at the rulings), and whether it lies in a table at all."""
     x0, y0, x1, y1 = box
     cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
@@ -713,8 +716,10 @@ def _text_rows(bw: Any, ink: Float4, em: float, np: Any) -> list[tuple[float, fl
             runs.append([i, i + 1])
     merged: list[list[int]] = []
     for run in runs:
-        if merged and (run[1] - merged[-1][0] <= 1.3 * em) and (
-            merged[-1][1] - merged[-1][0] < 0.6 * em or run[1] - run[0] < 0.6 * em
+        if (
+            merged
+            and (run[1] - merged[-1][0] <= 1.3 * em)
+            and (merged[-1][1] - merged[-1][0] < 0.6 * em or run[1] - run[0] < 0.6 * em)
         ):
             merged[-1][1] = run[1]
         else:
@@ -809,7 +814,12 @@ def _paragraphs(pieces: Sequence[_Piece], frame: _Frame, place: Place) -> list[t
     lines = []
     for line in _lines([p for p in pieces if p.text]):
         text = _line_text(line, {})
-        box = (min(p.box[0] for p in line), min(p.box[1] for p in line), max(p.box[2] for p in line), max(p.box[3] for p in line))
+        box = (
+            min(p.box[0] for p in line),
+            min(p.box[1] for p in line),
+            max(p.box[2] for p in line),
+            max(p.box[3] for p in line),
+        )
         margin = box[1] < 0.1 * frame.height or box[3] > 0.85 * frame.height
         if margin and _PAGE_NUMBER.match(text):
             continue
@@ -892,7 +902,9 @@ def picture_blocks(
             )
         except MemoryError:
             problems.append(
-                Problem.at(at, "reading the picture ran out of memory (MemoryError); it was not read", code="READ_LIMIT")
+                Problem.at(
+                    at, "reading the picture ran out of memory (MemoryError); it was not read", code="READ_LIMIT"
+                )
             )
         except cv2.error as exc:
             problems.append(Problem.at(at, f"the picture could not be processed: {_short(exc)}", code="READ_DAMAGED"))

@@ -30,7 +30,9 @@ def parse_image(data: bytes, *, source: str = "<image>", limits: Limits = DEFAUL
         data, source=source, page=None, image=1, limits=limits, problems=problems, budget=CellBudget(limits.max_cells)
     )
     if not blocks and not problems:
-        problems.append(Problem.at(Place(source, image=1), "no text was found in the picture", code="READ_NOT_A_REPORT"))
+        problems.append(
+            Problem.at(Place(source, image=1), "no text was found in the picture", code="READ_NOT_A_REPORT")
+        )
     return Document(source, tuple(blocks), tuple(problems))
 
 
