@@ -76,6 +76,9 @@ SKEW_SIDE = 1200
 ALTERNATIVE_PROBABILITY = 0.05
 #: Alternatives kept per cell.
 MAX_ALTERNATIVES = 4
+#: The white margin around a line's ink in its crop, in ems (across, and above and below).
+MARGIN_X = 0.3
+MARGIN_Y = 0.2
 #: Text lines recognised in one call of the recogniser.
 REC_BATCH = 1
 
@@ -494,7 +497,7 @@ def _recognise(engine: Any, grey: Any, pieces: Sequence[_Piece], clock: _Clock, 
             tensor[i, :, :, :resized_w] = (resized - 0.5) / 0.5
         preds = rec.session(tensor)[0]
         for i, (n, _) in enumerate(batch):
-            pieces[n].chars = _decode(preds[i], characters, np)
+            pieces[n].chars = _as_figure(_decode(preds[i], characters, np))
 
 
 def _decode(steps: Any, characters: Sequence[str], np: Any) -> list[tuple[str, float, str | None, float]]:
@@ -522,6 +525,21 @@ def _decode(steps: Any, characters: Sequence[str], np: Any) -> list[tuple[str, f
             out.append((characters[k], p, second, q))
         t = end + 1
     return out
+
+
+def _as_figure(chars: list[tuple[str, float, str | None, float]]) -> list[tuple[str, float, str | None, float]]:
+    """A line of Latin look-alikes of digits (``o`` for ``0``, ``l`` for ``1``) read as the figure the
+    recogniser's own second choices spell, each character at its second choice's probability.
+
+    Only where every character that is not a digit has a digit second choice of real probability
+    and nothing in the line is Chinese: a lone figure in its cell is ambiguous to a line recogniser.
+    """
+    if not chars or any(_CJK.search(c) for c, _, _, _ in chars):
+        return chars
+    swap = [c for c in chars if not c[0].isdigit() and c[0] not in ",.，．-"]
+    if not swap or any(c[2] is None or c[3] < ALTERNATIVE_PROBABILITY or not c[0].isalpha() for c in swap):
+        return chars
+    return [(c[2] or c[0], c[3], c[0], c[1]) if c in swap else c for c in chars]
 
 
 def _join(a: str, b: str) -> str:
@@ -577,7 +595,7 @@ def _recognition(pieces: Sequence[_Piece], text: str, inked: bool) -> Recognitio
     options = [
         (piece, i, c[2], c[3] / max(c[1], 1e-6))
         for piece, i, c in chars
-        if c[2] is not None and c[3] >= ALTERNATIVE_PROBABILITY and c[2] != c[0]
+        if c[2] is not None and c[2].isdigit() and c[3] >= ALTERNATIVE_PROBABILITY and c[2] != c[0]
     ]
     options.sort(key=lambda o: -o[3])
     options = options[:6]
@@ -669,36 +687,29 @@ def _vertical(bw: Any, box: Float4, np: Any) -> list[Float4]:
 
 
 def _cell_pieces(cell: _Cell, parts: Sequence[Float4], bw: Any, em: float, np: Any) -> list[_Piece]:
-    """The text lines of a cell to recognise: each line across the cell's whole width (nothing at
-    its edges is lost), a column of characters one by one, and the ink of a cell where the detector
-    found nothing."""
+    """The text lines of a cell to recognise, from the cell's own ink: each printed line whole (nothing at
+    its edges lost, no ruling in the crop), a column of characters one by one. A line is kept where the
+    detector saw text, or, in a cell where it saw none, where there is more ink than a speck."""
     pad = 1.0
     x0, y0, x1, y1 = cell.box[0] + pad, cell.box[1] + pad, cell.box[2] - pad, cell.box[3] - pad
     if x1 - x0 < 2 or y1 - y0 < 2:
         return []
-    if not parts:
-        ink = _ink_box(bw, (x0, y0, x1, y1), np)
-        if ink is None or (ink[2] - ink[0]) * (ink[3] - ink[1]) < (em / 3) ** 2:
-            return []
-        if ink[3] - ink[1] > 1.8 * (ink[2] - ink[0]) and ink[3] - ink[1] > 2 * em:
-            return [_Piece(b) for b in _vertical(bw, ink, np)]
-        m = em / 4
-        return [_Piece((max(x0, ink[0] - m), max(y0, ink[1] - m), min(x1, ink[2] + m), min(y1, ink[3] + m)))]
+    ink = _ink_box(bw, (x0, y0, x1, y1), np)
+    if ink is None:
+        return []
+    if ink[3] - ink[1] > 1.8 * (ink[2] - ink[0]) and ink[3] - ink[1] > 2 * em:
+        return [_Piece(b) for b in _vertical(bw, ink, np)]
     out: list[_Piece] = []
-    for line in _lines([_Piece(p) for p in parts]):
-        lx0 = min(p.box[0] for p in line)
-        ly0 = min(p.box[1] for p in line)
-        lx1 = max(p.box[2] for p in line)
-        ly1 = max(p.box[3] for p in line)
-        if ly1 - ly0 > 1.8 * (lx1 - lx0) and ly1 - ly0 > 2 * em:
-            out.extend(_Piece(b) for b in _vertical(bw, (lx0, ly0, lx1, ly1), np))
+    for top, bottom in _text_rows(bw, ink, em, np):
+        row = _ink_box(bw, (ink[0], top, ink[2], bottom), np)
+        if row is None:
             continue
-        ink = _ink_box(bw, (x0, max(y0, ly0), x1, min(y1, ly1)), np)
-        if ink is None:
+        middle = (row[1] + row[3]) / 2
+        seen = any(p[1] <= middle <= p[3] for p in parts)
+        if not seen and (parts or (row[2] - row[0]) * (row[3] - row[1]) < (em / 3) ** 2):
             continue
-        m = em / 3
-        for top, bottom in _text_rows(bw, ink, em, np):
-            out.append(_Piece((max(x0, ink[0] - m), max(y0, top - m), min(x1, ink[2] + m), min(y1, bottom + m))))
+        mx, my = MARGIN_X * em, MARGIN_Y * em
+        out.append(_Piece((max(x0, row[0] - mx), max(y0, row[1] - my), min(x1, row[2] + mx), min(y1, row[3] + my))))
     return out
 
 
