@@ -76,7 +76,7 @@ def render_table(report: Any, table: str, *, dpi: int = 150, heading: bool = Tru
     for w in widths:
         xs.append(xs[-1] + w)
     # row heights: enough for the wrapped text of the cells of one row
-    heights = {r: line_h + 2 * pad for r in range(top, bottom + 1)}
+    heights = dict.fromkeys(range(top, bottom + 1), line_h + 2 * pad)
     for r, c0, r1, c1, text, tall in cells:
         if r == r1 and not tall:
             n = max(1, len(_wrap(text, font, xs[c1] - xs[c0 - 1] - 2 * pad)))
@@ -85,7 +85,7 @@ def render_table(report: Any, table: str, *, dpi: int = 150, heading: bool = Tru
     ys = {top: y0}
     for r in range(top, bottom + 1):
         ys[r + 1] = ys[r] + heights[r]
-    for r, c0, r1, c1, text, tall in cells:  # a tall label printed down its cell needs the room
+    for r, _c0, r1, _c1, text, tall in cells:  # a tall label printed down its cell needs the room
         need = len(text) * line_h + 2 * pad
         have = ys[r1 + 1] - ys[r]
         if tall and need > have:

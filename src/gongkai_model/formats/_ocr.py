@@ -70,6 +70,8 @@ ENGINE_MODULE = "rapidocr_onnxruntime"
 PICTURE_FORMATS = ("PNG", "JPEG", "TIFF", "BMP", "GIF", "WEBP")
 #: The longest side the text detector sees (a larger picture is scaled down for detection only).
 DETECT_SIDE = 1300
+#: A picture (or frame) with a side shorter than this (pixels) holds no line of text.
+MIN_SIDE = 12
 #: The longest side of the picture the skew is measured on.
 SKEW_SIDE = 1200
 #: A second choice of the recogniser at least this probable is an alternative reading.
@@ -412,7 +414,9 @@ def _index(positions: Sequence[float], value: float) -> int:
     return min(range(len(positions)), key=lambda i: abs(positions[i] - value))
 
 
-def _tables(grey: Any, em: float, clock: _Clock, cv2: Any, np: Any) -> tuple[list[_Table], Any]:
+def _tables(
+    grey: Any, em: float, clock: _Clock, cv2: Any, np: Any, limit: int, refused: list[str]
+) -> tuple[list[_Table], Any]:
     """The ruled tables of the picture (cells as the regions the rulings close), and the binary picture."""
     _, bw = cv2.threshold(grey, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
     long = max(10, round(1.6 * em))
@@ -437,6 +441,9 @@ def _tables(grey: Any, em: float, clock: _Clock, cv2: Any, np: Any) -> tuple[lis
         roi[:, 0] = roi[:, -1] = 1  # an open side (no outer ruling) closed by the table's box
         free = (1 - roi).astype(np.uint8)
         n, _, cstats, _ = cv2.connectedComponentsWithStats(free, connectivity=4)
+        if n - 1 > limit:
+            refused.append(f"a table of {n - 1} ruled regions at ({x},{y})-({x + bw_},{y + bh})")
+            continue
         cells = []
         for j in range(1, n):
             cx, cy, cw, ch, _ = (int(v) for v in cstats[j])
@@ -784,7 +791,16 @@ def _read_frame(
     clock.check("detecting the text lines")
     heights = sorted(b[3] - b[1] for b in boxes if b[2] - b[0] > b[3] - b[1])
     em = heights[len(heights) // 2] / 1.6 if heights else max(10.0, grey.shape[0] / 80)  # detector boxes are unclipped
-    tables, bw = _tables(grey, em, clock, cv2, np)
+    refused: list[str] = []
+    tables, bw = _tables(grey, em, clock, cv2, np, limits.max_cells, refused)
+    for what in refused:
+        problems.append(
+            Problem.at(
+                place,
+                f"{what}: more cells than Limits.max_cells ({limits.max_cells}); it was not read",
+                code="READ_LIMIT",
+            )
+        )
 
     def inked(box: Sequence[float]) -> bool:
         x0, y0, x1, y1 = (round(v) for v in box)
@@ -899,6 +915,8 @@ def picture_blocks(
     for k, grey in _frames(data, place, limits, problems):
         at = attrs.evolve(place, image=image + k)
         clock = _Clock(time.monotonic() + limits.max_image_seconds, limits.max_image_seconds)
+        if min(grey.shape) < MIN_SIDE or int(grey.max()) - int(grey.min()) < 32:
+            continue  # too small to hold a line of text, or blank: nothing to recognise
         try:
             frame = _deskewed(grey, clock, cv2, np)
             blocks.extend(_read_frame(engine, frame, at, limits, problems, budget, clock))
