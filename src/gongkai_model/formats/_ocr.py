@@ -79,8 +79,8 @@ ALTERNATIVE_PROBABILITY = 0.05
 #: Alternatives kept per cell.
 MAX_ALTERNATIVES = 4
 #: The white margin around a line's ink in its crop, in ems (across, and above and below).
-MARGIN_X = 0.3
-MARGIN_Y = 0.2
+MARGIN_X = 0.2
+MARGIN_Y = 0.08
 #: Text lines recognised in one call of the recogniser.
 REC_BATCH = 1
 
@@ -418,7 +418,8 @@ def _tables(
     grey: Any, em: float, clock: _Clock, cv2: Any, np: Any, limit: int, refused: list[str]
 ) -> tuple[list[_Table], Any]:
     """The ruled tables of the picture (cells as the regions the rulings close), and the binary picture."""
-    _, bw = cv2.threshold(grey, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
+    smooth = cv2.GaussianBlur(grey, (3, 3), 0)  # scan noise: single pixels are not ink
+    _, bw = cv2.threshold(smooth, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
     long = max(10, round(1.6 * em))
     horizontal = cv2.morphologyEx(bw, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (long, 1)))
     vertical = cv2.morphologyEx(
