@@ -705,7 +705,7 @@ def _cell_pieces(cell: _Cell, parts: Sequence[Float4], bw: Any, em: float, np: A
     ink = _ink_box(bw, (x0, y0, x1, y1), np)
     if ink is None:
         return []
-    if ink[3] - ink[1] > 1.8 * (ink[2] - ink[0]) and ink[3] - ink[1] > 2 * em:
+    if ink[3] - ink[1] > 1.8 * (ink[2] - ink[0]) and ink[3] - ink[1] > 2 * em and ink[2] - ink[0] < 1.5 * em:
         return [_Piece(b) for b in _vertical(bw, ink, np)]
     out: list[_Piece] = []
     for top, bottom in _text_rows(bw, ink, em, np):
@@ -714,7 +714,7 @@ def _cell_pieces(cell: _Cell, parts: Sequence[Float4], bw: Any, em: float, np: A
             continue
         middle = (row[1] + row[3]) / 2
         seen = any(p[1] <= middle <= p[3] for p in parts)
-        if not seen and (parts or (row[2] - row[0]) * (row[3] - row[1]) < (em / 3) ** 2):
+        if not seen and (row[2] - row[0]) * (row[3] - row[1]) < (em / 2) ** 2:
             continue
         mx, my = MARGIN_X * em, MARGIN_Y * em
         out.append(_Piece((max(x0, row[0] - mx), max(y0, row[1] - my), min(x1, row[2] + mx), min(y1, row[3] + my))))
@@ -726,15 +726,30 @@ def _text_rows(bw: Any, ink: Float4, em: float, np: Any) -> list[tuple[float, fl
     x0, y0, x1, y1 = (round(v) for v in ink)
     if y1 - y0 <= 1.7 * em:
         return [(float(y0), float(y1))]
-    profile = bw[y0:y1, x0:x1].any(axis=1)
+    counts = np.count_nonzero(bw[y0:y1, x0:x1], axis=1)
+    profile = counts > max(1, (x1 - x0) // 50)  # a row with a speck or two of noise is blank
     runs: list[list[int]] = []
     for i, on in enumerate(profile.tolist()):
         if on and runs and runs[-1][1] == i:
             runs[-1][1] = i + 1
         elif on:
             runs.append([i, i + 1])
+    split: list[list[int]] = []
+    for a, b in runs:  # lines printed close: no blank row between them, cut at the faintest rows
+        n = round((b - a) / (1.15 * em))
+        if n < 2:
+            split.append([a, b])
+            continue
+        cuts = [a]
+        window = max(1, round(0.3 * em))
+        for k in range(1, n):
+            target = a + round(k * (b - a) / n)
+            lo, hi = max(a + 1, target - window), min(b - 1, target + window)
+            cuts.append(lo + int(np.argmin(counts[lo:hi])) if hi > lo else target)
+        cuts.append(b)
+        split.extend([u, v] for u, v in itertools.pairwise(cuts) if v > u)
     merged: list[list[int]] = []
-    for run in runs:
+    for run in split:
         if (
             merged
             and (run[1] - merged[-1][0] <= 1.3 * em)
