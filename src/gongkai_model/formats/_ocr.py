@@ -81,6 +81,8 @@ MAX_ALTERNATIVES = 4
 #: The white margin around a line's ink in its crop, in ems (across, and above and below).
 MARGIN_X = 0.2
 MARGIN_Y = 0.08
+#: The widest line the recogniser is given, as width over height (a wider crop is squeezed: bounded work).
+MAX_RATIO = 80.0
 #: Text lines recognised in one call of the recogniser.
 REC_BATCH = 1
 
@@ -488,14 +490,14 @@ def _recognise(engine: Any, grey: Any, pieces: Sequence[_Piece], clock: _Clock, 
     for n, piece in enumerate(pieces):
         x0, y0, x1, y1 = (round(v) for v in piece.box)
         crop = grey[max(0, y0) : y1, max(0, x0) : x1]
-        if crop.size == 0:
-            continue
+        if crop.size == 0 or crop.shape[0] < 4:
+            continue  # no line of text is that thin
         crops.append((n, crop))
     crops.sort(key=lambda item: item[1].shape[1] / item[1].shape[0])
     for start in range(0, len(crops), REC_BATCH):
         clock.check(f"recognising text line {start + 1} of {len(crops)}")
         batch = crops[start : start + REC_BATCH]
-        ratio = max(2.0, *(c.shape[1] / c.shape[0] for _, c in batch))
+        ratio = min(MAX_RATIO, max(2.0, *(c.shape[1] / c.shape[0] for _, c in batch)))
         width = int(height * ratio)
         tensor = np.zeros((len(batch), 3, height, width), dtype=np.float32)
         for i, (_, crop) in enumerate(batch):
