@@ -383,3 +383,31 @@ def test_hostile_pictures(target: str, codes: set[str]) -> None:
     outcome = assert_contract(run_capped(f"test_read_image:{target}"))
     assert codes <= outcome.codes, str(outcome)
     assert not outcome.report
+
+
+def test_a_failure_of_the_engine_is_a_located_problem(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(*args: object, **kwargs: object) -> list[object]:
+        raise ValueError("onnxruntime: invalid input shape")
+
+    monkeypatch.setattr(_ocr, "_read_frame", broken)
+    picture = Image.new("L", (200, 100), 255)
+    ImageDraw.Draw(picture).rectangle((20, 20, 180, 80), outline=0, width=2)
+    doc = parse_image(png(picture), source="p.png")
+    assert [p.code for p in doc.problems] == ["READ_DAMAGED"]
+    assert doc.problems[0].place is not None
+    assert doc.problems[0].place.image == 1
+    assert "ValueError" in doc.problems[0].message
+
+
+def test_an_engine_that_cannot_start_is_said_so(monkeypatch: pytest.MonkeyPatch) -> None:
+    import rapidocr_onnxruntime
+
+    def broken(**kwargs: object) -> object:
+        raise FileNotFoundError("ch_PP-OCRv4_det_infer.onnx")
+
+    monkeypatch.setattr(rapidocr_onnxruntime, "RapidOCR", broken)
+    monkeypatch.setattr(_ocr, "_engine_cache", [])
+    with pytest.raises(ReadError) as info:
+        read_image(png(Image.new("L", (40, 40), 255)))
+    assert info.value.problems[0].code == "READ_OCR_UNAVAILABLE"
+    assert "could not be started" in info.value.problems[0].message

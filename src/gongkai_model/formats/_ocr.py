@@ -149,7 +149,20 @@ def _engine(place: Place) -> Any:
         except ReadError:
             raise _unavailable(place) from None
         threads = _thread_count()
-        engine = module.RapidOCR(intra_op_num_threads=threads, inter_op_num_threads=1 if threads > 0 else -1)
+        try:
+            engine = module.RapidOCR(intra_op_num_threads=threads, inter_op_num_threads=1 if threads > 0 else -1)
+        except Exception as exc:  # a broken installation (a model file missing): said, not raised as is
+            raise ReadError(
+                "OCR is not available",
+                [
+                    Problem.at(
+                        place,
+                        f"the OCR engine could not be started ({_short(exc)}); "
+                        f"reinstall it with: {install_hint('ocr')}",
+                        code="READ_OCR_UNAVAILABLE",
+                    )
+                ],
+            ) from None
         _engine_cache.append(engine)
         return engine
 
@@ -955,4 +968,6 @@ def picture_blocks(
             )
         except cv2.error as exc:
             problems.append(Problem.at(at, f"the picture could not be processed: {_short(exc)}", code="READ_DAMAGED"))
+        except Exception as exc:  # the engine's own failure on this picture: located, never foreign
+            problems.append(Problem.at(at, f"recognising the picture failed: {_short(exc)}", code="READ_DAMAGED"))
     return blocks
