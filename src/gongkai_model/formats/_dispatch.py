@@ -40,6 +40,7 @@ FORMATS: dict[str, tuple[str, str]] = {
     "json": ("gongkai_model.formats._jsonread", "read_json"),
     "xlsx": ("gongkai_model.formats.xlsx._read", "read_xlsx"),
     "mhtml": ("gongkai_model.formats._mhtml", "read_mhtml"),
+    "image": ("gongkai_model.formats.image", "read_image"),
 }
 
 #: File suffixes :func:`read` knows, each with the format it names (content sniffing decides when they disagree).
@@ -60,6 +61,14 @@ SUFFIXES = {
     ".doc": "doc",
     ".mht": "mhtml",
     ".mhtml": "mhtml",
+    ".png": "image",
+    ".jpg": "image",
+    ".jpeg": "image",
+    ".tif": "image",
+    ".tiff": "image",
+    ".bmp": "image",
+    ".gif": "image",
+    ".webp": "image",
 }
 
 
@@ -84,7 +93,9 @@ _HTML_WEAK = (
     b"<font",
     b"<center",
 )
-_BINARY = frozenset({"pdf", "doc", "docx", "xlsx", "mhtml"})
+_BINARY = frozenset({"pdf", "doc", "docx", "xlsx", "mhtml", "image"})
+#: The signatures of the pictures read by OCR (PNG, JPEG, GIF, TIFF, WebP; BMP by its suffix too).
+_PICTURES = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF87a", b"GIF89a", b"II*\x00", b"MM\x00*")
 #: MHTML: MIME headers at the start of the file (``MIME-Version:``, ``Content-Type: multipart/related``).
 _MIME_VERSION = re.compile(rb"^mime-version[ \t]*:", re.IGNORECASE | re.MULTILINE)
 _RELATED = re.compile(rb"^content-type[ \t]*:[ \t\r\n]*multipart/related", re.IGNORECASE | re.MULTILINE)
@@ -117,6 +128,8 @@ def detect_format(data: bytes, name: str = "") -> str:
     'mhtml'
     >>> detect_format(b'<?xml version="1.0"?><?mso-application progid="Word.Document"?>', "report.doc")
     'wordml'
+    >>> detect_format(b"\\x89PNG\\r\\n\\x1a\\n...", "table.jpg"), detect_format(b"II*\\x00...")
+    ('image', 'image')
     """
     head = data[:2048].lstrip(b"\xef\xbb\xbf \t\r\n")
     suffix = SUFFIXES.get(Path(name).suffix.lower(), "")
@@ -130,6 +143,10 @@ def detect_format(data: bytes, name: str = "") -> str:
         return suffix if suffix in ("docx", "xlsx") else "xlsx"
     if data.startswith(b"\xd0\xcf\x11\xe0"):
         return "ole"
+    if data.startswith(_PICTURES) or (data[:4] == b"RIFF" and data[8:12] == b"WEBP"):
+        return "image"
+    if data.startswith(b"BM") and suffix == "image":
+        return "image"
     if head.startswith(b"{\\rtf"):
         return "rtf"
     if _is_mhtml(data[:8192].lstrip(b"\xef\xbb\xbf \t\r\n")):
