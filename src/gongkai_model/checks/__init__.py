@@ -52,6 +52,7 @@ from ._registry import (
     SeriesContext,
     define_check,
     install_builtins,
+    outcome,
     register,
     registered,
     unregister,
@@ -125,10 +126,30 @@ def _run(chosen: Sequence[Check], ctx: CheckContext | SeriesContext) -> tuple[li
     issues: list[Finding] = []
     runs: list[CheckRun] = []
     for check in chosen:
-        outcome = check.run(ctx)
-        runs.append(CheckRun(check.code, outcome.assessed))
-        issues.extend(outcome.findings)
+        got = outcome(check, ctx)  # what check.run(ctx) holds, without making a CheckOutcome of it
+        assessed, found = (got.assessed, got.findings) if isinstance(got, CheckOutcome) else got
+        runs.append(_check_run(check.code, assessed))
+        issues.extend(found)
     return issues, runs
+
+
+#: CheckRuns already made, by code and count: frozen, so shared between results (emptied at
+#: :data:`_RUNS_MAX` entries).
+_RUNS: dict[tuple[str, int], CheckRun] = {}
+_RUNS_MAX = 10_000
+
+
+def _check_run(code: str, assessed: int) -> CheckRun:
+    """``CheckRun(code, assessed)``, shared (a validation makes one per check, the same ones again and again)."""
+    if type(code) is not str or type(assessed) is not int:  # what a user's check gave: made as it is
+        return CheckRun(code, assessed)
+    key = (code, assessed)
+    run = _RUNS.get(key)
+    if run is None:
+        if len(_RUNS) >= _RUNS_MAX:
+            _RUNS.clear()
+        run = _RUNS[key] = CheckRun(code, assessed)
+    return run
 
 
 def _chosen(scope: Scope, codes: CheckSelection | None) -> tuple[Check, ...] | ValidationResult:
@@ -262,11 +283,26 @@ def _validate(
 def _tally(ctx: CheckContext, codes: set[str]) -> Tally:
     """The figures of the report (typed: a derived total is not one) and its identities of the checks
     that ran, held, broken and not assessable (:class:`~gongkai_model.errors.Tally`)."""
-    figures = sum(v is not None for i, v in enumerate(ctx.values) if i not in ctx.derived)
-    ran = [s for ident, s in zip(identities(ctx.shape), ctx.statuses, strict=True) if ident.code in codes]
-    unassessable = sum(not s.assessable for s in ran)
-    broken = sum(s.assessable and not s.ok for s in ran)
-    return Tally(figures, len(ctx.values), len(ran) - unassessable - broken, broken, unassessable)
+    cell_values = ctx.values
+    if ctx.derived:
+        figures = sum(v is not None for i, v in enumerate(cell_values) if i not in ctx.derived)
+    else:
+        figures = len(cell_values) - cell_values.count(None)
+    every = identities(ctx.shape)
+    if _IDENTITY_CODES.issubset(codes):  # every identity ran (the usual case)
+        ran = len(every)
+        others = [s for s in ctx.statuses if s is not HOLDS]  # HOLDS: assessable, held
+    else:
+        chosen = [s for ident, s in zip(every, ctx.statuses, strict=True) if ident.code in codes]
+        ran = len(chosen)
+        others = [s for s in chosen if s is not HOLDS]
+    unassessable = sum(not s.assessable for s in others)
+    broken = sum(s.assessable and not s.ok for s in others)
+    return Tally(figures, len(cell_values), ran - unassessable - broken, broken, unassessable)
+
+
+#: The codes of the identity checks (every identity of every shape has one of them).
+_IDENTITY_CODES = frozenset(c.code for c in _builtin.IDENTITY_CHECKS)
 
 
 def _paths(derived: Iterable[str]) -> frozenset[str]:

@@ -6,11 +6,12 @@ import functools
 from collections.abc import Iterator
 from typing import Any
 
+from .._codegen import FAST_PATHS
 from ..model.identities import T3_BALANCE, T3_RESULTS_TOTAL, T3_ROW_TOTAL, T3_SUBTOTAL, T4_TOTAL, Identity, identities
 from ..model.layout import Cell, Shape, layout
 from ..model.spec import Kind, Value, field_specs
 from ..model.values import Edition
-from ._findings import CellRef, Finding, Severity
+from ._findings import CellRef, Finding, Severity, deferred
 from ._identities import IdentityStatus
 from ._registry import Check, CheckContext, CheckOutcome, define_check
 
@@ -47,29 +48,28 @@ def _ref(cell: Cell, value: object) -> CellRef:
 
 
 def identity_finding(ctx: CheckContext, ident: Identity, status: IdentityStatus) -> Finding | None:
-    """The finding for one identity, or ``None`` when it holds."""
+    """The finding for one identity, or ``None`` when it holds.
+
+    Its messages and cells are built when first read (:func:`~._findings.deferred`: most findings of a
+    validation are counted, never shown); with ``GONGKAI_NO_FAST_PATHS`` they are built at once.
+    """
     if status.ok:
         return None
     cells = layout(ctx.shape)
-    values = ctx.values
-    members = tuple(_ref(cells[m], values[m]) for m in ident.members)
-    blanks = tuple(_ref(cells[m], values[m]) for m in status.blanks)
     path = cells[ident.anchor].path if ident.anchor is not None else None
-    zh_what, en_what = _WHAT[ident.code]
-    where_zh = f"「{ident.column}」列" if ident.row is None else f"{ident.row}「{ident.column}」"
+    args = (cells, ctx.values, ctx.invalid, ident, status)
     if not status.assessable:
-        names = "、".join(f"{b.row}×{b.column}" for b in blanks)
-        bad = sum(m in ctx.invalid for m in status.blanks)
-        blank = len(blanks) - bad
-        why_zh = "，".join(([f"{bad} 个单元格的值无效"] if bad else []) + ([f"{blank} 个单元格空白"] if blank else []))
-        why_en = ", ".join(
-            ([f"{bad} cell(s) hold an invalid value"] if bad else []) + ([f"{blank} blank cell(s)"] if blank else [])
-        )
+        if FAST_PATHS:
+            return deferred(
+                _unassessable, args, ident.code, Severity.INFO, ident.table, ident.row, ident.column, path,
+                assessable=False,
+            )  # fmt: skip
+        zh, en, members, blanks = _unassessable(*args)
         return Finding(
             ident.code,
             Severity.INFO,
-            f"{where_zh}：{zh_what}无法核对，{why_zh}（{names}）",
-            f"{en_what} cannot be assessed: {why_en} ({names})",
+            zh,
+            en,
             ident.table,
             ident.row,
             ident.column,
@@ -80,16 +80,12 @@ def identity_finding(ctx: CheckContext, ident: Identity, status: IdentityStatus)
         )
     actual, expected = status.left, status.right
     diff = actual - expected
-    assumed = f"; {len(blanks)} blank cell(s) read as 0" if blanks else ""
-    assumed_zh = f"；{len(blanks)} 个空白单元格按 0 计" if blanks else ""
-    if ident.code == T3_BALANCE:
-        zh = f"{where_zh}：第一项加第二项之和为 {actual}，第三项加第四项之和为 {expected}（相差 {diff}）{assumed_zh}"
-        en = f"column {ident.column}: 一 + 二 = {actual} but 三 + 四 = {expected} (difference {diff}){assumed}"
-    else:
-        zh = f"{where_zh}：填报为 {actual}，各项之和为 {expected}（相差 {diff}）{assumed_zh}"
-        en = (
-            f"{ident.column} of {ident.row} is {actual} but its parts add up to {expected} (difference {diff}){assumed}"
-        )
+    if FAST_PATHS:
+        return deferred(
+            _broken, args, ident.code, Severity.INCONSISTENCY, ident.table, ident.row, ident.column, path,
+            expected, actual, diff,
+        )  # fmt: skip
+    zh, en, members, blanks = _broken(*args)
     return Finding(
         ident.code,
         Severity.INCONSISTENCY,
@@ -107,14 +103,76 @@ def identity_finding(ctx: CheckContext, ident: Identity, status: IdentityStatus)
     )
 
 
+Parts = tuple[str, str, tuple[CellRef, ...], tuple[CellRef, ...]]
+
+
+def _refs(
+    cells: tuple[Cell, ...], values: tuple[Any, ...], ident: Identity, status: IdentityStatus
+) -> tuple[tuple[CellRef, ...], tuple[CellRef, ...]]:
+    """The identity's cells and its blanks, as the finding names them."""
+    return (
+        tuple(_ref(cells[m], values[m]) for m in ident.members),
+        tuple(_ref(cells[m], values[m]) for m in status.blanks),
+    )
+
+
+def _where_zh(ident: Identity) -> str:
+    return f"「{ident.column}」列" if ident.row is None else f"{ident.row}「{ident.column}」"
+
+
+def _unassessable(
+    cells: tuple[Cell, ...], values: tuple[Any, ...], invalid: frozenset[int], ident: Identity, status: IdentityStatus
+) -> Parts:
+    """The messages and cells of an identity that blank (or invalid) cells keep from being assessed."""
+    members, blanks = _refs(cells, values, ident, status)
+    zh_what, en_what = _WHAT[ident.code]
+    names = "、".join(f"{b.row}×{b.column}" for b in blanks)
+    bad = sum(m in invalid for m in status.blanks)
+    blank = len(blanks) - bad
+    why_zh = "，".join(([f"{bad} 个单元格的值无效"] if bad else []) + ([f"{blank} 个单元格空白"] if blank else []))
+    why_en = ", ".join(
+        ([f"{bad} cell(s) hold an invalid value"] if bad else []) + ([f"{blank} blank cell(s)"] if blank else [])
+    )
+    zh = f"{_where_zh(ident)}：{zh_what}无法核对，{why_zh}（{names}）"
+    return zh, f"{en_what} cannot be assessed: {why_en} ({names})", members, blanks
+
+
+def _broken(
+    cells: tuple[Cell, ...], values: tuple[Any, ...], invalid: frozenset[int], ident: Identity, status: IdentityStatus
+) -> Parts:
+    """The messages and cells of an identity that does not hold."""
+    members, blanks = _refs(cells, values, ident, status)
+    actual, expected = status.left, status.right
+    diff = actual - expected
+    where_zh = _where_zh(ident)
+    assumed = f"; {len(blanks)} blank cell(s) read as 0" if blanks else ""
+    assumed_zh = f"；{len(blanks)} 个空白单元格按 0 计" if blanks else ""
+    if ident.code == T3_BALANCE:
+        zh = f"{where_zh}：第一项加第二项之和为 {actual}，第三项加第四项之和为 {expected}（相差 {diff}）{assumed_zh}"
+        en = f"column {ident.column}: 一 + 二 = {actual} but 三 + 四 = {expected} (difference {diff}){assumed}"
+    else:
+        zh = f"{where_zh}：填报为 {actual}，各项之和为 {expected}（相差 {diff}）{assumed_zh}"
+        en = (
+            f"{ident.column} of {ident.row} is {actual} but its parts add up to {expected} (difference {diff}){assumed}"
+        )
+    return zh, en, members, blanks
+
+
+@functools.cache
+def _of_code(shape: Shape, code: str) -> tuple[tuple[int, Identity], ...]:
+    """The identities of ``shape`` with this code, each with its position in ``identities(shape)``."""
+    return tuple((k, ident) for k, ident in enumerate(identities(shape)) if ident.code == code)
+
+
 def _identity_check(code: str) -> Any:
     def check(ctx: CheckContext) -> CheckOutcome:
+        mine = _of_code(ctx.shape, code)
+        statuses = ctx.statuses
         found = []
-        mine = [k for k, ident in enumerate(identities(ctx.shape)) if ident.code == code]
-        for k in mine:
-            status = ctx.statuses[k]
+        for k, ident in mine:
+            status = statuses[k]
             if not status.ok:
-                finding = identity_finding(ctx, identities(ctx.shape)[k], status)
+                finding = identity_finding(ctx, ident, status)
                 if finding is not None:
                     found.append(finding)
         return CheckOutcome(len(mine), tuple(found))

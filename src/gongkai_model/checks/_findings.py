@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from decimal import Decimal
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import attrs
 
@@ -63,8 +63,17 @@ class CellRef:
         return f"表{self.table} {self.row} × {self.column} = {'空白' if self.value is None else self.value}"
 
 
+class _Pending:
+    """The one slot of :class:`Finding` that is no field: how to build the fields a check left pending.
+
+    ``None`` (or unset) once they are built, or when they were given (see :func:`deferred`).
+    """
+
+    __slots__ = ("_pending",)
+
+
 @attrs.frozen
-class Finding:
+class Finding(_Pending):
     """One result of a check.
 
     ``code`` is stable (documented in ``docs/checks.md``) and never the message
@@ -136,6 +145,143 @@ class Finding:
 
     def __str__(self) -> str:
         return f"[{self.code}] {self.location}: {self.message_en}"
+
+
+#: The fields of a :class:`Finding` that a check may leave pending (:func:`deferred`), in the order
+#: its builder gives them: the presentation (the messages, the cells named), built when first read.
+DEFERRED = ("message_zh", "message_en", "cells", "blank_cells")
+#: What builds them: a function and its arguments (plain data the check already had), called once.
+Builder = Callable[..., tuple[str, str, tuple[CellRef, ...], tuple[CellRef, ...]]]
+
+_PENDING: Any = vars(_Pending)["_pending"]  # the slot's own descriptor
+
+
+class _Deferred:
+    """A field of :class:`Finding` that may be pending: read, it is built (with the others) first.
+
+    It stands in the class for the field's own slot descriptor and reads and writes through it, so
+    an eager finding (every finding made by ``Finding(...)``) is read as before, only through one
+    more call. Everything attrs made for the class (``__eq__``, ``__hash__``, ``__repr__``,
+    ``__getstate__`` for pickling, ``attrs.evolve``) reads the fields, so it sees the built values:
+    a deferred finding equals, hashes, prints and pickles exactly as the eager one.
+    """
+
+    __slots__ = ("_slot",)
+
+    def __init__(self, slot: Any) -> None:
+        self._slot = slot
+
+    def __get__(self, obj: object, owner: type | None = None) -> Any:
+        if obj is None:
+            return self._slot
+        try:
+            return self._slot.__get__(obj, owner)
+        except AttributeError:
+            _build(obj)
+            return self._slot.__get__(obj, owner)
+
+    def __set__(self, obj: object, value: object) -> None:
+        self._slot.__set__(obj, value)
+
+    def __delete__(self, obj: object) -> None:
+        self._slot.__delete__(obj)
+
+
+def _build(finding: object) -> None:
+    """Build the pending fields of ``finding`` (nothing when another thread just did)."""
+    pending = _PENDING.__get__(finding, Finding)  # unset: not a deferred finding, the field is missing
+    if pending is None:
+        return
+    build, args = pending
+    for setter, value in zip(_DEFERRED_SETTERS, build(*args), strict=True):
+        setter(finding, value)
+    _PENDING.__set__(finding, None)
+
+
+_DEFERRED_SETTERS = tuple(vars(Finding)[name].__set__ for name in DEFERRED)
+for _name in DEFERRED:
+    setattr(Finding, _name, _Deferred(vars(Finding)[_name]))
+del _name
+
+_new = object.__new__
+(
+    _set_code,
+    _set_severity,
+    _set_table,
+    _set_row,
+    _set_column,
+    _set_path,
+    _set_expected,
+    _set_actual,
+    _set_difference,
+    _set_assessable,
+    _set_year,
+    _set_section,
+    _set_quote,
+    _set_occurrence,
+    _set_place,
+) = (
+    vars(Finding)[name].__set__
+    for name in (
+        "code",
+        "severity",
+        "table",
+        "row",
+        "column",
+        "path",
+        "expected",
+        "actual",
+        "difference",
+        "assessable",
+        "year",
+        "section",
+        "quote",
+        "occurrence",
+        "place",
+    )
+)
+_set_pending = _PENDING.__set__
+
+
+def deferred(
+    build: Builder,
+    args: tuple[object, ...],
+    code: str,
+    severity: Severity,
+    table: str | None,
+    row: str | None,
+    column: str | None,
+    path: str | None,
+    expected: Number | None = None,
+    actual: Number | None = None,
+    difference: Number | None = None,
+    assessable: bool = True,
+) -> Finding:
+    """A :class:`Finding` whose messages and cells (:data:`DEFERRED`) are ``build(*args)``, built when first read.
+
+    The other fields are given (``year``, ``section``, ``quote`` and ``place`` are ``None``,
+    ``occurrence`` 1), so what decides a result (codes, severities, locations, keys) costs no building.
+    ``build`` must be pure and ``args`` immutable: built now or later, the finding is the same one
+    ``Finding(code, severity, *build(*args)[:2], …, cells=…, blank_cells=…)`` makes.
+    """
+    f: Finding = _new(Finding)
+    _set_code(f, code)
+    _set_severity(f, severity)
+    _set_table(f, table)
+    _set_row(f, row)
+    _set_column(f, column)
+    _set_path(f, path)
+    _set_expected(f, expected)
+    _set_actual(f, actual)
+    _set_difference(f, difference)
+    _set_assessable(f, assessable)
+    _set_year(f, None)
+    _set_section(f, None)
+    _set_quote(f, None)
+    _set_occurrence(f, 1)
+    _set_place(f, None)
+    _set_pending(f, (build, args))
+    return f
 
 
 @attrs.frozen

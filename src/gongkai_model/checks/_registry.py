@@ -150,23 +150,26 @@ class Check:
 
     def run(self, ctx: CheckContext | SeriesContext) -> CheckOutcome:
         """Run the check; a check that fails is itself reported, never raised."""
-        try:
-            got = self.function(ctx)
-            if isinstance(got, CheckOutcome):
-                return got
-            return CheckOutcome(1, tuple(got))
-        except Exception as exc:  # a user's check must not break validation
-            return CheckOutcome(
-                0,
-                (
-                    Finding(
-                        "CHECK_FAILED",
-                        Severity.ERROR,
-                        f"检查 {self.code} 运行失败：{exc!r}",
-                        f"check {self.code} failed to run: {exc!r}",
-                    ),
-                ),
-            )
+        got = outcome(self, ctx)
+        return got if isinstance(got, CheckOutcome) else CheckOutcome(*got)
+
+
+def outcome(check: Check, ctx: CheckContext | SeriesContext) -> CheckOutcome | tuple[int, tuple[Finding, ...]]:
+    """What :meth:`Check.run` gives: the check's own :class:`CheckOutcome`, or (assessed, findings) to make one of."""
+    try:
+        got = check.function(ctx)
+        if isinstance(got, CheckOutcome):
+            return got
+        return 1, tuple(got)
+    except Exception as exc:  # a user's check must not break validation
+        return 0, (
+            Finding(
+                "CHECK_FAILED",
+                Severity.ERROR,
+                f"检查 {check.code} 运行失败：{exc!r}",
+                f"check {check.code} failed to run: {exc!r}",
+            ),
+        )
 
 
 #: The process-wide registry: the built-ins (installed once by ``checks/__init__.py`` from its one
