@@ -50,6 +50,7 @@ from ._registry import (
     CheckOutcome,
     Scope,
     SeriesContext,
+    context,
     define_check,
     install_builtins,
     outcome,
@@ -59,7 +60,7 @@ from ._registry import (
     using,
 )
 from ._repair import MOVES, following, suggest
-from ._sanity import MAX_FIGURE, scan
+from ._sanity import MAX_FIGURE, clean_values, scan
 
 __all__ = [
     "MAX_FIGURE",
@@ -243,12 +244,17 @@ def _validate(
     chosen = _chosen("report", checks)
     if isinstance(chosen, ValidationResult):
         return chosen
-    malformed, invalid, intact = scan(report)
-    if not intact:
-        return ValidationResult(numbered(malformed), ())
-    ctx = CheckContext.of(
-        report, blanks_as_zero=blanks_as_zero, derived=_paths(derived), headings=headings, invalid=invalid
-    )
+    cell_values = clean_values(report)  # the common case: nothing forged, the cell values read once
+    if cell_values is not None:
+        malformed: list[Finding] = []
+        ctx = context(report, cell_values, blanks_as_zero, _paths(derived), headings)
+    else:
+        malformed, invalid, intact = scan(report)
+        if not intact:
+            return ValidationResult(numbered(malformed), ())
+        ctx = CheckContext.of(
+            report, blanks_as_zero=blanks_as_zero, derived=_paths(derived), headings=headings, invalid=invalid
+        )
     if ctx.derived:  # a formula total that no longer adds up to its parts counts as typed
         ctx = attrs.evolve(ctx, derived=following(ctx.shape, ctx.derived, ctx.statuses))
     issues, runs = _run(chosen, ctx)
@@ -263,7 +269,7 @@ def _validate(
             for f in malformed
         ]
     found: tuple[Suggestion, ...] = ()
-    codes = {c.code for c in chosen}
+    codes = _codes(chosen)
     tally = _tally(ctx, codes)
     if suggestions:
         statuses = [
@@ -280,7 +286,20 @@ def _validate(
     return ValidationResult(numbered(issues), tuple(runs), found, tally)
 
 
-def _tally(ctx: CheckContext, codes: set[str]) -> Tally:
+def _codes(chosen: tuple[Check, ...]) -> frozenset[str]:
+    """The codes of the checks chosen (the last answer kept: the same checks run again and again)."""
+    last = _LAST_CODES[0]  # (checks, their codes): one object, replaced whole (threads)
+    if last[0] is chosen:
+        return last[1]
+    codes = frozenset(c.code for c in chosen)
+    _LAST_CODES[0] = (chosen, codes)
+    return codes
+
+
+_LAST_CODES: list[tuple[tuple[Check, ...], frozenset[str]]] = [((), frozenset())]
+
+
+def _tally(ctx: CheckContext, codes: frozenset[str]) -> Tally:
     """The figures of the report (typed: a derived total is not one) and its identities of the checks
     that ran, held, broken and not assessable (:class:`~gongkai_model.errors.Tally`)."""
     cell_values = ctx.values
@@ -305,7 +324,12 @@ def _tally(ctx: CheckContext, codes: set[str]) -> Tally:
 _IDENTITY_CODES = frozenset(c.code for c in _builtin.IDENTITY_CHECKS)
 
 
+_NO_PATHS: frozenset[str] = frozenset()
+
+
 def _paths(derived: Iterable[str]) -> frozenset[str]:
+    if type(derived) is tuple and not derived:  # the default
+        return _NO_PATHS
     if isinstance(derived, str):
         return frozenset((derived,))
     return frozenset(p for p in derived if isinstance(p, str))

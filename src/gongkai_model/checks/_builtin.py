@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import operator
 from collections.abc import Iterator
 from typing import Any
 
@@ -12,7 +13,7 @@ from ..model.layout import Cell, Shape, layout
 from ..model.spec import Kind, Value, field_specs
 from ..model.values import Edition
 from ._findings import CellRef, Finding, Severity, deferred
-from ._identities import IdentityStatus
+from ._identities import HOLDS, IdentityStatus
 from ._registry import Check, CheckContext, CheckOutcome, define_check
 
 __all__ = ["identity_finding"]
@@ -55,9 +56,15 @@ def identity_finding(ctx: CheckContext, ident: Identity, status: IdentityStatus)
     """
     if status.ok:
         return None
-    cells = layout(ctx.shape)
+    return _finding(layout(ctx.shape), ctx.values, ctx.invalid, ident, status)
+
+
+def _finding(
+    cells: tuple[Cell, ...], values: tuple[Any, ...], invalid: frozenset[int], ident: Identity, status: IdentityStatus
+) -> Finding:
+    """:func:`identity_finding` of an identity that does not hold, the report's layout given."""
     path = cells[ident.anchor].path if ident.anchor is not None else None
-    args = (cells, ctx.values, ctx.invalid, ident, status)
+    args = (cells, values, invalid, ident, status)
     if not status.assessable:
         if FAST_PATHS:
             return deferred(
@@ -159,22 +166,22 @@ def _broken(
 
 
 @functools.cache
-def _of_code(shape: Shape, code: str) -> tuple[tuple[int, Identity], ...]:
-    """The identities of ``shape`` with this code, each with its position in ``identities(shape)``."""
-    return tuple((k, ident) for k, ident in enumerate(identities(shape)) if ident.code == code)
+def _of_code(shape: Shape, code: str) -> tuple[tuple[tuple[int, Identity], ...], Any, CheckOutcome]:
+    """The identities of ``shape`` with this code, each with its position in ``identities(shape)``; a getter
+    of their statuses (a tuple); the check's outcome when they all hold."""
+    mine = tuple((k, ident) for k, ident in enumerate(identities(shape)) if ident.code == code)
+    at = [k for k, _ in mine] or [0]  # (none in this shape: any one status, the outcome is the same)
+    return mine, operator.itemgetter(*at, *at[:1]), CheckOutcome(len(mine), ())
 
 
 def _identity_check(code: str) -> Any:
     def check(ctx: CheckContext) -> CheckOutcome:
-        mine = _of_code(ctx.shape, code)
+        mine, statuses_of, held = _of_code(ctx.shape, code)
         statuses = ctx.statuses
-        found = []
-        for k, ident in mine:
-            status = statuses[k]
-            if not status.ok:
-                finding = identity_finding(ctx, ident, status)
-                if finding is not None:
-                    found.append(finding)
+        if not mine or statuses_of(statuses).count(HOLDS) == len(mine) + 1:  # the first twice: always a tuple
+            return held
+        cells, values, invalid = layout(ctx.shape), ctx.values, ctx.invalid
+        found = [_finding(cells, values, invalid, ident, status) for k, ident in mine if not (status := statuses[k]).ok]
         return CheckOutcome(len(mine), tuple(found))
 
     check.__name__ = check.__qualname__ = f"check_{code.lower()}"
@@ -205,10 +212,15 @@ IDENTITY_CHECKS: tuple[Check, ...] = tuple(
     title_en="表二 (2019): 上一年项目数量 + 本年增/减 is negative",
     title_zh="表二（2019）：上一年项目数量加本年增/减为负数",
 )
-def check_items_below_zero(ctx: CheckContext) -> Iterator[Finding]:
+def check_items_below_zero(ctx: CheckContext) -> tuple[Finding, ...]:
     """A net change that removes more items than there were (2019 format only)."""
+    pairs = _signed_pairs(ctx.shape)
+    return tuple(_below_zero(ctx, pairs)) if pairs else ()
+
+
+def _below_zero(ctx: CheckContext, pairs: tuple[tuple[int, int], ...]) -> Iterator[Finding]:
     cells = layout(ctx.shape)
-    for base, change in _signed_pairs(ctx.shape):
+    for base, change in pairs:
         before, delta = ctx.values[base], ctx.values[change]
         if before is None or delta is None or before + delta >= 0:
             continue
@@ -242,15 +254,17 @@ def _signed_pairs(shape: Shape) -> tuple[tuple[int, int], ...]:
     title_en="The report's format is not the one in force for its year",
     title_zh="报告所用格式与年度不符",
 )
-def check_edition_year(ctx: CheckContext) -> Iterator[Finding]:
+def check_edition_year(ctx: CheckContext) -> tuple[Finding, ...]:
     """The 2019 notice allowed 参照; a later year in the old format is worth knowing."""
     report = ctx.report
     if type(report.year) is not int or report.year < 2019:  # VALUE_INVALID or STRUCTURE_YEAR says so
-        return
+        return ()
     expected = Edition.for_year(report.year)
-    if report.edition is not expected:
-        section = next(i for i in field_specs(type(report)) if i.spec.kind is Kind.SECTION and i.name == "table2")
-        yield Finding(
+    if report.edition is expected:
+        return ()
+    section = next(i for i in field_specs(type(report)) if i.spec.kind is Kind.SECTION and i.name == "table2")
+    return (
+        Finding(
             "EDITION_YEAR",
             Severity.INFO,
             f"{report.year} 年度报告的表二（{section.spec.label}）使用了 {report.edition.value} 年格式"
@@ -260,7 +274,8 @@ def check_edition_year(ctx: CheckContext) -> Iterator[Finding]:
             "二",
             path=section.name,
             year=report.year,
-        )
+        ),
+    )
 
 
 @define_check(
@@ -269,15 +284,18 @@ def check_edition_year(ctx: CheckContext) -> Iterator[Finding]:
     title_en="表三 prints （六）其他处理 as one row in a 2021-format report",
     title_zh="2021年格式报告的表三将（六）其他处理列为一行",
 )
-def check_single_other_row(ctx: CheckContext) -> Iterator[Finding]:
+def check_single_other_row(ctx: CheckContext) -> tuple[Finding, ...]:
     """The hybrid form: the 2021 sub-rows of （六） (incl. the fee row) are not reported."""
-    if ctx.report.edition is Edition.FORMAT_2021 and ctx.report.single_other_row:
-        label = next(i.spec.label for i in field_specs(type(ctx.report.table3.results)) if i.name == "other")
-        yield Finding(
+    if ctx.report.edition is not Edition.FORMAT_2021 or not ctx.report.single_other_row:
+        return ()
+    label = next(i.spec.label for i in field_specs(type(ctx.report.table3.results)) if i.name == "other")
+    return (
+        Finding(
             "T3_SINGLE_OTHER_ROW",
             Severity.INFO,
             f"表三{label}按 2019 年格式列为一行，未分三项填报",
             f"表三 {label} is one row (2019 style), not the three rows of the 2021 format",
             "三",
             label,
-        )
+        ),
+    )
