@@ -162,7 +162,9 @@ def _assert_same(report: gk.AnnualReport, **options: Any) -> gk.ValidationResult
     assert repr(gk.validate(report, **options).issues) == repr(eager.issues)
     got = gk.validate(report, **options)
     assert [f.key for f in got.issues] == [f.key for f in eager.issues]  # before anything is built
-    assert got.verdict == eager.verdict and got.tally == eager.tally and got.ok == eager.ok
+    assert got.verdict == eager.verdict
+    assert got.tally == eager.tally
+    assert got.ok == eager.ok
     assert _plain(got) == _plain(eager)  # field by field
     assert got.summary() == eager.summary()
     again = pickle.loads(pickle.dumps(got))  # read, then pickled
@@ -200,7 +202,8 @@ def test_the_real_cases_and_the_blank_heavy_ones_give_deferred_findings() -> Non
     blank = next(c.figures for c in _bench().real_cases() if c.name == "shanghai-shizhengfu-bangongting-2019")
     fresh = gk.validate(blank, suggestions=False)
     pending = [f for f in fresh.issues if _has_pending(f)]
-    assert len(pending) >= 30 and all(not f.assessable for f in pending)
+    assert len(pending) >= 30
+    assert all(not f.assessable for f in pending)
 
 
 def test_a_deferred_finding_is_built_once_and_then_holds_its_fields() -> None:
@@ -212,18 +215,27 @@ def test_a_deferred_finding_is_built_once_and_then_holds_its_fields() -> None:
 
     f = _findings.deferred(build, ("1",), "C", Severity.INFO, "三", "r", "c", "p", assessable=False)
     eager = Finding("C", Severity.INFO, "中1", "en1", "三", "r", "c", "p", assessable=False)
-    assert f.key == eager.key and not calls  # what decides a result builds nothing
-    assert f == eager and hash(f) == hash(eager) and repr(f) == repr(eager) and str(f) == str(eager)
+    assert f.key == eager.key
+    assert not calls
+    assert f == eager
+    assert hash(f) == hash(eager)
+    assert repr(f) == repr(eager)
+    assert str(f) == str(eager)
     assert calls == ["1"]
-    assert f.message_zh == "中1" and f.cells == () and calls == ["1"]
+    assert f.message_zh == "中1"
+    assert f.cells == ()
+    assert calls == ["1"]
     assert attrs.evolve(f, occurrence=2) == attrs.evolve(eager, occurrence=2)
     assert attrs.asdict(f) == attrs.asdict(eager)
-    assert type(f) is Finding and attrs.fields(Finding) == attrs.fields(type(eager))
+    assert type(f) is Finding
+    assert attrs.fields(Finding) == attrs.fields(type(eager))
 
 
 def test_the_fields_of_an_eager_finding_are_read_and_written_as_before() -> None:
     f = Finding("C", "warning", "中", "en", cells=(gk.checks.CellRef("三", "r", "c", "p", 1),))
-    assert f.message_en == "en" and f.severity is Severity.WARNING and len(f.cells) == 1
+    assert f.message_en == "en"
+    assert f.severity is Severity.WARNING
+    assert len(f.cells) == 1
     with pytest.raises(attrs.exceptions.FrozenInstanceError):
         f.message_zh = "x"  # type: ignore[misc]
     assert pickle.loads(pickle.dumps(f)) == f
