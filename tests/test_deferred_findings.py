@@ -22,6 +22,7 @@ from test_text_analysis import reports_with_texts
 
 import gongkai_model as gk
 from gongkai_model import from_records
+from gongkai_model._codegen import FAST_PATHS
 from gongkai_model.checks import (
     CheckContext,
     CheckOutcome,
@@ -202,6 +203,9 @@ def test_the_real_cases_and_the_blank_heavy_ones_give_deferred_findings() -> Non
     blank = next(c.figures for c in _bench().real_cases() if c.name == "shanghai-shizhengfu-bangongting-2019")
     fresh = gk.validate(blank, suggestions=False)
     pending = [f for f in fresh.issues if _has_pending(f)]
+    if not FAST_PATHS:  # GONGKAI_NO_FAST_PATHS: every finding built at once
+        assert not pending
+        return
     assert len(pending) >= 30
     assert all(not f.assessable for f in pending)
 

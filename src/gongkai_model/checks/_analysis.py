@@ -300,6 +300,21 @@ class Sentence:
     _clauses: tuple[str, ...] | None = attrs.field(default=None, init=False, eq=False, repr=False)
 
 
+_set_section, _set_raw, _set_text, _set_clauses = (
+    vars(Sentence)[name].__set__ for name in ("section", "raw", "text", "_clauses")
+)
+
+
+def _sentence(section: str, raw: str, text: str) -> Sentence:
+    """``Sentence(section, raw, text)``, made without ``__init__`` (three strings: nothing to convert)."""
+    made: Sentence = object.__new__(Sentence)
+    _set_section(made, section)
+    _set_raw(made, raw)
+    _set_text(made, text)
+    _set_clauses(made, None)
+    return made
+
+
 @attrs.frozen
 class TextAnalysis:
     """The free text of one report analysed once, for every check that reads it (``CheckContext.text``).
@@ -333,7 +348,7 @@ class TextAnalysis:
                 sentence = _clean(nfkc(raw))
                 if sentence and sentence not in seen:
                     seen.add(sentence)
-                    found.append(Sentence(section, raw, sentence))
+                    found.append(_sentence(section, raw, sentence))
         return cls(texts, tuple(found), report.year)
 
     def clauses(self, sentence: Sentence) -> tuple[str, ...]:
