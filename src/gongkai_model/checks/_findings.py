@@ -156,52 +156,37 @@ Builder = Callable[..., tuple[str, str, tuple[CellRef, ...], tuple[CellRef, ...]
 _PENDING: Any = vars(_Pending)["_pending"]  # the slot's own descriptor
 
 
-class _Deferred:
-    """A field of :class:`Finding` that may be pending: read, it is built (with the others) first.
+def _build(finding: object) -> bool:
+    """Build the pending fields of ``finding``; whether its fields are set (``False``: not a deferred finding)."""
+    try:
+        pending = _PENDING.__get__(finding, Finding)
+    except AttributeError:  # made by Finding(...): its fields were given (or one was deleted)
+        return False
+    if pending is not None:  # (None: built already, maybe by another thread just now)
+        build, args = pending
+        for setter, value in zip(_DEFERRED_SETTERS, build(*args), strict=True):
+            setter(finding, value)
+        _PENDING.__set__(finding, None)
+    return True
 
-    It stands in the class for the field's own slot descriptor and reads and writes through it, so
-    an eager finding (every finding made by ``Finding(...)``) is read as before, only through one
-    more call. Everything attrs made for the class (``__eq__``, ``__hash__``, ``__repr__``,
-    ``__getstate__`` for pickling, ``attrs.evolve``) reads the fields, so it sees the built values:
-    a deferred finding equals, hashes, prints and pickles exactly as the eager one.
+
+def _pending_field(self: Finding, name: str) -> Any:
+    """``Finding.__getattr__``: called only when an attribute is not found, so for a field left pending.
+
+    Its fields are plain slots, read and written in C as before; an unset one (a deferred finding's
+    messages and cells) is built on its first read, with the others, and is then a slot like any.
+    Everything attrs made for the class (``__eq__``, ``__hash__``, ``__repr__``, ``__getstate__`` for
+    pickling, ``attrs.evolve``) reads the fields, so it sees the built values: a deferred finding
+    equals, hashes, prints and pickles exactly as the eager one.
     """
-
-    __slots__ = ("_slot",)
-
-    def __init__(self, slot: Any) -> None:
-        self._slot = slot
-
-    def __get__(self, obj: object, owner: type | None = None) -> Any:
-        if obj is None:
-            return self._slot
-        try:
-            return self._slot.__get__(obj, owner)
-        except AttributeError:
-            _build(obj)
-            return self._slot.__get__(obj, owner)
-
-    def __set__(self, obj: object, value: object) -> None:
-        self._slot.__set__(obj, value)
-
-    def __delete__(self, obj: object) -> None:
-        self._slot.__delete__(obj)
-
-
-def _build(finding: object) -> None:
-    """Build the pending fields of ``finding`` (nothing when another thread just did)."""
-    pending = _PENDING.__get__(finding, Finding)  # unset: not a deferred finding, the field is missing
-    if pending is None:
-        return
-    build, args = pending
-    for setter, value in zip(_DEFERRED_SETTERS, build(*args), strict=True):
-        setter(finding, value)
-    _PENDING.__set__(finding, None)
+    if name in DEFERRED and _build(self):
+        return object.__getattribute__(self, name)
+    raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}", name=name, obj=self)
 
 
 _DEFERRED_SETTERS = tuple(vars(Finding)[name].__set__ for name in DEFERRED)
-for _name in DEFERRED:
-    setattr(Finding, _name, _Deferred(vars(Finding)[_name]))
-del _name
+# Set after the class is made, so that type checkers do not take every attribute for a field.
+setattr(Finding, "__getattr__", _pending_field)  # noqa: B010
 
 _new = object.__new__
 (
