@@ -52,8 +52,8 @@ from ._registry import (
     SeriesContext,
     context,
     define_check,
+    failure,
     install_builtins,
-    outcome,
     register,
     registered,
     unregister,
@@ -127,8 +127,14 @@ def _run(chosen: Sequence[Check], ctx: CheckContext | SeriesContext) -> tuple[li
     issues: list[Finding] = []
     runs: list[CheckRun] = []
     for check in chosen:
-        got = outcome(check, ctx)  # what check.run(ctx) holds, without making a CheckOutcome of it
-        assessed, found = (got.assessed, got.findings) if isinstance(got, CheckOutcome) else got
+        try:  # what check.run(ctx) gives (``outcome``), inline, without making a CheckOutcome of it
+            got = check.function(ctx)
+            if isinstance(got, CheckOutcome):
+                assessed, found = got.assessed, got.findings
+            else:
+                assessed, found = 1, tuple(got)
+        except Exception as exc:  # a user's check must not break validation
+            assessed, found = failure(check, exc)
         runs.append(_check_run(check.code, assessed))
         issues.extend(found)
     return issues, runs

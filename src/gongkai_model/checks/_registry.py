@@ -183,14 +183,19 @@ def outcome(check: Check, ctx: CheckContext | SeriesContext) -> CheckOutcome | t
             return got
         return 1, tuple(got)
     except Exception as exc:  # a user's check must not break validation
-        return 0, (
-            Finding(
-                "CHECK_FAILED",
-                Severity.ERROR,
-                f"检查 {check.code} 运行失败：{exc!r}",
-                f"check {check.code} failed to run: {exc!r}",
-            ),
-        )
+        return failure(check, exc)
+
+
+def failure(check: Check, exc: Exception) -> tuple[int, tuple[Finding, ...]]:
+    """What a check that raised ``exc`` gives: nothing assessed, one ``CHECK_FAILED`` error."""
+    return 0, (
+        Finding(
+            "CHECK_FAILED",
+            Severity.ERROR,
+            f"检查 {check.code} 运行失败：{exc!r}",
+            f"check {check.code} failed to run: {exc!r}",
+        ),
+    )
 
 
 #: The process-wide registry: the built-ins (installed once by ``checks/__init__.py`` from its one
