@@ -50,7 +50,9 @@ from ._registry import (
     CheckOutcome,
     Scope,
     SeriesContext,
+    context,
     define_check,
+    failure,
     install_builtins,
     register,
     registered,
@@ -58,7 +60,7 @@ from ._registry import (
     using,
 )
 from ._repair import MOVES, following, suggest
-from ._sanity import MAX_FIGURE, scan
+from ._sanity import MAX_FIGURE, clean_values, scan
 
 __all__ = [
     "MAX_FIGURE",
@@ -125,10 +127,36 @@ def _run(chosen: Sequence[Check], ctx: CheckContext | SeriesContext) -> tuple[li
     issues: list[Finding] = []
     runs: list[CheckRun] = []
     for check in chosen:
-        outcome = check.run(ctx)
-        runs.append(CheckRun(check.code, outcome.assessed))
-        issues.extend(outcome.findings)
+        try:  # what check.run(ctx) gives (``outcome``), inline, without making a CheckOutcome of it
+            got = check.function(ctx)
+            if isinstance(got, CheckOutcome):
+                assessed, found = got.assessed, got.findings
+            else:
+                assessed, found = 1, tuple(got)
+        except Exception as exc:  # a user's check must not break validation
+            assessed, found = failure(check, exc)
+        runs.append(_check_run(check.code, assessed))
+        issues.extend(found)
     return issues, runs
+
+
+#: CheckRuns already made, by code and count: frozen, so shared between results (emptied at
+#: :data:`_RUNS_MAX` entries).
+_RUNS: dict[tuple[str, int], CheckRun] = {}
+_RUNS_MAX = 10_000
+
+
+def _check_run(code: str, assessed: int) -> CheckRun:
+    """``CheckRun(code, assessed)``, shared (a validation makes one per check, the same ones again and again)."""
+    if type(code) is not str or type(assessed) is not int:  # what a user's check gave: made as it is
+        return CheckRun(code, assessed)
+    key = (code, assessed)
+    run = _RUNS.get(key)
+    if run is None:
+        if len(_RUNS) >= _RUNS_MAX:
+            _RUNS.clear()
+        run = _RUNS[key] = CheckRun(code, assessed)
+    return run
 
 
 def _chosen(scope: Scope, codes: CheckSelection | None) -> tuple[Check, ...] | ValidationResult:
@@ -222,12 +250,17 @@ def _validate(
     chosen = _chosen("report", checks)
     if isinstance(chosen, ValidationResult):
         return chosen
-    malformed, invalid, intact = scan(report)
-    if not intact:
-        return ValidationResult(numbered(malformed), ())
-    ctx = CheckContext.of(
-        report, blanks_as_zero=blanks_as_zero, derived=_paths(derived), headings=headings, invalid=invalid
-    )
+    cell_values = clean_values(report)  # the common case: nothing forged, the cell values read once
+    if cell_values is not None:
+        malformed: list[Finding] = []
+        ctx = context(report, cell_values, blanks_as_zero, _paths(derived), headings)
+    else:
+        malformed, invalid, intact = scan(report)
+        if not intact:
+            return ValidationResult(numbered(malformed), ())
+        ctx = CheckContext.of(
+            report, blanks_as_zero=blanks_as_zero, derived=_paths(derived), headings=headings, invalid=invalid
+        )
     if ctx.derived:  # a formula total that no longer adds up to its parts counts as typed
         ctx = attrs.evolve(ctx, derived=following(ctx.shape, ctx.derived, ctx.statuses))
     issues, runs = _run(chosen, ctx)
@@ -242,7 +275,7 @@ def _validate(
             for f in malformed
         ]
     found: tuple[Suggestion, ...] = ()
-    codes = {c.code for c in chosen}
+    codes = _codes(chosen)
     tally = _tally(ctx, codes)
     if suggestions:
         statuses = [
@@ -259,17 +292,50 @@ def _validate(
     return ValidationResult(numbered(issues), tuple(runs), found, tally)
 
 
-def _tally(ctx: CheckContext, codes: set[str]) -> Tally:
+def _codes(chosen: tuple[Check, ...]) -> frozenset[str]:
+    """The codes of the checks chosen (the last answer kept: the same checks run again and again)."""
+    last = _LAST_CODES[0]  # (checks, their codes): one object, replaced whole (threads)
+    if last[0] is chosen:
+        return last[1]
+    codes = frozenset(c.code for c in chosen)
+    _LAST_CODES[0] = (chosen, codes)
+    return codes
+
+
+_LAST_CODES: list[tuple[tuple[Check, ...], frozenset[str]]] = [((), frozenset())]
+
+
+def _tally(ctx: CheckContext, codes: frozenset[str]) -> Tally:
     """The figures of the report (typed: a derived total is not one) and its identities of the checks
     that ran, held, broken and not assessable (:class:`~gongkai_model.errors.Tally`)."""
-    figures = sum(v is not None for i, v in enumerate(ctx.values) if i not in ctx.derived)
-    ran = [s for ident, s in zip(identities(ctx.shape), ctx.statuses, strict=True) if ident.code in codes]
-    unassessable = sum(not s.assessable for s in ran)
-    broken = sum(s.assessable and not s.ok for s in ran)
-    return Tally(figures, len(ctx.values), len(ran) - unassessable - broken, broken, unassessable)
+    cell_values = ctx.values
+    if ctx.derived:
+        figures = sum(v is not None for i, v in enumerate(cell_values) if i not in ctx.derived)
+    else:
+        figures = len(cell_values) - cell_values.count(None)
+    every = identities(ctx.shape)
+    if _IDENTITY_CODES.issubset(codes):  # every identity ran (the usual case)
+        ran = len(every)
+        others = [s for s in ctx.statuses if s is not HOLDS]  # HOLDS: assessable, held
+    else:
+        chosen = [s for ident, s in zip(every, ctx.statuses, strict=True) if ident.code in codes]
+        ran = len(chosen)
+        others = [s for s in chosen if s is not HOLDS]
+    unassessable = sum(not s.assessable for s in others)
+    broken = sum(s.assessable and not s.ok for s in others)
+    return Tally(figures, len(cell_values), ran - unassessable - broken, broken, unassessable)
+
+
+#: The codes of the identity checks (every identity of every shape has one of them).
+_IDENTITY_CODES = frozenset(c.code for c in _builtin.IDENTITY_CHECKS)
+
+
+_NO_PATHS: frozenset[str] = frozenset()
 
 
 def _paths(derived: Iterable[str]) -> frozenset[str]:
+    if type(derived) is tuple and not derived:  # the default
+        return _NO_PATHS
     if isinstance(derived, str):
         return frozenset((derived,))
     return frozenset(p for p in derived if isinstance(p, str))

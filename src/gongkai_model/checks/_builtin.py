@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import functools
+import operator
 from collections.abc import Iterator
 from typing import Any
 
+from .._codegen import FAST_PATHS
 from ..model.identities import T3_BALANCE, T3_RESULTS_TOTAL, T3_ROW_TOTAL, T3_SUBTOTAL, T4_TOTAL, Identity, identities
 from ..model.layout import Cell, Shape, layout
 from ..model.spec import Kind, Value, field_specs
 from ..model.values import Edition
-from ._findings import CellRef, Finding, Severity
-from ._identities import IdentityStatus
+from ._findings import CellRef, Finding, Severity, deferred
+from ._identities import HOLDS, IdentityStatus
 from ._registry import Check, CheckContext, CheckOutcome, define_check
 
 __all__ = ["identity_finding"]
@@ -47,29 +49,34 @@ def _ref(cell: Cell, value: object) -> CellRef:
 
 
 def identity_finding(ctx: CheckContext, ident: Identity, status: IdentityStatus) -> Finding | None:
-    """The finding for one identity, or ``None`` when it holds."""
+    """The finding for one identity, or ``None`` when it holds.
+
+    Its messages and cells are built when first read (:func:`~._findings.deferred`: most findings of a
+    validation are counted, never shown); with ``GONGKAI_NO_FAST_PATHS`` they are built at once.
+    """
     if status.ok:
         return None
-    cells = layout(ctx.shape)
-    values = ctx.values
-    members = tuple(_ref(cells[m], values[m]) for m in ident.members)
-    blanks = tuple(_ref(cells[m], values[m]) for m in status.blanks)
+    return _finding(layout(ctx.shape), ctx.values, ctx.invalid, ident, status)
+
+
+def _finding(
+    cells: tuple[Cell, ...], values: tuple[Any, ...], invalid: frozenset[int], ident: Identity, status: IdentityStatus
+) -> Finding:
+    """:func:`identity_finding` of an identity that does not hold, the report's layout given."""
     path = cells[ident.anchor].path if ident.anchor is not None else None
-    zh_what, en_what = _WHAT[ident.code]
-    where_zh = f"「{ident.column}」列" if ident.row is None else f"{ident.row}「{ident.column}」"
+    args = (cells, values, invalid, ident, status)
     if not status.assessable:
-        names = "、".join(f"{b.row}×{b.column}" for b in blanks)
-        bad = sum(m in ctx.invalid for m in status.blanks)
-        blank = len(blanks) - bad
-        why_zh = "，".join(([f"{bad} 个单元格的值无效"] if bad else []) + ([f"{blank} 个单元格空白"] if blank else []))
-        why_en = ", ".join(
-            ([f"{bad} cell(s) hold an invalid value"] if bad else []) + ([f"{blank} blank cell(s)"] if blank else [])
-        )
+        if FAST_PATHS:
+            return deferred(
+                _unassessable, args, ident.code, Severity.INFO, ident.table, ident.row, ident.column, path,
+                assessable=False,
+            )  # fmt: skip
+        zh, en, members, blanks = _unassessable(*args)
         return Finding(
             ident.code,
             Severity.INFO,
-            f"{where_zh}：{zh_what}无法核对，{why_zh}（{names}）",
-            f"{en_what} cannot be assessed: {why_en} ({names})",
+            zh,
+            en,
             ident.table,
             ident.row,
             ident.column,
@@ -80,16 +87,12 @@ def identity_finding(ctx: CheckContext, ident: Identity, status: IdentityStatus)
         )
     actual, expected = status.left, status.right
     diff = actual - expected
-    assumed = f"; {len(blanks)} blank cell(s) read as 0" if blanks else ""
-    assumed_zh = f"；{len(blanks)} 个空白单元格按 0 计" if blanks else ""
-    if ident.code == T3_BALANCE:
-        zh = f"{where_zh}：第一项加第二项之和为 {actual}，第三项加第四项之和为 {expected}（相差 {diff}）{assumed_zh}"
-        en = f"column {ident.column}: 一 + 二 = {actual} but 三 + 四 = {expected} (difference {diff}){assumed}"
-    else:
-        zh = f"{where_zh}：填报为 {actual}，各项之和为 {expected}（相差 {diff}）{assumed_zh}"
-        en = (
-            f"{ident.column} of {ident.row} is {actual} but its parts add up to {expected} (difference {diff}){assumed}"
-        )
+    if FAST_PATHS:
+        return deferred(
+            _broken, args, ident.code, Severity.INCONSISTENCY, ident.table, ident.row, ident.column, path,
+            expected, actual, diff,
+        )  # fmt: skip
+    zh, en, members, blanks = _broken(*args)
     return Finding(
         ident.code,
         Severity.INCONSISTENCY,
@@ -107,16 +110,78 @@ def identity_finding(ctx: CheckContext, ident: Identity, status: IdentityStatus)
     )
 
 
+Parts = tuple[str, str, tuple[CellRef, ...], tuple[CellRef, ...]]
+
+
+def _refs(
+    cells: tuple[Cell, ...], values: tuple[Any, ...], ident: Identity, status: IdentityStatus
+) -> tuple[tuple[CellRef, ...], tuple[CellRef, ...]]:
+    """The identity's cells and its blanks, as the finding names them."""
+    return (
+        tuple(_ref(cells[m], values[m]) for m in ident.members),
+        tuple(_ref(cells[m], values[m]) for m in status.blanks),
+    )
+
+
+def _where_zh(ident: Identity) -> str:
+    return f"「{ident.column}」列" if ident.row is None else f"{ident.row}「{ident.column}」"
+
+
+def _unassessable(
+    cells: tuple[Cell, ...], values: tuple[Any, ...], invalid: frozenset[int], ident: Identity, status: IdentityStatus
+) -> Parts:
+    """The messages and cells of an identity that blank (or invalid) cells keep from being assessed."""
+    members, blanks = _refs(cells, values, ident, status)
+    zh_what, en_what = _WHAT[ident.code]
+    names = "、".join(f"{b.row}×{b.column}" for b in blanks)
+    bad = sum(m in invalid for m in status.blanks)
+    blank = len(blanks) - bad
+    why_zh = "，".join(([f"{bad} 个单元格的值无效"] if bad else []) + ([f"{blank} 个单元格空白"] if blank else []))
+    why_en = ", ".join(
+        ([f"{bad} cell(s) hold an invalid value"] if bad else []) + ([f"{blank} blank cell(s)"] if blank else [])
+    )
+    zh = f"{_where_zh(ident)}：{zh_what}无法核对，{why_zh}（{names}）"
+    return zh, f"{en_what} cannot be assessed: {why_en} ({names})", members, blanks
+
+
+def _broken(
+    cells: tuple[Cell, ...], values: tuple[Any, ...], invalid: frozenset[int], ident: Identity, status: IdentityStatus
+) -> Parts:
+    """The messages and cells of an identity that does not hold."""
+    members, blanks = _refs(cells, values, ident, status)
+    actual, expected = status.left, status.right
+    diff = actual - expected
+    where_zh = _where_zh(ident)
+    assumed = f"; {len(blanks)} blank cell(s) read as 0" if blanks else ""
+    assumed_zh = f"；{len(blanks)} 个空白单元格按 0 计" if blanks else ""
+    if ident.code == T3_BALANCE:
+        zh = f"{where_zh}：第一项加第二项之和为 {actual}，第三项加第四项之和为 {expected}（相差 {diff}）{assumed_zh}"
+        en = f"column {ident.column}: 一 + 二 = {actual} but 三 + 四 = {expected} (difference {diff}){assumed}"
+    else:
+        zh = f"{where_zh}：填报为 {actual}，各项之和为 {expected}（相差 {diff}）{assumed_zh}"
+        en = (
+            f"{ident.column} of {ident.row} is {actual} but its parts add up to {expected} (difference {diff}){assumed}"
+        )
+    return zh, en, members, blanks
+
+
+@functools.cache
+def _of_code(shape: Shape, code: str) -> tuple[tuple[tuple[int, Identity], ...], Any, CheckOutcome]:
+    """The identities of ``shape`` with this code, each with its position in ``identities(shape)``; a getter
+    of their statuses (a tuple); the check's outcome when they all hold."""
+    mine = tuple((k, ident) for k, ident in enumerate(identities(shape)) if ident.code == code)
+    at = [k for k, _ in mine] or [0]  # (none in this shape: any one status, the outcome is the same)
+    return mine, operator.itemgetter(*at, *at[:1]), CheckOutcome(len(mine), ())
+
+
 def _identity_check(code: str) -> Any:
     def check(ctx: CheckContext) -> CheckOutcome:
-        found = []
-        mine = [k for k, ident in enumerate(identities(ctx.shape)) if ident.code == code]
-        for k in mine:
-            status = ctx.statuses[k]
-            if not status.ok:
-                finding = identity_finding(ctx, identities(ctx.shape)[k], status)
-                if finding is not None:
-                    found.append(finding)
+        mine, statuses_of, held = _of_code(ctx.shape, code)
+        statuses = ctx.statuses
+        if not mine or statuses_of(statuses).count(HOLDS) == len(mine) + 1:  # the first twice: always a tuple
+            return held
+        cells, values, invalid = layout(ctx.shape), ctx.values, ctx.invalid
+        found = [_finding(cells, values, invalid, ident, status) for k, ident in mine if not (status := statuses[k]).ok]
         return CheckOutcome(len(mine), tuple(found))
 
     check.__name__ = check.__qualname__ = f"check_{code.lower()}"
@@ -147,10 +212,15 @@ IDENTITY_CHECKS: tuple[Check, ...] = tuple(
     title_en="表二 (2019): 上一年项目数量 + 本年增/减 is negative",
     title_zh="表二（2019）：上一年项目数量加本年增/减为负数",
 )
-def check_items_below_zero(ctx: CheckContext) -> Iterator[Finding]:
+def check_items_below_zero(ctx: CheckContext) -> tuple[Finding, ...]:
     """A net change that removes more items than there were (2019 format only)."""
+    pairs = _signed_pairs(ctx.shape)
+    return tuple(_below_zero(ctx, pairs)) if pairs else ()
+
+
+def _below_zero(ctx: CheckContext, pairs: tuple[tuple[int, int], ...]) -> Iterator[Finding]:
     cells = layout(ctx.shape)
-    for base, change in _signed_pairs(ctx.shape):
+    for base, change in pairs:
         before, delta = ctx.values[base], ctx.values[change]
         if before is None or delta is None or before + delta >= 0:
             continue
@@ -184,15 +254,17 @@ def _signed_pairs(shape: Shape) -> tuple[tuple[int, int], ...]:
     title_en="The report's format is not the one in force for its year",
     title_zh="报告所用格式与年度不符",
 )
-def check_edition_year(ctx: CheckContext) -> Iterator[Finding]:
+def check_edition_year(ctx: CheckContext) -> tuple[Finding, ...]:
     """The 2019 notice allowed 参照; a later year in the old format is worth knowing."""
     report = ctx.report
     if type(report.year) is not int or report.year < 2019:  # VALUE_INVALID or STRUCTURE_YEAR says so
-        return
+        return ()
     expected = Edition.for_year(report.year)
-    if report.edition is not expected:
-        section = next(i for i in field_specs(type(report)) if i.spec.kind is Kind.SECTION and i.name == "table2")
-        yield Finding(
+    if report.edition is expected:
+        return ()
+    section = next(i for i in field_specs(type(report)) if i.spec.kind is Kind.SECTION and i.name == "table2")
+    return (
+        Finding(
             "EDITION_YEAR",
             Severity.INFO,
             f"{report.year} 年度报告的表二（{section.spec.label}）使用了 {report.edition.value} 年格式"
@@ -202,7 +274,8 @@ def check_edition_year(ctx: CheckContext) -> Iterator[Finding]:
             "二",
             path=section.name,
             year=report.year,
-        )
+        ),
+    )
 
 
 @define_check(
@@ -211,15 +284,18 @@ def check_edition_year(ctx: CheckContext) -> Iterator[Finding]:
     title_en="表三 prints （六）其他处理 as one row in a 2021-format report",
     title_zh="2021年格式报告的表三将（六）其他处理列为一行",
 )
-def check_single_other_row(ctx: CheckContext) -> Iterator[Finding]:
+def check_single_other_row(ctx: CheckContext) -> tuple[Finding, ...]:
     """The hybrid form: the 2021 sub-rows of （六） (incl. the fee row) are not reported."""
-    if ctx.report.edition is Edition.FORMAT_2021 and ctx.report.single_other_row:
-        label = next(i.spec.label for i in field_specs(type(ctx.report.table3.results)) if i.name == "other")
-        yield Finding(
+    if ctx.report.edition is not Edition.FORMAT_2021 or not ctx.report.single_other_row:
+        return ()
+    label = next(i.spec.label for i in field_specs(type(ctx.report.table3.results)) if i.name == "other")
+    return (
+        Finding(
             "T3_SINGLE_OTHER_ROW",
             Severity.INFO,
             f"表三{label}按 2019 年格式列为一行，未分三项填报",
             f"表三 {label} is one row (2019 style), not the three rows of the 2021 format",
             "三",
             label,
-        )
+        ),
+    )

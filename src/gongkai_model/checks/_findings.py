@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from decimal import Decimal
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import attrs
 
@@ -63,8 +63,17 @@ class CellRef:
         return f"表{self.table} {self.row} × {self.column} = {'空白' if self.value is None else self.value}"
 
 
+class _Pending:
+    """The one slot of :class:`Finding` that is no field: how to build the fields a check left pending.
+
+    ``None`` (or unset) once they are built, or when they were given (see :func:`deferred`).
+    """
+
+    __slots__ = ("_pending",)
+
+
 @attrs.frozen
-class Finding:
+class Finding(_Pending):
     """One result of a check.
 
     ``code`` is stable (documented in ``docs/checks.md``) and never the message
@@ -136,6 +145,128 @@ class Finding:
 
     def __str__(self) -> str:
         return f"[{self.code}] {self.location}: {self.message_en}"
+
+
+#: The fields of a :class:`Finding` that a check may leave pending (:func:`deferred`), in the order
+#: its builder gives them: the presentation (the messages, the cells named), built when first read.
+DEFERRED = ("message_zh", "message_en", "cells", "blank_cells")
+#: What builds them: a function and its arguments (plain data the check already had), called once.
+Builder = Callable[..., tuple[str, str, tuple[CellRef, ...], tuple[CellRef, ...]]]
+
+_PENDING: Any = vars(_Pending)["_pending"]  # the slot's own descriptor
+
+
+def _build(finding: object) -> bool:
+    """Build the pending fields of ``finding``; whether its fields are set (``False``: not a deferred finding)."""
+    try:
+        pending = _PENDING.__get__(finding, Finding)
+    except AttributeError:  # made by Finding(...): its fields were given (or one was deleted)
+        return False
+    if pending is not None:  # (None: built already, maybe by another thread just now)
+        build, args = pending
+        for setter, value in zip(_DEFERRED_SETTERS, build(*args), strict=True):
+            setter(finding, value)
+        _PENDING.__set__(finding, None)
+    return True
+
+
+def _pending_field(self: Finding, name: str) -> Any:
+    """``Finding.__getattr__``: called only when an attribute is not found, so for a field left pending.
+
+    Its fields are plain slots, read and written in C as before; an unset one (a deferred finding's
+    messages and cells) is built on its first read, with the others, and is then a slot like any.
+    Everything attrs made for the class (``__eq__``, ``__hash__``, ``__repr__``, ``__getstate__`` for
+    pickling, ``attrs.evolve``) reads the fields, so it sees the built values: a deferred finding
+    equals, hashes, prints and pickles exactly as the eager one.
+    """
+    if name in DEFERRED and _build(self):
+        return object.__getattribute__(self, name)
+    raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}", name=name, obj=self)
+
+
+_DEFERRED_SETTERS = tuple(vars(Finding)[name].__set__ for name in DEFERRED)
+# Set after the class is made, so that type checkers do not take every attribute for a field.
+setattr(Finding, "__getattr__", _pending_field)  # noqa: B010
+
+_new = object.__new__
+(
+    _set_code,
+    _set_severity,
+    _set_table,
+    _set_row,
+    _set_column,
+    _set_path,
+    _set_expected,
+    _set_actual,
+    _set_difference,
+    _set_assessable,
+    _set_year,
+    _set_section,
+    _set_quote,
+    _set_occurrence,
+    _set_place,
+) = (
+    vars(Finding)[name].__set__
+    for name in (
+        "code",
+        "severity",
+        "table",
+        "row",
+        "column",
+        "path",
+        "expected",
+        "actual",
+        "difference",
+        "assessable",
+        "year",
+        "section",
+        "quote",
+        "occurrence",
+        "place",
+    )
+)
+_set_pending = _PENDING.__set__
+
+
+def deferred(
+    build: Builder,
+    args: tuple[object, ...],
+    code: str,
+    severity: Severity,
+    table: str | None,
+    row: str | None,
+    column: str | None,
+    path: str | None,
+    expected: Number | None = None,
+    actual: Number | None = None,
+    difference: Number | None = None,
+    assessable: bool = True,
+) -> Finding:
+    """A :class:`Finding` whose messages and cells (:data:`DEFERRED`) are ``build(*args)``, built when first read.
+
+    The other fields are given (``year``, ``section``, ``quote`` and ``place`` are ``None``,
+    ``occurrence`` 1), so what decides a result (codes, severities, locations, keys) costs no building.
+    ``build`` must be pure and ``args`` immutable: built now or later, the finding is the same one
+    ``Finding(code, severity, *build(*args)[:2], …, cells=…, blank_cells=…)`` makes.
+    """
+    f: Finding = _new(Finding)
+    _set_code(f, code)
+    _set_severity(f, severity)
+    _set_table(f, table)
+    _set_row(f, row)
+    _set_column(f, column)
+    _set_path(f, path)
+    _set_expected(f, expected)
+    _set_actual(f, actual)
+    _set_difference(f, difference)
+    _set_assessable(f, assessable)
+    _set_year(f, None)
+    _set_section(f, None)
+    _set_quote(f, None)
+    _set_occurrence(f, 1)
+    _set_place(f, None)
+    _set_pending(f, (build, args))
+    return f
 
 
 @attrs.frozen

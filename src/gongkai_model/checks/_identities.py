@@ -9,6 +9,8 @@ one is a few list look-ups.
 from __future__ import annotations
 
 import functools
+import itertools
+import operator
 from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
@@ -71,26 +73,65 @@ def side_sum(values: Sequence[object], members: tuple[int, ...]) -> int | Decima
     return total
 
 
+_new = object.__new__
+_set_ok, _set_assessable, _set_left, _set_right, _set_blanks = (
+    vars(IdentityStatus)[name].__set__ for name in ("ok", "assessable", "left", "right", "blanks")
+)
+_NONES = itertools.repeat(None)
+
+
+def _unassessed(blanks: tuple[int, ...]) -> IdentityStatus:
+    """``IdentityStatus(False, False, None, None, blanks)``, made without ``__init__`` (nothing to convert)."""
+    status: IdentityStatus = _new(IdentityStatus)
+    _set_ok(status, False)
+    _set_assessable(status, False)
+    _set_left(status, None)
+    _set_right(status, None)
+    _set_blanks(status, blanks)
+    return status
+
+
+def _blank_members(ident: Identity, getter: Any, members: tuple[int, ...], values: Sequence[Any]) -> IdentityStatus:
+    """What :func:`evaluate` gives (``blanks_as_zero=False``) for an identity that does not hold at once.
+
+    With a blank member it is not assessable, its blanks named in member order: no side is built.
+    """
+    got = getter(values)
+    if None in got:
+        return _unassessed(tuple(itertools.compress(members, map(operator.is_, got, _NONES))))
+    return evaluate(ident, values, False)
+
+
 @functools.cache
 def _statuses_fn(shape: Shape, blanks_as_zero: bool) -> Any:
     """A function generated for ``shape``: the status of every identity on the cell values, in order.
 
     Each identity is summed inline; one that holds is :data:`HOLDS`; anything else (a blank,
-    which cannot be added, or a broken identity) is left to :func:`evaluate`, so every status is
-    exactly the one :func:`evaluate` gives.
+    which cannot be added, or a broken identity) is left to :func:`evaluate` (without
+    ``blanks_as_zero``, to :func:`_blank_members`, which gives what ``evaluate`` gives), so every
+    status is exactly the one :func:`evaluate` gives.
     """
-    env: dict[str, Any] = {"evaluate": evaluate, "HOLDS": HOLDS, "blanks_as_zero": blanks_as_zero}
+    env: dict[str, Any] = {
+        "evaluate": evaluate,
+        "blank_members": _blank_members,
+        "HOLDS": HOLDS,
+        "blanks_as_zero": blanks_as_zero,
+    }
     lines = ["def statuses(v):", "    out = []", "    add = out.append"]
     for k, ident in enumerate(identities(shape)):
+        members = ident.members
         env[f"I{k}"] = ident
+        env[f"G{k}"] = operator.itemgetter(*members, *members[:1])  # a tuple even of one member (one too many)
+        env[f"M{k}"] = members
         left = " + ".join(["0", *(f"v[{m}]" for m in ident.lhs)])  # in the order sum() adds them
         right = " + ".join(["0", *(f"v[{m}]" for m in ident.rhs)])
+        other = f"evaluate(I{k}, v, True)" if blanks_as_zero else f"blank_members(I{k}, G{k}, M{k}, v)"
         lines += [
             "    try:",
             f"        holds = {left} == {right}",
             "    except Exception:",
             "        holds = False",
-            f"    add(HOLDS if holds is True else evaluate(I{k}, v, blanks_as_zero))",
+            f"    add(HOLDS if holds is True else {other})",
         ]
     lines.append("    return tuple(out)")
     what = f"identity sums {shape.edition.value}{' blanks as zero' if blanks_as_zero else ''}"

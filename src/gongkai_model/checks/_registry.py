@@ -93,24 +93,41 @@ class CheckContext:
         invalid: Iterable[str] = (),
     ) -> CheckContext:
         """The context of ``report``; ``derived`` and ``invalid`` are model paths (unknown paths are ignored)."""
-        shape = shape_of(report)
+        return context(report, values(report), blanks_as_zero, derived, headings, invalid)
+
+
+_EMPTY: frozenset[int] = frozenset()
+
+
+def context(
+    report: AnnualReport,
+    cell_values: tuple[Any, ...],
+    blanks_as_zero: bool = False,
+    derived: Iterable[str] = (),
+    headings: Mapping[str, str | None] | None = None,
+    invalid: Iterable[str] = (),
+) -> CheckContext:
+    """:meth:`CheckContext.of` of a report whose ``values(report)`` are known already."""
+    shape = shape_of(report)
+    if invalid or derived:
         index = cell_index(shape)
-        bad = frozenset(index[p] for p in invalid if p in index)
-        cell_values = values(report)
-        if not bad:
-            statuses = identity_statuses(shape, cell_values, blanks_as_zero)
-        else:
-            cell_values = tuple(None if i in bad else v for i, v in enumerate(cell_values))
-            out = []
-            for ident in identities(shape):
-                if bad.intersection(ident.members):
-                    blanks = tuple(m for m in ident.members if m in bad or cell_values[m] is None)
-                    out.append(IdentityStatus(False, False, None, None, blanks))
-                else:
-                    out.append(evaluate(ident, cell_values, blanks_as_zero))
-            statuses = tuple(out)
-        chosen = frozenset(index[p] for p in derived if p in index)
-        return cls(report, shape, cell_values, blanks_as_zero, statuses, chosen, headings, bad)
+        bad = frozenset(index[p] for p in invalid if p in index) if invalid else _EMPTY
+        chosen = frozenset(index[p] for p in derived if p in index) if derived else _EMPTY
+    else:
+        bad = chosen = _EMPTY
+    if not bad:
+        statuses = identity_statuses(shape, cell_values, blanks_as_zero)
+    else:
+        cell_values = tuple(None if i in bad else v for i, v in enumerate(cell_values))
+        out = []
+        for ident in identities(shape):
+            if bad.intersection(ident.members):
+                blanks = tuple(m for m in ident.members if m in bad or cell_values[m] is None)
+                out.append(IdentityStatus(False, False, None, None, blanks))
+            else:
+                out.append(evaluate(ident, cell_values, blanks_as_zero))
+        statuses = tuple(out)
+    return CheckContext(report, shape, cell_values, blanks_as_zero, statuses, chosen, headings, bad)
 
 
 @functools.cache
@@ -134,6 +151,10 @@ class CheckOutcome:
     findings: tuple[Finding, ...]
 
 
+#: The outcome of a check that assessed nothing (shared: outcomes are frozen).
+NOTHING = CheckOutcome(0, ())
+
+
 CheckFunction = Callable[[Any], "Iterable[Finding] | CheckOutcome"]
 
 
@@ -150,23 +171,31 @@ class Check:
 
     def run(self, ctx: CheckContext | SeriesContext) -> CheckOutcome:
         """Run the check; a check that fails is itself reported, never raised."""
-        try:
-            got = self.function(ctx)
-            if isinstance(got, CheckOutcome):
-                return got
-            return CheckOutcome(1, tuple(got))
-        except Exception as exc:  # a user's check must not break validation
-            return CheckOutcome(
-                0,
-                (
-                    Finding(
-                        "CHECK_FAILED",
-                        Severity.ERROR,
-                        f"检查 {self.code} 运行失败：{exc!r}",
-                        f"check {self.code} failed to run: {exc!r}",
-                    ),
-                ),
-            )
+        got = outcome(self, ctx)
+        return got if isinstance(got, CheckOutcome) else CheckOutcome(*got)
+
+
+def outcome(check: Check, ctx: CheckContext | SeriesContext) -> CheckOutcome | tuple[int, tuple[Finding, ...]]:
+    """What :meth:`Check.run` gives: the check's own :class:`CheckOutcome`, or (assessed, findings) to make one of."""
+    try:
+        got = check.function(ctx)
+        if isinstance(got, CheckOutcome):
+            return got
+        return 1, tuple(got)
+    except Exception as exc:  # a user's check must not break validation
+        return failure(check, exc)
+
+
+def failure(check: Check, exc: Exception) -> tuple[int, tuple[Finding, ...]]:
+    """What a check that raised ``exc`` gives: nothing assessed, one ``CHECK_FAILED`` error."""
+    return 0, (
+        Finding(
+            "CHECK_FAILED",
+            Severity.ERROR,
+            f"检查 {check.code} 运行失败：{exc!r}",
+            f"check {check.code} failed to run: {exc!r}",
+        ),
+    )
 
 
 #: The process-wide registry: the built-ins (installed once by ``checks/__init__.py`` from its one
@@ -327,6 +356,10 @@ def registered(scope: Scope | None = None, codes: Sequence[str | Check] | None =
     included) or gives :class:`Check` objects, which are taken as they are.
     """
     current = _current()
+    if codes is None and current is _REGISTRY:
+        known = _BY_SCOPE.get(scope)
+        if known is not None and known[0] is current:  # the registry is replaced on every change
+            return known[1]
     if codes is not None:
         if isinstance(codes, str):
             codes = (codes,)
@@ -338,4 +371,11 @@ def registered(scope: Scope | None = None, codes: Sequence[str | Check] | None =
         chosen = [c if isinstance(c, Check) else current[c] for c in codes]
     else:
         chosen = list(current.values())
-    return tuple(c for c in chosen if scope is None or c.scope == scope)
+    got = tuple(c for c in chosen if scope is None or c.scope == scope)
+    if codes is None and current is _REGISTRY:
+        _BY_SCOPE[scope] = (current, got)
+    return got
+
+
+#: What :func:`registered` gave for each scope, with the process-wide registry it was taken from.
+_BY_SCOPE: dict[Scope | None, tuple[dict[str, Check], tuple[Check, ...]]] = {}

@@ -11,7 +11,6 @@ them into ``VALUE_INVALID`` findings instead of failing somewhere inside.
 from __future__ import annotations
 
 import functools
-import operator
 from typing import Any
 
 import attrs
@@ -21,7 +20,7 @@ from ..model.layout import layout, shape_of, values
 from ..model.spec import Node, Row, Value, check_value, fast_check, fast_test, field_specs
 from ._findings import Finding, Severity
 
-__all__ = ["MAX_FIGURE", "VALUE_INVALID", "scan"]
+__all__ = ["MAX_FIGURE", "VALUE_INVALID", "clean_values", "scan"]
 
 #: The code of a value the model does not allow (a forged object) or a figure too large to be real.
 VALUE_INVALID = "VALUE_INVALID"
@@ -85,10 +84,9 @@ def _deep(cls: type) -> Any:
 
     Clean means what :func:`scan`'s walk would find nothing wrong with: the model's own fast type
     check holds for the node, its other attributes are booleans, its own rules find nothing, its
-    whole numbers outside table rows are within :data:`MAX_FIGURE`, and the same holds below.
+    whole numbers (the table cells' too) are within :data:`MAX_FIGURE`, and the same holds below.
     ``False`` (or an exception) says nothing: the walk decides.  Nodes of a single class are
-    checked inline, in the same function; the size of the table cells is checked over the layout,
-    see :func:`_clean`.
+    checked inline, in the same function.
     """
     fn = _DEEP.get(cls)
     if fn is not None:
@@ -101,11 +99,11 @@ def _deep(cls: type) -> Any:
         k = counter[0]
         counter[0] += 1
         plan = _plan(c)
-        tests = [f"({fast_test(c, var, ns)})"]  # the model's own fast check, inlined (its names bound in ns)
+        # the model's own fast check, inlined (its names bound in ns), with every whole number within M
+        tests = [f"({fast_test(c, var, ns, MAX_FIGURE)})"]
         tests += [f"type({var}.{name}) is bool" for name in plan.others]
         if plan.extra:
             tests.append(f"not {var}._extra_problems()")
-        tests += [f"({var}.{name} is None or -M <= {var}.{name} <= M)" for name, _ in plan.counts]
         lines.extend([f"    if not ({' and '.join(tests)}):", "        return False"])
         for info in field_specs(c):
             if info.spec.value is not Value.NODE:
@@ -125,22 +123,25 @@ def _deep(cls: type) -> Any:
     return fn
 
 
-@functools.cache
-def _count_cells(shape: Any) -> Any:
-    """One getter of the whole-number cells of ``shape`` (a tuple of them, in layout order)."""
-    at = [i for i, c in enumerate(layout(shape)) if c.spec.value in (Value.COUNT, Value.SIGNED)]
-    return operator.itemgetter(*at, *at[:1])  # always a tuple, even of one cell
+def _clean(report: Any) -> tuple[Any, ...] | None:
+    """``values(report)`` when :func:`scan` would find nothing in ``report``; ``None``: it may (the walk decides).
 
-
-def _clean(report: Any) -> bool:
-    """Whether :func:`scan` would find nothing in ``report`` (``False``: it may; the walk decides)."""
+    The generated check bounds every whole number of every node by :data:`MAX_FIGURE`, the table
+    cells' included (and the fields of a row that its report's layout leaves out: one of those out of
+    bounds sends the report to the walk, which finds nothing there, so the result is the same).
+    """
     try:
         if not _deep(type(report))(report):
-            return False
-        figures = _count_cells(shape_of(report))(values(report))  # ints or None: the types were checked
-        return max(filter(None, figures), default=0) <= MAX_FIGURE >= -min(filter(None, figures), default=0)
+            return None
+        return values(report)
     except Exception:
-        return False
+        return None
+
+
+def clean_values(report: Any) -> tuple[Any, ...] | None:
+    """The cell values of ``report`` (:func:`~gongkai_model.model.values`) when :func:`scan` would find
+    nothing in it, by the fast path alone; ``None`` when it may find something (or the fast paths are off)."""
+    return _clean(report) if FAST_PATHS else None
 
 
 def scan(report: Any) -> tuple[list[Finding], set[str], bool]:

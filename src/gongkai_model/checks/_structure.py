@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
-from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -21,7 +20,7 @@ from ..model.report import NUMERALS, AnnualReport
 from ..model.spec import FieldInfo, Kind, Node, Value, field_specs
 from ..model.tables import OtherHandling
 from ._findings import CellRef, Finding, Severity
-from ._registry import CheckContext, CheckOutcome, define_check
+from ._registry import NOTHING, CheckContext, CheckOutcome, define_check
 
 __all__ = ["FIRST_YEAR", "heading_wording", "is_none_text", "sections"]
 
@@ -177,8 +176,8 @@ def check_section_empty(ctx: CheckContext) -> CheckOutcome:
     A report that holds no text at all (tables only, e.g. built from
     records or a workbook) is not assessed: its text was never read.
     """
-    if not _has_text(ctx.report) and ctx.headings is None:
-        return CheckOutcome(0, ())
+    if ctx.headings is None and not ctx.text.texts:  # the report holds no text (``_has_text``)
+        return NOTHING
     found = []
     for numeral, name, info in sections():
         if ctx.headings is not None and name in ctx.headings and ctx.headings[name] is None:
@@ -207,7 +206,7 @@ def check_section_empty(ctx: CheckContext) -> CheckOutcome:
 def check_section_missing(ctx: CheckContext) -> CheckOutcome:
     """A section the reader found no heading for (``headings[name] is None``)."""
     if ctx.headings is None:
-        return CheckOutcome(0, ())
+        return NOTHING
     found = []
     assessed = 0
     for numeral, name, info in sections():
@@ -238,7 +237,7 @@ def check_section_missing(ctx: CheckContext) -> CheckOutcome:
 def check_heading(ctx: CheckContext) -> CheckOutcome:
     """A printed heading that is not the statutory one: a known variant (info) or another wording (warning)."""
     if ctx.headings is None:
-        return CheckOutcome(0, ())
+        return NOTHING
     found = []
     assessed = 0
     known_names = {name for _, name, _ in sections()}
@@ -311,6 +310,8 @@ def _activity(ctx: CheckContext, name: str) -> list[CellRef]:
 )
 def check_none_with_activity(ctx: CheckContext) -> CheckOutcome:
     """六 says only 无 while fees were noticed or collected; 一 says only 无 while the tables are not all 0."""
+    if not ctx.text.texts:  # no section holds text (``_has_text``): none is assessed
+        return NOTHING
     found = []
     assessed = 0
     for numeral, name, info in sections():
@@ -357,27 +358,32 @@ def check_none_with_activity(ctx: CheckContext) -> CheckOutcome:
     title_en="The report year is before 2019 or after the current year",
     title_zh="报告年度早于2019年或晚于当前年度",
 )
-def check_year(ctx: CheckContext) -> Iterator[Finding]:
+def check_year(ctx: CheckContext) -> tuple[Finding, ...]:
     """Before 2019 the statutory tables did not exist (warning); a year still to come is an error."""
     year = ctx.report.year
     this_year = dt.date.today().year
     if type(year) is not int:
-        return  # VALUE_INVALID says so
+        return ()  # VALUE_INVALID says so
     if year < FIRST_YEAR:
-        yield Finding(
-            "STRUCTURE_YEAR",
-            Severity.WARNING,
-            f"报告年度 {year} 早于 {FIRST_YEAR} 年，当时尚无规定的统计表格式",
-            f"report year {year} is before {FIRST_YEAR}, when the statutory tables did not exist",
-            path="year",
-            year=year,
+        return (
+            Finding(
+                "STRUCTURE_YEAR",
+                Severity.WARNING,
+                f"报告年度 {year} 早于 {FIRST_YEAR} 年，当时尚无规定的统计表格式",
+                f"report year {year} is before {FIRST_YEAR}, when the statutory tables did not exist",
+                path="year",
+                year=year,
+            ),
         )
-    elif year > this_year:
-        yield Finding(
-            "STRUCTURE_YEAR",
-            Severity.ERROR,
-            f"报告年度 {year} 晚于当前年度 {this_year}",
-            f"report year {year} is after the current year {this_year}",
-            path="year",
-            year=year,
+    if year > this_year:
+        return (
+            Finding(
+                "STRUCTURE_YEAR",
+                Severity.ERROR,
+                f"报告年度 {year} 晚于当前年度 {this_year}",
+                f"report year {year} is after the current year {this_year}",
+                path="year",
+                year=year,
+            ),
         )
+    return ()

@@ -14,7 +14,7 @@ from typing import Any
 from ..model.layout import Cell, Shape, layout
 from ._analysis import TOPICS, Sentence, Statement, TextAnalysis, Topic, section_texts, statements
 from ._findings import CellRef, Finding, Severity
-from ._registry import Check, CheckContext, CheckOutcome, cell_index, define_check
+from ._registry import NOTHING, Check, CheckContext, CheckOutcome, cell_index, define_check
 
 __all__ = ["TEXT_CHECKS", "TOPICS", "Sentence", "Statement", "TextAnalysis", "Topic", "section_texts", "statements"]
 
@@ -34,7 +34,7 @@ def _check(topic: Topic) -> Any:
     def check(ctx: CheckContext) -> CheckOutcome:
         analysis = ctx.text
         if not analysis.sentences:
-            return CheckOutcome(0, ())  # no text, or no sentence that may state a figure
+            return NOTHING  # no text, or no sentence that may state a figure
         cells, at, also = where(ctx.shape)
         figures = [ctx.values[i] for i in at]
         found: list[Finding] = []

@@ -292,17 +292,22 @@ def fast_check(cls: type) -> Callable[[Any], bool]:
     return made
 
 
-def fast_test(cls: type, var: str, ns: Namespace) -> str:
+def fast_test(cls: type, var: str, ns: Namespace, bound: int | None = None) -> str:
     """The expression of :func:`fast_check` for ``cls`` over the variable ``var``.
 
     The objects it refers to are bound in ``ns``, so that another generator (the forgery scan)
-    can inline it in a function of its own.
+    can inline it in a function of its own.  With ``bound`` (a whole number), the expression is
+    stricter: every whole number (a count, a signed figure) must also lie within ``-bound … bound``.
     """
     tests = []
     for info in field_specs(cls):
         v = f"{var}.{info.name}"
         kind = info.spec.value
         none_ok = kind is not Value.NODE
+        if bound is not None and kind in (Value.COUNT, Value.SIGNED):
+            limit = f" and {v} <= {int(bound)}" if kind is Value.COUNT else f" and {-int(bound)} <= {v} <= {int(bound)}"
+            tests.append(f"({v} is None or {plain_test(kind, v, limit)})")
+            continue
         plain = plain_test(kind, v)
         if plain is not None:
             test = plain
