@@ -24,7 +24,7 @@ from ..errors import GongkaiError, Place, Problem, ReadError
 from ..limits import DEFAULT_LIMITS, Limits, Source, read_source, source_name
 from ..model.report import AnnualReport
 from ._ole import kind_of
-from ._reader import Reader
+from ._reader import FileBytes, Reader
 from ._result import Imported
 
 __all__ = ["FORMATS", "SUFFIXES", "WRITERS", "WRITE_SUFFIXES", "detect_format", "read", "write"]
@@ -377,6 +377,8 @@ def read(
                 )
             ],
         )
+    if isinstance(source, str | os.PathLike):  # the reader knows the file's folder (a web page's pictures)
+        data = FileBytes(data, os.fspath(source))
     return _reader(fmt)(data, agency=agency, year=year, edition=edition, strict=strict, limits=limits, name=name)
 
 
