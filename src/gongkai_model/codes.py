@@ -328,7 +328,8 @@ _READ = (
         _N,
         "PDF: a page without a usable text layer (none, only a header or footer, not text, or an invisible layer "
         "over a scan) was read from its picture by OCR; the message says why and the resolution",
-        "PDF：某页没有可用的文字层（无文字、仅有页眉页脚、乱码或扫描件上的隐藏文字层），已渲染为图片并经 OCR 读取；消息写明原因及分辨率",
+        "PDF：某页没有可用的文字层（无文字、仅有页眉页脚、乱码或扫描件上的隐藏文字层），"
+        "已渲染为图片并经 OCR 读取；消息写明原因及分辨率",
         ("formats.pdf",),
     ),
     Code(
@@ -337,7 +338,8 @@ _READ = (
         _W,
         "HTML: pictures of the page were not read (on the network, outside the page's folder, not a regular file, "
         "too large, or the page not read from a file); said once per reason, with how many and the first",
-        "HTML：页面中的图片未读取（位于网络、页面所在文件夹之外、非普通文件、过大，或页面并非从文件读取）；每种原因报告一次，写明数量及第一张",
+        "HTML：页面中的图片未读取（位于网络、页面所在文件夹之外、非普通文件、过大，或页面并非从文件读取）；"
+        "每种原因报告一次，写明数量及第一张",
         ("formats._pictures",),
     ),
     Code(

@@ -20,6 +20,7 @@ handed to it:
 from __future__ import annotations
 
 import base64
+import contextlib
 import io
 import math
 import os
@@ -44,12 +45,12 @@ __all__ = [
     "MIN_TABLE_PIXELS",
     "STATUTORY_TABLES",
     "PageImages",
-    "PageRenderer",
     "PagePictures",
+    "PageRenderer",
     "PageText",
+    "decorative",
     "needs_ocr",
     "page_list",
-    "decorative",
     "page_text",
     "picture_size",
     "render_scale",
@@ -123,7 +124,7 @@ def bad_char(text: str) -> bool:
     if len(text) != 1:
         return bool(_CID.fullmatch(text.strip())) or not text.strip()
     code = ord(text)
-    if text == "\ufffd" or 0xC0 <= code <= 0x24F and code not in (0xD7, 0xF7):
+    if text == "\ufffd" or (0xC0 <= code <= 0x24F and code not in (0xD7, 0xF7)):
         return True
     return unicodedata.category(text) in ("Co", "Cn", "Cc", "Cs")
 
@@ -268,10 +269,8 @@ class PageRenderer:
     def close(self) -> None:
         """Close the document (when it was opened)."""
         if self._doc is not None:
-            try:
+            with contextlib.suppress(Exception):  # closing must not hide what happened before
                 self._doc.close()
-            except Exception:  # closing must not hide what happened before
-                pass
             self._doc = None
 
 

@@ -32,7 +32,7 @@ from ._document import Block, BlockKind, CellBudget, Document, Grid, MetaText, S
 from ._encoding import Decoded, decode_bytes
 from ._locate import known_labels
 from ._pictures import PageImages
-from ._reader import ReadOptions, Reader, assembled_document, make_reader
+from ._reader import Reader, ReadOptions, assembled_document, make_reader
 from ._result import Imported
 
 __all__ = ["decode_html", "parse_html", "plan_rows_html", "printed_text", "read_html", "render_html"]
