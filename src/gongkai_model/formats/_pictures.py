@@ -337,7 +337,7 @@ class PagePictures:
     def find(self, src: str, seen: Container[str] = ()) -> Found:
         """The picture ``src`` names (an ``<img>``'s ``src``), or why it is not read; one whose key is
         in ``seen`` (read before) is found without its bytes."""
-        src = src.strip()[: self.limits.max_file_bytes * 2]
+        src = src.strip()
         match = _DATA.fullmatch(src)
         if match is not None:
             payload = match.group(3)
