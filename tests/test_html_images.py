@@ -397,3 +397,11 @@ def test_dev_zero_fifo_and_symlinks_out() -> None:
     messages = [p["message"] for p in outcome.problems if p["code"] == "READ_IMAGE_SKIPPED"]
     assert any("4 pictures of the page were not read: outside the page's folder" in m for m in messages), messages
     assert any("not a regular file" in m for m in messages), messages
+
+
+def test_a_picture_framed_in_a_table_of_one_cell(tmp_path: Path, fake_ocr: FakeOCR) -> None:
+    """Site editors frame a pasted picture in a table of one cell: the picture is read all the same."""
+    html = page().replace(table3_html(), '<table border="1"><tr><td><img src="表三.png"></td></tr></table>')
+    got = gk.read(folder_page(tmp_path, html))
+    assert fake_ocr.calls == [(None, 1, len(TABLE_PNG))]
+    assert got.report == as_text().report

@@ -283,13 +283,22 @@ class _Walker:
 
 
 def _is_layout(table: Any) -> bool:
-    """Whether ``table`` is a page's layout (a site editor's frame): one of its cells holds a table.
+    """Whether ``table`` is a page's layout (a site editor's frame): one of its cells holds a table,
+    or it is one cell holding a picture (a table published as a picture, framed).
 
     A statutory table is never printed with tables inside its cells; a frame around an article is.
     """
     inside = table.iter("table")
     next(inside)  # the table itself
-    return next(inside, None) is not None
+    if next(inside, None) is not None:
+        return True
+    return _one_cell(table) and next(table.iter("img"), None) is not None
+
+
+def _one_cell(table: Any) -> bool:
+    """Whether ``table`` has one row of one cell."""
+    rows = _rows(table)
+    return len(rows) == 1 and sum(1 for td in rows[0] if _tag(td) in _CELLS) == 1
 
 
 def _rows(table: Any) -> list[Any]:
@@ -984,6 +993,10 @@ read_html: Reader = make_reader(
     "html",
     "page",
     doc="""Read a report from a web page (a path, bytes or a binary stream).
+
+    A page read from a path has its ``<img>`` inside its own folder read by OCR where they are (a
+    table published as a picture), with the ``ocr`` extra; see docs/importing.md, "Scanned PDFs
+    and pictures in pages".
 
     ``agency``, ``year`` and ``edition`` supply or override what the page's title and tables
     say; ``strict=True`` refuses misprinted labels instead of reading them with a warning;
