@@ -405,3 +405,17 @@ def test_a_picture_framed_in_a_table_of_one_cell(tmp_path: Path, fake_ocr: FakeO
     got = gk.read(folder_page(tmp_path, html))
     assert fake_ocr.calls == [(None, 1, len(TABLE_PNG))]
     assert got.report == as_text().report
+
+
+def test_the_folder_of_a_source() -> None:
+    """What a reader knows of its source's folder: a path gives it (also through ``gk.read``), bytes do not."""
+    from gongkai_model.formats._reader import FileBytes, folder_of
+
+    here = os.path.abspath("reports")
+    assert folder_of("reports/page.html") == here
+    assert folder_of(Path("reports/page.html")) == here
+    assert folder_of(FileBytes(b"<p>", "reports/page.html")) == here
+    assert folder_of(b"<p>") is None
+    assert folder_of(io.BytesIO(b"<p>")) is None
+    assert folder_of("<p>\n</p>") is None  # a text, not a path
+    assert FileBytes(b"<p>", "x") == b"<p>"

@@ -633,6 +633,7 @@ def _parse(pdfplumber: Any, data: bytes, source: str, limits: Limits, budget: Bu
     chars = 0
     empty: list[int] = []
     scans: list[_Scan] = []  # the pages whose text layer is not read: their pictures are (OCR)
+    read: list[int] = []  # the numbers of the pages read, those of ``pages``
     try:  # pdfplumber decoded the document information when it opened the file: a dict, read once
         info = _guard(lambda: pdf.metadata, source)
     except (ReadError, LimitReached):
@@ -688,6 +689,7 @@ def _parse(pdfplumber: Any, data: bytes, source: str, limits: Limits, budget: Bu
                 page.close()
                 _hold_reserve()  # given back if this page ran out of memory: set aside again for the next
             pages.append(items)
+            read.append(number)
     finally:
         with contextlib.suppress(Exception):  # closing a damaged file must not hide the reason it failed
             pdf.close()
@@ -696,7 +698,7 @@ def _parse(pdfplumber: Any, data: bytes, source: str, limits: Limits, budget: Bu
         raise ReadError("cannot read the PDF", [Problem(source, "the PDF has no pages", code="READ_NOT_A_REPORT")])
     cells = CellBudget(limits.max_cells)  # the cells all the document's tables may expand to
     scanned = {scan.number for scan in scans}
-    text_read = any(n not in scanned for n in range(1, number + 1) if n not in empty)  # pages read from text
+    text_read = any(n not in scanned and n not in empty for n in read)  # pages read from their text
     pictures = _read_scans(data, scans, source, limits, problems, cells, text_read=text_read)
     for index in pictures:
         pages[index] = []  # read from its picture: its text layer (a header, an invisible layer) is not
