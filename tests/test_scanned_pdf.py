@@ -581,3 +581,43 @@ def test_pages_and_order_survive_any_mix(pictured: int, first: int) -> None:
                 expected.append(HEADINGS[n])
         doc = parse_pdf(pdf.build(), source="m.pdf")
         assert [b.text for b in doc.blocks] == expected
+
+
+def test_a_page_whose_font_has_no_unicode_map_is_read_from_its_picture(fake_ocr: FakeOCR) -> None:
+    """Visible text in a font without a ``ToUnicode`` map: pdfminer gives ``(cid:N)``, OCR reads the glyphs."""
+    import re
+
+    fake_ocr.blocks = lambda page: (Block("paragraph", "from the picture", Place("p.pdf", page=page, image=1)),)
+    pdf = PDFWriter()
+    pdf.new_page()
+    for k in range(5):
+        pdf.text(100, 100 + 20 * k, "本年新收政府信息公开申请数量", 10)
+    data = re.sub(rb"/ToUnicode \d+ 0 R", lambda m: b" " * len(m.group()), pdf.build())  # offsets kept
+    doc = parse_pdf(data, source="p.pdf")
+    assert [b.text for b in doc.blocks] == ["from the picture"]
+    said = next(p.message for p in doc.problems if p.code == "READ_PAGE_OCR")
+    assert "not text" in said
+
+
+def test_a_file_pdfium_cannot_open_is_a_read_error_once() -> None:
+    from gongkai_model.formats._pictures import PageRenderer
+
+    renderer = PageRenderer(b"%PDF-1.7 nothing more", Limits())
+    for _ in range(2):
+        with pytest.raises(gk.ReadError, match="cannot render"):
+            renderer.render(1)
+    renderer.close()
+
+
+def test_a_page_pdfium_does_not_have_is_said() -> None:
+    from gongkai_model.formats._pictures import PageRenderer
+
+    renderer = PageRenderer(scan_pdf(), Limits())
+    try:
+        assert renderer.render(9) == "pdfium does not find the page"
+        shot = renderer.render(1)
+        assert not isinstance(shot, str)
+        assert shot.dpi == DPI
+        assert shot.png.startswith(b"\x89PNG")
+    finally:
+        renderer.close()

@@ -25,6 +25,7 @@ import io
 import math
 import os
 import re
+import threading
 import unicodedata
 from collections.abc import Container, Iterable, Mapping, Sequence
 from pathlib import Path
@@ -213,26 +214,42 @@ class Rendered:
     size: tuple[int, int]
 
 
+#: PDFium is not thread-safe: one document is opened, rendered or closed at a time in the process.
+_PDFIUM = threading.Lock()
+
+
 class PageRenderer:
     """A PDF's pages rendered one at a time with pypdfium2, in grey, within ``limits``.
 
     The document is opened on the first page asked for; :meth:`close` closes it. Failures of
-    pdfium are :class:`~gongkai_model.errors.ReadError` s (the caller locates them on the page).
+    pdfium are :class:`~gongkai_model.errors.ReadError` s (the caller locates them on the page);
+    a document pdfium cannot open is tried once.
     """
 
     def __init__(self, data: bytes, limits: Limits) -> None:
         self.data = data
         self.limits = limits
         self._doc: Any = None
+        self._failed: str | None = None
 
     def _open(self) -> Any:
+        if self._failed is not None:
+            raise ReadError("cannot render the page", [Problem("page", self._failed)])
         if self._doc is None:
             pdfium = import_optional("pypdfium2", "pdf", purpose="rendering scanned pages", error=ReadError)
-            self._doc = pdfium.PdfDocument(self.data)
+            try:
+                self._doc = pdfium.PdfDocument(self.data)
+            except Exception as exc:  # pdfium's own error: the file is damaged in a way pdfminer tolerated
+                self._failed = f"pdfium cannot open the PDF to render it ({type(exc).__name__}: {str(exc)[:200]})"
+                raise ReadError("cannot render the page", [Problem("page", self._failed)]) from None
         return self._doc
 
     def render(self, number: int) -> Rendered | str:
         """Page ``number`` (from 1) as a PNG, or why it was not rendered (a limit: its message)."""
+        with _PDFIUM:
+            return self._render(number)
+
+    def _render(self, number: int) -> Rendered | str:
         try:
             doc = self._open()
             if not 1 <= number <= len(doc):
@@ -269,7 +286,7 @@ class PageRenderer:
     def close(self) -> None:
         """Close the document (when it was opened)."""
         if self._doc is not None:
-            with contextlib.suppress(Exception):  # closing must not hide what happened before
+            with _PDFIUM, contextlib.suppress(Exception):  # closing must not hide what happened before
                 self._doc.close()
             self._doc = None
 
