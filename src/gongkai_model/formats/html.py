@@ -132,14 +132,14 @@ class _Walker:
         self.limits = limits
         self.blocks: list[Block] = []
         self.problems: list[Problem] = []
-        #: the page's pictures, read by OCR where they are (``<img>``)
-        self.images = PageImages(source, folder, limits, self.problems, CellBudget(limits.max_cells))
         self.buffer: list[str] = []
         self.line: int | None = None
         self.kind: BlockKind = "paragraph"
         self.tables = 0
         self.too_deep: int | None = None
         self.budget = CellBudget(limits.max_cells)  #: the cells all the page's tables may expand to
+        #: the page's pictures, read by OCR where they are (``<img>``); their tables share the budget
+        self.images = PageImages(source, folder, limits, self.problems, self.budget)
 
     def flush(self) -> None:
         text = "".join(self.buffer).strip()
