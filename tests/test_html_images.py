@@ -19,6 +19,8 @@ from typing import Any
 
 import attrs
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import gongkai_model as gk
 from gongkai_model.errors import Place, Problem
@@ -419,3 +421,21 @@ def test_the_folder_of_a_source() -> None:
     assert folder_of(io.BytesIO(b"<p>")) is None
     assert folder_of("<p>\n</p>") is None  # a text, not a path
     assert FileBytes(b"<p>", "x") == b"<p>"
+
+
+@settings(max_examples=200, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    st.lists(st.sampled_from(["..", ".", "a", "b.png", "/", "%2e%2e", "%2F", "\\", "~", "out", "?x", "#y"]), max_size=8)
+)
+def test_no_address_leads_out_of_the_folder(tmp_path: Path, parts: list[str]) -> None:
+    """Whatever the address is made of, a picture found lies inside the folder (symlinks followed)."""
+    site = tmp_path / "site"
+    if not site.exists():
+        (site / "a").mkdir(parents=True)
+        (site / "a" / "b.png").write_bytes(b"in")
+        (tmp_path / "b.png").write_bytes(b"out")
+        (site / "out").symlink_to(tmp_path)
+    found = PagePictures(str(site), Limits()).find("".join(parts))
+    if found.data is not None:
+        assert found.data == b"in"
+        assert os.path.commonpath([found.key, os.path.realpath(site)]) == os.path.realpath(site)
