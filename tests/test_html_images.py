@@ -439,3 +439,35 @@ def test_no_address_leads_out_of_the_folder(tmp_path: Path, parts: list[str]) ->
     if found.data is not None:
         assert found.data == b"in"
         assert os.path.commonpath([found.key, os.path.realpath(site)]) == os.path.realpath(site)
+
+
+# --- end to end, with the real OCR engine ---------------------------------------------------------
+
+
+def test_end_to_end_a_page_whose_table3_is_a_picture(tmp_path: Path) -> None:
+    """表三 of a real report published as a picture beside its page, read by the engine through ``gk.read``."""
+    from ocr_render import png as encoded
+    from ocr_render import render_table
+
+    from cases import build
+    from conftest import load_case
+
+    report = build(load_case("suqian-shi-2024"))
+    html = render_html(report)
+    start = html.index("<table", html.index("<table") + 1)
+    end = html.index("</table>", start) + len("</table>")
+    (tmp_path / "表三.png").write_bytes(encoded(render_table(report, "三", dpi=150)))
+    path = tmp_path / "page.html"
+    path.write_text(html[:start] + '<p><img src="表三.png" alt="表三"></p>' + html[end:], encoding="utf-8")
+    _ocr.set_threads(1)
+    try:
+        got = gk.read(path)
+    finally:
+        _ocr.set_threads(None)
+    assert got.report is not None
+    assert got.report.table3 == report.table3
+    where = got.provenance["table3.new_received.total"]
+    assert where.place.source == str(path)
+    assert where.place.image == 1
+    assert where.place.box is not None
+    assert where.confidence is not None

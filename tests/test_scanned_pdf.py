@@ -13,7 +13,7 @@ from __future__ import annotations
 import functools
 import io
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import attrs
@@ -621,3 +621,35 @@ def test_a_page_pdfium_does_not_have_is_said() -> None:
         assert shot.png.startswith(b"\x89PNG")
     finally:
         renderer.close()
+
+
+# --- end to end, with the real OCR engine (one table page: a few seconds) --------------------------
+
+
+@pytest.fixture(scope="module")
+def one_thread() -> Iterator[None]:
+    _ocr.set_threads(1)
+    yield
+    _ocr.set_threads(None)
+
+
+def test_end_to_end_a_pdf_of_one_scanned_table_page(one_thread: None) -> None:
+    """表四 of a real report, printed and scanned (a picture-only PDF), read by the engine through ``gk.read``."""
+    from ocr_render import render_table
+
+    from cases import build
+    from conftest import load_case
+
+    report = build(load_case("suqian-shi-2024"))
+    out = io.BytesIO()
+    render_table(report, "四", dpi=150).save(out, "PDF", resolution=150)
+    got = gk.read(out.getvalue(), agency=report.agency, year=report.year)
+    assert got.report is not None
+    assert got.report.table4 == report.table4
+    where = got.provenance["table4.reconsideration.total"]
+    assert (where.place.page, where.place.image) == (1, 1)
+    assert where.place.box is not None
+    assert where.confidence is not None
+    ocr = [p for p in got.problems if p.code == "READ_PAGE_OCR"]
+    assert len(ocr) == 1
+    assert "200 dpi" in ocr[0].message
