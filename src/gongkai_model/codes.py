@@ -82,6 +82,8 @@ READ_PAGE_NO_TEXT: Final = "READ_PAGE_NO_TEXT"
 READ_OCR_UNAVAILABLE: Final = "READ_OCR_UNAVAILABLE"
 READ_OCR_UNVERIFIED: Final = "READ_OCR_UNVERIFIED"
 READ_OCR_VERIFIED: Final = "READ_OCR_VERIFIED"
+READ_PAGE_OCR: Final = "READ_PAGE_OCR"
+READ_IMAGE_SKIPPED: Final = "READ_IMAGE_SKIPPED"
 READ_FAILED: Final = "READ_FAILED"
 READ_JSON: Final = "READ_JSON"
 READ_XLSX: Final = "READ_XLSX"
@@ -319,7 +321,28 @@ _READ = (
         _E,
         "a picture (a scanned page, a table pasted as an image) needs the OCR engine of the [ocr] extra",
         "图片（扫描页、以图片形式发布的表格）需要 [ocr] 扩展的 OCR 引擎，但未安装",
-        ("formats._ocr",),
+        ("formats._ocr", "formats._pictures", "formats.pdf"),
+        "warning where the document's other pages or tables were read from text",
+    ),
+    Code(
+        READ_PAGE_OCR,
+        "read",
+        _N,
+        "PDF: a page without a usable text layer (none, only a header or footer, not text, or an invisible layer "
+        "over a scan) was read from its picture by OCR; the message says why and the resolution",
+        "PDF：某页没有可用的文字层（无文字、仅有页眉页脚、乱码或扫描件上的隐藏文字层），"
+        "已渲染为图片并经 OCR 读取；消息写明原因及分辨率",
+        ("formats.pdf",),
+    ),
+    Code(
+        READ_IMAGE_SKIPPED,
+        "read",
+        _W,
+        "HTML: pictures of the page were not read (on the network, outside the page's folder, not a regular file, "
+        "too large, or the page not read from a file); said once per reason, with how many and the first",
+        "HTML：页面中的图片未读取（位于网络、页面所在文件夹之外、非普通文件、过大，或页面并非从文件读取）；"
+        "每种原因报告一次，写明数量及第一张",
+        ("formats._pictures",),
     ),
     Code(
         READ_OCR_UNVERIFIED,

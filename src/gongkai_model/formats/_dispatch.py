@@ -24,7 +24,7 @@ from ..errors import GongkaiError, Place, Problem, ReadError
 from ..limits import DEFAULT_LIMITS, Limits, Source, read_source, source_name
 from ..model.report import AnnualReport
 from ._ole import kind_of
-from ._reader import Reader
+from ._reader import FileBytes, Reader
 from ._result import Imported
 from ._verify import accept_unverified as accepted
 
@@ -398,6 +398,8 @@ def read(
                 )
             ],
         )
+    if isinstance(source, str | os.PathLike):  # the reader knows the file's folder (a web page's pictures)
+        data = FileBytes(data, os.fspath(source))
     got = _reader(fmt)(data, agency=agency, year=year, edition=edition, strict=strict, limits=limits, name=name)
     return accepted(got) if accept_unverified else got
 

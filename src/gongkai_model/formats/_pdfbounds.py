@@ -663,6 +663,7 @@ def _device_class() -> type:
 
         budget: Budget
         chars = 0
+        invisible = 0  #: characters drawn invisibly (text render mode 3 or 7: an OCR layer over a scan)
         graphics = 0
         xobjects = 0
         depth = 0
@@ -677,6 +678,12 @@ def _device_class() -> type:
             if budget.chars > budget.limits.max_chars:
                 raise LimitReached("max_chars", budget.limits.max_chars, "the PDF has more characters than allowed")
             return float(super().render_char(*args, **kwargs))
+
+        def render_string(self, textstate: Any, *args: Any, **kwargs: Any) -> None:
+            before = self.chars
+            super().render_string(textstate, *args, **kwargs)
+            if getattr(textstate, "render", 0) in (3, 7):
+                self.invisible += self.chars - before
 
         def paint_path(self, gstate: Any, stroke: Any, fill: Any, evenodd: Any, path: Any) -> None:
             limit = self.budget.limits.max_graphics
@@ -759,6 +766,7 @@ def page_class() -> type:
             """A pdfplumber page made within the budget of the parse (set as ``budget``)."""
 
             budget: Budget
+            invisible_chars = 0  #: characters of the page drawn invisibly (known once its layout is made)
 
             @property
             def layout(self) -> Any:
@@ -770,6 +778,7 @@ def page_class() -> type:
                 interpreter = interpreter_cls(self.pdf.rsrcmgr, device)
                 interpreter.process_page(self.page_obj)  # foreign exceptions are the caller's to wrap
                 self._layout = device.get_result()
+                self.invisible_chars = device.invisible
                 return self._layout
 
         _CLASSES["page"] = BoundedPage

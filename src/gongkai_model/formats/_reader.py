@@ -17,6 +17,7 @@ passes ``recover=``.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from typing import Protocol
 
@@ -29,7 +30,17 @@ from ._assemble import assemble
 from ._document import Document
 from ._result import Imported
 
-__all__ = ["Parse", "ReadOptions", "Reader", "assembled", "exhausted", "make_reader"]
+__all__ = [
+    "FileBytes",
+    "Parse",
+    "ReadOptions",
+    "Reader",
+    "assembled",
+    "assembled_document",
+    "exhausted",
+    "folder_of",
+    "make_reader",
+]
 
 
 @attrs.frozen
@@ -42,6 +53,34 @@ class ReadOptions:
     year: int | None = None
     edition: Edition | str | None = None
     strict: bool = False
+    #: The folder of the file read, when the source is a path (a web page's pictures are read from it);
+    #: ``None`` for bytes and streams.
+    folder: str | None = None
+
+
+class FileBytes(bytes):
+    """The bytes of a file already read, with the file's path: what :func:`~._dispatch.read` hands a
+    reader, so that the reader knows the file's folder as if it had been given the path."""
+
+    path: str
+
+    def __new__(cls, data: bytes, path: str) -> FileBytes:
+        made = super().__new__(cls, data)
+        made.path = path
+        return made
+
+
+def folder_of(source: object) -> str | None:
+    """The folder of the file ``source`` names (a path, or :class:`FileBytes`); ``None`` for bytes and streams."""
+    if isinstance(source, FileBytes):
+        path = source.path
+    elif isinstance(source, str | os.PathLike):
+        path = os.fspath(source)
+        if not isinstance(path, str) or "\n" in path or len(path) > 4096:  # a text, not a path
+            return None
+    else:
+        return None
+    return os.path.dirname(os.path.abspath(path))
 
 
 class Reader(Protocol):
@@ -84,10 +123,14 @@ def assembled(parse: Parse) -> Core:
     """The core of a document reader: ``parse`` the bytes, then the one assembler."""
 
     def core(data: bytes, options: ReadOptions) -> Imported:
-        doc = parse(data, source=options.name, limits=options.limits)
-        return assemble(doc, agency=options.agency, year=options.year, edition=options.edition, strict=options.strict)
+        return assembled_document(parse(data, source=options.name, limits=options.limits), options)
 
     return core
+
+
+def assembled_document(doc: Document, options: ReadOptions) -> Imported:
+    """The one assembler on a document, with what the reader was asked (:class:`ReadOptions`)."""
+    return assemble(doc, agency=options.agency, year=options.year, edition=options.edition, strict=options.strict)
 
 
 def exhausted(exc: BaseException) -> str:
@@ -130,7 +173,7 @@ def make_reader(
         name = name or source_name(source, default_name or f"<{fmt}>")
         try:
             data = read_source(source, limits, name, error, what)
-            return core(data, ReadOptions(name, limits, agency, year, edition, strict))
+            return core(data, ReadOptions(name, limits, agency, year, edition, strict, folder_of(source)))
         except (MemoryError, RecursionError) as exc:
             if recover is not None:
                 return recover(exc, name)

@@ -31,7 +31,9 @@ from ._assemble import PROSE, could_head, find_heading, find_title
 from ._document import Block, BlockKind, CellBudget, Document, Grid, MetaText, Span
 from ._encoding import Decoded, decode_bytes
 from ._locate import known_labels
-from ._reader import Reader, assembled, make_reader
+from ._pictures import PageImages
+from ._reader import Reader, ReadOptions, assembled_document, make_reader
+from ._result import Imported
 
 __all__ = ["decode_html", "parse_html", "plan_rows_html", "printed_text", "read_html", "render_html"]
 
@@ -125,7 +127,7 @@ _INLINE_HEADING_MAX = 48  # longer runs are never a section heading (find_headin
 
 
 class _Walker:
-    def __init__(self, source: str, limits: Limits) -> None:
+    def __init__(self, source: str, limits: Limits, folder: str | None = None) -> None:
         self.source = source
         self.limits = limits
         self.blocks: list[Block] = []
@@ -136,6 +138,8 @@ class _Walker:
         self.tables = 0
         self.too_deep: int | None = None
         self.budget = CellBudget(limits.max_cells)  #: the cells all the page's tables may expand to
+        #: the page's pictures, read by OCR where they are (``<img>``); their tables share the budget
+        self.images = PageImages(source, folder, limits, self.problems, self.budget)
 
     def flush(self) -> None:
         text = "".join(self.buffer).strip()
@@ -170,6 +174,9 @@ class _Walker:
         if tag == "br":
             self.flush()
             return
+        if tag == "img":
+            self.image(el)
+            return
         block = tag in _BLOCK or tag in _HEADINGS
         if block:
             self.flush()
@@ -185,6 +192,16 @@ class _Walker:
             self.add(child.tail, child)
         if block:
             self.flush()
+
+    def image(self, el: Any) -> None:
+        """An ``<img>``: the blocks OCR reads from its picture, at its place in reading order."""
+        src = el.get("src")
+        if not src or not src.strip():
+            return
+        blocks = self.images.blocks(src, el.sourceline)
+        if blocks:
+            self.flush()
+            self.blocks.extend(blocks)
 
     def container(self, table: Any, depth: int) -> None:
         """A layout table (its cells hold tables): its cells are read as blocks, its tables as the page's."""
@@ -266,13 +283,22 @@ class _Walker:
 
 
 def _is_layout(table: Any) -> bool:
-    """Whether ``table`` is a page's layout (a site editor's frame): one of its cells holds a table.
+    """Whether ``table`` is a page's layout (a site editor's frame): one of its cells holds a table,
+    or it is one cell holding a picture (a table published as a picture, framed).
 
     A statutory table is never printed with tables inside its cells; a frame around an article is.
     """
     inside = table.iter("table")
     next(inside)  # the table itself
-    return next(inside, None) is not None
+    if next(inside, None) is not None:
+        return True
+    return _one_cell(table) and next(table.iter("img"), None) is not None
+
+
+def _one_cell(table: Any) -> bool:
+    """Whether ``table`` has one row of one cell."""
+    rows = _rows(table)
+    return len(rows) == 1 and sum(1 for td in rows[0] if _tag(td) in _CELLS) == 1
 
 
 def _rows(table: Any) -> list[Any]:
@@ -881,8 +907,14 @@ def _with_title(blocks: list[Block], root: Any, source: str, problems: list[Prob
     return [Block("heading", text, place), *blocks]
 
 
-def parse_html(data: bytes | str, *, source: str = "<html>", limits: Limits = DEFAULT_LIMITS) -> Document:
+def parse_html(
+    data: bytes | str, *, source: str = "<html>", limits: Limits = DEFAULT_LIMITS, folder: str | None = None
+) -> Document:
     """The :class:`Document` of an HTML page: paragraphs, headings and tables in reading order.
+
+    With the ``folder`` the page was read from, an ``<img>`` naming a picture inside that folder (or
+    a ``data:image/…;base64,`` address, with or without it) is read by OCR at its place
+    (:class:`._pictures.PageImages`); nothing is fetched from the network.
 
     Bytes are decoded by :func:`decode_html` (``READ_ENCODING`` when the encoding used is not the
     declared one). Nothing the page says is fetched or expanded (no network, no entities of a DTD);
@@ -916,7 +948,7 @@ def parse_html(data: bytes | str, *, source: str = "<html>", limits: Limits = DE
         return Document(source, (), (*found, Problem(source, f"not an HTML page: {exc}", code="READ_NOT_A_REPORT")))
     if root is None:
         return Document(source, (), (*found, Problem(source, "the page is empty", code="READ_NOT_A_REPORT")))
-    walker = _Walker(source, limits)
+    walker = _Walker(source, limits, folder)
     walker.problems.extend(found)
     for entry in parser.error_log:
         if entry.type_name == "ERR_RESOURCE_LIMIT":
@@ -933,6 +965,7 @@ def parse_html(data: bytes | str, *, source: str = "<html>", limits: Limits = DE
         _hide(root, source, walker.problems)
     walker.walk(root)
     walker.flush()
+    walker.images.finish(sum(1 for b in walker.blocks if b.kind == "table" and b.grid is not None and b.grid.width > 1))
     if walker.too_deep is not None:
         place = Place(source, line=walker.too_deep)
         walker.problems.append(
@@ -948,12 +981,22 @@ def parse_html(data: bytes | str, *, source: str = "<html>", limits: Limits = DE
     return Document(source, tuple(blocks), tuple(walker.problems), _head_meta(root, source))
 
 
+def _read_core(data: bytes, options: ReadOptions) -> Imported:
+    """The page parsed with the folder of its file (its pictures), then the one assembler."""
+    doc = parse_html(data, source=options.name, limits=options.limits, folder=options.folder)
+    return assembled_document(doc, options)
+
+
 read_html: Reader = make_reader(
-    assembled(parse_html),
+    _read_core,
     __name__,
     "html",
     "page",
     doc="""Read a report from a web page (a path, bytes or a binary stream).
+
+    A page read from a path has its ``<img>`` inside its own folder read by OCR where they are (a
+    table published as a picture), with the ``ocr`` extra; see docs/importing.md, "Scanned PDFs
+    and pictures in pages".
 
     ``agency``, ``year`` and ``edition`` supply or override what the page's title and tables
     say; ``strict=True`` refuses misprinted labels instead of reading them with a warning;

@@ -41,16 +41,20 @@ import re
 import statistics
 import threading
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
+
+import attrs
 
 from .._optional import import_optional, install_hint
 from ..errors import GongkaiError, Place, Problem, ReadError
 from ..limits import DEFAULT_LIMITS, Limits
+from . import _ocr
 from ._assemble import find_heading
 from ._document import Block, CellBudget, Document, Grid, MetaText, Span
 from ._pdfbounds import Budget, LimitReached, UnsupportedPdfminer, bounded, page_class
 from ._pdfbounds import _decompress_corrupted as _decompress_corrupted  # the linear recovery (tests)
+from ._pictures import PageRenderer, needs_ocr, page_list, page_text
 from ._reader import Reader, assembled, exhausted, make_reader
 
 __all__ = ["parse_pdf", "read_pdf"]
@@ -423,14 +427,23 @@ def _page_items(page: Any, number: int, source: str, problems: list[Problem]) ->
 
 
 def _blocks(
-    pages: Sequence[list[tuple[float, _Table | _Line]]], source: str, limits: Limits, problems: list[Problem]
+    pages: Sequence[list[tuple[float, _Table | _Line]]],
+    source: str,
+    limits: Limits,
+    problems: list[Problem],
+    pictures: Mapping[int, list[Block]] | None = None,
+    budget: CellBudget | None = None,
 ) -> list[Block]:
+    """The document's blocks: each page's tables and paragraphs, or (``pictures``, by index in
+    ``pages``) the blocks OCR read from the page's picture, in their place."""
+    pictures = pictures or {}
     _align_continued(pages)
     lines = [item for page in pages for _, item in page if isinstance(item, _Line)]
     paragraphs = _Paragraphs(lines)
     blocks: list[Block] = []
     current: list[_Line] = []
-    budget = CellBudget(limits.max_cells)  # the cells all the document's tables may expand to
+    if budget is None:
+        budget = CellBudget(limits.max_cells)  # the cells all the document's tables may expand to
 
     def flush() -> None:
         if current:
@@ -441,7 +454,11 @@ def _blocks(
             blocks.append(Block("paragraph", text, Place(source, page=first.page, line=first.number)))
             current.clear()
 
-    for page in pages:
+    for index, page in enumerate(pages):
+        if index in pictures:
+            flush()
+            blocks.extend(pictures[index])
+            continue
         k = 0
         for _, item in page:
             if isinstance(item, _Table):
@@ -615,6 +632,8 @@ def _parse(pdfplumber: Any, data: bytes, source: str, limits: Limits, budget: Bu
     pages: list[list[tuple[float, _Table | _Line]]] = []
     chars = 0
     empty: list[int] = []
+    scans: list[_Scan] = []  # the pages whose text layer is not read: their pictures are (OCR)
+    read: list[int] = []  # the numbers of the pages read, those of ``pages``
     try:  # pdfplumber decoded the document information when it opened the file: a dict, read once
         info = _guard(lambda: pdf.metadata, source)
     except (ReadError, LimitReached):
@@ -655,6 +674,9 @@ def _parse(pdfplumber: Any, data: bytes, source: str, limits: Limits, budget: Bu
                 chars += count
                 if count == 0:
                     empty.append(number)
+                scan = _guard(functools.partial(_scan_of, page, number, len(pages)), source, number)
+                if scan is not None:
+                    scans.append(scan)
             except ReadError as exc:
                 problems.extend(_page_problems(exc))
                 continue
@@ -667,14 +689,23 @@ def _parse(pdfplumber: Any, data: bytes, source: str, limits: Limits, budget: Bu
                 page.close()
                 _hold_reserve()  # given back if this page ran out of memory: set aside again for the next
             pages.append(items)
+            read.append(number)
     finally:
         with contextlib.suppress(Exception):  # closing a damaged file must not hide the reason it failed
             pdf.close()
     problems.extend(_notes(budget, source))
     if number == 0:
         raise ReadError("cannot read the PDF", [Problem(source, "the PDF has no pages", code="READ_NOT_A_REPORT")])
+    cells = CellBudget(limits.max_cells)  # the cells all the document's tables may expand to
+    scanned = {scan.number for scan in scans}
+    text_read = any(n not in scanned and n not in empty for n in read)  # pages read from their text
+    pictures = _read_scans(data, scans, source, limits, problems, cells, text_read=text_read)
+    for index in pictures:
+        pages[index] = []  # read from its picture: its text layer (a header, an invisible layer) is not
     if chars:  # a page without text in a PDF with text: a scanned page, or a content stream that would not decode
         for n in empty:
+            if n in scanned:
+                continue  # read by OCR, or said to need it
             place = Place(source, page=n)
             problems.append(
                 Problem.at(
@@ -684,7 +715,7 @@ def _parse(pdfplumber: Any, data: bytes, source: str, limits: Limits, budget: Bu
                     severity="warning",
                 )
             )
-    if chars == 0:
+    if chars == 0 and not scans:  # nothing drawn that OCR could read either (an empty or vector-only file)
         problems.append(
             Problem(
                 source,
@@ -693,8 +724,165 @@ def _parse(pdfplumber: Any, data: bytes, source: str, limits: Limits, budget: Bu
                 place=Place(source, page=1),
             )
         )
-    blocks = _blocks(pages, source, limits, problems)
+    blocks = _blocks(pages, source, limits, problems, pictures, cells)
     return Document(source, tuple(blocks), tuple(problems), _info_title(info, source))
+
+
+@attrs.frozen
+class _Scan:
+    """A page whose text layer is not read as it is: why, and how many pixels its pictures store."""
+
+    number: int  #: the page's number (from 1)
+    index: int  #: its index among the pages read
+    reason: str  #: why it needs OCR (:func:`._pictures.needs_ocr`)
+    largest: int  #: pixels of its largest picture, as stored in the file
+    pixels: int  #: pixels of all its pictures
+
+
+def _scan_of(page: Any, number: int, index: int) -> _Scan | None:
+    """The page as a :class:`_Scan` when it must be read from its picture, else ``None``."""
+    text = page_text(
+        page.chars,
+        page.images,
+        float(page.width),
+        float(page.height),
+        invisible=int(getattr(page, "invisible_chars", 0)),
+        curves=len(page.curves),
+    )
+    reason = needs_ocr(text)
+    if reason is None:
+        return None
+    stored = [_stored_pixels(picture) for picture in page.images]
+    return _Scan(number, index, reason, max(stored, default=0), sum(stored))
+
+
+def _stored_pixels(picture: dict[str, Any]) -> int:
+    size = picture.get("srcsize")
+    if not isinstance(size, tuple | list) or len(size) != 2:
+        return 0
+    width, height = size
+    if not isinstance(width, int | float) or not isinstance(height, int | float):
+        return 0
+    if not (math.isfinite(width) and math.isfinite(height)):
+        return 2**62
+    return int(max(width, 0)) * int(max(height, 0))
+
+
+#: A page's pictures may store this many times ``Limits.max_image_pixels`` in all (rendering decodes them all).
+_STORED_PIXELS = 4
+
+
+def _unavailable(source: str, numbers: Sequence[int], *, text_read: bool) -> Problem:
+    """One problem for every page that needs OCR when the engine is not installed."""
+    what = "page" if len(numbers) == 1 else "pages"
+    tail = (
+        "the pages with a text layer were read"
+        if text_read
+        else "no page has a text layer to read: the report's figures are not read"
+    )
+    return Problem.at(
+        Place(source, page=numbers[0]),
+        f"{what} {page_list(numbers)} must be read from the page's picture (a scan), and the OCR engine is "
+        f"not installed: install it with: {install_hint('ocr')}; {tail}",
+        code="READ_OCR_UNAVAILABLE",
+        severity="warning" if text_read else "error",
+    )
+
+
+def _read_scans(
+    data: bytes,
+    scans: Sequence[_Scan],
+    source: str,
+    limits: Limits,
+    problems: list[Problem],
+    cells: CellBudget,
+    *,
+    text_read: bool,
+) -> dict[int, list[Block]]:
+    """The blocks OCR reads from the pictures of the pages that need it, by the page's index.
+
+    Each page is rendered (:class:`._pictures.PageRenderer`) and handed to
+    :func:`._ocr.picture_blocks`, at most ``limits.max_images`` pages. Without the OCR engine, one
+    ``READ_OCR_UNAVAILABLE`` problem names the pages (their text layer, if any, is read as it is).
+    """
+    if not scans:
+        return {}
+    numbers = [scan.number for scan in scans]
+    if not _ocr.ocr_available():
+        problems.append(_unavailable(source, numbers, text_read=text_read))
+        return {}
+    out: dict[int, list[Block]] = {}
+    renderer = PageRenderer(data, limits)
+    try:
+        for k, scan in enumerate(scans):
+            place = Place(source, page=scan.number)
+            if k >= limits.max_images:
+                problems.append(
+                    Problem.at(
+                        place,
+                        f"{len(scans)} pages must be read from their pictures, more than Limits.max_images = "
+                        f"{limits.max_images}; pages {page_list(numbers[k:])} were not read",
+                        code="READ_LIMIT",
+                    )
+                )
+                break
+            if scan.largest > limits.max_image_pixels or scan.pixels > _STORED_PIXELS * limits.max_image_pixels:
+                problems.append(
+                    Problem.at(
+                        place,
+                        f"the page's pictures store {scan.pixels} pixels (the largest {scan.largest}); rendering "
+                        f"it would decode them all (Limits.max_image_pixels = {limits.max_image_pixels}); "
+                        "the page was not read",
+                        code="READ_LIMIT",
+                    )
+                )
+                continue
+            try:
+                shot = renderer.render(scan.number)
+            except ReadError as exc:
+                message = "; ".join(p.message for p in exc.problems)
+                problems.append(Problem.at(place, f"{message}; the page was not read", code="READ_PAGE"))
+                continue
+            if isinstance(shot, str):
+                problems.append(Problem.at(place, f"{shot}; the page was not read", code="READ_LIMIT"))
+                continue
+            found: list[Problem] = []
+            try:
+                blocks = _ocr.picture_blocks(
+                    shot.png, source=source, page=scan.number, image=1, limits=limits, problems=found, budget=cells
+                )
+            except ReadError as exc:
+                if any(p.code == "READ_OCR_UNAVAILABLE" for p in exc.problems):
+                    problems.append(_unavailable(source, numbers[k:], text_read=text_read or bool(out)))
+                    break
+                problems.extend(exc.problems)
+                continue
+            except (MemoryError, RecursionError):
+                raise
+            except Exception as exc:  # the engine's own failure: this page is not read, the others are
+                problems.append(
+                    Problem.at(
+                        place,
+                        f"the OCR engine failed on the page's picture ({type(exc).__name__}: {str(exc)[:200]}); "
+                        "the page was not read",
+                        code="READ_PAGE",
+                    )
+                )
+                continue
+            problems.extend(found)
+            problems.append(
+                Problem.at(
+                    place,
+                    f"the page was read from its picture by OCR ({scan.reason}), rendered at {shot.dpi} dpi "
+                    f"({shot.size[0]} × {shot.size[1]} pixels)",
+                    code="READ_PAGE_OCR",
+                    severity="info",
+                )
+            )
+            out[scan.index] = list(blocks)
+    finally:
+        renderer.close()
+    return out
 
 
 #: Characters of the document information's /Title kept (a title is a line or two).
