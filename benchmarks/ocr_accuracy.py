@@ -13,7 +13,8 @@ read by ``gk.read`` (with the case's agency and year, so that the title's recogn
 decide) and compared cell by cell with the case JSON (``tests/cases.py``: ``expected_cells``):
 
 - **right**: the model's value is the case's (a blank ``None`` where the case prints nothing);
-- **flagged**: different (or not read) but a problem with a ``READ_OCR_*`` code names the cell:
+- **flagged**: different (or not read) but a warning or an error with a ``READ_OCR_*`` code (such as
+  ``READ_OCR_UNVERIFIED``) names the cell:
   its ``place`` is the cell's printed place (the provenance's place, or the same box), or its
   ``location``/``message`` names the cell's model path;
 - **wrong**: different and not flagged (``not read``: of these, the cells not found at all).
@@ -66,8 +67,8 @@ def _same_cell(a: Place, b: Place) -> bool:
 
 def names_cell(problem: Problem, path: str, provenance: Provenance | None) -> bool:
     """Whether ``problem`` is an OCR problem naming the cell at ``path`` (see the module's docstring)."""
-    if not (problem.code or "").startswith(OCR_CODE):
-        return False
+    if not (problem.code or "").startswith(OCR_CODE) or problem.severity == "info":
+        return False  # an info (READ_OCR_VERIFIED: a table's figures verified) flags nothing
     if provenance is not None and problem.place is not None and _same_cell(problem.place, provenance.place):
         return True
     named = re.compile(rf"(?<![\w.]){re.escape(path)}(?![\w.])")
