@@ -21,8 +21,9 @@ Modes (one core: ``OMP_NUM_THREADS=1``, onnxruntime with one thread, ``OMP_THREA
 
 Counted per engine, mode and resolution: digit cells right (the exact figure) and wrong, blank cells
 right (nothing read), label cells right exactly (lines joined) and normalised (spaces removed, NFKC:
-``（三）`` = ``(三)``), time per cell and per page (wall, median-free: one pass; the machine is
-shared, read the ratios).
+``（三）`` = ``(三)``), time per cell and per page: CPU time (``os.times``: every thread of this
+process and the tesseract program it runs; the machine is shared, so wall time would measure the
+others' load), one pass.
 
 Run: OMP_NUM_THREADS=1 python benchmarks/ocr_engines.py [--dpi 150 300] [--cases huaian-hongze-qu-2024 ...]
 """
@@ -37,7 +38,6 @@ os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 import argparse
 import shutil
 import tempfile
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -48,6 +48,12 @@ from _ocr_pages import PDF_CASE, TruthCell, case_pdf, exact, normalised, render,
 #: Points inside a cell's box left out of its crop (the rulings), and the margin around the ink, in points.
 INSET = 1.5
 MARGIN = 2.0
+
+
+def cpu() -> float:
+    """CPU seconds of this process (all its threads) and of its finished children (the tesseract program)."""
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
 
 
 def tesseract_status() -> str | None:
@@ -263,7 +269,7 @@ def per_cell(
     recognise: Callable[[Any], str],
     only: Sequence[str] = ("digits", "blank", "label"),
 ) -> None:
-    """Recognise each cell of kind ``only`` alone (time: the engine calls, not the cropping)."""
+    """Recognise each cell of kind ``only`` alone (time: the engine calls' CPU, not the cropping)."""
     tally.pages += len(pages)
     for cell in cells:
         if cell.kind not in only:
@@ -272,9 +278,9 @@ def per_cell(
         if piece is None:
             tally.add(cell, "")
             continue
-        started = time.perf_counter()
+        started = cpu()
         got = recognise(piece)
-        tally.seconds += time.perf_counter() - started
+        tally.seconds += cpu() - started
         tally.add(cell, got)
 
 
@@ -287,17 +293,27 @@ def whole_page(
 ) -> None:
     """Recognise each page once and give each cell the text boxes centred in it."""
     for number, image in enumerate(pages):
-        started = time.perf_counter()
+        started = cpu()
         pieces = recognise(image)
-        tally.seconds += time.perf_counter() - started
+        tally.seconds += cpu() - started
         tally.pages += 1
         on_page = [c for c in cells if c.page == number]
         for cell, got in zip(on_page, _assign(on_page, pieces, scale), strict=True):
             tally.add(cell, got)
 
 
-def run(names: Sequence[str], dpis: Sequence[int], folder: Path, log: Callable[[str], None] = print) -> list[Tally]:
-    """Every engine and mode on the cases ``names`` at each resolution of ``dpis``."""
+#: The modes, by a short name (``--modes``).
+MODES = ["rec", "det-rec", "page", "psm7", "digits", "psm6-page"]
+
+
+def run(
+    names: Sequence[str],
+    dpis: Sequence[int],
+    folder: Path,
+    log: Callable[[str], None] = print,
+    modes: Sequence[str] = tuple(MODES),
+) -> list[Tally]:
+    """Every engine and mode of ``modes`` (:data:`MODES`) on the cases ``names`` at each resolution of ``dpis``."""
     why = tesseract_status()
     if why is not None:
         log(f"Tesseract is not measured: {why}. RapidOCR only.")
@@ -315,20 +331,22 @@ def run(names: Sequence[str], dpis: Sequence[int], folder: Path, log: Callable[[
         for name, pdf in sources:
             pages, cells = render(pdf, dpi), truth_cells(pdf)
             log(f"{name} at {dpi} dpi: {len(pages)} pages, {len(cells)} cells")
-            per_cell(tally(Rapid.name, "cell, recogniser only"), pages, cells, scale, rapid.rec)
-            per_cell(tally(Rapid.name, "cell, detection + recogniser"), pages, cells, scale, rapid.det_rec)
-            whole_page(tally(Rapid.name, "whole page"), pages, cells, scale, rapid.page)
-            if tess is not None:
+            if "rec" in modes:
+                per_cell(tally(Rapid.name, "cell, recogniser only"), pages, cells, scale, rapid.rec)
+            if "det-rec" in modes:
+                per_cell(tally(Rapid.name, "cell, detection + recogniser"), pages, cells, scale, rapid.det_rec)
+            if "page" in modes:
+                whole_page(tally(Rapid.name, "whole page"), pages, cells, scale, rapid.page)
+            if tess is None:
+                continue
+            if "psm7" in modes:
                 per_cell(tally(Tesseract.name, "cell, --psm 7"), pages, cells, scale, tess.line)
-                per_cell(
-                    tally(Tesseract.name, "figure cells, eng --psm 7, digits whitelist"),
-                    pages,
-                    cells,
-                    scale,
-                    tess.digits,
-                    only=("digits", "blank"),
-                )
+            if "digits" in modes:
+                mode = "figure cells, eng --psm 7, digits whitelist"
+                per_cell(tally(Tesseract.name, mode), pages, cells, scale, tess.digits, only=("digits", "blank"))
+            if "psm6-page" in modes:
                 whole_page(tally(Tesseract.name, "whole page, --psm 6"), pages, cells, scale, tess.page)
+            log(f"  done: {', '.join(f'{k[0]} {k[1]}' for k in tallies)}")
         out.extend(tallies.values())
     return out
 
@@ -344,11 +362,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--dpi", type=int, nargs="+", default=[150, 300])
     parser.add_argument("--cases", nargs="+", default=[PDF_CASE], help="case names (default: the PDF case)")
+    parser.add_argument("--modes", nargs="+", default=MODES, choices=MODES, help="the modes measured (all by default)")
     parser.add_argument("--misreads", action="store_true", help="list some misread figure cells")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="gongkai-ocr-") as tmp:
-        tallies = run(args.cases, args.dpi, Path(tmp))
-    print(f"OCR engines on {', '.join(args.cases)}; one core; one pass, wall time")
+        tallies = run(args.cases, args.dpi, Path(tmp), modes=args.modes)
+    print(f"OCR engines on {', '.join(args.cases)}; one thread; CPU time, one pass")
     print(table(tallies))
     if args.misreads:
         for t in tallies:
