@@ -110,13 +110,16 @@ class TruthCell:
 
 
 def truth_cells(pdf: Path) -> list[TruthCell]:
-    """Every table cell of every page of ``pdf`` (pdfplumber's table finder, the PDF reader's own)."""
+    """Every table cell of every page of ``pdf`` (pdfplumber's table finder, the PDF reader's own); a
+    "table" of one column is a frame around text, left out as the PDF reader leaves it out."""
     import pdfplumber
 
     out = []
     with pdfplumber.open(str(pdf)) as doc:
         for number, page in enumerate(doc.pages):
             for table in page.find_tables():
+                if len({(round(x0), round(x1)) for x0, _, x1, _ in table.cells}) < 2:
+                    continue  # one column: a frame around text, not a table (the PDF reader's rule too)
                 for box in table.cells:
                     text = page.within_bbox(box, strict=False).extract_text() or ""
                     out.append(TruthCell(number, tuple(box), text.strip()))  # type: ignore[arg-type]
