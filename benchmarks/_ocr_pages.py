@@ -13,6 +13,7 @@ Everything generated goes to a temporary folder the caller gives; nothing here i
 
 from __future__ import annotations
 
+import functools
 import json
 import random
 import re
@@ -109,6 +110,14 @@ class TruthCell:
         return "digits" if re.fullmatch(r"[0-9]+(\.[0-9]+)?", flat) else "label"
 
 
+def _centred_in(box: tuple[float, float, float, float], obj: dict[str, Any]) -> bool:
+    """Whether a character's centre is inside ``box`` (a character over a ruling goes to the cell it is printed in)."""
+    if obj.get("object_type") != "char":
+        return False
+    x, y = (obj["x0"] + obj["x1"]) / 2, (obj["top"] + obj["bottom"]) / 2
+    return bool(box[0] <= x <= box[2] and box[1] <= y <= box[3])
+
+
 def truth_cells(pdf: Path) -> list[TruthCell]:
     """Every table cell of every page of ``pdf`` (pdfplumber's table finder, the PDF reader's own); a
     "table" of one column is a frame around text, left out as the PDF reader leaves it out."""
@@ -121,7 +130,7 @@ def truth_cells(pdf: Path) -> list[TruthCell]:
                 if len({(round(x0), round(x1)) for x0, _, x1, _ in table.cells}) < 2:
                     continue  # one column: a frame around text, not a table (the PDF reader's rule too)
                 for box in table.cells:
-                    text = page.within_bbox(box, strict=False).extract_text() or ""
+                    text = page.filter(functools.partial(_centred_in, box)).extract_text() or ""
                     out.append(TruthCell(number, tuple(box), text.strip()))  # type: ignore[arg-type]
     return out
 

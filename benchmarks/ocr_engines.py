@@ -12,8 +12,9 @@ text). Each cell is classed by its true text: *digits* (a figure), *blank* or *l
 Modes (one core: ``OMP_NUM_THREADS=1``, onnxruntime with one thread, ``OMP_THREAD_LIMIT=1``):
 
 - ``cell``: each cell cropped at the render's scale (inside its rulings), trimmed to its ink with a
-  margin, and recognised alone: RapidOCR's recogniser only (``use_det=False``: one text line), and
-  RapidOCR detection + recognition on the crop; Tesseract ``--psm 7`` (one line) with ``chi_sim``,
+  margin, and recognised alone: RapidOCR's recogniser only (``use_det=False``: one text line, so the
+  cell is cut into its printed lines at the rows without ink, each recognised, joined by lines), and
+  RapidOCR detection + recognition on the crop; Tesseract ``--psm 7`` (one line, line by line too) with ``chi_sim``,
   and for the figure cells (digits and blanks) also ``-l eng --psm 7`` with a digits whitelist (what
   a reader can do where it expects a figure). A crop with no ink is blank without calling the engine.
 - ``page``: the whole page recognised once (RapidOCR's default pipeline; Tesseract ``--psm 6`` word
@@ -103,6 +104,35 @@ def crop(image: Any, box: tuple[float, float, float, float], scale: float) -> An
             min(piece.height, int(rows[-1]) + 1 + pad),
         )
     )
+
+
+def text_lines(piece: Any) -> list[Any]:
+    """A cell's picture cut into its printed lines: bands of ink rows between rows without ink."""
+    import numpy as np
+
+    ink = (np.asarray(piece.convert("L")) < 128).any(axis=1)
+    bands, start = [], None
+    for y, inked in enumerate(ink):
+        if inked and start is None:
+            start = y
+        elif not inked and start is not None:
+            bands.append((start, y))
+            start = None
+    if start is not None:
+        bands.append((start, len(ink)))
+    if len(bands) < 2:
+        return [piece]
+    pad = 2
+    return [piece.crop((0, max(0, a - pad), piece.width, min(piece.height, b + pad))) for a, b in bands]
+
+
+def by_lines(recognise: Callable[[Any], str]) -> Callable[[Any], str]:
+    """``recognise`` run on each printed line of a cell (:func:`text_lines`), the lines joined by ``\\n``."""
+
+    def run(piece: Any) -> str:
+        return "\n".join(recognise(line) for line in text_lines(piece))
+
+    return run
 
 
 def _reading_order(pieces: list[tuple[float, float, float, str]]) -> str:
@@ -351,7 +381,9 @@ def run(
                 pages = [p if i + 1 in only_pages else None for i, p in enumerate(pages)]
             log(f"{name} at {dpi} dpi: {len(pages)} pages, {len(cells)} cells")
             if "rec" in modes:
-                per_cell(tally(Rapid.name, "cell, recogniser only"), pages, cells, scale, rapid.rec)
+                per_cell(
+                    tally(Rapid.name, "cell, recogniser only, line by line"), pages, cells, scale, by_lines(rapid.rec)
+                )
             if "det-rec" in modes:
                 per_cell(tally(Rapid.name, "cell, detection + recogniser"), pages, cells, scale, rapid.det_rec)
             if "page" in modes:
@@ -359,7 +391,7 @@ def run(
             if tess is None:
                 continue
             if "psm7" in modes:
-                per_cell(tally(Tesseract.name, "cell, --psm 7"), pages, cells, scale, tess.line)
+                per_cell(tally(Tesseract.name, "cell, --psm 7, line by line"), pages, cells, scale, by_lines(tess.line))
             if "digits" in modes:
                 mode = "figure cells, eng --psm 7, digits whitelist"
                 per_cell(tally(Tesseract.name, mode), pages, cells, scale, tess.digits, only=("digits", "blank"))
