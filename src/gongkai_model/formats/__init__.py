@@ -33,6 +33,8 @@ def __getattr__(name: str) -> object:
         "parse_pdf": "pdf",
         "read_xlsx": "xlsx",
         "parse_xlsx": "xlsx",
+        "read_image": "image",
+        "parse_image": "image",
     }
     if name in lazy:
         import importlib
@@ -71,6 +73,7 @@ __all__ = [
     "make_reader",
     "parse_docx",
     "parse_html",
+    "parse_image",
     "parse_markdown",
     "parse_pdf",
     "parse_text",
@@ -80,6 +83,7 @@ __all__ = [
     "read",
     "read_docx",
     "read_html",
+    "read_image",
     "read_markdown",
     "read_pdf",
     "read_text",

@@ -39,6 +39,7 @@ FORMATS: dict[str, tuple[str, str]] = {
     "json": ("gongkai_model.formats._jsonread", "read_json"),
     "xlsx": ("gongkai_model.formats.xlsx._read", "read_xlsx"),
     "mhtml": ("gongkai_model.formats._mhtml", "read_mhtml"),
+    "image": ("gongkai_model.formats.image", "read_image"),
 }
 
 #: File suffixes :func:`read` knows, each with the format it names (content sniffing decides when they disagree).
@@ -59,6 +60,14 @@ SUFFIXES = {
     ".doc": "doc",
     ".mht": "mhtml",
     ".mhtml": "mhtml",
+    ".png": "image",
+    ".jpg": "image",
+    ".jpeg": "image",
+    ".tif": "image",
+    ".tiff": "image",
+    ".bmp": "image",
+    ".gif": "image",
+    ".webp": "image",
 }
 
 
@@ -83,7 +92,9 @@ _HTML_WEAK = (
     b"<font",
     b"<center",
 )
-_BINARY = frozenset({"pdf", "doc", "docx", "xlsx", "mhtml"})
+_BINARY = frozenset({"pdf", "doc", "docx", "xlsx", "mhtml", "image"})
+#: The signatures of the pictures read by OCR (PNG, JPEG, GIF, TIFF, WebP; BMP by its suffix too).
+_PICTURES = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF87a", b"GIF89a", b"II*\x00", b"MM\x00*")
 #: MHTML: MIME headers at the start of the file (``MIME-Version:``, ``Content-Type: multipart/related``).
 _MIME_VERSION = re.compile(rb"^mime-version[ \t]*:", re.IGNORECASE | re.MULTILINE)
 _RELATED = re.compile(rb"^content-type[ \t]*:[ \t\r\n]*multipart/related", re.IGNORECASE | re.MULTILINE)
@@ -116,6 +127,8 @@ def detect_format(data: bytes, name: str = "") -> str:
     'mhtml'
     >>> detect_format(b'<?xml version="1.0"?><?mso-application progid="Word.Document"?>', "report.doc")
     'wordml'
+    >>> detect_format(b"\\x89PNG\\r\\n\\x1a\\n...", "table.jpg"), detect_format(b"II*\\x00...")
+    ('image', 'image')
     """
     head = data[:2048].lstrip(b"\xef\xbb\xbf \t\r\n")
     suffix = SUFFIXES.get(Path(name).suffix.lower(), "")
@@ -129,6 +142,10 @@ def detect_format(data: bytes, name: str = "") -> str:
         return suffix if suffix in ("docx", "xlsx") else "xlsx"
     if data.startswith(b"\xd0\xcf\x11\xe0"):
         return "ole"
+    if data.startswith(_PICTURES) or (data[:4] == b"RIFF" and data[8:12] == b"WEBP"):
+        return "image"
+    if data.startswith(b"BM") and suffix == "image":
+        return "image"
     if head.startswith(b"{\\rtf"):
         return "rtf"
     if _is_mhtml(data[:8192].lstrip(b"\xef\xbb\xbf \t\r\n")):
