@@ -80,6 +80,8 @@ READ_NOT_A_REPORT: Final = "READ_NOT_A_REPORT"
 READ_PAGE: Final = "READ_PAGE"
 READ_PAGE_NO_TEXT: Final = "READ_PAGE_NO_TEXT"
 READ_OCR_UNAVAILABLE: Final = "READ_OCR_UNAVAILABLE"
+READ_OCR_UNVERIFIED: Final = "READ_OCR_UNVERIFIED"
+READ_OCR_VERIFIED: Final = "READ_OCR_VERIFIED"
 READ_FAILED: Final = "READ_FAILED"
 READ_JSON: Final = "READ_JSON"
 READ_XLSX: Final = "READ_XLSX"
@@ -318,6 +320,25 @@ _READ = (
         "a picture (a scanned page, a table pasted as an image) needs the OCR engine of the [ocr] extra",
         "图片（扫描页、以图片形式发布的表格）需要 [ocr] 扩展的 OCR 引擎，但未安装",
         ("formats._ocr",),
+    ),
+    Code(
+        READ_OCR_UNVERIFIED,
+        "read",
+        None,
+        "a figure read by OCR that nothing vouches for: an identity of its cell breaks or cannot be told, or it is "
+        "in no identity and the engine was unsure; the cell, its box, confidence and alternatives are named",
+        "OCR 识别的数字未经核实：其所在勾稽关系不成立或无法核对，或不在任何勾稽关系中且识别置信度不足；"
+        "列出单元格、位置、置信度及备选读法",
+        ("formats._verify",),
+        severity_note="error; a warning when the caller accepts unverified figures: `accept_unverified=True`",
+    ),
+    Code(
+        READ_OCR_VERIFIED,
+        "read",
+        _N,
+        "every figure of a table read by OCR is verified: each identity it takes part in holds",
+        "以 OCR 识别的表格中每个数字均经勾稽关系核实",
+        ("formats._verify",),
     ),
     Code(
         READ_FAILED,

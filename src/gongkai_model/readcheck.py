@@ -12,16 +12,19 @@ from typing import Any
 import attrs
 
 from ._views import register_parts
-from .checks import CheckSelection, ValidationResult, validate
+from .checks import CheckSelection, Suggestion, ValidationResult, validate
 from .codes import READ_FAILED
 from .errors import GongkaiError, Place, Problem, Tally, Verdict
-from .formats import Coverage, Imported, read
+from .formats import Coverage, Imported, parse_value, read
 from .limits import Limits, Source, source_name
-from .model.layout import shape_of
+from .model.layout import layout, shape_of
 from .model.report import AnnualReport
 from .presentation import section_names, workbook_cells
 
-__all__ = ["CheckedReport", "check", "placed", "unplaced"]
+__all__ = ["ENGINE_ALTERNATIVES", "CheckedReport", "by_engine", "check", "checked", "placed", "unplaced"]
+
+#: How many of the engine's alternative readings of a cell (most likely first) rank the suggestions (:func:`by_engine`).
+ENGINE_ALTERNATIVES = 5
 
 
 @attrs.frozen
@@ -162,6 +165,7 @@ def check(
     allow_network: bool = False,
     blanks_as_zero: bool = False,
     checks: CheckSelection | None = None,
+    accept_unverified: bool = False,
 ) -> CheckedReport:
     """Read a report (as :func:`read`), then validate it: one verdict for the reading and the checks.
 
@@ -172,15 +176,38 @@ def check(
     What the reader saw is passed on to the checks: the cells that were formulas in a template
     (treated as derived totals by the repair search) and the section headings as printed.
     A file that cannot be read at all gives a result with no report and the reason as a problem.
+
+    Figures read by OCR (a scanned page, a table pasted as a picture) are verified by the identities; an
+    unverified one is a reading error (``READ_OCR_UNVERIFIED``), so the verdict is never ``ok``, unless
+    ``accept_unverified=True`` (then a warning). The repair suggestions that set a cell read by OCR to one
+    of the engine's alternative readings come first (:func:`by_engine`).
     """
     options = {"format": format, "agency": agency, "year": year, "edition": edition}
     given: dict[str, Any] = {k: v for k, v in options.items() if v is not None}
     try:
-        imported = read(source, **given, strict=strict, limits=limits, allow_network=allow_network)
+        imported = read(
+            source,
+            **given,
+            strict=strict,
+            limits=limits,
+            allow_network=allow_network,
+            accept_unverified=accept_unverified,
+        )
     except GongkaiError as exc:
         name = source_name(source, "<document>")
         problems = exc.problems or (Problem(name, str(exc)),)
         imported = Imported(None, tuple(_as_read(p, name) for p in problems), {}, name)
+    return checked(imported, blanks_as_zero=blanks_as_zero, checks=checks)
+
+
+def checked(imported: Imported, *, blanks_as_zero: bool = False, checks: CheckSelection | None = None) -> CheckedReport:
+    """What was read, validated: the second half of :func:`check`, for a reading already made.
+
+    >>> import gongkai_model as gk
+    >>> from gongkai_model.readcheck import checked
+    >>> checked(gk.read(gk.formats.render_html(gk.examples.seed_report()).encode())).verdict
+    <Verdict.OK: 'ok'>
+    """
     validation = None
     if imported.report is not None:
         derived = [path for path, prov in imported.provenance.items() if prov.formula]
@@ -191,7 +218,56 @@ def check(
             validate(imported.report, derived=derived, headings=headings, blanks_as_zero=blanks_as_zero, checks=checks),
             imported,
         )
+        validation = by_engine(validation, imported)
     return CheckedReport(imported, validation)
+
+
+def by_engine(validation: ValidationResult, imported: Imported) -> ValidationResult:
+    """The repair suggestions with those the OCR engine agrees with first: each sets a cell read by OCR to
+    one of the engine's alternative readings of it (:attr:`Provenance.alternatives
+    <gongkai_model.formats.Provenance.alternatives>`).
+
+    The order among the agreeing suggestions, and among the others, is the checks' own; ranks are counted
+    again (ties stay ties). Nothing changes for a report with no such suggestion (one read from a text layer).
+    """
+    report = imported.report
+    if report is None or not validation.suggestions:
+        return validation
+    provenance = imported.provenance
+    if not any(p.alternatives for p in provenance.values()):
+        return validation
+    by_path = {c.path: c for c in layout(shape_of(report))}
+    readings: dict[str, frozenset[object]] = {}
+
+    def alternatives(path: str) -> frozenset[object]:
+        """What the engine's first alternative readings of the cell at ``path`` say (none for a text layer)."""
+        if path not in readings:
+            cell, prov = by_path.get(path), provenance.get(path)
+            found: set[object] = set()
+            if cell is not None and prov is not None:
+                for text in prov.alternatives[:ENGINE_ALTERNATIVES]:
+                    value = parse_value(text, cell.kind, unit=cell.spec.unit).value
+                    if value is not None:
+                        found.add(value)
+            readings[path] = frozenset(found)
+        return readings[path]
+
+    def agrees(s: Suggestion) -> bool:
+        return any(c.proposed in alternatives(c.path) for c in s.inputs)
+
+    marked = [(not agrees(s), s) for s in validation.suggestions]
+    if not any(not later for later, _ in marked):
+        return validation
+    marked.sort(key=lambda m: (m[0], m[1].rank))
+    out: list[Suggestion] = []
+    place = 0
+    last: tuple[bool, int] | None = None
+    for later, s in marked:
+        if (later, s.rank) != last:
+            place += 1
+            last = (later, s.rank)
+        out.append(s if s.rank == place else attrs.evolve(s, rank=place))
+    return attrs.evolve(validation, suggestions=tuple(out))
 
 
 def placed(validation: ValidationResult, imported: Imported) -> ValidationResult:

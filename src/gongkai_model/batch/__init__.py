@@ -355,10 +355,13 @@ def _read_options(
     strict: bool,
     limits: Limits | None,
     allow_network: bool,
+    accept_unverified: bool = False,
 ) -> dict[str, Any]:
     options: dict[str, Any] = {"strict": strict, "limits": limits, "allow_network": allow_network}
     given = {"format": format, "agency": agency, "year": year, "edition": edition}
     options.update({k: v for k, v in given.items() if v is not None})
+    if accept_unverified:  # only when set: a journal written before the option resumes as before
+        options["accept_unverified"] = True
     return options
 
 
@@ -380,6 +383,7 @@ def iter_read(
     journal: str | os.PathLike[str] | None = None,
     resume: bool = False,
     meta: FileMeta | None = None,
+    accept_unverified: bool = False,
 ) -> Generator[Imported, None, None]:
     """Read every file; yield each :class:`~gongkai_model.Imported` as soon as it is known (see :func:`read_many`).
 
@@ -390,7 +394,7 @@ def iter_read(
     ``resume`` keep and take back finished files as :func:`check_many` does (a journal of a read is
     not one of a check: resuming one with the other is refused). Closing the iterator stops the workers.
     """
-    options = _read_options(format, agency, year, edition, strict, limits, allow_network)
+    options = _read_options(format, agency, year, edition, strict, limits, allow_network, accept_unverified)
     results = _read_stream(paths, options, meta, executor, workers, window, progress, ordered, journal, resume, True)
     return _imported(results)
 
@@ -455,10 +459,12 @@ def read_many(
     journal: str | os.PathLike[str] | None = None,
     resume: bool = False,
     meta: FileMeta | None = None,
+    accept_unverified: bool = False,
 ) -> list[Imported]:
     """Read every file (folders are searched for readable files): one :class:`Imported` per file, in order.
 
-    ``format`` … ``allow_network`` are the options of :func:`gongkai_model.read`, the same for every file;
+    ``format`` … ``allow_network`` and ``accept_unverified`` are the options of :func:`gongkai_model.read`, the
+    same for every file;
     ``meta`` maps a file's path to its own ``agency``, ``year``, ``edition`` or ``format`` (a page
     with no title), which take precedence (paths are compared absolute and normalised).
     The files run as in :func:`check_many`, on the same pools with the same bounds (each alone in a
@@ -469,7 +475,7 @@ def read_many(
     on a terminal for more than 20 files); ``journal``/``resume`` as in :func:`check_many`.
     :func:`iter_read` gives the same results one by one as files finish.
     """
-    options = _read_options(format, agency, year, edition, strict, limits, allow_network)
+    options = _read_options(format, agency, year, edition, strict, limits, allow_network, accept_unverified)
     results = _read_stream(paths, options, meta, executor, workers, window, progress, True, journal, resume, False)
     return [result.checked.imported for result in results]
 
@@ -604,6 +610,7 @@ def iter_check(
     journal: str | os.PathLike[str] | None = None,
     resume: bool = False,
     meta: FileMeta | None = None,
+    accept_unverified: bool = False,
 ) -> Generator[FileResult, None, None]:
     """Read and validate every file; yield each :class:`FileResult` as soon as it is known.
 
@@ -623,7 +630,7 @@ def iter_check(
     for :func:`read_many`.
     """
     _check_executor(executor)
-    fn, settings, limits = _check_setup(strict, blanks_as_zero, provenance, limits, meta)
+    fn, settings, limits = _check_setup(strict, blanks_as_zero, provenance, limits, meta, accept_unverified)
     return _stream(
         fn,
         scan(paths),
@@ -643,7 +650,12 @@ def iter_check(
 
 
 def _check_setup(
-    strict: bool, blanks_as_zero: bool, provenance: bool, limits: Limits | None, meta: FileMeta | None
+    strict: bool,
+    blanks_as_zero: bool,
+    provenance: bool,
+    limits: Limits | None,
+    meta: FileMeta | None,
+    accept_unverified: bool = False,
 ) -> tuple[Callable[[str], Any], dict[str, Any], Limits]:
     """The task of a check, the settings its journal records (a resumed run must check alike), the limits."""
     limits = limits or DEFAULT_LIMITS
@@ -651,6 +663,8 @@ def _check_setup(
     per_file = _file_meta(meta)
     settings = {"strict": strict, "blanks_as_zero": blanks_as_zero, "provenance": provenance,
                 "limits": attrs.asdict(limits)}  # fmt: skip
+    if accept_unverified:  # recorded only when set: a journal written before the option resumes as before
+        options["accept_unverified"] = settings["accept_unverified"] = True
     if per_file:  # a resumed run must use the same per-file options
         settings["meta"] = {k: {n: str(v) for n, v in sorted(o.items())} for k, o in sorted(per_file.items())}
     fn = functools.partial(_check_task, options=options, provenance=provenance, meta=per_file)
@@ -686,6 +700,7 @@ def check_many(
     journal: str | os.PathLike[str] | None = None,
     resume: bool = False,
     meta: FileMeta | None = None,
+    accept_unverified: bool = False,
 ) -> BatchResult:
     """Read and validate every file in parallel; one :class:`FileResult` per file, in order, and a summary.
 
@@ -714,6 +729,9 @@ def check_many(
     ``meta`` maps a file's path to its own ``agency``, ``year``, ``edition`` or ``format`` (pages
     with no title: :func:`gongkai_model.read`'s options for that file); paths are compared absolute
     and normalised, and a file not in it is read with what the document itself says.
+
+    ``accept_unverified=True`` accepts the figures read by OCR that the identities do not verify
+    (:func:`gongkai_model.check`'s option: each ``READ_OCR_UNVERIFIED`` is then a warning, not an error).
     """
     if chunksize is not None:
         warnings.warn(
@@ -722,7 +740,7 @@ def check_many(
             stacklevel=2,
         )
     _check_executor(executor)
-    fn, settings, limits = _check_setup(strict, blanks_as_zero, provenance, limits, meta)
+    fn, settings, limits = _check_setup(strict, blanks_as_zero, provenance, limits, meta, accept_unverified)
     return BatchResult(
         tuple(
             _stream(

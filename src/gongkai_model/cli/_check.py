@@ -102,6 +102,11 @@ def add_parser(sub: Any) -> None:
         action="store_true",
         help="a file most of whose identities could not be assessed (blank cells) counts as clean (an empty one never)",
     )
+    p.add_argument(
+        "--accept-unverified",
+        action="store_true",
+        help="figures read by OCR that the identities do not verify are warnings, not reading errors",
+    )
     p.add_argument("--baseline", metavar="FILE", help="silence the findings and problems accepted in FILE")
     p.add_argument(
         "--write-baseline", metavar="FILE", help="write every finding and problem found as a baseline to FILE"
@@ -351,6 +356,7 @@ def _run(args: argparse.Namespace) -> int:
         journal=args.journal,
         resume=args.resume,
         meta=meta,
+        accept_unverified=args.accept_unverified,
     )
     outcomes: list[Outcome] = []
     width = max(len(s) for s in STATUSES)

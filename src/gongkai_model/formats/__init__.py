@@ -13,10 +13,10 @@ from __future__ import annotations
 
 from ._assemble import assemble, find_heading, find_title
 from ._dispatch import FORMATS, SUFFIXES, WRITE_SUFFIXES, WRITERS, detect_format, read, write
-from ._document import Block, Document, Grid, GridCell, MetaText, Span
+from ._document import Block, Document, Grid, GridCell, MetaText, Recognition, Span
 from ._locate import Located, locate
 from ._reader import Reader, ReadOptions, assembled, make_reader
-from ._result import Coverage, Imported, Placement, Provenance
+from ._result import Coverage, Imported, Placement, Provenance, Verification
 from ._values import BLANK_MARKS, ParsedValue, parse_value
 from .html import parse_html, printed_text, read_html, render_html
 from .markdown import parse_markdown, read_markdown, render_markdown
@@ -62,7 +62,9 @@ __all__ = [
     "Provenance",
     "ReadOptions",
     "Reader",
+    "Recognition",
     "Span",
+    "Verification",
     "assemble",
     "assembled",
     "decode_text",

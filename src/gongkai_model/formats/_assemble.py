@@ -28,6 +28,7 @@ from ._metadata import find_meta
 from ._order import read_by_order, superseded
 from ._result import Imported, Placement, Provenance
 from ._values import ParsedValue, parse_value
+from ._verify import verify
 
 __all__ = ["assemble", "could_head", "find_heading", "find_title"]
 
@@ -378,6 +379,9 @@ def assemble(
     for path in [k for k in provenance if k in named or k.rpartition(".")[0] in named]:
         provenance[path] = attrs.evolve(provenance[path], refused=True)  # found, but the model refused it
     problems.extend(attrs.evolve(p, location=str(p.place)) if p.place is not None else p for p in refused)
+    if report is not None:  # every figure read by OCR verified by the identities, or said to be unverified
+        provenance, unverified = verify(report, provenance)
+        problems.extend(unverified)
     return Imported(report, tuple(problems), provenance, doc.source, headings, meta.provenance)
 
 

@@ -26,6 +26,7 @@ from ..model.report import AnnualReport
 from ._ole import kind_of
 from ._reader import Reader
 from ._result import Imported
+from ._verify import accept_unverified as accepted
 
 __all__ = ["FORMATS", "SUFFIXES", "WRITERS", "WRITE_SUFFIXES", "detect_format", "read", "write"]
 
@@ -345,6 +346,7 @@ def read(
     strict: bool = False,
     limits: Limits | None = None,
     allow_network: bool = False,
+    accept_unverified: bool = False,
 ) -> Imported:
     """Read a report from any published form: web page, text copy, Markdown, Word, PDF, workbook or JSON.
 
@@ -357,6 +359,8 @@ def read(
     ``allow_network=True`` (for trusted files only). Legacy ``.xls``, encrypted Office files, Word
     2003 XML and RTF are refused with the reason. A file that cannot be read at all raises
     :class:`~gongkai_model.ReadError`; everything else is in the result's ``problems``.
+    A figure read by OCR that the identities do not verify is a reading error (``READ_OCR_UNVERIFIED``),
+    a warning with ``accept_unverified=True`` (``formats._verify``; ``docs/importing.md``).
 
     >>> import gongkai_model as gk
     >>> page = gk.formats.render_html(gk.examples.seed_report()).encode()
@@ -394,7 +398,8 @@ def read(
                 )
             ],
         )
-    return _reader(fmt)(data, agency=agency, year=year, edition=edition, strict=strict, limits=limits, name=name)
+    got = _reader(fmt)(data, agency=agency, year=year, edition=edition, strict=strict, limits=limits, name=name)
+    return accepted(got) if accept_unverified else got
 
 
 #: Format name → (module, function) of its writer, imported when first used. A writer of kind

@@ -14,7 +14,7 @@ labels, parsing figures and building the report are shared (:mod:`._locate`, :mo
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Literal
 
 import attrs
@@ -195,6 +195,22 @@ class Grid:
                     out.append(moved[key])
                 rows.append(tuple(out))
         return cls(tuple(rows), grids[0].place)
+
+    def map(self, change: Callable[[GridCell], GridCell]) -> Grid:
+        """The grid with each distinct cell replaced by ``change(cell)`` (a merged cell stays one object).
+
+        For a cell's text or place as another producer gives it (the OCR reader's, in tests and docs).
+        """
+        done: dict[int, GridCell] = {}
+
+        def one(cell: GridCell | None) -> GridCell | None:
+            if cell is None:
+                return None
+            if id(cell) not in done:
+                done[id(cell)] = change(cell)
+            return done[id(cell)]
+
+        return attrs.evolve(self, rows=tuple(tuple(one(c) for c in row) for row in self.rows))
 
 
 #: What a :class:`Block` is.

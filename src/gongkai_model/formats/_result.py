@@ -12,10 +12,12 @@ from ..errors import Place, Problem, Tally, Verdict
 from ..model.layout import Shape, cells, layout, shape_of
 from ..model.report import AnnualReport
 
-__all__ = ["Coverage", "Imported", "Placement", "Provenance"]
+__all__ = ["Coverage", "Imported", "Placement", "Provenance", "Verification"]
 
 #: How a figure was placed in its cell (:attr:`Provenance.how`).
 Placement = Literal["label", "order", "split", "lifted"]
+#: What vouches for a figure read by OCR (:attr:`Provenance.verification`, ``formats._verify``).
+Verification = Literal["verified", "accepted", "unverified"]
 
 
 @attrs.frozen
@@ -34,7 +36,10 @@ class Provenance:
     is then not read (see :class:`Coverage`). ``confidence`` and ``alternatives`` are set for a
     figure recognised in a picture by OCR (its ``place`` then has the picture's ``box``): how sure
     the engine was (``0`` to ``1``) and the other readings of the printed text it considered, most
-    likely first; ``None`` and ``()`` for a figure read from a text layer.
+    likely first; ``None`` and ``()`` for a figure read from a text layer. ``verification`` says what
+    vouches for an OCR figure: ``"verified"`` (every identity it takes part in holds), ``"accepted"`` (in
+    no identity, and the engine was sure of it) or ``"unverified"`` (a problem ``READ_OCR_UNVERIFIED``
+    says why); ``None`` for a figure read from a text layer (``docs/importing.md``, "Verified, not trusted").
     """
 
     place: Place
@@ -46,6 +51,7 @@ class Provenance:
     refused: bool = False
     confidence: float | None = None
     alternatives: tuple[str, ...] = ()
+    verification: Verification | None = None
 
 
 @attrs.frozen
@@ -192,6 +198,22 @@ class Imported:
     @property
     def errors(self) -> tuple[Problem, ...]:
         return tuple(p for p in self.problems if p.severity == "error")
+
+    @property
+    def verified_tables(self) -> dict[str, Verification]:
+        """Each statutory table holding a figure read by OCR (``"三"``) and what vouches for its OCR figures:
+        ``"verified"`` (all verified by the identities), ``"accepted"`` (each verified or accepted on the
+        engine's confidence) or ``"unverified"``. Empty for a document read from a text layer."""
+        if self.report is None:
+            return {}
+        out: dict[str, Verification] = {}
+        for cell in layout(shape_of(self.report)):
+            prov = self.provenance.get(cell.path)
+            if prov is None or prov.verification is None:
+                continue
+            both = (out.get(cell.table, "verified"), prov.verification)
+            out[cell.table] = "unverified" if "unverified" in both else "accepted" if "accepted" in both else "verified"
+        return out
 
     @property
     def ok(self) -> bool:
