@@ -3,7 +3,8 @@
 The pages are those of the real case huaian-hongze-qu-2024 (its published PDF), rendered with
 pypdfium2 at 150 dpi and saved as PNG files. The baseline is the engine alone: RapidOCR's whole-page
 pipeline (detection, direction, recognition: ``RapidOCR()(image)``) on the decoded page, the engine
-built once beforehand. ``gk.read`` reads the PNG file: decoding, the ruling lines, recognition, the
+built once beforehand with as many threads as the reader's engine (``OMP_NUM_THREADS``, which the
+reader follows; 1 unless set). ``gk.read`` reads the PNG file: decoding, the ruling lines, recognition, the
 grid, locating the cells, parsing the figures, building the report.
 
 Every timing is CPU time (``time.process_time``, all the process's threads: the machine is shared,
@@ -17,6 +18,10 @@ Run: python benchmarks/bench_ocr.py [N]   (N: the number of pages, 1 to 5; defau
 """
 
 from __future__ import annotations
+
+import os
+
+os.environ.setdefault("OMP_NUM_THREADS", "1")  # the reader's engine follows it; the baseline is made alike
 
 import sys
 import tempfile
@@ -57,7 +62,8 @@ def run(n: int, rounds: int = 3) -> list[tuple[str, int, float, float]]:
     import numpy as np
     from rapidocr_onnxruntime import RapidOCR
 
-    engine = RapidOCR()
+    threads = int(os.environ["OMP_NUM_THREADS"]) if os.environ["OMP_NUM_THREADS"].isdigit() else 1
+    engine = RapidOCR(intra_op_num_threads=threads, inter_op_num_threads=1)
     pdf = CASES / f"{PDF_CASE}.pdf"
     images = render(pdf, DPI)
     out = []
