@@ -212,8 +212,11 @@ class Row:
 HEAD = ["condition", "input", "cells", "right", "flagged", "wrong", "of which not read", "time per page"]
 
 
-def run(names: Sequence[str], forms: Sequence[str], folder: Path, text_layer: bool = False) -> list[Row]:
-    """Every condition and form over the cases ``names`` (or their text layers only)."""
+def run(
+    names: Sequence[str], forms: Sequence[str], folder: Path, text_layer: bool = False, per_case: bool = False
+) -> list[Row]:
+    """Every condition and form over the cases ``names`` (or their text layers only); with ``per_case``, a
+    row for each case and condition."""
     expected_cells = _ocr_pages._cases_module().expected_cells  # tests/cases.py
     rows: dict[tuple[str, str], Row] = {}
     for name in names:
@@ -232,7 +235,8 @@ def run(names: Sequence[str], forms: Sequence[str], folder: Path, text_layer: bo
             if noisy:
                 pages = [degrade(page, seed=i) for i, page in enumerate(pages)]
             for form, paths in write_inputs(pages, dpi, folder, f"{name}-{dpi}-{int(noisy)}", forms).items():
-                row = rows.setdefault((condition, form), Row(condition, form))
+                label = f"{name}: {condition}" if per_case else condition
+                row = rows.setdefault((label, form), Row(label, form))
                 started = time.perf_counter()
                 row.outcome += read_compare(paths, case, expected)
                 row.seconds += time.perf_counter() - started
@@ -253,10 +257,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--forms", nargs="+", default=["tiff", "pdf"], choices=["tiff", "pdf", "png"])
     parser.add_argument("--text-layer", action="store_true", help="read the cases' PDFs themselves (no OCR)")
     parser.add_argument("--cells", action="store_true", help="list the cells that are not right")
+    parser.add_argument("--per-case", action="store_true", help="a row for each case and condition")
     args = parser.parse_args(argv)
     names = case_names() if args.cases == ["all"] else args.cases
     with tempfile.TemporaryDirectory(prefix="gongkai-ocr-") as tmp:
-        rows = run(names, args.forms, Path(tmp), text_layer=args.text_layer)
+        rows = run(names, args.forms, Path(tmp), text_layer=args.text_layer, per_case=args.per_case)
     print(f"OCR read back, cell by cell, on {', '.join(names)} (one core; wall time)")
     print(table(rows))
     if args.cells:
