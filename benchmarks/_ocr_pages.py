@@ -68,9 +68,16 @@ def case_pdf(name: str, folder: Path) -> Path:
 
     report = _cases_module().build(load_case(name))
     page = render_html(report)
-    # Ruled tables (LibreOffice ignores the page's CSS borders), each from a new page, at 9 points.
-    ruled = '<table border="1" cellspacing="0" cellpadding="2" style="page-break-before:always;font-size:9pt" '
+    # Ruled tables, each from a new page, at 9 points: LibreOffice ignores the page's CSS borders and draws
+    # `border="1"` as grey hairlines (0.1 pt, grey 0.5), which no scan shows; each cell gets a black 0.75 pt
+    # border instead, as the published tables print them.
+    ruled = (
+        '<table border="1" bordercolor="#000000" cellspacing="0" cellpadding="2" '
+        'style="page-break-before:always;font-size:9pt" '
+    )
+    cell = ' style="border:0.75pt solid #000000"'
     page = page.replace("<table ", ruled).replace("line-height:1.8", "")
+    page = page.replace("<td", "<td" + cell).replace("<th", "<th" + cell)
     html = folder / f"{name}.html"
     html.write_text(page, encoding="utf-8")
     subprocess.run(
