@@ -8,7 +8,8 @@ Run from a clone with the ``bench`` extra installed (``pip install -e '.[bench]'
 
 Every ratio compares two timings taken in the same process, in turns, so that a busy machine
 slows both alike; each timing is the median of ``--rounds`` rounds (each round the best of 3 of
-its own). The Excel, HTML and frames benchmarks are run once each, as they print themselves.
+its own). The Excel, HTML, frames and OCR benchmarks are run once each, as they print themselves
+(the OCR one only with the ``[ocr]`` extra installed: without it, it prints why it was skipped).
 """
 
 from __future__ import annotations
@@ -199,9 +200,11 @@ def batch_section(rep: Report, n: int, m: int) -> None:
 
 
 def others(rep: Report, quick: bool) -> None:
-    """The benchmarks that print their own tables (Excel, HTML, frames), run once each."""
+    """The benchmarks that print their own tables (Excel, HTML, frames, OCR), run once each.
+
+    ``bench_ocr.py`` is optional: without the ``[ocr]`` extra it prints why it measured nothing."""
     for script, n in [("bench_excel.py", 5 if quick else 50), ("bench_html.py", 5 if quick else 50),
-                      ("bench_frames.py", 20 if quick else 1000)]:  # fmt: skip
+                      ("bench_frames.py", 20 if quick else 1000), ("bench_ocr.py", 1 if quick else 3)]:  # fmt: skip
         if not (HERE / script).exists():
             continue
         env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(HERE.parent / "src"), *sys.path])}
@@ -239,7 +242,7 @@ def main(argv: Sequence[str] | None = None) -> str:
     parser.add_argument("--write", action="store_true", help="put the tables into docs/performance.md")
     parser.add_argument("--quick", action="store_true", help="small sizes (not for the docs)")
     parser.add_argument("--rounds", type=int, default=3, help="rounds per timing (the median is kept)")
-    parser.add_argument("--no-others", action="store_true", help="skip the Excel, HTML and frames benchmarks")
+    parser.add_argument("--no-others", action="store_true", help="skip the Excel, HTML, frames and OCR benchmarks")
     args = parser.parse_args(argv)
     quick = args.quick
     started = machine()
