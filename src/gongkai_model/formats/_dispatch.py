@@ -128,7 +128,7 @@ def detect_format(data: bytes, name: str = "") -> str:
     'mhtml'
     >>> detect_format(b'<?xml version="1.0"?><?mso-application progid="Word.Document"?>', "report.doc")
     'wordml'
-    >>> detect_format(b"\\x89PNG\\r\\n\\x1a\\n...", "table.jpg"), detect_format(b"II*\\x00...")
+    >>> detect_format(b"\x89PNG\r\n\x1a\n...", "table.txt"), detect_format(b"II*\x00...")
     ('image', 'image')
     """
     head = data[:2048].lstrip(b"\xef\xbb\xbf \t\r\n")
