@@ -291,3 +291,28 @@ def test_the_nearest_position_is_the_first_of_two_as_near() -> None:
 
     positions = [0.0, 10.0, 20.0]
     assert [_index(positions, v) for v in (-5, 0, 4, 5, 6, 15, 19, 20, 99)] == [0, 0, 0, 0, 1, 1, 2, 2, 2]
+
+
+def test_a_table_whose_rulings_are_out_of_line_is_refused_by_its_grid_size() -> None:
+    """Regions whose edges do not line up make a grid of far more cells than regions (a staircase of
+    ``n`` regions: up to ``n²``): the grid's size is held to ``Limits.max_cells`` before it is built."""
+    import cv2
+    import numpy as np
+
+    from gongkai_model.formats import _ocr
+
+    grey = np.full((120, 1040), 255, np.uint8)
+    for d in range(3):  # rulings 3 px wide
+        grey[[10 + d, 60 + d, 110 + d], 10:1030] = 0
+        grey[10:60, 10 + d : 1031 : 100] = 0  # the top row's columns …
+        grey[60:111, 60 + d : 1031 : 100] = 0  # … and the bottom row's, half a column along
+        grey[60:111, [10 + d, 1030 + d]] = 0
+    refused: list[str] = []
+    clock = _ocr._Clock(time.monotonic() + 60, 60)
+    tables, _ = _ocr._tables(grey, 12.0, clock, cv2, np, 200, refused)
+    assert refused == []
+    assert len(tables) == 1
+    assert len(tables[0].cells) < 25  # about 20 regions: 3 × 41 cells
+    tables, _ = _ocr._tables(grey, 12.0, clock, cv2, np, 100, refused)
+    assert tables == []
+    assert refused == ["a table of 3 × 41 cells at (9,9)-(1034,114)"], refused

@@ -127,7 +127,7 @@ def _mutated_picture(rng: random.Random) -> bytes:
 
 
 #: Mutated tiny pictures read by OCR (about 0.1 s each: most fail before the engine runs).
-PICTURE_EXAMPLES = 30
+PICTURE_EXAMPLES = 20
 
 
 def test_mutated_pictures_give_a_document_with_located_problems() -> None:
