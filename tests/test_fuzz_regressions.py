@@ -206,3 +206,113 @@ def test_objects_without_a_finite_position_are_not_placed() -> None:
     for key in ("x0", "x1", "top", "bottom"):
         for bad in (float("nan"), float("inf"), -float("inf")):
             assert not _placed({**char, key: bad})
+
+
+# -- pictures read by OCR (issue 20): found by mutating and stretching small ruled tables ----------------
+
+
+class _Detector:
+    """A stand-in for the engine: its detector records the picture it is given and finds no text."""
+
+    def __init__(self) -> None:
+        self.shapes: list[tuple[int, ...]] = []
+        self.text_rec = self
+        self.postprocess_op = self
+        self.character = ["blank"]
+        self.rec_image_shape = [3, 48, 320]
+
+    def text_det(self, picture: Any) -> tuple[None, float]:
+        self.shapes.append(tuple(picture.shape))
+        return None, 0.0
+
+
+def _ruled_strip(width: int, height: int) -> Any:
+    """A grey picture ``width`` × ``height``: a ruling across its middle and one down it every 50 px."""
+    import numpy as np
+
+    grey = np.full((height, width), 255, np.uint8)
+    if width >= height:
+        grey[height // 2, :] = 0
+        grey[:, ::50] = 0
+    else:
+        grey[:, width // 2] = 0
+        grey[::50, :] = 0
+    return grey
+
+
+#: Each strip is read in well under a second now; it took 12–17 s before its fix.
+STRIP_SECONDS = 5
+
+
+def _read_strip(width: int, height: int) -> tuple[_Detector, list[Any]]:
+    from gongkai_model.errors import Problem
+    from gongkai_model.formats import _ocr
+
+    engine = _Detector()
+    frame = _ocr._Frame(_ruled_strip(width, height), height, width, None, 0.0)
+    problems: list[Problem] = []
+    clock = _ocr._Clock(time.monotonic() + 60, 60)
+    start = time.perf_counter()
+    _ocr._read_frame(engine, frame, Place("p.png"), Limits(), problems, CellBudget(10**6), clock)
+    elapsed = time.perf_counter() - start
+    assert elapsed < STRIP_SECONDS, f"took {elapsed:.1f} s"
+    return engine, problems
+
+
+def test_a_long_thin_picture_is_padded_before_the_detector_scales_it_up() -> None:
+    """A 39,000 × 1,000 picture (within Limits.max_image_pixels) ran out of 1.5 GiB: the detector scales
+    the short side up to 736 px, so it worked on 736 × 28,992 (488 MiB for one copy). Now the picture
+    is padded white to at most ``DETECT_RATIO`` between its sides first."""
+    from gongkai_model.formats._ocr import DETECT_RATIO, DETECT_SIDE
+
+    for width, height in ((13_000, 300), (300, 13_000), (1_300, 60)):
+        engine, _ = _read_strip(width, height)
+        (shape,) = engine.shapes
+        assert max(shape[:2]) == DETECT_SIDE
+        assert max(shape[:2]) <= DETECT_RATIO * min(shape[:2]), shape
+
+
+def test_a_tall_thin_picture_without_text_finds_its_rulings_in_bounded_time() -> None:
+    """A 20 × 1,000,000 picture ran past a minute: with no text found, the em was a 80th of the
+    picture's height (12,500 px) and the ruling lines were looked for with kernels that long. Now the
+    em is no larger than the picture's short side."""
+    _read_strip(20, 400_000)
+
+
+def test_a_wide_ruled_strip_places_its_cells_in_bounded_time() -> None:
+    """A 1,000,000 × 20 picture ruled every 50 px ran past a minute: each of its 20,000 cells was placed
+    by a linear scan of the 40,000 column edges. Now by bisection; the grid is refused by its size."""
+    _, problems = _read_strip(200_000, 20)
+    assert [p.code for p in problems] == ["READ_LIMIT"], problems
+
+
+def test_the_nearest_position_is_the_first_of_two_as_near() -> None:
+    from gongkai_model.formats._ocr import _index
+
+    positions = [0.0, 10.0, 20.0]
+    assert [_index(positions, v) for v in (-5, 0, 4, 5, 6, 15, 19, 20, 99)] == [0, 0, 0, 0, 1, 1, 2, 2, 2]
+
+
+def test_a_table_whose_rulings_are_out_of_line_is_refused_by_its_grid_size() -> None:
+    """Regions whose edges do not line up make a grid of far more cells than regions (a staircase of
+    ``n`` regions: up to ``n²``): the grid's size is held to ``Limits.max_cells`` before it is built."""
+    import cv2
+    import numpy as np
+
+    from gongkai_model.formats import _ocr
+
+    grey = np.full((120, 1040), 255, np.uint8)
+    for d in range(3):  # rulings 3 px wide
+        grey[[10 + d, 60 + d, 110 + d], 10:1030] = 0
+        grey[10:60, 10 + d : 1031 : 100] = 0  # the top row's columns …
+        grey[60:111, 60 + d : 1031 : 100] = 0  # … and the bottom row's, half a column along
+        grey[60:111, [10 + d, 1030 + d]] = 0
+    refused: list[str] = []
+    clock = _ocr._Clock(time.monotonic() + 60, 60)
+    tables, _ = _ocr._tables(grey, 12.0, clock, cv2, np, 200, refused)
+    assert refused == []
+    assert len(tables) == 1
+    assert len(tables[0].cells) < 25  # about 20 regions: 3 × 41 cells
+    tables, _ = _ocr._tables(grey, 12.0, clock, cv2, np, 100, refused)
+    assert tables == []
+    assert refused == ["a table of 3 × 41 cells at (9,9)-(1034,114)"], refused

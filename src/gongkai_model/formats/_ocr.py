@@ -41,6 +41,7 @@ How a picture is read, step by step:
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import io
 import itertools
@@ -70,6 +71,9 @@ ENGINE_MODULE = "rapidocr_onnxruntime"
 PICTURE_FORMATS = ("PNG", "JPEG", "TIFF", "BMP", "GIF", "WEBP")
 #: The longest side the text detector sees (a larger picture is scaled down for detection only).
 DETECT_SIDE = 1300
+#: The detector scales a picture's short side up to 736 px: a long thin picture is padded (white, on the
+#: right or below) to at most this ratio of its sides first, so what the detector works on stays bounded.
+DETECT_RATIO = 4.0
 #: A picture (or frame) with a side shorter than this (pixels) holds no line of text.
 MIN_SIDE = 12
 #: The longest side of the picture the skew is measured on.
@@ -388,6 +392,10 @@ def _detect(engine: Any, grey: Any, cv2: Any, np: Any) -> list[tuple[float, floa
     h, w = grey.shape
     scale = min(1.0, DETECT_SIDE / max(h, w))
     small = grey if scale == 1.0 else cv2.resize(grey, (max(1, round(w * scale)), max(1, round(h * scale))))
+    sh, sw = small.shape
+    below, right = max(0, math.ceil(sw / DETECT_RATIO) - sh), max(0, math.ceil(sh / DETECT_RATIO) - sw)
+    if below or right:  # boxes keep their coordinates; the padding holds no text, and boxes are clipped below
+        small = cv2.copyMakeBorder(small, 0, below, 0, right, cv2.BORDER_CONSTANT, value=255)
     boxes, _ = engine.text_det(cv2.cvtColor(small, cv2.COLOR_GRAY2BGR))
     out = []
     for quad in [] if boxes is None else boxes:
@@ -426,7 +434,11 @@ def _positions(values: Sequence[float], tolerance: float) -> list[float]:
 
 
 def _index(positions: Sequence[float], value: float) -> int:
-    return min(range(len(positions)), key=lambda i: abs(positions[i] - value))
+    """The index of the position nearest ``value`` (``positions`` sorted; the first of two as near)."""
+    i = bisect.bisect_left(positions, value)
+    if i == len(positions) or (i > 0 and value - positions[i - 1] <= positions[i] - value):
+        return i - 1
+    return i
 
 
 def _tables(
@@ -473,6 +485,11 @@ def _tables(
         table.xs = _positions([v for c in cells for v in (c.box[0], c.box[2])], tol)
         table.ys = _positions([v for c in cells for v in (c.box[1], c.box[3])], tol)
         if len(table.xs) < 3:  # one column: a frame around text, read as paragraphs
+            continue
+        if (len(table.xs) - 1) * (len(table.ys) - 1) > limit:  # regions out of line: a grid far larger
+            refused.append(
+                f"a table of {len(table.ys) - 1} × {len(table.xs) - 1} cells at ({x},{y})-({x + bw_},{y + bh})"
+            )
             continue
         tables.append(table)
         clock.check("finding the cells")
@@ -822,6 +839,7 @@ def _read_frame(
     clock.check("detecting the text lines")
     heights = sorted(b[3] - b[1] for b in boxes if b[2] - b[0] > b[3] - b[1])
     em = heights[len(heights) // 2] / 1.6 if heights else max(10.0, grey.shape[0] / 80)  # detector boxes are unclipped
+    em = min(em, max(10.0, float(min(grey.shape))))  # no taller than the picture is narrow: bounded morphology
     refused: list[str] = []
     tables, bw = _tables(grey, em, clock, cv2, np, limits.max_cells, refused)
     for what in refused:
