@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from gongkai_model import AnnualReport, Edition
 from gongkai_model import presentation as _layout
-from gongkai_model.errors import ReadError
+from gongkai_model.errors import Place, ReadError
 from gongkai_model.formats._assemble import find_title
 from gongkai_model.formats.pdf import parse_pdf, read_pdf
 from gongkai_model.limits import Limits
@@ -784,3 +784,12 @@ def test_one_figure_over_sub_rows_is_refused_not_guessed() -> None:
     assert [p.place.row for p in unaligned if p.place] == [24, 25, 26], got.summary()
     # the group label （六）其他处理 over its sub-rows stays one merged cell: every other figure is read
     assert all(read[p] == expected[p] for p in read if ".results.other." not in p)
+
+
+def test_regression_a_truncated_pdf_is_read_damaged() -> None:
+    """Regression (fuzz, session 6): a PDF cut short raised a ReadError whose problem had no code."""
+    pdf = REAL.read_bytes()
+    with pytest.raises(ReadError) as raised:
+        read_pdf(pdf[: len(pdf) // 3], name="cut.pdf")
+    assert [p.code for p in raised.value.problems] == ["READ_DAMAGED"]
+    assert raised.value.problems[0].place == Place("cut.pdf")

@@ -245,6 +245,7 @@ _READ = (
             "formats._mhtml",
             "formats._pdfbounds",
             "formats.docx",
+            "formats.pdf",
             "formats.xlsx._sheetxml",
         ),
         "warning for a stream recovered",

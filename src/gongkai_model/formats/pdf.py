@@ -492,16 +492,16 @@ def _iter_pages(pdf: Any, limit: int, budget: Budget) -> Iterator[Any]:
         yield page
 
 
-def _failure(exc: BaseException) -> tuple[str | None, str]:
+def _failure(exc: BaseException) -> tuple[str, str]:
     """What went wrong inside pdfminer, in a reader's words (the exception may be wrapped by pdfplumber)."""
     inner = exc.args[0] if exc.args and isinstance(exc.args[0], BaseException) else exc
     kind = type(inner).__name__
     if isinstance(inner, MemoryError | RecursionError):
         return "READ_LIMIT", exhausted(inner)
     if "Password" in kind or "Encrypt" in kind:
-        return None, "the PDF is encrypted with a password; save an unprotected copy"
+        return "READ_DAMAGED", "the PDF is encrypted with a password; save an unprotected copy"
     detail = str(inner).strip()
-    return None, f"the PDF is damaged ({kind}{': ' + detail[:200] if detail else ''})"
+    return "READ_DAMAGED", f"the PDF is damaged ({kind}{': ' + detail[:200] if detail else ''})"
 
 
 #: Memory set aside while a PDF is parsed (address space only: never touched), given back the moment
