@@ -14,7 +14,7 @@ labels, parsing figures and building the report are shared (:mod:`._locate`, :mo
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Container, Mapping, Sequence
 from typing import Literal
 
 import attrs
@@ -22,7 +22,7 @@ import attrs
 from ..errors import Place, Problem
 from ..limits import DEFAULT_LIMITS, Limits
 
-__all__ = ["Block", "CellBudget", "Document", "Grid", "GridCell", "MetaText", "Recognition", "Span"]
+__all__ = ["Block", "CellBudget", "Document", "Grid", "GridCell", "MetaText", "Recognition", "Span", "ruled_rows"]
 
 
 @attrs.frozen
@@ -68,6 +68,36 @@ class GridCell:
     formula: bool = False
     split: bool = False  #: cut from figures printed run together (:attr:`Span.split`)
     ocr: Recognition | None = None  #: recognised in a picture (:attr:`Span.ocr`)
+
+
+def ruled_rows(
+    nrows: int,
+    ncols: int,
+    starts: Mapping[tuple[int, int], Span],
+    covered: Container[tuple[int, int]],
+    blank: Callable[[int, int], Span],
+) -> list[list[Span]]:
+    """The rows of spans of a table found from its rulings (a PDF's vector lines, a picture's strokes).
+
+    ``starts`` holds each cell's span at its top-left region (row, column), ``covered`` every region
+    a cell covers; a region no cell covers (the lines do not close it, or a ruling was drawn twice)
+    is kept as printed, as ``blank(row, column)``; a region a merged cell covers gives nothing (the
+    span's ``rowspan``/``colspan`` stand for it in :meth:`Grid.build`).
+
+    >>> rows = ruled_rows(2, 2, {(0, 0): Span("a", colspan=2)}, {(0, 0), (0, 1)}, lambda r, k: Span(f"{r}{k}"))
+    >>> [[s.text for s in row] for row in rows]
+    [['a'], ['10', '11']]
+    """
+    out: list[list[Span]] = []
+    for r in range(nrows):
+        row: list[Span] = []
+        for k in range(ncols):
+            if (r, k) in starts:
+                row.append(starts[(r, k)])
+            elif (r, k) not in covered:
+                row.append(blank(r, k))
+        out.append(row)
+    return out
 
 
 @attrs.define

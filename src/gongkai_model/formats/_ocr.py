@@ -61,7 +61,7 @@ from .._optional import import_optional, install_hint, is_installed
 from ..errors import Place, Problem, ReadError
 from ..limits import Limits
 from ._assemble import find_heading
-from ._document import Block, CellBudget, Grid, Recognition, Span
+from ._document import Block, CellBudget, Grid, Recognition, Span, ruled_rows
 
 __all__ = ["ENGINE_MODULE", "ocr_available", "picture_blocks", "set_threads"]
 
@@ -808,18 +808,13 @@ def _spans(table: _Table, frame: _Frame, place: Place, number: int, inked: Any) 
         ocr = _recognition(cell.pieces, text, bool(inked(cell.box)) and not text)
         starts[(r0, c0)] = Span(text, rowspan=r1 - r0, colspan=c1 - c0, place=at, ocr=ocr)
         covered.update((r, k) for r in range(r0, r1) for k in range(c0, c1))
-    out: list[list[Span]] = []
-    for r in range(nrows):
-        row: list[Span] = []
-        for k in range(ncols):
-            if (r, k) in starts:
-                row.append(starts[(r, k)])
-            elif (r, k) not in covered:  # a region no cell covers (a ruling drawn twice): blank, as printed
-                box = (round(xs[k]), round(ys[r]), round(xs[k + 1]), round(ys[r + 1]))
-                at = attrs.evolve(place, table=number, row=r + 1, column=k + 1, box=frame.original(box))
-                row.append(Span("", place=at, ocr=Recognition(0.0 if inked(box) else 1.0)))
-        out.append(row)
-    return out
+
+    def blank(r: int, k: int) -> Span:  # a region no cell covers (a ruling drawn twice): blank, as printed
+        box = (round(xs[k]), round(ys[r]), round(xs[k + 1]), round(ys[r + 1]))
+        at = attrs.evolve(place, table=number, row=r + 1, column=k + 1, box=frame.original(box))
+        return Span("", place=at, ocr=Recognition(0.0 if inked(box) else 1.0))
+
+    return ruled_rows(nrows, ncols, starts, covered, blank)
 
 
 def _read_frame(

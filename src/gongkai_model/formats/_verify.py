@@ -38,6 +38,7 @@ from ..errors import Problem, Severity
 from ..model.identities import Identity, holds, identities
 from ..model.layout import Shape, layout, shape_of, values
 from ..model.report import AnnualReport
+from ..presentation import sheet_name
 from ._result import Imported, Provenance, Verification
 
 __all__ = ["ACCEPT_CONFIDENCE", "accept_unverified", "verify"]
@@ -115,9 +116,9 @@ def verify(report: AnnualReport, provenance: Mapping[str, Provenance]) -> tuple[
         if all(v == "verified" for v in marks):
             problems.append(
                 Problem(
-                    f"表{table}",
+                    sheet_name(table),
                     f"its {len(marks)} figure(s) read by OCR are verified: every identity they take part in holds",
-                    f"表{table}",
+                    sheet_name(table),
                     code=READ_OCR_VERIFIED,
                     severity=Severity.INFO,
                 )

@@ -51,7 +51,7 @@ from ..errors import GongkaiError, Place, Problem, ReadError
 from ..limits import DEFAULT_LIMITS, Limits
 from . import _ocr
 from ._assemble import find_heading
-from ._document import Block, CellBudget, Document, Grid, MetaText, Span
+from ._document import Block, CellBudget, Document, Grid, MetaText, Span, ruled_rows
 from ._pdfbounds import Budget, LimitReached, UnsupportedPdfminer, bounded, page_class
 from ._pdfbounds import _decompress_corrupted as _decompress_corrupted  # the linear recovery (tests)
 from ._pictures import PageRenderer, needs_ocr, page_list, page_text
@@ -176,16 +176,10 @@ class _Table:
                 text = _unwrap_figure(text, [ch for ch in self.chars if _inside(ch, box)], box)
             starts[(r0, c0)] = Span(text, rowspan=r1 - r0, colspan=c1 - c0)
             covered.update((r, k) for r in range(r0, r1) for k in range(c0, c1))
-        out: list[list[Span]] = []
-        for r in range(nrows):
-            row: list[Span] = []
-            for k in range(ncols):
-                if (r, k) in starts:
-                    row.append(starts[(r, k)])
-                elif (r, k) not in covered:  # a region the lines do not close: keep what is printed in it
-                    row.append(Span(self.text_in((xs[k], ys[r], xs[k + 1], ys[r + 1]))))
-            out.append(row)
-        return out
+        # a region the lines do not close: keep what is printed in it
+        return ruled_rows(
+            nrows, ncols, starts, covered, lambda r, k: Span(self.text_in((xs[k], ys[r], xs[k + 1], ys[r + 1])))
+        )
 
     def _stacked(self, box: tuple[float, ...], r0: int, r1: int) -> list[str] | None:
         """The texts of a cell over rows ``r0 … r1-1`` that holds one text per row, one per row; else ``None``.
