@@ -448,21 +448,23 @@ def _write_baseline(target: Path, outcomes: Sequence[Outcome]) -> None:
     note(f"wrote the baseline {target} ({sum(len(v) for v in keys.values())} keys)")
 
 
-def _counts(o: Outcome) -> str:
-    parts = []
-    errors = sum(p.severity == "error" for _, p in o.problems)
-    if errors:
-        parts.append(f"{errors} reading error(s)")
+def _count_parts(o: Outcome) -> list[tuple[str, int]]:
+    """What one file's line counts, in order, each ``(what, how many)`` (only those not zero).
+
+    ``what`` is ``"read error"``, a finding severity's value, ``"read warning"`` or ``"accepted"``;
+    :func:`_counts` and :func:`_counts_zh` word it.
+    """
     by = Counter(f.severity for f in o.findings)
-    for sev in (Severity.ERROR, Severity.INCONSISTENCY, Severity.WARNING):
-        if by[sev]:
-            parts.append(f"{by[sev]} {sev.value}")
-    warned = sum(p.severity == "warning" for _, p in o.problems)
-    if warned:
-        parts.append(f"{warned} reading warning(s)")
-    if o.accepted:
-        parts.append(f"{o.accepted} accepted")
-    return ", ".join(parts)
+    parts = [("read error", sum(p.severity == "error" for _, p in o.problems))]
+    parts += [(sev.value, by[sev]) for sev in (Severity.ERROR, Severity.INCONSISTENCY, Severity.WARNING)]
+    parts += [("read warning", sum(p.severity == "warning" for _, p in o.problems)), ("accepted", o.accepted)]
+    return [(what, n) for what, n in parts if n]
+
+
+def _counts(o: Outcome) -> str:
+    """The counts of one file's line, in English (``2 inconsistency, 1 reading warning(s)``)."""
+    words = {"read error": "reading error(s)", "read warning": "reading warning(s)"}
+    return ", ".join(f"{n} {words.get(what, what)}" for what, n in _count_parts(o))
 
 
 def _print_file(o: Outcome, width: int, lang: str = "zh", suggestions: int = SUGGESTIONS) -> None:
@@ -669,20 +671,18 @@ def _coverage_zh(c: Coverage) -> str:
 
 
 def _counts_zh(o: Outcome) -> str:
-    parts = []
-    errors = sum(p.severity == "error" for _, p in o.problems)
-    if errors:
-        parts.append(f"{errors} 个读取错误")
-    by = Counter(f.severity for f in o.findings)
-    for sev in (Severity.ERROR, Severity.INCONSISTENCY, Severity.WARNING):
-        if by[sev]:
-            parts.append(f"{by[sev]} 个{_SEVERITY_ZH[sev.value]}")
-    warned = sum(p.severity == "warning" for _, p in o.problems)
-    if warned:
-        parts.append(f"{warned} 个读取警告")
-    if o.accepted:
-        parts.append(f"{o.accepted} 项已被基线接受")
-    return "，".join(parts)
+    """The counts of one file's line, in Chinese (:func:`_counts`)."""
+    out = []
+    for what, n in _count_parts(o):
+        if what == "read error":
+            out.append(f"{n} 个读取错误")
+        elif what == "read warning":
+            out.append(f"{n} 个读取警告")
+        elif what == "accepted":
+            out.append(f"{n} 项已被基线接受")
+        else:
+            out.append(f"{n} 个{_SEVERITY_ZH[what]}")
+    return "，".join(out)
 
 
 def _or(value: object, unknown: str) -> str:
