@@ -226,9 +226,11 @@ JSON_VALUES = st.one_of(
     st.floats(allow_nan=False, allow_infinity=False),
     st.text(max_size=5),
     st.sampled_from(["12.5", "0", "2024-01-05", "1e3", "元"]),
-    st.just({}),
-    st.just([]),
-    st.just({"value": "1", "unit": "元"}),
+    # a fresh object each draw: the tests write into the documents they draw into, and one shared object
+    # (st.just) was once put inside itself, and carried edits from one example into the next
+    st.builds(dict),
+    st.builds(list),
+    st.builds(lambda: {"value": "1", "unit": "元"}),
 )
 
 
