@@ -126,6 +126,8 @@ def main(argv: Sequence[str]) -> None:
         same(rec["data"], kw, read_kw)
         pages += 1
     print(f"results identical before and after on {pages} pages")
+    if rounds == 0:
+        return
 
     groups = {
         "the two real published pages (per page)": real,

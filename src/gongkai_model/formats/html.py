@@ -227,8 +227,15 @@ class _Walker:
         """
         if any(not t.isspace() for t in self.buffer):
             return False
-        text = "".join(el.itertext())
-        if not text or len(text) > _INLINE_HEADING_MAX or find_heading(text) is None:
+        parts = []
+        size = 0
+        for part in el.itertext():  # (no more of the text than a heading can hold: the root's is the page's)
+            size += len(part)
+            if size > _INLINE_HEADING_MAX:
+                return False
+            parts.append(part)
+        text = "".join(parts)
+        if not text or find_heading(text) is None:
             return False
         self.flush()
         self.add(text, el)
