@@ -321,10 +321,10 @@ def _fuzzy(
 ) -> set[str]:
     """Rows not found by label: a unique close misprint in a grid that holds the same table is read, and said so."""
     known = known_labels()
-    grids_of = {
-        r.table: {found_rows[x.path][0] for x in the_rows if x.table == r.table and x.path in found_rows}
-        for r in the_rows
-    }
+    grids_of: dict[str, set[int]] = {r.table: set() for r in the_rows}
+    for x in the_rows:
+        if x.path in found_rows:
+            grids_of[x.table].add(found_rows[x.path][0])
     taken = {id(cell) for _, cell in found_rows.values()}
     candidates: list[tuple[int, GridCell, str]] = []
     for gi, cells in enumerate(index.distinct):
@@ -379,6 +379,13 @@ def _fuzzy(
     return reported
 
 
+@functools.cache
+def _column_keys(shape: Shape) -> dict[str, tuple[str, ...]]:
+    """The normalised column header and its variants of every cell of ``shape``, by the cell's path
+    (what :meth:`_Index.find` looks up for them)."""
+    return {c.path: tuple(normalize_label(x) for x in (c.column, *c.spec.aliases)) for c in layout(shape)}
+
+
 def _table_top(gi: int, shape: Shape, table: str, row: int, found_rows: dict[str, tuple[int, GridCell]]) -> int:
     """The first grid row that can hold headers of ``table``: below any row of another table above ``row``."""
     top = 0
@@ -404,9 +411,11 @@ def _row(
     grid = index.grids[gi]
     stop = _table_top(gi, shape, mine[0].table, label.top, found_rows) if mine else 0
     headers: dict[str, GridCell] = {}
+    column_keys = _column_keys(shape)
+    by_text = index.by_text
     for c in mine:
         best: GridCell | None = None
-        for hgi, h in index.find([c.column, *c.spec.aliases]):
+        for hgi, h in [hit for key in column_keys[c.path] for hit in by_text.get(key, ())]:
             above = hgi == gi and stop <= h.top and h.bottom < label.top and h.right > label.right
             if above and (best is None or h.bottom > best.bottom):
                 best = h

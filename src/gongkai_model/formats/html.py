@@ -21,6 +21,7 @@ from typing import Any, Literal
 
 import attrs
 
+from .._codegen import FAST_PATHS
 from ..errors import Place, Problem
 from ..labels import normalize_label
 from ..limits import DEFAULT_LIMITS, Limits
@@ -377,7 +378,8 @@ def _mark_breaks(table: Any, trs: list[Any], max_cells: int) -> bool:
         return False
     # lxml's parser lets in characters its API refuses to set (a control character): a text holding one
     # cannot be marked (a refused set would also drop the text), so such a table is read cell by cell
-    if any(_NOT_SETTABLE.search(s) for el in marked for s in (el.text, el.tail) if s):
+    # (one search over the table's whole text, in C: it holds every text and tail of the marked elements)
+    if _NOT_SETTABLE.search(_lxml_calls()[1](table)):
         return False
     for el in marked:
         tag = el.tag
@@ -949,8 +951,19 @@ def parse_html(
     del lower
     # lxml.etree's own HTML parser: plain elements, without lxml.html's per-element class lookup
     parser = etree.HTMLParser(no_network=True, remove_comments=True, remove_pis=True, huge_tree=False)
+    source_text: str | bytes = text
+    if FAST_PATHS and not text.startswith("<?xml"):  # (lxml refuses a text so declared: kept as the text)
+        try:
+            # the same text as UTF-8, said to be UTF-8: libxml2 reads it without converting it (given as a
+            # str, lxml hands over UTF-16 or UCS-4, converted on the way); the tree is the same
+            source_text = text.encode("utf-8")
+            parser = etree.HTMLParser(
+                no_network=True, remove_comments=True, remove_pis=True, huge_tree=False, encoding="utf-8"
+            )
+        except UnicodeEncodeError:  # a lone surrogate (a str page): read as given
+            pass
     try:
-        root = etree.fromstring(text, parser=parser)
+        root = etree.fromstring(source_text, parser=parser)
     except (etree.LxmlError, ValueError) as exc:
         return Document(source, (), (*found, Problem(source, f"not an HTML page: {exc}", code="READ_NOT_A_REPORT")))
     if root is None:
