@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from test_html_walk import _markup, _snapshot, mangled_tables
 from test_read_html import QUIRKS, _example_reports
 
-from gongkai_model.formats import _values
+from gongkai_model.formats import _assemble, _values
 from gongkai_model.formats import html as html_module
 from gongkai_model.formats.html import parse_html, read_html, render_html
 from gongkai_model.limits import Limits
@@ -132,3 +132,27 @@ def test_a_remembered_reading_is_the_reading(text: str, kind: Value, unit: str |
     first = _values.parse_value(text, kind, unit=unit)
     again = _values.parse_value(text, kind, unit=unit)
     assert first == again == _values._parse(text, kind, unit)
+
+
+_headingish = st.text(alphabet="一二三四五六、，。 .:：总体情况主动公开\u3000\u0301\n（）()1a①", max_size=120)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.one_of(_headingish, st.text(max_size=120)), st.sampled_from([None, 0, 1, 4, 5]))
+def test_a_paragraph_told_from_a_heading_by_its_ideographs(text: str, expected: int | None) -> None:
+    """``find_heading`` tells a text of more than 40 ideographs is no heading without normalising it."""
+    fast = _assemble.find_heading(text, expected)
+    saved = _assemble.FAST_PATHS
+    _assemble.FAST_PATHS = False
+    try:
+        assert _assemble.find_heading(text, expected) == fast
+    finally:
+        _assemble.FAST_PATHS = saved
+    long_heading = "一、总体情况" + text
+    saved = _assemble.FAST_PATHS
+    fast = _assemble.find_heading(long_heading, expected)
+    _assemble.FAST_PATHS = False
+    try:
+        assert _assemble.find_heading(long_heading, expected) == fast
+    finally:
+        _assemble.FAST_PATHS = saved
