@@ -80,6 +80,9 @@ def test_rendered_pages_and_their_quirks(quirk: str) -> None:
         "",
         "   ",
         "\ufeff<p>一、总体情况</p>",
+        "<p style='DISPLAY:NONE'>hidden 一、总体情况</p><p>x</p>",
+        "<p style='dİsplay:none'>İ lowers to i + U+0307</p><p style='\u212a'>\u212a</p><NOSCRIPT>x</NOSCRIPT>",
+        "<TEMPLATE><table><tr><td>1</td></tr></table></TEMPLATE><p Hidden>y</p>",
     ],
 )
 def test_odd_pages(page: str) -> None:
