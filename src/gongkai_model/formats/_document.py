@@ -125,12 +125,12 @@ class Grid:
 
     def cells(self) -> list[GridCell]:
         """Every distinct cell, in reading order (top to bottom, left to right)."""
-        out: list[GridCell] = []
-        for r, row in enumerate(self.rows):
-            for c, cell in enumerate(row):
-                if cell is not None and cell.top == r and cell.left == c:
-                    out.append(cell)
-        return out
+        return [
+            cell
+            for r, row in enumerate(self.rows)
+            for c, cell in enumerate(row)
+            if cell is not None and cell.top == r and cell.left == c
+        ]
 
     @classmethod
     def build(
