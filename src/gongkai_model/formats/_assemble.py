@@ -13,6 +13,7 @@ from typing import Any, Final
 
 import attrs
 
+from .._codegen import FAST_PATHS
 from ..errors import ModelError, Place, Problem
 from ..labels import normalize_label
 from ..model.build import build
@@ -60,6 +61,12 @@ def _heading_keys() -> dict[str, tuple[int, bool]]:
     return out
 
 
+#: A text holding more than 40 CJK ideographs: its label (:func:`normalize_label`) is longer than a
+#: heading's 40 characters, as each ideograph stays one character (NFKC leaves it, nothing composes with it,
+#: it is no space nor folded punctuation): told without normalising a paragraph. (Linear: the classes are disjoint.)
+_MORE_THAN_40_IDEOGRAPHS = re.compile(r"(?:[^\u4e00-\u9fff]*[\u4e00-\u9fff]){41}")
+
+
 def find_heading(text: str, expected: int | None = None) -> tuple[int, bool] | None:
     """Which section ``text`` heads, if it is a heading: ``(index from 0, statutory wording?)``.
 
@@ -72,7 +79,7 @@ def find_heading(text: str, expected: int | None = None) -> tuple[int, bool] | N
     >>> find_heading("五、存在的主要问题及整改措施")
     (4, False)
     """
-    if len(text) > MAX_HEADING_CHARS:
+    if len(text) > MAX_HEADING_CHARS or (FAST_PATHS and len(text) > 40 and _MORE_THAN_40_IDEOGRAPHS.match(text)):
         return None
     key = normalize_label(text).rstrip("。.:：")
     if not key or len(key) > 40 or key in known_labels():

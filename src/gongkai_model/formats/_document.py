@@ -125,12 +125,12 @@ class Grid:
 
     def cells(self) -> list[GridCell]:
         """Every distinct cell, in reading order (top to bottom, left to right)."""
-        out: list[GridCell] = []
-        for r, row in enumerate(self.rows):
-            for c, cell in enumerate(row):
-                if cell is not None and cell.top == r and cell.left == c:
-                    out.append(cell)
-        return out
+        return [
+            cell
+            for r, row in enumerate(self.rows)
+            for c, cell in enumerate(row)
+            if cell is not None and cell.top == r and cell.left == c
+        ]
 
     @classmethod
     def build(
@@ -150,14 +150,38 @@ class Grid:
         clipped = False
         total = 0
         cap = limits.max_cells if budget is None else min(limits.max_cells, budget.left)
+        max_columns = limits.max_columns
+        source, page, table, at_line, at_cell, image = (
+            place.source, place.page, place.table, place.line, place.cell, place.image
+        )  # fmt: skip
         for r, row in enumerate(spans[: limits.max_rows]):
             while len(grid) <= r:
                 grid.append([])
+            line = grid[r]
             c = 0
             for span in row:
-                line = grid[r]
                 while c < len(line) and line[c] is not None:
                     c += 1
+                if span.rowspan == 1 and span.colspan == 1 and c < max_columns and total < cap:
+                    # one grid position (the common case): what the general steps below do for it
+                    total += 1
+                    cell = GridCell(
+                        span.text,
+                        span.place or Place(source, page, table, r + 1, c + 1, at_line, at_cell, image),
+                        r,
+                        c,
+                        r,
+                        c,
+                        span.formula,
+                        span.split,
+                        span.ocr,
+                    )
+                    if c < len(line):
+                        line[c] = cell
+                    else:
+                        line.append(cell)
+                    c += 1
+                    continue
                 rowspan = max(1, min(span.rowspan, limits.max_rows - r))
                 colspan = max(1, min(span.colspan, limits.max_columns - c))
                 if c >= limits.max_columns:
@@ -170,9 +194,7 @@ class Grid:
                 rowspan = min(rowspan, room // colspan)
                 clipped |= rowspan != max(1, span.rowspan) or colspan != max(1, span.colspan)
                 total += rowspan * colspan
-                at = span.place or Place(
-                    place.source, place.page, place.table, r + 1, c + 1, place.line, place.cell, place.image
-                )
+                at = span.place or Place(source, page, table, r + 1, c + 1, at_line, at_cell, image)
                 cell = GridCell(
                     span.text, at, r, c, r + rowspan - 1, c + colspan - 1, span.formula, span.split, span.ocr
                 )

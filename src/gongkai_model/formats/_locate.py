@@ -181,6 +181,7 @@ def locate(grids: Sequence[Grid], shape: Shape, *, strict: bool = False) -> Loca
     cells: dict[str, GridCell] = {}
     missing_tables = {r.table for r in the_rows} - {r.table for r in the_rows if r.path in found_rows}
     used: dict[int, str] = {}
+    bottoms: dict[int, list[tuple[str, int]]] | None = None  # (made once every row is found)
     for table in sorted(missing_tables, key="二三四".index):
         name = sheet_name(table)  # 表二
         message = "was not found in the document; its cells are blank"
@@ -198,11 +199,13 @@ def locate(grids: Sequence[Grid], shape: Shape, *, strict: bool = False) -> Loca
                 )
             continue
         gi, label_cell = found_rows[r.path]
+        if bottoms is None:
+            bottoms = _bottoms(shape, found_rows)
         mine = _cells_of(shape).get(r.path, [])
         if r.table == "四":
             got = _block(index.grids[gi], label_cell, mine, problems)
         else:
-            got = _row(index, gi, label_cell, mine, found_rows, shape, problems)
+            got = _row(index, gi, label_cell, mine, bottoms, shape, problems)
         for path, cell in got.items():
             if path in conflicts:
                 continue
@@ -321,10 +324,10 @@ def _fuzzy(
 ) -> set[str]:
     """Rows not found by label: a unique close misprint in a grid that holds the same table is read, and said so."""
     known = known_labels()
-    grids_of = {
-        r.table: {found_rows[x.path][0] for x in the_rows if x.table == r.table and x.path in found_rows}
-        for r in the_rows
-    }
+    grids_of: dict[str, set[int]] = {r.table: set() for r in the_rows}
+    for x in the_rows:
+        if x.path in found_rows:
+            grids_of[x.table].add(found_rows[x.path][0])
     taken = {id(cell) for _, cell in found_rows.values()}
     candidates: list[tuple[int, GridCell, str]] = []
     for gi, cells in enumerate(index.distinct):
@@ -379,15 +382,30 @@ def _fuzzy(
     return reported
 
 
-def _table_top(gi: int, shape: Shape, table: str, row: int, found_rows: dict[str, tuple[int, GridCell]]) -> int:
-    """The first grid row that can hold headers of ``table``: below any row of another table above ``row``."""
-    top = 0
+@functools.cache
+def _column_keys(shape: Shape) -> dict[str, tuple[str, ...]]:
+    """The normalised column header and its variants of every cell of ``shape``, by the cell's path
+    (what :meth:`_Index.find` looks up for them)."""
+    return {c.path: tuple(normalize_label(x) for x in (c.column, *c.spec.aliases)) for c in layout(shape)}
+
+
+def _bottoms(shape: Shape, found_rows: dict[str, tuple[int, GridCell]]) -> dict[int, list[tuple[str, int]]]:
+    """The found rows' label cells by grid: (their table, their last grid row), for :func:`_table_top`."""
+    out: dict[int, list[tuple[str, int]]] = {}
     for r in rows(shape):
-        if r.table == table:
-            continue
         hit = found_rows.get(r.path)
-        if hit is not None and hit[0] == gi and hit[1].bottom < row:
-            top = max(top, hit[1].bottom + 1)
+        if hit is not None:
+            out.setdefault(hit[0], []).append((r.table, hit[1].bottom))
+    return out
+
+
+def _table_top(gi: int, table: str, row: int, bottoms: dict[int, list[tuple[str, int]]]) -> int:
+    """The first grid row that can hold headers of ``table``: below any row of another table above ``row``
+    (``bottoms``: :func:`_bottoms` of the rows found)."""
+    top = 0
+    for other, bottom in bottoms.get(gi, ()):
+        if other != table and bottom < row:
+            top = max(top, bottom + 1)
     return top
 
 
@@ -396,20 +414,25 @@ def _row(
     gi: int,
     label: GridCell,
     mine: list[Cell],
-    found_rows: dict[str, tuple[int, GridCell]],
+    bottoms: dict[int, list[tuple[str, int]]],
     shape: Shape,
     problems: list[Problem],
 ) -> dict[str, GridCell]:
-    """The value cells of a 表二/表三 row: under the nearest matching header above, right of the label."""
+    """The value cells of a 表二/表三 row: under the nearest matching header above, right of the label
+    (``bottoms``: where the rows found end, :func:`_bottoms`)."""
     grid = index.grids[gi]
-    stop = _table_top(gi, shape, mine[0].table, label.top, found_rows) if mine else 0
+    top, right = label.top, label.right
+    stop = _table_top(gi, mine[0].table, top, bottoms) if mine else 0
     headers: dict[str, GridCell] = {}
+    column_keys = _column_keys(shape)
+    by_text = index.by_text
     for c in mine:
         best: GridCell | None = None
-        for hgi, h in index.find([c.column, *c.spec.aliases]):
-            above = hgi == gi and stop <= h.top and h.bottom < label.top and h.right > label.right
-            if above and (best is None or h.bottom > best.bottom):
-                best = h
+        for key in column_keys[c.path]:
+            for hgi, h in by_text.get(key, ()):
+                above = hgi == gi and stop <= h.top and h.bottom < top and h.right > right
+                if above and (best is None or h.bottom > best.bottom):
+                    best = h
         if best is None:
             problems.append(
                 _problem(

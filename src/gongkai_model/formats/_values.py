@@ -20,6 +20,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
@@ -107,6 +108,10 @@ def _number(body: str, *, decimal: bool) -> tuple[str, Decimal] | None:
         return None
 
 
+#: The longest printed text whose reading is remembered (figures and marks repeat in every table and report).
+_REMEMBERED_CHARS = 64
+
+
 def parse_value(text: str | None, kind: Value, *, unit: str | None = None) -> ParsedValue:
     """Read one printed cell as a value of ``kind`` (``unit`` is the column's unit, e.g. ``万元``).
 
@@ -118,7 +123,17 @@ def parse_value(text: str | None, kind: Value, *, unit: str | None = None) -> Pa
     a figure is refused (it is never read as a digit). Anything else (two figures run together,
     words, a fraction where a count belongs) is refused: the value is ``None`` and ``problem``
     says why. Nothing is guessed, and no text, whatever Unicode it holds, makes it raise.
+
+    The reading of a short text is remembered (the result is immutable): ``0``, ``1``, ``/``
+    repeat in every table.
     """
+    if text is not None and len(text) <= _REMEMBERED_CHARS:
+        return _remembered(text, kind, unit)
+    return _parse(text, kind, unit)
+
+
+def _parse(text: str | None, kind: Value, unit: str | None) -> ParsedValue:
+    """:func:`parse_value`, every time."""
     raw = "" if text is None else text
     if kind in _FIGURES:
         at = _footnote_start(raw)
@@ -195,6 +210,9 @@ def parse_value(text: str | None, kind: Value, *, unit: str | None = None) -> Pa
             )
         return ParsedValue(number, raw, note=note)
     return ParsedValue(raw.strip() or None, raw)
+
+
+_remembered = functools.lru_cache(maxsize=1 << 14)(_parse)
 
 
 #: The most characters of a refused text a problem's message quotes (the text itself stays in the value).

@@ -1,0 +1,161 @@
+"""The HTML reader's fast paths answer to the thorough one (issue 19): the same documents and results.
+
+``parse_html`` hands lxml the page's text as UTF-8 bytes said to be UTF-8 (lxml converts a ``str`` to
+UTF-16 or UCS-4 on the way otherwise); ``GONGKAI_NO_FAST_PATHS=1`` (here: ``html.FAST_PATHS`` off)
+hands it the ``str``, as before. ``parse_value`` remembers the reading of short texts. Both must
+change nothing: every page here, valid and damaged, reads the same both ways.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from test_html_walk import _markup, _snapshot, mangled_tables
+from test_read_html import QUIRKS, _example_reports
+
+from gongkai_model.formats import _assemble, _values
+from gongkai_model.formats import html as html_module
+from gongkai_model.formats.html import parse_html, read_html, render_html
+from gongkai_model.limits import Limits
+from gongkai_model.model import Value
+
+CASES = Path(__file__).parent / "data" / "cases"
+
+
+@contextlib.contextmanager
+def _thorough() -> Iterator[None]:
+    saved = html_module.FAST_PATHS
+    html_module.FAST_PATHS = False
+    try:
+        yield
+    finally:
+        html_module.FAST_PATHS = saved
+
+
+def _result(page: bytes | str, **kwargs: Any) -> Any:
+    """The document, and for bytes the result of ``read_html`` (report, problems, provenance)."""
+    doc = _snapshot(parse_html(page, **kwargs))
+    if not isinstance(page, bytes):
+        return doc
+    got = read_html(page, **kwargs)
+    return doc, got.report, [repr(p) for p in got.problems], got.provenance, got.headings
+
+
+def assert_same(page: bytes | str, **kwargs: Any) -> None:
+    fast = _result(page, **kwargs)
+    with _thorough():
+        thorough = _result(page, **kwargs)
+    assert fast == thorough
+
+
+@pytest.mark.parametrize("name", ["shanghai-shizhengfu-bangongting-2019.html", "shuyang-fagaiju-2023.html"])
+def test_real_pages(name: str) -> None:
+    assert_same((CASES / name).read_bytes())
+
+
+@pytest.mark.parametrize("quirk", ["plain", *QUIRKS])
+def test_rendered_pages_and_their_quirks(quirk: str) -> None:
+    for report in _example_reports():
+        page = render_html(report)
+        assert_same((QUIRKS[quirk](page) if quirk != "plain" else page).encode())
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        "<html><head><meta charset='gbk'></head><body><p>中文一、总体情况</p></body></html>",
+        "<?xml version='1.0' encoding='gbk'?><html><body><p>中文</p></body></html>",
+        "<?xml version='1.0'?><?xml version='1.0' encoding='gbk'?><p>中文</p>",
+        "<p>café only Latin-1</p><table><tr><td>é</td><td>1</td></tr></table>",
+        "<p>astral 𠀀😀</p><table><tr><td>𠀀</td><td>1</td></tr></table>",
+        "<p>a lone surrogate \ud800 in a str page</p><table><tr><td>\udfff</td></tr></table>",
+        "<p>NUL \x00 and control \x01 characters &#1; &#0;</p><table><tr><td>1\x012</td></tr></table>",
+        "<div>" * 300 + "<table><tr><td>1</td></tr></table>" + "</div>" * 300,
+        "",
+        "   ",
+        "\ufeff<p>一、总体情况</p>",
+        "<p style='DISPLAY:NONE'>hidden 一、总体情况</p><p>x</p>",
+        "<p style='dİsplay:none'>İ lowers to i + U+0307</p><p style='\u212a'>\u212a</p><NOSCRIPT>x</NOSCRIPT>",
+        "<TEMPLATE><table><tr><td>1</td></tr></table></TEMPLATE><p Hidden>y</p>",
+    ],
+)
+def test_odd_pages(page: str) -> None:
+    assert_same(page)
+    try:
+        data = page.encode("utf-8")
+    except UnicodeEncodeError:
+        return
+    assert_same(data)
+    assert_same(page.encode("gb18030", "replace"))
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(st.one_of(mangled_tables(), _markup), min_size=1, max_size=3),
+    st.sampled_from(["", "<style>.x{display:none}</style>", "<meta charset='gb2312'>"]),
+    st.text(max_size=8),
+)
+def test_mangled_pages(parts: list[str], head: str, junk: str) -> None:
+    page = f"<html><head>{head}</head><body>{junk}{''.join(parts)}</body></html>"
+    assert_same(page)
+    assert_same(page.encode("utf-8", "surrogatepass"))
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 10**6), st.sampled_from(["", "<td>", "</tr>", "<table>", "<p>", "\x00", "<?xml x?>", "&#2;"]))
+def test_cut_and_spliced_pages(at: int, junk: str) -> None:
+    page = render_html(_example_reports()[1])
+    at = at % len(page)
+    assert_same((page[:at] + junk + page[at:]).encode())
+
+
+def test_within_the_limits() -> None:
+    page = render_html(_example_reports()[0]).encode()
+    for limits in (Limits(max_rows=3), Limits(max_cells=40), Limits(max_depth=4), Limits(max_chars=500)):
+        assert_same(page, limits=limits)
+
+
+_printed = st.one_of(
+    st.text(max_size=12),
+    st.text(alphabet="0123456789,.-/ 件万元（）()①⑴*\n\u3000０１２３", max_size=12),
+    st.text(min_size=60, max_size=70),
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_printed, st.sampled_from(list(Value)), st.sampled_from([None, "万元", "元"]))
+def test_a_remembered_reading_is_the_reading(text: str, kind: Value, unit: str | None) -> None:
+    """``parse_value`` remembers short texts' readings: each is what reading it afresh gives."""
+    first = _values.parse_value(text, kind, unit=unit)
+    again = _values.parse_value(text, kind, unit=unit)
+    assert first == again == _values._parse(text, kind, unit)
+
+
+_headingish = st.text(alphabet="一二三四五六、，。 .:：总体情况主动公开\u3000\u0301\n（）()1a①", max_size=120)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.one_of(_headingish, st.text(max_size=120)), st.sampled_from([None, 0, 1, 4, 5]))
+def test_a_paragraph_told_from_a_heading_by_its_ideographs(text: str, expected: int | None) -> None:
+    """``find_heading`` tells a text of more than 40 ideographs is no heading without normalising it."""
+    fast = _assemble.find_heading(text, expected)
+    saved = _assemble.FAST_PATHS
+    _assemble.FAST_PATHS = False
+    try:
+        assert _assemble.find_heading(text, expected) == fast
+    finally:
+        _assemble.FAST_PATHS = saved
+    long_heading = "一、总体情况" + text
+    saved = _assemble.FAST_PATHS
+    fast = _assemble.find_heading(long_heading, expected)
+    _assemble.FAST_PATHS = False
+    try:
+        assert _assemble.find_heading(long_heading, expected) == fast
+    finally:
+        _assemble.FAST_PATHS = saved
