@@ -15,7 +15,7 @@ from ..model.spec import Kind, Value, field_specs
 from ..model.values import Edition
 from ._findings import CellRef, Finding, Severity, deferred
 from ._identities import HOLDS, IdentityStatus
-from ._registry import Check, CheckContext, CheckOutcome, define_check
+from ._registry import NOTHING, Check, CheckContext, CheckOutcome, define_check
 
 __all__ = ["identity_finding"]
 
@@ -207,7 +207,7 @@ def _of_code(shape: Shape, code: str) -> _Known:
 def _identity_check(code: str) -> Any:
     # the last shape seen, found by identity (shapes are interned): no hash of the shape per validation;
     # one object, replaced whole (threads), that holds its shape (so its identity is never reused)
-    last: list[Any] = [(None,)]
+    last: list[_Known] = [(None, (), None, NOTHING, ())]  # type: ignore[list-item]  # (no shape yet)
 
     def check(ctx: CheckContext) -> CheckOutcome:
         shape = ctx.shape
