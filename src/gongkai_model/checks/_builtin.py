@@ -256,8 +256,16 @@ IDENTITY_CHECKS: tuple[Check, ...] = tuple(
 )
 def check_items_below_zero(ctx: CheckContext) -> tuple[Finding, ...]:
     """A net change that removes more items than there were (2019 format only)."""
-    pairs = _signed_pairs(ctx.shape)
+    shape = ctx.shape
+    last = _LAST_PAIRS[0]  # found by identity (shapes are interned): no hash of the shape per validation
+    if last[0] is not shape:
+        last = _LAST_PAIRS[0] = (shape, _signed_pairs(shape))  # replaced whole (threads)
+    pairs = last[1]
     return tuple(_below_zero(ctx, pairs)) if pairs else ()
+
+
+#: The shape :func:`check_items_below_zero` last saw and its :func:`_signed_pairs` (holding the shape).
+_LAST_PAIRS: list[tuple[object, tuple[tuple[int, int], ...]]] = [(None, ())]
 
 
 def _below_zero(ctx: CheckContext, pairs: tuple[tuple[int, int], ...]) -> Iterator[Finding]:

@@ -180,4 +180,12 @@ def statuses(shape: Shape, values: Sequence[Any], blanks_as_zero: bool) -> tuple
     """``tuple(evaluate(i, values, blanks_as_zero) for i in identities(shape))``, faster."""
     if not FAST_PATHS:
         return tuple(evaluate(ident, values, blanks_as_zero) for ident in identities(shape))
-    return _statuses_fn(shape, blanks_as_zero)(values)  # type: ignore[no-any-return]
+    last = _LAST[0]  # the function last used, found by identity (shapes are interned): no hash of the shape
+    if last[0] is not shape or last[1] is not blanks_as_zero:
+        last = _LAST[0] = (shape, blanks_as_zero, _statuses_fn(shape, blanks_as_zero))  # replaced whole (threads)
+    return last[2](values)  # type: ignore[no-any-return]
+
+
+#: (shape, blanks_as_zero, its generated function): the last one :func:`statuses` used (it holds its shape,
+#: so the shape's identity is never reused while it is here).
+_LAST: list[tuple[object, object, Any]] = [(None, None, None)]
