@@ -346,7 +346,7 @@ def _tally(ctx: CheckContext, codes: frozenset[str]) -> Tally:
     if ctx.derived:
         figures = sum(v is not None for i, v in enumerate(cell_values) if i not in ctx.derived)
     else:
-        figures = len(cell_values) - cell_values.count(None)
+        figures = len(cell_values) - len([v for v in cell_values if v is None])  # (count(None) compares with ==)
     statuses = ctx.statuses
     if _IDENTITY_CODES.issubset(codes):  # every identity ran (the usual case): one status per identity
         ran = len(statuses)
