@@ -64,6 +64,10 @@ def test_scan_fast_path_agrees_with_the_walk(report: gk.AnnualReport, data: st.D
         node, name, _path = data.draw(st.sampled_from(_nodes(report)))
         object.__setattr__(node, name, data.draw(FORGED))
     assert _sanity.scan(report) == _walk_only(report)
+    got = _sanity._clean(report)  # the values the generated function of the report's shape read with its check
+    if got is not None:
+        assert got == values(report)
+        assert _sanity._deep(type(report))(report)  # what the check of each class says too
 
 
 @settings(max_examples=150)
