@@ -5,7 +5,7 @@ all relative), e.g.::
 
     mkdir -p /tmp/before && git archive cd232d2 src/gongkai_model | tar -x -C /tmp/before
     mv /tmp/before/src/gongkai_model /tmp/before/gk_before
-    python benchmarks/compare_validate.py /tmp/before/gk_before [N] [ROUNDS]
+    python benchmarks/compare_validate.py /tmp/before/gk_before [N] [ROUNDS] [CALLS]
 
 Each report is moved to the old library through JSON (``dumps``, then its ``loads``), and the two
 results are first compared field by field (every finding, check run, suggestion and the tally):
@@ -106,6 +106,7 @@ def main(argv: Sequence[str]) -> None:
     before_dir = Path(argv[0]).resolve()
     n = int(argv[1]) if len(argv) > 1 else 300
     rounds = int(argv[2]) if len(argv) > 2 else 7
+    calls = int(argv[3]) if len(argv) > 3 else 40  # validations per timing of a real case (longer: steadier)
     sys.path.insert(0, str(before_dir.parent))
     old = importlib.import_module(before_dir.name)
 
@@ -136,7 +137,7 @@ def main(argv: Sequence[str]) -> None:
     }
     for _ in range(rounds):
         for name, reports in work:
-            number = max(1, 40 // len(reports))
+            number = max(1, calls // len(reports))
             there = moved[name]
             got = times[name]
             got["loop"].append(_best(lambda r=reports: [identity_loop(x) for x in r], number) / len(reports))

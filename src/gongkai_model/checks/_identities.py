@@ -161,9 +161,8 @@ def _statuses_fn(shape: Shape, blanks_as_zero: bool) -> Any:
         else:  # its blanks first, in member order (what evaluate finds): one is enough to leave it unassessed
             blank = ", ".join(f"v[{m}] is None" for m in members)
             lines += [
-                f"    b = tuple(compress(M{k}, ({blank},)))",
-                "    if b:",
-                "        add(unassessed(b))",
+                f"    if {' or '.join(f'v[{m}] is None' for m in members)}:",
+                f"        add(unassessed(tuple(compress(M{k}, ({blank},)))))",
                 "    else:",
                 "        try:",
                 f"            holds = {left} == {right}",
