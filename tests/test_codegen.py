@@ -46,6 +46,7 @@ def _every_generated_function() -> list[Any]:
         fns.append(layout_module._getter(shape))
         fns.append(_build._constructor(shape))
         fns += [_identities._statuses_fn(shape, b) for b in (False, True)]
+        fns.append(_sanity._deep_values(shape))
     fns.append(_spec.fast_check(gk.AnnualReport))
     fns.append(_sanity._deep(gk.AnnualReport))
     for guard in (False, True):
@@ -168,8 +169,10 @@ try:
 except gk.errors.JSONError as exc:
     out["error"] = str(exc)
 # without the fast paths, the thorough paths ran alone: no fast path was generated (with them, every one was)
-assert bool(_spec._FAST) is bool(_sanity._DEEP) is FAST, (_spec._FAST, _sanity._DEEP)
-for cached in (jsonio._unstructurer, jsonio._fast_node, layout._getter, build._constructor, _identities._statuses_fn):
+assert bool(_spec._FAST) is FAST, _spec._FAST
+assert not _sanity._DEEP  # a report of its shape's classes is checked by _deep_values alone
+for cached in (jsonio._unstructurer, jsonio._fast_node, layout._getter, build._constructor, _identities._statuses_fn,
+               _sanity._deep_values):
     assert (cached.cache_info().currsize > 0) is FAST, cached
 print(json.dumps(out, ensure_ascii=False))
 """

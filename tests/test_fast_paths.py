@@ -12,14 +12,23 @@ import operator
 from decimal import Decimal
 from typing import Any
 
+import attrs
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import gongkai_model as gk
+from gongkai_model._codegen import FAST_PATHS
 from gongkai_model.checks import _identities, _sanity
 from gongkai_model.model import Node, field_specs, layout, shape_of, values
 
 from strategies import consistent_reports, reports
+
+
+def _blank_heavy() -> st.SearchStrategy[gk.AnnualReport]:
+    from test_deferred_findings import blank_heavy_reports
+
+    return blank_heavy_reports()
+
 
 FORGED = st.one_of(
     st.none(),
@@ -55,6 +64,10 @@ def test_scan_fast_path_agrees_with_the_walk(report: gk.AnnualReport, data: st.D
         node, name, _path = data.draw(st.sampled_from(_nodes(report)))
         object.__setattr__(node, name, data.draw(FORGED))
     assert _sanity.scan(report) == _walk_only(report)
+    got = _sanity._clean(report)  # the values the generated function of the report's shape read with its check
+    if got is not None:
+        assert got == values(report)
+        assert _sanity._deep(type(report))(report)  # what the check of each class says too
 
 
 @settings(max_examples=150)
@@ -95,3 +108,165 @@ def test_shared_cell_refs_give_the_same_validation(report: gk.AnnualReport, cap:
     finally:
         _builtin._ref, _builtin._REFS_MAX = real_ref, real_max
     assert shared == plain == bounded
+
+
+# Issue 19 (figures only): the statuses of blank-heavy reports, the keys kept on deferred findings,
+# the registry loop and the tally, each against its thorough (or former) counterpart.
+
+
+@settings(max_examples=120, deadline=None)
+@given(_blank_heavy(), st.booleans())
+def test_identity_statuses_of_blank_heavy_reports_agree_with_evaluate(
+    report: gk.AnnualReport, blanks_as_zero: bool
+) -> None:
+    """The generated sums (all at once, then one by one with the blanks found inline) give ``evaluate``'s."""
+    shape = shape_of(report)
+    cells = values(report)
+    expected = tuple(_identities.evaluate(i, cells, blanks_as_zero) for i in _identities.identities(shape))
+    assert _identities._statuses_fn(shape, blanks_as_zero)(cells) == expected
+    assert _identities.statuses(shape, cells, blanks_as_zero) == expected
+    broken = list(cells)  # one wrong figure: the all-at-once sum fails, one by one gives evaluate's
+    for i, v in enumerate(broken):
+        if type(v) is int:
+            broken[i] = v + 1
+            break
+    expected = tuple(_identities.evaluate(i, broken, blanks_as_zero) for i in _identities.identities(shape))
+    assert _identities._statuses_fn(shape, blanks_as_zero)(tuple(broken)) == expected
+
+
+@settings(max_examples=60, deadline=None)
+@given(_blank_heavy(), st.booleans())
+def test_the_key_kept_on_a_deferred_finding_is_its_key(report: gk.AnnualReport, blanks_as_zero: bool) -> None:
+    """``numbered`` reads the key an identity check kept on its finding: it is the finding's own key."""
+    from gongkai_model.checks._findings import _get_key, numbered
+
+    result = gk.validate(report, blanks_as_zero=blanks_as_zero, suggestions=False)
+    kept = 0
+    for f in result.issues:
+        try:
+            key = _get_key(f, type(f))
+        except AttributeError:
+            continue
+        kept += 1
+        assert key == f.key == gk.checks.Finding(f.code, f.severity, "", "", f.table, f.row, f.column, f.path).key
+    if not FAST_PATHS:
+        assert kept == 0
+    # numbering without the kept keys (every key built from the fields) gives the same result
+    copies = [attrs.evolve(f) for f in result.issues]
+    assert numbered(copies) == numbered(result.issues) == result.issues
+
+
+def _old_run(chosen: Any, ctx: Any) -> tuple[list[Any], list[Any]]:
+    """The registry loop before issue 19's plan (verbatim but for the names)."""
+    from gongkai_model.checks import _check_run, failure
+    from gongkai_model.checks._registry import CheckOutcome
+
+    issues: list[Any] = []
+    runs: list[Any] = []
+    for check in chosen:
+        try:
+            got = check.function(ctx)
+            if isinstance(got, CheckOutcome):
+                assessed, found = got.assessed, got.findings
+            else:
+                assessed, found = 1, tuple(got)
+        except Exception as exc:
+            assessed, found = failure(check, exc)
+        runs.append(_check_run(check.code, assessed))
+        issues.extend(found)
+    return issues, runs
+
+
+_PHASE = [0]  # what the check MY_FLIP of _user_checks gives, set by the test
+
+
+def _user_checks() -> tuple[Any, ...]:
+    """Checks of every kind a user may write: shared outcomes (with and without findings), a subclass of
+    CheckOutcome, a generator, a list, a tuple, one that raises, one whose outcome changes between calls."""
+    from gongkai_model.checks import CheckOutcome, Finding, Severity, define_check
+
+    one = Finding("MY_ONE", Severity.INFO, "一", "one", "三")
+    shared_empty = CheckOutcome(3, ())
+    shared_full = CheckOutcome(2, (one,))
+
+    @attrs.frozen
+    class Outcome(CheckOutcome):
+        pass
+
+    def flip(ctx: Any) -> CheckOutcome:  # the shared outcome in even phases, a new one in odd ones
+        return shared_empty if _PHASE[0] % 2 == 0 else CheckOutcome(_PHASE[0], ())
+
+    def gen(ctx: Any) -> Any:
+        if ctx.report.year and ctx.report.year % 2:
+            yield one
+
+    def boom(ctx: Any) -> Any:
+        raise ValueError("boom")
+
+    made = [
+        ("MY_EMPTY", lambda ctx: shared_empty),
+        ("MY_FULL", lambda ctx: shared_full),
+        ("MY_SUB", lambda ctx: Outcome(4, ())),
+        ("MY_GEN", gen),
+        ("MY_LIST", lambda ctx: [one]),
+        ("MY_TUPLE", lambda ctx: (one,)),
+        ("MY_NONE", lambda ctx: ()),
+        ("MY_BOOM", boom),
+        ("MY_FLIP", flip),
+    ]
+    return tuple(define_check(c, severity=Severity.INFO, title_en=c, title_zh=c)(f) for c, f in made)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.one_of(reports(), consistent_reports(), _blank_heavy()), st.data())
+def test_the_registry_loop_gives_what_the_former_loop_gave(report: gk.AnnualReport, data: st.DataObject) -> None:
+    """Issue 19: the plan of the checks chosen (their runs kept, a shared outcome's run found by identity)."""
+    from gongkai_model import checks as C
+    from gongkai_model.checks._registry import CheckContext
+
+    ctx = CheckContext.of(report)
+    every = (*C.registered("report"), *_user_checks())
+    chosen = tuple(data.draw(st.permutations(every)))[: data.draw(st.integers(0, len(every)))]
+    for phase in range(4):  # the same tuple again: the plan kept, the shared outcomes' runs found again
+        _PHASE[0] = phase
+        new_issues, new_runs = C._run(chosen, ctx)
+        old_issues, old_runs = _old_run(chosen, ctx)
+        assert new_runs == old_runs
+        assert new_issues == old_issues
+    with C.using(*_user_checks()):
+        assert gk.validate(report, suggestions=False) == gk.validate(report, suggestions=False)
+
+
+def _old_tally(ctx: Any, codes: frozenset[str]) -> Any:
+    """The tally before issue 19's all-held count (verbatim but for the names)."""
+    from gongkai_model.checks import _IDENTITY_CODES, HOLDS
+    from gongkai_model.errors import Tally
+
+    cell_values = ctx.values
+    if ctx.derived:
+        figures = sum(v is not None for i, v in enumerate(cell_values) if i not in ctx.derived)
+    else:
+        figures = len(cell_values) - cell_values.count(None)
+    every = _identities.identities(ctx.shape)
+    if _IDENTITY_CODES.issubset(codes):
+        ran = len(every)
+        others = [s for s in ctx.statuses if s is not HOLDS]
+    else:
+        chosen = [s for ident, s in zip(every, ctx.statuses, strict=True) if ident.code in codes]
+        ran = len(chosen)
+        others = [s for s in chosen if s is not HOLDS]
+    unassessable = sum(not s.assessable for s in others)
+    broken = sum(s.assessable and not s.ok for s in others)
+    return Tally(figures, len(cell_values), ran - unassessable - broken, broken, unassessable)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.one_of(reports(), consistent_reports(), _blank_heavy()), st.booleans(), st.data())
+def test_the_tally_gives_what_the_former_tally_gave(report: gk.AnnualReport, zero: bool, data: st.DataObject) -> None:
+    from gongkai_model import checks as C
+    from gongkai_model.checks._registry import CheckContext
+
+    ctx = CheckContext.of(report, blanks_as_zero=zero)
+    every = frozenset(c.code for c in C.registered("report"))
+    codes = frozenset(data.draw(st.sets(st.sampled_from(sorted(every))))) | data.draw(st.sampled_from([every, set()]))
+    assert C._tally(ctx, codes) == _old_tally(ctx, codes)

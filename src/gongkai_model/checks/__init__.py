@@ -23,7 +23,7 @@ Every code is documented in ``docs/checks.md``.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import TypeAlias
+from typing import Any, TypeAlias
 
 import attrs
 
@@ -126,18 +126,52 @@ CheckSelection: TypeAlias = Sequence[str | Check]
 def _run(chosen: Sequence[Check], ctx: CheckContext | SeriesContext) -> tuple[list[Finding], list[CheckRun]]:
     issues: list[Finding] = []
     runs: list[CheckRun] = []
-    for check in chosen:
+    add, extend = runs.append, issues.extend
+    for check, function, code, once, shared in _plan(chosen):
         try:  # what check.run(ctx) gives (``outcome``), inline, without making a CheckOutcome of it
-            got = check.function(ctx)
+            got = function(ctx)
+            if type(got) is tuple:  # the built-ins' findings (mostly none): assessed 1, its run made already
+                add(once)
+                if got:
+                    extend(got)
+                continue
+            last = shared[0]
+            if got is last[0]:  # the outcome this check gave last time (a shared one: nothing found), its run
+                add(last[1])
+                continue
             if isinstance(got, CheckOutcome):
                 assessed, found = got.assessed, got.findings
+                if not found and type(got) is CheckOutcome:  # (frozen: its run is the same next time)
+                    shared[0] = (got, _check_run(code, assessed))
             else:
                 assessed, found = 1, tuple(got)
         except Exception as exc:  # a user's check must not break validation
             assessed, found = failure(check, exc)
-        runs.append(_check_run(check.code, assessed))
-        issues.extend(found)
+        add(_check_run(code, assessed))
+        extend(found)
     return issues, runs
+
+
+#: For each check chosen: the check, its function, its code, its run when it assessed 1 thing, and
+#: (in a list, replaced whole) the last outcome it gave that found nothing, with its run.
+Plan = tuple[tuple[Check, Any, str, CheckRun, list[tuple[object, CheckRun]]], ...]
+
+
+def _plan(chosen: Sequence[Check]) -> Plan:
+    """What :func:`_run` needs of each check chosen (:data:`Plan`; the last answer kept, found by identity:
+    the registry gives the same tuple of checks while it is unchanged)."""
+    last = _LAST_PLAN[0]  # (checks, their plan): one object, replaced whole (threads)
+    if last[0] is chosen:
+        return last[1]
+    plan: Plan = tuple(
+        (c, c.function, c.code, once, [(_NOT_YET, once)]) for c in chosen for once in (_check_run(c.code, 1),)
+    )
+    _LAST_PLAN[0] = (chosen, plan)
+    return plan
+
+
+_LAST_PLAN: list[tuple[Sequence[Check], Plan]] = [((), ())]
+_NOT_YET = object()
 
 
 #: CheckRuns already made, by code and count: frozen, so shared between results (emptied at
@@ -312,13 +346,16 @@ def _tally(ctx: CheckContext, codes: frozenset[str]) -> Tally:
     if ctx.derived:
         figures = sum(v is not None for i, v in enumerate(cell_values) if i not in ctx.derived)
     else:
-        figures = len(cell_values) - cell_values.count(None)
-    every = identities(ctx.shape)
-    if _IDENTITY_CODES.issubset(codes):  # every identity ran (the usual case)
-        ran = len(every)
-        others = [s for s in ctx.statuses if s is not HOLDS]  # HOLDS: assessable, held
+        figures = len(cell_values) - len([v for v in cell_values if v is None])  # (count(None) compares with ==)
+    statuses = ctx.statuses
+    if _IDENTITY_CODES.issubset(codes):  # every identity ran (the usual case): one status per identity
+        ran = len(statuses)
+        if statuses.count(HOLDS) == ran:  # all held (in C: each status is HOLDS, or equal to it)
+            return Tally(figures, len(cell_values), ran, 0, 0)
+        others = [s for s in statuses if s is not HOLDS]  # HOLDS: assessable, held
     else:
-        chosen = [s for ident, s in zip(every, ctx.statuses, strict=True) if ident.code in codes]
+        every = identities(ctx.shape)
+        chosen = [s for ident, s in zip(every, statuses, strict=True) if ident.code in codes]
         ran = len(chosen)
         others = [s for s in chosen if s is not HOLDS]
     unassessable = sum(not s.assessable for s in others)

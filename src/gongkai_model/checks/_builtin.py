@@ -8,13 +8,14 @@ from collections.abc import Iterator
 from typing import Any
 
 from .._codegen import FAST_PATHS
+from ..errors import stable_key
 from ..model.identities import T3_BALANCE, T3_RESULTS_TOTAL, T3_ROW_TOTAL, T3_SUBTOTAL, T4_TOTAL, Identity, identities
 from ..model.layout import Cell, Shape, layout
 from ..model.spec import Kind, Value, field_specs
 from ..model.values import Edition
 from ._findings import CellRef, Finding, Severity, deferred
 from ._identities import HOLDS, IdentityStatus
-from ._registry import Check, CheckContext, CheckOutcome, define_check
+from ._registry import NOTHING, Check, CheckContext, CheckOutcome, define_check
 
 __all__ = ["identity_finding"]
 
@@ -56,20 +57,38 @@ def identity_finding(ctx: CheckContext, ident: Identity, status: IdentityStatus)
     """
     if status.ok:
         return None
-    return _finding(layout(ctx.shape), ctx.values, ctx.invalid, ident, status)
+    cells = layout(ctx.shape)
+    path = _path(cells, ident)
+    return _finding(cells, ctx.values, ctx.invalid, ident, status, path, _key(ident, path))
+
+
+def _path(cells: tuple[Cell, ...], ident: Identity) -> str | None:
+    """The path of the cell an identity's finding is about (its anchor), if any."""
+    return cells[ident.anchor].path if ident.anchor is not None else None
+
+
+def _key(ident: Identity, path: str | None) -> str:
+    """The :attr:`~._findings.Finding.key` of an identity's finding (the same for every report of a shape)."""
+    return stable_key(ident.code, ident.table, ident.row, ident.column, path, None, None)
 
 
 def _finding(
-    cells: tuple[Cell, ...], values: tuple[Any, ...], invalid: frozenset[int], ident: Identity, status: IdentityStatus
+    cells: tuple[Cell, ...],
+    values: tuple[Any, ...],
+    invalid: frozenset[int],
+    ident: Identity,
+    status: IdentityStatus,
+    path: str | None,
+    key: str,
 ) -> Finding:
-    """:func:`identity_finding` of an identity that does not hold, the report's layout given."""
-    path = cells[ident.anchor].path if ident.anchor is not None else None
+    """:func:`identity_finding` of an identity that does not hold, the report's layout, the finding's
+    path and its key given (computed once per shape)."""
     args = (cells, values, invalid, ident, status)
     if not status.assessable:
         if FAST_PATHS:
             return deferred(
                 _unassessable, args, ident.code, Severity.INFO, ident.table, ident.row, ident.column, path,
-                assessable=False,
+                assessable=False, key=key,
             )  # fmt: skip
         zh, en, members, blanks = _unassessable(*args)
         return Finding(
@@ -90,7 +109,7 @@ def _finding(
     if FAST_PATHS:
         return deferred(
             _broken, args, ident.code, Severity.INCONSISTENCY, ident.table, ident.row, ident.column, path,
-            expected, actual, diff,
+            expected, actual, diff, key=key,
         )  # fmt: skip
     zh, en, members, blanks = _broken(*args)
     return Finding(
@@ -165,23 +184,46 @@ def _broken(
     return zh, en, members, blanks
 
 
+#: What an identity check knows of a shape: the shape, its identities with the check's code (each with
+#: its position in ``identities(shape)``, its finding's path and key), a getter of their statuses (a
+#: tuple), the check's outcome when they all hold, and the shape's layout.
+_Known = tuple[Shape, tuple[tuple[int, Identity, "str | None", str], ...], Any, CheckOutcome, tuple[Cell, ...]]
+
+
 @functools.cache
-def _of_code(shape: Shape, code: str) -> tuple[tuple[tuple[int, Identity], ...], Any, CheckOutcome]:
-    """The identities of ``shape`` with this code, each with its position in ``identities(shape)``; a getter
-    of their statuses (a tuple); the check's outcome when they all hold."""
-    mine = tuple((k, ident) for k, ident in enumerate(identities(shape)) if ident.code == code)
-    at = [k for k, _ in mine] or [0]  # (none in this shape: any one status, the outcome is the same)
-    return mine, operator.itemgetter(*at, *at[:1]), CheckOutcome(len(mine), ())
+def _of_code(shape: Shape, code: str) -> _Known:
+    """What the identity check of ``code`` knows of ``shape`` (:data:`_Known`), computed once."""
+    cells = layout(shape)
+    mine = tuple(
+        (k, ident, path, _key(ident, path))
+        for k, ident in enumerate(identities(shape))
+        if ident.code == code
+        for path in (_path(cells, ident),)
+    )
+    at = [k for k, *_ in mine] or [0]  # (none in this shape: any one status, the outcome is the same)
+    return shape, mine, operator.itemgetter(*at, *at[:1]), CheckOutcome(len(mine), ()), cells
 
 
 def _identity_check(code: str) -> Any:
+    # the last shape seen, found by identity (shapes are interned): no hash of the shape per validation;
+    # one object, replaced whole (threads), that holds its shape (so its identity is never reused)
+    last: list[_Known] = [(None, (), None, NOTHING, ())]  # type: ignore[list-item]  # (no shape yet)
+
     def check(ctx: CheckContext) -> CheckOutcome:
-        mine, statuses_of, held = _of_code(ctx.shape, code)
+        shape = ctx.shape
+        known = last[0]
+        if known[0] is not shape:
+            known = last[0] = _of_code(shape, code)
+        _, mine, statuses_of, held, cells = known
         statuses = ctx.statuses
         if not mine or statuses_of(statuses).count(HOLDS) == len(mine) + 1:  # the first twice: always a tuple
             return held
-        cells, values, invalid = layout(ctx.shape), ctx.values, ctx.invalid
-        found = [_finding(cells, values, invalid, ident, status) for k, ident in mine if not (status := statuses[k]).ok]
+        values, invalid = ctx.values, ctx.invalid
+        found = [
+            _finding(cells, values, invalid, ident, status, path, key)
+            for k, ident, path, key in mine
+            if not (status := statuses[k]).ok
+        ]
         return CheckOutcome(len(mine), tuple(found))
 
     check.__name__ = check.__qualname__ = f"check_{code.lower()}"
@@ -214,8 +256,16 @@ IDENTITY_CHECKS: tuple[Check, ...] = tuple(
 )
 def check_items_below_zero(ctx: CheckContext) -> tuple[Finding, ...]:
     """A net change that removes more items than there were (2019 format only)."""
-    pairs = _signed_pairs(ctx.shape)
+    shape = ctx.shape
+    last = _LAST_PAIRS[0]  # found by identity (shapes are interned): no hash of the shape per validation
+    if last[0] is not shape:
+        last = _LAST_PAIRS[0] = (shape, _signed_pairs(shape))  # replaced whole (threads)
+    pairs = last[1]
     return tuple(_below_zero(ctx, pairs)) if pairs else ()
+
+
+#: The shape :func:`check_items_below_zero` last saw and its :func:`_signed_pairs` (holding the shape).
+_LAST_PAIRS: list[tuple[object, tuple[tuple[int, int], ...]]] = [(None, ())]
 
 
 def _below_zero(ctx: CheckContext, pairs: tuple[tuple[int, int], ...]) -> Iterator[Finding]:

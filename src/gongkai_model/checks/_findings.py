@@ -64,12 +64,12 @@ class CellRef:
 
 
 class _Pending:
-    """The one slot of :class:`Finding` that is no field: how to build the fields a check left pending.
-
-    ``None`` (or unset) once they are built, or when they were given (see :func:`deferred`).
+    """The two slots of :class:`Finding` that are no fields: how to build the fields a check left pending
+    (``None`` or unset once they are built, or when they were given), and the finding's key as the
+    check knew it (unset unless the check gave it: see :func:`deferred`), for :func:`numbered`.
     """
 
-    __slots__ = ("_pending",)
+    __slots__ = ("_key", "_pending")
 
 
 @attrs.frozen
@@ -154,6 +154,7 @@ DEFERRED = ("message_zh", "message_en", "cells", "blank_cells")
 Builder = Callable[..., tuple[str, str, tuple[CellRef, ...], tuple[CellRef, ...]]]
 
 _PENDING: Any = vars(_Pending)["_pending"]  # the slot's own descriptor
+_KEY: Any = vars(_Pending)["_key"]
 
 
 def _build(finding: object) -> bool:
@@ -226,6 +227,8 @@ _new = object.__new__
     )
 )
 _set_pending = _PENDING.__set__
+_set_key = _KEY.__set__
+_get_key = _KEY.__get__
 
 
 def deferred(
@@ -241,13 +244,16 @@ def deferred(
     actual: Number | None = None,
     difference: Number | None = None,
     assessable: bool = True,
+    key: str | None = None,
 ) -> Finding:
     """A :class:`Finding` whose messages and cells (:data:`DEFERRED`) are ``build(*args)``, built when first read.
 
     The other fields are given (``year``, ``section``, ``quote`` and ``place`` are ``None``,
     ``occurrence`` 1), so what decides a result (codes, severities, locations, keys) costs no building.
     ``build`` must be pure and ``args`` immutable: built now or later, the finding is the same one
-    ``Finding(code, severity, *build(*args)[:2], …, cells=…, blank_cells=…)`` makes.
+    ``Finding(code, severity, *build(*args)[:2], …, cells=…, blank_cells=…)`` makes.  ``key``, when
+    given, must be the finding's :attr:`~Finding.key` (a check computes it once per location):
+    :func:`numbered` then reads it instead of building it.
     """
     f: Finding = _new(Finding)
     _set_code(f, code)
@@ -266,6 +272,8 @@ def deferred(
     _set_occurrence(f, 1)
     _set_place(f, None)
     _set_pending(f, (build, args))
+    if key is not None:
+        _set_key(f, key)
     return f
 
 
@@ -483,7 +491,10 @@ def numbered(findings: Iterable[Finding]) -> tuple[Finding, ...]:
     seen: dict[str, int] = {}
     out = []
     for f in findings:
-        base = attrs.evolve(f, occurrence=1).key if f.occurrence != 1 else f.key
+        try:  # the key its check gave (a deferred finding, occurrence 1): nothing to build
+            base = _get_key(f, Finding)
+        except AttributeError:
+            base = attrs.evolve(f, occurrence=1).key if f.occurrence != 1 else f.key
         n = seen.get(base, 0) + 1
         seen[base] = n
         out.append(f if f.occurrence == n else attrs.evolve(f, occurrence=n))

@@ -106,33 +106,70 @@ def _blank_members(ident: Identity, getter: Any, members: tuple[int, ...], value
 def _statuses_fn(shape: Shape, blanks_as_zero: bool) -> Any:
     """A function generated for ``shape``: the status of every identity on the cell values, in order.
 
-    Each identity is summed inline; one that holds is :data:`HOLDS`; anything else (a blank,
-    which cannot be added, or a broken identity) is left to :func:`evaluate` (without
-    ``blanks_as_zero``, to :func:`_blank_members`, which gives what ``evaluate`` gives), so every
-    status is exactly the one :func:`evaluate` gives.
+    All the identities are first summed at once: when every one holds (the common case), the
+    status of each is :data:`HOLDS` (one shared tuple). Otherwise, one by one: without
+    ``blanks_as_zero``, an identity's blank members are found first, inline (an identity with a
+    blank is not assessable, its blanks named in member order: what :func:`_blank_members` gives,
+    no side is summed and no exception raised); the others are summed inline, one that holds is
+    :data:`HOLDS` and anything else (a broken identity) is left to :func:`evaluate`; with
+    ``blanks_as_zero`` each is summed inline and what does not hold is left to ``evaluate``. So
+    every status is exactly the one :func:`evaluate` gives.
     """
     env: dict[str, Any] = {
         "evaluate": evaluate,
         "blank_members": _blank_members,
+        "unassessed": _unassessed,
+        "compress": itertools.compress,
         "HOLDS": HOLDS,
         "blanks_as_zero": blanks_as_zero,
     }
-    lines = ["def statuses(v):", "    out = []", "    add = out.append"]
-    for k, ident in enumerate(identities(shape)):
+    every = identities(shape)
+    env["ALL"] = (HOLDS,) * len(every)
+    # first, every identity at once: when all hold (the common case), one shared tuple; a blank (an
+    # exception: None cannot be added) or an identity that does not hold goes on to one by one
+    sums = [
+        "({} == {}) is True".format(
+            " + ".join(["0", *(f"v[{m}]" for m in ident.lhs)]), " + ".join(["0", *(f"v[{m}]" for m in ident.rhs)])
+        )
+        for ident in every
+    ]
+    lines = ["def statuses(v):"]
+    if sums:
+        lines += [
+            "    try:",
+            f"        if {' and '.join(sums)}:",
+            "            return ALL",
+            "    except Exception:",
+            "        pass",
+        ]
+    lines += ["    out = []", "    add = out.append"]
+    for k, ident in enumerate(every):
         members = ident.members
         env[f"I{k}"] = ident
         env[f"G{k}"] = operator.itemgetter(*members, *members[:1])  # a tuple even of one member (one too many)
         env[f"M{k}"] = members
         left = " + ".join(["0", *(f"v[{m}]" for m in ident.lhs)])  # in the order sum() adds them
         right = " + ".join(["0", *(f"v[{m}]" for m in ident.rhs)])
-        other = f"evaluate(I{k}, v, True)" if blanks_as_zero else f"blank_members(I{k}, G{k}, M{k}, v)"
-        lines += [
-            "    try:",
-            f"        holds = {left} == {right}",
-            "    except Exception:",
-            "        holds = False",
-            f"    add(HOLDS if holds is True else {other})",
-        ]
+        if blanks_as_zero:
+            lines += [
+                "    try:",
+                f"        holds = {left} == {right}",
+                "    except Exception:",
+                "        holds = False",
+                f"    add(HOLDS if holds is True else evaluate(I{k}, v, True))",
+            ]
+        else:  # its blanks first, in member order (what evaluate finds): one is enough to leave it unassessed
+            blank = ", ".join(f"v[{m}] is None" for m in members)
+            lines += [
+                f"    if {' or '.join(f'v[{m}] is None' for m in members)}:",
+                f"        add(unassessed(tuple(compress(M{k}, ({blank},)))))",
+                "    else:",
+                "        try:",
+                f"            holds = {left} == {right}",
+                "        except Exception:",
+                "            holds = False",
+                f"        add(HOLDS if holds is True else evaluate(I{k}, v, False))",
+            ]
     lines.append("    return tuple(out)")
     what = f"identity sums {shape.edition.value}{' blanks as zero' if blanks_as_zero else ''}"
     return compile_function("\n".join(lines) + "\n", "statuses", env, what)
@@ -142,4 +179,12 @@ def statuses(shape: Shape, values: Sequence[Any], blanks_as_zero: bool) -> tuple
     """``tuple(evaluate(i, values, blanks_as_zero) for i in identities(shape))``, faster."""
     if not FAST_PATHS:
         return tuple(evaluate(ident, values, blanks_as_zero) for ident in identities(shape))
-    return _statuses_fn(shape, blanks_as_zero)(values)  # type: ignore[no-any-return]
+    last = _LAST[0]  # the function last used, found by identity (shapes are interned): no hash of the shape
+    if last[0] is not shape or last[1] is not blanks_as_zero:
+        last = _LAST[0] = (shape, blanks_as_zero, _statuses_fn(shape, blanks_as_zero))  # replaced whole (threads)
+    return last[2](values)  # type: ignore[no-any-return]
+
+
+#: (shape, blanks_as_zero, its generated function): the last one :func:`statuses` used (it holds its shape,
+#: so the shape's identity is never reused while it is here).
+_LAST: list[tuple[object, object, Any]] = [(None, None, None)]

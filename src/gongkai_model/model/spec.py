@@ -297,7 +297,8 @@ def fast_test(cls: type, var: str, ns: Namespace, bound: int | None = None) -> s
 
     The objects it refers to are bound in ``ns``, so that another generator (the forgery scan)
     can inline it in a function of its own.  With ``bound`` (a whole number), the expression is
-    stricter: every whole number (a count, a signed figure) must also lie within ``-bound … bound``.
+    stricter: every whole number (a count, a signed figure) must also lie within ``-bound … bound``
+    (the expression then assigns the local variable ``_v``: it is meant for a generated function).
     """
     tests = []
     for info in field_specs(cls):
@@ -305,8 +306,9 @@ def fast_test(cls: type, var: str, ns: Namespace, bound: int | None = None) -> s
         kind = info.spec.value
         none_ok = kind is not Value.NODE
         if bound is not None and kind in (Value.COUNT, Value.SIGNED):
-            limit = f" and {v} <= {int(bound)}" if kind is Value.COUNT else f" and {-int(bound)} <= {v} <= {int(bound)}"
-            tests.append(f"({v} is None or {plain_test(kind, v, limit)})")
+            # the value read once, into a local of the generated function (``_v``)
+            limit = " and _v <= {0}" if kind is Value.COUNT else " and {1} <= _v <= {0}"
+            tests.append(f"((_v := {v}) is None or {plain_test(kind, '_v', limit.format(int(bound), -int(bound)))})")
             continue
         plain = plain_test(kind, v)
         if plain is not None:
