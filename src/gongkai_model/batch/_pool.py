@@ -126,39 +126,61 @@ def _call_limited(fn: Callable[[str], Any], seconds: float | None, memory: int |
 def _worker(conn: mpc.Connection, fn: Callable[[str], Any], seconds: float | None, memory: int | None) -> None:
     """A supervised worker: one file at a time; leaves after a timeout or a ``MemoryError`` (state suspect).
 
-    The parent sends a few files ahead; before each file the worker reads what has come meanwhile,
+    The parent sends a few files ahead. Before each file the worker reads what has come meanwhile,
     so that a file the parent took back (``("cancel", index)``: given to an idle worker) is dropped.
+    It says when it begins a file: ``(index, "start")``, or, when the next file is already here, in
+    the message of the one it has just finished (``(index, tag, value, next_index)``), so that the
+    parent is woken once per file.
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle; it stops us
     _limit_memory(memory, hard=True)
     queue: collections.deque[tuple[int, str]] = collections.deque()
+    following: tuple[int, str] | None = None  # the next file, begun in the last message sent
     while True:
-        try:
+        if following is None:
+            try:
+                while not queue:
+                    message = conn.recv()
+                    if message is None:
+                        return
+                    _take(queue, message)
+                while conn.poll():
+                    message = conn.recv()
+                    if message is None:
+                        return
+                    _take(queue, message)
+            except (EOFError, OSError):
+                return
             if not queue:
-                message = conn.recv()
-                if message is None:
-                    return
-                _take(queue, message)
-            while conn.poll():
-                message = conn.recv()
-                if message is None:
-                    return
-                _take(queue, message)
-        except (EOFError, OSError):
-            return
-        if not queue:
-            continue
-        index, path = queue.popleft()
-        conn.send((index, "start"))  # the parent starts this file's clock now
+                continue
+            index, path = queue.popleft()
+            conn.send((index, "start"))  # the parent starts this file's clock now
+        else:
+            (index, path), following = following, None
         tag, value = _call(fn, path, seconds, memory)
+        stop = tag in ("timeout", "memory")
+        if not stop:
+            try:
+                while conn.poll():
+                    message = conn.recv()
+                    if message is None:
+                        stop = True
+                        break
+                    _take(queue, message)
+            except (EOFError, OSError):
+                stop = True
+            if queue and not stop:
+                following = queue.popleft()
+        begun = None if following is None else following[0]
         try:
-            conn.send((index, tag, value))
+            conn.send((index, tag, value, begun))
         except MemoryError:
             value = None
-            conn.send((index, "memory", "ran out of memory sending the result back: MemoryError"))
+            conn.send((index, "memory", "ran out of memory sending the result back: MemoryError", None))
+            return
         except Exception as exc:  # the value cannot be pickled
-            conn.send((index, "error", f"the result cannot be sent back: {type(exc).__name__}: {exc}"))
-        if tag in ("timeout", "memory"):
+            conn.send((index, "error", f"the result cannot be sent back: {type(exc).__name__}: {exc}", begun))
+        if stop:
             return
 
 
@@ -223,6 +245,13 @@ class _Proc:
     def started(self, seconds: float | None) -> None:
         self.running = True
         self.deadline = time.monotonic() + seconds + _GRACE if seconds is not None else float("inf")
+
+    def begun(self, index: int, seconds: float | None) -> None:
+        """The worker has begun file ``index``: its clock starts (or one taken back: not counted here)."""
+        if self.sent and self.sent[0][0] == index:
+            self.started(seconds)
+        else:  # taken back after the worker had begun it: it runs on another worker too
+            self.ghost = index
 
     def finished(self) -> tuple[int, str, int]:
         """The first file is done: the next one sent (if any) is the worker's now, not begun yet."""
@@ -365,27 +394,23 @@ def _supervised(
                             message = p.conn.recv()
                             if message[1] == "start":  # the worker has a file: its time starts now
                                 ever_started = True
-                                if p.sent and message[0] == p.sent[0][0]:
-                                    p.started(seconds)
-                                else:  # one taken back, begun before the worker read so: not counted here
-                                    p.ghost = message[0]
+                                p.begun(message[0], seconds)
                                 continue
-                            if message[0] == p.ghost or not p.sent:  # its outcome is the other worker's
-                                p.ghost = None
-                                continue
-                            index, path, attempt = p.sent[0]
-                            try:
-                                _, tag, value = message
-                            except Exception as exc:  # pragma: no cover - not a message of ours
-                                tag, value = "error", f"the result cannot be received: {type(exc).__name__}: {exc}"
-                            p.finished()
-                            if tag == "ok":
-                                finished.append(FileOutcome(index, path, value))
+                            sent_index, tag, value, begun = message
+                            if sent_index == p.ghost or not p.sent or sent_index != p.sent[0][0]:
+                                p.ghost = None  # a file taken back: its outcome is the other worker's
                             else:
-                                finished.append(FileOutcome(index, path, None, tag, value))
-                                if tag in ("timeout", "memory"):  # the worker leaves (its state is suspect)
-                                    replace = True
-                                    break
+                                index, path, attempt = p.finished()
+                                if tag == "ok":
+                                    finished.append(FileOutcome(index, path, value))
+                                else:
+                                    finished.append(FileOutcome(index, path, None, tag, value))
+                                    if tag in ("timeout", "memory"):  # the worker leaves (its state is suspect)
+                                        replace = True
+                                        break
+                            if begun is not None:  # the next file, begun as this one was sent
+                                ever_started = True
+                                p.begun(begun, seconds)
                     except (EOFError, OSError):
                         dead = True
                     except Exception as exc:  # the value could not be unpickled here

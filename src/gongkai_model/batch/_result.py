@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pickle
 from collections import Counter
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import attrs
 
 from .._codegen import FAST_PATHS
 from .._views import clip, counted, first_few, register_parts
-from ..checks import Finding, ValidationResult
+from ..checks import CheckRun, Finding, ValidationResult
 from ..codes import BATCH_CRASHED, BATCH_MEMORY, BATCH_SKIPPED, BATCH_TIMEOUT, READ_FAILED
 from ..errors import GongkaiError, Place, Problem, Severity, Tally, Verdict
 from ..formats import Coverage, Imported
@@ -202,8 +202,13 @@ class _Packed:
         report = imported.report
         text = None
         if report is not None and FAST_PATHS:
-            text = dumps(report)
-            if len(text) > DEFAULT_LIMITS.max_keys or 4 * len(text) > DEFAULT_LIMITS.max_file_bytes:
+            try:
+                text = dumps(report)
+            except GongkaiError:  # an integer too long to write: pickled instead
+                text = None
+            if text is not None and (
+                len(text) > DEFAULT_LIMITS.max_keys or 4 * len(text) > DEFAULT_LIMITS.max_file_bytes
+            ):
                 text = None  # loads would refuse it by its size: pickled instead
         rest = (
             None if text is not None else report,
@@ -213,7 +218,7 @@ class _Packed:
             imported.headings,
             imported.metadata,
             imported._coverage,
-            checked.validation,
+            _runs_apart(checked.validation),
         )
         blob = pickle.dumps((text, rest), protocol=pickle.HIGHEST_PROTOCOL)
         return cls(checked.verdict, checked.tally, checked.coverage, blob)
@@ -223,7 +228,23 @@ class _Packed:
         if text is not None:
             report = loads(text)
         imported = Imported(report, problems, provenance, source, headings, metadata, coverage=coverage)
-        return CheckedReport(imported, validation)
+        return CheckedReport(imported, _runs_back(validation))
+
+
+def _runs_apart(validation: ValidationResult | None) -> Any:
+    """A validation as the worker sends it: each check run as its (code, assessed) pair (pickled far faster)."""
+    if type(validation) is not ValidationResult or not all(type(r) is CheckRun for r in validation.checks_performed):
+        return validation  # anything else is pickled as it is
+    runs = tuple((r.code, r.assessed) for r in validation.checks_performed)
+    return (validation.issues, runs, validation.suggestions, validation.tally)
+
+
+def _runs_back(sent: Any) -> ValidationResult | None:
+    """The validation :func:`_runs_apart` sent."""
+    if not isinstance(sent, tuple):
+        return cast("ValidationResult | None", sent)
+    issues, runs, suggestions, tally = sent
+    return ValidationResult(issues, tuple(CheckRun(code, assessed) for code, assessed in runs), suggestions, tally)
 
 
 def _received(path: str, cause: str | None, packed: _Packed) -> FileResult:
