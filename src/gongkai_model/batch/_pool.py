@@ -13,9 +13,11 @@ from __future__ import annotations
 import collections
 import concurrent.futures as cf
 import contextlib
+import math
 import multiprocessing
 import multiprocessing.connection as mpc
 import os
+import select
 import signal
 import threading
 import time
@@ -224,6 +226,7 @@ class _Proc:
         self.running = False  # the first file sent has begun
         self.alone = False  # a retry: nothing else is sent to this worker until it is done
         self.ghost: int | None = None  # a file taken back from this worker after it had begun it
+        self.fds: tuple[int, ...] = ()  # registered with the waiter
 
     @property
     def task(self) -> tuple[int, str, int] | None:
@@ -288,6 +291,46 @@ class _Proc:
             self.conn.close()
 
 
+class _Waiter:
+    """Waits for the pipes and the ends of the workers: one ``poll`` object kept for the run where there is
+    one (registering every worker's two descriptors again on each wait cost as much as the rest of the
+    parent's work per file), :func:`multiprocessing.connection.wait` elsewhere."""
+
+    def __init__(self) -> None:
+        self.poll = select.poll() if hasattr(select, "poll") else None
+        self.objects: dict[int, Any] = {}
+
+    def add(self, p: _Proc) -> None:
+        if self.poll is None:
+            return
+        for obj, fd in ((p.conn, p.conn.fileno()), (p.proc.sentinel, p.proc.sentinel)):
+            self.poll.register(fd, select.POLLIN)
+            self.objects[fd] = obj
+        p.fds = (p.conn.fileno(), p.proc.sentinel)
+
+    def remove(self, p: _Proc) -> None:
+        if self.poll is None:
+            return
+        for fd in p.fds:
+            with contextlib.suppress(KeyError, ValueError):
+                self.poll.unregister(fd)
+            self.objects.pop(fd, None)
+        p.fds = ()
+
+    def wait(self, procs: list[_Proc], busy: list[_Proc], timeout: float) -> set[Any]:
+        """The pipes and sentinels ready within ``timeout`` seconds (of every worker here; of the busy elsewhere)."""
+        if self.poll is None:
+            return set(mpc.wait([p.conn for p in busy] + [p.proc.sentinel for p in busy], timeout))
+        wait_ms = None if math.isinf(timeout) else max(0, math.ceil(timeout * 1000))
+        while True:
+            try:
+                events = self.poll.poll(wait_ms)
+                break
+            except InterruptedError:  # pragma: no cover - retried by Python itself since 3.5
+                continue
+        return {self.objects[fd] for fd, _ in events if fd in self.objects}
+
+
 #: Workers that die before taking any file, with none ever having taken one, before the pool gives up.
 _STILLBORN = 3
 
@@ -350,8 +393,11 @@ def _supervised(
             )
             p.sent.clear()
 
+    waiter = _Waiter()
     try:
         procs = [_Proc(ctx, fn, seconds, memory) for _ in range(width)]
+        for p in procs:
+            waiter.add(p)
         while emitted < len(items):
             # hand out files: retries alone to fresh workers; new files within the window, a few ahead
             for p in procs:
@@ -380,11 +426,23 @@ def _supervised(
                 raise RuntimeError("the pool stalled")
             now = time.monotonic()
             timeout = max(0.0, min((p.deadline for p in busy), default=now) - now) if busy else 0.0
-            ready = set(mpc.wait([p.conn for p in busy] + [p.proc.sentinel for p in busy], timeout)) if busy else set()
+            ready = waiter.wait(procs, busy, timeout) if busy else set()
             now = time.monotonic()
             finished: list[FileOutcome[Any]] = []
             for k, p in enumerate(procs):
                 if not p.sent and p.ghost is None:
+                    if p.conn in ready or p.proc.sentinel in ready:  # an idle worker that ended (or a stray message)
+                        try:
+                            while p.conn.poll():
+                                p.conn.recv()
+                            alive = p.proc.is_alive()
+                        except Exception:
+                            alive = False
+                        if not alive:
+                            waiter.remove(p)
+                            p.kill()
+                            procs[k] = _Proc(ctx, fn, seconds, memory)
+                            waiter.add(procs[k])
                     continue
                 replace = False
                 if p.conn in ready or p.proc.sentinel in ready:
@@ -463,7 +521,9 @@ def _supervised(
                 if replace:
                     _requeue(p)
                     p.kill()
+                    waiter.remove(p)
                     procs[k] = _Proc(ctx, fn, seconds, memory)
+                    waiter.add(procs[k])
             for outcome in finished:
                 if on_done is not None:
                     on_done(outcome)
