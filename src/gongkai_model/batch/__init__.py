@@ -97,7 +97,8 @@ class Scanned:
 
 
 def _readable_name(name: str) -> bool:
-    return Path(name).suffix.lower() in READABLE_SUFFIXES
+    dot = name.rfind(".")  # Path(name).suffix, without making a Path
+    return 0 < dot < len(name) - 1 and name[dot:].lower() in READABLE_SUFFIXES
 
 
 def _valid_name(name: str) -> bool:

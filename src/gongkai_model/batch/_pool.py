@@ -447,8 +447,10 @@ def _supervised(
                 replace = False
                 if p.conn in ready or p.proc.sentinel in ready:
                     dead = p.proc.sentinel in ready
+                    more = p.conn in ready  # one message now (the next wait sees the others), all when it died
                     try:
-                        while (p.sent or p.ghost is not None) and p.conn.poll():
+                        while (p.sent or p.ghost is not None) and (more or (dead and p.conn.poll())):
+                            more = False
                             message = p.conn.recv()
                             if message[1] == "start":  # the worker has a file: its time starts now
                                 ever_started = True
@@ -481,7 +483,7 @@ def _supervised(
                         )  # fmt: skip
                     if not replace and not p.sent and dead:  # died on a file taken back: it runs elsewhere
                         replace = True
-                    elif not replace and p.sent and (dead or not p.proc.is_alive()):  # the worker died with a file
+                    elif not replace and p.sent and dead:  # the worker died with a file
                         p.proc.join(1)
                         code = p.proc.exitcode
                         how = f"killed by {_signal_name(-code)}" if code is not None and code < 0 else f"exit {code}"
