@@ -569,6 +569,9 @@ def _foreign(
     is_std = isinstance(executor, cf.ProcessPoolExecutor | cf.ThreadPoolExecutor)
     capacity = getattr(executor, "_max_workers", None) if is_std else None
     slots = int(capacity) if isinstance(capacity, int) and capacity > 0 else window
+    # a process pool is sent one file ahead per worker, so that a worker never waits for this process
+    # between files; only the oldest ``slots`` (those a worker can have) are on the clock
+    ahead = slots if is_process else 0
     call_seconds = seconds if is_process else None
     call_memory = memory if is_process else None
     todo = collections.deque(items)
@@ -593,7 +596,9 @@ def _foreign(
             yield done.pop(items[emitted - 1][0])
 
     while emitted < len(items) and not broken:
-        while todo and len(pending) < slots - stuck and (not ordered or position[todo[0][0]] < emitted + window):
+        while (
+            todo and len(pending) < slots + ahead - stuck and (not ordered or position[todo[0][0]] < emitted + window)
+        ):
             index, path = todo[0]
             try:
                 future = executor.submit(_call_limited, fn, call_seconds, call_memory, path)
@@ -607,7 +612,9 @@ def _foreign(
             broken = True  # no worker left to take the next file
             break
         now = time.monotonic()
-        for future, entry in pending.items():
+        for k, (future, entry) in enumerate(pending.items()):
+            if is_process and k >= slots - stuck:
+                break  # waiting behind the files the workers have
             if entry[2] is None and seconds is not None and (future.running() or future.done()):
                 entry[2] = now + seconds + (_GRACE if is_process else 0.0)
         deadlines = [e[2] for e in pending.values() if e[2] is not None]
