@@ -201,7 +201,7 @@ def _context() -> Any:
     methods = multiprocessing.get_all_start_methods()
     if "forkserver" in methods:
         ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["gongkai_model"])
+        ctx.set_forkserver_preload(["gongkai_model", "gongkai_model.batch._warm"])  # workers start warm
         return ctx
     return multiprocessing.get_context("spawn")
 
