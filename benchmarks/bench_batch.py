@@ -4,8 +4,9 @@ and check_many on one core against two.
 - ``loads`` in a loop against :func:`gongkai_model.jsonio.loads_many` (the collector paused), every
   report kept, at 10², 10³, 10⁴ … up to ``N`` reports: the per-report cost at each size and its
   ratio to the cost at 10²;
-- :func:`gongkai_model.batch.check_many` over ``M`` JSON files, in this process and on a pool of
-  two worker processes (read, validate, summary per file).
+- :func:`gongkai_model.batch.check_many` over ``M`` JSON files, in this process, on a pool of two
+  worker processes, on the library's own supervised pool (``workers=2``), and the same work in two
+  halves sending back summaries only (see :func:`check_many_rows`).
 
 Run: python benchmarks/bench_batch.py [N] [M]      (defaults: 100000 and 1000)
 """
@@ -19,6 +20,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 from _data import corpus
 
@@ -63,22 +65,58 @@ def _summary_of(paths: list[str]) -> dict[str, int]:
     return gk.batch.check_many(paths, executor="serial").summary()
 
 
+def _read_all(result: gk.batch.BatchResult) -> None:
+    """What a caller who looks at every file does: read each report and finding (a result sent from a worker
+    is unpacked on first use)."""
+    for f in result.files:
+        assert f.checked is not None
+        for finding in f.findings:
+            str(finding)
+
+
 def check_many_rows(m: int) -> list[tuple[str, float]]:
+    """Per file: one core; two worker processes of a ``ProcessPoolExecutor``; the same work in halves (summaries
+    only); then the library's own supervised pool (``workers=2``, what ``check_many(folder)`` uses), and both
+    pools again with every report and finding read afterwards (results from a worker are unpacked on first use).
+
+    The first three rows are those of the targets table (``run_all.py`` reads them by position)."""
     reports = corpus(m)
     with tempfile.TemporaryDirectory() as folder:
         for i, report in enumerate(reports):
             (Path(folder) / f"{i:06d}.json").write_text(gk.dumps(report), encoding="utf-8")
         first = str(Path(folder) / "000000.json")
+        gk.batch.check_many([first], workers=1, progress=False)  # start the pool's server process (once per process)
+        runs: list[tuple[str, Any, bool]] = [
+            ("one core (in this process)", "serial", False),
+            ("two worker processes", "foreign", False),
+            ("two worker processes, half the files each, summaries only", "halves", False),
+            ("the supervised pool, workers=2 (the default executor; workers started in the timing)", None, False),
+            ("two worker processes, every report and finding read", "foreign", True),
+            ("the supervised pool, workers=2, every report and finding read", None, True),
+        ]
         out = []
-        for name, make in [("one core (in this process)", lambda: "serial"), ("two worker processes", None)]:
+        paths = [str(p) for p in sorted(Path(folder).iterdir())]
+        for name, executor, read_all in runs:
             times = []
             for _ in range(3):
-                pool = cf.ProcessPoolExecutor(max_workers=2) if make is None else None
+                pool = cf.ProcessPoolExecutor(max_workers=2) if executor in ("foreign", "halves") else None
                 try:
                     if pool is not None:  # start the workers before timing
                         list(pool.map(_summary_of, [[first], [first]]))  # warm: each worker has read a file
                     start = time.perf_counter()
-                    result = gk.batch.check_many(folder, executor=pool or "serial", window=256, provenance=False)
+                    if executor == "halves":
+                        assert pool is not None
+                        # the same work in two halves, one per worker, sending back summaries only: what two
+                        # cores give when neither a future per file nor each file's result crosses between processes
+                        summaries = list(pool.map(_summary_of, [paths[: m // 2], paths[m // 2 :]]))
+                        times.append((time.perf_counter() - start) / m)
+                        assert sum(s["files"] for s in summaries) == m
+                        continue
+                    result = gk.batch.check_many(
+                        folder, executor=pool or executor, workers=2, window=256, provenance=False, progress=False
+                    )
+                    if read_all:
+                        _read_all(result)
                     times.append((time.perf_counter() - start) / m)
                 finally:
                     if pool is not None:
@@ -86,19 +124,6 @@ def check_many_rows(m: int) -> list[tuple[str, float]]:
                 assert result.summary()["files"] == m
                 assert result.summary()["unreadable"] == 0
             out.append((name, statistics.median(times)))
-        # The same work in two halves, one per worker, sending back summaries only: what two cores
-        # give when neither a future per file nor each file's report crosses between processes.
-        paths = [str(p) for p in sorted(Path(folder).iterdir())]
-        halves = [paths[: m // 2], paths[m // 2 :]]
-        times = []
-        for _ in range(3):
-            with cf.ProcessPoolExecutor(max_workers=2) as pool:
-                list(pool.map(_summary_of, [[first], [first]]))  # warm: each worker has read a file
-                start = time.perf_counter()
-                summaries = list(pool.map(_summary_of, halves))
-                times.append((time.perf_counter() - start) / m)
-            assert sum(s["files"] for s in summaries) == m
-        out.append(("two worker processes, half the files each, summaries only", statistics.median(times)))
         return out
 
 
