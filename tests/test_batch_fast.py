@@ -6,6 +6,7 @@
 - the supervised pool sends each worker a few files ahead: whatever the mix of good, damaged, crashing
   and raising files, every file gets the result a serial run gives it (a crash is ``crashed``), on our
   pool and on a user's process pool;
+- the journal writes the same entry for a result received (without building its report);
 - the folder scan orders its entries as ``sorted(key=Path)`` did.
 """
 
@@ -25,6 +26,7 @@ from hypothesis import strategies as st
 
 import gongkai_model as gk
 from gongkai_model import batch
+from gongkai_model.batch import _journal
 from gongkai_model.model import replace_path
 
 import strategies
@@ -58,6 +60,8 @@ def _assert_same(got: batch.FileResult, result: batch.FileResult) -> None:
     assert got.ok() == result.ok()
     assert got.ok(warnings=True) == result.ok(warnings=True)
     assert got._packed is not None  # nothing unpacked so far
+    # what the journal writes (from the report's text as it came, when it came as text)
+    assert _journal._encode(got, ["x"]) == _journal._encode(result, ["x"])
     assert got == result  # unpacked now
     assert got._packed is None
     assert got.checked == result.checked

@@ -223,6 +223,17 @@ class _Packed:
         blob = pickle.dumps((text, rest), protocol=pickle.HIGHEST_PROTOCOL)
         return cls(checked.verdict, checked.tally, checked.coverage, blob)
 
+    def journaled(self) -> tuple[str, Imported, bool] | None:
+        """What the journal writes of the file without building its report: the report's text, the rest of
+        what was read (no report), and whether it was checked; ``None`` when the report was pickled."""
+        text, (_report, problems, provenance, source, headings, metadata, _coverage, validation) = pickle.loads(
+            self.blob
+        )
+        if text is None:
+            return None
+        imported = Imported(None, problems, provenance, source, headings, metadata, coverage=self.coverage)
+        return text, imported, validation is not None
+
     def unpack(self) -> CheckedReport:
         text, (report, problems, provenance, source, headings, metadata, coverage, validation) = pickle.loads(self.blob)
         if text is not None:
