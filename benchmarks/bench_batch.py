@@ -74,57 +74,87 @@ def _read_all(result: gk.batch.BatchResult) -> None:
             str(finding)
 
 
+def _corpus_folder(m: int, folder: str) -> str:
+    for i, report in enumerate(corpus(m)):
+        (Path(folder) / f"{i:06d}.json").write_text(gk.dumps(report), encoding="utf-8")
+    return str(Path(folder) / "000000.json")
+
+
+def _timed_runs(m: int, folder: str, first: str, runs: list[tuple[str, Any, bool]]) -> list[tuple[str, float]]:
+    out = []
+    paths = [str(p) for p in sorted(Path(folder).iterdir())]
+    for name, executor, read_all in runs:
+        times = []
+        for _ in range(3):
+            pool = cf.ProcessPoolExecutor(max_workers=2) if executor in ("foreign", "halves") else None
+            try:
+                if pool is not None:  # start the workers before timing
+                    list(pool.map(_summary_of, [[first], [first]]))  # warm: each worker has read a file
+                start = time.perf_counter()
+                if executor == "halves":
+                    assert pool is not None
+                    # the same work in two halves, one per worker, sending back summaries only: what two
+                    # cores give when neither a future per file nor each file's result crosses between processes
+                    summaries = list(pool.map(_summary_of, [paths[: m // 2], paths[m // 2 :]]))
+                    times.append((time.perf_counter() - start) / m)
+                    assert sum(s["files"] for s in summaries) == m
+                    continue
+                result = gk.batch.check_many(
+                    folder, executor=pool or executor, workers=2, window=256, provenance=False, progress=False
+                )
+                if read_all:
+                    _read_all(result)
+                times.append((time.perf_counter() - start) / m)
+            finally:
+                if pool is not None:
+                    pool.shutdown()
+            assert result.summary()["files"] == m
+            assert result.summary()["unreadable"] == 0
+        out.append((name, statistics.median(times)))
+    return out
+
+
 def check_many_rows(m: int) -> list[tuple[str, float]]:
     """Per file: one core; two worker processes of a ``ProcessPoolExecutor``; the same work in halves (summaries
-    only); then the library's own supervised pool (``workers=2``, what ``check_many(folder)`` uses), and both
-    pools again with every report and finding read afterwards (results from a worker are unpacked on first use).
+    only); two worker processes again with every report and finding read afterwards (a result from a worker
+    is unpacked on first use).
 
-    The first three rows are those of the targets table (``run_all.py`` reads them by position)."""
-    reports = corpus(m)
+    The first three rows are those of the targets table (``run_all.py`` reads them by position). Only
+    ``ProcessPoolExecutor`` (fork) here, so that a script without ``if __name__ == "__main__":`` can call it;
+    :func:`supervised_rows` times the library's own pool."""
     with tempfile.TemporaryDirectory() as folder:
-        for i, report in enumerate(reports):
-            (Path(folder) / f"{i:06d}.json").write_text(gk.dumps(report), encoding="utf-8")
-        first = str(Path(folder) / "000000.json")
+        first = _corpus_folder(m, folder)
+        return _timed_runs(
+            m,
+            folder,
+            first,
+            [
+                ("one core (in this process)", "serial", False),
+                ("two worker processes", "foreign", False),
+                ("two worker processes, half the files each, summaries only", "halves", False),
+                ("two worker processes, every report and finding read", "foreign", True),
+            ],
+        )
+
+
+def supervised_rows(m: int) -> list[tuple[str, float]]:
+    """Per file: one core, and the library's own supervised pool (``workers=2``: what ``check_many(folder)``
+    uses), with its workers started in the timing (its server process started before), then with every
+    report and finding read afterwards. Its workers import the main module: call it under
+    ``if __name__ == "__main__":``."""
+    with tempfile.TemporaryDirectory() as folder:
+        first = _corpus_folder(m, folder)
         gk.batch.check_many([first], workers=1, progress=False)  # start the pool's server process (once per process)
-        runs: list[tuple[str, Any, bool]] = [
-            ("one core (in this process)", "serial", False),
-            ("two worker processes", "foreign", False),
-            ("two worker processes, half the files each, summaries only", "halves", False),
-            ("the supervised pool, workers=2 (the default executor; workers started in the timing)", None, False),
-            ("two worker processes, every report and finding read", "foreign", True),
-            ("the supervised pool, workers=2, every report and finding read", None, True),
-        ]
-        out = []
-        paths = [str(p) for p in sorted(Path(folder).iterdir())]
-        for name, executor, read_all in runs:
-            times = []
-            for _ in range(3):
-                pool = cf.ProcessPoolExecutor(max_workers=2) if executor in ("foreign", "halves") else None
-                try:
-                    if pool is not None:  # start the workers before timing
-                        list(pool.map(_summary_of, [[first], [first]]))  # warm: each worker has read a file
-                    start = time.perf_counter()
-                    if executor == "halves":
-                        assert pool is not None
-                        # the same work in two halves, one per worker, sending back summaries only: what two
-                        # cores give when neither a future per file nor each file's result crosses between processes
-                        summaries = list(pool.map(_summary_of, [paths[: m // 2], paths[m // 2 :]]))
-                        times.append((time.perf_counter() - start) / m)
-                        assert sum(s["files"] for s in summaries) == m
-                        continue
-                    result = gk.batch.check_many(
-                        folder, executor=pool or executor, workers=2, window=256, provenance=False, progress=False
-                    )
-                    if read_all:
-                        _read_all(result)
-                    times.append((time.perf_counter() - start) / m)
-                finally:
-                    if pool is not None:
-                        pool.shutdown()
-                assert result.summary()["files"] == m
-                assert result.summary()["unreadable"] == 0
-            out.append((name, statistics.median(times)))
-        return out
+        return _timed_runs(
+            m,
+            folder,
+            first,
+            [
+                ("one core (in this process)", "serial", False),
+                ("the supervised pool, workers=2 (the default executor; workers started in the timing)", None, False),
+                ("the supervised pool, workers=2, every report and finding read", None, True),
+            ],
+        )
 
 
 def main() -> None:
@@ -146,6 +176,9 @@ def main() -> None:
     print("|---|---|---|")
     got = check_many_rows(m)
     for name, secs in got:
+        print(f"| {name} | {secs * 1e6:.0f} µs | {secs / got[0][1]:.2f}× |")
+    got = supervised_rows(m)
+    for name, secs in got[1:]:
         print(f"| {name} | {secs * 1e6:.0f} µs | {secs / got[0][1]:.2f}× |")
 
 
