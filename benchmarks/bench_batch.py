@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import gc
+import os
 import statistics
 import sys
 import tempfile
@@ -155,6 +156,62 @@ def supervised_rows(m: int) -> list[tuple[str, float]]:
                 ("the supervised pool, workers=2, every report and finding read", None, True),
             ],
         )
+
+
+def _cpu_of(pid: int) -> tuple[float, int]:
+    """CPU seconds (user + system) of a process, and its parent's pid, from ``/proc`` (Linux)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return 0.0, -1
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK"), int(fields[1])
+
+
+def _children_cpu(parents: set[int], skip: frozenset[int]) -> float:
+    return sum(
+        cpu for pid in (int(d) for d in os.listdir("/proc") if d.isdigit()) if pid not in skip
+        for cpu, ppid in [_cpu_of(pid)] if ppid in parents
+    )  # fmt: skip
+
+
+def cpu_rows(m: int, rounds: int = 3) -> list[tuple[str, float, float]]:
+    """Per file, CPU time (Linux): this process's, and its workers' (read from ``/proc`` as the last result comes),
+    for one core, the supervised pool (``workers=2``) and a ``ProcessPoolExecutor`` of two workers; medians.
+
+    On a loaded machine two workers do not get two cores, and wall times say little; CPU time does:
+    ``(this process + workers) / 2`` is what two free cores would take at best, and this process's own CPU
+    is the part that does not run in parallel. Call it under ``if __name__ == "__main__":``."""
+    import multiprocessing.forkserver as mfs
+
+    out: dict[str, list[tuple[float, float]]] = {}
+    with tempfile.TemporaryDirectory() as folder:
+        first = _corpus_folder(m, folder)
+        gk.batch.check_many([first], workers=1, progress=False)  # start the pool's server process
+        server = getattr(mfs._forkserver, "_forkserver_pid", None)
+        for _ in range(rounds):
+            for name, executor in [("one core (in this process)", "serial"), ("the supervised pool, workers=2", None),
+                                   ("two worker processes (ProcessPoolExecutor)", "foreign")]:  # fmt: skip
+                pool = cf.ProcessPoolExecutor(max_workers=2) if executor == "foreign" else None
+                if pool is not None:
+                    list(pool.map(_summary_of, [[first], [first]]))
+                parents = {os.getpid()} | ({server} if server else set())
+                skip = frozenset(int(d) for d in os.listdir("/proc") if d.isdigit()) if pool is None else frozenset()
+                base = _children_cpu({os.getpid()}, frozenset()) if pool is not None else 0.0
+                workers = 0.0
+                start = time.process_time()
+                files = []
+                for f in gk.batch.iter_check(folder, executor=pool or executor, workers=2, provenance=False,
+                                             progress=False):  # fmt: skip
+                    files.append(f)
+                    if len(files) == m and executor != "serial":
+                        workers = _children_cpu(parents, skip) - base
+                summary = gk.batch.BatchResult(tuple(files)).summary()
+                mine = time.process_time() - start
+                if pool is not None:
+                    pool.shutdown()
+                assert summary["files"] == m
+                out.setdefault(name, []).append((mine / m, workers / m))
+    return [(name, statistics.median(x[0] for x in v), statistics.median(x[1] for x in v)) for name, v in out.items()]
 
 
 def main() -> None:
