@@ -4,8 +4,9 @@ and check_many on one core against two.
 - ``loads`` in a loop against :func:`gongkai_model.jsonio.loads_many` (the collector paused), every
   report kept, at 10², 10³, 10⁴ … up to ``N`` reports: the per-report cost at each size and its
   ratio to the cost at 10²;
-- :func:`gongkai_model.batch.check_many` over ``M`` JSON files, in this process and on a pool of
-  two worker processes (read, validate, summary per file).
+- :func:`gongkai_model.batch.check_many` over ``M`` JSON files, in this process, on a pool of two
+  worker processes, on the library's own supervised pool (``workers=2``), and the same work in two
+  halves sending back summaries only (see :func:`check_many_rows`).
 
 Run: python benchmarks/bench_batch.py [N] [M]      (defaults: 100000 and 1000)
 """
@@ -14,11 +15,13 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import gc
+import os
 import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 from _data import corpus
 
@@ -63,43 +66,152 @@ def _summary_of(paths: list[str]) -> dict[str, int]:
     return gk.batch.check_many(paths, executor="serial").summary()
 
 
-def check_many_rows(m: int) -> list[tuple[str, float]]:
-    reports = corpus(m)
-    with tempfile.TemporaryDirectory() as folder:
-        for i, report in enumerate(reports):
-            (Path(folder) / f"{i:06d}.json").write_text(gk.dumps(report), encoding="utf-8")
-        first = str(Path(folder) / "000000.json")
-        out = []
-        for name, make in [("one core (in this process)", lambda: "serial"), ("two worker processes", None)]:
-            times = []
-            for _ in range(3):
-                pool = cf.ProcessPoolExecutor(max_workers=2) if make is None else None
-                try:
-                    if pool is not None:  # start the workers before timing
-                        list(pool.map(_summary_of, [[first], [first]]))  # warm: each worker has read a file
-                    start = time.perf_counter()
-                    result = gk.batch.check_many(folder, executor=pool or "serial", window=256, provenance=False)
-                    times.append((time.perf_counter() - start) / m)
-                finally:
-                    if pool is not None:
-                        pool.shutdown()
-                assert result.summary()["files"] == m
-                assert result.summary()["unreadable"] == 0
-            out.append((name, statistics.median(times)))
-        # The same work in two halves, one per worker, sending back summaries only: what two cores
-        # give when neither a future per file nor each file's report crosses between processes.
-        paths = [str(p) for p in sorted(Path(folder).iterdir())]
-        halves = [paths[: m // 2], paths[m // 2 :]]
+def _read_all(result: gk.batch.BatchResult) -> None:
+    """What a caller who looks at every file does: read each report and finding (a result sent from a worker
+    is unpacked on first use)."""
+    for f in result.files:
+        assert f.checked is not None
+        for finding in f.findings:
+            str(finding)
+
+
+def _corpus_folder(m: int, folder: str) -> str:
+    for i, report in enumerate(corpus(m)):
+        (Path(folder) / f"{i:06d}.json").write_text(gk.dumps(report), encoding="utf-8")
+    return str(Path(folder) / "000000.json")
+
+
+def _timed_runs(m: int, folder: str, first: str, runs: list[tuple[str, Any, bool]]) -> list[tuple[str, float]]:
+    out = []
+    paths = [str(p) for p in sorted(Path(folder).iterdir())]
+    for name, executor, read_all in runs:
         times = []
         for _ in range(3):
-            with cf.ProcessPoolExecutor(max_workers=2) as pool:
-                list(pool.map(_summary_of, [[first], [first]]))  # warm: each worker has read a file
+            pool = cf.ProcessPoolExecutor(max_workers=2) if executor in ("foreign", "halves") else None
+            try:
+                if pool is not None:  # start the workers before timing
+                    list(pool.map(_summary_of, [[first], [first]]))  # warm: each worker has read a file
                 start = time.perf_counter()
-                summaries = list(pool.map(_summary_of, halves))
+                if executor == "halves":
+                    assert pool is not None
+                    # the same work in two halves, one per worker, sending back summaries only: what two
+                    # cores give when neither a future per file nor each file's result crosses between processes
+                    summaries = list(pool.map(_summary_of, [paths[: m // 2], paths[m // 2 :]]))
+                    times.append((time.perf_counter() - start) / m)
+                    assert sum(s["files"] for s in summaries) == m
+                    continue
+                result = gk.batch.check_many(
+                    folder, executor=pool or executor, workers=2, window=256, provenance=False, progress=False
+                )
+                if read_all:
+                    _read_all(result)
                 times.append((time.perf_counter() - start) / m)
-            assert sum(s["files"] for s in summaries) == m
-        out.append(("two worker processes, half the files each, summaries only", statistics.median(times)))
-        return out
+            finally:
+                if pool is not None:
+                    pool.shutdown()
+            assert result.summary()["files"] == m
+            assert result.summary()["unreadable"] == 0
+        out.append((name, statistics.median(times)))
+    return out
+
+
+def check_many_rows(m: int) -> list[tuple[str, float]]:
+    """Per file: one core; two worker processes of a ``ProcessPoolExecutor``; the same work in halves (summaries
+    only); two worker processes again with every report and finding read afterwards (a result from a worker
+    is unpacked on first use).
+
+    The first three rows are those of the targets table (``run_all.py`` reads them by position). Only
+    ``ProcessPoolExecutor`` (fork) here, so that a script without ``if __name__ == "__main__":`` can call it;
+    :func:`supervised_rows` times the library's own pool."""
+    with tempfile.TemporaryDirectory() as folder:
+        first = _corpus_folder(m, folder)
+        return _timed_runs(
+            m,
+            folder,
+            first,
+            [
+                ("one core (in this process)", "serial", False),
+                ("two worker processes", "foreign", False),
+                ("two worker processes, half the files each, summaries only", "halves", False),
+                ("two worker processes, every report and finding read", "foreign", True),
+            ],
+        )
+
+
+def supervised_rows(m: int) -> list[tuple[str, float]]:
+    """Per file: one core, and the library's own supervised pool (``workers=2``: what ``check_many(folder)``
+    uses), with its workers started in the timing (its server process started before), then with every
+    report and finding read afterwards. Its workers import the main module: call it under
+    ``if __name__ == "__main__":``."""
+    with tempfile.TemporaryDirectory() as folder:
+        first = _corpus_folder(m, folder)
+        gk.batch.check_many([first], workers=1, progress=False)  # start the pool's server process (once per process)
+        return _timed_runs(
+            m,
+            folder,
+            first,
+            [
+                ("one core (in this process)", "serial", False),
+                ("the supervised pool, workers=2 (the default executor; workers started in the timing)", None, False),
+                ("the supervised pool, workers=2, every report and finding read", None, True),
+            ],
+        )
+
+
+def _cpu_of(pid: int) -> tuple[float, int]:
+    """CPU seconds (user + system) of a process, and its parent's pid, from ``/proc`` (Linux)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return 0.0, -1
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK"), int(fields[1])
+
+
+def _children_cpu(parents: set[int], skip: frozenset[int]) -> float:
+    return sum(
+        cpu for pid in (int(d) for d in os.listdir("/proc") if d.isdigit()) if pid not in skip
+        for cpu, ppid in [_cpu_of(pid)] if ppid in parents
+    )  # fmt: skip
+
+
+def cpu_rows(m: int, rounds: int = 3) -> list[tuple[str, float, float]]:
+    """Per file, CPU time (Linux): this process's, and its workers' (read from ``/proc`` as the last result comes),
+    for one core, the supervised pool (``workers=2``) and a ``ProcessPoolExecutor`` of two workers; medians.
+
+    On a loaded machine two workers do not get two cores, and wall times say little; CPU time does:
+    ``(this process + workers) / 2`` is what two free cores would take at best, and this process's own CPU
+    is the part that does not run in parallel. Call it under ``if __name__ == "__main__":``."""
+    import multiprocessing.forkserver as mfs
+
+    out: dict[str, list[tuple[float, float]]] = {}
+    with tempfile.TemporaryDirectory() as folder:
+        first = _corpus_folder(m, folder)
+        gk.batch.check_many([first], workers=1, progress=False)  # start the pool's server process
+        server = getattr(mfs._forkserver, "_forkserver_pid", None)
+        for _ in range(rounds):
+            for name, executor in [("one core (in this process)", "serial"), ("the supervised pool, workers=2", None),
+                                   ("two worker processes (ProcessPoolExecutor)", "foreign")]:  # fmt: skip
+                pool = cf.ProcessPoolExecutor(max_workers=2) if executor == "foreign" else None
+                if pool is not None:
+                    list(pool.map(_summary_of, [[first], [first]]))
+                parents = {os.getpid()} | ({server} if server else set())
+                skip = frozenset(int(d) for d in os.listdir("/proc") if d.isdigit()) if pool is None else frozenset()
+                base = _children_cpu({os.getpid()}, frozenset()) if pool is not None else 0.0
+                workers = 0.0
+                start = time.process_time()
+                files = []
+                for f in gk.batch.iter_check(folder, executor=pool or executor, workers=2, provenance=False,
+                                             progress=False):  # fmt: skip
+                    files.append(f)
+                    if len(files) == m and executor != "serial":
+                        workers = _children_cpu(parents, skip) - base
+                summary = gk.batch.BatchResult(tuple(files)).summary()
+                mine = time.process_time() - start
+                if pool is not None:
+                    pool.shutdown()
+                assert summary["files"] == m
+                out.setdefault(name, []).append((mine / m, workers / m))
+    return [(name, statistics.median(x[0] for x in v), statistics.median(x[1] for x in v)) for name, v in out.items()]
 
 
 def main() -> None:
@@ -121,6 +233,9 @@ def main() -> None:
     print("|---|---|---|")
     got = check_many_rows(m)
     for name, secs in got:
+        print(f"| {name} | {secs * 1e6:.0f} µs | {secs / got[0][1]:.2f}× |")
+    got = supervised_rows(m)
+    for name, secs in got[1:]:
         print(f"| {name} | {secs * 1e6:.0f} µs | {secs / got[0][1]:.2f}× |")
 
 

@@ -97,7 +97,8 @@ class Scanned:
 
 
 def _readable_name(name: str) -> bool:
-    return Path(name).suffix.lower() in READABLE_SUFFIXES
+    dot = name.rfind(".")  # Path(name).suffix, without making a Path
+    return 0 < dot < len(name) - 1 and name[dot:].lower() in READABLE_SUFFIXES
 
 
 def _valid_name(name: str) -> bool:
@@ -132,7 +133,7 @@ def _walk(folder: str, out: list[Scanned]) -> None:
         return
     base = Path(folder)
     for entry in entries:
-        full = str(base / entry.name)  # as rglob names it: "a.json" under ".", not "./a.json"
+        full = _joined(base, folder, entry.name)  # as rglob names it: "a.json" under ".", not "./a.json"
         if not _valid_name(entry.name):
             out.append(Scanned(full, "its name is not valid UTF-8 (not read; rename it)"))
             continue
@@ -163,6 +164,20 @@ def _walk(folder: str, out: list[Scanned]) -> None:
             out.append(Scanned(full, f"cannot be examined: {exc.strerror or type(exc).__name__}"))
 
 
+def _joined(base: Path, folder: str, name: str) -> str:
+    """``str(base / name)`` (``folder`` is ``str(base)``), without pathlib's cost where the separator is ``/``."""
+    if os.sep != "/" or os.altsep:  # pragma: no cover - not POSIX
+        return str(base / name)
+    return name if folder == "." else folder + name if folder.endswith("/") else f"{folder}/{name}"
+
+
+def _path_order(s: Scanned) -> Any:
+    """The order of ``Path(s.path)`` among the entries of one scanned folder (all under the same prefix)."""
+    if os.sep != "/" or os.altsep:  # pragma: no cover - not POSIX
+        return Path(s.path)
+    return s.path.split("/")  # a POSIX path compares as the list of its parts
+
+
 def scan(paths: Paths) -> list[Scanned]:
     """Every file named, and every entry with a readable suffix under each folder (sorted), in the order given.
 
@@ -185,7 +200,7 @@ def scan(paths: Paths) -> list[Scanned]:
         if os.path.isdir(path):
             found: list[Scanned] = []
             _walk(str(Path(path)), found)
-            out.extend(sorted(found, key=lambda s: Path(s.path)))
+            out.extend(sorted(found, key=_path_order))
         else:
             out.append(Scanned(str(Path(path))))
     return out

@@ -45,19 +45,26 @@ def fingerprint(path: str) -> tuple[int, int] | None:
 def _encode(result: Any, derived: list[str]) -> dict[str, Any]:
     from ..jsonio import dumps
 
-    imported: Imported = result.checked.imported
+    packed = getattr(result, "_packed", None)
+    kept = packed.journaled() if packed is not None else None
+    if kept is not None:  # a result from a worker: its report's text as it came, the report not built here
+        text, imported, validated = kept
+    else:
+        imported = result.checked.imported
+        text = None if imported.report is None else dumps(imported.report)
+        validated = result.checked.validation is not None
     return {
         "path": result.path,
         "cause": result.cause,
         "source": imported.source,
-        "report": None if imported.report is None else dumps(imported.report),
+        "report": text,
         "problems": _converter.unstructure(list(imported.problems)),
         "provenance": {k: _converter.unstructure(v) for k, v in imported.provenance.items()},
         "headings": dict(imported.headings),
         "metadata": {k: _converter.unstructure(v) for k, v in imported.metadata.items()},
         "coverage": attrs.asdict(imported.coverage),
         "derived": derived,
-        "validated": result.checked.validation is not None,
+        "validated": validated,
     }
 
 

@@ -13,9 +13,11 @@ from __future__ import annotations
 import collections
 import concurrent.futures as cf
 import contextlib
+import math
 import multiprocessing
 import multiprocessing.connection as mpc
 import os
+import select
 import signal
 import threading
 import time
@@ -124,58 +126,120 @@ def _call_limited(fn: Callable[[str], Any], seconds: float | None, memory: int |
 
 
 def _worker(conn: mpc.Connection, fn: Callable[[str], Any], seconds: float | None, memory: int | None) -> None:
-    """A supervised worker: one file at a time; leaves after a timeout or a ``MemoryError`` (state suspect)."""
+    """A supervised worker: one file at a time; leaves after a timeout or a ``MemoryError`` (state suspect).
+
+    The parent sends a few files ahead. Before each file the worker reads what has come meanwhile,
+    so that a file the parent took back (``("cancel", index)``: given to an idle worker) is dropped.
+    It says when it begins a file: ``(index, "start")``, or, when the next file is already here, in
+    the message of the one it has just finished (``(index, tag, value, next_index)``), so that the
+    parent is woken once per file.
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle; it stops us
     _limit_memory(memory, hard=True)
+    queue: collections.deque[tuple[int, str]] = collections.deque()
+    following: tuple[int, str] | None = None  # the next file, begun in the last message sent
     while True:
-        try:
-            task = conn.recv()
-        except (EOFError, OSError):
-            return
-        if task is None:
-            return
-        index, path = task
-        conn.send((index, "start"))  # the parent starts this file's clock now
+        if following is None:
+            try:
+                while not queue:
+                    message = conn.recv()
+                    if message is None:
+                        return
+                    _take(queue, message)
+                while conn.poll():
+                    message = conn.recv()
+                    if message is None:
+                        return
+                    _take(queue, message)
+            except (EOFError, OSError):
+                return
+            if not queue:
+                continue
+            index, path = queue.popleft()
+            conn.send((index, "start"))  # the parent starts this file's clock now
+        else:
+            (index, path), following = following, None
         tag, value = _call(fn, path, seconds, memory)
+        stop = tag in ("timeout", "memory")
+        if not stop:
+            try:
+                while conn.poll():
+                    message = conn.recv()
+                    if message is None:
+                        stop = True
+                        break
+                    _take(queue, message)
+            except (EOFError, OSError):
+                stop = True
+            if queue and not stop:
+                following = queue.popleft()
+        begun = None if following is None else following[0]
         try:
-            conn.send((index, tag, value))
+            conn.send((index, tag, value, begun))
         except MemoryError:
             value = None
-            conn.send((index, "memory", "ran out of memory sending the result back: MemoryError"))
-        except Exception as exc:  # the value cannot be pickled
-            conn.send((index, "error", f"the result cannot be sent back: {type(exc).__name__}: {exc}"))
-        if tag in ("timeout", "memory"):
+            conn.send((index, "memory", "ran out of memory sending the result back: MemoryError", None))
             return
+        except Exception as exc:  # the value cannot be pickled
+            conn.send((index, "error", f"the result cannot be sent back: {type(exc).__name__}: {exc}", begun))
+        if stop:
+            return
+
+
+def _take(queue: collections.deque[tuple[int, str]], message: Any) -> None:
+    """A message to a worker: a file to run ``(index, path)``, or ``("cancel", index)`` to drop one sent before."""
+    if message[0] == "cancel":
+        for k, (index, _) in enumerate(queue):
+            if index == message[1]:
+                del queue[k]
+                return
+        return
+    queue.append(message)
 
 
 def _context() -> Any:
     methods = multiprocessing.get_all_start_methods()
     if "forkserver" in methods:
         ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["gongkai_model"])
+        ctx.set_forkserver_preload(["gongkai_model", "gongkai_model.batch._warm"])  # workers start warm
         return ctx
     return multiprocessing.get_context("spawn")
 
 
+#: Files sent ahead to each worker (the one it runs and the next ones): a worker never waits for the
+#: parent between files. A file's clock still starts when its worker takes it (the worker says so),
+#: and a worker that dies names the one file it had (its files not begun go back to the queue).
+_AHEAD = 3
+
+
 class _Proc:
-    """One worker process, its pipe, and the file it has (index, path, attempt, deadline)."""
+    """One worker process, its pipe, and the files sent to it (index, path, attempt), the first being its own."""
 
     def __init__(self, ctx: Any, fn: Callable[[str], Any], seconds: float | None, memory: int | None) -> None:
         self.conn, child = ctx.Pipe(duplex=True)
         self.proc = ctx.Process(target=_worker, args=(child, fn, seconds, memory), daemon=True)
         self.proc.start()
         child.close()
-        self.task: tuple[int, str, int] | None = None
+        self.sent: collections.deque[tuple[int, str, int]] = collections.deque()
         self.deadline = float("inf")
         self.fresh = True
-        self.running = False
+        self.running = False  # the first file sent has begun
+        self.alone = False  # a retry: nothing else is sent to this worker until it is done
+        self.ghost: int | None = None  # a file taken back from this worker after it had begun it
+        self.fds: tuple[int, ...] = ()  # registered with the waiter
 
-    def give(self, index: int, path: str, attempt: int, seconds: float | None) -> None:
+    @property
+    def task(self) -> tuple[int, str, int] | None:
+        """The file the worker has (the first sent and not finished), or ``None`` when it is idle."""
+        return self.sent[0] if self.sent else None
+
+    def give(self, index: int, path: str, attempt: int) -> None:
         """Send a file; its time starts when the worker says it has begun (a fresh worker starts up first)."""
-        self.task = (index, path, attempt)
+        self.sent.append((index, path, attempt))
         self.fresh = False
-        self.running = False
-        self.deadline = time.monotonic() + _START
+        if len(self.sent) == 1:
+            self.running = False
+            self.deadline = time.monotonic() + _START
         try:
             self.conn.send((index, path))
         except (OSError, ValueError):  # the worker died meanwhile: its sentinel says so, and the file is retried
@@ -184,6 +248,30 @@ class _Proc:
     def started(self, seconds: float | None) -> None:
         self.running = True
         self.deadline = time.monotonic() + seconds + _GRACE if seconds is not None else float("inf")
+
+    def begun(self, index: int, seconds: float | None) -> None:
+        """The worker has begun file ``index``: its clock starts (or one taken back: not counted here)."""
+        if self.sent and self.sent[0][0] == index:
+            self.started(seconds)
+        else:  # taken back after the worker had begun it: it runs on another worker too
+            self.ghost = index
+
+    def finished(self) -> tuple[int, str, int]:
+        """The first file is done: the next one sent (if any) is the worker's now, not begun yet."""
+        task = self.sent.popleft()
+        self.running = False
+        self.alone = False
+        self.deadline = time.monotonic() + _START if self.sent else float("inf")
+        return task
+
+    def take_back(self) -> tuple[int, str, int] | None:
+        """The last file sent and not begun (never the first: the worker may be on it), for an idle worker."""
+        if len(self.sent) < 2:
+            return None
+        task = self.sent.pop()
+        with contextlib.suppress(Exception):
+            self.conn.send(("cancel", task[0]))
+        return task
 
     def kill(self) -> None:
         with contextlib.suppress(Exception):
@@ -201,6 +289,46 @@ class _Proc:
             self.kill()
         with contextlib.suppress(Exception):
             self.conn.close()
+
+
+class _Waiter:
+    """Waits for the pipes and the ends of the workers: one ``poll`` object kept for the run where there is
+    one (registering every worker's two descriptors again on each wait cost as much as the rest of the
+    parent's work per file), :func:`multiprocessing.connection.wait` elsewhere."""
+
+    def __init__(self) -> None:
+        self.poll = select.poll() if hasattr(select, "poll") else None
+        self.objects: dict[int, Any] = {}
+
+    def add(self, p: _Proc) -> None:
+        if self.poll is None:
+            return
+        for obj, fd in ((p.conn, p.conn.fileno()), (p.proc.sentinel, p.proc.sentinel)):
+            self.poll.register(fd, select.POLLIN)
+            self.objects[fd] = obj
+        p.fds = (p.conn.fileno(), p.proc.sentinel)
+
+    def remove(self, p: _Proc) -> None:
+        if self.poll is None:
+            return
+        for fd in p.fds:
+            with contextlib.suppress(KeyError, ValueError):
+                self.poll.unregister(fd)
+            self.objects.pop(fd, None)
+        p.fds = ()
+
+    def wait(self, procs: list[_Proc], busy: list[_Proc], timeout: float) -> set[Any]:
+        """The pipes and sentinels ready within ``timeout`` seconds (of every worker here; of the busy elsewhere)."""
+        if self.poll is None:
+            return set(mpc.wait([p.conn for p in busy] + [p.proc.sentinel for p in busy], timeout))
+        wait_ms = None if math.isinf(timeout) else max(0, math.ceil(timeout * 1000))
+        while True:
+            try:
+                events = self.poll.poll(wait_ms)
+                break
+            except InterruptedError:  # pragma: no cover - retried by Python itself since 3.5
+                continue
+        return {self.objects[fd] for fd, _ in events if fd in self.objects}
 
 
 #: Workers that die before taking any file, with none ever having taken one, before the pool gives up.
@@ -235,7 +363,13 @@ def _supervised(
     ordered: bool,
     on_done: Callable[[FileOutcome[Any]], None] | None = None,
 ) -> Generator[FileOutcome[Any], None, None]:
-    """Our own pool: one file per task, a deadline per file, a memory cap per worker, workers replaced."""
+    """Our own pool: a deadline per file, a memory cap per worker, workers replaced, each crash on its one file.
+
+    Each worker is sent a few files ahead (:data:`_AHEAD`) so that it never waits for the parent; it
+    says when it begins each one (the file's clock starts then). A worker that dies had one file,
+    the one it had begun: that file is retried once alone in a fresh worker; the files sent to it
+    and not begun go back to the queue, untouched.
+    """
     if not items:
         return
     ctx = _context()
@@ -246,58 +380,110 @@ def _supervised(
     emitted = 0
     procs: list[_Proc] = []
     width = max(1, min(workers, len(items)))
+    ahead = 1 if width >= len(items) else _AHEAD
     ever_started = False  # a worker has taken a file: the pool works
     stillborn = 0  # workers that died before taking a file, while none ever has
+
+    def _requeue(p: _Proc) -> None:
+        """The files sent to ``p`` and not begun go back to the queue, in input order."""
+        nonlocal todo
+        if p.sent:
+            todo = collections.deque(
+                sorted([*((i, path) for i, path, _ in p.sent), *todo], key=lambda t: position[t[0]])
+            )
+            p.sent.clear()
+
+    waiter = _Waiter()
     try:
         procs = [_Proc(ctx, fn, seconds, memory) for _ in range(width)]
+        for p in procs:
+            waiter.add(p)
         while emitted < len(items):
-            # hand out files: retries to fresh workers only; new files within the window
+            # hand out files: retries alone to fresh workers; new files within the window, a few ahead
             for p in procs:
-                if p.task is not None:
-                    continue
                 if retry and p.fresh:
                     index, path = retry.popleft()
-                    p.give(index, path, 2, seconds)
-                elif todo and (not ordered or position[todo[0][0]] < emitted + window):
+                    p.give(index, path, 2)
+                    p.alone = True
+                    continue
+                while (
+                    not p.alone
+                    and len(p.sent) < ahead
+                    and todo
+                    and (not ordered or position[todo[0][0]] < emitted + window)
+                ):
                     index, path = todo.popleft()
-                    p.give(index, path, 1, seconds)
-            busy = [p for p in procs if p.task is not None]
+                    p.give(index, path, 1)
+            for p in procs:  # an idle worker takes a file another one has waiting behind a long one
+                if not p.sent and p.ghost is None:
+                    for q in procs:
+                        task = q.take_back()
+                        if task is not None:
+                            p.give(*task)
+                            break
+            busy = [p for p in procs if p.sent or p.ghost is not None]
             if not busy and not done:  # pragma: no cover - nothing running and nothing to emit
                 raise RuntimeError("the pool stalled")
             now = time.monotonic()
             timeout = max(0.0, min((p.deadline for p in busy), default=now) - now) if busy else 0.0
-            ready = set(mpc.wait([p.conn for p in busy] + [p.proc.sentinel for p in busy], timeout)) if busy else set()
+            ready = waiter.wait(procs, busy, timeout) if busy else set()
             now = time.monotonic()
+            finished: list[FileOutcome[Any]] = []
             for k, p in enumerate(procs):
-                if p.task is None:
+                if not p.sent and p.ghost is None:
+                    if p.conn in ready or p.proc.sentinel in ready:  # an idle worker that ended (or a stray message)
+                        try:
+                            while p.conn.poll():
+                                p.conn.recv()
+                            alive = p.proc.is_alive()
+                        except Exception:
+                            alive = False
+                        if not alive:
+                            waiter.remove(p)
+                            p.kill()
+                            procs[k] = _Proc(ctx, fn, seconds, memory)
+                            waiter.add(procs[k])
                     continue
-                index, path, attempt = p.task
-                outcome: FileOutcome[Any] | None = None
                 replace = False
                 if p.conn in ready or p.proc.sentinel in ready:
-                    answer = None
                     dead = p.proc.sentinel in ready
+                    more = p.conn in ready  # one message now (the next wait sees the others), all when it died
                     try:
-                        while p.conn.poll():
+                        while (p.sent or p.ghost is not None) and (more or (dead and p.conn.poll())):
+                            more = False
                             message = p.conn.recv()
-                            if message[1] == "start":  # the worker has the file: its time starts now
-                                p.started(seconds)
+                            if message[1] == "start":  # the worker has a file: its time starts now
                                 ever_started = True
+                                p.begun(message[0], seconds)
                                 continue
-                            answer = message
-                            break
+                            sent_index, tag, value, begun = message
+                            if sent_index == p.ghost or not p.sent or sent_index != p.sent[0][0]:
+                                p.ghost = None  # a file taken back: its outcome is the other worker's
+                            else:
+                                index, path, attempt = p.finished()
+                                if tag == "ok":
+                                    finished.append(FileOutcome(index, path, value))
+                                else:
+                                    finished.append(FileOutcome(index, path, None, tag, value))
+                                    if tag in ("timeout", "memory"):  # the worker leaves (its state is suspect)
+                                        replace = True
+                                        break
+                            if begun is not None:  # the next file, begun as this one was sent
+                                ever_started = True
+                                p.begun(begun, seconds)
                     except (EOFError, OSError):
                         dead = True
                     except Exception as exc:  # the value could not be unpickled here
-                        answer = (index, "error", f"the result cannot be received: {type(exc).__name__}: {exc}")
-                    if answer is not None:
-                        _, tag, value = answer
-                        if tag == "ok":
-                            outcome = FileOutcome(index, path, value)
-                        else:
-                            outcome = FileOutcome(index, path, None, tag, value)
-                            replace = tag in ("timeout", "memory")
-                    elif dead or not p.proc.is_alive():  # the worker died with the file
+                        index, path, attempt = p.finished()
+                        finished.append(
+                            FileOutcome(
+                                index, path, None, "error",
+                                f"the result cannot be received: {type(exc).__name__}: {exc}",
+                            )
+                        )  # fmt: skip
+                    if not replace and not p.sent and dead:  # died on a file taken back: it runs elsewhere
+                        replace = True
+                    elif not replace and p.sent and dead:  # the worker died with a file
                         p.proc.join(1)
                         code = p.proc.exitcode
                         how = f"killed by {_signal_name(-code)}" if code is not None and code < 0 else f"exit {code}"
@@ -306,46 +492,55 @@ def _supervised(
                             stillborn += 1
                             if stillborn >= _STILLBORN:
                                 raise _cannot_start(how)
+                        index, path, attempt = p.finished()
                         if attempt == 1:
                             retry.append((index, path))
                         else:
-                            outcome = FileOutcome(
-                                index, path, None, "crashed", f"its worker died twice ({how} on the retry alone)"
+                            finished.append(
+                                FileOutcome(
+                                    index, path, None, "crashed", f"its worker died twice ({how} on the retry alone)"
+                                )
                             )
-                    else:
-                        continue  # only the start of the file: its deadline is set
+                elif not p.sent:
+                    continue
                 elif now >= p.deadline and not p.running:  # the worker never took the file: it is stuck
                     replace = True
+                    index, path, attempt = p.finished()
                     if attempt == 1:
                         retry.append((index, path))
                     else:
-                        outcome = FileOutcome(
-                            index, path, None, "crashed", f"its worker did not start within {_START:g} s, twice"
+                        finished.append(
+                            FileOutcome(
+                                index, path, None, "crashed", f"its worker did not start within {_START:g} s, twice"
+                            )
                         )
                 elif now >= p.deadline:
-                    outcome = FileOutcome(index, path, None, "timeout", f"did not finish within {seconds:g} s (killed)")
+                    index, path, attempt = p.finished()
+                    finished.append(
+                        FileOutcome(index, path, None, "timeout", f"did not finish within {seconds:g} s (killed)")
+                    )
                     replace = True
-                else:
-                    continue
-                p.task = None
                 if replace:
+                    _requeue(p)
                     p.kill()
+                    waiter.remove(p)
                     procs[k] = _Proc(ctx, fn, seconds, memory)
-                if outcome is not None:
-                    if on_done is not None:
-                        on_done(outcome)
-                    if ordered:
-                        done[outcome.index] = outcome
-                    else:
-                        emitted += 1
-                        yield outcome
+                    waiter.add(procs[k])
+            for outcome in finished:
+                if on_done is not None:
+                    on_done(outcome)
+                if ordered:
+                    done[outcome.index] = outcome
+                else:
+                    emitted += 1
+                    yield outcome
             if ordered:
                 while emitted < len(items) and items[emitted][0] in done:
                     emitted += 1
                     yield done.pop(items[emitted - 1][0])
     finally:
         for p in procs:
-            if p.task is not None:
+            if p.sent:
                 p.kill()
             else:
                 p.stop()
@@ -374,6 +569,9 @@ def _foreign(
     is_std = isinstance(executor, cf.ProcessPoolExecutor | cf.ThreadPoolExecutor)
     capacity = getattr(executor, "_max_workers", None) if is_std else None
     slots = int(capacity) if isinstance(capacity, int) and capacity > 0 else window
+    # a process pool is sent one file ahead per worker, so that a worker never waits for this process
+    # between files; only the oldest ``slots`` (those a worker can have) are on the clock
+    ahead = slots if is_process else 0
     call_seconds = seconds if is_process else None
     call_memory = memory if is_process else None
     todo = collections.deque(items)
@@ -398,7 +596,9 @@ def _foreign(
             yield done.pop(items[emitted - 1][0])
 
     while emitted < len(items) and not broken:
-        while todo and len(pending) < slots - stuck and (not ordered or position[todo[0][0]] < emitted + window):
+        while (
+            todo and len(pending) < slots + ahead - stuck and (not ordered or position[todo[0][0]] < emitted + window)
+        ):
             index, path = todo[0]
             try:
                 future = executor.submit(_call_limited, fn, call_seconds, call_memory, path)
@@ -412,7 +612,9 @@ def _foreign(
             broken = True  # no worker left to take the next file
             break
         now = time.monotonic()
-        for future, entry in pending.items():
+        for k, (future, entry) in enumerate(pending.items()):
+            if is_process and k >= slots - stuck:
+                break  # waiting behind the files the workers have
             if entry[2] is None and seconds is not None and (future.running() or future.done()):
                 entry[2] = now + seconds + (_GRACE if is_process else 0.0)
         deadlines = [e[2] for e in pending.values() if e[2] is not None]

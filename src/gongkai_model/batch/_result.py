@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import pickle
 from collections import Counter
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
 import attrs
 
+from .._codegen import FAST_PATHS
 from .._views import clip, counted, first_few, register_parts
-from ..checks import Finding, ValidationResult
+from ..checks import CheckRun, Finding, ValidationResult
 from ..codes import BATCH_CRASHED, BATCH_MEMORY, BATCH_SKIPPED, BATCH_TIMEOUT, READ_FAILED
 from ..errors import GongkaiError, Place, Problem, Severity, Tally, Verdict
 from ..formats import Coverage, Imported
+from ..jsonio import dumps, loads
+from ..limits import DEFAULT_LIMITS
 from ..model.report import AnnualReport
 from ..readcheck import CheckedReport
 
@@ -45,8 +49,15 @@ def _failed(path: str, cause: str, message: str) -> Imported:
     return Imported(None, (Problem.at(Place(path), message, code=code, severity=Severity.ERROR, where=path),), {}, path)
 
 
+class _Received:
+    """The slot of a :class:`FileResult` sent from a worker and not unpacked yet (see :class:`_Packed`)."""
+
+    __slots__ = ("_packed",)
+    _packed: _Packed | None
+
+
 @attrs.frozen
-class FileResult:
+class FileResult(_Received):
     """The outcome for one file: read, then checked, or the cause it could not be.
 
     ``status`` is ``"ok"``, ``"warnings"`` (only warnings), ``"unassessed"`` (nothing breaks, but more
@@ -64,6 +75,14 @@ class FileResult:
     checked: CheckedReport
     cause: str | None = attrs.field(default=None, kw_only=True)
 
+    def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "_packed", None)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled compactly (as a worker sends it): see :class:`_Packed`; unpickled, it is unpacked on first use."""
+        packed = self._packed if self._packed is not None else _Packed.of(self.checked)
+        return (_received, (self.path, self.cause, packed))
+
     @property
     def report(self) -> AnnualReport | None:
         return self.checked.report
@@ -76,7 +95,8 @@ class FileResult:
     def coverage(self) -> Coverage:
         """How many statutory cells were read, by order, split, refused and absent (:class:`Coverage`;
         empty for a file of which nothing was found: unreadable, stopped or skipped)."""
-        return self.checked.coverage
+        packed = self._packed
+        return packed.coverage if packed is not None else self.checked.coverage
 
     @property
     def findings(self) -> tuple[Finding, ...]:
@@ -86,12 +106,16 @@ class FileResult:
     def tally(self) -> Tally | None:
         """What the checks had to work on: figures, identities held, broken and not assessable
         (:attr:`CheckedReport.tally`; ``None`` for a file not checked)."""
-        return self.checked.tally
+        packed = self._packed
+        return packed.tally if packed is not None else self.checked.tally
 
     @property
     def verdict(self) -> Verdict:
         """The cause, when the batch stopped the file; else the verdict of what was read and checked."""
-        return Verdict(self.cause) if self.cause is not None else self.checked.verdict
+        if self.cause is not None:
+            return Verdict(self.cause)
+        packed = self._packed
+        return packed.verdict if packed is not None else self.checked.verdict
 
     @property
     def status(self) -> str:
@@ -119,6 +143,128 @@ class FileResult:
         from .._views import html
 
         return html(self)
+
+
+#: The slot that holds :attr:`FileResult.checked` (made by attrs), under the descriptor below.
+_CHECKED_SLOT: Any = FileResult.__dict__["checked"]
+
+
+class _LazyChecked:
+    """:attr:`FileResult.checked`, unpacked on first use when the result came from a worker (:class:`_Packed`)."""
+
+    def __get__(self, obj: FileResult | None, owner: type | None = None) -> Any:
+        if obj is None:
+            return _CHECKED_SLOT
+        try:
+            return _CHECKED_SLOT.__get__(obj, owner)
+        except AttributeError:
+            packed = obj._packed
+            if packed is None:
+                raise
+            checked = packed.unpack()
+            _CHECKED_SLOT.__set__(obj, checked)
+            object.__setattr__(obj, "_packed", None)
+            return checked
+
+    def __set__(self, obj: FileResult, value: CheckedReport) -> None:
+        _CHECKED_SLOT.__set__(obj, value)
+
+
+setattr(FileResult, "checked", _LazyChecked())  # noqa: B010 - over the slot attrs made (mypy keeps its type)
+
+
+class _Packed:
+    """A file's :class:`CheckedReport` as a worker sends it: what a summary needs, and the rest in one blob.
+
+    The verdict, the tally and the coverage are read as they are (a :meth:`BatchResult.summary` reads
+    nothing else); the blob (the report as :func:`gongkai_model.dumps` text, the rest pickled) is
+    unpacked into the very same objects on first use of :attr:`FileResult.checked`, so that a parent
+    process collecting thousands of results does not build each report and finding as it arrives.
+    The report goes as JSON (a fast path: ``dumps`` then ``loads`` give an equal report, as the journal
+    relies on too) when its text is within the default limits of ``loads``; otherwise, and with
+    ``GONGKAI_NO_FAST_PATHS=1``, it is pickled.
+    """
+
+    __slots__ = ("blob", "coverage", "tally", "verdict")
+
+    def __init__(self, verdict: Verdict, tally: Tally | None, coverage: Coverage, blob: bytes) -> None:
+        self.verdict = verdict
+        self.tally = tally
+        self.coverage = coverage
+        self.blob = blob
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_Packed, (self.verdict, self.tally, self.coverage, self.blob))
+
+    @classmethod
+    def of(cls, checked: CheckedReport) -> _Packed:
+        imported = checked.imported
+        report = imported.report
+        text = None
+        if report is not None and FAST_PATHS:
+            try:
+                text = dumps(report)
+            except GongkaiError:  # an integer too long to write: pickled instead
+                text = None
+            if text is not None and (
+                len(text) > DEFAULT_LIMITS.max_keys or 4 * len(text) > DEFAULT_LIMITS.max_file_bytes
+            ):
+                text = None  # loads would refuse it by its size: pickled instead
+        rest = (
+            None if text is not None else report,
+            imported.problems,
+            imported.provenance,
+            imported.source,
+            imported.headings,
+            imported.metadata,
+            imported._coverage,
+            _runs_apart(checked.validation),
+        )
+        blob = pickle.dumps((text, rest), protocol=pickle.HIGHEST_PROTOCOL)
+        return cls(checked.verdict, checked.tally, checked.coverage, blob)
+
+    def journaled(self) -> tuple[str, Imported, bool] | None:
+        """What the journal writes of the file without building its report: the report's text, the rest of
+        what was read (no report), and whether it was checked; ``None`` when the report was pickled."""
+        text, (_report, problems, provenance, source, headings, metadata, _coverage, validation) = pickle.loads(
+            self.blob
+        )
+        if text is None:
+            return None
+        imported = Imported(None, problems, provenance, source, headings, metadata, coverage=self.coverage)
+        return text, imported, validation is not None
+
+    def unpack(self) -> CheckedReport:
+        text, (report, problems, provenance, source, headings, metadata, coverage, validation) = pickle.loads(self.blob)
+        if text is not None:
+            report = loads(text)
+        imported = Imported(report, problems, provenance, source, headings, metadata, coverage=coverage)
+        return CheckedReport(imported, _runs_back(validation))
+
+
+def _runs_apart(validation: ValidationResult | None) -> Any:
+    """A validation as the worker sends it: each check run as its (code, assessed) pair (pickled far faster)."""
+    if type(validation) is not ValidationResult or not all(type(r) is CheckRun for r in validation.checks_performed):
+        return validation  # anything else is pickled as it is
+    runs = tuple((r.code, r.assessed) for r in validation.checks_performed)
+    return (validation.issues, runs, validation.suggestions, validation.tally)
+
+
+def _runs_back(sent: Any) -> ValidationResult | None:
+    """The validation :func:`_runs_apart` sent."""
+    if not isinstance(sent, tuple):
+        return cast("ValidationResult | None", sent)
+    issues, runs, suggestions, tally = sent
+    return ValidationResult(issues, tuple(CheckRun(code, assessed) for code, assessed in runs), suggestions, tally)
+
+
+def _received(path: str, cause: str | None, packed: _Packed) -> FileResult:
+    """A :class:`FileResult` unpickled: its :attr:`~FileResult.checked` is unpacked on first use."""
+    result: FileResult = object.__new__(FileResult)
+    object.__setattr__(result, "path", path)
+    object.__setattr__(result, "cause", cause)
+    object.__setattr__(result, "_packed", packed)
+    return result
 
 
 @attrs.frozen
