@@ -164,6 +164,30 @@ def _empty(ctx: CheckContext, numeral: str, name: str, info: FieldInfo) -> bool:
     return all(not (isinstance(t, str) and t.strip()) for t in texts) and all(v is None for v in figures)
 
 
+@functools.cache
+def _plan(shape: Shape) -> tuple[tuple[str, str, FieldInfo, str | None, tuple[int, ...]], ...]:
+    """(numeral, name, field, table numeral or None, the layout indices of its table's cells) of each section."""
+    return tuple(
+        (numeral, name, info, table, _cells_of_table(shape, numeral) if table else ())
+        for numeral, name, info in sections()
+        for table in (_table_of(numeral, info),)
+    )
+
+
+def _prose(ctx: CheckContext) -> tuple[tuple[str, ...] | None, ...]:
+    """Per section of :func:`_plan`: its free-text parts that hold text (``None`` for a table), read once
+    per validation and shared by the checks that read them."""
+    memo = ctx.text.memo
+    got: tuple[tuple[str, ...] | None, ...] | None = memo.get(_prose)
+    if got is None:
+        report = ctx.report
+        got = memo[_prose] = tuple(
+            None if table else tuple(t for t in _texts(getattr(report, name)) if isinstance(t, str) and t.strip())
+            for _, name, _, table, _ in _plan(ctx.shape)
+        )
+    return got
+
+
 @define_check(
     "STRUCTURE_SECTION_EMPTY",
     severity=Severity.WARNING,
@@ -179,21 +203,27 @@ def check_section_empty(ctx: CheckContext) -> CheckOutcome:
     if ctx.headings is None and not ctx.text.texts:  # the report holds no text (``_has_text``)
         return NOTHING
     found = []
-    for numeral, name, info in sections():
-        if ctx.headings is not None and name in ctx.headings and ctx.headings[name] is None:
+    values = ctx.values
+    headings = ctx.headings
+    for (numeral, name, info, table, cells), texts in zip(_plan(ctx.shape), _prose(ctx), strict=True):
+        if headings is not None and name in headings and headings[name] is None:
             continue  # missing altogether: STRUCTURE_SECTION_MISSING says so
-        if _empty(ctx, numeral, name, info):
-            label = f"{numeral}、{info.spec.label}"
-            found.append(
-                Finding(
-                    "STRUCTURE_SECTION_EMPTY",
-                    Severity.WARNING,
-                    f"「{label}」部分没有内容",
-                    f"section {label} is empty",
-                    _table_of(numeral, info),
-                    section=name,
-                )
+        if table:
+            if any(values[i] is not None for i in cells):
+                continue
+        elif texts or any(v is not None for _, v in _figures(getattr(ctx.report, name))):
+            continue
+        label = f"{numeral}、{info.spec.label}"
+        found.append(
+            Finding(
+                "STRUCTURE_SECTION_EMPTY",
+                Severity.WARNING,
+                f"「{label}」部分没有内容",
+                f"section {label} is empty",
+                table,
+                section=name,
             )
+        )
     return CheckOutcome(len(sections()), tuple(found))
 
 
@@ -314,11 +344,13 @@ def check_none_with_activity(ctx: CheckContext) -> CheckOutcome:
         return NOTHING
     found = []
     assessed = 0
-    for numeral, name, info in sections():
-        texts = [t for t in _texts(getattr(ctx.report, name)) if isinstance(t, str) and t.strip()]
-        if not texts or _table_of(numeral, info):
-            continue
+    for (numeral, name, info, _, _), texts in zip(_plan(ctx.shape), _prose(ctx), strict=True):
+        if not texts:
+            continue  # a table (None), or no text
         assessed += 1
+        nothing = _more_ideographs(_longest(info.spec.label)).match
+        if any(nothing(t) is not None for t in texts):
+            continue  # a text longer than any "nothing" (is_none_text's first test)
         if not all(is_none_text(t, info.spec.label) for t in texts):
             continue
         if numeral == NUMERALS[0]:  # 总体情况: any non-zero figure in the tables

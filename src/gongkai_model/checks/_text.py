@@ -32,9 +32,9 @@ def _check(topic: Topic) -> Any:
         )
 
     def check(ctx: CheckContext) -> CheckOutcome:
-        analysis = ctx.text
-        if not analysis.sentences:
-            return NOTHING  # no text, or no sentence that may state a figure
+        stated = ctx.text.stated(topic)
+        if not stated:
+            return NOTHING  # no text, or no sentence that states a figure of the topic
         cells, at, also = where(ctx.shape)
         figures = [ctx.values[i] for i in at]
         found: list[Finding] = []
@@ -43,7 +43,7 @@ def _check(topic: Topic) -> Any:
             return CheckOutcome(0, ())
         table = sum(figures)
         alternative = sum(ctx.values[i] or 0 for i in also) if also else None
-        for st in analysis.statements(topic):
+        for st in stated:
             assessed += 1
             if st.figure == table or st.figure == alternative:
                 continue
