@@ -642,12 +642,12 @@ def test_the_text_benchmark_runs() -> None:
 @contextmanager
 def _thorough() -> Iterator[None]:
     """The analysis as ``GONGKAI_NO_FAST_PATHS=1`` makes it, for the time of the block."""
-    was = _analysis.FAST_PATHS
-    _analysis.FAST_PATHS = False
+    was = _analysis.FAST_PATHS  # type: ignore[attr-defined]
+    _analysis.FAST_PATHS = False  # type: ignore[attr-defined]
     try:
         yield
     finally:
-        _analysis.FAST_PATHS = was
+        _analysis.FAST_PATHS = was  # type: ignore[attr-defined]
 
 
 def _parsed(pattern: re.Pattern[str]) -> Any:
