@@ -326,6 +326,9 @@ _NEEDLES = re.compile("|".join(t.needle.pattern for t in TOPICS if t.needle is n
 # and of those the ones that make a unit. tests/test_text_analysis.py finds them with unicodedata.
 _MAKERS = "\u2f8f\u32aa\uf9e4\ufa08\U0001f21f\U0002f9d7"
 _UNIT_MAKERS = "\u32aa\U0002f9d7"
+# A figure counted in a unit: every pattern of TOPICS (``whole`` ones too) matches its figure (digits) right before
+# a unit (tests/test_text_analysis.py reads the patterns to check), so a sentence without one states no figure of them.
+_COUNTED = re.compile(r"\d[件起宗]")
 # The rest of a sentence from a character in it: up to its end mark or the end of the text.
 _REST = re.compile(f"[^{_ENDS}]*")
 #: The built-in topics (by identity): those the sentences of :meth:`TextAnalysis.of`'s quick reading serve.
@@ -369,8 +372,9 @@ def _topical(texts: tuple[tuple[str, str], ...]) -> Iterator[tuple[str, str]]:
             yield texts[bisect.bisect_right(starts, start) - 1][0], raw
 
 
-def _analyse(pieces: Iterable[tuple[str, str]]) -> tuple[Sentence, ...]:
-    """The sentences of (section path, sentence) ``pieces``, each normalised once; the first of equal ones kept."""
+def _analyse(pieces: Iterable[tuple[str, str]], keep: Any = None) -> tuple[Sentence, ...]:
+    """The sentences of (section path, sentence) ``pieces``, each normalised once; the first of equal ones kept,
+    and of those only the ones ``keep`` (given) finds something in."""
     raws: set[str] = set()
     seen: set[str] = set()
     found: list[Sentence] = []
@@ -381,7 +385,8 @@ def _analyse(pieces: Iterable[tuple[str, str]]) -> tuple[Sentence, ...]:
         sentence = _clean(nfkc(raw))
         if sentence and sentence not in seen:
             seen.add(sentence)
-            found.append(_sentence(section, raw, sentence))
+            if keep is None or keep(sentence) is not None:
+                found.append(_sentence(section, raw, sentence))
     return tuple(found)
 
 
@@ -405,9 +410,10 @@ class TextAnalysis:
 
     The quick reading (the default; ``GONGKAI_NO_FAST_PATHS`` turns it off) normalises only the sentences
     that may state a figure of a built-in topic (:func:`_topical`: they hold 件, 起 or 宗 and a topic's
-    needle), which is all the built-in topics read; ``sentences`` are then worked out the first time they
-    are read, as the thorough reading works them out at once. Both give every topic the same statements
-    (tests/test_text_analysis.py).
+    needle), and keeps those of them that hold a figure counted in a unit (a digit right before 件, 起 or
+    宗), which is all the built-in topics read (``topical``); ``sentences`` are then worked out the first
+    time they are read, as the thorough reading works them out at once. Both give every topic the same
+    statements (tests/test_text_analysis.py).
     """
 
     texts: tuple[tuple[str, str], ...]
@@ -425,7 +431,7 @@ class TextAnalysis:
         if not texts:
             return cls((), (), report.year, ())
         if FAST_PATHS:
-            return cls(texts, _analyse(_topical(texts)), report.year)
+            return cls(texts, _analyse(_topical(texts), _COUNTED.search), report.year)
         every = _analyse(_every(texts))
         return cls(texts, every, report.year, every)
 
