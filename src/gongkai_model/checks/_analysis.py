@@ -326,6 +326,9 @@ _NEEDLES = re.compile("|".join(t.needle.pattern for t in TOPICS if t.needle is n
 # and of those the ones that make a unit. tests/test_text_analysis.py finds them with unicodedata.
 _MAKERS = "\u2f8f\u32aa\uf9e4\ufa08\U0001f21f\U0002f9d7"
 _UNIT_MAKERS = "\u32aa\U0002f9d7"
+# The characters whose NFKD ends in a digit but that are not numeric (``str.isnumeric``): ㍸ (dm2), ㎡ (m2), ….
+# tests/test_text_analysis.py finds them with unicodedata.
+_NUMERIC = "\u3378\u3379\u339f\u33a0\u33a1\u33a2\u33a3\u33a4\u33a5\u33a6\u33a8\u33af"
 # A figure counted in a unit: every pattern of TOPICS (``whole`` ones too) matches its figure (digits) right before
 # a unit (tests/test_text_analysis.py reads the patterns to check), so a sentence without one states no figure of them.
 _COUNTED = re.compile(r"\d[件起宗]")
@@ -340,19 +343,22 @@ def _topical(texts: tuple[tuple[str, str], ...]) -> Iterator[tuple[str, str]]:
     """(section path, sentence) of the sentences of ``texts`` that may state a figure of a built-in topic, in order.
 
     The sentences are those _SENTENCE cuts; of them, a superset of those whose NFKC (white space collapsed)
-    holds a unit and a topic's needle: the sentences holding a unit or a character that makes one (each found
-    by ``str.find``, in C, over the texts joined by line breaks, which end sentences), then of those the ones
-    holding a needle or a maker. NFKC makes no character of theirs of any other character, and keeps each of
-    theirs as it is (an ideograph: no composition takes one in), so a sentence without them has none after
-    NFKC either. The sentences whose characters are all PLAIN (no figure) are left out as in
-    :func:`_may_state`.
+    holds a topic's needle and a figure counted in a unit (``_COUNTED``: a digit right before 件, 起 or
+    宗). The units and the characters that make one (``_UNIT_MAKERS``) are found by ``str.find`` (in C) over
+    the texts joined by line breaks (which end sentences); a unit counts a figure only after a character whose
+    NFKD ends in a digit (``_NUMERIC``: it is numeric, or one of the squared units ㎡ …), since NFKC makes no
+    character of the units' or the needles' of any other character than themselves and their makers, keeps
+    them as they are (ideographs: no composition takes one in), deletes no character and composes none into
+    a digit. Of the sentences holding such a unit, those holding a needle or a maker are kept. The sentences
+    whose characters are all PLAIN (no figure) are left out as in :func:`_may_state`.
     """
     text = "\n".join(t for _, t in texts) if len(texts) > 1 else texts[0][1]
     hits: list[int] = []
     for unit in _UNITS + _UNIT_MAKERS:
         at = text.find(unit)
         while at >= 0:
-            hits.append(at)
+            if at and (text[at - 1].isnumeric() or text[at - 1] in _NUMERIC):
+                hits.append(at)
             at = text.find(unit, at + 1)
     if not hits:
         return
