@@ -164,11 +164,24 @@ def _empty(ctx: CheckContext, numeral: str, name: str, info: FieldInfo) -> bool:
     return all(not (isinstance(t, str) and t.strip()) for t in texts) and all(v is None for v in figures)
 
 
+#: One section as the structure checks read it: (numeral, name, field, table numeral or None, the layout
+#: indices of its table's cells, its label, the match of a text longer than any "nothing" (``is_none_text``)).
+_Section = tuple[str, str, FieldInfo, str | None, tuple[int, ...], str, Any]
+
+
 @functools.cache
-def _plan(shape: Shape) -> tuple[tuple[str, str, FieldInfo, str | None, tuple[int, ...]], ...]:
-    """(numeral, name, field, table numeral or None, the layout indices of its table's cells) of each section."""
+def _plan(shape: Shape) -> tuple[_Section, ...]:
+    """Each section of ``shape`` as the structure checks read it (:data:`_Section`), in order."""
     return tuple(
-        (numeral, name, info, table, _cells_of_table(shape, numeral) if table else ())
+        (
+            numeral,
+            name,
+            info,
+            table,
+            _cells_of_table(shape, numeral) if table else (),
+            info.spec.label,
+            _more_ideographs(_longest(info.spec.label)).match,
+        )
         for numeral, name, info in sections()
         for table in (_table_of(numeral, info),)
     )
@@ -183,7 +196,7 @@ def _prose(ctx: CheckContext) -> tuple[tuple[str, ...] | None, ...]:
         report = ctx.report
         got = memo[_prose] = tuple(
             None if table else tuple(t for t in _texts(getattr(report, name)) if isinstance(t, str) and t.strip())
-            for _, name, _, table, _ in _plan(ctx.shape)
+            for _, name, _, table, _, _, _ in _plan(ctx.shape)
         )
     return got
 
@@ -205,7 +218,7 @@ def check_section_empty(ctx: CheckContext) -> CheckOutcome:
     found = []
     values = ctx.values
     headings = ctx.headings
-    for (numeral, name, info, table, cells), texts in zip(_plan(ctx.shape), _prose(ctx), strict=True):
+    for (numeral, name, info, table, cells, _, _), texts in zip(_plan(ctx.shape), _prose(ctx), strict=True):
         if headings is not None and name in headings and headings[name] is None:
             continue  # missing altogether: STRUCTURE_SECTION_MISSING says so
         if table:
@@ -344,15 +357,12 @@ def check_none_with_activity(ctx: CheckContext) -> CheckOutcome:
         return NOTHING
     found = []
     assessed = 0
-    for (numeral, name, info, _, _), texts in zip(_plan(ctx.shape), _prose(ctx), strict=True):
+    for (numeral, name, info, _, _, label, long), texts in zip(_plan(ctx.shape), _prose(ctx), strict=True):
         if not texts:
             continue  # a table (None), or no text
         assessed += 1
-        nothing = _more_ideographs(_longest(info.spec.label)).match
-        if any(nothing(t) is not None for t in texts):
-            continue  # a text longer than any "nothing" (is_none_text's first test)
-        if not all(is_none_text(t, info.spec.label) for t in texts):
-            continue
+        if any(long(t) is not None for t in texts) or not all(is_none_text(t, label) for t in texts):
+            continue  # (a text longer than any "nothing" is not one: is_none_text's first test, made here)
         if numeral == NUMERALS[0]:  # 总体情况: any non-zero figure in the tables
             cells = layout(ctx.shape)
             active = [

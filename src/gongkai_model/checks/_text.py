@@ -32,9 +32,12 @@ def _check(topic: Topic) -> Any:
         )
 
     def check(ctx: CheckContext) -> CheckOutcome:
-        stated = ctx.text.stated(topic)
+        analysis = ctx.text
+        if not analysis.topical:
+            return NOTHING  # no text, or no sentence that may state a figure of a built-in topic
+        stated = analysis.stated(topic)
         if not stated:
-            return NOTHING  # no text, or no sentence that states a figure of the topic
+            return NOTHING  # no sentence that states a figure of the topic
         cells, at, also = where(ctx.shape)
         figures = [ctx.values[i] for i in at]
         found: list[Finding] = []
