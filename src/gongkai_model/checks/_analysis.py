@@ -337,6 +337,10 @@ _REST = re.compile(f"[^{_ENDS}]*")
 #: The built-in topics (by identity): those the sentences of :meth:`TextAnalysis.of`'s quick reading serve.
 _BUILTIN = frozenset(map(id, TOPICS))
 _STATED = object()  # the key of the built-in topics' statements in TextAnalysis.memo
+# Each built-in topic with the searches of its needle and context.
+_SEARCHES = tuple(
+    (t, t.needle.search, None if t.context is None else t.context.search) for t in TOPICS if t.needle is not None
+)
 
 
 def _topical(texts: tuple[tuple[str, str], ...]) -> Iterator[tuple[str, str]]:
@@ -364,6 +368,8 @@ def _topical(texts: tuple[tuple[str, str], ...]) -> Iterator[tuple[str, str]]:
         return
     hits.sort()
     starts = list(itertools.accumulate((len(t) + 1 for _, t in texts[:-1]), initial=0))
+    marks = [mark for mark in _ENDS if mark in text]  # (the end marks the text holds: rfind for them only)
+    makers = [maker for maker in _MAKERS if maker in text]
     stop = -1  # where the sentence last looked at ends (its end mark, or the end of the text)
     rest = _REST.match
     needles = _NEEDLES.search
@@ -371,10 +377,10 @@ def _topical(texts: tuple[tuple[str, str], ...]) -> Iterator[tuple[str, str]]:
     for at in hits:
         if at < stop:
             continue  # in the sentence just looked at
-        start = max([stop, *[text.rfind(mark, stop + 1, at) for mark in _ENDS]]) + 1
+        start = max([stop, *[text.rfind(mark, stop + 1, at) for mark in marks]]) + 1
         stop = rest(text, at).end()  # type: ignore[union-attr]
         raw = text[start:stop]
-        if (needles(raw) is not None or any(m in raw for m in _MAKERS)) and plain(raw) is not None:
+        if (needles(raw) is not None or any(m in raw for m in makers)) and plain(raw) is not None:
             yield texts[bisect.bisect_right(starts, start) - 1][0], raw
 
 
@@ -469,13 +475,29 @@ class TextAnalysis:
         return got
 
     def stated(self, topic: Topic) -> tuple[Statement, ...]:
-        """``tuple(self.statements(topic))``, worked out once per analysis for each built-in topic."""
+        """``tuple(self.statements(topic))``, worked out once per analysis for the built-in topics (all at once,
+        in one pass over the sentences that may state a figure of them)."""
         if id(topic) not in _BUILTIN:
             return tuple(self.statements(topic))
         got: dict[int, tuple[Statement, ...]] | None = self.memo.get(_STATED)
         if got is None:
-            got = self.memo[_STATED] = {id(t): tuple(self.statements(t)) for t in TOPICS} if self.topical else {}
+            got = self.memo[_STATED] = self._stated() if self.topical else {}
         return got.get(id(topic), ())
+
+    def _stated(self) -> dict[int, tuple[Statement, ...]]:
+        found: dict[int, list[Statement]] = {}
+        for sentence in self.topical:
+            text = sentence.text
+            quote = None
+            for topic, needle, context in _SEARCHES:
+                if needle(text) is None or (context is not None and context(text) is None):
+                    continue
+                figure = self._figure(topic, sentence)
+                if figure is not None:
+                    if quote is None:
+                        quote = _clean(sentence.raw)
+                    found.setdefault(id(topic), []).append(Statement(topic, sentence.section, quote, figure))
+        return {k: tuple(v) for k, v in found.items()}
 
     def statements(self, topic: Topic) -> Iterator[Statement]:
         """The figures the text states about ``topic``, one per sentence that states a single figure.
@@ -483,28 +505,34 @@ class TextAnalysis:
         A clause gives the figure of the first of the topic's patterns found in it, unless it holds a
         word of the topic's ``exclude`` list.
         """
-        needle, context, exclude, patterns = topic.needle, topic.context, topic.exclude, topic.patterns
+        needle, context = topic.needle, topic.context
         for sentence in self.topical if id(topic) in _BUILTIN else self.sentences:
             if needle is not None and not needle.search(sentence.text):
                 continue
             if context is not None and not context.search(sentence.text):
                 continue
-            figures = set()
-            for clause in self.clauses(sentence):
-                for pattern in patterns:
-                    m = pattern.search(clause)
-                    if m is not None:
-                        if exclude is None or not exclude.search(clause):
-                            figures.add(int(m.group("n").replace(",", "")))
-                        break
-            if not figures and topic.whole and self._one_number(sentence):
-                for pattern in topic.whole:
-                    m = pattern.search(sentence.text)
-                    if m is not None:
+            figure = self._figure(topic, sentence)
+            if figure is not None:
+                yield Statement(topic, sentence.section, _clean(sentence.raw), figure)
+
+    def _figure(self, topic: Topic, sentence: Sentence) -> int | None:
+        """The one figure ``sentence`` states about ``topic`` (its needle and context found in it), if one."""
+        exclude, patterns = topic.exclude, topic.patterns
+        figures = set()
+        for clause in self.clauses(sentence):
+            for pattern in patterns:
+                m = pattern.search(clause)
+                if m is not None:
+                    if exclude is None or not exclude.search(clause):
                         figures.add(int(m.group("n").replace(",", "")))
-                        break
-            if len(figures) == 1:
-                yield Statement(topic, sentence.section, _clean(sentence.raw), figures.pop())
+                    break
+        if not figures and topic.whole and self._one_number(sentence):
+            for pattern in topic.whole:
+                m = pattern.search(sentence.text)
+                if m is not None:
+                    figures.add(int(m.group("n").replace(",", "")))
+                    break
+        return figures.pop() if len(figures) == 1 else None
 
     def _one_number(self, sentence: Sentence) -> bool:
         """Whether ``sentence`` is unambiguous (:meth:`clauses`) and holds one number only (years aside)."""
