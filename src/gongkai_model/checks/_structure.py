@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import itertools
+import operator
 import re
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -164,9 +167,20 @@ def _empty(ctx: CheckContext, numeral: str, name: str, info: FieldInfo) -> bool:
     return all(not (isinstance(t, str) and t.strip()) for t in texts) and all(v is None for v in figures)
 
 
-#: One section as the structure checks read it: (numeral, name, field, table numeral or None, the layout
-#: indices of its table's cells, its label, the match of a text longer than any "nothing" (``is_none_text``)).
-_Section = tuple[str, str, FieldInfo, str | None, tuple[int, ...], str, Any]
+#: One section as the structure checks read it: (numeral, name, field, table numeral or None, the values of its
+#: table's cells got from the cell values, its label, the match of a text longer than any "nothing"
+#: (``is_none_text``'s first test)).
+_Section = tuple[str, str, FieldInfo, str | None, Callable[[Sequence[Any]], tuple[Any, ...]], str, Any]
+
+
+_NONE = itertools.repeat(None)
+
+
+def _getter(indices: tuple[int, ...]) -> Callable[[Sequence[Any]], tuple[Any, ...]]:
+    """The values at ``indices``, as a tuple (one ``itemgetter``, in C)."""
+    if len(indices) < 2:  # itemgetter of one index gives the value itself, of none is no itemgetter
+        return lambda values: tuple(values[i] for i in indices)
+    return operator.itemgetter(*indices)
 
 
 @functools.cache
@@ -178,12 +192,13 @@ def _plan(shape: Shape) -> tuple[_Section, ...]:
             name,
             info,
             table,
-            _cells_of_table(shape, numeral) if table else (),
+            _getter(cells),
             info.spec.label,
             _more_ideographs(_longest(info.spec.label)).match,
         )
         for numeral, name, info in sections()
         for table in (_table_of(numeral, info),)
+        for cells in (_cells_of_table(shape, numeral) if table else (),)
     )
 
 
@@ -222,7 +237,7 @@ def check_section_empty(ctx: CheckContext) -> CheckOutcome:
         if headings is not None and name in headings and headings[name] is None:
             continue  # missing altogether: STRUCTURE_SECTION_MISSING says so
         if table:
-            if any(values[i] is not None for i in cells):
+            if any(map(operator.is_not, cells(values), _NONE)):  # not all blank (in C)
                 continue
         elif texts or any(v is not None for _, v in _figures(getattr(ctx.report, name))):
             continue
