@@ -167,20 +167,25 @@ def _empty(ctx: CheckContext, numeral: str, name: str, info: FieldInfo) -> bool:
     return all(not (isinstance(t, str) and t.strip()) for t in texts) and all(v is None for v in figures)
 
 
-#: One section as the structure checks read it: (numeral, name, field, table numeral or None, the values of its
-#: table's cells got from the cell values, its label, the match of a text longer than any "nothing"
+#: One section as the structure checks read it: (numeral, name, field, table numeral or None, whether the cell
+#: values fill any of its table's cells, its label, the match of a text longer than any "nothing"
 #: (``is_none_text``'s first test)).
-_Section = tuple[str, str, FieldInfo, str | None, Callable[[Sequence[Any]], tuple[Any, ...]], str, Any]
+_Section = tuple[str, str, FieldInfo, str | None, Callable[[Sequence[Any]], bool], str, Any]
 
 
 _NONE = itertools.repeat(None)
 
 
-def _getter(indices: tuple[int, ...]) -> Callable[[Sequence[Any]], tuple[Any, ...]]:
-    """The values at ``indices``, as a tuple (one ``itemgetter``, in C)."""
-    if len(indices) < 2:  # itemgetter of one index gives the value itself, of none is no itemgetter
-        return lambda values: tuple(values[i] for i in indices)
-    return operator.itemgetter(*indices)
+def _filled(indices: tuple[int, ...]) -> Callable[[Sequence[Any]], bool]:
+    """Whether any of the values at ``indices`` is not blank: the first looked at first, then all of them by
+    one ``itemgetter`` and identity tests in C."""
+    if not indices:
+        return lambda values: False
+    first = indices[0]
+    if len(indices) == 1:
+        return lambda values: values[first] is not None
+    getter = operator.itemgetter(*indices)
+    return lambda values: values[first] is not None or any(map(operator.is_not, getter(values), _NONE))
 
 
 @functools.cache
@@ -192,7 +197,7 @@ def _plan(shape: Shape) -> tuple[_Section, ...]:
             name,
             info,
             table,
-            _getter(cells),
+            _filled(cells),
             info.spec.label,
             _more_ideographs(_longest(info.spec.label)).match,
         )
@@ -209,10 +214,14 @@ def _prose(ctx: CheckContext) -> tuple[tuple[str, ...] | None, ...]:
     got: tuple[tuple[str, ...] | None, ...] | None = memo.get(_prose)
     if got is None:
         report = ctx.report
-        got = memo[_prose] = tuple(
-            None if table else tuple(t for t in _texts(getattr(report, name)) if isinstance(t, str) and t.strip())
-            for _, name, _, table, _, _, _ in _plan(ctx.shape)
-        )
+        out: list[tuple[str, ...] | None] = []
+        for _, name, _, table, _, _, _ in _plan(ctx.shape):
+            value = None if table else getattr(report, name)
+            if table or value is None:
+                out.append(None if table else ())
+            else:
+                out.append(tuple(t for t in _texts(value) if isinstance(t, str) and t.strip()))
+        got = memo[_prose] = tuple(out)
     return got
 
 
@@ -237,7 +246,7 @@ def check_section_empty(ctx: CheckContext) -> CheckOutcome:
         if headings is not None and name in headings and headings[name] is None:
             continue  # missing altogether: STRUCTURE_SECTION_MISSING says so
         if table:
-            if any(map(operator.is_not, cells(values), _NONE)):  # not all blank (in C)
+            if cells(values):  # not all blank
                 continue
         elif texts or any(v is not None for _, v in _figures(getattr(ctx.report, name))):
             continue
