@@ -12,7 +12,9 @@ Three benchmarks, each with its baseline timed side by side in the same run:
   report's, then 4× and 16× as long (the checks must stay linear in the text). Baselines: the
   same reports without text, the identity loop and the hand-written loop of ``bench_validate.py``.
 
-Times are CPU time of the process (``time.process_time``), each the best of 3, collector paused.
+Times are CPU time of the process (``time.process_time``), each the best of 3, collector paused. Beside the
+ratios, the text's cost per 1,000 characters of text: the time of a validation with texts beyond the same
+report's without, divided by the text's length.
 
 Run: python benchmarks/bench_texts.py [N]
 """
@@ -161,13 +163,24 @@ def corpus_rows(n: int, scales: Sequence[float] = SCALES) -> list[tuple[str, flo
     return rows
 
 
+def per_1000(seconds: float, chars: float) -> str:
+    """What a validation's text costs per 1,000 characters of text: the time beyond the same report's without
+    text, divided by its length (a measure that does not move with the figures-only validation's own cost)."""
+    return f"{seconds / chars * 1e9:.1f} µs" if chars else "—"
+
+
 def main() -> None:
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 1000
     print(f"validate on the real cases ({CALLS} calls, best of 3, collector paused; suggestions=False)")
-    print("| case | text chars | identity loop | figures only | ratio to loop | with texts | ratio to figures only |")
-    print("|---|---|---|---|---|---|---|")
+    print(
+        "| case | text chars | identity loop | figures only | ratio to loop | with texts | ratio to figures only "
+        "| text cost per 1,000 characters |"
+    )
+    print("|---|---|---|---|---|---|---|---|")
     for name, loop, fig, text, _, chars in real_rows():
-        shown = f"{text * 1e6:.0f} µs | {text / fig:.2f}×" if text is not None else "— | —"
+        shown = "— | — | —"
+        if text is not None:
+            shown = f"{text * 1e6:.0f} µs | {text / fig:.2f}× | {per_1000(text - fig, chars)}"
         print(f"| {name} | {chars} | {loop * 1e6:.1f} µs | {fig * 1e6:.0f} µs | {fig / loop:.2f}× | {shown} |")
     print()
     print("| case | read | check | check / read |")
@@ -178,10 +191,12 @@ def main() -> None:
     print(f"{n} generated reports, texts drawn from the real ones")
     rows = corpus_rows(n)
     base = rows[1][1]
-    print("| what | text chars | per report | ratio to the identity loop |")
-    print("|---|---|---|---|")
+    no_text = rows[2][1]
+    print("| what | text chars | per report | ratio to the identity loop | text cost per 1,000 characters |")
+    print("|---|---|---|---|---|")
     for what, secs, per_report in rows:
-        print(f"| {what} | {per_report:.0f} | {secs * 1e6:.1f} µs | {secs / base:.2f}× |")
+        cost = per_1000(secs - no_text, per_report) if per_report else "—"
+        print(f"| {what} | {per_report:.0f} | {secs * 1e6:.1f} µs | {secs / base:.2f}× | {cost} |")
 
 
 if __name__ == "__main__":

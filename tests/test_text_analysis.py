@@ -949,3 +949,19 @@ def test_the_quick_reading_normalises_only_sentences_holding_a_unit_and_a_needle
         "2023年度我局共收到依申请信息公开26件,及时回复申请人,并将申请人所申请的信息通过电子邮箱发送给申请人",
     ]
     assert seen == [s.raw for s in analysis.topical]
+
+
+def test_gongkai_no_fast_paths_selects_the_thorough_reading() -> None:
+    """With ``GONGKAI_NO_FAST_PATHS=1`` the analysis normalises every sentence that may state a figure at once."""
+    import os
+    import subprocess
+
+    code = (
+        "import gongkai_model as gk; from gongkai_model.checks._analysis import TextAnalysis; "
+        "a = TextAnalysis.of(gk.examples.seed_report()); "
+        "print(a._sentences is not None and a.topical == a.sentences and len(a.sentences) > 0)"
+    )
+    for flag, expected in (("1", "True"), ("0", "False")):
+        env = {**os.environ, "GONGKAI_NO_FAST_PATHS": flag}
+        out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60)
+        assert out.stdout.strip() == expected, out.stderr

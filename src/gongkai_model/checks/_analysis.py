@@ -356,7 +356,7 @@ def _topical(texts: tuple[tuple[str, str], ...]) -> Iterator[tuple[str, str]]:
     a digit. Of the sentences holding such a unit, those holding a needle or a maker are kept. The sentences
     whose characters are all PLAIN (no figure) are left out as in :func:`_may_state`.
     """
-    text = "\n".join(t for _, t in texts) if len(texts) > 1 else texts[0][1]
+    text = "\n".join([t for _, t in texts]) if len(texts) > 1 else texts[0][1]
     hits: list[int] = []
     for unit in _UNITS + _UNIT_MAKERS:
         at = text.find(unit)
