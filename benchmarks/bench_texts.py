@@ -12,18 +12,28 @@ Three benchmarks, each with its baseline timed side by side in the same run:
   report's, then 4× and 16× as long (the checks must stay linear in the text). Baselines: the
   same reports without text, the identity loop and the hand-written loop of ``bench_validate.py``.
 
-Times are CPU time of the process (``time.process_time``), each the best of 3, collector paused.
+Times are CPU time of the process (``time.process_time``), each the best of 3, collector paused. Beside the
+ratios, the text's cost per 1,000 characters of text: the time of a validation with texts beyond the same
+report's without, divided by the text's length.
 
 Run: python benchmarks/bench_texts.py [N]
+
+``--cost [BEFORE_DIR] [BURSTS]`` measures instead the text's cost alone (:func:`cost_rows`): validate of each
+report with its texts and without, in alternating short bursts, for this library and, given BEFORE_DIR (a copy of
+the library's source under another package name, as ``compare_validate.py`` takes it), the one before a change.
 """
 
 from __future__ import annotations
 
 import functools
+import gc
+import importlib
 import random
+import statistics
 import sys
 import time
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 from _data import corpus, drawn_texts, real_cases, sentence_pool, timed, with_texts
@@ -161,13 +171,92 @@ def corpus_rows(n: int, scales: Sequence[float] = SCALES) -> list[tuple[str, flo
     return rows
 
 
+def per_1000(seconds: float, chars: float) -> str:
+    """What a validation's text costs per 1,000 characters of text: the time beyond the same report's without
+    text, divided by its length (a measure that does not move with the figures-only validation's own cost)."""
+    return f"{seconds / chars * 1e9:.1f} µs" if chars else "—"
+
+
+def cost_rows(library: Any = gk, bursts: int = 150, n: int = 60) -> list[tuple[str, float, float, float]]:
+    """(what, text chars per report, validate figures only, validate with texts) per report, in seconds.
+
+    The two sides in alternating short bursts (about 10 validations each, CPU time, collector paused), the
+    mean of the quickest quarter of the bursts: a machine whose load swings moves both sides of a pair alike.
+    On the real cases read with their texts and on ``n`` generated reports with drawn texts; ``library`` is
+    this library or another copy of it (the library before a change, as ``compare_validate.py`` loads it),
+    given each report through JSON.
+    """
+    pairs = [(c.name, [c.figures], [c.read]) for c in real_cases() if c.read is not None and _texts(c.read)]
+    plain, texts = drawn(n, 1)
+    pairs.append((f"{n} generated reports, texts drawn from the real ones", plain, texts))
+    rows = []
+    gc.disable()
+    try:
+        for name, figures, with_texts_ in pairs:
+            chars = sum(len(t) for r in with_texts_ for t in _texts(r)) / len(with_texts_)
+            if library is not gk:
+                figures, with_texts_ = (
+                    [library.jsonio.loads(gk.jsonio.dumps(r)) for r in rs] for rs in (figures, with_texts_)
+                )
+            check = library.validate
+            k = max(1, 10 // len(figures))
+            a, b = [], []
+            for _ in range(bursts):
+                start = CLOCK()
+                for _ in range(k):
+                    for r in figures:
+                        check(r, suggestions=False)
+                middle = CLOCK()
+                for _ in range(k):
+                    for r in with_texts_:
+                        check(r, suggestions=False)
+                end = CLOCK()
+                a.append((middle - start) / k / len(figures))
+                b.append((end - middle) / k / len(with_texts_))
+            quick = max(1, bursts // 4)
+            rows.append((name, chars, statistics.mean(sorted(a)[:quick]), statistics.mean(sorted(b)[:quick])))
+    finally:
+        gc.enable()
+    return rows
+
+
+def _cost(argv: Sequence[str]) -> None:
+    """``--cost [BEFORE_DIR] [BURSTS]``: the text's cost, this library (and the one in BEFORE_DIR) side by side."""
+    libraries: dict[str, Any] = {"after": gk}
+    if argv and not argv[0].isdigit():
+        before = Path(argv[0]).resolve()
+        sys.path.insert(0, str(before.parent))
+        libraries = {"before": importlib.import_module(before.name), **libraries}
+        argv = argv[1:]
+    bursts = int(argv[0]) if argv else 150
+    print(f"validate(r, suggestions=False): {bursts} alternating bursts, the quickest quarter, CPU time per report")
+    print("| reports | text chars | library | figures only | with texts | ratio | text cost per 1,000 characters |")
+    print("|---|---|---|---|---|---|---|")
+    got = {label: cost_rows(lib, bursts) for label, lib in libraries.items()}
+    for k, (name, chars, _, _) in enumerate(got["after"]):
+        for label, rows in got.items():
+            _, _, fig, text = rows[k]
+            print(
+                f"| {name} | {chars:,.0f} | {label} | {fig * 1e6:.0f} µs | {text * 1e6:.0f} µs | {text / fig:.2f}× "
+                f"| {per_1000(text - fig, chars)} |"
+            )
+
+
 def main() -> None:
+    if sys.argv[1:2] == ["--cost"]:
+        _cost(sys.argv[2:])
+        return
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 1000
     print(f"validate on the real cases ({CALLS} calls, best of 3, collector paused; suggestions=False)")
-    print("| case | text chars | identity loop | figures only | ratio to loop | with texts | ratio to figures only |")
-    print("|---|---|---|---|---|---|---|")
+    print(
+        "| case | text chars | identity loop | figures only | ratio to loop | with texts | ratio to figures only "
+        "| text cost per 1,000 characters |"
+    )
+    print("|---|---|---|---|---|---|---|---|")
     for name, loop, fig, text, _, chars in real_rows():
-        shown = f"{text * 1e6:.0f} µs | {text / fig:.2f}×" if text is not None else "— | —"
+        shown = "— | — | —"
+        if text is not None:
+            shown = f"{text * 1e6:.0f} µs | {text / fig:.2f}× | {per_1000(text - fig, chars)}"
         print(f"| {name} | {chars} | {loop * 1e6:.1f} µs | {fig * 1e6:.0f} µs | {fig / loop:.2f}× | {shown} |")
     print()
     print("| case | read | check | check / read |")
@@ -178,10 +267,12 @@ def main() -> None:
     print(f"{n} generated reports, texts drawn from the real ones")
     rows = corpus_rows(n)
     base = rows[1][1]
-    print("| what | text chars | per report | ratio to the identity loop |")
-    print("|---|---|---|---|")
+    no_text = rows[2][1]
+    print("| what | text chars | per report | ratio to the identity loop | text cost per 1,000 characters |")
+    print("|---|---|---|---|---|")
     for what, secs, per_report in rows:
-        print(f"| {what} | {per_report:.0f} | {secs * 1e6:.1f} µs | {secs / base:.2f}× |")
+        cost = per_1000(secs - no_text, per_report) if per_report else "—"
+        print(f"| {what} | {per_report:.0f} | {secs * 1e6:.1f} µs | {secs / base:.2f}× | {cost} |")
 
 
 if __name__ == "__main__":

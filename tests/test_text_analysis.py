@@ -569,6 +569,7 @@ def test_the_analysis_normalises_only_sentences_that_may_hold_a_figure(monkeypat
     monkeypatch.setattr(_analysis, "nfkc", spy)
     report = gk.examples.seed_report()
     analysis = TextAnalysis.of(report)
+    assert analysis.sentences  # the thorough reading (the quick one normalises none of seed_report's: below)
     assert seen
     assert all(re.search(f"[^{PLAIN}]", s) for s in seen)
     assert len(seen) == len(set(seen))  # each sentence once
@@ -633,3 +634,334 @@ def test_the_text_benchmark_runs() -> None:
         "validate, texts drawn from the real ones ×2",
     ]
     assert rows[-1][2] > rows[-2][2] > 500  # texts as long as a real report's, then twice as long
+
+
+# --- the quick reading (the default) against the thorough one (GONGKAI_NO_FAST_PATHS) ------------------
+
+
+@contextmanager
+def _thorough() -> Iterator[None]:
+    """The analysis as ``GONGKAI_NO_FAST_PATHS=1`` makes it, for the time of the block."""
+    was = _analysis.FAST_PATHS  # type: ignore[attr-defined]
+    _analysis.FAST_PATHS = False  # type: ignore[attr-defined]
+    try:
+        yield
+    finally:
+        _analysis.FAST_PATHS = was  # type: ignore[attr-defined]
+
+
+def _parsed(pattern: re.Pattern[str]) -> Any:
+    try:
+        from re import _parser as parser  # type: ignore[attr-defined]
+    except ImportError:  # Python 3.10
+        import sre_parse as parser
+    return parser.parse(pattern.pattern, pattern.flags)
+
+
+def _requires(items: Any, chars: str) -> bool:
+    """Whether a parsed pattern (a sequence of items) matches only text holding one of ``chars`` where it matches."""
+    for op, av in items:
+        name = str(op)
+        if name == "LITERAL" and chr(av) in chars:
+            return True
+        if name == "IN" and av and all(str(o) == "LITERAL" and chr(a) in chars for o, a in av):
+            return True
+        if name == "SUBPATTERN" and _requires(av[-1], chars):
+            return True
+        if name == "BRANCH" and all(_requires(branch, chars) for branch in av[1]):
+            return True
+        if name in ("MAX_REPEAT", "MIN_REPEAT") and av[0] >= 1 and _requires(av[2], chars):
+            return True
+    return False
+
+
+def _literals(pattern: re.Pattern[str]) -> list[str]:
+    """The words of a needle written as an alternation of plain words (AssertionError otherwise)."""
+    parsed = list(_parsed(pattern))
+    branches = parsed[0][1][1] if len(parsed) == 1 and str(parsed[0][0]) == "BRANCH" else [parsed]
+    words = []
+    for branch in branches:
+        assert all(str(op) == "LITERAL" for op, _ in branch), pattern.pattern
+        words.append("".join(chr(av) for _, av in branch))
+    return words
+
+
+def test_every_built_in_pattern_counts_in_a_unit() -> None:
+    """A statement of a built-in topic holds 件, 起 or 宗: the quick reading looks only at sentences holding one."""
+    assert _requires(_parsed(re.compile("a(?:件|起)")), "件起宗")  # the reading of a pattern, checked
+    assert not _requires(_parsed(re.compile("a(?:件|x)")), "件起宗")
+    assert not _requires(_parsed(re.compile("a(?!件)b")), "件起宗")
+    for topic in TOPICS:
+        for pattern in (*topic.patterns, *topic.whole):
+            assert _requires(_parsed(pattern), _analysis._UNITS), (topic.code, pattern.pattern)
+
+
+def _is_unit(op: Any, av: Any, units: str) -> bool:
+    name = str(op)
+    if name == "LITERAL":
+        return chr(av) in units
+    if name == "IN":
+        return bool(av) and all(str(o) == "LITERAL" and chr(a) in units for o, a in av)
+    if name == "SUBPATTERN":
+        return bool(av[-1]) and _is_unit(*av[-1][0], units)
+    if name == "BRANCH":
+        return all(bool(b) and _is_unit(*b[0], units) for b in av[1])
+    return False
+
+
+def _ends_in_a_digit(items: Any) -> bool:
+    if not items:
+        return False
+    op, av = items[-1]
+    name = str(op)
+    if name == "LITERAL":
+        return chr(av).isdigit()
+    if name == "IN":
+        return [(str(o), str(a)) for o, a in av] == [("CATEGORY", "CATEGORY_DIGIT")]
+    if name in ("MAX_REPEAT", "MIN_REPEAT"):
+        return av[0] >= 1 and _ends_in_a_digit(av[2])
+    if name == "SUBPATTERN":
+        return _ends_in_a_digit(av[-1])
+    if name == "BRANCH":
+        return all(_ends_in_a_digit(b) for b in av[1])
+    return False
+
+
+def _counted(pattern: re.Pattern[str]) -> bool:
+    """Whether every match of ``pattern`` has its group ``n`` end in a digit right before a unit (件, 起, 宗)."""
+    items = list(_parsed(pattern))
+    group = pattern.groupindex["n"]
+    at = next(k for k, (op, av) in enumerate(items) if str(op) == "SUBPATTERN" and av[0] == group)
+    if not _ends_in_a_digit(items[at][1][-1]):
+        return False
+    rest = items[at + 1 :]
+    while rest and str(rest[0][0]) in ("ASSERT", "ASSERT_NOT"):  # lookarounds match no character
+        rest = rest[1:]
+    return bool(rest) and _is_unit(*rest[0], "件起宗")
+
+
+def test_every_built_in_figure_is_counted_in_a_unit() -> None:
+    """Every pattern's figure (digits) comes right before 件, 起 or 宗: the quick reading keeps only the sentences
+    where a digit does (``_COUNTED``)."""
+    assert _counted(re.compile(r"a(?P<n>\d+)(?!\d)(?:件|起)"))  # the reading of a pattern, checked
+    assert not _counted(re.compile(r"a(?P<n>\d+)\s*件"))
+    assert not _counted(re.compile(r"a(?P<n>\d+|十)件"))
+    assert _analysis._COUNTED.pattern == r"\d[" + _analysis._UNITS + "]"
+    for topic in TOPICS:
+        for pattern in (*topic.patterns, *topic.whole):
+            assert _counted(pattern), (topic.code, pattern.pattern)
+
+
+def test_the_needles_are_plain_words_of_ideographs_that_stay_as_they_are() -> None:
+    words = [w for topic in TOPICS for w in _literals(topic.needle)]  # type: ignore[arg-type]
+    assert _analysis._NEEDLES.pattern == "|".join(words)
+    ideographs = {chr(cp) for cp in _ranges(_structure._IDEOGRAPH.pattern[1:-1])}  # never composed (above)
+    for char in {*"".join(words), *_analysis._UNITS}:
+        assert char in ideographs
+        assert unicodedata.normalize("NFKC", char) == char
+
+
+def test_the_makers_are_every_character_whose_nfkc_makes_a_unit_or_a_needle() -> None:
+    needed = {*"".join(w for topic in TOPICS for w in _literals(topic.needle)), *_analysis._UNITS}  # type: ignore[arg-type]
+    makers, unit_makers = set(), set()
+    for cp in range(sys.maxunicode + 1):
+        char = chr(cp)
+        nfkd = unicodedata.normalize("NFKD", char)
+        if nfkd != char and needed.intersection(nfkd):
+            makers.add(char)
+            if set(_analysis._UNITS).intersection(nfkd):
+                unit_makers.add(char)
+    assert makers == set(_analysis._MAKERS)
+    assert unit_makers == set(_analysis._UNIT_MAKERS)
+
+
+def test_a_digit_after_nfkc_comes_of_a_numeric_character() -> None:
+    """The quick reading looks at a unit only after a character whose NFKD may end in a digit."""
+    ending = {
+        chr(cp)
+        for cp in range(sys.maxunicode + 1)
+        if DIGIT.match(unicodedata.normalize("NFKD", chr(cp))[-1]) and not chr(cp).isnumeric()
+    }
+    assert ending == set(_analysis._NUMERIC)
+    within = [  # no canonical decomposition holds a digit: none composes with one
+        cp
+        for cp in range(sys.maxunicode + 1)
+        if (d := unicodedata.decomposition(chr(cp)))
+        and not d.startswith("<")
+        and any(DIGIT.match(chr(int(x, 16))) for x in d.split())
+    ]
+    assert within == []
+
+
+#: Characters to build texts that stress the quick reading's choice of sentences.
+STRESS = (
+    "件起宗收到受理办结结转予以公开行政复议诉讼申请年同比无"
+    "0123456789０１２３４５６７８９,，、：。！？!?；;\n 　\u0301\u200b"
+    f"{_analysis._MAKERS}{_analysis._NUMERIC}①²½㉑一"
+)
+WORDS = (
+    *("收到", "受理", "结转", "办结", "答复完毕", "予以公开", "行政复议", "行政诉讼"),
+    *("件", "起", "宗", "\u2f8f政复议"),
+)
+
+
+@settings(max_examples=400)
+@given(
+    st.lists(
+        st.lists(st.sampled_from(WORDS) | st.text(alphabet=st.sampled_from(STRESS), max_size=6), max_size=12).map(
+            "".join
+        ),
+        min_size=1,
+        max_size=3,
+    )
+)
+def test_the_quick_reading_keeps_every_sentence_a_built_in_topic_may_read(parts: list[str]) -> None:
+    texts = tuple((f"part{i}", text) for i, text in enumerate(parts))
+    every = list(_analysis._every(texts))
+    quick = list(_analysis._topical(texts))
+    assert [piece for piece in every if piece in quick] == quick  # a part of every sentence, in order
+    for section, raw in every:
+        normal = " ".join(unicodedata.normalize("NFKC", raw).split())
+        if _analysis._NEEDLES.search(normal) and _analysis._COUNTED.search(normal):
+            assert (section, raw) in quick
+
+
+def _statements_of(report: gk.AnnualReport) -> list[list[Statement]]:
+    analysis = TextAnalysis.of(report)
+    return [list(analysis.statements(topic)) for topic in TOPICS]
+
+
+def _assert_quick_is_thorough(report: gk.AnnualReport, **options: Any) -> gk.ValidationResult:
+    with _thorough():
+        slow = gk.validate(report, **options)
+        slow_statements = _statements_of(report)
+        slow_sentences = TextAnalysis.of(report).sentences
+    quick = gk.validate(report, **options)
+    assert quick.issues == slow.issues
+    assert quick.checks_performed == slow.checks_performed
+    assert quick.suggestions == slow.suggestions
+    assert _statements_of(report) == slow_statements
+    assert TextAnalysis.of(report).sentences == slow_sentences
+    return quick
+
+
+def test_the_quick_reading_finds_what_the_thorough_one_finds_on_the_real_cases() -> None:
+    data = _bench()
+    for case in data.real_cases():
+        _assert_quick_is_thorough(case.figures)
+        if case.read is not None:
+            _assert_quick_is_thorough(case.read)
+            _assert_quick_is_thorough(case.read, suggestions=False, blanks_as_zero=True)
+
+
+@settings(max_examples=100)
+@given(reports_with_texts(), st.booleans())
+def test_the_quick_reading_finds_what_the_thorough_one_finds(report: gk.AnnualReport, suggestions: bool) -> None:
+    _assert_quick_is_thorough(report, suggestions=suggestions)
+
+
+@st.composite
+def _damaged(draw: st.DrawFn, text: str) -> str:
+    """``text`` with pieces cut out, doubled, or stressing characters put in."""
+    for _ in range(draw(st.integers(0, 6))):
+        at = draw(st.integers(0, len(text)))
+        what = draw(st.sampled_from(["insert", "insert", "cut", "double"]))
+        if what == "insert":
+            piece = draw(st.sampled_from(WORDS) | st.text(alphabet=st.sampled_from(STRESS), min_size=1, max_size=4))
+            text = text[:at] + piece + text[at:]
+        else:
+            end = draw(st.integers(at, min(len(text), at + 30)))
+            text = text[:at] + (text[at:end] * 2 if what == "double" else "") + text[end:]
+    return text
+
+
+@st.composite
+def damaged_reports(draw: st.DrawFn) -> gk.AnnualReport:
+    """A report with texts drawn from the real ones (:func:`reports_with_texts`), each text damaged."""
+    report = draw(reports_with_texts())
+    overview = report.overview
+    if overview is not None:
+        changes = {n: draw(_damaged(t)) for n in ("text", "proactive", "on_request") if (t := getattr(overview, n))}
+        overview = attrs.evolve(overview, **changes)
+    problems = report.problems and draw(_damaged(report.problems))
+    other = report.other_matters
+    if other is not None and other.text:
+        other = attrs.evolve(other, text=draw(_damaged(other.text)))
+    return attrs.evolve(report, overview=overview, problems=problems, other_matters=other)
+
+
+@settings(max_examples=100)
+@given(damaged_reports())
+def test_the_quick_reading_finds_what_the_thorough_one_finds_in_damaged_texts(report: gk.AnnualReport) -> None:
+    _assert_quick_is_thorough(report, suggestions=False)
+
+
+def test_the_quick_reading_finds_every_topic() -> None:
+    """The fixed reports of test_the_generated_reports_have_text_findings, read both ways: every TEXT_TABLE_* code."""
+    data = _bench()
+    import random
+
+    rng = random.Random(7)
+    codes: set[str] = set()
+    for report in data.corpus(30):
+        texts = {
+            "overview.text": "".join(
+                rng.choice(STATING).format(n=rng.randint(1, 99), m=1, y=report.year) + "。" for _ in range(12)
+            )
+        }
+        result = _assert_quick_is_thorough(data.with_texts(report, texts), suggestions=False)
+        codes |= {f.code for f in result.issues}
+    assert {t.code for t in TOPICS} <= codes
+
+
+def test_a_topic_of_ones_own_reads_every_sentence() -> None:
+    """A topic that is not built in (no needle here) is read from every sentence, as the thorough reading does."""
+    mine = Topic("MY_TOPIC", "网络问政", "online questions", (re.compile(r"网络问政(?P<n>\d+)件"),), TOPICS[0].cells)
+    report = next(c.read for c in _bench().real_cases() if c.name == "shuyang-fagaiju-2023")
+    quick = TextAnalysis.of(report)
+    assert [s.figure for s in quick.statements(mine)] == [182]
+    assert quick.stated(mine) == tuple(quick.statements(mine))
+    with _thorough():
+        assert list(TextAnalysis.of(report).statements(mine)) == list(quick.statements(mine))
+
+
+def test_the_quick_reading_normalises_only_sentences_holding_a_unit_and_a_needle(monkeypatch: Any) -> None:
+    seen: list[str] = []
+    nfkc = _analysis.nfkc
+
+    def spy(text: str) -> str:
+        seen.append(text)
+        return nfkc(text)
+
+    monkeypatch.setattr(_analysis, "nfkc", spy)
+    assert TextAnalysis.of(gk.examples.seed_report()).topical == ()
+    assert seen == []  # no sentence of seed_report's counts applications
+    report = next(c.read for c in _bench().real_cases() if c.name == "huaian-hongze-qu-2024")
+    analysis = TextAnalysis.of(report)
+    assert seen == []  # its one sentence with a needle and a unit has a space before it: "17 件"
+    assert analysis.topical == ()
+    assert len(analysis.sentences) > 1  # the thorough reading, when asked for
+    seen.clear()
+    report = next(c.read for c in _bench().real_cases() if c.name == "shuyang-fagaiju-2023")
+    analysis = TextAnalysis.of(report)
+    assert [s.text for s in analysis.topical] == [
+        "全年受理网络问政182件",
+        "2023年度我局共收到依申请信息公开26件,及时回复申请人,并将申请人所申请的信息通过电子邮箱发送给申请人",
+    ]
+    assert seen == [s.raw for s in analysis.topical]
+
+
+def test_gongkai_no_fast_paths_selects_the_thorough_reading() -> None:
+    """With ``GONGKAI_NO_FAST_PATHS=1`` the analysis normalises every sentence that may state a figure at once."""
+    import os
+    import subprocess
+
+    code = (
+        "import gongkai_model as gk; from gongkai_model.checks._analysis import TextAnalysis; "
+        "a = TextAnalysis.of(gk.examples.seed_report()); "
+        "print(a._sentences is not None and a.topical == a.sentences and len(a.sentences) > 0)"
+    )
+    for flag, expected in (("1", "True"), ("0", "False")):
+        env = {**os.environ, "GONGKAI_NO_FAST_PATHS": flag}
+        out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60)
+        assert out.stdout.strip() == expected, out.stderr

@@ -12,13 +12,15 @@ from __future__ import annotations
 
 import bisect
 import functools
+import itertools
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import attrs
 
+from .._codegen import FAST_PATHS
 from ..model.report import AnnualReport
 from ..model.spec import Kind, Value, field_specs
 from ..model.tables import ApplicantCounts, Applications, OutcomeCounts, ReviewAndLitigation
@@ -315,6 +317,98 @@ def _sentence(section: str, raw: str, text: str) -> Sentence:
     return made
 
 
+# What a statement of a built-in topic holds besides its topic's ``needle``: a unit, 件, 起 or 宗 (every pattern of
+# TOPICS, ``whole`` ones too, counts its figure in them; tests/test_text_analysis.py reads the patterns to check).
+_UNITS = "件起宗"
+# Every built-in topic's needle in one pattern (an alternation of literal words).
+_NEEDLES = re.compile("|".join(t.needle.pattern for t in TOPICS if t.needle is not None))
+# The characters whose NFKC holds a character of a unit or of a needle without being it (⾏ → 行, ㊪ → 宗, …),
+# and of those the ones that make a unit. tests/test_text_analysis.py finds them with unicodedata.
+_MAKERS = "\u2f8f\u32aa\uf9e4\ufa08\U0001f21f\U0002f9d7"
+_UNIT_MAKERS = "\u32aa\U0002f9d7"
+# The characters whose NFKD ends in a digit but that are not numeric (``str.isnumeric``): ㍸ (dm2), ㎡ (m2), ….
+# tests/test_text_analysis.py finds them with unicodedata.
+_NUMERIC = "\u3378\u3379\u339f\u33a0\u33a1\u33a2\u33a3\u33a4\u33a5\u33a6\u33a8\u33af"
+# A figure counted in a unit: every pattern of TOPICS (``whole`` ones too) matches its figure (digits) right before
+# a unit (tests/test_text_analysis.py reads the patterns to check), so a sentence without one states no figure of them.
+_COUNTED = re.compile(r"\d[件起宗]")
+# The rest of a sentence from a character in it: up to its end mark or the end of the text.
+_REST = re.compile(f"[^{_ENDS}]*")
+#: The built-in topics (by identity): those the sentences of :meth:`TextAnalysis.of`'s quick reading serve.
+_BUILTIN = frozenset(map(id, TOPICS))
+_STATED = object()  # the key of the built-in topics' statements in TextAnalysis.memo
+# Each built-in topic with the searches of its needle and context.
+_SEARCHES = tuple(
+    (t, t.needle.search, None if t.context is None else t.context.search) for t in TOPICS if t.needle is not None
+)
+
+
+def _topical(texts: tuple[tuple[str, str], ...]) -> Iterator[tuple[str, str]]:
+    """(section path, sentence) of the sentences of ``texts`` that may state a figure of a built-in topic, in order.
+
+    The sentences are those _SENTENCE cuts; of them, a superset of those whose NFKC (white space collapsed)
+    holds a topic's needle and a figure counted in a unit (``_COUNTED``: a digit right before 件, 起 or
+    宗). The units and the characters that make one (``_UNIT_MAKERS``) are found by ``str.find`` (in C) over
+    the texts joined by line breaks (which end sentences); a unit counts a figure only after a character whose
+    NFKD ends in a digit (``_NUMERIC``: it is numeric, or one of the squared units ㎡ …), since NFKC makes no
+    character of the units' or the needles' of any other character than themselves and their makers, keeps
+    them as they are (ideographs: no composition takes one in), deletes no character and composes none into
+    a digit. Of the sentences holding such a unit, those holding a needle or a maker are kept. The sentences
+    whose characters are all PLAIN (no figure) are left out as in :func:`_may_state`.
+    """
+    text = "\n".join([t for _, t in texts]) if len(texts) > 1 else texts[0][1]
+    hits: list[int] = []
+    for unit in _UNITS + _UNIT_MAKERS:
+        at = text.find(unit)
+        while at >= 0:
+            if at and (text[at - 1].isnumeric() or text[at - 1] in _NUMERIC):
+                hits.append(at)
+            at = text.find(unit, at + 1)
+    if not hits:
+        return
+    hits.sort()
+    starts = list(itertools.accumulate((len(t) + 1 for _, t in texts[:-1]), initial=0))
+    marks = [mark for mark in _ENDS if mark in text]  # (the end marks the text holds: rfind for them only)
+    makers = [maker for maker in _MAKERS if maker in text]
+    stop = -1  # where the sentence last looked at ends (its end mark, or the end of the text)
+    rest = _REST.match
+    needles = _NEEDLES.search
+    plain = _NOT_PLAIN.search
+    for at in hits:
+        if at < stop:
+            continue  # in the sentence just looked at
+        start = max([stop, *[text.rfind(mark, stop + 1, at) for mark in marks]]) + 1
+        stop = rest(text, at).end()  # type: ignore[union-attr]
+        raw = text[start:stop]
+        if (needles(raw) is not None or any(m in raw for m in makers)) and plain(raw) is not None:
+            yield texts[bisect.bisect_right(starts, start) - 1][0], raw
+
+
+def _analyse(pieces: Iterable[tuple[str, str]], keep: Any = None) -> tuple[Sentence, ...]:
+    """The sentences of (section path, sentence) ``pieces``, each normalised once; the first of equal ones kept,
+    and of those only the ones ``keep`` (given) finds something in."""
+    raws: set[str] = set()
+    seen: set[str] = set()
+    found: list[Sentence] = []
+    for section, raw in pieces:
+        if raw in raws:
+            continue  # printed again (a sub-text repeats its parent): used once, normalised once
+        raws.add(raw)
+        sentence = _clean(nfkc(raw))
+        if sentence and sentence not in seen:
+            seen.add(sentence)
+            if keep is None or keep(sentence) is not None:
+                found.append(_sentence(section, raw, sentence))
+    return tuple(found)
+
+
+def _every(texts: tuple[tuple[str, str], ...]) -> Iterator[tuple[str, str]]:
+    """(section path, sentence) of every sentence of ``texts`` that may state a figure (:func:`_may_state`)."""
+    for section, text in texts:
+        for raw in _may_state(text):
+            yield section, raw
+
+
 @attrs.frozen
 class TextAnalysis:
     """The free text of one report analysed once, for every check that reads it (``CheckContext.text``).
@@ -325,31 +419,42 @@ class TextAnalysis:
     sentence holding no digit in any form is never normalised. What a topic needs beyond that (is the
     sentence ambiguous, which of its clauses hold one number) is worked out once per sentence, the first
     time a topic's ``needle`` and ``context`` let the sentence through (:meth:`clauses`).
+
+    The quick reading (the default; ``GONGKAI_NO_FAST_PATHS`` turns it off) normalises only the sentences
+    that may state a figure of a built-in topic (:func:`_topical`: they hold 件, 起 or 宗 and a topic's
+    needle), and keeps those of them that hold a figure counted in a unit (a digit right before 件, 起 or
+    宗), which is all the built-in topics read (``topical``); ``sentences`` are then worked out the first
+    time they are read, as the thorough reading works them out at once. Both give every topic the same
+    statements (tests/test_text_analysis.py).
     """
 
     texts: tuple[tuple[str, str], ...]
-    sentences: tuple[Sentence, ...]
+    #: The sentences the built-in topics read: all of ``sentences`` (thorough), or those _topical gives.
+    topical: tuple[Sentence, ...]
     year: object = None  #: the report's year: a sentence naming another is ambiguous
+    _sentences: tuple[Sentence, ...] | None = attrs.field(default=None, eq=False, repr=False)
+    #: What the checks work out from the text once per analysis (each under its own key), shared between them.
+    memo: dict[Any, Any] = attrs.field(factory=dict, init=False, eq=False, repr=False)
 
     @classmethod
     def of(cls, report: AnnualReport) -> TextAnalysis:
         """The analysis of ``report``'s free text (linear in the text)."""
         texts = tuple(section_texts(report))
         if not texts:
-            return cls((), (), report.year)
-        raws: set[str] = set()
-        seen: set[str] = set()
-        found: list[Sentence] = []
-        for section, text in texts:
-            for raw in _may_state(text):
-                if raw in raws:
-                    continue  # printed again (a sub-text repeats its parent): used once, normalised once
-                raws.add(raw)
-                sentence = _clean(nfkc(raw))
-                if sentence and sentence not in seen:
-                    seen.add(sentence)
-                    found.append(_sentence(section, raw, sentence))
-        return cls(texts, tuple(found), report.year)
+            return cls((), (), report.year, ())
+        if FAST_PATHS:
+            return cls(texts, _analyse(_topical(texts), _COUNTED.search), report.year)
+        every = _analyse(_every(texts))
+        return cls(texts, every, report.year, every)
+
+    @property
+    def sentences(self) -> tuple[Sentence, ...]:
+        """The sentences that may state a figure (they hold a character outside PLAIN), normalised, in order."""
+        got = self._sentences
+        if got is None:
+            got = _analyse(_every(self.texts))
+            object.__setattr__(self, "_sentences", got)
+        return got
 
     def clauses(self, sentence: Sentence) -> tuple[str, ...]:
         """The clauses of ``sentence`` that hold exactly one number (years aside), in order: the only ones
@@ -369,34 +474,65 @@ class TextAnalysis:
             object.__setattr__(sentence, "_clauses", got)
         return got
 
+    def stated(self, topic: Topic) -> tuple[Statement, ...]:
+        """``tuple(self.statements(topic))``, worked out once per analysis for the built-in topics (all at once,
+        in one pass over the sentences that may state a figure of them)."""
+        if id(topic) not in _BUILTIN:
+            return tuple(self.statements(topic))
+        got: dict[int, tuple[Statement, ...]] | None = self.memo.get(_STATED)
+        if got is None:
+            got = self.memo[_STATED] = self._stated() if self.topical else {}
+        return got.get(id(topic), ())
+
+    def _stated(self) -> dict[int, tuple[Statement, ...]]:
+        found: dict[int, list[Statement]] = {}
+        for sentence in self.topical:
+            text = sentence.text
+            quote = None
+            for topic, needle, context in _SEARCHES:
+                if needle(text) is None or (context is not None and context(text) is None):
+                    continue
+                figure = self._figure(topic, sentence)
+                if figure is not None:
+                    if quote is None:
+                        quote = _clean(sentence.raw)
+                    found.setdefault(id(topic), []).append(Statement(topic, sentence.section, quote, figure))
+        return {k: tuple(v) for k, v in found.items()}
+
     def statements(self, topic: Topic) -> Iterator[Statement]:
         """The figures the text states about ``topic``, one per sentence that states a single figure.
 
         A clause gives the figure of the first of the topic's patterns found in it, unless it holds a
         word of the topic's ``exclude`` list.
         """
-        needle, context, exclude, patterns = topic.needle, topic.context, topic.exclude, topic.patterns
-        for sentence in self.sentences:
+        needle, context = topic.needle, topic.context
+        for sentence in self.topical if id(topic) in _BUILTIN else self.sentences:
             if needle is not None and not needle.search(sentence.text):
                 continue
             if context is not None and not context.search(sentence.text):
                 continue
-            figures = set()
-            for clause in self.clauses(sentence):
-                for pattern in patterns:
-                    m = pattern.search(clause)
-                    if m is not None:
-                        if exclude is None or not exclude.search(clause):
-                            figures.add(int(m.group("n").replace(",", "")))
-                        break
-            if not figures and topic.whole and self._one_number(sentence):
-                for pattern in topic.whole:
-                    m = pattern.search(sentence.text)
-                    if m is not None:
+            figure = self._figure(topic, sentence)
+            if figure is not None:
+                yield Statement(topic, sentence.section, _clean(sentence.raw), figure)
+
+    def _figure(self, topic: Topic, sentence: Sentence) -> int | None:
+        """The one figure ``sentence`` states about ``topic`` (its needle and context found in it), if one."""
+        exclude, patterns = topic.exclude, topic.patterns
+        figures = set()
+        for clause in self.clauses(sentence):
+            for pattern in patterns:
+                m = pattern.search(clause)
+                if m is not None:
+                    if exclude is None or not exclude.search(clause):
                         figures.add(int(m.group("n").replace(",", "")))
-                        break
-            if len(figures) == 1:
-                yield Statement(topic, sentence.section, _clean(sentence.raw), figures.pop())
+                    break
+        if not figures and topic.whole and self._one_number(sentence):
+            for pattern in topic.whole:
+                m = pattern.search(sentence.text)
+                if m is not None:
+                    figures.add(int(m.group("n").replace(",", "")))
+                    break
+        return figures.pop() if len(figures) == 1 else None
 
     def _one_number(self, sentence: Sentence) -> bool:
         """Whether ``sentence`` is unambiguous (:meth:`clauses`) and holds one number only (years aside)."""

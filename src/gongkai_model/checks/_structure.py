@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import itertools
+import operator
 import re
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -164,6 +167,64 @@ def _empty(ctx: CheckContext, numeral: str, name: str, info: FieldInfo) -> bool:
     return all(not (isinstance(t, str) and t.strip()) for t in texts) and all(v is None for v in figures)
 
 
+#: One section as the structure checks read it: (numeral, name, field, table numeral or None, whether the cell
+#: values fill any of its table's cells, its label, the match of a text longer than any "nothing"
+#: (``is_none_text``'s first test)).
+_Section = tuple[str, str, FieldInfo, str | None, Callable[[Sequence[Any]], bool], str, Any]
+
+
+_NONE = itertools.repeat(None)
+
+
+def _filled(indices: tuple[int, ...]) -> Callable[[Sequence[Any]], bool]:
+    """Whether any of the values at ``indices`` is not blank: the first looked at first, then all of them by
+    one ``itemgetter`` and identity tests in C."""
+    if not indices:
+        return lambda values: False
+    first = indices[0]
+    if len(indices) == 1:
+        return lambda values: values[first] is not None
+    getter = operator.itemgetter(*indices)
+    return lambda values: values[first] is not None or any(map(operator.is_not, getter(values), _NONE))
+
+
+@functools.cache
+def _plan(shape: Shape) -> tuple[_Section, ...]:
+    """Each section of ``shape`` as the structure checks read it (:data:`_Section`), in order."""
+    return tuple(
+        (
+            numeral,
+            name,
+            info,
+            table,
+            _filled(cells),
+            info.spec.label,
+            _more_ideographs(_longest(info.spec.label)).match,
+        )
+        for numeral, name, info in sections()
+        for table in (_table_of(numeral, info),)
+        for cells in (_cells_of_table(shape, numeral) if table else (),)
+    )
+
+
+def _prose(ctx: CheckContext) -> tuple[tuple[str, ...] | None, ...]:
+    """Per section of :func:`_plan`: its free-text parts that hold text (``None`` for a table), read once
+    per validation and shared by the checks that read them."""
+    memo = ctx.text.memo
+    got: tuple[tuple[str, ...] | None, ...] | None = memo.get(_prose)
+    if got is None:
+        report = ctx.report
+        out: list[tuple[str, ...] | None] = []
+        for _, name, _, table, _, _, _ in _plan(ctx.shape):
+            value = None if table else getattr(report, name)
+            if table or value is None:
+                out.append(None if table else ())
+            else:
+                out.append(tuple(t for t in _texts(value) if isinstance(t, str) and t.strip()))
+        got = memo[_prose] = tuple(out)
+    return got
+
+
 @define_check(
     "STRUCTURE_SECTION_EMPTY",
     severity=Severity.WARNING,
@@ -179,21 +240,27 @@ def check_section_empty(ctx: CheckContext) -> CheckOutcome:
     if ctx.headings is None and not ctx.text.texts:  # the report holds no text (``_has_text``)
         return NOTHING
     found = []
-    for numeral, name, info in sections():
-        if ctx.headings is not None and name in ctx.headings and ctx.headings[name] is None:
+    values = ctx.values
+    headings = ctx.headings
+    for (numeral, name, info, table, cells, _, _), texts in zip(_plan(ctx.shape), _prose(ctx), strict=True):
+        if headings is not None and name in headings and headings[name] is None:
             continue  # missing altogether: STRUCTURE_SECTION_MISSING says so
-        if _empty(ctx, numeral, name, info):
-            label = f"{numeral}、{info.spec.label}"
-            found.append(
-                Finding(
-                    "STRUCTURE_SECTION_EMPTY",
-                    Severity.WARNING,
-                    f"「{label}」部分没有内容",
-                    f"section {label} is empty",
-                    _table_of(numeral, info),
-                    section=name,
-                )
+        if table:
+            if cells(values):  # not all blank
+                continue
+        elif texts or any(v is not None for _, v in _figures(getattr(ctx.report, name))):
+            continue
+        label = f"{numeral}、{info.spec.label}"
+        found.append(
+            Finding(
+                "STRUCTURE_SECTION_EMPTY",
+                Severity.WARNING,
+                f"「{label}」部分没有内容",
+                f"section {label} is empty",
+                table,
+                section=name,
             )
+        )
     return CheckOutcome(len(sections()), tuple(found))
 
 
@@ -314,13 +381,12 @@ def check_none_with_activity(ctx: CheckContext) -> CheckOutcome:
         return NOTHING
     found = []
     assessed = 0
-    for numeral, name, info in sections():
-        texts = [t for t in _texts(getattr(ctx.report, name)) if isinstance(t, str) and t.strip()]
-        if not texts or _table_of(numeral, info):
-            continue
+    for (numeral, name, info, _, _, label, long), texts in zip(_plan(ctx.shape), _prose(ctx), strict=True):
+        if not texts:
+            continue  # a table (None), or no text
         assessed += 1
-        if not all(is_none_text(t, info.spec.label) for t in texts):
-            continue
+        if any(long(t) is not None for t in texts) or not all(is_none_text(t, label) for t in texts):
+            continue  # (a text longer than any "nothing" is not one: is_none_text's first test, made here)
         if numeral == NUMERALS[0]:  # 总体情况: any non-zero figure in the tables
             cells = layout(ctx.shape)
             active = [

@@ -33,17 +33,20 @@ def _check(topic: Topic) -> Any:
 
     def check(ctx: CheckContext) -> CheckOutcome:
         analysis = ctx.text
-        if not analysis.sentences:
-            return NOTHING  # no text, or no sentence that may state a figure
+        if not analysis.topical:
+            return NOTHING  # no text, or no sentence that may state a figure of a built-in topic
         cells, at, also = where(ctx.shape)
         figures = [ctx.values[i] for i in at]
         found: list[Finding] = []
         assessed = 0
         if any(v is None for v in figures):
             return CheckOutcome(0, ())
+        stated = analysis.stated(topic)
+        if not stated:
+            return NOTHING  # no sentence that states a figure of the topic
         table = sum(figures)
         alternative = sum(ctx.values[i] or 0 for i in also) if also else None
-        for st in analysis.statements(topic):
+        for st in stated:
             assessed += 1
             if st.figure == table or st.figure == alternative:
                 continue
