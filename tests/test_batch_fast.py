@@ -208,3 +208,21 @@ def test_the_scan_orders_entries_as_pathlib_does(names: list[list[str]]) -> None
         assert got == sorted(got, key=Path)
         assert got == [str(p) for p in sorted(Path(tmp).rglob("*.json"), key=Path) if p.is_file()]
         assert len(got) <= made
+
+
+def test_a_worker_forked_from_a_large_process_is_not_out_of_memory_at_once(tmp_path: Path) -> None:
+    """Regression: a ``ProcessPoolExecutor`` forked from a process holding more address space than
+    ``max_memory_bytes`` (a notebook, this test runner with the OCR engine loaded) capped its workers
+    below what they already held, so every file was "out of memory" (READ_LIMIT) before it was read."""
+    import mmap
+    import multiprocessing
+
+    paths = _mix(tmp_path, ["good", "inconsistent"])
+    held = mmap.mmap(-1, 2 * LIMITS.max_memory_bytes)  # address space, never touched
+    try:
+        with cf.ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("fork")) as pool:
+            got = batch.check_many(paths, executor=pool, limits=LIMITS, workers=2)
+    finally:
+        held.close()
+    assert [f.status for f in got.files] == ["ok", "inconsistent"], got.files
+    assert all(p.code != "READ_LIMIT" for f in got.files for p in f.problems), got.files

@@ -67,6 +67,27 @@ def _signal_name(code: int) -> str:
         return f"signal {code}"
 
 
+def _address_space() -> int:
+    """This process's address space now, in bytes (Linux ``/proc/self/statm``; 0 where it cannot be read)."""
+    try:
+        with open("/proc/self/statm", "rb") as fh:
+            return int(fh.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+def _cap(memory: int, used: int) -> int:
+    """The address-space cap of a worker that already uses ``used`` bytes: ``memory``, or, when the worker
+    started larger than half of that (a worker forked from a large process: a notebook, a test runner with
+    the OCR engine loaded), what it uses plus ``memory`` — a cap under what a process already holds would
+    make its every allocation fail, and each file would be "out of memory" before it was read.
+
+    >>> _cap(512, 100), _cap(512, 300), _cap(512, 2048)
+    (512, 812, 2560)
+    """
+    return memory if used <= memory // 2 else used + memory
+
+
 def _limit_memory(memory: int | None, *, hard: bool) -> None:
     if memory is None:
         return
@@ -75,6 +96,7 @@ def _limit_memory(memory: int | None, *, hard: bool) -> None:
     except ImportError:  # pragma: no cover - not POSIX: no memory cap
         return
     _, current_hard = resource.getrlimit(resource.RLIMIT_AS)
+    memory = _cap(memory, _address_space())
     cap = memory if current_hard == resource.RLIM_INFINITY else min(memory, current_hard)
     with contextlib.suppress(ValueError, OSError):
         resource.setrlimit(resource.RLIMIT_AS, (cap, cap if hard else current_hard))

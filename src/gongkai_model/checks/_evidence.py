@@ -129,7 +129,7 @@ def claims(
             )
     if any(t.code in chosen for t in TOPICS):
         analysis = ctx.text
-        if analysis.sentences:
+        if analysis.topical:  # what the built-in topics read (asking for every sentence would work them all out)
             for topic in TOPICS:
                 if topic.code not in chosen or any(p not in index for p in (*topic.cells, *topic.also)):
                     continue
