@@ -14,6 +14,7 @@ labels, parsing figures and building the report are shared (:mod:`._locate`, :mo
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable, Container, Mapping, Sequence
 from typing import Any, Literal, TypeVar
 
@@ -52,7 +53,7 @@ def maker(cls: type[_C], fast: bool = FAST_PATHS) -> Callable[..., _C]:
     >>> maker(Place)("x.html", None, 1, 2, 3, None, None, None, None) == Place("x.html", table=1, row=2, column=3)
     True
     """
-    fields = attrs.fields(cls)
+    fields = attrs.fields(cls)  # type: ignore[arg-type]  # (any attrs class: not a Protocol mypy sees)
     names = [f.name for f in fields]
     plain = all(f.validator is None and f.converter is None and f.init for f in fields)
     slots = set(vars(cls).get("__slots__", ())) - {"__weakref__"}
@@ -168,7 +169,19 @@ class Grid:
         return max((len(r) for r in self.rows), default=0)
 
     def cells(self) -> list[GridCell]:
-        """Every distinct cell, in reading order (top to bottom, left to right)."""
+        """Every distinct cell, in reading order (top to bottom, left to right).
+
+        Found once per grid (a grid does not change; the reading core asks for each grid's cells a
+        dozen times): each call gets its own list.
+        """
+        if not FAST_PATHS:
+            return self._cells()
+        found = _CELLS_OF.get(self)
+        if found is None:
+            found = _CELLS_OF[self] = self._cells()
+        return list(found)
+
+    def _cells(self) -> list[GridCell]:
         return [
             cell
             for r, row in enumerate(self.rows)
@@ -309,6 +322,9 @@ class Grid:
 
         return attrs.evolve(self, rows=tuple(tuple(one(c) for c in row) for row in self.rows))
 
+
+#: The cells of each grid asked for, while it lives (:meth:`Grid.cells`).
+_CELLS_OF: weakref.WeakKeyDictionary[Grid, list[GridCell]] = weakref.WeakKeyDictionary()
 
 #: What a :class:`Block` is.
 BlockKind = Literal["heading", "paragraph", "table", "prose"]

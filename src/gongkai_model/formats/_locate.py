@@ -12,6 +12,7 @@ count the same, and the reader says so.
 from __future__ import annotations
 
 import functools
+import operator
 from collections.abc import Sequence
 
 import attrs
@@ -63,6 +64,8 @@ def _problem(
     return Problem.at(place, message, label, code=code, severity=severity, where=where)
 
 
+_LEFT = operator.attrgetter("left")
+
 #: Adjacent cells of one row joined into a row label split mid-word by a conversion (``1.属于 | 国家秘密``).
 MAX_SPLIT = 3
 
@@ -109,7 +112,7 @@ def joined(grid: Grid, cells: Sequence[GridCell], row_keys: frozenset[str]) -> l
     for cell in cells:
         by_row.setdefault((cell.top, cell.bottom), []).append(cell)
     for line in by_row.values():
-        line.sort(key=lambda c: c.left)
+        line.sort(key=_LEFT)
         for i, first in enumerate(line):
             text = first.text.strip()
             if not text or text.isdigit() or normalize_label(text) in known:  # a figure or a label: no piece
@@ -501,7 +504,7 @@ def _value_boxes(grid: Grid, label: GridCell, headers: object) -> list[GridCell]
             cell = row[c]
             if cell is not None and cell is not label and cell.top >= label.top and cell.bottom <= label.bottom:
                 seen.setdefault(id(cell), cell)
-    return sorted(seen.values(), key=lambda b: b.left)
+    return sorted(seen.values(), key=_LEFT)
 
 
 def _block(grid: Grid, label: GridCell, mine: list[Cell], problems: list[Problem]) -> dict[str, GridCell]:
