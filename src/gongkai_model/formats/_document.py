@@ -47,17 +47,20 @@ def maker(cls: type[_C], fast: bool = FAST_PATHS) -> Callable[..., _C]:
     ``Place("x.html", None, 1, 2, 3, None, None, None, None)``: the same class, the same values, but
     made without the frozen ``__init__`` (which sets each field through ``object.__setattr__``): a
     new object and each slot's own setter, as ``jsonio`` builds the model (a fast path, for the
-    objects a reader makes per printed cell; the class has no validator, converter nor
-    ``__attrs_post_init__``, which would be skipped). Without the fast paths it is ``cls`` itself.
+    objects a reader makes per printed cell). A class that is not such a plain class (a validator,
+    a converter or ``__attrs_post_init__``, which would be skipped; no slots) is made by ``cls``
+    itself, and so is every class without the fast paths (``GONGKAI_NO_FAST_PATHS=1``).
 
     >>> maker(Place)("x.html", None, 1, 2, 3, None, None, None, None) == Place("x.html", table=1, row=2, column=3)
     True
     """
+    if not fast or not attrs.has(cls):
+        return cls
     fields = attrs.fields(cls)  # type: ignore[arg-type]  # (any attrs class: not a Protocol mypy sees)
     names = [f.name for f in fields]
     plain = all(f.validator is None and f.converter is None and f.init for f in fields)
     slots = set(vars(cls).get("__slots__", ())) - {"__weakref__"}
-    if not fast or not plain or hasattr(cls, "__attrs_post_init__") or slots != set(names):
+    if not plain or hasattr(cls, "__attrs_post_init__") or slots != set(names):
         return cls
     ns = Namespace(new=object.__new__, cls=cls)
     body = "".join(f"    {ns.name(vars(cls)[n].__set__, 'set_')}(made, f_{n})\n" for n in names)
