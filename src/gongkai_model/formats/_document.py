@@ -54,14 +54,15 @@ def maker(cls: type[_C], fast: bool = FAST_PATHS) -> Callable[..., _C]:
     >>> maker(Place)("x.html", None, 1, 2, 3, None, None, None, None) == Place("x.html", table=1, row=2, column=3)
     True
     """
+    thorough: Callable[..., _C] = cls
     if not fast or not attrs.has(cls):
-        return cls
-    fields = attrs.fields(cls)  # type: ignore[arg-type]  # (any attrs class: not a Protocol mypy sees)
+        return thorough
+    fields = attrs.fields(cls)
     names = [f.name for f in fields]
     plain = all(f.validator is None and f.converter is None and f.init for f in fields)
     slots = set(vars(cls).get("__slots__", ())) - {"__weakref__"}
     if not plain or hasattr(cls, "__attrs_post_init__") or slots != set(names):
-        return cls
+        return thorough
     ns = Namespace(new=object.__new__, cls=cls)
     body = "".join(f"    {ns.name(vars(cls)[n].__set__, 'set_')}(made, f_{n})\n" for n in names)
     source = f"def make({', '.join('f_' + n for n in names)}):\n    made = new(cls)\n{body}    return made\n"
