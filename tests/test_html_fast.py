@@ -13,14 +13,18 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import attrs
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_html_walk import _markup, _snapshot, mangled_tables
 from test_read_html import QUIRKS, _example_reports
 
-from gongkai_model.formats import _assemble, _values
+from gongkai_model.errors import Place
+from gongkai_model.formats import _assemble, _document, _values
 from gongkai_model.formats import html as html_module
+from gongkai_model.formats._document import Grid, GridCell, Recognition, Span, maker
+from gongkai_model.formats._result import Provenance
 from gongkai_model.formats.html import parse_html, read_html, render_html
 from gongkai_model.limits import Limits
 from gongkai_model.model import Value
@@ -28,14 +32,28 @@ from gongkai_model.model import Value
 CASES = Path(__file__).parent / "data" / "cases"
 
 
+#: The fast paths set at import (module, name, the thorough value): the objects made per cell without the
+#: frozen ``__init__`` (``_document.maker``) and each grid's cells found once (``Grid.cells``).
+_SWITCHED: list[tuple[Any, str, Any]] = [
+    (html_module, "FAST_PATHS", False),
+    (_document, "FAST_PATHS", False),
+    (_document, "_make_place", Place),
+    (_document, "_make_cell", GridCell),
+    (html_module, "_make_span", Span),
+    (_assemble, "_make_provenance", Provenance),
+]
+
+
 @contextlib.contextmanager
 def _thorough() -> Iterator[None]:
-    saved = html_module.FAST_PATHS
-    html_module.FAST_PATHS = False
+    saved = [(module, name, getattr(module, name)) for module, name, _ in _SWITCHED]
+    for module, name, thorough in _SWITCHED:
+        setattr(module, name, thorough)
     try:
         yield
     finally:
-        html_module.FAST_PATHS = saved
+        for module, name, value in saved:
+            setattr(module, name, value)
 
 
 def _result(page: bytes | str, **kwargs: Any) -> Any:
@@ -159,3 +177,78 @@ def test_a_paragraph_told_from_a_heading_by_its_ideographs(text: str, expected: 
         assert _assemble.find_heading(long_heading, expected) == fast
     finally:
         _assemble.FAST_PATHS = saved
+
+
+_small = st.one_of(st.none(), st.integers(-3, 10**6))
+_places = st.builds(
+    Place,
+    st.text(max_size=8),
+    _small,
+    _small,
+    _small,
+    _small,
+    _small,
+    st.one_of(st.none(), st.text(max_size=6)),
+    _small,
+    st.one_of(st.none(), st.tuples(*[st.integers(0, 5000)] * 4)),
+)
+_ocr = st.one_of(
+    st.none(), st.builds(Recognition, st.floats(0, 1), st.lists(st.text(max_size=4), max_size=2).map(tuple))
+)
+
+
+def _fields(obj: Any) -> tuple[Any, ...]:
+    return (type(obj), *(getattr(obj, a.name) for a in attrs.fields(type(obj))))
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    _places,
+    st.text(max_size=10),
+    st.lists(st.integers(0, 50), min_size=4, max_size=4),
+    st.booleans(),
+    st.booleans(),
+    _ocr,
+    st.sampled_from(["label", "order", "split", "lifted"]),
+)
+def test_objects_made_per_cell_are_the_classes_own(
+    place: Place, text: str, box: list[int], formula: bool, split: bool, ocr: Recognition | None, how: str
+) -> None:
+    """``maker(cls)`` makes what ``cls(...)`` makes: the same class and fields (equal, hashed alike)."""
+    made = {
+        Place: tuple(getattr(place, a.name) for a in attrs.fields(Place)),
+        Span: (text, box[0], box[1], formula, place, split, ocr),
+        GridCell: (text, place, *box, formula, split, ocr),
+        Provenance: (place, text, None, "x", formula, how, split, None, (), None),
+    }
+    for cls, values in made.items():
+        fast, thorough = maker(cls, fast=True)(*values), cls(*values)
+        assert type(fast) is cls
+        assert _fields(fast) == _fields(thorough)
+        if cls is not GridCell:  # (compared by identity)
+            assert fast == thorough
+            assert hash(fast) == hash(thorough)
+            assert repr(fast) == repr(thorough)
+        assert maker(cls, fast=False) is cls
+        with pytest.raises(attrs.exceptions.FrozenInstanceError):
+            setattr(fast, "text", "changed")  # noqa: B010
+    assert maker(Value) is Value
+    assert maker(_Checked) is _Checked
+
+
+@attrs.frozen
+class _Checked:
+    n: int = attrs.field(validator=attrs.validators.instance_of(int))
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.lists(st.tuples(st.integers(1, 3), st.integers(1, 3)), max_size=5), max_size=6))
+def test_a_grids_cells_are_found_once_and_each_call_gets_its_own_list(shape: list[list[tuple[int, int]]]) -> None:
+    spans = [[Span(f"{r}.{c}", rs, cs) for c, (rs, cs) in enumerate(row)] for r, row in enumerate(shape)]
+    grid = Grid.build(spans, Place("x.html", table=1))
+    first = grid.cells()
+    assert first == grid._cells()
+    first.clear()
+    again = grid.cells()
+    assert again == grid._cells()
+    assert again is not grid.cells()

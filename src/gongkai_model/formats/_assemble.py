@@ -22,7 +22,7 @@ from ..model.report import NUMERALS, AnnualReport
 from ..model.spec import Kind, field_specs
 from ..model.values import Edition
 from ..records import infer_edition, infer_shape
-from ._document import Block, Document, Grid
+from ._document import Block, Document, Grid, maker
 from ._lifted import put_back
 from ._locate import joined, known_labels, locate
 from ._metadata import find_meta
@@ -336,34 +336,33 @@ def assemble(
     values: dict[str, Any] = {}
     places: dict[str, Place] = {}
     provenance: dict[str, Provenance] = {}
+    found_cells, ordered, lifted_cells, make = located.cells, by_order.cells, lifted.cells, _make_provenance
     for cell in layout(shape):
-        printed = located.cells.get(cell.path)
+        path = cell.path
+        printed = found_cells.get(path)
         if printed is None:
             continue
         parsed = parse_value(printed.text, cell.kind, unit=cell.spec.unit)
-        values[cell.path] = parsed.value
-        places[cell.path] = printed.place
+        values[path] = parsed.value
+        place = places[path] = printed.place
         how: Placement = (
-            "order"
-            if cell.path in by_order.cells
-            else "lifted"
-            if cell.path in lifted.cells
-            else "split"
-            if printed.split
-            else "label"
+            "order" if path in ordered else "lifted" if path in lifted_cells else "split" if printed.split else "label"
         )
-        provenance[cell.path] = Provenance(
-            printed.place,
+        ocr = printed.ocr
+        provenance[path] = make(
+            place,
             printed.text,
             parsed.mark,
             parsed.note,
             printed.formula,
             how,
-            refused=parsed.problem is not None,
-            confidence=None if printed.ocr is None else printed.ocr.confidence,
-            alternatives=() if printed.ocr is None else printed.ocr.alternatives,
+            parsed.problem is not None,
+            None if ocr is None else ocr.confidence,
+            () if ocr is None else ocr.alternatives,
+            None,
         )
-        problems.extend(_value_problems(parsed, cell.label, printed.place))
+        if parsed.problem or parsed.warning or parsed.note:
+            problems.extend(_value_problems(parsed, cell.label, place))
     if not provenance and (agency is None or year is None):  # nothing read, nothing named: no report
         missing = [n for n, v in (("agency", agency), ("year", year)) if v is None]
         problems.append(
@@ -390,6 +389,9 @@ def assemble(
         provenance, unverified = verify(report, provenance)
         problems.extend(unverified)
     return Imported(report, tuple(problems), provenance, doc.source, headings, meta.provenance)
+
+
+_make_provenance = maker(Provenance)
 
 
 def _unlabelled(shape: Shape, cells: dict[str, Any], by_order: frozenset[str]) -> bool:

@@ -14,15 +14,60 @@ labels, parsing figures and building the report are shared (:mod:`._locate`, :mo
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable, Container, Mapping, Sequence
-from typing import Literal
+from typing import Any, Literal, TypeVar
 
 import attrs
 
+from .._codegen import FAST_PATHS, Namespace, compile_function
 from ..errors import Place, Problem
 from ..limits import DEFAULT_LIMITS, Limits
 
-__all__ = ["Block", "CellBudget", "Document", "Grid", "GridCell", "MetaText", "Recognition", "Span", "ruled_rows"]
+__all__ = [
+    "Block",
+    "CellBudget",
+    "Document",
+    "Grid",
+    "GridCell",
+    "MetaText",
+    "Recognition",
+    "Span",
+    "maker",
+    "ruled_rows",
+]
+
+_C = TypeVar("_C")
+
+
+def maker(cls: type[_C], fast: bool = FAST_PATHS) -> Callable[..., _C]:
+    """A function making ``cls`` (a frozen, slotted attrs class) from every field, in order, all given.
+
+    ``maker(Place)("x.html", None, 1, 2, 3, None, None, None, None)`` is
+    ``Place("x.html", None, 1, 2, 3, None, None, None, None)``: the same class, the same values, but
+    made without the frozen ``__init__`` (which sets each field through ``object.__setattr__``): a
+    new object and each slot's own setter, as ``jsonio`` builds the model (a fast path, for the
+    objects a reader makes per printed cell). A class that is not such a plain class (a validator,
+    a converter or ``__attrs_post_init__``, which would be skipped; no slots) is made by ``cls``
+    itself, and so is every class without the fast paths (``GONGKAI_NO_FAST_PATHS=1``).
+
+    >>> maker(Place)("x.html", None, 1, 2, 3, None, None, None, None) == Place("x.html", table=1, row=2, column=3)
+    True
+    """
+    thorough: Callable[..., _C] = cls
+    if not fast or not attrs.has(cls):
+        return thorough
+    fields = attrs.fields(cls)
+    names = [f.name for f in fields]
+    plain = all(f.validator is None and f.converter is None and f.init for f in fields)
+    slots = set(vars(cls).get("__slots__", ())) - {"__weakref__"}
+    if not plain or hasattr(cls, "__attrs_post_init__") or slots != set(names):
+        return thorough
+    ns = Namespace(new=object.__new__, cls=cls)
+    body = "".join(f"    {ns.name(vars(cls)[n].__set__, 'set_')}(made, f_{n})\n" for n in names)
+    source = f"def make({', '.join('f_' + n for n in names)}):\n    made = new(cls)\n{body}    return made\n"
+    made: Callable[..., Any] = compile_function(source, "make", ns, f"maker {cls.__name__}")
+    return made
 
 
 @attrs.frozen
@@ -68,6 +113,10 @@ class GridCell:
     formula: bool = False
     split: bool = False  #: cut from figures printed run together (:attr:`Span.split`)
     ocr: Recognition | None = None  #: recognised in a picture (:attr:`Span.ocr`)
+
+
+_make_place = maker(Place)
+_make_cell = maker(GridCell)
 
 
 def ruled_rows(
@@ -124,7 +173,19 @@ class Grid:
         return max((len(r) for r in self.rows), default=0)
 
     def cells(self) -> list[GridCell]:
-        """Every distinct cell, in reading order (top to bottom, left to right)."""
+        """Every distinct cell, in reading order (top to bottom, left to right).
+
+        Found once per grid (a grid does not change; the reading core asks for each grid's cells a
+        dozen times): each call gets its own list.
+        """
+        if not FAST_PATHS:
+            return self._cells()
+        found = _CELLS_OF.get(self)
+        if found is None:
+            found = _CELLS_OF[self] = self._cells()
+        return list(found)
+
+    def _cells(self) -> list[GridCell]:
         return [
             cell
             for r, row in enumerate(self.rows)
@@ -154,6 +215,7 @@ class Grid:
         source, page, table, at_line, at_cell, image = (
             place.source, place.page, place.table, place.line, place.cell, place.image
         )  # fmt: skip
+        make_cell, make_place = _make_cell, _make_place
         for r, row in enumerate(spans[: limits.max_rows]):
             while len(grid) <= r:
                 grid.append([])
@@ -165,9 +227,9 @@ class Grid:
                 if span.rowspan == 1 and span.colspan == 1 and c < max_columns and total < cap:
                     # one grid position (the common case): what the general steps below do for it
                     total += 1
-                    cell = GridCell(
+                    cell = make_cell(
                         span.text,
-                        span.place or Place(source, page, table, r + 1, c + 1, at_line, at_cell, image),
+                        span.place or make_place(source, page, table, r + 1, c + 1, at_line, at_cell, image, None),
                         r,
                         c,
                         r,
@@ -264,6 +326,9 @@ class Grid:
 
         return attrs.evolve(self, rows=tuple(tuple(one(c) for c in row) for row in self.rows))
 
+
+#: The cells of each grid asked for, while it lives (:meth:`Grid.cells`).
+_CELLS_OF: weakref.WeakKeyDictionary[Grid, list[GridCell]] = weakref.WeakKeyDictionary()
 
 #: What a :class:`Block` is.
 BlockKind = Literal["heading", "paragraph", "table", "prose"]

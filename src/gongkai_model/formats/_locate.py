@@ -12,6 +12,7 @@ count the same, and the reader says so.
 from __future__ import annotations
 
 import functools
+import operator
 from collections.abc import Sequence
 
 import attrs
@@ -63,6 +64,8 @@ def _problem(
     return Problem.at(place, message, label, code=code, severity=severity, where=where)
 
 
+_LEFT = operator.attrgetter("left")
+
 #: Adjacent cells of one row joined into a row label split mid-word by a conversion (``1.属于 | 国家秘密``).
 MAX_SPLIT = 3
 
@@ -109,7 +112,7 @@ def joined(grid: Grid, cells: Sequence[GridCell], row_keys: frozenset[str]) -> l
     for cell in cells:
         by_row.setdefault((cell.top, cell.bottom), []).append(cell)
     for line in by_row.values():
-        line.sort(key=lambda c: c.left)
+        line.sort(key=_LEFT)
         for i, first in enumerate(line):
             text = first.text.strip()
             if not text or text.isdigit() or normalize_label(text) in known:  # a figure or a label: no piece
@@ -449,13 +452,15 @@ def _row(
     by_overlap: dict[str, list[GridCell]] = {
         path: [b for b in boxes if b.left <= h.right and b.right >= h.left] for path, h in headers.items()
     }
+    # clean: each header over one box, and no box under two (a cell is hashed by its identity)
+    if all(len(got) == 1 for got in by_overlap.values()):
+        firsts = {path: got[0] for path, got in by_overlap.items()}
+        if len(set(firsts.values())) == len(firsts):
+            return firsts
     claims: dict[int, int] = {}
     for got in by_overlap.values():
         for b in got:
             claims[id(b)] = claims.get(id(b), 0) + 1
-    clean = all(len(got) == 1 and claims[id(got[0])] == 1 for got in by_overlap.values())
-    if clean:
-        return {path: got[0] for path, got in by_overlap.items()}
     ordered_headers = sorted(headers.items(), key=lambda kv: kv[1].left)
     if len(headers) == len(mine) and len(boxes) == len(headers):
         problems.append(
@@ -492,16 +497,17 @@ def _value_boxes(grid: Grid, label: GridCell, headers: object) -> list[GridCell]
         return []
     lo = min(h.left for h in hs)
     hi = max(h.right for h in hs)
-    seen: dict[int, GridCell] = {}
-    for r in range(label.top, label.bottom + 1):
+    seen: dict[GridCell, None] = {}  # (a cell is hashed by its identity: each once, in the order met)
+    top, bottom = label.top, label.bottom
+    for r in range(top, bottom + 1):
         if r >= len(grid.rows):
             break
         row = grid.rows[r]
         for c in range(max(label.right + 1, lo), min(hi + 1, len(row))):
             cell = row[c]
-            if cell is not None and cell is not label and cell.top >= label.top and cell.bottom <= label.bottom:
-                seen.setdefault(id(cell), cell)
-    return sorted(seen.values(), key=lambda b: b.left)
+            if cell is not None and cell is not label and cell.top >= top and cell.bottom <= bottom:
+                seen[cell] = None
+    return sorted(seen, key=_LEFT)
 
 
 def _block(grid: Grid, label: GridCell, mine: list[Cell], problems: list[Problem]) -> dict[str, GridCell]:

@@ -105,12 +105,13 @@ def _candidates(
             if 2 <= len(name) <= 40 and _AGENCY_END.search(name):
                 yield "document properties", name, None, m.place, m.text
     texts = [b for b in doc.blocks if b.kind != "table" and b.text.strip()]
+    flats = []  # (each text normalised once, for both searches)
     for b in texts:
         flat = unicodedata.normalize("NFKC", b.text[:MAX_SENTENCE_CHARS])
+        flats.append(flat)
         if (p := _PERIOD.search(flat)) is not None:
             yield "period sentence", None, int(p.group("year")), b.place, p.group(0)
-    for b in texts:
-        flat = unicodedata.normalize("NFKC", b.text[:MAX_SENTENCE_CHARS])
+    for b, flat in zip(texts, flats, strict=True):
         for rx in (_MADE_BY, _ACCORDING):
             if (m2 := rx.search(flat)) is not None and _AGENCY_END.search(m2.group("agency")):
                 yield "编制 sentence", m2.group("agency"), None, b.place, m2.group(0)

@@ -29,7 +29,7 @@ from ..model.layout import get_path, shape_of
 from ..model.report import AnnualReport
 from ..presentation import Label, SheetPlan, ValueCell, figure_text, plans, section_headings, section_texts, sheet_name
 from ._assemble import PROSE, could_head, find_heading, find_title
-from ._document import Block, BlockKind, CellBudget, Document, Grid, MetaText, Span
+from ._document import Block, BlockKind, CellBudget, Document, Grid, MetaText, Span, maker
 from ._encoding import Decoded, decode_bytes
 from ._locate import known_labels
 from ._pictures import PageImages
@@ -259,6 +259,7 @@ class _Walker:
         budget = limits.max_cells
         remaining = len(trs)
         max_columns = limits.max_columns
+        make_span = _make_span
         for tr in trs:
             row: list[Span] = []
             for td in tr:
@@ -272,10 +273,14 @@ class _Walker:
                 rowspan = td.get("rowspan")
                 colspan = td.get("colspan")
                 row.append(
-                    Span(
+                    make_span(
                         text_of(td),
                         1 if rowspan is None else min(_int(rowspan), remaining),
                         1 if colspan is None else _int(colspan),
+                        False,
+                        None,
+                        False,
+                        None,
                     )
                 )
             spans.append(row)
@@ -288,6 +293,9 @@ class _Walker:
             self.blocks.append(Block("paragraph", caption, Place(self.source, table=self.tables)))
         text = "\n".join("\t".join(c.text for c in row if c) for row in grid.rows)
         self.blocks.append(Block("table", text, place, grid))
+
+
+_make_span = maker(Span)
 
 
 def _is_layout(table: Any) -> bool:
