@@ -141,9 +141,16 @@ def _call(fn: Callable[[str], Any], path: str, seconds: float | None, memory_not
     return "ok", value
 
 
+#: In a foreign pool's worker: the process and the memory its cap was set for (set once per process).
+_LIMITED: tuple[int, int | None] | None = None
+
+
 def _call_limited(fn: Callable[[str], Any], seconds: float | None, memory: int | None, path: str) -> tuple[str, Any]:
-    """In a foreign process pool's worker: cap its memory (soft limit) and time the call."""
-    _limit_memory(memory, hard=False)
+    """In a foreign process pool's worker: cap its memory (soft limit; once per process) and time the call."""
+    global _LIMITED
+    if (here := (os.getpid(), memory)) != _LIMITED:
+        _limit_memory(memory, hard=False)
+        _LIMITED = here
     return _call(fn, path, seconds, memory)
 
 
