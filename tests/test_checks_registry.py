@@ -195,3 +195,23 @@ def test_registering_while_other_threads_validate_is_safe() -> None:
             t.join(10)
     assert errors == []
     assert registered() == builtin_checks()
+
+
+def test_a_builtin_checks_chinese_title_is_its_codes_in_the_catalogue() -> None:
+    """Written once (codes.py): the built-ins leave ``title_zh`` out and get the catalogue's."""
+    from gongkai_model.codes import CATALOGUE
+
+    assert [c.title_zh for c in builtin_checks()] == [CATALOGUE[c.code].zh for c in builtin_checks()]
+    made = define_check("T4_TOTAL", severity=Severity.INFO, title_en="x")(lambda ctx: ())
+    assert made.title_zh == CATALOGUE["T4_TOTAL"].zh
+    mine = define_check("MY_CODE", severity=Severity.INFO, title_en="x", title_zh="我的")(lambda ctx: ())
+    assert mine.title_zh == "我的"
+
+
+def test_a_code_outside_the_catalogue_needs_its_chinese_title() -> None:
+    with pytest.raises(gk.GongkaiError) as caught:
+        define_check("MY_UNTITLED", severity=Severity.INFO, title_en="x")
+    assert [p.location for p in caught.value.problems] == ["MY_UNTITLED"]
+    assert "title_zh" in str(caught.value)
+    with pytest.raises(gk.GongkaiError):
+        register("MY_UNTITLED", severity=Severity.INFO, title_en="x")

@@ -233,17 +233,13 @@ def _identity_check(code: str) -> Any:
 
 #: The identity checks, one per identity code (the other built-ins follow as functions).
 IDENTITY_CHECKS: tuple[Check, ...] = tuple(
-    define_check(_code, severity=Severity.INCONSISTENCY, title_en=_en, title_zh=_zh)(_identity_check(_code))
-    for _code, _en, _zh in [
-        (
-            T3_BALANCE,
-            "表三 勾稽关系: 一 + 二 = 三 + 四, per column",
-            "表三勾稽关系：第一项加第二项之和等于第三项加第四项之和",
-        ),
-        (T3_RESULTS_TOTAL, "表三 （七）总计 = sum of the results, per column", "表三（七）总计等于各项办理结果之和"),
-        (T3_ROW_TOTAL, "表三 总计 = sum of the applicant columns, per row", "表三总计等于各类申请人之和"),
-        (T3_SUBTOTAL, "表三 小计 = sum of the 法人或其他组织 columns", "表三小计等于法人或其他组织各列之和"),
-        (T4_TOTAL, "表四 总计 = 结果维持 + 结果纠正 + 其他结果 + 尚未审结, per block", "表四各栏总计等于各项结果之和"),
+    define_check(_code, severity=Severity.INCONSISTENCY, title_en=_en)(_identity_check(_code))
+    for _code, _en in [
+        (T3_BALANCE, "表三 勾稽关系: 一 + 二 = 三 + 四, per column"),
+        (T3_RESULTS_TOTAL, "表三 （七）总计 = sum of the results, per column"),
+        (T3_ROW_TOTAL, "表三 总计 = sum of the applicant columns, per row"),
+        (T3_SUBTOTAL, "表三 小计 = sum of the 法人或其他组织 columns"),
+        (T4_TOTAL, "表四 总计 = 结果维持 + 结果纠正 + 其他结果 + 尚未审结, per block"),
     ]
 )
 
@@ -252,7 +248,6 @@ IDENTITY_CHECKS: tuple[Check, ...] = tuple(
     "T2_ITEMS_BELOW_ZERO",
     severity=Severity.WARNING,
     title_en="表二 (2019): 上一年项目数量 + 本年增/减 is negative",
-    title_zh="表二（2019）：上一年项目数量加本年增/减为负数",
 )
 def check_items_below_zero(ctx: CheckContext) -> tuple[Finding, ...]:
     """A net change that removes more items than there were (2019 format only)."""
@@ -302,7 +297,6 @@ def _signed_pairs(shape: Shape) -> tuple[tuple[int, int], ...]:
     "EDITION_YEAR",
     severity=Severity.INFO,
     title_en="The report's format is not the one in force for its year",
-    title_zh="报告所用格式与年度不符",
 )
 def check_edition_year(ctx: CheckContext) -> tuple[Finding, ...]:
     """The 2019 notice allowed 参照; a later year in the old format is worth knowing."""
@@ -332,7 +326,6 @@ def check_edition_year(ctx: CheckContext) -> tuple[Finding, ...]:
     "T3_SINGLE_OTHER_ROW",
     severity=Severity.INFO,
     title_en="表三 prints （六）其他处理 as one row in a 2021-format report",
-    title_zh="2021年格式报告的表三将（六）其他处理列为一行",
 )
 def check_single_other_row(ctx: CheckContext) -> tuple[Finding, ...]:
     """The hybrid form: the 2021 sub-rows of （六） (incl. the fee row) are not reported."""

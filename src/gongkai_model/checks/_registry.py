@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import attrs
 
+from ..codes import CATALOGUE
 from ..errors import GongkaiError, Problem
 from ..model.layout import Shape, layout, shape_of, values
 from ..model.report import AnnualReport
@@ -211,19 +212,33 @@ def _invalid_scope(code: str, scope: str) -> GongkaiError:
     return GongkaiError("invalid check", [Problem(code, f"scope must be 'report' or 'series', got {scope!r}")])
 
 
+def _title_zh(code: str, title_zh: str | None) -> str:
+    """``title_zh``, or, when it is not given, the Chinese of ``code`` in :data:`gongkai_model.codes.CATALOGUE`
+    (where every built-in check's title is written, once)."""
+    if title_zh is not None:
+        return title_zh
+    entry = CATALOGUE.get(code)
+    if entry is None:
+        raise GongkaiError(
+            "invalid check", [Problem(code, "title_zh is required for a code that is not in gongkai_model.codes")]
+        )
+    return entry.zh
+
+
 def define_check(
     code: str,
     *,
     severity: Severity,
     title_en: str,
-    title_zh: str,
+    title_zh: str | None = None,
     scope: Scope = "report",
 ) -> Callable[[CheckFunction], Check]:
     """Make a :class:`Check` of a function (a decorator); nothing is registered.
 
     Pass the check per call (``validate(report, checks=[check])``) or for a block
     (``with using(check): ...``); the built-ins are made this way and listed in
-    :func:`~gongkai_model.checks.builtin_checks`.
+    :func:`~gongkai_model.checks.builtin_checks`. ``title_zh`` may be left out for a code of the
+    catalogue (:data:`gongkai_model.codes.CATALOGUE`): its Chinese is the title.
 
     >>> from gongkai_model.checks import Finding, Severity, define_check
     >>> @define_check("MY_NO_APPLICATIONS", severity=Severity.INFO, title_en="No applications", title_zh="无申请")
@@ -235,9 +250,10 @@ def define_check(
     """
     if scope not in ("report", "series"):
         raise _invalid_scope(code, scope)
+    title = _title_zh(code, title_zh)
 
     def decorate(function: CheckFunction) -> Check:
-        return Check(code, function, severity, title_en, title_zh, scope)
+        return Check(code, function, severity, title_en, title, scope)
 
     return decorate
 
@@ -254,7 +270,7 @@ def register(
     *,
     severity: Severity,
     title_en: str,
-    title_zh: str,
+    title_zh: str | None = None,
     scope: Scope = "report",
     replace: bool = False,
 ) -> Callable[[CheckFunction], CheckFunction]:
@@ -274,13 +290,14 @@ def register(
     """
     if scope not in ("report", "series"):
         raise _invalid_scope(code, scope)
+    title = _title_zh(code, title_zh)
 
     def decorate(function: CheckFunction) -> CheckFunction:
         global _REGISTRY
         with _LOCK:
             if code in _REGISTRY and not replace:
                 raise GongkaiError("invalid check", [Problem(code, "a check with this code is registered already")])
-            _REGISTRY = {**_REGISTRY, code: Check(code, function, severity, title_en, title_zh, scope)}
+            _REGISTRY = {**_REGISTRY, code: Check(code, function, severity, title_en, title, scope)}
         return function
 
     return decorate

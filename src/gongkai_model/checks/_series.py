@@ -33,7 +33,6 @@ def _cell(report: AnnualReport, path: str) -> CellRef:
     "SERIES_DUPLICATE_YEAR",
     severity=Severity.ERROR,
     title_en="Two reports for the same year",
-    title_zh="同一年度有两份报告",
     scope="series",
 )
 def check_duplicate_year(ctx: SeriesContext) -> Iterator[Finding]:
@@ -52,7 +51,6 @@ def check_duplicate_year(ctx: SeriesContext) -> Iterator[Finding]:
     "SERIES_AGENCY",
     severity=Severity.WARNING,
     title_en="The reports are not all of one agency",
-    title_zh="报告机关名称不一致",
     scope="series",
 )
 def check_agency(ctx: SeriesContext) -> Iterator[Finding]:
@@ -70,7 +68,6 @@ def check_agency(ctx: SeriesContext) -> Iterator[Finding]:
     "SERIES_GAP",
     severity=Severity.INFO,
     title_en="A year is missing: the years on either side are not compared",
-    title_zh="缺少年度报告，前后年度无法比对",
     scope="series",
 )
 def check_gap(ctx: SeriesContext) -> Iterator[Finding]:
@@ -90,7 +87,6 @@ def check_gap(ctx: SeriesContext) -> Iterator[Finding]:
     "SERIES_CARRY_OVER",
     severity=Severity.WARNING,
     title_en="表三 上年结转 differs from last year's 结转下年度继续办理",
-    title_zh="表三上年结转数与上年度结转下年度继续办理数不一致",
     scope="series",
 )
 def check_carry_over(ctx: SeriesContext) -> CheckOutcome:
@@ -158,7 +154,6 @@ _STOCK_LABELS = [next(i.spec.label for i in field_specs(DocumentRow2021) if i.na
     "SERIES_IN_FORCE",
     severity=Severity.WARNING,
     title_en="表二 {} is not last year's + {} - {} (a heuristic)".format(*_STOCK_LABELS),
-    title_zh="表二{0}不等于上年度{0}加{1}减{2}（参考性检查）".format(*_STOCK_LABELS),
     scope="series",
 )
 def check_in_force(ctx: SeriesContext) -> CheckOutcome:

@@ -229,7 +229,6 @@ def _prose(ctx: CheckContext) -> tuple[tuple[str, ...] | None, ...]:
     "STRUCTURE_SECTION_EMPTY",
     severity=Severity.WARNING,
     title_en="A section of the report is empty",
-    title_zh="报告某一部分内容为空",
 )
 def check_section_empty(ctx: CheckContext) -> CheckOutcome:
     """A section with no text (or, for a table, no figure at all) in a report that has its text.
@@ -268,7 +267,6 @@ def check_section_empty(ctx: CheckContext) -> CheckOutcome:
     "STRUCTURE_SECTION_MISSING",
     severity=Severity.WARNING,
     title_en="A section of the report has no heading in the document",
-    title_zh="报告缺少某一部分",
 )
 def check_section_missing(ctx: CheckContext) -> CheckOutcome:
     """A section the reader found no heading for (``headings[name] is None``)."""
@@ -299,7 +297,6 @@ def check_section_missing(ctx: CheckContext) -> CheckOutcome:
     "STRUCTURE_HEADING",
     severity=Severity.WARNING,
     title_en="A section heading is not in the statutory wording",
-    title_zh="部分标题未使用规定表述",
 )
 def check_heading(ctx: CheckContext) -> CheckOutcome:
     """A printed heading that is not the statutory one: a known variant (info) or another wording (warning)."""
@@ -373,7 +370,6 @@ def _activity(ctx: CheckContext, name: str) -> list[CellRef]:
     "STRUCTURE_NONE_WITH_ACTIVITY",
     severity=Severity.WARNING,
     title_en="A section says only 无 while the figures show activity",
-    title_zh="某部分仅称“无”而表格显示有相关情况",
 )
 def check_none_with_activity(ctx: CheckContext) -> CheckOutcome:
     """六 says only 无 while fees were noticed or collected; 一 says only 无 while the tables are not all 0."""
@@ -422,7 +418,6 @@ def check_none_with_activity(ctx: CheckContext) -> CheckOutcome:
     "STRUCTURE_YEAR",
     severity=Severity.ERROR,
     title_en="The report year is before 2019 or after the current year",
-    title_zh="报告年度早于2019年或晚于当前年度",
 )
 def check_year(ctx: CheckContext) -> tuple[Finding, ...]:
     """Before 2019 the statutory tables did not exist (warning); a year still to come is an error."""
