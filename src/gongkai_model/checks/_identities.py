@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import functools
 import itertools
-import operator
 from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
@@ -77,7 +76,6 @@ _new = object.__new__
 _set_ok, _set_assessable, _set_left, _set_right, _set_blanks = (
     vars(IdentityStatus)[name].__set__ for name in ("ok", "assessable", "left", "right", "blanks")
 )
-_NONES = itertools.repeat(None)
 
 
 def _unassessed(blanks: tuple[int, ...]) -> IdentityStatus:
@@ -91,17 +89,6 @@ def _unassessed(blanks: tuple[int, ...]) -> IdentityStatus:
     return status
 
 
-def _blank_members(ident: Identity, getter: Any, members: tuple[int, ...], values: Sequence[Any]) -> IdentityStatus:
-    """What :func:`evaluate` gives (``blanks_as_zero=False``) for an identity that does not hold at once.
-
-    With a blank member it is not assessable, its blanks named in member order: no side is built.
-    """
-    got = getter(values)
-    if None in got:
-        return _unassessed(tuple(itertools.compress(members, map(operator.is_, got, _NONES))))
-    return evaluate(ident, values, False)
-
-
 @functools.cache
 def _statuses_fn(shape: Shape, blanks_as_zero: bool) -> Any:
     """A function generated for ``shape``: the status of every identity on the cell values, in order.
@@ -109,30 +96,27 @@ def _statuses_fn(shape: Shape, blanks_as_zero: bool) -> Any:
     All the identities are first summed at once: when every one holds (the common case), the
     status of each is :data:`HOLDS` (one shared tuple). Otherwise, one by one: without
     ``blanks_as_zero``, an identity's blank members are found first, inline (an identity with a
-    blank is not assessable, its blanks named in member order: what :func:`_blank_members` gives,
-    no side is summed and no exception raised); the others are summed inline, one that holds is
+    blank is not assessable, its blanks named in member order, as :func:`evaluate` names them: no
+    side is summed and no exception raised); the others are summed inline, one that holds is
     :data:`HOLDS` and anything else (a broken identity) is left to :func:`evaluate`; with
     ``blanks_as_zero`` each is summed inline and what does not hold is left to ``evaluate``. So
     every status is exactly the one :func:`evaluate` gives.
     """
     env: dict[str, Any] = {
         "evaluate": evaluate,
-        "blank_members": _blank_members,
         "unassessed": _unassessed,
         "compress": itertools.compress,
         "HOLDS": HOLDS,
-        "blanks_as_zero": blanks_as_zero,
     }
     every = identities(shape)
     env["ALL"] = (HOLDS,) * len(every)
     # first, every identity at once: when all hold (the common case), one shared tuple; a blank (an
     # exception: None cannot be added) or an identity that does not hold goes on to one by one
-    sums = [
-        "({} == {}) is True".format(
-            " + ".join(["0", *(f"v[{m}]" for m in ident.lhs)]), " + ".join(["0", *(f"v[{m}]" for m in ident.rhs)])
-        )
+    sides = [  # each side summed inline, in the order sum() adds them
+        (" + ".join(["0", *(f"v[{m}]" for m in ident.lhs)]), " + ".join(["0", *(f"v[{m}]" for m in ident.rhs)]))
         for ident in every
     ]
+    sums = [f"({left} == {right}) is True" for left, right in sides]
     lines = ["def statuses(v):"]
     if sums:
         lines += [
@@ -143,13 +127,10 @@ def _statuses_fn(shape: Shape, blanks_as_zero: bool) -> Any:
             "        pass",
         ]
     lines += ["    out = []", "    add = out.append"]
-    for k, ident in enumerate(every):
+    for k, (ident, (left, right)) in enumerate(zip(every, sides, strict=True)):
         members = ident.members
         env[f"I{k}"] = ident
-        env[f"G{k}"] = operator.itemgetter(*members, *members[:1])  # a tuple even of one member (one too many)
         env[f"M{k}"] = members
-        left = " + ".join(["0", *(f"v[{m}]" for m in ident.lhs)])  # in the order sum() adds them
-        right = " + ".join(["0", *(f"v[{m}]" for m in ident.rhs)])
         if blanks_as_zero:
             lines += [
                 "    try:",
