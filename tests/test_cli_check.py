@@ -119,6 +119,58 @@ def test_a_mixed_folder_exits_1_and_reports_every_file(
     }
 
 
+def test_jsonl_is_the_json_document_one_file_per_line_then_the_summary(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _mixed(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    assert main(["check", ".", "--jobs", "1", "--format", "json"]) == 1
+    document = json.loads(capsys.readouterr().out)
+    for extra in (["--jobs", "1"], ["--jobs", "2", "--order", "finish"]):
+        assert main(["check", ".", "--format", "jsonl", *extra]) == 1
+        lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+        *files, last = lines
+        if "finish" in extra:  # in the order the files finished: the same objects
+            files.sort(key=lambda f: [f["path"] for f in document["files"]].index(f["path"]))
+        assert files == document["files"]
+        assert last == {k: v for k, v in document.items() if k != "files"}  # the summary, without the files
+
+
+def test_jsonl_keeps_no_report_of_a_file_once_its_line_is_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Each line is written as its file is checked, and the run keeps only counts of it (constant memory)."""
+    import gc
+    import weakref
+
+    from gongkai_model.cli import _check
+
+    seed = gk.examples.seed_report()
+    for i in range(4):
+        (tmp_path / f"r{i}.json").write_text(gk.dumps(seed), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    alive: list[weakref.ref[Any]] = []
+    real = _check.iter_check
+
+    def watched(*args: Any, **kwargs: Any) -> Any:
+        results = real(*args, **kwargs)
+        written = 0
+        for shown, result in enumerate(results):
+            gc.collect()
+            # every report before the last was let go of (the last is still the loop's variable)
+            assert all(ref() is None for ref in alive[:-1])
+            written += capsys.readouterr().out.count("\n")
+            assert written == shown  # and its line written before this one came
+            alive.append(weakref.ref(result.report))
+            yield result
+
+    monkeypatch.setattr(_check, "iter_check", watched)
+    assert main(["check", ".", "--jobs", "1", "--format", "jsonl"]) == 0
+    gc.collect()
+    assert all(ref() is None for ref in alive)
+    assert json.loads(capsys.readouterr().out.splitlines()[-1])["summary"]["ok"] == 4
+
+
 def test_a_workbook_with_a_refused_cell_is_never_clean(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

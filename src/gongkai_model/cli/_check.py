@@ -3,7 +3,9 @@
 Under each file's line (:func:`render_file`) come its reading problems and findings, each placed as the
 source is looked up (``表三!J7``, ``第 2 页 第 1 个表格 第 5 行 第 3 列``), then a failing file's best repair
 suggestions (``--suggestions N``), in Chinese or English (``--lang zh|en``, by default from the locale:
-Chinese unless it says English); ``--format json`` carries both languages.
+Chinese unless it says English); ``--format json`` carries both languages, and ``--format jsonl`` writes the
+same objects one line per file as each is checked, then the run's summary on the last line (a corpus of any
+size in constant memory: the run keeps only a few counts of each file shown).
 
 Each file runs alone within a time and a memory limit (``--max-seconds``, ``--max-memory``); a file
 that hangs, exhausts memory or crashes its worker is shown with that status and the others keep
@@ -81,13 +83,19 @@ def add_parser(sub: Any) -> None:
         "shown, and kept in the journal).",
     )
     p.add_argument("paths", nargs="+", metavar="FILE|DIR", help="report files, or folders searched recursively")
-    p.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
+    p.add_argument(
+        "--format",
+        choices=("text", "json", "jsonl"),
+        default="text",
+        help="output format (default: text; json: one document at the end; jsonl: one line per file as it is "
+        "checked, then the summary on the last line)",
+    )
     p.add_argument(
         "--lang",
         choices=("zh", "en"),
         default=None,
         help="language of the text output: zh (中文) or en (default: en when the locale is English, else zh); "
-        "--format json has both",
+        "--format json and jsonl have both",
     )
     p.add_argument(
         "--suggestions",
@@ -125,8 +133,8 @@ def add_parser(sub: Any) -> None:
         "--order",
         choices=("input", "finish"),
         default="input",
-        help="text output: each file's line in the order the files were named (default: a line waits for the "
-        "files before it; the bar counts every file done) or as soon as its file finishes",
+        help="text and jsonl output: each file's line in the order the files were named (default: a line waits for "
+        "the files before it; the bar counts every file done) or as soon as its file finishes",
     )
     p.add_argument("--strict", action="store_true", help="refuse misprinted and variant labels instead of reading them")
     p.add_argument("--blanks-as-zero", action="store_true", help="assess identities with blanks counted as 0")
@@ -358,17 +366,34 @@ def _run(args: argparse.Namespace) -> int:
         meta=meta,
         accept_unverified=args.accept_unverified,
     )
-    outcomes: list[Outcome] = []
+    kept: list[_Kept] = []  # what the summary needs of each file shown (its report only with --register)
     width = max(len(s) for s in STATUSES)
     lang = args.lang or default_lang()
+    passes = _Passes(args.warnings, args.allow_unassessed)
     interrupted = False
     try:
         for result in results:
             o = outcome(result, accepted.get(_name(result.path), frozenset()))
-            outcomes.append(o)
+            item = None if args.format == "text" else _file_json(o, passes, meta, args.suggestions)
             if args.format == "text":
                 _print_file(o, width, lang, args.suggestions)
-                sys.stdout.flush()  # each line as its file finishes
+            elif args.format == "jsonl":
+                print_json(item, indent=None)
+            sys.stdout.flush()  # each line as its file finishes
+            kept.append(
+                _Kept(
+                    result.path,
+                    o.path,
+                    o.status,
+                    passes(o),
+                    o.accepted,
+                    result.coverage,
+                    result.tally,
+                    tuple(o.keys()) if args.write_baseline is not None and result.report is not None else (),
+                    item if args.format == "json" else None,
+                    result if register is not None else None,
+                )
+            )
     except KeyboardInterrupt:
         interrupted = True
     finally:
@@ -377,32 +402,50 @@ def _run(args: argparse.Namespace) -> int:
         position: dict[str, int] = {}
         for i, s in enumerate(entries):
             position.setdefault(s.path, i)
-        outcomes.sort(key=lambda o: position.get(o.result.path, len(entries)))
+        kept.sort(key=lambda k: position.get(k.source, len(entries)))
     if args.write_baseline is not None and not interrupted:
-        _write_baseline(Path(args.write_baseline), outcomes)
-    passes = _Passes(args.warnings, args.allow_unassessed)
+        _write_baseline(Path(args.write_baseline), kept)
     jurisdiction = (
-        None if register is None or interrupted else check_jurisdiction([o.result for o in outcomes], register)
+        None
+        if register is None or interrupted
+        else check_jurisdiction([k.result for k in kept if k.result is not None], register)
     )
-    if args.format == "json":
-        data = _as_json(outcomes, passes, skipped, len(entries) if interrupted else None, meta, args.suggestions)
+    if args.format != "text":
+        data = _as_json(kept, skipped, len(entries) if interrupted else None, files=args.format == "json")
         if jurisdiction is not None:
             data["jurisdiction"] = jurisdiction.as_json()
             data["ok"] = data["ok"] and jurisdiction.ok
-        print_json(data)
+        print_json(data, indent=2 if args.format == "json" else None)
     else:
-        _print_summary(outcomes, passes, skipped, width)
+        _print_summary(kept, skipped, width)
         if jurisdiction is not None:
             print()
             print("\n".join(jurisdiction.lines()))
     if interrupted:
-        kept = f"; the journal {args.journal} keeps them (resume with --resume)" if args.journal else ""
+        where = f"; the journal {args.journal} keeps them (resume with --resume)" if args.journal else ""
         if args.write_baseline is not None:
-            kept += f"; the baseline {args.write_baseline} was not written"
-        note(f"interrupted: {len(outcomes)} of {len(entries)} file(s) checked{kept}")
+            where += f"; the baseline {args.write_baseline} was not written"
+        note(f"interrupted: {len(kept)} of {len(entries)} file(s) checked{where}")
         return INTERRUPTED
     clean = jurisdiction is None or jurisdiction.ok
-    return 0 if clean and all(passes(o) for o in outcomes) else 1
+    return 0 if clean and all(k.passed for k in kept) else 1
+
+
+@attrs.frozen
+class _Kept:
+    """What a run keeps of a file once it is shown: what the summary, ``--write-baseline`` and the JSON document
+    need, not its report nor its findings (so a run over a corpus holds a few counts per file)."""
+
+    source: str  #: the path as scanned (the input order)
+    path: str  #: as shown
+    status: str
+    passed: bool
+    accepted: int
+    coverage: Coverage
+    tally: Tally | None
+    keys: tuple[str, ...]  #: every key of a readable file, with ``--write-baseline`` (else empty)
+    item: dict[str, Any] | None  #: its object in ``--format json`` (else ``None``)
+    result: FileResult | None  #: with ``--register`` (the jurisdiction's checks read the reports), else ``None``
 
 
 @attrs.frozen
@@ -441,8 +484,8 @@ def _skipped(paths: Sequence[str]) -> list[str]:
     return out
 
 
-def _write_baseline(target: Path, outcomes: Sequence[Outcome]) -> None:
-    keys = {o.path: sorted(o.keys()) for o in outcomes if o.result.report is not None and o.keys()}
+def _write_baseline(target: Path, kept: Sequence[_Kept]) -> None:
+    keys = {k.path: sorted(k.keys) for k in kept if k.keys}
     data = {"format": BASELINE_FORMAT, "version": 1, "files": keys}
     write_file(target, (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
     note(f"wrote the baseline {target} ({sum(len(v) for v in keys.values())} keys)")
@@ -690,38 +733,38 @@ def _or(value: object, unknown: str) -> str:
     return unknown if value is None else str(value)
 
 
-def _print_summary(outcomes: Sequence[Outcome], passes: _Passes, skipped: Sequence[str], width: int) -> None:
-    by_status = Counter(o.status for o in outcomes)
+def _print_summary(kept: Sequence[_Kept], skipped: Sequence[str], width: int) -> None:
+    by_status = Counter(k.status for k in kept)
     print()
     print(f"{'status':<{width}}  files")
     for s in STATUSES:
         if s in _STATUSES_SHOWN or by_status.get(s, 0):
             print(f"{s:<{width}}  {by_status.get(s, 0):>5}")
-    print(f"{'all':<{width}}  {len(outcomes):>5}")
-    accepted = sum(o.accepted for o in outcomes)
+    print(f"{'all':<{width}}  {len(kept):>5}")
+    accepted = sum(k.accepted for k in kept)
     if accepted:
         print(f"{accepted} finding(s) and problem(s) accepted by the baseline are not shown")
     if skipped:
         print(f"{len(skipped)} file(s) under the folders are of no readable format and were not checked:")
         for s in skipped:
             print(f"    {s}")
-    print(_coverage_line(outcomes))
-    print(_identities_line(outcomes))
-    bad = sum(not passes(o) for o in outcomes)
-    print(f"{'OK' if bad == 0 else 'NOT OK'}: {len(outcomes) - bad} of {len(outcomes)} file(s) clean")
+    print(_coverage_line(kept))
+    print(_identities_line(kept))
+    bad = sum(not k.passed for k in kept)
+    print(f"{'OK' if bad == 0 else 'NOT OK'}: {len(kept) - bad} of {len(kept)} file(s) clean")
 
 
-def _identities_line(outcomes: Sequence[Outcome]) -> str:
+def _identities_line(kept: Sequence[_Kept]) -> str:
     """The identities of every file checked, added up (:class:`~gongkai_model.errors.Tally`), on one line."""
-    checked = [o.result.tally for o in outcomes if o.result.tally is not None]
-    return f"checked: {Tally.total(checked)}, in {len(checked)} of {len(outcomes)} file(s)"
+    checked = [k.tally for k in kept if k.tally is not None]
+    return f"checked: {Tally.total(checked)}, in {len(checked)} of {len(kept)} file(s)"
 
 
-def _coverage_line(outcomes: Sequence[Outcome]) -> str:
+def _coverage_line(kept: Sequence[_Kept]) -> str:
     """The statutory cells read in every file, added up (:class:`~gongkai_model.formats.Coverage`), on one line."""
-    total = Coverage.total(o.result.coverage for o in outcomes)
-    none = sum(not o.result.coverage.cells for o in outcomes)
-    line = f"coverage: {total} in {len(outcomes) - none} of {len(outcomes)} file(s)"
+    total = Coverage.total(k.coverage for k in kept)
+    none = sum(not k.coverage.cells for k in kept)
+    line = f"coverage: {total} in {len(kept) - none} of {len(kept)} file(s)"
     return line + (f" ({none} with no cell found)" if none else "")
 
 
@@ -819,45 +862,43 @@ def _suggestion_json(s: Suggestion, checked: CheckedReport) -> dict[str, Any]:
     }
 
 
-def _as_json(
-    outcomes: Sequence[Outcome],
-    passes: _Passes,
-    skipped: Sequence[str],
-    total: int | None = None,
-    meta: Mapping[str, Mapping[str, Any]] | None = None,
-    suggestions: int = SUGGESTIONS,
-) -> Any:
-    files = []
-    for o in outcomes:
-        r = o.result.report
-        files.append(
-            {
-                "path": o.path,
-                "status": o.status,
-                "ok": passes(o),
-                "agency": None if r is None else r.agency,
-                "year": None if r is None else r.year,
-                "edition": None if r is None else r.edition.value,
-                "problems": [_problem_json(k, p) for k, p in o.problems],
-                "findings": [_finding_json(f, o.result.checked) for f in o.findings],
-                # a failing file's best suggestions (at most --suggestions N), and how many there are in all
-                "suggestions": [_suggestion_json(s, o.result.checked) for s in _shown_suggestions(o, suggestions)],
-                "suggestions_total": len(_suggestions(o)) if not o.ok() else 0,
-                "accepted": o.accepted,
-                "coverage": o.result.coverage.as_dict(),
-                "identities": None if o.result.tally is None else o.result.tally.as_dict(),
-                "meta": dict((meta or {}).get(o.path, {})),  # what --agency, --year and --meta said of it
-            }
-        )
-    counts = Counter(o.status for o in outcomes)
-    data = {
-        "ok": all(passes(o) for o in outcomes) and total is None,
-        "summary": {"files": len(outcomes), **{s: counts.get(s, 0) for s in STATUSES}},
-        "coverage": Coverage.total(o.result.coverage for o in outcomes).as_dict(),
-        "identities": Tally.total(o.result.tally for o in outcomes).as_dict(),
-        "files": files,
-        "skipped": list(skipped),
+def _file_json(
+    o: Outcome, passes: _Passes, meta: Mapping[str, Mapping[str, Any]] | None, suggestions: int
+) -> dict[str, Any]:
+    """One file's object in ``--format json`` (an item of its ``files``) and ``jsonl`` (a line)."""
+    r = o.result.report
+    return {
+        "path": o.path,
+        "status": o.status,
+        "ok": passes(o),
+        "agency": None if r is None else r.agency,
+        "year": None if r is None else r.year,
+        "edition": None if r is None else r.edition.value,
+        "problems": [_problem_json(k, p) for k, p in o.problems],
+        "findings": [_finding_json(f, o.result.checked) for f in o.findings],
+        # a failing file's best suggestions (at most --suggestions N), and how many there are in all
+        "suggestions": [_suggestion_json(s, o.result.checked) for s in _shown_suggestions(o, suggestions)],
+        "suggestions_total": len(_suggestions(o)) if not o.ok() else 0,
+        "accepted": o.accepted,
+        "coverage": o.result.coverage.as_dict(),
+        "identities": None if o.result.tally is None else o.result.tally.as_dict(),
+        "meta": dict((meta or {}).get(o.path, {})),  # what --agency, --year and --meta said of it
     }
+
+
+def _as_json(kept: Sequence[_Kept], skipped: Sequence[str], total: int | None = None, *, files: bool) -> Any:
+    """The run as ``--format json``'s document (``files``: with each file's object), or ``jsonl``'s last line
+    (without: the files came one per line before it)."""
+    counts = Counter(k.status for k in kept)
+    data: dict[str, Any] = {
+        "ok": all(k.passed for k in kept) and total is None,
+        "summary": {"files": len(kept), **{s: counts.get(s, 0) for s in STATUSES}},
+        "coverage": Coverage.total(k.coverage for k in kept).as_dict(),
+        "identities": Tally.total(k.tally for k in kept).as_dict(),
+    }
+    if files:
+        data["files"] = [k.item for k in kept]
+    data["skipped"] = list(skipped)
     if total is not None:  # interrupted: the files shown are those finished
-        data["interrupted"] = {"checked": len(outcomes), "files": total}
+        data["interrupted"] = {"checked": len(kept), "files": total}
     return data

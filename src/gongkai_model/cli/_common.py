@@ -91,11 +91,12 @@ def can_write(text: str) -> bool:
     return True
 
 
-def print_json(data: Any) -> None:
-    """Print ``data`` as JSON, Chinese as it is where the console can show it, escaped where not."""
-    text = json.dumps(data, ensure_ascii=False, indent=2)
+def print_json(data: Any, *, indent: int | None = 2) -> None:
+    """Print ``data`` as JSON, Chinese as it is where the console can show it, escaped where not
+    (``indent=None``: on one line, as JSON lines are)."""
+    text = json.dumps(data, ensure_ascii=False, indent=indent)
     if not can_write(text):
-        text = json.dumps(data, ensure_ascii=True, indent=2)
+        text = json.dumps(data, ensure_ascii=True, indent=indent)
     print(text)
 
 
