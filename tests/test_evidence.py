@@ -200,6 +200,27 @@ def test_the_text_and_the_next_year_put_the_double_count_first() -> None:
     assert validate(result.apply(report, first)).ok
 
 
+def test_check_passes_the_neighbouring_years_on_to_the_ranking() -> None:
+    """``gk.check(page, next=…)`` ranks a page's suggestions as ``validate(report, next=…)`` does (JSON and
+    HTML read), and without a neighbour as ``validate(report)``."""
+    report, nxt = _double_counted(text=None), _next_year()
+    for source in (gk.dumps(report).encode("utf-8"), gk.formats.render_html(report).encode("utf-8")):
+        with_next = gk.check(source, next=nxt)
+        assert with_next.report is not None
+        assert with_next.validation is not None
+        assert with_next.validation.suggestions == validate(with_next.report, next=nxt).suggestions
+        forward = next(
+            s for s in with_next.validation.suggestions if "table3.carried_forward.total" in {c.path for c in s.changes}
+        )
+        assert {(e.kind, e.stance, e.year) for e in forward.evidence} == {("series", "against", 2024)}
+        alone = gk.check(source)
+        assert alone.validation is not None
+        assert alone.report is not None
+        assert alone.validation.suggestions == validate(alone.report).suggestions
+        assert len(alone.validation.best) == 3  # the tie the next year breaks
+        assert len(with_next.validation.best) < 3
+
+
 def test_the_text_alone_rules_out_the_repairs_it_contradicts() -> None:
     result = validate(_double_counted())
     first = result.suggestions[0]

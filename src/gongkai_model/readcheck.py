@@ -166,11 +166,14 @@ def check(
     blanks_as_zero: bool = False,
     checks: CheckSelection | None = None,
     accept_unverified: bool = False,
+    previous: AnnualReport | None = None,
+    next: AnnualReport | None = None,
 ) -> CheckedReport:
     """Read a report (as :func:`read`), then validate it: one verdict for the reading and the checks.
 
     ``format`` … ``allow_network`` are the options of :func:`~gongkai_model.formats.read`;
-    ``blanks_as_zero`` and ``checks`` those of :func:`~gongkai_model.checks.validate`.
+    ``blanks_as_zero``, ``checks``, ``previous`` and ``next`` those of :func:`~gongkai_model.checks.validate`
+    (the same agency's reports of the years before and after weigh in the ranking of the repair suggestions).
     Its ``ok`` is false when a figure could not be read, even if the figures read are consistent.
     Each finding about a printed cell carries the cell's ``place`` in the document (:func:`placed`).
     What the reader saw is passed on to the checks: the cells that were formulas in a template
@@ -197,11 +200,19 @@ def check(
         name = source_name(source, "<document>")
         problems = exc.problems or (Problem(name, str(exc)),)
         imported = Imported(None, tuple(_as_read(p, name) for p in problems), {}, name)
-    return checked(imported, blanks_as_zero=blanks_as_zero, checks=checks)
+    return checked(imported, blanks_as_zero=blanks_as_zero, checks=checks, previous=previous, next=next)
 
 
-def checked(imported: Imported, *, blanks_as_zero: bool = False, checks: CheckSelection | None = None) -> CheckedReport:
-    """What was read, validated: the second half of :func:`check`, for a reading already made.
+def checked(
+    imported: Imported,
+    *,
+    blanks_as_zero: bool = False,
+    checks: CheckSelection | None = None,
+    previous: AnnualReport | None = None,
+    next: AnnualReport | None = None,
+) -> CheckedReport:
+    """What was read, validated: the second half of :func:`check`, for a reading already made
+    (the options are :func:`check`'s).
 
     >>> import gongkai_model as gk
     >>> from gongkai_model.readcheck import checked
@@ -215,7 +226,15 @@ def checked(imported: Imported, *, blanks_as_zero: bool = False, checks: CheckSe
         if imported.headings:  # a document with prose: a section whose heading was not found is missing
             headings = {name: imported.headings.get(name) for name in section_names()}
         validation = placed(
-            validate(imported.report, derived=derived, headings=headings, blanks_as_zero=blanks_as_zero, checks=checks),
+            validate(
+                imported.report,
+                derived=derived,
+                headings=headings,
+                blanks_as_zero=blanks_as_zero,
+                checks=checks,
+                previous=previous,
+                next=next,
+            ),
             imported,
         )
         validation = by_engine(validation, imported)
