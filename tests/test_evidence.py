@@ -325,3 +325,42 @@ def test_what_is_no_report_is_no_evidence_and_never_raises() -> None:
     assert validate(report, previous=odd, next=odd).suggestions == validate(report).suggestions
     forged = attrs.evolve(_next_year(), year=None)  # a neighbour of unknown year is taken as given
     assert validate(report, next=forged).suggestions[0].evidence
+
+
+def test_a_jurisdiction_ranks_each_reports_repairs_with_its_neighbouring_years(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``JurisdictionResult.repairs()`` and ``gongkai check --register``: the repairs of 2023 weighed with 2024."""
+    from gongkai_model.jurisdiction import check_jurisdiction
+    from gongkai_model.register import Register
+
+    report, nxt = _double_counted(text=None), _next_year()
+    result = check_jurisdiction([report, nxt])
+    ((filed, weighed),) = result.repairs()  # 2024 holds: no suggestion
+    assert filed.file == "<report 1>"
+    assert filed.report is report
+    assert weighed == validate(report, next=nxt).suggestions
+    assert weighed != validate(report).suggestions
+    read = [gk.check(gk.dumps(r).encode("utf-8")) for r in (report, nxt)]
+    ((filed, again),) = check_jurisdiction(read).repairs()  # read from bytes: checked again as gk.check does
+    assert filed.report == report
+    assert again == gk.check(gk.dumps(report).encode("utf-8"), next=nxt).validation.suggestions  # type: ignore[union-attr]
+
+    (tmp_path / "2023.json").write_text(gk.dumps(report), encoding="utf-8")
+    (tmp_path / "2024.json").write_text(gk.dumps(nxt), encoding="utf-8")
+    units = tmp_path / "units.csv"
+    Register.from_rows([{"agency": report.agency}]).to_csv(units)
+    args = ["check", str(tmp_path / "2023.json"), str(tmp_path / "2024.json"), "--jobs", "1", "--register", str(units)]
+    assert main([*args, "--lang", "en"]) == 1
+    out = capsys.readouterr().out
+    head = f"    with its neighbouring years, the repairs of {tmp_path / '2023.json'} rank:"
+    assert head in out
+    after = out.split(head, 1)[1].splitlines()[1:]
+    assert after[0].startswith("        suggest ")
+    assert "2024" in out.split(head, 1)[1]  # the evidence line names the next year
+    assert main([*args, "--format", "json"]) == 1
+    data = json.loads(capsys.readouterr().out)
+    (entry,) = data["jurisdiction"]["reranked"]
+    assert entry["path"] == str(tmp_path / "2023.json")
+    assert entry["suggestions_total"] == len(weighed)
+    assert [s["rank"] for s in entry["suggestions"]] == sorted(s["rank"] for s in entry["suggestions"])

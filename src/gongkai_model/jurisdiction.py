@@ -38,7 +38,7 @@ import attrs
 
 from ._optional import import_optional
 from .batch import BatchResult, FileResult
-from .checks import Finding, Severity, registered, validate_series
+from .checks import Finding, Severity, Suggestion, registered, validate, validate_series
 from .codes import (
     JURISDICTION_CONFLICT,
     JURISDICTION_DUPLICATE,
@@ -55,7 +55,7 @@ from .formats import Imported
 from .frames import to_frame
 from .model.layout import layout, shape_of
 from .model.report import AnnualReport
-from .readcheck import CheckedReport
+from .readcheck import CheckedReport, checked
 from .register import Register, Unit, load_register, normalize_agency
 
 if TYPE_CHECKING:
@@ -82,6 +82,9 @@ class Filed:
     file: str
     #: The registered unit, or ``None`` when the report's agency is not in the register.
     unit: Unit | None
+    #: What was read, when the report came from a file (an ``Imported``, ``CheckedReport`` or ``FileResult``):
+    #: :meth:`JurisdictionResult.repairs` checks it again as :func:`gongkai_model.check` did.
+    imported: Imported | None = attrs.field(default=None, eq=False, repr=False)
 
     @property
     def agency(self) -> str | None:
@@ -191,6 +194,38 @@ class JurisdictionResult:
             out.append(f)
         return tuple(out)
 
+    def repairs(self) -> tuple[tuple[Filed, tuple[Suggestion, ...]], ...]:
+        """The repair suggestions of each report of the years checked, ranked with its unit's reports of the
+        years before and after as evidence (``validate(report, previous=…, next=…)``: the cross-year
+        carry-over a repair keeps or breaks), each with its report; a report with no suggestion is left out.
+
+        One report per unit and year (:meth:`chosen`); a report read from a file is checked again as
+        :func:`~gongkai_model.check` checks it (its formulas, headings and OCR readings weigh as they did),
+        with the default options. Worked out when called: one validation per report.
+
+        >>> import gongkai_model as gk
+        >>> seed = gk.examples.seed_report()
+        >>> broken = gk.model.replace_path(seed, "table3.results.granted.total", 9)
+        >>> result = check_jurisdiction([broken])
+        >>> [(filed.file, suggestions[0].rank) for filed, suggestions in result.repairs()]
+        [('<report 1>', 1)]
+        """
+        chosen = {(f.agency, f.year): f for f in self.chosen() if f.unit is not None}
+        out: list[tuple[Filed, tuple[Suggestion, ...]]] = []
+        for (agency, year), f in chosen.items():
+            if year is None or year not in self.years:
+                continue
+            before, after = chosen.get((agency, year - 1)), chosen.get((agency, year + 1))
+            previous = None if before is None else before.report
+            following = None if after is None else after.report
+            if f.imported is not None and f.imported.report is f.report:
+                validation = checked(f.imported, previous=previous, next=following).validation
+            else:
+                validation = validate(f.report, previous=previous, next=following)
+            if validation is not None and validation.suggestions:
+                out.append((f, validation.suggestions))
+        return tuple(out)
+
     def lines(self) -> list[str]:
         """The result as printed by ``gongkai check --register``: a head line, then one line per finding."""
         years = f"{self.years[0]}–{self.years[-1]}" if len(self.years) > 1 else "".join(map(str, self.years))
@@ -260,23 +295,25 @@ class JurisdictionResult:
 Source = AnnualReport | Imported | CheckedReport | FileResult
 
 
-def _items(reports: BatchResult | Iterable[Source] | Source) -> list[tuple[str, AnnualReport | None]]:
-    """(file, report) for each item; a bare report is named ``<report n>`` (counted from 1)."""
+def _items(
+    reports: BatchResult | Iterable[Source] | Source,
+) -> list[tuple[str, AnnualReport | None, Imported | None]]:
+    """(file, report, what was read) for each item; a bare report is named ``<report n>`` (counted from 1)."""
     if isinstance(reports, BatchResult):
         reports = reports.files
     if isinstance(reports, (AnnualReport, Imported, CheckedReport, FileResult)):
         reports = [reports]
-    out: list[tuple[str, AnnualReport | None]] = []
+    out: list[tuple[str, AnnualReport | None, Imported | None]] = []
     wrong: list[Problem] = []
     for i, item in enumerate(reports):
         if isinstance(item, AnnualReport):
-            out.append((f"<report {i + 1}>", item))
+            out.append((f"<report {i + 1}>", item, None))
         elif isinstance(item, FileResult):
-            out.append((item.path, item.report))
+            out.append((item.path, item.report, None if item.report is None else item.checked.imported))
         elif isinstance(item, CheckedReport):
-            out.append((item.imported.source, item.report))
+            out.append((item.imported.source, item.report, item.imported))
         elif isinstance(item, Imported):
-            out.append((item.source, item.report))
+            out.append((item.source, item.report, item))
         else:
             wrong.append(
                 Problem(f"item {i}", f"not a report, Imported, CheckedReport or FileResult: {type(item).__name__}")
@@ -286,10 +323,10 @@ def _items(reports: BatchResult | Iterable[Source] | Source) -> list[tuple[str, 
     return out
 
 
-def _register_of(items: Sequence[tuple[str, AnnualReport | None]]) -> Register:
+def _register_of(items: Sequence[tuple[str, AnnualReport | None, Imported | None]]) -> Register:
     """Without a register: each agency printed is a unit (named as first printed; variants fold together)."""
     names: dict[str, str] = {}
-    for _, r in items:
+    for _, r, _ in items:
         if r is not None and r.agency is not None:
             names.setdefault(normalize_agency(r.agency), r.agency)
     return Register(tuple(Unit(name) for name in names.values()))
@@ -302,11 +339,11 @@ def _place(
     reg = _register_of(items) if register is None else load_register(register)
     filed: list[Filed] = []
     found: list[JurisdictionFinding] = []
-    for file, r in items:
+    for file, r, imported in items:
         if r is None:
             continue  # unreadable: the per-file check says so
         unit = reg.lookup(r.agency)
-        filed.append(Filed(r, file, unit))
+        filed.append(Filed(r, file, unit, imported))
         if unit is None:
             near = reg.suggest(r.agency) if r.agency else ()
             hint_en = f"; closest: {', '.join(near)}" if near else ""

@@ -38,7 +38,7 @@ from ..checks import Change, Finding, Severity, Suggestion
 from ..codes import CATALOGUE
 from ..errors import Place, Problem, Tally, Verdict
 from ..formats import Coverage
-from ..jurisdiction import check_jurisdiction
+from ..jurisdiction import JurisdictionResult, check_jurisdiction
 from ..limits import DEFAULT_LIMITS, Limits
 from ..model.report import UNKNOWN_AGENCY, UNKNOWN_YEAR
 from ..readcheck import CheckedReport
@@ -410,10 +410,20 @@ def _run(args: argparse.Namespace) -> int:
         if register is None or interrupted
         else check_jurisdiction([k.result for k in kept if k.result is not None], register)
     )
+    reranked = [] if jurisdiction is None else _reranked(jurisdiction, kept, args.suggestions)
     if args.format != "text":
         data = _as_json(kept, skipped, len(entries) if interrupted else None, files=args.format == "json")
         if jurisdiction is not None:
             data["jurisdiction"] = jurisdiction.as_json()
+            data["jurisdiction"]["reranked"] = [
+                {
+                    "path": k.path,
+                    "suggestions": [_suggestion_json(s, k.result.checked) for s in shown],
+                    "suggestions_total": total,
+                }
+                for k, shown, total in reranked
+                if k.result is not None
+            ]
             data["ok"] = data["ok"] and jurisdiction.ok
         print_json(data, indent=2 if args.format == "json" else None)
     else:
@@ -421,6 +431,8 @@ def _run(args: argparse.Namespace) -> int:
         if jurisdiction is not None:
             print()
             print("\n".join(jurisdiction.lines()))
+            for line in _reranked_lines(reranked, lang):
+                print(line)
     if interrupted:
         where = f"; the journal {args.journal} keeps them (resume with --resume)" if args.journal else ""
         if args.write_baseline is not None:
@@ -457,6 +469,45 @@ class _Passes:
 
     def __call__(self, o: Outcome) -> bool:
         return o.ok(warnings=self.warnings, unassessed=self.unassessed)
+
+
+def _reranked(
+    jurisdiction: JurisdictionResult, kept: Sequence[_Kept], n: int
+) -> list[tuple[_Kept, tuple[Suggestion, ...], int]]:
+    """The files whose repair suggestions rank otherwise with their unit's neighbouring years as evidence
+    (:meth:`JurisdictionResult.repairs`), each with its best ``n`` so ranked and how many there are."""
+    if n <= 0:
+        return []
+    repairs = {filed.file: suggestions for filed, suggestions in jurisdiction.repairs()}  # (paths: one file each)
+    out = []
+    for k in kept:
+        if k.result is None or k.source not in repairs:
+            continue
+        validation = k.result.checked.validation
+        own = () if validation is None else validation.suggestions
+        weighed = repairs[k.source]
+        if [(s.rank, s.changes) for s in weighed] != [(s.rank, s.changes) for s in own]:
+            out.append((k, tuple(sorted(weighed, key=lambda s: s.rank)[:n]), len(weighed)))
+    return out
+
+
+def _reranked_lines(reranked: Sequence[tuple[_Kept, tuple[Suggestion, ...], int]], lang: str) -> list[str]:
+    """``reranked`` as printed under the jurisdiction's findings: each file, then its suggestions so ranked."""
+    en = lang == "en"
+    lines = []
+    for k, shown, _total in reranked:
+        assert k.result is not None
+        head = (
+            f"    with its neighbouring years, the repairs of {k.path} rank:"
+            if en
+            else f"    结合相邻年度，{k.path} 的修正建议排序为："
+        )
+        lines.append(head)
+        for s in shown:
+            lines.append("        " + _suggestion_text(s, k.result.checked, lang))
+            if s.evidence:
+                lines.append("          " + _evidence_text(s, lang))
+    return lines
 
 
 def _load_register(path: str | None) -> Register | str | None:
