@@ -17,6 +17,8 @@ from typing import Any
 
 import openpyxl
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import gongkai_model as gk
 from gongkai_model import excel
@@ -490,3 +492,17 @@ def test_a_folder_holding_only_a_fifo_shows_it(
     (file,) = json.loads(capsys.readouterr().out)["files"]
     assert (file["path"], file["status"], file["ok"]) == ("pipe.json", "skipped", False)
     assert file["problems"][0]["code"] == "BATCH_SKIPPED"
+
+
+@given(
+    st.lists(st.sampled_from(["a", "b", ".", "..", "", "x.json", "中文", " s", "a b"]), min_size=1, max_size=6),
+    st.booleans(),
+)
+def test_a_file_is_named_as_pathlib_names_it(parts: list[str], absolute: bool) -> None:
+    """The fast ``_name`` (a path below the working folder cut as a string) against the pathlib one."""
+    from gongkai_model.cli._check import _name, _name_by_path
+
+    path = "/".join(parts)
+    for where in ("", os.getcwd(), os.path.dirname(os.getcwd()), "/", "//"):
+        given_path = os.path.join(where, path) if absolute or not where else where + path
+        assert _name(given_path) == _name_by_path(given_path)

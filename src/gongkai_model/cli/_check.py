@@ -249,10 +249,17 @@ class Outcome:
     problems: tuple[tuple[str, Problem], ...]  #: (key, problem) not accepted
     findings: tuple[Finding, ...]  #: not accepted
     accepted: int  #: items silenced by the baseline
+    _status: str | None = attrs.field(default=None, init=False, eq=False, repr=False)  # worked out once
 
     @property
     def status(self) -> str:
         """The file's verdict from what is left once the baseline is applied (:meth:`Verdict.of`), as a string."""
+        if self._status is None:
+            object.__setattr__(self, "_status", self._verdict())
+        assert self._status is not None
+        return self._status
+
+    def _verdict(self) -> str:
         if self.result.cause is not None:
             return self.result.cause  # stopped, crashed or skipped: nothing a baseline could accept
         return Verdict.of(
@@ -285,7 +292,25 @@ def outcome(result: FileResult, accepted: frozenset[str] = frozenset()) -> Outco
 
 
 def _name(path: str) -> str:
-    """The path as a baseline keys it: relative to the working folder where it is below it, with ``/``."""
+    """The path as a baseline keys it: relative to the working folder where it is below it, with ``/``.
+
+    A path below the working folder is cut from its normal form (string work: the parent names every file
+    of a run twice); any other is left to :func:`os.path.relpath` and :mod:`pathlib`, as it always was.
+    """
+    cwd = os.getcwd()
+    norm = os.path.normpath(os.path.join(cwd, path))
+    if os.sep != "/" or norm == cwd or norm.startswith("//") or not cwd.startswith("/"):
+        return _name_by_path(path)
+    prefix = cwd if cwd.endswith("/") else cwd + "/"
+    if norm.startswith(prefix):
+        return norm[len(prefix) :]
+    if prefix.startswith(norm.rstrip("/") + "/"):  # above it: relpath gives .. (kept as it was) or ../..
+        return _name_by_path(path)
+    return Path(path).as_posix()  # beside it: relpath would start with ../
+
+
+def _name_by_path(path: str) -> str:
+    """:func:`_name`, with :mod:`pathlib` (the authority: any path not below the working folder, and Windows)."""
     p = Path(path)
     try:
         rel = Path(os.path.relpath(p.absolute(), Path.cwd()))
@@ -529,8 +554,8 @@ def _skipped(paths: Sequence[str]) -> list[str]:
         if os.path.isdir(p):
             out.extend(
                 _name(str(f))
-                for f in sorted(Path(p).rglob("*"))
-                if f.is_file() and f.suffix.lower() not in READABLE_SUFFIXES
+                for f in sorted(f for f in Path(p).rglob("*") if f.suffix.lower() not in READABLE_SUFFIXES)
+                if f.is_file()
             )
     return out
 
