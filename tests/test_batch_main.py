@@ -151,3 +151,19 @@ def test_the_pool_leaves_the_process_wide_fork_server_alone() -> None:
     if "forkserver" in multiprocessing.get_all_start_methods():
         assert _pool._SERVER is not None
         assert _pool._SERVER is not mfs._forkserver
+
+
+def unpicklable(path: str) -> object:
+    """A worker's function whose value cannot be sent back (a lock)."""
+    import threading
+
+    return threading.Lock()
+
+
+def test_a_value_that_cannot_be_sent_back_is_that_files_error(tmp_path: Path) -> None:
+    """The pipes send plain pickles: a value that no pickle takes is still the file's ``error``, said so."""
+    _corpus(tmp_path, 2)
+    outcomes = list(gk.batch.map_files(unpicklable, tmp_path, workers=1))
+    assert [o.cause for o in outcomes] == ["error", "error"]
+    assert all(o.message.startswith("the result cannot be sent back: TypeError") for o in outcomes)
+    assert [o.value for o in gk.batch.map_files(os.path.basename, tmp_path, workers=1)] == ["0.json", "1.json"]

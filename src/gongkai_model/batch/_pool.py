@@ -17,6 +17,7 @@ import math
 import multiprocessing
 import multiprocessing.connection as mpc
 import os
+import pickle
 import select
 import signal
 import threading
@@ -185,7 +186,7 @@ def _worker(conn: mpc.Connection, fn: Callable[[str], Any], seconds: float | Non
             if not queue:
                 continue
             index, path = queue.popleft()
-            conn.send((index, "start"))  # the parent starts this file's clock now
+            conn.send_bytes(_dumps((index, "start")))  # the parent starts this file's clock now
         else:
             (index, path), following = following, None
         tag, value = _call(fn, path, seconds, memory)
@@ -204,7 +205,7 @@ def _worker(conn: mpc.Connection, fn: Callable[[str], Any], seconds: float | Non
                 following = queue.popleft()
         begun = None if following is None else following[0]
         try:
-            conn.send((index, tag, value, begun))
+            _send(conn, (index, tag, value, begun))
         except MemoryError:
             value = None
             conn.send((index, "memory", "ran out of memory sending the result back: MemoryError", None))
@@ -213,6 +214,25 @@ def _worker(conn: mpc.Connection, fn: Callable[[str], Any], seconds: float | Non
             conn.send((index, "error", f"the result cannot be sent back: {type(exc).__name__}: {exc}", begun))
         if stop:
             return
+
+
+def _dumps(message: Any) -> bytes:
+    """A message of the pool's pipes as bytes: a plain pickle (``Connection.send`` makes a ``ForkingPickler`` per
+    message, copying its table of reducers each time: as much CPU as the rest of sending a file's path)."""
+    return pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _send(conn: mpc.Connection, message: Any) -> None:
+    """Send a worker's answer (``conn.recv`` reads either form); a value a plain pickle refuses goes as
+    ``Connection.send`` sends it (its errors are the caller's to report)."""
+    try:
+        data = _dumps(message)
+    except MemoryError:
+        raise
+    except Exception:
+        conn.send(message)
+        return
+    conn.send_bytes(data)
 
 
 def _take(queue: collections.deque[tuple[int, str]], message: Any) -> None:
@@ -409,7 +429,7 @@ class _Proc:
             self.running = False
             self.deadline = time.monotonic() + _START
         try:
-            self.conn.send((index, path))
+            self.conn.send_bytes(_dumps((index, path)))
         except (OSError, ValueError):  # the worker died meanwhile: its sentinel says so, and the file is retried
             self.deadline = time.monotonic()
 

@@ -194,7 +194,10 @@ class _Packed:
         self.blob = blob
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (_Packed, (self.verdict, self.tally, self.coverage, self.blob))
+        """Its verdict, tally and coverage as plain values (unpickling an attrs object per field costs a
+        receiving process more than the rest of a file's message)."""
+        tally = None if self.tally is None else _fields(self.tally, _TALLY)
+        return (_packed, (self.verdict.value, tally, _fields(self.coverage, _COVERAGE), self.blob))
 
     @classmethod
     def of(cls, checked: CheckedReport) -> _Packed:
@@ -217,7 +220,7 @@ class _Packed:
             imported.source,
             imported.headings,
             imported.metadata,
-            imported._coverage,
+            _fields(imported._coverage, _COVERAGE),
             _runs_apart(checked.validation),
         )
         blob = pickle.dumps((text, rest), protocol=pickle.HIGHEST_PROTOCOL)
@@ -238,8 +241,32 @@ class _Packed:
         text, (report, problems, provenance, source, headings, metadata, coverage, validation) = pickle.loads(self.blob)
         if text is not None:
             report = loads(text)
+        coverage = _built(coverage, Coverage)
         imported = Imported(report, problems, provenance, source, headings, metadata, coverage=coverage)
         return CheckedReport(imported, _runs_back(validation))
+
+
+#: The fields of a :class:`Tally` and a :class:`Coverage`, in order (sent as a tuple of them: see :func:`_fields`).
+_TALLY = tuple(a.name for a in attrs.fields(Tally))
+_COVERAGE = tuple(a.name for a in attrs.fields(Coverage))
+
+
+def _fields(value: Any, names: tuple[str, ...]) -> Any:
+    """A :class:`Tally` or :class:`Coverage` (exactly: not a subclass) as the tuple of its fields; anything else
+    as it is. :func:`_built` makes it again."""
+    if type(value) is Tally or type(value) is Coverage:
+        return tuple(getattr(value, name) for name in names)
+    return value
+
+
+def _built(sent: Any, kind: type[Any]) -> Any:
+    """What :func:`_fields` sent, as a ``kind`` again (a tuple) or as it was."""
+    return kind(*sent) if type(sent) is tuple else sent
+
+
+def _packed(verdict: str, tally: Any, coverage: Any, blob: bytes) -> _Packed:
+    """A :class:`_Packed` unpickled (see :meth:`_Packed.__reduce__`)."""
+    return _Packed(Verdict(verdict), _built(tally, Tally), _built(coverage, Coverage), blob)
 
 
 def _runs_apart(validation: ValidationResult | None) -> Any:
