@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import operator
 import pickle
 from collections import Counter
 from typing import TYPE_CHECKING, Any, cast
@@ -246,16 +247,19 @@ class _Packed:
         return CheckedReport(imported, _runs_back(validation))
 
 
-#: The fields of a :class:`Tally` and a :class:`Coverage`, in order (sent as a tuple of them: see :func:`_fields`).
-_TALLY = tuple(a.name for a in attrs.fields(Tally))
-_COVERAGE = tuple(a.name for a in attrs.fields(Coverage))
+#: The fields of a :class:`Tally` and of a :class:`Coverage`, in order, read at once (sent as a tuple of them:
+#: see :func:`_fields`).
+_TALLY = operator.attrgetter(*(a.name for a in attrs.fields(Tally)))
+_COVERAGE = operator.attrgetter(*(a.name for a in attrs.fields(Coverage)))
+#: A check run's code and whether it assessed, read at once.
+_RUN = operator.attrgetter("code", "assessed")
 
 
-def _fields(value: Any, names: tuple[str, ...]) -> Any:
+def _fields(value: Any, fields: operator.attrgetter[Any]) -> Any:
     """A :class:`Tally` or :class:`Coverage` (exactly: not a subclass) as the tuple of its fields; anything else
     as it is. :func:`_built` makes it again."""
     if type(value) is Tally or type(value) is Coverage:
-        return tuple(getattr(value, name) for name in names)
+        return fields(value)
     return value
 
 
@@ -271,10 +275,12 @@ def _packed(verdict: str, tally: Any, coverage: Any, blob: bytes) -> _Packed:
 
 def _runs_apart(validation: ValidationResult | None) -> Any:
     """A validation as the worker sends it: each check run as its (code, assessed) pair (pickled far faster)."""
-    if type(validation) is not ValidationResult or not all(type(r) is CheckRun for r in validation.checks_performed):
+    if type(validation) is not ValidationResult:
         return validation  # anything else is pickled as it is
-    runs = tuple((r.code, r.assessed) for r in validation.checks_performed)
-    return (validation.issues, runs, validation.suggestions, validation.tally)
+    performed = validation.checks_performed
+    if any(type(r) is not CheckRun for r in performed):
+        return validation
+    return (validation.issues, tuple(map(_RUN, performed)), validation.suggestions, _fields(validation.tally, _TALLY))
 
 
 def _runs_back(sent: Any) -> ValidationResult | None:
@@ -282,7 +288,9 @@ def _runs_back(sent: Any) -> ValidationResult | None:
     if not isinstance(sent, tuple):
         return cast("ValidationResult | None", sent)
     issues, runs, suggestions, tally = sent
-    return ValidationResult(issues, tuple(CheckRun(code, assessed) for code, assessed in runs), suggestions, tally)
+    return ValidationResult(
+        issues, tuple(CheckRun(code, assessed) for code, assessed in runs), suggestions, _built(tally, Tally)
+    )
 
 
 def _received(path: str, cause: str | None, packed: _Packed) -> FileResult:
