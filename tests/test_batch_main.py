@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import json
 import multiprocessing
+import multiprocessing.queues
 import os
 import subprocess
 import sys
@@ -167,3 +168,25 @@ def test_a_value_that_cannot_be_sent_back_is_that_files_error(tmp_path: Path) ->
     assert [o.cause for o in outcomes] == ["error", "error"]
     assert all(o.message.startswith("the result cannot be sent back: TypeError") for o in outcomes)
     assert [o.value for o in gk.batch.map_files(os.path.basename, tmp_path, workers=1)] == ["0.json", "1.json"]
+
+
+def _in_a_forked_copy(folder: str, answers: multiprocessing.queues.Queue[object]) -> None:
+    try:
+        answers.put([o.value for o in gk.batch.map_files(os.path.basename, folder, workers=1)])
+    except BaseException as exc:  # the test says what went wrong
+        answers.put(repr(exc))
+
+
+def test_a_forked_copy_of_the_process_makes_a_server_of_its_own(tmp_path: Path) -> None:
+    """A process forked after the pool's server started (a forking pool's worker running a batch) starts its own:
+    the server it inherited is not its child."""
+    _corpus(tmp_path, 2)
+    assert [o.value for o in gk.batch.map_files(os.path.basename, tmp_path, workers=1)] == ["0.json", "1.json"]
+    ctx = multiprocessing.get_context("fork")
+    answers = ctx.Queue()
+    child = ctx.Process(target=_in_a_forked_copy, args=(str(tmp_path), answers))
+    child.start()
+    try:
+        assert answers.get(timeout=60) == ["0.json", "1.json"]
+    finally:
+        child.join(10)

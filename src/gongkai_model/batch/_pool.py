@@ -249,8 +249,10 @@ def _take(queue: collections.deque[tuple[int, str]], message: Any) -> None:
 #: The modules the pool's own server process imports before it forks any worker (workers start warm).
 _PRELOAD = ["gongkai_model", "gongkai_model.batch._warm"]
 
-#: The pool's own ``forkserver`` server (made on first use; see :func:`_server`), and its lock.
+#: The pool's own ``forkserver`` server (made on first use; see :func:`_server`), the process it was made in,
+#: and its lock.
 _SERVER: Any = None
+_SERVER_PID = 0
 _SERVER_LOCK = threading.Lock()
 
 
@@ -258,14 +260,14 @@ def _server() -> Any:
     """The pool's own fork server: a :class:`multiprocessing.forkserver.ForkServer` of its own, with its own
     preload list, so that the process-wide one (``multiprocessing.set_forkserver_preload``, the server a
     user's own ``forkserver`` pools share) is never touched. Started on first use, once per process."""
-    global _SERVER
+    global _SERVER, _SERVER_PID
     with _SERVER_LOCK:
-        if _SERVER is None:
+        if _SERVER is None or os.getpid() != _SERVER_PID:  # a forked copy of a process has none of its own yet
             from multiprocessing import forkserver
 
             server = forkserver.ForkServer()
             server.set_forkserver_preload(list(_PRELOAD))
-            _SERVER = server
+            _SERVER, _SERVER_PID = server, os.getpid()
         return _SERVER
 
 
