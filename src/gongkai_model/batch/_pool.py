@@ -155,6 +155,21 @@ def _call_limited(fn: Callable[[str], Any], seconds: float | None, memory: int |
     return _call(fn, path, seconds, memory)
 
 
+#: In a foreign process pool's worker: the last function received pickled, with its pickle (unpickled once).
+_RECEIVED: tuple[bytes, Callable[[str], Any]] | None = None
+
+
+def _call_pickled(blob: bytes, seconds: float | None, memory: int | None, path: str) -> tuple[str, Any]:
+    """:func:`_call_limited` of a function sent as its pickle: a process pool pickles a task's function with each
+    file, and a check's (its options, its limits) cost more to pickle and unpickle than the bytes of its
+    pickle do; the worker unpickles it once, for as long as the same one comes."""
+    global _RECEIVED
+    received = _RECEIVED
+    if received is None or received[0] != blob:
+        received = _RECEIVED = (blob, pickle.loads(blob))
+    return _call_limited(received[1], seconds, memory, path)
+
+
 def _worker(conn: mpc.Connection, fn: Callable[[str], Any], seconds: float | None, memory: int | None) -> None:
     """A supervised worker: one file at a time; leaves after a timeout or a ``MemoryError`` (state suspect).
 
@@ -765,6 +780,11 @@ def _foreign(
     ahead = slots if is_process else 0
     call_seconds = seconds if is_process else None
     call_memory = memory if is_process else None
+    task: Callable[..., Any] = _call_limited
+    sent: Any = fn
+    if is_process:  # pickled once here, unpickled once per worker (see _call_pickled)
+        with contextlib.suppress(Exception):  # one a plain pickle refuses goes as it did (the executor says why)
+            sent, task = pickle.dumps(fn, protocol=pickle.HIGHEST_PROTOCOL), _call_pickled
     todo = collections.deque(items)
     position = {index: k for k, (index, _) in enumerate(items)}
     done: dict[int, FileOutcome[Any]] = {}
@@ -792,7 +812,7 @@ def _foreign(
         ):
             index, path = todo[0]
             try:
-                future = executor.submit(_call_limited, fn, call_seconds, call_memory, path)
+                future = executor.submit(task, sent, call_seconds, call_memory, path)
             except (cf.BrokenExecutor, RuntimeError):  # broken, or shut down
                 broken = True
                 break
