@@ -323,8 +323,8 @@ if _OWN_SERVER:
         every object sent with it come from the library or the standard library, see :func:`_needs_main`),
         the preparation data does not ask the worker to import the main module. The stock launch makes
         every worker forked from a server import the main module again (the server's own preload of
-        ``__main__`` never runs before Python 3.13.8: it asks for a ``main_path`` key that
-        ``spawn.get_preparation_data`` does not give), which costs each worker what the main module's
+        ``__main__`` never runs on Python 3.11 and 3.12: it asks for a ``main_path`` key that
+        ``spawn.get_preparation_data`` does not give, CPython gh-126631), which costs each worker what the main module's
         imports cost (a benchmark's: 0.13 s of CPU; a script that imports pandas: more).
         """
 
