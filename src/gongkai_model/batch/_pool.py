@@ -418,7 +418,7 @@ def _needs_main(fn: Callable[[str], Any]) -> bool:
             return True
     from ..checks import registered
 
-    return any(not str(getattr(c.function, "__module__", "")).startswith("gongkai_model") for c in registered())
+    return any(str(getattr(c.function, "__module__", "")).split(".", 1)[0] not in _OWN_MODULES for c in registered())
 
 
 #: Files sent ahead to each worker (the one it runs and the next ones): a worker never waits for the
