@@ -187,7 +187,9 @@ def cpu_rows(m: int, rounds: int = 3) -> list[tuple[str, float, float]]:
     with tempfile.TemporaryDirectory() as folder:
         first = _corpus_folder(m, folder)
         gk.batch.check_many([first], workers=1, progress=False)  # start the pool's server process
-        server = getattr(mfs._forkserver, "_forkserver_pid", None)
+        # the pool's own server, the workers' parent (before it had one: the process-wide one)
+        own = getattr(gk.batch._pool, "_SERVER", None) or getattr(mfs, "_forkserver", None)
+        server = getattr(own, "_forkserver_pid", None)
         for _ in range(rounds):
             for name, executor in [("one core (in this process)", "serial"), ("the supervised pool, workers=2", None),
                                    ("two worker processes (ProcessPoolExecutor)", "foreign")]:  # fmt: skip

@@ -17,6 +17,7 @@ import math
 import multiprocessing
 import multiprocessing.connection as mpc
 import os
+import pickle
 import select
 import signal
 import threading
@@ -154,6 +155,21 @@ def _call_limited(fn: Callable[[str], Any], seconds: float | None, memory: int |
     return _call(fn, path, seconds, memory)
 
 
+#: In a foreign process pool's worker: the last function received pickled, with its pickle (unpickled once).
+_RECEIVED: tuple[bytes, Callable[[str], Any]] | None = None
+
+
+def _call_pickled(blob: bytes, seconds: float | None, memory: int | None, path: str) -> tuple[str, Any]:
+    """:func:`_call_limited` of a function sent as its pickle: a process pool pickles a task's function with each
+    file, and a check's (its options, its limits) cost more to pickle and unpickle than the bytes of its
+    pickle do; the worker unpickles it once, for as long as the same one comes."""
+    global _RECEIVED
+    received = _RECEIVED
+    if received is None or received[0] != blob:
+        received = _RECEIVED = (blob, pickle.loads(blob))
+    return _call_limited(received[1], seconds, memory, path)
+
+
 def _worker(conn: mpc.Connection, fn: Callable[[str], Any], seconds: float | None, memory: int | None) -> None:
     """A supervised worker: one file at a time; leaves after a timeout or a ``MemoryError`` (state suspect).
 
@@ -165,6 +181,7 @@ def _worker(conn: mpc.Connection, fn: Callable[[str], Any], seconds: float | Non
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle; it stops us
     _limit_memory(memory, hard=True)
+    waiting = _waiting(conn)
     queue: collections.deque[tuple[int, str]] = collections.deque()
     following: tuple[int, str] | None = None  # the next file, begun in the last message sent
     while True:
@@ -175,7 +192,7 @@ def _worker(conn: mpc.Connection, fn: Callable[[str], Any], seconds: float | Non
                     if message is None:
                         return
                     _take(queue, message)
-                while conn.poll():
+                while waiting():
                     message = conn.recv()
                     if message is None:
                         return
@@ -185,14 +202,14 @@ def _worker(conn: mpc.Connection, fn: Callable[[str], Any], seconds: float | Non
             if not queue:
                 continue
             index, path = queue.popleft()
-            conn.send((index, "start"))  # the parent starts this file's clock now
+            conn.send_bytes(_dumps((index, "start")))  # the parent starts this file's clock now
         else:
             (index, path), following = following, None
         tag, value = _call(fn, path, seconds, memory)
         stop = tag in ("timeout", "memory")
         if not stop:
             try:
-                while conn.poll():
+                while waiting():
                     message = conn.recv()
                     if message is None:
                         stop = True
@@ -204,7 +221,7 @@ def _worker(conn: mpc.Connection, fn: Callable[[str], Any], seconds: float | Non
                 following = queue.popleft()
         begun = None if following is None else following[0]
         try:
-            conn.send((index, tag, value, begun))
+            _send(conn, (index, tag, value, begun))
         except MemoryError:
             value = None
             conn.send((index, "memory", "ran out of memory sending the result back: MemoryError", None))
@@ -213,6 +230,36 @@ def _worker(conn: mpc.Connection, fn: Callable[[str], Any], seconds: float | Non
             conn.send((index, "error", f"the result cannot be sent back: {type(exc).__name__}: {exc}", begun))
         if stop:
             return
+
+
+def _dumps(message: Any) -> bytes:
+    """A message of the pool's pipes as bytes: a plain pickle (``Connection.send`` makes a ``ForkingPickler`` per
+    message, copying its table of reducers each time: as much CPU as the rest of sending a file's path)."""
+    return pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _send(conn: mpc.Connection, message: Any) -> None:
+    """Send a worker's answer (``conn.recv`` reads either form); a value a plain pickle refuses goes as
+    ``Connection.send`` sends it (its errors are the caller's to report)."""
+    try:
+        data = _dumps(message)
+    except MemoryError:
+        raise
+    except Exception:
+        conn.send(message)
+        return
+    conn.send_bytes(data)
+
+
+def _waiting(conn: mpc.Connection) -> Callable[[], bool]:
+    """Whether a message (or the end of the pipe) is waiting on ``conn``, without waiting: one ``poll`` object
+    kept for the worker's life where there is one (``Connection.poll`` makes a selector for each call: a
+    worker asks once or twice per file, and that cost a third as much as sending the file's result)."""
+    if not hasattr(select, "poll"):  # pragma: no cover - not POSIX
+        return conn.poll
+    poller = select.poll()
+    poller.register(conn.fileno(), select.POLLIN)
+    return lambda: bool(poller.poll(0))
 
 
 def _take(queue: collections.deque[tuple[int, str]], message: Any) -> None:
@@ -226,13 +273,152 @@ def _take(queue: collections.deque[tuple[int, str]], message: Any) -> None:
     queue.append(message)
 
 
-def _context() -> Any:
-    methods = multiprocessing.get_all_start_methods()
-    if "forkserver" in methods:
-        ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["gongkai_model", "gongkai_model.batch._warm"])  # workers start warm
-        return ctx
-    return multiprocessing.get_context("spawn")
+#: The modules the pool's own server process imports before it forks any worker (workers start warm).
+_PRELOAD = ["gongkai_model", "gongkai_model.batch._warm"]
+
+#: The pool's own ``forkserver`` server (made on first use; see :func:`_server`), the process it was made in,
+#: and its lock.
+_SERVER: Any = None
+_SERVER_PID = 0
+_SERVER_LOCK = threading.Lock()
+
+
+def _server() -> Any:
+    """The pool's own fork server: a :class:`multiprocessing.forkserver.ForkServer` of its own, with its own
+    preload list, so that the process-wide one (``multiprocessing.set_forkserver_preload``, the server a
+    user's own ``forkserver`` pools share) is never touched. Started on first use, once per process."""
+    global _SERVER, _SERVER_PID
+    with _SERVER_LOCK:
+        if _SERVER is None or os.getpid() != _SERVER_PID:  # a forked copy of a process has none of its own yet
+            from multiprocessing import forkserver
+
+            server = forkserver.ForkServer()
+            server.set_forkserver_preload(list(_PRELOAD))
+            _SERVER, _SERVER_PID = server, os.getpid()
+        return _SERVER
+
+
+try:  # the standard library's forkserver launch (POSIX); absent where processes cannot be forked (Windows)
+    import io
+    from multiprocessing import context as _mpcontext
+    from multiprocessing import forkserver as _forkserver
+    from multiprocessing import popen_forkserver as _popen_forkserver
+    from multiprocessing import spawn as _spawn
+    from multiprocessing import util as _util
+    from multiprocessing.context import ForkServerProcess as _ForkServerProcess
+    from multiprocessing.context import set_spawning_popen as _set_spawning_popen
+
+    _OWN_SERVER = hasattr(_popen_forkserver.Popen, "_launch") and hasattr(_forkserver, "ForkServer")
+except ImportError:  # pragma: no cover - no fork server here
+    _OWN_SERVER = False
+
+if _OWN_SERVER:
+
+    class _ServerPopen(_popen_forkserver.Popen):
+        """The launch of a worker forked by the pool's own server (:func:`_server`).
+
+        It is the standard library's ``forkserver`` launch (``popen_forkserver.Popen._launch``, the same
+        in Python 3.10 to 3.14) with two differences: the worker is forked by the pool's own server, and,
+        when the process object says it does not need it (``needs_main`` false: the function it runs and
+        every object sent with it come from the library or the standard library, see :func:`_needs_main`),
+        the preparation data does not ask the worker to import the main module. The stock launch makes
+        every worker forked from a server import the main module again (the server's own preload of
+        ``__main__`` never runs on Python 3.11 and 3.12: it asks for a ``main_path`` key that
+        ``spawn.get_preparation_data`` does not give, CPython gh-126631), which costs each worker what the main module's
+        imports cost (a benchmark's: 0.13 s of CPU; a script that imports pandas: more).
+        """
+
+        def _launch(self, process_obj: Any) -> None:
+            prep_data = _spawn.get_preparation_data(process_obj._name)
+            if not getattr(process_obj, "needs_main", True):
+                prep_data.pop("init_main_from_name", None)
+                prep_data.pop("init_main_from_path", None)
+            buf = io.BytesIO()
+            _set_spawning_popen(self)
+            try:
+                reduction = _mpcontext.reduction  # type: ignore[attr-defined] # as the standard launch (a custom reducer)
+                reduction.dump(prep_data, buf)
+                reduction.dump(process_obj, buf)
+            finally:
+                _set_spawning_popen(None)
+            self.sentinel, w = _server().connect_to_new_process(self._fds)  # type: ignore[attr-defined]
+            parent_w = os.dup(w)  # kept as the standard launch keeps it: the child's sentinel of its parent
+            self.finalizer = _util.Finalize(self, _util.close_fds, (parent_w, self.sentinel))  # type: ignore[attr-defined]
+            with open(w, "wb", closefd=True) as f:
+                f.write(buf.getbuffer())
+            self.pid = _forkserver.read_signed(self.sentinel)
+
+    class _ServerProcess(_ForkServerProcess):
+        """A worker process forked by the pool's own server; ``needs_main``: whether it imports the main module."""
+
+        needs_main = True
+
+        @staticmethod
+        def _Popen(process_obj: Any) -> Any:  # the name multiprocessing calls
+            return _ServerPopen(process_obj)
+
+
+class _Context:
+    """The pool's processes: forked by its own server (:func:`_server`) where there is ``forkserver``; else
+    the ``spawn`` context as it is."""
+
+    def __init__(self) -> None:
+        methods = multiprocessing.get_all_start_methods()
+        self.own = _OWN_SERVER and "forkserver" in methods
+        self.ctx = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+
+    def Pipe(self, duplex: bool = True) -> tuple[mpc.Connection, mpc.Connection]:  # as multiprocessing names it
+        return self.ctx.Pipe(duplex=duplex)
+
+    def Process(self, *, target: Any, args: tuple[Any, ...], daemon: bool, needs_main: bool) -> Any:
+        if not self.own:
+            return self.ctx.Process(target=target, args=args, daemon=daemon)  # type: ignore[attr-defined]
+        proc = _ServerProcess(target=target, args=args, daemon=daemon)
+        proc.needs_main = needs_main
+        return proc
+
+
+#: Top-level modules whose objects a worker can unpickle without the main module (besides the standard library).
+_OWN_MODULES = frozenset({"gongkai_model"})
+
+
+def _needs_main(fn: Callable[[str], Any]) -> bool:
+    """Whether a worker running ``fn`` must import the main module (as every process pool that does not fork
+    does): unless ``fn`` and everything sent with it come from the library or the standard library, and
+    no check of a user's is registered (a script that registers its checks at its top level has them
+    registered again in each worker as it imports the script, as before).
+
+    >>> import functools, json
+    >>> _needs_main(functools.partial(json.loads, parse_float=str))
+    False
+    """
+    import io
+    import pickle
+    import sys
+    import types
+
+    modules: set[str] = set()
+
+    class _Recorder(pickle.Pickler):
+        def reducer_override(self, obj: Any) -> Any:
+            kind = obj if isinstance(obj, type) else type(obj)
+            named = isinstance(obj, type | types.FunctionType | types.BuiltinFunctionType | types.MethodType)
+            module = getattr(obj, "__module__", None) if named else getattr(kind, "__module__", None)
+            modules.add(str(module))
+            return NotImplemented
+
+    try:
+        _Recorder(io.BytesIO(), protocol=pickle.HIGHEST_PROTOCOL).dump(fn)
+    except Exception:  # cannot be pickled: the worker fails as it did, with the main module imported
+        return True
+    stdlib: frozenset[str] = getattr(sys, "stdlib_module_names", frozenset())
+    for module in modules:
+        top = module.split(".", 1)[0]
+        if top == "__main__" or (top not in _OWN_MODULES and top not in stdlib):
+            return True
+    from ..checks import registered
+
+    return any(str(getattr(c.function, "__module__", "")).split(".", 1)[0] not in _OWN_MODULES for c in registered())
 
 
 #: Files sent ahead to each worker (the one it runs and the next ones): a worker never waits for the
@@ -244,9 +430,11 @@ _AHEAD = 3
 class _Proc:
     """One worker process, its pipe, and the files sent to it (index, path, attempt), the first being its own."""
 
-    def __init__(self, ctx: Any, fn: Callable[[str], Any], seconds: float | None, memory: int | None) -> None:
+    def __init__(
+        self, ctx: _Context, fn: Callable[[str], Any], seconds: float | None, memory: int | None, needs_main: bool
+    ) -> None:
         self.conn, child = ctx.Pipe(duplex=True)
-        self.proc = ctx.Process(target=_worker, args=(child, fn, seconds, memory), daemon=True)
+        self.proc = ctx.Process(target=_worker, args=(child, fn, seconds, memory), daemon=True, needs_main=needs_main)
         self.proc.start()
         child.close()
         self.sent: collections.deque[tuple[int, str, int]] = collections.deque()
@@ -270,7 +458,7 @@ class _Proc:
             self.running = False
             self.deadline = time.monotonic() + _START
         try:
-            self.conn.send((index, path))
+            self.conn.send_bytes(_dumps((index, path)))
         except (OSError, ValueError):  # the worker died meanwhile: its sentinel says so, and the file is retried
             self.deadline = time.monotonic()
 
@@ -401,7 +589,8 @@ def _supervised(
     """
     if not items:
         return
-    ctx = _context()
+    ctx = _Context()
+    needs_main = _needs_main(fn)
     todo = collections.deque(items)  # (index, path), in input order
     retry: collections.deque[tuple[int, str]] = collections.deque()
     position = {index: k for k, (index, _) in enumerate(items)}  # the order of emission
@@ -424,7 +613,7 @@ def _supervised(
 
     waiter = _Waiter()
     try:
-        procs = [_Proc(ctx, fn, seconds, memory) for _ in range(width)]
+        procs = [_Proc(ctx, fn, seconds, memory, needs_main) for _ in range(width)]
         for p in procs:
             waiter.add(p)
         while emitted < len(items):
@@ -470,7 +659,7 @@ def _supervised(
                         if not alive:
                             waiter.remove(p)
                             p.kill()
-                            procs[k] = _Proc(ctx, fn, seconds, memory)
+                            procs[k] = _Proc(ctx, fn, seconds, memory, needs_main)
                             waiter.add(procs[k])
                     continue
                 replace = False
@@ -553,7 +742,7 @@ def _supervised(
                     _requeue(p)
                     p.kill()
                     waiter.remove(p)
-                    procs[k] = _Proc(ctx, fn, seconds, memory)
+                    procs[k] = _Proc(ctx, fn, seconds, memory, needs_main)
                     waiter.add(procs[k])
             for outcome in finished:
                 if on_done is not None:
@@ -603,6 +792,11 @@ def _foreign(
     ahead = slots if is_process else 0
     call_seconds = seconds if is_process else None
     call_memory = memory if is_process else None
+    task: Callable[..., Any] = _call_limited
+    sent: Any = fn
+    if is_process:  # pickled once here, unpickled once per worker (see _call_pickled)
+        with contextlib.suppress(Exception):  # one a plain pickle refuses goes as it did (the executor says why)
+            sent, task = pickle.dumps(fn, protocol=pickle.HIGHEST_PROTOCOL), _call_pickled
     todo = collections.deque(items)
     position = {index: k for k, (index, _) in enumerate(items)}
     done: dict[int, FileOutcome[Any]] = {}
@@ -630,7 +824,7 @@ def _foreign(
         ):
             index, path = todo[0]
             try:
-                future = executor.submit(_call_limited, fn, call_seconds, call_memory, path)
+                future = executor.submit(task, sent, call_seconds, call_memory, path)
             except (cf.BrokenExecutor, RuntimeError):  # broken, or shut down
                 broken = True
                 break

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import operator
 import pickle
 from collections import Counter
 from typing import TYPE_CHECKING, Any, cast
@@ -194,7 +195,10 @@ class _Packed:
         self.blob = blob
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (_Packed, (self.verdict, self.tally, self.coverage, self.blob))
+        """Its verdict, tally and coverage as plain values (unpickling an attrs object per field costs a
+        receiving process more than the rest of a file's message)."""
+        tally = None if self.tally is None else _fields(self.tally, _TALLY)
+        return (_packed, (self.verdict.value, tally, _fields(self.coverage, _COVERAGE), self.blob))
 
     @classmethod
     def of(cls, checked: CheckedReport) -> _Packed:
@@ -217,7 +221,7 @@ class _Packed:
             imported.source,
             imported.headings,
             imported.metadata,
-            imported._coverage,
+            _fields(imported._coverage, _COVERAGE),
             _runs_apart(checked.validation),
         )
         blob = pickle.dumps((text, rest), protocol=pickle.HIGHEST_PROTOCOL)
@@ -238,16 +242,45 @@ class _Packed:
         text, (report, problems, provenance, source, headings, metadata, coverage, validation) = pickle.loads(self.blob)
         if text is not None:
             report = loads(text)
+        coverage = _built(coverage, Coverage)
         imported = Imported(report, problems, provenance, source, headings, metadata, coverage=coverage)
         return CheckedReport(imported, _runs_back(validation))
 
 
+#: The fields of a :class:`Tally` and of a :class:`Coverage`, in order, read at once (sent as a tuple of them:
+#: see :func:`_fields`).
+_TALLY = operator.attrgetter(*(a.name for a in attrs.fields(Tally)))
+_COVERAGE = operator.attrgetter(*(a.name for a in attrs.fields(Coverage)))
+#: A check run's code and whether it assessed, read at once.
+_RUN = operator.attrgetter("code", "assessed")
+
+
+def _fields(value: Any, fields: operator.attrgetter[Any]) -> Any:
+    """A :class:`Tally` or :class:`Coverage` (exactly: not a subclass) as the tuple of its fields; anything else
+    as it is. :func:`_built` makes it again."""
+    if type(value) is Tally or type(value) is Coverage:
+        return fields(value)
+    return value
+
+
+def _built(sent: Any, kind: type[Any]) -> Any:
+    """What :func:`_fields` sent, as a ``kind`` again (a tuple) or as it was."""
+    return kind(*sent) if type(sent) is tuple else sent
+
+
+def _packed(verdict: str, tally: Any, coverage: Any, blob: bytes) -> _Packed:
+    """A :class:`_Packed` unpickled (see :meth:`_Packed.__reduce__`)."""
+    return _Packed(Verdict(verdict), _built(tally, Tally), _built(coverage, Coverage), blob)
+
+
 def _runs_apart(validation: ValidationResult | None) -> Any:
     """A validation as the worker sends it: each check run as its (code, assessed) pair (pickled far faster)."""
-    if type(validation) is not ValidationResult or not all(type(r) is CheckRun for r in validation.checks_performed):
+    if type(validation) is not ValidationResult:
         return validation  # anything else is pickled as it is
-    runs = tuple((r.code, r.assessed) for r in validation.checks_performed)
-    return (validation.issues, runs, validation.suggestions, validation.tally)
+    performed = validation.checks_performed
+    if any(type(r) is not CheckRun for r in performed):
+        return validation
+    return (validation.issues, tuple(map(_RUN, performed)), validation.suggestions, _fields(validation.tally, _TALLY))
 
 
 def _runs_back(sent: Any) -> ValidationResult | None:
@@ -255,7 +288,9 @@ def _runs_back(sent: Any) -> ValidationResult | None:
     if not isinstance(sent, tuple):
         return cast("ValidationResult | None", sent)
     issues, runs, suggestions, tally = sent
-    return ValidationResult(issues, tuple(CheckRun(code, assessed) for code, assessed in runs), suggestions, tally)
+    return ValidationResult(
+        issues, tuple(CheckRun(code, assessed) for code, assessed in runs), suggestions, _built(tally, Tally)
+    )
 
 
 def _received(path: str, cause: str | None, packed: _Packed) -> FileResult:
