@@ -400,12 +400,7 @@ def _run(args: argparse.Namespace) -> int:
         for result in results:
             o = outcome(result, accepted.get(_name(result.path), frozenset()))
             item = None if args.format == "text" else _file_json(o, passes, meta, args.suggestions)
-            if args.format == "text":
-                _print_file(o, width, lang, args.suggestions)
-            elif args.format == "jsonl":
-                print_json(item, indent=None)
-            sys.stdout.flush()  # each line as its file finishes
-            kept.append(
+            kept.append(  # kept before its line is printed: Ctrl-C after the line still counts the file
                 _Kept(
                     result.path,
                     o.path,
@@ -419,6 +414,11 @@ def _run(args: argparse.Namespace) -> int:
                     result if register is not None else None,
                 )
             )
+            if args.format == "text":
+                _print_file(o, width, lang, args.suggestions)
+            elif args.format == "jsonl":
+                print_json(item, indent=None)
+            sys.stdout.flush()  # each line as its file finishes
     except KeyboardInterrupt:
         interrupted = True
     finally:
