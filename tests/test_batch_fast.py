@@ -59,6 +59,12 @@ def _assert_same(got: batch.FileResult, result: batch.FileResult) -> None:
     assert got.coverage == result.coverage
     assert got.ok() == result.ok()
     assert got.ok(warnings=True) == result.ok(warnings=True)
+    # what a file's line names, and whether anything is listed under it
+    assert (got.agency, got.year, got.edition, got.quiet) == (result.agency, result.year, result.edition, result.quiet)
+    report = result.report
+    assert result.edition == (None if report is None else report.edition)
+    assert result.agency == (None if report is None else report.agency)
+    assert result.quiet == (report is not None and not result.problems and not result.findings)
     assert got._packed is not None  # nothing unpacked so far
     # what the journal writes (from the report's text as it came, when it came as text)
     assert _journal._encode(got, ["x"]) == _journal._encode(result, ["x"])

@@ -18,6 +18,7 @@ from ..formats import Coverage, Imported
 from ..jsonio import dumps, loads
 from ..limits import DEFAULT_LIMITS
 from ..model.report import AnnualReport
+from ..model.values import Edition
 from ..readcheck import CheckedReport
 
 if TYPE_CHECKING:
@@ -91,6 +92,43 @@ class FileResult(_Received):
     @property
     def problems(self) -> tuple[Problem, ...]:
         return self.checked.problems
+
+    @property
+    def agency(self) -> str | None:
+        """The agency of the report read (``None``: none printed, or no report); read without unpacking a result
+        sent from a worker, as are :attr:`year`, :attr:`edition` and :attr:`quiet`."""
+        packed = self._packed
+        if packed is not None:
+            return packed.agency
+        report = self.checked.report
+        return None if report is None else report.agency
+
+    @property
+    def year(self) -> int | None:
+        """The year of the report read (``None``: none printed, or no report)."""
+        packed = self._packed
+        if packed is not None:
+            return packed.year
+        report = self.checked.report
+        return None if report is None else report.year
+
+    @property
+    def edition(self) -> Edition | None:
+        """The edition of the report read, ``None`` when no report was read."""
+        packed = self._packed
+        if packed is not None:
+            return None if packed.edition is None else Edition(packed.edition)
+        report = self.checked.report
+        return None if report is None else report.edition
+
+    @property
+    def quiet(self) -> bool:
+        """Nothing to list under the file: a report was read, with no reading problem, no finding (not even
+        a note) and no suggestion."""
+        packed = self._packed
+        if packed is not None:
+            return packed.quiet
+        return _quiet(self.checked)
 
     @property
     def coverage(self) -> Coverage:
@@ -186,19 +224,28 @@ class _Packed:
     ``GONGKAI_NO_FAST_PATHS=1``, it is pickled.
     """
 
-    __slots__ = ("blob", "coverage", "tally", "verdict")
+    __slots__ = ("agency", "blob", "coverage", "edition", "quiet", "tally", "verdict", "year")
 
-    def __init__(self, verdict: Verdict, tally: Tally | None, coverage: Coverage, blob: bytes) -> None:
+    def __init__(
+        self,
+        verdict: Verdict,
+        tally: Tally | None,
+        coverage: Coverage,
+        blob: bytes,
+        glance: tuple[str | None, int | None, str | None, bool] = (None, None, None, False),
+    ) -> None:
         self.verdict = verdict
         self.tally = tally
         self.coverage = coverage
         self.blob = blob
+        self.agency, self.year, self.edition, self.quiet = glance  # the edition as its value
 
     def __reduce__(self) -> tuple[Any, ...]:
         """Its verdict, tally and coverage as plain values (unpickling an attrs object per field costs a
         receiving process more than the rest of a file's message)."""
         tally = None if self.tally is None else _fields(self.tally, _TALLY)
-        return (_packed, (self.verdict.value, tally, _fields(self.coverage, _COVERAGE), self.blob))
+        glance = (self.agency, self.year, self.edition, self.quiet)
+        return (_packed, (self.verdict.value, tally, _fields(self.coverage, _COVERAGE), self.blob, glance))
 
     @classmethod
     def of(cls, checked: CheckedReport) -> _Packed:
@@ -225,7 +272,12 @@ class _Packed:
             _runs_apart(checked.validation),
         )
         blob = pickle.dumps((text, rest), protocol=pickle.HIGHEST_PROTOCOL)
-        return cls(checked.verdict, checked.tally, checked.coverage, blob)
+        glance = (
+            (None, None, None, False)
+            if report is None
+            else (report.agency, report.year, report.edition.value, _quiet(checked))
+        )
+        return cls(checked.verdict, checked.tally, checked.coverage, blob, glance)
 
     def journaled(self) -> tuple[str, Imported, bool] | None:
         """What the journal writes of the file without building its report: the report's text, the rest of
@@ -268,9 +320,21 @@ def _built(sent: Any, kind: type[Any]) -> Any:
     return kind(*sent) if type(sent) is tuple else sent
 
 
-def _packed(verdict: str, tally: Any, coverage: Any, blob: bytes) -> _Packed:
+def _packed(
+    verdict: str, tally: Any, coverage: Any, blob: bytes, glance: tuple[str | None, int | None, str | None, bool]
+) -> _Packed:
     """A :class:`_Packed` unpickled (see :meth:`_Packed.__reduce__`)."""
-    return _Packed(Verdict(verdict), _built(tally, Tally), _built(coverage, Coverage), blob)
+    return _Packed(Verdict(verdict), _built(tally, Tally), _built(coverage, Coverage), blob, glance)
+
+
+def _quiet(checked: CheckedReport) -> bool:
+    """:attr:`FileResult.quiet` of ``checked``."""
+    validation = checked.validation
+    return (
+        checked.report is not None
+        and not checked.problems
+        and (validation is None or (not validation.issues and not validation.suggestions))
+    )
 
 
 def _runs_apart(validation: ValidationResult | None) -> Any:

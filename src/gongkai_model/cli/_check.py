@@ -265,7 +265,7 @@ class Outcome:
         return Verdict.of(
             (p.severity for _, p in self.problems),
             (f.severity for f in self.findings),
-            readable=self.result.report is not None,  # nothing was read, nothing a baseline could accept
+            readable=self.result.edition is not None,  # nothing was read, nothing a baseline could accept
             tally=self.result.tally,  # what was checked: a baseline accepts findings, it fills no blank
         ).value
 
@@ -275,11 +275,15 @@ class Outcome:
 
     def keys(self) -> list[str]:
         """Every key of this file (accepted or not), for a baseline."""
+        if self.result.quiet:
+            return []
         return _keys((*self.result.problems, *self.result.findings), self.result.path)
 
 
 def outcome(result: FileResult, accepted: frozenset[str] = frozenset()) -> Outcome:
     """``result`` with the items whose keys are in ``accepted`` silenced."""
+    if result.quiet:  # nothing to silence (a result from a worker is not unpacked for it)
+        return Outcome(_name(result.path), result, (), (), 0)
     pairs = list(zip(_keys(result.problems, result.path), result.problems, strict=True))
     if result.report is None:  # an unreadable file: nothing was read, its reasons are always shown
         shown_p, silenced = pairs, 0
@@ -409,7 +413,7 @@ def _run(args: argparse.Namespace) -> int:
                     o.accepted,
                     result.coverage,
                     result.tally,
-                    tuple(o.keys()) if args.write_baseline is not None and result.report is not None else (),
+                    tuple(o.keys()) if args.write_baseline is not None and result.edition is not None else (),
                     item if args.format == "json" else None,
                     result if register is not None else None,
                 )
@@ -603,8 +607,8 @@ def render_file(o: Outcome, *, lang: str = "zh", width: int | None = None, sugge
     """
     en = lang == "en"
     width = max(len(s) for s in STATUSES) if width is None else width
-    r = o.result.report
-    if r is None:
+    r = o.result
+    if r.edition is None:
         what = ""
     elif en:
         what = f"  {_or(r.agency, UNKNOWN_AGENCY)} {_or(r.year, UNKNOWN_YEAR)} ({r.edition.value} format)"
@@ -619,17 +623,16 @@ def render_file(o: Outcome, *, lang: str = "zh", width: int | None = None, sugge
     for _key, p in o.problems:
         if p.severity != "info":
             lines.append("    " + _problem_text(p, lang))
-    checked = o.result.checked
     for f in o.findings:
         if f.severity is not Severity.INFO:
-            lines.append("    " + _finding_text(f, checked, lang))
+            lines.append("    " + _finding_text(f, o.result.checked, lang))
     shown = _shown_suggestions(o, suggestions)
     for s in shown:
-        lines.append("    " + _suggestion_text(s, checked, lang))
+        lines.append("    " + _suggestion_text(s, o.result.checked, lang))
         if s.evidence:
             lines.append("      " + _evidence_text(s, lang))
-    more = len(_suggestions(o)) - len(shown)
-    if shown and more > 0:
+    more = len(_suggestions(o)) - len(shown) if shown else 0
+    if more > 0:
         more_text = f"… {more} more suggestion(s)" if en else f"…… 另有 {more} 条建议"
         lines.append(f"    {more_text} (--suggestions N)" if en else f"    {more_text}（--suggestions N）")
     return lines
@@ -942,14 +945,14 @@ def _file_json(
     o: Outcome, passes: _Passes, meta: Mapping[str, Mapping[str, Any]] | None, suggestions: int
 ) -> dict[str, Any]:
     """One file's object in ``--format json`` (an item of its ``files``) and ``jsonl`` (a line)."""
-    r = o.result.report
+    r = o.result
     return {
         "path": o.path,
         "status": o.status,
         "ok": passes(o),
-        "agency": None if r is None else r.agency,
-        "year": None if r is None else r.year,
-        "edition": None if r is None else r.edition.value,
+        "agency": r.agency,
+        "year": r.year,
+        "edition": None if r.edition is None else r.edition.value,
         "problems": [_problem_json(k, p) for k, p in o.problems],
         "findings": [_finding_json(f, o.result.checked) for f in o.findings],
         # a failing file's best suggestions (at most --suggestions N), and how many there are in all
