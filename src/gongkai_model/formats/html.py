@@ -134,6 +134,7 @@ class _Walker:
         self.blocks: list[Block] = []
         self.problems: list[Problem] = []
         self.buffer: list[str] = []
+        self.started = False  #: the buffer holds a text that is not all white space
         self.line: int | None = None
         self.kind: BlockKind = "paragraph"
         self.tables = 0
@@ -145,6 +146,7 @@ class _Walker:
     def flush(self) -> None:
         text = "".join(self.buffer).strip()
         self.buffer = []
+        self.started = False
         if text:
             self.blocks.append(Block(self.kind, text, Place(self.source, line=self.line)))
         self.line = None
@@ -152,8 +154,10 @@ class _Walker:
 
     def add(self, text: str | None, el: Any) -> None:
         if text:
-            if self.line is None and not text.isspace():
-                self.line = el.sourceline
+            if (self.line is None or not self.started) and not text.isspace():
+                self.started = True
+                if self.line is None:
+                    self.line = el.sourceline
             self.buffer.append(text)
 
     def walk(self, el: Any, depth: int = 0) -> None:
@@ -226,7 +230,7 @@ class _Walker:
 
         It becomes a block of its own, so that the paragraph's text after it is the section's text.
         """
-        if any(not t.isspace() for t in self.buffer):
+        if self.started:  # (what ``any(not t.isspace() for t in self.buffer)`` says)
             return False
         parts = []
         size = 0
