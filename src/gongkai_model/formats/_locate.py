@@ -155,7 +155,7 @@ def _pieces(grid: Grid, cells: Sequence[GridCell]) -> list[_Line]:
     looked for); found once per grid for its own cells (:meth:`Grid.cells`), while it lives."""
     if FAST_PATHS:
         own = grid.cells()
-        whole = len(own) == len(cells) and all(a is b for a, b in zip(own, cells, strict=True))
+        whole = own == (cells if isinstance(cells, list) else list(cells))  # (a cell equals itself only)
         if whole:
             found = _PIECES_OF.get(grid)
             if found is None:
