@@ -21,13 +21,15 @@ from test_html_walk import _markup, _snapshot, mangled_tables
 from test_read_html import QUIRKS, _example_reports
 
 from gongkai_model.errors import Place
-from gongkai_model.formats import _assemble, _document, _values
+from gongkai_model.formats import _assemble, _document, _locate, _values
 from gongkai_model.formats import html as html_module
-from gongkai_model.formats._document import Grid, GridCell, Recognition, Span, maker
+from gongkai_model.formats import text as text_module
+from gongkai_model.formats._document import CellBudget, Grid, GridCell, Recognition, Span, maker
 from gongkai_model.formats._result import Provenance
 from gongkai_model.formats.html import parse_html, read_html, render_html
+from gongkai_model.labels import normalize_label
 from gongkai_model.limits import Limits
-from gongkai_model.model import Value
+from gongkai_model.model import Shape, Value
 
 CASES = Path(__file__).parent / "data" / "cases"
 
@@ -37,9 +39,11 @@ CASES = Path(__file__).parent / "data" / "cases"
 _SWITCHED: list[tuple[Any, str, Any]] = [
     (html_module, "FAST_PATHS", False),
     (_document, "FAST_PATHS", False),
+    (_locate, "FAST_PATHS", False),
     (_document, "_make_place", Place),
     (_document, "_make_cell", GridCell),
     (html_module, "_make_span", Span),
+    (text_module, "_make_span", Span),
     (_assemble, "_make_provenance", Provenance),
 ]
 
@@ -252,3 +256,97 @@ def test_a_grids_cells_are_found_once_and_each_call_gets_its_own_list(shape: lis
     again = grid.cells()
     assert again == grid._cells()
     assert again is not grid.cells()
+
+
+def _grid_fields(grid: Grid) -> Any:
+    return tuple(
+        tuple(None if c is None else (_fields(c), c.top, c.left) for c in row) for row in grid.rows
+    ), grid.place
+
+
+_cell_texts = st.sampled_from(["", " ", "1", "23", "标签", "1.属于", "国家秘密", " 规章 ", "\n"])
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.lists(st.one_of(_cell_texts, st.tuples(_cell_texts, st.integers(1, 4), st.integers(1, 4))), max_size=6),
+        max_size=6,
+    ),
+    st.sampled_from([Limits(), Limits(max_rows=3), Limits(max_columns=3), Limits(max_cells=7)]),
+    st.sampled_from([None, 5, 30]),
+)
+def test_a_plain_cell_given_as_its_text_is_its_span(rows: list[list[Any]], limits: Limits, left: int | None) -> None:
+    """``Grid.build`` reads a ``str`` as ``Span(str)`` (the HTML reader's plain cells): the same grid,
+    the same clipping said, the same budget left."""
+    texts = [[x if isinstance(x, str) else Span(*x) for x in row] for row in rows]
+    spans = [[Span(x) if isinstance(x, str) else x for x in row] for row in texts]
+    got = []
+    for given_rows in (texts, spans):
+        problems: list[Any] = []
+        budget = None if left is None else CellBudget(left)
+        grid = Grid.build(given_rows, Place("x.html", table=2), limits, problems, budget)
+        got.append((_grid_fields(grid), [repr(p) for p in problems], None if budget is None else budget.left))
+    assert got[0] == got[1]
+
+
+_pieces = st.sampled_from(
+    [
+        "1.属于",
+        "国家秘密",
+        "1.属于国家秘密",
+        "属于",
+        "国家",
+        "秘密",
+        "",
+        " ",
+        "3",
+        "12",
+        "规章",
+        "信息内容",
+        " 1.属 ",
+        "于国家秘密",
+    ]
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.lists(st.one_of(_pieces, st.tuples(_pieces, st.integers(1, 2), st.integers(1, 3))), max_size=6), max_size=5
+    ),
+    st.sampled_from(Shape.all()),
+    st.booleans(),
+)
+def test_a_grids_label_forms_and_split_labels_are_found_once(rows: list[list[Any]], shape: Shape, short: bool) -> None:
+    """``cell_keys`` and the lines of pieces ``joined`` reads, found once per grid, are what finding
+    them afresh (``GONGKAI_NO_FAST_PATHS``) gives, for the grid's cells and for a part of them."""
+    spans = [[Span(x) if isinstance(x, str) else Span(*x) for x in row] for row in rows]
+    grid = Grid.build(spans, Place("x.html", table=1))
+    cells = grid.cells()
+    if short:
+        cells = [c for c in cells if len(c.text) <= 4]
+    every = frozenset(k for _, k in _assemble._row_keys())
+    row_keys = _locate._all_row_keys(shape)
+
+    def found() -> Any:
+        keys = _locate.cell_keys(grid)
+        return (
+            keys,
+            [(c.text, c.place, c.top, c.left, c.bottom, c.right) for c in _locate.joined(grid, cells, row_keys)],
+            [(c.text, c.left, c.right) for c in _locate.joined(grid, cells, every)],
+        )
+
+    fast, again = found(), found()
+    with _thorough():
+        thorough = found()
+    assert fast == again == thorough
+    assert list(fast[0]) == [normalize_label(c.text) for c in grid.cells()]
+
+
+def test_a_label_split_over_cells_is_joined_from_the_remembered_lines() -> None:
+    grid = Grid.build([[Span("1.属于"), Span("国家秘密"), Span("3")], [Span(" 1.属 "), Span("于国家秘密")]], Place("x"))
+    keys = _locate._all_row_keys(Shape.all()[0])
+    for _ in range(2):  # found, then remembered
+        got = [(c.text, c.top, c.left, c.right) for c in _locate.joined(grid, grid.cells(), keys)]
+        assert got == [("1.属于国家秘密", 0, 0, 1), ("1.属于国家秘密", 1, 0, 1)]

@@ -24,7 +24,7 @@ from ..model.values import Edition
 from ..records import infer_edition, infer_shape
 from ._document import Block, Document, Grid, maker
 from ._lifted import put_back
-from ._locate import joined, known_labels, locate
+from ._locate import cell_keys, joined, known_labels, locate
 from ._metadata import find_meta
 from ._order import read_by_order, superseded
 from ._result import Imported, Placement, Provenance
@@ -148,8 +148,9 @@ def _stack(grids: list[Grid]) -> list[Grid]:
     shapes = _row_keys()
     every = frozenset(k for _, k in shapes)
     for grid in grids:
-        cells = [c for c in grid.cells() if len(c.text) <= MAX_HEADING_CHARS]
-        keys = {normalize_label(c.text) for c in cells}
+        every_cell = grid.cells()
+        cells = [c for c in every_cell if len(c.text) <= MAX_HEADING_CHARS]
+        keys = {k for c, k in zip(every_cell, cell_keys(grid), strict=True) if len(c.text) <= MAX_HEADING_CHARS}
         keys.update(normalize_label(c.text) for c in joined(grid, cells, every))  # labels split over cells
         mine = {t for t, k in shapes if k in keys}
         if runs and runs[-1][0].width == grid.width and mine and mine <= tables and not (keys & _headers(mine)):
@@ -243,7 +244,8 @@ def _misplaced(doc: Document, found: dict[int, tuple[int, str]], problems: list[
         if block.grid is None or k < 0:
             continue
         section = marks[k][1]
-        keys = {normalize_label(c.text) for c in block.grid.cells() if len(c.text) <= MAX_HEADING_CHARS}
+        grid = block.grid
+        keys = {k for c, k in zip(grid.cells(), cell_keys(grid), strict=True) if len(c.text) <= MAX_HEADING_CHARS}
         tables = {t for key in keys for t in by_key.get(key, ())}
         if not tables:
             continue

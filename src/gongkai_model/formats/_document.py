@@ -196,7 +196,7 @@ class Grid:
     @classmethod
     def build(
         cls,
-        spans: Sequence[Sequence[Span]],
+        spans: Sequence[Sequence[Span | str]],
         place: Place,
         limits: Limits = DEFAULT_LIMITS,
         problems: list[Problem] | None = None,
@@ -205,7 +205,8 @@ class Grid:
         """Expand ``rowspan``/``colspan`` as HTML does, within ``limits`` (spans are clipped, and said so).
 
         With a ``budget`` (shared by the grids of one document) the grid also stays within what is
-        left of it, and takes its cells from it.
+        left of it, and takes its cells from it. A ``str`` stands for ``Span(str)`` (a reader's plain
+        cells, without a span object each).
         """
         grid: list[list[GridCell | None]] = []
         clipped = False
@@ -221,9 +222,33 @@ class Grid:
                 grid.append([])
             line = grid[r]
             c = 0
-            for span in row:
+            for item in row:
                 while c < len(line) and line[c] is not None:
                     c += 1
+                if isinstance(item, str):
+                    if c < max_columns and total < cap:
+                        # a plain cell at one grid position: the step below for Span(span), without it
+                        total += 1
+                        cell = make_cell(
+                            item,
+                            make_place(source, page, table, r + 1, c + 1, at_line, at_cell, image, None),
+                            r,
+                            c,
+                            r,
+                            c,
+                            False,
+                            False,
+                            None,
+                        )
+                        if c < len(line):
+                            line[c] = cell
+                        else:
+                            line.append(cell)
+                        c += 1
+                        continue
+                    span = Span(item)
+                else:
+                    span = item
                 if span.rowspan == 1 and span.colspan == 1 and c < max_columns and total < cap:
                     # one grid position (the common case): what the general steps below do for it
                     total += 1

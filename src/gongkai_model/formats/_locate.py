@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import functools
 import operator
+import weakref
 from collections.abc import Sequence
 
 import attrs
 
+from .._codegen import FAST_PATHS
 from ..errors import Place, Problem
 from ..labels import FUZZY_CUTOFF, normalize_label, similarity
 from ..model.layout import Cell, RowInfo, Shape, label_index, layout, rows
@@ -24,7 +26,26 @@ from ..presentation import sheet_name
 from ._document import Grid, GridCell
 from ._values import parse_value
 
-__all__ = ["Located", "joined", "known_labels", "locate"]
+__all__ = ["Located", "cell_keys", "joined", "known_labels", "locate"]
+
+
+def cell_keys(grid: Grid) -> tuple[str, ...]:
+    """The label form (:func:`~gongkai_model.labels.normalize_label`) of the text of each of
+    ``grid.cells()``, in the same order.
+
+    Found once per grid while it lives (the assembler and the locator each look at every cell's
+    label form), as :meth:`Grid.cells`.
+    """
+    if not FAST_PATHS:
+        return tuple(normalize_label(c.text) for c in grid.cells())
+    found = _KEYS_OF.get(grid)
+    if found is None:
+        found = _KEYS_OF[grid] = tuple(normalize_label(c.text) for c in grid.cells())
+    return found
+
+
+#: The label forms of each grid's cells asked for, while it lives (:func:`cell_keys`).
+_KEYS_OF: weakref.WeakKeyDictionary[Grid, tuple[str, ...]] = weakref.WeakKeyDictionary()
 
 
 @functools.cache
@@ -75,11 +96,13 @@ class _Index:
         self.grids = grids
         self.by_text: dict[str, list[tuple[int, GridCell]]] = {}
         self.distinct: list[list[GridCell]] = []
+        self.keys: list[tuple[str, ...]] = []  #: the label form of each of ``distinct``'s cells
         for gi, grid in enumerate(grids):
             cells = grid.cells()
+            keys = cell_keys(grid)
             self.distinct.append(cells)
-            for cell in cells:
-                key = normalize_label(cell.text)
+            self.keys.append(keys)
+            for cell, key in zip(cells, keys, strict=True):
                 if key:
                     self.by_text.setdefault(key, []).append((gi, cell))
             if row_keys:
@@ -106,27 +129,65 @@ def joined(grid: Grid, cells: Sequence[GridCell], row_keys: frozenset[str]) -> l
     >>> [(c.text, c.left, c.right) for c in joined(g, g.cells(), frozenset({"1.某一类情形"}))]
     [('1.某一类情形', 0, 1)]
     """
-    known = known_labels()
     out: list[GridCell] = []
-    by_row: dict[tuple[int, int], list[GridCell]] = {}
-    for cell in cells:
-        by_row.setdefault((cell.top, cell.bottom), []).append(cell)
-    for line in by_row.values():
-        line.sort(key=_LEFT)
-        for i, first in enumerate(line):
-            text = first.text.strip()
-            if not text or text.isdigit() or normalize_label(text) in known:  # a figure or a label: no piece
-                continue
+    for line, starts in _pieces(grid, cells):
+        for i in starts:
+            first, text, _, _ = line[i]
             for j in range(i + 1, min(i + MAX_SPLIT, len(line))):
-                piece = line[j]
-                bit = piece.text.strip()
-                if piece.left != line[j - 1].right + 1 or not bit or bit.isdigit() or normalize_label(bit) in row_keys:
+                piece, bit, no_piece, key = line[j]
+                if piece.left != line[j - 1][0].right + 1 or no_piece or key in row_keys:
                     break
                 text += bit
                 if normalize_label(text) in row_keys:
                     out.append(GridCell(text, first.place, first.top, first.left, piece.bottom, piece.right))
                     break
     return out
+
+
+#: One line of cells side by side (the same rows) for :func:`joined`, left to right: each cell with its
+#: stripped text, whether it can be no piece of a label (blank or a figure) and its stripped text's label form;
+#: and the cells a label split over cells may start at (no piece, or a label itself, cannot).
+_Line = tuple[list[tuple[GridCell, str, bool, str]], list[int]]
+
+
+def _pieces(grid: Grid, cells: Sequence[GridCell]) -> list[_Line]:
+    """The lines of ``cells`` (of ``grid``) :func:`joined` reads (it does not depend on the row labels
+    looked for); found once per grid for its own cells (:meth:`Grid.cells`), while it lives."""
+    if FAST_PATHS:
+        own = grid.cells()
+        whole = own == (cells if isinstance(cells, list) else list(cells))  # (a cell equals itself only)
+        if whole:
+            found = _PIECES_OF.get(grid)
+            if found is None:
+                found = _PIECES_OF[grid] = _lines_of(cells)
+            return found
+    return _lines_of(cells)
+
+
+def _lines_of(cells: Sequence[GridCell]) -> list[_Line]:
+    known = known_labels()
+    by_row: dict[tuple[int, int], list[GridCell]] = {}
+    for cell in cells:
+        by_row.setdefault((cell.top, cell.bottom), []).append(cell)
+    out: list[_Line] = []
+    for line in by_row.values():
+        line.sort(key=_LEFT)
+        read: list[tuple[GridCell, str, bool, str]] = []
+        starts: list[int] = []
+        for i, cell in enumerate(line):
+            text = cell.text.strip()
+            key = normalize_label(text)
+            no_piece = not text or text.isdigit()
+            read.append((cell, text, no_piece, key))
+            if not no_piece and key not in known:  # a figure or a label: no piece
+                starts.append(i)
+        if starts:
+            out.append((read, starts))
+    return out
+
+
+#: The lines of each grid's cells :func:`joined` read, while it lives (:func:`_pieces`).
+_PIECES_OF: weakref.WeakKeyDictionary[Grid, list[_Line]] = weakref.WeakKeyDictionary()
 
 
 @functools.cache
@@ -334,8 +395,7 @@ def _fuzzy(
     taken = {id(cell) for _, cell in found_rows.values()}
     candidates: list[tuple[int, GridCell, str]] = []
     for gi, cells in enumerate(index.distinct):
-        for cell in cells:
-            key = normalize_label(cell.text)
+        for cell, key in zip(cells, index.keys[gi], strict=True):
             if len(key) >= 2 and key not in known and id(cell) not in taken and not any(ch.isdigit() for ch in key[2:]):
                 candidates.append((gi, cell, key))
     pairs: list[tuple[float, RowInfo, int, GridCell]] = []

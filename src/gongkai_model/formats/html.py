@@ -134,6 +134,7 @@ class _Walker:
         self.blocks: list[Block] = []
         self.problems: list[Problem] = []
         self.buffer: list[str] = []
+        self.started = False  #: the buffer holds a text that is not all white space
         self.line: int | None = None
         self.kind: BlockKind = "paragraph"
         self.tables = 0
@@ -145,6 +146,7 @@ class _Walker:
     def flush(self) -> None:
         text = "".join(self.buffer).strip()
         self.buffer = []
+        self.started = False
         if text:
             self.blocks.append(Block(self.kind, text, Place(self.source, line=self.line)))
         self.line = None
@@ -152,8 +154,10 @@ class _Walker:
 
     def add(self, text: str | None, el: Any) -> None:
         if text:
-            if self.line is None and not text.isspace():
-                self.line = el.sourceline
+            if (self.line is None or not self.started) and not text.isspace():
+                self.started = True
+                if self.line is None:
+                    self.line = el.sourceline
             self.buffer.append(text)
 
     def walk(self, el: Any, depth: int = 0) -> None:
@@ -226,7 +230,7 @@ class _Walker:
 
         It becomes a block of its own, so that the paragraph's text after it is the section's text.
         """
-        if any(not t.isspace() for t in self.buffer):
+        if self.started:  # (what ``any(not t.isspace() for t in self.buffer)`` says)
             return False
         parts = []
         size = 0
@@ -253,15 +257,16 @@ class _Walker:
         trs, direct = _own_rows(table)
         marked = direct and len(trs) <= limits.max_rows and _mark_breaks(table, trs, limits.max_cells)
         text_of = _marked_text if marked else _cell_text
+        fast = FAST_PATHS  # a plain cell (one row, one column) as its text alone (Grid.build reads it as a Span)
         if len(trs) > limits.max_rows:
             trs = trs[: limits.max_rows + 1]  # the grid says it was clipped
-        spans: list[list[Span]] = []
+        spans: list[list[Span | str]] = []
         budget = limits.max_cells
         remaining = len(trs)
         max_columns = limits.max_columns
         make_span = _make_span
         for tr in trs:
-            row: list[Span] = []
+            row: list[Span | str] = []
             for td in tr:
                 tag = td.tag
                 if tag != "td" and tag != "th" and _tag(td) not in _CELLS:
@@ -269,20 +274,16 @@ class _Walker:
                 if len(row) > max_columns or budget <= 0:
                     break
                 budget -= 1
+                text = text_of(td)
                 # a rowspan ends with the table's rows, as in HTML (rowspan="999999999" spans what is left)
                 rowspan = td.get("rowspan")
                 colspan = td.get("colspan")
-                row.append(
-                    make_span(
-                        text_of(td),
-                        1 if rowspan is None else min(_int(rowspan), remaining),
-                        1 if colspan is None else _int(colspan),
-                        False,
-                        None,
-                        False,
-                        None,
-                    )
-                )
+                rows = 1 if rowspan is None else min(_int(rowspan), remaining)
+                columns = 1 if colspan is None else _int(colspan)
+                if fast and rows == 1 and columns == 1:
+                    row.append(text)  # Grid.build reads it as Span(text)
+                else:
+                    row.append(make_span(text, rows, columns, False, None, False, None))
             spans.append(row)
             remaining -= 1
             if budget <= 0:

@@ -53,7 +53,7 @@ from ..model.spec import Value
 from ..presentation import SheetPlan, figure_text, plans, section_headings, section_texts
 from ..records import infer_edition, infer_shape
 from ._assemble import PROSE, could_head, find_heading
-from ._document import Block, BlockKind, CellBudget, Document, Grid, Span
+from ._document import Block, BlockKind, CellBudget, Document, Grid, Span, maker
 from ._locate import known_labels
 from ._reader import Reader, assembled, make_reader
 from ._values import parse_value
@@ -82,6 +82,9 @@ _MAX_SHORT = 200
 _TITLE_LINES = 32
 #: A line that continues the label of the cell above is at most this long.
 _MAX_CONTINUATION = 20
+
+#: A span made without the frozen ``__init__`` (``formats._document.maker``: a fast path; the thorough one is ``Span``).
+_make_span = maker(Span)
 
 
 def decode_text(data: bytes) -> tuple[str, bool]:
@@ -778,7 +781,7 @@ class _Adapter:
         return place
 
     def span(self, cell: PCell, colspan: int = 1) -> Span:
-        return Span(cell.text, colspan=colspan, place=self.place(cell))
+        return _make_span(cell.text, 1, colspan, False, self.place(cell), False, None)
 
     def problem(self, cell: PCell, message: str, label: str | None, code: str) -> None:
         place = self.place(cell)
