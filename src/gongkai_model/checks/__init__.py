@@ -27,6 +27,7 @@ from typing import Any, TypeAlias
 
 import attrs
 
+from .._codegen import FAST_PATHS
 from ..errors import Tally
 from ..model.layout import layout
 from ..model.report import AnnualReport
@@ -39,10 +40,13 @@ from ._findings import (
     Finding,
     Severity,
     Suggestion,
+    PendingFindings,
     ValidationResult,
     apply_suggestion,
+    lazy_result,
     numbered,
 )
+from ._builtin import IdentityFindings
 from ._identities import HOLDS, Identity, identities
 from ._registry import (
     Check,
@@ -123,13 +127,20 @@ install_builtins(builtin_checks())
 CheckSelection: TypeAlias = Sequence[str | Check]
 
 
-def _run(chosen: Sequence[Check], ctx: CheckContext | SeriesContext) -> tuple[list[Finding], list[CheckRun]]:
-    issues: list[Finding] = []
+def _run(
+    chosen: Sequence[Check], ctx: CheckContext | SeriesContext
+) -> tuple[list[Finding | PendingFindings], list[CheckRun]]:
+    """The findings (some maybe left as data: :class:`~._findings.PendingFindings`) and the runs of the checks."""
+    issues: list[Finding | PendingFindings] = []
     runs: list[CheckRun] = []
     add, extend = runs.append, issues.extend
     for check, function, code, once, shared in _plan(chosen):
         try:  # what check.run(ctx) gives (``outcome``), inline, without making a CheckOutcome of it
             got = function(ctx)
+            if type(got) is IdentityFindings:  # a built-in identity check's findings, as data
+                add(got.run)
+                issues.append(got)
+                continue
             if type(got) is tuple:  # the built-ins' findings (mostly none): assessed 1, its run made already
                 add(once)
                 if got:
@@ -163,12 +174,17 @@ def _plan(chosen: Sequence[Check]) -> Plan:
     last = _LAST_PLAN[0]  # (checks, their plan): one object, replaced whole (threads)
     if last[0] is chosen:
         return last[1]
-    plan: Plan = tuple(
-        (c, c.function, c.code, once, [(_NOT_YET, once)]) for c in chosen for once in (_check_run(c.code, 1),)
+    plan: Plan = tuple(  # a built-in identity check: its function that leaves its findings as data
+        (c, _LAZY.get(c, c.function), c.code, once, [(_NOT_YET, once)])
+        for c in chosen
+        for once in (_check_run(c.code, 1),)
     )
     _LAST_PLAN[0] = (chosen, plan)
     return plan
 
+
+#: The built-in identity checks' functions that leave their findings as data (:class:`IdentityFindings`).
+_LAZY: dict[Check, Any] = {c: c.function.lazy for c in _builtin.IDENTITY_CHECKS}
 
 _LAST_PLAN: list[tuple[Sequence[Check], Plan]] = [((), ())]
 _NOT_YET = object()
@@ -323,7 +339,9 @@ def _validate(
             issues.append(
                 Finding("CHECK_FAILED", Severity.ERROR, f"修正建议失败：{exc!r}", f"suggestions failed: {exc!r}")
             )
-    return ValidationResult(numbered(issues), tuple(runs), found, tally)
+    if FAST_PATHS:  # the findings built (and numbered) when the issues are first read
+        return lazy_result(issues, tuple(runs), found, tally)
+    return ValidationResult(numbered(issues), tuple(runs), found, tally)  # type: ignore[arg-type]
 
 
 def _codes(chosen: tuple[Check, ...]) -> frozenset[str]:
@@ -409,4 +427,4 @@ def validate_series(
         for year in sorted(by_year):
             result = validate(by_year[year], previous=by_year.get(year - 1), next=by_year.get(year + 1))
             found.extend(attrs.evolve(s, year=year) for s in result.suggestions)
-    return ValidationResult(numbered(issues), tuple(runs), tuple(found))
+    return ValidationResult(numbered(issues), tuple(runs), tuple(found))  # type: ignore[arg-type]  # (no pending)

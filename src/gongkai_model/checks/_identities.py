@@ -89,6 +89,11 @@ def _unassessed(blanks: tuple[int, ...]) -> IdentityStatus:
     return status
 
 
+#: The statuses of every identity of a shape when they all hold (:data:`HOLDS` each), by their number: the one
+#: tuple the generated function gives then, so that a check can tell by identity that every identity held.
+_ALL_HOLD_BY_COUNT: dict[int, tuple[IdentityStatus, ...]] = {}
+
+
 @functools.cache
 def _statuses_fn(shape: Shape, blanks_as_zero: bool) -> Any:
     """A function generated for ``shape``: the status of every identity on the cell values, in order.
@@ -109,7 +114,7 @@ def _statuses_fn(shape: Shape, blanks_as_zero: bool) -> Any:
         "HOLDS": HOLDS,
     }
     every = identities(shape)
-    env["ALL"] = (HOLDS,) * len(every)
+    env["ALL"] = _ALL_HOLD_BY_COUNT.setdefault(len(every), (HOLDS,) * len(every))
     # first, every identity at once: when all hold (the common case), one shared tuple; a blank (an
     # exception: None cannot be added) or an identity that does not hold goes on to one by one
     sides = [  # each side summed inline, in the order sum() adds them
