@@ -47,7 +47,7 @@ from ._findings import (
     numbered,
 )
 from ._builtin import IdentityFindings
-from ._identities import HOLDS, Identity, identities
+from ._identities import _ALL_HOLD_BY_COUNT, HOLDS, Identity, identities
 from ._registry import (
     Check,
     CheckContext,
@@ -368,7 +368,7 @@ def _tally(ctx: CheckContext, codes: frozenset[str]) -> Tally:
     statuses = ctx.statuses
     if _IDENTITY_CODES.issubset(codes):  # every identity ran (the usual case): one status per identity
         ran = len(statuses)
-        if statuses.count(HOLDS) == ran:  # all held (in C: each status is HOLDS, or equal to it)
+        if statuses is _ALL_HOLD_BY_COUNT.get(ran):  # all held (the one tuple the identity sums give then)
             return Tally(figures, len(cell_values), ran, 0, 0)
         others = [s for s in statuses if s is not HOLDS]  # HOLDS: assessable, held
     else:
@@ -376,8 +376,12 @@ def _tally(ctx: CheckContext, codes: frozenset[str]) -> Tally:
         chosen = [s for ident, s in zip(every, statuses, strict=True) if ident.code in codes]
         ran = len(chosen)
         others = [s for s in chosen if s is not HOLDS]
-    unassessable = sum(not s.assessable for s in others)
-    broken = sum(s.assessable and not s.ok for s in others)
+    unassessable = broken = 0
+    for s in others:
+        if not s.assessable:
+            unassessable += 1
+        elif not s.ok:
+            broken += 1
     return Tally(figures, len(cell_values), ran - unassessable - broken, broken, unassessable)
 
 

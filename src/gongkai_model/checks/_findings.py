@@ -542,6 +542,17 @@ def _not_assessable(parts: tuple[Finding | PendingFindings, ...]) -> int:
     )
 
 
+def expand(parts: Iterable[Finding | PendingFindings]) -> list[Finding]:
+    """The findings ``parts`` stand for: each :class:`PendingFindings` replaced by its findings, in order."""
+    found: list[Finding] = []
+    for part in parts:
+        if type(part) is Finding:
+            found.append(part)
+        else:
+            found.extend(part.findings())  # type: ignore[union-attr]
+    return found
+
+
 def _built_issues(result: ValidationResult) -> tuple[Finding, ...]:
     """The issues of a lazy result, built (once: threads reading at once wait for the first)."""
     with _BUILDING:
@@ -550,14 +561,7 @@ def _built_issues(result: ValidationResult) -> tuple[Finding, ...]:
             return issues  # built by another thread just now
         except AttributeError:
             pass
-        parts = _get_parts(result, ValidationResult)
-        found: list[Finding] = []
-        for part in parts:
-            if type(part) is Finding:
-                found.append(part)
-            else:
-                found.extend(part.findings())
-        issues = numbered(found)
+        issues = numbered(expand(_get_parts(result, ValidationResult)))
         _set_issues(result, issues)  # (the issues first: a reader that still sees the parts answers from them)
         _set_parts(result, None)
         return issues
