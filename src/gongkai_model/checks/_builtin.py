@@ -389,7 +389,14 @@ def check_single_other_row(ctx: CheckContext) -> tuple[Finding, ...]:
     """The hybrid form: the 2021 sub-rows of （六） (incl. the fee row) are not reported."""
     if ctx.report.edition is not Edition.FORMAT_2021 or not ctx.report.single_other_row:
         return ()
-    label = next(i.spec.label for i in field_specs(type(ctx.report.table3.results)) if i.name == "other")
+    return _single_other_row(type(ctx.report.table3.results))
+
+
+@functools.cache
+def _single_other_row(results: type) -> tuple[Finding, ...]:
+    """What :func:`check_single_other_row` finds in a report whose 表三 results are of this class (made once:
+    a finding is frozen)."""
+    label = next(i.spec.label for i in field_specs(results) if i.name == "other")
     return (
         Finding(
             "T3_SINGLE_OTHER_ROW",

@@ -110,6 +110,13 @@ def _statuses_fn(shape: Shape, blanks_as_zero: bool) -> Any:
     env: dict[str, Any] = {
         "evaluate": evaluate,
         "unassessed": _unassessed,
+        "new": _new,
+        "IS": IdentityStatus,
+        "set_ok": _set_ok,
+        "set_assessable": _set_assessable,
+        "set_left": _set_left,
+        "set_right": _set_right,
+        "set_blanks": _set_blanks,
         "compress": itertools.compress,
         "HOLDS": HOLDS,
     }
@@ -146,9 +153,15 @@ def _statuses_fn(shape: Shape, blanks_as_zero: bool) -> Any:
             ]
         else:  # its blanks first, in member order (what evaluate finds): one is enough to leave it unassessed
             blank = ", ".join(f"v[{m}] is None" for m in members)
-            lines += [
+            lines += [  # (the status made inline: _unassessed's body)
                 f"    if {' or '.join(f'v[{m}] is None' for m in members)}:",
-                f"        add(unassessed(tuple(compress(M{k}, ({blank},)))))",
+                "        s = new(IS)",
+                "        set_ok(s, False)",
+                "        set_assessable(s, False)",
+                "        set_left(s, None)",
+                "        set_right(s, None)",
+                f"        set_blanks(s, tuple(compress(M{k}, ({blank},))))",
+                "        add(s)",
                 "    else:",
                 "        try:",
                 f"            holds = {left} == {right}",
