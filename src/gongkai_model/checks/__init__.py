@@ -326,7 +326,7 @@ def _validate(
         ]
     found: tuple[Suggestion, ...] = ()
     codes = _codes(chosen)
-    tally = _tally(ctx, codes, cell_values is not None)
+    tally = _tally(ctx, codes)
     if suggestions:
         statuses = [
             status if ident.code in codes else HOLDS
@@ -357,18 +357,14 @@ def _codes(chosen: tuple[Check, ...]) -> frozenset[str]:
 _LAST_CODES: list[tuple[tuple[Check, ...], frozenset[str]]] = [((), frozenset())]
 
 
-def _tally(ctx: CheckContext, codes: frozenset[str], clean: bool = False) -> Tally:
+def _tally(ctx: CheckContext, codes: frozenset[str]) -> Tally:
     """The figures of the report (typed: a derived total is not one) and its identities of the checks
-    that ran, held, broken and not assessable (:class:`~gongkai_model.errors.Tally`). ``clean``: the
-    values are those the forgery scan's fast path read (each None or of a type it checked exactly: ``int``,
-    ``Decimal``, the model's own; none equals None)."""
+    that ran, held, broken and not assessable (:class:`~gongkai_model.errors.Tally`)."""
     cell_values = ctx.values
     if ctx.derived:
         figures = sum(v is not None for i, v in enumerate(cell_values) if i not in ctx.derived)
-    elif clean:  # (in C: count(None) compares with ==, which no value of those types says of None)
-        figures = len(cell_values) - cell_values.count(None)
-    else:  # (a forged value may say it equals None)
-        figures = len(cell_values) - len([v for v in cell_values if v is None])
+    else:
+        figures = len(cell_values) - len([v for v in cell_values if v is None])  # (count(None) compares with ==)
     statuses = ctx.statuses
     if _IDENTITY_CODES.issubset(codes):  # every identity ran (the usual case): one status per identity
         ran = len(statuses)
