@@ -58,6 +58,7 @@ from ._registry import (
     define_check,
     failure,
     install_builtins,
+    raw_of,
     register,
     registered,
     unregister,
@@ -365,7 +366,7 @@ def _tally(ctx: CheckContext, codes: frozenset[str]) -> Tally:
         figures = sum(v is not None for i, v in enumerate(cell_values) if i not in ctx.derived)
     else:
         figures = len(cell_values) - len([v for v in cell_values if v is None])  # (count(None) compares with ==)
-    statuses = ctx.statuses
+    statuses = raw_of(ctx)  # (an identity with a blank may be UNASSESSED: not ok, not assessable, as its status)
     if _IDENTITY_CODES.issubset(codes):  # every identity ran (the usual case): one status per identity
         ran = len(statuses)
         if statuses is _ALL_HOLD_BY_COUNT.get(ran):  # all held (the one tuple the identity sums give then)

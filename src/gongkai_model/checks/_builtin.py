@@ -14,8 +14,8 @@ from ..model.layout import Cell, Shape, layout
 from ..model.spec import Kind, Value, field_specs
 from ..model.values import Edition
 from ._findings import CellRef, CheckRun, Finding, PendingFindings, Severity, deferred
-from ._identities import _ALL_HOLD_BY_COUNT, HOLDS, IdentityStatus
-from ._registry import NOTHING, Check, CheckContext, CheckOutcome, define_check
+from ._identities import _ALL_HOLD_BY_COUNT, HOLDS, UNASSESSED, IdentityStatus, evaluate
+from ._registry import NOTHING, Check, CheckContext, CheckOutcome, define_check, raw_of
 
 __all__ = ["identity_finding"]
 
@@ -236,7 +236,7 @@ def _identity_check(code: str) -> Any:
         known = last[0]
         if known[0] is not shape:
             known = last[0] = _of_code(shape, code)
-        statuses = ctx.statuses
+        statuses = raw_of(ctx)
         if statuses is _ALL_HOLD.get(len(statuses)) or not known[1]:  # every identity holds: nothing found
             return known[3]
         return IdentityFindings(known, statuses, ctx.values, ctx.invalid)
@@ -267,11 +267,14 @@ class IdentityFindings(PendingFindings):
     def findings(self) -> list[Finding]:
         _, mine, _, _, cells, _ = self.known
         statuses, values, invalid = self.statuses, self.values, self.invalid
-        return [
-            _finding(cells, values, invalid, ident, status, path, key)
+        return [  # (an identity with a blank, left UNASSESSED by the fast path: its status made now)
+            _finding(
+                cells, values, invalid, ident, evaluate(ident, values, False) if status is UNASSESSED else status,
+                path, key,
+            )
             for k, ident, path, key in mine
             if not (status := statuses[k]).ok
-        ]
+        ]  # fmt: skip
 
     def _not_held(self) -> list[IdentityStatus]:
         statuses = self.statuses
