@@ -95,7 +95,8 @@ def _assert_same(report: gk.AnnualReport, **options: Any) -> None:
         assert read.issues == eager.issues
         assert probe(read) == probe(eager), name  # after the first read of the issues
     fresh = gk.validate(report, **options)
-    assert fresh == eager and eager == fresh
+    assert fresh == eager
+    assert eager == fresh
     assert {f.key: fresh.by_key(f.key) for f in eager.issues} == {f.key: f for f in eager.issues}
     assert fresh.by_key("NO|SUCH|KEY") is None
     assert type(fresh) is gk.ValidationResult
@@ -144,7 +145,8 @@ def test_the_identity_findings_are_built_only_when_the_issues_are_read() -> None
         return
     assert parts is not None
     assert any(isinstance(p, _builtin.IdentityFindings) for p in parts)
-    assert result.verdict is gk.Verdict.UNASSESSED and not result.ok
+    assert result.verdict is gk.Verdict.UNASSESSED
+    assert not result.ok
     assert result.assessed == sum(r.assessed for r in result.checks_performed) - 38
     assert _findings._parts(result) is not None  # still nothing built
     issues = result.issues
@@ -170,7 +172,9 @@ def test_threads_reading_a_fresh_result_at_once_see_one_result(reads: str) -> No
         barrier = threading.Barrier(8)
         got: list[Any] = []
 
-        def run(result: gk.ValidationResult = result) -> None:
+        def run(
+            result: gk.ValidationResult = result, barrier: threading.Barrier = barrier, got: list[Any] = got
+        ) -> None:
             barrier.wait()
             got.append((read(result), result.issues, result.verdict, result.assessed))
 
@@ -199,7 +203,8 @@ def test_user_checks_and_the_identity_checks_run_alone_give_ordinary_findings() 
 
     with C.using(probe):
         result = gk.validate(report, suggestions=False)
-    assert seen and result.verdict is gk.Verdict.UNASSESSED
+    assert seen
+    assert result.verdict is gk.Verdict.UNASSESSED
     assert [f.code for f in result.issues].count("MY_LAZY_PROBE") == 1
     assert all(type(f) is C.Finding for f in result.issues)
     ctx = C.CheckContext.of(report)
@@ -215,10 +220,12 @@ def test_a_result_made_by_hand_or_unpickled_is_eager() -> None:
     finding = C.Finding("MY_CODE", gk.Severity.ERROR, "中", "en")
     made = gk.ValidationResult((finding,), ())
     assert _findings._parts(made) is None
-    assert made.verdict is gk.Verdict.INCONSISTENT and made.issues == (finding,)
+    assert made.verdict is gk.Verdict.INCONSISTENT
+    assert made.issues == (finding,)
     lazy = gk.validate(_blank_heavy_case(), suggestions=False)
     back = pickle.loads(pickle.dumps(lazy))
-    assert _findings._parts(back) is None and back == lazy
+    assert _findings._parts(back) is None
+    assert back == lazy
     with pytest.raises(AttributeError):
         lazy.no_such_attribute  # noqa: B018
     with pytest.raises(attrs.exceptions.FrozenInstanceError):
@@ -262,7 +269,7 @@ def test_threads_reading_a_fresh_context_at_once_see_one_tuple_of_statuses() -> 
         barrier = threading.Barrier(8)
         got: list[Any] = []
 
-        def run(ctx: C.CheckContext = ctx) -> None:
+        def run(ctx: C.CheckContext = ctx, barrier: threading.Barrier = barrier, got: list[Any] = got) -> None:
             barrier.wait()
             got.append(ctx.statuses)
 
@@ -271,6 +278,8 @@ def test_threads_reading_a_fresh_context_at_once_see_one_tuple_of_statuses() -> 
             t.start()
         for t in threads:
             t.join()
-        assert len(got) == 8 and all(s is got[0] for s in got) and got[0] == expected
+        assert len(got) == 8
+        assert all(s is got[0] for s in got)
+        assert got[0] == expected
     if FAST_PATHS:
         assert any(s is _identities.UNASSESSED for s in _registry.raw_of(_registry.context(report, cells)))

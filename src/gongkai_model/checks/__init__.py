@@ -32,21 +32,21 @@ from ..errors import Tally
 from ..model.layout import layout
 from ..model.report import AnnualReport
 from . import _builtin, _evidence, _series, _structure, _text
+from ._builtin import IdentityFindings
 from ._findings import (
     CellRef,
     Change,
     CheckRun,
     Evidence,
     Finding,
+    PendingFindings,
     Severity,
     Suggestion,
-    PendingFindings,
     ValidationResult,
     apply_suggestion,
     lazy_result,
     numbered,
 )
-from ._builtin import IdentityFindings
 from ._identities import _ALL_HOLD_BY_COUNT, HOLDS, Identity, identities
 from ._registry import (
     Check,
@@ -185,7 +185,7 @@ def _plan(chosen: Sequence[Check]) -> Plan:
 
 
 #: The built-in identity checks' functions that leave their findings as data (:class:`IdentityFindings`).
-_LAZY: dict[Check, Any] = {c: c.function.lazy for c in _builtin.IDENTITY_CHECKS}
+_LAZY: dict[Check, Any] = {c: getattr(c.function, "lazy") for c in _builtin.IDENTITY_CHECKS}  # noqa: B009
 
 _LAST_PLAN: list[tuple[Sequence[Check], Plan]] = [((), ())]
 _NOT_YET = object()

@@ -252,7 +252,7 @@ class IdentityFindings(PendingFindings):
     statuses of the shape's identities, the cell values and the invalid cells (what the findings are made of).
     """
 
-    __slots__ = ("known", "statuses", "values", "invalid")
+    __slots__ = ("invalid", "known", "statuses", "values")
 
     def __init__(
         self, known: _Known, statuses: tuple[IdentityStatus, ...], values: tuple[Any, ...], invalid: frozenset[int]
@@ -392,11 +392,12 @@ def check_single_other_row(ctx: CheckContext) -> tuple[Finding, ...]:
     """The hybrid form: the 2021 sub-rows of （六） (incl. the fee row) are not reported."""
     if ctx.report.edition is not Edition.FORMAT_2021 or not ctx.report.single_other_row:
         return ()
-    return _single_other_row(type(ctx.report.table3.results))
+    results: Any = type(ctx.report.table3.results)  # (a class: hashable, whatever mypy reads of its __hash__)
+    return _single_other_row(results)
 
 
 @functools.cache
-def _single_other_row(results: type) -> tuple[Finding, ...]:
+def _single_other_row(results: Any) -> tuple[Finding, ...]:
     """What :func:`check_single_other_row` finds in a report whose 表三 results are of this class (made once:
     a finding is frozen)."""
     label = next(i.spec.label for i in field_specs(results) if i.name == "other")

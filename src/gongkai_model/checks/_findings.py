@@ -536,10 +536,13 @@ def _severities(parts: tuple[Finding | PendingFindings, ...]) -> Iterator[Severi
 
 
 def _not_assessable(parts: tuple[Finding | PendingFindings, ...]) -> int:
-    return sum(
-        (not part.assessable) if type(part) is Finding else part.not_assessable()  # type: ignore[union-attr]
-        for part in parts
-    )
+    count = 0
+    for part in parts:
+        if isinstance(part, Finding):
+            count += not part.assessable
+        else:
+            count += part.not_assessable()
+    return count
 
 
 def expand(parts: Iterable[Finding | PendingFindings]) -> list[Finding]:

@@ -224,9 +224,7 @@ def raw_statuses(shape: Shape, values: Sequence[Any]) -> tuple[tuple[IdentitySta
     return last[1](values)  # type: ignore[no-any-return]
 
 
-def full_statuses(
-    shape: Shape, values: Sequence[Any], raw: tuple[IdentityStatus, ...]
-) -> tuple[IdentityStatus, ...]:
+def full_statuses(shape: Shape, values: Sequence[Any], raw: tuple[IdentityStatus, ...]) -> tuple[IdentityStatus, ...]:
     """The statuses :func:`statuses` gives, from what :func:`raw_statuses` gave: each :data:`UNASSESSED`
     replaced by :func:`evaluate`'s status (the same identity: not assessable, its blanks named)."""
     return tuple(
