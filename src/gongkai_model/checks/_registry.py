@@ -143,7 +143,9 @@ def context(
             else:
                 out.append(evaluate(ident, cell_values, blanks_as_zero))
         statuses = tuple(out)
-    return CheckContext(report, shape, cell_values, blanks_as_zero, statuses, chosen, headings, bad)
+    ctx = CheckContext(report, shape, cell_values, blanks_as_zero, statuses, chosen, headings, bad)
+    _set_raw(ctx, statuses)  # (set, so that raw_of finds it without an exception)
+    return ctx
 
 
 _STATUSES: Any = vars(CheckContext)["statuses"]
@@ -161,7 +163,7 @@ def raw_of(ctx: CheckContext) -> tuple[IdentityStatus, ...]:
     ``UNASSESSED``: not ok, not assessable, its blanks not named), without making the full statuses."""
     try:
         raw: tuple[IdentityStatus, ...] = _get_raw(ctx, CheckContext)
-    except AttributeError:  # the statuses were given
+    except AttributeError:  # a context made otherwise (``CheckContext(...)``, ``attrs.evolve``)
         return ctx.statuses
     return raw
 
@@ -175,7 +177,7 @@ def _context_attribute(self: CheckContext, name: str) -> Any:
             raw = _get_raw(self, CheckContext)
         except AttributeError:
             raw = None
-        if raw is not None:
+        if raw is not None:  # a context whose statuses are left to be made (``context``)
             with _MAKING:
                 try:
                     return _get_statuses(self, CheckContext)  # made by another thread just now
