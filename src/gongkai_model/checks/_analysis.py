@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import bisect
 import functools
-import operator
 import itertools
+import operator
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
