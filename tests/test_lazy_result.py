@@ -283,3 +283,31 @@ def test_threads_reading_a_fresh_context_at_once_see_one_tuple_of_statuses() -> 
         assert got[0] == expected
     if FAST_PATHS:
         assert any(s is _identities.UNASSESSED for s in _registry.raw_of(_registry.context(report, cells)))
+
+
+def test_what_a_users_check_gives_beyond_plain_findings_is_as_before() -> None:
+    """A subclass of Finding (numbered at once, as before) and an object that is no finding (the validation
+    fails as it did: a ``CHECK_FAILED`` finding), beside the identity checks' findings left as data."""
+
+    @attrs.frozen
+    class MyFinding(C.Finding):
+        pass
+
+    sub = C.define_check("MY_SUBCLASS", severity=gk.Severity.WARNING, title_en="sub", title_zh="子")(
+        lambda ctx: (MyFinding("MY_SUBCLASS", gk.Severity.WARNING, "子", "sub", "三"),)
+    )
+    junk = C.define_check("MY_JUNK", severity=gk.Severity.WARNING, title_en="junk", title_zh="杂")(
+        lambda ctx: ("not a finding",)
+    )
+    report = _blank_heavy_case()
+    for extra in (sub, junk):
+        with C.using(extra):
+            got = gk.validate(report, suggestions=False)
+            with _thorough():
+                eager = gk.validate(report, suggestions=False)
+        assert _findings._parts(got) is None  # made at once
+        assert repr(got) == repr(eager)
+        assert got.summary() == eager.summary()
+    assert any(type(f) is MyFinding for f in gk.validate(report, checks=[sub]).issues)
+    with C.using(junk):
+        assert [f.code for f in gk.validate(report, suggestions=False).issues] == ["CHECK_FAILED"]

@@ -44,6 +44,7 @@ from ._findings import (
     Suggestion,
     ValidationResult,
     apply_suggestion,
+    expand,
     lazy_result,
     numbered,
 )
@@ -340,9 +341,10 @@ def _validate(
             issues.append(
                 Finding("CHECK_FAILED", Severity.ERROR, f"修正建议失败：{exc!r}", f"suggestions failed: {exc!r}")
             )
-    if FAST_PATHS:  # the findings built (and numbered) when the issues are first read
-        return lazy_result(issues, tuple(runs), found, tally)
-    return ValidationResult(numbered(issues), tuple(runs), found, tally)  # type: ignore[arg-type]
+    if FAST_PATHS and all(type(f) is Finding or type(f) is IdentityFindings for f in issues):
+        return lazy_result(issues, tuple(runs), found, tally)  # the findings built when the issues are first read
+    # (anything else a user's check gave, e.g. a subclass of Finding: numbered now, as it always was)
+    return ValidationResult(numbered(expand(issues)), tuple(runs), found, tally)
 
 
 def _codes(chosen: tuple[Check, ...]) -> frozenset[str]:

@@ -529,19 +529,19 @@ def _parts(result: ValidationResult) -> tuple[Finding | PendingFindings, ...] | 
 
 def _severities(parts: tuple[Finding | PendingFindings, ...]) -> Iterator[Severity]:
     for part in parts:
-        if type(part) is Finding:
-            yield part.severity
+        if isinstance(part, PendingFindings):
+            yield from part.severities()
         else:
-            yield from part.severities()  # type: ignore[union-attr]
+            yield part.severity
 
 
 def _not_assessable(parts: tuple[Finding | PendingFindings, ...]) -> int:
     count = 0
     for part in parts:
-        if isinstance(part, Finding):
-            count += not part.assessable
-        else:
+        if isinstance(part, PendingFindings):
             count += part.not_assessable()
+        else:
+            count += not part.assessable
     return count
 
 
@@ -549,10 +549,10 @@ def expand(parts: Iterable[Finding | PendingFindings]) -> list[Finding]:
     """The findings ``parts`` stand for: each :class:`PendingFindings` replaced by its findings, in order."""
     found: list[Finding] = []
     for part in parts:
-        if type(part) is Finding:
-            found.append(part)
+        if isinstance(part, PendingFindings):
+            found.extend(part.findings())
         else:
-            found.extend(part.findings())  # type: ignore[union-attr]
+            found.append(part)
     return found
 
 
