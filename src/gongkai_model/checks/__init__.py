@@ -27,23 +27,28 @@ from typing import Any, TypeAlias
 
 import attrs
 
+from .._codegen import FAST_PATHS
 from ..errors import Tally
 from ..model.layout import layout
 from ..model.report import AnnualReport
 from . import _builtin, _evidence, _series, _structure, _text
+from ._builtin import IdentityFindings
 from ._findings import (
     CellRef,
     Change,
     CheckRun,
     Evidence,
     Finding,
+    PendingFindings,
     Severity,
     Suggestion,
     ValidationResult,
     apply_suggestion,
+    expand,
+    lazy_result,
     numbered,
 )
-from ._identities import HOLDS, Identity, identities
+from ._identities import _ALL_HOLD_BY_COUNT, HOLDS, Identity, identities
 from ._registry import (
     Check,
     CheckContext,
@@ -54,6 +59,7 @@ from ._registry import (
     define_check,
     failure,
     install_builtins,
+    raw_of,
     register,
     registered,
     unregister,
@@ -123,13 +129,20 @@ install_builtins(builtin_checks())
 CheckSelection: TypeAlias = Sequence[str | Check]
 
 
-def _run(chosen: Sequence[Check], ctx: CheckContext | SeriesContext) -> tuple[list[Finding], list[CheckRun]]:
-    issues: list[Finding] = []
+def _run(
+    chosen: Sequence[Check], ctx: CheckContext | SeriesContext
+) -> tuple[list[Finding | PendingFindings], list[CheckRun]]:
+    """The findings (some maybe left as data: :class:`~._findings.PendingFindings`) and the runs of the checks."""
+    issues: list[Finding | PendingFindings] = []
     runs: list[CheckRun] = []
     add, extend = runs.append, issues.extend
     for check, function, code, once, shared in _plan(chosen):
         try:  # what check.run(ctx) gives (``outcome``), inline, without making a CheckOutcome of it
             got = function(ctx)
+            if type(got) is IdentityFindings:  # a built-in identity check's findings, as data
+                add(got.run)
+                issues.append(got)
+                continue
             if type(got) is tuple:  # the built-ins' findings (mostly none): assessed 1, its run made already
                 add(once)
                 if got:
@@ -163,12 +176,17 @@ def _plan(chosen: Sequence[Check]) -> Plan:
     last = _LAST_PLAN[0]  # (checks, their plan): one object, replaced whole (threads)
     if last[0] is chosen:
         return last[1]
-    plan: Plan = tuple(
-        (c, c.function, c.code, once, [(_NOT_YET, once)]) for c in chosen for once in (_check_run(c.code, 1),)
+    plan: Plan = tuple(  # a built-in identity check: its function that leaves its findings as data
+        (c, _LAZY.get(c, c.function), c.code, once, [(_NOT_YET, once)])
+        for c in chosen
+        for once in (_check_run(c.code, 1),)
     )
     _LAST_PLAN[0] = (chosen, plan)
     return plan
 
+
+#: The built-in identity checks' functions that leave their findings as data (:class:`IdentityFindings`).
+_LAZY: dict[Check, Any] = {c: getattr(c.function, "lazy") for c in _builtin.IDENTITY_CHECKS}  # noqa: B009
 
 _LAST_PLAN: list[tuple[Sequence[Check], Plan]] = [((), ())]
 _NOT_YET = object()
@@ -323,7 +341,10 @@ def _validate(
             issues.append(
                 Finding("CHECK_FAILED", Severity.ERROR, f"修正建议失败：{exc!r}", f"suggestions failed: {exc!r}")
             )
-    return ValidationResult(numbered(issues), tuple(runs), found, tally)
+    if FAST_PATHS and all(type(f) is Finding or type(f) is IdentityFindings for f in issues):
+        return lazy_result(issues, tuple(runs), found, tally)  # the findings built when the issues are first read
+    # (anything else a user's check gave, e.g. a subclass of Finding: numbered now, as it always was)
+    return ValidationResult(numbered(expand(issues)), tuple(runs), found, tally)
 
 
 def _codes(chosen: tuple[Check, ...]) -> frozenset[str]:
@@ -347,10 +368,10 @@ def _tally(ctx: CheckContext, codes: frozenset[str]) -> Tally:
         figures = sum(v is not None for i, v in enumerate(cell_values) if i not in ctx.derived)
     else:
         figures = len(cell_values) - len([v for v in cell_values if v is None])  # (count(None) compares with ==)
-    statuses = ctx.statuses
+    statuses = raw_of(ctx)  # (an identity with a blank may be UNASSESSED: not ok, not assessable, as its status)
     if _IDENTITY_CODES.issubset(codes):  # every identity ran (the usual case): one status per identity
         ran = len(statuses)
-        if statuses.count(HOLDS) == ran:  # all held (in C: each status is HOLDS, or equal to it)
+        if statuses is _ALL_HOLD_BY_COUNT.get(ran):  # all held (the one tuple the identity sums give then)
             return Tally(figures, len(cell_values), ran, 0, 0)
         others = [s for s in statuses if s is not HOLDS]  # HOLDS: assessable, held
     else:
@@ -358,8 +379,12 @@ def _tally(ctx: CheckContext, codes: frozenset[str]) -> Tally:
         chosen = [s for ident, s in zip(every, statuses, strict=True) if ident.code in codes]
         ran = len(chosen)
         others = [s for s in chosen if s is not HOLDS]
-    unassessable = sum(not s.assessable for s in others)
-    broken = sum(s.assessable and not s.ok for s in others)
+    unassessable = broken = 0
+    for s in others:
+        if not s.assessable:
+            unassessable += 1
+        elif not s.ok:
+            broken += 1
     return Tally(figures, len(cell_values), ran - unassessable - broken, broken, unassessable)
 
 
@@ -409,4 +434,4 @@ def validate_series(
         for year in sorted(by_year):
             result = validate(by_year[year], previous=by_year.get(year - 1), next=by_year.get(year + 1))
             found.extend(attrs.evolve(s, year=year) for s in result.suggestions)
-    return ValidationResult(numbered(issues), tuple(runs), tuple(found))
+    return ValidationResult(numbered(issues), tuple(runs), tuple(found))  # type: ignore[arg-type]  # (no pending)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import operator
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from .._codegen import FAST_PATHS
@@ -13,9 +13,9 @@ from ..model.identities import T3_BALANCE, T3_RESULTS_TOTAL, T3_ROW_TOTAL, T3_SU
 from ..model.layout import Cell, Shape, layout
 from ..model.spec import Kind, Value, field_specs
 from ..model.values import Edition
-from ._findings import CellRef, Finding, Severity, deferred
-from ._identities import HOLDS, IdentityStatus
-from ._registry import NOTHING, Check, CheckContext, CheckOutcome, define_check
+from ._findings import CellRef, CheckRun, Finding, PendingFindings, Severity, deferred
+from ._identities import _ALL_HOLD_BY_COUNT, HOLDS, UNASSESSED, IdentityStatus, evaluate
+from ._registry import NOTHING, Check, CheckContext, CheckOutcome, define_check, raw_of
 
 __all__ = ["identity_finding"]
 
@@ -187,7 +187,9 @@ def _broken(
 #: What an identity check knows of a shape: the shape, its identities with the check's code (each with
 #: its position in ``identities(shape)``, its finding's path and key), a getter of their statuses (a
 #: tuple), the check's outcome when they all hold, and the shape's layout.
-_Known = tuple[Shape, tuple[tuple[int, Identity, "str | None", str], ...], Any, CheckOutcome, tuple[Cell, ...]]
+_Known = tuple[
+    Shape, tuple[tuple[int, Identity, "str | None", str], ...], Any, CheckOutcome, tuple[Cell, ...], CheckRun
+]
 
 
 @functools.cache
@@ -201,20 +203,20 @@ def _of_code(shape: Shape, code: str) -> _Known:
         for path in (_path(cells, ident),)
     )
     at = [k for k, *_ in mine] or [0]  # (none in this shape: any one status, the outcome is the same)
-    return shape, mine, operator.itemgetter(*at, *at[:1]), CheckOutcome(len(mine), ()), cells
+    return shape, mine, operator.itemgetter(*at, *at[:1]), CheckOutcome(len(mine), ()), cells, CheckRun(code, len(mine))
 
 
 def _identity_check(code: str) -> Any:
     # the last shape seen, found by identity (shapes are interned): no hash of the shape per validation;
     # one object, replaced whole (threads), that holds its shape (so its identity is never reused)
-    last: list[_Known] = [(None, (), None, NOTHING, ())]  # type: ignore[list-item]  # (no shape yet)
+    last: list[_Known] = [(None, (), None, NOTHING, (), CheckRun(code, 0))]  # type: ignore[list-item]  # (no shape yet)
 
     def check(ctx: CheckContext) -> CheckOutcome:
         shape = ctx.shape
         known = last[0]
         if known[0] is not shape:
             known = last[0] = _of_code(shape, code)
-        _, mine, statuses_of, held, cells = known
+        _, mine, statuses_of, held, cells, _ = known
         statuses = ctx.statuses
         if not mine or statuses_of(statuses).count(HOLDS) == len(mine) + 1:  # the first twice: always a tuple
             return held
@@ -226,9 +228,68 @@ def _identity_check(code: str) -> Any:
         ]
         return CheckOutcome(len(mine), tuple(found))
 
+    def lazy(ctx: CheckContext) -> CheckOutcome | IdentityFindings:
+        """``check(ctx)``, its findings left as data (:class:`IdentityFindings`) when there are any."""
+        if not FAST_PATHS:
+            return check(ctx)
+        shape = ctx.shape
+        known = last[0]
+        if known[0] is not shape:
+            known = last[0] = _of_code(shape, code)
+        statuses = raw_of(ctx)
+        if statuses is _ALL_HOLD.get(len(statuses)) or not known[1]:  # every identity holds: nothing found
+            return known[3]
+        return IdentityFindings(known, statuses, ctx.values, ctx.invalid)
+
     check.__name__ = check.__qualname__ = f"check_{code.lower()}"
     check.__doc__ = f"The {code} identities of the report's shape."
+    check.lazy = lazy  # type: ignore[attr-defined]  # what validate runs (its findings built when read)
     return check
+
+
+class IdentityFindings(PendingFindings):
+    """The findings of one identity check, as data: the check's :data:`_Known` of the report's shape, the
+    statuses of the shape's identities, the cell values and the invalid cells (what the findings are made of).
+    """
+
+    __slots__ = ("invalid", "known", "statuses", "values")
+
+    def __init__(
+        self, known: _Known, statuses: tuple[IdentityStatus, ...], values: tuple[Any, ...], invalid: frozenset[int]
+    ) -> None:
+        self.known, self.statuses, self.values, self.invalid = known, statuses, values, invalid
+
+    @property
+    def run(self) -> CheckRun:
+        """The check's run (it assessed every identity of its code)."""
+        return self.known[5]
+
+    def findings(self) -> list[Finding]:
+        _, mine, _, _, cells, _ = self.known
+        statuses, values, invalid = self.statuses, self.values, self.invalid
+        return [  # (an identity with a blank, left UNASSESSED by the fast path: its status made now)
+            _finding(
+                cells, values, invalid, ident, evaluate(ident, values, False) if status is UNASSESSED else status,
+                path, key,
+            )
+            for k, ident, path, key in mine
+            if not (status := statuses[k]).ok
+        ]  # fmt: skip
+
+    def _not_held(self) -> list[IdentityStatus]:
+        statuses = self.statuses
+        return [status for k, *_ in self.known[1] if not (status := statuses[k]).ok]
+
+    def severities(self) -> Iterable[Severity]:
+        return {Severity.INCONSISTENCY if s.assessable else Severity.INFO for s in self._not_held()}
+
+    def not_assessable(self) -> int:
+        return sum(not s.assessable for s in self._not_held())
+
+
+#: The statuses of a shape's identities when they all hold, by their number (the one tuple the generated
+#: function gives then: :func:`~._identities.statuses`).
+_ALL_HOLD = _ALL_HOLD_BY_COUNT
 
 
 #: The identity checks, one per identity code (the other built-ins follow as functions).
@@ -331,7 +392,15 @@ def check_single_other_row(ctx: CheckContext) -> tuple[Finding, ...]:
     """The hybrid form: the 2021 sub-rows of （六） (incl. the fee row) are not reported."""
     if ctx.report.edition is not Edition.FORMAT_2021 or not ctx.report.single_other_row:
         return ()
-    label = next(i.spec.label for i in field_specs(type(ctx.report.table3.results)) if i.name == "other")
+    results: Any = type(ctx.report.table3.results)  # (a class: hashable, whatever mypy reads of its __hash__)
+    return _single_other_row(results)
+
+
+@functools.cache
+def _single_other_row(results: Any) -> tuple[Finding, ...]:
+    """What :func:`check_single_other_row` finds in a report whose 表三 results are of this class (made once:
+    a finding is frozen)."""
+    label = next(i.spec.label for i in field_specs(results) if i.name == "other")
     return (
         Finding(
             "T3_SINGLE_OTHER_ROW",

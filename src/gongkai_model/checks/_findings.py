@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import threading
+from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -375,8 +376,40 @@ class CheckRun:
     assessed: int
 
 
+class PendingFindings:
+    """Findings a check found and left as data (what it found, not yet :class:`Finding` objects), in a
+    :class:`ValidationResult` whose ``issues`` are built when first read (:func:`lazy_result`).
+
+    A subclass answers from its data what a result needs of the findings without building them:
+    their severities (for the verdict) and how many are not assessable (for ``assessed``), exactly
+    what its :meth:`findings` would give.
+    """
+
+    __slots__ = ()
+
+    def findings(self) -> list[Finding]:  # pragma: no cover - abstract
+        """The findings, in the order the check gives them (before :func:`numbered`)."""
+        raise NotImplementedError
+
+    def severities(self) -> Iterable[Severity]:  # pragma: no cover - abstract
+        """The severities of :meth:`findings` (each at least once, in any order)."""
+        raise NotImplementedError
+
+    def not_assessable(self) -> int:  # pragma: no cover - abstract
+        """How many of :meth:`findings` are not assessable."""
+        raise NotImplementedError
+
+
+class _LazyIssues:
+    """The slot of :class:`ValidationResult` that is no field: what its ``issues`` are made of while they are
+    not built (findings and :class:`PendingFindings`, in order), ``None`` once built; unset when the
+    issues were given (``ValidationResult(...)``, unpickled, ``attrs.evolve``)."""
+
+    __slots__ = ("_pending",)
+
+
 @attrs.frozen
-class ValidationResult:
+class ValidationResult(_LazyIssues):
     """What :func:`~gongkai_model.validate` found.
 
     ``ok`` is true when the verdict is clean: no finding is an error or an inconsistency, the report
@@ -401,6 +434,9 @@ class ValidationResult:
     def verdict(self) -> Verdict:
         """``inconsistent`` (an error or an inconsistency), ``empty`` (no figure), ``unassessed`` (most
         identities not assessable), ``warnings`` or ``ok`` (:meth:`Verdict.of`): ``ok`` is ``verdict.clean``."""
+        parts = _parts(self)
+        if parts is not None:  # issues not built yet: the severities from what the checks found
+            return Verdict.of(findings=_severities(parts), tally=self.tally)
         return Verdict.of(findings=(f.severity for f in self.issues), tally=self.tally)
 
     @property
@@ -411,7 +447,9 @@ class ValidationResult:
     @property
     def assessed(self) -> int:
         """How many identities and other items the checks assessed in all (those not assessable left out)."""
-        return sum(run.assessed for run in self.checks_performed) - len(self.not_assessable)
+        parts = _parts(self)
+        unassessed = len(self.not_assessable) if parts is None else _not_assessable(parts)
+        return sum(run.assessed for run in self.checks_performed) - unassessed
 
     def by_code(self, code: str) -> tuple[Finding, ...]:
         return tuple(f for f in self.issues if f.code == code)
@@ -466,6 +504,100 @@ class ValidationResult:
 
         result: pd.DataFrame = frame(self, exact=exact)
         return result
+
+
+_RESULT_PENDING: Any = vars(_LazyIssues)["_pending"]
+_get_parts = _RESULT_PENDING.__get__
+_set_parts = _RESULT_PENDING.__set__
+_ISSUES: Any = vars(ValidationResult)["issues"]
+_get_issues = _ISSUES.__get__
+_set_issues = _ISSUES.__set__
+_set_runs = vars(ValidationResult)["checks_performed"].__set__
+_set_suggestions = vars(ValidationResult)["suggestions"].__set__
+_set_tally = vars(ValidationResult)["tally"].__set__
+_BUILDING = threading.Lock()
+
+
+def _parts(result: ValidationResult) -> tuple[Finding | PendingFindings, ...] | None:
+    """What the issues of ``result`` are made of while they are not built, else ``None``."""
+    try:
+        parts: tuple[Finding | PendingFindings, ...] | None = _get_parts(result, ValidationResult)
+    except AttributeError:  # made with its issues
+        return None
+    return parts
+
+
+def _severities(parts: tuple[Finding | PendingFindings, ...]) -> Iterator[Severity]:
+    for part in parts:
+        if isinstance(part, PendingFindings):
+            yield from part.severities()
+        else:
+            yield part.severity
+
+
+def _not_assessable(parts: tuple[Finding | PendingFindings, ...]) -> int:
+    count = 0
+    for part in parts:
+        if isinstance(part, PendingFindings):
+            count += part.not_assessable()
+        else:
+            count += not part.assessable
+    return count
+
+
+def expand(parts: Iterable[Finding | PendingFindings]) -> list[Finding]:
+    """The findings ``parts`` stand for: each :class:`PendingFindings` replaced by its findings, in order."""
+    found: list[Finding] = []
+    for part in parts:
+        if isinstance(part, PendingFindings):
+            found.extend(part.findings())
+        else:
+            found.append(part)
+    return found
+
+
+def _built_issues(result: ValidationResult) -> tuple[Finding, ...]:
+    """The issues of a lazy result, built (once: threads reading at once wait for the first)."""
+    with _BUILDING:
+        try:
+            issues: tuple[Finding, ...] = _get_issues(result, ValidationResult)
+            return issues  # built by another thread just now
+        except AttributeError:
+            pass
+        issues = numbered(expand(_get_parts(result, ValidationResult)))
+        _set_issues(result, issues)  # (the issues first: a reader that still sees the parts answers from them)
+        _set_parts(result, None)
+        return issues
+
+
+def _result_attribute(self: ValidationResult, name: str) -> Any:
+    """``ValidationResult.__getattr__``: called only when an attribute is not found, so for ``issues`` not
+    built yet. Everything attrs made for the class (``__eq__``, ``__hash__``, ``__getstate__`` for pickling,
+    ``attrs.evolve``) reads the fields, so it sees the built issues: a lazy result equals, hashes and
+    pickles exactly as the eager one."""
+    if name == "issues" and _parts(self) is not None:
+        return _built_issues(self)
+    raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}", name=name, obj=self)
+
+
+setattr(ValidationResult, "__getattr__", _result_attribute)  # noqa: B010
+
+
+def lazy_result(
+    parts: Iterable[Finding | PendingFindings],
+    runs: tuple[CheckRun, ...],
+    suggestions: tuple[Suggestion, ...] = (),
+    tally: Tally | None = None,
+) -> ValidationResult:
+    """``ValidationResult(numbered(findings), runs, suggestions, tally)`` where ``findings`` are ``parts`` with
+    each :class:`PendingFindings` replaced by its findings, built (and numbered) when ``issues`` is first read.
+    The verdict, ``ok`` and ``assessed`` are answered from the parts without building."""
+    result: ValidationResult = _new(ValidationResult)
+    _set_runs(result, runs)
+    _set_suggestions(result, suggestions)
+    _set_tally(result, tally)
+    _set_parts(result, tuple(parts))
+    return result
 
 
 def apply_suggestion(report: AnnualReport, suggestion: Suggestion) -> AnnualReport:

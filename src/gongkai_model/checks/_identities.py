@@ -89,8 +89,18 @@ def _unassessed(blanks: tuple[int, ...]) -> IdentityStatus:
     return status
 
 
+#: The statuses of every identity of a shape when they all hold (:data:`HOLDS` each), by their number: the one
+#: tuple the generated function gives then, so that a check can tell by identity that every identity held.
+_ALL_HOLD_BY_COUNT: dict[int, tuple[IdentityStatus, ...]] = {}
+
+
+#: What :func:`raw_statuses` gives for an identity with a blank member instead of its status (which names
+#: its blanks): ``evaluate``'s status, made by :func:`full_statuses` when the statuses are read.
+UNASSESSED = IdentityStatus(False, False, None, None, ())
+
+
 @functools.cache
-def _statuses_fn(shape: Shape, blanks_as_zero: bool) -> Any:
+def _statuses_fn(shape: Shape, blanks_as_zero: bool, raw: bool = False) -> Any:
     """A function generated for ``shape``: the status of every identity on the cell values, in order.
 
     All the identities are first summed at once: when every one holds (the common case), the
@@ -101,15 +111,26 @@ def _statuses_fn(shape: Shape, blanks_as_zero: bool) -> Any:
     :data:`HOLDS` and anything else (a broken identity) is left to :func:`evaluate`; with
     ``blanks_as_zero`` each is summed inline and what does not hold is left to ``evaluate``. So
     every status is exactly the one :func:`evaluate` gives.
+
+    ``raw`` (without ``blanks_as_zero``): an identity with a blank is :data:`UNASSESSED` (its blanks not
+    found), and the function gives the statuses and whether one is (:func:`raw_statuses`).
     """
     env: dict[str, Any] = {
         "evaluate": evaluate,
         "unassessed": _unassessed,
+        "UNASSESSED": UNASSESSED,
+        "new": _new,
+        "IS": IdentityStatus,
+        "set_ok": _set_ok,
+        "set_assessable": _set_assessable,
+        "set_left": _set_left,
+        "set_right": _set_right,
+        "set_blanks": _set_blanks,
         "compress": itertools.compress,
         "HOLDS": HOLDS,
     }
     every = identities(shape)
-    env["ALL"] = (HOLDS,) * len(every)
+    env["ALL"] = _ALL_HOLD_BY_COUNT.setdefault(len(every), (HOLDS,) * len(every))
     # first, every identity at once: when all hold (the common case), one shared tuple; a blank (an
     # exception: None cannot be added) or an identity that does not hold goes on to one by one
     sides = [  # each side summed inline, in the order sum() adds them
@@ -126,7 +147,7 @@ def _statuses_fn(shape: Shape, blanks_as_zero: bool) -> Any:
             "    except Exception:",
             "        pass",
         ]
-    lines += ["    out = []", "    add = out.append"]
+    lines += ["    out = []", "    add = out.append", "    blank = False"]
     for k, (ident, (left, right)) in enumerate(zip(every, sides, strict=True)):
         members = ident.members
         env[f"I{k}"] = ident
@@ -139,11 +160,11 @@ def _statuses_fn(shape: Shape, blanks_as_zero: bool) -> Any:
                 "        holds = False",
                 f"    add(HOLDS if holds is True else evaluate(I{k}, v, True))",
             ]
-        else:  # its blanks first, in member order (what evaluate finds): one is enough to leave it unassessed
-            blank = ", ".join(f"v[{m}] is None" for m in members)
+        elif raw:  # a blank: not assessable (its blanks named when the statuses are read)
             lines += [
                 f"    if {' or '.join(f'v[{m}] is None' for m in members)}:",
-                f"        add(unassessed(tuple(compress(M{k}, ({blank},)))))",
+                "        add(UNASSESSED)",
+                "        blank = True",
                 "    else:",
                 "        try:",
                 f"            holds = {left} == {right}",
@@ -151,8 +172,28 @@ def _statuses_fn(shape: Shape, blanks_as_zero: bool) -> Any:
                 "            holds = False",
                 f"        add(HOLDS if holds is True else evaluate(I{k}, v, False))",
             ]
-    lines.append("    return tuple(out)")
-    what = f"identity sums {shape.edition.value}{' blanks as zero' if blanks_as_zero else ''}"
+        else:  # its blanks first, in member order (what evaluate finds): one is enough to leave it unassessed
+            blank = ", ".join(f"v[{m}] is None" for m in members)
+            lines += [  # (the status made inline: _unassessed's body)
+                f"    if {' or '.join(f'v[{m}] is None' for m in members)}:",
+                "        s = new(IS)",
+                "        set_ok(s, False)",
+                "        set_assessable(s, False)",
+                "        set_left(s, None)",
+                "        set_right(s, None)",
+                f"        set_blanks(s, tuple(compress(M{k}, ({blank},))))",
+                "        add(s)",
+                "    else:",
+                "        try:",
+                f"            holds = {left} == {right}",
+                "        except Exception:",
+                "            holds = False",
+                f"        add(HOLDS if holds is True else evaluate(I{k}, v, False))",
+            ]
+    if raw:
+        lines = [line.replace("return ALL", "return ALL, False") for line in lines]
+    lines.append("    return tuple(out), blank" if raw else "    return tuple(out)")
+    what = f"identity sums {shape.edition.value}{' blanks as zero' if blanks_as_zero else ''}{' raw' if raw else ''}"
     return compile_function("\n".join(lines) + "\n", "statuses", env, what)
 
 
@@ -169,3 +210,28 @@ def statuses(shape: Shape, values: Sequence[Any], blanks_as_zero: bool) -> tuple
 #: (shape, blanks_as_zero, its generated function): the last one :func:`statuses` used (it holds its shape,
 #: so the shape's identity is never reused while it is here).
 _LAST: list[tuple[object, object, Any]] = [(None, None, None)]
+
+
+def raw_statuses(shape: Shape, values: Sequence[Any]) -> tuple[tuple[IdentityStatus, ...], bool]:
+    """:func:`statuses` without ``blanks_as_zero``, but an identity with a blank member is :data:`UNASSESSED`
+    (its blanks not found: that is most of the cost of a blank-heavy report's statuses); and whether one is.
+    :func:`full_statuses` makes the statuses of it. Without the fast paths, the statuses themselves."""
+    if not FAST_PATHS:
+        return statuses(shape, values, False), False
+    last = _LAST_RAW[0]
+    if last[0] is not shape:
+        last = _LAST_RAW[0] = (shape, _statuses_fn(shape, False, True))  # replaced whole (threads)
+    return last[1](values)  # type: ignore[no-any-return]
+
+
+def full_statuses(shape: Shape, values: Sequence[Any], raw: tuple[IdentityStatus, ...]) -> tuple[IdentityStatus, ...]:
+    """The statuses :func:`statuses` gives, from what :func:`raw_statuses` gave: each :data:`UNASSESSED`
+    replaced by :func:`evaluate`'s status (the same identity: not assessable, its blanks named)."""
+    return tuple(
+        evaluate(ident, values, False) if status is UNASSESSED else status
+        for ident, status in zip(identities(shape), raw, strict=True)
+    )
+
+
+#: (shape, its raw generated function): the last one :func:`raw_statuses` used.
+_LAST_RAW: list[tuple[object, Any]] = [(None, None)]

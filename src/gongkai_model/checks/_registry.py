@@ -21,7 +21,7 @@ from ..errors import GongkaiError, Problem
 from ..model.layout import Shape, layout, shape_of, values
 from ..model.report import AnnualReport
 from ._findings import Finding, Severity
-from ._identities import IdentityStatus, evaluate, identities
+from ._identities import IdentityStatus, evaluate, full_statuses, identities, raw_statuses
 from ._identities import statuses as identity_statuses
 
 if TYPE_CHECKING:
@@ -45,8 +45,16 @@ __all__ = [
 Scope = Literal["report", "series"]
 
 
+class _Raw:
+    """The slot of :class:`CheckContext` that is no field: the identity statuses as the fast path gave them
+    (:func:`~._identities.raw_statuses`: an identity with a blank is ``UNASSESSED``, its blanks not named),
+    when ``statuses`` is left to be made on its first read; unset otherwise."""
+
+    __slots__ = ("_raw",)
+
+
 @attrs.frozen
-class CheckContext:
+class CheckContext(_Raw):
     """What a report check sees: the report, its shape and its cell values in layout order.
 
     ``blanks_as_zero`` is the lenient mode: a blank cell is read as 0 (and the
@@ -116,7 +124,14 @@ def context(
         chosen = frozenset(index[p] for p in derived if p in index) if derived else _EMPTY
     else:
         bad = chosen = _EMPTY
-    if not bad:
+    if not bad and not blanks_as_zero:
+        statuses, blank = raw_statuses(shape, cell_values)
+        if blank:  # the statuses made when first read (most checks need only the raw ones: ``raw_of``)
+            ctx = CheckContext(report, shape, cell_values, blanks_as_zero, statuses, chosen, headings, bad)
+            _del_statuses(ctx)
+            _set_raw(ctx, statuses)
+            return ctx
+    elif not bad:
         statuses = identity_statuses(shape, cell_values, blanks_as_zero)
     else:
         cell_values = tuple(None if i in bad else v for i, v in enumerate(cell_values))
@@ -128,7 +143,52 @@ def context(
             else:
                 out.append(evaluate(ident, cell_values, blanks_as_zero))
         statuses = tuple(out)
-    return CheckContext(report, shape, cell_values, blanks_as_zero, statuses, chosen, headings, bad)
+    ctx = CheckContext(report, shape, cell_values, blanks_as_zero, statuses, chosen, headings, bad)
+    _set_raw(ctx, statuses)  # (set, so that raw_of finds it without an exception)
+    return ctx
+
+
+_STATUSES: Any = vars(CheckContext)["statuses"]
+_del_statuses = _STATUSES.__delete__
+_set_statuses = _STATUSES.__set__
+_get_statuses = _STATUSES.__get__
+_RAW: Any = vars(_Raw)["_raw"]
+_set_raw = _RAW.__set__
+_get_raw = _RAW.__get__
+_MAKING = threading.Lock()
+
+
+def raw_of(ctx: CheckContext) -> tuple[IdentityStatus, ...]:
+    """The identity statuses of ``ctx`` as the fast path gave them (an identity with a blank may be
+    ``UNASSESSED``: not ok, not assessable, its blanks not named), without making the full statuses."""
+    try:
+        raw: tuple[IdentityStatus, ...] = _get_raw(ctx, CheckContext)
+    except AttributeError:  # a context made otherwise (``CheckContext(...)``, ``attrs.evolve``)
+        return ctx.statuses
+    return raw
+
+
+def _context_attribute(self: CheckContext, name: str) -> Any:
+    """``CheckContext.__getattr__``: called only when an attribute is not found, so for ``statuses`` not made
+    yet. They are made once (threads reading at once wait for the first); attrs' ``__eq__``, ``__hash__``,
+    ``__repr__``, pickling and ``attrs.evolve`` read the field, so they see the statuses made."""
+    if name == "statuses":
+        try:
+            raw = _get_raw(self, CheckContext)
+        except AttributeError:
+            raw = None
+        if raw is not None:  # a context whose statuses are left to be made (``context``)
+            with _MAKING:
+                try:
+                    return _get_statuses(self, CheckContext)  # made by another thread just now
+                except AttributeError:
+                    made = full_statuses(self.shape, self.values, raw)
+                    _set_statuses(self, made)
+                    return made
+    raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}", name=name, obj=self)
+
+
+setattr(CheckContext, "__getattr__", _context_attribute)  # noqa: B010
 
 
 @functools.cache
