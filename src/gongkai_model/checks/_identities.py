@@ -160,11 +160,9 @@ def _statuses_fn(shape: Shape, blanks_as_zero: bool, raw: bool = False) -> Any:
                 "        holds = False",
                 f"    add(HOLDS if holds is True else evaluate(I{k}, v, True))",
             ]
-        elif raw:  # a blank: not assessable (its blanks named when the statuses are read)
-            lines += [
-                f"    if {' or '.join(f'v[{m}] is None' for m in members)}:",
-                "        add(UNASSESSED)",
-                "        blank = True",
+        else:
+            any_blank = f"    if {' or '.join(f'v[{m}] is None' for m in members)}:"
+            summed = [  # no blank: summed inline, as above
                 "    else:",
                 "        try:",
                 f"            holds = {left} == {right}",
@@ -172,24 +170,21 @@ def _statuses_fn(shape: Shape, blanks_as_zero: bool, raw: bool = False) -> Any:
                 "            holds = False",
                 f"        add(HOLDS if holds is True else evaluate(I{k}, v, False))",
             ]
-        else:  # its blanks first, in member order (what evaluate finds): one is enough to leave it unassessed
-            blank = ", ".join(f"v[{m}] is None" for m in members)
-            lines += [  # (the status made inline: _unassessed's body)
-                f"    if {' or '.join(f'v[{m}] is None' for m in members)}:",
-                "        s = new(IS)",
-                "        set_ok(s, False)",
-                "        set_assessable(s, False)",
-                "        set_left(s, None)",
-                "        set_right(s, None)",
-                f"        set_blanks(s, tuple(compress(M{k}, ({blank},))))",
-                "        add(s)",
-                "    else:",
-                "        try:",
-                f"            holds = {left} == {right}",
-                "        except Exception:",
-                "            holds = False",
-                f"        add(HOLDS if holds is True else evaluate(I{k}, v, False))",
-            ]
+            if raw:  # a blank: not assessable (its blanks named when the statuses are read)
+                lines += [any_blank, "        add(UNASSESSED)", "        blank = True", *summed]
+            else:  # its blanks first, in member order (what evaluate finds): one is enough to leave it unassessed
+                blank = ", ".join(f"v[{m}] is None" for m in members)
+                lines += [  # (the status made inline: _unassessed's body)
+                    any_blank,
+                    "        s = new(IS)",
+                    "        set_ok(s, False)",
+                    "        set_assessable(s, False)",
+                    "        set_left(s, None)",
+                    "        set_right(s, None)",
+                    f"        set_blanks(s, tuple(compress(M{k}, ({blank},))))",
+                    "        add(s)",
+                    *summed,
+                ]
     if raw:
         lines = [line.replace("return ALL", "return ALL, False") for line in lines]
     lines.append("    return tuple(out), blank" if raw else "    return tuple(out)")
