@@ -934,6 +934,7 @@ def test_the_quick_reading_normalises_only_sentences_holding_a_unit_and_a_needle
         return nfkc(text)
 
     monkeypatch.setattr(_analysis, "nfkc", spy)
+    monkeypatch.setattr(_analysis, "FAST_PATHS", True)  # the quick reading, even under GONGKAI_NO_FAST_PATHS=1
     assert TextAnalysis.of(gk.examples.seed_report()).topical == ()
     assert seen == []  # no sentence of seed_report's counts applications
     report = next(c.read for c in _bench().real_cases() if c.name == "huaian-hongze-qu-2024")
