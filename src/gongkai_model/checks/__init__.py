@@ -48,7 +48,7 @@ from ._findings import (
     lazy_result,
     numbered,
 )
-from ._identities import _ALL_HOLD_BY_COUNT, HOLDS, Identity, identities
+from ._identities import ALL_HOLD, HOLDS, Identity, identities
 from ._registry import (
     Check,
     CheckContext,
@@ -371,7 +371,7 @@ def _tally(ctx: CheckContext, codes: frozenset[str]) -> Tally:
     statuses = raw_of(ctx)  # (an identity with a blank may be UNASSESSED: not ok, not assessable, as its status)
     if _IDENTITY_CODES.issubset(codes):  # every identity ran (the usual case): one status per identity
         ran = len(statuses)
-        if statuses is _ALL_HOLD_BY_COUNT.get(ran):  # all held (the one tuple the identity sums give then)
+        if statuses is ALL_HOLD.get(ran):  # all held (the one tuple the identity sums give then)
             return Tally(figures, len(cell_values), ran, 0, 0)
         others = [s for s in statuses if s is not HOLDS]  # HOLDS: assessable, held
     else:

@@ -14,7 +14,7 @@ from ..model.layout import Cell, Shape, layout
 from ..model.spec import Kind, Value, field_specs
 from ..model.values import Edition
 from ._findings import CellRef, CheckRun, Finding, PendingFindings, Severity, deferred
-from ._identities import _ALL_HOLD_BY_COUNT, HOLDS, UNASSESSED, IdentityStatus, evaluate
+from ._identities import ALL_HOLD, HOLDS, UNASSESSED, IdentityStatus, evaluate
 from ._registry import NOTHING, Check, CheckContext, CheckOutcome, define_check, raw_of
 
 __all__ = ["identity_finding"]
@@ -211,12 +211,14 @@ def _identity_check(code: str) -> Any:
     # one object, replaced whole (threads), that holds its shape (so its identity is never reused)
     last: list[_Known] = [(None, (), None, NOTHING, (), CheckRun(code, 0))]  # type: ignore[list-item]  # (no shape yet)
 
-    def check(ctx: CheckContext) -> CheckOutcome:
-        shape = ctx.shape
+    def known_of(shape: Shape) -> _Known:
         known = last[0]
         if known[0] is not shape:
             known = last[0] = _of_code(shape, code)
-        _, mine, statuses_of, held, cells, _ = known
+        return known
+
+    def check(ctx: CheckContext) -> CheckOutcome:
+        _, mine, statuses_of, held, cells, _ = known_of(ctx.shape)
         statuses = ctx.statuses
         if not mine or statuses_of(statuses).count(HOLDS) == len(mine) + 1:  # the first twice: always a tuple
             return held
@@ -232,12 +234,9 @@ def _identity_check(code: str) -> Any:
         """``check(ctx)``, its findings left as data (:class:`IdentityFindings`) when there are any."""
         if not FAST_PATHS:
             return check(ctx)
-        shape = ctx.shape
-        known = last[0]
-        if known[0] is not shape:
-            known = last[0] = _of_code(shape, code)
+        known = known_of(ctx.shape)
         statuses = raw_of(ctx)
-        if statuses is _ALL_HOLD.get(len(statuses)) or not known[1]:  # every identity holds: nothing found
+        if statuses is ALL_HOLD.get(len(statuses)) or not known[1]:  # every identity holds: nothing found
             return known[3]
         return IdentityFindings(known, statuses, ctx.values, ctx.invalid)
 
@@ -285,11 +284,6 @@ class IdentityFindings(PendingFindings):
 
     def not_assessable(self) -> int:
         return sum(not s.assessable for s in self._not_held())
-
-
-#: The statuses of a shape's identities when they all hold, by their number (the one tuple the generated
-#: function gives then: :func:`~._identities.statuses`).
-_ALL_HOLD = _ALL_HOLD_BY_COUNT
 
 
 #: The identity checks, one per identity code (the other built-ins follow as functions).

@@ -91,7 +91,7 @@ def _unassessed(blanks: tuple[int, ...]) -> IdentityStatus:
 
 #: The statuses of every identity of a shape when they all hold (:data:`HOLDS` each), by their number: the one
 #: tuple the generated function gives then, so that a check can tell by identity that every identity held.
-_ALL_HOLD_BY_COUNT: dict[int, tuple[IdentityStatus, ...]] = {}
+ALL_HOLD: dict[int, tuple[IdentityStatus, ...]] = {}
 
 
 #: What :func:`raw_statuses` gives for an identity with a blank member instead of its status (which names
@@ -130,7 +130,7 @@ def _statuses_fn(shape: Shape, blanks_as_zero: bool, raw: bool = False) -> Any:
         "HOLDS": HOLDS,
     }
     every = identities(shape)
-    env["ALL"] = _ALL_HOLD_BY_COUNT.setdefault(len(every), (HOLDS,) * len(every))
+    env["ALL"] = ALL_HOLD.setdefault(len(every), (HOLDS,) * len(every))
     # first, every identity at once: when all hold (the common case), one shared tuple; a blank (an
     # exception: None cannot be added) or an identity that does not hold goes on to one by one
     sides = [  # each side summed inline, in the order sum() adds them
