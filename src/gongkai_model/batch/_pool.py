@@ -125,11 +125,41 @@ def _soft_timer(seconds: float | None) -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous)
 
 
-def _call(fn: Callable[[str], Any], path: str, seconds: float | None, memory_note: int | None) -> tuple[str, Any]:
-    """``fn(path)`` as a tagged answer: ``("ok", value)`` or ``(cause, message)``; never raises."""
+def _raise_deadline(signum: int, frame: object) -> None:
+    """The SIGALRM handler a supervised worker keeps (see :func:`_armed`)."""
+    raise _Deadline
+
+
+def _armed(seconds: float | None) -> bool:
+    """In a supervised worker: install the soft timer's handler once, for every file (each file then only sets
+    and clears the timer); whether it is there (main thread of a POSIX process, and a time bound)."""
+    usable = (
+        seconds is not None and hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+    )
+    if usable:
+        signal.signal(signal.SIGALRM, _raise_deadline)
+    return usable
+
+
+def _call(
+    fn: Callable[[str], Any], path: str, seconds: float | None, memory_note: int | None, *, armed: bool = False
+) -> tuple[str, Any]:
+    """``fn(path)`` as a tagged answer: ``("ok", value)`` or ``(cause, message)``; never raises.
+
+    ``armed``: the soft timer's handler is installed already (:func:`_armed`); it is installed again if the
+    function replaced it."""
     try:
-        with _soft_timer(seconds):
-            value = fn(path)
+        if armed and seconds is not None:
+            if signal.getsignal(signal.SIGALRM) is not _raise_deadline:
+                signal.signal(signal.SIGALRM, _raise_deadline)
+            signal.setitimer(signal.ITIMER_REAL, seconds)
+            try:
+                value = fn(path)
+            finally:
+                signal.setitimer(signal.ITIMER_REAL, 0)
+        else:
+            with _soft_timer(seconds):
+                value = fn(path)
     except _Deadline:
         return "timeout", f"did not finish within {seconds:g} s (stopped)"
     except MemoryError:
@@ -181,6 +211,7 @@ def _worker(conn: mpc.Connection, fn: Callable[[str], Any], seconds: float | Non
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle; it stops us
     _limit_memory(memory, hard=True)
+    armed = _armed(seconds)
     waiting = _waiting(conn)
     queue: collections.deque[tuple[int, str]] = collections.deque()
     following: tuple[int, str] | None = None  # the next file, begun in the last message sent
@@ -205,7 +236,7 @@ def _worker(conn: mpc.Connection, fn: Callable[[str], Any], seconds: float | Non
             conn.send_bytes(_dumps((index, "start")))  # the parent starts this file's clock now
         else:
             (index, path), following = following, None
-        tag, value = _call(fn, path, seconds, memory)
+        tag, value = _call(fn, path, seconds, memory, armed=armed)
         stop = tag in ("timeout", "memory")
         if not stop:
             try:
@@ -263,7 +294,11 @@ def _waiting(conn: mpc.Connection) -> Callable[[], bool]:
 
 
 def _take(queue: collections.deque[tuple[int, str]], message: Any) -> None:
-    """A message to a worker: a file to run ``(index, path)``, or ``("cancel", index)`` to drop one sent before."""
+    """A message to a worker: a file to run ``(index, path)``, several (a list of them), or ``("cancel", index)``
+    to drop one sent before."""
+    if type(message) is list:
+        queue.extend(message)
+        return
     if message[0] == "cancel":
         for k, (index, _) in enumerate(queue):
             if index == message[1]:
@@ -463,15 +498,19 @@ class _Proc:
         """The file the worker has (the first sent and not finished), or ``None`` when it is idle."""
         return self.sent[0] if self.sent else None
 
-    def give(self, index: int, path: str, attempt: int) -> None:
-        """Send a file; its time starts when the worker says it has begun (a fresh worker starts up first)."""
-        self.sent.append((index, path, attempt))
-        self.fresh = False
-        if len(self.sent) == 1:
+    def give(self, *tasks: tuple[int, str, int]) -> None:
+        """Send files (index, path, attempt), in one message; a file's time starts when the worker says it has
+        begun it (a fresh worker starts up first)."""
+        if not tasks:
+            return
+        if not self.sent:
             self.running = False
             self.deadline = time.monotonic() + _START
+        self.sent.extend(tasks)
+        self.fresh = False
+        message: Any = tasks[0][:2] if len(tasks) == 1 else [task[:2] for task in tasks]
         try:
-            self.conn.send_bytes(_dumps((index, path)))
+            self.conn.send_bytes(_dumps(message))
         except (OSError, ValueError):  # the worker died meanwhile: its sentinel says so, and the file is retried
             self.deadline = time.monotonic()
 
@@ -655,23 +694,25 @@ def _supervised(
             for p in procs:
                 if retry and p.fresh:
                     index, path = retry.popleft()
-                    p.give(index, path, 2)
+                    p.give((index, path, 2))
                     p.alone = True
                     continue
+                given: list[tuple[int, str, int]] = []
                 while (
                     not p.alone
-                    and len(p.sent) < ahead
+                    and len(p.sent) + len(given) < ahead
                     and todo
                     and (not ordered or position[todo[0][0]] < emitted + window)
                 ):
                     index, path = todo.popleft()
-                    p.give(index, path, 1)
+                    given.append((index, path, 1))
+                p.give(*given)  # in one message
             for p in procs:  # an idle worker takes a file another one has waiting behind a long one
                 if not p.sent and p.ghost is None:
                     for q in procs:
                         task = q.take_back()
                         if task is not None:
-                            p.give(*task)
+                            p.give(task)
                             break
             busy = [p for p in procs if p.sent or p.ghost is not None]
             if not busy and not done:  # pragma: no cover - nothing running and nothing to emit

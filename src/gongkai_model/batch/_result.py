@@ -305,6 +305,7 @@ _TALLY = operator.attrgetter(*(a.name for a in attrs.fields(Tally)))
 _COVERAGE = operator.attrgetter(*(a.name for a in attrs.fields(Coverage)))
 #: A check run's code and whether it assessed, read at once.
 _RUN = operator.attrgetter("code", "assessed")
+_RUN_TYPES = frozenset({CheckRun})
 
 
 def _fields(value: Any, fields: operator.attrgetter[Any]) -> Any:
@@ -342,7 +343,7 @@ def _runs_apart(validation: ValidationResult | None) -> Any:
     if type(validation) is not ValidationResult:
         return validation  # anything else is pickled as it is
     performed = validation.checks_performed
-    if any(type(r) is not CheckRun for r in performed):
+    if not _RUN_TYPES.issuperset(map(type, performed)):  # anything but check runs: as it is
         return validation
     return (validation.issues, tuple(map(_RUN, performed)), validation.suggestions, _fields(validation.tally, _TALLY))
 
