@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+import copyreg
+import io
 import operator
 import pickle
 from collections import Counter
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, cast
 
 import attrs
 
 from .._codegen import FAST_PATHS
 from .._views import clip, counted, first_few, register_parts
-from ..checks import CheckRun, Finding, ValidationResult
+from ..checks import CellRef, Change, CheckRun, Evidence, Finding, Suggestion, ValidationResult
 from ..codes import BATCH_CRASHED, BATCH_MEMORY, BATCH_SKIPPED, BATCH_TIMEOUT, READ_FAILED
 from ..errors import GongkaiError, Place, Problem, Severity, Tally, Verdict
-from ..formats import Coverage, Imported
+from ..formats import Coverage, Imported, Provenance
 from ..jsonio import dumps, loads
 from ..limits import DEFAULT_LIMITS
 from ..model.report import AnnualReport
@@ -271,7 +274,7 @@ class _Packed:
             _fields(imported._coverage, _COVERAGE),
             _runs_apart(checked.validation),
         )
-        blob = pickle.dumps((text, rest), protocol=pickle.HIGHEST_PROTOCOL)
+        blob = _compact_dumps((text, rest))
         glance = (
             (None, None, None, False)
             if report is None
@@ -297,6 +300,41 @@ class _Packed:
         coverage = _built(coverage, Coverage)
         imported = Imported(report, problems, provenance, source, headings, metadata, coverage=coverage)
         return CheckedReport(imported, _runs_back(validation))
+
+
+def _by_fields(cls: type[Any]) -> Callable[[Any], tuple[Any, ...]]:
+    """How :func:`_compact_dumps` pickles an object of ``cls`` (an attrs class whose fields are all given to
+    its constructor, in order): as ``cls(*fields)``, its fields read at once (``operator.attrgetter``)."""
+    fields = operator.attrgetter(*(a.name for a in attrs.fields(cls)))
+
+    def reduce(obj: Any) -> tuple[Any, ...]:
+        return (cls, fields(obj))
+
+    return reduce
+
+
+#: The objects a result holds by the dozen (findings and the cells they name, suggestions, reading problems,
+#: places, provenance), pickled by :func:`_compact_dumps` as their class and the tuple of their fields; the
+#: classes themselves exactly (a subclass is pickled as it is).
+_COMPACT: dict[type[Any], Callable[[Any], tuple[Any, ...]]] = {
+    cls: _by_fields(cls) for cls in (Finding, CellRef, Suggestion, Change, Evidence, Problem, Place, Provenance)
+}
+_DISPATCH: dict[type[Any], Any] = {**copyreg.dispatch_table, **_COMPACT}
+
+
+def _compact_dumps(value: Any) -> bytes:
+    """``pickle.dumps(value)``, but the objects of :data:`_COMPACT` as their class and fields: attrs pickles a
+    slotted object through a Python ``__getstate__`` that makes a dict of its fields (names and all), one call
+    per object, which cost a worker more than the rest of a file's result; unpickled, each is made by its own
+    constructor from the same fields, so it is equal (``tests/test_batch_fast.py``). With
+    ``GONGKAI_NO_FAST_PATHS=1``, a plain pickle (the thorough path)."""
+    if not FAST_PATHS:
+        return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
+    pickler.dispatch_table = _DISPATCH
+    pickler.dump(value)
+    return buffer.getvalue()
 
 
 #: The fields of a :class:`Tally` and of a :class:`Coverage`, in order, read at once (sent as a tuple of them:
