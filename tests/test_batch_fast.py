@@ -279,3 +279,13 @@ def test_a_subclass_and_odd_values_are_pickled_as_they_are() -> None:
     assert back == (finding, mine)
     assert type(back[1]) is _MyFinding
     assert type(back[0].cells[0].value) is float
+
+
+def test_the_real_cases_read_on_the_pool_come_back_equal_with_their_provenance() -> None:
+    """A worker's answer is pickled compactly (every provenance as its fields): what ``read_many`` gives on the
+    supervised pool equals what it gives in this process."""
+    cases = [c for c in sorted(CASES.iterdir()) if c.suffix in (".json", ".html", ".txt")]
+    serial = batch.read_many(cases, executor="serial", limits=LIMITS)
+    pooled = batch.read_many(cases, workers=2, limits=LIMITS)
+    assert any(imported.provenance for imported in serial)
+    assert pooled == serial

@@ -270,10 +270,13 @@ def _dumps(message: Any) -> bytes:
 
 
 def _send(conn: mpc.Connection, message: Any) -> None:
-    """Send a worker's answer (``conn.recv`` reads either form); a value a plain pickle refuses goes as
-    ``Connection.send`` sends it (its errors are the caller's to report)."""
+    """Send a worker's answer (``conn.recv`` reads either form): pickled with the library's findings, problems and
+    provenance as their fields (``_result._compact_dumps``: a file read with its provenance holds one per cell);
+    a value a plain pickle refuses goes as ``Connection.send`` sends it (its errors are the caller's to report)."""
+    from ._result import _compact_dumps
+
     try:
-        data = _dumps(message)
+        data = _compact_dumps(message)
     except MemoryError:
         raise
     except Exception:
