@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 import gongkai_model as gk
 from gongkai_model import batch
 from gongkai_model.batch import _pool
+from gongkai_model.limits import Limits
 from gongkai_model.model import replace_path
 
 
@@ -105,3 +106,29 @@ def test_many_quick_files_with_crashes_a_hang_and_bugs_keep_their_results(
         else:
             assert f == serial[f.path], f.path
     assert sum(nap > 0 for nap in naps) >= 3, naps  # the parent did nap
+
+
+def _hijack_or_hang(path: str) -> str:
+    """In a worker: ``a…`` replaces the SIGALRM handler with one of its own and returns; ``hang…`` loops in
+    Python code (the soft timer stops it, if its handler is back)."""
+    import signal
+    import time
+
+    name = Path(path).name
+    if name.startswith("a"):
+        signal.signal(signal.SIGALRM, lambda signum, frame: None)
+    elif name.startswith("hang"):
+        end = time.monotonic() + 60
+        while time.monotonic() < end:
+            time.sleep(0.01)
+    return name
+
+
+def test_the_soft_timer_stops_a_file_after_a_function_replaced_its_handler(tmp_path: Path) -> None:
+    """The worker installs its timer's handler once; a function that replaces it does not disarm the next file."""
+    paths = [tmp_path / "a.json", tmp_path / "hang.json"]
+    for p in paths:
+        p.write_text("{}", encoding="utf-8")
+    got = list(batch.map_files(_hijack_or_hang, paths, workers=1, limits=Limits(max_seconds=1.0)))
+    assert [o.cause for o in got] == [None, "timeout"]
+    assert "(stopped)" in got[1].message  # by the soft timer in the worker, not killed from outside

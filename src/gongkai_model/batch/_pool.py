@@ -125,6 +125,21 @@ def _soft_timer(seconds: float | None) -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous)
 
 
+def _c_getsignal() -> Callable[[int], Any]:
+    """The C ``getsignal`` under :func:`signal.getsignal`, which turns what it returns into an enum member (a
+    failed lookup, 5 µs, each time); the wrapper itself where there is none."""
+    import importlib
+
+    try:
+        found: Callable[[int], Any] = importlib.import_module("_signal").getsignal
+    except (ImportError, AttributeError):  # pragma: no cover - another implementation
+        return signal.getsignal
+    return found
+
+
+_getsignal = _c_getsignal()
+
+
 def _raise_deadline(signum: int, frame: object) -> None:
     """The SIGALRM handler a supervised worker keeps (see :func:`_armed`)."""
     raise _Deadline
@@ -150,7 +165,7 @@ def _call(
     function replaced it."""
     try:
         if armed and seconds is not None:
-            if signal.getsignal(signal.SIGALRM) is not _raise_deadline:
+            if _getsignal(signal.SIGALRM) is not _raise_deadline:
                 signal.signal(signal.SIGALRM, _raise_deadline)
             signal.setitimer(signal.ITIMER_REAL, seconds)
             try:
