@@ -289,3 +289,28 @@ def test_the_real_cases_read_on_the_pool_come_back_equal_with_their_provenance()
     pooled = batch.read_many(cases, workers=2, limits=LIMITS)
     assert any(imported.provenance for imported in serial)
     assert pooled == serial
+
+
+class _Registered:
+    def __init__(self, value: int) -> None:
+        self.value = value
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Registered) and other.value == self.value
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+def _registered_back(value: int) -> _Registered:
+    return _Registered(value + 1000)
+
+
+def test_a_reducer_registered_with_copyreg_later_is_used_as_a_plain_pickle_uses_it() -> None:
+    import copyreg
+
+    copyreg.pickle(_Registered, lambda obj: (_registered_back, (obj.value,)))
+    try:
+        back = pickle.loads(_packing._compact_dumps([_Registered(1)]))
+        assert back == pickle.loads(pickle.dumps([_Registered(1)])) == [_Registered(1001)]
+    finally:
+        del copyreg.dispatch_table[_Registered]

@@ -319,7 +319,17 @@ def _by_fields(cls: type[Any]) -> Callable[[Any], tuple[Any, ...]]:
 _COMPACT: dict[type[Any], Callable[[Any], tuple[Any, ...]]] = {
     cls: _by_fields(cls) for cls in (Finding, CellRef, Suggestion, Change, Evidence, Problem, Place, Provenance)
 }
-_DISPATCH: dict[type[Any], Any] = {**copyreg.dispatch_table, **_COMPACT}
+
+
+class _Dispatch(dict[type[Any], Any]):
+    """The pickler's dispatch table: :data:`_COMPACT`, then whatever ``copyreg`` holds when an object is pickled
+    (a reducer registered after this module was imported is used, as by a plain pickle)."""
+
+    def __missing__(self, cls: type[Any]) -> Any:
+        return copyreg.dispatch_table[cls]  # a KeyError: the pickler goes on to the object's own __reduce_ex__
+
+
+_DISPATCH = _Dispatch(_COMPACT)
 
 
 def _compact_dumps(value: Any) -> bytes:
