@@ -9,6 +9,7 @@ and check_many on one core against two.
   halves sending back summaries only (see :func:`check_many_rows`).
 
 Run: python benchmarks/bench_batch.py [N] [M]      (defaults: 100000 and 1000)
+     python benchmarks/bench_batch.py --cpu [M] [ROUNDS]   (CPU per file, rounds each with its own one core)
 """
 
 from __future__ import annotations
@@ -159,12 +160,17 @@ def supervised_rows(m: int) -> list[tuple[str, float]]:
 
 
 def _cpu_of(pid: int) -> tuple[float, int]:
-    """CPU seconds (user + system) of a process, and its parent's pid, from ``/proc`` (Linux)."""
+    """CPU seconds (user + system) of a process, and its parent's pid, from ``/proc`` (Linux): the time the
+    scheduler counted it on a CPU (``schedstat``, in nanoseconds), else its clock ticks (``stat``: 10 ms each,
+    a few per cent of a worker's time over a short run)."""
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     except (OSError, IndexError):
         return 0.0, -1
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK"), int(fields[1])
+    try:
+        return int(Path(f"/proc/{pid}/schedstat").read_text().split()[0]) / 1e9, int(fields[1])
+    except (OSError, IndexError, ValueError):
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK"), int(fields[1])
 
 
 def _children_cpu(parents: set[int], skip: frozenset[int]) -> float:
@@ -199,16 +205,18 @@ def cpu_rows(m: int, rounds: int = 3) -> list[tuple[str, float, float]]:
                 parents = {os.getpid()} | ({server} if server else set())
                 skip = frozenset(int(d) for d in os.listdir("/proc") if d.isdigit()) if pool is None else frozenset()
                 base = _children_cpu({os.getpid()}, frozenset()) if pool is not None else 0.0
-                workers = 0.0
+                workers = probe = 0.0
                 start = time.process_time()
                 files = []
                 for f in gk.batch.iter_check(folder, executor=pool or executor, workers=2, provenance=False,
                                              progress=False):  # fmt: skip
                     files.append(f)
                     if len(files) == m and executor != "serial":
+                        probe = time.process_time()
                         workers = _children_cpu(parents, skip) - base
+                        probe = time.process_time() - probe  # reading /proc is the benchmark's, not the batch's
                 summary = gk.batch.BatchResult(tuple(files)).summary()
-                mine = time.process_time() - start
+                mine = time.process_time() - start - probe
                 if pool is not None:
                     pool.shutdown()
                 assert summary["files"] == m
@@ -216,7 +224,52 @@ def cpu_rows(m: int, rounds: int = 3) -> list[tuple[str, float, float]]:
     return [(name, statistics.median(x[0] for x in v), statistics.median(x[1] for x in v)) for name, v in out.items()]
 
 
+def _cpu_run(folder: str, m: int, executor: str | None, server: int | None) -> tuple[float, float]:
+    """One run of ``iter_check`` (summaries only): this process's CPU and its workers' per file, in seconds."""
+    parents = {os.getpid()} | ({server} if server else set())
+    skip = frozenset(int(d) for d in os.listdir("/proc") if d.isdigit())
+    workers = probe = 0.0
+    start = time.process_time()
+    files = []
+    for f in gk.batch.iter_check(folder, executor=executor, workers=2, provenance=False, progress=False):
+        files.append(f)
+        if len(files) == m and executor != "serial":
+            probe = time.process_time()
+            workers = _children_cpu(parents, skip)
+            probe = time.process_time() - probe
+    assert gk.batch.BatchResult(tuple(files)).summary()["files"] == m
+    return (time.process_time() - start - probe) / m, workers / m
+
+
+def cpu_rounds(m: int, rounds: int) -> list[tuple[float, float, float, float]]:
+    """Per round: the supervised pool (``workers=2``, summaries only) between two serial runs, CPU per file
+    (Linux): (this process, its workers, one core: the mean of the two serial runs, (this + workers) / 2 ÷ one
+    core). Each round's ratio has its own one-core figure, taken just before and after: on a machine shared
+    with others, the load moves between rounds far more than within one. Call it under
+    ``if __name__ == "__main__":``."""
+    out = []
+    with tempfile.TemporaryDirectory() as folder:
+        first = _corpus_folder(m, folder)
+        gk.batch.check_many([first], workers=1, progress=False)  # start the pool's server process
+        server = getattr(getattr(gk.batch._pool, "_SERVER", None), "_forkserver_pid", None)
+        for _ in range(rounds):
+            before = _cpu_run(folder, m, "serial", None)[0]
+            mine, workers = _cpu_run(folder, m, None, server)
+            one = (before + _cpu_run(folder, m, "serial", None)[0]) / 2
+            out.append((mine, workers, one, (mine + workers) / 2 / one))
+    return out
+
+
 def main() -> None:
+    if sys.argv[1:2] == ["--cpu"]:  # python benchmarks/bench_batch.py --cpu [M] [ROUNDS]
+        m = int(sys.argv[2]) if len(sys.argv) > 2 else 600
+        got = cpu_rounds(m, int(sys.argv[3]) if len(sys.argv) > 3 else 8)
+        med = [statistics.median(r[k] for r in got) for k in range(4)]
+        print(f"CPU per file over {m:,} JSON files, medians of {len(got)} rounds (load {os.getloadavg()[0]:.1f}):")
+        rounds = " ".join(f"{r[3]:.2f}" for r in got)
+        print(f"this process {med[0] * 1e6:.0f} µs, workers {med[1] * 1e6:.0f} µs, one core {med[2] * 1e6:.0f} µs; "
+              f"(this + workers) / 2 ÷ one core {med[3]:.3f} (rounds: {rounds})")  # fmt: skip
+        return
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
     m = int(sys.argv[2]) if len(sys.argv) > 2 else 1000
     rows = loads_rows(n)

@@ -232,3 +232,85 @@ def test_a_worker_forked_from_a_large_process_is_not_out_of_memory_at_once(tmp_p
         held.close()
     assert [f.status for f in got.files] == ["ok", "inconsistent"], got.files
     assert all(p.code != "READ_LIMIT" for f in got.files for p in f.problems), got.files
+
+
+def test_the_compact_classes_are_made_again_by_their_constructors() -> None:
+    """Guard of ``_compact_dumps``: each class it pickles as ``cls(*fields)`` takes every field, in order, in its
+    constructor, with nothing run after (a field added with ``init=False``, ``kw_only`` or a post-init would
+    make the compact form wrong: this test then says so)."""
+    import attrs
+
+    for cls in _packing._COMPACT:
+        assert attrs.has(cls)
+        for field in attrs.fields(cls):
+            assert field.init, (cls, field.name)
+            assert not field.kw_only, (cls, field.name)
+            assert field.validator is None, (cls, field.name)
+        assert "__attrs_post_init__" not in vars(cls), cls
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(report=strategies.reports(), blanks_as_zero=st.booleans())
+def test_findings_suggestions_and_problems_pickle_compactly_and_come_back_equal(
+    report: gk.AnnualReport, blanks_as_zero: bool
+) -> None:
+    """Generated reports (inconsistent ones have findings with cells, suggestions with changes and evidence,
+    texts quoted): the compact pickle gives equal objects, as the plain pickle does; a subclass is kept."""
+    result = gk.validate(report, blanks_as_zero=blanks_as_zero)
+    sent = (result.issues, result.suggestions, gk.Problem("x", "a problem", "READ_FAILED"))
+    back = pickle.loads(_packing._compact_dumps(sent))
+    assert back == sent
+    assert [type(f) for f in back[0]] == [type(f) for f in sent[0]]
+    assert [str(f) for f in back[0]] == [str(f) for f in sent[0]]
+    assert back == pickle.loads(pickle.dumps(sent))
+    assert len(_packing._compact_dumps(sent)) <= len(pickle.dumps(sent, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+class _MyFinding(gk.checks.Finding):
+    pass
+
+
+def test_a_subclass_and_odd_values_are_pickled_as_they_are() -> None:
+    import attrs
+
+    finding = gk.checks.Finding("MY", "warning", "中", "en", cells=(gk.checks.CellRef("三", "r", "c", "p", 1.5),))
+    mine = _MyFinding(**{a.name: getattr(finding, a.name) for a in attrs.fields(gk.checks.Finding)})
+    back = pickle.loads(_packing._compact_dumps((finding, mine)))
+    assert back == (finding, mine)
+    assert type(back[1]) is _MyFinding
+    assert type(back[0].cells[0].value) is float
+
+
+def test_the_real_cases_read_on_the_pool_come_back_equal_with_their_provenance() -> None:
+    """A worker's answer is pickled compactly (every provenance as its fields): what ``read_many`` gives on the
+    supervised pool equals what it gives in this process."""
+    cases = [c for c in sorted(CASES.iterdir()) if c.suffix in (".json", ".html", ".txt")]
+    serial = batch.read_many(cases, executor="serial", limits=LIMITS)
+    pooled = batch.read_many(cases, workers=2, limits=LIMITS)
+    assert any(imported.provenance for imported in serial)
+    assert pooled == serial
+
+
+class _Registered:
+    def __init__(self, value: int) -> None:
+        self.value = value
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Registered) and other.value == self.value
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+def _registered_back(value: int) -> _Registered:
+    return _Registered(value + 1000)
+
+
+def test_a_reducer_registered_with_copyreg_later_is_used_as_a_plain_pickle_uses_it() -> None:
+    import copyreg
+
+    copyreg.pickle(_Registered, lambda obj: (_registered_back, (obj.value,)))
+    try:
+        back = pickle.loads(_packing._compact_dumps([_Registered(1)]))
+        assert back == pickle.loads(pickle.dumps([_Registered(1)])) == [_Registered(1001)]
+    finally:
+        del copyreg.dispatch_table[_Registered]

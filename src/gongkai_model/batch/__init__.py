@@ -158,8 +158,10 @@ def _walk(folder: str, out: list[Scanned]) -> None:
             elif entry.is_dir(follow_symlinks=False):
                 _walk(full, out)
             elif _readable_name(entry.name):
-                mode = entry.stat(follow_symlinks=False).st_mode
-                out.append(Scanned(full) if stat.S_ISREG(mode) else Scanned(full, _kind(mode)))
+                if entry.is_file(follow_symlinks=False):  # a regular file (from the listing itself, mostly)
+                    out.append(Scanned(full))
+                else:
+                    out.append(Scanned(full, _kind(entry.stat(follow_symlinks=False).st_mode)))
         except OSError as exc:
             out.append(Scanned(full, f"cannot be examined: {exc.strerror or type(exc).__name__}"))
 

@@ -125,11 +125,56 @@ def _soft_timer(seconds: float | None) -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous)
 
 
-def _call(fn: Callable[[str], Any], path: str, seconds: float | None, memory_note: int | None) -> tuple[str, Any]:
-    """``fn(path)`` as a tagged answer: ``("ok", value)`` or ``(cause, message)``; never raises."""
+def _c_getsignal() -> Callable[[int], Any]:
+    """The C ``getsignal`` under :func:`signal.getsignal`, which turns what it returns into an enum member (a
+    failed lookup, 5 µs, each time); the wrapper itself where there is none."""
+    import importlib
+
     try:
-        with _soft_timer(seconds):
-            value = fn(path)
+        found: Callable[[int], Any] = importlib.import_module("_signal").getsignal
+    except (ImportError, AttributeError):  # pragma: no cover - another implementation
+        return signal.getsignal
+    return found
+
+
+_getsignal = _c_getsignal()
+
+
+def _raise_deadline(signum: int, frame: object) -> None:
+    """The SIGALRM handler a supervised worker keeps (see :func:`_armed`)."""
+    raise _Deadline
+
+
+def _armed(seconds: float | None) -> bool:
+    """In a supervised worker: install the soft timer's handler once, for every file (each file then only sets
+    and clears the timer); whether it is there (main thread of a POSIX process, and a time bound)."""
+    usable = (
+        seconds is not None and hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+    )
+    if usable:
+        signal.signal(signal.SIGALRM, _raise_deadline)
+    return usable
+
+
+def _call(
+    fn: Callable[[str], Any], path: str, seconds: float | None, memory_note: int | None, *, armed: bool = False
+) -> tuple[str, Any]:
+    """``fn(path)`` as a tagged answer: ``("ok", value)`` or ``(cause, message)``; never raises.
+
+    ``armed``: the soft timer's handler is installed already (:func:`_armed`); it is installed again if the
+    function replaced it."""
+    try:
+        if armed and seconds is not None:
+            if _getsignal(signal.SIGALRM) is not _raise_deadline:
+                signal.signal(signal.SIGALRM, _raise_deadline)
+            signal.setitimer(signal.ITIMER_REAL, seconds)
+            try:
+                value = fn(path)
+            finally:
+                signal.setitimer(signal.ITIMER_REAL, 0)
+        else:
+            with _soft_timer(seconds):
+                value = fn(path)
     except _Deadline:
         return "timeout", f"did not finish within {seconds:g} s (stopped)"
     except MemoryError:
@@ -181,6 +226,7 @@ def _worker(conn: mpc.Connection, fn: Callable[[str], Any], seconds: float | Non
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle; it stops us
     _limit_memory(memory, hard=True)
+    armed = _armed(seconds)
     waiting = _waiting(conn)
     queue: collections.deque[tuple[int, str]] = collections.deque()
     following: tuple[int, str] | None = None  # the next file, begun in the last message sent
@@ -205,7 +251,7 @@ def _worker(conn: mpc.Connection, fn: Callable[[str], Any], seconds: float | Non
             conn.send_bytes(_dumps((index, "start")))  # the parent starts this file's clock now
         else:
             (index, path), following = following, None
-        tag, value = _call(fn, path, seconds, memory)
+        tag, value = _call(fn, path, seconds, memory, armed=armed)
         stop = tag in ("timeout", "memory")
         if not stop:
             try:
@@ -239,10 +285,13 @@ def _dumps(message: Any) -> bytes:
 
 
 def _send(conn: mpc.Connection, message: Any) -> None:
-    """Send a worker's answer (``conn.recv`` reads either form); a value a plain pickle refuses goes as
-    ``Connection.send`` sends it (its errors are the caller's to report)."""
+    """Send a worker's answer (``conn.recv`` reads either form): pickled with the library's findings, problems and
+    provenance as their fields (``_result._compact_dumps``: a file read with its provenance holds one per cell);
+    a value a plain pickle refuses goes as ``Connection.send`` sends it (its errors are the caller's to report)."""
+    from ._result import _compact_dumps
+
     try:
-        data = _dumps(message)
+        data = _compact_dumps(message)
     except MemoryError:
         raise
     except Exception:
@@ -263,7 +312,11 @@ def _waiting(conn: mpc.Connection) -> Callable[[], bool]:
 
 
 def _take(queue: collections.deque[tuple[int, str]], message: Any) -> None:
-    """A message to a worker: a file to run ``(index, path)``, or ``("cancel", index)`` to drop one sent before."""
+    """A message to a worker: a file to run ``(index, path)``, several (a list of them), or ``("cancel", index)``
+    to drop one sent before."""
+    if type(message) is list:
+        queue.extend(message)
+        return
     if message[0] == "cancel":
         for k, (index, _) in enumerate(queue):
             if index == message[1]:
@@ -422,9 +475,19 @@ def _needs_main(fn: Callable[[str], Any]) -> bool:
 
 
 #: Files sent ahead to each worker (the one it runs and the next ones): a worker never waits for the
-#: parent between files. A file's clock still starts when its worker takes it (the worker says so),
-#: and a worker that dies names the one file it had (its files not begun go back to the queue).
-_AHEAD = 3
+#: parent between files, even while the parent naps (:data:`_NAP`). A file's clock still starts when its
+#: worker takes it (the worker says so), and a worker that dies names the one file it had (its files not
+#: begun go back to the queue).
+_AHEAD = 8
+
+#: The longest the parent naps before it waits for the workers' messages (seconds), so that it wakes once
+#: for several results rather than once per file: each wake-up of a process that slept while the workers
+#: ran costs it more CPU (its caches gone, the scheduler's switch) than handling a result does. It naps
+#: only while every worker has files waiting behind the one it runs, and for at most half the time they
+#: take (each worker's pace measured), so that no worker runs out; a deadline comes first. ``0``: never.
+_NAP = 0.004
+#: A nap shorter than this (seconds) is not worth its own wake-up.
+_NAP_MIN = 0.0005
 
 
 class _Proc:
@@ -444,21 +507,28 @@ class _Proc:
         self.alone = False  # a retry: nothing else is sent to this worker until it is done
         self.ghost: int | None = None  # a file taken back from this worker after it had begun it
         self.fds: tuple[int, ...] = ()  # registered with the waiter
+        self.pending = _waiting(self.conn)  # a message (or the end of the pipe) is waiting, without waiting
+        self.pace = 0.0  # seconds per file lately (0: not known yet), for the parent's naps
+        self.last = 0.0  # when its last results were received (0: none since it had nothing to do)
 
     @property
     def task(self) -> tuple[int, str, int] | None:
         """The file the worker has (the first sent and not finished), or ``None`` when it is idle."""
         return self.sent[0] if self.sent else None
 
-    def give(self, index: int, path: str, attempt: int) -> None:
-        """Send a file; its time starts when the worker says it has begun (a fresh worker starts up first)."""
-        self.sent.append((index, path, attempt))
-        self.fresh = False
-        if len(self.sent) == 1:
+    def give(self, *tasks: tuple[int, str, int]) -> None:
+        """Send files (index, path, attempt), in one message; a file's time starts when the worker says it has
+        begun it (a fresh worker starts up first)."""
+        if not tasks:
+            return
+        if not self.sent:
             self.running = False
             self.deadline = time.monotonic() + _START
+        self.sent.extend(tasks)
+        self.fresh = False
+        message: Any = tasks[0][:2] if len(tasks) == 1 else [task[:2] for task in tasks]
         try:
-            self.conn.send_bytes(_dumps((index, path)))
+            self.conn.send_bytes(_dumps(message))
         except (OSError, ValueError):  # the worker died meanwhile: its sentinel says so, and the file is retried
             self.deadline = time.monotonic()
 
@@ -472,6 +542,13 @@ class _Proc:
             self.started(seconds)
         else:  # taken back after the worker had begun it: it runs on another worker too
             self.ghost = index
+
+    def paced(self, now: float, count: int) -> None:
+        """``count`` results came from this worker just now: its pace (seconds per file) follows them."""
+        if self.last and count:
+            step = (now - self.last) / count
+            self.pace = step if not self.pace else (3 * self.pace + step) / 4
+        self.last = now if self.sent else 0.0  # idle: the time until its next file is no pace of its own
 
     def finished(self) -> tuple[int, str, int]:
         """The first file is done: the next one sent (if any) is the worker's now, not begun yet."""
@@ -548,6 +625,20 @@ class _Waiter:
         return {self.objects[fd] for fd, _ in events if fd in self.objects}
 
 
+def _nap(procs: list[_Proc], timeout: float) -> float:
+    """How long the parent may nap before it waits (see :data:`_NAP`): ``0.0`` unless every worker has files
+    waiting behind the one it runs and a known pace; then at most half the time its waiting files take, and
+    only when several results are due meanwhile (slow files: a nap would only add a wake-up)."""
+    nap = min(_NAP, timeout)
+    for p in procs:
+        if p.alone or p.ghost is not None or len(p.sent) < 2 or not p.pace:
+            return 0.0
+        nap = min(nap, (len(p.sent) - 1) * p.pace / 2)
+    if nap < _NAP_MIN or sum(nap / p.pace for p in procs) < 2:
+        return 0.0
+    return nap
+
+
 #: Workers that die before taking any file, with none ever having taken one, before the pool gives up.
 _STILLBORN = 3
 
@@ -621,29 +712,35 @@ def _supervised(
             for p in procs:
                 if retry and p.fresh:
                     index, path = retry.popleft()
-                    p.give(index, path, 2)
+                    p.give((index, path, 2))
                     p.alone = True
                     continue
+                given: list[tuple[int, str, int]] = []
                 while (
                     not p.alone
-                    and len(p.sent) < ahead
+                    and len(p.sent) + len(given) < ahead
                     and todo
                     and (not ordered or position[todo[0][0]] < emitted + window)
                 ):
                     index, path = todo.popleft()
-                    p.give(index, path, 1)
+                    given.append((index, path, 1))
+                p.give(*given)  # in one message
             for p in procs:  # an idle worker takes a file another one has waiting behind a long one
                 if not p.sent and p.ghost is None:
                     for q in procs:
                         task = q.take_back()
                         if task is not None:
-                            p.give(*task)
+                            p.give(task)
                             break
             busy = [p for p in procs if p.sent or p.ghost is not None]
             if not busy and not done:  # pragma: no cover - nothing running and nothing to emit
                 raise RuntimeError("the pool stalled")
             now = time.monotonic()
             timeout = max(0.0, min((p.deadline for p in busy), default=now) - now) if busy else 0.0
+            nap = _nap(procs, timeout) if busy and not retry else 0.0
+            if nap:  # every worker has files waiting: let their results gather, then take them at once
+                time.sleep(nap)
+                timeout = max(0.0, timeout - nap)
             ready = waiter.wait(procs, busy, timeout) if busy else set()
             now = time.monotonic()
             finished: list[FileOutcome[Any]] = []
@@ -665,9 +762,10 @@ def _supervised(
                 replace = False
                 if p.conn in ready or p.proc.sentinel in ready:
                     dead = p.proc.sentinel in ready
-                    more = p.conn in ready  # one message now (the next wait sees the others), all when it died
+                    more = p.conn in ready  # then every message waiting (several gather while the parent naps)
+                    results = 0
                     try:
-                        while (p.sent or p.ghost is not None) and (more or (dead and p.conn.poll())):
+                        while (p.sent or p.ghost is not None) and (more or p.pending()):
                             more = False
                             message = p.conn.recv()
                             if message[1] == "start":  # the worker has a file: its time starts now
@@ -679,6 +777,7 @@ def _supervised(
                                 p.ghost = None  # a file taken back: its outcome is the other worker's
                             else:
                                 index, path, attempt = p.finished()
+                                results += 1
                                 if tag == "ok":
                                     finished.append(FileOutcome(index, path, value))
                                 else:
@@ -699,6 +798,7 @@ def _supervised(
                                 f"the result cannot be received: {type(exc).__name__}: {exc}",
                             )
                         )  # fmt: skip
+                    p.paced(now, results)
                     if not replace and not p.sent and dead:  # died on a file taken back: it runs elsewhere
                         replace = True
                     elif not replace and p.sent and dead:  # the worker died with a file

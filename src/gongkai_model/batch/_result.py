@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+import copyreg
+import io
 import operator
 import pickle
 from collections import Counter
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, cast
 
 import attrs
 
 from .._codegen import FAST_PATHS
 from .._views import clip, counted, first_few, register_parts
-from ..checks import CheckRun, Finding, ValidationResult
+from ..checks import CellRef, Change, CheckRun, Evidence, Finding, Suggestion, ValidationResult
 from ..codes import BATCH_CRASHED, BATCH_MEMORY, BATCH_SKIPPED, BATCH_TIMEOUT, READ_FAILED
 from ..errors import GongkaiError, Place, Problem, Severity, Tally, Verdict
-from ..formats import Coverage, Imported
+from ..formats import Coverage, Imported, Provenance
 from ..jsonio import dumps, loads
 from ..limits import DEFAULT_LIMITS
 from ..model.report import AnnualReport
@@ -271,7 +274,7 @@ class _Packed:
             _fields(imported._coverage, _COVERAGE),
             _runs_apart(checked.validation),
         )
-        blob = pickle.dumps((text, rest), protocol=pickle.HIGHEST_PROTOCOL)
+        blob = _compact_dumps((text, rest))
         glance = (
             (None, None, None, False)
             if report is None
@@ -299,12 +302,58 @@ class _Packed:
         return CheckedReport(imported, _runs_back(validation))
 
 
+def _by_fields(cls: type[Any]) -> Callable[[Any], tuple[Any, ...]]:
+    """How :func:`_compact_dumps` pickles an object of ``cls`` (an attrs class whose fields are all given to
+    its constructor, in order): as ``cls(*fields)``, its fields read at once (``operator.attrgetter``)."""
+    fields = operator.attrgetter(*(a.name for a in attrs.fields(cls)))
+
+    def reduce(obj: Any) -> tuple[Any, ...]:
+        return (cls, fields(obj))
+
+    return reduce
+
+
+#: The objects a result holds by the dozen (findings and the cells they name, suggestions, reading problems,
+#: places, provenance), pickled by :func:`_compact_dumps` as their class and the tuple of their fields; the
+#: classes themselves exactly (a subclass is pickled as it is).
+_COMPACT: dict[type[Any], Callable[[Any], tuple[Any, ...]]] = {
+    cls: _by_fields(cls) for cls in (Finding, CellRef, Suggestion, Change, Evidence, Problem, Place, Provenance)
+}
+
+
+class _Dispatch(dict[type[Any], Any]):
+    """The pickler's dispatch table: :data:`_COMPACT`, then whatever ``copyreg`` holds when an object is pickled
+    (a reducer registered after this module was imported is used, as by a plain pickle)."""
+
+    def __missing__(self, cls: type[Any]) -> Any:
+        return copyreg.dispatch_table[cls]  # a KeyError: the pickler goes on to the object's own __reduce_ex__
+
+
+_DISPATCH = _Dispatch(_COMPACT)
+
+
+def _compact_dumps(value: Any) -> bytes:
+    """``pickle.dumps(value)``, but the objects of :data:`_COMPACT` as their class and fields: attrs pickles a
+    slotted object through a Python ``__getstate__`` that makes a dict of its fields (names and all), one call
+    per object, which cost a worker more than the rest of a file's result; unpickled, each is made by its own
+    constructor from the same fields, so it is equal (``tests/test_batch_fast.py``). With
+    ``GONGKAI_NO_FAST_PATHS=1``, a plain pickle (the thorough path)."""
+    if not FAST_PATHS:
+        return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
+    pickler.dispatch_table = _DISPATCH
+    pickler.dump(value)
+    return buffer.getvalue()
+
+
 #: The fields of a :class:`Tally` and of a :class:`Coverage`, in order, read at once (sent as a tuple of them:
 #: see :func:`_fields`).
 _TALLY = operator.attrgetter(*(a.name for a in attrs.fields(Tally)))
 _COVERAGE = operator.attrgetter(*(a.name for a in attrs.fields(Coverage)))
 #: A check run's code and whether it assessed, read at once.
 _RUN = operator.attrgetter("code", "assessed")
+_RUN_TYPES = frozenset({CheckRun})
 
 
 def _fields(value: Any, fields: operator.attrgetter[Any]) -> Any:
@@ -342,7 +391,7 @@ def _runs_apart(validation: ValidationResult | None) -> Any:
     if type(validation) is not ValidationResult:
         return validation  # anything else is pickled as it is
     performed = validation.checks_performed
-    if any(type(r) is not CheckRun for r in performed):
+    if not _RUN_TYPES.issuperset(map(type, performed)):  # anything but check runs: as it is
         return validation
     return (validation.issues, tuple(map(_RUN, performed)), validation.suggestions, _fields(validation.tally, _TALLY))
 
