@@ -13,6 +13,7 @@ paragraphs and its inner tables; the bytes are decoded as what they are (``forma
 
 from __future__ import annotations
 
+import codecs
 import functools
 import html
 import re
@@ -948,16 +949,23 @@ def parse_html(
     from lxml import etree
 
     found: list[Problem] = []
+    #: the page's own bytes when they are the text's UTF-8 exactly (read as UTF-8, no BOM, nothing taken out)
+    utf8: bytes | None = None
     if isinstance(data, bytes):
         decoded = _decode(data)
         text = decoded.text
         if decoded.note is not None:
             found.append(Problem(source, decoded.note, code="READ_ENCODING", severity="warning", place=Place(source)))
+        if decoded.encoding == "utf-8" and decoded.clean and not data.startswith(codecs.BOM_UTF8):
+            utf8 = data
     else:
         text = data
     if "\x00" in text:
         text = text.replace("\x00", "")
-    text = _XML_DECLARATION.sub("", text, count=1)
+        utf8 = None
+    if _XML_DECLARATION.match(text) is not None:
+        text = _XML_DECLARATION.sub("", text, count=1)
+        utf8 = None
     if not text.strip():
         return Document(source, (), (*found, Problem(source, "the page is empty", code="READ_NOT_A_REPORT")))
     _hidden_comments(text, source, found)
@@ -968,7 +976,8 @@ def parse_html(
         try:
             # the same text as UTF-8, said to be UTF-8: libxml2 reads it without converting it (given as a
             # str, lxml hands over UTF-16 or UCS-4, converted on the way); the tree is the same
-            source_text = text.encode("utf-8")
+            # (the page's own bytes when they are that text's UTF-8: the same bytes, not made again)
+            source_text = text.encode("utf-8") if utf8 is None else utf8
             parser = etree.HTMLParser(
                 no_network=True, remove_comments=True, remove_pis=True, huge_tree=False, encoding="utf-8"
             )
