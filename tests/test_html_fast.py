@@ -159,6 +159,20 @@ def test_a_remembered_reading_is_the_reading(text: str, kind: Value, unit: str |
     assert first == again == _values._parse(text, kind, unit)
 
 
+@settings(max_examples=400, deadline=None)
+@given(
+    st.one_of(st.text(alphabet="一二三四五六、，。 .:：总体情况主动公开其他\u3000\n（）()1a", max_size=70), st.text(max_size=70)),
+    st.sampled_from([None, 0, 1, 4, 5]),
+)
+def test_a_remembered_heading_is_the_heading(text: str, expected: int | None) -> None:
+    """``find_heading`` remembers short texts' answers: each is what finding it afresh gives, asked again or not."""
+    first = _assemble.find_heading(text, expected)
+    again = _assemble.find_heading(text, expected)
+    assert first == again == _assemble._find_heading(text, expected)
+    for heading in ("一、总体情况", "五、其他需要报告的事项", "三、" + text[:20]):
+        assert _assemble.find_heading(heading, expected) == _assemble._find_heading(heading, expected)
+
+
 _headingish = st.text(alphabet="一二三四五六、，。 .:：总体情况主动公开\u3000\u0301\n（）()1a①", max_size=120)
 
 

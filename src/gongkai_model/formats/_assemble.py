@@ -78,7 +78,18 @@ def find_heading(text: str, expected: int | None = None) -> tuple[int, bool] | N
     ((0, True), (1, True), None)
     >>> find_heading("五、存在的主要问题及整改措施")
     (4, False)
+
+    The answer for a short text (a heading, a label, a figure: they repeat in every report, and the
+    readers ask for each paragraph and table cell more than once) is remembered (a fast path; the
+    answer is immutable).
     """
+    if FAST_PATHS and len(text) <= _REMEMBERED_CHARS:
+        return _remembered_heading(text, expected)
+    return _find_heading(text, expected)
+
+
+def _find_heading(text: str, expected: int | None) -> tuple[int, bool] | None:
+    """:func:`find_heading`, found afresh."""
     if len(text) > MAX_HEADING_CHARS or (FAST_PATHS and len(text) > 40 and _MORE_THAN_40_IDEOGRAPHS.match(text)):
         return None
     key = normalize_label(text).rstrip("。.:：")
@@ -92,6 +103,11 @@ def find_heading(text: str, expected: int | None = None) -> tuple[int, bool] | N
     if m is not None and expected is not None and NUMERALS.index(m.group("n")) == expected and len(rest) <= 30:
         return expected, False
     return None
+
+
+#: Texts up to this length have their heading remembered (:func:`find_heading`), the last 4,096 of them.
+_REMEMBERED_CHARS = 64
+_remembered_heading = functools.lru_cache(maxsize=4096)(_find_heading)
 
 
 def could_head(text: str) -> bool:

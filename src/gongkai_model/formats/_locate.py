@@ -159,12 +159,14 @@ def _pieces(grid: Grid, cells: Sequence[GridCell]) -> list[_Line]:
         if whole:
             found = _PIECES_OF.get(grid)
             if found is None:
-                found = _PIECES_OF[grid] = _lines_of(cells)
+                found = _PIECES_OF[grid] = _lines_of(cells, dict(zip(map(id, own), cell_keys(grid), strict=True)))
             return found
     return _lines_of(cells)
 
 
-def _lines_of(cells: Sequence[GridCell]) -> list[_Line]:
+def _lines_of(cells: Sequence[GridCell], keys: dict[int, str] | None = None) -> list[_Line]:
+    """The lines of ``cells``; ``keys``: the label form of each cell's text (:func:`cell_keys`), by the cell's id,
+    when known (a text without white space around it has the label form of its stripped text: the same text)."""
     known = known_labels()
     by_row: dict[tuple[int, int], list[GridCell]] = {}
     for cell in cells:
@@ -176,7 +178,7 @@ def _lines_of(cells: Sequence[GridCell]) -> list[_Line]:
         starts: list[int] = []
         for i, cell in enumerate(line):
             text = cell.text.strip()
-            key = normalize_label(text)
+            key = keys[id(cell)] if keys is not None and text == cell.text else normalize_label(text)
             no_piece = not text or text.isdigit()
             read.append((cell, text, no_piece, key))
             if not no_piece and key not in known:  # a figure or a label: no piece

@@ -391,9 +391,13 @@ def _mark_breaks(table: Any, trs: list[Any], max_cells: int) -> bool:
     # (one search over the table's whole text, in C: it holds every text and tail of the marked elements)
     if _NOT_SETTABLE.search(_lxml_calls()[1](table)):
         return False
-    for el in marked:
+    fast = FAST_PATHS
+    last = len(marked) - 1
+    for i, el in enumerate(marked):
         tag = el.tag
         if tag in _MARKED_NEVER:
+            continue
+        if fast and tag != "br" and _alone(el, marked[i + 1] if i < last else None):
             continue
         text = el.text
         el.text = "\n" + text if text else "\n"
@@ -402,6 +406,28 @@ def _mark_breaks(table: Any, trs: list[Any], max_cells: int) -> bool:
             el.tail = "\n" + tail if tail else "\n"
     return True
 
+
+def _alone(el: Any, after: Any) -> bool:
+    """Whether the marks of ``el`` (a line's element) change nothing: it is its cell's only child, with no
+    text around it (the cell's text and ``el``'s tail are blank) and no element to mark inside it (``after``,
+    the next element :func:`_mark_breaks` marks or leaves, is not in the cell).
+
+    The cell's text is then ``el``'s, stripped, marked or not (a fast path: the marks cost two sets each)."""
+    cell = el.getparent()
+    if cell is None or (cell.tag != "td" and cell.tag != "th") or len(cell) != 1:
+        return False
+    text, tail = cell.text, el.tail
+    if (text and not text.isspace()) or (tail and not tail.isspace()):
+        return False
+    if after is None:
+        return True
+    up = after.getparent()
+    while up is not None and up.tag not in _CELL_OR_TABLE:
+        up = up.getparent()
+    return up is not cell
+
+
+_CELL_OR_TABLE = frozenset({"td", "th", "table"})
 
 #: What lxml refuses to set as a text (``ValueError``: "no NULL bytes or control characters"), measured.
 _NOT_SETTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
