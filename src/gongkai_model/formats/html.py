@@ -125,6 +125,8 @@ _SECTIONS = frozenset({"thead", "tbody", "tfoot"})
 _LINES = _BLOCK | _HEADINGS | _CELLS | {"table"}  # elements that start and end a line in a cell
 _BREAKS = tuple(sorted(_LINES | _SKIP | {"br"}))
 _SPACE = re.compile(r"\s+")
+#: The elements that are no run of a line's text: what the walk reads otherwise than as a run's text.
+_NOT_RUNS = _SKIP | _BLOCK | _HEADINGS | {"table", "br", "img", ""}
 _INLINE_HEADING_MAX = 48  # longer runs are never a section heading (find_heading stops at 40 characters)
 
 
@@ -193,7 +195,19 @@ class _Walker:
         elif self._inline_heading(el):
             return
         self.add(el.text, el)
+        leaves = depth < self.limits.max_depth  # (a child is walked at depth + 1)
         for child in el:
+            if leaves and self.started and len(child) == 0:
+                name = child.tag
+                if isinstance(name, str) and name.lower() not in _NOT_RUNS:
+                    # a run of the line's text (``<span>``, ``<font>`` … holding text only), once the line holds
+                    # a text: what walking it does (no heading can start there), without the walk
+                    text, tail = child.text, child.tail
+                    if text:
+                        self.buffer.append(text)
+                    if tail:
+                        self.buffer.append(tail)
+                    continue
             self.walk(child, depth + 1)
             self.add(child.tail, child)
         if block:
