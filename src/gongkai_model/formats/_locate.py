@@ -169,10 +169,20 @@ def _lines_of(cells: Sequence[GridCell], keys: dict[int, str] | None = None) -> 
     when known (a text without white space around it has the label form of its stripped text: the same text)."""
     known = known_labels()
     by_row: dict[tuple[int, int], list[GridCell]] = {}
+    wanted: set[tuple[int, int]] = set()  # the lines holding a cell a split label can start at (few: most hold none)
     for cell in cells:
-        by_row.setdefault((cell.top, cell.bottom), []).append(cell)
+        at = (cell.top, cell.bottom)
+        by_row.setdefault(at, []).append(cell)
+        if at not in wanted:
+            text = cell.text.strip()
+            if text and not text.isdigit():
+                key = keys[id(cell)] if keys is not None and text == cell.text else normalize_label(text)
+                if key not in known:
+                    wanted.add(at)
     out: list[_Line] = []
-    for line in by_row.values():
+    for at, line in by_row.items():
+        if at not in wanted:
+            continue  # (no cell starts a label there: what the steps below find, and drop)
         line.sort(key=_LEFT)
         read: list[tuple[GridCell, str, bool, str]] = []
         starts: list[int] = []

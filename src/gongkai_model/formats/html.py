@@ -271,7 +271,7 @@ class _Walker:
         caption = " ".join(" ".join(c.itertext()) for c in table if _tag(c) == "caption").strip()
         trs, direct = _own_rows(table)
         marked = direct and len(trs) <= limits.max_rows and _mark_breaks(table, trs, limits.max_cells)
-        text_of = _marked_text if marked else _cell_text
+        tostring = _lxml_calls()[1]
         fast = FAST_PATHS  # a plain cell (one row, one column) as its text alone (Grid.build reads it as a Span)
         if len(trs) > limits.max_rows:
             trs = trs[: limits.max_rows + 1]  # the grid says it was clipped
@@ -289,7 +289,12 @@ class _Walker:
                 if len(row) > max_columns or budget <= 0:
                     break
                 budget -= 1
-                text = text_of(td)
+                if not marked:
+                    text = _cell_text(td)
+                else:  # the table's line breaks marked (_mark_breaks): its text, one C call (what _cell_text gives)
+                    text = ((td.text or "") if len(td) == 0 else tostring(td)).strip()
+                    if "\n" in text or "\r" in text:
+                        text = _lines(text)
                 # a rowspan ends with the table's rows, as in HTML (rowspan="999999999" spans what is left)
                 rowspan = td.get("rowspan")
                 colspan = td.get("colspan")
@@ -405,13 +410,9 @@ def _mark_breaks(table: Any, trs: list[Any], max_cells: int) -> bool:
     # (one search over the table's whole text, in C: it holds every text and tail of the marked elements)
     if _NOT_SETTABLE.search(_lxml_calls()[1](table)):
         return False
-    fast = FAST_PATHS
-    last = len(marked) - 1
-    for i, el in enumerate(marked):
+    for el in marked:
         tag = el.tag
         if tag in _MARKED_NEVER:
-            continue
-        if fast and tag != "br" and _alone(el, marked[i + 1] if i < last else None):
             continue
         text = el.text
         el.text = "\n" + text if text else "\n"
@@ -421,44 +422,8 @@ def _mark_breaks(table: Any, trs: list[Any], max_cells: int) -> bool:
     return True
 
 
-def _alone(el: Any, after: Any) -> bool:
-    """Whether the marks of ``el`` (a line's element) change nothing: it is its cell's only child, with no
-    text around it (the cell's text and ``el``'s tail are blank) and no element to mark inside it (``after``,
-    the next element :func:`_mark_breaks` marks or leaves, is not in the cell).
-
-    The cell's text is then ``el``'s, stripped, marked or not (a fast path: the marks cost two sets each)."""
-    cell = el.getparent()
-    if cell is None or (cell.tag != "td" and cell.tag != "th") or len(cell) != 1:
-        return False
-    text, tail = cell.text, el.tail
-    if (text and not text.isspace()) or (tail and not tail.isspace()):
-        return False
-    if after is None:
-        return True
-    up = after.getparent()
-    while up is not None and up.tag not in _CELL_OR_TABLE:
-        up = up.getparent()
-    return up is not cell
-
-
-_CELL_OR_TABLE = frozenset({"td", "th", "table"})
-
 #: What lxml refuses to set as a text (``ValueError``: "no NULL bytes or control characters"), measured.
 _NOT_SETTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-
-
-def _marked_text(td: Any) -> str:
-    """A cell's text once its table's line breaks are marked (:func:`_mark_breaks`): what :func:`_cell_text` gives."""
-    if len(td) == 0:
-        text: str | None = td.text
-        if not text:
-            return ""
-    else:
-        text = _lxml_calls()[1](td)
-    text = text.strip()  # (a line break is white space: what is left of one is inside the text)
-    if "\n" in text or "\r" in text:
-        return _lines(text)
-    return text
 
 
 def _cell_text(td: Any) -> str:
