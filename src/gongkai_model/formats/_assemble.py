@@ -324,7 +324,7 @@ def assemble(
     meta = find_meta(doc, title, agency=agency, year=year)
     agency, year = meta.agency, meta.year
     grids = _stack([b.grid for i, b in enumerate(doc.blocks) if b.grid is not None and i not in misplaced])
-    labels = list(dict.fromkeys(c.text for g in grids for c in g.cells()))  # a set of labels: each once
+    labels = list(dict.fromkeys([c.text for g in grids for c in g.cells()]))  # a set of labels: each once
     try:
         ed = Edition.resolve(edition, year or 2021) if edition is not None else None
     except ModelError as exc:

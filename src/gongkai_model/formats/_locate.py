@@ -219,8 +219,9 @@ def locate(grids: Sequence[Grid], shape: Shape, *, strict: bool = False) -> Loca
     conflicts: set[str] = set()  # cell paths printed with different figures in two places
     repeats: dict[tuple[str, int, int], int] = {}  # (table, grid, other grid) → rows printed twice alike
     the_rows = rows(shape)
+    row_keys = label_index(shape).row_keys  # (looked up once: a shape's hash is computed in Python)
     for r in the_rows:
-        keys = label_index(shape).row_keys[r.path]
+        keys = row_keys[r.path]
         hits = [(gi, cell, keys[normalize_label(cell.text)]) for gi, cell in index.find(list(keys))]
         if len(hits) > MAX_OCCURRENCES:
             problems.append(
@@ -258,6 +259,7 @@ def locate(grids: Sequence[Grid], shape: Shape, *, strict: bool = False) -> Loca
     missing_tables = {r.table for r in the_rows} - {r.table for r in the_rows if r.path in found_rows}
     used: dict[int, str] = {}
     bottoms: dict[int, list[tuple[str, int]]] | None = None  # (made once every row is found)
+    cells_of = _cells_of(shape)
     for table in sorted(missing_tables, key="二三四".index):
         name = sheet_name(table)  # 表二
         message = "was not found in the document; its cells are blank"
@@ -277,7 +279,7 @@ def locate(grids: Sequence[Grid], shape: Shape, *, strict: bool = False) -> Loca
         gi, label_cell = found_rows[r.path]
         if bottoms is None:
             bottoms = _bottoms(shape, found_rows)
-        mine = _cells_of(shape).get(r.path, [])
+        mine = cells_of.get(r.path, [])
         if r.table == "四":
             got = _block(index.grids[gi], label_cell, mine, problems)
         else:
