@@ -195,7 +195,7 @@ class _Walker:
         elif self._inline_heading(el):
             return
         self.add(el.text, el)
-        leaves = depth < self.limits.max_depth  # (a child is walked at depth + 1)
+        leaves = FAST_PATHS and depth < self.limits.max_depth  # (a child is walked at depth + 1)
         for child in el:
             if leaves and self.started and len(child) == 0:
                 name = child.tag
