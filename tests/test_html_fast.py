@@ -143,6 +143,29 @@ def test_within_the_limits() -> None:
         assert_same(page, limits=limits)
 
 
+_run_text = st.sampled_from(["", " ", "\xa0", "\n", "一、总体情况", "二、主动公开政府信息情况", "（一）", "2023", "年", "x"])
+_run_tag = st.sampled_from(["span", "font", "b", "strong", "o:p", "a", "SPAN", "br", "img src=''", "h3", "p", "script"])
+_runs = st.recursive(
+    _run_text,
+    lambda inner: st.tuples(_run_tag, st.lists(inner, max_size=3), _run_text).map(
+        lambda t: f"<{t[0]}>{''.join(t[1])}</{t[0].split()[0]}>{t[2]}"
+    ),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["p", "div", "li", "h2"]), _runs), min_size=1, max_size=5), st.integers(2, 9))
+def test_paragraphs_of_runs(paragraphs: list[tuple[str, str]], depth: int) -> None:
+    """Runs of a line's text (``<span><font>…``, headings printed in bold at a paragraph's start, breaks and
+    pictures among them), read in their parent's loop once the line holds a text: as the walk reads them,
+    within the depth limit or past it."""
+    body = "".join(f"<{tag}>{runs}</{tag}>" for tag, runs in paragraphs)
+    page = f"<html><body>{body}<table><tr><td>1</td></tr></table></body></html>"
+    assert_same(page.encode())
+    assert_same(page.encode(), limits=Limits(max_depth=depth))
+
+
 _printed = st.one_of(
     st.text(max_size=12),
     st.text(alphabet="0123456789,.-/ 件万元（）()①⑴*\n\u3000０１２３", max_size=12),
