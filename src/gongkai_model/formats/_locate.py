@@ -40,7 +40,7 @@ def cell_keys(grid: Grid) -> tuple[str, ...]:
         return tuple(normalize_label(c.text) for c in grid.cells())
     found = _KEYS_OF.get(grid)
     if found is None:
-        found = _KEYS_OF[grid] = tuple(normalize_label(c.text) for c in grid.cells())
+        found = _KEYS_OF[grid] = tuple([normalize_label(c.text) for c in grid.cells()])
     return found
 
 

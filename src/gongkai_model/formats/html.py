@@ -312,7 +312,7 @@ class _Walker:
         grid = Grid.build(spans, place, limits, self.problems, self.budget)
         if caption:
             self.blocks.append(Block("paragraph", caption, Place(self.source, table=self.tables)))
-        text = "\n".join("\t".join(c.text for c in row if c) for row in grid.rows)
+        text = "\n".join(["\t".join([c.text for c in row if c]) for row in grid.rows])
         self.blocks.append(Block("table", text, place, grid))
 
 
