@@ -143,7 +143,9 @@ def test_within_the_limits() -> None:
         assert_same(page, limits=limits)
 
 
-_run_text = st.sampled_from(["", " ", "\xa0", "\n", "一、总体情况", "二、主动公开政府信息情况", "（一）", "2023", "年", "x"])
+_run_text = st.sampled_from(
+    ["", " ", "\xa0", "\n", "一、总体情况", "二、主动公开政府信息情况", "（一）", "2023", "年", "x"]
+)
 _run_tag = st.sampled_from(["span", "font", "b", "strong", "o:p", "a", "SPAN", "br", "img src=''", "h3", "p", "script"])
 _runs = st.recursive(
     _run_text,
@@ -184,7 +186,10 @@ def test_a_remembered_reading_is_the_reading(text: str, kind: Value, unit: str |
 
 @settings(max_examples=400, deadline=None)
 @given(
-    st.one_of(st.text(alphabet="一二三四五六、，。 .:：总体情况主动公开其他\u3000\n（）()1a", max_size=70), st.text(max_size=70)),
+    st.one_of(
+        st.text(alphabet="一二三四五六、，。 .:：总体情况主动公开其他\u3000\n（）()1a", max_size=70),
+        st.text(max_size=70),
+    ),
     st.sampled_from([None, 0, 1, 4, 5]),
 )
 def test_a_remembered_heading_is_the_heading(text: str, expected: int | None) -> None:
