@@ -401,6 +401,9 @@ def _fuzzy(
     strict: bool,
 ) -> set[str]:
     """Rows not found by label: a unique close misprint in a grid that holds the same table is read, and said so."""
+    missing = [r for r in the_rows if r.path not in found_rows]
+    if not missing:
+        return set()  # (every row found by its label: no cell is looked at, nothing is said)
     known = known_labels()
     grids_of: dict[str, set[int]] = {r.table: set() for r in the_rows}
     for x in the_rows:
@@ -413,9 +416,7 @@ def _fuzzy(
             if len(key) >= 2 and key not in known and id(cell) not in taken and not any(ch.isdigit() for ch in key[2:]):
                 candidates.append((gi, cell, key))
     pairs: list[tuple[float, RowInfo, int, GridCell]] = []
-    for r in the_rows:
-        if r.path in found_rows:
-            continue
+    for r in missing:
         targets = list(label_index(shape).row_keys[r.path])
         for gi, cell, key in candidates:
             if gi not in grids_of.get(r.table, set()):
