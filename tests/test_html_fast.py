@@ -40,6 +40,7 @@ _SWITCHED: list[tuple[Any, str, Any]] = [
     (html_module, "FAST_PATHS", False),
     (_document, "FAST_PATHS", False),
     (_locate, "FAST_PATHS", False),
+    (_assemble, "FAST_PATHS", False),
     (_document, "_make_place", Place),
     (_document, "_make_cell", GridCell),
     (html_module, "_make_span", Span),
@@ -361,8 +362,9 @@ _pieces = st.sampled_from(
     st.booleans(),
 )
 def test_a_grids_label_forms_and_split_labels_are_found_once(rows: list[list[Any]], shape: Shape, short: bool) -> None:
-    """``cell_keys`` and the lines of pieces ``joined`` reads, found once per grid, are what finding
-    them afresh (``GONGKAI_NO_FAST_PATHS``) gives, for the grid's cells and for a part of them."""
+    """``cell_keys``, the lines of pieces ``joined`` reads and the short cells' label forms (the assembler's),
+    found once per grid, are what finding them afresh (``GONGKAI_NO_FAST_PATHS``) gives, for the grid's
+    cells and for a part of them."""
     spans = [[Span(x) if isinstance(x, str) else Span(*x) for x in row] for row in rows]
     grid = Grid.build(spans, Place("x.html", table=1))
     cells = grid.cells()
@@ -377,6 +379,7 @@ def test_a_grids_label_forms_and_split_labels_are_found_once(rows: list[list[Any
             keys,
             [(c.text, c.place, c.top, c.left, c.bottom, c.right) for c in _locate.joined(grid, cells, row_keys)],
             [(c.text, c.left, c.right) for c in _locate.joined(grid, cells, every)],
+            _assemble._short_keys(grid),
         )
 
     fast, again = found(), found()
@@ -384,6 +387,7 @@ def test_a_grids_label_forms_and_split_labels_are_found_once(rows: list[list[Any
         thorough = found()
     assert fast == again == thorough
     assert list(fast[0]) == [normalize_label(c.text) for c in grid.cells()]
+    assert fast[3] == {normalize_label(c.text) for c in grid.cells() if len(c.text) <= _assemble.MAX_HEADING_CHARS}
 
 
 def test_a_label_split_over_cells_is_joined_from_the_remembered_lines() -> None:

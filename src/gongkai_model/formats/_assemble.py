@@ -8,6 +8,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+import weakref
 from collections.abc import Sequence
 from typing import Any, Final
 
@@ -164,9 +165,8 @@ def _stack(grids: list[Grid]) -> list[Grid]:
     shapes = _row_keys()
     every = frozenset(k for _, k in shapes)
     for grid in grids:
-        every_cell = grid.cells()
-        cells = [c for c in every_cell if len(c.text) <= MAX_HEADING_CHARS]
-        keys = {k for c, k in zip(every_cell, cell_keys(grid), strict=True) if len(c.text) <= MAX_HEADING_CHARS}
+        cells = [c for c in grid.cells() if len(c.text) <= MAX_HEADING_CHARS]
+        keys = set(_short_keys(grid))
         keys.update(normalize_label(c.text) for c in joined(grid, cells, every))  # labels split over cells
         mine = {t for t, k in shapes if k in keys}
         if runs and runs[-1][0].width == grid.width and mine and mine <= tables and not (keys & _headers(mine)):
@@ -175,6 +175,28 @@ def _stack(grids: list[Grid]) -> list[Grid]:
         runs.append([grid])
         tables = set(mine)
     return [run[0] if len(run) == 1 else Grid.stack(run) for run in runs]
+
+
+def _short_keys(grid: Grid) -> frozenset[str]:
+    """The label forms (:func:`._locate.cell_keys`) of ``grid``'s cells of up to :data:`MAX_HEADING_CHARS`
+    characters (a longer text is no label nor heading). Found once per grid while it lives (:func:`_misplaced`
+    and :func:`_stack` both ask)."""
+    if not FAST_PATHS:
+        return _find_short_keys(grid)
+    found = _SHORT_KEYS_OF.get(grid)
+    if found is None:
+        found = _SHORT_KEYS_OF[grid] = _find_short_keys(grid)
+    return found
+
+
+def _find_short_keys(grid: Grid) -> frozenset[str]:
+    return frozenset(
+        [k for c, k in zip(grid.cells(), cell_keys(grid), strict=True) if len(c.text) <= MAX_HEADING_CHARS]
+    )
+
+
+#: The short cells' label forms of each grid asked for, while it lives (:func:`_short_keys`).
+_SHORT_KEYS_OF: weakref.WeakKeyDictionary[Grid, frozenset[str]] = weakref.WeakKeyDictionary()
 
 
 def _headers(tables: set[str]) -> frozenset[str]:
@@ -261,7 +283,7 @@ def _misplaced(doc: Document, found: dict[int, tuple[int, str]], problems: list[
             continue
         section = marks[k][1]
         grid = block.grid
-        keys = {k for c, k in zip(grid.cells(), cell_keys(grid), strict=True) if len(c.text) <= MAX_HEADING_CHARS}
+        keys = _short_keys(grid)
         tables = {t for key in keys for t in by_key.get(key, ())}
         if not tables:
             continue
