@@ -40,6 +40,7 @@ _SWITCHED: list[tuple[Any, str, Any]] = [
     (html_module, "FAST_PATHS", False),
     (_document, "FAST_PATHS", False),
     (_locate, "FAST_PATHS", False),
+    (_assemble, "FAST_PATHS", False),
     (_document, "_make_place", Place),
     (_document, "_make_cell", GridCell),
     (html_module, "_make_span", Span),
@@ -143,6 +144,31 @@ def test_within_the_limits() -> None:
         assert_same(page, limits=limits)
 
 
+_run_text = st.sampled_from(
+    ["", " ", "\xa0", "\n", "一、总体情况", "二、主动公开政府信息情况", "（一）", "2023", "年", "x"]
+)
+_run_tag = st.sampled_from(["span", "font", "b", "strong", "o:p", "a", "SPAN", "br", "img src=''", "h3", "p", "script"])
+_runs = st.recursive(
+    _run_text,
+    lambda inner: st.tuples(_run_tag, st.lists(inner, max_size=3), _run_text).map(
+        lambda t: f"<{t[0]}>{''.join(t[1])}</{t[0].split()[0]}>{t[2]}"
+    ),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["p", "div", "li", "h2"]), _runs), min_size=1, max_size=5), st.integers(2, 9))
+def test_paragraphs_of_runs(paragraphs: list[tuple[str, str]], depth: int) -> None:
+    """Runs of a line's text (``<span><font>…``, headings printed in bold at a paragraph's start, breaks and
+    pictures among them), read in their parent's loop once the line holds a text: as the walk reads them,
+    within the depth limit or past it."""
+    body = "".join(f"<{tag}>{runs}</{tag}>" for tag, runs in paragraphs)
+    page = f"<html><body>{body}<table><tr><td>1</td></tr></table></body></html>"
+    assert_same(page.encode())
+    assert_same(page.encode(), limits=Limits(max_depth=depth))
+
+
 _printed = st.one_of(
     st.text(max_size=12),
     st.text(alphabet="0123456789,.-/ 件万元（）()①⑴*\n\u3000０１２３", max_size=12),
@@ -157,6 +183,23 @@ def test_a_remembered_reading_is_the_reading(text: str, kind: Value, unit: str |
     first = _values.parse_value(text, kind, unit=unit)
     again = _values.parse_value(text, kind, unit=unit)
     assert first == again == _values._parse(text, kind, unit)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.one_of(
+        st.text(alphabet="一二三四五六、，。 .:：总体情况主动公开其他\u3000\n（）()1a", max_size=70),
+        st.text(max_size=70),
+    ),
+    st.sampled_from([None, 0, 1, 4, 5]),
+)
+def test_a_remembered_heading_is_the_heading(text: str, expected: int | None) -> None:
+    """``find_heading`` remembers short texts' answers: each is what finding it afresh gives, asked again or not."""
+    first = _assemble.find_heading(text, expected)
+    again = _assemble.find_heading(text, expected)
+    assert first == again == _assemble._find_heading(text, expected)
+    for heading in ("一、总体情况", "五、其他需要报告的事项", "三、" + text[:20]):
+        assert _assemble.find_heading(heading, expected) == _assemble._find_heading(heading, expected)
 
 
 _headingish = st.text(alphabet="一二三四五六、，。 .:：总体情况主动公开\u3000\u0301\n（）()1a①", max_size=120)
@@ -319,8 +362,9 @@ _pieces = st.sampled_from(
     st.booleans(),
 )
 def test_a_grids_label_forms_and_split_labels_are_found_once(rows: list[list[Any]], shape: Shape, short: bool) -> None:
-    """``cell_keys`` and the lines of pieces ``joined`` reads, found once per grid, are what finding
-    them afresh (``GONGKAI_NO_FAST_PATHS``) gives, for the grid's cells and for a part of them."""
+    """``cell_keys``, the lines of pieces ``joined`` reads and the short cells' label forms (the assembler's),
+    found once per grid, are what finding them afresh (``GONGKAI_NO_FAST_PATHS``) gives, for the grid's
+    cells and for a part of them."""
     spans = [[Span(x) if isinstance(x, str) else Span(*x) for x in row] for row in rows]
     grid = Grid.build(spans, Place("x.html", table=1))
     cells = grid.cells()
@@ -335,6 +379,7 @@ def test_a_grids_label_forms_and_split_labels_are_found_once(rows: list[list[Any
             keys,
             [(c.text, c.place, c.top, c.left, c.bottom, c.right) for c in _locate.joined(grid, cells, row_keys)],
             [(c.text, c.left, c.right) for c in _locate.joined(grid, cells, every)],
+            _assemble._short_keys(grid),
         )
 
     fast, again = found(), found()
@@ -342,6 +387,7 @@ def test_a_grids_label_forms_and_split_labels_are_found_once(rows: list[list[Any
         thorough = found()
     assert fast == again == thorough
     assert list(fast[0]) == [normalize_label(c.text) for c in grid.cells()]
+    assert fast[3] == {normalize_label(c.text) for c in grid.cells() if len(c.text) <= _assemble.MAX_HEADING_CHARS}
 
 
 def test_a_label_split_over_cells_is_joined_from_the_remembered_lines() -> None:

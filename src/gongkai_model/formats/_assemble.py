@@ -8,6 +8,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+import weakref
 from collections.abc import Sequence
 from typing import Any, Final
 
@@ -78,7 +79,18 @@ def find_heading(text: str, expected: int | None = None) -> tuple[int, bool] | N
     ((0, True), (1, True), None)
     >>> find_heading("五、存在的主要问题及整改措施")
     (4, False)
+
+    The answer for a short text (a heading, a label, a figure: they repeat in every report, and the
+    readers ask for each paragraph and table cell more than once) is remembered (a fast path; the
+    answer is immutable).
     """
+    if FAST_PATHS and len(text) <= _REMEMBERED_CHARS:
+        return _remembered_heading(text, expected)
+    return _find_heading(text, expected)
+
+
+def _find_heading(text: str, expected: int | None) -> tuple[int, bool] | None:
+    """:func:`find_heading`, found afresh."""
     if len(text) > MAX_HEADING_CHARS or (FAST_PATHS and len(text) > 40 and _MORE_THAN_40_IDEOGRAPHS.match(text)):
         return None
     key = normalize_label(text).rstrip("。.:：")
@@ -92,6 +104,11 @@ def find_heading(text: str, expected: int | None = None) -> tuple[int, bool] | N
     if m is not None and expected is not None and NUMERALS.index(m.group("n")) == expected and len(rest) <= 30:
         return expected, False
     return None
+
+
+#: Texts up to this length have their heading remembered (:func:`find_heading`), the last 4,096 of them.
+_REMEMBERED_CHARS = 64
+_remembered_heading = functools.lru_cache(maxsize=4096)(_find_heading)
 
 
 def could_head(text: str) -> bool:
@@ -148,9 +165,8 @@ def _stack(grids: list[Grid]) -> list[Grid]:
     shapes = _row_keys()
     every = frozenset(k for _, k in shapes)
     for grid in grids:
-        every_cell = grid.cells()
-        cells = [c for c in every_cell if len(c.text) <= MAX_HEADING_CHARS]
-        keys = {k for c, k in zip(every_cell, cell_keys(grid), strict=True) if len(c.text) <= MAX_HEADING_CHARS}
+        cells = [c for c in grid.cells() if len(c.text) <= MAX_HEADING_CHARS]
+        keys = set(_short_keys(grid))
         keys.update(normalize_label(c.text) for c in joined(grid, cells, every))  # labels split over cells
         mine = {t for t, k in shapes if k in keys}
         if runs and runs[-1][0].width == grid.width and mine and mine <= tables and not (keys & _headers(mine)):
@@ -159,6 +175,28 @@ def _stack(grids: list[Grid]) -> list[Grid]:
         runs.append([grid])
         tables = set(mine)
     return [run[0] if len(run) == 1 else Grid.stack(run) for run in runs]
+
+
+def _short_keys(grid: Grid) -> frozenset[str]:
+    """The label forms (:func:`._locate.cell_keys`) of ``grid``'s cells of up to :data:`MAX_HEADING_CHARS`
+    characters (a longer text is no label nor heading). Found once per grid while it lives (:func:`_misplaced`
+    and :func:`_stack` both ask)."""
+    if not FAST_PATHS:
+        return _find_short_keys(grid)
+    found = _SHORT_KEYS_OF.get(grid)
+    if found is None:
+        found = _SHORT_KEYS_OF[grid] = _find_short_keys(grid)
+    return found
+
+
+def _find_short_keys(grid: Grid) -> frozenset[str]:
+    return frozenset(
+        [k for c, k in zip(grid.cells(), cell_keys(grid), strict=True) if len(c.text) <= MAX_HEADING_CHARS]
+    )
+
+
+#: The short cells' label forms of each grid asked for, while it lives (:func:`_short_keys`).
+_SHORT_KEYS_OF: weakref.WeakKeyDictionary[Grid, frozenset[str]] = weakref.WeakKeyDictionary()
 
 
 def _headers(tables: set[str]) -> frozenset[str]:
@@ -245,7 +283,7 @@ def _misplaced(doc: Document, found: dict[int, tuple[int, str]], problems: list[
             continue
         section = marks[k][1]
         grid = block.grid
-        keys = {k for c, k in zip(grid.cells(), cell_keys(grid), strict=True) if len(c.text) <= MAX_HEADING_CHARS}
+        keys = _short_keys(grid)
         tables = {t for key in keys for t in by_key.get(key, ())}
         if not tables:
             continue
@@ -308,7 +346,7 @@ def assemble(
     meta = find_meta(doc, title, agency=agency, year=year)
     agency, year = meta.agency, meta.year
     grids = _stack([b.grid for i, b in enumerate(doc.blocks) if b.grid is not None and i not in misplaced])
-    labels = list(dict.fromkeys(c.text for g in grids for c in g.cells()))  # a set of labels: each once
+    labels = list(dict.fromkeys([c.text for g in grids for c in g.cells()]))  # a set of labels: each once
     try:
         ed = Edition.resolve(edition, year or 2021) if edition is not None else None
     except ModelError as exc:

@@ -156,7 +156,6 @@ def _table(
 ) -> tuple[str, GridCell] | None:
     """The lifted figure of one table's section put back: (model path, printed cell), or ``None``."""
     all_cells = layout(shape)
-    index_of = {c.path: i for i, c in enumerate(all_cells)}
     start, end = span
     grids = [j for j in range(start, end) if doc.blocks[j].grid is not None and j not in misplaced]
     if not grids:
@@ -173,6 +172,7 @@ def _table(
     empty = [c for c in mine if c.path in cells and not cells[c.path].text.strip()]
     if not empty:
         return None  # no empty cell: the lines are no lifted cell
+    index_of = {c.path: i for i, c in enumerate(all_cells)}
     first = figures[0]
     name = sheet_name(table)
 

@@ -40,7 +40,7 @@ def cell_keys(grid: Grid) -> tuple[str, ...]:
         return tuple(normalize_label(c.text) for c in grid.cells())
     found = _KEYS_OF.get(grid)
     if found is None:
-        found = _KEYS_OF[grid] = tuple(normalize_label(c.text) for c in grid.cells())
+        found = _KEYS_OF[grid] = tuple([normalize_label(c.text) for c in grid.cells()])
     return found
 
 
@@ -159,24 +159,36 @@ def _pieces(grid: Grid, cells: Sequence[GridCell]) -> list[_Line]:
         if whole:
             found = _PIECES_OF.get(grid)
             if found is None:
-                found = _PIECES_OF[grid] = _lines_of(cells)
+                found = _PIECES_OF[grid] = _lines_of(cells, dict(zip(map(id, own), cell_keys(grid), strict=True)))
             return found
     return _lines_of(cells)
 
 
-def _lines_of(cells: Sequence[GridCell]) -> list[_Line]:
+def _lines_of(cells: Sequence[GridCell], keys: dict[int, str] | None = None) -> list[_Line]:
+    """The lines of ``cells``; ``keys``: the label form of each cell's text (:func:`cell_keys`), by the cell's id,
+    when known (a text without white space around it has the label form of its stripped text: the same text)."""
     known = known_labels()
     by_row: dict[tuple[int, int], list[GridCell]] = {}
+    wanted: set[tuple[int, int]] = set()  # the lines holding a cell a split label can start at (few: most hold none)
     for cell in cells:
-        by_row.setdefault((cell.top, cell.bottom), []).append(cell)
+        at = (cell.top, cell.bottom)
+        by_row.setdefault(at, []).append(cell)
+        if at not in wanted:
+            text = cell.text.strip()
+            if text and not text.isdigit():
+                key = keys[id(cell)] if keys is not None and text == cell.text else normalize_label(text)
+                if key not in known:
+                    wanted.add(at)
     out: list[_Line] = []
-    for line in by_row.values():
+    for at, line in by_row.items():
+        if at not in wanted:
+            continue  # (no cell starts a label there: what the steps below find, and drop)
         line.sort(key=_LEFT)
         read: list[tuple[GridCell, str, bool, str]] = []
         starts: list[int] = []
         for i, cell in enumerate(line):
             text = cell.text.strip()
-            key = normalize_label(text)
+            key = keys[id(cell)] if keys is not None and text == cell.text else normalize_label(text)
             no_piece = not text or text.isdigit()
             read.append((cell, text, no_piece, key))
             if not no_piece and key not in known:  # a figure or a label: no piece
@@ -207,8 +219,9 @@ def locate(grids: Sequence[Grid], shape: Shape, *, strict: bool = False) -> Loca
     conflicts: set[str] = set()  # cell paths printed with different figures in two places
     repeats: dict[tuple[str, int, int], int] = {}  # (table, grid, other grid) → rows printed twice alike
     the_rows = rows(shape)
+    row_keys = label_index(shape).row_keys  # (looked up once: a shape's hash is computed in Python)
     for r in the_rows:
-        keys = label_index(shape).row_keys[r.path]
+        keys = row_keys[r.path]
         hits = [(gi, cell, keys[normalize_label(cell.text)]) for gi, cell in index.find(list(keys))]
         if len(hits) > MAX_OCCURRENCES:
             problems.append(
@@ -246,6 +259,7 @@ def locate(grids: Sequence[Grid], shape: Shape, *, strict: bool = False) -> Loca
     missing_tables = {r.table for r in the_rows} - {r.table for r in the_rows if r.path in found_rows}
     used: dict[int, str] = {}
     bottoms: dict[int, list[tuple[str, int]]] | None = None  # (made once every row is found)
+    cells_of = _cells_of(shape)
     for table in sorted(missing_tables, key="二三四".index):
         name = sheet_name(table)  # 表二
         message = "was not found in the document; its cells are blank"
@@ -265,7 +279,7 @@ def locate(grids: Sequence[Grid], shape: Shape, *, strict: bool = False) -> Loca
         gi, label_cell = found_rows[r.path]
         if bottoms is None:
             bottoms = _bottoms(shape, found_rows)
-        mine = _cells_of(shape).get(r.path, [])
+        mine = cells_of.get(r.path, [])
         if r.table == "四":
             got = _block(index.grids[gi], label_cell, mine, problems)
         else:
@@ -387,6 +401,9 @@ def _fuzzy(
     strict: bool,
 ) -> set[str]:
     """Rows not found by label: a unique close misprint in a grid that holds the same table is read, and said so."""
+    missing = [r for r in the_rows if r.path not in found_rows]
+    if not missing:
+        return set()  # (every row found by its label: no cell is looked at, nothing is said)
     known = known_labels()
     grids_of: dict[str, set[int]] = {r.table: set() for r in the_rows}
     for x in the_rows:
@@ -399,9 +416,7 @@ def _fuzzy(
             if len(key) >= 2 and key not in known and id(cell) not in taken and not any(ch.isdigit() for ch in key[2:]):
                 candidates.append((gi, cell, key))
     pairs: list[tuple[float, RowInfo, int, GridCell]] = []
-    for r in the_rows:
-        if r.path in found_rows:
-            continue
+    for r in missing:
         targets = list(label_index(shape).row_keys[r.path])
         for gi, cell, key in candidates:
             if gi not in grids_of.get(r.table, set()):

@@ -13,6 +13,7 @@ paragraphs and its inner tables; the bytes are decoded as what they are (``forma
 
 from __future__ import annotations
 
+import codecs
 import functools
 import html
 import re
@@ -124,6 +125,8 @@ _SECTIONS = frozenset({"thead", "tbody", "tfoot"})
 _LINES = _BLOCK | _HEADINGS | _CELLS | {"table"}  # elements that start and end a line in a cell
 _BREAKS = tuple(sorted(_LINES | _SKIP | {"br"}))
 _SPACE = re.compile(r"\s+")
+#: The elements that are no run of a line's text: what the walk reads otherwise than as a run's text.
+_NOT_RUNS = _SKIP | _BLOCK | _HEADINGS | {"table", "br", "img", ""}
 _INLINE_HEADING_MAX = 48  # longer runs are never a section heading (find_heading stops at 40 characters)
 
 
@@ -192,7 +195,19 @@ class _Walker:
         elif self._inline_heading(el):
             return
         self.add(el.text, el)
+        leaves = FAST_PATHS and depth < self.limits.max_depth  # (a child is walked at depth + 1)
         for child in el:
+            if leaves and self.started and len(child) == 0:
+                name = child.tag
+                if isinstance(name, str) and name.lower() not in _NOT_RUNS:
+                    # a run of the line's text (``<span>``, ``<font>`` … holding text only), once the line holds
+                    # a text: what walking it does (no heading can start there), without the walk
+                    text, tail = child.text, child.tail
+                    if text:
+                        self.buffer.append(text)
+                    if tail:
+                        self.buffer.append(tail)
+                    continue
             self.walk(child, depth + 1)
             self.add(child.tail, child)
         if block:
@@ -256,7 +271,7 @@ class _Walker:
         caption = " ".join(" ".join(c.itertext()) for c in table if _tag(c) == "caption").strip()
         trs, direct = _own_rows(table)
         marked = direct and len(trs) <= limits.max_rows and _mark_breaks(table, trs, limits.max_cells)
-        text_of = _marked_text if marked else _cell_text
+        tostring = _lxml_calls()[1]
         fast = FAST_PATHS  # a plain cell (one row, one column) as its text alone (Grid.build reads it as a Span)
         if len(trs) > limits.max_rows:
             trs = trs[: limits.max_rows + 1]  # the grid says it was clipped
@@ -274,7 +289,12 @@ class _Walker:
                 if len(row) > max_columns or budget <= 0:
                     break
                 budget -= 1
-                text = text_of(td)
+                if not marked:
+                    text = _cell_text(td)
+                else:  # the table's line breaks marked (_mark_breaks): its text, one C call (what _cell_text gives)
+                    text = ((td.text or "") if len(td) == 0 else tostring(td)).strip()
+                    if "\n" in text or "\r" in text:
+                        text = _lines(text)
                 # a rowspan ends with the table's rows, as in HTML (rowspan="999999999" spans what is left)
                 rowspan = td.get("rowspan")
                 colspan = td.get("colspan")
@@ -292,7 +312,7 @@ class _Walker:
         grid = Grid.build(spans, place, limits, self.problems, self.budget)
         if caption:
             self.blocks.append(Block("paragraph", caption, Place(self.source, table=self.tables)))
-        text = "\n".join("\t".join(c.text for c in row if c) for row in grid.rows)
+        text = "\n".join(["\t".join([c.text for c in row if c]) for row in grid.rows])
         self.blocks.append(Block("table", text, place, grid))
 
 
@@ -404,20 +424,6 @@ def _mark_breaks(table: Any, trs: list[Any], max_cells: int) -> bool:
 
 #: What lxml refuses to set as a text (``ValueError``: "no NULL bytes or control characters"), measured.
 _NOT_SETTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-
-
-def _marked_text(td: Any) -> str:
-    """A cell's text once its table's line breaks are marked (:func:`_mark_breaks`): what :func:`_cell_text` gives."""
-    if len(td) == 0:
-        text: str | None = td.text
-        if not text:
-            return ""
-    else:
-        text = _lxml_calls()[1](td)
-    text = text.strip()  # (a line break is white space: what is left of one is inside the text)
-    if "\n" in text or "\r" in text:
-        return _lines(text)
-    return text
 
 
 def _cell_text(td: Any) -> str:
@@ -948,16 +954,23 @@ def parse_html(
     from lxml import etree
 
     found: list[Problem] = []
+    #: the page's own bytes when they are the text's UTF-8 exactly (read as UTF-8, no BOM, nothing taken out)
+    utf8: bytes | None = None
     if isinstance(data, bytes):
         decoded = _decode(data)
         text = decoded.text
         if decoded.note is not None:
             found.append(Problem(source, decoded.note, code="READ_ENCODING", severity="warning", place=Place(source)))
+        if decoded.encoding == "utf-8" and decoded.clean and not data.startswith(codecs.BOM_UTF8):
+            utf8 = data
     else:
         text = data
     if "\x00" in text:
         text = text.replace("\x00", "")
-    text = _XML_DECLARATION.sub("", text, count=1)
+        utf8 = None
+    if _XML_DECLARATION.match(text) is not None:
+        text = _XML_DECLARATION.sub("", text, count=1)
+        utf8 = None
     if not text.strip():
         return Document(source, (), (*found, Problem(source, "the page is empty", code="READ_NOT_A_REPORT")))
     _hidden_comments(text, source, found)
@@ -968,7 +981,8 @@ def parse_html(
         try:
             # the same text as UTF-8, said to be UTF-8: libxml2 reads it without converting it (given as a
             # str, lxml hands over UTF-16 or UCS-4, converted on the way); the tree is the same
-            source_text = text.encode("utf-8")
+            # (the page's own bytes when they are that text's UTF-8: the same bytes, not made again)
+            source_text = text.encode("utf-8") if utf8 is None else utf8
             parser = etree.HTMLParser(
                 no_network=True, remove_comments=True, remove_pis=True, huge_tree=False, encoding="utf-8"
             )
