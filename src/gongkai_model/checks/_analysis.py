@@ -219,6 +219,10 @@ def _text_getter() -> Any:
     return operator.attrgetter(*(".".join(names) for _, names in _text_fields()))
 
 
+#: The section path of each free-text part, in report order (what :func:`_text_getter` gives, in that order).
+_PATHS = tuple(path for path, _ in _text_fields())
+
+
 def section_texts(report: AnnualReport) -> Iterator[tuple[str, str]]:
     """(section path, text) of every free-text part of ``report`` that holds text.
 
@@ -254,7 +258,10 @@ _DIGIT = re.compile(r"\d")
 
 def _other_year(sentence: str, year: object) -> bool:
     """Whether ``sentence`` names a year other than ``year`` (``2022年``)."""
-    return any(int(y) != year for y in _YEAR.findall(sentence))
+    for y in _YEAR.findall(sentence):
+        if int(y) != year:
+            return True
+    return False
 
 
 def _may_state(text: str) -> Iterator[str]:
@@ -348,6 +355,25 @@ _STATED = object()  # the key of the built-in topics' statements in TextAnalysis
 _SEARCHES = tuple(
     (t, t.needle.search, None if t.context is None else t.context.search) for t in TOPICS if t.needle is not None
 )
+
+
+def _words(pattern: re.Pattern[str]) -> tuple[str, ...] | None:
+    """The words of ``pattern`` when it is an alternation of plain words (``收到|受理``), else ``None``: it then
+    finds a match in a text exactly when one of them is ``in`` it."""
+    words = tuple(pattern.pattern.split("|"))
+    plain = pattern.flags == re.UNICODE and all(w and re.escape(w) == w for w in words)
+    return words if plain else None
+
+
+# The quick way's tests of the built-in topics: each topic with the words of its needle and of its context
+# (``()``: none), tested with ``in`` (in C) instead of a search; ``None`` when one is not made of plain words.
+# Each pattern of a topic matches only text holding a word of its needle (tests/test_text_analysis.py reads
+# the patterns to check), so a clause without one is not searched.
+_QUICK = tuple(
+    (t, _words(t.needle), () if t.context is None else _words(t.context)) for t in TOPICS if t.needle is not None
+)
+if any(needle is None or context is None for _, needle, context in _QUICK):  # pragma: no cover - a topic changed
+    _QUICK = ()
 
 
 def _topical(texts: tuple[tuple[str, str], ...]) -> Iterator[tuple[str, str]]:
@@ -446,13 +472,16 @@ class TextAnalysis:
     @classmethod
     def of(cls, report: AnnualReport) -> TextAnalysis:
         """The analysis of ``report``'s free text (linear in the text)."""
-        try:  # the common case of a report built from its tables: no text part holds anything (in C)
+        try:  # the text parts in one attrgetter (in C)
             parts = _text_getter()(report)
-        except Exception:  # a forged report: section_texts says what it holds
-            parts = ()
-        if type(parts) is tuple and parts.count(None) == len(parts):  # (None found by identity: no == is run)
-            return cls((), (), report.year, ())
-        texts = tuple(section_texts(report))
+        except Exception:  # a forged report (a section that is not one): section_texts says what it holds
+            parts = None
+        if type(parts) is tuple:
+            if parts.count(None) == len(parts):  # the common case of a report built from its tables
+                return cls((), (), report.year, ())
+            texts = tuple((path, v) for path, v in zip(_PATHS, parts, strict=True) if isinstance(v, str) and v.strip())
+        else:
+            texts = tuple(section_texts(report))
         if not texts:
             return cls((), (), report.year, ())
         if FAST_PATHS:
@@ -498,6 +527,8 @@ class TextAnalysis:
         return got.get(id(topic), ())
 
     def _stated(self) -> dict[int, tuple[Statement, ...]]:
+        if FAST_PATHS and _QUICK:
+            return self._stated_quickly()
         found: dict[int, list[Statement]] = {}
         for sentence in self.topical:
             text = sentence.text
@@ -506,6 +537,31 @@ class TextAnalysis:
                 if needle(text) is None or (context is not None and context(text) is None):
                     continue
                 figure = self._figure(topic, sentence)
+                if figure is not None:
+                    if quote is None:
+                        quote = _clean(sentence.raw)
+                    found.setdefault(id(topic), []).append(Statement(topic, sentence.section, quote, figure))
+        return {k: tuple(v) for k, v in found.items()}
+
+    def _stated_quickly(self) -> dict[int, tuple[Statement, ...]]:
+        """:meth:`_stated`, each needle and context tested with ``in`` over its words (:data:`_QUICK`)."""
+        found: dict[int, list[Statement]] = {}
+        for sentence in self.topical:
+            text = sentence.text
+            quote = None
+            for topic, needle, context in _QUICK:
+                for word in needle:  # type: ignore[union-attr]  # (never None in _QUICK)
+                    if word in text:
+                        break
+                else:
+                    continue
+                if context:
+                    for word in context:
+                        if word in text:
+                            break
+                    else:
+                        continue
+                figure = self._figure(topic, sentence, needle)
                 if figure is not None:
                     if quote is None:
                         quote = _clean(sentence.raw)
@@ -528,11 +584,18 @@ class TextAnalysis:
             if figure is not None:
                 yield Statement(topic, sentence.section, _clean(sentence.raw), figure)
 
-    def _figure(self, topic: Topic, sentence: Sentence) -> int | None:
-        """The one figure ``sentence`` states about ``topic`` (its needle and context found in it), if one."""
+    def _figure(self, topic: Topic, sentence: Sentence, needle: tuple[str, ...] | None = None) -> int | None:
+        """The one figure ``sentence`` states about ``topic`` (its needle and context found in it), if one;
+        given the words of the topic's ``needle``, a clause holding none of them is not searched."""
         exclude, patterns = topic.exclude, topic.patterns
         figures = set()
         for clause in self.clauses(sentence):
+            if needle is not None:
+                for word in needle:
+                    if word in clause:
+                        break
+                else:
+                    continue  # no pattern of the topic can match in it
             for pattern in patterns:
                 m = pattern.search(clause)
                 if m is not None:
