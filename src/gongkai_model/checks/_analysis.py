@@ -264,6 +264,31 @@ def _other_year(sentence: str, year: object) -> bool:
     return False
 
 
+def _may_name_a_year(text: str) -> bool:
+    """Whether ``_YEAR`` may match in ``text``: a 年 right after a numeric character or white space (``\\d`` is
+    numeric and ``\\s`` white space: tests/test_text_analysis.py checks every character)."""
+    at = text.find("年")
+    while at > 0:
+        before = text[at - 1]
+        if before.isnumeric() or before.isspace():
+            return True
+        at = text.find("年", at + 1)
+    return False
+
+
+def _clauses_quickly(text: str, year: object) -> tuple[str, ...]:
+    """:meth:`TextAnalysis.clauses` of a sentence's ``text``, ``_YEAR`` searched only where it may match."""
+    if _AMBIGUOUS.search(text) or (_may_name_a_year(text) and _other_year(text, year)):
+        return ()
+    got = []
+    digit = _DIGIT.search
+    for clause in _CLAUSE_END.split(text):
+        if digit(clause) is not None:
+            if len(_NUMBER.findall(_YEAR.sub("", clause) if _may_name_a_year(clause) else clause)) == 1:
+                got.append(clause)
+    return tuple(got)
+
+
 def _may_state(text: str) -> Iterator[str]:
     """The sentences of ``text`` (as _SENTENCE cuts them) holding a character outside PLAIN, in order.
 
@@ -391,29 +416,45 @@ def _topical(texts: tuple[tuple[str, str], ...]) -> Iterator[tuple[str, str]]:
     """
     text = "\n".join([t for _, t in texts]) if len(texts) > 1 else texts[0][1]
     hits: list[int] = []
+    find = text.find
     for unit in _UNITS + _UNIT_MAKERS:
-        at = text.find(unit)
+        at = find(unit)
         while at >= 0:
-            if at and (text[at - 1].isnumeric() or text[at - 1] in _NUMERIC):
+            if at and ((before := text[at - 1]).isnumeric() or before in _NUMERIC):
                 hits.append(at)
-            at = text.find(unit, at + 1)
+            at = find(unit, at + 1)
     if not hits:
         return
-    hits.sort()
-    starts = list(itertools.accumulate((len(t) + 1 for _, t in texts[:-1]), initial=0))
-    marks = [mark for mark in _ENDS if mark in text]  # (the end marks the text holds: rfind for them only)
-    makers = [maker for maker in _MAKERS if maker in text]
+    if len(hits) > 1:
+        hits.sort()
     stop = -1  # where the sentence last looked at ends (its end mark, or the end of the text)
     rest = _REST.match
     needles = _NEEDLES.search
     plain = _NOT_PLAIN.search
+    starts = None
     for at in hits:
         if at < stop:
             continue  # in the sentence just looked at
-        start = max([stop, *[text.rfind(mark, stop + 1, at) for mark in marks]]) + 1
+        # The sentence's start: where the run of characters but end marks that ends right before the unit
+        # begins, read backwards (in a window of the text reversed, widened until an end mark or the end of
+        # the sentence before is in it: linear in the sentence).
+        low = stop + 1
+        edge = max(low, at - 128)
+        while True:
+            window = text[edge:at][::-1]
+            run = rest(window).end()  # type: ignore[union-attr]
+            if run < len(window) or edge == low:
+                break
+            edge = max(low, edge - 4 * (at - edge))
+        start = at - run
         stop = rest(text, at).end()  # type: ignore[union-attr]
         raw = text[start:stop]
-        if (needles(raw) is not None or any(m in raw for m in makers)) and plain(raw) is not None:
+        if (needles(raw) is not None or any(m in raw for m in _MAKERS)) and plain(raw) is not None:
+            if len(texts) == 1:
+                yield texts[0][0], raw
+                continue
+            if starts is None:
+                starts = list(itertools.accumulate((len(t) + 1 for _, t in texts[:-1]), initial=0))
             yield texts[bisect.bisect_right(starts, start) - 1][0], raw
 
 
@@ -503,7 +544,10 @@ class TextAnalysis:
         a figure is taken from; none when the sentence compares or sums over time or names another year
         than the report's. Worked out once per sentence."""
         got = sentence._clauses
-        if got is None:
+        if got is None and FAST_PATHS:
+            got = _clauses_quickly(sentence.text, self.year)
+            object.__setattr__(sentence, "_clauses", got)
+        elif got is None:
             text = sentence.text
             if _AMBIGUOUS.search(text) or ("年" in text and _other_year(text, self.year)):
                 got = ()
@@ -521,10 +565,14 @@ class TextAnalysis:
         in one pass over the sentences that may state a figure of them)."""
         if id(topic) not in _BUILTIN:
             return tuple(self.statements(topic))
+        return self.stated_by_topic().get(id(topic), ())
+
+    def stated_by_topic(self) -> dict[int, tuple[Statement, ...]]:
+        """:meth:`stated` of each built-in topic that has statements, by the topic's ``id`` (worked out once)."""
         got: dict[int, tuple[Statement, ...]] | None = self.memo.get(_STATED)
         if got is None:
             got = self.memo[_STATED] = self._stated() if self.topical else {}
-        return got.get(id(topic), ())
+        return got
 
     def _stated(self) -> dict[int, tuple[Statement, ...]]:
         if FAST_PATHS and _QUICK:

@@ -121,12 +121,23 @@ def _outcome(topic: Topic, where: _Where, ctx: CheckContext, analysis: TextAnaly
 
 
 def _outcomes(ctx: CheckContext, analysis: TextAnalysis) -> tuple[CheckOutcome, ...]:
-    """The outcome of each of the seven checks, in the order of :data:`TOPICS` (the quick way)."""
+    """The outcome of each of the seven checks, in the order of :data:`TOPICS` (the quick way): a topic that
+    no sentence states a figure of assesses nothing (whether its table figures are blank or not)."""
+    stated = analysis.stated_by_topic()
+    if not stated:
+        return _NONE_STATED
     shape = ctx.shape
     last = _LAST[0]
     if last[0] is not shape:
         last = _LAST[0] = (shape, tuple(_where(topic, shape) for topic in TOPICS))
-    return tuple(_outcome(topic, where, ctx, analysis, True) for topic, where in zip(TOPICS, last[1], strict=True))
+    out = list(_NONE_STATED)
+    for k, topic in enumerate(TOPICS):
+        if id(topic) in stated:
+            out[k] = _outcome(topic, last[1][k], ctx, analysis, True)
+    return tuple(out)
+
+
+_NONE_STATED = (NOTHING,) * len(TOPICS)
 
 
 def _check(k: int, topic: Topic) -> Any:
