@@ -208,17 +208,24 @@ def _plan(shape: Shape) -> tuple[_Section, ...]:
     )
 
 
-#: The shape the structure checks last saw, with its :func:`_plan` (found by identity: shapes are interned, so
-#: no hash of the shape per validation; one object, replaced whole, that holds its shape).
-_LAST_PLAN: list[tuple[object, tuple[_Section, ...]]] = [(None, ())]
+#: What the structure checks know of a shape: its :func:`_plan`, the tests whether each of its tables holds a
+#: figure, and the places in the plan of its text sections.
+_Known = tuple[tuple[_Section, ...], tuple[Callable[[Sequence[Any]], bool], ...], tuple[int, ...]]
+#: The shape the structure checks last saw, with what they know of it (found by identity: shapes are interned,
+#: so no hash of the shape per validation; one object, replaced whole, that holds its shape).
+_LAST_PLAN: list[tuple[object, _Known]] = [(None, ((), (), ()))]
 
 
-def _plan_of(shape: Shape) -> tuple[_Section, ...]:
-    """:func:`_plan` of ``shape``, the last one found by identity."""
+def _known(shape: Shape) -> _Known:
+    """What the structure checks know of ``shape`` (:data:`_Known`), the last one found by identity."""
     last = _LAST_PLAN[0]
     if last[0] is not shape:
-        last = _LAST_PLAN[0] = (shape, _plan(shape))
+        plan = _plan(shape)
+        fills = tuple(filled for _, _, _, table, filled, _, _ in plan if table)
+        texts = tuple(k for k, (_, _, _, table, _, _, _) in enumerate(plan) if not table)
+        last = _LAST_PLAN[0] = (shape, (plan, fills, texts))
     return last[1]
+
 
 
 Prose = tuple[tuple[str, ...] | None, ...]
@@ -313,7 +320,15 @@ def check_section_empty(ctx: CheckContext) -> CheckOutcome:
     found = []
     values = ctx.values
     headings = ctx.headings
-    for (numeral, name, info, table, cells, _, _), texts in zip(_plan_of(ctx.shape), _prose(ctx), strict=True):
+    plan, fills, _ = _known(ctx.shape)
+    prose = _prose(ctx)
+    if headings is None and () not in prose and _analysis.FAST_PATHS:  # each text section holds text
+        for filled in fills:
+            if not filled(values):
+                break
+        else:
+            return _EVERY_SECTION  # and each table a figure: nothing is empty
+    for (numeral, name, info, table, cells, _, _), texts in zip(plan, prose, strict=True):
         if headings is not None and name in headings and headings[name] is None:
             continue  # missing altogether: STRUCTURE_SECTION_MISSING says so
         if table:
@@ -333,6 +348,9 @@ def check_section_empty(ctx: CheckContext) -> CheckOutcome:
             )
         )
     return CheckOutcome(len(sections()), tuple(found))
+
+
+_EVERY_SECTION = CheckOutcome(len(sections()), ())
 
 
 @define_check(
@@ -449,9 +467,13 @@ def check_none_with_activity(ctx: CheckContext) -> CheckOutcome:
         return NOTHING
     found = []
     assessed = 0
-    for (numeral, name, info, _, _, label, long), texts in zip(_plan_of(ctx.shape), _prose(ctx), strict=True):
+    plan, _, sections_of_text = _known(ctx.shape)
+    prose = _prose(ctx)
+    for k in sections_of_text:
+        texts = prose[k]
         if not texts:
-            continue  # a table (None), or no text
+            continue  # no text
+        numeral, name, info, _, _, label, long = plan[k]
         assessed += 1
         for text in texts:  # (a text longer than any "nothing" is not one: is_none_text's first test, made here)
             if long(text) is not None or not is_none_text(text, label):
