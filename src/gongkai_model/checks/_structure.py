@@ -227,7 +227,6 @@ def _known(shape: Shape) -> _Known:
     return last[1]
 
 
-
 Prose = tuple[tuple[str, ...] | None, ...]
 
 
