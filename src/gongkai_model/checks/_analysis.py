@@ -264,19 +264,46 @@ def _other_year(sentence: str, year: object) -> bool:
     return any(int(y) != year for y in _YEAR.findall(sentence))
 
 
+def _year_spans(text: str) -> list[tuple[int, int]]:
+    """Where ``_YEAR`` matches in ``text`` (the spans of ``finditer``), found from each 年 backwards: four digits,
+    white space, 年 (``\\d`` is ``str.isdecimal`` and ``\\s`` is ``str.isspace``: tests/test_text_analysis.py
+    checks every character). (A pattern that starts with a digit is tried at every place of a Chinese text.)"""
+    spans = []
+    find = text.find
+    at = find("年")
+    while at >= 0:
+        end = at
+        while end and text[end - 1].isspace():
+            end -= 1
+        if end >= 4 and text[end - 4 : end].isdecimal():
+            spans.append((end - 4, at + 1))
+        at = find("年", at + 1)
+    return spans
+
+
 def _cut(text: str, year: object) -> tuple[str, ...]:
     """Every clause of a sentence's ``text`` (``_CLAUSE_END`` cuts), or none when it compares or sums over time or
     names another year than ``year`` (as :meth:`TextAnalysis.clauses` reads it)."""
-    if _AMBIGUOUS.search(text) or ("年" in text and _other_year(text, year)):
+    if _AMBIGUOUS.search(text):
         return ()
+    for start, _ in _year_spans(text):
+        if int(text[start : start + 4]) != year:
+            return ()
     return tuple(_CLAUSE_END.split(text))
 
 
 def _holds_one_number(clause: str) -> bool:
-    """Whether ``clause`` holds exactly one number, years aside (as :meth:`TextAnalysis.clauses` reads it)."""
-    if _DIGIT.search(clause) is None:
-        return False
-    return len(_NUMBER.findall(_YEAR.sub("", clause) if "年" in clause else clause)) == 1
+    """Whether ``clause`` (which holds a digit) holds exactly one number, years aside (as
+    :meth:`TextAnalysis.clauses` reads it: ``_YEAR.sub("", clause)``, made of :func:`_year_spans`)."""
+    if "年" in clause and (spans := _year_spans(clause)):
+        pieces = []
+        at = 0
+        for start, end in spans:
+            pieces.append(clause[at:start])
+            at = end
+        pieces.append(clause[at:])
+        clause = "".join(pieces)
+    return len(_NUMBER.findall(clause)) == 1
 
 
 def _may_state(text: str) -> Iterator[str]:
@@ -643,7 +670,7 @@ class TextAnalysis:
                     break
             else:
                 continue
-            if _holds_one_number(clause) and (exclude is None or not exclude.search(clause)):
+            if _holds_one_number(clause) and (exclude is None or not exclude.search(clause)):  # (m: a digit)
                 figures.add(int(m.group("n").replace(",", "")))
         if not figures and topic.whole and self._one_number(sentence):
             for pattern in topic.whole:
