@@ -380,9 +380,9 @@ def _sentence(section: str, raw: str, text: str) -> Sentence:
 _UNITS = "件起宗"
 # Every built-in topic's needle in one pattern (an alternation of literal words).
 _NEEDLES = re.compile("|".join(t.needle.pattern for t in TOPICS if t.needle is not None))
-# The characters whose NFKC holds a character of a unit or of a needle without being it (⾏ → 行, ㊪ → 宗, …),
-# and of those the ones that make a unit. tests/test_text_analysis.py finds them with unicodedata.
-_MAKERS = "\u2f8f\u32aa\uf9e4\ufa08\U0001f21f\U0002f9d7"
+# The characters whose NFKC holds a character of a unit, of a needle or of a context without being it (⾏ → 行,
+# ㊪ → 宗, 🈸 → 申, …), and of those the ones that make a unit. tests/test_text_analysis.py finds them with unicodedata.
+_MAKERS = "\u2f8f\u32aa\uf9e4\ufa08\U0001f21f\U0001f238\U0002f9d7"
 _UNIT_MAKERS = "\u32aa\U0002f9d7"
 # The characters whose NFKD ends in a digit but that are not numeric (``str.isnumeric``): ㍸ (dm2), ㎡ (m2), ….
 # tests/test_text_analysis.py finds them with unicodedata.
@@ -430,8 +430,9 @@ def _topical(texts: tuple[tuple[str, str], ...]) -> Iterator[tuple[str, str]]:
     NFKD ends in a digit (``_NUMERIC``: it is numeric, or one of the squared units ㎡ …), since NFKC makes no
     character of the units' or the needles' of any other character than themselves and their makers, keeps
     them as they are (ideographs: no composition takes one in), deletes no character and composes none into
-    a digit. Of the sentences holding such a unit, those holding a needle or a maker are kept. The sentences
-    whose characters are all PLAIN (no figure) are left out as in :func:`_may_state`.
+    a digit. Of the sentences holding such a unit, those a built-in topic reads (its needle, and its context if it
+    has one: :func:`_read`), or holding a maker, are kept. The sentences whose characters are all PLAIN (no figure)
+    are left out as in :func:`_may_state`.
     """
     text = "\n".join([t for _, t in texts]) if len(texts) > 1 else texts[0][1]
     hits: list[int] = []
@@ -468,13 +469,34 @@ def _topical(texts: tuple[tuple[str, str], ...]) -> Iterator[tuple[str, str]]:
         start = at - run
         stop = rest(text, at).end()  # type: ignore[union-attr]
         raw = text[start:stop]
-        if (needles(raw) is not None or any(m in raw for m in _MAKERS)) and plain(raw) is not None:
+        if plain(raw) is not None and (any(m in raw for m in _MAKERS) or _read(raw, needles)):
             if len(texts) == 1:
                 yield texts[0][0], raw
                 continue
             if starts is None:
                 starts = list(itertools.accumulate((len(t) + 1 for _, t in texts[:-1]), initial=0))
             yield texts[bisect.bisect_right(starts, start) - 1][0], raw
+
+
+def _read(raw: str, needles: Any) -> bool:
+    """Whether a built-in topic reads the sentence ``raw`` (holding no maker): it holds the topic's needle, and its
+    context if it has one. (NFKC keeps their characters, ideographs, as they are and makes none of them of any
+    other character but a maker; it deletes no character and composes none with an ideograph: a word of them
+    is in the sentence's NFKC exactly when it is in the sentence.)"""
+    if not _QUICK:  # pragma: no cover - a topic whose needle or context is not made of plain words
+        return bool(needles(raw) is not None)
+    for _, needle, context in _QUICK:
+        for word in needle:  # type: ignore[union-attr]  # (never None in _QUICK)
+            if word in raw:
+                break
+        else:
+            continue
+        if not context:
+            return True
+        for word in context:
+            if word in raw:
+                return True
+    return False
 
 
 def _analyse(pieces: Iterable[tuple[str, str]], keep: Any = None) -> tuple[Sentence, ...]:
