@@ -561,13 +561,15 @@ class TextAnalysis:
         if type(parts) is tuple:
             if parts.count(None) == len(parts):  # the common case of a report built from its tables
                 return cls((), (), report.year, ())
-            texts = tuple((path, v) for path, v in zip(_PATHS, parts, strict=True) if isinstance(v, str) and v.strip())
+            texts = tuple(
+                [(path, v) for path, v in zip(_PATHS, parts) if v is not None and isinstance(v, str) and v.strip()]
+            )
         else:
             texts = tuple(section_texts(report))
         if not texts:
             return cls((), (), report.year, ())
-        if FAST_PATHS:
-            return cls(texts, _analyse(_topical(texts), _COUNTED.search), report.year)
+        if FAST_PATHS and cls is TextAnalysis:
+            return _analysis(texts, _analyse(_topical(texts), _COUNTED.search), report.year)
         every = _analyse(_every(texts))
         return cls(texts, every, report.year, every)
 
@@ -651,7 +653,7 @@ class TextAnalysis:
                 if figure is not None:
                     if quote is None:
                         quote = _clean(sentence.raw)
-                    found.setdefault(id(topic), []).append(Statement(topic, sentence.section, quote, figure))
+                    found.setdefault(id(topic), []).append(_statement(topic, sentence.section, quote, figure))
         return {k: tuple(v) for k, v in found.items()}
 
     def statements(self, topic: Topic) -> Iterator[Statement]:
@@ -727,6 +729,37 @@ class TextAnalysis:
             return False
         text = sentence.text
         return len(_NUMBER.findall(_YEAR.sub("", text) if "年" in text else text)) == 1
+
+
+_set_texts, _set_topical, _set_year, _set_sentences, _set_memo = (
+    vars(TextAnalysis)[name].__set__ for name in ("texts", "topical", "year", "_sentences", "memo")
+)
+
+
+def _analysis(texts: tuple[tuple[str, str], ...], topical: tuple[Sentence, ...], year: object) -> TextAnalysis:
+    """``TextAnalysis(texts, topical, year)``, made without ``__init__`` (nothing to convert)."""
+    made: TextAnalysis = object.__new__(TextAnalysis)
+    _set_texts(made, texts)
+    _set_topical(made, topical)
+    _set_year(made, year)
+    _set_sentences(made, None)
+    _set_memo(made, {})
+    return made
+
+
+_set_topic, _set_statement_section, _set_sentence, _set_figure = (
+    vars(Statement)[name].__set__ for name in ("topic", "section", "sentence", "figure")
+)
+
+
+def _statement(topic: Topic, section: str, sentence: str, figure: int) -> Statement:
+    """``Statement(topic, section, sentence, figure)``, made without ``__init__`` (nothing to convert)."""
+    made: Statement = object.__new__(Statement)
+    _set_topic(made, topic)
+    _set_statement_section(made, section)
+    _set_sentence(made, sentence)
+    _set_figure(made, figure)
+    return made
 
 
 def statements(report: AnnualReport, topic: Topic) -> Iterator[Statement]:

@@ -69,19 +69,28 @@ def _messages(topic: Topic, st: Statement, cells: tuple[Cell, ...], figures: tup
     )
 
 
-def _outcome(topic: Topic, where: _Where, ctx: CheckContext, analysis: TextAnalysis, quick: bool) -> CheckOutcome:
-    """What the check of ``topic`` finds; ``quick``: its findings built when first read."""
+def _outcome(
+    topic: Topic,
+    where: _Where,
+    ctx: CheckContext,
+    analysis: TextAnalysis,
+    quick: bool,
+    stated: tuple[Statement, ...] | None = None,
+) -> CheckOutcome:
+    """What the check of ``topic`` finds (its statements given, or read from ``analysis``); ``quick``: its
+    findings built when first read."""
     cells, at, also = where
     values = ctx.values
-    figures = tuple(values[i] for i in at)
+    figures = tuple([values[i] for i in at])
     for v in figures:
         if v is None:
             return _BLANK
-    stated = analysis.stated(topic)
+    if stated is None:
+        stated = analysis.stated(topic)
     if not stated:
         return NOTHING  # no sentence that states a figure of the topic
     table = sum(figures)
-    alternative = sum(values[i] or 0 for i in also) if also else None
+    alternative = sum([values[i] or 0 for i in also]) if also else None
     found: list[Finding] = []
     for st in stated:
         if st.figure == table or st.figure == alternative:
@@ -132,8 +141,9 @@ def _outcomes(ctx: CheckContext, analysis: TextAnalysis) -> tuple[CheckOutcome, 
         last = _LAST[0] = (shape, tuple(_where(topic, shape) for topic in TOPICS))
     out = list(_NONE_STATED)
     for k, topic in enumerate(TOPICS):
-        if id(topic) in stated:
-            out[k] = _outcome(topic, last[1][k], ctx, analysis, True)
+        mine = stated.get(id(topic))
+        if mine is not None:
+            out[k] = _outcome(topic, last[1][k], ctx, analysis, True, mine)
     return tuple(out)
 
 
