@@ -26,7 +26,7 @@ from ..model.report import AnnualReport
 from ..model.spec import Kind, Value, field_specs
 from ..model.tables import ApplicantCounts, Applications, OutcomeCounts, ReviewAndLitigation
 
-__all__ = ["TOPICS", "Sentence", "Statement", "TextAnalysis", "Topic", "section_texts", "statements"]
+__all__ = ["FAST_PATHS", "TOPICS", "Sentence", "Statement", "TextAnalysis", "Topic", "section_texts", "statements"]
 
 
 @attrs.frozen
@@ -562,7 +562,11 @@ class TextAnalysis:
             if parts.count(None) == len(parts):  # the common case of a report built from its tables
                 return cls((), (), report.year, ())
             texts = tuple(
-                [(path, v) for path, v in zip(_PATHS, parts) if v is not None and isinstance(v, str) and v.strip()]
+                [
+                    (path, v)
+                    for path, v in zip(_PATHS, parts, strict=True)
+                    if v is not None and isinstance(v, str) and v.strip()
+                ]
             )
         else:
             texts = tuple(section_texts(report))
