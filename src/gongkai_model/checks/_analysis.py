@@ -384,6 +384,7 @@ _NEEDLES = re.compile("|".join(t.needle.pattern for t in TOPICS if t.needle is n
 # ㊪ → 宗, 🈸 → 申, …), and of those the ones that make a unit. tests/test_text_analysis.py finds them with unicodedata.
 _MAKERS = "\u2f8f\u32aa\uf9e4\ufa08\U0001f21f\U0001f238\U0002f9d7"
 _UNIT_MAKERS = "\u32aa\U0002f9d7"
+_MAKER = re.compile(f"[{_MAKERS}]")
 # The characters whose NFKD ends in a digit but that are not numeric (``str.isnumeric``): ㍸ (dm2), ㎡ (m2), ….
 # tests/test_text_analysis.py finds them with unicodedata.
 _NUMERIC = "\u3378\u3379\u339f\u33a0\u33a1\u33a2\u33a3\u33a4\u33a5\u33a6\u33a8\u33af"
@@ -451,6 +452,7 @@ def _topical(texts: tuple[tuple[str, str], ...]) -> Iterator[tuple[str, str]]:
     rest = _REST.match
     needles = _NEEDLES.search
     plain = _NOT_PLAIN.search
+    maker = _MAKER.search
     starts = None
     for at in hits:
         if at < stop:
@@ -469,7 +471,7 @@ def _topical(texts: tuple[tuple[str, str], ...]) -> Iterator[tuple[str, str]]:
         start = at - run
         stop = rest(text, at).end()  # type: ignore[union-attr]
         raw = text[start:stop]
-        if plain(raw) is not None and (any(m in raw for m in _MAKERS) or _read(raw, needles)):
+        if plain(raw) is not None and (maker(raw) is not None or _read(raw, needles)):
             if len(texts) == 1:
                 yield texts[0][0], raw
                 continue
