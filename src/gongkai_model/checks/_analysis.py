@@ -357,10 +357,12 @@ class Sentence:
     text: str  #: NFKC, white space collapsed
     _clauses: tuple[str, ...] | None = attrs.field(default=None, init=False, eq=False, repr=False)
     _cut: tuple[str, ...] | None = attrs.field(default=None, init=False, eq=False, repr=False)
+    #: The built-in topics that read it (entries of _QUICK), when the quick reading knows them, else ``None``.
+    _read: tuple[Any, ...] | None = attrs.field(default=None, init=False, eq=False, repr=False)
 
 
-_set_section, _set_raw, _set_text, _set_clauses, _set_cut = (
-    vars(Sentence)[name].__set__ for name in ("section", "raw", "text", "_clauses", "_cut")
+_set_section, _set_raw, _set_text, _set_clauses, _set_cut, _set_read = (
+    vars(Sentence)[name].__set__ for name in ("section", "raw", "text", "_clauses", "_cut", "_read")
 )
 
 
@@ -372,6 +374,7 @@ def _sentence(section: str, raw: str, text: str) -> Sentence:
     _set_text(made, text)
     _set_clauses(made, None)
     _set_cut(made, None)
+    _set_read(made, None)
     return made
 
 
@@ -422,7 +425,14 @@ if any(needle is None or context is None for _, needle, context in _QUICK):  # p
 
 
 def _topical(texts: tuple[tuple[str, str], ...]) -> Iterator[tuple[str, str]]:
-    """(section path, sentence) of the sentences of ``texts`` that may state a figure of a built-in topic, in order.
+    """(section path, sentence) of the sentences :func:`_topical_read` gives."""
+    for section, raw, _ in _topical_read(texts):
+        yield section, raw
+
+
+def _topical_read(texts: tuple[tuple[str, str], ...]) -> Iterator[tuple[str, str, tuple[Any, ...] | None]]:
+    """(section path, sentence, the topics that read it) of the sentences of ``texts`` that may state a figure of a
+    built-in topic, in order (the topics: entries of :data:`_QUICK`, or ``None`` when the sentence holds a maker).
 
     The sentences are those _SENTENCE cuts; of them, a superset of those whose NFKC (white space collapsed)
     holds a topic's needle and a figure counted in a unit (``_COUNTED``: a digit right before 件, 起 or
@@ -471,34 +481,43 @@ def _topical(texts: tuple[tuple[str, str], ...]) -> Iterator[tuple[str, str]]:
         start = at - run
         stop = rest(text, at).end()  # type: ignore[union-attr]
         raw = text[start:stop]
-        if plain(raw) is not None and (maker(raw) is not None or _read(raw, needles)):
-            if len(texts) == 1:
-                yield texts[0][0], raw
-                continue
-            if starts is None:
-                starts = list(itertools.accumulate((len(t) + 1 for _, t in texts[:-1]), initial=0))
-            yield texts[bisect.bisect_right(starts, start) - 1][0], raw
+        if plain(raw) is None:
+            continue
+        read = None if maker(raw) is not None else _read(raw, needles)
+        if read is not None and not read:
+            continue  # no built-in topic reads it
+        if len(texts) == 1:
+            yield texts[0][0], raw, read
+            continue
+        if starts is None:
+            starts = list(itertools.accumulate((len(t) + 1 for _, t in texts[:-1]), initial=0))
+        yield texts[bisect.bisect_right(starts, start) - 1][0], raw, read
 
 
-def _read(raw: str, needles: Any) -> bool:
-    """Whether a built-in topic reads the sentence ``raw`` (holding no maker): it holds the topic's needle, and its
-    context if it has one. (NFKC keeps their characters, ideographs, as they are and makes none of them of any
-    other character but a maker; it deletes no character and composes none with an ideograph: a word of them
-    is in the sentence's NFKC exactly when it is in the sentence.)"""
+def _read(raw: str, needles: Any) -> tuple[Any, ...] | None:
+    """The built-in topics (entries of :data:`_QUICK`) that read the sentence ``raw`` (holding no maker): it holds
+    the topic's needle, and its context if it has one; ``None`` when they cannot be told here. (NFKC keeps their
+    characters, ideographs, as they are and makes none of them of any other character but a maker; it deletes no
+    character and composes none with an ideograph: a word of them is in the sentence's NFKC exactly when it is
+    in the sentence, so the topics that read the sentence's NFKC are these.)"""
     if not _QUICK:  # pragma: no cover - a topic whose needle or context is not made of plain words
-        return bool(needles(raw) is not None)
-    for _, needle, context in _QUICK:
+        return None if needles(raw) is not None else ()
+    read = []
+    for entry in _QUICK:
+        _, needle, context = entry
         for word in needle:  # type: ignore[union-attr]  # (never None in _QUICK)
             if word in raw:
                 break
         else:
             continue
-        if not context:
-            return True
-        for word in context:
-            if word in raw:
-                return True
-    return False
+        if context:
+            for word in context:
+                if word in raw:
+                    break
+            else:
+                continue
+        read.append(entry)
+    return tuple(read)
 
 
 def _analyse(pieces: Iterable[tuple[str, str]], keep: Any = None) -> tuple[Sentence, ...]:
@@ -516,6 +535,27 @@ def _analyse(pieces: Iterable[tuple[str, str]], keep: Any = None) -> tuple[Sente
             seen.add(sentence)
             if keep is None or keep(sentence) is not None:
                 found.append(_sentence(section, raw, sentence))
+    return tuple(found)
+
+
+def _analyse_quickly(pieces: Iterable[tuple[str, str, tuple[Any, ...] | None]]) -> tuple[Sentence, ...]:
+    """``_analyse`` of :func:`_topical_read`'s sentences, keeping those that hold a figure counted in a unit
+    (``_COUNTED``), each with the topics that read it."""
+    raws: set[str] = set()
+    seen: set[str] = set()
+    found: list[Sentence] = []
+    counted = _COUNTED.search
+    for section, raw, read in pieces:
+        if raw in raws:
+            continue  # printed again (a sub-text repeats its parent): used once, normalised once
+        raws.add(raw)
+        sentence = _clean(nfkc(raw))
+        if sentence and sentence not in seen:
+            seen.add(sentence)
+            if counted(sentence) is not None:
+                made = _sentence(section, raw, sentence)
+                _set_read(made, read)
+                found.append(made)
     return tuple(found)
 
 
@@ -575,7 +615,7 @@ class TextAnalysis:
         if not texts:
             return cls((), (), report.year, ())
         if FAST_PATHS and cls is TextAnalysis:
-            return _analysis(texts, _analyse(_topical(texts), _COUNTED.search), report.year)
+            return _analysis(texts, _analyse_quickly(_topical_read(texts)), report.year)
         every = _analyse(_every(texts))
         return cls(texts, every, report.year, every)
 
@@ -643,18 +683,20 @@ class TextAnalysis:
         for sentence in self.topical:
             text = sentence.text
             quote = None
-            for topic, needle, context in _QUICK:
-                for word in needle:  # type: ignore[union-attr]  # (never None in _QUICK)
-                    if word in text:
-                        break
-                else:
-                    continue
-                if context:
-                    for word in context:
+            read = sentence._read
+            for topic, needle, context in _QUICK if read is None else read:
+                if read is None:  # (the topics that read it are not known: tested here)
+                    for word in needle:  # type: ignore[union-attr]  # (never None in _QUICK)
                         if word in text:
                             break
                     else:
                         continue
+                    if context:
+                        for word in context:
+                            if word in text:
+                                break
+                        else:
+                            continue
                 figure = self._figure_quickly(topic, sentence, needle)  # type: ignore[arg-type]
                 if figure is not None:
                     if quote is None:
