@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import bisect
 import functools
-import itertools
 import operator
 import re
 import unicodedata
@@ -463,7 +462,6 @@ def _topical_read(texts: tuple[tuple[str, str], ...]) -> Iterator[tuple[str, str
     needles = _NEEDLES.search
     plain = _NOT_PLAIN.search
     maker = _MAKER.search
-    starts = None
     for at in hits:
         if at < stop:
             continue  # in the sentence just looked at
@@ -486,12 +484,11 @@ def _topical_read(texts: tuple[tuple[str, str], ...]) -> Iterator[tuple[str, str
         read = None if maker(raw) is not None else _read(raw, needles)
         if read is not None and not read:
             continue  # no built-in topic reads it
-        if len(texts) == 1:
-            yield texts[0][0], raw, read
-            continue
-        if starts is None:
-            starts = list(itertools.accumulate((len(t) + 1 for _, t in texts[:-1]), initial=0))
-        yield texts[bisect.bisect_right(starts, start) - 1][0], raw, read
+        k, into = 0, start  # (the part the sentence starts in: the texts are joined by line breaks)
+        while into > len(texts[k][1]):
+            into -= len(texts[k][1]) + 1
+            k += 1
+        yield texts[k][0], raw, read
 
 
 def _read(raw: str, needles: Any) -> tuple[Any, ...] | None:

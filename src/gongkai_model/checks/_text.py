@@ -140,14 +140,14 @@ def _outcomes(ctx: CheckContext, analysis: TextAnalysis) -> tuple[CheckOutcome, 
     if last[0] is not shape:
         last = _LAST[0] = (shape, tuple(_where(topic, shape) for topic in TOPICS))
     out = list(_NONE_STATED)
-    for k, topic in enumerate(TOPICS):
-        mine = stated.get(id(topic))
-        if mine is not None:
-            out[k] = _outcome(topic, last[1][k], ctx, analysis, True, mine)
+    for key, mine in stated.items():
+        k = _PLACE[key]
+        out[k] = _outcome(TOPICS[k], last[1][k], ctx, analysis, True, mine)
     return tuple(out)
 
 
 _NONE_STATED = (NOTHING,) * len(TOPICS)
+_PLACE = {id(topic): k for k, topic in enumerate(TOPICS)}  # each built-in topic's place in TOPICS, by its id
 
 
 def _check(k: int, topic: Topic) -> Any:
