@@ -126,7 +126,13 @@ def _outcome(
                 quote=st.sentence,
             )
         found.append(finding)
+    if not found and len(stated) < len(_QUIET):
+        return _QUIET[len(stated)]
     return CheckOutcome(len(stated), tuple(found))
+
+
+#: The outcomes of a check that finds nothing, by how many statements it assessed (shared: outcomes are frozen).
+_QUIET = tuple(CheckOutcome(n, ()) for n in range(8))
 
 
 def _outcomes(ctx: CheckContext, analysis: TextAnalysis) -> tuple[CheckOutcome, ...]:
@@ -155,12 +161,12 @@ def _check(k: int, topic: Topic) -> Any:
         analysis = ctx.text
         if not analysis.topical:
             return NOTHING  # no text, or no sentence that may state a figure of a built-in topic
-        if _analysis.FAST_PATHS:
-            got: tuple[CheckOutcome, ...] | None = analysis.memo.get(_OUTCOMES)
-            if got is None:
-                got = analysis.memo[_OUTCOMES] = _outcomes(ctx, analysis)
-            return got[k]
-        return _outcome(topic, _where(topic, ctx.shape), ctx, analysis, False)
+        got: tuple[CheckOutcome, ...] | None = analysis.memo.get(_OUTCOMES)
+        if got is None:
+            if not _analysis.FAST_PATHS:
+                return _outcome(topic, _where(topic, ctx.shape), ctx, analysis, False)
+            got = analysis.memo[_OUTCOMES] = _outcomes(ctx, analysis)
+        return got[k]
 
     check.__name__ = check.__qualname__ = f"check_{topic.code.lower()}"
     check.__doc__ = f"The report's text against its tables: {topic.what_en}."
