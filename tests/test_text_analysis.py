@@ -762,7 +762,11 @@ def test_the_needles_are_plain_words_of_ideographs_that_stay_as_they_are() -> No
 
 
 def test_the_makers_are_every_character_whose_nfkc_makes_a_unit_or_a_needle() -> None:
-    needed = {*"".join(w for topic in TOPICS for w in _literals(topic.needle)), *_analysis._UNITS}  # type: ignore[arg-type]
+    needed = {
+        *"".join(w for topic in TOPICS for w in _literals(topic.needle)),  # type: ignore[arg-type]
+        *"".join(w for topic in TOPICS if topic.context is not None for w in _literals(topic.context)),
+        *_analysis._UNITS,
+    }
     makers, unit_makers = set(), set()
     for cp in range(sys.maxunicode + 1):
         char = chr(cp)
@@ -796,12 +800,12 @@ def test_a_digit_after_nfkc_comes_of_a_numeric_character() -> None:
 #: Characters to build texts that stress the quick reading's choice of sentences.
 STRESS = (
     "件起宗收到受理办结结转予以公开行政复议诉讼申请年同比无"
-    "0123456789０１２３４５６７８９,，、：。！？!?；;\n 　\u0301\u200b"
+    "0123456789０１２３４５６７８９,，、：。！？!?；;\n 　\u0301\u200b万%．.٣"
     f"{_analysis._MAKERS}{_analysis._NUMERIC}①²½㉑一"
 )
 WORDS = (
-    *("收到", "受理", "结转", "办结", "答复完毕", "予以公开", "行政复议", "行政诉讼"),
-    *("件", "起", "宗", "\u2f8f政复议"),
+    *("收到", "受理", "结转", "办结", "答复完毕", "予以公开", "行政复议", "行政诉讼", "公开", "申请"),
+    *("件", "起", "宗", "\u2f8f政复议", "\U0001f238请"),
 )
 
 
@@ -822,8 +826,18 @@ def test_the_quick_reading_keeps_every_sentence_a_built_in_topic_may_read(parts:
     assert [piece for piece in every if piece in quick] == quick  # a part of every sentence, in order
     for section, raw in every:
         normal = " ".join(unicodedata.normalize("NFKC", raw).split())
-        if _analysis._NEEDLES.search(normal) and _analysis._COUNTED.search(normal):
+        if _analysis._COUNTED.search(normal) and _read_by_a_topic(normal):
             assert (section, raw) in quick
+
+
+def _read_by_a_topic(sentence: str) -> bool:
+    """Whether a built-in topic reads ``sentence`` (NFKC): its needle, and its context if it has one."""
+    return any(
+        topic.needle is not None
+        and topic.needle.search(sentence)
+        and (topic.context is None or topic.context.search(sentence))
+        for topic in TOPICS
+    )
 
 
 def _statements_of(report: gk.AnnualReport) -> list[list[Statement]]:
@@ -865,8 +879,13 @@ def _damaged(draw: st.DrawFn, text: str) -> str:
     """``text`` with pieces cut out, doubled, or stressing characters put in."""
     for _ in range(draw(st.integers(0, 6))):
         at = draw(st.integers(0, len(text)))
-        what = draw(st.sampled_from(["insert", "insert", "cut", "double"]))
-        if what == "insert":
+        what = draw(st.sampled_from(["insert", "insert", "cut", "double", "digit"]))
+        if what == "digit":  # a digit taken out (a figure or a year shortened, two figures joined)
+            digits = [k for k, c in enumerate(text) if c.isdecimal()]
+            if digits:
+                k = draw(st.sampled_from(digits))
+                text = text[:k] + text[k + 1 :]
+        elif what == "insert":
             piece = draw(st.sampled_from(WORDS) | st.text(alphabet=st.sampled_from(STRESS), min_size=1, max_size=4))
             text = text[:at] + piece + text[at:]
         else:
@@ -945,8 +964,7 @@ def test_the_quick_reading_normalises_only_sentences_holding_a_unit_and_a_needle
     seen.clear()
     report = next(c.read for c in _bench().real_cases() if c.name == "shuyang-fagaiju-2023")
     analysis = TextAnalysis.of(report)
-    assert [s.text for s in analysis.topical] == [
-        "全年受理网络问政182件",
+    assert [s.text for s in analysis.topical] == [  # not "全年受理网络问政182件": 受理 …, but nothing 公开
         "2023年度我局共收到依申请信息公开26件,及时回复申请人,并将申请人所申请的信息通过电子邮箱发送给申请人",
     ]
     assert seen == [s.raw for s in analysis.topical]
@@ -966,3 +984,130 @@ def test_gongkai_no_fast_paths_selects_the_thorough_reading() -> None:
         env = {**os.environ, "GONGKAI_NO_FAST_PATHS": flag}
         out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60)
         assert out.stdout.strip() == expected, out.stderr
+
+
+# --- the quick reading's second implementations, each against what it stands for ------------------------
+
+
+def test_digit_and_space_are_isdecimal_and_isspace() -> None:
+    """``_year_spans`` reads ``\\d`` as ``str.isdecimal`` and ``\\s`` as ``str.isspace``: on every character."""
+    digit, space = re.compile(r"\d"), re.compile(r"\s")
+    for cp in range(sys.maxunicode + 1):
+        char = chr(cp)
+        assert bool(digit.match(char)) == char.isdecimal(), hex(cp)
+        assert bool(space.match(char)) == char.isspace(), hex(cp)
+
+
+YEARISH = "0123456789０１٣年 \u3000\t度件,，"
+
+
+@settings(max_examples=500)
+@given(st.text(alphabet=st.sampled_from(YEARISH), max_size=30))
+def test_year_spans_are_where_the_year_pattern_matches(text: str) -> None:
+    assert _analysis._year_spans(text) == [m.span() for m in _YEAR.finditer(text)]
+
+
+_OLD_NUMBER = re.compile(r"\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?")
+
+
+@settings(max_examples=500)
+@given(st.text(alphabet=st.sampled_from("0123456789٣,.，年 a一"), max_size=30))
+def test_the_number_pattern_finds_what_it_found(text: str) -> None:
+    assert _NUMBER.findall(text) == _OLD_NUMBER.findall(text)
+
+
+def _old_clauses(text: str, year: int) -> tuple[str, ...]:
+    if _AMBIGUOUS.search(text) or ("年" in text and any(int(y) != year for y in _YEAR.findall(text))):
+        return ()
+    return tuple(
+        c
+        for c in _CLAUSE_END.split(text)
+        if re.search(r"\d", c) and len(_OLD_NUMBER.findall(_YEAR.sub("", c) if "年" in c else c)) == 1
+    )
+
+
+@settings(max_examples=500)
+@given(st.text(alphabet=st.sampled_from(YEARISH + "，：:、,.同比"), max_size=40), st.sampled_from([2023, 2024]))
+def test_the_quick_cut_gives_the_clauses(text: str, year: int) -> None:
+    """The quick reading's clauses (``_cut``, then ``_holds_one_number`` of those with a digit) are ``clauses``."""
+    quick = tuple(c for c in _analysis._cut(text, year) if re.search(r"\d", c) and _analysis._holds_one_number(c))
+    assert quick == _old_clauses(text, year)
+
+
+def _words_of(items: Any) -> Iterator[set[str]]:
+    """Sets of words one of which every match of the parsed ``items`` holds: each run of literals, each group of
+    alternative runs (items that may match nothing, repeats and lookarounds, are passed over)."""
+    run = ""
+    for op, av in items:
+        name = str(op)
+        if name == "LITERAL":
+            run += chr(av)
+            continue
+        if run:
+            yield {run}
+            run = ""
+        if name == "BRANCH":
+            branches = av[1]
+            if all(branches) and all(all(str(o) == "LITERAL" for o, _ in b) for b in branches):
+                yield {"".join(chr(a) for _, a in b) for b in branches}
+        if name == "SUBPATTERN":
+            yield from _words_of(list(av[-1]))
+    if run:
+        yield {run}
+
+
+def test_every_built_in_pattern_needs_a_word_of_its_needle() -> None:
+    """The quick reading searches a clause only when it holds a word of the topic's needle (``_QUICK``)."""
+
+    def needs(pattern: str, needle: tuple[str, ...]) -> bool:
+        return any(all(any(w in word for w in needle) for word in ws) for ws in _words_of(_parsed(re.compile(pattern))))
+
+    assert needs(r"(?:收到|受理)x(?P<n>\d+)件", ("收到", "受理"))  # the reading of a pattern, checked
+    assert not needs(r"(?:收到|办理)x(?P<n>\d+)件", ("收到", "受理"))
+    assert not needs(r"(?:收到)?申请(?P<n>\d+)件", ("收到",))
+    assert len(_analysis._QUICK) == len(TOPICS)
+    for topic, needle, context in _analysis._QUICK:
+        assert needle == tuple(_literals(topic.needle))  # type: ignore[arg-type]
+        assert context == (() if topic.context is None else tuple(_literals(topic.context)))
+        for pattern in topic.patterns:
+            assert any(
+                all(any(w in word for w in needle) for word in words)  # type: ignore[union-attr]
+                for words in _words_of(_parsed(pattern))
+            ), (topic.code, pattern.pattern)
+
+
+@settings(max_examples=300)
+@given(st.text(alphabet=st.sampled_from(STRESS), max_size=20), st.sampled_from(WORDS), st.integers(0, 20))
+def test_a_clause_without_a_word_of_the_needle_matches_no_pattern(text: str, word: str, at: int) -> None:
+    clause = text[:at] + word + text[at:]
+    for topic, needle, _ in _analysis._QUICK:
+        if not any(w in clause for w in needle):  # type: ignore[union-attr]
+            assert not any(p.search(clause) for p in topic.patterns), (topic.code, clause)
+
+
+def test_a_forged_report_keeps_its_texts() -> None:
+    """Regression: a report whose 总体情况 was forged away (None) lost every text of the analysis."""
+    report = attrs.evolve(gk.examples.seed_report(), problems="本年度共收到政府信息公开申请5件。")
+    object.__setattr__(report, "overview", None)
+    for fast in (True, False):
+        was = _analysis.FAST_PATHS  # type: ignore[attr-defined]
+        _analysis.FAST_PATHS = fast  # type: ignore[attr-defined]
+        try:
+            analysis = TextAnalysis.of(report)
+        finally:
+            _analysis.FAST_PATHS = was  # type: ignore[attr-defined]
+        assert analysis.texts == tuple(section_texts(report)) != ()
+        assert [s.figure for s in analysis.stated(TOPICS[0])] == [5]
+
+
+def test_the_structure_checks_read_a_forged_section_as_it_is() -> None:
+    """A section that is not of its declared class: its parts are read again (the thorough way), quick or not."""
+    report = attrs.evolve(gk.examples.seed_report(), problems="无")
+    object.__setattr__(report, "problems", gk.examples.seed_report().overview)  # an Overview where text belongs
+    ctx = CheckContext.of(report)
+    assert _structure._prose_quickly(report, ctx.text.texts) is None
+    assert _structure._prose(ctx) == _structure._prose_thoroughly(ctx)
+    with _thorough():
+        slow = [registered(codes=[c])[0].function(CheckContext.of(report)) for c in OLD if c.startswith("STRUCT")]
+    quick = [registered(codes=[c])[0].function(CheckContext.of(report)) for c in OLD if c.startswith("STRUCT")]
+    assert quick == slow

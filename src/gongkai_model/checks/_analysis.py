@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import bisect
 import functools
-import itertools
 import operator
 import re
 import unicodedata
@@ -26,7 +25,7 @@ from ..model.report import AnnualReport
 from ..model.spec import Kind, Value, field_specs
 from ..model.tables import ApplicantCounts, Applications, OutcomeCounts, ReviewAndLitigation
 
-__all__ = ["TOPICS", "Sentence", "Statement", "TextAnalysis", "Topic", "section_texts", "statements"]
+__all__ = ["FAST_PATHS", "TOPICS", "Sentence", "Statement", "TextAnalysis", "Topic", "section_texts", "statements"]
 
 
 @attrs.frozen
@@ -194,7 +193,10 @@ _AMBIGUOUS = re.compile(
     r"同比|环比|增长|下降|减少|增加|上升|持平|较上年|比上年|去年|上一年度|上年度(?!结转)|累计|历年|平均"
 )
 _YEAR = re.compile(r"(\d{4})\s*年")
-_NUMBER = re.compile(r"\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?")
+# A number: a thousands-separated one, or digits with decimals. (Written to start with ``\d``, which the regex
+# engine scans for quickly; the same matches as ``\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?``, which
+# tests/test_text_analysis.py compares it with.)
+_NUMBER = re.compile(r"\d(?:\d{0,2}(?:,\d{3})+|\d*(?:\.\d+)?)")
 
 
 @functools.cache
@@ -217,6 +219,10 @@ def _text_fields() -> tuple[tuple[str, tuple[str, ...]], ...]:
 def _text_getter() -> Any:
     """The free-text parts of a report (those :func:`section_texts` reads), in one ``attrgetter``."""
     return operator.attrgetter(*(".".join(names) for _, names in _text_fields()))
+
+
+#: The section path of each free-text part, in report order (what :func:`_text_getter` gives, in that order).
+_PATHS = tuple(path for path, _ in _text_fields())
 
 
 def section_texts(report: AnnualReport) -> Iterator[tuple[str, str]]:
@@ -255,6 +261,48 @@ _DIGIT = re.compile(r"\d")
 def _other_year(sentence: str, year: object) -> bool:
     """Whether ``sentence`` names a year other than ``year`` (``2022年``)."""
     return any(int(y) != year for y in _YEAR.findall(sentence))
+
+
+def _year_spans(text: str) -> list[tuple[int, int]]:
+    """Where ``_YEAR`` matches in ``text`` (the spans of ``finditer``), found from each 年 backwards: four digits,
+    white space, 年 (``\\d`` is ``str.isdecimal`` and ``\\s`` is ``str.isspace``: tests/test_text_analysis.py
+    checks every character). (A pattern that starts with a digit is tried at every place of a Chinese text.)"""
+    spans = []
+    find = text.find
+    at = find("年")
+    while at >= 0:
+        end = at
+        while end and text[end - 1].isspace():
+            end -= 1
+        if end >= 4 and text[end - 4 : end].isdecimal():
+            spans.append((end - 4, at + 1))
+        at = find("年", at + 1)
+    return spans
+
+
+def _cut(text: str, year: object) -> tuple[str, ...]:
+    """Every clause of a sentence's ``text`` (``_CLAUSE_END`` cuts), or none when it compares or sums over time or
+    names another year than ``year`` (as :meth:`TextAnalysis.clauses` reads it)."""
+    if _AMBIGUOUS.search(text):
+        return ()
+    for start, _ in _year_spans(text):
+        if int(text[start : start + 4]) != year:
+            return ()
+    return tuple(_CLAUSE_END.split(text))
+
+
+def _holds_one_number(clause: str) -> bool:
+    """Whether ``clause`` (which holds a digit) holds exactly one number, years aside (as
+    :meth:`TextAnalysis.clauses` reads it: ``_YEAR.sub("", clause)``, made of :func:`_year_spans`)."""
+    if "年" in clause and (spans := _year_spans(clause)):
+        pieces = []
+        at = 0
+        for start, end in spans:
+            pieces.append(clause[at:start])
+            at = end
+        pieces.append(clause[at:])
+        clause = "".join(pieces)
+    return len(_NUMBER.findall(clause)) == 1
 
 
 def _may_state(text: str) -> Iterator[str]:
@@ -307,10 +355,13 @@ class Sentence:
     raw: str  #: as printed
     text: str  #: NFKC, white space collapsed
     _clauses: tuple[str, ...] | None = attrs.field(default=None, init=False, eq=False, repr=False)
+    _cut: tuple[str, ...] | None = attrs.field(default=None, init=False, eq=False, repr=False)
+    #: The built-in topics that read it (entries of _QUICK), when the quick reading knows them, else ``None``.
+    _read: tuple[Any, ...] | None = attrs.field(default=None, init=False, eq=False, repr=False)
 
 
-_set_section, _set_raw, _set_text, _set_clauses = (
-    vars(Sentence)[name].__set__ for name in ("section", "raw", "text", "_clauses")
+_set_section, _set_raw, _set_text, _set_clauses, _set_cut, _set_read = (
+    vars(Sentence)[name].__set__ for name in ("section", "raw", "text", "_clauses", "_cut", "_read")
 )
 
 
@@ -321,6 +372,8 @@ def _sentence(section: str, raw: str, text: str) -> Sentence:
     _set_raw(made, raw)
     _set_text(made, text)
     _set_clauses(made, None)
+    _set_cut(made, None)
+    _set_read(made, None)
     return made
 
 
@@ -329,10 +382,11 @@ def _sentence(section: str, raw: str, text: str) -> Sentence:
 _UNITS = "件起宗"
 # Every built-in topic's needle in one pattern (an alternation of literal words).
 _NEEDLES = re.compile("|".join(t.needle.pattern for t in TOPICS if t.needle is not None))
-# The characters whose NFKC holds a character of a unit or of a needle without being it (⾏ → 行, ㊪ → 宗, …),
-# and of those the ones that make a unit. tests/test_text_analysis.py finds them with unicodedata.
-_MAKERS = "\u2f8f\u32aa\uf9e4\ufa08\U0001f21f\U0002f9d7"
+# The characters whose NFKC holds a character of a unit, of a needle or of a context without being it (⾏ → 行,
+# ㊪ → 宗, 🈸 → 申, …), and of those the ones that make a unit. tests/test_text_analysis.py finds them with unicodedata.
+_MAKERS = "\u2f8f\u32aa\uf9e4\ufa08\U0001f21f\U0001f238\U0002f9d7"
 _UNIT_MAKERS = "\u32aa\U0002f9d7"
+_MAKER = re.compile(f"[{_MAKERS}]")
 # The characters whose NFKD ends in a digit but that are not numeric (``str.isnumeric``): ㍸ (dm2), ㎡ (m2), ….
 # tests/test_text_analysis.py finds them with unicodedata.
 _NUMERIC = "\u3378\u3379\u339f\u33a0\u33a1\u33a2\u33a3\u33a4\u33a5\u33a6\u33a8\u33af"
@@ -350,8 +404,34 @@ _SEARCHES = tuple(
 )
 
 
+def _words(pattern: re.Pattern[str]) -> tuple[str, ...] | None:
+    """The words of ``pattern`` when it is an alternation of plain words (``收到|受理``), else ``None``: it then
+    finds a match in a text exactly when one of them is ``in`` it."""
+    words = tuple(pattern.pattern.split("|"))
+    plain = pattern.flags == re.UNICODE and all(w and re.escape(w) == w for w in words)
+    return words if plain else None
+
+
+# The quick way's tests of the built-in topics: each topic with the words of its needle and of its context
+# (``()``: none), tested with ``in`` (in C) instead of a search; ``None`` when one is not made of plain words.
+# Each pattern of a topic matches only text holding a word of its needle (tests/test_text_analysis.py reads
+# the patterns to check), so a clause without one is not searched.
+_QUICK = tuple(
+    (t, _words(t.needle), () if t.context is None else _words(t.context)) for t in TOPICS if t.needle is not None
+)
+if any(needle is None or context is None for _, needle, context in _QUICK):  # pragma: no cover - a topic changed
+    _QUICK = ()
+
+
 def _topical(texts: tuple[tuple[str, str], ...]) -> Iterator[tuple[str, str]]:
-    """(section path, sentence) of the sentences of ``texts`` that may state a figure of a built-in topic, in order.
+    """(section path, sentence) of the sentences :func:`_topical_read` gives."""
+    for section, raw, _ in _topical_read(texts):
+        yield section, raw
+
+
+def _topical_read(texts: tuple[tuple[str, str], ...]) -> Iterator[tuple[str, str, tuple[Any, ...] | None]]:
+    """(section path, sentence, the topics that read it) of the sentences of ``texts`` that may state a figure of a
+    built-in topic, in order (the topics: entries of :data:`_QUICK`, or ``None`` when the sentence holds a maker).
 
     The sentences are those _SENTENCE cuts; of them, a superset of those whose NFKC (white space collapsed)
     holds a topic's needle and a figure counted in a unit (``_COUNTED``: a digit right before 件, 起 or
@@ -360,35 +440,81 @@ def _topical(texts: tuple[tuple[str, str], ...]) -> Iterator[tuple[str, str]]:
     NFKD ends in a digit (``_NUMERIC``: it is numeric, or one of the squared units ㎡ …), since NFKC makes no
     character of the units' or the needles' of any other character than themselves and their makers, keeps
     them as they are (ideographs: no composition takes one in), deletes no character and composes none into
-    a digit. Of the sentences holding such a unit, those holding a needle or a maker are kept. The sentences
-    whose characters are all PLAIN (no figure) are left out as in :func:`_may_state`.
+    a digit. Of the sentences holding such a unit, those a built-in topic reads (its needle, and its context if it
+    has one: :func:`_read`), or holding a maker, are kept. The sentences whose characters are all PLAIN (no figure)
+    are left out as in :func:`_may_state`.
     """
     text = "\n".join([t for _, t in texts]) if len(texts) > 1 else texts[0][1]
     hits: list[int] = []
+    find = text.find
     for unit in _UNITS + _UNIT_MAKERS:
-        at = text.find(unit)
+        at = find(unit)
         while at >= 0:
-            if at and (text[at - 1].isnumeric() or text[at - 1] in _NUMERIC):
+            if at and ((before := text[at - 1]).isnumeric() or before in _NUMERIC):
                 hits.append(at)
-            at = text.find(unit, at + 1)
+            at = find(unit, at + 1)
     if not hits:
         return
-    hits.sort()
-    starts = list(itertools.accumulate((len(t) + 1 for _, t in texts[:-1]), initial=0))
-    marks = [mark for mark in _ENDS if mark in text]  # (the end marks the text holds: rfind for them only)
-    makers = [maker for maker in _MAKERS if maker in text]
+    if len(hits) > 1:
+        hits.sort()
     stop = -1  # where the sentence last looked at ends (its end mark, or the end of the text)
     rest = _REST.match
     needles = _NEEDLES.search
     plain = _NOT_PLAIN.search
+    maker = _MAKER.search
     for at in hits:
         if at < stop:
             continue  # in the sentence just looked at
-        start = max([stop, *[text.rfind(mark, stop + 1, at) for mark in marks]]) + 1
+        # The sentence's start: where the run of characters but end marks that ends right before the unit
+        # begins, read backwards (in a window of the text reversed, widened until an end mark or the end of
+        # the sentence before is in it: linear in the sentence).
+        low = stop + 1
+        edge = max(low, at - 128)
+        while True:
+            window = text[edge:at][::-1]
+            run = rest(window).end()  # type: ignore[union-attr]
+            if run < len(window) or edge == low:
+                break
+            edge = max(low, edge - 4 * (at - edge))
+        start = at - run
         stop = rest(text, at).end()  # type: ignore[union-attr]
         raw = text[start:stop]
-        if (needles(raw) is not None or any(m in raw for m in makers)) and plain(raw) is not None:
-            yield texts[bisect.bisect_right(starts, start) - 1][0], raw
+        if plain(raw) is None:
+            continue
+        read = None if maker(raw) is not None else _read(raw, needles)
+        if read is not None and not read:
+            continue  # no built-in topic reads it
+        k, into = 0, start  # (the part the sentence starts in: the texts are joined by line breaks)
+        while into > len(texts[k][1]):
+            into -= len(texts[k][1]) + 1
+            k += 1
+        yield texts[k][0], raw, read
+
+
+def _read(raw: str, needles: Any) -> tuple[Any, ...] | None:
+    """The built-in topics (entries of :data:`_QUICK`) that read the sentence ``raw`` (holding no maker): it holds
+    the topic's needle, and its context if it has one; ``None`` when they cannot be told here. (NFKC keeps their
+    characters, ideographs, as they are and makes none of them of any other character but a maker; it deletes no
+    character and composes none with an ideograph: a word of them is in the sentence's NFKC exactly when it is
+    in the sentence, so the topics that read the sentence's NFKC are these.)"""
+    if not _QUICK:  # pragma: no cover - a topic whose needle or context is not made of plain words
+        return None if needles(raw) is not None else ()
+    read = []
+    for entry in _QUICK:
+        _, needle, context = entry
+        for word in needle:  # type: ignore[union-attr]  # (never None in _QUICK)
+            if word in raw:
+                break
+        else:
+            continue
+        if context:
+            for word in context:
+                if word in raw:
+                    break
+            else:
+                continue
+        read.append(entry)
+    return tuple(read)
 
 
 def _analyse(pieces: Iterable[tuple[str, str]], keep: Any = None) -> tuple[Sentence, ...]:
@@ -406,6 +532,27 @@ def _analyse(pieces: Iterable[tuple[str, str]], keep: Any = None) -> tuple[Sente
             seen.add(sentence)
             if keep is None or keep(sentence) is not None:
                 found.append(_sentence(section, raw, sentence))
+    return tuple(found)
+
+
+def _analyse_quickly(pieces: Iterable[tuple[str, str, tuple[Any, ...] | None]]) -> tuple[Sentence, ...]:
+    """``_analyse`` of :func:`_topical_read`'s sentences, keeping those that hold a figure counted in a unit
+    (``_COUNTED``), each with the topics that read it."""
+    raws: set[str] = set()
+    seen: set[str] = set()
+    found: list[Sentence] = []
+    counted = _COUNTED.search
+    for section, raw, read in pieces:
+        if raw in raws:
+            continue  # printed again (a sub-text repeats its parent): used once, normalised once
+        raws.add(raw)
+        sentence = _clean(nfkc(raw))
+        if sentence and sentence not in seen:
+            seen.add(sentence)
+            if counted(sentence) is not None:
+                made = _sentence(section, raw, sentence)
+                _set_read(made, read)
+                found.append(made)
     return tuple(found)
 
 
@@ -446,17 +593,26 @@ class TextAnalysis:
     @classmethod
     def of(cls, report: AnnualReport) -> TextAnalysis:
         """The analysis of ``report``'s free text (linear in the text)."""
-        try:  # the common case of a report built from its tables: no text part holds anything (in C)
+        try:  # the text parts in one attrgetter (in C)
             parts = _text_getter()(report)
-        except Exception:  # a forged report: section_texts says what it holds
-            parts = ()
-        if type(parts) is tuple and parts.count(None) == len(parts):  # (None found by identity: no == is run)
-            return cls((), (), report.year, ())
-        texts = tuple(section_texts(report))
+        except Exception:  # a forged report (a section that is not one): section_texts says what it holds
+            parts = None
+        if type(parts) is tuple:
+            if parts.count(None) == len(parts):  # the common case of a report built from its tables
+                return cls((), (), report.year, ())
+            texts = tuple(
+                [
+                    (path, v)
+                    for path, v in zip(_PATHS, parts, strict=True)
+                    if v is not None and isinstance(v, str) and v.strip()
+                ]
+            )
+        else:
+            texts = tuple(section_texts(report))
         if not texts:
             return cls((), (), report.year, ())
-        if FAST_PATHS:
-            return cls(texts, _analyse(_topical(texts), _COUNTED.search), report.year)
+        if FAST_PATHS and cls is TextAnalysis:
+            return _analysis(texts, _analyse_quickly(_topical_read(texts)), report.year)
         every = _analyse(_every(texts))
         return cls(texts, every, report.year, every)
 
@@ -492,12 +648,18 @@ class TextAnalysis:
         in one pass over the sentences that may state a figure of them)."""
         if id(topic) not in _BUILTIN:
             return tuple(self.statements(topic))
+        return self.stated_by_topic().get(id(topic), ())
+
+    def stated_by_topic(self) -> dict[int, tuple[Statement, ...]]:
+        """:meth:`stated` of each built-in topic that has statements, by the topic's ``id`` (worked out once)."""
         got: dict[int, tuple[Statement, ...]] | None = self.memo.get(_STATED)
         if got is None:
             got = self.memo[_STATED] = self._stated() if self.topical else {}
-        return got.get(id(topic), ())
+        return got
 
     def _stated(self) -> dict[int, tuple[Statement, ...]]:
+        if FAST_PATHS and _QUICK:
+            return self._stated_quickly()
         found: dict[int, list[Statement]] = {}
         for sentence in self.topical:
             text = sentence.text
@@ -510,6 +672,33 @@ class TextAnalysis:
                     if quote is None:
                         quote = _clean(sentence.raw)
                     found.setdefault(id(topic), []).append(Statement(topic, sentence.section, quote, figure))
+        return {k: tuple(v) for k, v in found.items()}
+
+    def _stated_quickly(self) -> dict[int, tuple[Statement, ...]]:
+        """:meth:`_stated`, each needle and context tested with ``in`` over its words (:data:`_QUICK`)."""
+        found: dict[int, list[Statement]] = {}
+        for sentence in self.topical:
+            text = sentence.text
+            quote = None
+            read = sentence._read
+            for topic, needle, context in _QUICK if read is None else read:
+                if read is None:  # (the topics that read it are not known: tested here)
+                    for word in needle:  # type: ignore[union-attr]  # (never None in _QUICK)
+                        if word in text:
+                            break
+                    else:
+                        continue
+                    if context:
+                        for word in context:
+                            if word in text:
+                                break
+                        else:
+                            continue
+                figure = self._figure_quickly(topic, sentence, needle)  # type: ignore[arg-type]
+                if figure is not None:
+                    if quote is None:
+                        quote = _clean(sentence.raw)
+                    found.setdefault(id(topic), []).append(_statement(topic, sentence.section, quote, figure))
         return {k: tuple(v) for k, v in found.items()}
 
     def statements(self, topic: Topic) -> Iterator[Statement]:
@@ -527,6 +716,38 @@ class TextAnalysis:
             figure = self._figure(topic, sentence)
             if figure is not None:
                 yield Statement(topic, sentence.section, _clean(sentence.raw), figure)
+
+    def _figure_quickly(self, topic: Topic, sentence: Sentence, needle: tuple[str, ...]) -> int | None:
+        """:meth:`_figure`, each clause tested in the order that costs least: a clause that holds no word of the
+        topic's ``needle`` (the words of it) is not searched, and whether it holds one number only is worked out
+        only when a pattern matches in it (both must hold, and the first pattern that matches decides)."""
+        cut = sentence._cut
+        if cut is None:
+            cut = _cut(sentence.text, self.year)
+            _set_cut(sentence, cut)
+        exclude, patterns = topic.exclude, topic.patterns
+        figures = set()
+        for clause in cut:
+            for word in needle:
+                if word in clause:
+                    break
+            else:
+                continue  # no pattern of the topic can match in it
+            for pattern in patterns:
+                m = pattern.search(clause)
+                if m is not None:
+                    break
+            else:
+                continue
+            if _holds_one_number(clause) and (exclude is None or not exclude.search(clause)):  # (m: a digit)
+                figures.add(int(m.group("n").replace(",", "")))
+        if not figures and topic.whole and self._one_number(sentence):
+            for pattern in topic.whole:
+                m = pattern.search(sentence.text)
+                if m is not None:
+                    figures.add(int(m.group("n").replace(",", "")))
+                    break
+        return figures.pop() if len(figures) == 1 else None
 
     def _figure(self, topic: Topic, sentence: Sentence) -> int | None:
         """The one figure ``sentence`` states about ``topic`` (its needle and context found in it), if one."""
@@ -553,6 +774,37 @@ class TextAnalysis:
             return False
         text = sentence.text
         return len(_NUMBER.findall(_YEAR.sub("", text) if "年" in text else text)) == 1
+
+
+_set_texts, _set_topical, _set_year, _set_sentences, _set_memo = (
+    vars(TextAnalysis)[name].__set__ for name in ("texts", "topical", "year", "_sentences", "memo")
+)
+
+
+def _analysis(texts: tuple[tuple[str, str], ...], topical: tuple[Sentence, ...], year: object) -> TextAnalysis:
+    """``TextAnalysis(texts, topical, year)``, made without ``__init__`` (nothing to convert)."""
+    made: TextAnalysis = object.__new__(TextAnalysis)
+    _set_texts(made, texts)
+    _set_topical(made, topical)
+    _set_year(made, year)
+    _set_sentences(made, None)
+    _set_memo(made, {})
+    return made
+
+
+_set_topic, _set_statement_section, _set_sentence, _set_figure = (
+    vars(Statement)[name].__set__ for name in ("topic", "section", "sentence", "figure")
+)
+
+
+def _statement(topic: Topic, section: str, sentence: str, figure: int) -> Statement:
+    """``Statement(topic, section, sentence, figure)``, made without ``__init__`` (nothing to convert)."""
+    made: Statement = object.__new__(Statement)
+    _set_topic(made, topic)
+    _set_statement_section(made, section)
+    _set_sentence(made, sentence)
+    _set_figure(made, figure)
+    return made
 
 
 def statements(report: AnnualReport, topic: Topic) -> Iterator[Statement]:

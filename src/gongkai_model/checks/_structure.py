@@ -22,6 +22,7 @@ from ..model.layout import Shape, layout
 from ..model.report import NUMERALS, AnnualReport
 from ..model.spec import FieldInfo, Kind, Node, Value, field_specs
 from ..model.tables import OtherHandling
+from . import _analysis
 from ._findings import CellRef, Finding, Severity
 from ._registry import NOTHING, CheckContext, CheckOutcome, define_check
 
@@ -207,22 +208,99 @@ def _plan(shape: Shape) -> tuple[_Section, ...]:
     )
 
 
-def _prose(ctx: CheckContext) -> tuple[tuple[str, ...] | None, ...]:
+#: What the structure checks know of a shape: its :func:`_plan`, the tests whether each of its tables holds a
+#: figure, and the places in the plan of its text sections.
+_Known = tuple[tuple[_Section, ...], tuple[Callable[[Sequence[Any]], bool], ...], tuple[int, ...]]
+#: The shape the structure checks last saw, with what they know of it (found by identity: shapes are interned,
+#: so no hash of the shape per validation; one object, replaced whole, that holds its shape).
+_LAST_PLAN: list[tuple[object, _Known]] = [(None, ((), (), ()))]
+
+
+def _known(shape: Shape) -> _Known:
+    """What the structure checks know of ``shape`` (:data:`_Known`), the last one found by identity."""
+    last = _LAST_PLAN[0]
+    if last[0] is not shape:
+        plan = _plan(shape)
+        fills = tuple(filled for _, _, _, table, filled, _, _ in plan if table)
+        texts = tuple(k for k, (_, _, _, table, _, _, _) in enumerate(plan) if not table)
+        last = _LAST_PLAN[0] = (shape, (plan, fills, texts))
+    return last[1]
+
+
+Prose = tuple[tuple[str, ...] | None, ...]
+
+
+def _prose(ctx: CheckContext) -> Prose:
     """Per section of :func:`_plan`: its free-text parts that hold text (``None`` for a table), read once
-    per validation and shared by the checks that read them."""
-    memo = ctx.text.memo
-    got: tuple[tuple[str, ...] | None, ...] | None = memo.get(_prose)
+    per validation and shared by the checks that read them.
+
+    The quick way (the default) sorts the analysis' texts (``TextAnalysis.texts``, the same parts read the
+    same way) into their sections when each section is of its declared class (or blank); the thorough way,
+    or a forged report, reads each section's parts again.
+    """
+    analysis = ctx.text
+    memo = analysis.memo
+    got: Prose | None = memo.get(_prose)
     if got is None:
-        report = ctx.report
-        out: list[tuple[str, ...] | None] = []
-        for _, name, _, table, _, _, _ in _plan(ctx.shape):
-            value = None if table else getattr(report, name)
-            if table or value is None:
-                out.append(None if table else ())
-            else:
-                out.append(tuple(t for t in _texts(value) if isinstance(t, str) and t.strip()))
-        got = memo[_prose] = tuple(out)
+        if _analysis.FAST_PATHS:
+            got = _prose_quickly(ctx.report, analysis.texts)
+        if got is None:
+            got = _prose_thoroughly(ctx)
+        memo[_prose] = got
     return got
+
+
+def _prose_thoroughly(ctx: CheckContext) -> Prose:
+    report = ctx.report
+    out: list[tuple[str, ...] | None] = []
+    for _, name, _, table, _, _, _ in _plan(ctx.shape):
+        value = None if table else getattr(report, name)
+        if table or value is None:
+            out.append(None if table else ())
+        else:
+            out.append(tuple(t for t in _texts(value) if isinstance(t, str) and t.strip()))
+    return tuple(out)
+
+
+@functools.cache
+def _prose_plan() -> tuple[tuple[tuple[str, type | None], ...], dict[str, int], Prose]:
+    """What :func:`_prose_quickly` needs: each text section's name and declared class (``None``: a text-valued
+    section), the section (its place in :func:`sections`) of each free-text part's path, and the prose of a
+    report none of whose sections holds text."""
+    kinds: list[tuple[str, type | None]] = []
+    where: dict[str, int] = {}
+    empty: list[tuple[str, ...] | None] = []
+    for k, (numeral, name, info) in enumerate(sections()):
+        if _table_of(numeral, info):
+            empty.append(None)
+            continue
+        empty.append(())
+        if info.spec.value is Value.TEXT:
+            kinds.append((name, None))
+            where[name] = k
+        else:
+            (cls,) = info.types  # (one class: the parts of a section are those of its class)
+            kinds.append((name, cls))
+            for part in _parts(cls)[0]:
+                where[f"{name}.{part}"] = k
+    return tuple(kinds), where, tuple(empty)
+
+
+def _prose_quickly(report: AnnualReport, texts: tuple[tuple[str, str], ...]) -> Prose | None:
+    """:func:`_prose_thoroughly` from the analysis' texts, or ``None`` when a section is not of its declared
+    class (a forged report: its parts are then read as they are)."""
+    kinds, where, empty = _prose_plan()
+    for name, cls in kinds:
+        value = getattr(report, name, None)
+        if value is not None and (not isinstance(value, str) if cls is None else type(value) is not cls):
+            return None
+    if not texts:
+        return empty
+    out = list(empty)
+    for path, text in texts:
+        k = where[path]
+        out[k] = (*out[k], text)  # type: ignore[misc]  # (a text section: a tuple)
+    return tuple(out)
 
 
 @define_check(
@@ -241,7 +319,15 @@ def check_section_empty(ctx: CheckContext) -> CheckOutcome:
     found = []
     values = ctx.values
     headings = ctx.headings
-    for (numeral, name, info, table, cells, _, _), texts in zip(_plan(ctx.shape), _prose(ctx), strict=True):
+    plan, fills, _ = _known(ctx.shape)
+    prose = _prose(ctx)
+    if headings is None and () not in prose and _analysis.FAST_PATHS:  # each text section holds text
+        for filled in fills:
+            if not filled(values):
+                break
+        else:
+            return _EVERY_SECTION  # and each table a figure: nothing is empty
+    for (numeral, name, info, table, cells, _, _), texts in zip(plan, prose, strict=True):
         if headings is not None and name in headings and headings[name] is None:
             continue  # missing altogether: STRUCTURE_SECTION_MISSING says so
         if table:
@@ -261,6 +347,9 @@ def check_section_empty(ctx: CheckContext) -> CheckOutcome:
             )
         )
     return CheckOutcome(len(sections()), tuple(found))
+
+
+_EVERY_SECTION = CheckOutcome(len(sections()), ())
 
 
 @define_check(
@@ -377,41 +466,59 @@ def check_none_with_activity(ctx: CheckContext) -> CheckOutcome:
         return NOTHING
     found = []
     assessed = 0
-    for (numeral, name, info, _, _, label, long), texts in zip(_plan(ctx.shape), _prose(ctx), strict=True):
+    plan, _, sections_of_text = _known(ctx.shape)
+    prose = _prose(ctx)
+    for k in sections_of_text:
+        texts = prose[k]
         if not texts:
-            continue  # a table (None), or no text
+            continue  # no text
+        numeral, name, info, _, _, label, long = plan[k]
         assessed += 1
-        if any(long(t) is not None for t in texts) or not all(is_none_text(t, label) for t in texts):
-            continue  # (a text longer than any "nothing" is not one: is_none_text's first test, made here)
-        if numeral == NUMERALS[0]:  # 总体情况: any non-zero figure in the tables
-            cells = layout(ctx.shape)
-            active = [
-                CellRef.of(cells[i], v)
-                for i in _total_cells(ctx.shape)
-                if isinstance(v := ctx.values[i], int | Decimal) and v > 0
-            ][:3]
+        for text in texts:  # (a text longer than any "nothing" is not one: is_none_text's first test, made here)
+            if long(text) is not None or not is_none_text(text, label):
+                break
         else:
-            active = _activity(ctx, name)
-        if not active:
-            continue
-        label = f"{numeral}、{info.spec.label}"
-        shown = "；".join(f"{c.path} = {c.value}" for c in active)
-        found.append(
-            Finding(
-                "STRUCTURE_NONE_WITH_ACTIVITY",
-                Severity.WARNING,
-                f"「{label}」仅称“{texts[0].strip()}”，但有相关数字不为 0（{shown}）",
-                f"section {label} says only “{texts[0].strip()}” but figures show activity ({shown})",
-                active[0].table or None,
-                active[0].row if active[0].table else None,
-                active[0].column or None,
-                active[0].path,
-                cells=tuple(active),
-                section=name,
-                quote=texts[0].strip(),
-            )
-        )
-    return CheckOutcome(assessed, tuple(found))
+            finding = _none_with_activity(ctx, numeral, name, info, texts)
+            if finding is not None:
+                found.append(finding)
+    return _OUTCOMES[assessed] if not found and assessed < len(_OUTCOMES) else CheckOutcome(assessed, tuple(found))
+
+
+#: The outcomes of :func:`check_none_with_activity` when it finds nothing, by how many sections it assessed
+#: (shared: outcomes are frozen).
+_OUTCOMES = tuple(CheckOutcome(n, ()) for n in range(len(sections()) + 1))
+
+
+def _none_with_activity(
+    ctx: CheckContext, numeral: str, name: str, info: FieldInfo, texts: tuple[str, ...]
+) -> Finding | None:
+    """The finding of a section whose texts say only "nothing", when its figures show activity."""
+    if numeral == NUMERALS[0]:  # 总体情况: any non-zero figure in the tables
+        cells = layout(ctx.shape)
+        active = [
+            CellRef.of(cells[i], v)
+            for i in _total_cells(ctx.shape)
+            if isinstance(v := ctx.values[i], int | Decimal) and v > 0
+        ][:3]
+    else:
+        active = _activity(ctx, name)
+    if not active:
+        return None
+    label = f"{numeral}、{info.spec.label}"
+    shown = "；".join(f"{c.path} = {c.value}" for c in active)
+    return Finding(
+        "STRUCTURE_NONE_WITH_ACTIVITY",
+        Severity.WARNING,
+        f"「{label}」仅称“{texts[0].strip()}”，但有相关数字不为 0（{shown}）",
+        f"section {label} says only “{texts[0].strip()}” but figures show activity ({shown})",
+        active[0].table or None,
+        active[0].row if active[0].table else None,
+        active[0].column or None,
+        active[0].path,
+        cells=tuple(active),
+        section=name,
+        quote=texts[0].strip(),
+    )
 
 
 @define_check(
