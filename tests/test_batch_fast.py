@@ -343,22 +343,3 @@ def test_a_report_goes_as_the_bytes_of_its_json_and_comes_back_equal() -> None:
         _assert_same(_sent(result), result)
     if gk.jsonio._orjson is not None:
         assert type(_packed_text(batch.FileResult("r.json", CheckedReport(Imported(seed, (), {}, "r"), None)))) is bytes
-
-
-@settings(max_examples=60, deadline=None)
-@given(
-    runs=st.lists(st.tuples(st.text(max_size=6), st.one_of(st.integers(-3, 10**20), st.booleans())), max_size=6),
-    blanks_as_zero=st.booleans(),
-)
-def test_check_runs_sent_apart_come_back_equal(runs: list[tuple[str, Any]], blanks_as_zero: bool) -> None:
-    """A validation's check runs go as their codes joined by ``"\\x00"`` and their numbers, or as pairs when a code
-    holds the separator: any codes (empty, with the separator, none at all) come back equal, of the same types."""
-    validation = gk.validate(gk.examples.seed_report(), blanks_as_zero=blanks_as_zero)
-    sent = gk.checks.ValidationResult(
-        validation.issues, tuple(gk.checks.CheckRun(c, a) for c, a in runs), validation.suggestions, validation.tally
-    )
-    back = _packing._runs_back(pickle.loads(_packing._compact_dumps(_packing._runs_apart(sent))))
-    assert back == sent
-    assert back is not None
-    assert [type(r.assessed) for r in back.checks_performed] == [type(a) for _, a in runs]
-    assert _packing._runs_back(_packing._runs_apart(validation)) == validation
