@@ -256,11 +256,18 @@ def dumps(report: AnnualReport, *, indent: int | None = None) -> str:
     """
     if indent not in (None, 2):
         raise GongkaiError("invalid argument", [Problem("indent", f"must be None or 2, got {indent!r}")])
+    text = encoded(report, indent)
+    return text.decode("utf-8") if isinstance(text, bytes) else text
+
+
+def encoded(report: AnnualReport, indent: int | None = None) -> str | bytes:
+    """What :func:`dumps` gives, as orjson's UTF-8 bytes when orjson writes them (not decoded: a batch worker
+    sends them as they are, and :func:`loads` reads them), else as text. ``indent``: ``None`` or 2 (not checked)."""
     doc = to_dict(report)
     if _orjson is not None and FAST_PATHS:
         try:
             raw: bytes = _orjson.dumps(doc, option=_orjson.OPT_INDENT_2 if indent else 0)
-            return raw.decode("utf-8")
+            return raw
         except TypeError:  # e.g. a lone surrogate in a text: the standard library escapes it
             pass
     try:

@@ -18,7 +18,7 @@ from ..checks import CellRef, Change, CheckRun, Evidence, Finding, Suggestion, V
 from ..codes import BATCH_CRASHED, BATCH_MEMORY, BATCH_SKIPPED, BATCH_TIMEOUT, READ_FAILED
 from ..errors import GongkaiError, Place, Problem, Severity, Tally, Verdict
 from ..formats import Coverage, Imported, Provenance
-from ..jsonio import _orjson, dumps, loads, to_dict
+from ..jsonio import encoded, loads
 from ..limits import DEFAULT_LIMITS
 from ..model.report import AnnualReport
 from ..model.values import Edition
@@ -223,7 +223,7 @@ class _Packed:
     unpacked into the very same objects on first use of :attr:`FileResult.checked`, so that a parent
     process collecting thousands of results does not build each report and finding as it arrives.
     The report goes as JSON (a fast path: ``dumps`` then ``loads`` give an equal report, as the journal
-    relies on too; orjson's UTF-8 bytes when it writes them, see :func:`_report_text`) when its text is
+    relies on too; orjson's UTF-8 bytes when it writes them, see :func:`~gongkai_model.jsonio.encoded`) when its text is
     within the default limits of ``loads``; otherwise, and with ``GONGKAI_NO_FAST_PATHS=1``, it is pickled.
     """
 
@@ -257,7 +257,7 @@ class _Packed:
         text: str | bytes | None = None
         if report is not None and FAST_PATHS:
             try:
-                text = _report_text(report)
+                text = encoded(report)  # (orjson's UTF-8 bytes, sent as they are, when it writes them)
             except GongkaiError:  # an integer too long to write: pickled instead
                 text = None
             if text is not None and (
@@ -302,20 +302,6 @@ class _Packed:
         coverage = _built(coverage, Coverage)
         imported = Imported(report, problems, provenance, source, headings, metadata, coverage=coverage)
         return CheckedReport(imported, _runs_back(validation))
-
-
-def _report_text(report: AnnualReport) -> str | bytes:
-    """The report as :func:`gongkai_model.dumps` writes it: orjson's UTF-8 bytes when it writes them (``dumps``
-    decodes those very bytes; sent as they are, they are neither decoded here nor encoded again by the pickle,
-    and ``loads`` reads them as they are: 5–10 µs less a file in a worker), else ``dumps``'s text (raising what it
-    raises)."""
-    if _orjson is not None:
-        try:
-            raw: bytes = _orjson.dumps(to_dict(report))
-            return raw
-        except TypeError:  # e.g. a lone surrogate, an integer past 64 bits: as dumps writes it
-            pass
-    return dumps(report)
 
 
 def _by_fields(cls: type[Any]) -> Callable[[Any], tuple[Any, ...]]:
