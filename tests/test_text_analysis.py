@@ -830,6 +830,30 @@ def test_the_quick_reading_keeps_every_sentence_a_built_in_topic_may_read(parts:
             assert (section, raw) in quick
 
 
+@settings(max_examples=300)
+@given(
+    st.lists(
+        st.lists(st.sampled_from(WORDS) | st.text(alphabet=st.sampled_from(STRESS), max_size=6), max_size=12).map(
+            "".join
+        ),
+        min_size=1,
+        max_size=3,
+    )
+)
+def test_an_ascii_digit_before_a_unit_is_a_figure_counted_in_it(parts: list[str]) -> None:
+    """The quick reading skips the PLAIN and ``_COUNTED`` tests of a sentence whose unit follows an ASCII digit:
+    the sentences kept are those the tests keep (regression guard for session 9's second pass)."""
+    texts = tuple((f"part{i}", text) for i, text in enumerate(parts))
+    read = list(_analysis._topical_read(texts))
+    for _, raw, _, digit in read:
+        if digit:
+            assert _analysis._NOT_PLAIN.search(raw) is not None
+            assert _analysis._COUNTED.search(" ".join(unicodedata.normalize("NFKC", raw).split())) is not None
+    quick = _analysis._analyse_quickly(read)
+    tested = _analysis._analyse_quickly((s, r, t, False) for s, r, t, _ in read)
+    assert [(x.section, x.raw, x.text, x._read) for x in quick] == [(x.section, x.raw, x.text, x._read) for x in tested]
+
+
 def _read_by_a_topic(sentence: str) -> bool:
     """Whether a built-in topic reads ``sentence`` (NFKC): its needle, and its context if it has one."""
     return any(

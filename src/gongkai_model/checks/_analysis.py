@@ -459,26 +459,23 @@ def _topical_read(texts: tuple[tuple[str, str], ...]) -> Iterator[tuple[str, str
         hits.sort()
     stop = -1  # where the sentence last looked at ends (its end mark, or the end of the text)
     rest = _REST.match
-    rfind = text.rfind
     needles = _NEEDLES.search
     plain = _NOT_PLAIN.search
     for at in hits:
         if at < stop:
             continue  # in the sentence just looked at
-        # The sentence's start: right after the last end mark before the unit, or where the sentence before
-        # ends. Each end mark looked for by ``str.rfind`` (in C) in a window before the unit, widened until an
-        # end mark or the end of the sentence before is in it (linear in the sentence).
+        # The sentence's start: where the run of characters but end marks that ends right before the unit
+        # begins, read backwards (in a window of the text reversed, widened until an end mark or the end of
+        # the sentence before is in it: linear in the sentence).
         low = stop + 1
         edge = max(low, at - 128)
         while True:
-            start = edge
-            for mark in _ENDS:
-                found = rfind(mark, edge, at)
-                if found >= start:
-                    start = found + 1
-            if start > edge or edge == low:
+            window = text[edge:at][::-1]
+            run = rest(window).end()  # type: ignore[union-attr]
+            if run < len(window) or edge == low:
                 break
             edge = max(low, edge - 4 * (at - edge))
+        start = at - run
         stop = rest(text, at).end()  # type: ignore[union-attr]
         raw = text[start:stop]
         digit = "0" <= text[at - 1] <= "9"  # an ASCII digit before the unit: outside PLAIN, and counted
