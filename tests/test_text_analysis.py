@@ -49,7 +49,16 @@ from gongkai_model.checks._analysis import (
 )
 from gongkai_model.checks._findings import CellRef
 from gongkai_model.checks._registry import cell_index
-from gongkai_model.checks._structure import _END, _NOTHING, _figures, _table_of, _texts, sections
+from gongkai_model.checks._structure import (
+    _END,
+    _IDEOGRAPH,
+    _NOTHING,
+    _figures,
+    _more_ideographs,
+    _table_of,
+    _texts,
+    sections,
+)
 from gongkai_model.labels import normalize_label
 from gongkai_model.model import OtherHandling, OtherMatters, Overview, layout
 from gongkai_model.model.report import NUMERALS
@@ -1135,3 +1144,17 @@ def test_the_structure_checks_read_a_forged_section_as_it_is() -> None:
         slow = [registered(codes=[c])[0].function(CheckContext.of(report)) for c in OLD if c.startswith("STRUCT")]
     quick = [registered(codes=[c])[0].function(CheckContext.of(report)) for c in OLD if c.startswith("STRUCT")]
     assert quick == slow
+
+
+@settings(max_examples=300)
+@given(
+    st.text(alphabet=st.sampled_from("无暂没有其他事项字㐀鿿\u4dc0\ua000 。.a1１\u3000⽆"), max_size=40),
+    st.integers(0, 14),
+)
+def test_the_written_out_ideograph_count_matches_as_the_repeated_group(text: str, count: int) -> None:
+    ideograph = _IDEOGRAPH.pattern[1:-1]
+    group = re.compile(f"(?:[^{ideograph}]*[{ideograph}]){{{count + 1}}}")
+    got = _more_ideographs(count).match(text)
+    want = group.match(text)
+    assert (got is None) == (want is None)
+    assert got is None or want is None or got.end() == want.end()
