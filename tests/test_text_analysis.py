@@ -49,7 +49,16 @@ from gongkai_model.checks._analysis import (
 )
 from gongkai_model.checks._findings import CellRef
 from gongkai_model.checks._registry import cell_index
-from gongkai_model.checks._structure import _END, _NOTHING, _figures, _table_of, _texts, sections
+from gongkai_model.checks._structure import (
+    _END,
+    _IDEOGRAPH,
+    _NOTHING,
+    _figures,
+    _more_ideographs,
+    _table_of,
+    _texts,
+    sections,
+)
 from gongkai_model.labels import normalize_label
 from gongkai_model.model import OtherHandling, OtherMatters, Overview, layout
 from gongkai_model.model.report import NUMERALS
@@ -830,6 +839,30 @@ def test_the_quick_reading_keeps_every_sentence_a_built_in_topic_may_read(parts:
             assert (section, raw) in quick
 
 
+@settings(max_examples=300)
+@given(
+    st.lists(
+        st.lists(st.sampled_from(WORDS) | st.text(alphabet=st.sampled_from(STRESS), max_size=6), max_size=12).map(
+            "".join
+        ),
+        min_size=1,
+        max_size=3,
+    )
+)
+def test_an_ascii_digit_before_a_unit_is_a_figure_counted_in_it(parts: list[str]) -> None:
+    """The quick reading skips the PLAIN and ``_COUNTED`` tests of a sentence whose unit follows an ASCII digit:
+    the sentences kept are those the tests keep (regression guard for session 9's second pass)."""
+    texts = tuple((f"part{i}", text) for i, text in enumerate(parts))
+    read = list(_analysis._topical_read(texts))
+    for _, raw, _, digit in read:
+        if digit:
+            assert _analysis._NOT_PLAIN.search(raw) is not None
+            assert _analysis._COUNTED.search(" ".join(unicodedata.normalize("NFKC", raw).split())) is not None
+    quick = _analysis._analyse_quickly(read)
+    tested = _analysis._analyse_quickly((s, r, t, False) for s, r, t, _ in read)
+    assert [(x.section, x.raw, x.text, x._read) for x in quick] == [(x.section, x.raw, x.text, x._read) for x in tested]
+
+
 def _read_by_a_topic(sentence: str) -> bool:
     """Whether a built-in topic reads ``sentence`` (NFKC): its needle, and its context if it has one."""
     return any(
@@ -1111,3 +1144,17 @@ def test_the_structure_checks_read_a_forged_section_as_it_is() -> None:
         slow = [registered(codes=[c])[0].function(CheckContext.of(report)) for c in OLD if c.startswith("STRUCT")]
     quick = [registered(codes=[c])[0].function(CheckContext.of(report)) for c in OLD if c.startswith("STRUCT")]
     assert quick == slow
+
+
+@settings(max_examples=300)
+@given(
+    st.text(alphabet=st.sampled_from("无暂没有其他事项字㐀鿿\u4dc0\ua000 。.a1１\u3000⽆"), max_size=40),
+    st.integers(0, 14),
+)
+def test_the_written_out_ideograph_count_matches_as_the_repeated_group(text: str, count: int) -> None:
+    ideograph = _IDEOGRAPH.pattern[1:-1]
+    group = re.compile(f"(?:[^{ideograph}]*[{ideograph}]){{{count + 1}}}")
+    got = _more_ideographs(count).match(text)
+    want = group.match(text)
+    assert (got is None) == (want is None)
+    assert got is None or want is None or got.end() == want.end()

@@ -386,7 +386,7 @@ _NEEDLES = re.compile("|".join(t.needle.pattern for t in TOPICS if t.needle is n
 # ㊪ → 宗, 🈸 → 申, …), and of those the ones that make a unit. tests/test_text_analysis.py finds them with unicodedata.
 _MAKERS = "\u2f8f\u32aa\uf9e4\ufa08\U0001f21f\U0001f238\U0002f9d7"
 _UNIT_MAKERS = "\u32aa\U0002f9d7"
-_MAKER = re.compile(f"[{_MAKERS}]")
+_MAKER_LIST = tuple(_MAKERS)
 # The characters whose NFKD ends in a digit but that are not numeric (``str.isnumeric``): ㍸ (dm2), ㎡ (m2), ….
 # tests/test_text_analysis.py finds them with unicodedata.
 _NUMERIC = "\u3378\u3379\u339f\u33a0\u33a1\u33a2\u33a3\u33a4\u33a5\u33a6\u33a8\u33af"
@@ -425,11 +425,11 @@ if any(needle is None or context is None for _, needle, context in _QUICK):  # p
 
 def _topical(texts: tuple[tuple[str, str], ...]) -> Iterator[tuple[str, str]]:
     """(section path, sentence) of the sentences :func:`_topical_read` gives."""
-    for section, raw, _ in _topical_read(texts):
+    for section, raw, _, _ in _topical_read(texts):
         yield section, raw
 
 
-def _topical_read(texts: tuple[tuple[str, str], ...]) -> Iterator[tuple[str, str, tuple[Any, ...] | None]]:
+def _topical_read(texts: tuple[tuple[str, str], ...]) -> Iterator[tuple[str, str, tuple[Any, ...] | None, bool]]:
     """(section path, sentence, the topics that read it) of the sentences of ``texts`` that may state a figure of a
     built-in topic, in order (the topics: entries of :data:`_QUICK`, or ``None`` when the sentence holds a maker).
 
@@ -461,7 +461,6 @@ def _topical_read(texts: tuple[tuple[str, str], ...]) -> Iterator[tuple[str, str
     rest = _REST.match
     needles = _NEEDLES.search
     plain = _NOT_PLAIN.search
-    maker = _MAKER.search
     for at in hits:
         if at < stop:
             continue  # in the sentence just looked at
@@ -479,16 +478,22 @@ def _topical_read(texts: tuple[tuple[str, str], ...]) -> Iterator[tuple[str, str
         start = at - run
         stop = rest(text, at).end()  # type: ignore[union-attr]
         raw = text[start:stop]
-        if plain(raw) is None:
+        digit = "0" <= text[at - 1] <= "9"  # an ASCII digit before the unit: outside PLAIN, and counted
+        if not digit and plain(raw) is None:
             continue
-        read = None if maker(raw) is not None else _read(raw, needles)
-        if read is not None and not read:
-            continue  # no built-in topic reads it
+        for maker in _MAKER_LIST:  # (``in``, in C: quicker than a search on Chinese text)
+            if maker in raw:
+                read = None
+                break
+        else:
+            read = _read(raw, needles)
+            if read is not None and not read:
+                continue  # no built-in topic reads it
         k, into = 0, start  # (the part the sentence starts in: the texts are joined by line breaks)
         while into > len(texts[k][1]):
             into -= len(texts[k][1]) + 1
             k += 1
-        yield texts[k][0], raw, read
+        yield texts[k][0], raw, read, digit
 
 
 def _read(raw: str, needles: Any) -> tuple[Any, ...] | None:
@@ -535,21 +540,23 @@ def _analyse(pieces: Iterable[tuple[str, str]], keep: Any = None) -> tuple[Sente
     return tuple(found)
 
 
-def _analyse_quickly(pieces: Iterable[tuple[str, str, tuple[Any, ...] | None]]) -> tuple[Sentence, ...]:
+def _analyse_quickly(pieces: Iterable[tuple[str, str, tuple[Any, ...] | None, bool]]) -> tuple[Sentence, ...]:
     """``_analyse`` of :func:`_topical_read`'s sentences, keeping those that hold a figure counted in a unit
-    (``_COUNTED``), each with the topics that read it."""
+    (``_COUNTED``), each with the topics that read it. (A sentence holding an ASCII digit right before 件, 起 or 宗
+    holds one: NFKC keeps both as they are and composes neither with anything, and white space collapsed
+    stays out of them; the others are searched.)"""
     raws: set[str] = set()
     seen: set[str] = set()
     found: list[Sentence] = []
     counted = _COUNTED.search
-    for section, raw, read in pieces:
+    for section, raw, read, digit in pieces:
         if raw in raws:
             continue  # printed again (a sub-text repeats its parent): used once, normalised once
         raws.add(raw)
         sentence = _clean(nfkc(raw))
         if sentence and sentence not in seen:
             seen.add(sentence)
-            if counted(sentence) is not None:
+            if digit or counted(sentence) is not None:
                 made = _sentence(section, raw, sentence)
                 _set_read(made, read)
                 found.append(made)
