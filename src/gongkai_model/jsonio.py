@@ -256,11 +256,11 @@ def dumps(report: AnnualReport, *, indent: int | None = None) -> str:
     """
     if indent not in (None, 2):
         raise GongkaiError("invalid argument", [Problem("indent", f"must be None or 2, got {indent!r}")])
-    text = encoded(report, indent)
+    text = _encoded(report, indent)
     return text.decode("utf-8") if isinstance(text, bytes) else text
 
 
-def encoded(report: AnnualReport, indent: int | None = None) -> str | bytes:
+def _encoded(report: AnnualReport, indent: int | None = None) -> str | bytes:
     """What :func:`dumps` gives, as orjson's UTF-8 bytes when orjson writes them (not decoded: a batch worker
     sends them as they are, and :func:`loads` reads them), else as text. ``indent``: ``None`` or 2 (not checked)."""
     doc = to_dict(report)

@@ -18,7 +18,7 @@ from ..checks import CellRef, Change, CheckRun, Evidence, Finding, Suggestion, V
 from ..codes import BATCH_CRASHED, BATCH_MEMORY, BATCH_SKIPPED, BATCH_TIMEOUT, READ_FAILED
 from ..errors import GongkaiError, Place, Problem, Severity, Tally, Verdict
 from ..formats import Coverage, Imported, Provenance
-from ..jsonio import encoded, loads
+from ..jsonio import _encoded, loads
 from ..limits import DEFAULT_LIMITS
 from ..model.report import AnnualReport
 from ..model.values import Edition
@@ -223,8 +223,8 @@ class _Packed:
     unpacked into the very same objects on first use of :attr:`FileResult.checked`, so that a parent
     process collecting thousands of results does not build each report and finding as it arrives.
     The report goes as JSON (a fast path: ``dumps`` then ``loads`` give an equal report, as the journal
-    relies on too; orjson's UTF-8 bytes when it writes them, see :func:`~gongkai_model.jsonio.encoded`) when its text is
-    within the default limits of ``loads``; otherwise, and with ``GONGKAI_NO_FAST_PATHS=1``, it is pickled.
+    relies on too; orjson's UTF-8 bytes when it writes them, see ``jsonio._encoded``) when its text is within
+    the default limits of ``loads``; otherwise, and with ``GONGKAI_NO_FAST_PATHS=1``, it is pickled.
     """
 
     __slots__ = ("agency", "blob", "coverage", "edition", "quiet", "tally", "verdict", "year")
@@ -257,7 +257,7 @@ class _Packed:
         text: str | bytes | None = None
         if report is not None and FAST_PATHS:
             try:
-                text = encoded(report)  # (orjson's UTF-8 bytes, sent as they are, when it writes them)
+                text = _encoded(report)  # (orjson's UTF-8 bytes, sent as they are, when it writes them)
             except GongkaiError:  # an integer too long to write: pickled instead
                 text = None
             if text is not None and (
