@@ -748,13 +748,7 @@ class TextAnalysis:
                 continue
             if _holds_one_number(clause) and (exclude is None or not exclude.search(clause)):  # (m: a digit)
                 figures.add(int(m.group("n").replace(",", "")))
-        if not figures and topic.whole and self._one_number(sentence):
-            for pattern in topic.whole:
-                m = pattern.search(sentence.text)
-                if m is not None:
-                    figures.add(int(m.group("n").replace(",", "")))
-                    break
-        return figures.pop() if len(figures) == 1 else None
+        return self._decided(topic, sentence, figures)
 
     def _figure(self, topic: Topic, sentence: Sentence) -> int | None:
         """The one figure ``sentence`` states about ``topic`` (its needle and context found in it), if one."""
@@ -767,6 +761,11 @@ class TextAnalysis:
                     if exclude is None or not exclude.search(clause):
                         figures.add(int(m.group("n").replace(",", "")))
                     break
+        return self._decided(topic, sentence, figures)
+
+    def _decided(self, topic: Topic, sentence: Sentence, figures: set[int]) -> int | None:
+        """The one figure of ``figures`` (what the sentence's clauses state about ``topic``); when they state none,
+        the first of the topic's ``whole`` patterns found in the sentence, if it is unambiguous and holds one number."""
         if not figures and topic.whole and self._one_number(sentence):
             for pattern in topic.whole:
                 m = pattern.search(sentence.text)
