@@ -504,17 +504,23 @@ def _read(raw: str, needles: Any) -> tuple[Any, ...] | None:
     in the sentence, so the topics that read the sentence's NFKC are these.)"""
     if not _QUICK:  # pragma: no cover - a topic whose needle or context is not made of plain words
         return None if needles(raw) is not None else ()
+    return _reading(raw)
+
+
+def _reading(text: str) -> tuple[Any, ...]:
+    """The entries of :data:`_QUICK` whose topic reads ``text``: it holds a word of the topic's needle, and of its
+    context if it has one (tested with ``in``)."""
     read = []
     for entry in _QUICK:
         _, needle, context = entry
         for word in needle:  # type: ignore[union-attr]  # (never None in _QUICK)
-            if word in raw:
+            if word in text:
                 break
         else:
             continue
         if context:
             for word in context:
-                if word in raw:
+                if word in text:
                     break
             else:
                 continue
@@ -688,20 +694,8 @@ class TextAnalysis:
             text = sentence.text
             quote = None
             read = sentence._read
-            for topic, needle, context in _QUICK if read is None else read:
-                if read is None:  # (the topics that read it are not known: tested here)
-                    for word in needle:  # type: ignore[union-attr]  # (never None in _QUICK)
-                        if word in text:
-                            break
-                    else:
-                        continue
-                    if context:
-                        for word in context:
-                            if word in text:
-                                break
-                        else:
-                            continue
-                figure = self._figure_quickly(topic, sentence, needle)  # type: ignore[arg-type]
+            for topic, needle, _ in _reading(text) if read is None else read:  # (None: the topics not known yet)
+                figure = self._figure_quickly(topic, sentence, needle)
                 if figure is not None:
                     if quote is None:
                         quote = _clean(sentence.raw)
