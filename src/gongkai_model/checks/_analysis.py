@@ -16,7 +16,7 @@ import operator
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import Any, TypeVar
 
 import attrs
 
@@ -531,19 +531,31 @@ def _reading(text: str) -> tuple[Any, ...]:
 def _analyse(pieces: Iterable[tuple[str, str]], keep: Any = None) -> tuple[Sentence, ...]:
     """The sentences of (section path, sentence) ``pieces``, each normalised once; the first of equal ones kept,
     and of those only the ones ``keep`` (given) finds something in."""
+    return tuple(
+        _sentence(section, raw, sentence)
+        for (section, raw), sentence in _unique(pieces)
+        if keep is None or keep(sentence) is not None
+    )
+
+
+_P = TypeVar("_P", bound=tuple[Any, ...])
+
+
+def _unique(pieces: Iterable[_P]) -> Iterator[tuple[_P, str]]:
+    """Each piece (its sentence as printed second) with its sentence normalised and cleaned, once per sentence:
+    a sentence printed again (a sub-text repeats its parent) is used once and normalised once, and of those
+    equal once normalised the first is kept."""
     raws: set[str] = set()
     seen: set[str] = set()
-    found: list[Sentence] = []
-    for section, raw in pieces:
+    for piece in pieces:
+        raw = piece[1]
         if raw in raws:
-            continue  # printed again (a sub-text repeats its parent): used once, normalised once
+            continue
         raws.add(raw)
         sentence = _clean(nfkc(raw))
         if sentence and sentence not in seen:
             seen.add(sentence)
-            if keep is None or keep(sentence) is not None:
-                found.append(_sentence(section, raw, sentence))
-    return tuple(found)
+            yield piece, sentence
 
 
 def _analyse_quickly(pieces: Iterable[tuple[str, str, tuple[Any, ...] | None, bool]]) -> tuple[Sentence, ...]:
@@ -551,21 +563,13 @@ def _analyse_quickly(pieces: Iterable[tuple[str, str, tuple[Any, ...] | None, bo
     (``_COUNTED``), each with the topics that read it. (A sentence holding an ASCII digit right before 件, 起 or 宗
     holds one: NFKC keeps both as they are and composes neither with anything, and white space collapsed
     stays out of them; the others are searched.)"""
-    raws: set[str] = set()
-    seen: set[str] = set()
     found: list[Sentence] = []
     counted = _COUNTED.search
-    for section, raw, read, digit in pieces:
-        if raw in raws:
-            continue  # printed again (a sub-text repeats its parent): used once, normalised once
-        raws.add(raw)
-        sentence = _clean(nfkc(raw))
-        if sentence and sentence not in seen:
-            seen.add(sentence)
-            if digit or counted(sentence) is not None:
-                made = _sentence(section, raw, sentence)
-                _set_read(made, read)
-                found.append(made)
+    for (section, raw, read, digit), sentence in _unique(pieces):
+        if digit or counted(sentence) is not None:
+            made = _sentence(section, raw, sentence)
+            _set_read(made, read)
+            found.append(made)
     return tuple(found)
 
 
