@@ -88,8 +88,22 @@ def is_none_text(text: str, label: str = "") -> bool:
     """
     if _more_ideographs(_longest(label)).match(text) is not None:
         return False  # more ideographs than any "nothing" has: a long text is not normalised to tell
-    core = normalize_label(text).strip(_END)
-    return core in _NOTHING or (bool(label) and core in {f"{w}{normalize_label(label)}" for w in _NOTHING})
+    return _says_nothing(text, label)
+
+
+def _says_nothing(text: str, label: str) -> bool:
+    """:func:`is_none_text` but its first test (which the check makes itself): the text, normalised, is a form
+    of :func:`_nothing_forms`."""
+    return normalize_label(text).strip(_END) in _nothing_forms(label)
+
+
+@functools.lru_cache(maxsize=256)
+def _nothing_forms(label: str) -> frozenset[str]:
+    """The normalised texts that say only "nothing" about ``label``: each form of ``_NOTHING``, alone and (a label
+    given) followed by the label normalised (worked out once per label, not once per text)."""
+    if not label:
+        return frozenset(_NOTHING)
+    return frozenset((*_NOTHING, *(f"{w}{normalize_label(label)}" for w in _NOTHING)))
 
 
 @functools.lru_cache(maxsize=256)
@@ -478,7 +492,7 @@ def check_none_with_activity(ctx: CheckContext) -> CheckOutcome:
         numeral, name, info, _, _, label, long = plan[k]
         assessed += 1
         for text in texts:  # (a text longer than any "nothing" is not one: is_none_text's first test, made here)
-            if long(text) is not None or not is_none_text(text, label):
+            if long(text) is not None or not _says_nothing(text, label):
                 break
         else:
             finding = _none_with_activity(ctx, numeral, name, info, texts)
