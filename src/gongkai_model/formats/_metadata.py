@@ -121,11 +121,11 @@ def _candidates(
         flats.append(flat)
         if (p := _PERIOD.search(flat)) is not None:
             yield "period sentence", None, int(p.group("year")), b.place, p.group(0)
-    for b, flat in zip(texts, flats, strict=True):
-        if flat is None:
+    for b, normalised in zip(texts, flats, strict=True):
+        if normalised is None:
             continue
         for rx in (_MADE_BY, _ACCORDING):
-            if (m2 := rx.search(flat)) is not None and _AGENCY_END.search(m2.group("agency")):
+            if (m2 := rx.search(normalised)) is not None and _AGENCY_END.search(m2.group("agency")):
                 yield "编制 sentence", m2.group("agency"), None, b.place, m2.group(0)
     for b in doc.blocks:
         if b.kind == "heading":
