@@ -219,6 +219,38 @@ def test_no_other_character_normalises_to_a_sentence_mark() -> None:
         assert not any(m in unicodedata.normalize("NFKD", ch) for m in marks), hex(code)
 
 
+def test_the_characters_read_as_their_own_forms_are() -> None:
+    """``title_parts`` takes a text of ASCII, 、。 and basic-block ideographs as its own NFKC form: each is."""
+    import unicodedata
+
+    chars = [chr(c) for c in [*range(0x80), 0x3001, 0x3002, *range(0x4E00, 0xA000)]]
+    assert all(_metadata._OWN_FORMS.fullmatch(ch) for ch in chars)
+    assert all(unicodedata.normalize("NFKC", ch) == ch for ch in chars)
+    assert _metadata._OWN_FORMS.fullmatch("\u3000") is None
+    assert _metadata._OWN_FORMS.fullmatch("\uf900") is None
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.one_of(
+        st.text(
+            alphabet="某县人民政府2023年度政府信息公开工作报告、。（）()１２０２３\u3000\uf900⼀㈠ﬁ e\u0301>|",
+            max_size=60,
+        ),
+        st.text(max_size=40),
+    )
+)
+def test_title_parts_read_alike_with_and_without_the_own_forms(text: str) -> None:
+    """A title read with its own-form test is what reading it character by character gives."""
+    fast = (_metadata._nfkc(text), _metadata.title_parts(text))
+    saved = _metadata.FAST_PATHS
+    _metadata.FAST_PATHS = False
+    try:
+        assert (_metadata._nfkc(text), _metadata.title_parts(text)) == fast
+    finally:
+        _metadata.FAST_PATHS = saved
+
+
 _sentences = st.lists(
     st.one_of(
         st.sampled_from(

@@ -79,8 +79,16 @@ def title_parts(text: str) -> tuple[str | None, int | None]:
     return agency or None, int(m.group("year"))
 
 
+#: Characters that are their own NFKC form, each alone (ASCII, 、。 and the CJK unified ideographs of the
+#: basic block: none has a decomposition; tests/test_html_fast.py checks every one).
+_OWN_FORMS = re.compile("[\x00-\x7f\u3001\u3002\u4e00-\u9fff]*")
+
+
 def _nfkc(printed: str) -> tuple[str, list[int]]:
     """The NFKC form of ``printed`` and, for each of its characters, the index it came from."""
+    if FAST_PATHS and _OWN_FORMS.fullmatch(printed) is not None:
+        # each character its own form (a title or heading of ideographs, digits and 、): the loop below gives this
+        return printed, list(range(len(printed)))
     flat, at = "", []
     for k, ch in enumerate(printed):
         n = unicodedata.normalize("NFKC", ch)
