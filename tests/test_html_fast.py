@@ -21,7 +21,7 @@ from test_html_walk import _markup, _snapshot, mangled_tables
 from test_read_html import QUIRKS, _example_reports
 
 from gongkai_model.errors import Place
-from gongkai_model.formats import _assemble, _document, _locate, _values
+from gongkai_model.formats import _assemble, _document, _locate, _metadata, _values
 from gongkai_model.formats import html as html_module
 from gongkai_model.formats import text as text_module
 from gongkai_model.formats._document import CellBudget, Grid, GridCell, Recognition, Span, maker
@@ -41,6 +41,7 @@ _SWITCHED: list[tuple[Any, str, Any]] = [
     (_document, "FAST_PATHS", False),
     (_locate, "FAST_PATHS", False),
     (_assemble, "FAST_PATHS", False),
+    (_metadata, "FAST_PATHS", False),
     (_document, "_make_place", Place),
     (_document, "_make_cell", GridCell),
     (html_module, "_make_span", Span),
@@ -200,6 +201,91 @@ def test_a_remembered_heading_is_the_heading(text: str, expected: int | None) ->
     assert first == again == _assemble._find_heading(text, expected)
     for heading in ("一、总体情况", "五、其他需要报告的事项", "三、" + text[:20]):
         assert _assemble.find_heading(heading, expected) == _assemble._find_heading(heading, expected)
+
+
+def test_no_other_character_normalises_to_a_sentence_mark() -> None:
+    """``find_meta`` normalises only a paragraph holding one of its sentences' marks (统, 由, 编): no other
+    character holds one after NFKC (every code point), so a paragraph without them matches no sentence."""
+    import sys
+    import unicodedata
+
+    marks = _metadata._SENTENCE_MARKS
+    for code in range(sys.maxunicode + 1):
+        if 0xD800 <= code <= 0xDFFF:
+            continue
+        ch = chr(code)
+        if ch in marks:
+            continue
+        assert not any(m in unicodedata.normalize("NFKD", ch) for m in marks), hex(code)
+
+
+def test_the_characters_read_as_their_own_forms_are() -> None:
+    """``title_parts`` takes a text of ASCII, 、。 and basic-block ideographs as its own NFKC form: each is."""
+    import unicodedata
+
+    chars = [chr(c) for c in [*range(0x80), 0x3001, 0x3002, *range(0x4E00, 0xA000)]]
+    assert all(_metadata._OWN_FORMS.fullmatch(ch) for ch in chars)
+    assert all(unicodedata.normalize("NFKC", ch) == ch for ch in chars)
+    assert _metadata._OWN_FORMS.fullmatch("\u3000") is None
+    assert _metadata._OWN_FORMS.fullmatch("\uf900") is None
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.one_of(
+        st.text(
+            alphabet="某县人民政府2023年度政府信息公开工作报告、。（）()１２０２３\u3000\uf900⼀㈠ﬁ e\u0301>|",
+            max_size=60,
+        ),
+        st.text(max_size=40),
+    )
+)
+def test_title_parts_read_alike_with_and_without_the_own_forms(text: str) -> None:
+    """A title read with its own-form test is what reading it character by character gives."""
+    fast = (_metadata._nfkc(text), _metadata.title_parts(text))
+    saved = _metadata.FAST_PATHS
+    _metadata.FAST_PATHS = False
+    try:
+        assert (_metadata._nfkc(text), _metadata.title_parts(text)) == fast
+    finally:
+        _metadata.FAST_PATHS = saved
+
+
+_sentences = st.lists(
+    st.one_of(
+        st.sampled_from(
+            [
+                "本报告中所列数据的统计期限自2023年1月1日起至2023年12月31日止。",
+                "统计期限为２０２２年１月１日至12月31日",
+                "本报告由某县人民政府办公室负责编制。",
+                "本年度报告是由某市发展和改革委员会编写",
+                "某县人民政府办公室根据《中华人民共和国政府信息公开条例》要求编制本报告。",
+                "一、总体情况",
+                "（一）主动公开政府信息情况",
+            ]
+        ),
+        st.text(alphabet="统计期限自由编制本报告年月日1２０2３（）《》政府信息公开条例根据，。 \u3000", max_size=40),
+        st.text(max_size=30),
+    ),
+    max_size=6,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_sentences, st.sampled_from([None, 2023]), st.sampled_from(["某县报告.html", "2021年信息公开年度报告.html"]))
+def test_meta_read_alike_with_and_without_the_sentence_marks(texts: list[str], year: int | None, name: str) -> None:
+    """``find_meta``'s paragraphs without a sentence mark (not normalised) give what normalising them gives."""
+    from gongkai_model.formats._document import Block, Document
+
+    blocks = tuple(Block("paragraph", t, Place(name, line=i + 1)) for i, t in enumerate(texts))
+    doc = Document(name, blocks)
+    fast = _metadata.find_meta(doc, (None, None, None), year=year)
+    saved = _metadata.FAST_PATHS
+    _metadata.FAST_PATHS = False
+    try:
+        assert _metadata.find_meta(doc, (None, None, None), year=year) == fast
+    finally:
+        _metadata.FAST_PATHS = saved
 
 
 _headingish = st.text(alphabet="一二三四五六、，。 .:：总体情况主动公开\u3000\u0301\n（）()1a①", max_size=120)

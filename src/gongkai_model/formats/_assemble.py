@@ -422,7 +422,7 @@ def assemble(
     }
     report, refused = build(shape, values, agency=agency, year=year, fields=fields, places=places, code="READ_INVALID")
     named = {p.location for p in refused}  # a cell's path, or a row's (each cell of a refused row)
-    for path in [k for k in provenance if k in named or k.rpartition(".")[0] in named]:
+    for path in [k for k in provenance if k in named or k.rpartition(".")[0] in named] if named else ():
         provenance[path] = attrs.evolve(provenance[path], refused=True)  # found, but the model refused it
     problems.extend(attrs.evolve(p, location=str(p.place)) if p.place is not None else p for p in refused)
     if report is not None:  # every figure read by OCR verified by the identities, or said to be unverified

@@ -222,6 +222,7 @@ class Grid:
                 grid.append([])
             line = grid[r]
             c = 0
+            row_number = r + 1
             for item in row:
                 while c < len(line) and line[c] is not None:
                     c += 1
@@ -231,7 +232,7 @@ class Grid:
                         total += 1
                         cell = make_cell(
                             item,
-                            make_place(source, page, table, r + 1, c + 1, at_line, at_cell, image, None),
+                            make_place(source, page, table, row_number, c + 1, at_line, at_cell, image, None),
                             r,
                             c,
                             r,
@@ -281,8 +282,8 @@ class Grid:
                 rowspan = min(rowspan, room // colspan)
                 clipped |= rowspan != max(1, span.rowspan) or colspan != max(1, span.colspan)
                 total += rowspan * colspan
-                at = span.place or Place(source, page, table, r + 1, c + 1, at_line, at_cell, image)
-                cell = GridCell(
+                at = span.place or make_place(source, page, table, r + 1, c + 1, at_line, at_cell, image, None)
+                cell = make_cell(
                     span.text, at, r, c, r + rowspan - 1, c + colspan - 1, span.formula, span.split, span.ocr
                 )
                 for rr in range(r, r + rowspan):

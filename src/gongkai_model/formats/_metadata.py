@@ -17,6 +17,7 @@ from collections.abc import Iterator
 
 import attrs
 
+from .._codegen import FAST_PATHS
 from ..errors import Place, Problem
 from ._document import Document
 from ._result import Provenance
@@ -37,6 +38,10 @@ _ACCORDING = re.compile(
 #: What an agency's name ends with (a site or column name is taken as the agency only then).
 _AGENCY_END = re.compile(r"(?:政府|办公室|办公厅|委员会|局|厅|委|办|院|署|部|中心|街道|办事处|镇|乡|会|所|站|队)$")
 _FILE_SEP = re.compile(r"[/\\]")
+#: A character each sentence looked for in a paragraph prints (统计期, 本报告由, 编制), which no other
+#: character becomes under NFKC (tests/test_html_fast.py checks every code point): a paragraph holding
+#: none of them matches none of the sentences, and is not normalised (a fast path).
+_SENTENCE_MARKS = ("统", "由", "编")
 #: What separates a site's path or name from a page's own title (``首页 > 政务公开 > …``, ``… | 某市``).
 _CHROME = re.compile(r"[>＞»|｜_—\-－/]+")
 
@@ -74,8 +79,16 @@ def title_parts(text: str) -> tuple[str | None, int | None]:
     return agency or None, int(m.group("year"))
 
 
+#: Characters that are their own NFKC form, each alone (ASCII, 、。 and the CJK unified ideographs of the
+#: basic block: none has a decomposition; tests/test_html_fast.py checks every one).
+_OWN_FORMS = re.compile("[\x00-\x7f\u3001\u3002\u4e00-\u9fff]*")
+
+
 def _nfkc(printed: str) -> tuple[str, list[int]]:
     """The NFKC form of ``printed`` and, for each of its characters, the index it came from."""
+    if FAST_PATHS and _OWN_FORMS.fullmatch(printed) is not None:
+        # each character its own form (a title or heading of ideographs, digits and 、): the loop below gives this
+        return printed, list(range(len(printed)))
     flat, at = "", []
     for k, ch in enumerate(printed):
         n = unicodedata.normalize("NFKC", ch)
@@ -105,15 +118,22 @@ def _candidates(
             if 2 <= len(name) <= 40 and _AGENCY_END.search(name):
                 yield "document properties", name, None, m.place, m.text
     texts = [b for b in doc.blocks if b.kind != "table" and b.text.strip()]
-    flats = []  # (each text normalised once, for both searches)
+    flats: list[str | None] = []  # (each text normalised once, for both searches; None: it holds neither)
+    fast = FAST_PATHS
     for b in texts:
-        flat = unicodedata.normalize("NFKC", b.text[:MAX_SENTENCE_CHARS])
+        head = b.text[:MAX_SENTENCE_CHARS]
+        if fast and not any(mark in head for mark in _SENTENCE_MARKS):
+            flats.append(None)
+            continue
+        flat = unicodedata.normalize("NFKC", head)
         flats.append(flat)
         if (p := _PERIOD.search(flat)) is not None:
             yield "period sentence", None, int(p.group("year")), b.place, p.group(0)
-    for b, flat in zip(texts, flats, strict=True):
+    for b, normalised in zip(texts, flats, strict=True):
+        if normalised is None:
+            continue
         for rx in (_MADE_BY, _ACCORDING):
-            if (m2 := rx.search(flat)) is not None and _AGENCY_END.search(m2.group("agency")):
+            if (m2 := rx.search(normalised)) is not None and _AGENCY_END.search(m2.group("agency")):
                 yield "编制 sentence", m2.group("agency"), None, b.place, m2.group(0)
     for b in doc.blocks:
         if b.kind == "heading":

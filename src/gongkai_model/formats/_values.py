@@ -128,7 +128,8 @@ def parse_value(text: str | None, kind: Value, *, unit: str | None = None) -> Pa
     repeat in every table.
     """
     if text is not None and len(text) <= _REMEMBERED_CHARS:
-        return _remembered(text, kind, unit)
+        # (by the kind's name: an Enum member's hash is computed in Python, its name is a plain str)
+        return _remembered(text, kind._name_, unit)
     return _parse(text, kind, unit)
 
 
@@ -212,7 +213,10 @@ def _parse(text: str | None, kind: Value, unit: str | None) -> ParsedValue:
     return ParsedValue(raw.strip() or None, raw)
 
 
-_remembered = functools.lru_cache(maxsize=1 << 14)(_parse)
+@functools.lru_cache(maxsize=1 << 14)
+def _remembered(text: str, kind: str, unit: str | None) -> ParsedValue:
+    """:func:`_parse` of ``text`` as the :class:`Value` named ``kind``, remembered."""
+    return _parse(text, Value[kind], unit)
 
 
 #: The most characters of a refused text a problem's message quotes (the text itself stays in the value).
