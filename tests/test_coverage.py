@@ -45,6 +45,23 @@ def _invariants(c: Coverage) -> None:
 # --- the type -----------------------------------------------------------------------------------------
 
 
+_COUNTS = st.integers(min_value=0, max_value=10**6)
+
+
+@given(st.lists(st.builds(Coverage, _COUNTS, _COUNTS, _COUNTS, _COUNTS, _COUNTS, _COUNTS), max_size=20))
+def test_the_total_of_coverages_is_their_sum_by_plus(coverages: list[Coverage]) -> None:
+    summed = Coverage()
+    for c in coverages:
+        summed += c
+    assert Coverage.total(coverages) == summed
+    assert Coverage.total(iter(coverages)) == summed
+
+
+def test_the_total_refuses_what_is_not_a_coverage() -> None:
+    with pytest.raises(TypeError, match="not a Coverage: int"):
+        Coverage.total([Coverage(), 3])  # type: ignore[list-item]
+
+
 def test_a_coverage_adds_up_prints_on_one_line_and_has_a_ratio() -> None:
     c = Coverage(cells=200, read=180, by_order=7, split=2, refused=3, absent=17)
     assert str(c) == "180 of 200 cells read (90.0%; 7 by order, 2 split, 3 refused, 17 absent)"
