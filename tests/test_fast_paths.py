@@ -270,3 +270,44 @@ def test_the_tally_gives_what_the_former_tally_gave(report: gk.AnnualReport, zer
     every = frozenset(c.code for c in C.registered("report"))
     codes = frozenset(data.draw(st.sets(st.sampled_from(sorted(every))))) | data.draw(st.sampled_from([every, set()]))
     assert C._tally(ctx, codes) == _old_tally(ctx, codes)
+
+
+# Issue 19, session 10: the node rules written out in the forgery scan of a shape (no call per node).
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.one_of(reports(), consistent_reports(), _blank_heavy()), st.data())
+def test_the_scan_of_a_shape_writes_out_the_subtotal_rule(report: gk.AnnualReport, data: st.DataObject) -> None:
+    """表三 without a 小计 column whose rows fill one (forged), or with one: the scan of the shape, which tests
+    the rule inline, finds what the walk (which calls ``_extra_problems``) finds."""
+    from gongkai_model.model.tables import _subtotals
+
+    report = copy.deepcopy(report)  # forged below
+    table3 = report.table3
+    paths = _subtotals(table3.results)[0]
+    for _ in range(data.draw(st.integers(0, 2))):
+        row = operator.attrgetter(data.draw(st.sampled_from(paths)))(table3)
+        object.__setattr__(row, "legal_person_subtotal", data.draw(st.one_of(st.none(), st.integers(0, 9))))
+    object.__setattr__(table3, "subtotal_column", data.draw(st.sampled_from([False, True, table3.subtotal_column])))
+    expected = _walk_only(report)
+    assert _sanity.scan(report) == expected
+    got = _sanity._clean(report)
+    assert (got is not None) == (not expected[0])
+    if got is not None:
+        assert got == values(report)
+
+
+def test_the_scan_of_a_shape_answers_the_report_rule_by_its_classes() -> None:
+    """A 2019 表二 with 表三's （六） in three rows (forged): the report's rule, answered per shape, is not lost."""
+    from gongkai_model.model import OtherHandling
+
+    report = copy.deepcopy(gk.examples.seed_report())
+    blank2021 = gk.AnnualReport.blank(agency="x", year=2023, edition="2021", single_other_row=False)
+    report2019 = gk.AnnualReport.blank(agency="x", year=2020, edition="2019")
+    assert isinstance(blank2021.table3.results.other, OtherHandling)
+    object.__setattr__(report2019.table3.results, "other", blank2021.table3.results.other)
+    expected = _walk_only(report2019)
+    assert expected[0]
+    assert _sanity.scan(report2019) == expected
+    assert _sanity._clean(report2019) is None
+    assert _sanity._clean(report) == values(report)
