@@ -311,3 +311,34 @@ def test_the_scan_of_a_shape_answers_the_report_rule_by_its_classes() -> None:
     assert _sanity.scan(report2019) == expected
     assert _sanity._clean(report2019) is None
     assert _sanity._clean(report) == values(report)
+
+
+def _textless(report: gk.AnnualReport) -> gk.AnnualReport:
+    """``report`` without any text (its tables and metadata as they are)."""
+    from gongkai_model.checks._analysis import section_texts
+
+    for path, _ in section_texts(report):
+        report = gk.model.replace_path(report, path, None)
+    return report
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.one_of(reports(), consistent_reports(), _blank_heavy()), st.sampled_from([None, {}, {"overview": None}]))
+def test_the_checks_quiet_without_text_assess_nothing_there(report: gk.AnnualReport, headings: Any) -> None:
+    """The checks the registry loop answers without a call on a report without text and headings: each, called,
+    assesses nothing there; and the loop gives what the former loop gives (with headings: each is called)."""
+    from gongkai_model import checks as C
+    from gongkai_model.checks._registry import CheckContext
+
+    report = _textless(report)
+    ctx = CheckContext.of(report, headings=headings)
+    assert not ctx.text.texts
+    if headings is None:
+        for check in C._QUIET_WITHOUT_TEXT:
+            outcome = check.run(ctx)
+            assert (outcome.assessed, outcome.findings) == (0, ())
+    chosen = C.registered("report")
+    new_issues, new_runs = C._run(chosen, ctx)
+    old_issues, old_runs = _old_run(chosen, ctx)
+    assert new_runs == old_runs
+    assert _findings.expand(new_issues) == old_issues
