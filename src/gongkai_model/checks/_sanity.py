@@ -19,7 +19,7 @@ from .._codegen import FAST_PATHS, Namespace, compile_function
 from ..model.layout import Shape, blank_of, layout, shape_of, values
 from ..model.report import AnnualReport
 from ..model.spec import Node, Row, Value, check_value, fast_check, fast_test, field_specs
-from ..model.tables import Applications, _subtotals
+from ..model.tables import ApplicantCounts, Applications
 from ._findings import Finding, Severity
 
 __all__ = ["MAX_FIGURE", "VALUE_INVALID", "clean_values", "scan"]
@@ -183,11 +183,18 @@ def _rule(test: str, nodes: dict[str, str], example: AnnualReport) -> str:
     if var == "self":
         return "False" if example._extra_problems() else "True"
     if var == nodes.get("table3.") and type(example.table3) is Applications:
-        paths = _subtotals(example.table3.results)[0]
-        cells = [f"{nodes.get(f'table3.{p}.')}.legal_person_subtotal is None" for p in paths]
-        if all(f"table3.{p}." in nodes for p in paths):
-            return f"({var}.subtotal_column or ({' and '.join(cells)}))"
+        rows = [  # every row of 表三 (its rules read each ApplicantCounts row below it)
+            v for path, v in nodes.items() if path.startswith("table3.") and type(_at(example, path)) is ApplicantCounts
+        ]
+        cells = [f"{v}.legal_person_subtotal is None" for v in rows]
+        return f"({var}.subtotal_column or ({' and '.join(cells) or 'True'}))"
     return test
+
+
+def _at(node: Any, path: str) -> Any:
+    for name in path.rstrip(".").split("."):
+        node = getattr(node, name)
+    return node
 
 
 #: (shape, its :func:`_deep_values`): the last one used, found by identity (it holds its shape).
