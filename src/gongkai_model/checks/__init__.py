@@ -32,6 +32,7 @@ from ..errors import Tally
 from ..model.layout import layout
 from ..model.report import AnnualReport
 from . import _builtin, _evidence, _series, _structure, _text
+from ._analysis import _text_getter as _text_parts  # (the text parts of a report, in one attrgetter)
 from ._builtin import IdentityFindings
 from ._findings import (
     CellRef,
@@ -157,7 +158,7 @@ def _run(
             if quiet is not None and type(ctx) is CheckContext:  # a check that may have nothing to read
                 if textless is None:
                     try:
-                        textless = ctx.headings is None and not ctx.text.texts
+                        textless = ctx.headings is None and _textless(ctx)
                     except Exception:  # (a forged report: each check says what it finds, as before)
                         textless = False
                 if textless:
@@ -197,6 +198,15 @@ def _run(
         add(_check_run(code, assessed))
         extend(found)
     return issues, runs
+
+
+def _textless(ctx: CheckContext) -> bool:
+    """Whether ``ctx.text`` holds no text: told by the text parts all ``None`` (the report built from its tables:
+    the analysis then holds none) without making the analysis, else by the analysis."""
+    parts = _text_parts()(ctx.report)
+    if type(parts) is tuple and parts.count(None) == len(parts):
+        return True
+    return not ctx.text.texts
 
 
 #: For each check chosen: the check, its function, its code, its run when it assessed 1 thing,
