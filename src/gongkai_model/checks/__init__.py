@@ -33,7 +33,7 @@ from ..model.layout import layout
 from ..model.report import AnnualReport
 from . import _builtin, _evidence, _series, _structure, _text
 from ._analysis import _text_getter as _text_parts  # (the text parts of a report, in one attrgetter)
-from ._builtin import IdentityFindings
+from ._builtin import IdentityFindings, IdentityFindingsOfChecks
 from ._findings import (
     CellRef,
     Change,
@@ -152,10 +152,14 @@ def _run(
     runs: list[CheckRun] = []
     add, extend = runs.append, issues.extend
     held: bool | None = None  # whether every identity held (the built-in identity checks': read once)
+    group: IdentityFindingsOfChecks | None = None  # the last identity checks' findings, as data, if last in issues
+    quick = FAST_PATHS  # (read here, per validation: the tests switch it off in the module)
+    # and the identity checks' switch, as their ``lazy`` reads it
+    fast = quick and getattr(_builtin, "FAST_PATHS")  # noqa: B009
     textless: bool | None = None  # whether the report has no text and no headings (read once)
     for check, function, code, once, shared, known_of, quiet in _plan(chosen):
         try:  # what check.run(ctx) gives (``outcome``), inline, without making a CheckOutcome of it
-            if quiet is not None and type(ctx) is CheckContext:  # a check that may have nothing to read
+            if quiet is not None and quick and type(ctx) is CheckContext:  # a check that may have nothing to read
                 if textless is None:
                     try:
                         textless = ctx.headings is None and _textless(ctx)
@@ -164,14 +168,18 @@ def _run(
                 if textless:
                     add(quiet)  # (what its NOTHING gives: it assessed nothing)
                     continue
-            if known_of is not None and type(ctx) is CheckContext:  # a built-in identity check: its ``lazy``, inline
+            if known_of is not None and fast and type(ctx) is CheckContext:  # a built-in identity check: ``lazy``
                 known = known_of(ctx.shape)
                 if held is None:
                     raw = raw_of(ctx)
                     held = raw is ALL_HOLD.get(len(raw))
                 add(known[5])  # (its run: it assessed every identity of its code)
                 if not held and known[1]:
-                    issues.append(IdentityFindings(known, raw, ctx.values, ctx.invalid))
+                    if group is not None and issues and issues[-1] is group:  # (the one before it was one too)
+                        group.knowns.append(known)
+                    else:
+                        group = IdentityFindingsOfChecks(known, raw, ctx.values, ctx.invalid)
+                        issues.append(group)
                 continue
             got = function(ctx)
             if type(got) is IdentityFindings:  # a built-in identity check's findings, as data
@@ -211,8 +219,8 @@ def _textless(ctx: CheckContext) -> bool:
 
 #: For each check chosen: the check, its function, its code, its run when it assessed 1 thing,
 #: (in a list, replaced whole) the last outcome it gave that found nothing, with its run, and for a
-#: built-in identity check with the fast paths on, what it knows of a shape (its ``known_of``; else ``None``),
-#: and for a check of :data:`_QUIET_WITHOUT_TEXT` with the fast paths on, its run when it assessed nothing.
+#: built-in identity check, what it knows of a shape (its ``known_of``; else ``None``), and for a check of
+#: :data:`_QUIET_WITHOUT_TEXT`, its run when it assessed nothing (both read with the fast paths on only).
 Plan = tuple[tuple[Check, Any, str, CheckRun, list[tuple[object, CheckRun]], Any, CheckRun | None], ...]
 
 
@@ -229,8 +237,8 @@ def _plan(chosen: Sequence[Check]) -> Plan:
             c.code,
             once,
             [(_NOT_YET, once)],
-            _KNOWN.get(c) if FAST_PATHS else None,
-            _check_run(c.code, 0) if FAST_PATHS and c in _QUIET_WITHOUT_TEXT else None,
+            _KNOWN.get(c),
+            _check_run(c.code, 0) if c in _QUIET_WITHOUT_TEXT else None,
         )
         for c in chosen
         for once in (_check_run(c.code, 1),)
@@ -404,7 +412,7 @@ def _validate(
     return ValidationResult(numbered(expand(issues)), tuple(runs), found, tally)
 
 
-_PLAIN = frozenset((Finding, IdentityFindings))
+_PLAIN = frozenset((Finding, IdentityFindings, IdentityFindingsOfChecks))
 
 
 def _codes(chosen: tuple[Check, ...]) -> frozenset[str]:

@@ -287,6 +287,31 @@ class IdentityFindings(PendingFindings):
         return sum(not s.assessable for s in self._not_held())
 
 
+class IdentityFindingsOfChecks(PendingFindings):
+    """The findings of several identity checks run one after the other (their :class:`IdentityFindings`, in
+    order, as one part: one object per validation, not one per check), on the same statuses, cell values and
+    invalid cells."""
+
+    __slots__ = ("invalid", "knowns", "statuses", "values")
+
+    def __init__(
+        self, known: _Known, statuses: tuple[IdentityStatus, ...], values: tuple[Any, ...], invalid: frozenset[int]
+    ) -> None:
+        self.knowns, self.statuses, self.values, self.invalid = [known], statuses, values, invalid
+
+    def _each(self) -> list[IdentityFindings]:
+        return [IdentityFindings(known, self.statuses, self.values, self.invalid) for known in self.knowns]
+
+    def findings(self) -> list[Finding]:
+        return [f for part in self._each() for f in part.findings()]
+
+    def severities(self) -> Iterable[Severity]:
+        return {s for part in self._each() for s in part.severities()}
+
+    def not_assessable(self) -> int:
+        return sum(part.not_assessable() for part in self._each())
+
+
 #: The identity checks, one per identity code (the other built-ins follow as functions).
 IDENTITY_CHECKS: tuple[Check, ...] = tuple(
     define_check(_code, severity=Severity.INCONSISTENCY, title_en=_en)(_identity_check(_code))
