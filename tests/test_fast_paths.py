@@ -270,3 +270,75 @@ def test_the_tally_gives_what_the_former_tally_gave(report: gk.AnnualReport, zer
     every = frozenset(c.code for c in C.registered("report"))
     codes = frozenset(data.draw(st.sets(st.sampled_from(sorted(every))))) | data.draw(st.sampled_from([every, set()]))
     assert C._tally(ctx, codes) == _old_tally(ctx, codes)
+
+
+# Issue 19, session 10: the node rules written out in the forgery scan of a shape (no call per node).
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.one_of(reports(), consistent_reports(), _blank_heavy()), st.data())
+def test_the_scan_of_a_shape_writes_out_the_subtotal_rule(report: gk.AnnualReport, data: st.DataObject) -> None:
+    """表三 without a 小计 column whose rows fill one (forged), or with one: the scan of the shape, which tests
+    the rule inline, finds what the walk (which calls ``_extra_problems``) finds."""
+    from gongkai_model.model.tables import _subtotals
+
+    report = copy.deepcopy(report)  # forged below
+    table3 = report.table3
+    paths = _subtotals(table3.results)[0]
+    for _ in range(data.draw(st.integers(0, 2))):
+        row = operator.attrgetter(data.draw(st.sampled_from(paths)))(table3)
+        object.__setattr__(row, "legal_person_subtotal", data.draw(st.one_of(st.none(), st.integers(0, 9))))
+    object.__setattr__(table3, "subtotal_column", data.draw(st.sampled_from([False, True, table3.subtotal_column])))
+    expected = _walk_only(report)
+    assert _sanity.scan(report) == expected
+    got = _sanity._clean(report)
+    assert (got is not None) == (not expected[0])
+    if got is not None:
+        assert got == values(report)
+
+
+def test_the_scan_of_a_shape_answers_the_report_rule_by_its_classes() -> None:
+    """A 2019 表二 with 表三's （六） in three rows (forged): the report's rule, answered per shape, is not lost."""
+    from gongkai_model.model import OtherHandling
+
+    report = copy.deepcopy(gk.examples.seed_report())
+    blank2021 = gk.AnnualReport.blank(agency="x", year=2023, edition="2021", single_other_row=False)
+    report2019 = gk.AnnualReport.blank(agency="x", year=2020, edition="2019")
+    assert isinstance(blank2021.table3.results.other, OtherHandling)
+    object.__setattr__(report2019.table3.results, "other", blank2021.table3.results.other)
+    expected = _walk_only(report2019)
+    assert expected[0]
+    assert _sanity.scan(report2019) == expected
+    assert _sanity._clean(report2019) is None
+    assert _sanity._clean(report) == values(report)
+
+
+def _textless(report: gk.AnnualReport) -> gk.AnnualReport:
+    """``report`` without any text (its tables and metadata as they are)."""
+    from gongkai_model.checks._analysis import section_texts
+
+    for path, _ in section_texts(report):
+        report = gk.model.replace_path(report, path, None)
+    return report
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.one_of(reports(), consistent_reports(), _blank_heavy()), st.sampled_from([None, {}, {"overview": None}]))
+def test_the_checks_quiet_without_text_assess_nothing_there(report: gk.AnnualReport, headings: Any) -> None:
+    """The checks the registry loop answers without a call on a report without text and headings: each, called,
+    assesses nothing there; and the loop gives what the former loop gives (with headings: each is called)."""
+    from gongkai_model import checks as C
+    from gongkai_model.checks._registry import CheckContext
+
+    report = _textless(report)
+    ctx = CheckContext.of(report, headings=headings)
+    assert not ctx.text.texts
+    if headings is None:
+        for check in C._QUIET_WITHOUT_TEXT:
+            outcome = check.run(ctx)
+            assert (outcome.assessed, outcome.findings) == (0, ())
+    chosen = C.registered("report")
+    new_issues, new_runs = C._run(chosen, ctx)
+    old_issues, old_runs = _old_run(chosen, ctx)
+    assert new_runs == old_runs
+    assert _findings.expand(new_issues) == old_issues

@@ -144,7 +144,7 @@ def test_the_identity_findings_are_built_only_when_the_issues_are_read() -> None
         assert parts is None
         return
     assert parts is not None
-    assert any(isinstance(p, _builtin.IdentityFindings) for p in parts)
+    assert any(isinstance(p, (_builtin.IdentityFindings, _builtin.IdentityFindingsOfChecks)) for p in parts)
     assert result.verdict is gk.Verdict.UNASSESSED
     assert not result.ok
     assert result.assessed == sum(r.assessed for r in result.checks_performed) - 38

@@ -32,7 +32,8 @@ from ..errors import Tally
 from ..model.layout import layout
 from ..model.report import AnnualReport
 from . import _builtin, _evidence, _series, _structure, _text
-from ._builtin import IdentityFindings
+from ._analysis import _text_getter as _text_parts  # (the text parts of a report, in one attrgetter)
+from ._builtin import IdentityFindings, IdentityFindingsOfChecks
 from ._findings import (
     CellRef,
     Change,
@@ -56,6 +57,7 @@ from ._registry import (
     Scope,
     SeriesContext,
     context,
+    counts_of,
     define_check,
     failure,
     install_builtins,
@@ -125,6 +127,19 @@ def builtin_checks() -> tuple[Check, ...]:
 
 install_builtins(builtin_checks())
 
+#: The built-in checks that assess nothing in a report without text whose reader recorded no headings (they
+#: give ``NOTHING``: their function is not called then, by the fast path; ``tests/test_fast_paths.py`` runs
+#: each on such reports and compares).
+_QUIET_WITHOUT_TEXT: frozenset[Check] = frozenset(
+    (
+        _structure.check_section_empty,
+        _structure.check_section_missing,
+        _structure.check_heading,
+        _structure.check_none_with_activity,
+        *_text.TEXT_CHECKS,
+    )
+)
+
 #: What ``checks=`` of :func:`validate` and :func:`validate_series` takes: codes, or :class:`Check` objects.
 CheckSelection: TypeAlias = Sequence[str | Check]
 
@@ -136,8 +151,36 @@ def _run(
     issues: list[Finding | PendingFindings] = []
     runs: list[CheckRun] = []
     add, extend = runs.append, issues.extend
-    for check, function, code, once, shared in _plan(chosen):
+    held: bool | None = None  # whether every identity held (the built-in identity checks': read once)
+    group: IdentityFindingsOfChecks | None = None  # the last identity checks' findings, as data, if last in issues
+    quick = FAST_PATHS  # (read here, per validation: the tests switch it off in the module)
+    # and the identity checks' switch, as their ``lazy`` reads it
+    fast = quick and getattr(_builtin, "FAST_PATHS")  # noqa: B009
+    textless: bool | None = None  # whether the report has no text and no headings (read once)
+    for check, function, code, once, shared, known_of, quiet in _plan(chosen):
         try:  # what check.run(ctx) gives (``outcome``), inline, without making a CheckOutcome of it
+            if quiet is not None and quick and type(ctx) is CheckContext:  # a check that may have nothing to read
+                if textless is None:
+                    try:
+                        textless = ctx.headings is None and _textless(ctx)
+                    except Exception:  # (a forged report: each check says what it finds, as before)
+                        textless = False
+                if textless:
+                    add(quiet)  # (what its NOTHING gives: it assessed nothing)
+                    continue
+            if known_of is not None and fast and type(ctx) is CheckContext:  # a built-in identity check: ``lazy``
+                known = known_of(ctx.shape)
+                if held is None:
+                    raw = raw_of(ctx)
+                    held = raw is ALL_HOLD.get(len(raw))
+                add(known[5])  # (its run: it assessed every identity of its code)
+                if not held and known[1]:
+                    if group is not None and issues and issues[-1] is group:  # (the one before it was one too)
+                        group.knowns.append(known)
+                    else:
+                        group = IdentityFindingsOfChecks(known, raw, ctx.values, ctx.invalid)
+                        issues.append(group)
+                continue
             got = function(ctx)
             if type(got) is IdentityFindings:  # a built-in identity check's findings, as data
                 add(got.run)
@@ -165,9 +208,20 @@ def _run(
     return issues, runs
 
 
-#: For each check chosen: the check, its function, its code, its run when it assessed 1 thing, and
-#: (in a list, replaced whole) the last outcome it gave that found nothing, with its run.
-Plan = tuple[tuple[Check, Any, str, CheckRun, list[tuple[object, CheckRun]]], ...]
+def _textless(ctx: CheckContext) -> bool:
+    """Whether ``ctx.text`` holds no text: told by the text parts all ``None`` (the report built from its tables:
+    the analysis then holds none) without making the analysis, else by the analysis."""
+    parts = _text_parts()(ctx.report)
+    if type(parts) is tuple and parts.count(None) == len(parts):
+        return True
+    return not ctx.text.texts
+
+
+#: For each check chosen: the check, its function, its code, its run when it assessed 1 thing,
+#: (in a list, replaced whole) the last outcome it gave that found nothing, with its run, and for a
+#: built-in identity check, what it knows of a shape (its ``known_of``; else ``None``), and for a check of
+#: :data:`_QUIET_WITHOUT_TEXT`, its run when it assessed nothing (both read with the fast paths on only).
+Plan = tuple[tuple[Check, Any, str, CheckRun, list[tuple[object, CheckRun]], Any, CheckRun | None], ...]
 
 
 def _plan(chosen: Sequence[Check]) -> Plan:
@@ -177,7 +231,15 @@ def _plan(chosen: Sequence[Check]) -> Plan:
     if last[0] is chosen:
         return last[1]
     plan: Plan = tuple(  # a built-in identity check: its function that leaves its findings as data
-        (c, _LAZY.get(c, c.function), c.code, once, [(_NOT_YET, once)])
+        (
+            c,
+            _LAZY.get(c, c.function),
+            c.code,
+            once,
+            [(_NOT_YET, once)],
+            _KNOWN.get(c),
+            _check_run(c.code, 0) if c in _QUIET_WITHOUT_TEXT else None,
+        )
         for c in chosen
         for once in (_check_run(c.code, 1),)
     )
@@ -187,6 +249,9 @@ def _plan(chosen: Sequence[Check]) -> Plan:
 
 #: The built-in identity checks' functions that leave their findings as data (:class:`IdentityFindings`).
 _LAZY: dict[Check, Any] = {c: getattr(c.function, "lazy") for c in _builtin.IDENTITY_CHECKS}  # noqa: B009
+
+#: What each built-in identity check knows of a shape (``known_of``: what its ``lazy`` reads).
+_KNOWN: dict[Check, Any] = {c: getattr(c.function, "known_of") for c in _builtin.IDENTITY_CHECKS}  # noqa: B009
 
 _LAST_PLAN: list[tuple[Sequence[Check], Plan]] = [((), ())]
 _NOT_YET = object()
@@ -341,10 +406,13 @@ def _validate(
             issues.append(
                 Finding("CHECK_FAILED", Severity.ERROR, f"修正建议失败：{exc!r}", f"suggestions failed: {exc!r}")
             )
-    if FAST_PATHS and all(type(f) is Finding or type(f) is IdentityFindings for f in issues):
+    if FAST_PATHS and {*map(type, issues)} <= _PLAIN:  # (every issue a Finding or an identity check's data)
         return lazy_result(issues, tuple(runs), found, tally)  # the findings built when the issues are first read
     # (anything else a user's check gave, e.g. a subclass of Finding: numbered now, as it always was)
     return ValidationResult(numbered(expand(issues)), tuple(runs), found, tally)
+
+
+_PLAIN = frozenset((Finding, IdentityFindings, IdentityFindingsOfChecks))
 
 
 def _codes(chosen: tuple[Check, ...]) -> frozenset[str]:
@@ -364,15 +432,20 @@ def _tally(ctx: CheckContext, codes: frozenset[str]) -> Tally:
     """The figures of the report (typed: a derived total is not one) and its identities of the checks
     that ran, held, broken and not assessable (:class:`~gongkai_model.errors.Tally`)."""
     cell_values = ctx.values
+    statuses = raw_of(ctx)  # (an identity with a blank may be UNASSESSED: not ok, not assessable, as its status)
+    counts = counts_of(ctx)  # (how many are UNASSESSED, how many others are not HOLDS: when the fast path counted)
     if ctx.derived:
         figures = sum(v is not None for i, v in enumerate(cell_values) if i not in ctx.derived)
-    else:
-        figures = len(cell_values) - len([v for v in cell_values if v is None])  # (count(None) compares with ==)
-    statuses = raw_of(ctx)  # (an identity with a blank may be UNASSESSED: not ok, not assessable, as its status)
+    elif counts is not None and counts[0] * 2 > len(statuses):  # blank-heavy: count(None) finds most by identity
+        figures = len(cell_values) - cell_values.count(None)
+    else:  # (count(None) compares each figure with ==: 2× slower on a filled report's ints)
+        figures = len(cell_values) - len([v for v in cell_values if v is None])
     if _IDENTITY_CODES.issubset(codes):  # every identity ran (the usual case): one status per identity
         ran = len(statuses)
         if statuses is ALL_HOLD.get(ran):  # all held (the one tuple the identity sums give then)
             return Tally(figures, len(cell_values), ran, 0, 0)
+        if counts is not None and not counts[1]:  # the others all HOLDS: each UNASSESSED is not assessable
+            return Tally(figures, len(cell_values), ran - counts[0], 0, counts[0])
         others = [s for s in statuses if s is not HOLDS]  # HOLDS: assessable, held
     else:
         every = identities(ctx.shape)

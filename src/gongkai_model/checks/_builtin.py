@@ -243,6 +243,7 @@ def _identity_check(code: str) -> Any:
     check.__name__ = check.__qualname__ = f"check_{code.lower()}"
     check.__doc__ = f"The {code} identities of the report's shape."
     check.lazy = lazy  # type: ignore[attr-defined]  # what validate runs (its findings built when read)
+    check.known_of = known_of  # type: ignore[attr-defined]  # (what validate's loop reads to run ``lazy`` inline)
     return check
 
 
@@ -286,6 +287,31 @@ class IdentityFindings(PendingFindings):
         return sum(not s.assessable for s in self._not_held())
 
 
+class IdentityFindingsOfChecks(PendingFindings):
+    """The findings of several identity checks run one after the other (their :class:`IdentityFindings`, in
+    order, as one part: one object per validation, not one per check), on the same statuses, cell values and
+    invalid cells."""
+
+    __slots__ = ("invalid", "knowns", "statuses", "values")
+
+    def __init__(
+        self, known: _Known, statuses: tuple[IdentityStatus, ...], values: tuple[Any, ...], invalid: frozenset[int]
+    ) -> None:
+        self.knowns, self.statuses, self.values, self.invalid = [known], statuses, values, invalid
+
+    def _each(self) -> list[IdentityFindings]:
+        return [IdentityFindings(known, self.statuses, self.values, self.invalid) for known in self.knowns]
+
+    def findings(self) -> list[Finding]:
+        return [f for part in self._each() for f in part.findings()]
+
+    def severities(self) -> Iterable[Severity]:
+        return {s for part in self._each() for s in part.severities()}
+
+    def not_assessable(self) -> int:
+        return sum(part.not_assessable() for part in self._each())
+
+
 #: The identity checks, one per identity code (the other built-ins follow as functions).
 IDENTITY_CHECKS: tuple[Check, ...] = tuple(
     define_check(_code, severity=Severity.INCONSISTENCY, title_en=_en)(_identity_check(_code))
@@ -310,8 +336,12 @@ def check_items_below_zero(ctx: CheckContext) -> tuple[Finding, ...]:
     last = _LAST_PAIRS[0]  # found by identity (shapes are interned): no hash of the shape per validation
     if last[0] is not shape:
         last = _LAST_PAIRS[0] = (shape, _signed_pairs(shape))  # replaced whole (threads)
-    pairs = last[1]
-    return tuple(_below_zero(ctx, pairs)) if pairs else ()
+    values = ctx.values
+    for base, change in last[1]:  # (most reports: nothing below zero, told without the generator)
+        before, delta = values[base], values[change]
+        if before is not None and delta is not None and before + delta < 0:
+            return tuple(_below_zero(ctx, last[1]))
+    return ()
 
 
 #: The shape :func:`check_items_below_zero` last saw and its :func:`_signed_pairs` (holding the shape).
@@ -356,10 +386,15 @@ def _signed_pairs(shape: Shape) -> tuple[tuple[int, int], ...]:
 def check_edition_year(ctx: CheckContext) -> tuple[Finding, ...]:
     """The 2019 notice allowed 参照; a later year in the old format is worth knowing."""
     report = ctx.report
-    if type(report.year) is not int or report.year < 2019:  # VALUE_INVALID or STRUCTURE_YEAR says so
+    year = report.year
+    if type(year) is not int or year < 2019:  # VALUE_INVALID or STRUCTURE_YEAR says so
         return ()
-    expected = Edition.for_year(report.year)
-    if report.edition is expected:
+    expected = _IN_FORCE.get(year)
+    if expected is None:
+        expected = Edition.for_year(year)
+        if len(_IN_FORCE) < 1000:  # (bounded: a forged report's year may be any whole number)
+            _IN_FORCE[year] = expected
+    if ctx.shape.edition is expected:  # (the shape's edition is the report's: shape_of reads it)
         return ()
     section = next(i for i in field_specs(type(report)) if i.spec.kind is Kind.SECTION and i.name == "table2")
     return (
@@ -377,6 +412,10 @@ def check_edition_year(ctx: CheckContext) -> tuple[Finding, ...]:
     )
 
 
+#: The edition in force for a year (``Edition.for_year``), by year, as found.
+_IN_FORCE: dict[int, Edition] = {}
+
+
 @define_check(
     "T3_SINGLE_OTHER_ROW",
     severity=Severity.INFO,
@@ -384,7 +423,8 @@ def check_edition_year(ctx: CheckContext) -> tuple[Finding, ...]:
 )
 def check_single_other_row(ctx: CheckContext) -> tuple[Finding, ...]:
     """The hybrid form: the 2021 sub-rows of （六） (incl. the fee row) are not reported."""
-    if ctx.report.edition is not Edition.FORMAT_2021 or not ctx.report.single_other_row:
+    shape = ctx.shape  # (its edition and single_other_row are the report's: shape_of reads them)
+    if shape.edition is not Edition.FORMAT_2021 or not shape.single_other_row:
         return ()
     results: Any = type(ctx.report.table3.results)  # (a class: hashable, whatever mypy reads of its __hash__)
     return _single_other_row(results)

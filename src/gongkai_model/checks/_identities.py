@@ -170,8 +170,15 @@ def _statuses_fn(shape: Shape, blanks_as_zero: bool, raw: bool = False) -> Any:
                 "            holds = False",
                 f"        add(HOLDS if holds is True else evaluate(I{k}, v, False))",
             ]
-            if raw:  # a blank: not assessable (its blanks named when the statuses are read)
-                lines += [any_blank, "        add(UNASSESSED)", "        blank = True", *summed]
+            if raw:  # a blank: not assessable (its blanks named when the statuses are read); both counted
+                summed[-1:] = [
+                    "        if holds is True:",
+                    "            add(HOLDS)",
+                    "        else:",
+                    f"            add(evaluate(I{k}, v, False))",
+                    "            odd += 1",
+                ]
+                lines += [any_blank, "        add(UNASSESSED)", "        blank += 1", *summed]
             else:  # its blanks first, in member order (what evaluate finds): one is enough to leave it unassessed
                 blank = ", ".join(f"v[{m}] is None" for m in members)
                 lines += [  # (the status made inline: _unassessed's body)
@@ -186,8 +193,10 @@ def _statuses_fn(shape: Shape, blanks_as_zero: bool, raw: bool = False) -> Any:
                     *summed,
                 ]
     if raw:
-        lines = [line.replace("return ALL", "return ALL, False") for line in lines]
-    lines.append("    return tuple(out), blank" if raw else "    return tuple(out)")
+        lines = [
+            line.replace("return ALL", "return ALL, 0, 0").replace("blank = False", "blank = odd = 0") for line in lines
+        ]
+    lines.append("    return tuple(out), blank, odd" if raw else "    return tuple(out)")
     what = f"identity sums {shape.edition.value}{' blanks as zero' if blanks_as_zero else ''}{' raw' if raw else ''}"
     return compile_function("\n".join(lines) + "\n", "statuses", env, what)
 
@@ -207,12 +216,14 @@ def statuses(shape: Shape, values: Sequence[Any], blanks_as_zero: bool) -> tuple
 _LAST: list[tuple[object, object, Any]] = [(None, None, None)]
 
 
-def raw_statuses(shape: Shape, values: Sequence[Any]) -> tuple[tuple[IdentityStatus, ...], bool]:
+def raw_statuses(shape: Shape, values: Sequence[Any]) -> tuple[tuple[IdentityStatus, ...], int, int]:
     """:func:`statuses` without ``blanks_as_zero``, but an identity with a blank member is :data:`UNASSESSED`
-    (its blanks not found: that is most of the cost of a blank-heavy report's statuses); and whether one is.
-    :func:`full_statuses` makes the statuses of it. Without the fast paths, the statuses themselves."""
+    (its blanks not found: that is most of the cost of a blank-heavy report's statuses); how many are, and
+    how many others are not :data:`HOLDS` (``evaluate``'s status: broken, as a rule). :func:`full_statuses`
+    makes the statuses of it. Without the fast paths, the statuses themselves (the counts then say nothing:
+    0 and -1)."""
     if not FAST_PATHS:
-        return statuses(shape, values, False), False
+        return statuses(shape, values, False), 0, -1
     last = _LAST_RAW[0]
     if last[0] is not shape:
         last = _LAST_RAW[0] = (shape, _statuses_fn(shape, False, True))  # replaced whole (threads)

@@ -48,9 +48,10 @@ Scope = Literal["report", "series"]
 class _Raw:
     """The slot of :class:`CheckContext` that is no field: the identity statuses as the fast path gave them
     (:func:`~._identities.raw_statuses`: an identity with a blank is ``UNASSESSED``, its blanks not named),
-    when ``statuses`` is left to be made on its first read; unset otherwise."""
+    when ``statuses`` is left to be made on its first read; unset otherwise. And ``_counts``: how many of those
+    raw statuses are ``UNASSESSED`` and how many others are not ``HOLDS`` (for the tally), when known."""
 
-    __slots__ = ("_raw",)
+    __slots__ = ("_counts", "_raw")
 
 
 @attrs.frozen
@@ -85,9 +86,7 @@ class CheckContext(_Raw):
         """The report's free text analysed once, shared by every check that reads it (computed on first use)."""
         got = self._text
         if got is None:
-            from ._analysis import TextAnalysis
-
-            got = TextAnalysis.of(self.report)
+            got = (_ANALYSIS[0] if _ANALYSIS else _analysis_class()).of(self.report)
             object.__setattr__(self, "_text", got)
         return got
 
@@ -103,6 +102,17 @@ class CheckContext(_Raw):
     ) -> CheckContext:
         """The context of ``report``; ``derived`` and ``invalid`` are model paths (unknown paths are ignored)."""
         return context(report, values(report), blanks_as_zero, derived, headings, invalid)
+
+
+#: :class:`~._analysis.TextAnalysis`, once imported (an import in the function costs about 1 µs a validation).
+_ANALYSIS: list[type[TextAnalysis]] = []
+
+
+def _analysis_class() -> type[TextAnalysis]:
+    from ._analysis import TextAnalysis  # (here: _analysis imports this module)
+
+    _ANALYSIS[:] = [TextAnalysis]
+    return TextAnalysis
 
 
 _EMPTY: frozenset[int] = frozenset()
@@ -125,11 +135,17 @@ def context(
     else:
         bad = chosen = _EMPTY
     if not bad and not blanks_as_zero:
-        statuses, blank = raw_statuses(shape, cell_values)
+        statuses, blank, odd = raw_statuses(shape, cell_values)
         if blank:  # the statuses made when first read (most checks need only the raw ones: ``raw_of``)
             ctx = CheckContext(report, shape, cell_values, blanks_as_zero, statuses, chosen, headings, bad)
             _del_statuses(ctx)
             _set_raw(ctx, statuses)
+            _set_counts(ctx, (blank, odd))
+            return ctx
+        if odd >= 0:  # (the fast paths counted them)
+            ctx = CheckContext(report, shape, cell_values, blanks_as_zero, statuses, chosen, headings, bad)
+            _set_raw(ctx, statuses)
+            _set_counts(ctx, (0, odd))
             return ctx
     elif not bad:
         statuses = identity_statuses(shape, cell_values, blanks_as_zero)
@@ -155,6 +171,9 @@ _get_statuses = _STATUSES.__get__
 _RAW: Any = vars(_Raw)["_raw"]
 _set_raw = _RAW.__set__
 _get_raw = _RAW.__get__
+_COUNTS: Any = vars(_Raw)["_counts"]
+_set_counts = _COUNTS.__set__
+_get_counts = _COUNTS.__get__
 _MAKING = threading.Lock()
 
 
@@ -166,6 +185,16 @@ def raw_of(ctx: CheckContext) -> tuple[IdentityStatus, ...]:
     except AttributeError:  # a context made otherwise (``CheckContext(...)``, ``attrs.evolve``)
         return ctx.statuses
     return raw
+
+
+def counts_of(ctx: CheckContext) -> tuple[int, int] | None:
+    """How many of the raw statuses of ``ctx`` (:func:`raw_of`) are ``UNASSESSED``, and how many others are not
+    ``HOLDS``, when the fast path that made them counted them (a context made by :func:`context`); else ``None``."""
+    try:
+        counts: tuple[int, int] = _get_counts(ctx, CheckContext)
+    except AttributeError:  # a context made otherwise (``CheckContext(...)``, ``attrs.evolve``, blanks as zero)
+        return None
+    return counts
 
 
 def _context_attribute(self: CheckContext, name: str) -> Any:

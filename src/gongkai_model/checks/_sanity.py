@@ -19,6 +19,7 @@ from .._codegen import FAST_PATHS, Namespace, compile_function
 from ..model.layout import Shape, blank_of, layout, shape_of, values
 from ..model.report import AnnualReport
 from ..model.spec import Node, Row, Value, check_value, fast_check, fast_test, field_specs
+from ..model.tables import ApplicantCounts, Applications
 from ._findings import Finding, Severity
 
 __all__ = ["MAX_FIGURE", "VALUE_INVALID", "clean_values", "scan"]
@@ -136,6 +137,7 @@ def _deep_values(shape: Shape) -> Any:
     lines: list[str] = []
     counter = [0]
     nodes: dict[str, str] = {}  # model path of a node ("" for the report, "table3.results.") -> its variable
+    rules: list[str] = []  # the rules of the nodes written out (:func:`_rule`), tested once every node is read
 
     def emit(c: type, var: str, prefix: str, example: Any) -> None:
         nodes[prefix] = var
@@ -143,7 +145,7 @@ def _deep_values(shape: Shape) -> Any:
         tests = [f"({fast_test(c, var, ns, MAX_FIGURE)})"]
         tests += [f"type({var}.{name}) is bool" for name in plan.others]
         if plan.extra:
-            tests.append(f"not {var}._extra_problems()")
+            rules.append(f"not {var}._extra_problems()")
         lines.extend([f"    if not ({' and '.join(tests)}):", "        return None"])
         for info in field_specs(c):
             if info.spec.value is not Value.NODE:
@@ -155,13 +157,44 @@ def _deep_values(shape: Shape) -> Any:
                 lines.extend([f"    if type({child}) is not {ns.name(type(below), 'T')}:", "        return None"])
             emit(type(below), child, f"{prefix}{info.name}.", below)
 
-    emit(AnnualReport, "self", "", blank_of(shape))
+    example = blank_of(shape)
+    emit(AnnualReport, "self", "", example)
+    rules = [rule for rule in (_rule(test, nodes, example) for test in rules) if rule != "True"]
+    lines.extend([f"    if not ({' and '.join(rules)}):", "        return None"] if rules else [])
     cells = []
     for cell in layout(shape):
         head, _, name = cell.path.rpartition(".")
         cells.append(f"{nodes[f'{head}.' if head else '']}.{name}")
     source = "def deep(self):\n" + "\n".join(lines) + f"\n    return ({', '.join(cells)},)\n"
     return compile_function(source, "deep", ns, f"forgery scan and cell values {shape.edition.value}")
+
+
+def _rule(test: str, nodes: dict[str, str], example: AnnualReport) -> str:
+    """``test`` (``not <node>._extra_problems()``) written out for the nodes of the function of a shape,
+    whose classes it pins exactly (each node's class is tested with ``type(...) is``/``in``): no call.
+
+    - The report's own rule (a 2019 表二 with 表三's （六） in three rows) looks at the classes of its
+      nodes alone: it is the same for every report of the shape, so it is answered now, on its blank.
+    - 表三's (:class:`~gongkai_model.model.tables.Applications`): without a 小计 column
+      (``subtotal_column`` is a bool: tested above) no row may fill its 小计 cell.
+    Any other node's rule is called, as before.
+    """
+    var = test.removeprefix("not ").removesuffix("._extra_problems()")
+    if var == "self":
+        return "False" if example._extra_problems() else "True"
+    if var == nodes.get("table3.") and type(example.table3) is Applications:
+        rows = [  # every row of 表三 (its rules read each ApplicantCounts row below it)
+            v for path, v in nodes.items() if path.startswith("table3.") and type(_at(example, path)) is ApplicantCounts
+        ]
+        cells = [f"{v}.legal_person_subtotal is None" for v in rows]
+        return f"({var}.subtotal_column or ({' and '.join(cells) or 'True'}))"
+    return test
+
+
+def _at(node: Any, path: str) -> Any:
+    for name in path.rstrip(".").split("."):
+        node = getattr(node, name)
+    return node
 
 
 #: (shape, its :func:`_deep_values`): the last one used, found by identity (it holds its shape).
