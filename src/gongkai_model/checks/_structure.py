@@ -500,6 +500,12 @@ def check_none_with_activity(ctx: CheckContext) -> CheckOutcome:
         if quick and numeral != _FIRST and not isinstance(getattr(ctx.report, name, None), Node):
             continue  # no figure of its own and not 一: no activity (``_activity`` finds none), so no finding
         for text in texts:  # (a text longer than any "nothing" is not one: is_none_text's first test, made here)
+            if (
+                quick
+                and ("0" <= (first := text[0]) <= "9" or "\u4e00" <= first <= "\u9fff" or first in "(（")
+                and first not in _NOTHING_STARTS
+            ):
+                break  # its normalised form starts with it (or a digit): no "nothing" form does
             if long(text) is not None or not _says_nothing(text, label):
                 break
         else:
@@ -509,6 +515,12 @@ def check_none_with_activity(ctx: CheckContext) -> CheckOutcome:
     return _OUTCOMES[assessed] if not found and assessed < len(_OUTCOMES) else CheckOutcome(assessed, tuple(found))
 
 
+# The first characters of the "nothing" forms (a label after one of _NOTHING). A text that starts with an ASCII digit,
+# a bracket or a CJK ideograph other than these says more than "nothing": normalize_label keeps such a first character
+# first (NFKC keeps it and composes nothing with it, it is no white space, the folding leaves it, a sub-row's number
+# stays a digit, ``(`` stays or becomes a digit), and the stripping of _END leaves it. tests/test_checks_structure.py
+# compares the check with the thorough way.
+_NOTHING_STARTS = frozenset(w[0] for w in _NOTHING)
 _FIRST = NUMERALS[0]  # 一、总体情况: its activity is any non-zero figure of the tables
 #: The outcomes of :func:`check_none_with_activity` when it finds nothing, by how many sections it assessed
 #: (shared: outcomes are frozen).
