@@ -564,7 +564,16 @@ def _analyse_quickly(pieces: Iterable[tuple[str, str, tuple[Any, ...] | None, bo
     stays out of them; the others are searched.)"""
     found: list[Sentence] = []
     counted = _COUNTED.search
-    for (section, raw, read, digit), sentence in _unique(pieces):
+    raws: set[str] = set()
+    seen: set[str] = set()
+    for section, raw, read, digit in pieces:  # (what _unique gives, written out: no generator between)
+        if raw in raws:
+            continue
+        raws.add(raw)
+        sentence = _clean(nfkc(raw))
+        if not sentence or sentence in seen:
+            continue
+        seen.add(sentence)
         if digit or counted(sentence) is not None:
             made = _sentence(section, raw, sentence)
             _set_read(made, read)
