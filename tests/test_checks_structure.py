@@ -7,9 +7,11 @@ from decimal import Decimal
 
 import attrs
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import gongkai_model as gk
-from gongkai_model.checks import Severity
+from gongkai_model.checks import Severity, _analysis
 from gongkai_model.checks._structure import heading_wording, is_none_text, sections
 from gongkai_model.model import replace_path
 
@@ -150,3 +152,62 @@ def test_heading_wording() -> None:
     assert heading_wording("第五部分 存在的主要问题及改进情况", info) == "statutory"
     assert heading_wording("存在的主要问题及整改措施", info) == "alias"
     assert heading_wording("五、下一步工作打算", info) == "other"
+
+
+_SAYS = st.sampled_from(
+    [
+        *(None, "", "  ", "无", "无。", " 暂无 ", "\u3000没有；", "本年度无", "本年无。", "暂无其他需要报告的事项"),
+        *("无其他需要报告的事项。", "无收费。", "本年度依申请公开无收费情况，无其他事项。", "2023年无收费。"),
+        *("（一）无", "(1)无", "1、无", "１．无", "其他：无", "無", "⽆。", "ⓐ无", "〇无"),
+    ]
+)
+_NOTICES = st.sampled_from([None, 0, 3])
+_YUAN = st.sampled_from([None, Decimal("0"), Decimal("12.5")])
+
+
+@settings(max_examples=150)
+@given(_SAYS, _SAYS, _SAYS, _SAYS, _NOTICES, _YUAN, _YUAN, st.sampled_from([None, 0, 2]), st.booleans())
+def test_the_quick_structure_checks_find_what_the_thorough_ones_find(
+    overview: str | None,
+    proactive: str | None,
+    problems: str | None,
+    other: str | None,
+    notices: int | None,
+    amount: Decimal | None,
+    collected: Decimal | None,
+    unpaid: int | None,
+    active: bool,
+) -> None:
+    """Sections that say only 无 (or hold nothing), with and without figures showing activity (六's fees, 表三's
+    applications dropped for unpaid fees, the tables' totals): the quick way (the default) finds what the thorough
+    way (``GONGKAI_NO_FAST_PATHS``) finds, the sections skipped as showing no activity (五) included."""
+    seed = gk.examples.seed_report()
+    report = attrs.evolve(
+        seed,
+        overview=gk.model.Overview(text=overview, proactive=proactive),
+        problems=problems,
+        other_matters=attrs.evolve(
+            seed.other_matters,
+            text=other,
+            info_processing_fee_notices=notices,
+            info_processing_fee_amount_yuan=amount,
+            info_processing_fee_collected_yuan=collected,
+        ),
+    )
+    if unpaid is not None:
+        for column in ("natural_person", "total"):
+            report = replace_path(report, f"table3.results.other.fee_unpaid.{column}", unpaid)
+    if not active:  # every figure of the tables blank: no activity in 一
+        for rec in gk.to_records(report):
+            if rec.table in ("二", "三", "四"):
+                report = replace_path(report, rec.path, None)
+    was = _analysis.FAST_PATHS
+    try:
+        _analysis.FAST_PATHS = False
+        thorough = gk.validate(report, suggestions=False)
+        _analysis.FAST_PATHS = True
+        quick = gk.validate(report, suggestions=False)
+    finally:
+        _analysis.FAST_PATHS = was
+    assert quick.issues == thorough.issues
+    assert quick.checks_performed == thorough.checks_performed

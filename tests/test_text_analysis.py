@@ -863,6 +863,36 @@ def test_an_ascii_digit_before_a_unit_is_a_figure_counted_in_it(parts: list[str]
     assert [(x.section, x.raw, x.text, x._read) for x in quick] == [(x.section, x.raw, x.text, x._read) for x in tested]
 
 
+@settings(max_examples=200)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(WORDS) | st.text(alphabet=st.sampled_from(STRESS), max_size=3),
+            st.integers(0, 400),
+            st.lists(st.sampled_from(WORDS) | st.text(alphabet=st.sampled_from(STRESS), max_size=6), max_size=6).map(
+                "".join
+            ),
+        ).map(lambda p: p[0] + "字" * p[1] + p[2]),
+        min_size=1,
+        max_size=6,
+    ).map("".join),
+    st.integers(1, 3),
+)
+def test_the_quick_reading_finds_the_start_of_long_sentences(text: str, parts: int) -> None:
+    """Sentences of hundreds of characters before their unit, the texts cut in parts (the start of a sentence is
+    found back from its unit over any length; the parts are read as joined by line breaks)."""
+    step = max(1, len(text) // parts)
+    texts = tuple((f"part{i}", text[i * step : (i + 1) * step if i < parts - 1 else None]) for i in range(parts))
+    texts = tuple(t for t in texts if t[1]) or (("part0", text),)
+    every = list(_analysis._every(texts))
+    quick = list(_analysis._topical(texts))
+    assert [piece for piece in every if piece in quick] == quick
+    for section, raw in every:
+        normal = " ".join(unicodedata.normalize("NFKC", raw).split())
+        if _analysis._COUNTED.search(normal) and _read_by_a_topic(normal):
+            assert (section, raw) in quick
+
+
 def _read_by_a_topic(sentence: str) -> bool:
     """Whether a built-in topic reads ``sentence`` (NFKC): its needle, and its context if it has one."""
     return any(

@@ -395,6 +395,8 @@ _NUMERIC = "\u3378\u3379\u339f\u33a0\u33a1\u33a2\u33a3\u33a4\u33a5\u33a6\u33a8\u
 _COUNTED = re.compile(r"\d[件起宗]")
 # The rest of a sentence from a character in it: up to its end mark or the end of the text.
 _REST = re.compile(f"[^{_ENDS}]*")
+# A text up to its last end mark (matched from a place to another: the last end mark between them).
+_LAST_END = re.compile(f"(?s:.*)[{_ENDS}]")
 #: The built-in topics (by identity): those the sentences of :meth:`TextAnalysis.of`'s quick reading serve.
 _BUILTIN = frozenset(map(id, TOPICS))
 _STATED = object()  # the key of the built-in topics' statements in TextAnalysis.memo
@@ -460,23 +462,18 @@ def _topical_read(texts: tuple[tuple[str, str], ...]) -> list[tuple[str, str, tu
         hits.sort()
     stop = -1  # where the sentence last looked at ends (its end mark, or the end of the text)
     rest = _REST.match
+    last_end = _LAST_END.match
     needles = _NEEDLES.search
     plain = _NOT_PLAIN.search
     for at in hits:
         if at < stop:
             continue  # in the sentence just looked at
-        # The sentence's start: where the run of characters but end marks that ends right before the unit
-        # begins, read backwards (in a window of the text reversed, widened until an end mark or the end of
-        # the sentence before is in it: linear in the sentence).
+        # The sentence's start: right after the last end mark before the unit, or where the sentence before ends
+        # (one match: ``.*`` takes the text up to the unit at once, then gives back a character at a time until an
+        # end mark: linear in the part of the sentence before the unit, and no copy of it).
         low = stop + 1
-        edge = max(low, at - 128)
-        while True:
-            window = text[edge:at][::-1]
-            run = rest(window).end()  # type: ignore[union-attr]
-            if run < len(window) or edge == low:
-                break
-            edge = max(low, edge - 4 * (at - edge))
-        start = at - run
+        last = last_end(text, low, at)
+        start = low if last is None else last.end()
         stop = rest(text, at).end()  # type: ignore[union-attr]
         raw = text[start:stop]
         digit = "0" <= text[at - 1] <= "9"  # an ASCII digit before the unit: outside PLAIN, and counted
@@ -567,7 +564,16 @@ def _analyse_quickly(pieces: Iterable[tuple[str, str, tuple[Any, ...] | None, bo
     stays out of them; the others are searched.)"""
     found: list[Sentence] = []
     counted = _COUNTED.search
-    for (section, raw, read, digit), sentence in _unique(pieces):
+    raws: set[str] = set()
+    seen: set[str] = set()
+    for section, raw, read, digit in pieces:  # (what _unique gives, written out: no generator between)
+        if raw in raws:
+            continue
+        raws.add(raw)
+        sentence = _clean(nfkc(raw))
+        if not sentence or sentence in seen:
+            continue
+        seen.add(sentence)
         if digit or counted(sentence) is not None:
             made = _sentence(section, raw, sentence)
             _set_read(made, read)

@@ -457,19 +457,24 @@ def _activity(ctx: CheckContext, name: str) -> list[CellRef]:
     For 六 these are its own 信息处理费 figures and 表三's 总计 of applications
     dropped for unpaid fees (fee notices were sent).
     """
-    value = getattr(ctx.report, name)
+    figures = _figures(getattr(ctx.report, name))
+    if not figures:
+        return []
     out = [
         CellRef("", info_name, "", f"{name}.{info_name}", v)
-        for info_name, v in _figures(value)
-        if isinstance(v, int | Decimal) and not isinstance(v, bool) and v > 0
+        for info_name, v in figures
+        if v is not None and isinstance(v, _AMOUNTS) and not isinstance(v, bool) and v > 0
     ]
-    if _figures(value) and isinstance(getattr(ctx.report.table3.results, "other", None), OtherHandling):
-        cells = layout(ctx.shape)
+    if isinstance(getattr(ctx.report.table3.results, "other", None), OtherHandling):
+        values = ctx.values
         for i in _fee_cells(ctx.shape):
-            v = ctx.values[i]
+            v = values[i]
             if isinstance(v, int) and v > 0:
-                out.append(CellRef.of(cells[i], v))
+                out.append(CellRef.of(layout(ctx.shape)[i], v))
     return out
+
+
+_AMOUNTS = (int, Decimal)  # (a tuple made once: ``int | Decimal`` would make a union at every test)
 
 
 @define_check(
@@ -485,13 +490,22 @@ def check_none_with_activity(ctx: CheckContext) -> CheckOutcome:
     assessed = 0
     plan, _, sections_of_text = _known(ctx.shape)
     prose = _prose(ctx)
+    quick = _analysis.FAST_PATHS
     for k in sections_of_text:
         texts = prose[k]
         if not texts:
             continue  # no text
         numeral, name, info, _, _, label, long = plan[k]
         assessed += 1
+        if quick and numeral != _FIRST and not isinstance(getattr(ctx.report, name, None), Node):
+            continue  # no figure of its own and not 一: no activity (``_activity`` finds none), so no finding
         for text in texts:  # (a text longer than any "nothing" is not one: is_none_text's first test, made here)
+            if (
+                quick
+                and ("0" <= (first := text[0]) <= "9" or "\u4e00" <= first <= "\u9fff" or first in "(（")
+                and first not in _NOTHING_STARTS
+            ):
+                break  # its normalised form starts with it (or a digit): no "nothing" form does
             if long(text) is not None or not _says_nothing(text, label):
                 break
         else:
@@ -501,6 +515,13 @@ def check_none_with_activity(ctx: CheckContext) -> CheckOutcome:
     return _OUTCOMES[assessed] if not found and assessed < len(_OUTCOMES) else CheckOutcome(assessed, tuple(found))
 
 
+# The first characters of the "nothing" forms (a label after one of _NOTHING). A text that starts with an ASCII digit,
+# a bracket or a CJK ideograph other than these says more than "nothing": normalize_label keeps such a first character
+# first (NFKC keeps it and composes nothing with it, it is no white space, the folding leaves it, a sub-row's number
+# stays a digit, ``(`` stays or becomes a digit), and the stripping of _END leaves it. tests/test_checks_structure.py
+# compares the check with the thorough way.
+_NOTHING_STARTS = frozenset(w[0] for w in _NOTHING)
+_FIRST = NUMERALS[0]  # 一、总体情况: its activity is any non-zero figure of the tables
 #: The outcomes of :func:`check_none_with_activity` when it finds nothing, by how many sections it assessed
 #: (shared: outcomes are frozen).
 _OUTCOMES = tuple(CheckOutcome(n, ()) for n in range(len(sections()) + 1))
@@ -510,12 +531,12 @@ def _none_with_activity(
     ctx: CheckContext, numeral: str, name: str, info: FieldInfo, texts: tuple[str, ...]
 ) -> Finding | None:
     """The finding of a section whose texts say only "nothing", when its figures show activity."""
-    if numeral == NUMERALS[0]:  # 总体情况: any non-zero figure in the tables
+    if numeral == _FIRST:  # 总体情况: any non-zero figure in the tables
         cells = layout(ctx.shape)
         active = [
             CellRef.of(cells[i], v)
             for i in _total_cells(ctx.shape)
-            if isinstance(v := ctx.values[i], int | Decimal) and v > 0
+            if isinstance(v := ctx.values[i], _AMOUNTS) and v > 0
         ][:3]
     else:
         active = _activity(ctx, name)
