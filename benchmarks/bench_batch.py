@@ -10,6 +10,7 @@ and check_many on one core against two.
 
 Run: python benchmarks/bench_batch.py [N] [M]      (defaults: 100000 and 1000)
      python benchmarks/bench_batch.py --cpu [M] [ROUNDS]   (CPU per file, rounds each with its own one core)
+     python benchmarks/bench_batch.py --stages [M] [ROUNDS]   (where a worker's CPU per file goes)
 """
 
 from __future__ import annotations
@@ -224,14 +225,14 @@ def cpu_rows(m: int, rounds: int = 3) -> list[tuple[str, float, float]]:
     return [(name, statistics.median(x[0] for x in v), statistics.median(x[1] for x in v)) for name, v in out.items()]
 
 
-def _cpu_run(folder: str, m: int, executor: str | None, server: int | None) -> tuple[float, float]:
+def _cpu_run(folder: str, m: int, executor: str | None, server: int | None, width: int = 2) -> tuple[float, float]:
     """One run of ``iter_check`` (summaries only): this process's CPU and its workers' per file, in seconds."""
     parents = {os.getpid()} | ({server} if server else set())
     skip = frozenset(int(d) for d in os.listdir("/proc") if d.isdigit())
     workers = probe = 0.0
     start = time.process_time()
     files = []
-    for f in gk.batch.iter_check(folder, executor=executor, workers=2, provenance=False, progress=False):
+    for f in gk.batch.iter_check(folder, executor=executor, workers=width, provenance=False, progress=False):
         files.append(f)
         if len(files) == m and executor != "serial":
             probe = time.process_time()
@@ -260,7 +261,83 @@ def cpu_rounds(m: int, rounds: int) -> list[tuple[float, float, float, float]]:
     return out
 
 
+def stage_rows(m: int, rounds: int = 3) -> dict[str, float]:
+    """Per file, in this process, CPU (medians of ``rounds``): what a supervised worker does with each file, stage
+    by stage: the check (the task ``check_many`` runs), packing its answer as the worker sends it (the first
+    time: what the check left to build is built then), packing it again (the pickles alone), the report's JSON
+    alone (part of the packing), and the parent's receiving it (unpickling the message)."""
+    import importlib
+    import pickle
+
+    from gongkai_model.batch import _check_setup
+    from gongkai_model.jsonio import _encoded
+
+    compact = importlib.import_module("gongkai_model.batch._result")._compact_dumps
+    clock = time.process_time
+    stages = ("check", "packing", "packing again", "the report's JSON", "receiving")
+    got: dict[str, list[float]] = {k: [] for k in stages}
+    with tempfile.TemporaryDirectory() as folder:
+        _corpus_folder(m, folder)
+        paths = sorted(str(p) for p in Path(folder).iterdir())
+        fn = _check_setup(False, False, False, None, None)[0]
+        for path in paths[:20]:
+            fn(path)
+        for _ in range(rounds):
+            spent = dict.fromkeys(stages, 0.0)
+            for i, path in enumerate(paths):
+                t0 = clock()
+                value = fn(path)
+                t1 = clock()
+                blob = compact((i, "ok", value, i + 1))
+                t2 = clock()
+                compact((i, "ok", value, i + 1))
+                t3 = clock()
+                _encoded(value[0].checked.report)
+                t4 = clock()
+                pickle.loads(blob)
+                t5 = clock()
+                for k, (a, b) in zip(stages, [(t0, t1), (t1, t2), (t2, t3), (t3, t4), (t4, t5)], strict=True):
+                    spent[k] += b - a
+            for k in stages:
+                got[k].append(spent[k] / m)
+    return {k: statistics.median(v) for k, v in got.items()}
+
+
+def pool_rows(m: int, rounds: int = 3) -> list[tuple[float, float, float, float, float]]:
+    """Per round, CPU per file (Linux; summaries only): one core, then the supervised pool with one worker (this
+    process, the worker) and with two (this process, the workers): one worker against one core is what a worker
+    adds to a file (packing, the pipes), two workers against one what running side by side adds. Call it under
+    ``if __name__ == "__main__":``."""
+    out = []
+    with tempfile.TemporaryDirectory() as folder:
+        first = _corpus_folder(m, folder)
+        gk.batch.check_many([first], workers=1, progress=False)  # start the pool's server process
+        server = getattr(getattr(gk.batch._pool, "_SERVER", None), "_forkserver_pid", None)
+        for _ in range(rounds):
+            one = _cpu_run(folder, m, "serial", None, width=1)[0]
+            alone = _cpu_run(folder, m, None, server, width=1)
+            two = _cpu_run(folder, m, None, server)
+            out.append((one, *alone, *two))
+    return out
+
+
+def _stages_main(m: int, rounds: int) -> None:
+    load = os.getloadavg()[0]
+    stages = stage_rows(m, rounds)
+    print(f"In this process, CPU per file over {m:,} JSON files, medians of {rounds} rounds (load {load:.1f}):")
+    print(", ".join(f"{k} {v * 1e6:.1f} µs" for k, v in stages.items()))
+    rows = pool_rows(m, rounds)
+    print(f"One core against the supervised pool, CPU per file, medians of {rounds} rounds (load {load:.1f}):")
+    med = [statistics.median(r[k] for r in rows) for k in range(5)]
+    print(f"one core {med[0] * 1e6:.0f} µs; one worker: this process {med[1] * 1e6:.0f} µs, the worker "
+          f"{med[2] * 1e6:.0f} µs; two workers: this process {med[3] * 1e6:.0f} µs, the workers "
+          f"{med[4] * 1e6:.0f} µs")  # fmt: skip
+
+
 def main() -> None:
+    if sys.argv[1:2] == ["--stages"]:  # python benchmarks/bench_batch.py --stages [M] [ROUNDS]
+        _stages_main(int(sys.argv[2]) if len(sys.argv) > 2 else 1000, int(sys.argv[3]) if len(sys.argv) > 3 else 3)
+        return
     if sys.argv[1:2] == ["--cpu"]:  # python benchmarks/bench_batch.py --cpu [M] [ROUNDS]
         m = int(sys.argv[2]) if len(sys.argv) > 2 else 600
         got = cpu_rounds(m, int(sys.argv[3]) if len(sys.argv) > 3 else 8)
