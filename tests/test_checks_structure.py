@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 import attrs
 import pytest
@@ -209,5 +210,76 @@ def test_the_quick_structure_checks_find_what_the_thorough_ones_find(
         quick = gk.validate(report, suggestions=False)
     finally:
         _analysis.FAST_PATHS = was
+    assert quick.issues == thorough.issues
+    assert quick.checks_performed == thorough.checks_performed
+
+
+_TABLES = ("二", "三", "四")
+_BLANKS = ["kept", "first", "all but first", "all but last", "all", "some", "most"]
+# (text half of the time: a report each of whose sections holds text is the one the quick way answers at once)
+_ODD = st.one_of(
+    st.sampled_from(["本年度共收到申请3件。", "情况见附件", "无", "无。"]), st.sampled_from([None, "", " ", "\u3000\n"])
+)
+
+
+@settings(max_examples=300)
+@given(
+    st.tuples(
+        *(st.sampled_from(["kept", "first", "all but first", "all but last", "all", "some", "most"]) for _ in _TABLES)
+    ),
+    st.randoms(use_true_random=False),
+    _ODD,
+    _ODD,
+    _ODD,
+    _ODD,
+    st.sampled_from([False, False, True]),
+)
+def test_the_structure_checks_read_from_the_analysis_find_what_the_thorough_ones_find(
+    blanks: tuple[str, ...],
+    rnd: Any,
+    overview: str | None,
+    proactive: str | None,
+    problems: str | None,
+    other: str | None,
+    headings: bool,
+) -> None:
+    """The structure checks read what they need of the sections once per validation (the shape's plan, the prose
+    from the analysis' texts, a table's first figure looked at before its test): with tables blank in part (their
+    first figure, all but it or the last, some, most, all), sections empty, blank or saying only 无, with and
+    without headings, the quick way finds what the thorough way (``GONGKAI_NO_FAST_PATHS``) finds."""
+    seed = gk.examples.seed_report()
+    report = attrs.evolve(
+        seed,
+        overview=gk.model.Overview(text=overview, proactive=proactive),
+        problems=problems,
+        other_matters=attrs.evolve(seed.other_matters, text=other),
+    )
+    records = gk.to_records(report)
+    for table, how in zip(_TABLES, blanks, strict=True):
+        paths = [rec.path for rec in records if rec.table == table]
+        if how == "first":
+            chosen = paths[:1]
+        elif how == "all but first":
+            chosen = paths[1:]
+        elif how == "all but last":
+            chosen = paths[:-1]
+        elif how == "all":
+            chosen = paths
+        elif how in ("some", "most"):
+            chosen = [p for p in paths if rnd.random() < (0.5 if how == "some" else 0.9)]
+        else:
+            chosen = []
+        for path in chosen:
+            report = replace_path(report, path, None)
+    given_headings = {name: (None if k == 4 else f"{numeral}、标题") for k, (numeral, name, _) in enumerate(sections())}
+    was = _analysis.FAST_PATHS
+    results = []
+    try:
+        for fast in (False, True):
+            _analysis.FAST_PATHS = fast
+            results.append(gk.validate(report, suggestions=False, headings=given_headings if headings else None))
+    finally:
+        _analysis.FAST_PATHS = was
+    thorough, quick = results
     assert quick.issues == thorough.issues
     assert quick.checks_performed == thorough.checks_performed

@@ -386,6 +386,7 @@ _NEEDLES = re.compile("|".join(t.needle.pattern for t in TOPICS if t.needle is n
 # ㊪ → 宗, 🈸 → 申, …), and of those the ones that make a unit. tests/test_text_analysis.py finds them with unicodedata.
 _MAKERS = "\u2f8f\u32aa\uf9e4\ufa08\U0001f21f\U0001f238\U0002f9d7"
 _UNIT_MAKERS = "\u32aa\U0002f9d7"
+_UNITS_AND_MAKERS = _UNITS + _UNIT_MAKERS
 _MAKER_LIST = tuple(_MAKERS)
 # The characters whose NFKD ends in a digit but that are not numeric (``str.isnumeric``): ㍸ (dm2), ㎡ (m2), ….
 # tests/test_text_analysis.py finds them with unicodedata.
@@ -449,7 +450,7 @@ def _topical_read(texts: tuple[tuple[str, str], ...]) -> list[tuple[str, str, tu
     text = "\n".join([t for _, t in texts]) if len(texts) > 1 else texts[0][1]
     hits: list[int] = []
     find = text.find
-    for unit in _UNITS + _UNIT_MAKERS:
+    for unit in _UNITS_AND_MAKERS:
         at = find(unit)
         while at >= 0:
             if at and ((before := text[at - 1]).isnumeric() or before in _NUMERIC):
@@ -484,7 +485,7 @@ def _topical_read(texts: tuple[tuple[str, str], ...]) -> list[tuple[str, str, tu
                 read = None
                 break
         else:
-            read = _read(raw, needles)
+            read = _reading(raw) if _QUICK else _read(raw, needles)  # (what _read gives: no call between)
             if read is not None and not read:
                 continue  # no built-in topic reads it
         k, into = 0, start  # (the part the sentence starts in: the texts are joined by line breaks)
@@ -706,7 +707,7 @@ class TextAnalysis:
         one number only is worked out only when a pattern matches in it (both must hold, and the first pattern that
         matches decides); two different figures decide nothing, none the topic's ``whole`` patterns (:meth:`_decided`).
         """
-        found: dict[int, list[Statement]] = {}
+        found: dict[int, tuple[Statement, ...]] = {}
         year = self.year
         for sentence in self.topical:
             read = sentence._read
@@ -749,12 +750,11 @@ class TextAnalysis:
                         continue
                 if quote is None:
                     quote = _clean(sentence.raw)
-                got = found.get(id(topic))
-                if got is None:
-                    found[id(topic)] = [_statement(topic, sentence.section, quote, figure)]
-                else:
-                    got.append(_statement(topic, sentence.section, quote, figure))
-        return {k: tuple(v) for k, v in found.items()}
+                key = id(topic)  # (the statements kept as tuples: no copy of the dict at the end)
+                got = found.get(key)
+                made = _statement(topic, sentence.section, quote, figure)
+                found[key] = (made,) if got is None else (*got, made)
+        return found
 
     def statements(self, topic: Topic) -> Iterator[Statement]:
         """The figures the text states about ``topic``, one per sentence that states a single figure.

@@ -226,11 +226,12 @@ def _plan(shape: Shape) -> tuple[_Section, ...]:
 
 
 #: What the structure checks know of a shape: its :func:`_plan`, the tests whether each of its tables holds a
-#: figure, and the places in the plan of its text sections.
-_Known = tuple[tuple[_Section, ...], tuple[Callable[[Sequence[Any]], bool], ...], tuple[int, ...]]
+#: figure, each with the layout index of the table's first cell (``None`` when a table has no cell), and the places
+#: in the plan of its text sections.
+_Known = tuple[tuple[_Section, ...], tuple[tuple[int, Callable[[Sequence[Any]], bool]], ...] | None, tuple[int, ...]]
 #: The shape the structure checks last saw, with what they know of it (found by identity: shapes are interned,
 #: so no hash of the shape per validation; one object, replaced whole, that holds its shape).
-_LAST_PLAN: list[tuple[object, _Known]] = [(None, ((), (), ()))]
+_LAST_PLAN: list[tuple[object, _Known]] = [(None, ((), None, ()))]
 
 
 def _known(shape: Shape) -> _Known:
@@ -238,7 +239,8 @@ def _known(shape: Shape) -> _Known:
     last = _LAST_PLAN[0]
     if last[0] is not shape:
         plan = _plan(shape)
-        fills = tuple(filled for _, _, _, table, filled, _, _ in plan if table)
+        firsts = [(_cells_of_table(shape, numeral), filled) for numeral, _, _, table, filled, _, _ in plan if table]
+        fills = None if any(not cells for cells, _ in firsts) else tuple((cells[0], f) for cells, f in firsts)
         texts = tuple(k for k, (_, _, _, table, _, _, _) in enumerate(plan) if not table)
         last = _LAST_PLAN[0] = (shape, (plan, fills, texts))
     return last[1]
@@ -249,21 +251,33 @@ Prose = tuple[tuple[str, ...] | None, ...]
 
 def _prose(ctx: CheckContext) -> Prose:
     """Per section of :func:`_plan`: its free-text parts that hold text (``None`` for a table), read once
-    per validation and shared by the checks that read them.
+    per validation and shared by the checks that read them (:func:`_sections_read`).
 
     The quick way (the default) sorts the analysis' texts (``TextAnalysis.texts``, the same parts read the
     same way) into their sections when each section is of its declared class (or blank); the thorough way,
     or a forged report, reads each section's parts again.
     """
-    analysis = ctx.text
+    return _sections_read(ctx, ctx.text)[3]
+
+
+#: What the two structure checks that read the texts share per validation: what they know of the shape
+#: (:data:`_Known`) and the sections' prose (:data:`Prose`), in one tuple.
+_Read = tuple[
+    tuple[_Section, ...], tuple[tuple[int, Callable[[Sequence[Any]], bool]], ...] | None, tuple[int, ...], Prose
+]
+
+
+def _sections_read(ctx: CheckContext, analysis: _analysis.TextAnalysis) -> _Read:
+    """:func:`_known` of the shape and :func:`_prose` (``analysis`` is ``ctx.text``), worked out by the first of
+    the two checks that read them and kept in the analysis' memo for the other (one call and one look-up each)."""
     memo = analysis.memo
-    got: Prose | None = memo.get(_prose)
+    got: _Read | None = memo.get(_sections_read)
     if got is None:
-        if _analysis.FAST_PATHS:
-            got = _prose_quickly(ctx.report, analysis.texts)
-        if got is None:
-            got = _prose_thoroughly(ctx)
-        memo[_prose] = got
+        plan, fills, texts = _known(ctx.shape)
+        prose = _prose_quickly(ctx.report, analysis.texts) if _analysis.FAST_PATHS else None
+        if prose is None:
+            prose = _prose_thoroughly(ctx)
+        got = memo[_sections_read] = (plan, fills, texts, prose)
     return got
 
 
@@ -331,16 +345,19 @@ def check_section_empty(ctx: CheckContext) -> CheckOutcome:
     A report that holds no text at all (tables only, e.g. built from
     records or a workbook) is not assessed: its text was never read.
     """
-    if ctx.headings is None and not ctx.text.texts:  # the report holds no text (``_has_text``)
+    analysis = ctx._text  # (the analysis once made: no call of the ``text`` property)
+    if analysis is None:
+        analysis = ctx.text
+    headings = ctx.headings
+    if headings is None and not analysis.texts:  # the report holds no text (``_has_text``)
         return NOTHING
     found = []
     values = ctx.values
-    headings = ctx.headings
-    plan, fills, _ = _known(ctx.shape)
-    prose = _prose(ctx)
-    if headings is None and () not in prose and _analysis.FAST_PATHS:  # each text section holds text
-        for filled in fills:
-            if not filled(values):
+    plan, fills, _, prose = _sections_read(ctx, analysis)
+    # Each text section holds text, and (below) each table a figure: nothing is empty.
+    if headings is None and fills is not None and () not in prose and _analysis.FAST_PATHS:
+        for first, filled in fills:
+            if values[first] is None and not filled(values):  # (its first figure looked at here: no call)
                 break
         else:
             return _EVERY_SECTION  # and each table a figure: nothing is empty
@@ -484,12 +501,14 @@ _AMOUNTS = (int, Decimal)  # (a tuple made once: ``int | Decimal`` would make a 
 )
 def check_none_with_activity(ctx: CheckContext) -> CheckOutcome:
     """六 says only 无 while fees were noticed or collected; 一 says only 无 while the tables are not all 0."""
-    if not ctx.text.texts:  # no section holds text (``_has_text``): none is assessed
+    analysis = ctx._text  # (the analysis once made: no call of the ``text`` property)
+    if analysis is None:
+        analysis = ctx.text
+    if not analysis.texts:  # no section holds text (``_has_text``): none is assessed
         return NOTHING
     found = []
     assessed = 0
-    plan, _, sections_of_text = _known(ctx.shape)
-    prose = _prose(ctx)
+    plan, _, sections_of_text, prose = _sections_read(ctx, analysis)
     quick = _analysis.FAST_PATHS
     for k in sections_of_text:
         texts = prose[k]

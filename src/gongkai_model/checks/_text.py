@@ -175,7 +175,9 @@ _PLACE = {id(topic): k for k, topic in enumerate(TOPICS)}  # each built-in topic
 
 def _check(k: int, topic: Topic) -> Any:
     def check(ctx: CheckContext) -> CheckOutcome:
-        analysis = ctx.text
+        analysis = ctx._text  # (the analysis once made: no call of the ``text`` property per check)
+        if analysis is None:
+            analysis = ctx.text
         if not analysis.topical:
             return NOTHING  # no text, or no sentence that may state a figure of a built-in topic
         got: tuple[CheckOutcome, ...] | None = analysis.memo.get(_OUTCOMES)
