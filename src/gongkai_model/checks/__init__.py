@@ -23,7 +23,7 @@ Every code is documented in ``docs/checks.md``.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, TypeAlias
+from typing import Any, TypeAlias, cast
 
 import attrs
 
@@ -68,7 +68,7 @@ from ._registry import (
     using,
 )
 from ._repair import MOVES, following, suggest
-from ._sanity import MAX_FIGURE, clean_values, scan
+from ._sanity import MAX_FIGURE, clean_read, scan
 
 __all__ = [
     "MAX_FIGURE",
@@ -150,35 +150,37 @@ def _run(
     """The findings (some maybe left as data: :class:`~._findings.PendingFindings`) and the runs of the checks."""
     issues: list[Finding | PendingFindings] = []
     runs: list[CheckRun] = []
-    add, extend = runs.append, issues.extend
+    add, extend, add_runs = runs.append, issues.extend, runs.extend
     held: bool | None = None  # whether every identity held (the built-in identity checks': read once)
     group: IdentityFindingsOfChecks | None = None  # the last identity checks' findings, as data, if last in issues
     quick = FAST_PATHS  # (read here, per validation: the tests switch it off in the module)
     # and the identity checks' switch, as their ``lazy`` reads it
-    fast = quick and getattr(_builtin, "FAST_PATHS")  # noqa: B009
-    textless: bool | None = None  # whether the report has no text and no headings (read once)
-    for check, function, code, once, shared, known_of, quiet in _plan(chosen):
+    report = type(ctx) is CheckContext  # (a report's checks: the fast paths below read it, as ``one``)
+    one = cast(CheckContext, ctx)
+    fast = report and quick and getattr(_builtin, "FAST_PATHS")  # noqa: B009
+    plan, textless_plan = _plan(chosen)
+    if report and quick and textless_plan is not None:  # some checks may have nothing to read
+        try:
+            if one.headings is None and _textless(one):  # (no text, no headings)
+                plan = textless_plan
+        except Exception:  # (a forged report: each check says what it finds, as before)
+            pass
+    for check, function, code, once, shared, known_of, quiet in plan:
         try:  # what check.run(ctx) gives (``outcome``), inline, without making a CheckOutcome of it
-            if quiet is not None and quick and type(ctx) is CheckContext:  # a check that may have nothing to read
-                if textless is None:
-                    try:
-                        textless = ctx.headings is None and _textless(ctx)
-                    except Exception:  # (a forged report: each check says what it finds, as before)
-                        textless = False
-                if textless:
-                    add(quiet)  # (what its NOTHING gives: it assessed nothing)
-                    continue
-            if known_of is not None and fast and type(ctx) is CheckContext:  # a built-in identity check: ``lazy``
-                known = known_of(ctx.shape)
+            if quiet is not None:  # (the textless plan's) checks in a row with nothing to read: their runs
+                add_runs(quiet)  # (what their NOTHING gives: each assessed nothing)
+                continue
+            if known_of is not None and fast:  # a built-in identity check: ``lazy``
+                known = known_of(one.shape)
                 if held is None:
-                    raw = raw_of(ctx)
+                    raw = raw_of(one)
                     held = raw is ALL_HOLD.get(len(raw))
                 add(known[5])  # (its run: it assessed every identity of its code)
                 if not held and known[1]:
                     if group is not None and issues and issues[-1] is group:  # (the one before it was one too)
                         group.knowns.append(known)
                     else:
-                        group = IdentityFindingsOfChecks(known, raw, ctx.values, ctx.invalid)
+                        group = IdentityFindingsOfChecks(known, raw, one.values, one.invalid)
                         issues.append(group)
                 continue
             got = function(ctx)
@@ -219,32 +221,36 @@ def _textless(ctx: CheckContext) -> bool:
 
 #: For each check chosen: the check, its function, its code, its run when it assessed 1 thing,
 #: (in a list, replaced whole) the last outcome it gave that found nothing, with its run, and for a
-#: built-in identity check, what it knows of a shape (its ``known_of``; else ``None``), and for a check of
-#: :data:`_QUIET_WITHOUT_TEXT`, its run when it assessed nothing (both read with the fast paths on only).
-Plan = tuple[tuple[Check, Any, str, CheckRun, list[tuple[object, CheckRun]], Any, CheckRun | None], ...]
+#: built-in identity check, what it knows of a shape (its ``known_of``; else ``None``; read with the fast paths
+#: on only), and ``None``; or, in the plan of a report without text (:func:`_plan`), for checks of
+#: :data:`_QUIET_WITHOUT_TEXT` in a row, one item whose last field is their runs when they assessed nothing.
+Plan = tuple[tuple[Check, Any, str, CheckRun, list[tuple[object, CheckRun]], Any, tuple[CheckRun, ...] | None], ...]
 
 
-def _plan(chosen: Sequence[Check]) -> Plan:
-    """What :func:`_run` needs of each check chosen (:data:`Plan`; the last answer kept, found by identity:
-    the registry gives the same tuple of checks while it is unchanged)."""
-    last = _LAST_PLAN[0]  # (checks, their plan): one object, replaced whole (threads)
+def _plan(chosen: Sequence[Check]) -> tuple[Plan, Plan | None]:
+    """What :func:`_run` needs of each check chosen (:data:`Plan`), and the plan for a report without text
+    whose reader recorded no headings (the checks of :data:`_QUIET_WITHOUT_TEXT` in a row as one item: their
+    runs), ``None`` when no check chosen is one of those. The last answer kept, found by identity: the
+    registry gives the same tuple of checks while it is unchanged."""
+    last = _LAST_PLAN[0]  # (checks, their plans): one object, replaced whole (threads)
     if last[0] is chosen:
         return last[1]
     plan: Plan = tuple(  # a built-in identity check: its function that leaves its findings as data
-        (
-            c,
-            _LAZY.get(c, c.function),
-            c.code,
-            once,
-            [(_NOT_YET, once)],
-            _KNOWN.get(c),
-            _check_run(c.code, 0) if c in _QUIET_WITHOUT_TEXT else None,
-        )
+        (c, _LAZY.get(c, c.function), c.code, once, [(_NOT_YET, once)], _KNOWN.get(c), None)
         for c in chosen
         for once in (_check_run(c.code, 1),)
     )
-    _LAST_PLAN[0] = (chosen, plan)
-    return plan
+    textless: list[Any] = []
+    for item in plan:
+        if item[0] not in _QUIET_WITHOUT_TEXT:
+            textless.append(item)
+        elif textless and textless[-1][6] is not None:  # (the one before was one too)
+            textless[-1] = (*textless[-1][:6], (*textless[-1][6], _check_run(item[2], 0)))
+        else:
+            textless.append((*item[:6], (_check_run(item[2], 0),)))
+    plans = (plan, tuple(textless) if any(item[6] is not None for item in textless) else None)
+    _LAST_PLAN[0] = (chosen, plans)
+    return plans
 
 
 #: The built-in identity checks' functions that leave their findings as data (:class:`IdentityFindings`).
@@ -253,7 +259,7 @@ _LAZY: dict[Check, Any] = {c: getattr(c.function, "lazy") for c in _builtin.IDEN
 #: What each built-in identity check knows of a shape (``known_of``: what its ``lazy`` reads).
 _KNOWN: dict[Check, Any] = {c: getattr(c.function, "known_of") for c in _builtin.IDENTITY_CHECKS}  # noqa: B009
 
-_LAST_PLAN: list[tuple[Sequence[Check], Plan]] = [((), ())]
+_LAST_PLAN: list[tuple[Sequence[Check], tuple[Plan, Plan | None]]] = [((), ((), None))]
 _NOT_YET = object()
 
 
@@ -367,10 +373,10 @@ def _validate(
     chosen = _chosen("report", checks)
     if isinstance(chosen, ValidationResult):
         return chosen
-    cell_values = clean_values(report)  # the common case: nothing forged, the cell values read once
-    if cell_values is not None:
+    read = clean_read(report)  # the common case: nothing forged, the cell values read once (and the shape)
+    if read is not None:
         malformed: list[Finding] = []
-        ctx = context(report, cell_values, blanks_as_zero, _paths(derived), headings)
+        ctx = context(report, read[1], blanks_as_zero, _paths(derived), headings, (), read[0])
     else:
         malformed, invalid, intact = scan(report)
         if not intact:

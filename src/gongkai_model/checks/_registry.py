@@ -125,9 +125,12 @@ def context(
     derived: Iterable[str] = (),
     headings: Mapping[str, str | None] | None = None,
     invalid: Iterable[str] = (),
+    shape: Shape | None = None,
 ) -> CheckContext:
-    """:meth:`CheckContext.of` of a report whose ``values(report)`` are known already."""
-    shape = shape_of(report)
+    """:meth:`CheckContext.of` of a report whose ``values(report)`` are known already (and its ``shape_of``,
+    when given)."""
+    if shape is None:
+        shape = shape_of(report)
     if invalid or derived:
         index = cell_index(shape)
         bad = frozenset(index[p] for p in invalid if p in index) if invalid else _EMPTY
@@ -137,16 +140,9 @@ def context(
     if not bad and not blanks_as_zero:
         statuses, blank, odd = raw_statuses(shape, cell_values)
         if blank:  # the statuses made when first read (most checks need only the raw ones: ``raw_of``)
-            ctx = CheckContext(report, shape, cell_values, blanks_as_zero, statuses, chosen, headings, bad)
-            _del_statuses(ctx)
-            _set_raw(ctx, statuses)
-            _set_counts(ctx, (blank, odd))
-            return ctx
+            return _made(report, shape, cell_values, None, chosen, headings, bad, statuses, (blank, odd))
         if odd >= 0:  # (the fast paths counted them)
-            ctx = CheckContext(report, shape, cell_values, blanks_as_zero, statuses, chosen, headings, bad)
-            _set_raw(ctx, statuses)
-            _set_counts(ctx, (0, odd))
-            return ctx
+            return _made(report, shape, cell_values, statuses, chosen, headings, bad, statuses, (0, odd))
     elif not bad:
         statuses = identity_statuses(shape, cell_values, blanks_as_zero)
     else:
@@ -164,6 +160,41 @@ def context(
     return ctx
 
 
+def _made(
+    report: AnnualReport,
+    shape: Shape,
+    cell_values: tuple[Any, ...],
+    statuses: tuple[IdentityStatus, ...] | None,
+    derived: frozenset[int],
+    headings: Mapping[str, str | None] | None,
+    invalid: frozenset[int],
+    raw: tuple[IdentityStatus, ...],
+    counts: tuple[int, int],
+) -> CheckContext:
+    """``CheckContext(report, shape, cell_values, False, statuses, derived, headings, invalid)`` with its
+    raw statuses and their counts, made without ``__init__`` (attrs' sets each field by name: its slots are set
+    here; the class has no converter or validator); ``statuses`` ``None``: left unset, made when first read."""
+    ctx: CheckContext = _new_context(CheckContext)
+    _set_report(ctx, report)
+    _set_shape(ctx, shape)
+    _set_values(ctx, cell_values)
+    _set_blanks_as_zero(ctx, False)
+    if statuses is not None:
+        _set_statuses(ctx, statuses)
+    _set_derived(ctx, derived)
+    _set_headings(ctx, headings)
+    _set_invalid(ctx, invalid)
+    _set_text(ctx, None)
+    _set_raw(ctx, raw)
+    _set_counts(ctx, counts)
+    return ctx
+
+
+_new_context = object.__new__
+_set_report, _set_shape, _set_values, _set_blanks_as_zero, _set_derived, _set_headings, _set_invalid, _set_text = (
+    vars(CheckContext)[name].__set__
+    for name in ("report", "shape", "values", "blanks_as_zero", "derived", "headings", "invalid", "_text")
+)
 _STATUSES: Any = vars(CheckContext)["statuses"]
 _del_statuses = _STATUSES.__delete__
 _set_statuses = _STATUSES.__set__
