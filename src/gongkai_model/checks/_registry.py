@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import datetime as dt
 import functools
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
 import attrs
 
+from .._codegen import FAST_PATHS
 from ..codes import CATALOGUE
 from ..errors import GongkaiError, Problem
 from ..model.layout import Shape, layout, shape_of, values
@@ -249,6 +252,30 @@ def _context_attribute(self: CheckContext, name: str) -> Any:
 
 
 setattr(CheckContext, "__getattr__", _context_attribute)  # noqa: B010
+
+
+def current_year() -> int:
+    """``datetime.date.today().year``, without making the date (about 0.4 µs a validation): the bounds of the
+    local year (as ``time.time()`` counts) kept from the last answer, with the time zone they were found in
+    (``time.tzname``, which ``time.tzset`` replaces); a time outside them, or another zone, reads the date."""
+    now = time.time()
+    start, end, zone, year = _YEAR[0]
+    if start <= now < end and zone is time.tzname and FAST_PATHS:
+        return year
+    zone = time.tzname
+    year = dt.date.today().year
+    try:
+        start = time.mktime((year, 1, 1, 0, 0, 0, 0, 1, -1))
+        end = time.mktime((year + 1, 1, 1, 0, 0, 0, 0, 1, -1))
+    except (OverflowError, ValueError):  # (a year the platform cannot count to: nothing kept)
+        start, end = 0.0, -1.0
+    if start <= now < end:  # (kept only when the time read falls inside: a clock or zone changing meanwhile)
+        _YEAR[0] = (start, end, zone, year)  # replaced whole (threads)
+    return year
+
+
+#: (start, end, time zone, year): the local year :func:`current_year` last found, and its bounds.
+_YEAR: list[tuple[float, float, object, int]] = [(0.0, -1.0, None, 0)]
 
 
 @functools.cache
