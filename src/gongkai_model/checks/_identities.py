@@ -208,9 +208,7 @@ def _raw_at_once(every: Sequence[Identity], sides: list[tuple[str, str]], lines:
     """The raw function's lines (``lines``: every identity at once, then one by one into a list) with the
     one by one made one tuple display, each identity's status an expression (its blank tests, then its sums;
     the counts kept by assignment expressions): no list, no call per identity. An exception there (a value
-    that cannot be added or compared) goes on to the lines one by one, which give what they gave. And the sums
-    of every identity at once are not tried when the first identity has a blank (they raise then: the
-    exception costs more than its tests)."""
+    that cannot be added or compared) goes on to the lines one by one, which give what they gave."""
     if not every:
         return lines
     statuses = []
@@ -220,13 +218,9 @@ def _raw_at_once(every: Sequence[Identity], sides: list[tuple[str, str]], lines:
             f"        ((blank := blank + 1) and UNASSESSED) if {blank} else HOLDS if ({left} == {right}) is True"
             f" else ((odd := odd + 1) and evaluate(I{k}, v, False)),"
         )
-    first = " or ".join(f"v[{m}] is None" for m in every[0].members) or "False"
-    start = lines.index("    try:")
     end = lines.index("        pass") + 1  # (the sums of every identity at once: the first try)
     return [
-        lines[0],
-        f"    if not ({first}):",
-        *(f"    {line}" for line in lines[start:end]),
+        *lines[:end],
         "    blank = odd = 0",
         "    try:",
         "        out = (",
