@@ -342,3 +342,46 @@ def test_the_checks_quiet_without_text_assess_nothing_there(report: gk.AnnualRep
     old_issues, old_runs = _old_run(chosen, ctx)
     assert new_runs == old_runs
     assert _findings.expand(new_issues) == old_issues
+
+
+# Issue 19, session 10 (second pass): the plans of the registry loop (the built-in identity checks in a row as one
+# step; in a report without text and headings, the checks quiet there in a row as one step), the current year.
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.one_of(reports(), consistent_reports(), _blank_heavy()), st.sampled_from([None, {}]), st.data())
+def test_the_plans_of_the_registry_loop_give_what_the_former_loop_gave(
+    report: gk.AnnualReport, headings: Any, data: st.DataObject
+) -> None:
+    """Any order and choice of the checks (the built-ins and a user's, so that the identity checks and the quiet
+    ones come in rows and alone), on reports with and without text, with and without headings."""
+    from gongkai_model import checks as C
+    from gongkai_model.checks._registry import CheckContext
+
+    if data.draw(st.booleans()):
+        report = _textless(report)
+    ctx = CheckContext.of(report, headings=headings)
+    every = (*C.registered("report"), *_user_checks())
+    chosen = tuple(data.draw(st.permutations(every)))[: data.draw(st.integers(0, len(every)))]
+    for phase in range(2):
+        _PHASE[0] = phase
+        new_issues, new_runs = C._run(chosen, ctx)
+        old_issues, old_runs = _old_run(chosen, ctx)
+        assert new_runs == old_runs
+        assert _findings.expand(new_issues) == old_issues
+
+
+def test_the_current_year_is_todays() -> None:
+    import datetime as dt
+    import time
+
+    from gongkai_model.checks import _registry
+
+    assert _registry.current_year() == _registry.current_year() == dt.date.today().year
+    start, end, zone, year = _registry._YEAR[0]
+    assert (zone, year) == (time.tzname, dt.date.today().year)
+    assert time.localtime(start).tm_year == year
+    assert time.localtime(end).tm_year == year + 1
+    assert time.localtime(end - 1).tm_year == year
+    _registry._YEAR[0] = (0.0, 1e300, (), 1)  # another zone: the date is read again
+    assert _registry.current_year() == dt.date.today().year

@@ -23,7 +23,7 @@ Every code is documented in ``docs/checks.md``.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, TypeAlias
+from typing import Any, TypeAlias, cast
 
 import attrs
 
@@ -68,7 +68,7 @@ from ._registry import (
     using,
 )
 from ._repair import MOVES, following, suggest
-from ._sanity import MAX_FIGURE, clean_values, scan
+from ._sanity import MAX_FIGURE, clean_read, scan
 
 __all__ = [
     "MAX_FIGURE",
@@ -150,35 +150,47 @@ def _run(
     """The findings (some maybe left as data: :class:`~._findings.PendingFindings`) and the runs of the checks."""
     issues: list[Finding | PendingFindings] = []
     runs: list[CheckRun] = []
-    add, extend = runs.append, issues.extend
+    add, extend, add_runs = runs.append, issues.extend, runs.extend
     held: bool | None = None  # whether every identity held (the built-in identity checks': read once)
     group: IdentityFindingsOfChecks | None = None  # the last identity checks' findings, as data, if last in issues
     quick = FAST_PATHS  # (read here, per validation: the tests switch it off in the module)
     # and the identity checks' switch, as their ``lazy`` reads it
-    fast = quick and getattr(_builtin, "FAST_PATHS")  # noqa: B009
-    textless: bool | None = None  # whether the report has no text and no headings (read once)
-    for check, function, code, once, shared, known_of, quiet in _plan(chosen):
+    report = type(ctx) is CheckContext  # (a report's checks: the fast paths below read it, as ``one``)
+    one = cast(CheckContext, ctx)
+    plans = _plan(chosen)
+    plan = plans[0]
+    if report and quick:
+        textless = False  # whether the report has no text and its reader recorded no headings
+        if plans[2] is not None:  # (some checks may have nothing to read)
+            try:
+                textless = one.headings is None and _textless(one)
+            except Exception:  # (a forged report: each check says what it finds, as before)
+                textless = False
+        if getattr(_builtin, "FAST_PATHS"):  # noqa: B009  # the identity checks' switch, as their ``lazy`` reads it
+            plan = plans[3] if textless else plans[1]
+        elif textless:
+            plan = plans[2]  # type: ignore[assignment]  # (not None: tested above)
+    for check, function, code, once, shared, known_of, quiet in plan:
         try:  # what check.run(ctx) gives (``outcome``), inline, without making a CheckOutcome of it
-            if quiet is not None and quick and type(ctx) is CheckContext:  # a check that may have nothing to read
-                if textless is None:
-                    try:
-                        textless = ctx.headings is None and _textless(ctx)
-                    except Exception:  # (a forged report: each check says what it finds, as before)
-                        textless = False
-                if textless:
-                    add(quiet)  # (what its NOTHING gives: it assessed nothing)
-                    continue
-            if known_of is not None and fast and type(ctx) is CheckContext:  # a built-in identity check: ``lazy``
-                known = known_of(ctx.shape)
+            if quiet is not None:  # (the textless plans') checks in a row with nothing to read: their runs
+                add_runs(quiet)  # (what their NOTHING gives: each assessed nothing)
+                continue
+            if known_of is not None:  # (the fast plans') built-in identity checks in a row: their ``lazy``, inline
+                shape = one.shape
+                known = known_of[0]  # (shape, known_of of each, their runs, what those with identities know)
+                if known[0] is not shape:
+                    knowns = tuple(k(shape) for k in known[1])
+                    known = known_of[0] = (shape, known[1], tuple(k[5] for k in knowns), [k for k in knowns if k[1]])
+                add_runs(known[2])  # (their runs: each assessed every identity of its code)
                 if held is None:
-                    raw = raw_of(ctx)
+                    raw = raw_of(one)
                     held = raw is ALL_HOLD.get(len(raw))
-                add(known[5])  # (its run: it assessed every identity of its code)
-                if not held and known[1]:
-                    if group is not None and issues and issues[-1] is group:  # (the one before it was one too)
-                        group.knowns.append(known)
+                if not held and known[3]:
+                    if group is not None and issues and issues[-1] is group:  # (the ones before were ones too)
+                        group.knowns.extend(known[3])
                     else:
-                        group = IdentityFindingsOfChecks(known, raw, ctx.values, ctx.invalid)
+                        group = IdentityFindingsOfChecks(known[3][0], raw, one.values, one.invalid)
+                        group.knowns.extend(known[3][1:])
                         issues.append(group)
                 continue
             got = function(ctx)
@@ -218,33 +230,60 @@ def _textless(ctx: CheckContext) -> bool:
 
 
 #: For each check chosen: the check, its function, its code, its run when it assessed 1 thing,
-#: (in a list, replaced whole) the last outcome it gave that found nothing, with its run, and for a
-#: built-in identity check, what it knows of a shape (its ``known_of``; else ``None``), and for a check of
-#: :data:`_QUIET_WITHOUT_TEXT`, its run when it assessed nothing (both read with the fast paths on only).
-Plan = tuple[tuple[Check, Any, str, CheckRun, list[tuple[object, CheckRun]], Any, CheckRun | None], ...]
+#: (in a list, replaced whole) the last outcome it gave that found nothing, with its run, ``None`` and ``None``.
+#: In the fast plans (:func:`_plan`), the built-in identity checks in a row are one item: its sixth field a list
+#: holding (the last shape, the ``known_of`` of each check, their runs and what those with identities know
+#: of the shape); in the textless plans, the checks of :data:`_QUIET_WITHOUT_TEXT` in a row are one item: its
+#: last field their runs when they assessed nothing.
+Plan = tuple[tuple[Check, Any, str, CheckRun, list[tuple[object, CheckRun]], Any, tuple[CheckRun, ...] | None], ...]
 
 
-def _plan(chosen: Sequence[Check]) -> Plan:
-    """What :func:`_run` needs of each check chosen (:data:`Plan`; the last answer kept, found by identity:
-    the registry gives the same tuple of checks while it is unchanged)."""
-    last = _LAST_PLAN[0]  # (checks, their plan): one object, replaced whole (threads)
+def _plan(chosen: Sequence[Check]) -> tuple[Plan, Plan, Plan | None, Plan]:
+    """What :func:`_run` needs of each check chosen (:data:`Plan`): the plan of every check one by one; the fast
+    plan (the built-in identity checks in a row as one item, read with the fast paths on only); for a report
+    without text whose reader recorded no headings, the textless plan (the checks of :data:`_QUIET_WITHOUT_TEXT`
+    in a row as one item: their runs; ``None`` when no check chosen is one of those) and the fast textless plan.
+    The last answer kept, found by identity: the registry gives the same tuple of checks while it is unchanged."""
+    last = _LAST_PLAN[0]  # (checks, their plans): one object, replaced whole (threads)
     if last[0] is chosen:
         return last[1]
     plan: Plan = tuple(  # a built-in identity check: its function that leaves its findings as data
-        (
-            c,
-            _LAZY.get(c, c.function),
-            c.code,
-            once,
-            [(_NOT_YET, once)],
-            _KNOWN.get(c),
-            _check_run(c.code, 0) if c in _QUIET_WITHOUT_TEXT else None,
-        )
+        (c, _LAZY.get(c, c.function), c.code, once, [(_NOT_YET, once)], None, None)
         for c in chosen
         for once in (_check_run(c.code, 1),)
     )
-    _LAST_PLAN[0] = (chosen, plan)
-    return plan
+    textless = _grouped(plan, quiet=True)
+    plans = (
+        plan,
+        _grouped(plan, quiet=False),
+        textless if len(textless) < len(plan) else None,
+        _grouped(textless, quiet=False),
+    )
+    _LAST_PLAN[0] = (chosen, plans)
+    return plans
+
+
+def _grouped(plan: Plan, *, quiet: bool) -> Plan:
+    """``plan`` with the checks of :data:`_QUIET_WITHOUT_TEXT` in a row (``quiet``), or the built-in identity
+    checks in a row (else), as one item each (:data:`Plan`)."""
+    out: list[Any] = []
+    for item in plan:
+        check = item[0]
+        if quiet and check in _QUIET_WITHOUT_TEXT:
+            run = _check_run(check.code, 0)
+            if out and out[-1][6] is not None:  # (the one before was one too)
+                out[-1] = (*out[-1][:6], (*out[-1][6], run))
+            else:
+                out.append((*item[:6], (run,)))
+        elif not quiet and check in _KNOWN:
+            if out and out[-1][5] is not None:  # (the one before was one too)
+                fns = (*out[-1][5][0][1], _KNOWN[check])
+                out[-1] = (*out[-1][:5], [(None, fns, (), [])], None)
+            else:
+                out.append((*item[:5], [(None, (_KNOWN[check],), (), [])], None))
+        else:
+            out.append(item)
+    return tuple(out)
 
 
 #: The built-in identity checks' functions that leave their findings as data (:class:`IdentityFindings`).
@@ -253,7 +292,7 @@ _LAZY: dict[Check, Any] = {c: getattr(c.function, "lazy") for c in _builtin.IDEN
 #: What each built-in identity check knows of a shape (``known_of``: what its ``lazy`` reads).
 _KNOWN: dict[Check, Any] = {c: getattr(c.function, "known_of") for c in _builtin.IDENTITY_CHECKS}  # noqa: B009
 
-_LAST_PLAN: list[tuple[Sequence[Check], Plan]] = [((), ())]
+_LAST_PLAN: list[tuple[Sequence[Check], tuple[Plan, Plan, Plan | None, Plan]]] = [((), ((), (), None, ()))]
 _NOT_YET = object()
 
 
@@ -367,10 +406,10 @@ def _validate(
     chosen = _chosen("report", checks)
     if isinstance(chosen, ValidationResult):
         return chosen
-    cell_values = clean_values(report)  # the common case: nothing forged, the cell values read once
-    if cell_values is not None:
+    read = clean_read(report)  # the common case: nothing forged, the cell values read once (and the shape)
+    if read is not None:
         malformed: list[Finding] = []
-        ctx = context(report, cell_values, blanks_as_zero, _paths(derived), headings)
+        ctx = context(report, read[1], blanks_as_zero, _paths(derived), headings, (), read[0])
     else:
         malformed, invalid, intact = scan(report)
         if not intact:
@@ -443,9 +482,9 @@ def _tally(ctx: CheckContext, codes: frozenset[str]) -> Tally:
     if _IDENTITY_CODES.issubset(codes):  # every identity ran (the usual case): one status per identity
         ran = len(statuses)
         if statuses is ALL_HOLD.get(ran):  # all held (the one tuple the identity sums give then)
-            return Tally(figures, len(cell_values), ran, 0, 0)
+            return _made_tally(figures, len(cell_values), ran, 0, 0)
         if counts is not None and not counts[1]:  # the others all HOLDS: each UNASSESSED is not assessable
-            return Tally(figures, len(cell_values), ran - counts[0], 0, counts[0])
+            return _made_tally(figures, len(cell_values), ran - counts[0], 0, counts[0])
         others = [s for s in statuses if s is not HOLDS]  # HOLDS: assessable, held
     else:
         every = identities(ctx.shape)
@@ -459,6 +498,24 @@ def _tally(ctx: CheckContext, codes: frozenset[str]) -> Tally:
         elif not s.ok:
             broken += 1
     return Tally(figures, len(cell_values), ran - unassessable - broken, broken, unassessable)
+
+
+def _made_tally(figures: int, cells: int, held: int, broken: int, not_assessable: int) -> Tally:
+    """``Tally(figures, cells, held, broken, not_assessable)``, made without ``__init__`` (attrs' sets each field
+    by name: its slots are set here; the class has no converter or validator)."""
+    tally: Tally = _new_tally(Tally)
+    _set_figures(tally, figures)
+    _set_cells(tally, cells)
+    _set_held(tally, held)
+    _set_broken(tally, broken)
+    _set_not_assessable(tally, not_assessable)
+    return tally
+
+
+_new_tally = object.__new__
+_set_figures, _set_cells, _set_held, _set_broken, _set_not_assessable = (
+    vars(Tally)[name].__set__ for name in ("figures", "cells", "held", "broken", "not_assessable")
+)
 
 
 #: The codes of the identity checks (every identity of every shape has one of them).

@@ -196,9 +196,40 @@ def _statuses_fn(shape: Shape, blanks_as_zero: bool, raw: bool = False) -> Any:
         lines = [
             line.replace("return ALL", "return ALL, 0, 0").replace("blank = False", "blank = odd = 0") for line in lines
         ]
-    lines.append("    return tuple(out), blank, odd" if raw else "    return tuple(out)")
+        lines.append("    return tuple(out), blank, odd")
+        lines = _raw_at_once(every, sides, lines)
+    else:
+        lines.append("    return tuple(out)")
     what = f"identity sums {shape.edition.value}{' blanks as zero' if blanks_as_zero else ''}{' raw' if raw else ''}"
     return compile_function("\n".join(lines) + "\n", "statuses", env, what)
+
+
+def _raw_at_once(every: Sequence[Identity], sides: list[tuple[str, str]], lines: list[str]) -> list[str]:
+    """The raw function's lines (``lines``: every identity at once, then one by one into a list) with the
+    one by one made one tuple display, each identity's status an expression (its blank tests, then its sums;
+    the counts kept by assignment expressions): no list, no call per identity. An exception there (a value
+    that cannot be added or compared) goes on to the lines one by one, which give what they gave."""
+    if not every:
+        return lines
+    statuses = []
+    for k, (ident, (left, right)) in enumerate(zip(every, sides, strict=True)):
+        blank = " or ".join(f"v[{m}] is None" for m in ident.members)
+        statuses.append(
+            f"        ((blank := blank + 1) and UNASSESSED) if {blank} else HOLDS if ({left} == {right}) is True"
+            f" else ((odd := odd + 1) and evaluate(I{k}, v, False)),"
+        )
+    end = lines.index("        pass") + 1  # (the sums of every identity at once: the first try)
+    return [
+        *lines[:end],
+        "    blank = odd = 0",
+        "    try:",
+        "        out = (",
+        *statuses,
+        "        )",
+        "    except Exception:",
+        *(f"    {line}" for line in lines[end:]),
+        "    return out, blank, odd",
+    ]
 
 
 def statuses(shape: Shape, values: Sequence[Any], blanks_as_zero: bool) -> tuple[IdentityStatus, ...]:

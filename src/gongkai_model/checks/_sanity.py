@@ -22,7 +22,7 @@ from ..model.spec import Node, Row, Value, check_value, fast_check, fast_test, f
 from ..model.tables import ApplicantCounts, Applications
 from ._findings import Finding, Severity
 
-__all__ = ["MAX_FIGURE", "VALUE_INVALID", "clean_values", "scan"]
+__all__ = ["MAX_FIGURE", "VALUE_INVALID", "clean_read", "clean_values", "scan"]
 
 #: The code of a value the model does not allow (a forged object) or a figure too large to be real.
 VALUE_INVALID = "VALUE_INVALID"
@@ -202,7 +202,14 @@ _LAST: list[tuple[object, Any]] = [(None, None)]
 
 
 def _clean(report: Any) -> tuple[Any, ...] | None:
-    """``values(report)`` when :func:`scan` would find nothing in ``report``; ``None``: it may (the walk decides).
+    """``values(report)`` when :func:`scan` would find nothing in ``report``; ``None``: it may (:func:`_read`)."""
+    got = _read(report)
+    return None if got is None else got[1]
+
+
+def _read(report: Any) -> tuple[Shape | None, tuple[Any, ...]] | None:
+    """(its shape, ``values(report)``) when :func:`scan` would find nothing in ``report`` (the shape ``None`` when
+    not read); ``None``: it may (the walk decides).
 
     The generated check bounds every whole number of every node by :data:`MAX_FIGURE`, the table
     cells' included (and the fields of a row that its report's layout leaves out: one of those out of
@@ -218,10 +225,10 @@ def _clean(report: Any) -> tuple[Any, ...] | None:
                 last = _LAST[0] = (shape, _deep_values(shape))  # replaced whole (threads)
             got: tuple[Any, ...] | None = last[1](report)
             if got is not None:
-                return got
+                return shape, got
         if not _deep(type(report))(report):
             return None
-        return values(report)
+        return None, values(report)  # (its shape not read)
     except Exception:
         return None
 
@@ -230,6 +237,11 @@ def clean_values(report: Any) -> tuple[Any, ...] | None:
     """The cell values of ``report`` (:func:`~gongkai_model.model.values`) when :func:`scan` would find
     nothing in it, by the fast path alone; ``None`` when it may find something (or the fast paths are off)."""
     return _clean(report) if FAST_PATHS else None
+
+
+def clean_read(report: Any) -> tuple[Shape | None, tuple[Any, ...]] | None:
+    """:func:`clean_values` with the report's shape (``shape_of``) when it was read on the way (``None`` if not)."""
+    return _read(report) if FAST_PATHS else None
 
 
 def scan(report: Any) -> tuple[list[Finding], set[str], bool]:

@@ -8,7 +8,6 @@ name, the heading as printed, or ``None`` when the document has none.
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import itertools
 import operator
@@ -24,7 +23,7 @@ from ..model.spec import FieldInfo, Kind, Node, Value, field_specs
 from ..model.tables import OtherHandling
 from . import _analysis
 from ._findings import CellRef, Finding, Severity
-from ._registry import NOTHING, CheckContext, CheckOutcome, define_check
+from ._registry import NOTHING, CheckContext, CheckOutcome, current_year, define_check
 
 __all__ = ["FIRST_YEAR", "heading_wording", "is_none_text", "sections"]
 
@@ -586,7 +585,7 @@ def _none_with_activity(
 def check_year(ctx: CheckContext) -> tuple[Finding, ...]:
     """Before 2019 the statutory tables did not exist (warning); a year still to come is an error."""
     year = ctx.report.year
-    this_year = dt.date.today().year
+    this_year = current_year()  # (datetime.date.today().year)
     if type(year) is not int:
         return ()  # VALUE_INVALID says so
     if year < FIRST_YEAR:
