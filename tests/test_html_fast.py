@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from test_html_walk import _markup, _snapshot, mangled_tables
 from test_read_html import QUIRKS, _example_reports
 
-from gongkai_model.errors import Place
+from gongkai_model.errors import Place, Tally
 from gongkai_model.formats import _assemble, _document, _locate, _metadata, _values
 from gongkai_model.formats import html as html_module
 from gongkai_model.formats import text as text_module
@@ -353,6 +353,7 @@ def test_objects_made_per_cell_are_the_classes_own(
         Span: (text, box[0], box[1], formula, place, split, ocr),
         GridCell: (text, place, *box, formula, split, ocr),
         Provenance: (place, text, None, "x", formula, how, split, None, (), None),
+        Tally: (box[0], box[1], box[2], box[3], len(text)),  # (what validate makes per call: checks._made_tally)
     }
     for cls, values in made.items():
         fast, thorough = maker(cls, fast=True)(*values), cls(*values)

@@ -23,9 +23,11 @@ import linecache
 import os
 import threading
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
-__all__ = ["FAST_PATHS", "Namespace", "compile_function"]
+import attrs
+
+__all__ = ["FAST_PATHS", "Namespace", "compile_function", "maker"]
 
 #: ``False`` when ``GONGKAI_NO_FAST_PATHS`` is set (to anything but ``""`` or ``"0"``): every
 #: fast path is skipped and the thorough path runs alone.
@@ -69,4 +71,43 @@ def compile_function(source: str, name: str, env: dict[str, Any] | Namespace, wh
     linecache.cache[filename] = (len(source), None, lines, filename)
     exec(compile(source, filename, "exec"), namespace)  # the one exec: code built from the model's own specs
     made: Callable[..., Any] = namespace[name]
+    return made
+
+
+_C = TypeVar("_C")
+
+
+def maker(cls: type[_C], fast: bool = FAST_PATHS) -> Callable[..., _C]:
+    """A function making ``cls`` (a frozen, slotted attrs class) from every field, in order, all given.
+
+    ``maker(Place)("x.html", None, 1, 2, 3, None, None, None, None)`` is
+    ``Place("x.html", None, 1, 2, 3, None, None, None, None)``: the same class, the same values, but
+    made without the frozen ``__init__`` (which sets each field through ``object.__setattr__``): a
+    new object and each slot's own setter, as ``jsonio`` builds the model (a fast path, for the
+    objects a reader makes per printed cell and a validation makes per call). A class that is not
+    such a plain class (a validator, a converter or ``__attrs_post_init__``, which would be skipped;
+    no slots) is made by ``cls`` itself, and so is every class without the fast paths
+    (``GONGKAI_NO_FAST_PATHS=1``).
+
+    >>> import attrs
+    >>> @attrs.frozen
+    ... class Point:
+    ...     x: int
+    ...     y: int
+    >>> maker(Point)(1, 2) == Point(1, 2), maker(Point) is not Point
+    (True, True)
+    """
+    thorough: Callable[..., _C] = cls
+    if not fast or not attrs.has(cls):
+        return thorough
+    fields = attrs.fields(cls)
+    names = [f.name for f in fields]
+    plain = all(f.validator is None and f.converter is None and f.init for f in fields)
+    slots = set(vars(cls).get("__slots__", ())) - {"__weakref__"}
+    if not plain or hasattr(cls, "__attrs_post_init__") or slots != set(names):
+        return thorough
+    ns = Namespace(new=object.__new__, cls=cls)
+    body = "".join(f"    {ns.name(vars(cls)[n].__set__, 'set_')}(made, f_{n})\n" for n in names)
+    source = f"def make({', '.join('f_' + n for n in names)}):\n    made = new(cls)\n{body}    return made\n"
+    made: Callable[..., Any] = compile_function(source, "make", ns, f"maker {cls.__name__}")
     return made

@@ -27,7 +27,7 @@ from typing import Any, TypeAlias, cast
 
 import attrs
 
-from .._codegen import FAST_PATHS
+from .._codegen import FAST_PATHS, maker
 from ..errors import Tally
 from ..model.layout import layout
 from ..model.report import AnnualReport
@@ -500,22 +500,8 @@ def _tally(ctx: CheckContext, codes: frozenset[str]) -> Tally:
     return Tally(figures, len(cell_values), ran - unassessable - broken, broken, unassessable)
 
 
-def _made_tally(figures: int, cells: int, held: int, broken: int, not_assessable: int) -> Tally:
-    """``Tally(figures, cells, held, broken, not_assessable)``, made without ``__init__`` (attrs' sets each field
-    by name: its slots are set here; the class has no converter or validator)."""
-    tally: Tally = _new_tally(Tally)
-    _set_figures(tally, figures)
-    _set_cells(tally, cells)
-    _set_held(tally, held)
-    _set_broken(tally, broken)
-    _set_not_assessable(tally, not_assessable)
-    return tally
-
-
-_new_tally = object.__new__
-_set_figures, _set_cells, _set_held, _set_broken, _set_not_assessable = (
-    vars(Tally)[name].__set__ for name in ("figures", "cells", "held", "broken", "not_assessable")
-)
+#: ``Tally(figures, cells, held, broken, not_assessable)``, made without attrs' ``__init__`` (``_codegen.maker``).
+_made_tally = maker(Tally)
 
 
 #: The codes of the identity checks (every identity of every shape has one of them).

@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import Callable, Container, Mapping, Sequence
-from typing import Any, Literal, TypeVar
+from typing import Literal, TypeVar
 
 import attrs
 
-from .._codegen import FAST_PATHS, Namespace, compile_function
+from .._codegen import FAST_PATHS, maker
 from ..errors import Place, Problem
 from ..limits import DEFAULT_LIMITS, Limits
 
@@ -38,36 +38,6 @@ __all__ = [
 ]
 
 _C = TypeVar("_C")
-
-
-def maker(cls: type[_C], fast: bool = FAST_PATHS) -> Callable[..., _C]:
-    """A function making ``cls`` (a frozen, slotted attrs class) from every field, in order, all given.
-
-    ``maker(Place)("x.html", None, 1, 2, 3, None, None, None, None)`` is
-    ``Place("x.html", None, 1, 2, 3, None, None, None, None)``: the same class, the same values, but
-    made without the frozen ``__init__`` (which sets each field through ``object.__setattr__``): a
-    new object and each slot's own setter, as ``jsonio`` builds the model (a fast path, for the
-    objects a reader makes per printed cell). A class that is not such a plain class (a validator,
-    a converter or ``__attrs_post_init__``, which would be skipped; no slots) is made by ``cls``
-    itself, and so is every class without the fast paths (``GONGKAI_NO_FAST_PATHS=1``).
-
-    >>> maker(Place)("x.html", None, 1, 2, 3, None, None, None, None) == Place("x.html", table=1, row=2, column=3)
-    True
-    """
-    thorough: Callable[..., _C] = cls
-    if not fast or not attrs.has(cls):
-        return thorough
-    fields = attrs.fields(cls)
-    names = [f.name for f in fields]
-    plain = all(f.validator is None and f.converter is None and f.init for f in fields)
-    slots = set(vars(cls).get("__slots__", ())) - {"__weakref__"}
-    if not plain or hasattr(cls, "__attrs_post_init__") or slots != set(names):
-        return thorough
-    ns = Namespace(new=object.__new__, cls=cls)
-    body = "".join(f"    {ns.name(vars(cls)[n].__set__, 'set_')}(made, f_{n})\n" for n in names)
-    source = f"def make({', '.join('f_' + n for n in names)}):\n    made = new(cls)\n{body}    return made\n"
-    made: Callable[..., Any] = compile_function(source, "make", ns, f"maker {cls.__name__}")
-    return made
 
 
 @attrs.frozen
