@@ -35,7 +35,7 @@ CASES = Path(__file__).parent / "data" / "cases"
 
 
 #: The fast paths set at import (module, name, the thorough value): the objects made per cell without the
-#: frozen ``__init__`` (``_document.maker``) and each grid's cells found once (``Grid.cells``).
+#: frozen ``__init__`` (``_codegen.maker``) and each grid's cells found once (``Grid.cells``).
 _SWITCHED: list[tuple[Any, str, Any]] = [
     (html_module, "FAST_PATHS", False),
     (_document, "FAST_PATHS", False),

@@ -83,7 +83,7 @@ _TITLE_LINES = 32
 #: A line that continues the label of the cell above is at most this long.
 _MAX_CONTINUATION = 20
 
-#: A span made without the frozen ``__init__`` (``formats._document.maker``: a fast path; the thorough one is ``Span``).
+#: A span made without the frozen ``__init__`` (``_codegen.maker``: a fast path; the thorough one is ``Span``).
 _make_span = maker(Span)
 
 
