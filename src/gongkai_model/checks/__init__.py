@@ -154,7 +154,6 @@ def _run(
     held: bool | None = None  # whether every identity held (the built-in identity checks': read once)
     group: IdentityFindingsOfChecks | None = None  # the last identity checks' findings, as data, if last in issues
     quick = FAST_PATHS  # (read here, per validation: the tests switch it off in the module)
-    # and the identity checks' switch, as their ``lazy`` reads it
     report = type(ctx) is CheckContext  # (a report's checks: the fast paths below read it, as ``one``)
     one = cast(CheckContext, ctx)
     plans = _plan(chosen)
